@@ -1,0 +1,142 @@
+"""Blob storage for originals: a local directory (default).
+
+Keys derive from ids (``originals/<document id>``, ``uploads/<upload id>``),
+never from user file names. Writes stream through ``BlobWriter`` in bounded
+memory and appear atomically (written to a temporary name, then renamed), so
+a crash never leaves a half-written blob under a real key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pathlib
+import re
+import secrets
+from collections.abc import Iterator
+from typing import BinaryIO, Protocol
+
+from ilios.errors import FileTooLarge, StorageUnavailable
+
+CHUNK_BYTES = 1024 * 1024
+_KEY = re.compile(r"^[a-z]+/[a-z0-9_]+$")
+
+
+class BlobWriter(Protocol):
+    """A blob being written: ``write()`` chunks, then ``commit()`` or ``abort()``."""
+
+    size: int
+    sha256: str
+
+    def write(self, chunk: bytes) -> None: ...
+    def head(self) -> bytes: ...
+    def commit(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+class BlobStore(Protocol):
+    def writer(self, key: str, max_size: int) -> BlobWriter: ...
+    def open(self, key: str) -> BinaryIO: ...
+    @contextlib.contextmanager
+    def local_path(self, key: str) -> Iterator[pathlib.Path]: ...
+    def delete(self, key: str) -> None: ...
+
+
+def check_key(key: str) -> str:
+    if not _KEY.match(key):
+        raise ValueError(f"invalid blob key {key!r}")
+    return key
+
+
+class _LocalWriter:
+    HEAD_BYTES = 4096
+
+    def __init__(self, final: pathlib.Path, max_size: int) -> None:
+        self.final = final
+        self.temp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.part")
+        self.max_size = max_size
+        self.size = 0
+        self._hash = hashlib.sha256()
+        self._head = b""
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self._file: BinaryIO = open(self.temp, "wb")  # noqa: SIM115 - closed in commit/abort
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def head(self) -> bytes:
+        """The first bytes written (for type detection)."""
+        return self._head
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.max_size:
+            self.abort()
+            raise FileTooLarge(limit_bytes=str(self.max_size))
+        if len(self._head) < self.HEAD_BYTES:
+            self._head += chunk[: self.HEAD_BYTES - len(self._head)]
+        self._hash.update(chunk)
+        try:
+            self._file.write(chunk)
+        except OSError as exc:
+            self.abort()
+            raise StorageUnavailable(
+                "Could not write the file to blob storage (is the disk full?).",
+                detail=str(exc),
+            ) from exc
+
+    def commit(self) -> None:
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            os.replace(self.temp, self.final)
+        except OSError as exc:
+            self.abort()
+            raise StorageUnavailable(detail=str(exc)) from exc
+
+    def abort(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+        self.temp.unlink(missing_ok=True)
+
+
+class LocalBlobStore:
+    """Blobs as files under one directory."""
+
+    def __init__(self, root: pathlib.Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> pathlib.Path:
+        return self.root / check_key(key)
+
+    def writer(self, key: str, max_size: int) -> _LocalWriter:
+        return _LocalWriter(self._path(key), max_size)
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            return open(self._path(key), "rb")  # noqa: SIM115 - caller closes
+        except FileNotFoundError as exc:
+            raise StorageUnavailable(
+                "The stored file is missing from blob storage.", key=key
+            ) from exc
+
+    @contextlib.contextmanager
+    def local_path(self, key: str) -> Iterator[pathlib.Path]:
+        """A path to read the blob from, valid inside the ``with`` block."""
+        path = self._path(key)
+        if not path.exists():
+            raise StorageUnavailable("The stored file is missing from blob storage.", key=key)
+        yield path
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+def chunks(stream: BinaryIO, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """Read ``stream`` in chunks of at most ``size`` bytes."""
+    while block := stream.read(size):
+        yield block

@@ -1,0 +1,140 @@
+"""Configuration from the environment (and a ``.env`` file, if present).
+
+Every setting has a default that works on a fresh machine: the local engine,
+SQLite and blobs under ``./data``. Names follow the original Ilios API where it
+had one (``PORT``, ``LOCAL_DB_PATH``, ``API_KEY``, ``S3_BUCKET`` ...).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pathlib
+from collections.abc import Mapping
+
+from ilios.errors import IliosError
+
+GIB = 1024**3
+
+
+class ConfigError(IliosError):
+    """A setting has a value the service cannot use."""
+
+    reason = "INVALID_CONFIG"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Settings:
+    """All settings, resolved. Sizes are bytes, durations seconds."""
+
+    host: str = "127.0.0.1"
+    port: int = 1337
+    grpc_port: int = 50051
+    grpc_target: str = ""
+    data_dir: pathlib.Path = pathlib.Path("data")
+    db_path: pathlib.Path = pathlib.Path("data/ilios.db")
+    blob_dir: pathlib.Path = pathlib.Path("data/blobs")
+    tmp_dir: pathlib.Path = pathlib.Path("data/tmp")
+    run_dir: pathlib.Path = pathlib.Path("data/run")
+    api_key: str = ""
+    worker_count: int = 1
+    max_concurrent_jobs: int = 1
+    max_attempts: int = 3
+    max_file_size: int = GIB
+    max_pages: int = 2000
+    default_retention_days: int = 365
+    ocr_engine: str = "local"
+    heartbeat_s: float = 5.0
+    worker_dead_after_s: float = 30.0
+    shutdown_grace_s: float = 30.0
+    gateway_workers: int = 1
+
+    @property
+    def grpc_address(self) -> str:
+        """Where clients (and the gateway) reach the gRPC server."""
+        return self.grpc_target or f"127.0.0.1:{self.grpc_port}"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}.")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, not {value}.")
+    return value
+
+
+def _size(env: Mapping[str, str], name: str, default: int) -> int:
+    """Parse a byte size: ``1048576``, ``50MB``, ``1GiB`` (MB = MiB here)."""
+    raw = env.get(name, "").strip().upper().replace(" ", "")
+    if not raw:
+        return default
+    units = {"GIB": GIB, "GB": GIB, "G": GIB, "MIB": 2**20, "MB": 2**20, "M": 2**20,
+             "KIB": 1024, "KB": 1024, "K": 1024, "B": 1}
+    for suffix, factor in units.items():
+        if raw.endswith(suffix) and raw[: -len(suffix)].isdigit():
+            return int(raw[: -len(suffix)]) * factor
+    if raw.isdigit():
+        return int(raw)
+    raise ConfigError(f"{name} must be a size such as 52428800, 50MB or 1GiB, not {raw!r}.")
+
+
+def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
+    """Resolve settings from ``env`` (default: ``os.environ`` plus ``./.env``).
+
+    Values already in the environment win over the ``.env`` file.
+    """
+    if env is None:
+        if dotenv:
+            from dotenv import load_dotenv
+
+            load_dotenv(pathlib.Path.cwd() / ".env", override=False)
+        env = os.environ
+    data_dir = pathlib.Path(env.get("DATA_DIR") or "data")
+    engine = (env.get("OCR_ENGINE") or "").strip().lower()
+    if not engine:
+        engine = "mistral" if env.get("MISTRAL_API_KEY") else "local"
+    if engine not in ("local", "mistral"):
+        raise ConfigError(f"OCR_ENGINE must be 'local' or 'mistral', not {engine!r}.")
+    cores = os.cpu_count() or 1
+    settings = Settings(
+        host=env.get("HOST") or "127.0.0.1",
+        port=_int(env, "PORT", 1337, 0, 65535),
+        grpc_port=_int(env, "GRPC_PORT", 50051, 0, 65535),
+        grpc_target=env.get("GRPC_TARGET", ""),
+        data_dir=data_dir,
+        db_path=pathlib.Path(env.get("LOCAL_DB_PATH") or data_dir / "ilios.db"),
+        blob_dir=pathlib.Path(env.get("BLOB_DIR") or data_dir / "blobs"),
+        tmp_dir=pathlib.Path(env.get("TMP_DIR") or data_dir / "tmp"),
+        run_dir=pathlib.Path(env.get("RUN_DIR") or data_dir / "run"),
+        api_key=env.get("API_KEY", ""),
+        worker_count=_int(env, "WORKER_COUNT", cores, 0, 256),
+        max_concurrent_jobs=_int(env, "MAX_CONCURRENT_JOBS", 1, 1, 64),
+        max_attempts=_int(env, "MAX_ATTEMPTS", 3, 1, 20),
+        max_file_size=_size(env, "MAX_FILE_SIZE", GIB),
+        max_pages=_int(env, "MAX_PAGES", 2000, 1, 100_000),
+        default_retention_days=_int(env, "DEFAULT_RETENTION_DAYS", 365, 1, 3650),
+        ocr_engine=engine,
+        heartbeat_s=_float(env, "WORKER_HEARTBEAT_S", 5.0),
+        worker_dead_after_s=_float(env, "WORKER_DEAD_AFTER_S", 30.0),
+        shutdown_grace_s=_float(env, "SHUTDOWN_GRACE_S", 30.0),
+        gateway_workers=_int(env, "GATEWAY_WORKERS", 1, 1, 64),
+    )
+    return settings

@@ -1,0 +1,163 @@
+"""SQLite through APSW: connections, migrations and named queries.
+
+One ``connect()`` configures every connection the same way (WAL, foreign keys,
+a busy timeout, double-quoted string literals off). Each thread and each
+process opens its own connection, after any ``fork``. Writers open their
+transaction with ``BEGIN IMMEDIATE`` (``Database.write()``), so a writer that
+must wait does so at the start, inside the busy timeout, never half-way.
+
+The schema is versioned by ``PRAGMA user_version`` and the numbered files in
+``sql/migrations/``; every statement the code runs is a named query in
+``sql/queries.sql``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pathlib
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import apsw
+
+from ilios.errors import DatabaseBusy
+
+SQL_DIR = pathlib.Path(__file__).parent / "sql"
+BUSY_TIMEOUT_MS = 10_000
+_QUERY_HEADER = re.compile(r"^-- (\w+) --\s*$", re.MULTILINE)
+_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
+
+Row = dict[str, Any]
+
+
+def now_ms() -> int:
+    """Wall-clock time in integer milliseconds since the Unix epoch."""
+    return time.time_ns() // 1_000_000
+
+
+def new_id(prefix: str) -> str:
+    """A sortable, unguessable id: prefix, 10 chars of time, 16 of randomness."""
+    t = now_ms()
+    stamp = "".join(_ID_ALPHABET[(t >> (5 * i)) & 31] for i in range(9, -1, -1))
+    rand = "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+    return f"{prefix}_{stamp}{rand}"
+
+
+def _load_queries() -> dict[str, str]:
+    text = (SQL_DIR / "queries.sql").read_text()
+    parts = _QUERY_HEADER.split(text)
+    queries: dict[str, str] = {}
+    for name, body in zip(parts[1::2], parts[2::2], strict=True):
+        lines = [ln for ln in body.strip().splitlines() if not ln.startswith("--")]
+        queries[name] = "\n".join(lines).strip()
+    return queries
+
+
+QUERIES: dict[str, str] = _load_queries()
+
+
+def _migrations() -> list[tuple[int, str]]:
+    found = []
+    for entry in (SQL_DIR / "migrations").glob("*.sql"):
+        found.append((int(entry.name.split("_", 1)[0]), entry.read_text()))
+    return sorted(found)
+
+
+def connect(path: pathlib.Path | str) -> apsw.Connection:
+    """Open and configure one connection (for one thread)."""
+    conn = apsw.Connection(str(path))
+    conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+    conn.pragma("journal_mode", "wal")
+    conn.pragma("foreign_keys", True)
+    conn.pragma("synchronous", "normal")
+    conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
+    conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
+    conn.row_trace = _dict_row
+    return conn
+
+
+def _dict_row(cursor: apsw.Cursor, row: apsw.SQLiteValues) -> Row:
+    return {d[0]: v for d, v in zip(cursor.get_description(), row, strict=True)}
+
+
+def migrate(conn: apsw.Connection) -> int:
+    """Apply every migration newer than ``user_version``; return the version."""
+    version = conn.pragma("user_version")
+    for number, script in _migrations():
+        if number <= version:
+            continue
+        with _immediate(conn):
+            # Re-read inside the lock: another process may have migrated.
+            if conn.pragma("user_version") >= number:
+                continue
+            conn.execute(script)
+            conn.pragma("user_version", number)
+        version = number
+    return version
+
+
+@contextlib.contextmanager
+def _immediate(conn: apsw.Connection) -> Iterator[None]:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except apsw.BusyError as exc:
+        raise DatabaseBusy(detail=str(exc)) from exc
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+class Database:
+    """Per-thread connections to one database file, and its named queries."""
+
+    def __init__(self, path: pathlib.Path | str) -> None:
+        self.path = pathlib.Path(path)
+        self._local = threading.local()
+
+    def setup(self) -> None:
+        """Create the file's folder and bring the schema up to date."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        migrate(self.conn)
+
+    @property
+    def conn(self) -> apsw.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect(self.path)
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Database]:
+        """A ``BEGIN IMMEDIATE`` transaction, committed on success."""
+        with _immediate(self.conn):
+            yield self
+
+    def execute(self, name: str, **params: Any) -> list[Row]:
+        """Run the named query; return every row."""
+        try:
+            return list(self.conn.execute(QUERIES[name], params))
+        except apsw.BusyError as exc:
+            raise DatabaseBusy(query=name, detail=str(exc)) from exc
+
+    def one(self, name: str, **params: Any) -> Row | None:
+        """Run the named query; return its first row, if any."""
+        rows = self.execute(name, **params)
+        return rows[0] if rows else None
+
+    def iterate(self, name: str, **params: Any) -> Iterator[Row]:
+        """Run the named query lazily (for large results)."""
+        yield from self.conn.execute(QUERIES[name], params)
+

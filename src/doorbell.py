@@ -1,0 +1,82 @@
+"""Doorbells: wake processes on one machine without polling.
+
+Each listening process binds a Unix datagram socket in the run directory,
+named ``<kind>-<pid>-<random>.sock``. ``ring(kind, message)`` sends a small
+datagram to every socket of that kind. Rings are hints, not messages that
+must arrive: a full or missing socket is skipped, and every listener also
+wakes on a timeout to re-check the database. Workers listen as ``worker``
+(the server rings when jobs are queued); servers listen as ``server``
+(workers ring with a document id when they commit a page or finish).
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import secrets
+import select
+import socket
+
+MAX_MESSAGE_BYTES = 256
+# Unix socket paths are limited to 108 bytes on Linux, including the NUL.
+MAX_SOCKET_PATH = 107
+
+
+class Bell:
+    """The listening side: one bound datagram socket."""
+
+    def __init__(self, run_dir: pathlib.Path, kind: str) -> None:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        self.path = run_dir / f"{kind}-{os.getpid()}-{secrets.token_hex(3)}.sock"
+        if len(str(self.path.absolute())) > MAX_SOCKET_PATH:
+            raise OSError(
+                f"The run directory path is too long for a Unix socket ({self.path}); "
+                "set RUN_DIR to a shorter path."
+            )
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(self.path))
+        self.sock.setblocking(False)
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def drain(self) -> list[bytes]:
+        """Every message waiting now (never blocks)."""
+        out = []
+        while True:
+            try:
+                out.append(self.sock.recv(MAX_MESSAGE_BYTES))
+            except (BlockingIOError, InterruptedError):
+                return out
+
+    def wait(self, timeout_s: float) -> list[bytes]:
+        """Block until a ring or ``timeout_s``; return the messages."""
+        ready, _, _ = select.select([self.sock], [], [], max(timeout_s, 0.0))
+        return self.drain() if ready else []
+
+    def close(self) -> None:
+        self.sock.close()
+        self.path.unlink(missing_ok=True)
+
+
+def ring(run_dir: pathlib.Path, kind: str, message: bytes = b"") -> int:
+    """Ring every ``kind`` bell in ``run_dir``; return how many were reached."""
+    reached = 0
+    try:
+        paths = list(run_dir.glob(f"{kind}-*.sock"))
+    except OSError:
+        return 0
+    if not paths:
+        return 0
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.setblocking(False)
+        for path in paths:
+            try:
+                sock.sendto(message[:MAX_MESSAGE_BYTES], str(path))
+                reached += 1
+            except (ConnectionRefusedError, FileNotFoundError):
+                # The listener died without cleaning up: remove its socket.
+                path.unlink(missing_ok=True)
+            except (BlockingIOError, OSError):
+                pass  # its queue is full: it is awake and will re-check anyway
+    return reached

@@ -1,0 +1,326 @@
+"""The one error tree of Ilios.
+
+Every failure the service reports is an ``IliosError``. Each class carries a
+stable ``reason`` (UPPER_SNAKE, never renamed once shipped), the gRPC status
+code, and the HTTP status the REST gateway answers with. A class docstring is
+its default message; context travels as attributes (``details``), not inside
+formatted strings.
+
+    IliosError                      INTERNAL             500
+    ├── InvalidRequest              INVALID_ARGUMENT     400
+    │   ├── EmptyFile
+    │   ├── MissingFile
+    │   ├── InvalidRetention
+    │   ├── InvalidPriority
+    │   ├── InvalidFormat
+    │   ├── InvalidPageToken
+    │   ├── InvalidDate
+    │   ├── EmptyBatch
+    │   └── UploadIncomplete
+    ├── Unauthenticated             UNAUTHENTICATED      401
+    │   ├── ApiKeyMissing
+    │   └── ApiKeyInvalid
+    ├── NotFound                    NOT_FOUND            404
+    │   ├── DocumentNotFound
+    │   ├── BatchNotFound
+    │   └── UploadNotFound
+    ├── NotReady                    FAILED_PRECONDITION  409
+    │   ├── DocumentNotReady
+    │   └── BatchNotReady
+    ├── DocumentArchived            FAILED_PRECONDITION  410
+    ├── FileTooLarge                RESOURCE_EXHAUSTED   413
+    ├── ConversionFailed            INVALID_ARGUMENT     422  (permanent: no retry)
+    │   ├── UnsupportedFileType                          415
+    │   ├── CorruptFile
+    │   ├── PdfEncrypted
+    │   ├── TooManyPages
+    │   └── EngineRejected
+    ├── DocumentFailed              ABORTED              500  (a job spent its attempts)
+    │   └── WorkerLost
+    └── TransientError              UNAVAILABLE          503  (retried with backoff)
+        ├── EngineUnavailable
+        ├── StorageUnavailable
+        └── DatabaseBusy
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import grpc
+
+
+class IliosError(Exception):
+    """Internal error: the service failed in an unexpected way."""
+
+    reason: ClassVar[str] = "INTERNAL"
+    grpc_code: ClassVar[grpc.StatusCode] = grpc.StatusCode.INTERNAL
+    http_status: ClassVar[int] = 500
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str | None = None, **details: str) -> None:
+        self.message = message or (self.__doc__ or self.reason).strip()
+        self.details = {k: str(v) for k, v in details.items()}
+        super().__init__(self.message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, {self.details!r})"
+
+
+# --- 400 ------------------------------------------------------------------
+
+
+class InvalidRequest(IliosError):
+    """The request is malformed."""
+
+    reason = "INVALID_REQUEST"
+    grpc_code = grpc.StatusCode.INVALID_ARGUMENT
+    http_status = 400
+
+
+class EmptyFile(InvalidRequest):
+    """The file is empty: send a document with content."""
+
+    reason = "EMPTY_FILE"
+
+
+class MissingFile(InvalidRequest):
+    """No file was sent: attach the document as the multipart field 'file'."""
+
+    reason = "MISSING_FILE"
+
+
+class InvalidRetention(InvalidRequest):
+    """retentionDays must be a whole number from 1 to 3650."""
+
+    reason = "INVALID_RETENTION_DAYS"
+
+
+class InvalidPriority(InvalidRequest):
+    """priority must be a whole number from 1 to 10."""
+
+    reason = "INVALID_PRIORITY"
+
+
+class InvalidFormat(InvalidRequest):
+    """format must be one of the values this endpoint lists."""
+
+    reason = "INVALID_FORMAT"
+
+
+class InvalidPageToken(InvalidRequest):
+    """page_token is not one this service issued: start again without it."""
+
+    reason = "INVALID_PAGE_TOKEN"
+
+
+class InvalidDate(InvalidRequest):
+    """Dates must be ISO 8601 (e.g. 2024-01-31T00:00:00Z) with start before end."""
+
+    reason = "INVALID_DATE"
+
+
+class EmptyBatch(InvalidRequest):
+    """A batch needs at least one file."""
+
+    reason = "EMPTY_BATCH"
+
+
+class UploadIncomplete(InvalidRequest):
+    """The upload ended before its declared size, or its sha256 does not match."""
+
+    reason = "UPLOAD_INCOMPLETE"
+
+
+# --- 401 ------------------------------------------------------------------
+
+
+class Unauthenticated(IliosError):
+    """An API key is required."""
+
+    reason = "UNAUTHENTICATED"
+    grpc_code = grpc.StatusCode.UNAUTHENTICATED
+    http_status = 401
+
+
+class ApiKeyMissing(Unauthenticated):
+    """An API key is required: send 'Authorization: Bearer <key>' (or ?apiKey=)."""
+
+    reason = "API_KEY_MISSING"
+
+
+class ApiKeyInvalid(Unauthenticated):
+    """The API key is not valid: check the key you configured."""
+
+    reason = "API_KEY_INVALID"
+
+
+# --- 404 ------------------------------------------------------------------
+
+
+class NotFound(IliosError):
+    """No such resource."""
+
+    reason = "NOT_FOUND"
+    grpc_code = grpc.StatusCode.NOT_FOUND
+    http_status = 404
+
+
+class DocumentNotFound(NotFound):
+    """No document has this id."""
+
+    reason = "DOCUMENT_NOT_FOUND"
+
+
+class BatchNotFound(NotFound):
+    """No batch has this id."""
+
+    reason = "BATCH_NOT_FOUND"
+
+
+class UploadNotFound(NotFound):
+    """No completed upload has this id (uploads are used once and expire)."""
+
+    reason = "UPLOAD_NOT_FOUND"
+
+
+# --- 409 / 410 / 413 --------------------------------------------------------
+
+
+class NotReady(IliosError):
+    """The resource is still being processed: try again later."""
+
+    reason = "NOT_READY"
+    grpc_code = grpc.StatusCode.FAILED_PRECONDITION
+    http_status = 409
+
+
+class DocumentNotReady(NotReady):
+    """The document is still being converted: poll its status and try again."""
+
+    reason = "DOCUMENT_NOT_READY"
+
+
+class BatchNotReady(NotReady):
+    """The batch is still being processed: poll its status and try again."""
+
+    reason = "BATCH_NOT_READY"
+
+
+class DocumentArchived(IliosError):
+    """The document passed its retention period and was archived."""
+
+    reason = "DOCUMENT_ARCHIVED"
+    grpc_code = grpc.StatusCode.FAILED_PRECONDITION
+    http_status = 410
+
+
+class FileTooLarge(IliosError):
+    """The file is larger than this service accepts (MAX_FILE_SIZE)."""
+
+    reason = "FILE_TOO_LARGE"
+    grpc_code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    http_status = 413
+
+
+# --- conversion -------------------------------------------------------------
+
+
+class ConversionFailed(IliosError):
+    """The document could not be converted."""
+
+    reason = "CONVERSION_FAILED"
+    grpc_code = grpc.StatusCode.INVALID_ARGUMENT
+    http_status = 422
+
+
+class UnsupportedFileType(ConversionFailed):
+    """This file type is not supported: send a PDF or a PNG, JPEG or TIFF image."""
+
+    reason = "UNSUPPORTED_FILE_TYPE"
+    http_status = 415
+
+
+class CorruptFile(ConversionFailed):
+    """The file is damaged or truncated and cannot be read."""
+
+    reason = "CORRUPT_FILE"
+
+
+class PdfEncrypted(ConversionFailed):
+    """The PDF is encrypted with a password: send an unencrypted copy."""
+
+    reason = "PDF_ENCRYPTED"
+
+
+class TooManyPages(ConversionFailed):
+    """The document has more pages than this service converts (MAX_PAGES)."""
+
+    reason = "TOO_MANY_PAGES"
+
+
+class EngineRejected(ConversionFailed):
+    """The OCR engine rejected the document."""
+
+    reason = "ENGINE_REJECTED"
+
+
+class DocumentFailed(IliosError):
+    """The conversion failed after all its attempts."""
+
+    reason = "DOCUMENT_FAILED"
+    grpc_code = grpc.StatusCode.ABORTED
+    http_status = 500
+
+
+class WorkerLost(DocumentFailed):
+    """The worker converting this document stopped on its last attempt."""
+
+    reason = "WORKER_LOST"
+
+
+# --- transient ---------------------------------------------------------------
+
+
+class TransientError(IliosError):
+    """A dependency is temporarily unavailable: the work is retried."""
+
+    reason = "UNAVAILABLE"
+    grpc_code = grpc.StatusCode.UNAVAILABLE
+    http_status = 503
+    retryable = True
+
+
+class EngineUnavailable(TransientError):
+    """The OCR engine is temporarily unavailable."""
+
+    reason = "ENGINE_UNAVAILABLE"
+
+
+class StorageUnavailable(TransientError):
+    """The blob store is temporarily unavailable."""
+
+    reason = "STORAGE_UNAVAILABLE"
+
+
+class DatabaseBusy(TransientError):
+    """The database stayed locked past its busy timeout."""
+
+    reason = "DATABASE_BUSY"
+
+
+def _walk(cls: type[IliosError]) -> list[type[IliosError]]:
+    out = [cls]
+    for sub in cls.__subclasses__():
+        out.extend(_walk(sub))
+    return out
+
+
+BY_REASON: dict[str, type[IliosError]] = {c.reason: c for c in _walk(IliosError)}
+
+
+def from_reason(reason: str, message: str | None = None, **details: str) -> IliosError:
+    """Rebuild the error a ``reason`` names (unknown reasons become ``IliosError``)."""
+    cls = BY_REASON.get(reason, IliosError)
+    err = cls(message, **details)
+    return err

@@ -1,0 +1,146 @@
+"""The job queue: enqueue, claim, complete, retry, fail, rescue.
+
+A job converts one document. Its states (mirrored by ``ilios.v1.JobState``)
+and who moves it:
+
+    pending     --claim (worker)-->            processing
+    processing  --success (worker)-->          completed
+    processing  --transient error (worker)-->  retrying (claimable at run_at)
+    processing  --permanent error or last attempt (worker)--> failed
+    processing  --worker died (rescuer)-->     pending, or failed if attempts are spent
+    processing  --graceful shutdown (worker)--> pending (the attempt is given back)
+    retrying    --claim (worker)-->            processing
+
+Execution is at-least-once: a worker can die after converting and before
+committing. Results are exactly-once: pages and usage rows are keyed by
+document, so a retried job overwrites them, and only the job's current owner
+can complete it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+from ilios.database import Database, new_id, now_ms
+from ilios.errors import WorkerLost
+
+# Backoff before attempt n+1 after attempt n failed: 5 s, 10 s, 20 s ...
+BACKOFF_BASE_MS = 5_000
+BACKOFF_JITTER = 0.2  # up to +20 %
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Job:
+    id: str
+    document_id: str
+    attempts: int
+    max_attempts: int
+
+
+def backoff_ms(attempts: int, rng: random.Random | None = None) -> int:
+    """Delay before retrying after the ``attempts``-th attempt failed."""
+    base = BACKOFF_BASE_MS * 2 ** max(attempts - 1, 0)
+    return base + int(base * BACKOFF_JITTER * (rng or random).random())
+
+
+def enqueue(db: Database, document_id: str, priority: int, max_attempts: int) -> str:
+    """Queue a job (call inside the transaction that creates the document)."""
+    job_id = new_id("job")
+    db.execute(
+        "insert_job",
+        id=job_id,
+        document_id=document_id,
+        priority=priority,
+        max_attempts=max_attempts,
+        now=now_ms(),
+    )
+    return job_id
+
+
+def claim(db: Database, worker_id: str, limit: int) -> list[Job]:
+    """Claim up to ``limit`` runnable jobs in one atomic statement."""
+    now = now_ms()
+    with db.write():
+        rows = db.execute("claim_jobs", worker_id=worker_id, now=now, limit=limit)
+        for row in rows:
+            db.execute("start_document", id=row["document_id"])
+    return [Job(**row) for row in rows]
+
+
+def next_run_in_ms(db: Database) -> int | None:
+    """Milliseconds until the earliest waiting job is claimable (None: none waits)."""
+    row = db.one("next_run_at")
+    if row is None or row["run_at"] is None:
+        return None
+    return max(row["run_at"] - now_ms(), 0)
+
+
+def owns(db: Database) -> bool:
+    """Whether the last statement changed a row (the worker still owned the job)."""
+    return db.conn.changes() > 0
+
+
+def fail(db: Database, job: Job, worker_id: str, reason: str, message: str,
+         retryable: bool, rng: random.Random | None = None) -> str:
+    """Record a failed attempt; return the job's new state."""
+    now = now_ms()
+    with db.write():
+        if retryable and job.attempts < job.max_attempts:
+            db.execute(
+                "retry_job",
+                id=job.id,
+                worker_id=worker_id,
+                run_at=now + backoff_ms(job.attempts, rng),
+                error=f"{reason}: {message}",
+            )
+            if owns(db):
+                db.execute("reset_document", id=job.document_id)
+            return "retrying"
+        db.execute("fail_job", id=job.id, worker_id=worker_id, now=now,
+                   error=f"{reason}: {message}")
+        if owns(db):
+            db.execute("fail_document", id=job.document_id, reason=reason,
+                       message=message, now=now)
+        return "failed"
+
+
+def release(db: Database, job: Job, worker_id: str) -> None:
+    """Give an unfinished job back to the queue (graceful shutdown)."""
+    with db.write():
+        db.execute("release_job", id=job.id, worker_id=worker_id, now=now_ms())
+        if owns(db):
+            db.execute("reset_document", id=job.document_id)
+
+
+def rescue(db: Database, dead_after_ms: int) -> list[str]:
+    """Return jobs of dead workers to the queue; return the rescued document ids.
+
+    A worker is dead when it stopped heartbeating ``dead_after_ms`` ago (or was
+    marked dead by its supervisor). Its jobs go back to pending, or to failed
+    when they have no attempts left.
+    """
+    now = now_ms()
+    touched = []
+    with db.write():
+        for row in db.execute("dead_workers", cutoff=now - dead_after_ms):
+            db.execute("set_worker_state", id=row["id"], state="dead", now=now)
+        for row in db.execute("orphaned_jobs"):
+            if row["attempts"] < row["max_attempts"]:
+                db.execute("rescue_job", id=row["id"], now=now)
+                db.execute("reset_document", id=row["document_id"])
+            else:
+                lost = WorkerLost()
+                db.execute("abandon_job", id=row["id"], now=now,
+                           error=f"{lost.reason}: {lost.message}")
+                db.execute("fail_document", id=row["document_id"], reason=lost.reason,
+                           message=lost.message, now=now)
+            touched.append(row["document_id"])
+    return touched
+
+
+def register_worker(db: Database, pid: int, hostname: str) -> str:
+    worker_id = new_id("wrk")
+    with db.write():
+        db.execute("register_worker", id=worker_id, pid=pid, hostname=hostname, now=now_ms())
+    return worker_id

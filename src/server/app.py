@@ -1,0 +1,130 @@
+"""The gRPC server: ``create_server()`` builds it, ``serve()`` runs it.
+
+Besides the Ilios services it carries the standard ``grpc.health.v1.Health``
+service and server reflection (so grpcurl needs no proto files), and a
+rescuer that returns jobs of dead workers to the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import signal
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from ilios import doorbell, jobs
+from ilios.blobs import LocalBlobStore
+from ilios.config import Settings
+from ilios.database import Database
+from ilios.errors import IliosError
+from ilios.server.conversion import ConversionService
+from ilios.server.interceptors import ErrorInterceptor
+from ilios.server.notifier import Notifier
+from ilios.server.usage import UsageService
+from ilios.v1 import conversion_service_pb2, usage_service_pb2
+from ilios.v1 import conversion_service_pb2_grpc as conversion_grpc
+from ilios.v1 import usage_service_pb2_grpc as usage_grpc
+
+log = logging.getLogger("ilios.server")
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024  # 64 MiB inline files, plus framing
+DB_THREADS = 8
+SERVICE_NAMES = (
+    conversion_service_pb2.DESCRIPTOR.services_by_name["ConversionService"].full_name,
+    usage_service_pb2.DESCRIPTOR.services_by_name["UsageService"].full_name,
+)
+
+
+class Server:
+    """A running gRPC server and what it owns."""
+
+    def __init__(self, settings: Settings, server: grpc.aio.Server, port: int,
+                 notifier: Notifier, pool: concurrent.futures.ThreadPoolExecutor,
+                 db: Database, health_servicer: health.aio.HealthServicer) -> None:
+        self.settings = settings
+        self.grpc = server
+        self.port = port
+        self.notifier = notifier
+        self.pool = pool
+        self.db = db
+        self.health = health_servicer
+        self._rescuer: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.notifier.start(asyncio.get_running_loop())
+        await self.grpc.start()
+        for name in ("", *SERVICE_NAMES):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        self._rescuer = asyncio.create_task(self._rescue_loop())
+
+    async def stop(self, grace_s: float = 5.0) -> None:
+        if self._rescuer:
+            self._rescuer.cancel()
+        for name in ("", *SERVICE_NAMES):
+            await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        await self.grpc.stop(grace_s)
+        self.notifier.close()
+        self.pool.shutdown(wait=False)
+
+    async def _rescue_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        dead_after_ms = int(self.settings.worker_dead_after_s * 1000)
+        while True:
+            try:
+                rescued = await loop.run_in_executor(self.pool, jobs.rescue, self.db,
+                                                     dead_after_ms)
+                if rescued:
+                    log.warning("rescued %d job(s) of dead workers", len(rescued))
+                    doorbell.ring(self.settings.run_dir, "worker")
+                    for document_id in rescued:
+                        doorbell.ring(self.settings.run_dir, "server", document_id.encode())
+            except IliosError:
+                log.warning("rescue pass failed; will try again", exc_info=True)
+            await asyncio.sleep(self.settings.heartbeat_s)
+
+
+def create_server(settings: Settings, address: str | None = None) -> Server:
+    """Build (not start) the server on ``address`` (port 0 picks a free port)."""
+    db = Database(settings.db_path)
+    db.setup()
+    blobs = LocalBlobStore(settings.blob_dir)
+    notifier = Notifier(settings.run_dir)
+    pool = concurrent.futures.ThreadPoolExecutor(DB_THREADS, "ilios-db")
+    server = grpc.aio.server(
+        interceptors=[ErrorInterceptor(settings.api_key)],
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
+    conversion_grpc.add_ConversionServiceServicer_to_server(
+        ConversionService(settings, db, blobs, notifier, pool), server)
+    usage_grpc.add_UsageServiceServicer_to_server(UsageService(db, pool), server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    port = server.add_insecure_port(address or f"{settings.host}:{settings.grpc_port}")
+    return Server(settings, server, port, notifier, pool, db, health_servicer)
+
+
+async def serve(settings: Settings, address: str | None = None,
+                on_ready: object = None) -> None:
+    """Run the server until SIGTERM or SIGINT."""
+    server = create_server(settings, address)
+    await server.start()
+    log.info("gRPC server listening on port %d", server.port)
+    if callable(on_ready):
+        on_ready(server.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await server.stop()

@@ -1,0 +1,332 @@
+"""``ilios.v1.ConversionService``: the gRPC face of the pipeline.
+
+Handlers run on the server's event loop and never convert anything: blocking
+work (SQLite, blob files) runs on a small thread pool, and conversions run in
+worker processes. ``Convert`` queues a top-priority job and streams each page
+as a worker commits it, woken by the ``Notifier``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import concurrent.futures
+import functools
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+import grpc
+
+from ilios import doorbell, filetypes, markdown
+from ilios.blobs import CHUNK_BYTES, BlobStore, chunks
+from ilios.config import Settings
+from ilios.database import Database, Row, new_id
+from ilios.errors import (
+    BatchNotFound,
+    BatchNotReady,
+    DocumentArchived,
+    DocumentNotFound,
+    DocumentNotReady,
+    EmptyBatch,
+    IliosError,
+    InvalidPageToken,
+    InvalidRequest,
+    MissingFile,
+    from_reason,
+)
+from ilios.server import messages
+from ilios.server.interceptors import bearer, key_id
+from ilios.server.intake import (
+    CONVERT_PRIORITY,
+    Intake,
+    StoredFile,
+    document_key,
+    new_document_id,
+    priority,
+    retention,
+    upload_key,
+)
+from ilios.server.notifier import Notifier
+from ilios.v1 import conversion_service_pb2 as pb
+from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
+from ilios.v1 import document_pb2 as document_pb
+
+T = TypeVar("T")
+# A Convert stream re-checks the database at least this often, even unrung.
+CONVERT_RECHECK_S = 1.0
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100
+
+
+class ConversionService(pb_grpc.ConversionServiceServicer):
+    def __init__(self, settings: Settings, db: Database, blobs: BlobStore,
+                 notifier: Notifier, pool: concurrent.futures.ThreadPoolExecutor) -> None:
+        self.settings = settings
+        self.db = db
+        self.blobs = blobs
+        self.intake = Intake(settings, db, blobs)
+        self.notifier = notifier
+        self.pool = pool
+
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, functools.partial(fn, *args, **kwargs))
+
+    def _ring_workers(self) -> None:
+        doorbell.ring(self.settings.run_dir, "worker")
+
+    @staticmethod
+    def _key_id(context: grpc.aio.ServicerContext) -> str:
+        metadata = dict(context.invocation_metadata() or ())
+        return key_id(bearer(str(metadata.get("authorization", ""))))
+
+    # --- reading ----------------------------------------------------------------
+
+    def _document(self, document_id: str) -> Row:
+        row = self.db.one("get_document", id=document_id) if document_id else None
+        if row is None:
+            raise DocumentNotFound(document_id=document_id)
+        return row
+
+    def _pages_after(self, document_id: str, after: int) -> list[Row]:
+        return self.db.execute("pages_after", document_id=document_id, after=after)
+
+    def _content(self, document_id: str) -> tuple[Row, str, Row | None]:
+        row = self._document(document_id)
+        if row["state"] == "archived":
+            raise DocumentArchived(document_id=document_id)
+        if row["state"] == "failed":
+            raise _failure(row)
+        if row["state"] != "completed":
+            raise DocumentNotReady(document_id=document_id, state=row["state"])
+        pages = self._pages_after(document_id, 0)
+        markdown = join_pages(pages)
+        return row, markdown, self.db.one("document_usage", document_id=document_id)
+
+    # --- sources ----------------------------------------------------------------
+
+    def _store_source(self, source: pb.FileSource, doc_id: str) -> StoredFile:
+        which = source.WhichOneof("source")
+        if which == "upload_id":
+            return self.intake.take_upload(source.upload_id, source.file_name)
+        if which is None:
+            raise MissingFile
+        return self.intake.store_content(source.content, source.file_name,
+                                         document_key(doc_id))
+
+    # --- RPCs -------------------------------------------------------------------
+
+    async def Convert(self, request: pb.ConvertRequest,
+                      context: grpc.aio.ServicerContext) -> AsyncIterator[pb.ConvertResponse]:
+        days = retention(self.settings, request.retention_days)
+        engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
+        doc_id = new_document_id()
+        stored = await self._run(self._store_source, request.file, doc_id)
+        with self.notifier.watch(doc_id) as changed:
+            rows = await self._run(
+                self.intake.create, [(doc_id, stored)], job_priority=CONVERT_PRIORITY,
+                retention_days=days, engine=engine, api_key_id=self._key_id(context),
+            )
+            self._ring_workers()
+            yield pb.ConvertResponse(accepted=messages.document(rows[0]))
+            sent = 0
+            while True:
+                for page in await self._run(self._pages_after, doc_id, sent):
+                    sent = page["number"]
+                    yield pb.ConvertResponse(
+                        page=document_pb.Page(number=page["number"], markdown=page["markdown"])
+                    )
+                row = await self._run(self._document, doc_id)
+                if row["state"] == "completed":
+                    for page in await self._run(self._pages_after, doc_id, sent):
+                        sent = page["number"]
+                        yield pb.ConvertResponse(page=document_pb.Page(
+                            number=page["number"], markdown=page["markdown"]))
+                    usage = await self._run(self.db.one, "document_usage", document_id=doc_id)
+                    yield pb.ConvertResponse(completed=pb.ConvertCompleted(
+                        document=messages.document(row), usage=messages.usage(usage)))
+                    return
+                if row["state"] == "failed":
+                    raise _failure(row)
+                try:
+                    await asyncio.wait_for(changed.wait(), CONVERT_RECHECK_S)
+                except TimeoutError:
+                    pass
+                changed.clear()
+
+    async def Upload(self, request_iterator: AsyncIterator[pb.UploadRequest],
+                     context: grpc.aio.ServicerContext) -> pb.UploadResponse:
+        first = await anext(aiter(request_iterator), None)
+        if first is None or first.WhichOneof("part") != "metadata":
+            raise InvalidRequest("The first Upload message must carry 'metadata'.")
+        meta = first.metadata
+        upload_id = new_id("upl")
+        key = upload_key(upload_id)
+        writer = await self._run(self.intake.open_writer, key)
+        try:
+            async for message in request_iterator:
+                if message.WhichOneof("part") != "chunk":
+                    raise InvalidRequest("Only the first Upload message may carry metadata.")
+                await self._run(writer.write, message.chunk)
+        except BaseException:
+            await self._run(writer.abort)
+            raise
+        stored = await self._run(self.intake.finish, writer, key,
+                                 filetypes.safe_file_name(meta.file_name))
+        extra = await self._run(self.intake.record_upload, upload_id, stored,
+                                self._key_id(context), meta.size_bytes, meta.sha256)
+        return pb.UploadResponse(
+            upload_id=upload_id, size_bytes=stored.size_bytes, sha256=stored.sha256,
+            mime_type=stored.mime_type, expire_time=messages.timestamp(extra["expires_at"]),
+        )
+
+    async def SubmitDocument(self, request: pb.SubmitDocumentRequest,
+                             context: grpc.aio.ServicerContext) -> pb.SubmitDocumentResponse:
+        days = retention(self.settings, request.retention_days)
+        prio = priority(request.priority)
+        engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
+        doc_id = new_document_id()
+        stored = await self._run(self._store_source, request.file, doc_id)
+        rows = await self._run(self.intake.create, [(doc_id, stored)], job_priority=prio,
+                               retention_days=days, engine=engine,
+                               api_key_id=self._key_id(context))
+        self._ring_workers()
+        return pb.SubmitDocumentResponse(document=messages.document(rows[0]))
+
+    async def BatchSubmit(self, request: pb.BatchSubmitRequest,
+                          context: grpc.aio.ServicerContext) -> pb.BatchSubmitResponse:
+        if not request.files:
+            raise EmptyBatch
+        days = retention(self.settings, request.retention_days)
+        prio = priority(request.priority)
+        engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
+        stored: list[tuple[str, StoredFile]] = []
+        try:
+            for index, source in enumerate(request.files):
+                doc_id = new_document_id()
+                try:
+                    stored.append((doc_id, await self._run(self._store_source, source, doc_id)))
+                except IliosError as exc:
+                    exc.details.setdefault("file_index", str(index))
+                    exc.details.setdefault("file_name", source.file_name)
+                    raise
+            batch_id = new_id("bat")
+            rows = await self._run(self.intake.create, stored, job_priority=prio,
+                                   retention_days=days, engine=engine,
+                                   api_key_id=self._key_id(context), batch_id=batch_id,
+                                   batch_priority=prio)
+        except BaseException:
+            for _, item in stored:
+                await self._run(self.blobs.delete, item.blob_key)
+            raise
+        self._ring_workers()
+        batch = await self._run(self._batch, batch_id)
+        return pb.BatchSubmitResponse(batch=batch,
+                                      documents=[messages.document(r) for r in rows])
+
+    async def GetDocument(self, request: pb.GetDocumentRequest,
+                          context: grpc.aio.ServicerContext) -> pb.GetDocumentResponse:
+        row = await self._run(self._document, request.document_id)
+        return pb.GetDocumentResponse(document=messages.document(row))
+
+    async def GetDocumentContent(self, request: pb.GetDocumentContentRequest,
+                                 context: grpc.aio.ServicerContext
+                                 ) -> pb.GetDocumentContentResponse:
+        row, markdown, usage = await self._run(self._content, request.document_id)
+        return pb.GetDocumentContentResponse(document=messages.document(row),
+                                             markdown=markdown, usage=messages.usage(usage))
+
+    async def ReadOriginal(self, request: pb.ReadOriginalRequest,
+                           context: grpc.aio.ServicerContext
+                           ) -> AsyncIterator[pb.ReadOriginalResponse]:
+        row = await self._run(self._document, request.document_id)
+        if row["state"] == "archived":
+            raise DocumentArchived(document_id=row["id"])
+        stream = await self._run(self.blobs.open, row["blob_key"])
+        try:
+            yield pb.ReadOriginalResponse(metadata=messages.document(row))
+            reader = chunks(stream, CHUNK_BYTES)
+            while block := await self._run(next, reader, b""):
+                yield pb.ReadOriginalResponse(chunk=block)
+        finally:
+            stream.close()
+
+    def _batch(self, batch_id: str) -> pb.Batch:
+        row = self.db.one("get_batch", id=batch_id) if batch_id else None
+        if row is None:
+            raise BatchNotFound(batch_id=batch_id)
+        counts = {r["state"]: r["n"] for r in self.db.execute("batch_counts", batch_id=batch_id)}
+        return messages.batch(row, counts)
+
+    async def GetBatch(self, request: pb.GetBatchRequest,
+                       context: grpc.aio.ServicerContext) -> pb.GetBatchResponse:
+        return pb.GetBatchResponse(batch=await self._run(self._batch, request.batch_id))
+
+    async def DownloadBatch(self, request: pb.DownloadBatchRequest,
+                            context: grpc.aio.ServicerContext
+                            ) -> AsyncIterator[pb.DownloadBatchResponse]:
+        batch = await self._run(self._batch, request.batch_id)
+        if batch.state != pb.BATCH_STATE_COMPLETED:
+            raise BatchNotReady(batch_id=request.batch_id)
+        after = -1
+        while True:
+            rows = await self._run(self.db.execute, "batch_documents_after",
+                                   batch_id=request.batch_id, after=after, limit=100)
+            if not rows:
+                return
+            for row in rows:
+                after = row["seq"]
+                markdown = ""
+                if row["state"] == "completed":
+                    pages = await self._run(self._pages_after, row["id"], 0)
+                    markdown = join_pages(pages)
+                yield pb.DownloadBatchResponse(document=messages.document(row),
+                                               markdown=markdown)
+
+    async def ListDocuments(self, request: pb.ListDocumentsRequest,
+                            context: grpc.aio.ServicerContext) -> pb.ListDocumentsResponse:
+        size = request.page_size or DEFAULT_PAGE_SIZE
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise InvalidRequest(f"page_size must be from 1 to {MAX_PAGE_SIZE}.")
+        cursor_at, cursor_id = _decode_token(request.page_token)
+        after_ms = (request.create_time_after.ToMilliseconds()
+                    if request.HasField("create_time_after") else 0)
+        rows = await self._run(
+            self.db.execute, "list_documents", cursor_created_at=cursor_at,
+            cursor_id=cursor_id, batch_id=request.batch_id,
+            state=messages.DOCUMENT_STATE_NAMES.get(request.state, ""),
+            created_after=after_ms, limit=size + 1,
+        )
+        token = ""
+        if len(rows) > size:
+            rows = rows[:size]
+            token = _encode_token(rows[-1]["created_at"], rows[-1]["id"])
+        return pb.ListDocumentsResponse(documents=[messages.document(r) for r in rows],
+                                        next_page_token=token)
+
+
+def join_pages(pages: list[Row]) -> str:
+    """A document's Markdown from its page rows."""
+    return markdown.join_pages((p["number"], p["markdown"]) for p in pages)
+
+
+def _failure(row: Row) -> IliosError:
+    reason = row["error_reason"] or "DOCUMENT_FAILED"
+    return from_reason(reason, row["error_message"] or None, document_id=row["id"])
+
+
+def _encode_token(created_at: int, doc_id: str) -> str:
+    raw = json.dumps([created_at, doc_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str) -> tuple[int, str]:
+    if not token:
+        return 2**62, ""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        created_at, doc_id = json.loads(raw)
+        return int(created_at), str(doc_id)
+    except (ValueError, TypeError) as exc:
+        raise InvalidPageToken from exc

@@ -1,0 +1,168 @@
+"""Accepting documents: store the bytes, check the type, queue the jobs.
+
+Every path into the pipeline (Convert, SubmitDocument, BatchSubmit, with
+inline bytes or an upload id) goes through ``Intake``: the original lands in
+the blob store under a key derived from an id, its type is sniffed from its
+bytes, and the documents and their jobs are created in one transaction, so a
+crash mid-submit leaves nothing half-made. Methods here block (disk and
+SQLite); the servicer runs them on its database threads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from ilios import filetypes, jobs
+from ilios.blobs import BlobStore, BlobWriter
+from ilios.config import Settings
+from ilios.database import Database, Row, new_id, now_ms
+from ilios.errors import (
+    EmptyFile,
+    InvalidPriority,
+    InvalidRequest,
+    InvalidRetention,
+    UploadIncomplete,
+    UploadNotFound,
+)
+
+DEFAULT_PRIORITY = 5
+# Convert jobs outrank every batch priority (1-10): a caller is waiting.
+CONVERT_PRIORITY = 11
+UPLOAD_TTL_MS = 24 * 3600 * 1000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredFile:
+    blob_key: str
+    file_name: str
+    mime_type: str
+    size_bytes: int
+    sha256: str
+
+
+def retention(settings: Settings, days: int) -> int:
+    if days == 0:
+        return settings.default_retention_days
+    if not 1 <= days <= 3650:
+        raise InvalidRetention(value=str(days))
+    return days
+
+
+def priority(value: int) -> int:
+    if value == 0:
+        return DEFAULT_PRIORITY
+    if not 1 <= value <= 10:
+        raise InvalidPriority(value=str(value))
+    return value
+
+
+class Intake:
+    def __init__(self, settings: Settings, db: Database, blobs: BlobStore) -> None:
+        self.settings = settings
+        self.db = db
+        self.blobs = blobs
+
+    def engine(self, name: str) -> str:
+        name = name or self.settings.ocr_engine
+        if name != "local":
+            raise InvalidRequest(
+                f"The {name!r} engine is not configured on this server.", engine=name
+            )
+        return name
+
+    # --- bytes in ---------------------------------------------------------------
+
+    def open_writer(self, key: str) -> BlobWriter:
+        return self.blobs.writer(key, self.settings.max_file_size)
+
+    def finish(self, writer: BlobWriter, key: str, file_name: str) -> StoredFile:
+        """Check a fully written blob and commit it (or discard it on error)."""
+        try:
+            if writer.size == 0:
+                raise EmptyFile
+            mime = filetypes.check_supported(writer.head(), file_name)
+        except Exception:
+            writer.abort()
+            raise
+        writer.commit()
+        return StoredFile(key, file_name, mime, writer.size, writer.sha256)
+
+    def store_content(self, content: bytes, file_name: str, key: str) -> StoredFile:
+        """Store inline bytes under ``key``."""
+        file_name = filetypes.safe_file_name(file_name)
+        writer = self.open_writer(key)
+        writer.write(content)
+        return self.finish(writer, key, file_name)
+
+    def record_upload(self, upload_id: str, stored: StoredFile, api_key_id: str,
+                      declared_size: int, declared_sha256: str) -> Row:
+        if declared_size and declared_size != stored.size_bytes:
+            self.blobs.delete(stored.blob_key)
+            raise UploadIncomplete(
+                f"The upload declared {declared_size} bytes but sent {stored.size_bytes}.",
+            )
+        if declared_sha256 and declared_sha256.lower() != stored.sha256:
+            self.blobs.delete(stored.blob_key)
+            raise UploadIncomplete("The upload's sha256 does not match what was sent.")
+        now = now_ms()
+        with self.db.write():
+            self.db.execute("insert_upload", id=upload_id, file_name=stored.file_name,
+                            mime_type=stored.mime_type, size_bytes=stored.size_bytes,
+                            sha256=stored.sha256, blob_key=stored.blob_key,
+                            api_key_id=api_key_id, now=now, expires_at=now + UPLOAD_TTL_MS)
+        return {"expires_at": now + UPLOAD_TTL_MS}
+
+    def take_upload(self, upload_id: str, file_name: str) -> StoredFile:
+        """Claim an upload for one document (an upload is used once)."""
+        with self.db.write():
+            row = self.db.one("take_upload", id=upload_id, now=now_ms())
+        if row is None:
+            raise UploadNotFound(upload_id=upload_id)
+        name = filetypes.safe_file_name(file_name) if file_name else row["file_name"]
+        return StoredFile(row["blob_key"], name, row["mime_type"], row["size_bytes"],
+                          row["sha256"])
+
+    # --- documents --------------------------------------------------------------
+
+    def create(
+        self,
+        files: Sequence[tuple[str, StoredFile]],
+        *,
+        job_priority: int,
+        retention_days: int,
+        engine: str,
+        api_key_id: str,
+        batch_id: str | None = None,
+        batch_priority: int = DEFAULT_PRIORITY,
+    ) -> list[Row]:
+        """Create documents (and their batch) and queue their jobs, atomically."""
+        now = now_ms()
+        with self.db.write():
+            if batch_id is not None:
+                self.db.execute("insert_batch", id=batch_id, priority=batch_priority,
+                                retention_days=retention_days, engine=engine,
+                                api_key_id=api_key_id, total=len(files), now=now)
+            for seq, (doc_id, stored) in enumerate(files):
+                self.db.execute(
+                    "insert_document", id=doc_id, batch_id=batch_id, seq=seq,
+                    file_name=stored.file_name, mime_type=stored.mime_type,
+                    size_bytes=stored.size_bytes, sha256=stored.sha256,
+                    blob_key=stored.blob_key, retention_days=retention_days,
+                    engine=engine, api_key_id=api_key_id, now=now,
+                )
+                jobs.enqueue(self.db, doc_id, job_priority, self.settings.max_attempts)
+            rows = [self.db.one("get_document", id=doc_id) for doc_id, _ in files]
+        return [r for r in rows if r is not None]
+
+
+def document_key(doc_id: str) -> str:
+    return f"originals/{doc_id}"
+
+
+def upload_key(upload_id: str) -> str:
+    return f"uploads/{upload_id}"
+
+
+def new_document_id() -> str:
+    return new_id("doc")

@@ -1,0 +1,221 @@
+-- Every SQL statement Ilios runs, by name. Parameters are :named.
+-- Times are integer milliseconds since the Unix epoch (UTC).
+
+-- insert_upload --
+-- Record a completed upload (its blob is already stored).
+INSERT INTO uploads (id, file_name, mime_type, size_bytes, sha256, blob_key,
+                     api_key_id, created_at, expires_at)
+VALUES (:id, :file_name, :mime_type, :size_bytes, :sha256, :blob_key,
+        :api_key_id, :now, :expires_at);
+
+-- take_upload --
+-- Mark an unused, unexpired upload as used and return it (uploads are used once).
+UPDATE uploads SET used_at = :now
+WHERE id = :id AND used_at IS NULL AND expires_at > :now
+RETURNING id, file_name, mime_type, size_bytes, sha256, blob_key;
+
+-- insert_batch --
+-- Create a batch.
+INSERT INTO batches (id, priority, retention_days, engine, api_key_id, total, created_at)
+VALUES (:id, :priority, :retention_days, :engine, :api_key_id, :total, :now);
+
+-- insert_document --
+-- Create a document in state pending.
+INSERT INTO documents (id, batch_id, seq, file_name, mime_type, size_bytes, sha256,
+                       blob_key, retention_days, engine, api_key_id, created_at)
+VALUES (:id, :batch_id, :seq, :file_name, :mime_type, :size_bytes, :sha256,
+        :blob_key, :retention_days, :engine, :api_key_id, :now);
+
+-- insert_job --
+-- Queue a document's job, claimable from :run_at.
+INSERT INTO jobs (id, document_id, priority, max_attempts, run_at, created_at)
+VALUES (:id, :document_id, :priority, :max_attempts, :now, :now);
+
+-- get_document --
+-- One document with its job's state and attempts.
+SELECT d.*, j.state AS job_state, j.attempts AS attempts
+FROM documents d LEFT JOIN jobs j ON j.document_id = d.id
+WHERE d.id = :id;
+
+-- list_documents --
+-- A page of documents, newest first, after the (created_at, id) cursor.
+SELECT d.*, j.state AS job_state, j.attempts AS attempts
+FROM documents d LEFT JOIN jobs j ON j.document_id = d.id
+WHERE (d.created_at, d.id) < (:cursor_created_at, :cursor_id)
+  AND (:batch_id = '' OR d.batch_id = :batch_id)
+  AND (:state = '' OR d.state = :state)
+  AND d.created_at >= :created_after
+ORDER BY d.created_at DESC, d.id DESC
+LIMIT :limit;
+
+-- pages_after --
+-- A document's pages numbered above :after, in order.
+SELECT number, markdown FROM pages
+WHERE document_id = :document_id AND number > :after
+ORDER BY number;
+
+-- document_usage --
+-- The usage row of a document's conversion.
+SELECT * FROM usage WHERE document_id = :document_id AND operation = 'convert';
+
+-- register_worker --
+-- A worker process announces itself.
+INSERT INTO workers (id, pid, hostname, started_at, heartbeat_at, state)
+VALUES (:id, :pid, :hostname, :now, :now, 'active');
+
+-- heartbeat_worker --
+-- A live worker proves it is alive.
+UPDATE workers SET heartbeat_at = :now WHERE id = :id AND state != 'dead';
+
+-- set_worker_state --
+-- Mark a worker stopping or dead.
+UPDATE workers SET state = :state, heartbeat_at = :now WHERE id = :id;
+
+-- claim_jobs --
+-- Atomically claim up to :limit runnable jobs, highest priority first, oldest first.
+UPDATE jobs
+SET state = 'processing', attempts = attempts + 1, worker_id = :worker_id,
+    started_at = :now, error = NULL
+WHERE id IN (
+    SELECT id FROM jobs INDEXED BY jobs_claimable
+    WHERE state IN ('pending', 'retrying') AND run_at <= :now
+    ORDER BY priority DESC, created_at
+    LIMIT :limit
+)
+RETURNING id, document_id, attempts, max_attempts;
+
+-- start_document --
+-- The claimed job's document is now processing.
+UPDATE documents SET state = 'processing' WHERE id = :id AND state = 'pending';
+
+-- next_run_at --
+-- When the earliest waiting job becomes claimable (NULL if none waits).
+SELECT min(run_at) AS run_at FROM jobs WHERE state IN ('pending', 'retrying');
+
+-- put_page --
+-- Store one converted page (a retried attempt overwrites, never duplicates).
+INSERT INTO pages (document_id, number, markdown) VALUES (:document_id, :number, :markdown)
+ON CONFLICT (document_id, number) DO UPDATE SET markdown = excluded.markdown;
+
+-- set_page_count --
+-- Pages committed so far, readable by status calls while the job runs.
+UPDATE documents SET page_count = :page_count WHERE id = :id;
+
+-- trim_pages --
+-- Drop pages beyond the final count (left by an earlier attempt).
+DELETE FROM pages WHERE document_id = :document_id AND number > :page_count;
+
+-- complete_document --
+-- The conversion succeeded.
+UPDATE documents
+SET state = 'completed', page_count = :page_count, model = :model,
+    processing_ms = :processing_ms, processed_at = :now,
+    error_reason = NULL, error_message = NULL
+WHERE id = :id;
+
+-- complete_job --
+-- The job succeeded; only its current owner may complete it.
+UPDATE jobs SET state = 'completed', completed_at = :now, error = NULL
+WHERE id = :id AND worker_id = :worker_id AND state = 'processing';
+
+-- put_usage --
+-- Record (or replace, on a retried job) the usage of a conversion.
+INSERT INTO usage (id, document_id, api_key_id, engine, operation, pages, input_tokens,
+                   output_tokens, base_cost_micros, margin_rate_bp, total_cost_micros,
+                   created_at)
+VALUES (:id, :document_id, :api_key_id, :engine, 'convert', :pages, :input_tokens,
+        :output_tokens, :base_cost_micros, :margin_rate_bp, :total_cost_micros, :now)
+ON CONFLICT (document_id, operation) DO UPDATE SET
+    pages = excluded.pages, input_tokens = excluded.input_tokens,
+    output_tokens = excluded.output_tokens, base_cost_micros = excluded.base_cost_micros,
+    margin_rate_bp = excluded.margin_rate_bp, total_cost_micros = excluded.total_cost_micros,
+    created_at = excluded.created_at;
+
+-- retry_job --
+-- A transient failure: claimable again at :run_at.
+UPDATE jobs SET state = 'retrying', run_at = :run_at, error = :error, worker_id = NULL
+WHERE id = :id AND worker_id = :worker_id AND state = 'processing';
+
+-- fail_job --
+-- A permanent failure, or the last attempt failed.
+UPDATE jobs SET state = 'failed', completed_at = :now, error = :error
+WHERE id = :id AND worker_id = :worker_id AND state = 'processing';
+
+-- fail_document --
+-- The document's conversion failed for good.
+UPDATE documents
+SET state = 'failed', error_reason = :reason, error_message = :message, processed_at = :now
+WHERE id = :id;
+
+-- release_job --
+-- Give an unfinished job back (graceful shutdown): the attempt does not count.
+UPDATE jobs SET state = 'pending', attempts = max(attempts - 1, 0), worker_id = NULL,
+                run_at = :now
+WHERE id = :id AND worker_id = :worker_id AND state = 'processing';
+
+-- reset_document --
+-- The document's job is waiting again.
+UPDATE documents SET state = 'pending' WHERE id = :id AND state = 'processing';
+
+-- dead_workers --
+-- Workers that stopped heartbeating before :cutoff.
+SELECT id FROM workers WHERE state != 'dead' AND heartbeat_at < :cutoff;
+
+-- orphaned_jobs --
+-- Processing jobs whose worker is dead or missing.
+SELECT j.id, j.document_id, j.attempts, j.max_attempts
+FROM jobs j LEFT JOIN workers w ON w.id = j.worker_id
+WHERE j.state = 'processing' AND (w.id IS NULL OR w.state = 'dead');
+
+-- rescue_job --
+-- Return an orphaned job to the queue.
+UPDATE jobs SET state = 'pending', worker_id = NULL, run_at = :now,
+                error = 'worker stopped while processing; rescued'
+WHERE id = :id AND state = 'processing';
+
+-- abandon_job --
+-- An orphaned job with no attempts left fails.
+UPDATE jobs SET state = 'failed', worker_id = NULL, completed_at = :now, error = :error
+WHERE id = :id AND state = 'processing';
+
+-- get_batch --
+-- One batch.
+SELECT * FROM batches WHERE id = :id;
+
+-- batch_counts --
+-- How many of a batch's documents are in each state.
+SELECT state, count(*) AS n FROM documents WHERE batch_id = :batch_id GROUP BY state;
+
+-- batch_documents_after --
+-- A batch's documents after position :after, in submission order.
+SELECT d.*, j.state AS job_state, j.attempts AS attempts
+FROM documents d LEFT JOIN jobs j ON j.document_id = d.id
+WHERE d.batch_id = :batch_id AND d.seq > :after
+ORDER BY d.seq
+LIMIT :limit;
+
+-- usage_summary --
+-- Usage totals between :start and :end (inclusive).
+SELECT count(DISTINCT document_id) AS documents, count(*) AS operations,
+       coalesce(sum(pages), 0) AS pages,
+       coalesce(sum(input_tokens), 0) AS input_tokens,
+       coalesce(sum(output_tokens), 0) AS output_tokens,
+       coalesce(sum(base_cost_micros), 0) AS base_cost_micros,
+       coalesce(sum(total_cost_micros), 0) AS total_cost_micros
+FROM usage WHERE created_at BETWEEN :start AND :end;
+
+-- usage_breakdown --
+-- Usage totals by UTC day, engine and API key between :start and :end.
+SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, engine, api_key_id,
+       count(DISTINCT document_id) AS documents, count(*) AS operations,
+       sum(pages) AS pages, sum(input_tokens) AS input_tokens,
+       sum(output_tokens) AS output_tokens, sum(base_cost_micros) AS base_cost_micros,
+       sum(total_cost_micros) AS total_cost_micros
+FROM usage WHERE created_at BETWEEN :start AND :end
+GROUP BY day, engine, api_key_id
+ORDER BY day, engine, api_key_id;
+
+-- mark_pid_dead --
+-- The supervisor saw this worker process exit.
+UPDATE workers SET state = 'dead', heartbeat_at = :now
+WHERE pid = :pid AND hostname = :hostname AND state != 'dead';

@@ -1,0 +1,187 @@
+"""Page layout: turn positioned text lines into Markdown blocks.
+
+Both text sources of the local engine feed this module: the PDF text layer
+(coordinates and sizes in points) and OCR (pixels). Coordinates grow
+downward; a ``Line`` carries its own size so every threshold here is relative
+(a multiple of the font size or box height), never absolute.
+
+Rules, in order, for each line:
+
+- a clearly larger font than the body text is a heading (``#`` .. ``###`` by
+  size rank within the document, see ``FontStats``);
+- a line starting with a bullet ("•", "◦", "-", "*", ...) starts a ``- item``;
+  "1." / "1)" starts a numbered item; indented following lines continue it;
+- otherwise lines join the open paragraph (wrapped lines joined with spaces)
+  unless a vertical gap, a size change or a first-line indent starts a new one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+HEADING_MIN_RATIO = 1.15  # a heading's font is at least this many times the body size
+HEADING_MAX_CHARS = 200  # longer "headings" are emphasised paragraphs
+HEADING_LEVELS = 3  # deepest heading level emitted (###)
+SIZE_STEP = 1.0  # sizes within one step (points) are the same style
+PARAGRAPH_GAP = 1.3  # a baseline pitch this much above the usual pitch breaks a paragraph
+INDENT_BREAK = 1.0  # first-line indent (in font sizes) that starts a new paragraph
+ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
+
+BULLET = re.compile(r"^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013]\s*|[-*]\s+)(?=\S)")
+NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
+SOFT_HYPHENS = ("\u00ad", "\x02")  # pdfium marks hyphenation points with these
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of text on a page; y grows downward, units are the source's."""
+
+    text: str
+    left: float
+    right: float
+    top: float
+    bottom: float
+    baseline: float
+    size: float  # font size (PDF, points) or box height (OCR, pixels)
+    chars: int = 0  # characters, the weight of this line's size in the body-size vote
+
+
+@dataclass(slots=True)
+class FontStats:
+    """Font sizes of one document, accumulated page by page (pages stream out).
+
+    ``body_size`` is the size used by most characters so far. Heading levels
+    rank every heading size seen so far, largest first, so a later page can
+    only reuse or extend the ranking page 1 started.
+    """
+
+    chars: Counter[float] = field(default_factory=Counter)
+    heading_sizes: set[float] = field(default_factory=set)
+
+    def add_page(self, lines: list[Line]) -> None:
+        """Count this page's characters by size, then register its heading sizes."""
+        for line in lines:
+            self.chars[_step(line.size)] += line.chars
+        body = self.body_size
+        if body is None:
+            return
+        for line in lines:
+            if _is_heading_shape(line, body):
+                self.heading_sizes.add(_step(line.size))
+
+    @property
+    def body_size(self) -> float | None:
+        return self.chars.most_common(1)[0][0] if self.chars else None
+
+    def heading_level(self, line: Line) -> int | None:
+        """1..HEADING_LEVELS for a heading line, None for body text."""
+        body = self.body_size
+        if body is None or not _is_heading_shape(line, body):
+            return None
+        size = _step(line.size)
+        larger = sum(1 for s in self.heading_sizes if s > size)
+        return min(larger + 1, HEADING_LEVELS)
+
+
+def _step(size: float) -> float:
+    return round(size / SIZE_STEP) * SIZE_STEP
+
+
+def _is_heading_shape(line: Line, body: float) -> bool:
+    return line.size >= body * HEADING_MIN_RATIO and len(line.text) <= HEADING_MAX_CHARS
+
+
+@dataclass(slots=True)
+class _Block:
+    kind: str  # "h1".."h3", "p", "ul", "ol"
+    parts: list[str]  # paragraph/heading lines, or list items
+    numbers: list[str] = field(default_factory=list)  # "ol" item numbers
+    left: float = 0.0  # left edge of the first line / of the current item's marker
+    size: float = 0.0
+
+    def markdown(self) -> str:
+        if self.kind == "ul":
+            return "\n".join(f"- {item}" for item in self.parts)
+        if self.kind == "ol":
+            return "\n".join(f"{n}. {item}" for n, item in zip(self.numbers, self.parts, strict=True))
+        text = _escape(_join(self.parts))
+        return f"{'#' * int(self.kind[1])} {text}" if self.kind.startswith("h") else text
+
+
+def to_markdown(lines: list[Line], *, fonts: FontStats | None, max_leading: float) -> str:
+    """Markdown for one page's ``lines`` (in reading order).
+
+    ``fonts`` enables headings and size-change breaks; pass None when sizes
+    are unreliable (OCR boxes). ``max_leading`` caps the usual baseline pitch,
+    in sizes, so a page made only of one-line paragraphs still splits.
+    """
+    blocks: list[_Block] = []
+    usual = _usual_pitch(lines, max_leading)
+    prev: Line | None = None
+    for line in lines:
+        text = line.text
+        level = fonts.heading_level(line) if fonts else None
+        pitch = line.baseline - prev.baseline if prev else None
+        gap = pitch is None or pitch > usual * PARAGRAPH_GAP or pitch < 0.5 * line.size
+        restyled = fonts is not None and prev is not None and _step(prev.size) != _step(line.size)
+        cur = blocks[-1] if blocks else None
+        bullet = BULLET.match(text)
+        number = NUMBERED.match(text)
+        if level is not None:
+            kind = f"h{level}"
+            if cur and cur.kind == kind and not gap and not restyled:
+                cur.parts.append(text)
+            else:
+                blocks.append(_Block(kind, [text], left=line.left, size=line.size))
+        elif bullet or number:
+            kind = "ul" if bullet else "ol"
+            item = text[(bullet or number).end():]  # type: ignore[union-attr]
+            if not (cur and cur.kind == kind):
+                cur = _Block(kind, [])
+                blocks.append(cur)
+            cur.parts.append(item)
+            if number:
+                cur.numbers.append(number.group(1))
+            cur.left, cur.size = line.left, line.size
+        elif (cur and cur.kind in ("ul", "ol") and not gap and not restyled
+              and line.left > cur.left + ITEM_INDENT * line.size):
+            cur.parts[-1] = _join([cur.parts[-1], text])
+        elif (cur and cur.kind == "p" and not gap and not restyled
+              and line.left < cur.left + INDENT_BREAK * line.size):
+            cur.parts.append(text)
+        else:
+            blocks.append(_Block("p", [text], left=line.left, size=line.size))
+        prev = line
+    return "\n\n".join(block.markdown() for block in blocks)
+
+
+def _usual_pitch(lines: list[Line], max_leading: float) -> float:
+    """Lower-quartile baseline pitch between same-size neighbours, capped."""
+    pitches = sorted(
+        b.baseline - a.baseline
+        for a, b in zip(lines, lines[1:], strict=False)
+        if abs(a.size - b.size) <= SIZE_STEP and b.baseline - a.baseline > 0.5 * b.size
+    )
+    sizes = sorted(line.size for line in lines) or [1.0]
+    cap = max_leading * sizes[len(sizes) // 2]
+    return min(pitches[len(pitches) // 4], cap) if pitches else cap
+
+
+def _join(parts: list[str]) -> str:
+    """Join wrapped lines with spaces; a hyphen at a line end joins without one."""
+    out = parts[0]
+    for part in parts[1:]:
+        if out.endswith(SOFT_HYPHENS):
+            out = out[:-1] + part
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and part[:1].islower():
+            out += part
+        else:
+            out += " " + part
+    return out
+
+
+def _escape(text: str) -> str:
+    """Keep body text from reading as Markdown syntax at its start."""
+    return "\\" + text if text[:1] in ("#", ">", "+", "=") else text

@@ -1,0 +1,165 @@
+"""``ilios serve``: one command that runs the server, the gateway and N workers.
+
+Each part is a child process started with the same interpreter
+(``python -m ilios.server.cli <part>``). The supervisor waits for each to
+report ready (a JSON file with its pid and port), restarts any child that
+dies, and when a worker dies it marks the worker dead and rescues its jobs at
+once, without waiting for the heartbeat to go stale.
+
+SIGTERM/SIGINT: every child gets SIGTERM; workers finish or give back their
+jobs within ``SHUTDOWN_GRACE_S``; the supervisor exits 0 once all are gone. A
+second signal is passed on (workers then give back their jobs at once).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+from types import FrameType
+
+from ilios import doorbell, jobs
+from ilios.config import Settings
+from ilios.database import Database, now_ms
+
+log = logging.getLogger("ilios.serve")
+
+READY_TIMEOUT_S = 120.0
+POLL_S = 0.2
+RESTART_DELAY_S = 1.0  # after a crash, before starting the child again
+
+
+@dataclasses.dataclass
+class Child:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+
+    def start(self) -> None:
+        cmd = [sys.executable, "-m", "ilios.server.cli", *self.args]
+        self.proc = subprocess.Popen(cmd, env=self.env)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid if self.proc else 0
+
+
+def read_ready(path: pathlib.Path, proc: subprocess.Popen[bytes],
+               timeout_s: float = READY_TIMEOUT_S) -> dict[str, int]:
+    """Wait for a child's ready file; fail if the child exits first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if path.exists():
+            data: dict[str, int] = json.loads(path.read_text())
+            if data.get("pid") == proc.pid:
+                return data
+        if proc.poll() is not None:
+            raise RuntimeError(f"{path.stem} exited with status {proc.returncode} on start-up")
+        time.sleep(0.05)
+    raise RuntimeError(f"{path.stem} did not become ready within {timeout_s:.0f} s")
+
+
+def write_ready(path: pathlib.Path, **fields: int | str) -> None:
+    """Atomically write a ready file (pid added)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps({"pid": os.getpid(), **fields}))
+    os.replace(temp, path)
+
+
+class Supervisor:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.run_dir = settings.run_dir
+        self.children: list[Child] = []
+        self.signals = 0
+
+    def _env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "DATA_DIR": str(self.settings.data_dir.absolute()),
+            "LOCAL_DB_PATH": str(self.settings.db_path.absolute()),
+            "BLOB_DIR": str(self.settings.blob_dir.absolute()),
+            "TMP_DIR": str(self.settings.tmp_dir.absolute()),
+            "RUN_DIR": str(self.settings.run_dir.absolute()),
+        })
+        env.update(extra)
+        return env
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.signals += 1
+        for child in self.children:
+            if child.proc and child.proc.poll() is None:
+                child.proc.send_signal(signal.SIGTERM if self.signals == 1 else signum)
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / "serve.json").unlink(missing_ok=True)
+
+        server_ready = self.run_dir / "server.json"
+        server = Child("server", ["server", "--ready-file", str(server_ready)], self._env())
+        self._start(server)
+        grpc_port = read_ready(server_ready, server.proc)["port"]  # type: ignore[arg-type]
+        target = f"127.0.0.1:{grpc_port}"
+
+        gateway_ready = self.run_dir / "gateway.json"
+        gateway = Child("gateway", ["gateway", "--ready-file", str(gateway_ready)],
+                        self._env(GRPC_TARGET=target))
+        self._start(gateway)
+        for index in range(self.settings.worker_count):
+            self._start(Child(f"worker-{index}", ["worker"], self._env()))
+        http_port = read_ready(gateway_ready, gateway.proc)["port"]  # type: ignore[arg-type]
+        write_ready(self.run_dir / "serve.json", grpc_port=grpc_port, http_port=http_port)
+        log.info("Ilios is up: REST http://%s:%d  gRPC %s:%d  workers %d",
+                 self.settings.host, http_port, self.settings.host, grpc_port,
+                 self.settings.worker_count)
+        self._watch()
+        return 0
+
+    def _start(self, child: Child) -> None:
+        child.start()
+        self.children.append(child) if child not in self.children else None
+
+    def _watch(self) -> None:
+        db = Database(self.settings.db_path)
+        while True:
+            alive = 0
+            for child in self.children:
+                assert child.proc is not None
+                code = child.proc.poll()
+                if code is None:
+                    alive += 1
+                    continue
+                if self.signals:
+                    continue
+                log.warning("%s (pid %d) exited with status %s; restarting",
+                            child.name, child.pid, code)
+                if child.name.startswith("worker"):
+                    self._rescue(db, child.pid)
+                time.sleep(RESTART_DELAY_S if child.restarts else 0)
+                child.restarts += 1
+                child.start()
+                alive += 1
+            if alive == 0:
+                return
+            time.sleep(POLL_S)
+
+    def _rescue(self, db: Database, pid: int) -> None:
+        """Mark a dead worker's row dead and return its jobs to the queue now."""
+        with db.write():
+            db.execute("mark_pid_dead", pid=pid, hostname=socket.gethostname(), now=now_ms())
+        rescued = jobs.rescue(db, int(self.settings.worker_dead_after_s * 1000))
+        doorbell.ring(self.run_dir, "worker")
+        for document_id in rescued:
+            doorbell.ring(self.run_dir, "server", document_id.encode())

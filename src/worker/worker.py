@@ -1,0 +1,187 @@
+"""A worker process: claims jobs, converts documents, commits pages.
+
+The loop claims as many jobs as it has free slots (``MAX_CONCURRENT_JOBS``),
+runs each on a thread, and sleeps on its doorbell when the queue is empty, so
+a newly queued job starts at once. Every page is committed in its own
+transaction and announced to the servers' doorbells, which stream it to
+``Convert`` callers. A heartbeat thread proves the worker alive; a worker that
+stops heartbeating has its jobs rescued by the server.
+
+SIGTERM/SIGINT: stop claiming, let running jobs finish within
+``SHUTDOWN_GRACE_S``, give unfinished ones back to the queue, exit 0. A second
+signal gives every running job back at once and exits.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from types import FrameType
+
+from ilios import doorbell, jobs
+from ilios.blobs import BlobStore, LocalBlobStore
+from ilios.config import Settings
+from ilios.database import Database, new_id, now_ms
+from ilios.errors import IliosError
+from ilios.worker.engines import registry
+
+log = logging.getLogger("ilios.worker")
+
+# Wake at least this often with nothing to do, to notice rescued or scheduled jobs.
+IDLE_WAKE_S = 2.0
+MARGIN_RATE_BP = 3000
+
+
+class _Stopping(Exception):
+    """Raised inside a job when the worker must give it back at once."""
+
+
+class Worker:
+    """One worker process's state: its database handle, slots and bell."""
+
+    def __init__(self, settings: Settings, blobs: BlobStore | None = None) -> None:
+        self.settings = settings
+        self.db = Database(settings.db_path)
+        self.blobs = blobs or LocalBlobStore(settings.blob_dir)
+        self.slots = settings.max_concurrent_jobs
+        self.pool = concurrent.futures.ThreadPoolExecutor(self.slots, "ilios-job")
+        self.running: dict[str, jobs.Job] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()  # stop claiming
+        self.abort = threading.Event()  # give running jobs back now
+        self.id = ""
+        self.bell: doorbell.Bell | None = None
+
+    # --- lifecycle ----------------------------------------------------------
+
+    def run(self) -> int:
+        self.db.setup()
+        self.id = jobs.register_worker(self.db, os.getpid(), socket.gethostname())
+        self.bell = doorbell.Bell(self.settings.run_dir, "worker")
+        heartbeat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
+        heartbeat.start()
+        log.info("worker %s (pid %d) ready", self.id, os.getpid())
+        try:
+            self._loop()
+            self._drain()
+        finally:
+            with self.db.write():
+                self.db.execute("set_worker_state", id=self.id, state="dead", now=now_ms())
+            self.bell.close()
+            doorbell.ring(self.settings.run_dir, "server", b"*")
+        log.info("worker %s stopped", self.id)
+        return 0
+
+    def handle_signals(self) -> None:
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            if self.stop.is_set():
+                self.abort.set()
+            self.stop.set()
+            if self.bell is not None:  # wake the loop
+                doorbell.ring(self.settings.run_dir, "worker")
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+
+    def _loop(self) -> None:
+        assert self.bell is not None
+        while not self.stop.is_set():
+            free = self.slots - len(self.running)
+            claimed = jobs.claim(self.db, self.id, free) if free > 0 else []
+            for job in claimed:
+                with self.lock:
+                    self.running[job.id] = job
+                self.pool.submit(self._run_guarded, job)
+            if claimed and len(claimed) == free:
+                continue
+            wait_s = IDLE_WAKE_S
+            pending = jobs.next_run_in_ms(self.db)
+            if pending is not None and free > len(claimed):
+                wait_s = min(wait_s, pending / 1000)
+            self.bell.wait(wait_s)
+
+    def _drain(self) -> None:
+        """Let running jobs finish within the grace period, then give them back."""
+        deadline = time.monotonic() + self.settings.shutdown_grace_s
+        while self.running and time.monotonic() < deadline and not self.abort.is_set():
+            assert self.bell is not None
+            self.bell.wait(0.1)
+        self.abort.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _heartbeat(self) -> None:
+        db = Database(self.settings.db_path)
+        while not self.abort.wait(self.settings.heartbeat_s):
+            try:
+                with db.write():
+                    db.execute("heartbeat_worker", id=self.id, now=now_ms())
+            except IliosError:
+                log.warning("heartbeat failed; will try again", exc_info=True)
+
+    # --- one job ------------------------------------------------------------
+
+    def _run_guarded(self, job: jobs.Job) -> None:
+        try:
+            self._run(job)
+        except _Stopping:
+            jobs.release(self.db, job, self.id)
+            log.info("job %s given back on shutdown", job.id)
+        except IliosError as exc:
+            state = jobs.fail(self.db, job, self.id, exc.reason, exc.message, exc.retryable)
+            log.info("job %s %s: %s %s", job.id, state, exc.reason, exc.message)
+        except Exception as exc:  # a bug or an unexpected library error: retry
+            log.exception("job %s crashed", job.id)
+            message = f"Unexpected error: {type(exc).__name__}: {exc}"
+            jobs.fail(self.db, job, self.id, "INTERNAL", message, retryable=True)
+        finally:
+            with self.lock:
+                self.running.pop(job.id, None)
+            self._announce(job.document_id)
+            doorbell.ring(self.settings.run_dir, "worker")  # a slot is free
+
+    def _announce(self, document_id: str) -> None:
+        doorbell.ring(self.settings.run_dir, "server", document_id.encode())
+
+    def _run(self, job: jobs.Job) -> None:
+        db = self.db
+        doc = db.one("get_document", id=job.document_id)
+        if doc is None:  # cannot happen: documents are never deleted
+            raise IliosError("The job's document is missing.", document_id=job.document_id)
+        engine = registry.engine(doc["engine"], self.settings)
+        started = time.monotonic()
+        count = 0
+        with self.blobs.local_path(doc["blob_key"]) as path:
+            for page in engine.pages(path, doc["mime_type"]):
+                if self.abort.is_set():
+                    raise _Stopping
+                count = page.number
+                with db.write():
+                    db.execute("put_page", document_id=doc["id"], number=page.number,
+                               markdown=page.markdown)
+                    db.execute("set_page_count", id=doc["id"], page_count=count)
+                self._announce(doc["id"])
+        elapsed_ms = int((time.monotonic() - started) * 1000)
+        now = now_ms()
+        with db.write():
+            db.execute("complete_job", id=job.id, worker_id=self.id, now=now)
+            if not jobs.owns(db):
+                log.warning("job %s was taken from this worker; result dropped", job.id)
+                return
+            db.execute("trim_pages", document_id=doc["id"], page_count=count)
+            db.execute("complete_document", id=doc["id"], page_count=count,
+                       model=engine.model, processing_ms=elapsed_ms, now=now)
+            db.execute("put_usage", id=new_id("use"), document_id=doc["id"],
+                       api_key_id=doc["api_key_id"], engine=engine.name, pages=count,
+                       input_tokens=0, output_tokens=0, base_cost_micros=0,
+                       margin_rate_bp=MARGIN_RATE_BP, total_cost_micros=0, now=now)
+
+
+def main(settings: Settings) -> int:
+    worker = Worker(settings)
+    worker.handle_signals()
+    return worker.run()

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import os
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+
+from harness import Service  # noqa: E402
+
+SCRUBBED_PREFIXES = ("ILIOS_", "AWS_", "MISTRAL_", "S3_")
+SCRUBBED_NAMES = {"API_KEY", "OCR_ENGINE", "DATA_DIR", "LOCAL_DB_PATH", "PORT", "GRPC_PORT",
+                  "WORKER_COUNT", "GRPC_TARGET"}
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's Ilios, AWS or Mistral settings."""
+    for name in list(os.environ):
+        if name.startswith(SCRUBBED_PREFIXES) or name in SCRUBBED_NAMES:
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    """A directory of test documents, built once from known text."""
+    return tmp_path_factory.mktemp("corpus")
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory: pytest.TempPathFactory):
+    """The whole service, without auth, shared by the integration tests."""
+    svc = Service(tmp_path_factory.mktemp("svc")).start()
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture(scope="session")
+def keyed_service(tmp_path_factory: pytest.TempPathFactory):
+    """The whole service with API_KEY set."""
+    svc = Service(tmp_path_factory.mktemp("keyed"), API_KEY="test-key-123",
+                  WORKER_COUNT="1").start()
+    yield svc
+    svc.stop()

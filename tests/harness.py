@@ -1,0 +1,130 @@
+"""Start the real service (``ilios serve``) as processes on free ports.
+
+``Service`` runs the same command ``make run`` does, with ``PORT=0`` and
+``GRPC_PORT=0`` and a private data directory, waits for the supervisor's
+ready file, and hands tests a gRPC channel and the REST base URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import grpc
+import httpx
+
+from ilios.v1 import conversion_service_pb2_grpc, usage_service_pb2_grpc
+
+START_TIMEOUT_S = 120.0
+
+
+def wait_for(predicate, timeout_s: float = 30.0, interval_s: float = 0.05, what: str = ""):
+    """Poll ``predicate`` until it returns something truthy; return it."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval_s)  # wait-ok: polling a condition with a deadline
+    raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what or predicate}")
+
+
+class Service:
+    def __init__(self, data_dir: pathlib.Path, **env: str) -> None:
+        self.data_dir = data_dir
+        self.env = {
+            **{k: v for k, v in os.environ.items()
+               if not k.startswith(("ILIOS_", "AWS_", "MISTRAL_", "API_KEY"))},
+            "DATA_DIR": str(data_dir),
+            "PORT": "0",
+            "GRPC_PORT": "0",
+            "WORKER_COUNT": "2",
+            "GATEWAY_WORKERS": "1",
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.grpc_port = 0
+        self.http_port = 0
+        self._channel: grpc.Channel | None = None
+
+    @property
+    def ready_file(self) -> pathlib.Path:
+        return pathlib.Path(self.env.get("RUN_DIR") or self.data_dir / "run") / "serve.json"
+
+    def start(self) -> Service:
+        self.ready_file.unlink(missing_ok=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ilios.server.cli", "serve"], env=self.env,
+        )
+
+        def ready() -> dict[str, int] | None:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"ilios serve exited with {self.proc.returncode}")
+            if self.ready_file.exists():
+                data: dict[str, int] = json.loads(self.ready_file.read_text())
+                return data if data["pid"] == self.proc.pid else None
+            return None
+
+        info = wait_for(ready, START_TIMEOUT_S, what="ilios serve to be ready")
+        self.grpc_port, self.http_port = info["grpc_port"], info["http_port"]
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 60.0) -> int:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+    @property
+    def grpc_target(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def channel(self) -> grpc.Channel:
+        if self._channel is None:
+            self._channel = grpc.insecure_channel(self.grpc_target, options=[
+                ("grpc.max_receive_message_length", 80 * 1024 * 1024),
+                ("grpc.max_send_message_length", 80 * 1024 * 1024),
+            ])
+        return self._channel
+
+    @property
+    def conversion(self) -> conversion_service_pb2_grpc.ConversionServiceStub:
+        return conversion_service_pb2_grpc.ConversionServiceStub(self.channel)
+
+    @property
+    def usage(self) -> usage_service_pb2_grpc.UsageServiceStub:
+        return usage_service_pb2_grpc.UsageServiceStub(self.channel)
+
+    def http(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=120, **kwargs)
+
+
+@contextlib.contextmanager
+def running(data_dir: pathlib.Path, **env: str) -> Iterator[Service]:
+    service = Service(data_dir, **env).start()
+    try:
+        yield service
+    finally:
+        service.stop()
