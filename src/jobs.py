@@ -65,7 +65,9 @@ def claim(db: Database, worker_id: str, limit: int) -> list[Job]:
         rows = db.execute("claim_jobs", worker_id=worker_id, now=now, limit=limit)
         for row in rows:
             db.execute("start_document", id=row["document_id"])
-    return [Job(**row) for row in rows]
+    # RETURNING gives rows in table order: restore the claim order.
+    rows.sort(key=lambda r: (-r["priority"], r["created_at"], r["seq"]))
+    return [Job(r["id"], r["document_id"], r["attempts"], r["max_attempts"]) for r in rows]
 
 
 def next_run_in_ms(db: Database) -> int | None:

@@ -24,9 +24,20 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    """A directory of test documents, built once from known text."""
-    return tmp_path_factory.mktemp("corpus")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pathlib.Path]:
+    """Test documents built once from known text: name -> path."""
+    import corpus as builder
+
+    directory = tmp_path_factory.mktemp("corpus")
+    files = builder.write_all(directory)
+    twenty = directory / "twenty.pdf"
+    builder.make_text_pdf(twenty, pages=20)
+    files["twenty.pdf"] = twenty
+    (directory / "empty.pdf").write_bytes(b"")
+    files["empty.pdf"] = directory / "empty.pdf"
+    (directory / "archive.zip").write_bytes(b"PK\x03\x04" + bytes(200))
+    files["archive.zip"] = directory / "archive.zip"
+    return files
 
 
 @pytest.fixture(scope="session")

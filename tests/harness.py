@@ -19,6 +19,8 @@ from collections.abc import Iterator
 
 import grpc
 import httpx
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 
 from ilios.v1 import conversion_service_pb2_grpc, usage_service_pb2_grpc
 
@@ -128,3 +130,14 @@ def running(data_dir: pathlib.Path, **env: str) -> Iterator[Service]:
         yield service
     finally:
         service.stop()
+
+
+def reason_of(error: grpc.RpcError) -> str:
+    """The ErrorInfo reason of a failed call (fails the test if there is none)."""
+    status = rpc_status.from_call(error)
+    assert status is not None, f"no google.rpc.Status on {error}"
+    for detail in status.details:
+        info = error_details_pb2.ErrorInfo()
+        if detail.Unpack(info):
+            return info.reason
+    raise AssertionError("no ErrorInfo in the status")

@@ -12,8 +12,10 @@ import concurrent.futures
 import contextlib
 import logging
 import signal
+from typing import Any
 
 import grpc
+from google.protobuf import descriptor_pool
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
@@ -38,6 +40,31 @@ SERVICE_NAMES = (
     conversion_service_pb2.DESCRIPTOR.services_by_name["ConversionService"].full_name,
     usage_service_pb2.DESCRIPTOR.services_by_name["UsageService"].full_name,
 )
+
+
+class _ReflectionPool:
+    """The default descriptor pool, also resolving ``package.Service.Method``.
+
+    The upb-based protobuf runtime finds services but not their methods, so
+    ``grpcurl describe ilios.v1.ConversionService.Convert`` would fail; the
+    file containing a method is the file containing its service.
+    """
+
+    def __init__(self) -> None:
+        self._pool = descriptor_pool.Default()
+
+    def FindFileContainingSymbol(self, symbol: str) -> Any:  # noqa: N802 - pool API
+        try:
+            return self._pool.FindFileContainingSymbol(symbol)
+        except KeyError:
+            parent = symbol.rpartition(".")[0]
+            service = self._pool.FindServiceByName(parent)  # KeyError if not a method
+            if symbol.rpartition(".")[2] not in service.methods_by_name:
+                raise
+            return service.file
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
 
 
 class Server:
@@ -108,7 +135,8 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
-        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server,
+        pool=_ReflectionPool())
     port = server.add_insecure_port(address or f"{settings.host}:{settings.grpc_port}")
     return Server(settings, server, port, notifier, pool, db, health_servicer)
 

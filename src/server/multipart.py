@@ -95,8 +95,9 @@ class _Files(BaseTarget):
         assert self._call is not None
         try:
             await self._call.write(message)
-        except asyncio.InvalidStateError:
-            # The server ended the call (e.g. FILE_TOO_LARGE): raise its status.
+        except (asyncio.InvalidStateError, grpc.aio.AioRpcError):
+            # The server ended the call (bad key, FILE_TOO_LARGE ...): a failed
+            # write only says "finished" or "internal"; the call has the status.
             await self._call
             raise
 

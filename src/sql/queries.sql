@@ -79,10 +79,10 @@ SET state = 'processing', attempts = attempts + 1, worker_id = :worker_id,
 WHERE id IN (
     SELECT id FROM jobs INDEXED BY jobs_claimable
     WHERE state IN ('pending', 'retrying') AND run_at <= :now
-    ORDER BY priority DESC, created_at
+    ORDER BY priority DESC, created_at, rowid
     LIMIT :limit
 )
-RETURNING id, document_id, attempts, max_attempts;
+RETURNING id, document_id, attempts, max_attempts, priority, created_at, rowid AS seq;
 
 -- start_document --
 -- The claimed job's document is now processing.

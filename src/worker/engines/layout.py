@@ -17,6 +17,7 @@ Rules, in order, for each line:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,12 +25,14 @@ from dataclasses import dataclass, field
 HEADING_MIN_RATIO = 1.15  # a heading's font is at least this many times the body size
 HEADING_MAX_CHARS = 200  # longer "headings" are emphasised paragraphs
 HEADING_LEVELS = 3  # deepest heading level emitted (###)
-SIZE_STEP = 1.0  # sizes within one step (points) are the same style
+SIZE_STEP = 1.0  # font sizes rounding to the same step (points) are one style
+SAME_SIZE = 0.15  # neighbour lines within this relative size difference share a leading
 PARAGRAPH_GAP = 1.3  # a baseline pitch this much above the usual pitch breaks a paragraph
 INDENT_BREAK = 1.0  # first-line indent (in font sizes) that starts a new paragraph
 ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
 
-BULLET = re.compile(r"^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013]\s*|[-*]\s+)(?=\S)")
+BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013"  # bullets, en dash
+BULLET = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*]\s+)(?=\S)")
 NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
 SOFT_HYPHENS = ("\u00ad", "\x02")  # pdfium marks hyphenation points with these
 
@@ -105,7 +108,8 @@ class _Block:
         if self.kind == "ul":
             return "\n".join(f"- {item}" for item in self.parts)
         if self.kind == "ol":
-            return "\n".join(f"{n}. {item}" for n, item in zip(self.numbers, self.parts, strict=True))
+            pairs = zip(self.numbers, self.parts, strict=True)
+            return "\n".join(f"{n}. {item}" for n, item in pairs)
         text = _escape(_join(self.parts))
         return f"{'#' * int(self.kind[1])} {text}" if self.kind.startswith("h") else text
 
@@ -125,19 +129,20 @@ def to_markdown(lines: list[Line], *, fonts: FontStats | None, max_leading: floa
         level = fonts.heading_level(line) if fonts else None
         pitch = line.baseline - prev.baseline if prev else None
         gap = pitch is None or pitch > usual * PARAGRAPH_GAP or pitch < 0.5 * line.size
-        restyled = fonts is not None and prev is not None and _step(prev.size) != _step(line.size)
+        restyled = fonts is not None and prev is not None and _restyled(prev.size, line.size)
         cur = blocks[-1] if blocks else None
         bullet = BULLET.match(text)
-        number = NUMBERED.match(text)
+        number = None if bullet else NUMBERED.match(text)
+        marker = bullet or number
         if level is not None:
             kind = f"h{level}"
             if cur and cur.kind == kind and not gap and not restyled:
                 cur.parts.append(text)
             else:
                 blocks.append(_Block(kind, [text], left=line.left, size=line.size))
-        elif bullet or number:
+        elif marker is not None:
             kind = "ul" if bullet else "ol"
-            item = text[(bullet or number).end():]  # type: ignore[union-attr]
+            item = text[marker.end():]
             if not (cur and cur.kind == kind):
                 cur = _Block(kind, [])
                 blocks.append(cur)
@@ -157,12 +162,18 @@ def to_markdown(lines: list[Line], *, fonts: FontStats | None, max_leading: floa
     return "\n\n".join(block.markdown() for block in blocks)
 
 
+def _restyled(a: float, b: float) -> bool:
+    """A font size change big enough to end a paragraph (inline code may be a bit smaller)."""
+    return max(a, b) > HEADING_MIN_RATIO * min(a, b)
+
+
 def _usual_pitch(lines: list[Line], max_leading: float) -> float:
     """Lower-quartile baseline pitch between same-size neighbours, capped."""
     pitches = sorted(
         b.baseline - a.baseline
-        for a, b in zip(lines, lines[1:], strict=False)
-        if abs(a.size - b.size) <= SIZE_STEP and b.baseline - a.baseline > 0.5 * b.size
+        for a, b in itertools.pairwise(lines)
+        if abs(a.size - b.size) <= SAME_SIZE * max(a.size, b.size)
+        and b.baseline - a.baseline > 0.5 * b.size
     )
     sizes = sorted(line.size for line in lines) or [1.0]
     cap = max_leading * sizes[len(sizes) // 2]

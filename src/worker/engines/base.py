@@ -1,0 +1,46 @@
+"""The engine interface: what a conversion engine yields, and how pages join.
+
+An engine turns one stored file into Markdown, one page at a time. Each
+page's Markdown is self-contained (no page-break markers inside); the service
+joins them (``join_pages``).
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from ilios.markdown import join_pages as _join_numbered
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One converted page."""
+
+    number: int  # 1-based page number
+    markdown: str  # this page only; may be "" for a blank page
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """A converter from a stored file to Markdown pages.
+
+    ``pages`` yields each page as soon as it is converted, in page order,
+    starting at 1. Failures are ``ilios.errors`` classes raised by the
+    iterator; document-level ones (unreadable, encrypted, too many pages,
+    unsupported type) are raised before the first page is yielded.
+    """
+
+    name: str  # engine family, e.g. "local"
+    model: str  # engine version recorded with each conversion, e.g. "ilios-local-1"
+
+    def pages(self, path: pathlib.Path, mime_type: str) -> Iterator[Page]: ...
+
+
+def join_pages(pages: Iterable[Page]) -> str:
+    """A whole document: page 1, then ``"\\n\\n<!-- page N -->\\n\\n"`` before each
+    later page N. Delegates to ``ilios.markdown.join_pages``, the service's one
+    joining rule (it also strips each page and ends the text with a newline)."""
+    return _join_numbered((page.number, page.markdown) for page in pages)

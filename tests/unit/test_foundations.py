@@ -1,0 +1,107 @@
+"""Errors, configuration, doorbells and page joining."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import grpc
+import pytest
+
+from ilios import config, doorbell, errors
+from ilios.markdown import join_pages
+from ilios.server.interceptors import check_key, to_status
+
+
+def all_errors() -> list[type[errors.IliosError]]:
+    return list(errors.BY_REASON.values())
+
+
+def test_reasons_are_unique_stable_upper_snake():
+    reasons = [cls.reason for cls in all_errors()]
+    assert len(reasons) == len(set(reasons))
+    for reason in reasons:
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]+", reason), reason
+
+
+@pytest.mark.parametrize("cls", all_errors(), ids=lambda c: c.reason)
+def test_every_error_has_a_message_and_consistent_codes(cls):
+    err = cls()
+    assert err.message and not err.message.startswith(cls.__name__)
+    assert 400 <= cls.http_status < 600
+    if cls.http_status < 500:
+        assert cls.grpc_code not in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE)
+
+
+def test_the_tree_in_the_docstring_names_every_class():
+    for cls in all_errors():
+        assert cls.__name__ in errors.__doc__, cls.__name__
+
+
+def test_status_round_trip_keeps_reason_and_details():
+    status = to_status(errors.FileTooLarge(limit_bytes="10"))
+    assert status.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    rebuilt = errors.from_reason("FILE_TOO_LARGE", "m", limit_bytes="10")
+    assert isinstance(rebuilt, errors.FileTooLarge) and rebuilt.details == {"limit_bytes": "10"}
+    assert type(errors.from_reason("NO_SUCH_REASON")) is errors.IliosError
+
+
+def test_key_check():
+    check_key("", "")  # auth off
+    check_key("k", "k")
+    with pytest.raises(errors.ApiKeyMissing):
+        check_key("k", "")
+    with pytest.raises(errors.ApiKeyInvalid):
+        check_key("k", "K")
+
+
+def test_config_defaults_work_on_a_fresh_machine():
+    settings = config.load({}, dotenv=False)
+    assert (settings.port, settings.grpc_port) == (1337, 50051)
+    assert settings.db_path == pathlib.Path("data/ilios.db")
+    assert settings.ocr_engine == "local"
+    assert settings.max_file_size == 1024**3
+    assert settings.worker_count >= 1
+
+
+def test_config_follows_data_dir_and_reference_names():
+    settings = config.load({"DATA_DIR": "/srv/ilios", "MISTRAL_API_KEY": "k",
+                            "MAX_FILE_SIZE": "50MB"}, dotenv=False)
+    assert settings.db_path == pathlib.Path("/srv/ilios/ilios.db")
+    assert settings.blob_dir == pathlib.Path("/srv/ilios/blobs")
+    assert settings.ocr_engine == "mistral"
+    assert settings.max_file_size == 50 * 2**20
+    explicit = config.load({"DATA_DIR": "/d", "LOCAL_DB_PATH": "/db/x.db"}, dotenv=False)
+    assert explicit.db_path == pathlib.Path("/db/x.db")
+
+
+@pytest.mark.parametrize(("name", "value"), [("PORT", "http"), ("WORKER_COUNT", "-1"),
+                                             ("OCR_ENGINE", "gpt"), ("MAX_FILE_SIZE", "big")])
+def test_config_rejects_bad_values_with_the_setting_named(name, value):
+    with pytest.raises(config.ConfigError, match=name):
+        config.load({name: value}, dotenv=False)
+
+
+def test_doorbell_wakes_a_listener(tmp_path):
+    bell = doorbell.Bell(tmp_path, "worker")
+    try:
+        assert bell.wait(0) == []
+        assert doorbell.ring(tmp_path, "worker", b"doc_1") == 1
+        assert doorbell.ring(tmp_path, "server", b"x") == 0
+        assert bell.wait(5) == [b"doc_1"]
+    finally:
+        bell.close()
+    assert not list(tmp_path.glob("*.sock"))
+
+
+def test_ringing_a_dead_listener_cleans_up(tmp_path):
+    bell = doorbell.Bell(tmp_path, "worker")
+    bell.sock.close()  # died without unlinking
+    assert doorbell.ring(tmp_path, "worker") == 0
+    assert not bell.path.exists()
+
+
+def test_join_pages_marks_every_page_after_the_first():
+    text = join_pages([(1, "# A\n"), (2, "b"), (3, " c ")])
+    assert text == "# A\n\n<!-- page 2 -->\n\nb\n\n<!-- page 3 -->\n\nc\n"
+    assert join_pages([]) == ""

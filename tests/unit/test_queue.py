@@ -1,0 +1,157 @@
+"""The store and the queue, on a real SQLite file (no processes)."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import apsw
+import pytest
+
+from ilios import jobs
+from ilios.database import QUERIES, Database, migrate, new_id, now_ms
+
+
+def make_document(db: Database, doc_id: str, priority: int = 5, max_attempts: int = 3) -> None:
+    with db.write():
+        db.execute("insert_document", id=doc_id, batch_id=None, seq=0, file_name="a.pdf",
+                   mime_type="application/pdf", size_bytes=1, sha256="x",
+                   blob_key=f"originals/{doc_id}", retention_days=30, engine="local",
+                   api_key_id="", now=now_ms())
+        jobs.enqueue(db, doc_id, priority, max_attempts)
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = Database(tmp_path / "ilios.db")
+    database.setup()
+    yield database
+    database.close()
+
+
+def test_connection_settings(db):
+    assert db.conn.pragma("journal_mode") == "wal"
+    assert db.conn.pragma("foreign_keys") == 1
+    assert db.conn.pragma("user_version") >= 1
+    with pytest.raises(apsw.SQLError):  # double-quoted strings are identifiers only
+        db.conn.execute('SELECT "not a string literal"').fetchall()
+
+
+def test_migrations_are_idempotent(db):
+    version = db.conn.pragma("user_version")
+    assert migrate(db.conn) == version
+
+
+def test_every_named_query_compiles(db):
+    import re
+
+    for name, sql in QUERIES.items():
+        params = {p: None for p in re.findall(r":(\w+)", sql)}
+        list(db.conn.execute("EXPLAIN " + sql, params))  # raises on a bad query
+        assert sql, name
+
+
+def test_ids_sort_by_time_and_do_not_collide():
+    ids = [new_id("doc") for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith("doc_") and len(i) == 30 for i in ids)
+
+
+def test_claim_orders_by_priority_then_age(db):
+    make_document(db, "doc_low", priority=2)
+    make_document(db, "doc_high", priority=9)
+    make_document(db, "doc_mid1", priority=5)
+    make_document(db, "doc_mid2", priority=5)
+    worker = jobs.register_worker(db, 1, "host")
+    order = [j.document_id for j in jobs.claim(db, worker, 10)]
+    assert order == ["doc_high", "doc_mid1", "doc_mid2", "doc_low"]
+    assert jobs.claim(db, worker, 10) == []
+    row = db.one("get_document", id="doc_high")
+    assert row["state"] == "processing" and row["attempts"] == 1
+
+
+def test_concurrent_claims_never_share_a_job(tmp_path):
+    path = tmp_path / "ilios.db"
+    Database(path).setup()
+    setup = Database(path)
+    for i in range(200):
+        make_document(setup, f"doc_{i:04d}")
+    claimed: list[list[str]] = [[] for _ in range(4)]
+
+    def claimer(slot: int) -> None:
+        db = Database(path)
+        worker = jobs.register_worker(db, slot, "host")
+        while batch := jobs.claim(db, worker, 3):
+            claimed[slot].extend(j.id for j in batch)
+
+    threads = [threading.Thread(target=claimer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    everything = [job for slot in claimed for job in slot]
+    assert len(everything) == 200
+    assert len(set(everything)) == 200
+
+
+def test_retry_schedule_follows_backoff(db):
+    rng = random.Random(1)
+    make_document(db, "doc_r", max_attempts=3)
+    worker = jobs.register_worker(db, 1, "host")
+    delays = []
+    for _attempt in range(3):
+        # Make the retried job claimable now, keeping the scheduled delay.
+        with db.write():
+            db.conn.execute("UPDATE jobs SET run_at = 0")
+        (job,) = jobs.claim(db, worker, 1)
+        before = now_ms()
+        state = jobs.fail(db, job, worker, "ENGINE_UNAVAILABLE", "down", retryable=True, rng=rng)
+        row = db.conn.execute("SELECT state, run_at FROM jobs").fetchall()[0]
+        delays.append((state, row["run_at"] - before))
+    (s1, d1), (s2, d2), (s3, _) = delays
+    assert (s1, s2, s3) == ("retrying", "retrying", "failed")
+    assert 5_000 <= d1 <= 6_100
+    assert 10_000 <= d2 <= 12_100
+    doc = db.one("get_document", id="doc_r")
+    assert doc["state"] == "failed" and doc["error_reason"] == "ENGINE_UNAVAILABLE"
+
+
+def test_permanent_failure_does_not_retry(db):
+    make_document(db, "doc_p")
+    worker = jobs.register_worker(db, 1, "host")
+    (job,) = jobs.claim(db, worker, 1)
+    assert jobs.fail(db, job, worker, "CORRUPT_FILE", "bad", retryable=False) == "failed"
+    assert db.one("get_document", id="doc_p")["error_reason"] == "CORRUPT_FILE"
+
+
+def test_rescue_returns_jobs_of_dead_workers(db):
+    make_document(db, "doc_a", max_attempts=2)
+    make_document(db, "doc_b", max_attempts=1)
+    worker = jobs.register_worker(db, 1, "host")
+    claimed = jobs.claim(db, worker, 2)
+    assert len(claimed) == 2
+    assert jobs.rescue(db, dead_after_ms=60_000) == []  # still heartbeating
+    with db.write():
+        db.conn.execute("UPDATE workers SET heartbeat_at = 0")
+    assert sorted(jobs.rescue(db, dead_after_ms=60_000)) == ["doc_a", "doc_b"]
+    a, b = db.one("get_document", id="doc_a"), db.one("get_document", id="doc_b")
+    assert (a["state"], a["job_state"]) == ("pending", "pending")
+    assert (b["state"], b["error_reason"]) == ("failed", "WORKER_LOST")
+    # The dead worker can no longer complete what was taken from it.
+    with db.write():
+        db.execute("complete_job", id=claimed[0].id, worker_id=worker, now=now_ms())
+        assert not jobs.owns(db)
+
+
+def test_pages_and_usage_are_replaced_not_duplicated(db):
+    make_document(db, "doc_u")
+    for _attempt in range(2):
+        with db.write():
+            for n in (1, 2):
+                db.execute("put_page", document_id="doc_u", number=n, markdown=f"p{n}")
+            db.execute("put_usage", id=new_id("use"), document_id="doc_u", api_key_id="",
+                       engine="local", pages=2, input_tokens=0, output_tokens=0,
+                       base_cost_micros=0, margin_rate_bp=3000, total_cost_micros=0,
+                       now=now_ms())
+    assert len(db.execute("pages_after", document_id="doc_u", after=0)) == 2
+    assert db.conn.execute("SELECT count(*) AS n FROM usage").fetchall()[0]["n"] == 1
