@@ -37,7 +37,8 @@ test: $(VENV)/.dev $(BUF) ## Install test tools (first time), lint the protos, r
 check: $(VENV)/.dev $(BUF) ## ruff, mypy and buf lint
 	$(BIN)/ruff check src tests bench clients/python/src/ilios/client
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src
+	mkdir -p build/typing && ln -sfn ../../src build/typing/ilios
+	MYPYPATH=build/typing:clients/python/src $(BIN)/mypy -p ilios
 	$(BUF) lint
 
 proto: $(VENV)/.dev $(BUF) ## Regenerate client code from proto/

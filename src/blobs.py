@@ -27,8 +27,9 @@ class BlobWriter(Protocol):
     """A blob being written: ``write()`` chunks, then ``commit()`` or ``abort()``."""
 
     size: int
-    sha256: str
 
+    @property
+    def sha256(self) -> str: ...
     def write(self, chunk: bytes) -> None: ...
     def head(self) -> bytes: ...
     def commit(self) -> None: ...
@@ -60,7 +61,7 @@ class _LocalWriter:
         self._hash = hashlib.sha256()
         self._head = b""
         final.parent.mkdir(parents=True, exist_ok=True)
-        self._file: BinaryIO = open(self.temp, "wb")  # noqa: SIM115 - closed in commit/abort
+        self._file: BinaryIO = open(self.temp, "wb")
 
     @property
     def sha256(self) -> str:
@@ -113,12 +114,12 @@ class LocalBlobStore:
     def _path(self, key: str) -> pathlib.Path:
         return self.root / check_key(key)
 
-    def writer(self, key: str, max_size: int) -> _LocalWriter:
+    def writer(self, key: str, max_size: int) -> BlobWriter:
         return _LocalWriter(self._path(key), max_size)
 
     def open(self, key: str) -> BinaryIO:
         try:
-            return open(self._path(key), "rb")  # noqa: SIM115 - caller closes
+            return open(self._path(key), "rb")
         except FileNotFoundError as exc:
             raise StorageUnavailable(
                 "The stored file is missing from blob storage.", key=key

@@ -86,8 +86,18 @@ def _size(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip().upper().replace(" ", "")
     if not raw:
         return default
-    units = {"GIB": GIB, "GB": GIB, "G": GIB, "MIB": 2**20, "MB": 2**20, "M": 2**20,
-             "KIB": 1024, "KB": 1024, "K": 1024, "B": 1}
+    units = {
+        "GIB": GIB,
+        "GB": GIB,
+        "G": GIB,
+        "MIB": 2**20,
+        "MB": 2**20,
+        "M": 2**20,
+        "KIB": 1024,
+        "KB": 1024,
+        "K": 1024,
+        "B": 1,
+    }
     for suffix, factor in units.items():
         if raw.endswith(suffix) and raw[: -len(suffix)].isdigit():
             return int(raw[: -len(suffix)]) * factor

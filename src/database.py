@@ -160,4 +160,3 @@ class Database:
     def iterate(self, name: str, **params: Any) -> Iterator[Row]:
         """Run the named query lazily (for large results)."""
         yield from self.conn.execute(QUERIES[name], params)
-

@@ -83,8 +83,15 @@ def owns(db: Database) -> bool:
     return db.conn.changes() > 0
 
 
-def fail(db: Database, job: Job, worker_id: str, reason: str, message: str,
-         retryable: bool, rng: random.Random | None = None) -> str:
+def fail(
+    db: Database,
+    job: Job,
+    worker_id: str,
+    reason: str,
+    message: str,
+    retryable: bool,
+    rng: random.Random | None = None,
+) -> str:
     """Record a failed attempt; return the job's new state."""
     now = now_ms()
     with db.write():
@@ -99,11 +106,11 @@ def fail(db: Database, job: Job, worker_id: str, reason: str, message: str,
             if owns(db):
                 db.execute("reset_document", id=job.document_id)
             return "retrying"
-        db.execute("fail_job", id=job.id, worker_id=worker_id, now=now,
-                   error=f"{reason}: {message}")
+        db.execute(
+            "fail_job", id=job.id, worker_id=worker_id, now=now, error=f"{reason}: {message}"
+        )
         if owns(db):
-            db.execute("fail_document", id=job.document_id, reason=reason,
-                       message=message, now=now)
+            db.execute("fail_document", id=job.document_id, reason=reason, message=message, now=now)
         return "failed"
 
 
@@ -133,10 +140,16 @@ def rescue(db: Database, dead_after_ms: int) -> list[str]:
                 db.execute("reset_document", id=row["document_id"])
             else:
                 lost = WorkerLost()
-                db.execute("abandon_job", id=row["id"], now=now,
-                           error=f"{lost.reason}: {lost.message}")
-                db.execute("fail_document", id=row["document_id"], reason=lost.reason,
-                           message=lost.message, now=now)
+                db.execute(
+                    "abandon_job", id=row["id"], now=now, error=f"{lost.reason}: {lost.message}"
+                )
+                db.execute(
+                    "fail_document",
+                    id=row["document_id"],
+                    reason=lost.reason,
+                    message=lost.message,
+                    now=now,
+                )
             touched.append(row["document_id"])
     return touched
 

@@ -8,11 +8,19 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-from harness import Service  # noqa: E402
+from harness import Service
 
 SCRUBBED_PREFIXES = ("ILIOS_", "AWS_", "MISTRAL_", "S3_")
-SCRUBBED_NAMES = {"API_KEY", "OCR_ENGINE", "DATA_DIR", "LOCAL_DB_PATH", "PORT", "GRPC_PORT",
-                  "WORKER_COUNT", "GRPC_TARGET"}
+SCRUBBED_NAMES = {
+    "API_KEY",
+    "OCR_ENGINE",
+    "DATA_DIR",
+    "LOCAL_DB_PATH",
+    "PORT",
+    "GRPC_PORT",
+    "WORKER_COUNT",
+    "GRPC_TARGET",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +59,8 @@ def service(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def keyed_service(tmp_path_factory: pytest.TempPathFactory):
     """The whole service with API_KEY set."""
-    svc = Service(tmp_path_factory.mktemp("keyed"), API_KEY="test-key-123",
-                  WORKER_COUNT="1").start()
+    svc = Service(
+        tmp_path_factory.mktemp("keyed"), API_KEY="test-key-123", WORKER_COUNT="1"
+    ).start()
     yield svc
     svc.stop()

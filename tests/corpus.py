@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import pathlib
 import random
+from collections.abc import Callable
 
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import LETTER
@@ -150,37 +151,59 @@ def _draw_blocks(c: canvas.Canvas, blocks: list[Block], *, dash_bullets: bool,
         y -= BLOCK_GAP
 
 
-def render_text_image(lines: list[str], size: tuple[int, int] = IMAGE_SIZE) -> Image.Image:
-    """Black text on white, one line per entry, in Pillow's scalable default font."""
-    image = Image.new("RGB", size, "white")
+def render_text_image(lines: list[str], size: tuple[int, int] = IMAGE_SIZE,
+                      background: str | tuple[int, int, int, int] = "white") -> Image.Image:
+    """Black text, one line per entry ("" leaves a blank line), in Pillow's
+    scalable default font; RGBA if ``background`` is an RGBA tuple."""
+    mode = "RGBA" if isinstance(background, tuple) else "RGB"
+    image = Image.new(mode, size, background)
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=IMAGE_FONT_PX)
     for i, line in enumerate(lines):
-        draw.text((40, 40 + i * IMAGE_LINE_PX), line, fill="black", font=font)
+        draw.text((40, 30 + i * IMAGE_LINE_PX), line, fill="black", font=font)
     return image
 
 
-PNG_LINES = ["Invoice number 4711", "Total due 250 EUR", "Thank you"]
+# Two paragraphs: a blank line between them makes the gap OCR must keep.
+PNG_PARAGRAPHS = [["Invoice number 4711", "Total due 250 EUR"], ["Thank you"]]
+PNG_LINES = [line for paragraph in PNG_PARAGRAPHS for line in paragraph]
 TIFF_FRAMES = [["First frame heading", "alpha bravo"], ["Second frame text", "charlie delta"]]
 SCAN_LINES = ["Scanned page without", "any text layer"]
+TRANSPARENT_LINES = ["Transparent background", "still reads"]
+
+
+def _png_layout() -> list[str]:
+    out: list[str] = []
+    for paragraph in PNG_PARAGRAPHS:
+        if out:
+            out.append("")
+        out.extend(paragraph)
+    return out
 
 
 def make_png(path: pathlib.Path) -> list[str]:
-    """Write a PNG of rendered text; return its lines."""
-    render_text_image(PNG_LINES).save(path, format="PNG")
+    """Write a PNG of rendered text (PNG_PARAGRAPHS); return its lines."""
+    render_text_image(_png_layout()).save(path, format="PNG")
     return list(PNG_LINES)
 
 
 def make_jpeg(path: pathlib.Path) -> list[str]:
-    """Write a JPEG of rendered text; return its lines."""
-    render_text_image(PNG_LINES).save(path, format="JPEG", quality=90)
+    """Write a JPEG of the same text as ``make_png``; return its lines."""
+    render_text_image(_png_layout()).save(path, format="JPEG", quality=90)
     return list(PNG_LINES)
+
+
+def make_transparent_png(path: pathlib.Path) -> list[str]:
+    """Write an RGBA PNG: black text on a fully transparent background."""
+    render_text_image(TRANSPARENT_LINES, background=(0, 0, 0, 0)).save(path, format="PNG")
+    return list(TRANSPARENT_LINES)
 
 
 def make_tiff(path: pathlib.Path) -> list[list[str]]:
     """Write a multi-frame TIFF (one frame per page); return the lines of each frame."""
     frames = [render_text_image(lines) for lines in TIFF_FRAMES]
-    frames[0].save(path, format="TIFF", save_all=True, append_images=frames[1:])
+    frames[0].save(path, format="TIFF", save_all=True, append_images=frames[1:],
+                   compression="tiff_deflate")
     return [list(lines) for lines in TIFF_FRAMES]
 
 
@@ -241,13 +264,14 @@ def words(text: str) -> list[str]:
 def write_all(directory: pathlib.Path) -> dict[str, pathlib.Path]:
     """Write every corpus document into ``directory``; return name -> path."""
     directory.mkdir(parents=True, exist_ok=True)
-    files = {
+    files: dict[str, Callable[[pathlib.Path], object]] = {
         "text.pdf": make_text_pdf,
         "scanned.pdf": make_scanned_pdf,
         "encrypted.pdf": make_encrypted_pdf,
         "truncated.pdf": make_truncated_pdf,
         "page.png": make_png,
         "page.jpg": make_jpeg,
+        "transparent.png": make_transparent_png,
         "frames.tiff": make_tiff,
         "random.bin": make_random_bytes,
     }

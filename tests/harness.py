@@ -42,8 +42,11 @@ class Service:
     def __init__(self, data_dir: pathlib.Path, **env: str) -> None:
         self.data_dir = data_dir
         self.env = {
-            **{k: v for k, v in os.environ.items()
-               if not k.startswith(("ILIOS_", "AWS_", "MISTRAL_", "API_KEY"))},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("ILIOS_", "AWS_", "MISTRAL_", "API_KEY"))
+            },
             "DATA_DIR": str(data_dir),
             "PORT": "0",
             "GRPC_PORT": "0",
@@ -64,7 +67,8 @@ class Service:
     def start(self) -> Service:
         self.ready_file.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ilios.server.cli", "serve"], env=self.env,
+            [sys.executable, "-m", "ilios.server.cli", "serve"],
+            env=self.env,
         )
 
         def ready() -> dict[str, int] | None:
@@ -105,10 +109,13 @@ class Service:
     @property
     def channel(self) -> grpc.Channel:
         if self._channel is None:
-            self._channel = grpc.insecure_channel(self.grpc_target, options=[
-                ("grpc.max_receive_message_length", 80 * 1024 * 1024),
-                ("grpc.max_send_message_length", 80 * 1024 * 1024),
-            ])
+            self._channel = grpc.insecure_channel(
+                self.grpc_target,
+                options=[
+                    ("grpc.max_receive_message_length", 80 * 1024 * 1024),
+                    ("grpc.max_send_message_length", 80 * 1024 * 1024),
+                ],
+            )
         return self._channel
 
     @property

@@ -53,7 +53,7 @@ class _ReflectionPool:
     def __init__(self) -> None:
         self._pool = descriptor_pool.Default()
 
-    def FindFileContainingSymbol(self, symbol: str) -> Any:  # noqa: N802 - pool API
+    def FindFileContainingSymbol(self, symbol: str) -> Any:
         try:
             return self._pool.FindFileContainingSymbol(symbol)
         except KeyError:
@@ -70,9 +70,16 @@ class _ReflectionPool:
 class Server:
     """A running gRPC server and what it owns."""
 
-    def __init__(self, settings: Settings, server: grpc.aio.Server, port: int,
-                 notifier: Notifier, pool: concurrent.futures.ThreadPoolExecutor,
-                 db: Database, health_servicer: health.aio.HealthServicer) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        server: grpc.aio.Server,
+        port: int,
+        notifier: Notifier,
+        pool: concurrent.futures.ThreadPoolExecutor,
+        db: Database,
+        health_servicer: health.aio.HealthServicer,
+    ) -> None:
         self.settings = settings
         self.grpc = server
         self.port = port
@@ -103,8 +110,7 @@ class Server:
         dead_after_ms = int(self.settings.worker_dead_after_s * 1000)
         while True:
             try:
-                rescued = await loop.run_in_executor(self.pool, jobs.rescue, self.db,
-                                                     dead_after_ms)
+                rescued = await loop.run_in_executor(self.pool, jobs.rescue, self.db, dead_after_ms)
                 if rescued:
                     log.warning("rescued %d job(s) of dead workers", len(rescued))
                     doorbell.ring(self.settings.run_dir, "worker")
@@ -130,19 +136,21 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
         ],
     )
     conversion_grpc.add_ConversionServiceServicer_to_server(
-        ConversionService(settings, db, blobs, notifier, pool), server)
+        ConversionService(settings, db, blobs, notifier, pool), server
+    )
     usage_grpc.add_UsageServiceServicer_to_server(UsageService(db, pool), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
-        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server,
-        pool=_ReflectionPool())
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME),
+        server,
+        pool=_ReflectionPool(),
+    )
     port = server.add_insecure_port(address or f"{settings.host}:{settings.grpc_port}")
     return Server(settings, server, port, notifier, pool, db, health_servicer)
 
 
-async def serve(settings: Settings, address: str | None = None,
-                on_ready: object = None) -> None:
+async def serve(settings: Settings, address: str | None = None, on_ready: object = None) -> None:
     """Run the server until SIGTERM or SIGINT."""
     server = create_server(settings, address)
     await server.start()

@@ -50,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("serve", help="run the gRPC server, the REST gateway and the workers")
     for name, text in (("server", "run the gRPC server"), ("gateway", "run the REST gateway")):
         part = sub.add_parser(name, help=text)
-        part.add_argument("--ready-file", type=pathlib.Path,
-                          help="write {pid, port} here once listening")
+        part.add_argument(
+            "--ready-file", type=pathlib.Path, help="write {pid, port} here once listening"
+        )
     sub.add_parser("worker", help="run one worker process")
     args = parser.parse_args(argv)
 

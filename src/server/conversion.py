@@ -36,7 +36,6 @@ from ilios.errors import (
     from_reason,
 )
 from ilios.server import messages
-from ilios.server.interceptors import bearer, key_id
 from ilios.server.intake import (
     CONVERT_PRIORITY,
     Intake,
@@ -47,6 +46,7 @@ from ilios.server.intake import (
     retention,
     upload_key,
 )
+from ilios.server.interceptors import bearer, key_id
 from ilios.server.notifier import Notifier
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
@@ -60,8 +60,14 @@ DEFAULT_PAGE_SIZE = 100
 
 
 class ConversionService(pb_grpc.ConversionServiceServicer):
-    def __init__(self, settings: Settings, db: Database, blobs: BlobStore,
-                 notifier: Notifier, pool: concurrent.futures.ThreadPoolExecutor) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        blobs: BlobStore,
+        notifier: Notifier,
+        pool: concurrent.futures.ThreadPoolExecutor,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.blobs = blobs
@@ -112,21 +118,25 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             return self.intake.take_upload(source.upload_id, source.file_name)
         if which is None:
             raise MissingFile
-        return self.intake.store_content(source.content, source.file_name,
-                                         document_key(doc_id))
+        return self.intake.store_content(source.content, source.file_name, document_key(doc_id))
 
     # --- RPCs -------------------------------------------------------------------
 
-    async def Convert(self, request: pb.ConvertRequest,
-                      context: grpc.aio.ServicerContext) -> AsyncIterator[pb.ConvertResponse]:
+    async def Convert(
+        self, request: pb.ConvertRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ConvertResponse]:
         days = retention(self.settings, request.retention_days)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
         doc_id = new_document_id()
         stored = await self._run(self._store_source, request.file, doc_id)
         with self.notifier.watch(doc_id) as changed:
             rows = await self._run(
-                self.intake.create, [(doc_id, stored)], job_priority=CONVERT_PRIORITY,
-                retention_days=days, engine=engine, api_key_id=self._key_id(context),
+                self.intake.create,
+                [(doc_id, stored)],
+                job_priority=CONVERT_PRIORITY,
+                retention_days=days,
+                engine=engine,
+                api_key_id=self._key_id(context),
             )
             self._ring_workers()
             yield pb.ConvertResponse(accepted=messages.document(rows[0]))
@@ -141,11 +151,15 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 if row["state"] == "completed":
                     for page in await self._run(self._pages_after, doc_id, sent):
                         sent = page["number"]
-                        yield pb.ConvertResponse(page=document_pb.Page(
-                            number=page["number"], markdown=page["markdown"]))
+                        yield pb.ConvertResponse(
+                            page=document_pb.Page(number=page["number"], markdown=page["markdown"])
+                        )
                     usage = await self._run(self.db.one, "document_usage", document_id=doc_id)
-                    yield pb.ConvertResponse(completed=pb.ConvertCompleted(
-                        document=messages.document(row), usage=messages.usage(usage)))
+                    yield pb.ConvertResponse(
+                        completed=pb.ConvertCompleted(
+                            document=messages.document(row), usage=messages.usage(usage)
+                        )
+                    )
                     return
                 if row["state"] == "failed":
                     raise _failure(row)
@@ -155,8 +169,9 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                     pass
                 changed.clear()
 
-    async def Upload(self, request_iterator: AsyncIterator[pb.UploadRequest],
-                     context: grpc.aio.ServicerContext) -> pb.UploadResponse:
+    async def Upload(
+        self, request_iterator: AsyncIterator[pb.UploadRequest], context: grpc.aio.ServicerContext
+    ) -> pb.UploadResponse:
         first = await anext(aiter(request_iterator), None)
         if first is None or first.WhichOneof("part") != "metadata":
             raise InvalidRequest("The first Upload message must carry 'metadata'.")
@@ -172,30 +187,47 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         except BaseException:
             await self._run(writer.abort)
             raise
-        stored = await self._run(self.intake.finish, writer, key,
-                                 filetypes.safe_file_name(meta.file_name))
-        extra = await self._run(self.intake.record_upload, upload_id, stored,
-                                self._key_id(context), meta.size_bytes, meta.sha256)
+        stored = await self._run(
+            self.intake.finish, writer, key, filetypes.safe_file_name(meta.file_name)
+        )
+        extra = await self._run(
+            self.intake.record_upload,
+            upload_id,
+            stored,
+            self._key_id(context),
+            meta.size_bytes,
+            meta.sha256,
+        )
         return pb.UploadResponse(
-            upload_id=upload_id, size_bytes=stored.size_bytes, sha256=stored.sha256,
-            mime_type=stored.mime_type, expire_time=messages.timestamp(extra["expires_at"]),
+            upload_id=upload_id,
+            size_bytes=stored.size_bytes,
+            sha256=stored.sha256,
+            mime_type=stored.mime_type,
+            expire_time=messages.timestamp(extra["expires_at"]),
         )
 
-    async def SubmitDocument(self, request: pb.SubmitDocumentRequest,
-                             context: grpc.aio.ServicerContext) -> pb.SubmitDocumentResponse:
+    async def SubmitDocument(
+        self, request: pb.SubmitDocumentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SubmitDocumentResponse:
         days = retention(self.settings, request.retention_days)
         prio = priority(request.priority)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
         doc_id = new_document_id()
         stored = await self._run(self._store_source, request.file, doc_id)
-        rows = await self._run(self.intake.create, [(doc_id, stored)], job_priority=prio,
-                               retention_days=days, engine=engine,
-                               api_key_id=self._key_id(context))
+        rows = await self._run(
+            self.intake.create,
+            [(doc_id, stored)],
+            job_priority=prio,
+            retention_days=days,
+            engine=engine,
+            api_key_id=self._key_id(context),
+        )
         self._ring_workers()
         return pb.SubmitDocumentResponse(document=messages.document(rows[0]))
 
-    async def BatchSubmit(self, request: pb.BatchSubmitRequest,
-                          context: grpc.aio.ServicerContext) -> pb.BatchSubmitResponse:
+    async def BatchSubmit(
+        self, request: pb.BatchSubmitRequest, context: grpc.aio.ServicerContext
+    ) -> pb.BatchSubmitResponse:
         if not request.files:
             raise EmptyBatch
         days = retention(self.settings, request.retention_days)
@@ -212,34 +244,41 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                     exc.details.setdefault("file_name", source.file_name)
                     raise
             batch_id = new_id("bat")
-            rows = await self._run(self.intake.create, stored, job_priority=prio,
-                                   retention_days=days, engine=engine,
-                                   api_key_id=self._key_id(context), batch_id=batch_id,
-                                   batch_priority=prio)
+            rows = await self._run(
+                self.intake.create,
+                stored,
+                job_priority=prio,
+                retention_days=days,
+                engine=engine,
+                api_key_id=self._key_id(context),
+                batch_id=batch_id,
+                batch_priority=prio,
+            )
         except BaseException:
             for _, item in stored:
                 await self._run(self.blobs.delete, item.blob_key)
             raise
         self._ring_workers()
         batch = await self._run(self._batch, batch_id)
-        return pb.BatchSubmitResponse(batch=batch,
-                                      documents=[messages.document(r) for r in rows])
+        return pb.BatchSubmitResponse(batch=batch, documents=[messages.document(r) for r in rows])
 
-    async def GetDocument(self, request: pb.GetDocumentRequest,
-                          context: grpc.aio.ServicerContext) -> pb.GetDocumentResponse:
+    async def GetDocument(
+        self, request: pb.GetDocumentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetDocumentResponse:
         row = await self._run(self._document, request.document_id)
         return pb.GetDocumentResponse(document=messages.document(row))
 
-    async def GetDocumentContent(self, request: pb.GetDocumentContentRequest,
-                                 context: grpc.aio.ServicerContext
-                                 ) -> pb.GetDocumentContentResponse:
+    async def GetDocumentContent(
+        self, request: pb.GetDocumentContentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetDocumentContentResponse:
         row, markdown, usage = await self._run(self._content, request.document_id)
-        return pb.GetDocumentContentResponse(document=messages.document(row),
-                                             markdown=markdown, usage=messages.usage(usage))
+        return pb.GetDocumentContentResponse(
+            document=messages.document(row), markdown=markdown, usage=messages.usage(usage)
+        )
 
-    async def ReadOriginal(self, request: pb.ReadOriginalRequest,
-                           context: grpc.aio.ServicerContext
-                           ) -> AsyncIterator[pb.ReadOriginalResponse]:
+    async def ReadOriginal(
+        self, request: pb.ReadOriginalRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ReadOriginalResponse]:
         row = await self._run(self._document, request.document_id)
         if row["state"] == "archived":
             raise DocumentArchived(document_id=row["id"])
@@ -259,20 +298,26 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         counts = {r["state"]: r["n"] for r in self.db.execute("batch_counts", batch_id=batch_id)}
         return messages.batch(row, counts)
 
-    async def GetBatch(self, request: pb.GetBatchRequest,
-                       context: grpc.aio.ServicerContext) -> pb.GetBatchResponse:
+    async def GetBatch(
+        self, request: pb.GetBatchRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetBatchResponse:
         return pb.GetBatchResponse(batch=await self._run(self._batch, request.batch_id))
 
-    async def DownloadBatch(self, request: pb.DownloadBatchRequest,
-                            context: grpc.aio.ServicerContext
-                            ) -> AsyncIterator[pb.DownloadBatchResponse]:
+    async def DownloadBatch(
+        self, request: pb.DownloadBatchRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.DownloadBatchResponse]:
         batch = await self._run(self._batch, request.batch_id)
         if batch.state != pb.BATCH_STATE_COMPLETED:
             raise BatchNotReady(batch_id=request.batch_id)
         after = -1
         while True:
-            rows = await self._run(self.db.execute, "batch_documents_after",
-                                   batch_id=request.batch_id, after=after, limit=100)
+            rows = await self._run(
+                self.db.execute,
+                "batch_documents_after",
+                batch_id=request.batch_id,
+                after=after,
+                limit=100,
+            )
             if not rows:
                 return
             for row in rows:
@@ -281,29 +326,37 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 if row["state"] == "completed":
                     pages = await self._run(self._pages_after, row["id"], 0)
                     markdown = join_pages(pages)
-                yield pb.DownloadBatchResponse(document=messages.document(row),
-                                               markdown=markdown)
+                yield pb.DownloadBatchResponse(document=messages.document(row), markdown=markdown)
 
-    async def ListDocuments(self, request: pb.ListDocumentsRequest,
-                            context: grpc.aio.ServicerContext) -> pb.ListDocumentsResponse:
+    async def ListDocuments(
+        self, request: pb.ListDocumentsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListDocumentsResponse:
         size = request.page_size or DEFAULT_PAGE_SIZE
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise InvalidRequest(f"page_size must be from 1 to {MAX_PAGE_SIZE}.")
         cursor_at, cursor_id = _decode_token(request.page_token)
-        after_ms = (request.create_time_after.ToMilliseconds()
-                    if request.HasField("create_time_after") else 0)
+        after_ms = (
+            request.create_time_after.ToMilliseconds()
+            if request.HasField("create_time_after")
+            else 0
+        )
         rows = await self._run(
-            self.db.execute, "list_documents", cursor_created_at=cursor_at,
-            cursor_id=cursor_id, batch_id=request.batch_id,
+            self.db.execute,
+            "list_documents",
+            cursor_created_at=cursor_at,
+            cursor_id=cursor_id,
+            batch_id=request.batch_id,
             state=messages.DOCUMENT_STATE_NAMES.get(request.state, ""),
-            created_after=after_ms, limit=size + 1,
+            created_after=after_ms,
+            limit=size + 1,
         )
         token = ""
         if len(rows) > size:
             rows = rows[:size]
             token = _encode_token(rows[-1]["created_at"], rows[-1]["id"])
-        return pb.ListDocumentsResponse(documents=[messages.document(r) for r in rows],
-                                        next_page_token=token)
+        return pb.ListDocumentsResponse(
+            documents=[messages.document(r) for r in rows], next_page_token=token
+        )
 
 
 def join_pages(pages: list[Row]) -> str:

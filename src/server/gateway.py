@@ -23,8 +23,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from google.protobuf.json_format import MessageToDict
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ilios import config, errors
@@ -114,10 +114,13 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        channel = grpc.aio.insecure_channel(settings.grpc_address, options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-        ])
+        channel = grpc.aio.insecure_channel(
+            settings.grpc_address,
+            options=[
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ],
+        )
         state["stub"] = pb_grpc.ConversionServiceStub(channel)
         state["health"] = health_pb2_grpc.HealthStub(channel)
         yield
@@ -131,15 +134,20 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.mount("/static/swagger-ui",
-              StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    app.mount(
+        "/static/swagger-ui",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-ui",
+    )
 
     def stub() -> pb_grpc.ConversionServiceStub:
-        return state["stub"]  # type: ignore[no-any-return]
+        stub: pb_grpc.ConversionServiceStub = state["stub"]
+        return stub
 
     def auth(request: Request) -> list[tuple[str, str]]:
         key = bearer(request.headers.get("authorization", "")) or request.query_params.get(
-            "apiKey", "")
+            "apiKey", ""
+        )
         return [("authorization", f"Bearer {key}")] if key else []
 
     @app.exception_handler(errors.IliosError)
@@ -159,28 +167,35 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             "docs": "/docs",
             "openapi": "/openapi.json",
             "endpoints": sorted(
-                (f"{method} {route.path}" for route in app.routes
-                 for method in getattr(route, "methods", ()) or ()
-                 if method != "HEAD" and not route.path.startswith("/static")),
+                f"{method} {route.path}"
+                for route in app.routes
+                if isinstance(route, APIRoute)
+                for method in route.methods or ()
+                if method != "HEAD"
             ),
         }
 
     @app.get("/health", summary="Health of the gateway and the gRPC server")
     async def health() -> JSONResponse:
         try:
-            reply = await state["health"].Check(health_pb2.HealthCheckRequest(),
-                                                timeout=HEALTH_TIMEOUT_S)
+            reply = await state["health"].Check(
+                health_pb2.HealthCheckRequest(), timeout=HEALTH_TIMEOUT_S
+            )
             serving = reply.status == health_pb2.HealthCheckResponse.SERVING
         except grpc.aio.AioRpcError:
             serving = False
-        body = {"status": "ok" if serving else "unavailable", "grpc": serving,
-                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        body = {
+            "status": "ok" if serving else "unavailable",
+            "grpc": serving,
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
         return JSONResponse(body, status_code=200 if serving else 503)
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url="/openapi.json", title="Ilios API",
+            openapi_url="/openapi.json",
+            title="Ilios API",
             swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
@@ -188,16 +203,28 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     # --- conversion ------------------------------------------------------------
 
-    @app.post("/v1/convert", summary="Convert one document now", openapi_extra=_form_schema(
-        {"file": {"type": "string", "format": "binary"},
-         "format": {"type": "string", "enum": list(FORMATS), "default": "markdown"},
-         "retentionDays": {"type": "integer", "minimum": 1, "maximum": 3650}},
-        required=["file"]))
+    @app.post(
+        "/v1/convert",
+        summary="Convert one document now",
+        openapi_extra=_form_schema(
+            {
+                "file": {"type": "string", "format": "binary"},
+                "format": {"type": "string", "enum": list(FORMATS), "default": "markdown"},
+                "retentionDays": {"type": "integer", "minimum": 1, "maximum": 3650},
+            },
+            required=["file"],
+        ),
+    )
     async def convert(request: Request) -> Response:
         metadata = auth(request)
-        form = await read_form(request, stub(), metadata, file_fields=["file"],
-                               text_fields=["format", "retentionDays"],
-                               max_body_bytes=settings.max_file_size)
+        form = await read_form(
+            request,
+            stub(),
+            metadata,
+            file_fields=["file"],
+            text_fields=["format", "retentionDays"],
+            max_body_bytes=settings.max_file_size,
+        )
         fmt = output_format(form.fields.get("format"))
         days = retention_days(form.fields.get("retentionDays"))
         if not form.files:
@@ -207,7 +234,8 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         completed: pb.ConvertCompleted | None = None
         request_pb = pb.ConvertRequest(
             file=pb.FileSource(upload_id=upload.response.upload_id, file_name=upload.file_name),
-            retention_days=days)
+            retention_days=days,
+        )
         async for event in stub().Convert(request_pb, metadata=metadata):
             kind = event.WhichOneof("event")
             if kind == "page":
@@ -219,73 +247,103 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         doc, usage = completed.document, completed.usage
         content = join_pages((p.number, p.markdown) for p in pages)
         if fmt == "markdown":
-            return Response(content, media_type="text/markdown; charset=utf-8", headers={
-                "X-Document-Id": doc.id,
-                "X-Processing-Time-Ms": str(doc.processing_time_ms),
-                "X-Extracted-Pages": str(doc.page_count),
-            })
-        return JSONResponse({
-            "id": doc.id,
-            "content": content,
-            "metadata": {
-                "model": doc.model,
-                "extractedPages": doc.page_count,
-                "processingTimeMs": doc.processing_time_ms,
-                "fileName": doc.file_name,
-                "fileSize": doc.size_bytes,
-                "mimeType": doc.mime_type,
-            },
-            "usage": {
-                "prompt_tokens": usage.input_tokens,
-                "completion_tokens": usage.output_tokens,
-                "total_tokens": usage.total_tokens,
-            },
-            "downloadUrl": f"/api/documents/{doc.id}",
-        })
+            return Response(
+                content,
+                media_type="text/markdown; charset=utf-8",
+                headers={
+                    "X-Document-Id": doc.id,
+                    "X-Processing-Time-Ms": str(doc.processing_time_ms),
+                    "X-Extracted-Pages": str(doc.page_count),
+                },
+            )
+        return JSONResponse(
+            {
+                "id": doc.id,
+                "content": content,
+                "metadata": {
+                    "model": doc.model,
+                    "extractedPages": doc.page_count,
+                    "processingTimeMs": doc.processing_time_ms,
+                    "fileName": doc.file_name,
+                    "fileSize": doc.size_bytes,
+                    "mimeType": doc.mime_type,
+                },
+                "usage": {
+                    "prompt_tokens": usage.input_tokens,
+                    "completion_tokens": usage.output_tokens,
+                    "total_tokens": usage.total_tokens,
+                },
+                "downloadUrl": f"/api/documents/{doc.id}",
+            }
+        )
 
     # --- documents -------------------------------------------------------------
 
     @app.get("/api/documents/status/{document_id}", summary="A document's status")
     async def document_status_route(document_id: str, request: Request) -> dict[str, Any]:
-        reply = await stub().GetDocument(pb.GetDocumentRequest(document_id=document_id),
-                                         metadata=auth(request))
+        reply = await stub().GetDocument(
+            pb.GetDocumentRequest(document_id=document_id), metadata=auth(request)
+        )
         return document_status(reply.document)
 
     @app.get("/api/documents/{document_id}", summary="A document's Markdown")
-    async def document_content(document_id: str, request: Request,
-                               format: str | None = None) -> Response:
+    async def document_content(
+        document_id: str, request: Request, format: str | None = None
+    ) -> Response:
         fmt = output_format(format)
         metadata = auth(request)
         try:
             reply = await stub().GetDocumentContent(
-                pb.GetDocumentContentRequest(document_id=document_id), metadata=metadata)
+                pb.GetDocumentContentRequest(document_id=document_id), metadata=metadata
+            )
         except grpc.aio.AioRpcError as exc:
             error = from_rpc_error(exc)
             if isinstance(error, errors.NotReady):
-                doc = (await stub().GetDocument(
-                    pb.GetDocumentRequest(document_id=document_id), metadata=metadata)).document
-                return JSONResponse({"id": doc.id, "status": state_name(doc),
-                                     "fileName": doc.file_name}, status_code=202)
+                doc = (
+                    await stub().GetDocument(
+                        pb.GetDocumentRequest(document_id=document_id), metadata=metadata
+                    )
+                ).document
+                return JSONResponse(
+                    {"id": doc.id, "status": state_name(doc), "fileName": doc.file_name},
+                    status_code=202,
+                )
             if isinstance(error, errors.ConversionFailed | errors.DocumentFailed):
                 # The original API answers a failed document with 500 {error}.
-                body = {"id": document_id, "status": "failed", "error": error.message,
-                        "reason": error.reason}
+                body = {
+                    "id": document_id,
+                    "status": "failed",
+                    "error": error.message,
+                    "reason": error.reason,
+                }
                 return JSONResponse(body, status_code=500)
             raise
         doc = reply.document
         if fmt == "markdown":
-            return Response(reply.markdown, media_type="text/markdown; charset=utf-8",
-                            headers={"X-Document-Id": doc.id})
-        return JSONResponse({"id": doc.id, "content": reply.markdown,
-                             "metadata": document_metadata(doc)})
+            return Response(
+                reply.markdown,
+                media_type="text/markdown; charset=utf-8",
+                headers={"X-Document-Id": doc.id},
+            )
+        return JSONResponse(
+            {"id": doc.id, "content": reply.markdown, "metadata": document_metadata(doc)}
+        )
 
     return app
 
 
 def _form_schema(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     """OpenAPI for a multipart body the route parses itself (streamed)."""
-    return {"requestBody": {"required": True, "content": {"multipart/form-data": {
-        "schema": {"type": "object", "properties": properties, "required": required}}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": properties, "required": required}
+                }
+            },
+        }
+    }
 
 
 def run(settings: config.Settings, ready_file: pathlib.Path | None = None) -> int:
@@ -297,18 +355,26 @@ def run(settings: config.Settings, ready_file: pathlib.Path | None = None) -> in
     sock.bind((settings.host, settings.port))
     sock.set_inheritable(True)
     port = sock.getsockname()[1]
-    uv_config = uvicorn.Config("ilios.server.gateway:create_app", factory=True,
-                               workers=settings.gateway_workers, log_level="warning",
-                               access_log=False, timeout_graceful_shutdown=5)
-    log.info("REST gateway listening on port %d (%d process(es)), gRPC at %s",
-             port, settings.gateway_workers, settings.grpc_address)
+    uv_config = uvicorn.Config(
+        "ilios.server.gateway:create_app",
+        factory=True,
+        workers=settings.gateway_workers,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+    log.info(
+        "REST gateway listening on port %d (%d process(es)), gRPC at %s",
+        port,
+        settings.gateway_workers,
+        settings.grpc_address,
+    )
     if ready_file:
         write_ready(ready_file, port=port)
     if settings.gateway_workers > 1:
         from uvicorn.supervisors import Multiprocess
 
-        server = uvicorn.Server(uv_config)
-        Multiprocess(uv_config, target=server.run, sockets=[sock]).run()
+        Multiprocess(uv_config, sockets=[sock]).run()
     else:
         uvicorn.Server(uv_config).run(sockets=[sock])
     return 0

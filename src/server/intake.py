@@ -95,8 +95,14 @@ class Intake:
         writer.write(content)
         return self.finish(writer, key, file_name)
 
-    def record_upload(self, upload_id: str, stored: StoredFile, api_key_id: str,
-                      declared_size: int, declared_sha256: str) -> Row:
+    def record_upload(
+        self,
+        upload_id: str,
+        stored: StoredFile,
+        api_key_id: str,
+        declared_size: int,
+        declared_sha256: str,
+    ) -> Row:
         if declared_size and declared_size != stored.size_bytes:
             self.blobs.delete(stored.blob_key)
             raise UploadIncomplete(
@@ -107,10 +113,18 @@ class Intake:
             raise UploadIncomplete("The upload's sha256 does not match what was sent.")
         now = now_ms()
         with self.db.write():
-            self.db.execute("insert_upload", id=upload_id, file_name=stored.file_name,
-                            mime_type=stored.mime_type, size_bytes=stored.size_bytes,
-                            sha256=stored.sha256, blob_key=stored.blob_key,
-                            api_key_id=api_key_id, now=now, expires_at=now + UPLOAD_TTL_MS)
+            self.db.execute(
+                "insert_upload",
+                id=upload_id,
+                file_name=stored.file_name,
+                mime_type=stored.mime_type,
+                size_bytes=stored.size_bytes,
+                sha256=stored.sha256,
+                blob_key=stored.blob_key,
+                api_key_id=api_key_id,
+                now=now,
+                expires_at=now + UPLOAD_TTL_MS,
+            )
         return {"expires_at": now + UPLOAD_TTL_MS}
 
     def take_upload(self, upload_id: str, file_name: str) -> StoredFile:
@@ -120,8 +134,7 @@ class Intake:
         if row is None:
             raise UploadNotFound(upload_id=upload_id)
         name = filetypes.safe_file_name(file_name) if file_name else row["file_name"]
-        return StoredFile(row["blob_key"], name, row["mime_type"], row["size_bytes"],
-                          row["sha256"])
+        return StoredFile(row["blob_key"], name, row["mime_type"], row["size_bytes"], row["sha256"])
 
     # --- documents --------------------------------------------------------------
 
@@ -140,16 +153,31 @@ class Intake:
         now = now_ms()
         with self.db.write():
             if batch_id is not None:
-                self.db.execute("insert_batch", id=batch_id, priority=batch_priority,
-                                retention_days=retention_days, engine=engine,
-                                api_key_id=api_key_id, total=len(files), now=now)
+                self.db.execute(
+                    "insert_batch",
+                    id=batch_id,
+                    priority=batch_priority,
+                    retention_days=retention_days,
+                    engine=engine,
+                    api_key_id=api_key_id,
+                    total=len(files),
+                    now=now,
+                )
             for seq, (doc_id, stored) in enumerate(files):
                 self.db.execute(
-                    "insert_document", id=doc_id, batch_id=batch_id, seq=seq,
-                    file_name=stored.file_name, mime_type=stored.mime_type,
-                    size_bytes=stored.size_bytes, sha256=stored.sha256,
-                    blob_key=stored.blob_key, retention_days=retention_days,
-                    engine=engine, api_key_id=api_key_id, now=now,
+                    "insert_document",
+                    id=doc_id,
+                    batch_id=batch_id,
+                    seq=seq,
+                    file_name=stored.file_name,
+                    mime_type=stored.mime_type,
+                    size_bytes=stored.size_bytes,
+                    sha256=stored.sha256,
+                    blob_key=stored.blob_key,
+                    retention_days=retention_days,
+                    engine=engine,
+                    api_key_id=api_key_id,
+                    now=now,
                 )
                 jobs.enqueue(self.db, doc_id, job_priority, self.settings.max_attempts)
             rows = [self.db.one("get_document", id=doc_id) for doc_id, _ in files]

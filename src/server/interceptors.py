@@ -53,9 +53,9 @@ def to_status(error: IliosError) -> grpc.Status:
 
 def from_rpc_error(error: grpc.aio.AioRpcError | grpc.RpcError) -> IliosError:
     """Rebuild the ``IliosError`` a failed call carries (the client side of ``to_status``)."""
-    trailing = error.trailing_metadata() or ()  # type: ignore[attr-defined]
-    code = error.code()  # type: ignore[attr-defined]
-    message = error.details() or ""  # type: ignore[attr-defined]
+    trailing = error.trailing_metadata() or ()
+    code = error.code()
+    message = error.details() or ""
     for key, value in trailing:
         if key == "grpc-status-details-bin":
             status = status_pb2.Status.FromString(value)
@@ -107,7 +107,9 @@ def _wrap(handler: grpc.RpcMethodHandler, before: Callable[[], None]) -> grpc.Rp
     if handler.unary_stream:
         inner_us = handler.unary_stream
 
-        async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        async def unary_stream(
+            request: Any, context: grpc.aio.ServicerContext
+        ) -> AsyncIterator[Any]:
             try:
                 before()
                 async for item in inner_us(request, context):

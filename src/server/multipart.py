@@ -57,8 +57,9 @@ class _Field(BaseTarget):
 class _Files(BaseTarget):
     """Every part of one file field, each streamed into its own Upload call."""
 
-    def __init__(self, field: str, stub: pb_grpc.ConversionServiceStub,
-                 metadata: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, field: str, stub: pb_grpc.ConversionServiceStub, metadata: Sequence[tuple[str, str]]
+    ) -> None:
         super().__init__()
         self.field = field
         self.stub = stub
@@ -112,17 +113,26 @@ class Form:
     files: list[UploadedFile]
 
 
-async def read_form(request: Request, stub: pb_grpc.ConversionServiceStub,
-                    metadata: Sequence[tuple[str, str]], *, file_fields: Sequence[str],
-                    text_fields: Sequence[str], max_body_bytes: int | None = None) -> Form:
+async def read_form(
+    request: Request,
+    stub: pb_grpc.ConversionServiceStub,
+    metadata: Sequence[tuple[str, str]],
+    *,
+    file_fields: Sequence[str],
+    text_fields: Sequence[str],
+    max_body_bytes: int | None = None,
+) -> Form:
     """Stream a multipart body: files into uploads, text fields into memory.
 
     With ``max_body_bytes``, a body whose declared length exceeds it (plus
     form framing) is refused before a byte is read.
     """
     length = request.headers.get("content-length", "")
-    if max_body_bytes is not None and length.isdigit() \
-            and int(length) > max_body_bytes + FORM_OVERHEAD_BYTES:
+    if (
+        max_body_bytes is not None
+        and length.isdigit()
+        and int(length) > max_body_bytes + FORM_OVERHEAD_BYTES
+    ):
         raise FileTooLarge(limit_bytes=str(max_body_bytes))
     try:
         parser = StreamingFormDataParser(headers=dict(request.headers))
@@ -145,6 +155,7 @@ async def read_form(request: Request, stub: pb_grpc.ConversionServiceStub,
             target.cancel()
         raise
     uploaded = [f for target in files.values() for f in target.done]
-    values = {name: t.value.decode("utf-8", "replace").strip()
-              for name, t in texts.items() if t.seen}
+    values = {
+        name: t.value.decode("utf-8", "replace").strip() for name, t in texts.items() if t.seen
+    }
     return Form(values, uploaded)

@@ -24,9 +24,20 @@ def _range(request: pb.GetUsageSummaryRequest | pb.GetUsageBreakdownRequest) -> 
 
 
 def _totals(row: Row) -> pb.UsageTotals:
-    return pb.UsageTotals(**{field: row[field] or 0 for field in (
-        "documents", "operations", "pages", "input_tokens", "output_tokens",
-        "base_cost_micros", "total_cost_micros")})
+    return pb.UsageTotals(
+        **{
+            field: row[field] or 0
+            for field in (
+                "documents",
+                "operations",
+                "pages",
+                "input_tokens",
+                "output_tokens",
+                "base_cost_micros",
+                "total_cost_micros",
+            )
+        }
+    )
 
 
 class UsageService(pb_grpc.UsageServiceServicer):
@@ -37,25 +48,29 @@ class UsageService(pb_grpc.UsageServiceServicer):
     async def _query(self, name: str, start: int, end: int) -> list[Row]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self.pool, lambda: self.db.execute(name, start=start, end=end))
+            self.pool, lambda: self.db.execute(name, start=start, end=end)
+        )
 
-    async def GetUsageSummary(self, request: pb.GetUsageSummaryRequest,
-                              context: grpc.aio.ServicerContext) -> pb.GetUsageSummaryResponse:
+    async def GetUsageSummary(
+        self, request: pb.GetUsageSummaryRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetUsageSummaryResponse:
         start, end = _range(request)
         rows = await self._query("usage_summary", start, end)
         return pb.GetUsageSummaryResponse(totals=_totals(rows[0]))
 
-    async def GetUsageBreakdown(self, request: pb.GetUsageBreakdownRequest,
-                                context: grpc.aio.ServicerContext
-                                ) -> pb.GetUsageBreakdownResponse:
+    async def GetUsageBreakdown(
+        self, request: pb.GetUsageBreakdownRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetUsageBreakdownResponse:
         start, end = _range(request)
         rows = await self._query("usage_breakdown", start, end)
-        return pb.GetUsageBreakdownResponse(buckets=[
-            pb.UsageBucket(
-                day=row["day"],
-                engine=messages.ENGINES.get(row["engine"], document_pb.ENGINE_UNSPECIFIED),
-                api_key_id=row["api_key_id"],
-                totals=_totals(row),
-            )
-            for row in rows
-        ])
+        return pb.GetUsageBreakdownResponse(
+            buckets=[
+                pb.UsageBucket(
+                    day=row["day"],
+                    engine=messages.ENGINES.get(row["engine"], document_pb.ENGINE_UNSPECIFIED),
+                    api_key_id=row["api_key_id"],
+                    totals=_totals(row),
+                )
+                for row in rows
+            ]
+        )

@@ -53,8 +53,9 @@ class Child:
         return self.proc.pid if self.proc else 0
 
 
-def read_ready(path: pathlib.Path, proc: subprocess.Popen[bytes],
-               timeout_s: float = READY_TIMEOUT_S) -> dict[str, int]:
+def read_ready(
+    path: pathlib.Path, proc: subprocess.Popen[bytes], timeout_s: float = READY_TIMEOUT_S
+) -> dict[str, int]:
     """Wait for a child's ready file; fail if the child exits first."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -85,13 +86,15 @@ class Supervisor:
 
     def _env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "DATA_DIR": str(self.settings.data_dir.absolute()),
-            "LOCAL_DB_PATH": str(self.settings.db_path.absolute()),
-            "BLOB_DIR": str(self.settings.blob_dir.absolute()),
-            "TMP_DIR": str(self.settings.tmp_dir.absolute()),
-            "RUN_DIR": str(self.settings.run_dir.absolute()),
-        })
+        env.update(
+            {
+                "DATA_DIR": str(self.settings.data_dir.absolute()),
+                "LOCAL_DB_PATH": str(self.settings.db_path.absolute()),
+                "BLOB_DIR": str(self.settings.blob_dir.absolute()),
+                "TMP_DIR": str(self.settings.tmp_dir.absolute()),
+                "RUN_DIR": str(self.settings.run_dir.absolute()),
+            }
+        )
         env.update(extra)
         return env
 
@@ -114,16 +117,24 @@ class Supervisor:
         target = f"127.0.0.1:{grpc_port}"
 
         gateway_ready = self.run_dir / "gateway.json"
-        gateway = Child("gateway", ["gateway", "--ready-file", str(gateway_ready)],
-                        self._env(GRPC_TARGET=target))
+        gateway = Child(
+            "gateway",
+            ["gateway", "--ready-file", str(gateway_ready)],
+            self._env(GRPC_TARGET=target),
+        )
         self._start(gateway)
         for index in range(self.settings.worker_count):
             self._start(Child(f"worker-{index}", ["worker"], self._env()))
         http_port = read_ready(gateway_ready, gateway.proc)["port"]  # type: ignore[arg-type]
         write_ready(self.run_dir / "serve.json", grpc_port=grpc_port, http_port=http_port)
-        log.info("Ilios is up: REST http://%s:%d  gRPC %s:%d  workers %d",
-                 self.settings.host, http_port, self.settings.host, grpc_port,
-                 self.settings.worker_count)
+        log.info(
+            "Ilios is up: REST http://%s:%d  gRPC %s:%d  workers %d",
+            self.settings.host,
+            http_port,
+            self.settings.host,
+            grpc_port,
+            self.settings.worker_count,
+        )
         self._watch()
         return 0
 
@@ -143,8 +154,9 @@ class Supervisor:
                     continue
                 if self.signals:
                     continue
-                log.warning("%s (pid %d) exited with status %s; restarting",
-                            child.name, child.pid, code)
+                log.warning(
+                    "%s (pid %d) exited with status %s; restarting", child.name, child.pid, code
+                )
                 if child.name.startswith("worker"):
                     self._rescue(db, child.pid)
                 time.sleep(RESTART_DELAY_S if child.restarts else 0)

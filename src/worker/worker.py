@@ -161,8 +161,12 @@ class Worker:
                     raise _Stopping
                 count = page.number
                 with db.write():
-                    db.execute("put_page", document_id=doc["id"], number=page.number,
-                               markdown=page.markdown)
+                    db.execute(
+                        "put_page",
+                        document_id=doc["id"],
+                        number=page.number,
+                        markdown=page.markdown,
+                    )
                     db.execute("set_page_count", id=doc["id"], page_count=count)
                 self._announce(doc["id"])
         elapsed_ms = int((time.monotonic() - started) * 1000)
@@ -173,12 +177,28 @@ class Worker:
                 log.warning("job %s was taken from this worker; result dropped", job.id)
                 return
             db.execute("trim_pages", document_id=doc["id"], page_count=count)
-            db.execute("complete_document", id=doc["id"], page_count=count,
-                       model=engine.model, processing_ms=elapsed_ms, now=now)
-            db.execute("put_usage", id=new_id("use"), document_id=doc["id"],
-                       api_key_id=doc["api_key_id"], engine=engine.name, pages=count,
-                       input_tokens=0, output_tokens=0, base_cost_micros=0,
-                       margin_rate_bp=MARGIN_RATE_BP, total_cost_micros=0, now=now)
+            db.execute(
+                "complete_document",
+                id=doc["id"],
+                page_count=count,
+                model=engine.model,
+                processing_ms=elapsed_ms,
+                now=now,
+            )
+            db.execute(
+                "put_usage",
+                id=new_id("use"),
+                document_id=doc["id"],
+                api_key_id=doc["api_key_id"],
+                engine=engine.name,
+                pages=count,
+                input_tokens=0,
+                output_tokens=0,
+                base_cost_micros=0,
+                margin_rate_bp=MARGIN_RATE_BP,
+                total_cost_micros=0,
+                now=now,
+            )
 
 
 def main(settings: Settings) -> int:

@@ -22,8 +22,11 @@ CASES = [
 def test_bad_files(service, corpus, name, code, reason, http_status):
     data = corpus[name].read_bytes()
     with pytest.raises(grpc.RpcError) as caught:
-        list(service.conversion.Convert(
-            pb.ConvertRequest(file=pb.FileSource(content=data, file_name=name)), timeout=60))
+        list(
+            service.conversion.Convert(
+                pb.ConvertRequest(file=pb.FileSource(content=data, file_name=name)), timeout=60
+            )
+        )
     assert caught.value.code() == code
     assert reason_of(caught.value) == reason
     assert caught.value.details()  # a message a person can act on
@@ -59,16 +62,21 @@ def test_missing_file_field(service):
 def test_bad_retention_days(service, corpus, days):
     path = corpus["text.pdf"]
     with service.http() as http:
-        r = http.post("/v1/convert", files={"file": (path.name, path.read_bytes())},
-                      data={"retentionDays": days})
+        r = http.post(
+            "/v1/convert",
+            files={"file": (path.name, path.read_bytes())},
+            data={"retentionDays": days},
+        )
     assert r.status_code == 400, r.text
     assert r.json()["reason"] == "INVALID_RETENTION_DAYS"
 
 
 @pytest.mark.parametrize("days", [3651, -5])
 def test_bad_retention_days_over_grpc(service, corpus, days):
-    request = pb.ConvertRequest(file=pb.FileSource(content=corpus["text.pdf"].read_bytes(),
-                                                   file_name="a.pdf"), retention_days=days)
+    request = pb.ConvertRequest(
+        file=pb.FileSource(content=corpus["text.pdf"].read_bytes(), file_name="a.pdf"),
+        retention_days=days,
+    )
     with pytest.raises(grpc.RpcError) as caught:
         list(service.conversion.Convert(request, timeout=30))
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -78,8 +86,9 @@ def test_bad_retention_days_over_grpc(service, corpus, days):
 def test_bad_format(service, corpus):
     path = corpus["text.pdf"]
     with service.http() as http:
-        r = http.post("/v1/convert", files={"file": (path.name, path.read_bytes())},
-                      data={"format": "docx"})
+        r = http.post(
+            "/v1/convert", files={"file": (path.name, path.read_bytes())}, data={"format": "docx"}
+        )
     assert r.status_code == 400
     assert r.json()["reason"] == "INVALID_FORMAT"
 
@@ -98,8 +107,9 @@ def test_unknown_document_id(service):
 
 def test_not_multipart(service):
     with service.http() as http:
-        r = http.post("/v1/convert", content=b"%PDF-1.4 raw body",
-                      headers={"content-type": "application/pdf"})
+        r = http.post(
+            "/v1/convert", content=b"%PDF-1.4 raw body", headers={"content-type": "application/pdf"}
+        )
     assert r.status_code == 400
     assert r.json()["reason"] == "INVALID_REQUEST"
 
@@ -119,22 +129,29 @@ def test_server_keeps_serving_after_bad_input(service, corpus):
 def test_grpc_requires_the_key(keyed_service, corpus):
     stub = keyed_service.conversion
     request = pb.GetDocumentRequest(document_id="doc_nope")
-    for metadata, reason in [((), "API_KEY_MISSING"),
-                             ((("authorization", "Bearer wrong"),), "API_KEY_INVALID"),
-                             ((("authorization", "test-key-123"),), "API_KEY_MISSING")]:
+    for metadata, reason in [
+        ((), "API_KEY_MISSING"),
+        ((("authorization", "Bearer wrong"),), "API_KEY_INVALID"),
+        ((("authorization", "test-key-123"),), "API_KEY_MISSING"),
+    ]:
         with pytest.raises(grpc.RpcError) as caught:
             stub.GetDocument(request, metadata=metadata, timeout=10)
         assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
         assert reason_of(caught.value) == reason
     # The right key passes auth (and reaches NOT_FOUND).
     with pytest.raises(grpc.RpcError) as caught:
-        stub.GetDocument(request, metadata=(("authorization", "Bearer test-key-123"),),
-                         timeout=10)
+        stub.GetDocument(request, metadata=(("authorization", "Bearer test-key-123"),), timeout=10)
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
     # Streaming RPCs are guarded too.
     with pytest.raises(grpc.RpcError) as caught:
-        list(stub.Convert(pb.ConvertRequest(file=pb.FileSource(
-            content=corpus["text.pdf"].read_bytes(), file_name="a.pdf")), timeout=10))
+        list(
+            stub.Convert(
+                pb.ConvertRequest(
+                    file=pb.FileSource(content=corpus["text.pdf"].read_bytes(), file_name="a.pdf")
+                ),
+                timeout=10,
+            )
+        )
     assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
@@ -142,7 +159,8 @@ def test_health_needs_no_key(keyed_service):
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     reply = health_pb2_grpc.HealthStub(keyed_service.channel).Check(
-        health_pb2.HealthCheckRequest(), timeout=10)
+        health_pb2.HealthCheckRequest(), timeout=10
+    )
     assert reply.status == health_pb2.HealthCheckResponse.SERVING
     with keyed_service.http() as http:
         assert http.get("/health").status_code == 200
@@ -158,8 +176,7 @@ def test_rest_requires_the_key(keyed_service, corpus):
         assert r.status_code == 401 and r.json()["reason"] == "API_KEY_INVALID"
         r = http.get("/api/documents/status/doc_x", params={"apiKey": "nope"})
         assert r.status_code == 401
-        r = http.post("/v1/convert", files=files,
-                      headers={"Authorization": "Bearer test-key-123"})
+        r = http.post("/v1/convert", files=files, headers={"Authorization": "Bearer test-key-123"})
         assert r.status_code == 200, r.text
         doc_id = r.headers["x-document-id"]
         r = http.get(f"/api/documents/{doc_id}", params={"apiKey": "test-key-123"})

@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import corpus as builder
-import pytest
 
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2
@@ -20,7 +19,8 @@ GRPCURL = str(pathlib.Path(sys.executable).parent / "grpcurl")
 
 def convert_events(service, path, **kwargs) -> list[pb.ConvertResponse]:
     request = pb.ConvertRequest(
-        file=pb.FileSource(content=path.read_bytes(), file_name=path.name), **kwargs)
+        file=pb.FileSource(content=path.read_bytes(), file_name=path.name), **kwargs
+    )
     return list(service.conversion.Convert(request, timeout=120))
 
 
@@ -54,8 +54,9 @@ def test_convert_png_over_grpc_reads_the_text(service, corpus):
 def test_rest_convert_markdown_has_the_reference_headers(service, corpus):
     path = corpus["text.pdf"]
     with service.http() as http:
-        r = http.post("/v1/convert", files={"file": (path.name, path.read_bytes(),
-                                                     "application/pdf")})
+        r = http.post(
+            "/v1/convert", files={"file": (path.name, path.read_bytes(), "application/pdf")}
+        )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/markdown")
     assert r.headers["x-extracted-pages"] == "3"
@@ -72,8 +73,11 @@ def test_rest_convert_markdown_has_the_reference_headers(service, corpus):
 def test_rest_convert_json_has_the_reference_fields(service, corpus):
     path = corpus["page.png"]
     with service.http() as http:
-        r = http.post("/v1/convert", files={"file": (path.name, path.read_bytes())},
-                      data={"format": "json", "retentionDays": "30"})
+        r = http.post(
+            "/v1/convert",
+            files={"file": (path.name, path.read_bytes())},
+            data={"format": "json", "retentionDays": "30"},
+        )
     assert r.status_code == 200, r.text
     body = r.json()
     assert set(body) == {"id", "content", "metadata", "usage", "downloadUrl"}
@@ -98,27 +102,38 @@ def test_grpcurl_lists_describes_and_converts_via_reflection(service, corpus):
         cmd = [GRPCURL, "-plaintext", "-max-msg-sz", str(80 * 2**20)]
         if data is not None:
             cmd += ["-d", "@"]
-        return subprocess.run([*cmd, service.grpc_target, *args], input=data,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [*cmd, service.grpc_target, *args],
+            input=data,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     listed = grpcurl("list")
     assert listed.returncode == 0, listed.stderr
-    for name in ("ilios.v1.ConversionService", "ilios.v1.UsageService",
-                 "grpc.health.v1.Health"):
+    for name in ("ilios.v1.ConversionService", "ilios.v1.UsageService", "grpc.health.v1.Health"):
         assert name in listed.stdout.split()
     described = grpcurl("describe", "ilios.v1.ConversionService.Convert")
     assert "stream .ilios.v1.ConvertResponse" in described.stdout, described.stderr
     for service_name in ("ilios.v1.ConversionService", "ilios.v1.UsageService"):
-        methods = [line.split()[1] for line in grpcurl("describe", service_name).stdout
-                   .splitlines() if line.strip().startswith("rpc ")]
+        methods = [
+            line.split()[1]
+            for line in grpcurl("describe", service_name).stdout.splitlines()
+            if line.strip().startswith("rpc ")
+        ]
         assert len(methods) >= 2
         for method in methods:
             one = grpcurl("describe", f"{service_name}.{method}")
             assert one.returncode == 0 and f"rpc {method}" in one.stdout, one.stderr
     health = grpcurl("grpc.health.v1.Health/Check")
     assert json.loads(health.stdout) == {"status": "SERVING"}
-    payload = {"file": {"content": base64.b64encode(corpus["text.pdf"].read_bytes()).decode(),
-                        "fileName": "text.pdf"}}
+    payload = {
+        "file": {
+            "content": base64.b64encode(corpus["text.pdf"].read_bytes()).decode(),
+            "fileName": "text.pdf",
+        }
+    }
     out = grpcurl("ilios.v1.ConversionService/Convert", data=json.dumps(payload))
     assert out.returncode == 0, out.stderr
     decoder, events, text = json.JSONDecoder(), [], out.stdout.strip()

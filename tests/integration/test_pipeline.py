@@ -22,8 +22,12 @@ def idle_service(tmp_path_factory):
 def test_pending_document_answers_202_and_status(idle_service, corpus):
     stub = idle_service.conversion
     path = corpus["text.pdf"]
-    reply = stub.SubmitDocument(pb.SubmitDocumentRequest(
-        file=pb.FileSource(content=path.read_bytes(), file_name=path.name)), timeout=30)
+    reply = stub.SubmitDocument(
+        pb.SubmitDocumentRequest(
+            file=pb.FileSource(content=path.read_bytes(), file_name=path.name)
+        ),
+        timeout=30,
+    )
     doc_id = reply.document.id
     with idle_service.http() as http:
         r = http.get(f"/api/documents/{doc_id}")
@@ -39,13 +43,12 @@ def test_a_convert_caller_waits_for_a_worker_to_appear(idle_service, corpus, tmp
     import sys
 
     path = corpus["text.pdf"]
-    request = pb.ConvertRequest(file=pb.FileSource(content=path.read_bytes(),
-                                                   file_name=path.name))
+    request = pb.ConvertRequest(file=pb.FileSource(content=path.read_bytes(), file_name=path.name))
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        future = pool.submit(lambda: list(idle_service.conversion.Convert(request,
-                                                                          timeout=120)))
-        worker = subprocess.Popen([sys.executable, "-m", "ilios.server.cli", "worker"],
-                                  env=idle_service.env)
+        future = pool.submit(lambda: list(idle_service.conversion.Convert(request, timeout=120)))
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "ilios.server.cli", "worker"], env=idle_service.env
+        )
         try:
             events = future.result(timeout=120)
         finally:
@@ -58,19 +61,20 @@ def test_a_convert_caller_waits_for_a_worker_to_appear(idle_service, corpus, tmp
 def test_server_answers_while_conversions_run(service, corpus):
     """CPU-heavy work runs in workers: health and status stay fast meanwhile."""
     path = corpus["scanned.pdf"]  # OCR: the slowest kind of page
-    request = pb.ConvertRequest(file=pb.FileSource(content=path.read_bytes(),
-                                                   file_name=path.name))
+    request = pb.ConvertRequest(file=pb.FileSource(content=path.read_bytes(), file_name=path.name))
     health = health_pb2_grpc.HealthStub(service.channel)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        futures = [pool.submit(lambda: list(service.conversion.Convert(request, timeout=300)))
-                   for _ in range(4)]
+        futures = [
+            pool.submit(lambda: list(service.conversion.Convert(request, timeout=300)))
+            for _ in range(4)
+        ]
         accepted = []
 
         def some_accepted():
-            rows = service.conversion.ListDocuments(pb.ListDocumentsRequest(page_size=50),
-                                                    timeout=10).documents
-            accepted[:] = [d for d in rows if d.file_name == "scanned.pdf"
-                           and d.state in (1, 2)]
+            rows = service.conversion.ListDocuments(
+                pb.ListDocumentsRequest(page_size=50), timeout=10
+            ).documents
+            accepted[:] = [d for d in rows if d.file_name == "scanned.pdf" and d.state in (1, 2)]
             return accepted
 
         wait_for(some_accepted, 60, what="conversions to be running")
@@ -78,8 +82,9 @@ def test_server_answers_while_conversions_run(service, corpus):
         for _ in range(5):
             t0 = time.perf_counter()
             health.Check(health_pb2.HealthCheckRequest(), timeout=10)
-            service.conversion.GetDocument(pb.GetDocumentRequest(document_id=accepted[0].id),
-                                           timeout=10)
+            service.conversion.GetDocument(
+                pb.GetDocumentRequest(document_id=accepted[0].id), timeout=10
+            )
             worst = max(worst, time.perf_counter() - t0)
         print(f"health+status while 4 conversions run: worst {worst * 1000:.1f} ms")
         assert worst < 2.0

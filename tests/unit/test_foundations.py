@@ -65,8 +65,9 @@ def test_config_defaults_work_on_a_fresh_machine():
 
 
 def test_config_follows_data_dir_and_reference_names():
-    settings = config.load({"DATA_DIR": "/srv/ilios", "MISTRAL_API_KEY": "k",
-                            "MAX_FILE_SIZE": "50MB"}, dotenv=False)
+    settings = config.load(
+        {"DATA_DIR": "/srv/ilios", "MISTRAL_API_KEY": "k", "MAX_FILE_SIZE": "50MB"}, dotenv=False
+    )
     assert settings.db_path == pathlib.Path("/srv/ilios/ilios.db")
     assert settings.blob_dir == pathlib.Path("/srv/ilios/blobs")
     assert settings.ocr_engine == "mistral"
@@ -75,8 +76,10 @@ def test_config_follows_data_dir_and_reference_names():
     assert explicit.db_path == pathlib.Path("/db/x.db")
 
 
-@pytest.mark.parametrize(("name", "value"), [("PORT", "http"), ("WORKER_COUNT", "-1"),
-                                             ("OCR_ENGINE", "gpt"), ("MAX_FILE_SIZE", "big")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PORT", "http"), ("WORKER_COUNT", "-1"), ("OCR_ENGINE", "gpt"), ("MAX_FILE_SIZE", "big")],
+)
 def test_config_rejects_bad_values_with_the_setting_named(name, value):
     with pytest.raises(config.ConfigError, match=name):
         config.load({name: value}, dotenv=False)

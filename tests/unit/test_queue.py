@@ -14,10 +14,21 @@ from ilios.database import QUERIES, Database, migrate, new_id, now_ms
 
 def make_document(db: Database, doc_id: str, priority: int = 5, max_attempts: int = 3) -> None:
     with db.write():
-        db.execute("insert_document", id=doc_id, batch_id=None, seq=0, file_name="a.pdf",
-                   mime_type="application/pdf", size_bytes=1, sha256="x",
-                   blob_key=f"originals/{doc_id}", retention_days=30, engine="local",
-                   api_key_id="", now=now_ms())
+        db.execute(
+            "insert_document",
+            id=doc_id,
+            batch_id=None,
+            seq=0,
+            file_name="a.pdf",
+            mime_type="application/pdf",
+            size_bytes=1,
+            sha256="x",
+            blob_key=f"originals/{doc_id}",
+            retention_days=30,
+            engine="local",
+            api_key_id="",
+            now=now_ms(),
+        )
         jobs.enqueue(db, doc_id, priority, max_attempts)
 
 
@@ -149,9 +160,19 @@ def test_pages_and_usage_are_replaced_not_duplicated(db):
         with db.write():
             for n in (1, 2):
                 db.execute("put_page", document_id="doc_u", number=n, markdown=f"p{n}")
-            db.execute("put_usage", id=new_id("use"), document_id="doc_u", api_key_id="",
-                       engine="local", pages=2, input_tokens=0, output_tokens=0,
-                       base_cost_micros=0, margin_rate_bp=3000, total_cost_micros=0,
-                       now=now_ms())
+            db.execute(
+                "put_usage",
+                id=new_id("use"),
+                document_id="doc_u",
+                api_key_id="",
+                engine="local",
+                pages=2,
+                input_tokens=0,
+                output_tokens=0,
+                base_cost_micros=0,
+                margin_rate_bp=3000,
+                total_cost_micros=0,
+                now=now_ms(),
+            )
     assert len(db.execute("pages_after", document_id="doc_u", after=0)) == 2
     assert db.conn.execute("SELECT count(*) AS n FROM usage").fetchall()[0]["n"] == 1

@@ -1,0 +1,488 @@
+"""Benchmark Ilios: Convert latency (gRPC vs REST) and status-call throughput.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/convert.py            # full run, about 1-3 minutes
+    .venv/bin/python bench/convert.py --quick    # smoke run, about 30 s
+
+It starts one real service (``ilios serve``: WORKER_COUNT=2, GATEWAY_WORKERS=2)
+on free 127.0.0.1 ports with a private data directory, then measures:
+
+1. Convert latency of a 20-page text PDF: gRPC ``Convert`` (time to the first
+   ``page`` event and to ``completed``) and REST ``POST /v1/convert`` (time to
+   the first body byte and to the last one: REST answers with the whole
+   document, so both columns are close to "last page").
+2. Cheap-call throughput: ``GetDocument`` over gRPC directly vs
+   ``GET /api/documents/status/{id}`` through the gateway, at a fixed number
+   of requests in flight. Each load generator runs in its own process
+   (``--load``), but on the same machine and cores as the service.
+
+It prints figures and informational PASS/MISS marks; it asserts nothing about
+time and exits 0 unless something errors. Times are seconds internally and
+printed in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import importlib
+import json
+import math
+import os
+import pathlib
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+import httpx
+
+from ilios.v1 import conversion_service_pb2 as pb
+from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SERVICE_ENV = {"WORKER_COUNT": "2", "GATEWAY_WORKERS": "2"}
+PDF_PAGES = 20
+WARMUP_CONVERSIONS = 2  # per transport, not timed
+RUNS = 10  # timed conversions per transport
+QUICK_RUNS = 3
+CONVERT_TIMEOUT_S = 120.0
+
+STATUS_REQUESTS = 3000  # timed requests per load phase
+STATUS_WARMUP = 300  # untimed requests before each phase
+QUICK_STATUS_REQUESTS = 300
+QUICK_STATUS_WARMUP = 50
+CONCURRENCY = 16  # requests in flight per load phase
+LOAD_CAP_S = 30.0  # a phase stops after this long even if requests remain
+QUICK_LOAD_CAP_S = 10.0
+REQUEST_TIMEOUT_S = 10.0
+GATEWAY_READY_S = 30.0
+
+TARGET_FIRST_LAST = 0.33  # gRPC first page / last page, lower is better
+TARGET_RPS_RATIO = 0.5  # gateway rps / direct rps, higher is better
+TARGET_ADDED_P50_MS = 7.0  # gateway p50 - direct p50, lower is better
+
+GRPC_OPTIONS = [
+    ("grpc.max_receive_message_length", 80 * 1024 * 1024),
+    ("grpc.max_send_message_length", 80 * 1024 * 1024),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """How much to run: conversion counts, request counts, time cap (s)."""
+
+    runs: int
+    status_requests: int
+    status_warmup: int
+    load_cap_s: float
+
+
+FULL = Plan(RUNS, STATUS_REQUESTS, STATUS_WARMUP, LOAD_CAP_S)
+QUICK = Plan(QUICK_RUNS, QUICK_STATUS_REQUESTS, QUICK_STATUS_WARMUP, QUICK_LOAD_CAP_S)
+
+
+# --- statistics ----------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile ``q`` (0-100) of ``values``, in their unit."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def ms(seconds: float) -> str:
+    """Seconds formatted as milliseconds."""
+    return f"{seconds * 1000:8.1f}"
+
+
+def mark(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+# --- convert latency -----------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ConvertTiming:
+    """One conversion, seconds from the call's start; ``worker_s`` is server-reported."""
+
+    first_s: float  # gRPC: first page event; REST: first body byte
+    last_s: float  # gRPC: completed event; REST: last body byte
+    worker_s: float  # the document's processing time as the server reports it
+    accepted_s: float = 0.0  # gRPC only: the accepted event
+    document_id: str = ""
+
+
+def grpc_convert(stub: pb_grpc.ConversionServiceStub, pdf: bytes) -> ConvertTiming:
+    """One gRPC Convert of ``pdf``, timed from the call's start (s)."""
+    request = pb.ConvertRequest(file=pb.FileSource(content=pdf, file_name="report.pdf"))
+    start = time.perf_counter()
+    accepted = first = 0.0
+    pages = 0
+    for event in stub.Convert(request, timeout=CONVERT_TIMEOUT_S):
+        now = time.perf_counter() - start
+        kind = event.WhichOneof("event")
+        if kind == "accepted":
+            accepted = now
+        elif kind == "page":
+            pages += 1
+            first = first or now
+        elif kind == "completed":
+            doc = event.completed.document
+            if pages != PDF_PAGES:
+                raise RuntimeError(f"gRPC Convert streamed {pages} pages, not {PDF_PAGES}")
+            return ConvertTiming(first, now, doc.processing_time_ms / 1000, accepted, doc.id)
+    raise RuntimeError("gRPC Convert ended without a completed event")
+
+
+def rest_convert(client: httpx.Client, pdf: bytes) -> ConvertTiming:
+    """One REST POST /v1/convert of ``pdf``, streamed: first and last body byte (s)."""
+    files = {"file": ("report.pdf", pdf, "application/pdf")}
+    start = time.perf_counter()
+    first = 0.0
+    with client.stream("POST", "/v1/convert", files=files) as response:
+        for chunk in response.iter_raw():
+            if chunk and not first:
+                first = time.perf_counter() - start
+        last = time.perf_counter() - start
+        if response.status_code != 200:
+            raise RuntimeError(f"POST /v1/convert answered {response.status_code}")
+        pages = int(response.headers.get("x-extracted-pages", "0"))
+        if pages != PDF_PAGES:
+            raise RuntimeError(f"POST /v1/convert extracted {pages} pages, not {PDF_PAGES}")
+        worker_s = int(response.headers.get("x-processing-time-ms", "0")) / 1000
+    return ConvertTiming(first or last, last, worker_s, 0.0, response.headers["x-document-id"])
+
+
+def measure(convert: Callable[[], ConvertTiming], runs: int) -> list[ConvertTiming]:
+    """Warm up, then time ``runs`` conversions one after another."""
+    for _ in range(WARMUP_CONVERSIONS):
+        convert()
+    return [convert() for _ in range(runs)]
+
+
+def print_convert(name: str, timings: list[ConvertTiming], first_label: str,
+                  last_label: str) -> None:
+    """One block of median/p90 lines (ms) for a transport's conversions."""
+    print(f"  {name} (n={len(timings)}){'':10}median ms   p90 ms")
+    rows = [(first_label, [t.first_s for t in timings]),
+            (last_label, [t.last_s for t in timings]),
+            ("worker processing (server-reported)", [t.worker_s for t in timings])]
+    if any(t.accepted_s for t in timings):
+        rows.insert(0, ("accepted event", [t.accepted_s for t in timings]))
+    for label, values in rows:
+        print(f"    {label:36} {ms(statistics.median(values))} {ms(percentile(values, 90))}")
+
+
+# --- status-call load (runs in a child process: --load) -------------------------
+
+
+async def run_load(call: Callable[[], Awaitable[bool]], total: int, concurrency: int,
+                   cap_s: float) -> tuple[list[float], int, float]:
+    """Issue ``total`` calls, ``concurrency`` in flight, for at most ``cap_s`` seconds.
+
+    Returns (per-request latencies in s of the successful calls, error count, wall s).
+    """
+    remaining = total
+    latencies: list[float] = []
+    errors = 0
+    start = time.perf_counter()
+    deadline = start + cap_s
+
+    async def loop() -> None:
+        nonlocal remaining, errors
+        while remaining > 0 and time.perf_counter() < deadline:
+            remaining -= 1
+            sent = time.perf_counter()
+            ok = await call()
+            if ok:
+                latencies.append(time.perf_counter() - sent)
+            else:
+                errors += 1
+
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - start
+
+
+def cpu_s() -> float:
+    """User + system CPU seconds used so far by this process (all threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def load_main(args: argparse.Namespace) -> dict[str, Any]:
+    """The --load child: warm up, run the timed phase, return figures (s) as a dict."""
+    if args.load == "grpc":
+        channel = grpc.aio.insecure_channel(args.target, options=GRPC_OPTIONS)
+        stub = pb_grpc.ConversionServiceStub(channel)
+        request = pb.GetDocumentRequest(document_id=args.document_id)
+
+        async def call() -> bool:
+            try:
+                await stub.GetDocument(request, timeout=REQUEST_TIMEOUT_S)
+            except grpc.aio.AioRpcError:
+                return False
+            return True
+
+        close: Callable[[], Awaitable[None]] = channel.close
+    else:
+        limits = httpx.Limits(max_connections=args.concurrency,
+                              max_keepalive_connections=args.concurrency)
+        client = httpx.AsyncClient(base_url=args.target, limits=limits, http1=True,
+                                   timeout=REQUEST_TIMEOUT_S)
+        path = f"/api/documents/status/{args.document_id}"
+
+        async def call() -> bool:
+            try:
+                response = await client.get(path)
+            except httpx.HTTPError:
+                return False
+            return response.status_code == 200
+
+        close = client.aclose
+    try:
+        await run_load(call, args.warmup, args.concurrency, args.cap)
+        cpu_before = cpu_s()
+        latencies, errors, wall = await run_load(call, args.requests, args.concurrency, args.cap)
+        return {"latencies_s": latencies, "errors": errors, "wall_s": wall,
+                "client_cpu_s": cpu_s() - cpu_before}
+    finally:
+        await close()
+
+
+# --- status-call load (parent side) ----------------------------------------------
+
+
+@dataclasses.dataclass
+class LoadResult:
+    """One load phase: throughput (requests/s), latencies (s), CPU seconds by process role."""
+
+    name: str
+    latencies_s: list[float]
+    errors: int
+    wall_s: float
+    client_cpu_s: float
+    server_cpu_s: dict[str, float]
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies_s) / self.wall_s
+
+    @property
+    def p50_s(self) -> float:
+        return percentile(self.latencies_s, 50)
+
+    @property
+    def p99_s(self) -> float:
+        return percentile(self.latencies_s, 99)
+
+
+def service_cpu(root_pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds (user + system) of each live process under ``root_pid``, with its role.
+
+    Role is the ``ilios`` subcommand of the supervisor's child (server, gateway,
+    worker); descendants inherit it. Linux /proc only; {} elsewhere.
+    """
+    proc = pathlib.Path("/proc")
+    if not (proc / str(root_pid)).exists():
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    out: dict[int, tuple[str, float]] = {root_pid: ("supervisor", cpu.get(root_pid, 0.0))}
+    frontier = [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        for child in (c for c, p in parent.items() if p == pid):
+            role = out[pid][0]
+            if pid == root_pid:
+                try:
+                    args = (proc / str(child) / "cmdline").read_bytes().split(b"\0")
+                    role = args[args.index(b"ilios.server.cli") + 1].decode()
+                except (OSError, ValueError, IndexError):
+                    role = "other"
+            out[child] = (role, cpu[child])
+            frontier.append(child)
+    return out
+
+
+def cpu_delta(before: dict[int, tuple[str, float]],
+              after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds used between two ``service_cpu`` snapshots, summed by role."""
+    roles: dict[str, float] = {}
+    for pid, (role, seconds) in after.items():
+        roles[role] = roles.get(role, 0.0) + seconds - before.get(pid, (role, 0.0))[1]
+    return roles
+
+
+def run_load_process(name: str, kind: str, target: str, document_id: str, plan: Plan,
+                     root_pid: int) -> LoadResult:
+    """Run one load phase in a child process (this script with --load) and collect it."""
+    command = [sys.executable, __file__, "--load", kind, "--target", target,
+               "--document-id", document_id, "--requests", str(plan.status_requests),
+               "--warmup", str(plan.status_warmup), "--concurrency", str(CONCURRENCY),
+               "--cap", str(plan.load_cap_s)]
+    before = service_cpu(root_pid)
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
+                          timeout=3 * plan.load_cap_s + 60)
+    after = service_cpu(root_pid)
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} load generator failed:\n{done.stderr}")
+    data = json.loads(done.stdout)
+    if not data["latencies_s"]:
+        raise RuntimeError(f"{kind} load: no successful request ({data['errors']} errors)")
+    return LoadResult(name, data["latencies_s"], data["errors"], data["wall_s"],
+                      data["client_cpu_s"], cpu_delta(before, after))
+
+
+def print_load(result: LoadResult) -> None:
+    """One line of throughput (req/s), latency (ms) and CPU (s) for a load phase."""
+    server = ", ".join(f"{role} {seconds:.1f}"
+                       for role, seconds in sorted(result.server_cpu_s.items()) if seconds >= 0.05)
+    print(f"  {result.name:22} {len(result.latencies_s):5d} ok {result.errors:3d} err "
+          f"in {result.wall_s:5.1f} s  {result.rps:7.0f} req/s  p50 {ms(result.p50_s)} ms  "
+          f"p99 {ms(result.p99_s)} ms")
+    print(f"  {'':22} CPU s: client {result.client_cpu_s:.1f}; service: {server or '-'}")
+
+
+# --- the run ---------------------------------------------------------------------
+
+
+def test_helpers() -> tuple[Any, Any]:
+    """The integration tests' ``harness`` and ``corpus`` modules (tests/ on sys.path)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    return importlib.import_module("harness"), importlib.import_module("corpus")
+
+
+def wait_for_gateway(url: str) -> None:
+    """Wait until GET /health answers 200 (gRPC reachable from the gateway)."""
+    deadline = time.monotonic() + GATEWAY_READY_S
+    last = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            response = httpx.get(f"{url}/health", timeout=2.0)
+            if response.status_code == 200:
+                return
+            last = f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            last = repr(exc)
+        time.sleep(0.2)
+    raise RuntimeError(f"gateway at {url} not healthy after {GATEWAY_READY_S:.0f} s: {last}")
+
+
+def print_summary(grpc_runs: list[ConvertTiming], rest_runs: list[ConvertTiming],
+                  direct: LoadResult, gateway: LoadResult) -> None:
+    """The side-by-side table with targets (informational PASS/MISS)."""
+    g_first = statistics.median(t.first_s for t in grpc_runs)
+    g_last = statistics.median(t.last_s for t in grpc_runs)
+    r_first = statistics.median(t.first_s for t in rest_runs)
+    r_last = statistics.median(t.last_s for t in rest_runs)
+    ratio = g_first / g_last
+    rps_ratio = gateway.rps / direct.rps
+    added_ms = (gateway.p50_s - direct.p50_s) * 1000
+    rows = [
+        ("convert 20 p: first page, median ms", ms(g_first), ms(r_first) + " (TTFB)", "", "", ""),
+        ("convert 20 p: last page, median ms", ms(g_last), ms(r_last), "", "", ""),
+        ("  first/last page (gRPC)", "", "", f"{ratio:.2f}", f"< {TARGET_FIRST_LAST}",
+         mark(ratio < TARGET_FIRST_LAST)),
+        ("status call: requests/s", f"{direct.rps:8.0f}", f"{gateway.rps:8.0f}",
+         f"{rps_ratio:.2f}", f">= {TARGET_RPS_RATIO}", mark(rps_ratio >= TARGET_RPS_RATIO)),
+        ("status call: p50 ms", ms(direct.p50_s), ms(gateway.p50_s), f"+{added_ms:.1f} ms",
+         f"<= {TARGET_ADDED_P50_MS:.0f} ms", mark(added_ms <= TARGET_ADDED_P50_MS)),
+        ("status call: p99 ms", ms(direct.p99_s), ms(gateway.p99_s), "", "", ""),
+    ]
+    header = ("", "gRPC direct", "REST gateway", "ratio/delta", "target", "")
+    widths = (36, 12, 20, 12, 10, 4)
+    print("\n== Summary (informational; nothing here fails the run) ==")
+    print(f"machine: {os.cpu_count()} cores, shared by the service and the Python clients")
+    for row in (header, *rows):
+        print("  ".join(f"{cell.strip():>{w}}" if i else f"{cell:<{w}}"
+                        for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+
+
+def bench(plan: Plan, mode: str) -> None:
+    """Start the service, run both parts, print the figures, stop the service."""
+    harness, corpus = test_helpers()
+    print(f"== Ilios bench ({mode}) ==")
+    print(f"machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
+          f"Python {platform.python_version()}")
+    print(f"service: ilios serve, {' '.join(f'{k}={v}' for k, v in SERVICE_ENV.items())}; "
+          "all traffic on 127.0.0.1")
+    print("clients: Python (grpcio, httpx) on the same machine and cores as the service")
+    with tempfile.TemporaryDirectory(prefix="ilios-bench-") as tmp:
+        pdf_path = pathlib.Path(tmp) / "report.pdf"
+        corpus.make_text_pdf(pdf_path, pages=PDF_PAGES)
+        pdf = pdf_path.read_bytes()
+        service = harness.Service(pathlib.Path(tmp) / "data", **SERVICE_ENV)
+        try:
+            service.start()
+            wait_for_gateway(service.url)
+            print(f"\n-- 1. Convert latency, {PDF_PAGES}-page text PDF ({len(pdf) // 1024} KiB); "
+                  f"{WARMUP_CONVERSIONS} warm-up + {plan.runs} sequential runs each --")
+            grpc_runs = measure(lambda: grpc_convert(service.conversion, pdf), plan.runs)
+            print_convert("gRPC Convert (streaming)", grpc_runs,
+                          "first page event", "completed event")
+            with httpx.Client(base_url=service.url, timeout=CONVERT_TIMEOUT_S) as client:
+                rest_runs = measure(lambda: rest_convert(client, pdf), plan.runs)
+            print_convert("REST POST /v1/convert", rest_runs,
+                          "first body byte (TTFB)", "last body byte")
+
+            print(f"\n-- 2. Status call throughput: {plan.status_requests} requests "
+                  f"(after {plan.status_warmup} warm-up), {CONCURRENCY} in flight, "
+                  f"cap {plan.load_cap_s:.0f} s; one client process per phase, in turn --")
+            document_id = grpc_runs[-1].document_id
+            root_pid = service.proc.pid
+            direct = run_load_process("gRPC GetDocument", "grpc", service.grpc_target,
+                                      document_id, plan, root_pid)
+            print_load(direct)
+            gateway = run_load_process("REST GET status", "rest", service.url,
+                                       document_id, plan, root_pid)
+            print_load(gateway)
+            print_summary(grpc_runs, rest_runs, direct, gateway)
+        finally:
+            code = service.stop()
+            print(f"\nservice stopped (exit status {code})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small smoke run (~30 s)")
+    # The load-generator child process (internal).
+    parser.add_argument("--load", choices=["grpc", "rest"], help=argparse.SUPPRESS)
+    parser.add_argument("--target", help=argparse.SUPPRESS)
+    parser.add_argument("--document-id", help=argparse.SUPPRESS)
+    parser.add_argument("--requests", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--concurrency", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--cap", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.load:
+        print(json.dumps(asyncio.run(load_main(args))))
+        return 0
+    started = time.perf_counter()
+    bench(QUICK if args.quick else FULL, "quick" if args.quick else "full")
+    print(f"total bench time: {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

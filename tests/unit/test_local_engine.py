@@ -1,0 +1,353 @@
+"""The local engine: text-layer PDFs, scans and images to Markdown, and its errors.
+
+Documents come from ``tests/corpus.py`` (known text in, expected Markdown
+out). OCR costs about a second per image, so each document is converted once
+per module and shared.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import threading
+
+import corpus as builder
+import pytest
+from reportlab.lib.pagesizes import LETTER
+from reportlab.pdfgen import canvas
+
+from ilios.errors import (
+    CorruptFile,
+    IliosError,
+    PdfEncrypted,
+    TooManyPages,
+    UnsupportedFileType,
+)
+from ilios.worker.engines import local, pdf
+from ilios.worker.engines.base import Engine, Page, join_pages
+from ilios.worker.engines.layout import FontStats, Line, to_markdown
+from ilios.worker.engines.local import LocalEngine
+
+PDF = "application/pdf"
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    return tmp_path_factory.mktemp("engine-docs")
+
+
+@pytest.fixture(scope="module")
+def engine() -> LocalEngine:
+    return LocalEngine()
+
+
+def convert(engine: LocalEngine, path: pathlib.Path, mime: str) -> list[Page]:
+    return list(engine.pages(path, mime))
+
+
+def squashed(text: str) -> str:
+    """Lower-case letters and digits only: OCR may drop or add spaces, not letters."""
+    return "".join(builder.words(text))
+
+
+def assert_reads_in_order(markdown: str, lines: list[str]) -> None:
+    got = squashed(markdown)
+    position = 0
+    for line in lines:
+        found = got.find(squashed(line), position)
+        assert found >= 0, f"{line!r} not found (in order) in {markdown!r}"
+        position = found + len(squashed(line))
+
+
+# --- text-layer PDFs ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def text_pdf(docs: pathlib.Path, engine: LocalEngine) -> tuple[list[str], list[Page]]:
+    path = docs / "text.pdf"
+    expected = builder.make_text_pdf(path, pages=3)
+    return expected, convert(engine, path, PDF)
+
+
+def test_text_pdf_is_exactly_the_expected_markdown(text_pdf) -> None:
+    expected, pages = text_pdf
+    assert [p.number for p in pages] == [1, 2, 3]
+    assert [p.markdown for p in pages] == expected
+
+
+def test_text_pdf_structure(text_pdf) -> None:
+    _, pages = text_pdf
+    first = pages[0].markdown
+    assert first.startswith("# Ilios Quarterly Report\n\n## Summary of findings\n\n")
+    # Wrapped lines of one paragraph are one line; paragraphs are blank-line separated.
+    assert "\n\nPage one opens the report. The conversion service reads each page" in first
+    assert "wrap over more than one line on a letter-sized page.\n\n" in first
+    assert "- Bullets become dashes\n- Order is preserved\n- Long items" in first
+    assert "wide enough to wrap onto a second line\n\n1. Extract" in first
+    assert first.endswith("1. Extract the text layer\n2. Detect headings\n3. Emit Markdown")
+    # Headings rank across the document: page 2's section keeps page 1's "##".
+    assert pages[1].markdown.startswith("## Method\n\n")
+    assert "\n\n### Data sources\n\n" in pages[1].markdown
+    assert "- Reports\n- Invoices\n- Scanned letters" in pages[1].markdown  # "-" bullets
+    assert "1. Text pages convert quickly\n2. Scanned pages use OCR" in pages[2].markdown  # "1)"
+    assert all("<!--" not in p.markdown for p in pages)  # pages are self-contained
+
+
+def test_twenty_pages_come_in_order(docs: pathlib.Path, engine: LocalEngine) -> None:
+    path = docs / "twenty.pdf"
+    expected = builder.make_text_pdf(path, pages=20)
+    pages = convert(engine, path, PDF)
+    assert [p.number for p in pages] == list(range(1, 21))
+    assert [p.markdown for p in pages] == expected
+    assert f"This is page {17} of the report." in pages[16].markdown
+
+
+def test_pages_are_yielded_as_each_is_read(docs: pathlib.Path, engine: LocalEngine,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    path = docs / "lazy.pdf"
+    builder.make_text_pdf(path, pages=5)
+    reads: list[int] = []
+    real_read = pdf.PdfFile.read_page
+
+    def spy(self: pdf.PdfFile, index: int):
+        reads.append(index)
+        return real_read(self, index)
+
+    monkeypatch.setattr(pdf.PdfFile, "read_page", spy)
+    pages = engine.pages(path, PDF)
+    assert reads == []  # nothing happens until the caller asks
+    assert next(pages).number == 1
+    assert reads == [0]
+    assert next(pages).number == 2
+    assert reads == [0, 1]
+    pages.close()  # abandoning the document closes it
+
+
+def test_effective_font_size_and_run_text(docs: pathlib.Path, engine: LocalEngine) -> None:
+    """Size = Tf size x text matrix scale; a slanted glyph does not leak into the next run."""
+    path = docs / "runs.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    text = c.beginText()
+    text.setTextTransform(24, 0, 0, 24, 72, 700)  # a 1 pt font scaled 24x: a 24 pt title
+    text.setFont("Helvetica", 1)
+    text.textLine("Scaled title")
+    c.drawText(text)
+    x = 72.0
+    for font, run in [("Helvetica", "Body with "), ("Helvetica-Oblique", "italic"),
+                      ("Helvetica", " and "), ("Helvetica-Bold", "bold"),
+                      ("Helvetica", " words in one line of ordinary text.")]:
+        c.setFont(font, 11)
+        c.drawString(x, 650, run)
+        x += c.stringWidth(run, font, 11)
+    c.showPage()
+    c.save()
+    [page] = convert(engine, path, PDF)
+    assert page.markdown == (
+        "# Scaled title\n\nBody with italic and bold words in one line of ordinary text.")
+
+
+def test_owner_password_only_pdf_opens_with_the_empty_password(
+        docs: pathlib.Path, engine: LocalEngine) -> None:
+    path = docs / "owner.pdf"
+    builder.make_encrypted_pdf(path, user_password="")
+    assert [p.markdown for p in convert(engine, path, PDF)] == ["Encrypted content"]
+
+
+# --- OCR -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scanned_pdf(docs: pathlib.Path, engine: LocalEngine) -> tuple[list[list[str]], list[Page]]:
+    path = docs / "scanned.pdf"
+    expected = builder.make_scanned_pdf(path)
+    return expected, convert(engine, path, PDF)
+
+
+def test_scanned_pdf_page_is_ocred(scanned_pdf) -> None:
+    expected, pages = scanned_pdf
+    assert [p.number for p in pages] == [1, 2]
+    assert pages[0].markdown == expected[0][0]  # the text layer, exactly
+    assert_reads_in_order(pages[1].markdown, expected[1])  # no text layer: OCR
+
+
+def test_png_reads_lines_and_paragraphs(docs: pathlib.Path, engine: LocalEngine) -> None:
+    path = docs / "page.png"
+    builder.make_png(path)
+    [page] = convert(engine, path, "image/png")
+    paragraphs = page.markdown.split("\n\n")
+    assert len(paragraphs) == len(builder.PNG_PARAGRAPHS)
+    for got, lines in zip(paragraphs, builder.PNG_PARAGRAPHS, strict=True):
+        assert "\n" not in got  # a paragraph's lines are joined
+        assert_reads_in_order(got, lines)
+    assert "invoice" in builder.words(page.markdown)
+
+
+def test_jpeg_and_transparent_png(docs: pathlib.Path, engine: LocalEngine) -> None:
+    jpeg, transparent = docs / "page.jpg", docs / "transparent.png"
+    lines = builder.make_jpeg(jpeg)
+    on_nothing = builder.make_transparent_png(transparent)
+    assert_reads_in_order(convert(engine, jpeg, "image/jpeg")[0].markdown, lines)
+    assert_reads_in_order(convert(engine, transparent, "image/png")[0].markdown, on_nothing)
+
+
+def test_every_tiff_frame_is_a_page(docs: pathlib.Path, engine: LocalEngine) -> None:
+    path = docs / "frames.tiff"
+    frames = builder.make_tiff(path)
+    pages = convert(engine, path, "image/tiff")
+    assert [p.number for p in pages] == [1, 2]
+    for page, lines in zip(pages, frames, strict=True):
+        assert_reads_in_order(page.markdown, lines)
+    assert "charlie" not in squashed(pages[0].markdown)
+
+
+def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
+    path = docs / "concurrent.png"
+    lines = builder.make_png(path)
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            results.extend(p.markdown for p in LocalEngine().pages(path, "image/png"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(results) == 2
+    for markdown in results:
+        assert_reads_in_order(markdown, lines)
+    first = local._ocr
+    assert first is not None
+    convert(LocalEngine(), path, "image/png")
+    assert local._ocr is first
+
+
+# --- errors ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("make", "mime", "error", "reason", "words"), [
+    (builder.make_encrypted_pdf, PDF, PdfEncrypted, "PDF_ENCRYPTED", "password"),
+    (builder.make_truncated_pdf, PDF, CorruptFile, "CORRUPT_FILE", "truncated or damaged"),
+    (builder.make_random_bytes, PDF, CorruptFile, "CORRUPT_FILE", "truncated or damaged"),
+    (builder.make_random_bytes, "image/png", CorruptFile, "CORRUPT_FILE", "cannot be decoded"),
+    (lambda p: p.write_bytes(b""), PDF, CorruptFile, "CORRUPT_FILE", "empty"),
+    (builder.make_png, "text/html", UnsupportedFileType, "UNSUPPORTED_FILE_TYPE", "text/html"),
+])
+def test_bad_documents_raise_the_right_error(docs: pathlib.Path, engine: LocalEngine, make,
+                                             mime: str, error: type[IliosError], reason: str,
+                                             words: str) -> None:
+    path = docs / f"bad-{reason}-{mime.replace('/', '_')}-{make.__name__}"
+    make(path)
+    with pytest.raises(error) as caught:
+        convert(engine, path, mime)
+    assert type(caught.value) is error
+    assert caught.value.reason == reason
+    assert words in caught.value.message
+
+
+def test_truncated_png_is_corrupt(docs: pathlib.Path, engine: LocalEngine) -> None:
+    path = docs / "half.png"
+    builder.make_png(path)
+    path.write_bytes(path.read_bytes()[:2000])
+    with pytest.raises(CorruptFile):
+        convert(engine, path, "image/png")
+
+
+def test_too_many_pages_is_raised_before_any_page(docs: pathlib.Path) -> None:
+    path, tiff = docs / "three.pdf", docs / "two.tiff"
+    builder.make_text_pdf(path, pages=3)
+    builder.make_tiff(tiff)
+    pages = LocalEngine(max_pages=2).pages(path, PDF)
+    with pytest.raises(TooManyPages) as caught:
+        next(pages)
+    assert caught.value.details == {"pages": "3", "max_pages": "2"}
+    assert "at most 2" in caught.value.message
+    with pytest.raises(TooManyPages):
+        next(LocalEngine(max_pages=1).pages(tiff, "image/tiff"))
+    assert len(convert(LocalEngine(max_pages=3), path, PDF)) == 3
+
+
+def test_unexpected_library_failures_do_not_escape_raw(
+        docs: pathlib.Path, engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = docs / "boom.pdf"
+    builder.make_text_pdf(path, pages=1)
+
+    def boom(*args: object, **kwargs: object) -> str:
+        raise ValueError("layout exploded")
+
+    monkeypatch.setattr(local, "to_markdown", boom)
+    with pytest.raises(IliosError) as caught:
+        convert(engine, path, PDF)
+    assert type(caught.value) is IliosError
+    assert caught.value.reason == "INTERNAL"
+    assert isinstance(caught.value.__cause__, ValueError)
+
+
+# --- interface -------------------------------------------------------------------
+
+
+def test_local_engine_is_an_engine() -> None:
+    engine = LocalEngine()
+    assert isinstance(engine, Engine)
+    assert (engine.name, engine.model, engine.max_pages) == ("local", "ilios-local-1", 2000)
+
+
+def test_join_pages_puts_a_marker_before_each_later_page() -> None:
+    pages = [Page(1, "# One"), Page(2, "Two"), Page(3, "")]
+    assert join_pages(pages) == "# One\n\n<!-- page 2 -->\n\nTwo\n\n<!-- page 3 -->\n\n\n"
+
+
+# --- layout rules on hand-made lines ----------------------------------------------
+
+
+def line(text: str, baseline: float, size: float = 10.0, left: float = 72.0,
+         chars: int | None = None) -> Line:
+    return Line(text, left, left + 6 * len(text), baseline - size, baseline + 2, baseline,
+                size, len(text) if chars is None else chars)
+
+
+def test_headings_rank_by_size_across_pages() -> None:
+    fonts = FontStats()
+    body = [line("body " * 20, 200 + 12 * i, chars=500) for i in range(5)]
+    page1 = [line("Title", 50, 24), line("Section", 100, 16), *body]
+    fonts.add_page(page1)
+    first = to_markdown(page1, fonts=fonts, max_leading=pdf.MAX_LEADING)
+    assert first.startswith("# Title\n\n## Section\n\nbody")
+    page2 = [line("Another section", 50, 16), line("Subsection", 90, 13), *body]
+    fonts.add_page(page2)
+    second = to_markdown(page2, fonts=fonts, max_leading=pdf.MAX_LEADING)
+    assert second.startswith("## Another section\n\n### Subsection\n\nbody")
+    assert fonts.body_size == 10.0
+
+
+def test_paragraphs_lists_hyphens_and_escapes() -> None:
+    lines = [
+        line("# not a heading, a paragraph that starts with a hash and is", 100),
+        line("letter-", 112),
+        line("sized.", 124),
+        line("A new paragraph after a gap.", 150),
+        line("\u2022 first item that is long and", 175),
+        line("wraps onto an indented line", 187, left=84),
+        line("\u25e6 second item", 199),
+        line("7) seventh", 224),
+        line("8. eighth", 236),
+        line("Closing words.", 261),
+    ]
+    assert to_markdown(lines, fonts=None, max_leading=pdf.MAX_LEADING) == (
+        "\\# not a heading, a paragraph that starts with a hash and is letter-sized.\n\n"
+        "A new paragraph after a gap.\n\n"
+        "- first item that is long and wraps onto an indented line\n- second item\n\n"
+        "7. seventh\n8. eighth\n\n"
+        "Closing words.")
+
+
+def test_ocr_boxes_group_into_lines_left_to_right() -> None:
+    boxes = [local._box([[300, 12], [400, 12], [400, 40], [300, 40]], "right"),
+             local._box([[10, 100], [90, 100], [90, 128], [10, 128]], "below"),
+             local._box([[10, 10], [250, 10], [250, 38], [10, 38]], "left  words")]
+    lines = local._group_lines(boxes)
+    assert [ln.text for ln in lines] == ["left words right", "below"]
