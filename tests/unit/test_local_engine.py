@@ -11,7 +11,9 @@ import pathlib
 import threading
 
 import corpus as builder
+import numpy as np
 import pytest
+from PIL import Image
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
@@ -199,6 +201,14 @@ def test_every_tiff_frame_is_a_page(docs: pathlib.Path, engine: LocalEngine) -> 
     assert "charlie" not in squashed(pages[0].markdown)
 
 
+def test_grayscale_keeps_16_bit_contrast_and_caps_size() -> None:
+    deep = Image.fromarray(np.array([[0, 30000], [60000, 65535]], dtype=np.uint16))
+    assert deep.mode == "I;16"
+    assert local._grayscale(deep).tolist() == [[0, 116], [233, 255]]
+    big = Image.new("RGB", (5000, 1000), "white")
+    assert local._grayscale(big).shape == (400, local.IMAGE_MAX_SIDE_PX)
+
+
 def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
     path = docs / "concurrent.png"
     lines = builder.make_png(path)
@@ -335,14 +345,15 @@ def test_paragraphs_lists_hyphens_and_escapes() -> None:
         line("\u25e6 second item", 199),
         line("7) seventh", 224),
         line("8. eighth", 236),
-        line("Closing words.", 261),
+        line("Closing words with hyphen\x02", 261),
+        line("ation marks and a last line that ends in one\x02", 273),
     ]
     assert to_markdown(lines, fonts=None, max_leading=pdf.MAX_LEADING) == (
         "\\# not a heading, a paragraph that starts with a hash and is letter-sized.\n\n"
         "A new paragraph after a gap.\n\n"
         "- first item that is long and wraps onto an indented line\n- second item\n\n"
         "7. seventh\n8. eighth\n\n"
-        "Closing words.")
+        "Closing words with hyphenation marks and a last line that ends in one-")
 
 
 def test_ocr_boxes_group_into_lines_left_to_right() -> None:

@@ -34,7 +34,7 @@ ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its
 BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013"  # bullets, en dash
 BULLET = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*]\s+)(?=\S)")
 NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
-SOFT_HYPHENS = ("\u00ad", "\x02")  # pdfium marks hyphenation points with these
+SOFT_HYPHENS = ("\u00ad", "\x02")  # soft hyphen; pdfium's code for a line-end hyphen
 
 
 @dataclass(slots=True)
@@ -106,11 +106,11 @@ class _Block:
 
     def markdown(self) -> str:
         if self.kind == "ul":
-            return "\n".join(f"- {item}" for item in self.parts)
+            return "\n".join(f"- {_clean(item)}" for item in self.parts)
         if self.kind == "ol":
             pairs = zip(self.numbers, self.parts, strict=True)
-            return "\n".join(f"{n}. {item}" for n, item in pairs)
-        text = _escape(_join(self.parts))
+            return "\n".join(f"{n}. {_clean(item)}" for n, item in pairs)
+        text = _escape(_clean(_join(self.parts)))
         return f"{'#' * int(self.kind[1])} {text}" if self.kind.startswith("h") else text
 
 
@@ -181,7 +181,8 @@ def _usual_pitch(lines: list[Line], max_leading: float) -> float:
 
 
 def _join(parts: list[str]) -> str:
-    """Join wrapped lines with spaces; a hyphen at a line end joins without one."""
+    """Join wrapped lines with spaces. A hyphenation mark at a line end joins
+    the word halves; a plain "-" before a lower-case word keeps its hyphen."""
     out = parts[0]
     for part in parts[1:]:
         if out.endswith(SOFT_HYPHENS):
@@ -191,6 +192,11 @@ def _join(parts: list[str]) -> str:
         else:
             out += " " + part
     return out
+
+
+def _clean(text: str) -> str:
+    """Hyphenation marks left at a block's end (not joined) print as they looked."""
+    return text.replace("\x02", "-").replace("\u00ad", "")
 
 
 def _escape(text: str) -> str:

@@ -36,7 +36,8 @@ from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
 from ilios.worker.engines.pdf import PdfFile
 
 PDF = "application/pdf"
-IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff"})
+TIFF = "image/tiff"
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", TIFF})
 DEFAULT_MAX_PAGES = 2000
 IMAGE_MAX_SIDE_PX = 2000  # larger images are scaled down before OCR (OCR's own limit)
 OCR_MAX_LEADING = 2.2  # usual line pitch is capped at this many OCR box heights
@@ -68,7 +69,7 @@ class LocalEngine:
             if mime_type == PDF:
                 yield from self._pdf_pages(path)
             elif mime_type in IMAGE_TYPES:
-                yield from self._image_pages(path)
+                yield from self._image_pages(path, every_frame=mime_type == TIFF)
             else:
                 raise UnsupportedFileType(
                     f"The local engine cannot convert {mime_type}: send a PDF or a PNG, "
@@ -101,10 +102,12 @@ class LocalEngine:
                     markdown = to_markdown(content, fonts=fonts, max_leading=PDF_MAX_LEADING)
                 yield Page(index + 1, markdown)
 
-    def _image_pages(self, path: pathlib.Path) -> Iterator[Page]:
+    def _image_pages(self, path: pathlib.Path, *, every_frame: bool) -> Iterator[Page]:
+        """OCR each frame of a TIFF, or the first frame of other images (a
+        phone JPEG may carry a second, preview frame)."""
         try:
             with Image.open(path) as image:
-                count = getattr(image, "n_frames", 1)
+                count = getattr(image, "n_frames", 1) if every_frame else 1
                 self._check_count(count)
                 for index in range(count):
                     image.seek(index)
@@ -127,6 +130,11 @@ def _grayscale(frame: Image.Image) -> np.ndarray:
     if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
         rgba = upright.convert("RGBA")
         upright = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    if upright.mode.startswith(("I", "F")):  # 16/32-bit samples: Pillow would clip to 255
+        values = np.asarray(upright, dtype=np.float32)
+        low, high = float(values.min()), float(values.max())
+        scaled = (values - low) * (255.0 / (high - low or 1.0))
+        upright = Image.fromarray(scaled.astype(np.uint8))
     gray = upright.convert("L")
     gray.thumbnail((IMAGE_MAX_SIDE_PX, IMAGE_MAX_SIDE_PX))
     return np.asarray(gray)

@@ -46,7 +46,7 @@ class PdfFile:
     """An open PDF document; use as a context manager so pdfium closes it.
 
     Raises ``PdfEncrypted`` if it needs a password (the empty one is tried),
-    ``CorruptFile`` if pdfium cannot parse it or it has no pages.
+    ``CorruptFile`` if pdfium cannot parse it (this includes having no pages).
     """
 
     def __init__(self, path: pathlib.Path) -> None:
@@ -55,10 +55,7 @@ class PdfFile:
                 self._doc = pdfium.PdfDocument(str(path), password="")
             except pdfium.PdfiumError as exc:
                 raise _open_error(exc, path) from exc
-            self.page_count = len(self._doc)
-        if self.page_count == 0:
-            self.close()
-            raise CorruptFile("The PDF has no pages: send a document with at least one page.")
+            self.page_count = len(self._doc)  # pdfium refuses documents without pages
 
     def __enter__(self) -> PdfFile:
         return self
