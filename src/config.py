@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from ilios.errors import IliosError
 
 GIB = 1024**3
+# "scripted" follows a script inside each document: for tests and benchmarks only.
+ENGINES = ("local", "mistral", "scripted")
 
 
 class ConfigError(IliosError):
@@ -47,6 +49,7 @@ class Settings:
     heartbeat_s: float = 5.0
     worker_dead_after_s: float = 30.0
     shutdown_grace_s: float = 30.0
+    retry_backoff_s: float = 5.0
     gateway_workers: int = 1
 
     @property
@@ -121,7 +124,7 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
     engine = (env.get("OCR_ENGINE") or "").strip().lower()
     if not engine:
         engine = "mistral" if env.get("MISTRAL_API_KEY") else "local"
-    if engine not in ("local", "mistral"):
+    if engine not in ENGINES:
         raise ConfigError(f"OCR_ENGINE must be 'local' or 'mistral', not {engine!r}.")
     cores = os.cpu_count() or 1
     settings = Settings(
@@ -145,6 +148,7 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         heartbeat_s=_float(env, "WORKER_HEARTBEAT_S", 5.0),
         worker_dead_after_s=_float(env, "WORKER_DEAD_AFTER_S", 30.0),
         shutdown_grace_s=_float(env, "SHUTDOWN_GRACE_S", 30.0),
+        retry_backoff_s=_float(env, "RETRY_BACKOFF_S", 5.0),
         gateway_workers=_int(env, "GATEWAY_WORKERS", 1, 1, 64),
     )
     return settings

@@ -79,15 +79,24 @@ def sniff(head: bytes, file_name: str = "") -> str:
 
 
 def check_supported(head: bytes, file_name: str = "") -> str:
-    """The sniffed MIME type if the local engine converts it.
+    """The sniffed MIME type of a file whose first bytes are ``head``, if supported.
 
-    Raises EmptyFile for an empty head, UnsupportedFileType otherwise, with a
-    message naming what the content is and what is accepted (and saying so
-    when the name promises a supported type the content is not).
+    Raises EmptyFile for an empty head; otherwise see ``require_supported``.
     """
     if not head:
         raise EmptyFile(file_name=file_name)
-    mime = sniff(head, file_name)
+    return require_supported(sniff(head, file_name), file_name)
+
+
+def require_supported(mime: str, file_name: str = "", size: int | None = None) -> str:
+    """``mime`` (as sniffed) if the local engine converts it.
+
+    Raises EmptyFile when ``size`` is 0, UnsupportedFileType otherwise, with a
+    message naming what the content is and what is accepted (and saying so
+    when the name promises a supported type the content is not).
+    """
+    if size == 0:
+        raise EmptyFile(file_name=file_name)
     if mime in SUPPORTED:
         return mime
     extension = _extension(file_name)

@@ -38,10 +38,12 @@ class Job:
     max_attempts: int
 
 
-def backoff_ms(attempts: int, rng: random.Random | None = None) -> int:
+def backoff_ms(
+    attempts: int, rng: random.Random | None = None, base_ms: int = BACKOFF_BASE_MS
+) -> int:
     """Delay before retrying after the ``attempts``-th attempt failed."""
-    base = BACKOFF_BASE_MS * 2 ** max(attempts - 1, 0)
-    return base + int(base * BACKOFF_JITTER * (rng or random).random())
+    delay = base_ms * 2 ** max(attempts - 1, 0)
+    return delay + int(delay * BACKOFF_JITTER * (rng or random).random())
 
 
 def enqueue(db: Database, document_id: str, priority: int, max_attempts: int) -> str:
@@ -91,8 +93,13 @@ def fail(
     message: str,
     retryable: bool,
     rng: random.Random | None = None,
+    backoff_base_ms: int = BACKOFF_BASE_MS,
 ) -> str:
-    """Record a failed attempt; return the job's new state."""
+    """Record a failed attempt; return the job's new state.
+
+    A retryable failure with attempts left is rescheduled after
+    ``backoff_ms(attempts)``; anything else fails the job and its document.
+    """
     now = now_ms()
     with db.write():
         if retryable and job.attempts < job.max_attempts:
@@ -100,7 +107,7 @@ def fail(
                 "retry_job",
                 id=job.id,
                 worker_id=worker_id,
-                run_at=now + backoff_ms(job.attempts, rng),
+                run_at=now + backoff_ms(job.attempts, rng, backoff_base_ms),
                 error=f"{reason}: {message}",
             )
             if owns(db):

@@ -29,10 +29,12 @@ from ilios.errors import (
     DocumentNotFound,
     DocumentNotReady,
     EmptyBatch,
+    EmptyFile,
     IliosError,
     InvalidPageToken,
     InvalidRequest,
     MissingFile,
+    UnsupportedFileType,
     from_reason,
 )
 from ilios.server import messages
@@ -120,6 +122,27 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             raise MissingFile
         return self.intake.store_content(source.content, source.file_name, document_key(doc_id))
 
+    def _store_checked(self, source: pb.FileSource, doc_id: str) -> StoredFile:
+        """Store a source and require a convertible file (else delete it and raise)."""
+        stored = self._store_source(source, doc_id)
+        try:
+            self.intake.check(stored)
+        except IliosError:
+            self.blobs.delete(stored.blob_key)
+            raise
+        return stored
+
+    def _store_judged(
+        self, source: pb.FileSource, doc_id: str
+    ) -> tuple[str, StoredFile, IliosError | None]:
+        """Store a batch file; an unconvertible one comes back with its error."""
+        stored = self._store_source(source, doc_id)
+        try:
+            self.intake.check(stored)
+        except (EmptyFile, UnsupportedFileType) as exc:
+            return doc_id, stored, exc
+        return doc_id, stored, None
+
     # --- RPCs -------------------------------------------------------------------
 
     async def Convert(
@@ -128,11 +151,11 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         days = retention(self.settings, request.retention_days)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
         doc_id = new_document_id()
-        stored = await self._run(self._store_source, request.file, doc_id)
+        stored = await self._run(self._store_checked, request.file, doc_id)
         with self.notifier.watch(doc_id) as changed:
             rows = await self._run(
                 self.intake.create,
-                [(doc_id, stored)],
+                [(doc_id, stored, None)],
                 job_priority=CONVERT_PRIORITY,
                 retention_days=days,
                 engine=engine,
@@ -213,10 +236,10 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         prio = priority(request.priority)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
         doc_id = new_document_id()
-        stored = await self._run(self._store_source, request.file, doc_id)
+        stored = await self._run(self._store_checked, request.file, doc_id)
         rows = await self._run(
             self.intake.create,
-            [(doc_id, stored)],
+            [(doc_id, stored, None)],
             job_priority=prio,
             retention_days=days,
             engine=engine,
@@ -233,12 +256,11 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         days = retention(self.settings, request.retention_days)
         prio = priority(request.priority)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
-        stored: list[tuple[str, StoredFile]] = []
+        stored: list[tuple[str, StoredFile, IliosError | None]] = []
         try:
             for index, source in enumerate(request.files):
-                doc_id = new_document_id()
                 try:
-                    stored.append((doc_id, await self._run(self._store_source, source, doc_id)))
+                    stored.append(await self._run(self._store_judged, source, new_document_id()))
                 except IliosError as exc:
                     exc.details.setdefault("file_index", str(index))
                     exc.details.setdefault("file_name", source.file_name)
@@ -255,7 +277,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 batch_priority=prio,
             )
         except BaseException:
-            for _, item in stored:
+            for _, item, _ in stored:
                 await self._run(self.blobs.delete, item.blob_key)
             raise
         self._ring_workers()

@@ -22,95 +22,23 @@ import swagger_ui_bundle
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ilios import config, errors
-from ilios.markdown import join_pages
-from ilios.server import messages
-from ilios.server.interceptors import bearer, from_rpc_error
-from ilios.server.multipart import read_form
-from ilios.v1 import conversion_service_pb2 as pb
+from ilios.server import batches_api, documents_api, rest
+from ilios.server.interceptors import from_rpc_error
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
-from ilios.v1 import document_pb2 as document_pb
 
 log = logging.getLogger("ilios.gateway")
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024
 HEALTH_TIMEOUT_S = 2.0
-FORMATS = ("markdown", "json")
-
-
-# --- parsing and rendering ----------------------------------------------------
-
-
-def retention_days(raw: str | None) -> int:
-    """A REST retentionDays value: absent means the server default."""
-    if raw is None or raw == "":
-        return 0
-    try:
-        days = int(raw)
-    except ValueError:
-        raise errors.InvalidRetention(value=raw) from None
-    if not 1 <= days <= 3650:
-        raise errors.InvalidRetention(value=raw)
-    return days
-
-
-def output_format(raw: str | None) -> str:
-    value = (raw or "markdown").lower()
-    if value not in FORMATS:
-        raise errors.InvalidFormat("format must be 'markdown' or 'json'.", value=value)
-    return value
-
-
-def iso(ts: Any) -> str | None:
-    if not ts.seconds and not ts.nanos:
-        return None
-    return str(ts.ToDatetime().isoformat(timespec="milliseconds")) + "Z"
-
-
-def state_name(doc: document_pb.Document) -> str:
-    return messages.DOCUMENT_STATE_NAMES.get(doc.state, "unknown")
-
-
-def document_metadata(doc: document_pb.Document) -> dict[str, Any]:
-    return {
-        "pages": doc.page_count,
-        "processingTimeMs": doc.processing_time_ms,
-        "model": doc.model,
-        "engine": messages.ENGINE_NAMES.get(doc.engine, ""),
-        "fileName": doc.file_name,
-        "fileSize": doc.size_bytes,
-        "mimeType": doc.mime_type,
-    }
-
-
-def document_status(doc: document_pb.Document) -> dict[str, Any]:
-    body: dict[str, Any] = {"id": doc.id, "status": state_name(doc), "fileName": doc.file_name}
-    if doc.state == document_pb.DOCUMENT_STATE_COMPLETED:
-        body["metadata"] = document_metadata(doc)
-    if doc.error.reason:
-        body["error"] = doc.error.message
-        body["reason"] = doc.error.reason
-    return body
-
-
-def error_response(error: errors.IliosError, status: int | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"error": error.message, "reason": error.reason}
-    if error.details:
-        body["details"] = error.details
-    return JSONResponse(body, status_code=status or error.http_status)
-
-
-# --- the app -------------------------------------------------------------------
 
 
 def create_app(settings: config.Settings | None = None) -> FastAPI:
     settings = settings or config.load()
-    state: dict[str, Any] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -121,8 +49,8 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ],
         )
-        state["stub"] = pb_grpc.ConversionServiceStub(channel)
-        state["health"] = health_pb2_grpc.HealthStub(channel)
+        app.state.conversion = pb_grpc.ConversionServiceStub(channel)
+        app.state.health = health_pb2_grpc.HealthStub(channel)
         yield
         await channel.close()
 
@@ -134,29 +62,20 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
+    app.state.settings = settings
     app.mount(
         "/static/swagger-ui",
         StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
         name="swagger-ui",
     )
 
-    def stub() -> pb_grpc.ConversionServiceStub:
-        stub: pb_grpc.ConversionServiceStub = state["stub"]
-        return stub
-
-    def auth(request: Request) -> list[tuple[str, str]]:
-        key = bearer(request.headers.get("authorization", "")) or request.query_params.get(
-            "apiKey", ""
-        )
-        return [("authorization", f"Bearer {key}")] if key else []
-
     @app.exception_handler(errors.IliosError)
     async def on_ilios_error(request: Request, exc: errors.IliosError) -> JSONResponse:
-        return error_response(exc)
+        return rest.error_response(exc)
 
     @app.exception_handler(grpc.aio.AioRpcError)
     async def on_rpc_error(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
-        return error_response(from_rpc_error(exc))
+        return rest.error_response(from_rpc_error(exc))
 
     # --- service ---------------------------------------------------------------
 
@@ -167,18 +86,16 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             "docs": "/docs",
             "openapi": "/openapi.json",
             "endpoints": sorted(
-                f"{method} {route.path}"
-                for route in app.routes
-                if isinstance(route, APIRoute)
-                for method in route.methods or ()
-                if method != "HEAD"
+                f"{method.upper()} {path}"
+                for path, operations in app.openapi()["paths"].items()
+                for method in operations
             ),
         }
 
     @app.get("/health", summary="Health of the gateway and the gRPC server")
     async def health() -> JSONResponse:
         try:
-            reply = await state["health"].Check(
+            reply = await app.state.health.Check(
                 health_pb2.HealthCheckRequest(), timeout=HEALTH_TIMEOUT_S
             )
             serving = reply.status == health_pb2.HealthCheckResponse.SERVING
@@ -201,149 +118,9 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
         )
 
-    # --- conversion ------------------------------------------------------------
-
-    @app.post(
-        "/v1/convert",
-        summary="Convert one document now",
-        openapi_extra=_form_schema(
-            {
-                "file": {"type": "string", "format": "binary"},
-                "format": {"type": "string", "enum": list(FORMATS), "default": "markdown"},
-                "retentionDays": {"type": "integer", "minimum": 1, "maximum": 3650},
-            },
-            required=["file"],
-        ),
-    )
-    async def convert(request: Request) -> Response:
-        metadata = auth(request)
-        form = await read_form(
-            request,
-            stub(),
-            metadata,
-            file_fields=["file"],
-            text_fields=["format", "retentionDays"],
-            max_body_bytes=settings.max_file_size,
-        )
-        fmt = output_format(form.fields.get("format"))
-        days = retention_days(form.fields.get("retentionDays"))
-        if not form.files:
-            raise errors.MissingFile
-        upload = form.files[0]
-        pages: list[document_pb.Page] = []
-        completed: pb.ConvertCompleted | None = None
-        request_pb = pb.ConvertRequest(
-            file=pb.FileSource(upload_id=upload.response.upload_id, file_name=upload.file_name),
-            retention_days=days,
-        )
-        async for event in stub().Convert(request_pb, metadata=metadata):
-            kind = event.WhichOneof("event")
-            if kind == "page":
-                pages.append(event.page)
-            elif kind == "completed":
-                completed = event.completed
-        if completed is None:
-            raise errors.IliosError("The conversion ended without a result.")
-        doc, usage = completed.document, completed.usage
-        content = join_pages((p.number, p.markdown) for p in pages)
-        if fmt == "markdown":
-            return Response(
-                content,
-                media_type="text/markdown; charset=utf-8",
-                headers={
-                    "X-Document-Id": doc.id,
-                    "X-Processing-Time-Ms": str(doc.processing_time_ms),
-                    "X-Extracted-Pages": str(doc.page_count),
-                },
-            )
-        return JSONResponse(
-            {
-                "id": doc.id,
-                "content": content,
-                "metadata": {
-                    "model": doc.model,
-                    "extractedPages": doc.page_count,
-                    "processingTimeMs": doc.processing_time_ms,
-                    "fileName": doc.file_name,
-                    "fileSize": doc.size_bytes,
-                    "mimeType": doc.mime_type,
-                },
-                "usage": {
-                    "prompt_tokens": usage.input_tokens,
-                    "completion_tokens": usage.output_tokens,
-                    "total_tokens": usage.total_tokens,
-                },
-                "downloadUrl": f"/api/documents/{doc.id}",
-            }
-        )
-
-    # --- documents -------------------------------------------------------------
-
-    @app.get("/api/documents/status/{document_id}", summary="A document's status")
-    async def document_status_route(document_id: str, request: Request) -> dict[str, Any]:
-        reply = await stub().GetDocument(
-            pb.GetDocumentRequest(document_id=document_id), metadata=auth(request)
-        )
-        return document_status(reply.document)
-
-    @app.get("/api/documents/{document_id}", summary="A document's Markdown")
-    async def document_content(
-        document_id: str, request: Request, format: str | None = None
-    ) -> Response:
-        fmt = output_format(format)
-        metadata = auth(request)
-        try:
-            reply = await stub().GetDocumentContent(
-                pb.GetDocumentContentRequest(document_id=document_id), metadata=metadata
-            )
-        except grpc.aio.AioRpcError as exc:
-            error = from_rpc_error(exc)
-            if isinstance(error, errors.NotReady):
-                doc = (
-                    await stub().GetDocument(
-                        pb.GetDocumentRequest(document_id=document_id), metadata=metadata
-                    )
-                ).document
-                return JSONResponse(
-                    {"id": doc.id, "status": state_name(doc), "fileName": doc.file_name},
-                    status_code=202,
-                )
-            if isinstance(error, errors.ConversionFailed | errors.DocumentFailed):
-                # The original API answers a failed document with 500 {error}.
-                body = {
-                    "id": document_id,
-                    "status": "failed",
-                    "error": error.message,
-                    "reason": error.reason,
-                }
-                return JSONResponse(body, status_code=500)
-            raise
-        doc = reply.document
-        if fmt == "markdown":
-            return Response(
-                reply.markdown,
-                media_type="text/markdown; charset=utf-8",
-                headers={"X-Document-Id": doc.id},
-            )
-        return JSONResponse(
-            {"id": doc.id, "content": reply.markdown, "metadata": document_metadata(doc)}
-        )
-
+    app.include_router(documents_api.router)
+    app.include_router(batches_api.router)
     return app
-
-
-def _form_schema(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    """OpenAPI for a multipart body the route parses itself (streamed)."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {"type": "object", "properties": properties, "required": required}
-                }
-            },
-        }
-    }
 
 
 def run(settings: config.Settings, ready_file: pathlib.Path | None = None) -> int:

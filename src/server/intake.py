@@ -18,7 +18,7 @@ from ilios.blobs import BlobStore, BlobWriter
 from ilios.config import Settings
 from ilios.database import Database, Row, new_id, now_ms
 from ilios.errors import (
-    EmptyFile,
+    IliosError,
     InvalidPriority,
     InvalidRequest,
     InvalidRetention,
@@ -64,8 +64,9 @@ class Intake:
         self.blobs = blobs
 
     def engine(self, name: str) -> str:
+        """The engine a request names, or the server's default."""
         name = name or self.settings.ocr_engine
-        if name != "local":
+        if name not in ("local", self.settings.ocr_engine):
             raise InvalidRequest(
                 f"The {name!r} engine is not configured on this server.", engine=name
             )
@@ -77,16 +78,15 @@ class Intake:
         return self.blobs.writer(key, self.settings.max_file_size)
 
     def finish(self, writer: BlobWriter, key: str, file_name: str) -> StoredFile:
-        """Check a fully written blob and commit it (or discard it on error)."""
-        try:
-            if writer.size == 0:
-                raise EmptyFile
-            mime = filetypes.check_supported(writer.head(), file_name)
-        except Exception:
-            writer.abort()
-            raise
+        """Commit a fully written blob; its type is sniffed, not yet judged."""
         writer.commit()
+        mime = filetypes.sniff(writer.head(), file_name)
         return StoredFile(key, file_name, mime, writer.size, writer.sha256)
+
+    @staticmethod
+    def check(stored: StoredFile) -> None:
+        """Raise EmptyFile or UnsupportedFileType unless the file can be converted."""
+        filetypes.require_supported(stored.mime_type, stored.file_name, stored.size_bytes)
 
     def store_content(self, content: bytes, file_name: str, key: str) -> StoredFile:
         """Store inline bytes under ``key``."""
@@ -140,7 +140,7 @@ class Intake:
 
     def create(
         self,
-        files: Sequence[tuple[str, StoredFile]],
+        files: Sequence[tuple[str, StoredFile, IliosError | None]],
         *,
         job_priority: int,
         retention_days: int,
@@ -149,7 +149,11 @@ class Intake:
         batch_id: str | None = None,
         batch_priority: int = DEFAULT_PRIORITY,
     ) -> list[Row]:
-        """Create documents (and their batch) and queue their jobs, atomically."""
+        """Create documents (and their batch) and queue their jobs, atomically.
+
+        A file given with an error (say, an unsupported type in a batch) becomes
+        a document that failed at once with that error, and gets no job.
+        """
         now = now_ms()
         with self.db.write():
             if batch_id is not None:
@@ -163,7 +167,7 @@ class Intake:
                     total=len(files),
                     now=now,
                 )
-            for seq, (doc_id, stored) in enumerate(files):
+            for seq, (doc_id, stored, error) in enumerate(files):
                 self.db.execute(
                     "insert_document",
                     id=doc_id,
@@ -179,8 +183,17 @@ class Intake:
                     api_key_id=api_key_id,
                     now=now,
                 )
-                jobs.enqueue(self.db, doc_id, job_priority, self.settings.max_attempts)
-            rows = [self.db.one("get_document", id=doc_id) for doc_id, _ in files]
+                if error is None:
+                    jobs.enqueue(self.db, doc_id, job_priority, self.settings.max_attempts)
+                else:
+                    self.db.execute(
+                        "fail_document",
+                        id=doc_id,
+                        reason=error.reason,
+                        message=error.message,
+                        now=now,
+                    )
+            rows = [self.db.one("get_document", id=doc_id) for doc_id, _, _ in files]
         return [r for r in rows if r is not None]
 
 

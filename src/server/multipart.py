@@ -35,6 +35,11 @@ class UploadedFile:
     file_name: str
     response: pb.UploadResponse
 
+    @property
+    def source(self) -> pb.FileSource:
+        """This upload, as the source of a document."""
+        return pb.FileSource(upload_id=self.response.upload_id, file_name=self.file_name)
+
 
 class _Field(BaseTarget):
     """A small text field, bounded."""

@@ -93,8 +93,11 @@ UPDATE documents SET state = 'processing' WHERE id = :id AND state = 'pending';
 SELECT min(run_at) AS run_at FROM jobs WHERE state IN ('pending', 'retrying');
 
 -- put_page --
--- Store one converted page (a retried attempt overwrites, never duplicates).
-INSERT INTO pages (document_id, number, markdown) VALUES (:document_id, :number, :markdown)
+-- Store one converted page if :worker_id still owns the job (a retry overwrites, never duplicates).
+INSERT INTO pages (document_id, number, markdown)
+SELECT :document_id, :number, :markdown
+WHERE EXISTS (SELECT 1 FROM jobs
+              WHERE id = :job_id AND worker_id = :worker_id AND state = 'processing')
 ON CONFLICT (document_id, number) DO UPDATE SET markdown = excluded.markdown;
 
 -- set_page_count --

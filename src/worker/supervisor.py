@@ -6,13 +6,16 @@ report ready (a JSON file with its pid and port), restarts any child that
 dies, and when a worker dies it marks the worker dead and rescues its jobs at
 once, without waiting for the heartbeat to go stale.
 
-SIGTERM/SIGINT: every child gets SIGTERM; workers finish or give back their
-jobs within ``SHUTDOWN_GRACE_S``; the supervisor exits 0 once all are gone. A
-second signal is passed on (workers then give back their jobs at once).
+SIGTERM/SIGINT: the workers get SIGTERM and finish or give back their jobs
+within ``SHUTDOWN_GRACE_S`` while the server keeps streaming to ``Convert``
+callers; then the server and gateway stop, and the supervisor exits 0. A
+second signal stops everything at once (workers give their jobs back). Each
+child runs in its own process group and gets SIGTERM if the supervisor dies.
 """
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import json
 import logging
@@ -31,6 +34,7 @@ from ilios.database import Database, now_ms
 
 log = logging.getLogger("ilios.serve")
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 READY_TIMEOUT_S = 120.0
 POLL_S = 0.2
 RESTART_DELAY_S = 1.0  # after a crash, before starting the child again
@@ -46,11 +50,34 @@ class Child:
 
     def start(self) -> None:
         cmd = [sys.executable, "-m", "ilios.server.cli", *self.args]
-        self.proc = subprocess.Popen(cmd, env=self.env)
+        # Its own process group: a terminal's Ctrl-C reaches the supervisor only,
+        # which then stops the children in order.
+        self.proc = subprocess.Popen(
+            cmd, env=self.env, process_group=0, preexec_fn=_die_with_parent
+        )
 
     @property
     def pid(self) -> int:
         return self.proc.pid if self.proc else 0
+
+    @property
+    def is_worker(self) -> bool:
+        return self.name.startswith("worker")
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def terminate(self) -> None:
+        if self.alive:
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGTERM)
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if the supervisor dies, so no orphan outlives it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def read_ready(
@@ -99,10 +126,18 @@ class Supervisor:
         return env
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        """First signal: workers drain, then the rest stop. Second: everything stops now."""
         self.signals += 1
         for child in self.children:
-            if child.proc and child.proc.poll() is None:
-                child.proc.send_signal(signal.SIGTERM if self.signals == 1 else signum)
+            if self.signals == 1 and not child.is_worker:
+                continue  # the server keeps serving Convert streams while workers drain
+            child.terminate()
+
+    def _stop_the_rest(self) -> None:
+        """Once the workers are gone, stop the server and the gateway."""
+        if self.signals and not any(c.alive for c in self.children if c.is_worker):
+            for child in self.children:
+                child.terminate()
 
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self._on_signal)
@@ -140,7 +175,7 @@ class Supervisor:
 
     def _start(self, child: Child) -> None:
         child.start()
-        self.children.append(child) if child not in self.children else None
+        self.children.append(child)
 
     def _watch(self) -> None:
         db = Database(self.settings.db_path)
@@ -157,7 +192,7 @@ class Supervisor:
                 log.warning(
                     "%s (pid %d) exited with status %s; restarting", child.name, child.pid, code
                 )
-                if child.name.startswith("worker"):
+                if child.is_worker:
                     self._rescue(db, child.pid)
                 time.sleep(RESTART_DELAY_S if child.restarts else 0)
                 child.restarts += 1
@@ -165,6 +200,7 @@ class Supervisor:
                 alive += 1
             if alive == 0:
                 return
+            self._stop_the_rest()
             time.sleep(POLL_S)
 
     def _rescue(self, db: Database, pid: int) -> None:

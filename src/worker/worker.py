@@ -23,12 +23,13 @@ import threading
 import time
 from types import FrameType
 
-from ilios import doorbell, jobs
+from ilios import doorbell, jobs, retry
 from ilios.blobs import BlobStore, LocalBlobStore
 from ilios.config import Settings
-from ilios.database import Database, new_id, now_ms
+from ilios.database import Database, Row, new_id, now_ms
 from ilios.errors import IliosError
 from ilios.worker.engines import registry
+from ilios.worker.engines.base import Engine, Page
 
 log = logging.getLogger("ilios.worker")
 
@@ -39,6 +40,10 @@ MARGIN_RATE_BP = 3000
 
 class _Stopping(Exception):
     """Raised inside a job when the worker must give it back at once."""
+
+
+class _Lost(Exception):
+    """Raised when the job was rescued from this worker and is someone else's now."""
 
 
 class Worker:
@@ -126,18 +131,31 @@ class Worker:
     # --- one job ------------------------------------------------------------
 
     def _run_guarded(self, job: jobs.Job) -> None:
+        backoff_ms = int(self.settings.retry_backoff_s * 1000)
         try:
             self._run(job)
         except _Stopping:
-            jobs.release(self.db, job, self.id)
+            retry.transient(jobs.release)(self.db, job, self.id)
             log.info("job %s given back on shutdown", job.id)
+        except _Lost:
+            log.warning("job %s was taken from this worker; its result is dropped", job.id)
         except IliosError as exc:
-            state = jobs.fail(self.db, job, self.id, exc.reason, exc.message, exc.retryable)
+            state = retry.transient(jobs.fail)(
+                self.db,
+                job,
+                self.id,
+                exc.reason,
+                exc.message,
+                exc.retryable,
+                backoff_base_ms=backoff_ms,
+            )
             log.info("job %s %s: %s %s", job.id, state, exc.reason, exc.message)
         except Exception as exc:  # a bug or an unexpected library error: retry
             log.exception("job %s crashed", job.id)
             message = f"Unexpected error: {type(exc).__name__}: {exc}"
-            jobs.fail(self.db, job, self.id, "INTERNAL", message, retryable=True)
+            retry.transient(jobs.fail)(
+                self.db, job, self.id, "INTERNAL", message, True, backoff_base_ms=backoff_ms
+            )
         finally:
             with self.lock:
                 self.running.pop(job.id, None)
@@ -148,36 +166,50 @@ class Worker:
         doorbell.ring(self.settings.run_dir, "server", document_id.encode())
 
     def _run(self, job: jobs.Job) -> None:
-        db = self.db
-        doc = db.one("get_document", id=job.document_id)
+        doc = self.db.one("get_document", id=job.document_id)
         if doc is None:  # cannot happen: documents are never deleted
             raise IliosError("The job's document is missing.", document_id=job.document_id)
         engine = registry.engine(doc["engine"], self.settings)
         started = time.monotonic()
         count = 0
-        with self.blobs.local_path(doc["blob_key"]) as path:
+        with retry.transient(self.blobs.local_path)(doc["blob_key"]) as path:
             for page in engine.pages(path, doc["mime_type"]):
                 if self.abort.is_set():
                     raise _Stopping
                 count = page.number
-                with db.write():
-                    db.execute(
-                        "put_page",
-                        document_id=doc["id"],
-                        number=page.number,
-                        markdown=page.markdown,
-                    )
-                    db.execute("set_page_count", id=doc["id"], page_count=count)
+                self._commit_page(job, page)
                 self._announce(doc["id"])
         elapsed_ms = int((time.monotonic() - started) * 1000)
+        self._complete(job, doc, engine, count, elapsed_ms)
+
+    @retry.transient
+    def _commit_page(self, job: jobs.Job, page: Page) -> None:
+        """Store one page, if this worker still owns the job."""
+        with self.db.write():
+            self.db.execute(
+                "put_page",
+                job_id=job.id,
+                worker_id=self.id,
+                document_id=job.document_id,
+                number=page.number,
+                markdown=page.markdown,
+            )
+            if not jobs.owns(self.db):
+                raise _Lost
+            self.db.execute("set_page_count", id=job.document_id, page_count=page.number)
+
+    @retry.transient
+    def _complete(
+        self, job: jobs.Job, doc: Row, engine: Engine, count: int, elapsed_ms: int
+    ) -> None:
+        """Record the result, the document's state and its usage in one transaction."""
         now = now_ms()
-        with db.write():
-            db.execute("complete_job", id=job.id, worker_id=self.id, now=now)
-            if not jobs.owns(db):
-                log.warning("job %s was taken from this worker; result dropped", job.id)
-                return
-            db.execute("trim_pages", document_id=doc["id"], page_count=count)
-            db.execute(
+        with self.db.write():
+            self.db.execute("complete_job", id=job.id, worker_id=self.id, now=now)
+            if not jobs.owns(self.db):
+                raise _Lost
+            self.db.execute("trim_pages", document_id=doc["id"], page_count=count)
+            self.db.execute(
                 "complete_document",
                 id=doc["id"],
                 page_count=count,
@@ -185,7 +217,7 @@ class Worker:
                 processing_ms=elapsed_ms,
                 now=now,
             )
-            db.execute(
+            self.db.execute(
                 "put_usage",
                 id=new_id("use"),
                 document_id=doc["id"],

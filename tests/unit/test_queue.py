@@ -156,10 +156,19 @@ def test_rescue_returns_jobs_of_dead_workers(db):
 
 def test_pages_and_usage_are_replaced_not_duplicated(db):
     make_document(db, "doc_u")
+    worker = jobs.register_worker(db, 1, "host")
+    (job,) = jobs.claim(db, worker, 1)
     for _attempt in range(2):
         with db.write():
             for n in (1, 2):
-                db.execute("put_page", document_id="doc_u", number=n, markdown=f"p{n}")
+                db.execute(
+                    "put_page",
+                    job_id=job.id,
+                    worker_id=worker,
+                    document_id="doc_u",
+                    number=n,
+                    markdown=f"p{n}",
+                )
             db.execute(
                 "put_usage",
                 id=new_id("use"),
@@ -174,5 +183,25 @@ def test_pages_and_usage_are_replaced_not_duplicated(db):
                 total_cost_micros=0,
                 now=now_ms(),
             )
-    assert len(db.execute("pages_after", document_id="doc_u", after=0)) == 2
+    assert [p["markdown"] for p in db.execute("pages_after", document_id="doc_u", after=0)] == [
+        "p1",
+        "p2",
+    ]
     assert db.conn.execute("SELECT count(*) AS n FROM usage").fetchall()[0]["n"] == 1
+
+
+def test_a_worker_that_lost_its_job_cannot_write_pages(db):
+    make_document(db, "doc_l")
+    worker = jobs.register_worker(db, 1, "host")
+    (job,) = jobs.claim(db, worker, 1)
+    with db.write():
+        db.execute(
+            "put_page",
+            job_id=job.id,
+            worker_id="wrk_other",
+            document_id="doc_l",
+            number=1,
+            markdown="stolen",
+        )
+        assert not jobs.owns(db)
+    assert db.execute("pages_after", document_id="doc_l", after=0) == []

@@ -16,8 +16,15 @@ def _local(settings: Settings) -> Engine:
     return LocalEngine(max_pages=settings.max_pages)
 
 
+def _scripted(settings: Settings) -> Engine:
+    from ilios.worker.engines.scripted import ScriptedEngine
+
+    return ScriptedEngine()
+
+
 ENGINES: dict[str, Callable[[Settings], Engine]] = {
     "local": _local,
+    "scripted": _scripted,
 }
 
 
