@@ -80,3 +80,11 @@ def ring(run_dir: pathlib.Path, kind: str, message: bytes = b"") -> int:
             except (BlockingIOError, OSError):
                 pass  # its queue is full: it is awake and will re-check anyway
     return reached
+
+
+def announce_rescued(run_dir: pathlib.Path, document_ids: list[str]) -> None:
+    """Wake workers for rescued jobs, and the servers streaming those documents."""
+    if document_ids:
+        ring(run_dir, "worker")
+        for document_id in document_ids:
+            ring(run_dir, "server", document_id.encode())

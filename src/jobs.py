@@ -20,6 +20,7 @@ can complete it.
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 
 from ilios.database import Database, new_id, now_ms
@@ -129,13 +130,16 @@ def release(db: Database, job: Job, worker_id: str) -> None:
             db.execute("reset_document", id=job.document_id)
 
 
-def rescue(db: Database, dead_after_ms: int) -> list[str]:
+def rescue(db: Database, dead_after_ms: int, hostname: str | None = None) -> list[str]:
     """Return jobs of dead workers to the queue; return the rescued document ids.
 
-    A worker is dead when it stopped heartbeating ``dead_after_ms`` ago (or was
-    marked dead by its supervisor). Its jobs go back to pending, or to failed
-    when they have no attempts left.
+    A worker is dead when it stopped heartbeating ``dead_after_ms`` ago, was
+    marked dead by its supervisor, or (given ``hostname``) ran on this host and
+    its process is gone. Its jobs go back to pending, or to failed when they
+    have no attempts left.
     """
+    if hostname is not None:
+        bury_vanished(db, hostname)
     now = now_ms()
     touched = []
     with db.write():
@@ -159,6 +163,31 @@ def rescue(db: Database, dead_after_ms: int) -> list[str]:
                 )
             touched.append(row["document_id"])
     return touched
+
+
+def bury_vanished(db: Database, hostname: str) -> int:
+    """Mark dead the workers of this host whose process is gone; return how many.
+
+    Lets a restart after a crash rescue jobs at once instead of waiting for
+    heartbeats to go stale. (A recycled pid just falls back to the heartbeat.)
+    """
+    buried = 0
+    with db.write():
+        for row in db.execute("live_workers_on_host", hostname=hostname):
+            if not _pid_alive(row["pid"]):
+                db.execute("set_worker_state", id=row["id"], state="dead", now=now_ms())
+                buried += 1
+    return buried
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def register_worker(db: Database, pid: int, hostname: str) -> str:

@@ -22,6 +22,7 @@ import httpx
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from ilios.database import Database
 from ilios.v1 import conversion_service_pb2_grpc, usage_service_pb2_grpc
 
 START_TIMEOUT_S = 120.0
@@ -59,6 +60,7 @@ class Service:
         self.grpc_port = 0
         self.http_port = 0
         self._channel: grpc.Channel | None = None
+        self._db: Database | None = None
 
     @property
     def ready_file(self) -> pathlib.Path:
@@ -83,6 +85,35 @@ class Service:
         info = wait_for(ready, START_TIMEOUT_S, what="ilios serve to be ready")
         self.grpc_port, self.http_port = info["grpc_port"], info["http_port"]
         return self
+
+    @property
+    def db(self) -> Database:
+        """A handle on the service's database, for asserting on rows."""
+        if self._db is None:
+            self._db = Database(self.data_dir / "ilios.db")
+        return self._db
+
+    def rows(self, sql: str, **params: object) -> list[dict]:
+        return list(self.db.conn.execute(sql, params))
+
+    def worker_pids(self) -> list[int]:
+        """Pids of the live worker processes (from the workers table)."""
+        live = self.rows("SELECT pid FROM workers WHERE state = 'active'")
+        return [r["pid"] for r in live if _alive(r["pid"])]
+
+    def kill_all(self) -> None:
+        """SIGKILL the supervisor and every process it started: a machine crash."""
+        assert self.proc is not None
+        victims = [self.proc.pid, *descendants(self.proc.pid)]
+        for pid in victims:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.wait(30)
+        for pid in victims:
+            wait_for(lambda pid=pid: not _alive(pid), 30, what=f"pid {pid} to die")
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
 
     def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 60.0) -> int:
         if self._channel is not None:
@@ -128,6 +159,31 @@ class Service:
 
     def http(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=120, **kwargs)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 @contextlib.contextmanager

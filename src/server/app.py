@@ -12,6 +12,7 @@ import concurrent.futures
 import contextlib
 import logging
 import signal
+import socket
 from typing import Any
 
 import grpc
@@ -110,12 +111,12 @@ class Server:
         dead_after_ms = int(self.settings.worker_dead_after_s * 1000)
         while True:
             try:
-                rescued = await loop.run_in_executor(self.pool, jobs.rescue, self.db, dead_after_ms)
+                rescued = await loop.run_in_executor(
+                    self.pool, jobs.rescue, self.db, dead_after_ms, socket.gethostname()
+                )
                 if rescued:
                     log.warning("rescued %d job(s) of dead workers", len(rescued))
-                    doorbell.ring(self.settings.run_dir, "worker")
-                    for document_id in rescued:
-                        doorbell.ring(self.settings.run_dir, "server", document_id.encode())
+                    doorbell.announce_rescued(self.settings.run_dir, rescued)
             except IliosError:
                 log.warning("rescue pass failed; will try again", exc_info=True)
             await asyncio.sleep(self.settings.heartbeat_s)

@@ -100,7 +100,7 @@ async def submit(request: Request) -> dict[str, Any]:
     batch = reply.batch
     return {
         "batchId": batch.id,
-        "status": BATCH_STATES.get(batch.state, "unknown"),
+        "status": "queued",  # the acknowledgment of a submission, as in the original API
         "totalDocuments": batch.progress.total,
         "documents": [
             {
@@ -133,11 +133,10 @@ async def download(batch_id: str, request: Request, format: str | None = None) -
     first = await call.read()  # not found / not ready surface here, before any byte is sent
 
     async def documents() -> AsyncIterator[pb.DownloadBatchResponse]:
-        if first is grpc.aio.EOF:
-            return
-        yield first
-        async for message in call:
+        message = first
+        while message is not grpc.aio.EOF:  # read() only: a call cannot mix read and iterate
             yield message
+            message = await call.read()
 
     async def jsonl() -> AsyncIterator[bytes]:
         async for m in documents():

@@ -190,7 +190,7 @@ async def original(document_id: str, request: Request) -> StreamingResponse:
     doc = first.metadata
 
     async def body() -> AsyncIterator[bytes]:
-        async for message in call:
+        while (message := await call.read()) is not grpc.aio.EOF:
             yield message.chunk
 
     quoted = urllib.parse.quote(doc.file_name)

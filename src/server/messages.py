@@ -79,9 +79,10 @@ def usage(row: Row | None) -> document_pb.ConversionUsage:
 def batch(row: Row, counts: dict[str, int]) -> conversion_pb.Batch:
     total = row["total"]
     done = counts.get("completed", 0) + counts.get("failed", 0) + counts.get("archived", 0)
+    started = counts.get("processing", 0) + counts.get("completed", 0)
     if done >= total:
         state = conversion_pb.BATCH_STATE_COMPLETED
-    elif counts.get("pending", 0) == total:
+    elif started == 0:
         state = conversion_pb.BATCH_STATE_QUEUED
     else:
         state = conversion_pb.BATCH_STATE_PROCESSING

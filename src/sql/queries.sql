@@ -222,3 +222,7 @@ ORDER BY day, engine, api_key_id;
 -- The supervisor saw this worker process exit.
 UPDATE workers SET state = 'dead', heartbeat_at = :now
 WHERE pid = :pid AND hostname = :hostname AND state != 'dead';
+
+-- live_workers_on_host --
+-- Workers on this host not yet marked dead (to check their pids).
+SELECT id, pid FROM workers WHERE hostname = :hostname AND state != 'dead';

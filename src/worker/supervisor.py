@@ -208,6 +208,4 @@ class Supervisor:
         with db.write():
             db.execute("mark_pid_dead", pid=pid, hostname=socket.gethostname(), now=now_ms())
         rescued = jobs.rescue(db, int(self.settings.worker_dead_after_s * 1000))
-        doorbell.ring(self.run_dir, "worker")
-        for document_id in rescued:
-            doorbell.ring(self.run_dir, "server", document_id.encode())
+        doorbell.announce_rescued(self.run_dir, rescued)
