@@ -35,6 +35,7 @@ class Settings:
     grpc_target: str = ""
     data_dir: pathlib.Path = pathlib.Path("data")
     db_path: pathlib.Path = pathlib.Path("data/ilios.db")
+    db_synchronous: str = "full"
     blob_dir: pathlib.Path = pathlib.Path("data/blobs")
     tmp_dir: pathlib.Path = pathlib.Path("data/tmp")
     run_dir: pathlib.Path = pathlib.Path("data/run")
@@ -81,6 +82,14 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number of seconds, not {raw!r}.") from None
     if value <= 0:
         raise ConfigError(f"{name} must be positive, not {value}.")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (case-insensitive); the first is the default."""
+    value = (env.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
 
 
@@ -134,6 +143,7 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         grpc_target=env.get("GRPC_TARGET", ""),
         data_dir=data_dir,
         db_path=pathlib.Path(env.get("LOCAL_DB_PATH") or data_dir / "ilios.db"),
+        db_synchronous=_choice(env, "DB_SYNCHRONOUS", ("full", "normal")),
         blob_dir=pathlib.Path(env.get("BLOB_DIR") or data_dir / "blobs"),
         tmp_dir=pathlib.Path(env.get("TMP_DIR") or data_dir / "tmp"),
         run_dir=pathlib.Path(env.get("RUN_DIR") or data_dir / "run"),

@@ -28,6 +28,7 @@ from ilios.errors import DatabaseBusy
 
 SQL_DIR = pathlib.Path(__file__).parent / "sql"
 BUSY_TIMEOUT_MS = 10_000
+SYNCHRONOUS_MODES = ("full", "normal")
 _QUERY_HEADER = re.compile(r"^-- (\w+) --\s*$", re.MULTILINE)
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 
@@ -67,13 +68,20 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def connect(path: pathlib.Path | str) -> apsw.Connection:
-    """Open and configure one connection (for one thread)."""
+def connect(path: pathlib.Path | str, synchronous: str = "full") -> apsw.Connection:
+    """Open and configure one connection (for one thread).
+
+    ``synchronous``: ``full`` (default) makes every commit survive power loss;
+    ``normal`` survives a crash of the process but may lose the last commits
+    if the machine loses power, for fewer fsyncs.
+    """
+    if synchronous not in SYNCHRONOUS_MODES:
+        raise ValueError(f"synchronous must be one of {SYNCHRONOUS_MODES}")
     conn = apsw.Connection(str(path))
     conn.set_busy_timeout(BUSY_TIMEOUT_MS)
     conn.pragma("journal_mode", "wal")
     conn.pragma("foreign_keys", True)
-    conn.pragma("synchronous", "normal")
+    conn.pragma("synchronous", synchronous)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
     conn.row_trace = _dict_row
@@ -117,8 +125,9 @@ def _immediate(conn: apsw.Connection) -> Iterator[None]:
 class Database:
     """Per-thread connections to one database file, and its named queries."""
 
-    def __init__(self, path: pathlib.Path | str) -> None:
+    def __init__(self, path: pathlib.Path | str, synchronous: str = "full") -> None:
         self.path = pathlib.Path(path)
+        self.synchronous = synchronous
         self._local = threading.local()
 
     def setup(self) -> None:
@@ -130,7 +139,7 @@ class Database:
     def conn(self) -> apsw.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = connect(self.path)
+            conn = self._local.conn = connect(self.path, self.synchronous)
         return conn
 
     def close(self) -> None:

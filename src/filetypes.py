@@ -46,11 +46,24 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 _BMP_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})  # DIB header sizes Windows writes
 _ZIP_BY_EXTENSION = {"docx": DOCX, "pptx": PPTX, "xlsx": XLSX}
 _ZIP_BY_PART = ((b"word/", DOCX), (b"ppt/", PPTX), (b"xl/", XLSX))  # part names in the zip head
-_TEXT_BY_EXTENSION = {"html": HTML, "htm": HTML, "md": MARKDOWN, "markdown": MARKDOWN,
-                      "txt": TEXT, "text": TEXT}
+_TEXT_BY_EXTENSION = {
+    "html": HTML,
+    "htm": HTML,
+    "md": MARKDOWN,
+    "markdown": MARKDOWN,
+    "txt": TEXT,
+    "text": TEXT,
+}
 _NAMES = {PDF: "a PDF", PNG: "a PNG image", JPEG: "a JPEG image", TIFF: "a TIFF image"}
-_EXTENSIONS = {"pdf": PDF, "png": PNG, "jpg": JPEG, "jpeg": JPEG, "jpe": JPEG,
-               "tif": TIFF, "tiff": TIFF}
+_EXTENSIONS = {
+    "pdf": PDF,
+    "png": PNG,
+    "jpg": JPEG,
+    "jpeg": JPEG,
+    "jpe": JPEG,
+    "tif": TIFF,
+    "tiff": TIFF,
+}
 _ACCEPTED = "a PDF or a PNG, JPEG or TIFF image"
 
 
@@ -102,12 +115,15 @@ def require_supported(mime: str, file_name: str = "", size: int | None = None) -
     extension = _extension(file_name)
     claimed = _EXTENSIONS.get(extension)
     if claimed is not None:
-        message = (f"The file is named .{extension} but its content is not {_NAMES[claimed]} "
-                   f"(detected {mime}); it may be damaged or mislabelled. Send {_ACCEPTED}.")
+        message = (
+            f"The file is named .{extension} but its content is not {_NAMES[claimed]} "
+            f"(detected {mime}); it may be damaged or mislabelled. Send {_ACCEPTED}."
+        )
     else:
         message = f"This file type is not supported (detected {mime}): send {_ACCEPTED}."
-    raise UnsupportedFileType(message, detected=mime, file_name=file_name,
-                              accepted=", ".join(sorted(SUPPORTED)))
+    raise UnsupportedFileType(
+        message, detected=mime, file_name=file_name, accepted=", ".join(sorted(SUPPORTED))
+    )
 
 
 def safe_file_name(name: str) -> str:
@@ -146,5 +162,8 @@ def _is_utf8_text(head: bytes) -> bool:
 
 def _is_control(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return category == "Cc" or (category == "Cf" and unicodedata.bidirectional(ch) in
-                                ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"))
+    return category == "Cc" or (
+        category == "Cf"
+        and unicodedata.bidirectional(ch)
+        in ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI")
+    )

@@ -124,7 +124,7 @@ class Server:
 
 def create_server(settings: Settings, address: str | None = None) -> Server:
     """Build (not start) the server on ``address`` (port 0 picks a free port)."""
-    db = Database(settings.db_path)
+    db = Database(settings.db_path, settings.db_synchronous)
     db.setup()
     blobs = LocalBlobStore(settings.blob_dir)
     notifier = Notifier(settings.run_dir)

@@ -178,7 +178,7 @@ class Supervisor:
         self.children.append(child)
 
     def _watch(self) -> None:
-        db = Database(self.settings.db_path)
+        db = Database(self.settings.db_path, self.settings.db_synchronous)
         while True:
             alive = 0
             for child in self.children:

@@ -51,7 +51,7 @@ class Worker:
 
     def __init__(self, settings: Settings, blobs: BlobStore | None = None) -> None:
         self.settings = settings
-        self.db = Database(settings.db_path)
+        self.db = Database(settings.db_path, settings.db_synchronous)
         self.blobs = blobs or LocalBlobStore(settings.blob_dir)
         self.slots = settings.max_concurrent_jobs
         self.pool = concurrent.futures.ThreadPoolExecutor(self.slots, "ilios-job")
@@ -120,7 +120,7 @@ class Worker:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _heartbeat(self) -> None:
-        db = Database(self.settings.db_path)
+        db = Database(self.settings.db_path, self.settings.db_synchronous)
         while not self.abort.wait(self.settings.heartbeat_s):
             try:
                 with db.write():

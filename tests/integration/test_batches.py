@@ -26,8 +26,9 @@ def test_batch_with_one_bad_file_among_good_ones(service, corpus):
         ("files", ("page.png", corpus["page.png"].read_bytes(), "image/png")),
     ]
     with service.http() as http:
-        r = http.post("/v1/batch/submit", files=files, data={"priority": "8",
-                                                             "retentionDays": "365"})
+        r = http.post(
+            "/v1/batch/submit", files=files, data={"priority": "8", "retentionDays": "365"}
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["status"] == "queued" and body["totalDocuments"] == 3
@@ -39,8 +40,13 @@ def test_batch_with_one_bad_file_among_good_ones(service, corpus):
         assert body["documents"][0]["fileSize"] == corpus["text.pdf"].stat().st_size
 
         status = wait_batch_done(http, body["batchId"])
-        assert status["progress"] == {"total": 3, "pending": 0, "processing": 0,
-                                      "completed": 2, "failed": 1}
+        assert status["progress"] == {
+            "total": 3,
+            "pending": 0,
+            "processing": 0,
+            "completed": 2,
+            "failed": 1,
+        }
         assert status["downloadUrl"] == f"/v1/batch/download/{body['batchId']}"
 
         lines = http.get(status["downloadUrl"], params={"format": "jsonl"}).text.splitlines()
@@ -95,13 +101,14 @@ def test_download_before_completion(tmp_path, corpus):
 def test_legacy_submit_status_content_and_original(service, corpus):
     path = corpus["text.pdf"]
     with service.http() as http:
-        r = http.post("/api/documents/submit", files={"file": ("../../etc/Report Q1.pdf",
-                                                               path.read_bytes())},
-                      data={"retentionDays": "30"})
+        r = http.post(
+            "/api/documents/submit",
+            files={"file": ("../../etc/Report Q1.pdf", path.read_bytes())},
+            data={"retentionDays": "30"},
+        )
         assert r.status_code == 200, r.text
         body = r.json()
-        assert set(body) == {"id", "status", "fileName", "fileSize", "retentionDays",
-                             "createdAt"}
+        assert set(body) == {"id", "status", "fileName", "fileSize", "retentionDays", "createdAt"}
         assert body["status"] == "pending" and body["retentionDays"] == 30
         assert body["fileName"] == "Report Q1.pdf"  # directories stripped
         assert body["createdAt"].endswith("Z")
@@ -125,8 +132,10 @@ def test_legacy_submit_status_content_and_original(service, corpus):
 
 def test_failed_document_answers_like_the_original_api(service, corpus):
     with service.http() as http:
-        body = http.post("/api/documents/submit", files={
-            "file": ("broken.pdf", corpus["truncated.pdf"].read_bytes())}).json()
+        body = http.post(
+            "/api/documents/submit",
+            files={"file": ("broken.pdf", corpus["truncated.pdf"].read_bytes())},
+        ).json()
 
         def failed():
             return http.get(f"/api/documents/status/{body['id']}").json()["status"] == "failed"

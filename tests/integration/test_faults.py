@@ -8,6 +8,7 @@ test can tell at-least-once execution from exactly-once results.
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 import signal
 
@@ -65,12 +66,14 @@ def assert_one_result_each(svc: Service, doc_ids: list[str], pages: int) -> None
     """Exactly one stored result per document: its pages once each, one usage row."""
     wanted = set(doc_ids)
     page_counts = collections.Counter(
-        r["document_id"] for r in svc.rows("SELECT document_id FROM pages")
+        r["document_id"]
+        for r in svc.rows("SELECT document_id FROM pages")
         if r["document_id"] in wanted
     )
     assert page_counts == {d: pages for d in doc_ids}
     usage = collections.Counter(
-        r["document_id"] for r in svc.rows("SELECT document_id FROM usage")
+        r["document_id"]
+        for r in svc.rows("SELECT document_id FROM usage")
         if r["document_id"] in wanted
     )
     assert usage == {d: 1 for d in doc_ids}
@@ -90,8 +93,11 @@ def test_sigkill_a_worker_mid_job(tmp_path):
         assert sum(executions(tmp_path).values()) == 2
         assert_one_result_each(svc, [doc_id], pages=4)
         # The supervisor started a replacement worker.
-        wait_for(lambda: svc.worker_pids() and victim not in svc.worker_pids(), 30,
-                 what="a replacement worker")
+        wait_for(
+            lambda: svc.worker_pids() and victim not in svc.worker_pids(),
+            30,
+            what="a replacement worker",
+        )
 
 
 def test_sigkill_everything_with_a_batch_in_flight(tmp_path):
@@ -146,7 +152,7 @@ def test_sigterm_past_the_grace_period_gives_jobs_back(tmp_path):
 def test_four_workers_drain_500_jobs_exactly_once(tmp_path):
     env = scripted_env(tmp_path, WORKER_COUNT="4")
     with running(tmp_path / "svc", **env) as svc:
-        batch_id, doc_ids = submit_batch(svc, 500, pages=1, page_ms=2)
+        _, doc_ids = submit_batch(svc, 500, pages=1, page_ms=2)
         wait_for(lambda: states(svc, doc_ids)["completed"] >= 150, 120, what="progress")
         os.kill(svc.worker_pids()[0], signal.SIGKILL)  # at-least-once from here on
         wait_for(lambda: states(svc, doc_ids)["completed"] == 500, 180, what="all 500")
@@ -163,9 +169,10 @@ def test_transient_failures_retry_on_the_backoff_schedule(tmp_path):
         doc_id = submit(svc, fail=2, reason="ENGINE_UNAVAILABLE")
         wait_for(lambda: doc(svc, doc_id)["state"] == "completed", 30, what="completion")
         assert doc(svc, doc_id)["attempts"] == 3
-        starts = sorted(int(line.split()[2]) for line in
-                        (tmp_path / "executions.log").read_text().splitlines())
-        gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        starts = sorted(
+            int(line.split()[2]) for line in (tmp_path / "executions.log").read_text().splitlines()
+        )
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
         # RETRY_BACKOFF_S=0.2: 0.2 s then 0.4 s, each plus up to 20 % jitter.
         assert gaps[0] >= 200 and gaps[1] >= 400
         assert gaps[1] > gaps[0]

@@ -13,8 +13,12 @@ from harness import Service
 def test_index_lists_the_endpoints(service):
     with service.http() as http:
         body = http.get("/").json()
-    for endpoint in ("POST /v1/convert", "GET /api/documents/{document_id}",
-                     "GET /api/documents/status/{document_id}", "GET /health"):
+    for endpoint in (
+        "POST /v1/convert",
+        "GET /api/documents/{document_id}",
+        "GET /api/documents/status/{document_id}",
+        "GET /health",
+    ):
         assert endpoint in body["endpoints"]
 
 

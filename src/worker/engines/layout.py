@@ -142,7 +142,7 @@ def to_markdown(lines: list[Line], *, fonts: FontStats | None, max_leading: floa
                 blocks.append(_Block(kind, [text], left=line.left, size=line.size))
         elif marker is not None:
             kind = "ul" if bullet else "ol"
-            item = text[marker.end():]
+            item = text[marker.end() :]
             if not (cur and cur.kind == kind):
                 cur = _Block(kind, [])
                 blocks.append(cur)
@@ -150,11 +150,21 @@ def to_markdown(lines: list[Line], *, fonts: FontStats | None, max_leading: floa
             if number:
                 cur.numbers.append(number.group(1))
             cur.left, cur.size = line.left, line.size
-        elif (cur and cur.kind in ("ul", "ol") and not gap and not restyled
-              and line.left > cur.left + ITEM_INDENT * line.size):
+        elif (
+            cur
+            and cur.kind in ("ul", "ol")
+            and not gap
+            and not restyled
+            and line.left > cur.left + ITEM_INDENT * line.size
+        ):
             cur.parts[-1] = _join([cur.parts[-1], text])
-        elif (cur and cur.kind == "p" and not gap and not restyled
-              and line.left < cur.left + INDENT_BREAK * line.size):
+        elif (
+            cur
+            and cur.kind == "p"
+            and not gap
+            and not restyled
+            and line.left < cur.left + INDENT_BREAK * line.size
+        ):
             cur.parts.append(text)
         else:
             blocks.append(_Block("p", [text], left=line.left, size=line.size))

@@ -73,19 +73,25 @@ class LocalEngine:
             else:
                 raise UnsupportedFileType(
                     f"The local engine cannot convert {mime_type}: send a PDF or a PNG, "
-                    "JPEG or TIFF image.", mime_type=mime_type)
+                    "JPEG or TIFF image.",
+                    mime_type=mime_type,
+                )
         except IliosError:
             raise
         except Exception as exc:  # a library failure we did not foresee: never leak it raw
-            raise IliosError("The local engine failed unexpectedly while converting the document.",
-                             detail=repr(exc)) from exc
+            raise IliosError(
+                "The local engine failed unexpectedly while converting the document.",
+                detail=repr(exc),
+            ) from exc
 
     def _check_count(self, count: int) -> None:
         if count > self.max_pages:
             raise TooManyPages(
                 f"The document has {count} pages; this service converts at most "
                 f"{self.max_pages}. Split it into smaller documents and send them separately.",
-                pages=str(count), max_pages=str(self.max_pages))
+                pages=str(count),
+                max_pages=str(self.max_pages),
+            )
 
     def _pdf_pages(self, path: pathlib.Path) -> Iterator[Page]:
         if path.stat().st_size == 0:
@@ -116,11 +122,15 @@ class LocalEngine:
         except Image.DecompressionBombError as exc:
             raise FileTooLarge(
                 "The image has more pixels than this service accepts: scale it down "
-                "(300 DPI is plenty for text) and send it again.", detail=str(exc)) from exc
+                "(300 DPI is plenty for text) and send it again.",
+                detail=str(exc),
+            ) from exc
         except (OSError, ValueError, EOFError, SyntaxError) as exc:
             raise CorruptFile(
                 "The image is damaged or truncated and cannot be decoded: check that it opens "
-                "in an image viewer, then send it again.", detail=str(exc)) from exc
+                "in an image viewer, then send it again.",
+                detail=str(exc),
+            ) from exc
 
 
 def _grayscale(frame: Image.Image) -> np.ndarray:
@@ -161,13 +171,15 @@ def ocr_lines(pixels: np.ndarray) -> list[Line]:
 
                 _ocr = RapidOCR(**OCR_OPTIONS)
             except Exception as exc:
-                raise EngineUnavailable("The OCR engine could not start on this worker.",
-                                        detail=repr(exc)) from exc
+                raise EngineUnavailable(
+                    "The OCR engine could not start on this worker.", detail=repr(exc)
+                ) from exc
         try:
             result, _ = _ocr(pixels)
         except Exception as exc:
-            raise EngineRejected("The OCR engine could not read this page.",
-                                 detail=repr(exc)) from exc
+            raise EngineRejected(
+                "The OCR engine could not read this page.", detail=repr(exc)
+            ) from exc
     boxes = [_box(points, text) for points, text, *_ in result or [] if str(text).strip()]
     return _group_lines(boxes)
 
@@ -176,8 +188,9 @@ def _box(points: list[list[float]], text: str) -> Line:
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     top, bottom = min(ys), max(ys)
-    return Line(" ".join(str(text).split()), min(xs), max(xs), top, bottom, bottom,
-                bottom - top, len(text))
+    return Line(
+        " ".join(str(text).split()), min(xs), max(xs), top, bottom, bottom, bottom - top, len(text)
+    )
 
 
 def _group_lines(boxes: list[Line]) -> list[Line]:
@@ -196,8 +209,16 @@ def _group_lines(boxes: list[Line]) -> list[Line]:
     for row in lines:
         row.sort(key=lambda b: b.left)
         heights = sorted(b.size for b in row)
-        merged.append(Line(
-            " ".join(b.text for b in row), row[0].left, max(b.right for b in row),
-            min(b.top for b in row), max(b.bottom for b in row),
-            max(b.bottom for b in row), heights[len(heights) // 2], sum(b.chars for b in row)))
+        merged.append(
+            Line(
+                " ".join(b.text for b in row),
+                row[0].left,
+                max(b.right for b in row),
+                min(b.top for b in row),
+                max(b.bottom for b in row),
+                max(b.bottom for b in row),
+                heights[len(heights) // 2],
+                sum(b.chars for b in row),
+            )
+        )
     return merged

@@ -60,8 +60,9 @@ class PdfFile:
     def __enter__(self) -> PdfFile:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -78,7 +79,9 @@ class PdfFile:
                 raise CorruptFile(
                     f"Page {index + 1} of the PDF is damaged and cannot be read: "
                     "repair or re-export the PDF and send it again.",
-                    page=str(index + 1), detail=str(exc)) from exc
+                    page=str(index + 1),
+                    detail=str(exc),
+                ) from exc
             try:
                 textpage = page.get_textpage()
                 try:
@@ -91,7 +94,10 @@ class PdfFile:
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(
                     f"Page {index + 1} of the PDF could not be read: repair or re-export "
-                    "the PDF and send it again.", page=str(index + 1), detail=str(exc)) from exc
+                    "the PDF and send it again.",
+                    page=str(index + 1),
+                    detail=str(exc),
+                ) from exc
             finally:
                 page.close()
 
@@ -100,12 +106,14 @@ def _open_error(exc: pdfium.PdfiumError, path: pathlib.Path) -> IliosError:
     if exc.err_code in _PASSWORD_ERRORS:
         return PdfEncrypted(detail=str(exc))
     if exc.err_code == pdfium_c.FPDF_ERR_FILE:
-        return IliosError("The stored document could not be opened for reading.",
-                          path=str(path), detail=str(exc))
+        return IliosError(
+            "The stored document could not be opened for reading.", path=str(path), detail=str(exc)
+        )
     return CorruptFile(
         "The PDF is truncated or damaged: pdfium could not open it. "
         "Check that the file downloads completely and opens in a PDF viewer, then send it again.",
-        detail=str(exc))
+        detail=str(exc),
+    )
 
 
 def text_lines(textpage: pdfium.PdfTextPage) -> list[Line]:
@@ -128,7 +136,8 @@ def text_lines(textpage: pdfium.PdfTextPage) -> list[Line]:
         left, top, right, bottom = c_left.value, c_top.value, c_right.value, c_bottom.value
         half_width, half_height = (right - left) / 2, (top - bottom) / 2
         index = pdfium_c.FPDFText_GetCharIndexAtPos(
-            handle, left + half_width, bottom + half_height, half_width, half_height)
+            handle, left + half_width, bottom + half_height, half_width, half_height
+        )
         obj = pdfium_c.FPDFText_GetTextObject(handle, index) if index >= 0 else None
         address = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
         if address is not None and address == previous_object:
@@ -159,8 +168,9 @@ def _object_text(textpage: pdfium_c.FPDF_TEXTPAGE, obj: pdfium_c.FPDF_PAGEOBJECT
     return _printable(bytes(buffer).decode("utf-16-le", errors="replace"))
 
 
-def _bounded_text(textpage: pdfium_c.FPDF_TEXTPAGE, left: float, top: float, right: float,
-                  bottom: float) -> str:
+def _bounded_text(
+    textpage: pdfium_c.FPDF_TEXTPAGE, left: float, top: float, right: float, bottom: float
+) -> str:
     n = pdfium_c.FPDFText_GetBoundedText(textpage, left, top, right, bottom, None, 0)
     if n <= 0:
         return ""

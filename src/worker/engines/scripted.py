@@ -62,13 +62,14 @@ class ScriptedEngine:
         start = head.find(MARKER)
         if start < 0:
             raise CorruptFile("Not a scripted document (no %ilios-script line).")
-        script = json.loads(head[start + len(MARKER):].split(b"\n", 1)[0])
+        script = json.loads(head[start + len(MARKER) :].split(b"\n", 1)[0])
         key = path.name
         runs = self._runs_before(key)
         self._record(key)
         if runs < int(script.get("fail", 0)):
-            raise from_reason(script.get("reason", "ENGINE_UNAVAILABLE"),
-                              f"scripted failure {runs + 1}")
+            raise from_reason(
+                script.get("reason", "ENGINE_UNAVAILABLE"), f"scripted failure {runs + 1}"
+            )
         for number in range(1, int(script.get("pages", 1)) + 1):
             time.sleep(int(script.get("page_ms", 0)) / 1000)
             yield Page(number, f"page {number} of {key}")
