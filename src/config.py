@@ -12,6 +12,7 @@ import os
 import pathlib
 from collections.abc import Mapping
 
+from ilios import billing
 from ilios.errors import IliosError
 
 GIB = 1024**3
@@ -52,6 +53,11 @@ class Settings:
     shutdown_grace_s: float = 30.0
     retry_backoff_s: float = 5.0
     gateway_workers: int = 1
+    prices: billing.PriceList = dataclasses.field(
+        default_factory=lambda: billing.price_list({}), hash=False, compare=False
+    )
+    mistral_api_key: str = dataclasses.field(default="", repr=False)
+    mistral_server_url: str = ""
 
     @property
     def grpc_address(self) -> str:
@@ -83,6 +89,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, not {value}.")
     return value
+
+
+def _prices(env: Mapping[str, str]) -> billing.PriceList:
+    try:
+        return billing.price_list(env)
+    except billing.PriceError as exc:
+        raise ConfigError(f"MISTRAL_COST_PER_PAGE / MARGIN_RATE: {exc}.") from None
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
@@ -160,5 +173,8 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         shutdown_grace_s=_float(env, "SHUTDOWN_GRACE_S", 30.0),
         retry_backoff_s=_float(env, "RETRY_BACKOFF_S", 5.0),
         gateway_workers=_int(env, "GATEWAY_WORKERS", 1, 1, 64),
+        prices=_prices(env),
+        mistral_api_key=env.get("MISTRAL_API_KEY", ""),
+        mistral_server_url=env.get("MISTRAL_SERVER_URL", ""),
     )
     return settings

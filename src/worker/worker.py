@@ -29,13 +29,12 @@ from ilios.config import Settings
 from ilios.database import Database, Row, new_id, now_ms
 from ilios.errors import IliosError
 from ilios.worker.engines import registry
-from ilios.worker.engines.base import Engine, Page
+from ilios.worker.engines.base import Engine, Page, Usage
 
 log = logging.getLogger("ilios.worker")
 
 # Wake at least this often with nothing to do, to notice rescued or scheduled jobs.
 IDLE_WAKE_S = 2.0
-MARGIN_RATE_BP = 3000
 
 
 class _Stopping(Exception):
@@ -172,15 +171,16 @@ class Worker:
         engine = registry.engine(doc["engine"], self.settings)
         started = time.monotonic()
         count = 0
+        usage = Usage()
         with retry.transient(self.blobs.local_path)(doc["blob_key"]) as path:
-            for page in engine.pages(path, doc["mime_type"]):
+            for page in engine.pages(path, doc["mime_type"], usage):
                 if self.abort.is_set():
                     raise _Stopping
                 count = page.number
                 self._commit_page(job, page)
                 self._announce(doc["id"])
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        self._complete(job, doc, engine, count, elapsed_ms)
+        self._complete(job, doc, engine, count, usage, elapsed_ms)
 
     @retry.transient
     def _commit_page(self, job: jobs.Job, page: Page) -> None:
@@ -200,9 +200,11 @@ class Worker:
 
     @retry.transient
     def _complete(
-        self, job: jobs.Job, doc: Row, engine: Engine, count: int, elapsed_ms: int
+        self, job: jobs.Job, doc: Row, engine: Engine, count: int, usage: Usage, elapsed_ms: int
     ) -> None:
         """Record the result, the document's state and its usage in one transaction."""
+        billed = usage.pages or count
+        cost = self.settings.prices.cost(engine.name, billed)
         now = now_ms()
         with self.db.write():
             self.db.execute("complete_job", id=job.id, worker_id=self.id, now=now)
@@ -213,7 +215,7 @@ class Worker:
                 "complete_document",
                 id=doc["id"],
                 page_count=count,
-                model=engine.model,
+                model=usage.model or engine.model,
                 processing_ms=elapsed_ms,
                 now=now,
             )
@@ -223,12 +225,12 @@ class Worker:
                 document_id=doc["id"],
                 api_key_id=doc["api_key_id"],
                 engine=engine.name,
-                pages=count,
-                input_tokens=0,
-                output_tokens=0,
-                base_cost_micros=0,
-                margin_rate_bp=MARGIN_RATE_BP,
-                total_cost_micros=0,
+                pages=billed,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                base_cost_micros=cost.base_micros,
+                margin_rate_bp=cost.margin_bp,
+                total_cost_micros=cost.total_micros,
                 now=now,
             )
 

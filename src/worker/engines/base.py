@@ -23,20 +23,33 @@ class Page:
     markdown: str  # this page only; may be "" for a blank page
 
 
+@dataclass(slots=True)
+class Usage:
+    """What one conversion consumed, as the engine reports it (filled in as it runs)."""
+
+    pages: int = 0  # pages the engine processed (what is billed); 0: one per page yielded
+    input_tokens: int = 0
+    output_tokens: int = 0
+    model: str = ""  # the model the engine's service reported; "": the engine's ``model``
+
+
 @runtime_checkable
 class Engine(Protocol):
     """A converter from a stored file to Markdown pages.
 
     ``pages`` yields each page as soon as it is converted, in page order,
-    starting at 1. Failures are ``ilios.errors`` classes raised by the
-    iterator; document-level ones (unreadable, encrypted, too many pages,
-    unsupported type) are raised before the first page is yielded.
+    starting at 1, and adds what it consumed to ``usage`` (if given).
+    Failures are ``ilios.errors`` classes raised by the iterator;
+    document-level ones (unreadable, encrypted, too many pages, unsupported
+    type) are raised before the first page is yielded.
     """
 
     name: str  # engine family, e.g. "local"
     model: str  # engine version recorded with each conversion, e.g. "ilios-local-1"
 
-    def pages(self, path: pathlib.Path, mime_type: str) -> Iterator[Page]: ...
+    def pages(
+        self, path: pathlib.Path, mime_type: str, usage: Usage | None = None
+    ) -> Iterator[Page]: ...
 
 
 def join_pages(pages: Iterable[Page]) -> str:

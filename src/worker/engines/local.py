@@ -30,7 +30,7 @@ from ilios.errors import (
     TooManyPages,
     UnsupportedFileType,
 )
-from ilios.worker.engines.base import Page
+from ilios.worker.engines.base import Page, Usage
 from ilios.worker.engines.layout import FontStats, Line, to_markdown
 from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
 from ilios.worker.engines.pdf import PdfFile
@@ -58,7 +58,9 @@ class LocalEngine:
     def __init__(self, max_pages: int = DEFAULT_MAX_PAGES) -> None:
         self.max_pages = max_pages
 
-    def pages(self, path: pathlib.Path, mime_type: str) -> Iterator[Page]:
+    def pages(
+        self, path: pathlib.Path, mime_type: str, usage: Usage | None = None
+    ) -> Iterator[Page]:
         """Yield the pages of ``path`` (of sniffed type ``mime_type``) as each is ready.
 
         Raises (from the iterator) UnsupportedFileType, CorruptFile,

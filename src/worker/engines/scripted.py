@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 
 from ilios.errors import CorruptFile, from_reason
-from ilios.worker.engines.base import Page
+from ilios.worker.engines.base import Page, Usage
 
 MARKER = b"%ilios-script "
 
@@ -57,7 +57,9 @@ class ScriptedEngine:
             finally:
                 os.close(fd)
 
-    def pages(self, path: pathlib.Path, mime_type: str) -> Iterator[Page]:
+    def pages(
+        self, path: pathlib.Path, mime_type: str, usage: Usage | None = None
+    ) -> Iterator[Page]:
         head = path.read_bytes()[:4096]
         start = head.find(MARKER)
         if start < 0:
