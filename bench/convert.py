@@ -91,8 +91,13 @@ class Plan:
 
 
 FULL = Plan(RUNS, STATUS_REQUESTS, STATUS_WARMUP, UNLOADED_REQUESTS, LOAD_CAP_S)
-QUICK = Plan(QUICK_RUNS, QUICK_STATUS_REQUESTS, QUICK_STATUS_WARMUP, QUICK_UNLOADED_REQUESTS,
-             QUICK_LOAD_CAP_S)
+QUICK = Plan(
+    QUICK_RUNS,
+    QUICK_STATUS_REQUESTS,
+    QUICK_STATUS_WARMUP,
+    QUICK_UNLOADED_REQUESTS,
+    QUICK_LOAD_CAP_S,
+)
 
 
 # --- statistics ----------------------------------------------------------------
@@ -176,120 +181,29 @@ def measure(convert: Callable[[], ConvertTiming], runs: int) -> list[ConvertTimi
     return [convert() for _ in range(runs)]
 
 
-def print_convert(name: str, timings: list[ConvertTiming], first_label: str,
-                  last_label: str) -> None:
+def print_convert(
+    name: str, timings: list[ConvertTiming], first_label: str, last_label: str
+) -> None:
     """One block of median/p90 lines (ms) for a transport's conversions."""
     print(f"  {name} (n={len(timings)}){'':10}median ms   p90 ms")
-    rows = [(first_label, [t.first_s for t in timings]),
-            (last_label, [t.last_s for t in timings]),
-            ("worker processing (server-reported)", [t.worker_s for t in timings])]
+    rows = [
+        (first_label, [t.first_s for t in timings]),
+        (last_label, [t.last_s for t in timings]),
+        ("worker processing (server-reported)", [t.worker_s for t in timings]),
+    ]
     if any(t.accepted_s for t in timings):
         rows.insert(0, ("accepted event", [t.accepted_s for t in timings]))
     for label, values in rows:
         print(f"    {label:36} {ms(statistics.median(values))} {ms(percentile(values, 90))}")
 
 
-# --- status-call load (runs in a child process: --load) -------------------------
-
-
-async def run_load(call: Callable[[], Awaitable[bool]], total: int, concurrency: int,
-                   cap_s: float) -> tuple[list[float], int, float]:
-    """Issue ``total`` calls, ``concurrency`` in flight, for at most ``cap_s`` seconds.
-
-    Returns (per-request latencies in s of the successful calls, error count, wall s).
-    """
-    remaining = total
-    latencies: list[float] = []
-    errors = 0
-    start = time.perf_counter()
-    deadline = start + cap_s
-
-    async def loop() -> None:
-        nonlocal remaining, errors
-        while remaining > 0 and time.perf_counter() < deadline:
-            remaining -= 1
-            sent = time.perf_counter()
-            ok = await call()
-            if ok:
-                latencies.append(time.perf_counter() - sent)
-            else:
-                errors += 1
-
-    await asyncio.gather(*(loop() for _ in range(concurrency)))
-    return latencies, errors, time.perf_counter() - start
+# --- CPU accounting (Linux /proc) ------------------------------------------------
 
 
 def cpu_s() -> float:
     """User + system CPU seconds used so far by this process (all threads)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-async def load_main(args: argparse.Namespace) -> dict[str, Any]:
-    """The --load child: warm up, run the timed phase, return figures (s) as a dict."""
-    if args.load == "grpc":
-        channel = grpc.aio.insecure_channel(args.target, options=GRPC_OPTIONS)
-        stub = pb_grpc.ConversionServiceStub(channel)
-        request = pb.GetDocumentRequest(document_id=args.document_id)
-
-        async def call() -> bool:
-            try:
-                await stub.GetDocument(request, timeout=REQUEST_TIMEOUT_S)
-            except grpc.aio.AioRpcError:
-                return False
-            return True
-
-        close: Callable[[], Awaitable[None]] = channel.close
-    else:
-        limits = httpx.Limits(max_connections=args.concurrency,
-                              max_keepalive_connections=args.concurrency)
-        client = httpx.AsyncClient(base_url=args.target, limits=limits, http1=True,
-                                   timeout=REQUEST_TIMEOUT_S)
-        path = f"/api/documents/status/{args.document_id}"
-
-        async def call() -> bool:
-            try:
-                response = await client.get(path)
-            except httpx.HTTPError:
-                return False
-            return response.status_code == 200
-
-        close = client.aclose
-    try:
-        await run_load(call, args.warmup, args.concurrency, args.cap)
-        cpu_before = cpu_s()
-        latencies, errors, wall = await run_load(call, args.requests, args.concurrency, args.cap)
-        return {"latencies_s": latencies, "errors": errors, "wall_s": wall,
-                "client_cpu_s": cpu_s() - cpu_before}
-    finally:
-        await close()
-
-
-# --- status-call load (parent side) ----------------------------------------------
-
-
-@dataclasses.dataclass
-class LoadResult:
-    """One load phase: throughput (requests/s), latencies (s), CPU seconds by process role."""
-
-    name: str
-    latencies_s: list[float]
-    errors: int
-    wall_s: float
-    client_cpu_s: float
-    server_cpu_s: dict[str, float]
-
-    @property
-    def rps(self) -> float:
-        return len(self.latencies_s) / self.wall_s
-
-    @property
-    def p50_s(self) -> float:
-        return percentile(self.latencies_s, 50)
-
-    @property
-    def p99_s(self) -> float:
-        return percentile(self.latencies_s, 99)
 
 
 def service_cpu(root_pid: int) -> dict[int, tuple[str, float]]:
@@ -330,8 +244,9 @@ def service_cpu(root_pid: int) -> dict[int, tuple[str, float]]:
     return out
 
 
-def cpu_delta(before: dict[int, tuple[str, float]],
-              after: dict[int, tuple[str, float]]) -> dict[str, float]:
+def cpu_delta(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+) -> dict[str, float]:
     """CPU seconds used between two ``service_cpu`` snapshots, summed by role."""
     roles: dict[str, float] = {}
     for pid, (role, seconds) in after.items():
@@ -339,34 +254,175 @@ def cpu_delta(before: dict[int, tuple[str, float]],
     return roles
 
 
-def run_load_process(name: str, kind: str, target: str, document_id: str, *,
-                     concurrency: int, requests: int, warmup: int, cap_s: float,
-                     root_pid: int) -> LoadResult:
+# --- status-call load (runs in a child process: --load) -------------------------
+
+
+async def run_load(
+    call: Callable[[], Awaitable[bool]], total: int, concurrency: int, cap_s: float
+) -> tuple[list[float], int, float]:
+    """Issue ``total`` calls, ``concurrency`` in flight, for at most ``cap_s`` seconds.
+
+    Returns (per-request latencies in s of the successful calls, error count, wall s).
+    """
+    remaining = total
+    latencies: list[float] = []
+    errors = 0
+    start = time.perf_counter()
+    deadline = start + cap_s
+
+    async def loop() -> None:
+        nonlocal remaining, errors
+        while remaining > 0 and time.perf_counter() < deadline:
+            remaining -= 1
+            sent = time.perf_counter()
+            ok = await call()
+            if ok:
+                latencies.append(time.perf_counter() - sent)
+            else:
+                errors += 1
+
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - start
+
+
+async def load_main(args: argparse.Namespace) -> dict[str, Any]:
+    """The --load child: warm up, run the timed phase, return figures (s) as a dict."""
+    if args.load == "grpc":
+        channel = grpc.aio.insecure_channel(args.target, options=GRPC_OPTIONS)
+        stub = pb_grpc.ConversionServiceStub(channel)
+        request = pb.GetDocumentRequest(document_id=args.document_id)
+
+        async def call() -> bool:
+            try:
+                await stub.GetDocument(request, timeout=REQUEST_TIMEOUT_S)
+            except grpc.aio.AioRpcError:
+                return False
+            return True
+
+        close: Callable[[], Awaitable[None]] = channel.close
+    else:
+        limits = httpx.Limits(
+            max_connections=args.concurrency, max_keepalive_connections=args.concurrency
+        )
+        client = httpx.AsyncClient(
+            base_url=args.target, limits=limits, http1=True, timeout=REQUEST_TIMEOUT_S
+        )
+        path = f"/api/documents/status/{args.document_id}"
+
+        async def call() -> bool:
+            try:
+                response = await client.get(path)
+            except httpx.HTTPError:
+                return False
+            return response.status_code == 200
+
+        close = client.aclose
+    try:
+        await run_load(call, args.warmup, args.concurrency, args.cap)
+        client_before, service_before = cpu_s(), service_cpu(args.service_pid)
+        latencies, errors, wall = await run_load(call, args.requests, args.concurrency, args.cap)
+        return {
+            "latencies_s": latencies,
+            "errors": errors,
+            "wall_s": wall,
+            "client_cpu_s": cpu_s() - client_before,
+            "service_cpu_s": cpu_delta(service_before, service_cpu(args.service_pid)),
+        }
+    finally:
+        await close()
+
+
+# --- status-call load (parent side) ----------------------------------------------
+
+
+@dataclasses.dataclass
+class LoadResult:
+    """One load phase: throughput (requests/s), latencies (s), CPU seconds by process role."""
+
+    name: str
+    latencies_s: list[float]
+    errors: int
+    wall_s: float
+    client_cpu_s: float
+    server_cpu_s: dict[str, float]
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies_s) / self.wall_s
+
+    @property
+    def p50_s(self) -> float:
+        return percentile(self.latencies_s, 50)
+
+    @property
+    def p99_s(self) -> float:
+        return percentile(self.latencies_s, 99)
+
+
+def run_load_process(
+    name: str,
+    kind: str,
+    target: str,
+    document_id: str,
+    *,
+    concurrency: int,
+    requests: int,
+    warmup: int,
+    cap_s: float,
+    root_pid: int,
+) -> LoadResult:
     """Run one load phase in a child process (this script with --load) and collect it."""
-    command = [sys.executable, __file__, "--load", kind, "--target", target,
-               "--document-id", document_id, "--requests", str(requests),
-               "--warmup", str(warmup), "--concurrency", str(concurrency), "--cap", str(cap_s)]
-    before = service_cpu(root_pid)
-    done = subprocess.run(command, capture_output=True, text=True, check=False,
-                          timeout=3 * cap_s + 60)
-    after = service_cpu(root_pid)
+    command = [
+        sys.executable,
+        __file__,
+        "--load",
+        kind,
+        "--target",
+        target,
+        "--document-id",
+        document_id,
+        "--requests",
+        str(requests),
+        "--warmup",
+        str(warmup),
+        "--concurrency",
+        str(concurrency),
+        "--cap",
+        str(cap_s),
+        "--service-pid",
+        str(root_pid),
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, timeout=3 * cap_s + 60
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{kind} load generator failed:\n{done.stderr}")
     data = json.loads(done.stdout)
     if not data["latencies_s"]:
         raise RuntimeError(f"{kind} load: no successful request ({data['errors']} errors)")
-    return LoadResult(name, data["latencies_s"], data["errors"], data["wall_s"],
-                      data["client_cpu_s"], cpu_delta(before, after))
+    return LoadResult(
+        name,
+        data["latencies_s"],
+        data["errors"],
+        data["wall_s"],
+        data["client_cpu_s"],
+        data["service_cpu_s"],
+    )
 
 
 def print_load(result: LoadResult) -> None:
     """Throughput (req/s), latency (ms), and CPU use (% of one core) of a load phase."""
     shares = {"client": result.client_cpu_s, **result.server_cpu_s}
-    cpu = ", ".join(f"{role} {100 * seconds / result.wall_s:.0f}%"
-                    for role, seconds in shares.items() if seconds >= 0.01)
-    print(f"  {result.name:28} {len(result.latencies_s):5d} ok {result.errors:3d} err "
-          f"in {result.wall_s:5.1f} s {result.rps:6.0f} req/s  p50 {ms(result.p50_s)} ms  "
-          f"p99 {ms(result.p99_s)} ms")
+    cpu = ", ".join(
+        f"{role} {100 * seconds / result.wall_s:.0f}%"
+        for role, seconds in shares.items()
+        if seconds >= 0.01
+    )
+    print(
+        f"  {result.name:28} {len(result.latencies_s):5d} ok {result.errors:3d} err "
+        f"in {result.wall_s:5.1f} s {result.rps:6.0f} req/s  p50 {ms(result.p50_s)} ms  "
+        f"p99 {ms(result.p99_s)} ms"
+    )
     print(f"  {'':28} CPU, % of one core (the machine has {os.cpu_count()}): {cpu}")
 
 
@@ -383,8 +439,16 @@ def status_loads(service: Any, document_id: str, plan: Plan) -> list[LoadResult]
     results = []
     for name, kind, target, (concurrency, requests, warmup) in phases:
         result = run_load_process(
-            name, kind, target, document_id, concurrency=concurrency, requests=requests,
-            warmup=warmup, cap_s=plan.load_cap_s, root_pid=service.proc.pid)
+            name,
+            kind,
+            target,
+            document_id,
+            concurrency=concurrency,
+            requests=requests,
+            warmup=warmup,
+            cap_s=plan.load_cap_s,
+            root_pid=service.proc.pid,
+        )
         print_load(result)
         results.append(result)
     return results
@@ -393,7 +457,7 @@ def status_loads(service: Any, document_id: str, plan: Plan) -> list[LoadResult]
 # --- the run ---------------------------------------------------------------------
 
 
-def test_helpers() -> tuple[Any, Any]:
+def import_test_helpers() -> tuple[Any, Any]:
     """The integration tests' ``harness`` and ``corpus`` modules (tests/ on sys.path)."""
     sys.path.insert(0, str(ROOT / "tests"))
     return importlib.import_module("harness"), importlib.import_module("corpus")
@@ -415,9 +479,14 @@ def wait_for_gateway(url: str) -> None:
     raise RuntimeError(f"gateway at {url} not healthy after {GATEWAY_READY_S:.0f} s: {last}")
 
 
-def print_summary(grpc_runs: list[ConvertTiming], rest_runs: list[ConvertTiming],
-                  direct: LoadResult, gateway: LoadResult, direct_1: LoadResult,
-                  gateway_1: LoadResult) -> None:
+def print_summary(
+    grpc_runs: list[ConvertTiming],
+    rest_runs: list[ConvertTiming],
+    direct: LoadResult,
+    gateway: LoadResult,
+    direct_1: LoadResult,
+    gateway_1: LoadResult,
+) -> None:
     """The side-by-side table (ms, req/s) with targets marked PASS/MISS (informational)."""
     g_first = statistics.median(t.first_s for t in grpc_runs)
     g_last = statistics.median(t.last_s for t in grpc_runs)
@@ -428,27 +497,66 @@ def print_summary(grpc_runs: list[ConvertTiming], rest_runs: list[ConvertTiming]
     c = CONCURRENCY
     rows = [
         ("", "gRPC direct", "REST gateway", "ratio/delta", "target", ""),
-        (f"convert {PDF_PAGES} p: first page, median ms", ms(g_first),
-         ms(statistics.median(t.first_s for t in rest_runs)) + " (TTFB)", "", "", ""),
-        (f"convert {PDF_PAGES} p: last page, median ms", ms(g_last),
-         ms(statistics.median(t.last_s for t in rest_runs)), "", "", ""),
-        ("  gRPC first page / last page", "", "", f"{ratio:.2f}", f"< {TARGET_FIRST_LAST}",
-         mark(ratio < TARGET_FIRST_LAST)),
-        (f"status x{c} in flight: requests/s", f"{direct.rps:.0f}", f"{gateway.rps:.0f}",
-         f"{rps_ratio:.2f}", f">= {TARGET_RPS_RATIO}", mark(rps_ratio >= TARGET_RPS_RATIO)),
-        (f"status x{c} in flight: p50 ms", ms(direct.p50_s), ms(gateway.p50_s),
-         f"{added_ms:+.1f} ms", f"<= {TARGET_ADDED_P50_MS:.0f} ms",
-         mark(added_ms <= TARGET_ADDED_P50_MS)),
+        (
+            f"convert {PDF_PAGES} p: first page, median ms",
+            ms(g_first),
+            ms(statistics.median(t.first_s for t in rest_runs)) + " (TTFB)",
+            "",
+            "",
+            "",
+        ),
+        (
+            f"convert {PDF_PAGES} p: last page, median ms",
+            ms(g_last),
+            ms(statistics.median(t.last_s for t in rest_runs)),
+            "",
+            "",
+            "",
+        ),
+        (
+            "  gRPC first page / last page",
+            "",
+            "",
+            f"{ratio:.2f}",
+            f"< {TARGET_FIRST_LAST}",
+            mark(ratio < TARGET_FIRST_LAST),
+        ),
+        (
+            f"status x{c} in flight: requests/s",
+            f"{direct.rps:.0f}",
+            f"{gateway.rps:.0f}",
+            f"{rps_ratio:.2f}",
+            f">= {TARGET_RPS_RATIO}",
+            mark(rps_ratio >= TARGET_RPS_RATIO),
+        ),
+        (
+            f"status x{c} in flight: p50 ms",
+            ms(direct.p50_s),
+            ms(gateway.p50_s),
+            f"{added_ms:+.1f} ms",
+            f"<= {TARGET_ADDED_P50_MS:.0f} ms",
+            mark(added_ms <= TARGET_ADDED_P50_MS),
+        ),
         (f"status x{c} in flight: p99 ms", ms(direct.p99_s), ms(gateway.p99_s), "", "", ""),
-        ("status x1 in flight: p50 ms", ms(direct_1.p50_s), ms(gateway_1.p50_s),
-         f"{added_1_ms:+.1f} ms", "", ""),
+        (
+            "status x1 in flight: p50 ms",
+            ms(direct_1.p50_s),
+            ms(gateway_1.p50_s),
+            f"{added_1_ms:+.1f} ms",
+            "",
+            "",
+        ),
     ]
     widths = (36, 11, 18, 11, 10, 4)
     print("\n== Summary (informational: PASS/MISS never fails the run) ==")
     print(f"machine: {os.cpu_count()} cores, shared by the service and the Python clients")
     for row in rows:
-        print("  ".join(f"{cell.strip():>{w}}" if i else f"{cell:<{w}}"
-                        for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+        print(
+            "  ".join(
+                f"{cell.strip():>{w}}" if i else f"{cell:<{w}}"
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
 
 
 def print_processes(root_pid: int) -> None:
@@ -456,18 +564,25 @@ def print_processes(root_pid: int) -> None:
     roles: dict[str, int] = {}
     for role, _ in service_cpu(root_pid).values():
         roles[role] = roles.get(role, 0) + 1
-    print("service processes: " + ", ".join(f"{role} {n}" for role, n in roles.items())
-          + " (a role's count includes its own child processes)")
+    print(
+        "service processes: "
+        + ", ".join(f"{role} {n}" for role, n in roles.items())
+        + " (a role's count includes its own child processes)"
+    )
 
 
 def bench(plan: Plan, mode: str) -> None:
     """Start the service, run both parts, print the figures, stop the service."""
-    harness, corpus = test_helpers()
+    harness, corpus = import_test_helpers()
     print(f"== Ilios bench ({mode}) ==")
-    print(f"machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
-          f"Python {platform.python_version()}")
-    print(f"service: ilios serve, {' '.join(f'{k}={v}' for k, v in SERVICE_ENV.items())}; "
-          "all traffic on 127.0.0.1")
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
+    print(
+        f"service: ilios serve, {' '.join(f'{k}={v}' for k, v in SERVICE_ENV.items())}; "
+        "all traffic on 127.0.0.1"
+    )
     print("clients: Python (grpcio, httpx) on the same machine and cores as the service")
     with tempfile.TemporaryDirectory(prefix="ilios-bench-") as tmp:
         pdf_path = pathlib.Path(tmp) / "report.pdf"
@@ -478,20 +593,26 @@ def bench(plan: Plan, mode: str) -> None:
             service.start()
             wait_for_gateway(service.url)
             print_processes(service.proc.pid)
-            print(f"\n-- 1. Convert latency, {PDF_PAGES}-page text PDF ({len(pdf) // 1024} KiB); "
-                  f"{WARMUP_CONVERSIONS} warm-up + {plan.runs} sequential runs each --")
+            print(
+                f"\n-- 1. Convert latency, {PDF_PAGES}-page text PDF ({len(pdf) // 1024} KiB); "
+                f"{WARMUP_CONVERSIONS} warm-up + {plan.runs} sequential runs each --"
+            )
             grpc_runs = measure(lambda: grpc_convert(service.conversion, pdf), plan.runs)
-            print_convert("gRPC Convert (streaming)", grpc_runs,
-                          "first page event", "completed event")
+            print_convert(
+                "gRPC Convert (streaming)", grpc_runs, "first page event", "completed event"
+            )
             with httpx.Client(base_url=service.url, timeout=CONVERT_TIMEOUT_S) as client:
                 rest_runs = measure(lambda: rest_convert(client, pdf), plan.runs)
-            print_convert("REST POST /v1/convert", rest_runs,
-                          "first body byte (TTFB)", "last body byte")
+            print_convert(
+                "REST POST /v1/convert", rest_runs, "first body byte (TTFB)", "last body byte"
+            )
 
-            print(f"\n-- 2. Status call: {plan.status_requests} requests with {CONCURRENCY} "
-                  f"in flight (after {plan.status_warmup} warm-up), then "
-                  f"{plan.unloaded_requests} with 1 in flight; cap {plan.load_cap_s:.0f} s "
-                  "per phase; phases run in turn, each from its own client process --")
+            print(
+                f"\n-- 2. Status call: {plan.status_requests} requests with {CONCURRENCY} "
+                f"in flight (after {plan.status_warmup} warm-up), then "
+                f"{plan.unloaded_requests} with 1 in flight; cap {plan.load_cap_s:.0f} s "
+                "per phase; phases run in turn, each from its own client process --"
+            )
             loads = status_loads(service, grpc_runs[-1].document_id, plan)
             print_summary(grpc_runs, rest_runs, *loads)
         finally:
@@ -510,6 +631,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--concurrency", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--cap", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--service-pid", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.load:
         print(json.dumps(asyncio.run(load_main(args))))

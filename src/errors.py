@@ -16,6 +16,7 @@ formatted strings.
     │   ├── InvalidPageToken
     │   ├── InvalidDate
     │   ├── EmptyBatch
+    │   ├── EngineNotConfigured
     │   └── UploadIncomplete
     ├── Unauthenticated             UNAUTHENTICATED      401
     │   ├── ApiKeyMissing
@@ -124,6 +125,12 @@ class EmptyBatch(InvalidRequest):
     """A batch needs at least one file."""
 
     reason = "EMPTY_BATCH"
+
+
+class EngineNotConfigured(InvalidRequest):
+    """The requested engine is not configured on this server."""
+
+    reason = "ENGINE_NOT_CONFIGURED"
 
 
 class UploadIncomplete(InvalidRequest):

@@ -18,9 +18,9 @@ from ilios.blobs import BlobStore, BlobWriter
 from ilios.config import Settings
 from ilios.database import Database, Row, new_id, now_ms
 from ilios.errors import (
+    EngineNotConfigured,
     IliosError,
     InvalidPriority,
-    InvalidRequest,
     InvalidRetention,
     UploadIncomplete,
     UploadNotFound,
@@ -66,9 +66,14 @@ class Intake:
     def engine(self, name: str) -> str:
         """The engine a request names, or the server's default."""
         name = name or self.settings.ocr_engine
-        if name not in ("local", self.settings.ocr_engine):
-            raise InvalidRequest(
-                f"The {name!r} engine is not configured on this server.", engine=name
+        available = {"local", self.settings.ocr_engine}
+        if self.settings.mistral_api_key:
+            available.add("mistral")
+        if name not in available:
+            raise EngineNotConfigured(
+                f"The {name!r} engine is not configured on this server"
+                + (": set MISTRAL_API_KEY." if name == "mistral" else "."),
+                engine=name,
             )
         return name
 
