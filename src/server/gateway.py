@@ -27,9 +27,10 @@ from fastapi.staticfiles import StaticFiles
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ilios import config, errors
-from ilios.server import batches_api, documents_api, rest
+from ilios.server import batches_api, documents_api, rest, usage_api
 from ilios.server.interceptors import from_rpc_error
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
+from ilios.v1 import usage_service_pb2_grpc as usage_grpc
 
 log = logging.getLogger("ilios.gateway")
 
@@ -51,6 +52,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         )
         app.state.conversion = pb_grpc.ConversionServiceStub(channel)
         app.state.health = health_pb2_grpc.HealthStub(channel)
+        app.state.usage = usage_grpc.UsageServiceStub(channel)
         yield
         await channel.close()
 
@@ -120,6 +122,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     app.include_router(documents_api.router)
     app.include_router(batches_api.router)
+    app.include_router(usage_api.router)
     return app
 
 

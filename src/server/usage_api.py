@@ -1,0 +1,105 @@
+"""REST: usage and billing (``/api/usage/summary``, ``/api/usage/breakdown``).
+
+Money is exact: ``*CostMicros`` fields are micro-dollars; ``*CostCents``
+fields (the original API's unit) are those rounded half up to whole cents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from ilios import errors
+from ilios.billing import micros_to_cents
+from ilios.server import messages, rest
+from ilios.v1 import usage_service_pb2 as pb
+from ilios.v1 import usage_service_pb2_grpc as pb_grpc
+
+router = APIRouter()
+
+
+def parse_date(name: str, raw: str | None, end_of_day: bool = False) -> Timestamp | None:
+    """An ISO 8601 date or date-time (``Z`` or an offset; naive means UTC)."""
+    if raw is None or raw == "":
+        return None
+    text = raw.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        if len(text) == 10:  # a bare date covers the whole day
+            day = dt.date.fromisoformat(text)
+            moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min)
+        else:
+            moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise errors.InvalidDate(
+            f"{name} must be an ISO 8601 date such as 2024-01-31 or 2024-01-31T00:00:00Z.",
+            **{name: raw},
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    ts = Timestamp()
+    ts.FromDatetime(moment.astimezone(dt.UTC))
+    return ts
+
+
+def _window(request: Request) -> dict[str, Timestamp]:
+    params = request.query_params
+    start = parse_date("startDate", params.get("startDate"))
+    end = parse_date("endDate", params.get("endDate"), end_of_day=True)
+    if start is not None and end is not None and start.ToNanoseconds() > end.ToNanoseconds():
+        raise errors.InvalidDate("startDate must not be after endDate.")
+    return {k: v for k, v in (("start_time", start), ("end_time", end)) if v is not None}
+
+
+def _stub(request: Request) -> pb_grpc.UsageServiceStub:
+    stub: pb_grpc.UsageServiceStub = request.app.state.usage
+    return stub
+
+
+@router.get("/api/usage/summary", summary="Usage totals over a date range")
+async def summary(
+    request: Request, startDate: str | None = None, endDate: str | None = None
+) -> dict[str, Any]:
+    reply = await _stub(request).GetUsageSummary(
+        pb.GetUsageSummaryRequest(**_window(request)), metadata=rest.auth(request)
+    )
+    t = reply.totals
+    return {
+        "totalDocuments": t.documents,
+        "totalOperations": t.operations,
+        "totalPages": t.pages,
+        "totalInputTokens": t.input_tokens,
+        "totalOutputTokens": t.output_tokens,
+        "totalBaseCostMicros": t.base_cost_micros,
+        "totalCostMicros": t.total_cost_micros,
+        "totalCostCents": micros_to_cents(t.total_cost_micros),
+    }
+
+
+@router.get("/api/usage/breakdown", summary="Usage by day, engine and API key")
+async def breakdown(
+    request: Request, startDate: str | None = None, endDate: str | None = None
+) -> dict[str, Any]:
+    reply = await _stub(request).GetUsageBreakdown(
+        pb.GetUsageBreakdownRequest(**_window(request)), metadata=rest.auth(request)
+    )
+    return {
+        "breakdown": [
+            {
+                "date": b.day,
+                "engine": messages.ENGINE_NAMES.get(b.engine, "other"),
+                "apiKeyId": b.api_key_id,
+                "documents": b.totals.documents,
+                "operations": b.totals.operations,
+                "pages": b.totals.pages,
+                "inputTokens": b.totals.input_tokens,
+                "outputTokens": b.totals.output_tokens,
+                "baseCostMicros": b.totals.base_cost_micros,
+                "costMicros": b.totals.total_cost_micros,
+                "costCents": micros_to_cents(b.totals.total_cost_micros),
+            }
+            for b in reply.buckets
+        ]
+    }
