@@ -1,9 +1,9 @@
-"""Blob storage for originals: a local directory (default).
+"""Blob storage for originals: a local directory (default) or S3 (``ilios.s3``).
 
 Keys derive from ids (``originals/<document id>``, ``uploads/<upload id>``),
 never from user file names. Writes stream through ``BlobWriter`` in bounded
-memory and appear atomically (written to a temporary name, then renamed), so
-a crash never leaves a half-written blob under a real key.
+memory and appear atomically (written to a temporary name, then renamed or
+uploaded), so a crash never leaves a half-written blob under a real key.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterator
 from typing import BinaryIO, Protocol
 
+from ilios.config import Settings
 from ilios.errors import FileTooLarge, StorageUnavailable
 
 CHUNK_BYTES = 1024 * 1024
@@ -37,6 +38,7 @@ class BlobWriter(Protocol):
 
 
 class BlobStore(Protocol):
+    def check(self) -> None: ...
     def writer(self, key: str, max_size: int) -> BlobWriter: ...
     def open(self, key: str) -> BinaryIO: ...
     @contextlib.contextmanager
@@ -50,7 +52,7 @@ def check_key(key: str) -> str:
     return key
 
 
-class _LocalWriter:
+class LocalWriter:
     HEAD_BYTES = 4096
 
     def __init__(self, final: pathlib.Path, max_size: int) -> None:
@@ -114,8 +116,20 @@ class LocalBlobStore:
     def _path(self, key: str) -> pathlib.Path:
         return self.root / check_key(key)
 
+    def check(self) -> None:
+        """The directory must be writable (fail start-up, not the first job)."""
+        probe = self.root / f".probe-{secrets.token_hex(4)}"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise StorageUnavailable(
+                f"The blob directory {self.root} is not writable: fix BLOB_DIR or DATA_DIR.",
+                detail=str(exc),
+            ) from exc
+
     def writer(self, key: str, max_size: int) -> BlobWriter:
-        return _LocalWriter(self._path(key), max_size)
+        return LocalWriter(self._path(key), max_size)
 
     def open(self, key: str) -> BinaryIO:
         try:
@@ -141,3 +155,20 @@ def chunks(stream: BinaryIO, size: int = CHUNK_BYTES) -> Iterator[bytes]:
     """Read ``stream`` in chunks of at most ``size`` bytes."""
     while block := stream.read(size):
         yield block
+
+
+def open_store(settings: Settings) -> BlobStore:
+    """The configured store: S3 when ``S3_BUCKET`` is set, else ``BLOB_DIR``."""
+    if not settings.s3_bucket:
+        return LocalBlobStore(settings.blob_dir)
+    from ilios.s3 import S3BlobStore
+
+    return S3BlobStore(
+        settings.s3_bucket,
+        settings.tmp_dir,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        prefix=settings.s3_prefix,
+        multipart_threshold=settings.s3_multipart_threshold,
+        max_attempts=settings.s3_max_attempts,
+    )

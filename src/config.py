@@ -56,8 +56,15 @@ class Settings:
     prices: billing.PriceList = dataclasses.field(
         default_factory=lambda: billing.price_list({}), hash=False, compare=False
     )
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_prefix: str = ""
+    s3_multipart_threshold: int = 50 * 2**20
+    s3_max_attempts: int = 5
     mistral_api_key: str = dataclasses.field(default="", repr=False)
     mistral_server_url: str = ""
+    mistral_timeout_s: float = 120.0  # per Mistral HTTP call
 
     @property
     def grpc_address(self) -> str:
@@ -174,7 +181,14 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         retry_backoff_s=_float(env, "RETRY_BACKOFF_S", 5.0),
         gateway_workers=_int(env, "GATEWAY_WORKERS", 1, 1, 64),
         prices=_prices(env),
+        s3_bucket=env.get("S3_BUCKET", ""),
+        s3_endpoint_url=env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL", ""),
+        s3_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION", ""),
+        s3_prefix=env.get("S3_PREFIX", ""),
+        s3_multipart_threshold=_size(env, "S3_MULTIPART_THRESHOLD", 50 * 2**20),
+        s3_max_attempts=_int(env, "S3_MAX_ATTEMPTS", 5, 1, 20),
         mistral_api_key=env.get("MISTRAL_API_KEY", ""),
         mistral_server_url=env.get("MISTRAL_SERVER_URL", ""),
+        mistral_timeout_s=_float(env, "MISTRAL_TIMEOUT_S", 120.0),
     )
     return settings

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import logging
 import signal
 import socket
@@ -20,8 +21,8 @@ from google.protobuf import descriptor_pool
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ilios import doorbell, jobs
-from ilios.blobs import LocalBlobStore
+from ilios import doorbell, jobs, sweeper
+from ilios.blobs import BlobStore, open_store
 from ilios.config import Settings
 from ilios.database import Database
 from ilios.errors import IliosError
@@ -68,27 +69,20 @@ class _ReflectionPool:
         return getattr(self._pool, name)
 
 
+@dataclasses.dataclass
 class Server:
-    """A running gRPC server and what it owns."""
+    """A built gRPC server and what it owns (``create_server`` makes one)."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        server: grpc.aio.Server,
-        port: int,
-        notifier: Notifier,
-        pool: concurrent.futures.ThreadPoolExecutor,
-        db: Database,
-        health_servicer: health.aio.HealthServicer,
-    ) -> None:
-        self.settings = settings
-        self.grpc = server
-        self.port = port
-        self.notifier = notifier
-        self.pool = pool
-        self.db = db
-        self.health = health_servicer
-        self._rescuer: asyncio.Task[None] | None = None
+    settings: Settings
+    grpc: grpc.aio.Server
+    port: int
+    notifier: Notifier
+    pool: concurrent.futures.ThreadPoolExecutor
+    db: Database
+    blobs: BlobStore
+    health: health.aio.HealthServicer
+    _rescuer: asyncio.Task[None] | None = None
+    _sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self.notifier.start(asyncio.get_running_loop())
@@ -96,10 +90,12 @@ class Server:
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         self._rescuer = asyncio.create_task(self._rescue_loop())
+        self._sweeper = asyncio.create_task(self._sweep_loop())
 
     async def stop(self, grace_s: float = 5.0) -> None:
-        if self._rescuer:
-            self._rescuer.cancel()
+        for task in (self._rescuer, self._sweeper):
+            if task:
+                task.cancel()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         await self.grpc.stop(grace_s)
@@ -121,12 +117,24 @@ class Server:
                 log.warning("rescue pass failed; will try again", exc_info=True)
             await asyncio.sleep(self.settings.heartbeat_s)
 
+    async def _sweep_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await loop.run_in_executor(
+                    self.pool, sweeper.sweep, self.settings, self.db, self.blobs
+                )
+            except IliosError:
+                log.warning("sweep failed; will try again", exc_info=True)
+            await asyncio.sleep(sweeper.SWEEP_INTERVAL_S)
+
 
 def create_server(settings: Settings, address: str | None = None) -> Server:
     """Build (not start) the server on ``address`` (port 0 picks a free port)."""
     db = Database(settings.db_path, settings.db_synchronous)
     db.setup()
-    blobs = LocalBlobStore(settings.blob_dir)
+    blobs = open_store(settings)
+    blobs.check()
     notifier = Notifier(settings.run_dir)
     pool = concurrent.futures.ThreadPoolExecutor(DB_THREADS, "ilios-db")
     server = grpc.aio.server(
@@ -148,7 +156,7 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
         pool=_ReflectionPool(),
     )
     port = server.add_insecure_port(address or f"{settings.host}:{settings.grpc_port}")
-    return Server(settings, server, port, notifier, pool, db, health_servicer)
+    return Server(settings, server, port, notifier, pool, db, blobs, health_servicer)
 
 
 async def serve(settings: Settings, address: str | None = None, on_ready: object = None) -> None:

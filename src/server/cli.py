@@ -38,6 +38,29 @@ def _worker(settings: config.Settings) -> int:
     return main(settings)
 
 
+def _sweep(settings: config.Settings, as_of: str | None) -> int:
+    import datetime as dt
+
+    from ilios import sweeper
+    from ilios.blobs import open_store
+    from ilios.database import Database
+
+    now = None
+    if as_of:
+        moment = dt.datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        now = int(moment.timestamp() * 1000)
+    db = Database(settings.db_path, settings.db_synchronous)
+    db.setup()
+    report = sweeper.sweep(settings, db, open_store(settings), now=now)
+    print(
+        f"archived {report.archived} document(s), dropped {report.uploads_dropped} "
+        f"expired upload(s), removed {report.temp_files_removed} temp file(s)"
+    )
+    return 0
+
+
 def _serve(settings: config.Settings) -> int:
     from ilios.worker.supervisor import Supervisor
 
@@ -54,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             "--ready-file", type=pathlib.Path, help="write {pid, port} here once listening"
         )
     sub.add_parser("worker", help="run one worker process")
+    sweep = sub.add_parser("sweep", help="archive documents past retention, clean temp files")
+    sweep.add_argument("--as-of", help="pretend it is this ISO 8601 time (default: now)")
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -68,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             return _server(settings, args.ready_file)
         if args.command == "gateway":
             return _gateway(settings, args.ready_file)
+        if args.command == "sweep":
+            return _sweep(settings, args.as_of)
         return _worker(settings)
     except IliosError as exc:
         print(f"ilios {args.command}: {exc.message}", file=sys.stderr)

@@ -208,7 +208,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                     raise InvalidRequest("Only the first Upload message may carry metadata.")
                 await self._run(writer.write, message.chunk)
         except BaseException:
-            await self._run(writer.abort)
+            writer.abort()  # quick (close + unlink), and safe even while being cancelled
             raise
         stored = await self._run(
             self.intake.finish, writer, key, filetypes.safe_file_name(meta.file_name)

@@ -226,3 +226,26 @@ WHERE pid = :pid AND hostname = :hostname AND state != 'dead';
 -- live_workers_on_host --
 -- Workers on this host not yet marked dead (to check their pids).
 SELECT id, pid FROM workers WHERE hostname = :hostname AND state != 'dead';
+
+-- expired_documents --
+-- Finished documents whose retention ended before :now (oldest first).
+SELECT id, blob_key FROM documents
+WHERE state IN ('completed', 'failed') AND created_at + retention_days * 86400000 <= :now
+ORDER BY created_at
+LIMIT :limit;
+
+-- archive_document --
+-- Past retention: the original and Markdown are gone, the record stays.
+UPDATE documents SET state = 'archived', archived_at = :now WHERE id = :id;
+
+-- delete_pages --
+-- Remove a document's Markdown.
+DELETE FROM pages WHERE document_id = :document_id;
+
+-- expired_uploads --
+-- Uploads nobody used before they expired.
+SELECT id, blob_key FROM uploads WHERE used_at IS NULL AND expires_at <= :now LIMIT :limit;
+
+-- delete_upload --
+-- Forget an expired upload.
+DELETE FROM uploads WHERE id = :id;

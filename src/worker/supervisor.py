@@ -140,6 +140,17 @@ class Supervisor:
                 child.terminate()
 
     def run(self) -> int:
+        try:
+            self._start_all()
+        except RuntimeError as exc:
+            log.error("could not start: %s", exc)
+            for child in self.children:
+                child.terminate()
+            return 1
+        self._watch()
+        return 0
+
+    def _start_all(self) -> None:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -170,8 +181,6 @@ class Supervisor:
             grpc_port,
             self.settings.worker_count,
         )
-        self._watch()
-        return 0
 
     def _start(self, child: Child) -> None:
         child.start()

@@ -60,7 +60,8 @@ class ScriptedEngine:
     def pages(
         self, path: pathlib.Path, mime_type: str, usage: Usage | None = None
     ) -> Iterator[Page]:
-        head = path.read_bytes()[:4096]
+        with path.open("rb") as file:
+            head = file.read(4096)
         start = head.find(MARKER)
         if start < 0:
             raise CorruptFile("Not a scripted document (no %ilios-script line).")

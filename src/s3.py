@@ -1,0 +1,169 @@
+"""Blobs in S3 (or any S3-compatible store: Tigris, R2, MinIO) through boto3.
+
+On when ``S3_BUCKET`` is set. Writes stream to a temporary file first (bounded
+memory, a sha256 as they go), then ``commit()`` uploads it: above
+``S3_MULTIPART_THRESHOLD`` as a multipart upload whose part buffers are
+bounded by ``PART_BYTES`` x ``UPLOAD_THREADS``. Reads stream from the object
+body; ``local_path`` downloads to a temporary file for engines that need a
+path. botocore retries throttling and 5xx itself (standard mode); anything
+still failing is a ``StorageUnavailable`` (transient: the job is retried).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pathlib
+import secrets
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import boto3
+import botocore.config
+import botocore.exceptions
+from boto3.s3.transfer import TransferConfig
+
+from ilios.blobs import BlobWriter, LocalWriter, check_key
+from ilios.errors import IliosError, StorageUnavailable
+
+PART_BYTES = 8 * 1024 * 1024
+UPLOAD_THREADS = 4
+CONNECT_TIMEOUT_S = 5
+READ_TIMEOUT_S = 60
+DEFAULT_ATTEMPTS = 5  # botocore's own tries per call (standard retry mode)
+_TRANSIENT = (
+    botocore.exceptions.EndpointConnectionError,
+    botocore.exceptions.ConnectionClosedError,
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ConnectTimeoutError,
+    botocore.exceptions.ClientError,
+    boto3.exceptions.S3UploadFailedError,
+)
+
+
+class S3StartupError(IliosError):
+    """The S3 bucket cannot be used: check S3_BUCKET, the endpoint and the credentials."""
+
+    reason = "S3_UNAVAILABLE"
+
+
+def _unavailable(exc: Exception, key: str) -> StorageUnavailable:
+    return StorageUnavailable(
+        "S3 storage is not reachable right now; the work will be retried.",
+        key=key,
+        detail=str(exc),
+    )
+
+
+class _S3Writer(LocalWriter):
+    """Spools to a local temporary file; ``commit()`` uploads it."""
+
+    def __init__(self, store: S3BlobStore, key: str, max_size: int) -> None:
+        temp = store.tmp_dir / f"s3-{secrets.token_hex(8)}"
+        super().__init__(temp, max_size)
+        self.store = store
+        self.key = key
+
+    def commit(self) -> None:
+        super().commit()  # the spooled file is complete and synced
+        try:
+            self.store.client.upload_file(
+                str(self.final),
+                self.store.bucket,
+                self.store.name(self.key),
+                Config=self.store.transfer,
+            )
+        except _TRANSIENT as exc:
+            raise _unavailable(exc, self.key) from exc
+        finally:
+            self.final.unlink(missing_ok=True)
+
+
+class S3BlobStore:
+    """The BlobStore protocol over one bucket (and an optional key prefix)."""
+
+    def __init__(
+        self,
+        bucket: str,
+        tmp_dir: pathlib.Path,
+        *,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        prefix: str = "",
+        multipart_threshold: int = 50 * 1024 * 1024,
+        max_attempts: int = DEFAULT_ATTEMPTS,
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.tmp_dir = tmp_dir
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        config = botocore.config.Config(
+            retries={"mode": "standard", "max_attempts": max_attempts},
+            connect_timeout=CONNECT_TIMEOUT_S,
+            read_timeout=READ_TIMEOUT_S,
+        )
+        self.client: Any = boto3.client(
+            "s3", endpoint_url=endpoint_url or None, region_name=region or None, config=config
+        )
+        self.transfer = TransferConfig(
+            multipart_threshold=multipart_threshold,
+            multipart_chunksize=PART_BYTES,
+            max_concurrency=UPLOAD_THREADS,
+        )
+
+    def name(self, key: str) -> str:
+        return self.prefix + check_key(key)
+
+    def check(self) -> None:
+        """Fail start-up clearly if the bucket is missing or the credentials are wrong."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except botocore.exceptions.ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in ("404", "NoSuchBucket"):
+                message = (
+                    f"The S3 bucket {self.bucket!r} does not exist: create it or fix S3_BUCKET."
+                )
+            elif code in ("403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"):
+                message = (
+                    f"S3 refused access to bucket {self.bucket!r}: check AWS_ACCESS_KEY_ID "
+                    "and AWS_SECRET_ACCESS_KEY."
+                )
+            else:
+                message = f"S3 bucket {self.bucket!r} is not usable ({code})."
+            raise S3StartupError(message, detail=str(exc)) from exc
+        except (botocore.exceptions.BotoCoreError, ValueError) as exc:
+            raise S3StartupError(
+                f"S3 is not reachable for bucket {self.bucket!r}: check AWS_ENDPOINT_URL_S3 "
+                "and the credentials.",
+                detail=str(exc),
+            ) from exc
+
+    def writer(self, key: str, max_size: int) -> BlobWriter:
+        return _S3Writer(self, key, max_size)
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self.name(key))["Body"]
+        except _TRANSIENT as exc:
+            raise _unavailable(exc, key) from exc
+        stream: BinaryIO = body
+        return stream
+
+    @contextlib.contextmanager
+    def local_path(self, key: str) -> Iterator[pathlib.Path]:
+        temp = self.tmp_dir / f"s3-get-{secrets.token_hex(8)}"
+        try:
+            self.client.download_file(self.bucket, self.name(key), str(temp), Config=self.transfer)
+        except _TRANSIENT as exc:
+            temp.unlink(missing_ok=True)
+            raise _unavailable(exc, key) from exc
+        try:
+            yield temp
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def delete(self, key: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self.name(key))
+        except _TRANSIENT as exc:
+            raise _unavailable(exc, key) from exc

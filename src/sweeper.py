@@ -1,0 +1,97 @@
+"""Retention and clean-up: archive expired documents, drop stale uploads and temp files.
+
+The server runs ``sweep`` at start-up and every ``SWEEP_INTERVAL_S``; ``ilios
+sweep`` runs it once (for cron, or with ``--as-of`` to see what a date would
+archive). Archiving removes a document's original and Markdown and keeps its
+row (state ``archived``, ``archived_at``) and its usage records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import pathlib
+import time
+
+from ilios.blobs import BlobStore
+from ilios.config import Settings
+from ilios.database import Database, now_ms
+from ilios.errors import StorageUnavailable
+
+log = logging.getLogger("ilios.sweeper")
+
+SWEEP_INTERVAL_S = 300
+BATCH_ROWS = 500
+TEMP_MAX_AGE_S = 3600  # a temp file untouched this long belongs to no live request
+
+
+@dataclasses.dataclass
+class SweepReport:
+    archived: int = 0
+    uploads_dropped: int = 0
+    temp_files_removed: int = 0
+
+
+def archive_expired(db: Database, blobs: BlobStore, now: int) -> int:
+    """Archive every finished document past its retention; return how many."""
+    archived = 0
+    while rows := db.execute("expired_documents", now=now, limit=BATCH_ROWS):
+        for row in rows:
+            try:
+                blobs.delete(row["blob_key"])
+            except StorageUnavailable:
+                log.warning("could not delete %s yet; will retry", row["blob_key"])
+                return archived
+            with db.write():
+                db.execute("delete_pages", document_id=row["id"])
+                db.execute("archive_document", id=row["id"], now=now)
+            archived += 1
+    return archived
+
+
+def drop_expired_uploads(db: Database, blobs: BlobStore, now: int) -> int:
+    dropped = 0
+    while rows := db.execute("expired_uploads", now=now, limit=BATCH_ROWS):
+        for row in rows:
+            blobs.delete(row["blob_key"])
+            with db.write():
+                db.execute("delete_upload", id=row["id"])
+            dropped += 1
+    return dropped
+
+
+def remove_stale_temp_files(tmp_dir: pathlib.Path, blob_dir: pathlib.Path, max_age_s: float) -> int:
+    """Remove temp files older than ``max_age_s``: everything in TMP_DIR, and
+    partial blobs (``.*.part``) left under BLOB_DIR by a crash mid-write."""
+    cutoff = time.time() - max_age_s
+    candidates = [*tmp_dir.rglob("*"), *blob_dir.rglob(".*.part")]
+    removed = 0
+    for path in candidates:
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def sweep(
+    settings: Settings,
+    db: Database,
+    blobs: BlobStore,
+    now: int | None = None,
+    temp_max_age_s: float = TEMP_MAX_AGE_S,
+) -> SweepReport:
+    """One pass of every clean-up; ``now`` (ms) defaults to the clock."""
+    now = now_ms() if now is None else now
+    report = SweepReport(
+        archived=archive_expired(db, blobs, now),
+        uploads_dropped=drop_expired_uploads(db, blobs, now),
+        temp_files_removed=remove_stale_temp_files(
+            settings.tmp_dir, settings.blob_dir, temp_max_age_s
+        ),
+    )
+    if report != SweepReport():
+        log.info("sweep: %s", report)
+    return report

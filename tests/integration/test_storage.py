@@ -1,0 +1,408 @@
+"""Storage at scale: S3 through the real boto3 against a local S3 server (moto),
+large files in bounded memory, limits, disconnects, unsafe names, retention."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+
+import boto3
+import grpc
+import pytest
+from harness import Service, reason_of, running, wait_for
+from moto.server import ThreadedMotoServer
+
+from ilios.v1 import conversion_service_pb2 as pb
+from ilios.worker.engines.scripted import script_document
+
+MIB = 1024 * 1024
+BUCKET = "ilios-test"
+S3_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_REGION": "us-east-1",
+}
+
+
+class S3Server:
+    """moto's S3 server on a loopback port, stoppable and restartable on that port."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._server: ThreadedMotoServer | None = None
+
+    def start(self) -> S3Server:
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        server.start()
+        self.port = server._server.server_address[1]
+        self._server = server
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self):
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            region_name="us-east-1",
+        )
+
+
+@pytest.fixture(scope="module")
+def s3():
+    server = S3Server().start()
+    server.client().create_bucket(Bucket=BUCKET)
+    yield server
+    server.stop()
+
+
+def s3_env(s3: S3Server, **extra: str) -> dict[str, str]:
+    return {"S3_BUCKET": BUCKET, "AWS_ENDPOINT_URL_S3": s3.url, **S3_CREDENTIALS, **extra}
+
+
+def padded_script(size: int, **script: object) -> bytes:
+    """A scripted document padded to ``size`` bytes (after its %%EOF)."""
+    head = script_document(**script)
+    return head + b"%" * (size - len(head))
+
+
+def convert(svc: Service, content: bytes, name: str = "doc.pdf") -> list[pb.ConvertResponse]:
+    request = pb.ConvertRequest(file=pb.FileSource(content=content, file_name=name))
+    return list(svc.conversion.Convert(request, timeout=120))
+
+
+def upload(svc: Service, chunks, name: str = "big.pdf", **meta) -> pb.UploadResponse:
+    def requests():
+        yield pb.UploadRequest(metadata=pb.UploadMetadata(file_name=name, **meta))
+        for chunk in chunks:
+            yield pb.UploadRequest(chunk=chunk)
+
+    return svc.conversion.Upload(requests(), timeout=300)
+
+
+def leftovers(svc: Service) -> list[str]:
+    """Blob files, partial blobs and temp files under the service's data dir."""
+    found = []
+    for folder in ("blobs", "tmp"):
+        root = svc.data_dir / folder
+        found += [str(p.relative_to(svc.data_dir)) for p in root.rglob("*") if p.is_file()]
+    return found
+
+
+# --- S3 ---------------------------------------------------------------------------
+
+
+def test_convert_batch_and_original_with_s3(s3, tmp_path, corpus):
+    with running(tmp_path, **s3_env(s3, WORKER_COUNT="1")) as svc:
+        events = convert(svc, corpus["text.pdf"].read_bytes(), "text.pdf")
+        doc_id = events[-1].completed.document.id
+        assert "Quarterly Report" in events[1].page.markdown
+        stored = s3.client().get_object(Bucket=BUCKET, Key=f"originals/{doc_id}")["Body"].read()
+        assert stored == corpus["text.pdf"].read_bytes()
+        assert not (svc.data_dir / "blobs" / "originals").exists()  # nothing stored locally
+        with svc.http() as http:
+            original = http.get(f"/api/documents/{doc_id}/original")
+            assert original.content == stored
+            files = [("files", (n, corpus[n].read_bytes())) for n in ("text.pdf", "page.png")]
+            batch = http.post("/v1/batch/submit", files=files).json()
+
+            def done():
+                return http.get(batch["statusUrl"]).json()["status"] == "completed"
+
+            wait_for(done, 60, what="the batch")
+            lines = http.get(f"/v1/batch/download/{batch['batchId']}").text.splitlines()
+        assert [json.loads(line)["status"] for line in lines] == ["completed", "completed"]
+
+
+def test_multipart_above_the_threshold(s3, tmp_path):
+    env = s3_env(s3, WORKER_COUNT="1", OCR_ENGINE="scripted", S3_MULTIPART_THRESHOLD="5MB")
+    with running(tmp_path, **env) as svc:
+        big = padded_script(12 * MIB, pages=1)
+        reply = upload(svc, [big[i : i + MIB] for i in range(0, len(big), MIB)])
+        submitted = svc.conversion.SubmitDocument(
+            pb.SubmitDocumentRequest(file=pb.FileSource(upload_id=reply.upload_id)), timeout=30
+        ).document
+        head = s3.client().head_object(Bucket=BUCKET, Key=f"uploads/{reply.upload_id}")
+        assert head["ContentLength"] == 12 * MIB
+        assert head["ETag"].strip('"').endswith("-2")  # two 8 MiB parts: a multipart upload
+        assert submitted.sha256 == hashlib.sha256(big).hexdigest()
+        small = padded_script(1 * MIB, pages=1)
+        small_reply = upload(svc, [small])
+        head = s3.client().head_object(Bucket=BUCKET, Key=f"uploads/{small_reply.upload_id}")
+        assert "-" not in head["ETag"]  # below the threshold: one PUT
+
+
+def test_jobs_retry_while_s3_is_down_and_succeed_when_it_returns(tmp_path):
+    s3 = S3Server().start()
+    s3.client().create_bucket(Bucket=BUCKET)
+    env = s3_env(
+        s3, WORKER_COUNT="0", OCR_ENGINE="scripted", S3_MAX_ATTEMPTS="1", RETRY_BACKOFF_S="0.3"
+    )
+    worker = None
+    try:
+        with running(tmp_path, **env) as svc:
+            svc.conversion.SubmitDocument(
+                pb.SubmitDocumentRequest(
+                    file=pb.FileSource(content=script_document(pages=2), file_name="s.pdf")
+                ),
+                timeout=30,
+            )
+            s3.stop()  # the original is stored; now no worker can fetch it
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "ilios.server.cli", "worker"], env=svc.env
+            )
+
+            def failed_an_attempt():
+                rows = svc.rows("SELECT state, error FROM jobs")
+                return rows[0]["state"] == "retrying" and "STORAGE_UNAVAILABLE" in rows[0]["error"]
+
+            wait_for(failed_an_attempt, 60, what="a failed attempt while S3 is down")
+            s3.start()  # same port, same bucket and objects
+            wait_for(
+                lambda: svc.rows("SELECT state FROM documents")[0]["state"] == "completed",
+                60,
+                what="completion once S3 is back",
+            )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(60)
+        s3.stop()
+
+
+def test_missing_bucket_fails_start_up_clearly(s3, tmp_path):
+    env = {**os.environ, "DATA_DIR": str(tmp_path), **s3_env(s3), "S3_BUCKET": "no-such-bucket"}
+    result = subprocess.run(
+        [sys.executable, "-m", "ilios.server.cli", "server"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "no-such-bucket" in result.stderr and "does not exist" in result.stderr
+
+
+def test_bad_credentials_fail_start_up_clearly(tmp_path):
+    """A moto server with authentication on refuses unknown keys (403)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    moto = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "0"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+
+        def listening():
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_for(listening, 30, what="moto to listen")
+        env = {
+            **os.environ,
+            "DATA_DIR": str(tmp_path),
+            "S3_BUCKET": BUCKET,
+            "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
+            **S3_CREDENTIALS,
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "ilios.server.cli", "server"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2
+        assert "AWS_ACCESS_KEY_ID" in result.stderr
+    finally:
+        moto.terminate()
+        moto.wait(30)
+
+
+# --- large files, limits, disconnects -------------------------------------------------
+
+
+def vm_hwm_mib(pid: int) -> float:
+    """Peak resident memory of one process (VmHWM), in MiB."""
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.slow
+def test_300_mb_through_rest_and_grpc_in_bounded_memory(tmp_path):
+    size = 300 * MIB
+    path = tmp_path / "big.pdf"
+    digest = hashlib.sha256()
+    with path.open("wb") as out:
+        head = script_document(pages=1)
+        out.write(head)
+        digest.update(head)
+        block = os.urandom(MIB)
+        for _ in range(size // MIB - 1):
+            out.write(block)
+            digest.update(block)
+        tail = b"%" * (size - out.tell())
+        out.write(tail)
+        digest.update(tail)
+    expected = digest.hexdigest()
+    with running(tmp_path / "svc", OCR_ENGINE="scripted", WORKER_COUNT="1") as svc:
+        ports = {
+            name: json.loads((svc.data_dir / "run" / f"{name}.json").read_text())["pid"]
+            for name in ("server", "gateway")
+        }
+        with path.open("rb") as file, svc.http() as http:
+            r = http.post("/api/documents/submit", files={"file": ("big.pdf", file)})
+        assert r.status_code == 200, r.text
+        rest_doc = svc.db.one("get_document", id=r.json()["id"])
+        assert rest_doc["sha256"] == expected and rest_doc["size_bytes"] == size
+
+        def chunks():
+            with path.open("rb") as file:
+                while block := file.read(MIB):
+                    yield block
+
+        reply = upload(svc, chunks(), size_bytes=size, sha256=expected)
+        assert reply.sha256 == expected and reply.size_bytes == size
+        peaks = {name: vm_hwm_mib(pid) for name, pid in ports.items()}
+        print(f"peak RSS after 2 x 300 MiB: {peaks}")
+        assert all(peak < 150 for peak in peaks.values()), peaks
+
+
+def test_over_limit_uploads_are_cut_and_leave_nothing(tmp_path):
+    with running(tmp_path, OCR_ENGINE="scripted", WORKER_COUNT="0", MAX_FILE_SIZE="2MB") as svc:
+        big = padded_script(8 * MIB)
+        with pytest.raises(grpc.RpcError) as caught:
+            upload(svc, [big[i : i + 256 * 1024] for i in range(0, len(big), 256 * 1024)])
+        assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert reason_of(caught.value) == "FILE_TOO_LARGE"
+        with svc.http() as http:
+            r = http.post("/v1/convert", files={"file": ("big.pdf", big)})
+            assert r.status_code == 413 and r.json()["reason"] == "FILE_TOO_LARGE"
+
+            def chunked():  # no Content-Length: the limit bites while streaming
+                yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.pdf"'
+                yield b"\r\n\r\n"
+                for i in range(0, len(big), MIB):
+                    yield big[i : i + MIB]
+                yield b"\r\n--b--\r\n"
+
+            r = http.post(
+                "/api/documents/submit",
+                content=chunked(),
+                headers={"content-type": "multipart/form-data; boundary=b"},
+            )
+            assert r.status_code == 413 and r.json()["reason"] == "FILE_TOO_LARGE"
+        assert svc.rows("SELECT count(*) AS n FROM uploads")[0]["n"] == 0
+        wait_for(lambda: not leftovers(svc), 10, what="no partial blobs")
+
+
+def test_disconnects_mid_upload_leave_nothing(tmp_path):
+    with running(tmp_path, OCR_ENGINE="scripted", WORKER_COUNT="0") as svc:
+
+        def some_then_stop():
+            yield padded_script(MIB)
+            yield b"%" * MIB
+            raise RuntimeError("the client goes away")
+
+        with pytest.raises(grpc.RpcError):
+            upload(svc, some_then_stop())
+        with socket.create_connection(("127.0.0.1", svc.http_port)) as raw:
+            body = b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.pdf"'
+            body += b"\r\n\r\n" + padded_script(MIB)
+            raw.sendall(
+                b"POST /v1/convert HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n"
+                b"Content-Type: multipart/form-data; boundary=b\r\n\r\n" + body
+            )
+        wait_for(lambda: not leftovers(svc), 30, what="partial uploads to be removed")
+        assert svc.rows("SELECT count(*) AS n FROM uploads")[0]["n"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("a\0b.pdf", "ab.pdf"),
+        ("C:\\Users\\x\\report.pdf", "report.pdf"),
+        ("..", "document"),
+    ],
+)
+def test_unsafe_file_names_are_stored_safely(service, corpus, name, stored):
+    events = convert(service, corpus["text.pdf"].read_bytes(), name)
+    doc = events[-1].completed.document
+    assert doc.file_name == stored
+    assert not (service.data_dir / "etc").exists()
+    assert (service.data_dir / "blobs" / "originals" / doc.id).exists()
+
+
+# --- retention --------------------------------------------------------------------------
+
+
+def test_retention_archives_documents_and_keeps_usage(tmp_path, corpus):
+    with running(tmp_path, WORKER_COUNT="1") as svc:
+        events = convert(svc, corpus["text.pdf"].read_bytes())
+        doc_id = events[-1].completed.document.id
+        with svc.http() as http:
+            r = http.post(
+                "/v1/convert",
+                files={"file": ("a.pdf", corpus["text.pdf"].read_bytes())},
+                data={"retentionDays": "1"},
+            )
+            short_id = r.headers["x-document-id"]
+        # The clock is injected with --as-of: nothing expires in the past ...
+        sweep = subprocess.run(
+            [sys.executable, "-m", "ilios.server.cli", "sweep", "--as-of", "2000-01-01"],
+            env=svc.env,
+            capture_output=True,
+            text=True,
+        )
+        assert "archived 0 document(s)" in sweep.stdout, sweep.stderr
+        # ... and two days from now only the one-day document has.
+        two_days = subprocess.run(
+            [sys.executable, "-m", "ilios.server.cli", "sweep", "--as-of", _days_from_now(2)],
+            env=svc.env,
+            capture_output=True,
+            text=True,
+        )
+        assert "archived 1 document(s)" in two_days.stdout, two_days.stderr
+        row = svc.db.one("get_document", id=short_id)
+        assert row["state"] == "archived" and row["archived_at"]
+        assert not (svc.data_dir / "blobs" / "originals" / short_id).exists()
+        assert (
+            svc.rows("SELECT count(*) AS n FROM pages WHERE document_id = :d", d=short_id)[0]["n"]
+            == 0
+        )
+        assert (
+            svc.rows("SELECT count(*) AS n FROM usage WHERE document_id = :d", d=short_id)[0]["n"]
+            == 1
+        )
+        assert svc.db.one("get_document", id=doc_id)["state"] == "completed"
+        with svc.http() as http:
+            for path in (f"/api/documents/{short_id}", f"/api/documents/{short_id}/original"):
+                r = http.get(path)
+                assert r.status_code == 410 and r.json()["reason"] == "DOCUMENT_ARCHIVED"
+            assert http.get(f"/api/documents/status/{short_id}").json()["status"] == "archived"
+
+
+def _days_from_now(days: int) -> str:
+    import datetime as dt
+
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).isoformat()
