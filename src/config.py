@@ -13,17 +13,11 @@ import pathlib
 from collections.abc import Mapping
 
 from ilios import billing
-from ilios.errors import IliosError
+from ilios.errors import ConfigError
 
 GIB = 1024**3
 # "scripted" follows a script inside each document: for tests and benchmarks only.
 ENGINES = ("local", "mistral", "scripted")
-
-
-class ConfigError(IliosError):
-    """A setting has a value the service cannot use."""
-
-    reason = "INVALID_CONFIG"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

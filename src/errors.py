@@ -7,6 +7,8 @@ its default message; context travels as attributes (``details``), not inside
 formatted strings.
 
     IliosError                      INTERNAL             500
+    ├── ConfigError                                           (start-up: a setting is unusable)
+    │   └── StorageMisconfigured
     ├── InvalidRequest              INVALID_ARGUMENT     400
     │   ├── EmptyFile
     │   ├── MissingFile
@@ -35,7 +37,8 @@ formatted strings.
     │   ├── CorruptFile
     │   ├── PdfEncrypted
     │   ├── TooManyPages
-    │   └── EngineRejected
+    │   ├── EngineRejected
+    │   └── EngineAuthFailed
     ├── DocumentFailed              ABORTED              500  (a job spent its attempts)
     │   └── WorkerLost
     └── TransientError              UNAVAILABLE          503  (retried with backoff)
@@ -66,6 +69,21 @@ class IliosError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, {self.details!r})"
+
+
+# --- start-up ----------------------------------------------------------------
+
+
+class ConfigError(IliosError):
+    """A setting has a value the service cannot use."""
+
+    reason = "INVALID_CONFIG"
+
+
+class StorageMisconfigured(ConfigError):
+    """The blob store cannot be used: check S3_BUCKET, the endpoint and the credentials."""
+
+    reason = "STORAGE_MISCONFIGURED"
 
 
 # --- 400 ------------------------------------------------------------------
@@ -272,6 +290,12 @@ class EngineRejected(ConversionFailed):
     reason = "ENGINE_REJECTED"
 
 
+class EngineAuthFailed(ConversionFailed):
+    """The OCR engine refused this server's credentials (e.g. MISTRAL_API_KEY)."""
+
+    reason = "ENGINE_AUTH_FAILED"
+
+
 class DocumentFailed(IliosError):
     """The conversion failed after all its attempts."""
 
@@ -323,11 +347,60 @@ def _walk(cls: type[IliosError]) -> list[type[IliosError]]:
     return out
 
 
-BY_REASON: dict[str, type[IliosError]] = {c.reason: c for c in _walk(IliosError)}
+def all_classes() -> list[type[IliosError]]:
+    """Every class in the tree (including subclasses defined by importers)."""
+    return _walk(IliosError)
 
 
 def from_reason(reason: str, message: str | None = None, **details: str) -> IliosError:
     """Rebuild the error a ``reason`` names (unknown reasons become ``IliosError``)."""
-    cls = BY_REASON.get(reason, IliosError)
-    err = cls(message, **details)
-    return err
+    classes = {c.reason: c for c in all_classes()}  # at call time: sees every subclass
+    return classes.get(reason, IliosError)(message, **details)
+
+
+ERROR_DOMAIN = "ilios.dev"
+
+
+def to_status(error: IliosError) -> grpc.Status:
+    """The gRPC status for ``error``: its code, message and one ``ErrorInfo``."""
+    from google.protobuf import any_pb2
+    from google.rpc import error_details_pb2, status_pb2
+    from grpc_status import rpc_status
+
+    info = error_details_pb2.ErrorInfo(
+        reason=error.reason, domain=ERROR_DOMAIN, metadata=error.details
+    )
+    detail = any_pb2.Any()
+    detail.Pack(info)
+    status = status_pb2.Status(
+        code=error.grpc_code.value[0], message=error.message, details=[detail]
+    )
+    return rpc_status.to_status(status)
+
+
+def from_rpc_error(error: grpc.RpcError) -> IliosError:
+    """The ``IliosError`` a failed call carries (the inverse of ``to_status``).
+
+    A status without ``ErrorInfo`` (the server is down, a deadline passed, a
+    proxy answered) becomes the nearest class for its gRPC code.
+    """
+    from google.rpc import error_details_pb2, status_pb2
+
+    trailing = error.trailing_metadata() or ()  # type: ignore[attr-defined]
+    code = error.code()  # type: ignore[attr-defined]
+    message = error.details() or ""  # type: ignore[attr-defined]
+    for key, value in trailing:
+        if key == "grpc-status-details-bin":
+            for detail in status_pb2.Status.FromString(value).details:
+                info = error_details_pb2.ErrorInfo()
+                if detail.Unpack(info):
+                    return from_reason(info.reason, message, **dict(info.metadata))
+    by_code: dict[grpc.StatusCode, type[IliosError]] = {
+        grpc.StatusCode.UNAVAILABLE: TransientError,
+        grpc.StatusCode.DEADLINE_EXCEEDED: TransientError,
+        grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
+        grpc.StatusCode.NOT_FOUND: NotFound,
+        grpc.StatusCode.INVALID_ARGUMENT: InvalidRequest,
+        grpc.StatusCode.RESOURCE_EXHAUSTED: FileTooLarge,
+    }
+    return by_code.get(code, IliosError)(message or None, grpc_code=code.name)

@@ -23,7 +23,7 @@ import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 
 from ilios.blobs import BlobWriter, LocalWriter, check_key
-from ilios.errors import IliosError, StorageUnavailable
+from ilios.errors import StorageMisconfigured, StorageUnavailable
 
 PART_BYTES = 8 * 1024 * 1024
 UPLOAD_THREADS = 4
@@ -38,12 +38,6 @@ _TRANSIENT = (
     botocore.exceptions.ClientError,
     boto3.exceptions.S3UploadFailedError,
 )
-
-
-class S3StartupError(IliosError):
-    """The S3 bucket cannot be used: check S3_BUCKET, the endpoint and the credentials."""
-
-    reason = "S3_UNAVAILABLE"
 
 
 def _unavailable(exc: Exception, key: str) -> StorageUnavailable:
@@ -130,9 +124,9 @@ class S3BlobStore:
                 )
             else:
                 message = f"S3 bucket {self.bucket!r} is not usable ({code})."
-            raise S3StartupError(message, detail=str(exc)) from exc
+            raise StorageMisconfigured(message, detail=str(exc)) from exc
         except (botocore.exceptions.BotoCoreError, ValueError) as exc:
-            raise S3StartupError(
+            raise StorageMisconfigured(
                 f"S3 is not reachable for bucket {self.bucket!r}: check AWS_ENDPOINT_URL_S3 "
                 "and the credentials.",
                 detail=str(exc),

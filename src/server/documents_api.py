@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from ilios import errors
 from ilios.markdown import join_pages
 from ilios.server import rest
-from ilios.server.interceptors import from_rpc_error
 from ilios.server.multipart import read_form
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2 as document_pb
@@ -152,7 +151,7 @@ async def content(document_id: str, request: Request, format: str | None = None)
             pb.GetDocumentContentRequest(document_id=document_id), metadata=metadata
         )
     except grpc.aio.AioRpcError as exc:
-        error = from_rpc_error(exc)
+        error = errors.from_rpc_error(exc)
         if isinstance(error, errors.NotReady):
             doc = (
                 await stub.GetDocument(

@@ -28,7 +28,6 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ilios import config, errors
 from ilios.server import batches_api, documents_api, rest, usage_api
-from ilios.server.interceptors import from_rpc_error
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import usage_service_pb2_grpc as usage_grpc
 
@@ -77,7 +76,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     @app.exception_handler(grpc.aio.AioRpcError)
     async def on_rpc_error(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
-        return rest.error_response(from_rpc_error(exc))
+        return rest.error_response(errors.from_rpc_error(exc))
 
     # --- service ---------------------------------------------------------------
 

@@ -16,63 +16,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
-from google.protobuf import any_pb2
-from google.rpc import error_details_pb2, status_pb2
-from grpc_status import rpc_status
 
-from ilios.errors import (
-    ApiKeyInvalid,
-    ApiKeyMissing,
-    FileTooLarge,
-    IliosError,
-    InvalidRequest,
-    NotFound,
-    TransientError,
-    Unauthenticated,
-    from_reason,
-)
+from ilios.errors import ApiKeyInvalid, ApiKeyMissing, IliosError, to_status
 
 log = logging.getLogger("ilios.server")
 
-ERROR_DOMAIN = "ilios.dev"
 # Reachable without a key: load balancers probe health, grpcurl reads reflection.
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
-
-
-def to_status(error: IliosError) -> grpc.Status:
-    info = error_details_pb2.ErrorInfo(
-        reason=error.reason, domain=ERROR_DOMAIN, metadata=error.details
-    )
-    detail = any_pb2.Any()
-    detail.Pack(info)
-    status = status_pb2.Status(
-        code=error.grpc_code.value[0], message=error.message, details=[detail]
-    )
-    return rpc_status.to_status(status)
-
-
-def from_rpc_error(error: grpc.aio.AioRpcError | grpc.RpcError) -> IliosError:
-    """Rebuild the ``IliosError`` a failed call carries (the client side of ``to_status``)."""
-    trailing = error.trailing_metadata() or ()
-    code = error.code()
-    message = error.details() or ""
-    for key, value in trailing:
-        if key == "grpc-status-details-bin":
-            status = status_pb2.Status.FromString(value)
-            for detail in status.details:
-                info = error_details_pb2.ErrorInfo()
-                if detail.Unpack(info):
-                    return from_reason(info.reason, message, **dict(info.metadata))
-    # No ErrorInfo: a transport failure (server down, deadline) or a foreign server.
-    by_code = {
-        grpc.StatusCode.UNAVAILABLE: TransientError,
-        grpc.StatusCode.DEADLINE_EXCEEDED: TransientError,
-        grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
-        grpc.StatusCode.NOT_FOUND: NotFound,
-        grpc.StatusCode.INVALID_ARGUMENT: InvalidRequest,
-        grpc.StatusCode.RESOURCE_EXHAUSTED: FileTooLarge,
-    }
-    return by_code.get(code, IliosError)(message or None, grpc_code=code.name)
 
 
 async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:

@@ -9,12 +9,13 @@ import grpc
 import pytest
 
 from ilios import config, doorbell, errors
+from ilios.errors import to_status
 from ilios.markdown import join_pages
-from ilios.server.interceptors import check_key, to_status
+from ilios.server.interceptors import check_key
 
 
 def all_errors() -> list[type[errors.IliosError]]:
-    return list(errors.BY_REASON.values())
+    return errors.all_classes()
 
 
 def test_reasons_are_unique_stable_upper_snake():
