@@ -8,7 +8,7 @@ BUF := node_modules/.bin/buf
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check proto proto-check bench clean
+.PHONY: help run test check proto proto-check bench clean grpcurl-demo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ check: $(VENV)/.dev $(BUF) ## ruff, mypy and buf lint
 proto: $(VENV)/.dev $(BUF) ## Regenerate client code from proto/
 	rm -rf clients/python/src/ilios/v1
 	$(BUF) generate
+
+grpcurl-demo: $(VENV)/.dev ## Tour the gRPC API with grpcurl against a running server (TARGET=host:port)
+	scripts/grpcurl-demo.sh $(TARGET)
 
 bench: $(VENV)/.dev ## Run the benchmarks (prints figures and ratios)
 	$(BIN)/python bench/convert.py
