@@ -38,6 +38,9 @@ formatted strings.
     │   ├── PdfEncrypted
     │   ├── TooManyPages
     │   ├── EngineRejected
+    │   ├── PageTimeout                                       (a page outran PAGE_TIMEOUT_S)
+    │   ├── MemoryLimit                                       (over ENGINE_MEMORY_MB)
+    │   ├── EngineCrashed                                     (the engine process died)
     │   └── EngineAuthFailed
     ├── DocumentFailed              ABORTED              500  (a job spent its attempts)
     │   └── WorkerLost
@@ -260,7 +263,7 @@ class ConversionFailed(IliosError):
 
 
 class UnsupportedFileType(ConversionFailed):
-    """This file type is not supported: send a PDF or a PNG, JPEG or TIFF image."""
+    """This file type is not supported: send a PDF, an image, an Office file, HTML or text."""
 
     reason = "UNSUPPORTED_FILE_TYPE"
     http_status = 415
@@ -288,6 +291,24 @@ class EngineRejected(ConversionFailed):
     """The OCR engine rejected the document."""
 
     reason = "ENGINE_REJECTED"
+
+
+class PageTimeout(ConversionFailed):
+    """A page took longer to convert than this service allows (PAGE_TIMEOUT_S)."""
+
+    reason = "PAGE_TIMEOUT"
+
+
+class MemoryLimit(ConversionFailed):
+    """Converting the document needed more memory than this service allows (ENGINE_MEMORY_MB)."""
+
+    reason = "MEMORY_LIMIT"
+
+
+class EngineCrashed(ConversionFailed):
+    """The conversion engine crashed on this document."""
+
+    reason = "ENGINE_CRASHED"
 
 
 class EngineAuthFailed(ConversionFailed):
@@ -386,9 +407,9 @@ def from_rpc_error(error: grpc.RpcError) -> IliosError:
     """
     from google.rpc import error_details_pb2, status_pb2
 
-    trailing = error.trailing_metadata() or ()  # type: ignore[attr-defined]
-    code = error.code()  # type: ignore[attr-defined]
-    message = error.details() or ""  # type: ignore[attr-defined]
+    trailing = error.trailing_metadata() or ()
+    code = error.code()
+    message = error.details() or ""
     for key, value in trailing:
         if key == "grpc-status-details-bin":
             for detail in status_pb2.Status.FromString(value).details:

@@ -26,7 +26,7 @@ def transient(fn: Callable[..., T]) -> Callable[..., T]:
     """Retry ``fn`` on ``TransientError``; re-raise the last one when spent."""
     retrying = tenacity.retry(
         retry=tenacity.retry_if_exception_type(TransientError),
-        wait=tenacity.wait_exponential_jitter(initial=WAIT_INITIAL_S, max=WAIT_MAX_S),
+        wait=tenacity.wait_exponential_jitter(multiplier=WAIT_INITIAL_S, max=WAIT_MAX_S),
         stop=tenacity.stop_after_attempt(CALL_ATTEMPTS),
         reraise=True,
     )

@@ -173,12 +173,20 @@ class Worker:
         count = 0
         usage = Usage()
         with retry.transient(self.blobs.local_path)(doc["blob_key"]) as path:
-            for page in engine.pages(path, doc["mime_type"], usage):
-                if self.abort.is_set():
-                    raise _Stopping
-                count = page.number
-                self._commit_page(job, page)
-                self._announce(doc["id"])
+            pages = engine.pages(path, doc["mime_type"], usage)
+            try:
+                for page in pages:
+                    if self.abort.is_set():
+                        raise _Stopping
+                    count = page.number
+                    self._commit_page(job, page)
+                    self._announce(doc["id"])
+            finally:
+                # An engine's clean-up (e.g. deleting an uploaded copy) runs even
+                # when the job stops half-way.
+                close = getattr(pages, "close", None)
+                if close is not None:
+                    close()
         elapsed_ms = int((time.monotonic() - started) * 1000)
         self._complete(job, doc, engine, count, usage, elapsed_ms)
 

@@ -12,8 +12,17 @@ from ilios.worker.engines.base import Engine
 
 def _local(settings: Settings) -> Engine:
     from ilios.worker.engines.local import LocalEngine
+    from ilios.worker.sandbox import Limits, Sandboxed
 
-    return LocalEngine(max_pages=settings.max_pages)
+    # In child processes, within PAGE_TIMEOUT_S per page and ENGINE_MEMORY_MB (see sandbox).
+    kwargs = {"max_pages": settings.max_pages}
+    return Sandboxed(LocalEngine, kwargs, limits=Limits.from_env(), warm_up=True)
+
+
+def _mistral(settings: Settings) -> Engine:
+    from ilios.worker.engines.mistral import from_settings
+
+    return from_settings(settings)
 
 
 def _scripted(settings: Settings) -> Engine:
@@ -24,6 +33,7 @@ def _scripted(settings: Settings) -> Engine:
 
 ENGINES: dict[str, Callable[[Settings], Engine]] = {
     "local": _local,
+    "mistral": _mistral,
     "scripted": _scripted,
 }
 

@@ -1,0 +1,1 @@
+"""Fakes of the outside services Ilios calls, for tests and local development."""
