@@ -109,3 +109,11 @@ def test_join_pages_marks_every_page_after_the_first():
     text = join_pages([(1, "# A\n"), (2, "b"), (3, " c ")])
     assert text == "# A\n\n<!-- page 2 -->\n\nb\n\n<!-- page 3 -->\n\nc\n"
     assert join_pages([]) == ""
+
+
+def test_the_client_public_face_is_sorted_and_complete():
+    import ilios.client
+
+    assert ilios.client.__all__ == sorted(ilios.client.__all__)
+    for name in ilios.client.__all__:
+        assert hasattr(ilios.client, name), name
