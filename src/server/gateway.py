@@ -35,6 +35,7 @@ log = logging.getLogger("ilios.gateway")
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024
 HEALTH_TIMEOUT_S = 2.0
+LISTEN_BACKLOG = 2048
 
 
 def create_app(settings: config.Settings | None = None) -> FastAPI:
@@ -129,9 +130,13 @@ def run(settings: config.Settings, ready_file: pathlib.Path | None = None) -> in
     """Serve the gateway on PORT with GATEWAY_WORKERS processes (port 0 picks one)."""
     from ilios.worker.supervisor import write_ready
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio turns TCP_NODELAY on only for sockets whose
+    # protocol says TCP; without it, keep-alive responses stall ~40 ms (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((settings.host, settings.port))
+    sock.listen(LISTEN_BACKLOG)  # accept (queue) connections before saying "ready"
     sock.set_inheritable(True)
     port = sock.getsockname()[1]
     uv_config = uvicorn.Config(
