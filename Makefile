@@ -1,5 +1,6 @@
 # Ilios — `make run` starts the service, `make test` runs the suite.
-# Both set up what they need on a fresh machine (a virtualenv, the buf CLI).
+# Both set up what they need on a fresh machine (a virtualenv, the buf CLI;
+# for make test also the code generators: scripts/install-codegen.sh).
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +9,7 @@ BUF := node_modules/.bin/buf
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check proto proto-check bench clean grpcurl-demo
+.PHONY: help run test check tools proto proto-check clients bench clean grpcurl-demo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,20 +31,31 @@ $(BUF): package.json
 run: $(BIN)/ilios ## Install (first time) and start the service: REST :1337, gRPC :50051, workers
 	$(BIN)/ilios serve
 
-test: $(VENV)/.dev $(BUF) ## Install test tools (first time), lint the protos, run the test suite
+test: $(VENV)/.dev $(BUF) tools ## Install test tools (first time), lint the protos, check generated code, run the suite
 	$(BUF) lint
+	scripts/codegen.sh check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-check: $(VENV)/.dev $(BUF) ## ruff, mypy and buf lint
+check: $(VENV)/.dev $(BUF) ## ruff, mypy, buf lint and buf breaking (against the last tag or main's merge base)
 	$(BIN)/ruff check src tests bench clients/python/src/ilios/client
 	$(BIN)/ruff format --check src tests bench
 	mkdir -p build/typing && ln -sfn ../../src build/typing/ilios
 	MYPYPATH=build/typing:clients/python/src $(BIN)/mypy -p ilios
 	$(BUF) lint
+	scripts/buf-breaking.sh
 
-proto: $(VENV)/.dev $(BUF) ## Regenerate client code from proto/
-	rm -rf clients/python/src/ilios/v1
-	$(BUF) generate
+tools: $(VENV)/.dev $(BUF) ## Install the code generators (Debian's protoc, plugins, Go; npm ci for TypeScript)
+	scripts/install-codegen.sh
+
+proto: tools ## Regenerate every client's code from proto/ (buf.gen.yaml)
+	scripts/codegen.sh generate
+
+proto-check: tools ## Fail if the committed generated code differs from what proto/ generates
+	scripts/codegen.sh check
+
+clients: tools ## Build the TypeScript client (clients/typescript/dist) and the Go example (build/bin)
+	clients/typescript/node_modules/.bin/tsc -p clients/typescript
+	scripts/go.sh build -o build/bin/ilios-convert ilios.dev/clients/go/cmd/ilios-convert
 
 grpcurl-demo: $(VENV)/.dev ## Tour the gRPC API with grpcurl against a running server (TARGET=host:port)
 	scripts/grpcurl-demo.sh $(TARGET)
@@ -52,4 +64,4 @@ bench: $(VENV)/.dev ## Run the benchmarks (prints figures and ratios)
 	$(BIN)/python bench/convert.py
 
 clean: ## Remove the virtualenv, node_modules and local data
-	rm -rf $(VENV) node_modules data
+	rm -rf $(VENV) node_modules data clients/typescript/node_modules clients/typescript/dist
