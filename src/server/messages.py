@@ -99,5 +99,5 @@ def batch(row: Row, counts: dict[str, int]) -> conversion_pb.Batch:
             failed=counts.get("failed", 0),
         ),
         create_time=timestamp(row["created_at"]),
-        complete_time=timestamp(row["completed_at"]),
+        complete_time=timestamp(row["last_processed_at"] if done >= total else None),
     )

@@ -182,8 +182,9 @@ UPDATE jobs SET state = 'failed', worker_id = NULL, completed_at = :now, error =
 WHERE id = :id AND state = 'processing';
 
 -- get_batch --
--- One batch.
-SELECT * FROM batches WHERE id = :id;
+-- One batch, with when its last document finished.
+SELECT b.*, (SELECT max(processed_at) FROM documents WHERE batch_id = b.id) AS last_processed_at
+FROM batches b WHERE b.id = :id;
 
 -- batch_counts --
 -- How many of a batch's documents are in each state.

@@ -48,6 +48,7 @@ def test_batch_with_one_bad_file_among_good_ones(service, corpus):
             "failed": 1,
         }
         assert status["downloadUrl"] == f"/v1/batch/download/{body['batchId']}"
+        assert status["completedAt"] >= status["createdAt"]
 
         lines = http.get(status["downloadUrl"], params={"format": "jsonl"}).text.splitlines()
         docs = [json.loads(line) for line in lines]

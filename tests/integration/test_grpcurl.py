@@ -29,8 +29,12 @@ def grpcurl(target: str, method: str, data: dict | None = None, key: str | None 
 def documents(keyed_service, corpus):
     """A batch submitted over grpcurl, to feed the other calls real ids."""
     pdf = base64.b64encode(corpus["text.pdf"].read_bytes()).decode()
-    out = grpcurl(keyed_service.grpc_target, "ilios.v1.ConversionService/BatchSubmit",
-                  {"files": [{"content": pdf, "fileName": "a.pdf"}], "priority": 9}, key=KEY)
+    out = grpcurl(
+        keyed_service.grpc_target,
+        "ilios.v1.ConversionService/BatchSubmit",
+        {"files": [{"content": pdf, "fileName": "a.pdf"}], "priority": 9},
+        key=KEY,
+    )
     assert out.returncode == 0, out.stderr
     reply = json.loads(out.stdout)
     return reply["batch"]["id"], reply["documents"][0]["id"], pdf
@@ -38,8 +42,9 @@ def documents(keyed_service, corpus):
 
 def unary_calls(batch_id: str, doc_id: str, pdf: str) -> dict[str, dict]:
     return {
-        "ilios.v1.ConversionService/SubmitDocument": {"file": {"content": pdf,
-                                                               "fileName": "b.pdf"}},
+        "ilios.v1.ConversionService/SubmitDocument": {
+            "file": {"content": pdf, "fileName": "b.pdf"}
+        },
         "ilios.v1.ConversionService/GetDocument": {"documentId": doc_id},
         "ilios.v1.ConversionService/GetBatch": {"batchId": batch_id},
         "ilios.v1.ConversionService/ListDocuments": {"pageSize": 5},
@@ -69,8 +74,12 @@ def test_reflection_and_health_need_no_key(keyed_service):
 
 
 def test_errors_carry_their_reason_in_grpcurl_output(keyed_service):
-    out = grpcurl(keyed_service.grpc_target, "ilios.v1.ConversionService/GetDocument",
-                  {"documentId": "doc_nope"}, key=KEY)
+    out = grpcurl(
+        keyed_service.grpc_target,
+        "ilios.v1.ConversionService/GetDocument",
+        {"documentId": "doc_nope"},
+        key=KEY,
+    )
     error = json.loads(out.stderr)
     assert error["code"] == 5  # NOT_FOUND
     assert error["details"][0]["reason"] == "DOCUMENT_NOT_FOUND"
@@ -79,8 +88,9 @@ def test_errors_carry_their_reason_in_grpcurl_output(keyed_service):
 
 def test_the_demo_script_runs(keyed_service):
     env = {**os.environ, "ILIOS_API_KEY": KEY, "GRPCURL": GRPCURL}
-    out = subprocess.run([str(DEMO), keyed_service.grpc_target], capture_output=True,
-                         text=True, timeout=300, env=env)
+    out = subprocess.run(
+        [str(DEMO), keyed_service.grpc_target], capture_output=True, text=True, timeout=300, env=env
+    )
     assert out.returncode == 0, out.stderr + out.stdout
     assert "ilios.v1.ConversionService is a service" in out.stdout
     assert '"completed"' in out.stdout and "totals" in out.stdout

@@ -24,8 +24,9 @@ def cli(svc, *args: str, api_key: str | None = None, cwd=None) -> subprocess.Com
     env.pop("ILIOS_API_KEY", None)
     if api_key:
         env["ILIOS_API_KEY"] = api_key
-    return subprocess.run([ILIOS, *args], env=env, capture_output=True, text=True,
-                          timeout=300, cwd=cwd)
+    return subprocess.run(
+        [ILIOS, *args], env=env, capture_output=True, text=True, timeout=300, cwd=cwd
+    )
 
 
 def test_client_streams_pages_and_maps_errors(service, corpus):
@@ -55,8 +56,15 @@ def test_client_reports_a_bad_key(keyed_service):
 
 
 def test_cli_converts_into_a_folder(service, corpus, tmp_path):
-    out = cli(service, "--json", "convert", str(corpus["text.pdf"]), str(corpus["page.png"]),
-              "-o", str(tmp_path / "out"))
+    out = cli(
+        service,
+        "--json",
+        "convert",
+        str(corpus["text.pdf"]),
+        str(corpus["page.png"]),
+        "-o",
+        str(tmp_path / "out"),
+    )
     assert out.returncode == 0, out.stderr
     results = json.loads(out.stdout)
     assert [r["pages"] for r in results] == [3, 1]
@@ -72,8 +80,9 @@ def test_cli_exit_codes(service, keyed_service, corpus):
     assert missing.returncode == 5 and "BATCH_NOT_FOUND" in missing.stderr
     unauthorised = cli(keyed_service, "batch", "status", "bat_nope", api_key="wrong")
     assert unauthorised.returncode == 4 and "API_KEY_INVALID" in unauthorised.stderr
-    down = subprocess.run([ILIOS, "--target", "127.0.0.1:1", "health"], capture_output=True,
-                          text=True, timeout=120)
+    down = subprocess.run(
+        [ILIOS, "--target", "127.0.0.1:1", "health"], capture_output=True, text=True, timeout=120
+    )
     assert down.returncode == 3 and "NOT SERVING" in down.stdout
     assert cli(service, "health").stdout.strip().endswith("SERVING")
 
@@ -81,8 +90,9 @@ def test_cli_exit_codes(service, keyed_service, corpus):
 @pytest.fixture(scope="module")
 def scripted(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli")
-    with running(tmp / "svc", OCR_ENGINE="scripted", WORKER_COUNT="2",
-                 SCRIPTED_COST_PER_PAGE="0.001") as svc:
+    with running(
+        tmp / "svc", OCR_ENGINE="scripted", WORKER_COUNT="2", SCRIPTED_COST_PER_PAGE="0.001"
+    ) as svc:
         yield svc
 
 
@@ -103,8 +113,7 @@ def test_cli_batch_submit_wait_download_and_usage(scripted, tmp_path):
     assert downloaded.returncode == 0, downloaded.stderr
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["fileName"] for line in lines] == [f"d{i}.pdf" for i in range(5)]
-    assert all(line["status"] == "completed" and "page 2 of" in line["content"]
-               for line in lines)
+    assert all(line["status"] == "completed" and "page 2 of" in line["content"] for line in lines)
 
     usage = cli(scripted, "--json", "usage", "--since", "2024-01-01")
     totals = json.loads(usage.stdout)
@@ -114,6 +123,5 @@ def test_cli_batch_submit_wait_download_and_usage(scripted, tmp_path):
 
 
 def test_the_ilios_command_also_runs_the_service(tmp_path):
-    helped = subprocess.run([ILIOS, "serve", "--help"], capture_output=True, text=True,
-                            timeout=60)
+    helped = subprocess.run([ILIOS, "serve", "--help"], capture_output=True, text=True, timeout=60)
     assert helped.returncode == 0 and "serve" in helped.stdout

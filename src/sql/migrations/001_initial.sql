@@ -8,8 +8,7 @@ CREATE TABLE batches (
     engine          TEXT NOT NULL,
     api_key_id      TEXT NOT NULL DEFAULT '',
     total           INTEGER NOT NULL,
-    created_at      INTEGER NOT NULL,
-    completed_at    INTEGER
+    created_at      INTEGER NOT NULL
 ) STRICT;
 
 CREATE TABLE uploads (

@@ -39,16 +39,21 @@ INLINE_LIMIT_BYTES = 32 * 1024 * 1024  # larger files go through Upload first
 MESSAGE_LIMIT_BYTES = 80 * 1024 * 1024
 WAIT_POLL_S = 0.5
 RETRY_POLICY = {
-    "methodConfig": [{
-        "name": [{"service": "ilios.v1.ConversionService"}, {"service": "ilios.v1.UsageService"}],
-        "retryPolicy": {
-            "maxAttempts": 5,
-            "initialBackoff": "0.2s",
-            "maxBackoff": "5s",
-            "backoffMultiplier": 2,
-            "retryableStatusCodes": ["UNAVAILABLE"],
-        },
-    }]
+    "methodConfig": [
+        {
+            "name": [
+                {"service": "ilios.v1.ConversionService"},
+                {"service": "ilios.v1.UsageService"},
+            ],
+            "retryPolicy": {
+                "maxAttempts": 5,
+                "initialBackoff": "0.2s",
+                "maxBackoff": "5s",
+                "backoffMultiplier": 2,
+                "retryableStatusCodes": ["UNAVAILABLE"],
+            },
+        }
+    ]
 }
 
 Progress = Callable[[int], None]  # called with the bytes sent since the last call
@@ -93,8 +98,14 @@ class IliosClient:
     call ``close()``.
     """
 
-    def __init__(self, target: str | None = None, *, api_key: str | None = None,
-                 timeout_s: float = DEFAULT_TIMEOUT_S, secure: bool = False) -> None:
+    def __init__(
+        self,
+        target: str | None = None,
+        *,
+        api_key: str | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        secure: bool = False,
+    ) -> None:
         self.target = target or os.environ.get("ILIOS_TARGET") or DEFAULT_TARGET
         key = os.environ.get("ILIOS_API_KEY", "") if api_key is None else api_key
         self.metadata = [("authorization", f"Bearer {key}")] if key else []
@@ -106,8 +117,9 @@ class IliosClient:
             ("grpc.service_config", json.dumps(RETRY_POLICY)),
         ]
         if secure:
-            self.channel = grpc.secure_channel(self.target, grpc.ssl_channel_credentials(),
-                                               options=options)
+            self.channel = grpc.secure_channel(
+                self.target, grpc.ssl_channel_credentials(), options=options
+            )
         else:
             self.channel = grpc.insecure_channel(self.target, options=options)
         self.conversion = pb_grpc.ConversionServiceStub(self.channel)
@@ -138,8 +150,11 @@ class IliosClient:
                 digest.update(block)
 
         def requests() -> Iterator[pb.UploadRequest]:
-            yield pb.UploadRequest(metadata=pb.UploadMetadata(
-                file_name=file_path.name, size_bytes=size, sha256=digest.hexdigest()))
+            yield pb.UploadRequest(
+                metadata=pb.UploadMetadata(
+                    file_name=file_path.name, size_bytes=size, sha256=digest.hexdigest()
+                )
+            )
             with file_path.open("rb") as file:
                 while block := file.read(CHUNK_BYTES):
                     yield pb.UploadRequest(chunk=block)
@@ -147,12 +162,14 @@ class IliosClient:
                         progress(len(block))
 
         with _mapped():
-            reply = self.conversion.Upload(requests(), metadata=self.metadata,
-                                           timeout=CONVERT_TIMEOUT_S)
+            reply = self.conversion.Upload(
+                requests(), metadata=self.metadata, timeout=CONVERT_TIMEOUT_S
+            )
         return str(reply.upload_id)
 
-    def source(self, path: str | os.PathLike[str], *, progress: Progress | None = None
-               ) -> pb.FileSource:
+    def source(
+        self, path: str | os.PathLike[str], *, progress: Progress | None = None
+    ) -> pb.FileSource:
         """A file as a request source: inline when small, else uploaded first."""
         file_path = pathlib.Path(path)
         size = file_path.stat().st_size
@@ -166,30 +183,48 @@ class IliosClient:
 
     # --- conversion -------------------------------------------------------------------
 
-    def convert(self, path: str | os.PathLike[str], *, retention_days: int = 0,
-                progress: Progress | None = None) -> Conversion:
+    def convert(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        retention_days: int = 0,
+        progress: Progress | None = None,
+    ) -> Conversion:
         """Convert a file; iterate the result for its pages as they are produced."""
-        request = pb.ConvertRequest(file=self.source(path, progress=progress),
-                                    retention_days=retention_days)
+        request = pb.ConvertRequest(
+            file=self.source(path, progress=progress), retention_days=retention_days
+        )
         with _mapped():
-            events = self.conversion.Convert(request, metadata=self.metadata,
-                                             timeout=CONVERT_TIMEOUT_S)
+            events = self.conversion.Convert(
+                request, metadata=self.metadata, timeout=CONVERT_TIMEOUT_S
+            )
         return Conversion(events)
 
-    def submit_batch(self, paths: Iterable[str | os.PathLike[str]], *, priority: int = 0,
-                     retention_days: int = 0, progress: Progress | None = None
-                     ) -> pb.BatchSubmitResponse:
+    def submit_batch(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        priority: int = 0,
+        retention_days: int = 0,
+        progress: Progress | None = None,
+    ) -> pb.BatchSubmitResponse:
         """Queue files as one batch (converted asynchronously)."""
         files = [self.source(p, progress=progress) for p in paths]
-        request = pb.BatchSubmitRequest(files=files, priority=priority,
-                                        retention_days=retention_days)
+        request = pb.BatchSubmitRequest(
+            files=files, priority=priority, retention_days=retention_days
+        )
         return self._call(self.conversion.BatchSubmit, request, CONVERT_TIMEOUT_S)
 
     def batch(self, batch_id: str) -> pb.Batch:
         return self._call(self.conversion.GetBatch, pb.GetBatchRequest(batch_id=batch_id)).batch
 
-    def wait(self, batch_id: str, *, timeout_s: float | None = None,
-             on_progress: Callable[[pb.Batch], None] | None = None) -> pb.Batch:
+    def wait(
+        self,
+        batch_id: str,
+        *,
+        timeout_s: float | None = None,
+        on_progress: Callable[[pb.Batch], None] | None = None,
+    ) -> pb.Batch:
         """Poll a batch until every document is done (or raise TimeoutError)."""
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while True:
@@ -206,8 +241,10 @@ class IliosClient:
         """Every document of a finished batch, in submission order, streamed."""
         with _mapped():
             yield from self.conversion.DownloadBatch(
-                pb.DownloadBatchRequest(batch_id=batch_id), metadata=self.metadata,
-                timeout=CONVERT_TIMEOUT_S)
+                pb.DownloadBatchRequest(batch_id=batch_id),
+                metadata=self.metadata,
+                timeout=CONVERT_TIMEOUT_S,
+            )
 
     def document(self, document_id: str) -> document_pb2.Document:
         request = pb.GetDocumentRequest(document_id=document_id)
@@ -219,8 +256,9 @@ class IliosClient:
 
     # --- usage and health -------------------------------------------------------------
 
-    def usage(self, start: dt.datetime | None = None, end: dt.datetime | None = None
-              ) -> usage_pb.UsageTotals:
+    def usage(
+        self, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> usage_pb.UsageTotals:
         request = usage_pb.GetUsageSummaryRequest()
         if start is not None:
             request.start_time.FromDatetime(start.astimezone(dt.UTC))

@@ -39,8 +39,11 @@ from ilios.v1 import document_pb2
 
 SERVICE_COMMANDS = ("serve", "server", "gateway", "worker", "sweep")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_AUTH, EXIT_NOT_FOUND = range(6)
-BATCH_STATES = {pb.BATCH_STATE_QUEUED: "queued", pb.BATCH_STATE_PROCESSING: "processing",
-                pb.BATCH_STATE_COMPLETED: "completed"}
+BATCH_STATES = {
+    pb.BATCH_STATE_QUEUED: "queued",
+    pb.BATCH_STATE_PROCESSING: "processing",
+    pb.BATCH_STATE_COMPLETED: "completed",
+}
 
 
 def exit_code(error: errors.IliosError) -> int:
@@ -64,8 +67,14 @@ def bar(total: int, label: str, enabled: bool) -> Iterator[Any]:
     """A tqdm progress bar on stderr (a no-op when disabled or not a terminal)."""
     from tqdm import tqdm
 
-    with tqdm(total=total, desc=label, unit="B", unit_scale=True, leave=False,
-              disable=not enabled or not sys.stderr.isatty()) as progress:
+    with tqdm(
+        total=total,
+        desc=label,
+        unit="B",
+        unit_scale=True,
+        leave=False,
+        disable=not enabled or not sys.stderr.isatty(),
+    ) as progress:
         yield progress
 
 
@@ -99,15 +108,21 @@ def cmd_convert(client: IliosClient, args: argparse.Namespace) -> int:
         doc = conversion.document
         assert doc is not None
         if args.format == "json":
-            text = json.dumps({"id": doc.id, "file": name, "pages": [as_dict(p) for p in pages],
-                               "document": as_dict(doc)}, indent=2)
+            text = json.dumps(
+                {
+                    "id": doc.id,
+                    "file": name,
+                    "pages": [as_dict(p) for p in pages],
+                    "document": as_dict(doc),
+                },
+                indent=2,
+            )
         else:
             text = _joined(pages)
         if out_dir:
             target = out_dir / (path.stem + (".json" if args.format == "json" else ".md"))
             target.write_text(text)
-            results.append({"file": name, "id": doc.id, "pages": len(pages),
-                            "output": str(target)})
+            results.append({"file": name, "id": doc.id, "pages": len(pages), "output": str(target)})
             if not args.json:
                 print(f"{name} -> {target} ({len(pages)} pages)", file=sys.stderr)
         else:
@@ -126,17 +141,26 @@ def _joined(pages: list[Any]) -> str:
 def cmd_batch_submit(client: IliosClient, args: argparse.Namespace) -> int:
     total = sum(pathlib.Path(f).stat().st_size for f in args.files)
     with bar(total, "upload", not args.json) as progress:
-        reply = client.submit_batch(args.files, priority=args.priority,
-                                    retention_days=args.retention_days,
-                                    progress=progress.update)
+        reply = client.submit_batch(
+            args.files,
+            priority=args.priority,
+            retention_days=args.retention_days,
+            progress=progress.update,
+        )
     batch = reply.batch
     if not args.wait:
         _print_batch(batch, args.json)
         return EXIT_OK
     from tqdm import tqdm
 
-    with tqdm(total=batch.progress.total, desc="converting", unit="doc", leave=False,
-              disable=args.json or not sys.stderr.isatty()) as docs:
+    with tqdm(
+        total=batch.progress.total,
+        desc="converting",
+        unit="doc",
+        leave=False,
+        disable=args.json or not sys.stderr.isatty(),
+    ) as docs:
+
         def advance(current: pb.Batch) -> None:
             done = current.progress.completed + current.progress.failed
             docs.update(done - docs.n)
@@ -151,8 +175,10 @@ def _print_batch(batch: pb.Batch, as_json: bool) -> None:
         print(json.dumps(as_dict(batch), indent=2))
         return
     p = batch.progress
-    print(f"batch {batch.id}: {BATCH_STATES.get(batch.state, '?')} — {p.total} documents, "
-          f"{p.completed} completed, {p.failed} failed, {p.pending + p.processing} to go")
+    print(
+        f"batch {batch.id}: {BATCH_STATES.get(batch.state, '?')} — {p.total} documents, "
+        f"{p.completed} completed, {p.failed} failed, {p.pending + p.processing} to go"
+    )
 
 
 def cmd_batch_status(client: IliosClient, args: argparse.Namespace) -> int:
@@ -161,12 +187,15 @@ def cmd_batch_status(client: IliosClient, args: argparse.Namespace) -> int:
 
 
 def cmd_batch_download(client: IliosClient, args: argparse.Namespace) -> int:
-    out = open(args.output, "w") if args.output else sys.stdout  # noqa: SIM115
+    out = open(args.output, "w") if args.output else sys.stdout
     try:
         lines = []
         for item in client.download(args.batch_id):
-            line = {"id": item.document.id, "fileName": item.document.file_name,
-                    "status": _doc_state(item.document.state)}
+            line = {
+                "id": item.document.id,
+                "fileName": item.document.file_name,
+                "status": _doc_state(item.document.state),
+            }
             if item.document.error.reason:
                 line.update(error=item.document.error.message, reason=item.document.error.reason)
             else:
@@ -199,12 +228,15 @@ def _date(text: str | None) -> dt.datetime | None:
 def cmd_usage(client: IliosClient, args: argparse.Namespace) -> int:
     totals = client.usage(_date(args.since), _date(args.until))
     if args.json:
-        print(json.dumps(as_dict(totals) | {"total_cost_micros": totals.total_cost_micros},
-                         indent=2))
+        print(
+            json.dumps(as_dict(totals) | {"total_cost_micros": totals.total_cost_micros}, indent=2)
+        )
     else:
         dollars = totals.total_cost_micros / 1_000_000
-        print(f"{totals.documents} documents, {totals.pages} pages, "
-              f"{totals.input_tokens + totals.output_tokens} tokens, ${dollars:.6f}")
+        print(
+            f"{totals.documents} documents, {totals.pages} pages, "
+            f"{totals.input_tokens + totals.output_tokens} tokens, ${dollars:.6f}"
+        )
     return EXIT_OK
 
 
@@ -221,10 +253,14 @@ def cmd_health(client: IliosClient, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ilios", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--target", default=os.environ.get("ILIOS_TARGET"),
-                        help="server host:port (ILIOS_TARGET; default 127.0.0.1:50051)")
+    parser = argparse.ArgumentParser(
+        prog="ilios", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--target",
+        default=os.environ.get("ILIOS_TARGET"),
+        help="server host:port (ILIOS_TARGET; default 127.0.0.1:50051)",
+    )
     parser.add_argument("--api-key", default=None, help="API key (ILIOS_API_KEY)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -236,7 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     convert.set_defaults(run=cmd_convert)
 
     batch = sub.add_parser("batch", help="submit and follow batches").add_subparsers(
-        dest="batch_command", required=True)
+        dest="batch_command", required=True
+    )
     submit = batch.add_parser("submit", help="queue files as one batch")
     submit.add_argument("files", nargs="+")
     submit.add_argument("--priority", type=int, default=0, help="1 (low) to 10 (high)")
@@ -262,8 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     if importlib.util.find_spec("ilios.server") is not None:
         for name in SERVICE_COMMANDS:
-            sub.add_parser(name, help=f"run the service: {name} (see `ilios {name} --help`)",
-                           add_help=False)
+            sub.add_parser(
+                name, help=f"run the service: {name} (see `ilios {name} --help`)", add_help=False
+            )
     return parser
 
 
