@@ -31,8 +31,10 @@ MARKDOWN = "text/markdown"
 TEXT = "text/plain"
 UNKNOWN = "application/octet-stream"
 
-SUPPORTED: frozenset[str] = frozenset({PDF, PNG, JPEG, TIFF})
-"""The types the local engine converts today."""
+SUPPORTED: frozenset[str] = frozenset(
+    {PDF, PNG, JPEG, TIFF, GIF, WEBP, BMP, DOCX, PPTX, XLSX, HTML, MARKDOWN, TEXT}
+)
+"""The types the local engine converts (GIF and WebP: the first frame)."""
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", PDF),
@@ -54,7 +56,21 @@ _TEXT_BY_EXTENSION = {
     "txt": TEXT,
     "text": TEXT,
 }
-_NAMES = {PDF: "a PDF", PNG: "a PNG image", JPEG: "a JPEG image", TIFF: "a TIFF image"}
+_NAMES = {
+    PDF: "a PDF",
+    PNG: "a PNG image",
+    JPEG: "a JPEG image",
+    TIFF: "a TIFF image",
+    GIF: "a GIF image",
+    WEBP: "a WebP image",
+    BMP: "a BMP image",
+    DOCX: "a Word document",
+    PPTX: "a PowerPoint presentation",
+    XLSX: "an Excel workbook",
+    HTML: "UTF-8 HTML",
+    MARKDOWN: "UTF-8 Markdown",
+    TEXT: "UTF-8 text",
+}
 _EXTENSIONS = {
     "pdf": PDF,
     "png": PNG,
@@ -63,8 +79,16 @@ _EXTENSIONS = {
     "jpe": JPEG,
     "tif": TIFF,
     "tiff": TIFF,
+    "gif": GIF,
+    "webp": WEBP,
+    "bmp": BMP,
+    **_ZIP_BY_EXTENSION,
+    **_TEXT_BY_EXTENSION,
 }
-_ACCEPTED = "a PDF or a PNG, JPEG or TIFF image"
+_ACCEPTED = (
+    "a PDF; a PNG, JPEG, TIFF, GIF, WebP or BMP image; a Word (.docx), PowerPoint (.pptx) "
+    "or Excel (.xlsx) file; or HTML, Markdown or plain text in UTF-8"
+)
 
 
 def sniff(head: bytes, file_name: str = "") -> str:
@@ -102,7 +126,7 @@ def check_supported(head: bytes, file_name: str = "") -> str:
 
 
 def require_supported(mime: str, file_name: str = "", size: int | None = None) -> str:
-    """``mime`` (as sniffed) if the local engine converts it.
+    """``mime`` (as sniffed) if the local engine converts it (``SUPPORTED``).
 
     Raises EmptyFile when ``size`` is 0, UnsupportedFileType otherwise, with a
     message naming what the content is and what is accepted (and saying so

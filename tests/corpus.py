@@ -282,3 +282,235 @@ def write_all(directory: pathlib.Path) -> dict[str, pathlib.Path]:
         out[name] = target
     return out
 
+
+# --- Office and web documents --------------------------------------------------------
+# Each builder writes the file with the format's own library and returns the exact
+# Markdown of each page.
+
+
+def make_docx(path: pathlib.Path) -> list[str]:
+    """Write a DOCX: title, heading, formatted paragraph, nested bullets, a numbered
+    list, a table, then a hard page break and a second page."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Quarterly Letter", level=1)
+    document.add_heading("Summary", level=2)
+    para = document.add_paragraph("Sales rose by ")
+    para.add_run("twelve").bold = True
+    para.add_run(" percent in ")
+    para.add_run("the north").italic = True
+    para.add_run(".")
+    document.add_paragraph("Apples", style="List Bullet")
+    document.add_paragraph("Pears", style="List Bullet")
+    document.add_paragraph("Green pears", style="List Bullet 2")
+    for step in ("Collect", "Count", "Report"):
+        document.add_paragraph(step, style="List Number")
+    table = document.add_table(rows=3, cols=2)
+    for r, row in enumerate([("Region", "Total"), ("North", "1200"), ("South", "950")]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_page_break()
+    document.add_paragraph("The second page closes the letter.")
+    document.save(str(path))
+    return [
+        "# Quarterly Letter\n\n## Summary\n\n"
+        "Sales rose by **twelve** percent in *the north*.\n\n"
+        "- Apples\n- Pears\n    - Green pears\n1. Collect\n2. Count\n3. Report\n\n"
+        "| Region | Total |\n| --- | --- |\n| North | 1200 |\n| South | 950 |",
+        "The second page closes the letter.",
+    ]
+
+
+def make_pptx(path: pathlib.Path) -> list[str]:
+    """Write a PPTX of three slides: bullets with a sub-bullet, a table with a
+    text box below it, and a title-only slide."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])  # title and content
+    slide.shapes.title.text = "Roadmap"
+    body = slide.placeholders[1].text_frame
+    body.text = "Ship the sandbox"
+    sub = body.add_paragraph()
+    sub.text = "Then the office formats"
+    sub.level = 1
+    slide = deck.slides.add_slide(deck.slide_layouts[5])  # title only
+    slide.shapes.title.text = "Numbers"
+    grid = slide.shapes.add_table(2, 2, Inches(1), Inches(2), Inches(4), Inches(1)).table
+    for r, row in enumerate([("Metric", "Value"), ("Pages", "42")]):
+        for c, value in enumerate(row):
+            grid.cell(r, c).text = value
+    note = slide.shapes.add_textbox(Inches(1), Inches(4), Inches(4), Inches(1))
+    note.text_frame.text = "Figures are preliminary."
+    deck.slides.add_slide(deck.slide_layouts[5]).shapes.title.text = "Questions"
+    deck.save(str(path))
+    return [
+        "# Roadmap\n\n- Ship the sandbox\n    - Then the office formats",
+        "# Numbers\n\n| Metric | Value |\n| --- | --- |\n| Pages | 42 |\n\n"
+        "Figures are preliminary.",
+        "# Questions",
+    ]
+
+
+def make_xlsx(path: pathlib.Path) -> list[str]:
+    """Write an XLSX of three sheets: a table with numbers and a date, an empty
+    sheet, and cells away from A1 (outer empty rows and columns are dropped)."""
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Sales"
+    for row in (
+        ["Region", "Units", "Closed"],
+        ["North", 1200, datetime.date(2024, 3, 31)],
+        ["South", 950.5, None],
+    ):
+        sheet.append(row)
+    book.create_sheet("Notes")
+    offset = book.create_sheet("Offset")
+    offset["C4"], offset["D4"], offset["C5"], offset["D5"] = "Key", "Flag", "a|b", True
+    book.save(str(path))
+    return [
+        "## Sales\n\n| Region | Units | Closed |\n| --- | --- | --- |\n"
+        "| North | 1200 | 2024-03-31 |\n| South | 950.5 |  |",
+        "## Notes",
+        "## Offset\n\n| Key | Flag |\n| --- | --- |\n| a\\|b | TRUE |",
+    ]
+
+
+HTML_PAGE = """<!doctype html>
+<html><head><title>Ignored title</title><style>p { color: red }</style>
+<script>document.write("never shown")</script></head>
+<body><h1>Release notes</h1>
+<p>Version <strong>2.0</strong> adds <em>office</em> formats; see
+<a href="https://example.com/docs">the docs</a>.</p>
+<ul><li>DOCX</li><li>PPTX</li></ul>
+<ol><li>Upload</li><li>Convert</li></ol>
+<table><tr><th>Format</th><th>Pages</th></tr><tr><td>XLSX</td><td>one per sheet</td></tr></table>
+<noscript>Enable scripts</noscript><img src="data:image/png;base64,AAAA" alt="Diagram">
+<script>alert("no")</script></body></html>
+"""
+
+
+def make_html(path: pathlib.Path) -> list[str]:
+    """Write an HTML page with scripts, styles and an image; return its Markdown."""
+    path.write_text(HTML_PAGE, encoding="utf-8")
+    return [
+        "# Release notes\n\nVersion **2.0** adds *office* formats; see\n"
+        "[the docs](https://example.com/docs).\n\n- DOCX\n- PPTX\n\n1. Upload\n2. Convert\n\n"
+        "| Format | Pages |\n| --- | --- |\n| XLSX | one per sheet |\n\nDiagram"
+    ]
+
+
+# --- Hostile documents -------------------------------------------------------------
+# Small files that cost a converter far more than their size; see tests/integration/
+# test_hostile.py. PDFs are written object by object (no library would write them).
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF of ``objects`` (object i+1 is ``objects[i]``; 1 is the catalog) with an xref."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _stream(data: bytes, entries: bytes = b"") -> bytes:
+    return b"<< /Length %d %s >>\nstream\n%s\nendstream" % (len(data), entries, data)
+
+
+def _one_page(resources: bytes = b"<< >>") -> list[bytes]:
+    """Catalog, page tree and one letter-size page whose content is object 4."""
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources %s "
+        b"/Contents 4 0 R >>" % resources,
+    ]
+
+
+def _deflated_repeats(chunk: bytes, times: int) -> bytes:
+    """A zlib stream of ``chunk`` repeated ``times`` times, built without inflating it:
+    after a full flush, deflate encodes the same input to the same bytes."""
+    import struct
+    import zlib
+
+    packer = zlib.compressobj(9)
+    first = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    again = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(times):
+        checksum = zlib.adler32(chunk, checksum)
+    # An empty final block (fixed Huffman), then the Adler-32 of everything.
+    return first + again * (times - 1) + b"\x03\x00" + struct.pack(">I", checksum)
+
+
+def make_recursive_xobject_pdf(path: pathlib.Path) -> None:
+    """A page drawing form XObject X, which draws itself twice: unbounded work and memory."""
+    form = (
+        b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] "
+        b"/Resources << /XObject << /X 5 0 R >> >>"
+    )
+    objects = _one_page(b"<< /XObject << /X 5 0 R >> >>")
+    objects.append(_stream(b"/X Do"))
+    objects.append(_stream(b"q 0.5 0 0 0.5 0 0 cm /X Do Q q 0.5 0 0 0.5 306 0 cm /X Do Q", form))
+    path.write_bytes(_raw_pdf(objects))
+
+
+def make_inflating_pdf(path: pathlib.Path, unpacked_mib: int = 2048) -> None:
+    """A one-page PDF (a few MB) whose content stream inflates to ``unpacked_mib`` MiB."""
+    objects = _one_page()
+    objects.append(_stream(_deflated_repeats(b" " * 2**20, unpacked_mib), b"/Filter /FlateDecode"))
+    path.write_bytes(_raw_pdf(objects))
+
+
+def make_slow_pdf(path: pathlib.Path, operations: int = 20_000_000) -> None:
+    """A one-page PDF (~100 KB) whose content is ``operations`` save/restore pairs:
+    seconds of parsing in little memory."""
+    per_chunk = 2**18  # "q Q " pairs in one MiB
+    objects = _one_page()
+    data = _deflated_repeats(b"q Q " * per_chunk, max(1, operations // per_chunk))
+    objects.append(_stream(data, b"/Filter /FlateDecode"))
+    path.write_bytes(_raw_pdf(objects))
+
+
+def make_many_pages_pdf(path: pathlib.Path, pages: int = 10_000) -> None:
+    """A PDF of ``pages`` blank pages (about 100 bytes each)."""
+    kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+    ]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"] * pages
+    path.write_bytes(_raw_pdf(objects))
+
+
+def make_png_bomb(path: pathlib.Path, side: int = 30_000) -> None:
+    """A PNG header declaring ``side`` x ``side`` 8-bit gray pixels (900 Mpx by default)
+    around a few bytes of data: decoding it would need ``side**2`` bytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    data = zlib.compress(bytes(side + 1))  # the first row only
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )

@@ -71,8 +71,10 @@ def test_text_types_by_extension_when_utf8(name: str, head: bytes, mime: str) ->
 
 
 def test_supported_is_what_the_local_engine_converts() -> None:
-    assert frozenset({"application/pdf", "image/png", "image/jpeg",
-                      "image/tiff"}) == filetypes.SUPPORTED
+    assert frozenset({"application/pdf", "image/png", "image/jpeg", "image/tiff",
+                      "image/gif", "image/webp", "image/bmp", filetypes.DOCX, filetypes.PPTX,
+                      filetypes.XLSX, "text/html", "text/markdown",
+                      "text/plain"}) == filetypes.SUPPORTED
 
 
 def test_check_supported_accepts_real_corpus_files(tmp_path: pathlib.Path) -> None:
@@ -103,19 +105,28 @@ def test_check_supported_pdf_name_with_other_content_says_not_a_pdf() -> None:
 
 
 def test_check_supported_image_name_with_other_content() -> None:
+    assert check_supported(b"GIF89a" + bytes(10), "photo.PNG") == "image/gif"  # content wins
     with pytest.raises(UnsupportedFileType) as caught:
-        check_supported(b"GIF89a" + bytes(10), "photo.PNG")
+        check_supported(b"\x00garbage" * 10, "photo.PNG")
     assert "named .png but its content is not a PNG image" in caught.value.message
-    assert "image/gif" in caught.value.message
+    assert "application/octet-stream" in caught.value.message
+
+
+def test_check_supported_text_name_with_binary_content_says_not_utf8() -> None:
+    with pytest.raises(UnsupportedFileType) as caught:
+        check_supported(b"caf\xe9 au lait", "menu.txt")
+    assert "named .txt but its content is not UTF-8 text" in caught.value.message
 
 
 def test_check_supported_unknown_type_names_detected_and_accepted() -> None:
+    assert check_supported(b"PK\x03\x04" + bytes(100), "letter.docx") == filetypes.DOCX
     with pytest.raises(UnsupportedFileType) as caught:
-        check_supported(b"PK\x03\x04" + bytes(100), "letter.docx")
+        check_supported(b"PK\x03\x04" + bytes(100), "bundle.zip")
     message = caught.value.message
-    assert filetypes.DOCX in message
-    assert "PDF" in message and "PNG" in message and "TIFF" in message
-    assert caught.value.details["accepted"] == "application/pdf, image/jpeg, image/png, image/tiff"
+    assert "application/octet-stream" in message
+    for accepted in ("PDF", "PNG", "TIFF", "WebP", ".docx", ".pptx", ".xlsx", "HTML", "Markdown"):
+        assert accepted in message
+    assert caught.value.details["accepted"] == ", ".join(sorted(filetypes.SUPPORTED))
 
 
 @pytest.mark.parametrize(("raw", "clean"), [

@@ -24,7 +24,7 @@ from ilios.errors import (
     TooManyPages,
     UnsupportedFileType,
 )
-from ilios.worker.engines import local, pdf
+from ilios.worker.engines import local, ocr, pdf
 from ilios.worker.engines.base import Engine, Page, join_pages
 from ilios.worker.engines.layout import FontStats, Line, to_markdown
 from ilios.worker.engines.local import LocalEngine
@@ -230,10 +230,10 @@ def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
     assert len(results) == 2
     for markdown in results:
         assert_reads_in_order(markdown, lines)
-    first = local._ocr
+    first = ocr._ocr
     assert first is not None
     convert(LocalEngine(), path, "image/png")
-    assert local._ocr is first
+    assert ocr._ocr is first
 
 
 # --- errors ----------------------------------------------------------------------
@@ -245,7 +245,8 @@ def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
     (builder.make_random_bytes, PDF, CorruptFile, "CORRUPT_FILE", "truncated or damaged"),
     (builder.make_random_bytes, "image/png", CorruptFile, "CORRUPT_FILE", "cannot be decoded"),
     (lambda p: p.write_bytes(b""), PDF, CorruptFile, "CORRUPT_FILE", "empty"),
-    (builder.make_png, "text/html", UnsupportedFileType, "UNSUPPORTED_FILE_TYPE", "text/html"),
+    (builder.make_png, "application/zip", UnsupportedFileType, "UNSUPPORTED_FILE_TYPE",
+     "application/zip"),
 ])
 def test_bad_documents_raise_the_right_error(docs: pathlib.Path, engine: LocalEngine, make,
                                              mime: str, error: type[IliosError], reason: str,
@@ -357,8 +358,8 @@ def test_paragraphs_lists_hyphens_and_escapes() -> None:
 
 
 def test_ocr_boxes_group_into_lines_left_to_right() -> None:
-    boxes = [local._box([[300, 12], [400, 12], [400, 40], [300, 40]], "right"),
-             local._box([[10, 100], [90, 100], [90, 128], [10, 128]], "below"),
-             local._box([[10, 10], [250, 10], [250, 38], [10, 38]], "left  words")]
-    lines = local._group_lines(boxes)
+    boxes = [ocr._box([[300, 12], [400, 12], [400, 40], [300, 40]], "right"),
+             ocr._box([[10, 100], [90, 100], [90, 128], [10, 128]], "below"),
+             ocr._box([[10, 10], [250, 10], [250, 38], [10, 38]], "left  words")]
+    lines = ocr._group_lines(boxes)
     assert [ln.text for ln in lines] == ["left words right", "below"]

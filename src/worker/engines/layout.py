@@ -5,10 +5,13 @@ Both text sources of the local engine feed this module: the PDF text layer
 downward; a ``Line`` carries its own size so every threshold here is relative
 (a multiple of the font size or box height), never absolute.
 
-Rules, in order, for each line:
+``to_markdown`` first finds ruled tables (``tables``) and the reading order
+(``order``: columns, rows, aligned tables, whole lines), then applies these
+rules, in order, to each line:
 
 - a clearly larger font than the body text is a heading (``#`` .. ``###`` by
-  size rank within the document, see ``FontStats``);
+  size rank within the document, see ``FontStats``); so is a short, lone,
+  all-bold line at body size (one level below the smallest size heading);
 - a line starting with a bullet ("•", "◦", "-", "*", ...) starts a ``- item``;
   "1." / "1)" starts a numbered item; indented following lines continue it;
 - otherwise lines join the open paragraph (wrapped lines joined with spaces)
@@ -20,10 +23,18 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from ilios.worker.engines.geometry import Line, Rule, Table, join_words
+from ilios.worker.engines.order import reading_order
+from ilios.worker.engines.tables import ruled_tables, table_markdown
+
+__all__ = ["FontStats", "Line", "to_markdown"]
 
 HEADING_MIN_RATIO = 1.15  # a heading's font is at least this many times the body size
 HEADING_MAX_CHARS = 200  # longer "headings" are emphasised paragraphs
+BOLD_HEADING_MAX_CHARS = 80  # a bold body-size line this short may be a heading
 HEADING_LEVELS = 3  # deepest heading level emitted (###)
 SIZE_STEP = 1.0  # font sizes rounding to the same step (points) are one style
 SAME_SIZE = 0.15  # neighbour lines within this relative size difference share a leading
@@ -38,20 +49,6 @@ SOFT_HYPHENS = ("\u00ad", "\x02")  # soft hyphen; pdfium's code for a line-end h
 
 
 @dataclass(slots=True)
-class Line:
-    """One line of text on a page; y grows downward, units are the source's."""
-
-    text: str
-    left: float
-    right: float
-    top: float
-    bottom: float
-    baseline: float
-    size: float  # font size (PDF, points) or box height (OCR, pixels)
-    chars: int = 0  # characters, the weight of this line's size in the body-size vote
-
-
-@dataclass(slots=True)
 class FontStats:
     """Font sizes of one document, accumulated page by page (pages stream out).
 
@@ -62,11 +59,13 @@ class FontStats:
 
     chars: Counter[float] = field(default_factory=Counter)
     heading_sizes: set[float] = field(default_factory=set)
+    body_size: float | None = None  # updated by add_page
 
     def add_page(self, lines: list[Line]) -> None:
         """Count this page's characters by size, then register its heading sizes."""
         for line in lines:
             self.chars[_step(line.size)] += line.chars
+        self.body_size = self.chars.most_common(1)[0][0] if self.chars else None
         body = self.body_size
         if body is None:
             return
@@ -74,16 +73,16 @@ class FontStats:
             if _is_heading_shape(line, body):
                 self.heading_sizes.add(_step(line.size))
 
-    @property
-    def body_size(self) -> float | None:
-        return self.chars.most_common(1)[0][0] if self.chars else None
-
     def heading_level(self, line: Line) -> int | None:
         """1..HEADING_LEVELS for a heading line, None for body text."""
         body = self.body_size
-        if body is None or not _is_heading_shape(line, body):
+        if body is None:
             return None
         size = _step(line.size)
+        if _is_bold_heading(line, body):
+            return min(len(self.heading_sizes) + 1, HEADING_LEVELS)
+        if not _is_heading_shape(line, body):
+            return None
         larger = sum(1 for s in self.heading_sizes if s > size)
         return min(larger + 1, HEADING_LEVELS)
 
@@ -96,15 +95,29 @@ def _is_heading_shape(line: Line, body: float) -> bool:
     return line.size >= body * HEADING_MIN_RATIO and len(line.text) <= HEADING_MAX_CHARS
 
 
+def _is_bold_heading(line: Line, body: float) -> bool:
+    """All bold, about body size, short, no sentence punctuation or list marker at its end."""
+    return (
+        line.bold
+        and _step(line.size) >= _step(body) * (2 - HEADING_MIN_RATIO)
+        and line.size < body * HEADING_MIN_RATIO
+        and len(line.text) <= BOLD_HEADING_MAX_CHARS
+        and not line.text.endswith((".", ",", ";", ":"))
+        and BULLET.match(line.text) is None
+    )
+
+
 @dataclass(slots=True)
 class _Block:
-    kind: str  # "h1".."h3", "p", "ul", "ol"
+    kind: str  # "h1".."h3", "p", "ul", "ol", "table" (parts: its Markdown)
     parts: list[str]  # paragraph/heading lines, or list items
     numbers: list[str] = field(default_factory=list)  # "ol" item numbers
     left: float = 0.0  # left edge of the first line / of the current item's marker
     size: float = 0.0
 
     def markdown(self) -> str:
+        if self.kind == "table":
+            return self.parts[0]
         if self.kind == "ul":
             return "\n".join(f"- {_clean(item)}" for item in self.parts)
         if self.kind == "ol":
@@ -114,23 +127,40 @@ class _Block:
         return f"{'#' * int(self.kind[1])} {text}" if self.kind.startswith("h") else text
 
 
-def to_markdown(lines: list[Line], *, fonts: FontStats | None, max_leading: float) -> str:
-    """Markdown for one page's ``lines`` (in reading order).
+def to_markdown(
+    lines: list[Line],
+    *,
+    fonts: FontStats | None,
+    max_leading: float,
+    rules: Sequence[Rule] = (),
+) -> str:
+    """Markdown for one page's text ``lines`` (segments, in any order) and
+    ruling lines ``rules`` (PDF only).
 
     ``fonts`` enables headings and size-change breaks; pass None when sizes
     are unreliable (OCR boxes). ``max_leading`` caps the usual baseline pitch,
     in sizes, so a page made only of one-line paragraphs still splits.
     """
+    tables, rest = ruled_tables(lines, list(rules))
+    items = reading_order(rest, tables)
     blocks: list[_Block] = []
-    usual = _usual_pitch(lines, max_leading)
+    usual = _usual_pitch([it for it in items if isinstance(it, Line)], max_leading)
     prev: Line | None = None
-    for line in lines:
+    for i, line in enumerate(items):
+        if isinstance(line, Table):
+            blocks.append(_Block("table", [table_markdown(line)]))
+            prev = None
+            continue
         text = line.text
-        level = fonts.heading_level(line) if fonts else None
+        after = items[i + 1] if i + 1 < len(items) else None
+        level = _heading_level(fonts, line, prev, after, usual)
         pitch = line.baseline - prev.baseline if prev else None
         gap = pitch is None or pitch > usual * PARAGRAPH_GAP or pitch < 0.5 * line.size
         restyled = fonts is not None and prev is not None and _restyled(prev.size, line.size)
         cur = blocks[-1] if blocks else None
+        if cur and cur.kind == "p" and pitch is not None and pitch < 0 and not restyled:
+            if _flows_on(cur.parts[-1], text):  # a paragraph continued at the top of a column
+                cur.left, gap = line.left, False
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         marker = bullet or number
@@ -172,6 +202,26 @@ def to_markdown(lines: list[Line], *, fonts: FontStats | None, max_leading: floa
     return "\n\n".join(block.markdown() for block in blocks)
 
 
+def _heading_level(
+    fonts: FontStats | None, line: Line, prev: Line | None, after: object, usual: float
+) -> int | None:
+    """The line's heading level; a bold body-size line counts only when it
+    stands alone (no bold line of the same size runs on before or after it)."""
+    level = fonts.heading_level(line) if fonts else None
+    if level is None or not line.bold or _restyled(line.size, fonts.body_size or line.size):
+        return level
+    for other in (prev, after):
+        if isinstance(other, Line) and other.bold and not _restyled(other.size, line.size):
+            if abs(other.baseline - line.baseline) <= usual * PARAGRAPH_GAP:
+                return None
+    return level
+
+
+def _flows_on(previous: str, text: str) -> bool:
+    """The text reads as the same sentence going on (no full stop, lower-case start)."""
+    return not previous.endswith((".", "!", "?", ":")) and text[:1].islower()
+
+
 def _restyled(a: float, b: float) -> bool:
     """A font size change big enough to end a paragraph (inline code may be a bit smaller)."""
     return max(a, b) > HEADING_MIN_RATIO * min(a, b)
@@ -200,7 +250,7 @@ def _join(parts: list[str]) -> str:
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and part[:1].islower():
             out += part
         else:
-            out += " " + part
+            out = join_words(out, part)
     return out
 
 

@@ -7,7 +7,14 @@ conversions interleave page by page.
 Text is read per text rectangle (pdfium merges the characters of one text
 object into one rectangle), not per character: one char-index lookup, one
 object-text read and font-size/matrix/origin queries per rectangle.
-Geometry is in PDF points, turned to y-down (``-y``) for ``layout.Line``.
+Geometry is in PDF points, turned to y-down (``-y``) for ``geometry.Line``.
+
+Runs on one baseline are merged into segments unless a gap wider than
+SEGMENT_GAP separates them (table cells, columns): the layout stage decides
+what those gaps mean. Ruling lines (thin path objects, rectangle edges) are
+returned with the text for table detection. A page whose text is mostly
+private-use or replacement characters (fonts without a usable Unicode map)
+is rendered for OCR instead.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ilios.errors import CorruptFile, IliosError, PdfEncrypted
-from ilios.worker.engines.layout import Line
+from ilios.worker.engines.geometry import Line, PageText, Rule, marker_gap
 
 PDFIUM_LOCK = threading.RLock()
 
@@ -37,9 +44,20 @@ MAX_LEADING = 1.6  # usual baseline pitch is capped at this many font sizes
 SPACE_GAP = 0.15  # horizontal gap between runs, in font sizes, that reads as a space
 BASELINE_TOLERANCE = 0.2  # runs whose baselines differ by at most this (font sizes) ...
 SAME_LINE = 0.5  # ... or whose boxes overlap by this share of the smaller are one line
+SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a new segment
+TEXT_BUFFER_CHARS = 8192  # UTF-16 units of the reused text buffer (longer texts get their own)
+BOLD_WEIGHT = 600  # a font this heavy (or named bold/black/heavy) is bold
+GARBAGE_SHARE = 0.3  # pages with this share of unmappable characters are OCR'd
+RULE_MAX_THICKNESS = 3.0  # a path at most this thick (points) is a ruling line
+RULE_MIN_LENGTH = 6.0  # ... and at least this long (points)
+RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (4 edges)
+RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
+MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
 
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
+_GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
+_BOLD_NAME = re.compile("bold|black|heavy|demi|semib", re.IGNORECASE)
 
 
 class PdfFile:
@@ -69,9 +87,10 @@ class PdfFile:
         with PDFIUM_LOCK:
             self._doc.close()
 
-    def read_page(self, index: int) -> list[Line] | np.ndarray:
-        """The text lines of page ``index`` (0-based) in reading order, or, for a
-        scanned page, a grayscale image (H x W uint8 array) to OCR."""
+    def read_page(self, index: int) -> PageText | np.ndarray:
+        """The text segments and rules of page ``index`` (0-based), or, for a
+        scanned page or one whose text does not map to Unicode, a grayscale
+        image (H x W uint8 array) to OCR."""
         with PDFIUM_LOCK:
             try:
                 page = self._doc[index]
@@ -85,12 +104,13 @@ class PdfFile:
             try:
                 textpage = page.get_textpage()
                 try:
-                    lines = text_lines(textpage)
+                    lines, garbage = text_lines(textpage)
                 finally:
                     textpage.close()
-                if _needs_ocr(page, sum(line.chars for line in lines)):
+                chars = sum(line.chars for line in lines)
+                if garbage > GARBAGE_SHARE * (chars + garbage) or _needs_ocr(page, chars):
                     return render_for_ocr(page)
-                return lines
+                return PageText(lines, page_rules(page))
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(
                     f"Page {index + 1} of the PDF could not be read: repair or re-export "
@@ -116,8 +136,9 @@ def _open_error(exc: pdfium.PdfiumError, path: pathlib.Path) -> IliosError:
     )
 
 
-def text_lines(textpage: pdfium.PdfTextPage) -> list[Line]:
-    """The text page's lines, in pdfium's (content stream) order.
+def text_lines(textpage: pdfium.PdfTextPage) -> tuple[list[Line], int]:
+    """The text page's segments, in pdfium's (content stream) order, and the
+    number of characters that have no usable Unicode value.
 
     pdfium starts a new rectangle whenever the text object changes, so each
     rectangle's text is its object's text (exact, unlike a geometric
@@ -129,6 +150,9 @@ def text_lines(textpage: pdfium.PdfTextPage) -> list[Line]:
     x, y = ctypes.c_double(), ctypes.c_double()
     matrix = pdfium_c.FS_MATRIX()
     runs: list[Line] = []
+    bold_fonts: dict[int | None, bool] = {}
+    buffer = (ctypes.c_ushort * TEXT_BUFFER_CHARS)()
+    garbage = 0
     previous_object: int | None = None
     for i in range(pdfium_c.FPDFText_CountRects(handle, 0, -1)):
         if not pdfium_c.FPDFText_GetRect(handle, i, c_left, c_top, c_right, c_bottom):
@@ -146,7 +170,10 @@ def text_lines(textpage: pdfium.PdfTextPage) -> list[Line]:
         if address is None:
             text = _bounded_text(handle, left, top, right, bottom)
         else:
-            text = _object_text(handle, obj)
+            text = _object_text(handle, obj, buffer)
+        if _GARBAGE.search(text):
+            garbage += len(_GARBAGE.findall(text))
+            text = _GARBAGE.sub(" ", text)
         size, baseline = top - bottom, bottom  # fallbacks: tight box height, box bottom
         if index >= 0:
             size = pdfium_c.FPDFText_GetFontSize(handle, index) or size
@@ -155,17 +182,41 @@ def text_lines(textpage: pdfium.PdfTextPage) -> list[Line]:
             if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
                 baseline = y.value
         if text.strip():
-            runs.append(Line(text, left, right, -top, -bottom, -baseline, size, len(text.strip())))
-    return _merge_runs(runs)
+            bold = _is_bold(obj, bold_fonts) if obj else False
+            runs.append(
+                Line(text, left, right, -top, -bottom, -baseline, size, len(text.strip()), bold)
+            )
+    return _merge_runs(runs), garbage
 
 
-def _object_text(textpage: pdfium_c.FPDF_TEXTPAGE, obj: pdfium_c.FPDF_PAGEOBJECT) -> str:
-    n_bytes = pdfium_c.FPDFTextObj_GetText(obj, textpage, None, 0)
+def _is_bold(obj: pdfium_c.FPDF_PAGEOBJECT, cache: dict[int | None, bool]) -> bool:
+    """Whether the text object's font is bold (by weight or name), cached per font."""
+    font = pdfium_c.FPDFTextObj_GetFont(obj)
+    key = ctypes.cast(font, ctypes.c_void_p).value if font else None
+    if key not in cache:
+        bold = False
+        if font:
+            bold = pdfium_c.FPDFFont_GetWeight(font) >= BOLD_WEIGHT
+            name = ctypes.create_string_buffer(128)
+            pdfium_c.FPDFFont_GetBaseFontName(font, name, len(name))
+            bold = bold or bool(_BOLD_NAME.search(name.value.decode("latin-1")))
+        cache[key] = bold
+    return cache[key]
+
+
+def _object_text(
+    textpage: pdfium_c.FPDF_TEXTPAGE, obj: pdfium_c.FPDF_PAGEOBJECT, buffer: ctypes.Array
+) -> str:
+    """The object's text. pdfium rebuilds it on every call and copies it only
+    into a large enough buffer, so one call with a reused buffer usually does."""
+    n_bytes = pdfium_c.FPDFTextObj_GetText(obj, textpage, buffer, ctypes.sizeof(buffer))
     if n_bytes <= 2:
         return ""
-    buffer = (ctypes.c_ushort * (n_bytes // 2))()
-    pdfium_c.FPDFTextObj_GetText(obj, textpage, buffer, n_bytes)
-    return _printable(bytes(buffer).decode("utf-16-le", errors="replace"))
+    if n_bytes > ctypes.sizeof(buffer):
+        buffer = (ctypes.c_ushort * (n_bytes // 2))()
+        pdfium_c.FPDFTextObj_GetText(obj, textpage, buffer, n_bytes)
+    text = ctypes.string_at(buffer, n_bytes - 2).decode("utf-16-le", errors="replace")
+    return _printable(text)
 
 
 def _bounded_text(
@@ -185,19 +236,26 @@ def _printable(text: str) -> str:
 
 
 def _merge_runs(runs: list[Line]) -> list[Line]:
-    """Join consecutive runs on one baseline band, left to right, into lines."""
+    """Join consecutive runs on one baseline band, left to right, into segments
+    (a gap wider than SEGMENT_GAP font sizes keeps them apart)."""
     lines: list[Line] = []
     for run in runs:
         cur = lines[-1] if lines else None
-        if cur is None or run.left < cur.right - SAME_LINE * run.size or not _same_band(cur, run):
+        gap = run.left - cur.right if cur else 0.0
+        if (
+            cur is None
+            or gap < -SAME_LINE * run.size
+            or gap > marker_gap(cur.text, SEGMENT_GAP) * max(run.size, cur.size)
+            or not _same_band(cur, run)
+        ):
             lines.append(run)
             continue
-        gap = run.left - cur.right
         joint = "" if cur.text.endswith(" ") or run.text.startswith(" ") else " "
         cur.text += (joint if gap > SPACE_GAP * run.size else "") + run.text
         if run.chars > cur.chars // 2:  # the dominant run sets the line's style
             cur.size, cur.baseline = run.size, run.baseline
         cur.right = run.right
+        cur.bold = cur.bold and run.bold
         cur.top, cur.bottom = min(cur.top, run.top), max(cur.bottom, run.bottom)
         cur.chars += run.chars
     for line in lines:
@@ -227,6 +285,41 @@ def _needs_ocr(page: pdfium.PdfPage, chars: int) -> bool:
         left, bottom, right, top = obj.get_bounds()
         covered += max(0.0, right - left) * max(0.0, top - bottom)
     return covered >= SCAN_COVERAGE * width * height
+
+
+def page_rules(page: pdfium.PdfPage) -> list[Rule]:
+    """Ruling lines of the page's top-level path objects, y-down, in points:
+    thin paths are lines, small rectangles give their four edges."""
+    handle = page.raw
+    count = pdfium_c.FPDFPage_CountObjects(handle)
+    width, height = page.get_size()
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    rules: list[Rule] = []
+    paths = 0
+    for i in range(count):
+        obj = pdfium_c.FPDFPage_GetObject(handle, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        paths += 1
+        if paths > MAX_PATHS:
+            return []
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            continue
+        x0, x1, y0, y1 = left.value, right.value, -top.value, -bottom.value
+        w, h = x1 - x0, y1 - y0
+        if h <= RULE_MAX_THICKNESS and w >= RULE_MIN_LENGTH:
+            rules.append(Rule(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2))
+        elif w <= RULE_MAX_THICKNESS and h >= RULE_MIN_LENGTH:
+            rules.append(Rule((x0 + x1) / 2, y0, (x0 + x1) / 2, y1))
+        elif (
+            w >= RULE_MIN_LENGTH
+            and h >= RULE_MIN_LENGTH
+            and w * h <= RECT_MAX_PAGE_SHARE * width * height
+            and pdfium_c.FPDFPath_CountSegments(obj) <= RECT_MAX_SEGMENTS
+        ):
+            rules += [Rule(x0, y0, x1, y0), Rule(x0, y1, x1, y1)]
+            rules += [Rule(x0, y0, x0, y1), Rule(x1, y0, x1, y1)]
+    return rules
 
 
 def render_for_ocr(page: pdfium.PdfPage) -> np.ndarray:

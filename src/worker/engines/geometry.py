@@ -1,0 +1,103 @@
+"""Positioned page content shared by the PDF reader, OCR and the layout stages.
+
+Coordinates grow downward (y-down) and are in the source's units: PDF points
+for the text layer, pixels for OCR. Every threshold that uses them is a
+multiple of a line's own ``size``, so both sources share one set of rules.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MARKER_GAP = 4.0  # a list marker joins the text this many font sizes to its right
+
+_MARKER = re.compile(
+    "^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013*-]|\\d{1,3}[.)])$"
+)
+
+
+@dataclass(slots=True)
+class Line:
+    """A run of text on one baseline (a segment of a line, or a whole line)."""
+
+    text: str
+    left: float
+    right: float
+    top: float
+    bottom: float
+    baseline: float
+    size: float  # font size (PDF, points) or box height (OCR, pixels)
+    chars: int = 0  # characters, the weight of this line's size in the body-size vote
+    bold: bool = False  # every character is in a bold font (PDF only)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A ruling line drawn on the page: horizontal if ``y0 == y1``, else vertical."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def horizontal(self) -> bool:
+        return self.y0 == self.y1
+
+
+@dataclass(slots=True)
+class Table:
+    """A table found on the page: ``rows`` of cell texts (row 0 is the header)."""
+
+    rows: list[list[str]]
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+
+@dataclass(slots=True)
+class PageText:
+    """A page's text layer: text segments (content order) and ruling lines."""
+
+    lines: list[Line]
+    rules: list[Rule] = field(default_factory=list)
+
+
+def is_rtl_char(ch: str) -> bool:
+    """Hebrew, Arabic, Syriac, Thaana, NKo ... (strong right-to-left letters)."""
+    return unicodedata.bidirectional(ch) in ("R", "AL")
+
+
+def is_wide_char(ch: str) -> bool:
+    """CJK ideographs, kana, hangul and fullwidth forms: scripts written without spaces."""
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def is_rtl(text: str) -> bool:
+    """More strong right-to-left letters than strong left-to-right ones."""
+    rtl = ltr = 0
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            rtl += 1
+        elif kind == "L":
+            ltr += 1
+    return rtl > ltr
+
+
+def marker_gap(text: str, gap: float) -> float:
+    """The widest gap (font sizes) after ``text`` that still joins the next run:
+    MARKER_GAP after a lone list marker ("•", "-", "1."), else ``gap``."""
+    return MARKER_GAP if _MARKER.match(text.strip()) else gap
+
+
+def join_words(left: str, right: str) -> str:
+    """Join two pieces of one line or paragraph: with a space, or none between CJK."""
+    if not left or not right:
+        return left + right
+    if is_wide_char(left[-1]) and is_wide_char(right[0]):
+        return left + right
+    return f"{left} {right}"

@@ -1,0 +1,161 @@
+"""Office and web documents to Markdown pages: DOCX, PPTX, XLSX, HTML, text.
+
+DOCX, PPTX and XLSX are read by ``ooxml`` (see there for their pages);
+HTML (BeautifulSoup + markdownify; scripts, styles and other non-text
+elements dropped; images become their alt text) is one page; plain text and
+Markdown pass through (UTF-8, CRLF to LF), split at form feeds. A page longer
+than MAX_PAGE_CHARS is cut at a blank line (else a line break) into several,
+so no page outgrows a gRPC message.
+
+Errors, before the first page: CorruptFile (unreadable, not UTF-8, nested
+too deeply), FileTooLarge (a zip declaring more than ZIP_MAX_UNPACKED_BYTES
+unpacked), TooManyPages (counted before splitting; a split past the limit
+raises it mid-document). MemoryError propagates (the sandbox reports it).
+Libraries load on first use, so PDF-only workers never import them.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+
+from ilios.errors import CorruptFile, FileTooLarge, IliosError, TooManyPages
+from ilios.filetypes import DOCX, HTML, MARKDOWN, PPTX, TEXT, XLSX
+from ilios.worker.engines import ooxml
+from ilios.worker.engines.base import Page
+
+TYPES = frozenset({DOCX, PPTX, XLSX, HTML, MARKDOWN, TEXT})
+MAX_PAGE_CHARS = 1_000_000  # longer pages are split (UTF-8: at most 4 MB, gRPC's default)
+ZIP_MAX_UNPACKED_BYTES = 2**30  # an Office zip declaring more than this, unpacked, is refused
+# Elements whose content is not document text.
+HTML_DROPPED = tuple("head script style noscript template iframe object embed svg canvas".split())
+_KINDS = {
+    DOCX: "Word document",
+    PPTX: "PowerPoint presentation",
+    XLSX: "Excel workbook",
+    HTML: "HTML page",
+    MARKDOWN: "Markdown file",
+    TEXT: "text file",
+}
+_Reader = Callable[[pathlib.Path], tuple[int, Iterator[str]]]
+
+
+def pages(path: pathlib.Path, mime_type: str, max_pages: int) -> Iterator[Page]:
+    """Yield the Markdown pages of an Office, HTML or text file (``mime_type`` in TYPES)."""
+    kind = _KINDS[mime_type]
+    converter: _Reader = {
+        DOCX: ooxml.docx,
+        PPTX: ooxml.pptx,
+        XLSX: ooxml.xlsx,
+        HTML: _html,
+        MARKDOWN: _text,
+        TEXT: _text,
+    }[mime_type]
+    if mime_type in (DOCX, PPTX, XLSX):
+        _check_zip(path, kind)
+    try:
+        count, texts = converter(path)
+        _check_count(count, max_pages)
+        number = 0
+        for text in texts:
+            for piece in _split(text):
+                number += 1
+                _check_count(number, max_pages)
+                yield Page(number, piece)
+    except (IliosError, MemoryError):
+        raise
+    except RecursionError as exc:
+        raise CorruptFile(f"The {kind} is nested too deeply to convert.", detail=repr(exc)) from exc
+    except Exception as exc:  # the libraries' many parse errors
+        raise CorruptFile(
+            f"The {kind} is damaged or not what its type says and cannot be read: check that "
+            "it opens in its application, then send it again.",
+            detail=repr(exc),
+        ) from exc
+
+
+def _check_count(count: int, max_pages: int) -> None:
+    if count > max_pages:
+        raise TooManyPages(
+            f"The document has at least {count} pages; this service converts at most "
+            f"{max_pages}. Split it into smaller documents and send them separately.",
+            pages=str(count),
+            max_pages=str(max_pages),
+        )
+
+
+def _check_zip(path: pathlib.Path, kind: str) -> None:
+    """Refuse an unreadable zip, or one whose entries declare more than
+    ZIP_MAX_UNPACKED_BYTES (zipfile never inflates past a declared size)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CorruptFile(
+            f"The {kind} is damaged or truncated (it is not a readable zip package): check "
+            "that it opens in its application, then send it again.",
+            detail=repr(exc),
+        ) from exc
+    if unpacked > ZIP_MAX_UNPACKED_BYTES:
+        raise FileTooLarge(
+            f"The {kind} unpacks to {unpacked // 2**20} MiB; this service unpacks at most "
+            f"{ZIP_MAX_UNPACKED_BYTES // 2**20} MiB. Remove large embedded media and send "
+            "it again.",
+            unpacked_bytes=str(unpacked),
+        )
+
+
+def _split(text: str) -> Iterator[str]:
+    """``text`` in pieces of at most MAX_PAGE_CHARS, cut at blank lines or line breaks."""
+    while len(text) > MAX_PAGE_CHARS:
+        cut = text.rfind("\n\n", 0, MAX_PAGE_CHARS)
+        if cut < MAX_PAGE_CHARS // 2:
+            cut = text.rfind("\n", 0, MAX_PAGE_CHARS)
+        if cut <= 0:
+            cut = MAX_PAGE_CHARS
+        yield text[:cut]
+        text = text[cut:].lstrip("\n")
+    yield text
+
+
+# --- HTML and text ------------------------------------------------------------------------
+
+
+def _html(path: pathlib.Path) -> tuple[int, Iterator[str]]:
+    from bs4 import BeautifulSoup
+    from markdownify import MarkdownConverter
+
+    soup = BeautifulSoup(path.read_bytes(), "lxml")  # honours <meta charset>
+    for tag in soup(HTML_DROPPED):
+        tag.decompose()
+    for image in soup("img"):
+        image.replace_with(str(image.get("alt") or ""))
+    for link in soup("a"):
+        if str(link.get("href", "")).strip().lower().startswith(("javascript:", "data:")):
+            del link["href"]
+    converter = MarkdownConverter(
+        heading_style="ATX",
+        bullets="-",
+        escape_underscores=False,
+        escape_asterisks=False,
+        table_infer_header=True,
+    )
+    markdown = re.sub(r"\n{3,}", "\n\n", converter.convert_soup(soup)).strip()
+    return 1, iter([markdown])
+
+
+def _text(path: pathlib.Path) -> tuple[int, Iterator[str]]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorruptFile(
+            f"The text file is not UTF-8 (invalid byte at offset {exc.start}): save it as "
+            "UTF-8 and send it again.",
+            offset=str(exc.start),
+        ) from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    sheets = text.split("\f")  # form feeds separate pages
+    return len(sheets), iter(sheets)

@@ -1,0 +1,248 @@
+"""Reading order: columns, rows, aligned tables and whole lines from segments.
+
+``reading_order`` takes a page's text segments (runs of one baseline, split
+at wide gaps) and the tables already found, and returns lines and tables in
+the order a reader takes them:
+
+1. Columns: a vertical gutter (a strip at least GUTTER_MIN font sizes wide
+   that almost no segment crosses, with MIN_COLUMN_LINES segments on each
+   side) splits the page. Segments that cross it (a title over both
+   columns) cut the page into bands; each band reads left column, then right
+   column, recursively (three columns are two nested splits). Rows of short
+   cells aligned across the gutter are a table, not two columns.
+2. Rows: within a column, segments on one baseline band form a row.
+3. Rows of two or more cells, aligned in columns, become a table
+   (``tables.aligned_tables``); the other rows are joined into lines, left
+   to right, or right to left when the row is mostly right-to-left script
+   (each segment's own text is already in logical order).
+
+Units are the source's; all thresholds are multiples of the font size.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from ilios.worker.engines.geometry import Line, Table, is_rtl, join_words, marker_gap
+from ilios.worker.engines.tables import aligned_tables
+
+Item = Line | Table
+
+GUTTER_MIN = 1.0  # a gutter is at least this many font sizes wide
+MIN_COLUMN_LINES = 3  # each column of a split has at least this many segments
+NARROW_SHARE = 0.6  # segments narrower than this share of the region shape the gutter
+CROSSING_SHARE = 0.1  # ... of which at most this share may cross it (page numbers, stray)
+BESIDE_SHARE = 0.5  # columns run side by side: this share of one side's lines has ...
+BESIDE_PITCH = 1.2  # ... a line of the other side within this many font sizes
+ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one baseline ...
+TEXT_FILL = 0.6  # ... both sides must be text (median line fills this share of its side)
+LABEL_MAX_CHARS = 3  # lines this short (page numbers, index letters) are not judged
+TEXT_MIN_CHARS = 16  # ... and hold at least this many characters (median)
+BASELINE_TOLERANCE = 0.3  # baselines closer than this (font sizes) are one row
+WORD_GAP = 1.0  # neighbours in a row closer than this (font sizes) are one segment
+
+
+def reading_order(segments: list[Line], tables: list[Table]) -> list[Item]:
+    """Lines and tables of one page in reading order."""
+    items: list[Item] = [*segments, *tables]
+    out: list[Item] = []
+    for flow in _flows(items):
+        out.extend(_rows_to_lines(flow))
+    return out
+
+
+def _flows(items: list[Item]) -> list[list[Item]]:
+    """Split ``items`` into single-column flows, in reading order."""
+    gutter = _gutter(items)
+    if gutter is None:
+        return [items]
+    middle = sum(gutter) / 2
+    flows: list[list[Item]] = []
+    band: list[Item] = []
+    for item in sorted(items, key=lambda it: it.top):
+        if item.left < middle < item.right:  # across the gutter: ends the band
+            flows.extend(_split_band(band, middle))
+            band = []
+            if flows and flows[-1] and flows[-1][-1].left < middle < flows[-1][-1].right:
+                flows[-1].append(item)
+            else:
+                flows.append([item])
+        else:
+            band.append(item)
+    flows.extend(_split_band(band, middle))
+    return flows
+
+
+def _lines(items: list[Item]) -> list[Line]:
+    return [it for it in items if isinstance(it, Line)]
+
+
+def _split_band(band: list[Item], middle: float) -> list[list[Item]]:
+    """The band's left and right columns as flows, or the band as one flow if
+    its two sides are rows (a label far right of each line, a table)."""
+    left = [it for it in band if it.right <= middle]
+    right = [it for it in band if it.right > middle]
+    if _is_table(_lines(left), _lines(right)):
+        return [band]
+    out: list[list[Item]] = []
+    for side in (left, right):
+        if side:
+            out.extend(_flows(side) if len(side) < len(band) else [side])
+    return out
+
+
+def _gutter(items: list[Item]) -> tuple[float, float] | None:
+    """The widest x-range (g0, g1) that splits ``items`` into columns, if any."""
+    lines = _lines(items)
+    if len(lines) < 2 * MIN_COLUMN_LINES:
+        return None
+    size = statistics.median(line.size for line in lines)
+    lo, hi = min(it.left for it in items), max(it.right for it in items)
+    narrow = [it for it in items if it.right - it.left < NARROW_SHARE * (hi - lo)]
+    allowed = int(CROSSING_SHARE * len(narrow))
+    events = sorted([(it.left, 1) for it in narrow] + [(it.right, -1) for it in narrow])
+    depth, start, best = 0, None, None
+    for x, step in events:  # ranges where at most `allowed` narrow items overlap
+        depth += step
+        if depth <= allowed and start is None:
+            start = x
+        elif depth > allowed and start is not None:
+            if lo < start and x - start >= GUTTER_MIN * size and _splits(lines, start, x):
+                if best is None or x - start > best[1] - best[0]:
+                    best = (start, x)
+            start = None
+    return best
+
+
+def _splits(lines: list[Line], g0: float, g1: float) -> bool:
+    """Enough lines each side of the gutter, fewer lines across it than
+    beside it, and the two sides not the halves of a table."""
+    left = [line for line in lines if line.right <= g0]
+    right = [line for line in lines if line.left >= g1]
+    across = len(lines) - len(left) - len(right)
+    if min(len(left), len(right)) < MIN_COLUMN_LINES or across > len(left) + len(right):
+        return False
+    small, large = sorted((left, right), key=len)
+    baselines = sorted(line.baseline for line in large)
+    beside = sum(1 for line in small if _has_row(baselines, line, BESIDE_PITCH))
+    return beside >= BESIDE_SHARE * len(small) and not _is_table(left, right)
+
+
+def _is_table(left: list[Line], right: list[Line]) -> bool:
+    """Rows of the two sides pair up on baselines (most lines of the smaller
+    side have a partner) and the sides are not both running text."""
+    small, large = sorted((left, right), key=len)
+    if not small:
+        return False
+    baselines = sorted(line.baseline for line in large)
+    paired = sum(1 for line in small if _has_row(baselines, line))
+    if paired < ROW_PAIRING * len(small):
+        return False
+    return not (_is_text(left) and _is_text(right))
+
+
+def _has_row(baselines: list[float], line: Line, tolerance: float = BASELINE_TOLERANCE) -> bool:
+    """A baseline within ``tolerance`` font sizes of the line's."""
+    tolerance *= line.size
+    return any(abs(b - line.baseline) <= tolerance for b in baselines)
+
+
+def _is_text(side: list[Line]) -> bool:
+    """Running text: its lines (labels and numbers of a few characters aside)
+    hold TEXT_MIN_CHARS or more and mostly fill their column."""
+    lines = [line for line in side if line.chars > LABEL_MAX_CHARS]
+    if not lines or statistics.median(line.chars for line in lines) < TEXT_MIN_CHARS:
+        return False
+    lo, hi = min(line.left for line in lines), max(line.right for line in lines)
+    fill = statistics.median((line.right - line.left) / max(hi - lo, 1e-6) for line in lines)
+    return fill >= TEXT_FILL
+
+
+def _rows_to_lines(flow: list[Item]) -> list[Item]:
+    """Group a flow's segments into rows; aligned rows become tables, the
+    others whole lines. Tables already found stay where they are."""
+    out: list[Item] = []
+    rows: list[list[Line]] = []
+    for item in sorted(flow, key=lambda it: it.bottom if isinstance(it, Line) else it.top):
+        if isinstance(item, Table):
+            out.extend(_finish(rows))
+            rows = []
+            out.append(item)
+        elif rows and _same_row(rows[-1][0], item):
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    out.extend(_finish(rows))
+    return out
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    if abs(a.baseline - b.baseline) <= BASELINE_TOLERANCE * max(a.size, b.size):
+        return True
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return overlap >= 0.5 * min(a.bottom - a.top, b.bottom - b.top)
+
+
+def _finish(rows: list[list[Line]]) -> list[Item]:
+    rows = [_close_gaps(sorted(row, key=lambda seg: seg.left)) for row in rows]
+    out: list[Item] = []
+    position = 0
+    for start, end, table in aligned_tables(rows):
+        out.extend(_join_row(row) for row in rows[position:start])
+        out.append(table)
+        position = end
+    out.extend(_join_row(row) for row in rows[position:])
+    return out
+
+
+def _close_gaps(row: list[Line]) -> list[Line]:
+    """Merge neighbours (sorted left to right) closer than WORD_GAP, or a list
+    marker and its item: words a producer drew one by one (right-to-left
+    scripts, whose runs come in descending x), not cells."""
+    out = [row[0]]
+    for seg in row[1:]:
+        last = out[-1]
+        limit = marker_gap(last.text, WORD_GAP) * max(seg.size, last.size)
+        if seg.left - last.right <= limit:
+            out[-1] = _join_row([last, seg])
+        else:
+            out.append(seg)
+    return out
+
+
+def _join_row(row: list[Line]) -> Line:
+    """One line from a row's segments (sorted left to right)."""
+    if len(row) == 1:
+        return row[0]
+    ordered = _rtl_order(row) if is_rtl("".join(seg.text for seg in row)) else row
+    main = max(row, key=lambda seg: seg.chars)
+    text = ""
+    for seg in ordered:
+        text = join_words(text, seg.text)
+    return Line(
+        text,
+        row[0].left,
+        max(seg.right for seg in row),
+        min(seg.top for seg in row),
+        max(seg.bottom for seg in row),
+        main.baseline,
+        main.size,
+        sum(seg.chars for seg in row),
+        all(seg.bold for seg in row),
+    )
+
+
+def _rtl_order(row: list[Line]) -> list[Line]:
+    """Right to left, except that neighbouring left-to-right words (Latin
+    letters) keep their left-to-right order."""
+    out: list[Line] = []
+    group: list[Line] = []
+    for seg in reversed(row):
+        if not is_rtl(seg.text) and any(ch.isalpha() for ch in seg.text):
+            group.append(seg)
+            continue
+        out.extend(reversed(group))
+        group = []
+        out.append(seg)
+    out.extend(reversed(group))
+    return out

@@ -1,0 +1,205 @@
+"""Tables: ruled grids (from a PDF's ruling lines) and column-aligned rows.
+
+A ruled table is a cluster of horizontal and vertical rules that cross each
+other: its distinct rule positions make the grid, and each text segment goes
+to the cell holding its centre. An aligned table is a run of consecutive text
+rows of a single-column flow that each hold two or more segments (see
+``pdf.SEGMENT_GAP``) whose x-ranges fall into common columns.
+
+Units are the source's (PDF points, or pixels for rules found in a scan);
+tolerances are in font sizes (the median size of the page's segments).
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from ilios.worker.engines.geometry import Line, Rule, Table, join_words
+
+RULE_SNAP = 0.2  # rule positions closer than this (font sizes) are one grid line
+MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2 columns)
+CELL_ROW = 0.5  # segments of a cell within this many font sizes share a row
+MAX_RULES = 800  # pages with more rules (drawings) are not searched for grids
+MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
+MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
+MAX_CELL_CHARS = 40  # aligned "cells" this long (median) are lines of text columns
+MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
+
+
+def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table], list[Line]]:
+    """Tables drawn as grids of rules, and the segments outside them."""
+    if not 2 * MIN_GRID_LINES <= len(rules) <= MAX_RULES or not segments:
+        return [], segments
+    sizes = sorted(seg.size for seg in segments)
+    snap = RULE_SNAP * sizes[len(sizes) // 2]
+    tables: list[Table] = []
+    rest = segments
+    for grid in _grids(rules, snap):
+        table, rest = _fill(grid, rest)
+        if table is not None:
+            tables.append(table)
+    return tables, rest
+
+
+def _grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]]]:
+    """Clusters of crossing rules, each as (column x's, row y's), sorted."""
+    clusters: list[list[Rule]] = []
+    for rule in rules:
+        touching = [c for c in clusters if any(_touch(rule, other, snap) for other in c)]
+        merged = [rule]
+        for cluster in touching:
+            merged += cluster
+            clusters.remove(cluster)
+        clusters.append(merged)
+    grids = []
+    for cluster in clusters:
+        xs = _snap([r.x0 for r in cluster if not r.horizontal], snap)
+        ys = _snap([r.y0 for r in cluster if r.horizontal], snap)
+        if len(xs) >= MIN_GRID_LINES and len(ys) >= MIN_GRID_LINES:
+            grids.append((xs, ys))
+    return grids
+
+
+def _touch(a: Rule, b: Rule, snap: float) -> bool:
+    """Rules that cross, meet or continue each other (within ``snap``)."""
+    return (
+        a.x0 - snap <= b.x1 and b.x0 - snap <= a.x1 and a.y0 - snap <= b.y1 and b.y0 - snap <= a.y1
+    )
+
+
+def _snap(values: list[float], snap: float) -> list[float]:
+    out: list[float] = []
+    for value in sorted(values):
+        if not out or value - out[-1] > snap:
+            out.append(value)
+    return out
+
+
+def _fill(
+    grid: tuple[list[float], list[float]], segments: list[Line]
+) -> tuple[Table | None, list[Line]]:
+    """Put each segment whose centre is inside the grid into its cell."""
+    xs, ys = grid
+    cells: dict[tuple[int, int], list[Line]] = {}
+    rest: list[Line] = []
+    for seg in segments:
+        cx, cy = (seg.left + seg.right) / 2, (seg.top + seg.bottom) / 2
+        col, row = _slot(cx, xs), _slot(cy, ys)
+        if col is None or row is None:
+            rest.append(seg)
+        else:
+            cells.setdefault((row, col), []).append(seg)
+    if len({col for _, col in cells}) < 2:
+        return None, segments  # a frame or a box around text, not a table
+    rows = [
+        [_cell_text(cells.get((r, c), [])) for c in range(len(xs) - 1)]
+        for r in range(len(ys) - 1)
+        if any((r, c) in cells for c in range(len(xs) - 1))
+    ]
+    return Table(rows, xs[0], xs[-1], ys[0], ys[-1]), rest
+
+
+def _slot(value: float, edges: list[float]) -> int | None:
+    for i in range(len(edges) - 1):
+        if edges[i] <= value < edges[i + 1]:
+            return i
+    return None
+
+
+def _cell_text(segments: list[Line]) -> str:
+    """A cell's segments in reading order (rows top to bottom, each left to right)."""
+    rows: list[list[Line]] = []
+    for seg in sorted(segments, key=lambda s: s.baseline):
+        if rows and seg.baseline - rows[-1][0].baseline <= CELL_ROW * seg.size:
+            rows[-1].append(seg)
+        else:
+            rows.append([seg])
+    text = ""
+    for row in rows:
+        for seg in sorted(row, key=lambda s: s.left):
+            text = join_words(text, seg.text)
+    return text
+
+
+def aligned_tables(bands: list[list[Line]]) -> list[tuple[int, int, Table]]:
+    """Unruled tables in ``bands`` (rows of segments, top to bottom, each sorted
+    left to right): (first band, end band, table) for each, in order."""
+    found: list[tuple[int, int, Table]] = []
+    i = 0
+    while i < len(bands):
+        if len(bands[i]) < 2:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(bands) and _continues(bands, j):
+            j += 1
+        while j > i and len(bands[j - 1]) < 2:
+            j -= 1  # a table ends with a full row, not with a stray line
+        table = _aligned(bands[i:j])
+        if table is not None:
+            found.append((i, j, table))
+            i = j
+        else:
+            i += 1
+    return found
+
+
+def _continues(bands: list[list[Line]], j: int) -> bool:
+    """Band j belongs to the table above: close enough, and a row of cells
+    (or a single cell followed by one)."""
+    prev, band = bands[j - 1], bands[j]
+    size = max(seg.size for seg in band)
+    if band[0].baseline - prev[0].baseline > MAX_ROW_PITCH * size:
+        return False
+    return len(band) >= 2 or (j + 1 < len(bands) and len(bands[j + 1]) >= 2)
+
+
+def _aligned(rows: list[list[Line]]) -> Table | None:
+    columns = _columns([seg for row in rows for seg in row])
+    enough = MIN_ALIGNED_ROWS_WIDE if len(columns) >= 3 else MIN_ALIGNED_ROWS
+    if len(columns) < 2 or len(rows) < enough:
+        return None
+    if statistics.median(seg.chars for row in rows for seg in row) > MAX_CELL_CHARS:
+        return None  # rows of running text side by side: columns, not a table
+    cells = []
+    for row in rows:
+        texts = [""] * len(columns)
+        for seg in row:
+            index = next(k for k, (lo, hi) in enumerate(columns) if lo <= seg.left <= hi)
+            texts[index] = join_words(texts[index], seg.text)
+        cells.append(texts)
+    segs = [seg for row in rows for seg in row]
+    return Table(
+        cells,
+        min(s.left for s in segs),
+        max(s.right for s in segs),
+        min(s.top for s in segs),
+        max(s.bottom for s in segs),
+    )
+
+
+def _columns(segments: list[Line]) -> list[tuple[float, float]]:
+    """The union of the segments' x-ranges: each separate interval is a column."""
+    out: list[tuple[float, float]] = []
+    for seg in sorted(segments, key=lambda s: s.left):
+        if out and seg.left <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], seg.right))
+        else:
+            out.append((seg.left, seg.right))
+    return out
+
+
+def table_markdown(table: Table) -> str:
+    """A pipe table; the first row is the header."""
+    width = max(len(row) for row in table.rows)
+    lines = []
+    for n, row in enumerate(table.rows):
+        cells = [_escape_cell(cell) for cell in row] + [""] * (width - len(row))
+        lines.append("| " + " | ".join(cells) + " |")
+        if n == 0:
+            lines.append("|" + " --- |" * width)
+    return "\n".join(lines)
+
+
+def _escape_cell(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split())

@@ -1,0 +1,292 @@
+"""Quality corpus: layouts, tables, scripts and scans with known text.
+
+Companion of ``corpus.py`` (same conventions: every ``make_*`` writes one file
+and returns what a correct conversion recovers) for the local engine's
+quality tests and ``bench/quality.py``:
+
+- ``make_two_column_pdf``: a full-width title over two columns, drawn row by
+  row across both columns (the worst content order), one paragraph running
+  on from the left column into the right one;
+- ``make_ruled_table_pdf`` / ``make_aligned_table_pdf``: one table, with a
+  ruled grid or only aligned in columns (a right-aligned number column);
+- ``make_rtl_pdf`` (Hebrew, Arabic) and ``make_cjk_pdf`` (Chinese,
+  Japanese): text drawn in visual order, word by word, as PDF producers do;
+- ``make_unmapped_pdf``: a font whose ToUnicode map points at private-use
+  code points (text extracts as garbage; the glyphs are fine);
+- ``render_page`` / ``make_rotated_png``: pages rendered to images, and
+  turned by 90, 180 or 270 degrees.
+
+Fonts: DejaVu Sans (Hebrew, Arabic) and Droid Sans Fallback (CJK) from the
+system's font directories; ``font_path`` returns None when a font is missing
+and the documents needing it are skipped by their callers.
+Units: PDF geometry in points, images in pixels.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import textwrap
+from collections.abc import Callable
+
+import pypdfium2 as pdfium
+from corpus import BODY_LEADING, BODY_SIZE, BOLD, FONT, MARGIN
+from PIL import Image
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+FONT_DIRS = [pathlib.Path("/usr/share/fonts"), pathlib.Path("/usr/local/share/fonts")]
+RTL_FONT_FILE = "DejaVuSans.ttf"
+CJK_FONT_FILE = "DroidSansFallbackFull.ttf"
+COLUMN_GAP = 24.0  # gutter between the two columns, points
+RENDER_SCALE = 2.0  # pixels per point when a page is rendered to an image (144 DPI)
+
+Rows = list[list[str]]
+
+TWO_COLUMN_TITLE = "Two Column Field Notes"
+TWO_COLUMN_PARAGRAPHS = [
+    "Alpha begins the left column with notes about river surveys taken in early spring, "
+    "when the water runs high and the banks are soft underfoot.",
+    "Bravo follows with the second paragraph, describing the instruments, the weather, "
+    "and the careful routine of logging every depth reading at the same hour each day "
+    "so that the series can be compared across the whole season without doubt.",
+    "Charlie opens the right column and summarises what the readings showed: the river "
+    "rose twice, fell slowly, and settled by the start of summer.",
+    "Delta closes the page with thanks to the volunteers who walked the banks.",
+]
+TABLE_ROWS: Rows = [
+    ["Region", "Product", "Units"],
+    ["North", "Apples", "1200"],
+    ["South", "Pears", "860"],
+    ["East", "Plums", "45"],
+    ["West", "Dried figs", "3075"],
+]
+TABLE_BEFORE = "Quarterly sales by region are listed below."
+TABLE_AFTER = "All figures are provisional until the audit closes."
+HEBREW_LINES = ["שלום עולם", "זהו מסמך לבדיקה"]
+ARABIC_LINE = "مرحبا بالعالم"
+MIXED_LINE = "הדוח לשנת 2024 מוכן"
+CJK_HEADING = "季度报告"
+CJK_PARAGRAPH = (
+    "本报告介绍了文档转换服务的设计与测试结果。"
+    "每一页都会被读取并转换为结构清晰的文本，"  # noqa: RUF001 (a fullwidth comma is Chinese)
+    "标题、段落和列表都会保留下来。"
+)
+JAPANESE_LINE = "日本語のテキストも正しく読めます。"
+UNMAPPED_HEADER = "Summary"
+UNMAPPED_LINES = ["Glyphs without a usable map", "still read through OCR"]
+
+
+def font_path(name: str) -> pathlib.Path | None:
+    """The first file called ``name`` under the system font directories."""
+    for directory in FONT_DIRS:
+        for found in sorted(directory.rglob(name)) if directory.is_dir() else []:
+            return found
+    return None
+
+
+def _register(name: str, file: str) -> bool:
+    if name in pdfmetrics.getRegisteredFontNames():
+        return True
+    path = font_path(file)
+    if path is None:
+        return False
+    pdfmetrics.registerFont(TTFont(name, str(path)))
+    return True
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    return simpleSplit(text, FONT, BODY_SIZE, width)
+
+
+def make_two_column_pdf(path: pathlib.Path) -> list[str]:
+    """Write the two-column page; return its title and paragraphs in reading order
+    (paragraph 2 runs from the bottom of the left column into the right one)."""
+    column = (LETTER[0] - 2 * MARGIN - COLUMN_GAP) / 2
+    rows: list[str] = []
+    for n, paragraph in enumerate(TWO_COLUMN_PARAGRAPHS):
+        rows += ([""] if n else []) + _wrap(paragraph, column)
+    split = len(_wrap(TWO_COLUMN_PARAGRAPHS[0], column)) + 4  # inside paragraph 2
+    left, right = rows[:split], rows[split:]
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(BOLD, 20)
+    top = LETTER[1] - MARGIN
+    c.drawString(MARGIN, top, TWO_COLUMN_TITLE)
+    c.setFont(FONT, BODY_SIZE)
+    for i in range(max(len(left), len(right))):  # row by row across both columns
+        y = top - 36 - i * BODY_LEADING
+        for x, side in ((MARGIN, left), (MARGIN + column + COLUMN_GAP, right)):
+            if i < len(side) and side[i]:
+                c.drawString(x, y, side[i])
+    c.showPage()
+    c.save()
+    return [TWO_COLUMN_TITLE, *TWO_COLUMN_PARAGRAPHS]
+
+
+def _table_page(path: pathlib.Path, *, ruled: bool) -> Rows:
+    """The table page; in the ruled one the last row is taller and its
+    middle cell wraps over two lines (only the grid says they are one cell)."""
+    widths = [140.0, 160.0, 90.0]
+    heights = [22.0] * len(TABLE_ROWS)
+    if ruled:
+        heights[-1] = 34.0
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    y = LETTER[1] - MARGIN
+    c.setFont(FONT, BODY_SIZE)
+    c.drawString(MARGIN, y, TABLE_BEFORE)
+    top = y - 24
+    edges = [top - sum(heights[:r]) for r in range(len(heights) + 1)]
+    for r, row in enumerate(TABLE_ROWS):
+        baseline = edges[r] - 15
+        x = MARGIN
+        for k, (cell, width) in enumerate(zip(row, widths, strict=True)):
+            c.setFont(BOLD if r == 0 else FONT, BODY_SIZE)
+            if k == len(row) - 1:
+                c.drawRightString(x + width - 6, baseline, cell)
+            elif ruled and r == len(TABLE_ROWS) - 1 and k == 1:
+                first, second = cell.split(" ", 1)
+                c.drawString(x + 6, baseline, first)
+                c.drawString(x + 6, baseline - 13, second)
+            else:
+                c.drawString(x + 6, baseline, cell)
+            x += width
+    if ruled:
+        c.setLineWidth(0.6)
+        for edge in edges:
+            c.line(MARGIN, edge, MARGIN + sum(widths), edge)
+        x = MARGIN
+        for width in [0.0, *widths]:
+            x += width
+            c.line(x, top, x, edges[-1])
+    c.setFont(FONT, BODY_SIZE)
+    c.drawString(MARGIN, edges[-1] - 24, TABLE_AFTER)
+    c.showPage()
+    c.save()
+    return [list(row) for row in TABLE_ROWS]
+
+
+def make_ruled_table_pdf(path: pathlib.Path) -> Rows:
+    """Write a page with a paragraph, a table in a full grid of rules, a paragraph;
+    return the table's rows (row 0 is the bold header)."""
+    return _table_page(path, ruled=True)
+
+
+def make_aligned_table_pdf(path: pathlib.Path) -> Rows:
+    """Like ``make_ruled_table_pdf`` but without any rules: columns by alignment only."""
+    return _table_page(path, ruled=False)
+
+
+def _draw_visual(c: canvas.Canvas, text: str, right: float, y: float, font: str) -> None:
+    """Draw right-to-left ``text`` word by word from ``right`` leftwards, each
+    word's letters in visual order (reversed; numbers and Latin words kept)."""
+    x = right
+    for word in text.split():
+        shown = word if re.fullmatch(r"[0-9A-Za-z]+", word) else word[::-1]
+        width = c.stringWidth(shown, font, 14)
+        c.drawString(x - width, y, shown)
+        x -= width + c.stringWidth(" ", font, 14)
+
+
+def make_rtl_pdf(path: pathlib.Path) -> list[str] | None:
+    """Write Hebrew and Arabic lines drawn in visual order; return them in
+    logical order (None: no font with these scripts on this machine)."""
+    if not _register("Rtl", RTL_FONT_FILE):
+        return None
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont("Rtl", 14)
+    lines = [*HEBREW_LINES, ARABIC_LINE, MIXED_LINE]
+    for i, line in enumerate(lines):
+        _draw_visual(c, line, LETTER[0] - MARGIN, LETTER[1] - MARGIN - i * 30, "Rtl")
+    c.showPage()
+    c.save()
+    return lines
+
+
+def make_cjk_pdf(path: pathlib.Path) -> list[str] | None:
+    """Write a Chinese heading, a Chinese paragraph wrapped over lines and a
+    Japanese line; return heading, paragraph, line (None: no CJK font)."""
+    if not _register("Cjk", CJK_FONT_FILE):
+        return None
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    y = LETTER[1] - MARGIN
+    c.setFont("Cjk", 22)
+    c.drawString(MARGIN, y, CJK_HEADING)
+    c.setFont("Cjk", 12)
+    y -= 36
+    for line in textwrap.wrap(CJK_PARAGRAPH, 30):
+        c.drawString(MARGIN, y, line)
+        y -= 17
+    c.drawString(MARGIN, y - 20, JAPANESE_LINE)
+    c.showPage()
+    c.save()
+    return [CJK_HEADING, CJK_PARAGRAPH, JAPANESE_LINE]
+
+
+def make_unmapped_pdf(path: pathlib.Path) -> list[str] | None:
+    """Write a header in Helvetica, then two lines whose font maps every code
+    to a private-use character (None: no DejaVu Sans); return the lines."""
+    if not _register("Unmapped", RTL_FONT_FILE):
+        return None
+    size = (6 * 72.0, 2.5 * 72.0)  # a small page: cheap to render and OCR
+    c = canvas.Canvas(str(path), pagesize=size, pageCompression=0)
+    c.setFont(FONT, 14)  # a line with a good map: too little to stand for the page
+    c.drawString(36, size[1] - 30, UNMAPPED_HEADER)
+    c.setFont("Unmapped", 24)
+    for i, line in enumerate(UNMAPPED_LINES):
+        c.drawString(36, size[1] - 70 - i * 40, line)
+    c.showPage()
+    c.save()
+    data = path.read_bytes()
+    # "<21> <0021>" -> "<21> <E021>": same length, so the xref offsets stay valid.
+    garbled = re.sub(rb"<([0-9A-F]{2})> <00([2-7][0-9A-F])>", rb"<\1> <E0\2>", data)
+    assert garbled != data, "reportlab wrote no uncompressed ToUnicode map"
+    path.write_bytes(garbled)
+    return [UNMAPPED_HEADER, *UNMAPPED_LINES]
+
+
+def render_page(pdf_path: pathlib.Path, index: int = 0, scale: float = RENDER_SCALE) -> Image.Image:
+    """Page ``index`` of a PDF rendered to a grayscale image (``scale`` px per point)."""
+    doc = pdfium.PdfDocument(str(pdf_path))
+    try:
+        return doc[index].render(scale=scale, grayscale=True).to_pil().convert("L")
+    finally:
+        doc.close()
+
+
+def make_rendered_png(
+    path: pathlib.Path,
+    make: Callable[[pathlib.Path], object],
+    scale: float = RENDER_SCALE,
+    turn: int = 0,
+) -> object:
+    """Write ``make``'s PDF rendered to a PNG, turned ``turn`` degrees
+    counter-clockwise (0, 90, 180, 270); return what ``make`` returned."""
+    source = path.with_suffix(".source.pdf")
+    expected = make(source)
+    image = render_page(source, 0, scale)
+    source.unlink()
+    if turn:
+        image = image.rotate(turn, expand=True)
+    image.save(path, format="PNG")
+    return expected
+
+
+SCAN_TEXT = [
+    "Orientation check for scanned pages",
+    "The quick brown fox jumps over the lazy dog",
+    "Invoice 2024 total amount due 315 EUR",
+]
+
+
+def make_rotated_png(path: pathlib.Path, turn: int) -> list[str]:
+    """Write a short text page (SCAN_TEXT, 1100 x 260 px) turned ``turn`` degrees."""
+    from corpus import render_text_image
+
+    image = render_text_image(SCAN_TEXT, size=(1100, 260)).convert("L")
+    if turn:
+        image = image.rotate(turn, expand=True)
+    image.save(path, format="PNG")
+    return list(SCAN_TEXT)

@@ -1,0 +1,175 @@
+"""Local engine quality: reading order, tables, headings, scripts, orientation.
+
+Documents come from ``tests/quality_corpus.py`` (known text in). Text-layer
+PDFs must come out exactly; OCR'd pages are compared on lower-case letters
+and digits (OCR may drop or add spaces, not words). Each OCR'd document is
+converted once per module.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import corpus
+import pytest
+import quality_corpus as qc
+from reportlab.lib.pagesizes import LETTER
+from reportlab.pdfgen import canvas
+
+from ilios.worker.engines.geometry import Line
+from ilios.worker.engines.layout import to_markdown
+from ilios.worker.engines.local import LocalEngine
+
+PDF, PNG = "application/pdf", "image/png"
+SCAN_SCALE = 1.5  # rendered pages: pixels per point (108 DPI, a low-resolution scan)
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    return tmp_path_factory.mktemp("quality-docs")
+
+
+def convert(path: pathlib.Path, mime: str = PDF) -> list[str]:
+    return [page.markdown for page in LocalEngine().pages(path, mime)]
+
+
+def squashed(text: str) -> str:
+    return "".join(corpus.words(text))
+
+
+def table_rows(markdown: str) -> list[list[str]]:
+    """The cells of the Markdown table rows in ``markdown`` (separator row left out)."""
+    rows = []
+    for line in markdown.splitlines():
+        if line.startswith("|") and not set(line) <= set("|- "):
+            rows.append([cell.strip() for cell in line.strip("|").split(" | ")])
+    return rows
+
+
+# --- text-layer PDFs ---------------------------------------------------------------
+
+
+def test_two_columns_read_left_then_right(docs: pathlib.Path) -> None:
+    path = docs / "two-column.pdf"
+    title, *paragraphs = qc.make_two_column_pdf(path)
+    [page] = convert(path)
+    # Drawn row by row across both columns; paragraph 2 runs on into the right column.
+    assert page == "\n\n".join([f"# {title}", *paragraphs])
+
+
+@pytest.mark.parametrize("make", [qc.make_ruled_table_pdf, qc.make_aligned_table_pdf])
+def test_tables_become_markdown_tables(docs: pathlib.Path, make) -> None:
+    path = docs / f"{make.__name__}.pdf"
+    rows = make(path)
+    [page] = convert(path)
+    header = "| " + " | ".join(rows[0]) + " |\n|" + " --- |" * len(rows[0])
+    assert page.startswith(f"{qc.TABLE_BEFORE}\n\n{header}\n")
+    assert page.endswith(f" |\n\n{qc.TABLE_AFTER}")
+    assert table_rows(page) == rows
+
+
+def test_bold_body_size_line_is_a_heading_below_sized_ones(docs: pathlib.Path) -> None:
+    path = docs / "bold.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(corpus.BOLD, 20)
+    c.drawString(72, 700, "Annual Review")
+    c.setFont(corpus.BOLD, corpus.BODY_SIZE)
+    c.drawString(72, 660, "Key results")
+    c.setFont(corpus.FONT, corpus.BODY_SIZE)
+    c.drawString(72, 640, "Revenue grew in every region this year.")
+    c.drawString(72, 626, "Costs fell, and the outlook is steady.")
+    c.setFont(corpus.BOLD, corpus.BODY_SIZE)
+    c.drawString(72, 600, "A bold sentence that ends with a full stop.")
+    c.showPage()
+    c.save()
+    assert convert(path) == [
+        "# Annual Review\n\n## Key results\n\n"
+        "Revenue grew in every region this year. Costs fell, and the outlook is steady.\n\n"
+        "A bold sentence that ends with a full stop."
+    ]
+
+
+def test_right_to_left_lines_come_out_in_logical_order(docs: pathlib.Path) -> None:
+    path = docs / "rtl.pdf"
+    lines = qc.make_rtl_pdf(path)
+    if lines is None:
+        pytest.skip(f"no {qc.RTL_FONT_FILE} on this machine (Debian: fonts-dejavu-core)")
+    assert convert(path) == ["\n\n".join(lines)]
+
+
+def test_cjk_heading_and_wrapped_paragraph_join_without_spaces(docs: pathlib.Path) -> None:
+    path = docs / "cjk.pdf"
+    expected = qc.make_cjk_pdf(path)
+    if expected is None:
+        pytest.skip(f"no {qc.CJK_FONT_FILE} on this machine (Debian: fonts-droid-fallback)")
+    heading, paragraph, japanese = expected
+    assert convert(path) == [f"# {heading}\n\n{paragraph}\n\n{japanese}"]
+
+
+def test_page_whose_font_has_no_unicode_map_is_ocred(docs: pathlib.Path) -> None:
+    path = docs / "unmapped.pdf"
+    lines = qc.make_unmapped_pdf(path)
+    if lines is None:
+        pytest.skip(f"no {qc.RTL_FONT_FILE} on this machine")
+    [page] = convert(path)
+    assert "\ue000" not in page and squashed(page) == squashed(" ".join(lines))
+
+
+# --- scans -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_turned_scans_read_upright(docs: pathlib.Path, turn: int) -> None:
+    path = docs / f"turned-{turn}.png"
+    lines = qc.make_rotated_png(path, turn)
+    [page] = convert(path, PNG)
+    assert squashed(page) == squashed(" ".join(lines))
+
+
+def test_two_column_scan_reads_in_column_order(docs: pathlib.Path) -> None:
+    path = docs / "two-column.png"
+    title, *paragraphs = qc.make_rendered_png(path, qc.make_two_column_pdf, scale=SCAN_SCALE)
+    [page] = convert(path, PNG)
+    got = squashed(page)  # OCR may glue words together
+    assert got.startswith(squashed(title))
+    firsts = [got.find(corpus.words(p)[0]) for p in paragraphs]  # alpha, bravo, ...
+    lasts = [got.rfind(corpus.words(p)[-1]) for p in paragraphs]  # underfoot, doubt, ...
+    assert -1 not in firsts + lasts
+    assert firsts == sorted(firsts) and lasts == sorted(lasts)
+    assert all(first < last for first, last in zip(firsts, lasts, strict=True))
+
+
+def test_ruled_table_scan_keeps_rows_and_cells(docs: pathlib.Path) -> None:
+    path = docs / "ruled.png"
+    rows = qc.make_rendered_png(path, qc.make_ruled_table_pdf, scale=SCAN_SCALE)
+    [page] = convert(path, PNG)
+    got = [[squashed(cell) for cell in row] for row in table_rows(page)]
+    assert got == [[squashed(cell) for cell in row] for row in rows]
+
+
+# --- layout rules on hand-made segments --------------------------------------------
+
+
+def seg(text: str, left: float, baseline: float, width: float | None = None) -> Line:
+    right = left + (6.0 * len(text) if width is None else width)
+    return Line(text, left, right, baseline - 10, baseline + 2, baseline, 10.0, len(text))
+
+
+def test_aligned_short_cells_are_a_table_not_columns() -> None:
+    lines = [seg(a, 72, 100 + 14 * i) for i, a in enumerate(["Name", "Ada", "Alan", "Grace"])]
+    lines += [seg(b, 300, 100 + 14 * i) for i, b in enumerate(["Year", "1843", "1936", "1952"])]
+    assert to_markdown(lines, fonts=None, max_leading=1.6) == (
+        "| Name | Year |\n| --- | --- |\n| Ada | 1843 |\n| Alan | 1936 |\n| Grace | 1952 |"
+    )
+
+
+def test_full_columns_of_text_are_read_one_after_the_other() -> None:
+    left = [seg(f"left column line {i} of text", 72, 100 + 14 * i, 220) for i in range(4)]
+    right = [seg(f"right column line {i} of text", 320, 100 + 14 * i, 220) for i in range(4)]
+    markdown = to_markdown(right + left, fonts=None, max_leading=1.6)
+    assert markdown == " ".join(line.text for line in left + right)
+
+
+def test_words_drawn_right_to_left_join_in_logical_order() -> None:
+    words = [seg("עולם", 100, 100, 30), seg("שלום", 140, 100, 30)]  # visual: left, right
+    assert to_markdown(words, fonts=None, max_leading=1.6) == "שלום עולם"
