@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import grpc
 
 from ilios import doorbell, filetypes, markdown
-from ilios.blobs import CHUNK_BYTES, BlobStore, chunks
+from ilios.blobs import CHUNK_BYTES, BlobStore, BlobWriter, chunks
 from ilios.config import Settings
 from ilios.database import Database, Row, new_id
 from ilios.errors import (
@@ -143,6 +143,16 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             return doc_id, stored, exc
         return doc_id, stored, None
 
+    def _finish_upload(
+        self, writer: BlobWriter, upload_id: str, meta: pb.UploadMetadata, api_key_id: str
+    ) -> tuple[StoredFile, int]:
+        key = upload_key(upload_id)
+        stored = self.intake.finish(writer, key, filetypes.safe_file_name(meta.file_name))
+        extra = self.intake.record_upload(
+            upload_id, stored, api_key_id, meta.size_bytes, meta.sha256
+        )
+        return stored, int(extra["expires_at"])
+
     # --- RPCs -------------------------------------------------------------------
 
     async def Convert(
@@ -201,32 +211,34 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         meta = first.metadata
         upload_id = new_id("upl")
         key = upload_key(upload_id)
-        writer = await self._run(self.intake.open_writer, key)
+        # Opened on the loop (a quick file create) so a cancellation cannot strand it.
+        writer = self.intake.open_writer(key)
+        loop = asyncio.get_running_loop()
+        pending: asyncio.Future[None] | None = None
         try:
             async for message in request_iterator:
                 if message.WhichOneof("part") != "chunk":
                     raise InvalidRequest("Only the first Upload message may carry metadata.")
-                await self._run(writer.write, message.chunk)
+                pending = loop.run_in_executor(self.pool, writer.write, message.chunk)
+                await asyncio.shield(pending)  # a cancelled caller must not orphan the write
         except BaseException:
-            writer.abort()  # quick (close + unlink), and safe even while being cancelled
+            # Abort once no write is in flight (the client went away, or a limit was hit).
+            if pending is not None and not pending.done():
+                pending.add_done_callback(lambda _: writer.abort())
+            else:
+                writer.abort()
             raise
-        stored = await self._run(
-            self.intake.finish, writer, key, filetypes.safe_file_name(meta.file_name)
-        )
-        extra = await self._run(
-            self.intake.record_upload,
-            upload_id,
-            stored,
-            self._key_id(context),
-            meta.size_bytes,
-            meta.sha256,
+        # Commit and record as one unit that runs to the end even if the caller
+        # leaves now: an unused upload is then swept when it expires.
+        stored, expires_at = await asyncio.shield(
+            self._run(self._finish_upload, writer, upload_id, meta, self._key_id(context))
         )
         return pb.UploadResponse(
             upload_id=upload_id,
             size_bytes=stored.size_bytes,
             sha256=stored.sha256,
             mime_type=stored.mime_type,
-            expire_time=messages.timestamp(extra["expires_at"]),
+            expire_time=messages.timestamp(expires_at),
         )
 
     async def SubmitDocument(

@@ -332,7 +332,7 @@ def test_disconnects_mid_upload_leave_nothing(tmp_path):
                 b"POST /v1/convert HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n"
                 b"Content-Type: multipart/form-data; boundary=b\r\n\r\n" + body
             )
-        wait_for(lambda: not leftovers(svc), 30, what="partial uploads to be removed")
+        wait_for(lambda: not leftovers(svc), 30, what=f"partial uploads to be removed: {leftovers(svc)}")
         assert svc.rows("SELECT count(*) AS n FROM uploads")[0]["n"] == 0
 
 
