@@ -2,7 +2,8 @@
 # Installs what `make proto` needs beyond the virtualenv and the buf CLI:
 # - Debian 12 packages: protoc, the gRPC plugins (C++, Java, PHP, Ruby), the Go
 #   plugins and Go with the gRPC/protobuf libraries (used offline, GOPATH mode);
-# - the TypeScript toolchain pinned in clients/typescript/package-lock.json.
+# - the TypeScript toolchain pinned in clients/typescript/package-lock.json;
+# - a CJK font for the test corpus (tests build a Chinese/Japanese PDF with it).
 # Each step runs only when something is missing or out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ DEBS=(
   golang-google-protobuf-dev          # google.golang.org/protobuf in /usr/share/gocode
   golang-github-golang-protobuf-1-5-dev  # github.com/golang/protobuf 1.5 (grpc-go needs it for APIv2
                                          # messages; it replaces the 1.3 that grpc-dev may pull in)
+  fonts-droid-fallback                # DroidSansFallbackFull.ttf: CJK glyphs for the test corpus
 )
 
 missing=()

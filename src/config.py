@@ -46,6 +46,9 @@ class Settings:
     worker_dead_after_s: float = 30.0
     shutdown_grace_s: float = 30.0
     retry_backoff_s: float = 5.0
+    # An upload that sends nothing for this long is dropped (a vanished client
+    # does not always reset its stream).
+    upload_idle_s: float = 120.0
     gateway_workers: int = 1
     prices: billing.PriceList = dataclasses.field(
         default_factory=lambda: billing.price_list({}), hash=False, compare=False
@@ -173,6 +176,7 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         worker_dead_after_s=_float(env, "WORKER_DEAD_AFTER_S", 30.0),
         shutdown_grace_s=_float(env, "SHUTDOWN_GRACE_S", 30.0),
         retry_backoff_s=_float(env, "RETRY_BACKOFF_S", 5.0),
+        upload_idle_s=_float(env, "UPLOAD_IDLE_S", 120.0),
         gateway_workers=_int(env, "GATEWAY_WORKERS", 1, 1, 64),
         prices=_prices(env),
         s3_bucket=env.get("S3_BUCKET", ""),

@@ -13,6 +13,7 @@ import base64
 import concurrent.futures
 import functools
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
@@ -35,6 +36,7 @@ from ilios.errors import (
     InvalidRequest,
     MissingFile,
     UnsupportedFileType,
+    UploadIncomplete,
     from_reason,
 )
 from ilios.server import messages
@@ -55,6 +57,7 @@ from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import document_pb2 as document_pb
 
 T = TypeVar("T")
+log = logging.getLogger("ilios.server")
 # A Convert stream re-checks the database at least this often, even unrung.
 CONVERT_RECHECK_S = 1.0
 MAX_PAGE_SIZE = 1000
@@ -143,6 +146,12 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             return doc_id, stored, exc
         return doc_id, stored, None
 
+    def _drop_upload(self, upload_id: str) -> None:
+        log.info("upload %s dropped: its client cancelled the call", upload_id)
+        self.blobs.delete(upload_key(upload_id))
+        with self.db.write():
+            self.db.execute("delete_upload", id=upload_id)
+
     def _finish_upload(
         self, writer: BlobWriter, upload_id: str, meta: pb.UploadMetadata, api_key_id: str
     ) -> tuple[StoredFile, int]:
@@ -215,24 +224,60 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         writer = self.intake.open_writer(key)
         loop = asyncio.get_running_loop()
         pending: asyncio.Future[None] | None = None
-        try:
-            async for message in request_iterator:
-                if message.WhichOneof("part") != "chunk":
-                    raise InvalidRequest("Only the first Upload message may carry metadata.")
-                pending = loop.run_in_executor(self.pool, writer.write, message.chunk)
-                await asyncio.shield(pending)  # a cancelled caller must not orphan the write
-        except BaseException:
-            # Abort once no write is in flight (the client went away, or a limit was hit).
+        receiving = True
+
+        def abandon(reason: object) -> None:
+            """Drop the partial blob once no write is in flight."""
+            if not receiving:
+                return
+            log.info("upload %s abandoned after %d bytes: %r", upload_id, writer.size, reason)
             if pending is not None and not pending.done():
                 pending.add_done_callback(lambda _: writer.abort())
             else:
                 writer.abort()
+
+        def on_call_done(_: object) -> None:
+            # However the call ends (cancelled, deadline, client gone), the partial blob
+            # goes: a vanished client does not always wake the request iterator below.
+            abandon("the call ended")
+            if committed and context.cancelled():
+                # The stream looked complete, but the client cancelled right after
+                # (e.g. its request iterator failed): it never got the id. Drop it.
+                loop.run_in_executor(self.pool, self._drop_upload, upload_id)
+
+        committed = False
+        context.add_done_callback(on_call_done)
+        messages_in = aiter(request_iterator)
+        try:
+            while True:
+                try:
+                    message = await asyncio.wait_for(
+                        anext(messages_in), self.settings.upload_idle_s
+                    )
+                except StopAsyncIteration:
+                    break
+                except TimeoutError:
+                    raise UploadIncomplete(
+                        f"No data arrived for {self.settings.upload_idle_s:.0f} s; "
+                        "the upload was dropped."
+                    ) from None
+                if message.WhichOneof("part") != "chunk":
+                    raise InvalidRequest("Only the first Upload message may carry metadata.")
+                pending = loop.run_in_executor(self.pool, writer.write, message.chunk)
+                await asyncio.shield(pending)  # a cancelled caller must not orphan the write
+            if context.cancelled():  # the stream "ended" because the client went away
+                raise asyncio.CancelledError
+        except BaseException as exc:
+            abandon(exc)
+            receiving = False
             raise
+        receiving = False
         # Commit and record as one unit that runs to the end even if the caller
         # leaves now: an unused upload is then swept when it expires.
         stored, expires_at = await asyncio.shield(
             self._run(self._finish_upload, writer, upload_id, meta, self._key_id(context))
         )
+        committed = True
         return pb.UploadResponse(
             upload_id=upload_id,
             size_bytes=stored.size_bytes,

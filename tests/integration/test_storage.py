@@ -18,6 +18,7 @@ from harness import Service, reason_of, running, wait_for
 from moto.server import ThreadedMotoServer
 
 from ilios.v1 import conversion_service_pb2 as pb
+from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.worker.engines.scripted import script_document
 
 MIB = 1024 * 1024
@@ -316,15 +317,34 @@ def test_over_limit_uploads_are_cut_and_leave_nothing(tmp_path):
 
 
 def test_disconnects_mid_upload_leave_nothing(tmp_path):
-    with running(tmp_path, OCR_ENGINE="scripted", WORKER_COUNT="0") as svc:
+    env = {
+        "OCR_ENGINE": "scripted",
+        "WORKER_COUNT": "0",
+        "LOG_LEVEL": "INFO",
+        "UPLOAD_IDLE_S": "2",
+    }  # a stream left open by a vanished client is dropped soon
+    with running(tmp_path, **env) as svc:
 
         def some_then_stop():
             yield padded_script(MIB)
             yield b"%" * MIB
             raise RuntimeError("the client goes away")
 
+        # A client process that goes away: its channel closes with the call open.
+        channel = grpc.insecure_channel(svc.grpc_target)
+        stub = pb_grpc.ConversionServiceStub(channel)
+
+        def requests():
+            # Declaring the size (as IliosClient does) lets the server tell a cut
+            # stream from a complete one even when the client half-closes on failure.
+            yield pb.UploadRequest(
+                metadata=pb.UploadMetadata(file_name="x.pdf", size_bytes=3 * MIB)
+            )
+            yield from (pb.UploadRequest(chunk=c) for c in some_then_stop())
+
         with pytest.raises(grpc.RpcError):
-            upload(svc, some_then_stop())
+            stub.Upload(requests(), timeout=60)
+        channel.close()
         with socket.create_connection(("127.0.0.1", svc.http_port)) as raw:
             body = b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.pdf"'
             body += b"\r\n\r\n" + padded_script(MIB)
@@ -332,7 +352,9 @@ def test_disconnects_mid_upload_leave_nothing(tmp_path):
                 b"POST /v1/convert HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n"
                 b"Content-Type: multipart/form-data; boundary=b\r\n\r\n" + body
             )
-        wait_for(lambda: not leftovers(svc), 30, what=f"partial uploads to be removed: {leftovers(svc)}")
+        wait_for(
+            lambda: not leftovers(svc), 30, what=f"partial uploads to be removed: {leftovers(svc)}"
+        )
         assert svc.rows("SELECT count(*) AS n FROM uploads")[0]["n"] == 0
 
 

@@ -207,7 +207,9 @@ def _heading_level(
 ) -> int | None:
     """The line's heading level; a bold body-size line counts only when it
     stands alone (no bold line of the same size runs on before or after it)."""
-    level = fonts.heading_level(line) if fonts else None
+    if fonts is None:
+        return None
+    level = fonts.heading_level(line)
     if level is None or not line.bold or _restyled(line.size, fonts.body_size or line.size):
         return level
     for other in (prev, after):

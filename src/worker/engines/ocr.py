@@ -9,10 +9,14 @@ Orientation is decided per page instead (``_read_upright``): if most
 detected text boxes are taller than wide, the page lies sideways and a
 sample of boxes read both ways chooses the quarter turn; if an upright-shaped
 reading is not confident, the widest boxes are read again turned half a
-turn, and the page is turned if they read clearly better. Text is detected
-once per page; upright pages read confidently cost nothing extra. Pages come as
-8-bit grayscale arrays; coordinates of the result are pixels of the upright
-page.
+turn, and the page is turned if they read clearly better. Upright pages read
+confidently cost nothing extra; a turned page costs one more detection and
+reading. Pages come as 8-bit grayscale arrays; coordinates of the result are
+pixels of the upright page.
+
+Recognition reads each box scaled up to REC_MIN_HEIGHT_PX and squeezed to
+REC_SQUEEZE of its width: the model (trained mostly on Chinese) otherwise
+drops the spaces between Latin words and misreads small print.
 """
 
 from __future__ import annotations
@@ -98,27 +102,28 @@ def _read_upright(engine: Any, pixels: np.ndarray) -> tuple[list[Any], np.ndarra
     """[points, text, score] per box read on the page turned upright (scores
     at least TEXT_SCORE; points in the upright page's pixels), and that page.
 
-    Text is detected once. If the boxes stand tall, the page is sideways: a
-    sample of boxes is read both ways to choose the quarter turn. Otherwise
-    every box is read; a reading below CONFIDENT is checked for being upside
-    down. A turned page keeps its boxes (their points are turned with it) and
-    is read again; scores are the orientation signal, so nothing is dropped
-    before the end.
+    If the detected boxes stand tall, the page is sideways: a sample of boxes
+    read both ways chooses the quarter turn. Otherwise every box is read; a
+    reading below CONFIDENT is checked for being upside down. A turned page
+    is detected and read again (boxes found on upright text crop better);
+    scores are the orientation signal, so nothing is dropped before the end.
     """
-    boxes = [np.array(b, dtype=np.float32) for b in engine(pixels, use_rec=False)[0] or []]
-    if not boxes:
-        return [], pixels
+    boxes = _detect(engine, pixels)
+    texts: list[Any] = []
     turns = 0
-    if _tall_share(boxes) >= TALL_SHARE:  # rapidocr stands tall crops up a quarter turn
+    if boxes and _tall_share(boxes) >= TALL_SHARE:  # rapidocr stands tall crops up
         sample = sorted(boxes, key=_long_side, reverse=True)[:ORIENT_CROPS]
         as_cut, _ = engine.text_rec(_crops(engine, pixels, sample))
         turned, _ = engine.text_rec(_crops(engine, pixels, sample, turns=2))
         turns = 1 if _confidence(as_cut) >= _confidence(turned) else 3
-        pixels, boxes = _turn(pixels, boxes, turns)
-    texts, _ = engine.text_rec(_crops(engine, pixels, boxes))
-    if turns == 0 and _confidence(texts) < CONFIDENT and _upside_down(engine, pixels, boxes, texts):
-        pixels, boxes = _turn(pixels, boxes, 2)
+    elif boxes:
         texts, _ = engine.text_rec(_crops(engine, pixels, boxes))
+        if _confidence(texts) < CONFIDENT and _upside_down(engine, pixels, boxes, texts):
+            turns = 2
+    if turns:
+        pixels = np.ascontiguousarray(np.rot90(pixels, turns))
+        boxes = _detect(engine, pixels)
+        texts, _ = engine.text_rec(_crops(engine, pixels, boxes)) if boxes else ([], 0)
     result = [
         [box.tolist(), text, score]
         for box, (text, score) in zip(boxes, texts, strict=True)
@@ -127,26 +132,9 @@ def _read_upright(engine: Any, pixels: np.ndarray) -> tuple[list[Any], np.ndarra
     return result, pixels
 
 
-def _turn(
-    pixels: np.ndarray, boxes: list[np.ndarray], turns: int
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The page and its boxes turned ``turns`` quarter turns counter-clockwise;
-    each box's points reordered top-left, top-right, bottom-right, bottom-left."""
-    height, width = pixels.shape[:2]
-    turned = []
-    for box in boxes:
-        x, y = box[:, 0], box[:, 1]
-        if turns == 1:
-            x, y = y, width - 1 - x
-        elif turns == 2:
-            x, y = width - 1 - x, height - 1 - y
-        else:
-            x, y = height - 1 - y, x
-        points = np.stack([x, y], axis=1)
-        total, diff = x + y, y - x
-        order = [np.argmin(total), np.argmin(diff), np.argmax(total), np.argmax(diff)]
-        turned.append(points[order].astype(np.float32))
-    return np.ascontiguousarray(np.rot90(pixels, turns)), turned
+def _detect(engine: Any, pixels: np.ndarray) -> list[np.ndarray]:
+    """Text boxes (4 points each: top-left, top-right, bottom-right, bottom-left)."""
+    return [np.array(b, dtype=np.float32) for b in engine(pixels, use_rec=False)[0] or []]
 
 
 def _long_side(box: np.ndarray) -> float:

@@ -1,0 +1,974 @@
+"""Benchmark the Ilios job queue (SQLite through APSW, WAL) against huey's SqliteHuey.
+
+Usage (from the repository root, after ``pip install -r requirements-bench.txt``)::
+
+    .venv/bin/python bench/queue.py            # full run, about 5-6 minutes
+    .venv/bin/python bench/queue.py --quick    # smoke run, under a minute
+
+Everything runs on this machine, in temporary directories under /tmp, on 127.0.0.1:
+
+1. Claim path, in one process, no documents' content: N jobs are inserted
+   (untimed), then one consumer loop claims a job (``jobs.claim(db, w, 1)``)
+   and completes it (``complete_job`` in its own ``db.write()``) until the
+   queue is empty. Also the variant that completes a job and claims the next
+   in one ``BEGIN IMMEDIATE`` transaction (one commit per job instead of two).
+   Reference: huey's SqliteHuey in the same process (``huey.dequeue()`` +
+   ``huey.execute(task)``, results stored), with ``PRAGMA synchronous`` set
+   to the same mode on its connections. 1b: microseconds per statement.
+2. Enqueue: N documents + jobs, 500 per transaction, vs huey enqueueing N
+   tasks one at a time (its normal API: one commit each).
+3. End to end: the real service (``ilios serve``, ``OCR_ENGINE=scripted``)
+   takes 2,000 tiny documents through gRPC ``BatchSubmit`` (4 batches); timed
+   from the first submit until every document is completed (the database is
+   polled every 50 ms). Also the intake alone (no workers) and the workers
+   alone (on a copy of the queue the intake filled). Reference: a real huey
+   consumer (process workers, in a child process) running 2,000 no-op tasks
+   enqueued by this process, timed from the first enqueue until every result
+   is stored. 3b: what the service's non-SQL steps cost per document.
+
+"what-if" lines measure a change that is not in src/, to size it.
+
+It prints figures and informational PASS/MISS marks; it asserts nothing about
+time and exits 0 unless something errors. Rates are per second of wall time.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Run as ``python bench/queue.py``, this file's folder comes first on the
+# import path and this file would shadow the standard library's ``queue``
+# (imported by concurrent.futures, grpc, huey ...): take the folder off.
+sys.path.remove(os.path.dirname(os.path.realpath(__file__)))
+
+import argparse
+import concurrent.futures
+import contextlib
+import dataclasses
+import functools
+import importlib
+import logging
+import pathlib
+import secrets
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import apsw
+import huey as huey_pkg
+from huey import SqliteHuey
+from huey.api import TaskWrapper
+from huey.storage import SqliteStorage
+
+from ilios import doorbell, jobs
+from ilios.blobs import LocalBlobStore
+from ilios.database import QUERIES, Database, new_id, now_ms
+from ilios.v1 import conversion_service_pb2 as pb
+from ilios.worker.engines.scripted import script_document
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TMP_ROOT = "/tmp"
+MODES = ("normal", "full")  # PRAGMA synchronous; the service's default is full
+
+CLAIM_JOBS = 5_000  # jobs drained per claim-path run
+QUICK_CLAIM_JOBS = 500
+BREAKDOWN_JOBS = 1_000  # jobs drained by the per-statement breakdown
+QUICK_BREAKDOWN_JOBS = 200
+ENQUEUE_DOCS = 5_000  # documents + jobs enqueued per enqueue run
+QUICK_ENQUEUE_DOCS = 500
+ENQUEUE_BATCH = 500  # documents per transaction
+SLICE_JOBS = 100  # contenders take turns draining this many jobs (sections 1 and 2)
+PROBES = 200  # repeats of each per-document cost probe (section 3b)
+QUICK_PROBES = 48
+PARALLEL_BLOBS = 8  # blobs stored at once by the what-if parallel intake probe
+
+E2E_DOCS = 2_000  # documents (or huey tasks) per end-to-end run
+QUICK_E2E_DOCS = 200
+E2E_BATCHES = 4  # BatchSubmit calls per end-to-end run
+E2E_RUNS = ((1, "full"), (2, "full"), (4, "full"), (2, "normal"))  # (workers, synchronous)
+QUICK_E2E_RUNS = ((1, "full"), (2, "full"))
+E2E_POLL_S = 0.05  # how often completion is polled
+E2E_CAP_S = 300.0  # a run stops after this long even if work remains
+QUICK_E2E_CAP_S = 60.0
+STALL_S = 15.0  # ... or when nothing finished for this long (work was lost)
+WARMUP_SHARE = 0.1  # "workers alone" ignores the first tenth of the documents
+SUBMIT_TIMEOUT_S = 120.0
+ENQUEUE_TRIES = 10  # huey enqueues retried on "database is locked" (end to end only)
+READY_TIMEOUT_S = 60.0  # for the service's workers or huey's consumer to be up
+SETTLE_S = 0.3  # after workers are up, before the first submit
+HUEY_MAX_DELAY_S = 0.1  # huey workers poll an empty queue at most this far apart
+ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # ilios.database's id alphabet
+
+TARGET_CLAIM_NORMAL = 3.0  # ours/huey jobs/s, claim path, synchronous=normal
+TARGET_CLAIM_FULL = 1.4  # ours/huey jobs/s, claim path, synchronous=full
+TARGET_ENQUEUE = 50.0  # ours (batched) / huey (one by one) enqueues/s
+TARGET_E2E_2 = 1.0  # ours/huey jobs/s end to end at 2 workers (full)
+
+# What-if (not in src/): claim one job with ``id = (subquery)`` instead of
+# ``id IN (subquery)``, which SQLite runs as a two-pass UPDATE through
+# ephemeral tables (see EXPLAIN), several times slower per call.
+CLAIM_ONE_SQL = QUERIES["claim_jobs"].replace("WHERE id IN (", "WHERE id = (")
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """Sizes of one run (full or quick): counts, (workers, mode) pairs, seconds."""
+
+    claim_jobs: int
+    breakdown_jobs: int
+    enqueue_docs: int
+    e2e_docs: int
+    e2e_runs: tuple[tuple[int, str], ...]
+    e2e_cap_s: float
+    probes: int
+
+
+FULL_PLAN = Plan(CLAIM_JOBS, BREAKDOWN_JOBS, ENQUEUE_DOCS, E2E_DOCS, E2E_RUNS, E2E_CAP_S, PROBES)
+QUICK_PLAN = Plan(
+    QUICK_CLAIM_JOBS,
+    QUICK_BREAKDOWN_JOBS,
+    QUICK_ENQUEUE_DOCS,
+    QUICK_E2E_DOCS,
+    QUICK_E2E_RUNS,
+    QUICK_E2E_CAP_S,
+    QUICK_PROBES,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Rate:
+    """``count`` items in ``seconds`` of wall time; ``short``: items never finished."""
+
+    count: int
+    seconds: float
+    short: int = 0
+
+    @property
+    def per_s(self) -> float:
+        return self.count / self.seconds if self.seconds > 0 else float("inf")
+
+    def __str__(self) -> str:
+        mark = f" ({self.short} NEVER FINISHED)" if self.short else ""
+        return f"{self.per_s:9,.0f}/s  ({self.count} in {self.seconds:6.2f} s){mark}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """One line of the final table: ours/huey ``ratio`` against ``target`` (None: none)."""
+
+    label: str
+    ratio: float
+    target: float | None = None
+
+    def __str__(self) -> str:
+        if self.target is None:
+            return f"  {self.label:<46} {self.ratio:7.2f}x  (no target)"
+        mark = "PASS" if self.ratio >= self.target else "MISS"
+        return f"  {self.label:<46} {self.ratio:7.2f}x  (target >= {self.target:g}x)  {mark}"
+
+
+def check(condition: bool, message: str) -> None:
+    """Raise (the benchmark errors) unless ``condition``; never used on timings."""
+    if not condition:
+        raise RuntimeError(message)
+
+
+def interleave(steps: dict[str, Iterator[int]], slice_items: int) -> dict[str, Rate]:
+    """Advance each contender in turn by ``slice_items`` items until all are done.
+
+    ``steps``: iterators that do some work per step and yield how many items
+    it finished. Taking turns puts the contenders in the same moments, so a
+    slow spell of the machine (other processes' I/O) slows them alike instead
+    of whichever ran during it. Returns each one's items and seconds.
+    """
+    spent = dict.fromkeys(steps, 0.0)
+    done = dict.fromkeys(steps, 0)
+    active = dict(steps)
+    while active:
+        for label, step in list(active.items()):
+            goal = done[label] + slice_items
+            start = time.perf_counter()
+            for items in step:
+                done[label] += items
+                if done[label] >= goal:
+                    break
+            else:
+                del active[label]
+            spent[label] += time.perf_counter() - start
+    return {label: Rate(done[label], spent[label]) for label in steps}
+
+
+def fast_id(prefix: str) -> str:
+    """An id in ``ilios.database.new_id``'s format, from one urandom call (what-if).
+
+    ``new_id`` draws its 16 random characters with 16 ``secrets.choice`` calls
+    (about 30 urandom system calls); this takes the same 80 bits at once.
+    """
+    t = now_ms()
+    bits = int.from_bytes(secrets.token_bytes(10), "big")
+    stamp = "".join(ID_ALPHABET[(t >> (5 * i)) & 31] for i in range(9, -1, -1))
+    rand = "".join(ID_ALPHABET[(bits >> (5 * i)) & 31] for i in range(15, -1, -1))
+    return f"{prefix}_{stamp}{rand}"
+
+
+# --- our queue, in process ------------------------------------------------------
+
+
+@contextlib.contextmanager
+def fresh_database(mode: str) -> Iterator[Database]:
+    """An empty, migrated Ilios database under /tmp with ``synchronous=mode``."""
+    with tempfile.TemporaryDirectory(prefix="ilios-qbench-", dir=TMP_ROOT) as tmp:
+        db = Database(pathlib.Path(tmp) / "ilios.db", mode)
+        db.setup()
+        try:
+            yield db
+        finally:
+            db.close()
+
+
+def insert_document_with_job(db: Database, fast_ids: bool = False) -> None:
+    """Insert one pending document and its job (call inside ``db.write()``).
+
+    ``fast_ids``: make ids with ``fast_id`` and insert the job with the
+    ``insert_job`` named query directly (what ``jobs.enqueue`` runs).
+    """
+    doc_id = fast_id("doc") if fast_ids else new_id("doc")
+    db.execute(
+        "insert_document",
+        id=doc_id,
+        batch_id=None,
+        seq=0,
+        file_name="bench.pdf",
+        mime_type="application/pdf",
+        size_bytes=1,
+        sha256="-",
+        blob_key=f"originals/{doc_id}",
+        retention_days=30,
+        engine="scripted",
+        api_key_id="",
+        now=now_ms(),
+    )
+    if fast_ids:
+        job = {"id": fast_id("job"), "document_id": doc_id, "priority": 5, "max_attempts": 3}
+        db.execute("insert_job", **job, now=now_ms())
+    else:
+        jobs.enqueue(db, doc_id, 5, 3)
+
+
+def fill_queue(db: Database, count: int, fast_ids: bool = False) -> None:
+    """Insert ``count`` documents with one pending job each, ``ENQUEUE_BATCH`` per transaction."""
+    for start in range(0, count, ENQUEUE_BATCH):
+        with db.write():
+            for _ in range(min(ENQUEUE_BATCH, count - start)):
+                insert_document_with_job(db, fast_ids)
+
+
+@contextlib.contextmanager
+def filled_queue(mode: str, count: int) -> Iterator[tuple[Database, str]]:
+    """A fresh queue holding ``count`` pending jobs, and a registered worker id."""
+    with fresh_database(mode) as db:
+        fill_queue(db, count, fast_ids=True)
+        yield db, jobs.register_worker(db, os.getpid(), "bench")
+
+
+def count_jobs(db: Database, state: str) -> int:
+    """How many jobs are in ``state``."""
+    sql = "SELECT count(*) AS n FROM jobs WHERE state = :state"
+    return int(next(db.conn.execute(sql, {"state": state}))["n"])
+
+
+def separate_steps(db: Database, worker: str) -> Iterator[int]:
+    """Claim one job, then complete it in a second transaction (2 commits); yield 1 per job."""
+    while claimed := jobs.claim(db, worker, 1):
+        with db.write():
+            db.execute("complete_job", id=claimed[0].id, worker_id=worker, now=now_ms())
+        yield 1
+
+
+def combined_steps(db: Database, worker: str, claim_sql: str | None = None) -> Iterator[int]:
+    """Complete a job and claim the next in one transaction (1 commit); yield 1 per job.
+
+    ``claim_sql``: run this instead of the ``claim_jobs`` named query (what-if).
+    """
+    first = jobs.claim(db, worker, 1)
+    job_id = first[0].id if first else None
+    while job_id is not None:
+        now = now_ms()
+        params = {"worker_id": worker, "now": now, "limit": 1}
+        with db.write():
+            db.execute("complete_job", id=job_id, worker_id=worker, now=now)
+            if claim_sql is None:
+                rows = db.execute("claim_jobs", **params)
+            else:
+                rows = list(db.conn.execute(claim_sql, params))
+            for row in rows:
+                db.execute("start_document", id=row["document_id"])
+        job_id = rows[0]["id"] if rows else None
+        yield 1
+
+
+def enqueue_steps(db: Database, count: int, fast_ids: bool = False) -> Iterator[int]:
+    """Insert ``count`` documents + jobs, ``ENQUEUE_BATCH`` per transaction; yield per batch."""
+    for start in range(0, count, ENQUEUE_BATCH):
+        batch = min(ENQUEUE_BATCH, count - start)
+        with db.write():
+            for _ in range(batch):
+                insert_document_with_job(db, fast_ids)
+        yield batch
+
+
+def breakdown(mode: str, count: int, claim_sql: str) -> dict[str, float]:
+    """Microseconds per job in each statement of the two-transaction claim path.
+
+    Runs by hand what ``jobs.claim`` and the completion run, with ``claim_sql``
+    as the claim statement. The gap between "sum" and section 1's time per job
+    is what the real loop adds (row dicts, sorting, ``Job`` objects, context
+    managers).
+    """
+    labels = ("BEGIN IMMEDIATE (claim)", "claim_jobs", "start_document", "COMMIT (claim)")
+    labels += ("BEGIN IMMEDIATE (complete)", "complete_job", "COMMIT (complete)")
+    spent = dict.fromkeys(labels, 0.0)
+    with fresh_database(mode) as db:
+        fill_queue(db, count, fast_ids=True)
+        worker = jobs.register_worker(db, os.getpid(), "bench")
+        conn = db.conn
+
+        def timed(label: str, sql: str, params: dict[str, object] | None = None) -> list:
+            start = time.perf_counter()
+            rows = list(conn.execute(sql, params or {}))
+            spent[label] += time.perf_counter() - start
+            return rows
+
+        done = 0
+        while True:
+            timed("BEGIN IMMEDIATE (claim)", "BEGIN IMMEDIATE")
+            rows = timed(
+                "claim_jobs", claim_sql, {"worker_id": worker, "now": now_ms(), "limit": 1}
+            )
+            if not rows:
+                conn.execute("COMMIT")
+                break
+            timed("start_document", QUERIES["start_document"], {"id": rows[0]["document_id"]})
+            timed("COMMIT (claim)", "COMMIT")
+            timed("BEGIN IMMEDIATE (complete)", "BEGIN IMMEDIATE")
+            params = {"id": rows[0]["id"], "worker_id": worker, "now": now_ms()}
+            timed("complete_job", QUERIES["complete_job"], params)
+            timed("COMMIT (complete)", "COMMIT")
+            done += 1
+        check(done == count, f"breakdown drained {done} of {count}")
+    out = {label: seconds / count * 1e6 for label, seconds in spent.items()}
+    out["sum"] = sum(out.values())
+    return out
+
+
+def probe_us(
+    probes: int, action: Callable[[], object], after: Callable[[], object] | None = None
+) -> float:
+    """Median microseconds of ``action()`` over ``probes`` calls (``after()`` untimed)."""
+    times = []
+    for _ in range(probes):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+        if after is not None:
+            after()
+    return statistics.median(times) * 1e6
+
+
+def service_costs(probes: int, workers: int) -> dict[str, float]:
+    """Median microseconds of the non-SQL steps the service takes per document.
+
+    Per document: BatchSubmit stores its blob (written and fsynced) and makes
+    an id; the worker rings the server bell twice (page, end) and every
+    worker's bell once (a slot is free), and ``put_usage`` makes an id.
+    """
+    with tempfile.TemporaryDirectory(prefix="ilios-qbench-", dir=TMP_ROOT) as tmp:
+        run_dir = pathlib.Path(tmp) / "run"
+        bells = [doorbell.Bell(run_dir, "worker") for _ in range(workers)]
+        bells.append(doorbell.Bell(run_dir, "server"))
+        store = LocalBlobStore(pathlib.Path(tmp) / "blobs")
+        content = script_document(i=0)
+
+        def drain_bells() -> None:
+            for bell in bells:
+                bell.drain()
+
+        def store_blob() -> None:
+            writer = store.writer(f"originals/{fast_id('doc')}", 1 << 20)
+            writer.write(content)
+            writer.commit()
+
+        costs = {
+            "new_id (secrets.choice x16)": probe_us(probes, lambda: new_id("doc")),
+            "what-if fast_id (one urandom call)": probe_us(probes, lambda: fast_id("doc")),
+            "doorbell.ring server (1 bell)": probe_us(
+                probes, lambda: doorbell.ring(run_dir, "server", b"doc_" + b"x" * 26), drain_bells
+            ),
+            f"doorbell.ring worker ({workers} bells)": probe_us(
+                probes, lambda: doorbell.ring(run_dir, "worker"), drain_bells
+            ),
+            "blob write + fsync (BlobWriter.commit)": probe_us(probes, store_blob),
+        }
+        with concurrent.futures.ThreadPoolExecutor(PARALLEL_BLOBS) as pool:
+
+            def store_many() -> None:
+                list(pool.map(lambda _: store_blob(), range(PARALLEL_BLOBS)))
+
+            label = f"what-if: {PARALLEL_BLOBS} blobs at once, per blob"
+            costs[label] = probe_us(probes // PARALLEL_BLOBS, store_many) / PARALLEL_BLOBS
+        for bell in bells:
+            bell.close()
+    return costs
+
+
+# --- huey -------------------------------------------------------------------------
+
+
+class SynchronousSqliteStorage(SqliteStorage):
+    """huey's SqliteStorage with ``PRAGMA synchronous=<mode>`` on every connection.
+
+    SqliteStorage's own ``fsync`` option only offers FULL (True) or OFF
+    (False), so the pragma is run on each connection it opens instead.
+    """
+
+    def __init__(self, *args: object, synchronous: str = "full", **kwargs: object) -> None:
+        self.synchronous = synchronous
+        super().__init__(*args, **kwargs)
+
+    def _create_connection(self) -> sqlite3.Connection:
+        conn = super()._create_connection()
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
+        return conn
+
+
+def noop() -> int:
+    """The benchmark task: does nothing and returns 1, so huey stores a result."""
+    return 1
+
+
+def make_huey(
+    path: pathlib.Path, mode: str, results: bool = True
+) -> tuple[SqliteHuey, TaskWrapper]:
+    """A SqliteHuey on ``path`` with ``synchronous=mode``, and its no-op task."""
+    queue = SqliteHuey(
+        "bench",
+        filename=str(path),
+        results=results,
+        immediate=False,
+        storage_class=SynchronousSqliteStorage,
+        synchronous=mode,
+    )
+    return queue, queue.task(name="noop")(noop)
+
+
+def huey_synchronous(queue: SqliteHuey) -> str:
+    """The synchronous mode huey's connection really runs with (read back)."""
+    value = queue.storage.conn.execute("PRAGMA synchronous").fetchone()[0]
+    return {0: "off", 1: "normal", 2: "full", 3: "extra"}[value]
+
+
+@contextlib.contextmanager
+def filled_huey(mode: str, count: int, results: bool) -> Iterator[SqliteHuey]:
+    """A fresh SqliteHuey holding ``count`` no-op tasks (filled with synchronous off)."""
+    with tempfile.TemporaryDirectory(prefix="huey-qbench-", dir=TMP_ROOT) as tmp:
+        queue, task = make_huey(pathlib.Path(tmp) / "huey.db", mode, results)
+        try:
+            queue.storage.conn.execute("PRAGMA synchronous=OFF")  # untimed filling only
+            for _ in range(count):
+                task()
+            queue.storage.conn.execute(f"PRAGMA synchronous={mode}")
+            check(huey_synchronous(queue) == mode, "huey did not take the synchronous mode")
+            yield queue
+        finally:
+            queue.storage.close()
+
+
+@contextlib.contextmanager
+def empty_huey(mode: str) -> Iterator[tuple[SqliteHuey, TaskWrapper]]:
+    """A fresh, empty SqliteHuey and its no-op task."""
+    with tempfile.TemporaryDirectory(prefix="huey-qbench-", dir=TMP_ROOT) as tmp:
+        queue, task = make_huey(pathlib.Path(tmp) / "huey.db", mode)
+        try:
+            yield queue, task
+        finally:
+            queue.storage.close()
+
+
+def huey_steps(queue: SqliteHuey) -> Iterator[int]:
+    """Dequeue and execute tasks (storing results) until the queue is empty; yield 1 each."""
+    while (task := queue.dequeue()) is not None:
+        queue.execute(task)
+        yield 1
+
+
+def huey_enqueue_steps(task: TaskWrapper, count: int) -> Iterator[int]:
+    """Enqueue ``count`` no-op tasks one at a time (one commit each); yield 1 each."""
+    for _ in range(count):
+        task()
+        yield 1
+
+
+def run_huey_consumer(path: str, mode: str, workers: int, folder: str) -> int:
+    """Child process: run a huey consumer with ``workers`` process workers until SIGTERM.
+
+    Each worker appends a line to ``<folder>/ready`` when it starts; huey's
+    errors go to ``<folder>/huey.log``.
+    """
+    logging.basicConfig(filename=os.path.join(folder, "huey.log"), level=logging.ERROR)
+    ready_file = os.path.join(folder, "ready")
+    queue, _ = make_huey(pathlib.Path(path), mode)
+
+    @queue.on_startup()
+    def announce() -> None:
+        fd = os.open(ready_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, f"{os.getpid()}\n".encode())
+        finally:
+            os.close(fd)
+
+    consumer = queue.create_consumer(
+        workers=workers, worker_type="process", periodic=False, max_delay=HUEY_MAX_DELAY_S
+    )
+    consumer.run()
+    return 0
+
+
+# --- end to end -------------------------------------------------------------------
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
+    """Poll ``predicate`` every ``E2E_POLL_S`` seconds; raise after ``timeout_s`` seconds."""
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        time.sleep(E2E_POLL_S)
+
+
+def poll_count(count: Callable[[], int], target: int, start: float, cap_s: float) -> Rate:
+    """Poll ``count()`` every ``E2E_POLL_S`` s until it reaches ``target``.
+
+    ``start`` is a ``time.perf_counter()`` value; the rate covers start to the
+    poll that saw the count last move. Polling also stops after ``cap_s``
+    seconds, or when the count stood still for ``STALL_S`` (work was lost).
+    """
+    done, moved = 0, start
+    while True:
+        now_done, now = count(), time.perf_counter()
+        if now_done != done:
+            done, moved = now_done, now
+        if done >= target:
+            return Rate(done, moved - start)
+        if now - start >= cap_s or now - moved >= STALL_S:
+            return Rate(done, moved - start, short=target - done)
+        time.sleep(E2E_POLL_S)
+
+
+def batch_requests(docs: int) -> list[pb.BatchSubmitRequest]:
+    """``docs`` scripted documents split into ``E2E_BATCHES`` BatchSubmit requests."""
+    files = [
+        pb.FileSource(content=script_document(i=i), file_name=f"bench-{i}.pdf") for i in range(docs)
+    ]
+    size = -(-docs // E2E_BATCHES)
+    return [pb.BatchSubmitRequest(files=files[i : i + size]) for i in range(0, docs, size)]
+
+
+@contextlib.contextmanager
+def running_service(
+    harness: ModuleType, data_dir: pathlib.Path, workers: int, mode: str
+) -> Iterator[Any]:
+    """``ilios serve`` (scripted engine) on ``data_dir``, its ``workers`` registered."""
+    service = harness.Service(
+        data_dir,
+        OCR_ENGINE="scripted",
+        WORKER_COUNT=str(workers),
+        GATEWAY_WORKERS="1",
+        DB_SYNCHRONOUS=mode,
+    )
+    service.start()
+    try:
+
+        def active() -> bool:
+            sql = "SELECT count(*) AS n FROM workers WHERE state = 'active'"
+            return int(service.rows(sql)[0]["n"]) >= workers
+
+        wait_until(active, READY_TIMEOUT_S, f"{workers} workers")
+        yield service
+    finally:
+        service.stop()
+
+
+def count_documents(service: Any, state: str) -> int:
+    """How many of the service's documents are in ``state``."""
+    sql = "SELECT count(*) AS n FROM documents WHERE state = :state"
+    return int(service.rows(sql, state=state)[0]["n"])
+
+
+def submit_all(service: Any, requests: list[pb.BatchSubmitRequest]) -> None:
+    """Send every BatchSubmit request, one after the other."""
+    stub = service.conversion
+    for request in requests:
+        stub.BatchSubmit(request, timeout=SUBMIT_TIMEOUT_S)
+
+
+def e2e_ours(
+    harness: ModuleType, workers: int, mode: str, docs: int, cap_s: float
+) -> tuple[Rate, float]:
+    """The real service: first BatchSubmit until every document is completed.
+
+    Returns the rate and the seconds the BatchSubmit calls took.
+    """
+    requests = batch_requests(docs)
+    with (
+        tempfile.TemporaryDirectory(prefix="ilios-qbench-", dir=TMP_ROOT) as tmp,
+        running_service(harness, pathlib.Path(tmp) / "data", workers, mode) as service,
+    ):
+        time.sleep(SETTLE_S)
+        start = time.perf_counter()
+        submit_all(service, requests)
+        submit_s = time.perf_counter() - start
+        rate = poll_count(lambda: count_documents(service, "completed"), docs, start, cap_s)
+        check(count_documents(service, "failed") == 0, "some documents failed")
+    return rate, submit_s
+
+
+def intake_only(harness: ModuleType, mode: str, docs: int, data_dir: pathlib.Path) -> Rate:
+    """Documents/s of BatchSubmit alone (no workers); leaves the queued data in ``data_dir``."""
+    requests = batch_requests(docs)
+    with running_service(harness, data_dir, 0, mode) as service:
+        start = time.perf_counter()
+        submit_all(service, requests)
+        elapsed = time.perf_counter() - start
+        check(count_documents(service, "pending") == docs, "queued documents missing")
+    return Rate(docs, elapsed)
+
+
+def workers_only(
+    harness: ModuleType, template: pathlib.Path, workers: int, mode: str, docs: int, cap_s: float
+) -> tuple[Rate, str]:
+    """Jobs/s of the workers alone, on a copy of a queue ``intake_only`` filled.
+
+    Timed from the documents' own completion times (milliseconds): from the
+    completion of the first ``WARMUP_SHARE`` of them to the last, so the
+    service's start-up (its processes compete for the cores) is not counted.
+    Also returns where a worker's time goes, from the same timestamps.
+    """
+    with tempfile.TemporaryDirectory(prefix="ilios-qbench-", dir=TMP_ROOT) as tmp:
+        data_dir = pathlib.Path(tmp) / "data"
+        shutil.copytree(template, data_dir, ignore=shutil.ignore_patterns("run"))
+        with running_service(harness, data_dir, workers, mode) as service:
+            start = time.perf_counter()
+            polled = poll_count(lambda: count_documents(service, "completed"), docs, start, cap_s)
+            if polled.short:
+                return polled, ""
+            sql = (
+                "SELECT j.worker_id AS worker, j.started_at AS claimed, d.processed_at AS done "
+                "FROM jobs j JOIN documents d ON d.id = j.document_id ORDER BY j.started_at"
+            )
+            rows = service.rows(sql)
+    done_ms = sorted(row["done"] for row in rows)
+    skip = int(docs * WARMUP_SHARE)
+    return Rate(docs - skip, (done_ms[-1] - done_ms[skip - 1]) / 1000), job_timeline(rows)
+
+
+def job_timeline(rows: list[dict[str, Any]]) -> str:
+    """Median milliseconds a worker spends in a job and between two of its jobs.
+
+    ``rows``: each job's worker, claim time and completion time (ms), in claim
+    order. In a job: from its claim to the start of its completing transaction
+    (claim commit, hand-off to a thread, reading the blob, converting, the page
+    commit, doorbells). Between jobs: from there to the worker's next claim
+    (the completing commit, doorbells, waking the claim loop).
+    """
+    inside = [row["done"] - row["claimed"] for row in rows]
+    between = []
+    last_done: dict[str, int] = {}
+    for row in rows:
+        if row["worker"] in last_done:
+            between.append(row["claimed"] - last_done[row["worker"]])
+        last_done[row["worker"]] = row["done"]
+    return (
+        f"per job: {statistics.median(inside):.0f} ms in it, "
+        f"{statistics.median(between):.0f} ms from its completion to the next claim (medians)"
+    )
+
+
+def enqueue_retrying(task: TaskWrapper) -> int:
+    """Enqueue one huey task, retrying on "database is locked"; return the failed tries."""
+    for failures in range(ENQUEUE_TRIES):
+        try:
+            task()
+            return failures
+        except sqlite3.OperationalError:
+            continue
+    raise RuntimeError(f"huey could not enqueue a task in {ENQUEUE_TRIES} tries")
+
+
+def e2e_huey(workers: int, mode: str, tasks: int, cap_s: float) -> tuple[Rate, float, str]:
+    """A real huey consumer: first enqueue until every result is stored.
+
+    Returns the rate, the seconds the enqueues took, and a note on huey's
+    errors ("database is locked" past its 5 s busy timeout), if any.
+    """
+    with tempfile.TemporaryDirectory(prefix="huey-qbench-", dir=TMP_ROOT) as tmp:
+        folder = pathlib.Path(tmp)
+        path, ready = folder / "huey.db", folder / "ready"
+        queue, task = make_huey(path, mode)
+        args = [sys.executable, __file__, "--huey-consumer", str(path), mode, str(workers)]
+        consumer = subprocess.Popen([*args, tmp])
+        try:
+
+            def up() -> bool:
+                check(consumer.poll() is None, "the huey consumer exited")
+                return ready.exists() and len(ready.read_text().split()) >= workers
+
+            wait_until(up, READY_TIMEOUT_S, "the huey consumer")
+            time.sleep(SETTLE_S)
+            start = time.perf_counter()
+            enqueue_failures = sum(enqueue_retrying(task) for _ in range(tasks))
+            submit_s = time.perf_counter() - start
+            rate = poll_count(queue.storage.result_store_size, tasks, start, cap_s)
+        finally:
+            consumer.terminate()
+            try:
+                consumer.wait(30)
+            except subprocess.TimeoutExpired:
+                consumer.kill()
+                consumer.wait()
+            queue.storage.close()
+        log = folder / "huey.log"
+        locked = log.read_text().count("database is locked") if log.exists() else 0
+    notes = []
+    if locked:
+        notes.append(f"consumer logged {locked} 'database is locked'")
+    if enqueue_failures:
+        notes.append(f"{enqueue_failures} enqueue(s) retried after 'database is locked'")
+    return rate, submit_s, "; ".join(notes)
+
+
+def machine_load() -> str:
+    """The 1-minute load average and I/O pressure: how busy the machine is besides us."""
+    text = f"load average {os.getloadavg()[0]:.1f}"
+    with contextlib.suppress(OSError):
+        some = pathlib.Path("/proc/pressure/io").read_text().split()[1]  # "avg10=<percent>"
+        text += f", I/O pressure {some.split('=')[1]} %"
+    return text
+
+
+def test_harness() -> ModuleType:
+    """The integration tests' ``harness`` module (tests/ on sys.path)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    return importlib.import_module("harness")
+
+
+# --- report -----------------------------------------------------------------------
+
+
+def ratio(ours: Rate, theirs: Rate) -> float:
+    """How many times faster ours ran."""
+    return ours.per_s / theirs.per_s
+
+
+def section_claim(plan: Plan, verdicts: list[Verdict]) -> None:
+    """Section 1: the claim path in process, ours vs huey, per synchronous mode."""
+    n = plan.claim_jobs
+    print(
+        f"\n1. Claim path: {n:,} jobs, one consumer, in process (jobs/s; the five "
+        f"contenders take turns of {SLICE_JOBS} jobs)"
+    )
+    for mode in MODES:
+        with contextlib.ExitStack() as stack:
+            ours = [stack.enter_context(filled_queue(mode, n)) for _ in range(3)]
+            hueys = [
+                stack.enter_context(filled_huey(mode, n, results)) for results in (True, False)
+            ]
+            steps = {
+                "ours: claim, then complete (2 commits/job)": separate_steps(*ours[0]),
+                "ours: complete + claim next (1 commit/job)": combined_steps(*ours[1]),
+                "what-if: 1 commit/job, claim with id = (...)": combined_steps(
+                    *ours[2], CLAIM_ONE_SQL
+                ),
+                "huey: dequeue + execute + store result": huey_steps(hueys[0]),
+                "huey: results=False (no completion record)": huey_steps(hueys[1]),
+            }
+            rates = interleave(steps, SLICE_JOBS)
+            check(all(count_jobs(db, "completed") == n for db, _ in ours), "jobs left over")
+            check(hueys[0].storage.result_store_size() == n, "huey results missing")
+        check(all(rate.count == n for rate in rates.values()), "a contender did not finish")
+        separate, combined, what_if, huey, bare = rates.values()
+        print(f"  synchronous={mode}")
+        for label, rate in rates.items():
+            print(f"    {label:<46} {rate}")
+        print(
+            f"    ours/huey: {ratio(separate, huey):.2f}x as in src, "
+            f"{ratio(combined, huey):.2f}x in one commit, {ratio(what_if, huey):.2f}x what-if "
+            f"(vs huey results=False: {ratio(separate, bare):.2f}x / "
+            f"{ratio(combined, bare):.2f}x / {ratio(what_if, bare):.2f}x)"
+        )
+        target = TARGET_CLAIM_NORMAL if mode == "normal" else TARGET_CLAIM_FULL
+        verdicts.append(
+            Verdict(f"claim {mode}: as in src (2 commits)", ratio(separate, huey), target)
+        )
+        verdicts.append(
+            Verdict(f"claim {mode}: complete+claim, 1 commit", ratio(combined, huey), target)
+        )
+        verdicts.append(
+            Verdict(f"claim {mode}: what-if 1 commit + id = (...)", ratio(what_if, huey))
+        )
+
+
+def section_breakdown(plan: Plan, verdicts: list[Verdict]) -> None:
+    """Section 1b: microseconds per job in each statement, IN vs = claim."""
+    n = plan.breakdown_jobs
+    print(f"\n1b. Claim + complete, per statement ({n:,} jobs; microseconds per job)")
+    columns = {
+        f"{mode}{suffix}": functools.partial(breakdown, mode, n, sql)
+        for suffix, sql in (("", QUERIES["claim_jobs"]), (", id=", CLAIM_ONE_SQL))
+        for mode in MODES
+    }
+    tables = {name: run() for name, run in columns.items()}
+    print(f"  {'statement':<28}" + "".join(f"{name:>14}" for name in tables))
+    for label in next(iter(tables.values())):
+        print(f"  {label:<28}" + "".join(f"{t[label]:14.1f}" for t in tables.values()))
+    print("  (id= : claim_jobs with `WHERE id = (subquery)` instead of `WHERE id IN (subquery)`)")
+
+
+def section_enqueue(plan: Plan, verdicts: list[Verdict]) -> None:
+    """Section 2: batched enqueue vs huey's one-by-one enqueue, per synchronous mode."""
+    n = plan.enqueue_docs
+    print(
+        f"\n2. Enqueue: {n:,} documents + jobs (enqueues/s; contenders take turns of "
+        f"{ENQUEUE_BATCH})"
+    )
+    for mode in MODES:
+        with (
+            fresh_database(mode) as db,
+            fresh_database(mode) as fast_db,
+            empty_huey(mode) as (queue, task),
+        ):
+            steps = {
+                f"ours: {ENQUEUE_BATCH} per transaction": enqueue_steps(db, n),
+                "what-if: same, ids from fast_id": enqueue_steps(fast_db, n, fast_ids=True),
+                "huey: one by one": huey_enqueue_steps(task, n),
+            }
+            rates = interleave(steps, ENQUEUE_BATCH)
+            check(count_jobs(db, "pending") == count_jobs(fast_db, "pending") == n, "jobs lost")
+            check(queue.pending_count() == n, "huey lost enqueued tasks")
+        ours, what_if, huey = rates.values()
+        print(f"  synchronous={mode}")
+        for label, rate in rates.items():
+            print(f"    {label:<46} {rate}")
+        as_is, fast = ratio(ours, huey), ratio(what_if, huey)
+        print(f"    ours/huey: {as_is:.1f}x as in src, {fast:.1f}x what-if")
+        verdicts.append(Verdict(f"enqueue {mode}: as in src", as_is, TARGET_ENQUEUE))
+        verdicts.append(Verdict(f"enqueue {mode}: what-if fast_id", fast))
+
+
+def section_e2e(plan: Plan, verdicts: list[Verdict]) -> None:
+    """Section 3: the real service vs a real huey consumer, per worker count."""
+    n = plan.e2e_docs
+    print(
+        f"\n3. End to end: {n:,} scripted documents via {E2E_BATCHES} BatchSubmit calls "
+        f"vs {n:,} huey tasks (jobs/s; one run each)"
+    )
+    harness = test_harness()
+    templates: dict[str, pathlib.Path] = {}  # synchronous mode -> a filled data dir
+    with contextlib.ExitStack() as stack:
+        for workers, mode in plan.e2e_runs:
+            if mode not in templates:
+                tmp = stack.enter_context(
+                    tempfile.TemporaryDirectory(prefix="ilios-qbench-", dir=TMP_ROOT)
+                )
+                templates[mode] = pathlib.Path(tmp) / "data"
+                intake = intake_only(harness, mode, n, templates[mode])
+                print(f"  {f'ours: intake only (0 workers), {mode}':<48} {intake}")
+            e2e_config(harness, plan, workers, mode, templates[mode], verdicts)
+
+
+def e2e_config(
+    harness: ModuleType,
+    plan: Plan,
+    workers: int,
+    mode: str,
+    template: pathlib.Path,
+    verdicts: list[Verdict],
+) -> None:
+    """One end-to-end configuration: ours, our workers alone, and huey."""
+    n = plan.e2e_docs
+    ours, submit_s = e2e_ours(harness, workers, mode, n, plan.e2e_cap_s)
+    alone, timeline = workers_only(harness, template, workers, mode, n, plan.e2e_cap_s)
+    huey, enqueue_s, note = e2e_huey(workers, mode, n, plan.e2e_cap_s)
+    print(f"  {workers} worker(s), synchronous={mode}")
+    print(f"    {'ours: ilios serve, scripted engine':<46} {ours}  submit {submit_s:.2f} s")
+    print(f"    {'ours: workers alone, queue filled before':<46} {alone}")
+    if timeline:
+        print(f"      {timeline}")
+    consumer = f"huey: consumer, {workers} process worker(s)"
+    print(f"    {consumer:<46} {huey}  enqueue {enqueue_s:.2f} s")
+    if note:
+        print(f"      huey: {note}")
+    print(f"    ours/huey: {ratio(ours, huey):.2f}x (workers alone: {ratio(alone, huey):.2f}x)")
+    label = f"end to end {mode}: {workers} worker(s)"
+    target = TARGET_E2E_2 if (workers, mode) == (2, "full") else None
+    verdicts.append(Verdict(label, ratio(ours, huey), target))
+
+
+def section_costs(plan: Plan) -> None:
+    """Section 3b: the per-document costs outside SQL on the service path."""
+    workers = max(w for w, _ in plan.e2e_runs)
+    print(f"\n3b. Per-document steps outside SQL (median microseconds of {plan.probes} calls)")
+    for label, us in service_costs(plan.probes, workers).items():
+        print(f"  {label:<46} {us:10.1f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="a small run (under a minute)")
+    parser.add_argument("--huey-consumer", nargs=4, metavar=("DB", "MODE", "WORKERS", "DIR"))
+    args = parser.parse_args()
+    if args.huey_consumer:
+        path, mode, workers, folder = args.huey_consumer
+        return run_huey_consumer(path, mode, int(workers), folder)
+
+    check(len(fast_id("doc")) == len(new_id("doc")), "fast_id must match new_id's format")
+    check(CLAIM_ONE_SQL != QUERIES["claim_jobs"], "claim_jobs changed: update CLAIM_ONE_SQL")
+    plan = QUICK_PLAN if args.quick else FULL_PLAN
+    began = time.monotonic()
+    print(
+        f"Ilios queue benchmark ({'quick' if args.quick else 'full'}): "
+        f"{os.cpu_count()} cores, {machine_load()}, "
+        f"SQLite {apsw.sqlite_lib_version()} (APSW) / {sqlite3.sqlite_version} (huey's "
+        f"sqlite3), huey {huey_pkg.__version__}, temp dirs under {TMP_ROOT}"
+    )
+    print(
+        "huey: SqliteHuey, immediate=False, results=True (the no-op task returns 1, so each "
+        "run stores a result,\n  huey's record of a finished task), PRAGMA synchronous set "
+        "on each of its connections (read back)"
+    )
+    verdicts: list[Verdict] = []
+    for section in (section_claim, section_breakdown, section_enqueue, section_e2e):
+        section_start = time.monotonic()
+        section(plan, verdicts)
+        print(f"  [{time.monotonic() - section_start:.0f} s; {machine_load()}]")
+    section_costs(plan)
+
+    runs = ", ".join(f"{w} worker(s) {m}" for w, m in plan.e2e_runs)
+    print(
+        f"\nSummary: ours/huey ({os.cpu_count()} cores; synchronous: {', '.join(MODES)} for "
+        f"sections 1-2, end to end: {runs}; now {machine_load()})"
+    )
+    for verdict in verdicts:
+        print(verdict)
+    print(f"Total time {time.monotonic() - began:.0f} s.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
