@@ -11,6 +11,7 @@ wakes on a timeout to re-check the database. Workers listen as ``worker``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import secrets
@@ -53,6 +54,11 @@ class Bell:
         """Block until a ring or ``timeout_s``; return the messages."""
         ready, _, _ = select.select([self.sock], [], [], max(timeout_s, 0.0))
         return self.drain() if ready else []
+
+    def wake(self) -> None:
+        """Ring this bell only (wake the owner's own waiting loop)."""
+        with contextlib.suppress(OSError):
+            self.sock.sendto(b"", str(self.path))
 
     def close(self) -> None:
         self.sock.close()

@@ -62,12 +62,19 @@ def enqueue(db: Database, document_id: str, priority: int, max_attempts: int) ->
 
 
 def claim(db: Database, worker_id: str, limit: int) -> list[Job]:
-    """Claim up to ``limit`` runnable jobs in one atomic statement."""
-    now = now_ms()
+    """Claim up to ``limit`` runnable jobs in one atomic statement and transaction."""
     with db.write():
-        rows = db.execute("claim_jobs", worker_id=worker_id, now=now, limit=limit)
-        for row in rows:
-            db.execute("start_document", id=row["document_id"])
+        return claim_within(db, worker_id, limit)
+
+
+def claim_within(db: Database, worker_id: str, limit: int) -> list[Job]:
+    """``claim`` inside the caller's write transaction (e.g. the one completing a job,
+    so finishing one job and taking the next cost one commit, not two)."""
+    now = now_ms()
+    name = "claim_job" if limit == 1 else "claim_jobs"
+    rows = db.execute(name, worker_id=worker_id, now=now, limit=limit)
+    for row in rows:
+        db.execute("start_document", id=row["document_id"])
     # RETURNING gives rows in table order: restore the claim order.
     rows.sort(key=lambda r: (-r["priority"], r["created_at"], r["seq"]))
     return [Job(r["id"], r["document_id"], r["attempts"], r["max_attempts"]) for r in rows]

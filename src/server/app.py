@@ -37,7 +37,7 @@ from ilios.v1 import usage_service_pb2_grpc as usage_grpc
 log = logging.getLogger("ilios.server")
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024  # 64 MiB inline files, plus framing
-DB_THREADS = 8
+DB_THREADS = 16  # SQLite calls and blob writes (batch intake uses up to 6)
 SERVICE_NAMES = (
     conversion_service_pb2.DESCRIPTOR.services_by_name["ConversionService"].full_name,
     usage_service_pb2.DESCRIPTOR.services_by_name["UsageService"].full_name,

@@ -60,6 +60,7 @@ T = TypeVar("T")
 log = logging.getLogger("ilios.server")
 # A Convert stream re-checks the database at least this often, even unrung.
 CONVERT_RECHECK_S = 1.0
+INTAKE_CONCURRENCY = 6  # a batch's files stored at once
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
 
@@ -313,15 +314,28 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         days = retention(self.settings, request.retention_days)
         prio = priority(request.priority)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
-        stored: list[tuple[str, StoredFile, IliosError | None]] = []
-        try:
-            for index, source in enumerate(request.files):
+        limit = asyncio.Semaphore(INTAKE_CONCURRENCY)
+
+        async def store(
+            index: int, source: pb.FileSource
+        ) -> tuple[str, StoredFile, IliosError | None]:
+            async with limit:  # blob writes overlap, so their fsyncs do too
                 try:
-                    stored.append(await self._run(self._store_judged, source, new_document_id()))
+                    return await self._run(self._store_judged, source, new_document_id())
                 except IliosError as exc:
                     exc.details.setdefault("file_index", str(index))
                     exc.details.setdefault("file_name", source.file_name)
                     raise
+
+        outcomes = await asyncio.gather(
+            *(store(i, source) for i, source in enumerate(request.files)),
+            return_exceptions=True,
+        )
+        stored = [o for o in outcomes if not isinstance(o, BaseException)]
+        try:
+            failures = [o for o in outcomes if isinstance(o, BaseException)]
+            if failures:
+                raise failures[0]
             batch_id = new_id("bat")
             rows = await self._run(
                 self.intake.create,

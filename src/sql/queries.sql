@@ -84,6 +84,20 @@ WHERE id IN (
 )
 RETURNING id, document_id, attempts, max_attempts, priority, created_at, rowid AS seq;
 
+-- claim_job --
+-- Atomically claim the next runnable job (the one-job form: `id = (...)` lets
+-- SQLite update in one pass, ~3x faster than `IN (...)`, which it runs via a temp table).
+UPDATE jobs
+SET state = 'processing', attempts = attempts + 1, worker_id = :worker_id,
+    started_at = :now, error = NULL
+WHERE id = (
+    SELECT id FROM jobs INDEXED BY jobs_claimable
+    WHERE state IN ('pending', 'retrying') AND run_at <= :now
+    ORDER BY priority DESC, created_at, rowid
+    LIMIT 1
+)
+RETURNING id, document_id, attempts, max_attempts, priority, created_at, rowid AS seq;
+
 -- start_document --
 -- The claimed job's document is now processing.
 UPDATE documents SET state = 'processing' WHERE id = :id AND state = 'pending';

@@ -129,10 +129,18 @@ class Worker:
 
     # --- one job ------------------------------------------------------------
 
-    def _run_guarded(self, job: jobs.Job) -> None:
+    def _run_guarded(self, first: jobs.Job) -> None:
+        """Run a job, then each next job claimed as the previous one completed."""
+        job: jobs.Job | None = first
+        while job is not None:
+            job = self._run_one(job)
+
+    def _run_one(self, job: jobs.Job) -> jobs.Job | None:
+        """Run one job; return the next one if it was claimed in the same commit."""
         backoff_ms = int(self.settings.retry_backoff_s * 1000)
+        following: jobs.Job | None = None
         try:
-            self._run(job)
+            following = self._run(job)
         except _Stopping:
             retry.transient(jobs.release)(self.db, job, self.id)
             log.info("job %s given back on shutdown", job.id)
@@ -158,13 +166,17 @@ class Worker:
         finally:
             with self.lock:
                 self.running.pop(job.id, None)
+                if following is not None:
+                    self.running[following.id] = following
             self._announce(job.document_id)
-            doorbell.ring(self.settings.run_dir, "worker")  # a slot is free
+            if following is None and self.bell is not None:
+                self.bell.wake()  # a slot is free: the claim loop may take another job
+        return following
 
     def _announce(self, document_id: str) -> None:
         doorbell.ring(self.settings.run_dir, "server", document_id.encode())
 
-    def _run(self, job: jobs.Job) -> None:
+    def _run(self, job: jobs.Job) -> jobs.Job | None:
         doc = self.db.one("get_document", id=job.document_id)
         if doc is None:  # cannot happen: documents are never deleted
             raise IliosError("The job's document is missing.", document_id=job.document_id)
@@ -188,7 +200,7 @@ class Worker:
                 if close is not None:
                     close()
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        self._complete(job, doc, engine, count, usage, elapsed_ms)
+        return self._complete(job, doc, engine, count, usage, elapsed_ms)
 
     @retry.transient
     def _commit_page(self, job: jobs.Job, page: Page) -> None:
@@ -209,8 +221,9 @@ class Worker:
     @retry.transient
     def _complete(
         self, job: jobs.Job, doc: Row, engine: Engine, count: int, usage: Usage, elapsed_ms: int
-    ) -> None:
-        """Record the result, the document's state and its usage in one transaction."""
+    ) -> jobs.Job | None:
+        """Record the result, the document's state and its usage in one transaction,
+        and claim the worker's next job in it; return that job, if any."""
         billed = usage.pages or count
         cost = self.settings.prices.cost(engine.name, billed)
         now = now_ms()
@@ -241,6 +254,11 @@ class Worker:
                 total_cost_micros=cost.total_micros,
                 now=now,
             )
+            if self.stop.is_set():
+                return None
+            # Take the next job in this same commit (one fsync instead of two).
+            following = jobs.claim_within(self.db, self.id, 1)
+        return following[0] if following else None
 
 
 def main(settings: Settings) -> int:
