@@ -60,8 +60,9 @@ clients: tools ## Build the TypeScript client (clients/typescript/dist) and the 
 grpcurl-demo: $(VENV)/.dev ## Tour the gRPC API with grpcurl against a running server (TARGET=host:port)
 	scripts/grpcurl-demo.sh $(TARGET)
 
-bench: $(VENV)/.dev ## Run the benchmarks (prints figures and ratios)
-	$(BIN)/python bench/convert.py
+bench: $(VENV)/.dev ## Run the benchmarks (prints figures and ratios; QUICK=1 for a short run)
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	for b in convert queue upload quality; do $(BIN)/python bench/$$b.py $(if $(QUICK),--quick) || exit 1; done
 
 clean: ## Remove the virtualenv, node_modules and local data
 	rm -rf $(VENV) node_modules data clients/typescript/node_modules clients/typescript/dist
