@@ -34,6 +34,7 @@ import os
 import pathlib
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -412,6 +413,50 @@ def print_load(result: LoadResult) -> None:
     print(f"  {'':28} CPU, % of one core (the machine has {os.cpu_count()}): {cpu}")
 
 
+@dataclasses.dataclass
+class WrkResult:
+    """A gateway load phase driven by wrk (C, from Debian): req/s and latencies (s)."""
+
+    name: str
+    rps: float
+    p50_s: float
+    p99_s: float
+
+
+def _wrk_seconds(text: str) -> float:
+    units = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+    for unit in ("us", "ms", "s", "m"):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * units[unit]
+    return float(text)
+
+
+def wrk_load(name: str, url: str, concurrency: int, seconds: float) -> WrkResult | None:
+    """Load ``url`` with wrk (one thread, ``concurrency`` connections); None without wrk.
+
+    wrk is a C load generator, so on a 2-core machine the gateway, not the
+    client, is what gets measured (Python's httpx costs ~2 ms CPU a request).
+    """
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    command = [wrk, "-t1", f"-c{concurrency}", f"-d{max(int(seconds), 2)}s", "--latency", url]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+
+    def field(prefix: str) -> str:
+        return next(ln for ln in lines if ln.strip().startswith(prefix)).split()[-1]
+
+    result = WrkResult(
+        name, float(field("Requests/sec")), _wrk_seconds(field("50%")), _wrk_seconds(field("99%"))
+    )
+    print(
+        f"  {name:28} wrk: {result.rps:6.0f} req/s  p50 {ms(result.p50_s)} ms  "
+        f"p99 {ms(result.p99_s)} ms"
+    )
+    return result
+
+
 def status_loads(service: Any, document_id: str, plan: Plan) -> list[LoadResult]:
     """The four status-call phases, one after another: direct and gateway, loaded and not."""
     loaded = (CONCURRENCY, plan.status_requests, plan.status_warmup)
@@ -437,6 +482,15 @@ def status_loads(service: Any, document_id: str, plan: Plan) -> list[LoadResult]
         )
         print_load(result)
         results.append(result)
+    # The same gateway phases from wrk, when Debian's wrk is installed (make bench does).
+    path = f"{service.url}/api/documents/status/{document_id}"
+    seconds = min(plan.load_cap_s, 10.0)
+    loaded_wrk = wrk_load(f"REST GET status x{CONCURRENCY}", path, CONCURRENCY, seconds)
+    unloaded_wrk = wrk_load("REST GET status x1", path, 1, seconds)
+    if loaded_wrk and unloaded_wrk:
+        results[1], results[3] = loaded_wrk, unloaded_wrk  # type: ignore[call-overload]
+    else:
+        print("  (no wrk: the gateway figures below come from the Python client)")
     return results
 
 
@@ -469,9 +523,9 @@ def print_summary(
     grpc_runs: list[ConvertTiming],
     rest_runs: list[ConvertTiming],
     direct: LoadResult,
-    gateway: LoadResult,
+    gateway: LoadResult | WrkResult,
     direct_1: LoadResult,
-    gateway_1: LoadResult,
+    gateway_1: LoadResult | WrkResult,
 ) -> None:
     """The side-by-side table (ms, req/s) with targets marked PASS/MISS (informational)."""
     g_first = statistics.median(t.first_s for t in grpc_runs)
