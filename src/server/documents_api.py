@@ -13,11 +13,28 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from ilios import errors
 from ilios.markdown import join_pages
 from ilios.server import rest
-from ilios.server.multipart import read_form
+from ilios.server.multipart import Form, UploadedFile, read_form
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2 as document_pb
 
 router = APIRouter()
+
+
+async def _one_file(
+    request: Request, metadata: list[tuple[str, str]], text_fields: list[str]
+) -> tuple[Form, UploadedFile]:
+    """Stream a single-file form (field ``file``) into an upload; MISSING_FILE without one."""
+    form = await read_form(
+        request,
+        rest.stub(request),
+        metadata,
+        file_fields=["file"],
+        text_fields=text_fields,
+        max_body_bytes=rest.settings(request).max_file_size,
+    )
+    if not form.files:
+        raise errors.MissingFile
+    return form, form.files[0]
 
 
 @router.post(
@@ -35,19 +52,9 @@ router = APIRouter()
 async def convert(request: Request) -> Response:
     metadata = rest.auth(request)
     stub = rest.stub(request)
-    form = await read_form(
-        request,
-        stub,
-        metadata,
-        file_fields=["file"],
-        text_fields=["format", "retentionDays"],
-        max_body_bytes=rest.settings(request).max_file_size,
-    )
+    form, upload = await _one_file(request, metadata, ["format", "retentionDays"])
     fmt = rest.output_format(form.fields.get("format"))
     days = rest.retention_days(form.fields.get("retentionDays"))
-    if not form.files:
-        raise errors.MissingFile
-    upload = form.files[0]
     call = stub.Convert(
         pb.ConvertRequest(file=upload.source, retention_days=days), metadata=metadata
     )
@@ -106,20 +113,11 @@ async def convert(request: Request) -> Response:
 async def submit(request: Request) -> dict[str, Any]:
     metadata = rest.auth(request)
     stub = rest.stub(request)
-    form = await read_form(
-        request,
-        stub,
-        metadata,
-        file_fields=["file"],
-        text_fields=["retentionDays", "priority"],
-        max_body_bytes=rest.settings(request).max_file_size,
-    )
+    form, upload = await _one_file(request, metadata, ["retentionDays", "priority"])
     days = rest.retention_days(form.fields.get("retentionDays"))
     prio = rest.priority(form.fields.get("priority"))
-    if not form.files:
-        raise errors.MissingFile
     reply = await stub.SubmitDocument(
-        pb.SubmitDocumentRequest(file=form.files[0].source, retention_days=days, priority=prio),
+        pb.SubmitDocumentRequest(file=upload.source, retention_days=days, priority=prio),
         metadata=metadata,
     )
     doc = reply.document

@@ -7,11 +7,13 @@ joins them (``join_pages``).
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from ilios.errors import CorruptFile, FileTooLarge
 from ilios.markdown import join_pages as _join_numbered
 
 
@@ -57,3 +59,24 @@ def join_pages(pages: Iterable[Page]) -> str:
     later page N. Delegates to ``ilios.markdown.join_pages``, the service's one
     joining rule (it also strips each page and ends the text with a newline)."""
     return _join_numbered((page.number, page.markdown) for page in pages)
+
+
+@contextlib.contextmanager
+def decoding_image(what: str = "image") -> Iterator[None]:
+    """Turn Pillow's decoding failures into the error tree (for every engine)."""
+    from PIL import Image
+
+    try:
+        yield
+    except Image.DecompressionBombError as exc:
+        raise FileTooLarge(
+            "The image has more pixels than this service accepts: scale it down "
+            "(300 DPI is plenty for text) and send it again.",
+            detail=str(exc),
+        ) from exc
+    except (OSError, ValueError, EOFError, SyntaxError) as exc:
+        raise CorruptFile(
+            f"The {what} is damaged or truncated and cannot be decoded: check that it opens "
+            "in an image viewer, then send it again.",
+            detail=str(exc),
+        ) from exc

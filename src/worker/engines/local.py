@@ -18,12 +18,11 @@ from PIL import Image, ImageOps
 
 from ilios.errors import (
     CorruptFile,
-    FileTooLarge,
     IliosError,
     TooManyPages,
     UnsupportedFileType,
 )
-from ilios.worker.engines.base import Page, Usage
+from ilios.worker.engines.base import Page, Usage, decoding_image
 from ilios.worker.engines.layout import FontStats, to_markdown
 from ilios.worker.engines.ocr import ocr_markdown
 from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
@@ -112,7 +111,7 @@ class LocalEngine:
     def _image_pages(self, path: pathlib.Path, *, every_frame: bool) -> Iterator[Page]:
         """OCR each frame of a TIFF, or the first frame of other images (a
         phone JPEG may carry a second, preview frame)."""
-        try:
+        with decoding_image("image"):
             with Image.open(path) as image:
                 count = getattr(image, "n_frames", 1) if every_frame else 1
                 self._check_count(count)
@@ -120,18 +119,6 @@ class LocalEngine:
                     image.seek(index)
                     pixels = _grayscale(image)
                     yield Page(index + 1, ocr_markdown(pixels))
-        except Image.DecompressionBombError as exc:
-            raise FileTooLarge(
-                "The image has more pixels than this service accepts: scale it down "
-                "(300 DPI is plenty for text) and send it again.",
-                detail=str(exc),
-            ) from exc
-        except (OSError, ValueError, EOFError, SyntaxError) as exc:
-            raise CorruptFile(
-                "The image is damaged or truncated and cannot be decoded: check that it opens "
-                "in an image viewer, then send it again.",
-                detail=str(exc),
-            ) from exc
 
 
 def _grayscale(frame: Image.Image) -> np.ndarray:

@@ -51,7 +51,7 @@ from ilios.errors import (
     TooManyPages,
     UnsupportedFileType,
 )
-from ilios.worker.engines.base import Page, Usage
+from ilios.worker.engines.base import Page, Usage, decoding_image
 from ilios.worker.engines.pdf import PdfFile
 
 log = logging.getLogger("ilios.engines.mistral")
@@ -186,7 +186,7 @@ class MistralEngine:
         if mime_type != TIFF:
             yield 1, _data_url(mime_type, path.read_bytes())
             return
-        try:
+        with decoding_image("TIFF"):
             with Image.open(path) as image:
                 count = getattr(image, "n_frames", 1)
                 self._check_count(count)
@@ -196,18 +196,6 @@ class MistralEngine:
                     png = io.BytesIO()
                     frame.save(png, format="PNG")
                     yield index + 1, _data_url("image/png", png.getvalue())
-        except Image.DecompressionBombError as exc:
-            raise FileTooLarge(
-                "The image has more pixels than this service accepts: scale it down "
-                "(300 DPI is plenty for text) and send it again.",
-                detail=str(exc),
-            ) from exc
-        except (OSError, ValueError, EOFError, SyntaxError) as exc:
-            raise CorruptFile(
-                "The TIFF is damaged or truncated and cannot be decoded: check that it opens "
-                "in an image viewer, then send it again.",
-                detail=str(exc),
-            ) from exc
 
     def _check_count(self, count: int) -> None:
         if count > self.max_pages:
