@@ -56,19 +56,31 @@ def text_pdf_blocks(pages: int = 3) -> list[list[Block]]:
             ("h1", "Ilios Quarterly Report"),
             ("h2", "Summary of findings"),
             ("p", "Page one opens the report. " + _LOREM),
-            ("p", "A second paragraph follows after a gap, and it is long enough "
-                  "to wrap over more than one line on a letter-sized page."),
-            ("ul", ["Bullets become dashes", "Order is preserved",
+            (
+                "p",
+                "A second paragraph follows after a gap, and it is long enough "
+                "to wrap over more than one line on a letter-sized page.",
+            ),
+            (
+                "ul",
+                [
+                    "Bullets become dashes",
+                    "Order is preserved",
                     "Long items keep their words together even when the item is "
-                    "wide enough to wrap onto a second line"]),
+                    "wide enough to wrap onto a second line",
+                ],
+            ),
             ("ol", ["Extract the text layer", "Detect headings", "Emit Markdown"]),
         ],
         [
             ("h2", "Method"),
             ("p", "Page two describes the method. " + _LOREM),
             ("h3", "Data sources"),
-            ("p", "Font sizes come from the PDF itself; the body size is the one "
-                  "used by most characters, and larger sizes rank as headings."),
+            (
+                "p",
+                "Font sizes come from the PDF itself; the body size is the one "
+                "used by most characters, and larger sizes rank as headings.",
+            ),
             ("ul", ["Reports", "Invoices", "Scanned letters"]),
         ],
         [
@@ -78,12 +90,14 @@ def text_pdf_blocks(pages: int = 3) -> list[list[Block]]:
         ],
     ]
     for n in range(4, pages + 1):
-        out.append([
-            ("h2", f"Section {n}"),
-            ("p", f"This is page {n} of the report. " + _LOREM),
-            ("p", f"Closing paragraph of page {n}. " + _LOREM),
-            ("ul", [f"Point {n}a", f"Point {n}b"]),
-        ])
+        out.append(
+            [
+                ("h2", f"Section {n}"),
+                ("p", f"This is page {n} of the report. " + _LOREM),
+                ("p", f"Closing paragraph of page {n}. " + _LOREM),
+                ("ul", [f"Point {n}a", f"Point {n}b"]),
+            ]
+        )
     return out[:pages]
 
 
@@ -118,8 +132,9 @@ def make_text_pdf(path: pathlib.Path, pages: int = 3) -> list[str]:
     return [blocks_markdown(blocks) for blocks in content]
 
 
-def _draw_blocks(c: canvas.Canvas, blocks: list[Block], *, dash_bullets: bool,
-                 paren_numbers: bool) -> None:
+def _draw_blocks(
+    c: canvas.Canvas, blocks: list[Block], *, dash_bullets: bool, paren_numbers: bool
+) -> None:
     width = LETTER[0] - 2 * MARGIN
     y = LETTER[1] - MARGIN
     sizes = {"h1": TITLE_SIZE, "h2": SECTION_SIZE, "h3": SUBSECTION_SIZE}
@@ -151,8 +166,11 @@ def _draw_blocks(c: canvas.Canvas, blocks: list[Block], *, dash_bullets: bool,
         y -= BLOCK_GAP
 
 
-def render_text_image(lines: list[str], size: tuple[int, int] = IMAGE_SIZE,
-                      background: str | tuple[int, int, int, int] = "white") -> Image.Image:
+def render_text_image(
+    lines: list[str],
+    size: tuple[int, int] = IMAGE_SIZE,
+    background: str | tuple[int, int, int, int] = "white",
+) -> Image.Image:
     """Black text, one line per entry ("" leaves a blank line), in Pillow's
     scalable default font; RGBA if ``background`` is an RGBA tuple."""
     mode = "RGBA" if isinstance(background, tuple) else "RGB"
@@ -202,8 +220,9 @@ def make_transparent_png(path: pathlib.Path) -> list[str]:
 def make_tiff(path: pathlib.Path) -> list[list[str]]:
     """Write a multi-frame TIFF (one frame per page); return the lines of each frame."""
     frames = [render_text_image(lines) for lines in TIFF_FRAMES]
-    frames[0].save(path, format="TIFF", save_all=True, append_images=frames[1:],
-                   compression="tiff_deflate")
+    frames[0].save(
+        path, format="TIFF", save_all=True, append_images=frames[1:], compression="tiff_deflate"
+    )
     return [list(lines) for lines in TIFF_FRAMES]
 
 
@@ -220,8 +239,13 @@ def make_scanned_pdf(path: pathlib.Path) -> list[list[str]]:
     c.drawString(MARGIN, LETTER[1] - MARGIN, text_line)
     c.showPage()
     # 800x300 px drawn 400x150 pt: 144 DPI, like a modest office scan.
-    c.drawImage(ImageReader(io.BytesIO(png.getvalue())), MARGIN, LETTER[1] - MARGIN - 150,
-                width=400, height=150)
+    c.drawImage(
+        ImageReader(io.BytesIO(png.getvalue())),
+        MARGIN,
+        LETTER[1] - MARGIN - 150,
+        width=400,
+        height=150,
+    )
     c.showPage()
     c.save()
     return [[text_line], list(SCAN_LINES)]

@@ -103,8 +103,9 @@ def test_twenty_pages_come_in_order(docs: pathlib.Path, engine: LocalEngine) -> 
     assert f"This is page {17} of the report." in pages[16].markdown
 
 
-def test_pages_are_yielded_as_each_is_read(docs: pathlib.Path, engine: LocalEngine,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pages_are_yielded_as_each_is_read(
+    docs: pathlib.Path, engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = docs / "lazy.pdf"
     builder.make_text_pdf(path, pages=5)
     reads: list[int] = []
@@ -134,9 +135,13 @@ def test_effective_font_size_and_run_text(docs: pathlib.Path, engine: LocalEngin
     text.textLine("Scaled title")
     c.drawText(text)
     x = 72.0
-    for font, run in [("Helvetica", "Body with "), ("Helvetica-Oblique", "italic"),
-                      ("Helvetica", " and "), ("Helvetica-Bold", "bold"),
-                      ("Helvetica", " words in one line of ordinary text.")]:
+    for font, run in [
+        ("Helvetica", "Body with "),
+        ("Helvetica-Oblique", "italic"),
+        ("Helvetica", " and "),
+        ("Helvetica-Bold", "bold"),
+        ("Helvetica", " words in one line of ordinary text."),
+    ]:
         c.setFont(font, 11)
         c.drawString(x, 650, run)
         x += c.stringWidth(run, font, 11)
@@ -144,11 +149,13 @@ def test_effective_font_size_and_run_text(docs: pathlib.Path, engine: LocalEngin
     c.save()
     [page] = convert(engine, path, PDF)
     assert page.markdown == (
-        "# Scaled title\n\nBody with italic and bold words in one line of ordinary text.")
+        "# Scaled title\n\nBody with italic and bold words in one line of ordinary text."
+    )
 
 
 def test_owner_password_only_pdf_opens_with_the_empty_password(
-        docs: pathlib.Path, engine: LocalEngine) -> None:
+    docs: pathlib.Path, engine: LocalEngine
+) -> None:
     path = docs / "owner.pdf"
     builder.make_encrypted_pdf(path, user_password="")
     assert [p.markdown for p in convert(engine, path, PDF)] == ["Encrypted content"]
@@ -239,18 +246,32 @@ def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
 # --- errors ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("make", "mime", "error", "reason", "words"), [
-    (builder.make_encrypted_pdf, PDF, PdfEncrypted, "PDF_ENCRYPTED", "password"),
-    (builder.make_truncated_pdf, PDF, CorruptFile, "CORRUPT_FILE", "truncated or damaged"),
-    (builder.make_random_bytes, PDF, CorruptFile, "CORRUPT_FILE", "truncated or damaged"),
-    (builder.make_random_bytes, "image/png", CorruptFile, "CORRUPT_FILE", "cannot be decoded"),
-    (lambda p: p.write_bytes(b""), PDF, CorruptFile, "CORRUPT_FILE", "empty"),
-    (builder.make_png, "application/zip", UnsupportedFileType, "UNSUPPORTED_FILE_TYPE",
-     "application/zip"),
-])
-def test_bad_documents_raise_the_right_error(docs: pathlib.Path, engine: LocalEngine, make,
-                                             mime: str, error: type[IliosError], reason: str,
-                                             words: str) -> None:
+@pytest.mark.parametrize(
+    ("make", "mime", "error", "reason", "words"),
+    [
+        (builder.make_encrypted_pdf, PDF, PdfEncrypted, "PDF_ENCRYPTED", "password"),
+        (builder.make_truncated_pdf, PDF, CorruptFile, "CORRUPT_FILE", "truncated or damaged"),
+        (builder.make_random_bytes, PDF, CorruptFile, "CORRUPT_FILE", "truncated or damaged"),
+        (builder.make_random_bytes, "image/png", CorruptFile, "CORRUPT_FILE", "cannot be decoded"),
+        (lambda p: p.write_bytes(b""), PDF, CorruptFile, "CORRUPT_FILE", "empty"),
+        (
+            builder.make_png,
+            "application/zip",
+            UnsupportedFileType,
+            "UNSUPPORTED_FILE_TYPE",
+            "application/zip",
+        ),
+    ],
+)
+def test_bad_documents_raise_the_right_error(
+    docs: pathlib.Path,
+    engine: LocalEngine,
+    make,
+    mime: str,
+    error: type[IliosError],
+    reason: str,
+    words: str,
+) -> None:
     path = docs / f"bad-{reason}-{mime.replace('/', '_')}-{make.__name__}"
     make(path)
     with pytest.raises(error) as caught:
@@ -283,7 +304,8 @@ def test_too_many_pages_is_raised_before_any_page(docs: pathlib.Path) -> None:
 
 
 def test_unexpected_library_failures_do_not_escape_raw(
-        docs: pathlib.Path, engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs: pathlib.Path, engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = docs / "boom.pdf"
     builder.make_text_pdf(path, pages=1)
 
@@ -315,10 +337,19 @@ def test_join_pages_puts_a_marker_before_each_later_page() -> None:
 # --- layout rules on hand-made lines ----------------------------------------------
 
 
-def line(text: str, baseline: float, size: float = 10.0, left: float = 72.0,
-         chars: int | None = None) -> Line:
-    return Line(text, left, left + 6 * len(text), baseline - size, baseline + 2, baseline,
-                size, len(text) if chars is None else chars)
+def line(
+    text: str, baseline: float, size: float = 10.0, left: float = 72.0, chars: int | None = None
+) -> Line:
+    return Line(
+        text,
+        left,
+        left + 6 * len(text),
+        baseline - size,
+        baseline + 2,
+        baseline,
+        size,
+        len(text) if chars is None else chars,
+    )
 
 
 def test_headings_rank_by_size_across_pages() -> None:
@@ -354,12 +385,15 @@ def test_paragraphs_lists_hyphens_and_escapes() -> None:
         "A new paragraph after a gap.\n\n"
         "- first item that is long and wraps onto an indented line\n- second item\n\n"
         "7. seventh\n8. eighth\n\n"
-        "Closing words with hyphenation marks and a last line that ends in one-")
+        "Closing words with hyphenation marks and a last line that ends in one-"
+    )
 
 
 def test_ocr_boxes_group_into_lines_left_to_right() -> None:
-    boxes = [ocr._box([[300, 12], [400, 12], [400, 40], [300, 40]], "right"),
-             ocr._box([[10, 100], [90, 100], [90, 128], [10, 128]], "below"),
-             ocr._box([[10, 10], [250, 10], [250, 38], [10, 38]], "left  words")]
+    boxes = [
+        ocr._box([[300, 12], [400, 12], [400, 40], [300, 40]], "right"),
+        ocr._box([[10, 100], [90, 100], [90, 128], [10, 128]], "below"),
+        ocr._box([[10, 10], [250, 10], [250, 38], [10, 38]], "left  words"),
+    ]
     lines = ocr._group_lines(boxes)
     assert [ln.text for ln in lines] == ["left words right", "below"]
