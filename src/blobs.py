@@ -9,11 +9,13 @@ uploaded), so a crash never leaves a half-written blob under a real key.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import os
 import pathlib
 import re
 import secrets
+import threading
 from collections.abc import Iterator
 from typing import BinaryIO, Protocol
 
@@ -33,12 +35,13 @@ class BlobWriter(Protocol):
     def sha256(self) -> str: ...
     def write(self, chunk: bytes) -> None: ...
     def head(self) -> bytes: ...
-    def commit(self) -> None: ...
+    def commit(self, sync: bool = True) -> None: ...
     def abort(self) -> None: ...
 
 
 class BlobStore(Protocol):
     def check(self) -> None: ...
+    def sync(self) -> None: ...
     def writer(self, key: str, max_size: int) -> BlobWriter: ...
     def open(self, key: str) -> BinaryIO: ...
     @contextlib.contextmanager
@@ -53,6 +56,12 @@ def check_key(key: str) -> str:
 
 
 class LocalWriter:
+    """A blob written to a temporary file, published by ``commit()``.
+
+    Thread-safe between one writer and any aborter: ``abort()`` waits for a
+    write in progress, removes the temporary file, and every later write fails.
+    """
+
     HEAD_BYTES = 4096
 
     def __init__(self, final: pathlib.Path, max_size: int) -> None:
@@ -63,6 +72,8 @@ class LocalWriter:
         self._hash = hashlib.sha256()
         self._head = b""
         final.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._aborted = False
         self._file: BinaryIO = open(self.temp, "wb")
 
     @property
@@ -74,9 +85,15 @@ class LocalWriter:
         return self._head
 
     def write(self, chunk: bytes) -> None:
+        with self._lock:
+            if self._aborted:
+                raise StorageUnavailable("The upload was abandoned.")
+            self._write(chunk)
+
+    def _write(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.max_size:
-            self.abort()
+            self._discard()
             raise FileTooLarge(limit_bytes=str(self.max_size))
         if len(self._head) < self.HEAD_BYTES:
             self._head += chunk[: self.HEAD_BYTES - len(self._head)]
@@ -84,23 +101,39 @@ class LocalWriter:
         try:
             self._file.write(chunk)
         except OSError as exc:
-            self.abort()
+            self._discard()
             raise StorageUnavailable(
                 "Could not write the file to blob storage (is the disk full?).",
                 detail=str(exc),
             ) from exc
 
-    def commit(self) -> None:
-        try:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
-            os.replace(self.temp, self.final)
-        except OSError as exc:
-            self.abort()
-            raise StorageUnavailable(detail=str(exc)) from exc
+    def commit(self, sync: bool = True) -> None:
+        """Publish the blob under its key; with ``sync``, durably (data and name).
+
+        ``sync=False`` is for group commits: many blobs, then one ``store.sync()``.
+        """
+        with self._lock:
+            if self._aborted:
+                raise StorageUnavailable("The upload was abandoned.")
+            try:
+                self._file.flush()
+                if sync:
+                    os.fsync(self._file.fileno())
+                self._file.close()
+                os.replace(self.temp, self.final)
+                if sync:
+                    _fsync_dir(self.final.parent)
+            except OSError as exc:
+                self._discard()
+                raise StorageUnavailable(detail=str(exc)) from exc
 
     def abort(self) -> None:
+        """Drop the temporary file (idempotent; waits for a write in progress)."""
+        with self._lock:
+            self._discard()
+
+    def _discard(self) -> None:
+        self._aborted = True
         if not self._file.closed:
             self._file.close()
         self.temp.unlink(missing_ok=True)
@@ -131,6 +164,15 @@ class LocalBlobStore:
     def writer(self, key: str, max_size: int) -> BlobWriter:
         return LocalWriter(self._path(key), max_size)
 
+    def sync(self) -> None:
+        """Make every blob committed with ``sync=False`` durable, in one call (syncfs)."""
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            if _LIBC is None or _LIBC.syncfs(fd) != 0:
+                os.sync()
+        finally:
+            os.close(fd)
+
     def open(self, key: str) -> BinaryIO:
         try:
             return open(self._path(key), "rb")
@@ -149,6 +191,24 @@ class LocalBlobStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: pathlib.Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
 
 
 def chunks(stream: BinaryIO, size: int = CHUNK_BYTES) -> Iterator[bytes]:

@@ -118,13 +118,15 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
 
     # --- sources ----------------------------------------------------------------
 
-    def _store_source(self, source: pb.FileSource, doc_id: str) -> StoredFile:
+    def _store_source(self, source: pb.FileSource, doc_id: str, sync: bool = True) -> StoredFile:
         which = source.WhichOneof("source")
         if which == "upload_id":
             return self.intake.take_upload(source.upload_id, source.file_name)
         if which is None:
             raise MissingFile
-        return self.intake.store_content(source.content, source.file_name, document_key(doc_id))
+        return self.intake.store_content(
+            source.content, source.file_name, document_key(doc_id), sync
+        )
 
     def _store_checked(self, source: pb.FileSource, doc_id: str) -> StoredFile:
         """Store a source and require a convertible file (else delete it and raise)."""
@@ -139,8 +141,9 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
     def _store_judged(
         self, source: pb.FileSource, doc_id: str
     ) -> tuple[str, StoredFile, IliosError | None]:
-        """Store a batch file; an unconvertible one comes back with its error."""
-        stored = self._store_source(source, doc_id)
+        """Store a batch file, not yet durably (the batch syncs the store once);
+        an unconvertible one comes back with its error."""
+        stored = self._store_source(source, doc_id, sync=False)
         try:
             self.intake.check(stored)
         except (EmptyFile, UnsupportedFileType) as exc:
@@ -224,18 +227,14 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         # Opened on the loop (a quick file create) so a cancellation cannot strand it.
         writer = self.intake.open_writer(key)
         loop = asyncio.get_running_loop()
-        pending: asyncio.Future[None] | None = None
         receiving = True
 
         def abandon(reason: object) -> None:
-            """Drop the partial blob once no write is in flight."""
+            """Drop the partial blob (the writer's lock orders this after any write)."""
             if not receiving:
                 return
             log.info("upload %s abandoned after %d bytes: %r", upload_id, writer.size, reason)
-            if pending is not None and not pending.done():
-                pending.add_done_callback(lambda _: writer.abort())
-            else:
-                writer.abort()
+            loop.run_in_executor(self.pool, writer.abort)
 
         def on_call_done(_: object) -> None:
             # However the call ends (cancelled, deadline, client gone), the partial blob
@@ -264,8 +263,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                     ) from None
                 if message.WhichOneof("part") != "chunk":
                     raise InvalidRequest("Only the first Upload message may carry metadata.")
-                pending = loop.run_in_executor(self.pool, writer.write, message.chunk)
-                await asyncio.shield(pending)  # a cancelled caller must not orphan the write
+                await self._run(writer.write, message.chunk)
             if context.cancelled():  # the stream "ended" because the client went away
                 raise asyncio.CancelledError
         except BaseException as exc:
@@ -336,6 +334,8 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             failures = [o for o in outcomes if isinstance(o, BaseException)]
             if failures:
                 raise failures[0]
+            # One group commit for every original (syncfs), before any row refers to them.
+            await self._run(self.blobs.sync)
             batch_id = new_id("bat")
             rows = await self._run(
                 self.intake.create,

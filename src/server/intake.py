@@ -82,9 +82,9 @@ class Intake:
     def open_writer(self, key: str) -> BlobWriter:
         return self.blobs.writer(key, self.settings.max_file_size)
 
-    def finish(self, writer: BlobWriter, key: str, file_name: str) -> StoredFile:
+    def finish(self, writer: BlobWriter, key: str, file_name: str, sync: bool = True) -> StoredFile:
         """Commit a fully written blob; its type is sniffed, not yet judged."""
-        writer.commit()
+        writer.commit(sync)
         mime = filetypes.sniff(writer.head(), file_name)
         return StoredFile(key, file_name, mime, writer.size, writer.sha256)
 
@@ -93,12 +93,14 @@ class Intake:
         """Raise EmptyFile or UnsupportedFileType unless the file can be converted."""
         filetypes.require_supported(stored.mime_type, stored.file_name, stored.size_bytes)
 
-    def store_content(self, content: bytes, file_name: str, key: str) -> StoredFile:
-        """Store inline bytes under ``key``."""
+    def store_content(
+        self, content: bytes, file_name: str, key: str, sync: bool = True
+    ) -> StoredFile:
+        """Store inline bytes under ``key`` (``sync=False``: the caller syncs the store)."""
         file_name = filetypes.safe_file_name(file_name)
         writer = self.open_writer(key)
         writer.write(content)
-        return self.finish(writer, key, file_name)
+        return self.finish(writer, key, file_name, sync)
 
     def record_upload(
         self,
