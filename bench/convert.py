@@ -503,22 +503,6 @@ def import_test_helpers() -> tuple[Any, Any]:
     return importlib.import_module("harness"), importlib.import_module("corpus")
 
 
-def wait_for_gateway(url: str) -> None:
-    """Wait until GET /health answers 200 (gRPC reachable from the gateway)."""
-    deadline = time.monotonic() + GATEWAY_READY_S
-    last = "no answer"
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(f"{url}/health", timeout=2.0)
-            if response.status_code == 200:
-                return
-            last = f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
-            last = repr(exc)
-        time.sleep(0.2)
-    raise RuntimeError(f"gateway at {url} not healthy after {GATEWAY_READY_S:.0f} s: {last}")
-
-
 def print_summary(
     grpc_runs: list[ConvertTiming],
     rest_runs: list[ConvertTiming],
@@ -597,7 +581,7 @@ def bench(plan: Plan, mode: str) -> None:
         service = harness.Service(pathlib.Path(tmp) / "data", **SERVICE_ENV)
         try:
             service.start()
-            wait_for_gateway(service.url)
+            service.wait_healthy(GATEWAY_READY_S)
             print_processes(service.proc.pid)
             print(
                 f"\n-- 1. Convert latency, {PDF_PAGES}-page text PDF ({len(pdf) // 1024} KiB); "

@@ -266,22 +266,6 @@ def role_pids(data_dir: pathlib.Path) -> dict[str, int]:
     }
 
 
-def wait_for_gateway(url: str) -> None:
-    """Wait until GET /health answers 200 (the gateway listens and reaches gRPC)."""
-    deadline = time.monotonic() + GATEWAY_READY_S
-    last = "no answer"
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(f"{url}/health", timeout=2.0)
-            if response.status_code == 200:
-                return
-            last = f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
-            last = repr(exc)
-        time.sleep(POLL_S)  # wait-ok: polling with a deadline
-    raise RuntimeError(f"gateway at {url} not healthy after {GATEWAY_READY_S:.0f} s: {last}")
-
-
 # --- the transfers -----------------------------------------------------------------------
 
 
@@ -369,7 +353,7 @@ def run_transfer(
     service = harness.Service(data_dir, **service_env(size, s3_url))
     try:
         service.start()
-        wait_for_gateway(service.url)
+        service.wait_healthy(GATEWAY_READY_S)
         pids = role_pids(data_dir)
         roles = ("server", "gateway") if transport == "REST" else ("server",)
         start_mib = {role: proc_status_mib(pids[role], "VmHWM") for role in roles}

@@ -99,7 +99,7 @@ class Service:
     def worker_pids(self) -> list[int]:
         """Pids of the live worker processes (from the workers table)."""
         live = self.rows("SELECT pid FROM workers WHERE state = 'active'")
-        return [r["pid"] for r in live if _alive(r["pid"])]
+        return [r["pid"] for r in live if alive(r["pid"])]
 
     def kill_all(self) -> None:
         """SIGKILL the supervisor and every process it started: a machine crash."""
@@ -110,7 +110,7 @@ class Service:
                 os.kill(pid, signal.SIGKILL)
         self.proc.wait(30)
         for pid in victims:
-            wait_for(lambda pid=pid: not _alive(pid), 30, what=f"pid {pid} to die")
+            wait_for(lambda pid=pid: not alive(pid), 30, what=f"pid {pid} to die")
         if self._channel is not None:
             self._channel.close()
             self._channel = None
@@ -128,6 +128,17 @@ class Service:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             return self.proc.wait()
+
+    def wait_healthy(self, timeout_s: float = 30.0) -> None:
+        """Wait until the gateway's /health answers 200 (it reaches the gRPC server)."""
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"{self.url}/health", timeout=2.0).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(healthy, timeout_s, what=f"the gateway at {self.url} to be healthy")
 
     @property
     def grpc_target(self) -> str:
@@ -178,7 +189,8 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not count)."""
     try:
         state = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:

@@ -75,6 +75,17 @@ def s3_env(s3: S3Server, **extra: str) -> dict[str, str]:
     return {"S3_BUCKET": BUCKET, "AWS_ENDPOINT_URL_S3": s3.url, **S3_CREDENTIALS, **extra}
 
 
+def ilios_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run one ``ilios`` service command as its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "ilios.server.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def padded_script(size: int, **script: object) -> bytes:
     """A scripted document padded to ``size`` bytes (after its %%EOF)."""
     head = script_document(**script)
@@ -187,13 +198,7 @@ def test_jobs_retry_while_s3_is_down_and_succeed_when_it_returns(tmp_path):
 
 def test_missing_bucket_fails_start_up_clearly(s3, tmp_path):
     env = {**os.environ, "DATA_DIR": str(tmp_path), **s3_env(s3), "S3_BUCKET": "no-such-bucket"}
-    result = subprocess.run(
-        [sys.executable, "-m", "ilios.server.cli", "server"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = ilios_cli(env, "server")
     assert result.returncode == 2
     assert "no-such-bucket" in result.stderr and "does not exist" in result.stderr
 
@@ -223,13 +228,7 @@ def test_bad_credentials_fail_start_up_clearly(tmp_path):
             "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
             **S3_CREDENTIALS,
         }
-        result = subprocess.run(
-            [sys.executable, "-m", "ilios.server.cli", "server"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = ilios_cli(env, "server")
         assert result.returncode == 2
         assert "AWS_ACCESS_KEY_ID" in result.stderr
     finally:
@@ -360,12 +359,7 @@ def test_disconnects_mid_upload_leave_nothing(tmp_path):
         )
         # A stream whose client half-closed before vanishing can look complete; such
         # an upload is never used, so the sweep drops it when it expires.
-        sweep = subprocess.run(
-            [sys.executable, "-m", "ilios.server.cli", "sweep", "--as-of", _days_from_now(2)],
-            env=svc.env,
-            capture_output=True,
-            text=True,
-        )
+        sweep = ilios_cli(svc.env, "sweep", "--as-of", _days_from_now(2))
         assert sweep.returncode == 0, sweep.stderr
         assert leftovers(svc) == []
         assert svc.rows("SELECT count(*) AS n FROM uploads")[0]["n"] == 0
@@ -403,20 +397,10 @@ def test_retention_archives_documents_and_keeps_usage(tmp_path, corpus):
             )
             short_id = r.headers["x-document-id"]
         # The clock is injected with --as-of: nothing expires in the past ...
-        sweep = subprocess.run(
-            [sys.executable, "-m", "ilios.server.cli", "sweep", "--as-of", "2000-01-01"],
-            env=svc.env,
-            capture_output=True,
-            text=True,
-        )
+        sweep = ilios_cli(svc.env, "sweep", "--as-of", "2000-01-01")
         assert "archived 0 document(s)" in sweep.stdout, sweep.stderr
         # ... and two days from now only the one-day document has.
-        two_days = subprocess.run(
-            [sys.executable, "-m", "ilios.server.cli", "sweep", "--as-of", _days_from_now(2)],
-            env=svc.env,
-            capture_output=True,
-            text=True,
-        )
+        two_days = ilios_cli(svc.env, "sweep", "--as-of", _days_from_now(2))
         assert "archived 1 document(s)" in two_days.stdout, two_days.stderr
         row = svc.db.one("get_document", id=short_id)
         assert row["state"] == "archived" and row["archived_at"]

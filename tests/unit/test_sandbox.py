@@ -19,7 +19,7 @@ import threading
 
 import corpus as builder
 import pytest
-from harness import wait_for
+from harness import alive, wait_for
 from sandbox_toy import ToyEngine
 
 from ilios.config import ConfigError
@@ -97,7 +97,7 @@ def test_a_hung_page_times_out_and_a_fresh_child_follows(sandbox, tmp_path) -> N
         next(pages)
     assert caught.value.reason == "PAGE_TIMEOUT"
     assert caught.value.details == {"page": "2", "timeout_s": "0.5"}
-    assert not _alive(pid_of(first.markdown))
+    assert not alive(pid_of(first.markdown))
     after = list(sandbox.pages(doc(tmp_path), TOY))
     assert pid_of(after[0].markdown) != pid_of(first.markdown)
 
@@ -123,7 +123,7 @@ def test_closing_early_kills_the_child_cleanly(sandbox, tmp_path) -> None:
     pages = sandbox.pages(doc(tmp_path, pages=5), TOY)
     child = pid_of(next(pages).markdown)
     pages.close()
-    assert not _alive(child)
+    assert not alive(child)
     assert pid_of(next(iter(sandbox.pages(doc(tmp_path), TOY))).markdown) != child
 
 
@@ -165,7 +165,7 @@ def test_children_die_with_their_worker(tmp_path) -> None:
         child = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), 60))
         os.kill(owner.pid, signal.SIGKILL)
         owner.wait(30)
-        wait_for(lambda: not _alive(child), 30, what="the orphaned child to exit")
+        wait_for(lambda: not alive(child), 30, what="the orphaned child to exit")
     finally:
         owner.kill()
         owner.wait(30)
@@ -208,11 +208,3 @@ def test_the_local_engine_converts_the_same_in_the_sandbox(tmp_path) -> None:
     finally:
         engine.close()
         small.close()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"

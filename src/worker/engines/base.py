@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from ilios.errors import CorruptFile, FileTooLarge
+from ilios.errors import CorruptFile, FileTooLarge, TooManyPages
 from ilios.markdown import join_pages as _join_numbered
 
 
@@ -80,3 +80,15 @@ def decoding_image(what: str = "image") -> Iterator[None]:
             "in an image viewer, then send it again.",
             detail=str(exc),
         ) from exc
+
+
+def check_page_count(count: int, max_pages: int, at_least: bool = False) -> None:
+    """Raise TooManyPages when ``count`` (or, with ``at_least``, a lower bound) is over."""
+    if count > max_pages:
+        has = f"at least {count}" if at_least else str(count)
+        raise TooManyPages(
+            f"The document has {has} pages; this service converts at most "
+            f"{max_pages}. Split it into smaller documents and send them separately.",
+            pages=str(count),
+            max_pages=str(max_pages),
+        )

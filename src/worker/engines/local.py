@@ -19,10 +19,9 @@ from PIL import Image, ImageOps
 from ilios.errors import (
     CorruptFile,
     IliosError,
-    TooManyPages,
     UnsupportedFileType,
 )
-from ilios.worker.engines.base import Page, Usage, decoding_image
+from ilios.worker.engines.base import Page, Usage, check_page_count, decoding_image
 from ilios.worker.engines.layout import FontStats, to_markdown
 from ilios.worker.engines.ocr import ocr_markdown
 from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
@@ -79,20 +78,11 @@ class LocalEngine:
                 detail=repr(exc),
             ) from exc
 
-    def _check_count(self, count: int) -> None:
-        if count > self.max_pages:
-            raise TooManyPages(
-                f"The document has {count} pages; this service converts at most "
-                f"{self.max_pages}. Split it into smaller documents and send them separately.",
-                pages=str(count),
-                max_pages=str(self.max_pages),
-            )
-
     def _pdf_pages(self, path: pathlib.Path) -> Iterator[Page]:
         if path.stat().st_size == 0:
             raise CorruptFile("The PDF is empty (0 bytes): send the complete file.")
         with PdfFile(path) as pdf:
-            self._check_count(pdf.page_count)
+            check_page_count(pdf.page_count, self.max_pages)
             fonts = FontStats()
             for index in range(pdf.page_count):
                 content = pdf.read_page(index)
@@ -114,7 +104,7 @@ class LocalEngine:
         with decoding_image("image"):
             with Image.open(path) as image:
                 count = getattr(image, "n_frames", 1) if every_frame else 1
-                self._check_count(count)
+                check_page_count(count, self.max_pages)
                 for index in range(count):
                     image.seek(index)
                     pixels = _grayscale(image)

@@ -48,10 +48,9 @@ from ilios.errors import (
     EngineUnavailable,
     FileTooLarge,
     IliosError,
-    TooManyPages,
     UnsupportedFileType,
 )
-from ilios.worker.engines.base import Page, Usage, decoding_image
+from ilios.worker.engines.base import Page, Usage, check_page_count, decoding_image
 from ilios.worker.engines.pdf import PdfFile
 
 log = logging.getLogger("ilios.engines.mistral")
@@ -158,7 +157,7 @@ class MistralEngine:
             raise CorruptFile("The PDF is empty (0 bytes): send the complete file.")
         with PdfFile(path) as pdf:  # CorruptFile / PdfEncrypted before anything is sent
             count = pdf.page_count
-        self._check_count(count)
+        check_page_count(count, self.max_pages)
         file_id = self._call("upload the PDF", lambda: self._upload(path))
         try:
             signed = self._call(
@@ -189,22 +188,13 @@ class MistralEngine:
         with decoding_image("TIFF"):
             with Image.open(path) as image:
                 count = getattr(image, "n_frames", 1)
-                self._check_count(count)
+                check_page_count(count, self.max_pages)
                 for index in range(count):
                     image.seek(index)
                     frame = image if image.mode in PNG_MODES else image.convert("RGB")
                     png = io.BytesIO()
                     frame.save(png, format="PNG")
                     yield index + 1, _data_url("image/png", png.getvalue())
-
-    def _check_count(self, count: int) -> None:
-        if count > self.max_pages:
-            raise TooManyPages(
-                f"The document has {count} pages; this service converts at most "
-                f"{self.max_pages}. Split it into smaller documents and send them separately.",
-                pages=str(count),
-                max_pages=str(self.max_pages),
-            )
 
     # --- API calls ------------------------------------------------------------
 

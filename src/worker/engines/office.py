@@ -21,10 +21,10 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 
-from ilios.errors import CorruptFile, FileTooLarge, IliosError, TooManyPages
+from ilios.errors import CorruptFile, FileTooLarge, IliosError
 from ilios.filetypes import DOCX, HTML, MARKDOWN, PPTX, TEXT, XLSX
 from ilios.worker.engines import ooxml
-from ilios.worker.engines.base import Page
+from ilios.worker.engines.base import Page, check_page_count
 
 TYPES = frozenset({DOCX, PPTX, XLSX, HTML, MARKDOWN, TEXT})
 MAX_PAGE_CHARS = 1_000_000  # longer pages are split (UTF-8: at most 4 MB, gRPC's default)
@@ -57,12 +57,12 @@ def pages(path: pathlib.Path, mime_type: str, max_pages: int) -> Iterator[Page]:
         _check_zip(path, kind)
     try:
         count, texts = converter(path)
-        _check_count(count, max_pages)
+        check_page_count(count, max_pages, at_least=True)
         number = 0
         for text in texts:
             for piece in _split(text):
                 number += 1
-                _check_count(number, max_pages)
+                check_page_count(number, max_pages, at_least=True)
                 yield Page(number, piece)
     except (IliosError, MemoryError):
         raise
@@ -74,16 +74,6 @@ def pages(path: pathlib.Path, mime_type: str, max_pages: int) -> Iterator[Page]:
             "it opens in its application, then send it again.",
             detail=repr(exc),
         ) from exc
-
-
-def _check_count(count: int, max_pages: int) -> None:
-    if count > max_pages:
-        raise TooManyPages(
-            f"The document has at least {count} pages; this service converts at most "
-            f"{max_pages}. Split it into smaller documents and send them separately.",
-            pages=str(count),
-            max_pages=str(max_pages),
-        )
 
 
 def _check_zip(path: pathlib.Path, kind: str) -> None:
