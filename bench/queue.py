@@ -48,9 +48,9 @@ import contextlib
 import dataclasses
 import functools
 import importlib
+import json
 import logging
 import pathlib
-import secrets
 import shutil
 import sqlite3
 import statistics
@@ -67,9 +67,10 @@ from huey import SqliteHuey
 from huey.api import TaskWrapper
 from huey.storage import SqliteStorage
 
-from ilios import doorbell, jobs
+from ilios import config, doorbell, jobs
 from ilios.blobs import LocalBlobStore
-from ilios.database import QUERIES, Database, new_id, now_ms
+from ilios.database import QUERIES, Database, new_id, new_ids, now_ms
+from ilios.server.intake import Intake, StoredFile
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
 
@@ -104,17 +105,11 @@ ENQUEUE_TRIES = 10  # huey enqueues retried on "database is locked" (end to end 
 READY_TIMEOUT_S = 60.0  # for the service's workers or huey's consumer to be up
 SETTLE_S = 0.3  # after workers are up, before the first submit
 HUEY_MAX_DELAY_S = 0.1  # huey workers poll an empty queue at most this far apart
-ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # ilios.database's id alphabet
 
 TARGET_CLAIM_NORMAL = 3.0  # ours/huey jobs/s, claim path, synchronous=normal
 TARGET_CLAIM_FULL = 1.4  # ours/huey jobs/s, claim path, synchronous=full
 TARGET_ENQUEUE = 50.0  # ours (batched) / huey (one by one) enqueues/s
 TARGET_E2E_2 = 1.0  # ours/huey jobs/s end to end at 2 workers (full)
-
-# What-if (not in src/): claim one job with ``id = (subquery)`` instead of
-# ``id IN (subquery)``, which SQLite runs as a two-pass UPDATE through
-# ephemeral tables (see EXPLAIN), several times slower per call.
-CLAIM_ONE_SQL = QUERIES["claim_jobs"].replace("WHERE id IN (", "WHERE id = (")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,19 +200,6 @@ def interleave(steps: dict[str, Iterator[int]], slice_items: int) -> dict[str, R
     return {label: Rate(done[label], spent[label]) for label in steps}
 
 
-def fast_id(prefix: str) -> str:
-    """An id in ``ilios.database.new_id``'s format, from one urandom call (what-if).
-
-    ``new_id`` draws its 16 random characters with 16 ``secrets.choice`` calls
-    (about 30 urandom system calls); this takes the same 80 bits at once.
-    """
-    t = now_ms()
-    bits = int.from_bytes(secrets.token_bytes(10), "big")
-    stamp = "".join(ID_ALPHABET[(t >> (5 * i)) & 31] for i in range(9, -1, -1))
-    rand = "".join(ID_ALPHABET[(bits >> (5 * i)) & 31] for i in range(15, -1, -1))
-    return f"{prefix}_{stamp}{rand}"
-
-
 # --- our queue, in process ------------------------------------------------------
 
 
@@ -233,48 +215,55 @@ def fresh_database(mode: str) -> Iterator[Database]:
             db.close()
 
 
-def insert_document_with_job(db: Database, fast_ids: bool = False) -> None:
-    """Insert one pending document and its job (call inside ``db.write()``).
-
-    ``fast_ids``: make ids with ``fast_id`` and insert the job with the
-    ``insert_job`` named query directly (what ``jobs.enqueue`` runs).
-    """
-    doc_id = fast_id("doc") if fast_ids else new_id("doc")
-    db.execute(
-        "insert_document",
-        id=doc_id,
-        batch_id=None,
-        seq=0,
-        file_name="bench.pdf",
-        mime_type="application/pdf",
-        size_bytes=1,
-        sha256="-",
-        blob_key=f"originals/{doc_id}",
-        retention_days=30,
-        engine="scripted",
-        api_key_id="",
-        now=now_ms(),
-    )
-    if fast_ids:
-        job = {"id": fast_id("job"), "document_id": doc_id, "priority": 5, "max_attempts": 3}
-        db.execute("insert_job", **job, now=now_ms())
-    else:
-        jobs.enqueue(db, doc_id, 5, 3)
+def stored_documents(count: int) -> list[tuple[str, StoredFile, None]]:
+    """``count`` new document ids, each with a (pretend) stored one-byte PDF."""
+    return [
+        (doc_id, StoredFile(f"originals/{doc_id}", "bench.pdf", "application/pdf", 1, "-"), None)
+        for doc_id in new_ids("doc", count)
+    ]
 
 
-def fill_queue(db: Database, count: int, fast_ids: bool = False) -> None:
+def intake_create(intake: Intake, files: list[tuple[str, StoredFile, None]]) -> None:
+    """Create ``files`` as documents with their jobs, as BatchSubmit does (src)."""
+    intake.create(files, job_priority=5, retention_days=30, engine="scripted", api_key_id="")
+
+
+def bench_intake(db: Database) -> Intake:
+    """The service's ``Intake`` on ``db`` (default settings; no blob store is touched)."""
+    return Intake(config.load({}, dotenv=False), db, LocalBlobStore(pathlib.Path(TMP_ROOT)))
+
+
+def fill_queue(db: Database, count: int) -> None:
     """Insert ``count`` documents with one pending job each, ``ENQUEUE_BATCH`` per transaction."""
+    intake = bench_intake(db)
     for start in range(0, count, ENQUEUE_BATCH):
-        with db.write():
-            for _ in range(min(ENQUEUE_BATCH, count - start)):
-                insert_document_with_job(db, fast_ids)
+        intake_create(intake, stored_documents(min(ENQUEUE_BATCH, count - start)))
+
+
+def insert_bare_documents(db: Database, count: int) -> list[str]:
+    """Insert ``count`` documents without jobs (untimed); return their ids."""
+    files = stored_documents(count)
+    records = [
+        [d, f.file_name, f.mime_type, f.size_bytes, f.sha256, f.blob_key] for d, f, _ in files
+    ]
+    with db.write():
+        db.execute(
+            "insert_documents",
+            files=json.dumps(records),
+            batch_id=None,
+            retention_days=30,
+            engine="scripted",
+            api_key_id="",
+            now=now_ms(),
+        )
+    return [doc_id for doc_id, _, _ in files]
 
 
 @contextlib.contextmanager
 def filled_queue(mode: str, count: int) -> Iterator[tuple[Database, str]]:
     """A fresh queue holding ``count`` pending jobs, and a registered worker id."""
     with fresh_database(mode) as db:
-        fill_queue(db, count, fast_ids=True)
+        fill_queue(db, count)
         yield db, jobs.register_worker(db, os.getpid(), "bench")
 
 
@@ -288,7 +277,12 @@ def separate_steps(db: Database, worker: str) -> Iterator[int]:
     """Claim one job, then complete it in a second transaction (2 commits); yield 1 per job."""
     while claimed := jobs.claim(db, worker, 1):
         with db.write():
-            db.execute("complete_job", id=claimed[0].id, worker_id=worker, now=now_ms())
+            db.execute(
+                "complete_job",
+                document_id=claimed[0].document_id,
+                worker_id=worker,
+                now=now_ms(),
+            )
         yield 1
 
 
@@ -296,23 +290,32 @@ def combined_steps(db: Database, worker: str) -> Iterator[int]:
     """As the worker does (src): complete a job and claim the next in one transaction
     (1 commit, ``jobs.claim_within``); yield 1 per job."""
     first = jobs.claim(db, worker, 1)
-    job_id = first[0].id if first else None
+    job_id = first[0].document_id if first else None
     while job_id is not None:
         with db.write():
-            db.execute("complete_job", id=job_id, worker_id=worker, now=now_ms())
+            db.execute("complete_job", document_id=job_id, worker_id=worker, now=now_ms())
             following = jobs.claim_within(db, worker, 1)
-        job_id = following[0].id if following else None
+        job_id = following[0].document_id if following else None
         yield 1
 
 
-def enqueue_steps(db: Database, count: int, fast_ids: bool = False) -> Iterator[int]:
-    """Insert ``count`` documents + jobs, ``ENQUEUE_BATCH`` per transaction; yield per batch."""
-    for start in range(0, count, ENQUEUE_BATCH):
-        batch = min(ENQUEUE_BATCH, count - start)
+def enqueue_steps(db: Database, document_ids: list[str]) -> Iterator[int]:
+    """Queue a job for each document, ``ENQUEUE_BATCH`` per transaction (``jobs.enqueue``,
+    src); yield per transaction."""
+    for start in range(0, len(document_ids), ENQUEUE_BATCH):
+        batch = document_ids[start : start + ENQUEUE_BATCH]
         with db.write():
-            for _ in range(batch):
-                insert_document_with_job(db, fast_ids)
-        yield batch
+            jobs.enqueue(db, batch, 5, 3)
+        yield len(batch)
+
+
+def intake_steps(db: Database, count: int) -> Iterator[int]:
+    """Create ``count`` documents + jobs, ``ENQUEUE_BATCH`` per ``Intake.create`` (src)."""
+    intake = bench_intake(db)
+    for start in range(0, count, ENQUEUE_BATCH):
+        files = stored_documents(min(ENQUEUE_BATCH, count - start))
+        intake_create(intake, files)
+        yield len(files)
 
 
 def breakdown(mode: str, count: int, claim_sql: str) -> dict[str, float]:
@@ -327,7 +330,7 @@ def breakdown(mode: str, count: int, claim_sql: str) -> dict[str, float]:
     labels += ("BEGIN IMMEDIATE (complete)", "complete_job", "COMMIT (complete)")
     spent = dict.fromkeys(labels, 0.0)
     with fresh_database(mode) as db:
-        fill_queue(db, count, fast_ids=True)
+        fill_queue(db, count)
         worker = jobs.register_worker(db, os.getpid(), "bench")
         conn = db.conn
 
@@ -349,7 +352,7 @@ def breakdown(mode: str, count: int, claim_sql: str) -> dict[str, float]:
             timed("start_document", QUERIES["start_document"], {"id": rows[0]["document_id"]})
             timed("COMMIT (claim)", "COMMIT")
             timed("BEGIN IMMEDIATE (complete)", "BEGIN IMMEDIATE")
-            params = {"id": rows[0]["id"], "worker_id": worker, "now": now_ms()}
+            params = {"document_id": rows[0]["document_id"], "worker_id": worker, "now": now_ms()}
             timed("complete_job", QUERIES["complete_job"], params)
             timed("COMMIT (complete)", "COMMIT")
             done += 1
@@ -392,13 +395,13 @@ def service_costs(probes: int, workers: int) -> dict[str, float]:
                 bell.drain()
 
         def store_blob() -> None:
-            writer = store.writer(f"originals/{fast_id('doc')}", 1 << 20)
+            writer = store.writer(f"originals/{new_id('doc')}", 1 << 20)
             writer.write(content)
             writer.commit()
 
         costs = {
-            "new_id (secrets.choice x16)": probe_us(probes, lambda: new_id("doc")),
-            "what-if fast_id (one urandom call)": probe_us(probes, lambda: fast_id("doc")),
+            "new_id": probe_us(probes, lambda: new_id("doc")),
+            "new_ids, per id of 500": probe_us(probes, lambda: new_ids("doc", 500)) / 500,
             "doorbell.ring server (1 bell)": probe_us(
                 probes, lambda: doorbell.ring(run_dir, "server", b"doc_" + b"x" * 26), drain_bells
             ),
@@ -813,39 +816,58 @@ def section_breakdown(plan: Plan, verdicts: list[Verdict]) -> None:
     print(f"\n1b. Claim + complete, per statement ({n:,} jobs; microseconds per job)")
     columns = {
         f"{mode}{suffix}": functools.partial(breakdown, mode, n, sql)
-        for suffix, sql in (("", QUERIES["claim_jobs"]), (", id=", CLAIM_ONE_SQL))
+        for suffix, sql in (("", QUERIES["claim_jobs"]), (", =", QUERIES["claim_job"]))
         for mode in MODES
     }
     tables = {name: run() for name, run in columns.items()}
     print(f"  {'statement':<28}" + "".join(f"{name:>14}" for name in tables))
     for label in next(iter(tables.values())):
         print(f"  {label:<28}" + "".join(f"{t[label]:14.1f}" for t in tables.values()))
-    print("  (id= : `WHERE id = (subquery)`, src's claim_job for one job, vs claim_jobs' `IN`)")
+    print(
+        "  (= : src's claim_job, `WHERE document_id = (subquery)`, which the worker runs for "
+        "one job;\n   the others: claim_jobs' `IN (subquery)`, for several)"
+    )
 
 
 def section_enqueue(plan: Plan, verdicts: list[Verdict]) -> None:
     """Section 2: batched enqueue vs huey's one-by-one enqueue, per synchronous mode."""
     n = plan.enqueue_docs
     print(
-        f"\n2. Enqueue: {n:,} documents + jobs (enqueues/s; contenders take turns of "
-        f"{ENQUEUE_BATCH})"
+        f"\n2. Enqueue: {n:,} jobs (enqueues/s; contenders take turns of {ENQUEUE_BATCH}). "
+        f"The queue's enqueue\n   queues jobs for documents stored before (untimed); the "
+        "intake creates documents and jobs together"
     )
     for mode in MODES:
-        with fresh_database(mode) as db, empty_huey(mode) as (queue, task):
+        with (
+            fresh_database(mode) as queue_db,
+            fresh_database(mode) as intake_db,
+            empty_huey(mode) as (queue, task),
+        ):
             steps = {
-                f"ours: {ENQUEUE_BATCH} per transaction": enqueue_steps(db, n),
+                f"ours: jobs.enqueue, {ENQUEUE_BATCH} per transaction": enqueue_steps(
+                    queue_db, insert_bare_documents(queue_db, n)
+                ),
+                f"ours: Intake.create, {ENQUEUE_BATCH} documents + jobs": intake_steps(
+                    intake_db, n
+                ),
                 "huey: one by one": huey_enqueue_steps(task, n),
             }
             rates = interleave(steps, ENQUEUE_BATCH)
-            check(count_jobs(db, "pending") == n, "jobs lost")
+            check(count_jobs(queue_db, "pending") == n, "jobs lost")
+            check(count_jobs(intake_db, "pending") == n, "intake jobs lost")
             check(queue.pending_count() == n, "huey lost enqueued tasks")
-        ours, huey = rates.values()
+        enqueue, intake, huey = rates.values()
         print(f"  synchronous={mode}")
         for label, rate in rates.items():
             print(f"    {label:<46} {rate}")
-        as_is = ratio(ours, huey)
-        print(f"    ours/huey: {as_is:.1f}x")
-        verdicts.append(Verdict(f"enqueue {mode}: as in src", as_is, TARGET_ENQUEUE))
+        print(
+            f"    ours/huey: {ratio(enqueue, huey):.1f}x the queue's enqueue, "
+            f"{ratio(intake, huey):.1f}x the intake (documents + jobs)"
+        )
+        verdicts.append(
+            Verdict(f"enqueue {mode}: jobs.enqueue", ratio(enqueue, huey), TARGET_ENQUEUE)
+        )
+        verdicts.append(Verdict(f"enqueue {mode}: Intake.create", ratio(intake, huey)))
 
 
 def section_e2e(plan: Plan, verdicts: list[Verdict]) -> None:
@@ -897,7 +919,7 @@ def e2e_config(
     verdicts.append(Verdict(label, ratio(ours, huey), target))
 
 
-def section_costs(plan: Plan) -> None:
+def section_costs(plan: Plan, verdicts: list[Verdict]) -> None:
     """Section 3b: the per-document costs outside SQL on the service path."""
     workers = max(w for w, _ in plan.e2e_runs)
     print(f"\n3b. Per-document steps outside SQL (median microseconds of {plan.probes} calls)")
@@ -905,17 +927,30 @@ def section_costs(plan: Plan) -> None:
         print(f"  {label:<46} {us:10.1f}")
 
 
+SECTIONS: dict[str, Callable[[Plan, list[Verdict]], None]] = {
+    "claim": section_claim,
+    "breakdown": section_breakdown,
+    "enqueue": section_enqueue,
+    "e2e": section_e2e,
+    "costs": section_costs,
+}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="a small run (under a minute)")
+    parser.add_argument(
+        "--only",
+        choices=sorted(SECTIONS),
+        action="append",
+        help="run only this section (repeatable); default: all",
+    )
     parser.add_argument("--huey-consumer", nargs=4, metavar=("DB", "MODE", "WORKERS", "DIR"))
     args = parser.parse_args()
     if args.huey_consumer:
         path, mode, workers, folder = args.huey_consumer
         return run_huey_consumer(path, mode, int(workers), folder)
 
-    check(len(fast_id("doc")) == len(new_id("doc")), "fast_id must match new_id's format")
-    check(CLAIM_ONE_SQL != QUERIES["claim_jobs"], "claim_jobs changed: update CLAIM_ONE_SQL")
     plan = QUICK_PLAN if args.quick else FULL_PLAN
     began = time.monotonic()
     print(
@@ -930,11 +965,13 @@ def main() -> int:
         "on each of its connections (read back)"
     )
     verdicts: list[Verdict] = []
-    for section in (section_claim, section_breakdown, section_enqueue, section_e2e):
+    chosen = args.only or list(SECTIONS)
+    for name, section in SECTIONS.items():
+        if name not in chosen:
+            continue
         section_start = time.monotonic()
         section(plan, verdicts)
         print(f"  [{time.monotonic() - section_start:.0f} s; {machine_load()}]")
-    section_costs(plan)
 
     runs = ", ".join(f"{w} worker(s) {m}" for w, m in plan.e2e_runs)
     print(

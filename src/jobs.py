@@ -20,8 +20,10 @@ can complete it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import random
+from collections.abc import Sequence
 
 from ilios.database import Database, new_id, now_ms
 from ilios.errors import WorkerLost
@@ -33,7 +35,8 @@ BACKOFF_JITTER = 0.2  # up to +20 %
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Job:
-    id: str
+    """A claimed job. A document has one job, so the document id names it."""
+
     document_id: str
     attempts: int
     max_attempts: int
@@ -47,37 +50,51 @@ def backoff_ms(
     return delay + int(delay * BACKOFF_JITTER * (rng or random).random())
 
 
-def enqueue(db: Database, document_id: str, priority: int, max_attempts: int) -> str:
-    """Queue a job (call inside the transaction that creates the document)."""
-    job_id = new_id("job")
+def enqueue(db: Database, document_ids: Sequence[str], priority: int, max_attempts: int) -> None:
+    """Queue one job per document (call inside the transaction creating the documents).
+
+    One statement inserts them all: the ids travel as one JSON array that
+    SQLite expands itself (``json_each``), so a batch of a thousand costs one
+    statement, not a thousand, the way bulk ``COPY`` serves Postgres queues.
+    """
     db.execute(
-        "insert_job",
-        id=job_id,
-        document_id=document_id,
+        "insert_jobs",
+        document_ids=json.dumps(list(document_ids)),
         priority=priority,
         max_attempts=max_attempts,
         now=now_ms(),
     )
-    return job_id
 
 
 def claim(db: Database, worker_id: str, limit: int) -> list[Job]:
-    """Claim up to ``limit`` runnable jobs in one atomic statement and transaction."""
+    """Claim up to ``limit`` runnable jobs and mark their documents processing,
+    in one atomic transaction."""
     with db.write():
-        return claim_within(db, worker_id, limit)
+        claimed = claim_within(db, worker_id, limit)
+        start_documents(db, claimed)
+    return claimed
 
 
 def claim_within(db: Database, worker_id: str, limit: int) -> list[Job]:
-    """``claim`` inside the caller's write transaction (e.g. the one completing a job,
-    so finishing one job and taking the next cost one commit, not two)."""
-    now = now_ms()
-    name = "claim_job" if limit == 1 else "claim_jobs"
-    rows = db.execute(name, worker_id=worker_id, now=now, limit=limit)
-    for row in rows:
-        db.execute("start_document", id=row["document_id"])
+    """Claim up to ``limit`` runnable jobs inside the caller's write transaction
+    (e.g. the one completing a job, so finishing one job and taking the next
+    cost one commit, not two). The queue alone: documents are not touched, so
+    the caller runs ``start_documents`` in the same transaction."""
+    if limit == 1:  # the worker's common case, without a sort
+        row = db.one("claim_job", worker_id=worker_id, now=now_ms())
+        return (
+            [] if row is None else [Job(row["document_id"], row["attempts"], row["max_attempts"])]
+        )
+    rows = db.execute("claim_jobs", worker_id=worker_id, now=now_ms(), limit=limit)
     # RETURNING gives rows in table order: restore the claim order.
-    rows.sort(key=lambda r: (-r["priority"], r["created_at"], r["seq"]))
-    return [Job(r["id"], r["document_id"], r["attempts"], r["max_attempts"]) for r in rows]
+    rows.sort(key=lambda r: (-r["priority"], r["created_at"], r["document_id"]))
+    return [Job(r["document_id"], r["attempts"], r["max_attempts"]) for r in rows]
+
+
+def start_documents(db: Database, claimed: list[Job]) -> None:
+    """Mark the documents of just-claimed jobs processing (in the claim's transaction)."""
+    for job in claimed:
+        db.execute("start_document", id=job.document_id)
 
 
 def next_run_in_ms(db: Database) -> int | None:
@@ -113,7 +130,7 @@ def fail(
         if retryable and job.attempts < job.max_attempts:
             db.execute(
                 "retry_job",
-                id=job.id,
+                document_id=job.document_id,
                 worker_id=worker_id,
                 run_at=now + backoff_ms(job.attempts, rng, backoff_base_ms),
                 error=f"{reason}: {message}",
@@ -122,7 +139,11 @@ def fail(
                 db.execute("reset_document", id=job.document_id)
             return "retrying"
         db.execute(
-            "fail_job", id=job.id, worker_id=worker_id, now=now, error=f"{reason}: {message}"
+            "fail_job",
+            document_id=job.document_id,
+            worker_id=worker_id,
+            now=now,
+            error=f"{reason}: {message}",
         )
         if owns(db):
             db.execute("fail_document", id=job.document_id, reason=reason, message=message, now=now)
@@ -132,7 +153,7 @@ def fail(
 def release(db: Database, job: Job, worker_id: str) -> None:
     """Give an unfinished job back to the queue (graceful shutdown)."""
     with db.write():
-        db.execute("release_job", id=job.id, worker_id=worker_id, now=now_ms())
+        db.execute("release_job", document_id=job.document_id, worker_id=worker_id, now=now_ms())
         if owns(db):
             db.execute("reset_document", id=job.document_id)
 
@@ -154,12 +175,15 @@ def rescue(db: Database, dead_after_ms: int, hostname: str | None = None) -> lis
             db.execute("set_worker_state", id=row["id"], state="dead", now=now)
         for row in db.execute("orphaned_jobs"):
             if row["attempts"] < row["max_attempts"]:
-                db.execute("rescue_job", id=row["id"], now=now)
+                db.execute("rescue_job", document_id=row["document_id"], now=now)
                 db.execute("reset_document", id=row["document_id"])
             else:
                 lost = WorkerLost()
                 db.execute(
-                    "abandon_job", id=row["id"], now=now, error=f"{lost.reason}: {lost.message}"
+                    "abandon_job",
+                    document_id=row["document_id"],
+                    now=now,
+                    error=f"{lost.reason}: {lost.message}",
                 )
                 db.execute(
                     "fail_document",

@@ -1,8 +1,10 @@
 """The gRPC server: ``create_server()`` builds it, ``serve()`` runs it.
 
 Besides the Ilios services it carries the standard ``grpc.health.v1.Health``
-service and server reflection (so grpcurl needs no proto files), and a
-rescuer that returns jobs of dead workers to the queue.
+service and server reflection (so grpcurl needs no proto files), and three
+background loops: the rescuer (returns jobs of dead workers to the queue), the
+sweeper (retention and clean-up) and the checkpointer (keeps the SQLite WAL
+short, off the path of requests and workers).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import dataclasses
 import logging
 import signal
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -24,7 +27,7 @@ from grpc_reflection.v1alpha import reflection
 from ilios import doorbell, jobs, sweeper
 from ilios.blobs import BlobStore, open_store
 from ilios.config import Settings
-from ilios.database import Database
+from ilios.database import CHECKPOINT_INTERVAL_S, Database
 from ilios.errors import IliosError
 from ilios.server.conversion import ConversionService
 from ilios.server.interceptors import ErrorInterceptor
@@ -81,52 +84,48 @@ class Server:
     db: Database
     blobs: BlobStore
     health: health.aio.HealthServicer
-    _rescuer: asyncio.Task[None] | None = None
-    _sweeper: asyncio.Task[None] | None = None
+    _loops: list[asyncio.Task[None]] = dataclasses.field(default_factory=list)
 
     async def start(self) -> None:
         self.notifier.start(asyncio.get_running_loop())
         await self.grpc.start()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        self._rescuer = asyncio.create_task(self._rescue_loop())
-        self._sweeper = asyncio.create_task(self._sweep_loop())
+        self._loops = [
+            asyncio.create_task(self._repeat(self._rescue, self.settings.heartbeat_s)),
+            asyncio.create_task(self._repeat(self._sweep, sweeper.SWEEP_INTERVAL_S)),
+            asyncio.create_task(self._repeat(self.db.checkpoint, CHECKPOINT_INTERVAL_S)),
+        ]
 
     async def stop(self, grace_s: float = 5.0) -> None:
-        for task in (self._rescuer, self._sweeper):
-            if task:
-                task.cancel()
+        for task in self._loops:
+            task.cancel()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         await self.grpc.stop(grace_s)
         self.notifier.close()
         self.pool.shutdown(wait=False)
 
-    async def _rescue_loop(self) -> None:
+    async def _repeat(self, step: Callable[[], object], interval_s: float) -> None:
+        """Run ``step`` on a database thread every ``interval_s`` until cancelled;
+        a failed pass is logged and tried again next time."""
         loop = asyncio.get_running_loop()
-        dead_after_ms = int(self.settings.worker_dead_after_s * 1000)
         while True:
             try:
-                rescued = await loop.run_in_executor(
-                    self.pool, jobs.rescue, self.db, dead_after_ms, socket.gethostname()
-                )
-                if rescued:
-                    log.warning("rescued %d job(s) of dead workers", len(rescued))
-                    doorbell.announce_rescued(self.settings.run_dir, rescued)
+                await loop.run_in_executor(self.pool, step)
             except IliosError:
-                log.warning("rescue pass failed; will try again", exc_info=True)
-            await asyncio.sleep(self.settings.heartbeat_s)
+                log.warning("%s failed; will try again", step.__name__, exc_info=True)
+            await asyncio.sleep(interval_s)
 
-    async def _sweep_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                await loop.run_in_executor(
-                    self.pool, sweeper.sweep, self.settings, self.db, self.blobs
-                )
-            except IliosError:
-                log.warning("sweep failed; will try again", exc_info=True)
-            await asyncio.sleep(sweeper.SWEEP_INTERVAL_S)
+    def _rescue(self) -> None:
+        dead_after_ms = int(self.settings.worker_dead_after_s * 1000)
+        rescued = jobs.rescue(self.db, dead_after_ms, socket.gethostname())
+        if rescued:
+            log.warning("rescued %d job(s) of dead workers", len(rescued))
+            doorbell.announce_rescued(self.settings.run_dir, rescued)
+
+    def _sweep(self) -> None:
+        sweeper.sweep(self.settings, self.db, self.blobs)
 
 
 def create_server(settings: Settings, address: str | None = None) -> Server:

@@ -11,6 +11,7 @@ SQLite); the servicer runs them on its database threads.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 
 from ilios import filetypes, jobs
@@ -174,25 +175,23 @@ class Intake:
                     total=len(files),
                     now=now,
                 )
-            for seq, (doc_id, stored, error) in enumerate(files):
-                self.db.execute(
-                    "insert_document",
-                    id=doc_id,
-                    batch_id=batch_id,
-                    seq=seq,
-                    file_name=stored.file_name,
-                    mime_type=stored.mime_type,
-                    size_bytes=stored.size_bytes,
-                    sha256=stored.sha256,
-                    blob_key=stored.blob_key,
-                    retention_days=retention_days,
-                    engine=engine,
-                    api_key_id=api_key_id,
-                    now=now,
-                )
-                if error is None:
-                    jobs.enqueue(self.db, doc_id, job_priority, self.settings.max_attempts)
-                else:
+            records = [
+                [doc_id, f.file_name, f.mime_type, f.size_bytes, f.sha256, f.blob_key]
+                for doc_id, f, _ in files
+            ]
+            self.db.execute(
+                "insert_documents",
+                files=json.dumps(records),
+                batch_id=batch_id,
+                retention_days=retention_days,
+                engine=engine,
+                api_key_id=api_key_id,
+                now=now,
+            )
+            queued = [doc_id for doc_id, _, error in files if error is None]
+            jobs.enqueue(self.db, queued, job_priority, self.settings.max_attempts)
+            for doc_id, _, error in files:
+                if error is not None:
                     self.db.execute(
                         "fail_document",
                         id=doc_id,
@@ -200,8 +199,8 @@ class Intake:
                         message=error.message,
                         now=now,
                     )
-            rows = [self.db.one("get_document", id=doc_id) for doc_id, _, _ in files]
-        return [r for r in rows if r is not None]
+            ids = json.dumps([doc_id for doc_id, _, _ in files])
+            return self.db.execute("documents_by_ids", ids=ids)
 
 
 def document_key(doc_id: str) -> str:

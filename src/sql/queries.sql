@@ -19,23 +19,33 @@ RETURNING id, file_name, mime_type, size_bytes, sha256, blob_key;
 INSERT INTO batches (id, priority, retention_days, engine, api_key_id, total, created_at)
 VALUES (:id, :priority, :retention_days, :engine, :api_key_id, :total, :now);
 
--- insert_document --
--- Create a document in state pending.
+-- insert_documents --
+-- Create documents in state pending, one per element of the JSON array :files
+-- ([id, file_name, mime_type, size_bytes, sha256, blob_key] each; its position is seq).
 INSERT INTO documents (id, batch_id, seq, file_name, mime_type, size_bytes, sha256,
                        blob_key, retention_days, engine, api_key_id, created_at)
-VALUES (:id, :batch_id, :seq, :file_name, :mime_type, :size_bytes, :sha256,
-        :blob_key, :retention_days, :engine, :api_key_id, :now);
+SELECT f.value ->> 0, :batch_id, f.key, f.value ->> 1, f.value ->> 2, f.value ->> 3,
+       f.value ->> 4, f.value ->> 5, :retention_days, :engine, :api_key_id, :now
+FROM json_each(:files) AS f;
 
--- insert_job --
--- Queue a document's job, claimable from :run_at.
-INSERT INTO jobs (id, document_id, priority, max_attempts, run_at, created_at)
-VALUES (:id, :document_id, :priority, :max_attempts, :now, :now);
+-- insert_jobs --
+-- Queue one job per document id in the JSON array :document_ids, claimable from :now.
+INSERT INTO jobs (document_id, priority, max_attempts, run_at, created_at)
+SELECT value, :priority, :max_attempts, :now, :now FROM json_each(:document_ids);
 
 -- get_document --
 -- One document with its job's state and attempts.
 SELECT d.*, j.state AS job_state, j.attempts AS attempts
 FROM documents d LEFT JOIN jobs j ON j.document_id = d.id
 WHERE d.id = :id;
+
+-- documents_by_ids --
+-- Documents with their jobs' state and attempts, in the order of the JSON array :ids.
+SELECT d.*, j.state AS job_state, j.attempts AS attempts
+FROM json_each(:ids) AS i
+JOIN documents d ON d.id = i.value
+LEFT JOIN jobs j ON j.document_id = d.id
+ORDER BY i.key;
 
 -- list_documents --
 -- A page of documents, newest first, after the (created_at, id) cursor.
@@ -76,27 +86,29 @@ UPDATE workers SET state = :state, heartbeat_at = :now WHERE id = :id;
 UPDATE jobs
 SET state = 'processing', attempts = attempts + 1, worker_id = :worker_id,
     started_at = :now, error = NULL
-WHERE id IN (
-    SELECT id FROM jobs INDEXED BY jobs_claimable
-    WHERE state IN ('pending', 'retrying') AND run_at <= :now
-    ORDER BY priority DESC, created_at, rowid
+WHERE document_id IN (
+    SELECT document_id FROM jobs INDEXED BY jobs_open
+    WHERE state IN ('pending', 'retrying', 'processing')  -- jobs_open's condition
+      AND state IN ('pending', 'retrying') AND run_at <= :now
+    ORDER BY priority DESC, created_at, document_id
     LIMIT :limit
 )
-RETURNING id, document_id, attempts, max_attempts, priority, created_at, rowid AS seq;
+RETURNING document_id, attempts, max_attempts, priority, created_at;
 
 -- claim_job --
--- Atomically claim the next runnable job (the one-job form: `id = (...)` lets
--- SQLite update in one pass, ~3x faster than `IN (...)`, which it runs via a temp table).
+-- Atomically claim the next runnable job (the one-job form: `= (...)` lets SQLite
+-- update in one pass, ~3x faster than `IN (...)`, which it runs via a temp table).
 UPDATE jobs
 SET state = 'processing', attempts = attempts + 1, worker_id = :worker_id,
     started_at = :now, error = NULL
-WHERE id = (
-    SELECT id FROM jobs INDEXED BY jobs_claimable
-    WHERE state IN ('pending', 'retrying') AND run_at <= :now
-    ORDER BY priority DESC, created_at, rowid
+WHERE document_id = (
+    SELECT document_id FROM jobs INDEXED BY jobs_open
+    WHERE state IN ('pending', 'retrying', 'processing')  -- jobs_open's condition
+      AND state IN ('pending', 'retrying') AND run_at <= :now
+    ORDER BY priority DESC, created_at, document_id
     LIMIT 1
 )
-RETURNING id, document_id, attempts, max_attempts, priority, created_at, rowid AS seq;
+RETURNING document_id, attempts, max_attempts, priority, created_at;
 
 -- start_document --
 -- The claimed job's document is now processing.
@@ -104,14 +116,16 @@ UPDATE documents SET state = 'processing' WHERE id = :id AND state = 'pending';
 
 -- next_run_at --
 -- When the earliest waiting job becomes claimable (NULL if none waits).
-SELECT min(run_at) AS run_at FROM jobs WHERE state IN ('pending', 'retrying');
+SELECT min(run_at) AS run_at FROM jobs INDEXED BY jobs_open
+WHERE state IN ('pending', 'retrying', 'processing') AND state IN ('pending', 'retrying');
 
 -- put_page --
 -- Store one converted page if :worker_id still owns the job (a retry overwrites, never duplicates).
 INSERT INTO pages (document_id, number, markdown)
 SELECT :document_id, :number, :markdown
 WHERE EXISTS (SELECT 1 FROM jobs
-              WHERE id = :job_id AND worker_id = :worker_id AND state = 'processing')
+              WHERE document_id = :document_id AND worker_id = :worker_id
+                AND state = 'processing')
 ON CONFLICT (document_id, number) DO UPDATE SET markdown = excluded.markdown;
 
 -- set_page_count --
@@ -133,7 +147,7 @@ WHERE id = :id;
 -- complete_job --
 -- The job succeeded; only its current owner may complete it.
 UPDATE jobs SET state = 'completed', completed_at = :now, error = NULL
-WHERE id = :id AND worker_id = :worker_id AND state = 'processing';
+WHERE document_id = :document_id AND worker_id = :worker_id AND state = 'processing';
 
 -- put_usage --
 -- Record (or replace, on a retried job) the usage of a conversion.
@@ -151,12 +165,12 @@ ON CONFLICT (document_id, operation) DO UPDATE SET
 -- retry_job --
 -- A transient failure: claimable again at :run_at.
 UPDATE jobs SET state = 'retrying', run_at = :run_at, error = :error, worker_id = NULL
-WHERE id = :id AND worker_id = :worker_id AND state = 'processing';
+WHERE document_id = :document_id AND worker_id = :worker_id AND state = 'processing';
 
 -- fail_job --
 -- A permanent failure, or the last attempt failed.
 UPDATE jobs SET state = 'failed', completed_at = :now, error = :error
-WHERE id = :id AND worker_id = :worker_id AND state = 'processing';
+WHERE document_id = :document_id AND worker_id = :worker_id AND state = 'processing';
 
 -- fail_document --
 -- The document's conversion failed for good.
@@ -168,7 +182,7 @@ WHERE id = :id;
 -- Give an unfinished job back (graceful shutdown): the attempt does not count.
 UPDATE jobs SET state = 'pending', attempts = max(attempts - 1, 0), worker_id = NULL,
                 run_at = :now
-WHERE id = :id AND worker_id = :worker_id AND state = 'processing';
+WHERE document_id = :document_id AND worker_id = :worker_id AND state = 'processing';
 
 -- reset_document --
 -- The document's job is waiting again.
@@ -179,21 +193,22 @@ UPDATE documents SET state = 'pending' WHERE id = :id AND state = 'processing';
 SELECT id FROM workers WHERE state != 'dead' AND heartbeat_at < :cutoff;
 
 -- orphaned_jobs --
--- Processing jobs whose worker is dead or missing.
-SELECT j.id, j.document_id, j.attempts, j.max_attempts
-FROM jobs j LEFT JOIN workers w ON w.id = j.worker_id
-WHERE j.state = 'processing' AND (w.id IS NULL OR w.state = 'dead');
+-- Processing jobs whose worker is dead or missing (a scan of the unfinished jobs).
+SELECT j.document_id, j.attempts, j.max_attempts
+FROM jobs j INDEXED BY jobs_open LEFT JOIN workers w ON w.id = j.worker_id
+WHERE j.state IN ('pending', 'retrying', 'processing') AND j.state = 'processing'
+  AND (w.id IS NULL OR w.state = 'dead');
 
 -- rescue_job --
 -- Return an orphaned job to the queue.
 UPDATE jobs SET state = 'pending', worker_id = NULL, run_at = :now,
                 error = 'worker stopped while processing; rescued'
-WHERE id = :id AND state = 'processing';
+WHERE document_id = :document_id AND state = 'processing';
 
 -- abandon_job --
 -- An orphaned job with no attempts left fails.
 UPDATE jobs SET state = 'failed', worker_id = NULL, completed_at = :now, error = :error
-WHERE id = :id AND state = 'processing';
+WHERE document_id = :document_id AND state = 'processing';
 
 -- get_batch --
 -- One batch, with when its last document finished.

@@ -133,7 +133,9 @@ class Sandboxed:
                 message = child.receive(time.monotonic() + self.limits.page_timeout_s, number)
                 if "page" in message:
                     number = int(message["page"]) + 1
-                    yield Page(int(message["page"]), str(message["markdown"]))
+                    yield Page(
+                        int(message["page"]), str(message["markdown"]), bool(message["last"])
+                    )
                 elif "done" in message:
                     for field in dataclasses.fields(Usage):
                         if usage is not None and field.name in message["usage"]:

@@ -102,7 +102,9 @@ def _convert(engine: Any, request: dict[str, Any], reply_fd: int, memory_mb: int
     usage = Usage()
     try:
         for page in engine.pages(pathlib.Path(request["path"]), str(request["mime"]), usage):
-            write_frame(reply_fd, {"page": page.number, "markdown": page.markdown})
+            write_frame(
+                reply_fd, {"page": page.number, "markdown": page.markdown, "last": page.last}
+            )
         write_frame(reply_fd, {"done": True, "usage": dataclasses.asdict(usage)})
         return True
     except Exception as exc:

@@ -99,7 +99,7 @@ class Worker:
             claimed = jobs.claim(self.db, self.id, free) if free > 0 else []
             for job in claimed:
                 with self.lock:
-                    self.running[job.id] = job
+                    self.running[job.document_id] = job
                 self.pool.submit(self._run_guarded, job)
             if claimed and len(claimed) == free:
                 continue
@@ -143,9 +143,9 @@ class Worker:
             following = self._run(job)
         except _Stopping:
             retry.transient(jobs.release)(self.db, job, self.id)
-            log.info("job %s given back on shutdown", job.id)
+            log.info("job %s given back on shutdown", job.document_id)
         except _Lost:
-            log.warning("job %s was taken from this worker; its result is dropped", job.id)
+            log.warning("job %s was taken from this worker; its result is dropped", job.document_id)
         except IliosError as exc:
             state = retry.transient(jobs.fail)(
                 self.db,
@@ -156,18 +156,18 @@ class Worker:
                 exc.retryable,
                 backoff_base_ms=backoff_ms,
             )
-            log.info("job %s %s: %s %s", job.id, state, exc.reason, exc.message)
+            log.info("job %s %s: %s %s", job.document_id, state, exc.reason, exc.message)
         except Exception as exc:  # a bug or an unexpected library error: retry
-            log.exception("job %s crashed", job.id)
+            log.exception("job %s crashed", job.document_id)
             message = f"Unexpected error: {type(exc).__name__}: {exc}"
             retry.transient(jobs.fail)(
                 self.db, job, self.id, "INTERNAL", message, True, backoff_base_ms=backoff_ms
             )
         finally:
             with self.lock:
-                self.running.pop(job.id, None)
+                self.running.pop(job.document_id, None)
                 if following is not None:
-                    self.running[following.id] = following
+                    self.running[following.document_id] = following
             self._announce(job.document_id)
             if following is None and self.bell is not None:
                 self.bell.wake()  # a slot is free: the claim loop may take another job
@@ -184,6 +184,7 @@ class Worker:
         started = time.monotonic()
         count = 0
         usage = Usage()
+        last: Page | None = None  # stored with the result, in its commit
         with retry.transient(self.blobs.local_path)(doc["blob_key"]) as path:
             pages = engine.pages(path, doc["mime_type"], usage)
             try:
@@ -191,6 +192,12 @@ class Worker:
                     if self.abort.is_set():
                         raise _Stopping
                     count = page.number
+                    if last is not None:  # the engine was wrong: more pages came
+                        self._commit_page(job, last)
+                        last = None
+                    if page.last:
+                        last = page
+                        continue
                     self._commit_page(job, page)
                     self._announce(doc["id"])
             finally:
@@ -200,35 +207,48 @@ class Worker:
                 if close is not None:
                     close()
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        return self._complete(job, doc, engine, count, usage, elapsed_ms)
+        return self._complete(job, doc, engine, count, usage, elapsed_ms, last)
 
     @retry.transient
     def _commit_page(self, job: jobs.Job, page: Page) -> None:
         """Store one page, if this worker still owns the job."""
         with self.db.write():
-            self.db.execute(
-                "put_page",
-                job_id=job.id,
-                worker_id=self.id,
-                document_id=job.document_id,
-                number=page.number,
-                markdown=page.markdown,
-            )
-            if not jobs.owns(self.db):
-                raise _Lost
+            self._put_page(job, page)
             self.db.execute("set_page_count", id=job.document_id, page_count=page.number)
+
+    def _put_page(self, job: jobs.Job, page: Page) -> None:
+        """Write one page (inside a transaction); raise _Lost unless this worker owns the job."""
+        self.db.execute(
+            "put_page",
+            worker_id=self.id,
+            document_id=job.document_id,
+            number=page.number,
+            markdown=page.markdown,
+        )
+        if not jobs.owns(self.db):
+            raise _Lost
 
     @retry.transient
     def _complete(
-        self, job: jobs.Job, doc: Row, engine: Engine, count: int, usage: Usage, elapsed_ms: int
+        self,
+        job: jobs.Job,
+        doc: Row,
+        engine: Engine,
+        count: int,
+        usage: Usage,
+        elapsed_ms: int,
+        last: Page | None,
     ) -> jobs.Job | None:
-        """Record the result, the document's state and its usage in one transaction,
-        and claim the worker's next job in it; return that job, if any."""
+        """Record the result (with the ``last`` page, if held back), the document's
+        state and its usage in one transaction, and claim the worker's next job
+        in it; return that job, if any."""
         billed = usage.pages or count
         cost = self.settings.prices.cost(engine.name, billed)
         now = now_ms()
         with self.db.write():
-            self.db.execute("complete_job", id=job.id, worker_id=self.id, now=now)
+            if last is not None:
+                self._put_page(job, last)
+            self.db.execute("complete_job", document_id=job.document_id, worker_id=self.id, now=now)
             if not jobs.owns(self.db):
                 raise _Lost
             self.db.execute("trim_pages", document_id=doc["id"], page_count=count)
@@ -258,6 +278,7 @@ class Worker:
                 return None
             # Take the next job in this same commit (one fsync instead of two).
             following = jobs.claim_within(self.db, self.id, 1)
+            jobs.start_documents(self.db, following)
         return following[0] if following else None
 
 

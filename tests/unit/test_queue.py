@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import random
 import threading
+import time
 
 import apsw
 import pytest
 
 from ilios import jobs
-from ilios.database import QUERIES, Database, migrate, new_id, now_ms
+from ilios.database import QUERIES, Database, migrate, new_id, new_ids, now_ms
 
 
 def make_document(db: Database, doc_id: str, priority: int = 5, max_attempts: int = 3) -> None:
     with db.write():
         db.execute(
-            "insert_document",
-            id=doc_id,
+            "insert_documents",
+            files=json.dumps([[doc_id, "a.pdf", "application/pdf", 1, "x", f"originals/{doc_id}"]]),
             batch_id=None,
-            seq=0,
-            file_name="a.pdf",
-            mime_type="application/pdf",
-            size_bytes=1,
-            sha256="x",
-            blob_key=f"originals/{doc_id}",
             retention_days=30,
             engine="local",
             api_key_id="",
             now=now_ms(),
         )
-        jobs.enqueue(db, doc_id, priority, max_attempts)
+        jobs.enqueue(db, [doc_id], priority, max_attempts)
 
 
 @pytest.fixture
@@ -53,6 +49,31 @@ def test_migrations_are_idempotent(db):
     assert migrate(db.conn) == version
 
 
+def test_migration_2_keeps_queued_jobs(tmp_path):
+    """A database made by migration 1 (jobs with their own ids) keeps its jobs."""
+    from ilios.database import SQL_DIR, connect
+
+    conn = connect(tmp_path / "old.db")
+    conn.execute((SQL_DIR / "migrations" / "001_initial.sql").read_text())
+    conn.pragma("user_version", 1)
+    conn.execute(
+        "INSERT INTO documents (id, file_name, mime_type, size_bytes, sha256, blob_key,"
+        " retention_days, engine, created_at) VALUES"
+        " ('doc_a', 'a.pdf', 'application/pdf', 1, 'x', 'originals/doc_a', 30, 'local', 1),"
+        " ('doc_b', 'b.pdf', 'application/pdf', 1, 'x', 'originals/doc_b', 30, 'local', 2);"
+        "INSERT INTO jobs (id, document_id, state, priority, attempts, max_attempts, run_at,"
+        " created_at) VALUES ('job_a', 'doc_a', 'retrying', 5, 1, 3, 0, 1),"
+        " ('job_b', 'doc_b', 'completed', 5, 1, 3, 0, 2)"
+    )
+    assert migrate(conn) >= 2
+    conn.close()
+    db = Database(tmp_path / "old.db")
+    worker = jobs.register_worker(db, 1, "host")
+    assert jobs.claim(db, worker, 5) == [jobs.Job("doc_a", 2, 3)]
+    assert db.one("get_document", id="doc_b")["job_state"] == "completed"
+    db.close()
+
+
 def test_every_named_query_compiles(db):
     import re
 
@@ -63,9 +84,37 @@ def test_every_named_query_compiles(db):
 
 
 def test_ids_sort_by_time_and_do_not_collide():
-    ids = [new_id("doc") for _ in range(2000)]
+    ids = [new_id("doc") for _ in range(2000)] + new_ids("doc", 2000)
     assert len(set(ids)) == len(ids)
     assert all(i.startswith("doc_") and len(i) == 30 for i in ids)
+    assert all(set(i[4:]) <= set("0123456789abcdefghjkmnpqrstvwxyz") for i in ids)
+    time.sleep(0.002)  # wait-ok: the next id must come from a later millisecond
+    assert new_id("doc")[:14] > ids[-1][:14] and ids == sorted(ids, key=lambda i: i[:14])
+    batch = new_ids("doc", 500)
+    assert batch == sorted(batch)  # a batch inserts in key order
+
+
+def test_enqueue_makes_one_job_per_document_in_order(db):
+    doc_ids = new_ids("doc", 300)
+    with db.write():
+        files = [[d, "a.pdf", "application/pdf", 1, "x", f"originals/{d}"] for d in doc_ids]
+        db.execute(
+            "insert_documents",
+            files=json.dumps(files),
+            batch_id=None,
+            retention_days=30,
+            engine="local",
+            api_key_id="",
+            now=now_ms(),
+        )
+        jobs.enqueue(db, doc_ids, 5, 3)
+    rows = db.execute("documents_by_ids", ids=json.dumps(doc_ids))
+    assert [r["id"] for r in rows] == doc_ids
+    assert [r["seq"] for r in rows] == list(range(300))
+    assert {r["job_state"] for r in rows} == {"pending"}
+    worker = jobs.register_worker(db, 1, "test")
+    claimed = jobs.claim(db, worker, 300)
+    assert [j.document_id for j in claimed] == doc_ids  # same priority: oldest (first) first
 
 
 def test_claim_orders_by_priority_then_age(db):
@@ -93,7 +142,7 @@ def test_concurrent_claims_never_share_a_job(tmp_path):
         db = Database(path)
         worker = jobs.register_worker(db, slot, "host")
         while batch := jobs.claim(db, worker, 3):
-            claimed[slot].extend(j.id for j in batch)
+            claimed[slot].extend(j.document_id for j in batch)
 
     threads = [threading.Thread(target=claimer, args=(i,)) for i in range(4)]
     for t in threads:
@@ -150,20 +199,21 @@ def test_rescue_returns_jobs_of_dead_workers(db):
     assert (b["state"], b["error_reason"]) == ("failed", "WORKER_LOST")
     # The dead worker can no longer complete what was taken from it.
     with db.write():
-        db.execute("complete_job", id=claimed[0].id, worker_id=worker, now=now_ms())
+        db.execute(
+            "complete_job", document_id=claimed[0].document_id, worker_id=worker, now=now_ms()
+        )
         assert not jobs.owns(db)
 
 
 def test_pages_and_usage_are_replaced_not_duplicated(db):
     make_document(db, "doc_u")
     worker = jobs.register_worker(db, 1, "host")
-    (job,) = jobs.claim(db, worker, 1)
+    (_job,) = jobs.claim(db, worker, 1)
     for _attempt in range(2):
         with db.write():
             for n in (1, 2):
                 db.execute(
                     "put_page",
-                    job_id=job.id,
                     worker_id=worker,
                     document_id="doc_u",
                     number=n,
@@ -193,11 +243,10 @@ def test_pages_and_usage_are_replaced_not_duplicated(db):
 def test_a_worker_that_lost_its_job_cannot_write_pages(db):
     make_document(db, "doc_l")
     worker = jobs.register_worker(db, 1, "host")
-    (job,) = jobs.claim(db, worker, 1)
+    (_job,) = jobs.claim(db, worker, 1)
     with db.write():
         db.execute(
             "put_page",
-            job_id=job.id,
             worker_id="wrk_other",
             document_id="doc_l",
             number=1,

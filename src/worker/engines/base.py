@@ -23,6 +23,9 @@ class Page:
 
     number: int  # 1-based page number
     markdown: str  # this page only; may be "" for a blank page
+    # True when the engine knows no page follows: the worker then stores this
+    # page with the result, in one commit instead of two.
+    last: bool = False
 
 
 @dataclass(slots=True)

@@ -96,7 +96,7 @@ class LocalEngine:
                         max_leading=PDF_MAX_LEADING,
                         rules=content.rules,
                     )
-                yield Page(index + 1, markdown)
+                yield Page(index + 1, markdown, last=index + 1 == pdf.page_count)
 
     def _image_pages(self, path: pathlib.Path, *, every_frame: bool) -> Iterator[Page]:
         """OCR each frame of a TIFF, or the first frame of other images (a
@@ -108,7 +108,7 @@ class LocalEngine:
                 for index in range(count):
                     image.seek(index)
                     pixels = _grayscale(image)
-                    yield Page(index + 1, ocr_markdown(pixels))
+                    yield Page(index + 1, ocr_markdown(pixels), last=index + 1 == count)
 
 
 def _grayscale(frame: Image.Image) -> np.ndarray:

@@ -170,7 +170,7 @@ class MistralEngine:
             for start in range(0, count, self.pages_per_call):
                 indices = list(range(start, min(start + self.pages_per_call, count)))
                 for index, markdown in self._ocr(document, indices, usage):
-                    yield Page(index + 1, markdown)
+                    yield Page(index + 1, markdown, last=index + 1 == count)
         finally:
             self._delete(file_id)
 

@@ -73,6 +73,7 @@ class ScriptedEngine:
             raise from_reason(
                 script.get("reason", "ENGINE_UNAVAILABLE"), f"scripted failure {runs + 1}"
             )
-        for number in range(1, int(script.get("pages", 1)) + 1):
+        count = int(script.get("pages", 1))
+        for number in range(1, count + 1):
             time.sleep(int(script.get("page_ms", 0)) / 1000)
-            yield Page(number, f"page {number} of {key}")
+            yield Page(number, f"page {number} of {key}", last=number == count)
