@@ -60,6 +60,7 @@ class Worker:
         self.abort = threading.Event()  # give running jobs back now
         self.id = ""
         self.bell: doorbell.Bell | None = None
+        self.ringer = doorbell.Ringer(settings.run_dir)
 
     # --- lifecycle ----------------------------------------------------------
 
@@ -77,7 +78,8 @@ class Worker:
             with self.db.write():
                 self.db.execute("set_worker_state", id=self.id, state="dead", now=now_ms())
             self.bell.close()
-            doorbell.ring(self.settings.run_dir, "server", b"*")
+            self.ringer.ring("server", b"*")
+            self.ringer.close()
         log.info("worker %s stopped", self.id)
         return 0
 
@@ -174,7 +176,7 @@ class Worker:
         return following
 
     def _announce(self, document_id: str) -> None:
-        doorbell.ring(self.settings.run_dir, "server", document_id.encode())
+        self.ringer.ring("server", document_id.encode())
 
     def _run(self, job: jobs.Job) -> jobs.Job | None:
         doc = self.db.one("get_document", id=job.document_id)

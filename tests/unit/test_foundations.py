@@ -98,6 +98,25 @@ def test_doorbell_wakes_a_listener(tmp_path):
     assert not list(tmp_path.glob("*.sock"))
 
 
+def test_ringer_finds_new_bells_and_drops_dead_ones(tmp_path):
+    ringer = doorbell.Ringer(tmp_path)
+    first = doorbell.Bell(tmp_path, "server")
+    second = None
+    try:
+        assert ringer.ring("server", b"a") == 1
+        second = doorbell.Bell(tmp_path, "server")  # bound after the list was made
+        assert ringer.ring("server", b"b") == 2
+        assert first.wait(5) == [b"a", b"b"] and second.wait(5) == [b"b"]
+        first.sock.close()  # a listener that died without removing its socket
+        assert ringer.ring("server", b"c") == 1
+        assert not first.path.exists() and second.wait(5) == [b"c"]
+    finally:
+        ringer.close()
+        for bell in (first, second):
+            if bell is not None:
+                bell.close()
+
+
 def test_ringing_a_dead_listener_cleans_up(tmp_path):
     bell = doorbell.Bell(tmp_path, "worker")
     bell.sock.close()  # died without unlinking

@@ -74,6 +74,8 @@ class ScriptedEngine:
                 script.get("reason", "ENGINE_UNAVAILABLE"), f"scripted failure {runs + 1}"
             )
         count = int(script.get("pages", 1))
+        page_s = int(script.get("page_ms", 0)) / 1000
         for number in range(1, count + 1):
-            time.sleep(int(script.get("page_ms", 0)) / 1000)
+            if page_s:  # sleep(0) would still give up the CPU
+                time.sleep(page_s)
             yield Page(number, f"page {number} of {key}", last=number == count)
