@@ -25,8 +25,12 @@ import os
 import random
 from collections.abc import Sequence
 
-from ilios.database import Database, new_id, now_ms
+from ilios.database import Database, Row, new_id, now_ms
 from ilios.errors import WorkerLost
+
+# Convert jobs: a caller is waiting and streams their pages, so they outrank
+# every batch priority (1-10), and only their workers ring the server per page.
+STREAMED_PRIORITY = 11
 
 # Backoff before attempt n+1 after attempt n failed: 5 s, 10 s, 20 s ...
 BACKOFF_BASE_MS = 5_000
@@ -40,6 +44,12 @@ class Job:
     document_id: str
     attempts: int
     max_attempts: int
+    priority: int
+
+    @property
+    def streamed(self) -> bool:
+        """Whether a ``Convert`` caller is waiting for this job's pages."""
+        return self.priority >= STREAMED_PRIORITY
 
 
 def backoff_ms(
@@ -82,13 +92,15 @@ def claim_within(db: Database, worker_id: str, limit: int) -> list[Job]:
     the caller runs ``start_documents`` in the same transaction."""
     if limit == 1:  # the worker's common case, without a sort
         row = db.one("claim_job", worker_id=worker_id, now=now_ms())
-        return (
-            [] if row is None else [Job(row["document_id"], row["attempts"], row["max_attempts"])]
-        )
+        return [] if row is None else [_job(row)]
     rows = db.execute("claim_jobs", worker_id=worker_id, now=now_ms(), limit=limit)
     # RETURNING gives rows in table order: restore the claim order.
     rows.sort(key=lambda r: (-r["priority"], r["created_at"], r["document_id"]))
-    return [Job(r["document_id"], r["attempts"], r["max_attempts"]) for r in rows]
+    return [_job(row) for row in rows]
+
+
+def _job(row: Row) -> Job:
+    return Job(row["document_id"], row["attempts"], row["max_attempts"], row["priority"])
 
 
 def start_documents(db: Database, claimed: list[Job]) -> None:

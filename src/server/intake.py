@@ -28,8 +28,7 @@ from ilios.errors import (
 )
 
 DEFAULT_PRIORITY = 5
-# Convert jobs outrank every batch priority (1-10): a caller is waiting.
-CONVERT_PRIORITY = 11
+CONVERT_PRIORITY = jobs.STREAMED_PRIORITY  # above every batch priority (1-10)
 UPLOAD_TTL_MS = 24 * 3600 * 1000
 
 

@@ -170,12 +170,14 @@ class Worker:
                 self.running.pop(job.document_id, None)
                 if following is not None:
                     self.running[following.document_id] = following
-            self._announce(job.document_id)
+            if job.streamed:
+                self._announce(job.document_id)
             if following is None and self.bell is not None:
                 self.bell.wake()  # a slot is free: the claim loop may take another job
         return following
 
     def _announce(self, document_id: str) -> None:
+        """Wake the server's ``Convert`` stream of this document (only those watch)."""
         self.ringer.ring("server", document_id.encode())
 
     def _run(self, job: jobs.Job) -> jobs.Job | None:
@@ -201,7 +203,8 @@ class Worker:
                         last = page
                         continue
                     self._commit_page(job, page)
-                    self._announce(doc["id"])
+                    if job.streamed:
+                        self._announce(doc["id"])
             finally:
                 # An engine's clean-up (e.g. deleting an uploaded copy) runs even
                 # when the job stops half-way.

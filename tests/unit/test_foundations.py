@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import pathlib
 import re
+import time
 
 import grpc
 import pytest
@@ -136,3 +138,31 @@ def test_the_client_public_face_is_sorted_and_complete():
     assert ilios.client.__all__ == sorted(ilios.client.__all__)
     for name in ilios.client.__all__:
         assert hasattr(ilios.client, name), name
+
+
+def test_transient_calls_retry_with_backoff_then_give_up():
+    from ilios import retry
+    from ilios.errors import CorruptFile, StorageUnavailable
+
+    calls: list[float] = []
+
+    @retry.transient
+    def flaky(failures: int, error: type[Exception] = StorageUnavailable) -> int:
+        calls.append(time.monotonic())
+        if len(calls) <= failures:
+            raise error()
+        return len(calls)
+
+    assert flaky(0) == 1
+    calls.clear()
+    assert flaky(2) == 3
+    first, second = (b - a for a, b in itertools.pairwise(calls))
+    assert first >= 0.2 and second >= 0.4  # backoff 0.2 s, then 0.4 s (each plus jitter)
+    calls.clear()
+    with pytest.raises(StorageUnavailable):
+        flaky(99)
+    assert len(calls) == retry.CALL_ATTEMPTS
+    calls.clear()
+    with pytest.raises(CorruptFile):  # permanent errors are not retried
+        flaky(99, CorruptFile)
+    assert len(calls) == 1

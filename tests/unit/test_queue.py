@@ -69,7 +69,7 @@ def test_migration_2_keeps_queued_jobs(tmp_path):
     conn.close()
     db = Database(tmp_path / "old.db")
     worker = jobs.register_worker(db, 1, "host")
-    assert jobs.claim(db, worker, 5) == [jobs.Job("doc_a", 2, 3)]
+    assert jobs.claim(db, worker, 5) == [jobs.Job("doc_a", 2, 3, 5)]
     assert db.one("get_document", id="doc_b")["job_state"] == "completed"
     db.close()
 
