@@ -49,7 +49,12 @@ def _unavailable(exc: Exception, key: str) -> StorageUnavailable:
 
 
 class _S3Writer(LocalWriter):
-    """Spools to a local temporary file; ``commit()`` uploads it."""
+    """Spools to a local temporary file; ``commit()`` uploads it.
+
+    The spool is read back at once, so it stays in the page cache (no writeback).
+    """
+
+    WRITEBACK = False
 
     def __init__(self, store: S3BlobStore, key: str, max_size: int) -> None:
         temp = store.tmp_dir / f"s3-{secrets.token_hex(8)}"

@@ -22,7 +22,7 @@ import grpc
 from ilios import doorbell, filetypes, markdown
 from ilios.blobs import CHUNK_BYTES, BlobStore, BlobWriter, chunks
 from ilios.config import Settings
-from ilios.database import Database, Row, new_id
+from ilios.database import Database, Row, new_id, new_ids
 from ilios.errors import (
     BatchNotFound,
     BatchNotReady,
@@ -52,6 +52,7 @@ from ilios.server.intake import (
 )
 from ilios.server.interceptors import bearer, key_id
 from ilios.server.notifier import Notifier
+from ilios.server.write_behind import WriteBehind
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import document_pb2 as document_pb
@@ -61,6 +62,10 @@ log = logging.getLogger("ilios.server")
 # A Convert stream re-checks the database at least this often, even unrung.
 CONVERT_RECHECK_S = 1.0
 INTAKE_CONCURRENCY = 6  # a batch's files stored at once
+# An upload's received chunks waiting for the blob writer, at most (bytes), and
+# how many bytes one pool call writes, at least (fewer thread hops; see WriteBehind).
+UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024
+UPLOAD_BATCH_BYTES = 2 * 1024 * 1024
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
 
@@ -80,13 +85,14 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         self.intake = Intake(settings, db, blobs)
         self.notifier = notifier
         self.pool = pool
+        self.ringer = doorbell.Ringer(settings.run_dir)
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, functools.partial(fn, *args, **kwargs))
 
     def _ring_workers(self) -> None:
-        doorbell.ring(self.settings.run_dir, "worker")
+        self.ringer.ring("worker")
 
     @staticmethod
     def _key_id(context: grpc.aio.ServicerContext) -> str:
@@ -149,6 +155,28 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         except (EmptyFile, UnsupportedFileType) as exc:
             return doc_id, stored, exc
         return doc_id, stored, None
+
+    def _store_share(
+        self, files: list[pb.FileSource], doc_ids: list[str], indices: range
+    ) -> list[tuple[str, StoredFile, IliosError | None] | Exception]:
+        """Store the batch files at ``indices`` (``_store_judged``); a file that
+        cannot be stored comes back as its exception, marked with its place."""
+        outcomes: list[tuple[str, StoredFile, IliosError | None] | Exception] = []
+        for index in indices:
+            source = files[index]
+            try:
+                outcomes.append(self._store_judged(source, doc_ids[index]))
+            except IliosError as exc:
+                exc.details.setdefault("file_index", str(index))
+                exc.details.setdefault("file_name", source.file_name)
+                outcomes.append(exc)
+            except Exception as exc:  # a bug: the batch is refused, after clean-up
+                outcomes.append(exc)
+        return outcomes
+
+    def _delete_blobs(self, keys: list[str]) -> None:
+        for key in keys:
+            self.blobs.delete(key)
 
     def _drop_upload(self, upload_id: str) -> None:
         log.info("upload %s dropped: its client cancelled the call", upload_id)
@@ -248,12 +276,13 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         committed = False
         context.add_done_callback(on_call_done)
         messages_in = aiter(request_iterator)
+        # Chunks are written on the pool while the next ones arrive (bounded).
+        behind = WriteBehind(writer.write, self.pool, UPLOAD_BUFFER_BYTES, UPLOAD_BATCH_BYTES)
         try:
             while True:
                 try:
-                    message = await asyncio.wait_for(
-                        anext(messages_in), self.settings.upload_idle_s
-                    )
+                    async with asyncio.timeout(self.settings.upload_idle_s):
+                        message = await anext(messages_in)
                 except StopAsyncIteration:
                     break
                 except TimeoutError:
@@ -263,10 +292,12 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                     ) from None
                 if message.WhichOneof("part") != "chunk":
                     raise InvalidRequest("Only the first Upload message may carry metadata.")
-                await self._run(writer.write, message.chunk)
+                await behind.put(message.chunk)
+            await behind.drain()
             if context.cancelled():  # the stream "ended" because the client went away
                 raise asyncio.CancelledError
         except BaseException as exc:
+            behind.discard()
             abandon(exc)
             receiving = False
             raise
@@ -312,26 +343,22 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         days = retention(self.settings, request.retention_days)
         prio = priority(request.priority)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
-        limit = asyncio.Semaphore(INTAKE_CONCURRENCY)
-
-        async def store(
-            index: int, source: pb.FileSource
-        ) -> tuple[str, StoredFile, IliosError | None]:
-            async with limit:  # blob writes overlap, so their fsyncs do too
-                try:
-                    return await self._run(self._store_judged, source, new_document_id())
-                except IliosError as exc:
-                    exc.details.setdefault("file_index", str(index))
-                    exc.details.setdefault("file_name", source.file_name)
-                    raise
-
-        outcomes = await asyncio.gather(
-            *(store(i, source) for i, source in enumerate(request.files)),
-            return_exceptions=True,
+        files = list(request.files)
+        n = len(files)
+        doc_ids = new_ids("doc", n)  # ascending in file order: rows append to indexes
+        # A few threads store a share of the files each: their writes overlap,
+        # and a batch of 1,000 costs a few thread hand-offs, not 1,000.
+        share = -(-n // INTAKE_CONCURRENCY)
+        shares = await asyncio.gather(
+            *(
+                self._run(self._store_share, files, doc_ids, range(start, min(start + share, n)))
+                for start in range(0, n, share)
+            )
         )
-        stored = [o for o in outcomes if not isinstance(o, BaseException)]
+        outcomes = [outcome for part in shares for outcome in part]
+        stored = [o for o in outcomes if not isinstance(o, Exception)]
         try:
-            failures = [o for o in outcomes if isinstance(o, BaseException)]
+            failures = [o for o in outcomes if isinstance(o, Exception)]
             if failures:
                 raise failures[0]
             # One group commit for every original (syncfs), before any row refers to them.
@@ -348,8 +375,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 batch_priority=prio,
             )
         except BaseException:
-            for _, item, _ in stored:
-                await self._run(self.blobs.delete, item.blob_key)
+            await self._run(self._delete_blobs, [item.blob_key for _, item, _ in stored])
             raise
         self._ring_workers()
         batch = await self._run(self._batch, batch_id)

@@ -26,7 +26,6 @@ async def _one_file(
     """Stream a single-file form (field ``file``) into an upload; MISSING_FILE without one."""
     form = await read_form(
         request,
-        rest.stub(request),
         metadata,
         file_fields=["file"],
         text_fields=text_fields,

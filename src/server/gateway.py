@@ -27,7 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ilios import config, errors
-from ilios.server import batches_api, documents_api, rest, usage_api
+from ilios.server import batches_api, documents_api, multipart, rest, usage_api
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import usage_service_pb2_grpc as usage_grpc
 
@@ -51,6 +51,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             ],
         )
         app.state.conversion = pb_grpc.ConversionServiceStub(channel)
+        app.state.raw_upload = multipart.raw_upload(channel)
         app.state.health = health_pb2_grpc.HealthStub(channel)
         app.state.usage = usage_grpc.UsageServiceStub(channel)
         yield

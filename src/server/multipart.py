@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import grpc
 from starlette.requests import Request
@@ -21,12 +22,46 @@ from streaming_form_data.targets import BaseTarget
 
 from ilios.errors import FileTooLarge, InvalidRequest
 from ilios.v1 import conversion_service_pb2 as pb
-from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 
 MAX_FIELD_BYTES = 4096
 CHUNK_BYTES = 1024 * 1024
 # Multipart framing around the file: headers and boundaries.
 FORM_OVERHEAD_BYTES = 64 * 1024
+
+
+# ``Upload`` taking serialized ``UploadRequest`` messages (see ``raw_upload``).
+RawUpload: TypeAlias = grpc.aio.StreamUnaryMultiCallable
+UPLOAD_METHOD = f"/{pb.DESCRIPTOR.services_by_name['ConversionService'].full_name}/Upload"
+_CHUNK_TAG = b"\x12"  # UploadRequest.chunk: field 2, length-delimited
+
+
+def raw_upload(channel: grpc.aio.Channel) -> RawUpload:
+    """``ConversionService.Upload`` whose requests are already serialized.
+
+    The gateway frames each file chunk itself (``chunk_message``): the
+    received pieces are copied once, into the message, instead of into a
+    buffer, a ``bytes``, a protobuf message and its serialization.
+    """
+    return channel.stream_unary(
+        UPLOAD_METHOD,
+        request_serializer=None,
+        response_deserializer=pb.UploadResponse.FromString,
+    )
+
+
+def chunk_message(parts: Sequence[bytes], size: int) -> bytes:
+    """The serialized ``UploadRequest(chunk=b"".join(parts))``; ``size`` is their length."""
+    return b"".join((_CHUNK_TAG, _varint(size), *parts))
+
+
+def _varint(value: int) -> bytes:
+    """Protobuf's base-128 varint encoding of a non-negative int."""
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
 
 
 @dataclasses.dataclass
@@ -62,26 +97,27 @@ class _Field(BaseTarget):
 class _Files(BaseTarget):
     """Every part of one file field, each streamed into its own Upload call."""
 
-    def __init__(
-        self, field: str, stub: pb_grpc.ConversionServiceStub, metadata: Sequence[tuple[str, str]]
-    ) -> None:
+    def __init__(self, field: str, upload: RawUpload, metadata: Sequence[tuple[str, str]]) -> None:
         super().__init__()
         self.field = field
-        self.stub = stub
+        self.upload = upload
         self.metadata = metadata
         self.done: list[UploadedFile] = []
         self._call: grpc.aio.StreamUnaryCall | None = None
-        self._buffer = bytearray()
+        self._parts: list[bytes] = []
+        self._buffered = 0  # bytes in _parts
         self._name = ""
 
     async def on_start_async(self) -> None:
         self._name = self.multipart_filename or ""
-        self._call = self.stub.Upload(metadata=self.metadata)
-        await self._write(pb.UploadRequest(metadata=pb.UploadMetadata(file_name=self._name)))
+        self._call = self.upload(metadata=self.metadata)
+        first = pb.UploadRequest(metadata=pb.UploadMetadata(file_name=self._name))
+        await self._write(first.SerializeToString())
 
     async def on_data_received_async(self, chunk: bytes) -> None:
-        self._buffer += chunk
-        if len(self._buffer) >= CHUNK_BYTES:
+        self._parts.append(chunk)
+        self._buffered += len(chunk)
+        if self._buffered >= CHUNK_BYTES:
             await self._flush()
 
     async def on_finish_async(self) -> None:
@@ -93,11 +129,12 @@ class _Files(BaseTarget):
         self._call = None
 
     async def _flush(self) -> None:
-        if self._buffer:
-            data, self._buffer = bytes(self._buffer), bytearray()
-            await self._write(pb.UploadRequest(chunk=data))
+        if self._buffered:
+            message = chunk_message(self._parts, self._buffered)
+            self._parts, self._buffered = [], 0
+            await self._write(message)
 
-    async def _write(self, message: pb.UploadRequest) -> None:
+    async def _write(self, message: bytes) -> None:
         assert self._call is not None
         try:
             await self._call.write(message)
@@ -120,7 +157,6 @@ class Form:
 
 async def read_form(
     request: Request,
-    stub: pb_grpc.ConversionServiceStub,
     metadata: Sequence[tuple[str, str]],
     *,
     file_fields: Sequence[str],
@@ -129,8 +165,9 @@ async def read_form(
 ) -> Form:
     """Stream a multipart body: files into uploads, text fields into memory.
 
-    With ``max_body_bytes``, a body whose declared length exceeds it (plus
-    form framing) is refused before a byte is read.
+    Files go through the app's ``raw_upload`` (``app.state.raw_upload``). With
+    ``max_body_bytes``, a body whose declared length exceeds it (plus form
+    framing) is refused before a byte is read.
     """
     length = request.headers.get("content-length", "")
     if (
@@ -147,7 +184,8 @@ async def read_form(
             detail=str(exc),
         ) from exc
     texts = {name: _Field(name) for name in text_fields}
-    files = {name: _Files(name, stub, metadata) for name in file_fields}
+    upload: RawUpload = request.app.state.raw_upload
+    files = {name: _Files(name, upload, metadata) for name in file_fields}
     for name, target in {**texts, **files}.items():
         parser.register(name, target)
     try:
