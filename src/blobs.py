@@ -4,6 +4,12 @@ Keys derive from ids (``originals/<document id>``, ``uploads/<upload id>``),
 never from user file names. Writes stream through ``BlobWriter`` in bounded
 memory and appear atomically (written to a temporary name, then renamed or
 uploaded), so a crash never leaves a half-written blob under a real key.
+
+``put`` stores bytes already in memory (a file sent inline). Unsynced, for a
+batch's group commit, it writes a local blob in place under its fresh key,
+without the rename (which costs as much again as the write): no row names
+that key until ``sync()`` made the batch durable, so a crash in between
+leaves an unnamed file, never a half-written blob that a document points to.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from ilios.config import Settings
 from ilios.errors import FileTooLarge, StorageUnavailable
 
 CHUNK_BYTES = 1024 * 1024
+HEAD_BYTES = 4096  # the first bytes of a blob, kept for type detection
 # A local blob is flushed to disk in windows of this many bytes while it is
 # written (see ``LocalWriter``): at most two windows of it are dirty at once.
 WRITEBACK_WINDOW_BYTES = 8 * 1024 * 1024
@@ -47,6 +54,7 @@ class BlobStore(Protocol):
     def check(self) -> None: ...
     def sync(self) -> None: ...
     def writer(self, key: str, max_size: int) -> BlobWriter: ...
+    def put(self, key: str, data: Chunk, sync: bool = True) -> str: ...
     def open(self, key: str) -> BinaryIO: ...
     @contextlib.contextmanager
     def local_path(self, key: str) -> Iterator[pathlib.Path]: ...
@@ -74,7 +82,7 @@ class LocalWriter:
     pages are slow to come by on a VM, and recycled ones are cheap.
     """
 
-    HEAD_BYTES = 4096
+    HEAD_BYTES = HEAD_BYTES
     WRITEBACK = True
 
     def __init__(self, final: pathlib.Path, max_size: int) -> None:
@@ -200,12 +208,40 @@ class LocalBlobStore:
                 detail=str(exc),
             ) from exc
 
-    def writer(self, key: str, max_size: int) -> BlobWriter:
+    def _folder_made(self, key: str) -> pathlib.Path:
         path = self._path(key)
         if path.parent not in self._folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(path.parent)
-        return LocalWriter(path, max_size)
+        return path
+
+    def writer(self, key: str, max_size: int) -> BlobWriter:
+        return LocalWriter(self._folder_made(key), max_size)
+
+    def put(self, key: str, data: Chunk, sync: bool = True) -> str:
+        """Store ``data`` under ``key``; return its sha256. ``sync=False``: in place,
+        durable at the next ``sync()``, for fresh keys no row names yet (see above)."""
+        if sync:
+            writer = self.writer(key, len(data))
+            writer.write(data)
+            writer.commit()
+            return writer.sha256
+        path = self._path(key)
+        try:
+            fd = os.open(self._folder_made(key), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                view = memoryview(data).cast("B")
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+            raise StorageUnavailable(
+                "Could not write the file to blob storage (is the disk full?).", detail=str(exc)
+            ) from exc
+        return hashlib.sha256(data).hexdigest()
 
     def sync(self) -> None:
         """Make every blob committed with ``sync=False`` durable, in one call (syncfs)."""

@@ -12,6 +12,7 @@ still failing is a ``StorageUnavailable`` (transient: the job is retried).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import pathlib
 import secrets
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ import botocore.config
 import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 
-from ilios.blobs import BlobWriter, LocalWriter, check_key
+from ilios.blobs import BlobWriter, Chunk, LocalWriter, check_key
 from ilios.errors import StorageMisconfigured, StorageUnavailable
 
 PART_BYTES = 8 * 1024 * 1024
@@ -141,6 +142,15 @@ class S3BlobStore:
 
     def writer(self, key: str, max_size: int) -> BlobWriter:
         return _S3Writer(self, key, max_size)
+
+    def put(self, key: str, data: Chunk, sync: bool = True) -> str:
+        """Upload ``data`` as one object (no spool); return its sha256. Durable once
+        S3 acknowledged it, whatever ``sync`` says."""
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self.name(key), Body=bytes(data))
+        except _TRANSIENT as exc:
+            raise _unavailable(exc, key) from exc
+        return hashlib.sha256(data).hexdigest()
 
     def sync(self) -> None:
         """Nothing to do: each object is durable once S3 acknowledged its upload."""

@@ -15,11 +15,12 @@ import json
 from collections.abc import Sequence
 
 from ilios import filetypes, jobs
-from ilios.blobs import BlobStore, BlobWriter
+from ilios.blobs import HEAD_BYTES, BlobStore, BlobWriter
 from ilios.config import Settings
 from ilios.database import Database, Row, new_id, now_ms
 from ilios.errors import (
     EngineNotConfigured,
+    FileTooLarge,
     IliosError,
     InvalidPriority,
     InvalidRetention,
@@ -98,9 +99,11 @@ class Intake:
     ) -> StoredFile:
         """Store inline bytes under ``key`` (``sync=False``: the caller syncs the store)."""
         file_name = filetypes.safe_file_name(file_name)
-        writer = self.open_writer(key)
-        writer.write(content)
-        return self.finish(writer, key, file_name, sync)
+        if len(content) > self.settings.max_file_size:
+            raise FileTooLarge(limit_bytes=str(self.settings.max_file_size))
+        sha256 = self.blobs.put(key, content, sync)
+        mime = filetypes.sniff(content[:HEAD_BYTES], file_name)
+        return StoredFile(key, file_name, mime, len(content), sha256)
 
     def record_upload(
         self,

@@ -20,6 +20,29 @@ from ilios.v1 import conversion_service_pb2 as pb
 MIB = 1024 * 1024
 
 
+# --- LocalBlobStore.put -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sync", [True, False])
+def test_put_stores_bytes_whole_and_returns_their_sha256(tmp_path, sync):
+    store = LocalBlobStore(tmp_path)
+    data = os.urandom(100_000)
+    assert store.put("originals/doc_a", memoryview(data), sync) == hashlib.sha256(data).hexdigest()
+    if not sync:
+        store.sync()  # a batch's group commit
+    assert (tmp_path / "originals" / "doc_a").read_bytes() == data
+    assert [p.name for p in (tmp_path / "originals").iterdir()] == ["doc_a"]  # no temp left
+    with store.local_path("originals/doc_a") as path:
+        assert path.read_bytes() == data
+
+
+def test_put_into_a_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
+    store = LocalBlobStore(tmp_path)
+    (tmp_path / "originals").write_bytes(b"")  # a file where the folder should be
+    with pytest.raises(StorageUnavailable, match="disk full"):
+        store.put("originals/doc_a", b"x", sync=False)
+
+
 # --- LocalWriter ---------------------------------------------------------------------
 
 
