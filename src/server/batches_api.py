@@ -83,7 +83,11 @@ async def submit(request: Request) -> dict[str, Any]:
     metadata = rest.auth(request)
     stub = rest.stub(request)
     form = await read_form(
-        request, metadata, file_fields=["files"], text_fields=["priority", "retentionDays"]
+        request,
+        metadata,
+        file_fields=["files"],
+        text_fields=["priority", "retentionDays"],
+        max_file_bytes=rest.settings(request).max_file_size,
     )
     prio = rest.priority(form.fields.get("priority"))
     days = rest.retention_days(form.fields.get("retentionDays"))

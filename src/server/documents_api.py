@@ -30,6 +30,7 @@ async def _one_file(
         file_fields=["file"],
         text_fields=text_fields,
         max_body_bytes=rest.settings(request).max_file_size,
+        max_file_bytes=rest.settings(request).max_file_size,
     )
     if not form.files:
         raise errors.MissingFile

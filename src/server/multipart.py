@@ -97,11 +97,19 @@ class _Field(BaseTarget):
 class _Files(BaseTarget):
     """Every part of one file field, each streamed into its own Upload call."""
 
-    def __init__(self, field: str, upload: RawUpload, metadata: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        field: str,
+        upload: RawUpload,
+        metadata: Sequence[tuple[str, str]],
+        max_file_bytes: int | None,
+    ) -> None:
         super().__init__()
         self.field = field
         self.upload = upload
         self.metadata = metadata
+        self.max_file_bytes = max_file_bytes
+        self._size = 0  # bytes of the current file so far
         self.done: list[UploadedFile] = []
         self._call: grpc.aio.StreamUnaryCall | None = None
         self._parts: list[bytes] = []
@@ -110,11 +118,18 @@ class _Files(BaseTarget):
 
     async def on_start_async(self) -> None:
         self._name = self.multipart_filename or ""
+        self._size = 0
         self._call = self.upload(metadata=self.metadata)
         first = pb.UploadRequest(metadata=pb.UploadMetadata(file_name=self._name))
         await self._write(first.SerializeToString())
 
     async def on_data_received_async(self, chunk: bytes) -> None:
+        # The server enforces the limit too; cutting here first means the server
+        # never ends the call while the gateway is still writing to it (grpc aio
+        # then reports INTERNAL instead of the server's status: grpc#36066).
+        self._size += len(chunk)
+        if self.max_file_bytes is not None and self._size > self.max_file_bytes:
+            raise FileTooLarge(limit_bytes=str(self.max_file_bytes))
         self._parts.append(chunk)
         self._buffered += len(chunk)
         if self._buffered >= CHUNK_BYTES:
@@ -136,6 +151,8 @@ class _Files(BaseTarget):
 
     async def _write(self, message: bytes) -> None:
         assert self._call is not None
+        if self._call.done():  # the server ended it (bad key ...): raise its status
+            await self._call
         try:
             await self._call.write(message)
         except (asyncio.InvalidStateError, grpc.aio.AioRpcError):
@@ -162,12 +179,14 @@ async def read_form(
     file_fields: Sequence[str],
     text_fields: Sequence[str],
     max_body_bytes: int | None = None,
+    max_file_bytes: int | None = None,
 ) -> Form:
     """Stream a multipart body: files into uploads, text fields into memory.
 
     Files go through the app's ``raw_upload`` (``app.state.raw_upload``). With
     ``max_body_bytes``, a body whose declared length exceeds it (plus form
-    framing) is refused before a byte is read.
+    framing) is refused before a byte is read; with ``max_file_bytes``, a file
+    is cut off (FILE_TOO_LARGE) as soon as it grows past it.
     """
     length = request.headers.get("content-length", "")
     if (
@@ -185,7 +204,7 @@ async def read_form(
         ) from exc
     texts = {name: _Field(name) for name in text_fields}
     upload: RawUpload = request.app.state.raw_upload
-    files = {name: _Files(name, upload, metadata) for name in file_fields}
+    files = {name: _Files(name, upload, metadata, max_file_bytes) for name in file_fields}
     for name, target in {**texts, **files}.items():
         parser.register(name, target)
     try:

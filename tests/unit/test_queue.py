@@ -44,6 +44,43 @@ def test_connection_settings(db):
         db.conn.execute('SELECT "not a string literal"').fetchall()
 
 
+def test_a_writer_waits_for_the_lock_then_gets_it(db):
+    """A second writer waits (in short naps) while another holds the write lock,
+    and proceeds once it is released; past the busy timeout it gets DatabaseBusy."""
+    from ilios.errors import DatabaseBusy
+
+    other = Database(db.path)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with other.write():
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    threading.Timer(0.05, release.set).start()
+    with db.write():  # blocks until the holder commits
+        assert release.is_set()
+    holder.join()
+
+    impatient = Database(db.path, busy_timeout_ms=100)
+    held.clear()
+    release.clear()
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    try:
+        with pytest.raises(DatabaseBusy), impatient.write():
+            pass
+    finally:
+        release.set()
+        holder.join()
+        other.close()
+        impatient.close()
+
+
 def test_migrations_are_idempotent(db):
     version = db.conn.pragma("user_version")
     assert migrate(db.conn) == version
