@@ -61,7 +61,8 @@ T = TypeVar("T")
 log = logging.getLogger("ilios.server")
 # A Convert stream re-checks the database at least this often, even unrung.
 CONVERT_RECHECK_S = 1.0
-INTAKE_CONCURRENCY = 6  # a batch's files stored at once
+INTAKE_CONCURRENCY = 6  # threads storing a batch's files, at most
+INTAKE_SHARE_BYTES = 8 * 1024 * 1024  # bytes one of them stores, at least
 # An upload's received chunks waiting for the blob writer, at most (bytes), and
 # how many bytes one pool call writes, at least (fewer thread hops; see WriteBehind).
 UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024
@@ -346,9 +347,12 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         files = list(request.files)
         n = len(files)
         doc_ids = new_ids("doc", n)  # ascending in file order: rows append to indexes
-        # A few threads store a share of the files each: their writes overlap,
-        # and a batch of 1,000 costs a few thread hand-offs, not 1,000.
-        share = -(-n // INTAKE_CONCURRENCY)
+        # Threads store a share of the files each, in one hand-off per share: a
+        # thread per 8 MiB of content (writes overlap), but one for small files
+        # (more threads only contend for the GIL and the folder's lock).
+        total = sum(len(f.content) for f in files)
+        threads = max(1, min(INTAKE_CONCURRENCY, total // INTAKE_SHARE_BYTES))
+        share = -(-n // threads)
         shares = await asyncio.gather(
             *(
                 self._run(self._store_share, files, doc_ids, range(start, min(start + share, n)))
