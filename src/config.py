@@ -39,6 +39,8 @@ class Settings:
     max_concurrent_jobs: int = 1
     max_attempts: int = 3
     max_file_size: int = GIB
+    # Files sent inline up to this size are kept in the database (0: never).
+    inline_max_bytes: int = 256 * 1024
     max_pages: int = 2000
     default_retention_days: int = 365
     ocr_engine: str = "local"
@@ -169,6 +171,7 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         max_concurrent_jobs=_int(env, "MAX_CONCURRENT_JOBS", 1, 1, 64),
         max_attempts=_int(env, "MAX_ATTEMPTS", 3, 1, 20),
         max_file_size=_size(env, "MAX_FILE_SIZE", GIB),
+        inline_max_bytes=_size(env, "INLINE_MAX_BYTES", 256 * 1024),
         max_pages=_int(env, "MAX_PAGES", 2000, 1, 100_000),
         default_retention_days=_int(env, "DEFAULT_RETENTION_DAYS", 365, 1, 3650),
         ocr_engine=engine,

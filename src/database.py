@@ -238,6 +238,15 @@ class Database:
         except apsw.BusyError as exc:
             raise DatabaseBusy(query=name, detail=str(exc)) from exc
 
+    def execute_many(self, name: str, rows: list[dict[str, Any]]) -> None:
+        """Run the named query once per parameter set in ``rows`` (one prepared statement)."""
+        if not rows:
+            return
+        try:
+            self.conn.executemany(QUERIES[name], rows)
+        except apsw.BusyError as exc:
+            raise DatabaseBusy(query=name, detail=str(exc)) from exc
+
     def one(self, name: str, **params: Any) -> Row | None:
         """Run the named query; return its first row, if any."""
         rows = self.execute(name, **params)

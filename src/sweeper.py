@@ -73,6 +73,13 @@ def remove_stale_temp_files(tmp_dir: pathlib.Path, blob_dir: pathlib.Path, max_a
                 removed += 1
         except FileNotFoundError:
             continue
+    # Then the folders a crash left empty (e.g. a worker's inline-* copies), deepest first.
+    for path in sorted(tmp_dir.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        try:
+            if path.is_dir() and path.stat().st_mtime < cutoff:
+                path.rmdir()  # fails (and is left) unless empty
+        except OSError:
+            continue
     return removed
 
 

@@ -25,10 +25,11 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from ilios import doorbell, jobs, sweeper
-from ilios.blobs import BlobStore, open_store
+from ilios.blobs import BlobStore
 from ilios.config import Settings
 from ilios.database import CHECKPOINT_INTERVAL_S, Database
 from ilios.errors import IliosError
+from ilios.inline import open_originals
 from ilios.server.conversion import ConversionService
 from ilios.server.interceptors import ErrorInterceptor
 from ilios.server.notifier import Notifier
@@ -132,7 +133,7 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
     """Build (not start) the server on ``address`` (port 0 picks a free port)."""
     db = Database(settings.db_path, settings.db_synchronous)
     db.setup()
-    blobs = open_store(settings)
+    blobs = open_originals(settings, db)
     blobs.check()
     notifier = Notifier(settings.run_dir)
     pool = concurrent.futures.ThreadPoolExecutor(DB_THREADS, "ilios-db")

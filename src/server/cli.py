@@ -65,8 +65,8 @@ def _sweep(settings: config.Settings, as_of: str | None) -> int:
     import datetime as dt
 
     from ilios import sweeper
-    from ilios.blobs import open_store
     from ilios.database import Database
+    from ilios.inline import open_originals
 
     now = None
     if as_of:
@@ -76,7 +76,7 @@ def _sweep(settings: config.Settings, as_of: str | None) -> int:
         now = int(moment.timestamp() * 1000)
     db = Database(settings.db_path, settings.db_synchronous)
     db.setup()
-    report = sweeper.sweep(settings, db, open_store(settings), now=now)
+    report = sweeper.sweep(settings, db, open_originals(settings, db), now=now)
     print(
         f"archived {report.archived} document(s), dropped {report.uploads_dropped} "
         f"expired upload(s), removed {report.temp_files_removed} temp file(s)"

@@ -141,7 +141,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         try:
             self.intake.check(stored)
         except IliosError:
-            self.blobs.delete(stored.blob_key)
+            self.intake.discard(stored)
             raise
         return stored
 
@@ -175,9 +175,9 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 outcomes.append(exc)
         return outcomes
 
-    def _delete_blobs(self, keys: list[str]) -> None:
-        for key in keys:
-            self.blobs.delete(key)
+    def _discard_all(self, stored: list[StoredFile]) -> None:
+        for item in stored:
+            self.intake.discard(item)
 
     def _drop_upload(self, upload_id: str) -> None:
         log.info("upload %s dropped: its client cancelled the call", upload_id)
@@ -365,8 +365,10 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             failures = [o for o in outcomes if isinstance(o, Exception)]
             if failures:
                 raise failures[0]
-            # One group commit for every original (syncfs), before any row refers to them.
-            await self._run(self.blobs.sync)
+            # One group commit for every original written to the store (syncfs),
+            # before any row refers to them; small ones go in with the rows.
+            if any(item.inline is None for _, item, _ in stored):
+                await self._run(self.blobs.sync)
             batch_id = new_id("bat")
             rows = await self._run(
                 self.intake.create,
@@ -379,7 +381,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 batch_priority=prio,
             )
         except BaseException:
-            await self._run(self._delete_blobs, [item.blob_key for _, item, _ in stored])
+            await self._run(self._discard_all, [item for _, item, _ in stored])
             raise
         self._ring_workers()
         batch = await self._run(self._batch, batch_id)

@@ -11,6 +11,7 @@ SQLite); the servicer runs them on its database threads.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Sequence
 
@@ -40,6 +41,9 @@ class StoredFile:
     mime_type: str
     size_bytes: int
     sha256: str
+    # A small file's bytes, kept in the database by ``create`` (see ilios.inline)
+    # instead of the blob store; None: in the blob store already.
+    inline: bytes | None = None
 
 
 def retention(settings: Settings, days: int) -> int:
@@ -97,13 +101,22 @@ class Intake:
     def store_content(
         self, content: bytes, file_name: str, key: str, sync: bool = True
     ) -> StoredFile:
-        """Store inline bytes under ``key`` (``sync=False``: the caller syncs the store)."""
+        """Store bytes sent inline under ``key`` (``sync=False``: the caller syncs the
+        store). A small file is only held: ``create`` keeps it in the database."""
         file_name = filetypes.safe_file_name(file_name)
         if len(content) > self.settings.max_file_size:
             raise FileTooLarge(limit_bytes=str(self.settings.max_file_size))
-        sha256 = self.blobs.put(key, content, sync)
         mime = filetypes.sniff(content[:HEAD_BYTES], file_name)
+        if len(content) <= self.settings.inline_max_bytes:
+            sha256 = hashlib.sha256(content).hexdigest()
+            return StoredFile(key, file_name, mime, len(content), sha256, inline=content)
+        sha256 = self.blobs.put(key, content, sync)
         return StoredFile(key, file_name, mime, len(content), sha256)
+
+    def discard(self, stored: StoredFile) -> None:
+        """Remove a stored file no document will name (nothing to do for a held one)."""
+        if stored.inline is None:
+            self.blobs.delete(stored.blob_key)
 
     def record_upload(
         self,
@@ -189,6 +202,14 @@ class Intake:
                 engine=engine,
                 api_key_id=api_key_id,
                 now=now,
+            )
+            self.db.execute_many(
+                "insert_inline_blob",
+                [
+                    {"key": f.blob_key, "content": f.inline}
+                    for _, f, _ in files
+                    if f.inline is not None
+                ],
             )
             queued = [doc_id for doc_id, _, error in files if error is None]
             jobs.enqueue(self.db, queued, job_priority, self.settings.max_attempts)

@@ -279,3 +279,15 @@ SELECT id, blob_key FROM uploads WHERE used_at IS NULL AND expires_at <= :now LI
 -- delete_upload --
 -- Forget an expired upload.
 DELETE FROM uploads WHERE id = :id;
+
+-- insert_inline_blob --
+-- Keep a small original in the database (inside the transaction creating its document).
+INSERT INTO inline_blobs (key, content) VALUES (:key, :content);
+
+-- inline_blob --
+-- A small original kept in the database, if the key names one.
+SELECT content FROM inline_blobs WHERE key = :key;
+
+-- delete_inline_blob --
+-- Forget a small original (retention).
+DELETE FROM inline_blobs WHERE key = :key;

@@ -24,10 +24,11 @@ import time
 from types import FrameType
 
 from ilios import doorbell, jobs, retry
-from ilios.blobs import BlobStore, open_store
+from ilios.blobs import BlobStore
 from ilios.config import Settings
 from ilios.database import Database, Row, new_id, now_ms
 from ilios.errors import IliosError
+from ilios.inline import open_originals
 from ilios.worker.engines import registry
 from ilios.worker.engines.base import Engine, Page, Usage
 
@@ -51,7 +52,7 @@ class Worker:
     def __init__(self, settings: Settings, blobs: BlobStore | None = None) -> None:
         self.settings = settings
         self.db = Database(settings.db_path, settings.db_synchronous)
-        self.blobs = blobs or open_store(settings)
+        self.blobs = blobs or open_originals(settings, self.db)
         self.slots = settings.max_concurrent_jobs
         self.pool = concurrent.futures.ThreadPoolExecutor(self.slots, "ilios-job")
         self.running: dict[str, jobs.Job] = {}

@@ -72,7 +72,15 @@ def s3():
 
 
 def s3_env(s3: S3Server, **extra: str) -> dict[str, str]:
-    return {"S3_BUCKET": BUCKET, "AWS_ENDPOINT_URL_S3": s3.url, **S3_CREDENTIALS, **extra}
+    """S3 storage for every original (none kept inline in the database)."""
+    env = {"S3_BUCKET": BUCKET, "AWS_ENDPOINT_URL_S3": s3.url, "INLINE_MAX_BYTES": "0"}
+    return {**env, **S3_CREDENTIALS, **extra}
+
+
+def inline_original(svc: Service, doc_id: str) -> bytes | None:
+    """The original of ``doc_id`` if it is kept in the database (ilios.inline)."""
+    rows = svc.rows("SELECT content FROM inline_blobs WHERE key = :k", k=f"originals/{doc_id}")
+    return bytes(rows[0]["content"]) if rows else None
 
 
 def ilios_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -138,6 +146,37 @@ def test_convert_batch_and_original_with_s3(s3, tmp_path, corpus):
             wait_for(done, 60, what="the batch")
             lines = http.get(f"/v1/batch/download/{batch['batchId']}").text.splitlines()
         assert [json.loads(line)["status"] for line in lines] == ["completed", "completed"]
+
+
+def test_small_inline_files_live_in_the_database_large_ones_in_the_store(s3, tmp_path):
+    """With the default INLINE_MAX_BYTES, a small file sent inline is kept in the
+    database (no S3 object), a larger one goes to S3; both convert and read back."""
+    env = {k: v for k, v in s3_env(s3, WORKER_COUNT="1", OCR_ENGINE="scripted").items()}
+    del env["INLINE_MAX_BYTES"]
+    small, large = padded_script(10_000), padded_script(300 * 1024)
+    with running(tmp_path, **env) as svc:
+        reply = svc.conversion.BatchSubmit(
+            pb.BatchSubmitRequest(
+                files=[
+                    pb.FileSource(content=small, file_name="small.pdf"),
+                    pb.FileSource(content=large, file_name="large.pdf"),
+                ]
+            ),
+            timeout=60,
+        )
+        small_id, large_id = (d.id for d in reply.documents)
+        wait_for(
+            lambda: {r["state"] for r in svc.rows("SELECT state FROM documents")} == {"completed"},
+            60,
+            what="both documents to convert",
+        )
+        assert inline_original(svc, small_id) == small
+        assert inline_original(svc, large_id) is None
+        keys = {o["Key"] for o in s3.client().list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+        assert f"originals/{large_id}" in keys and f"originals/{small_id}" not in keys
+        with svc.http() as http:
+            for doc_id, content in ((small_id, small), (large_id, large)):
+                assert http.get(f"/api/documents/{doc_id}/original").content == content
 
 
 def test_multipart_above_the_threshold(s3, tmp_path):
@@ -379,7 +418,8 @@ def test_unsafe_file_names_are_stored_safely(service, corpus, name, stored):
     doc = events[-1].completed.document
     assert doc.file_name == stored
     assert not (service.data_dir / "etc").exists()
-    assert (service.data_dir / "blobs" / "originals" / doc.id).exists()
+    assert not list((service.data_dir / "blobs").rglob("*passwd*"))
+    assert inline_original(service, doc.id) == corpus["text.pdf"].read_bytes()  # keyed by id
 
 
 # --- retention --------------------------------------------------------------------------
@@ -405,6 +445,8 @@ def test_retention_archives_documents_and_keeps_usage(tmp_path, corpus):
         row = svc.db.one("get_document", id=short_id)
         assert row["state"] == "archived" and row["archived_at"]
         assert not (svc.data_dir / "blobs" / "originals" / short_id).exists()
+        assert inline_original(svc, short_id) is None
+        assert inline_original(svc, doc_id) is not None
         assert (
             svc.rows("SELECT count(*) AS n FROM pages WHERE document_id = :d", d=short_id)[0]["n"]
             == 0

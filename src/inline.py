@@ -1,0 +1,101 @@
+"""Small originals kept in SQLite, beside the documents that name them.
+
+A file sent inline (inside the request) and no larger than ``INLINE_MAX_BYTES``
+is not written to the blob store: ``Intake.create`` inserts its bytes in the
+transaction that creates its document. One commit then makes the document,
+its job and its original durable together, where a file of its own cost a
+file creation (and, outside a batch, its fsyncs) first; for a batch of a
+thousand small files that was most of the time the intake took, and it grew
+with whatever else the file system was busy with.
+
+``InlineStore`` serves the ``BlobStore`` protocol for every process that reads
+originals: a key found in the ``inline_blobs`` table is read from there, any
+other goes to the configured store (the local directory or S3).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pathlib
+import secrets
+import shutil
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from ilios.blobs import BlobStore, BlobWriter, Chunk, open_store
+from ilios.config import Settings
+from ilios.database import Database
+from ilios.errors import StorageUnavailable
+
+
+class InlineStore:
+    """The ``BlobStore`` protocol over ``backing``, reading inline originals from ``db``."""
+
+    def __init__(self, backing: BlobStore, db: Database, scratch: pathlib.Path) -> None:
+        self.backing = backing
+        self.db = db
+        self.scratch = scratch  # where an inline original is copied for an engine
+
+    def _inline(self, key: str) -> bytes | None:
+        row = self.db.one("inline_blob", key=key)
+        return None if row is None else bytes(row["content"])
+
+    def check(self) -> None:
+        self.backing.check()
+
+    def sync(self) -> None:
+        self.backing.sync()
+
+    def writer(self, key: str, max_size: int) -> BlobWriter:
+        return self.backing.writer(key, max_size)
+
+    def put(self, key: str, data: Chunk, sync: bool = True) -> str:
+        return self.backing.put(key, data, sync)
+
+    def open(self, key: str) -> BinaryIO:
+        content = self._inline(key)
+        return self.backing.open(key) if content is None else io.BytesIO(content)
+
+    @contextlib.contextmanager
+    def local_path(self, key: str) -> Iterator[pathlib.Path]:
+        """A path to read the blob from; an inline original is copied to a scratch
+        file (engines read paths), removed after the ``with`` block."""
+        content = self._inline(key)
+        if content is None:
+            with self.backing.local_path(key) as path:
+                yield path
+            return
+        # In a folder of its own, the copy keeps the blob's file name (the
+        # document id), as a path into the local store would.
+        folder = self.scratch / f"inline-{secrets.token_hex(8)}"
+        path = folder / key.rpartition("/")[2]
+        try:
+            folder.mkdir(parents=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, content)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise StorageUnavailable(
+                "Could not copy the original to the temporary folder (is the disk full?).",
+                key=key,
+                detail=str(exc),
+            ) from exc
+        try:
+            yield path
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def delete(self, key: str) -> None:
+        with self.db.write():
+            self.db.execute("delete_inline_blob", key=key)
+        self.backing.delete(key)
+
+
+def open_originals(settings: Settings, db: Database) -> InlineStore:
+    """The configured blob store, with the inline originals in ``db`` in front of it."""
+    return InlineStore(open_store(settings), db, settings.tmp_dir)

@@ -1,0 +1,42 @@
+"""Small originals kept in the database, in front of the blob store."""
+
+from __future__ import annotations
+
+import pytest
+
+from ilios.blobs import LocalBlobStore
+from ilios.database import Database
+from ilios.errors import StorageUnavailable
+from ilios.inline import InlineStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    db = Database(tmp_path / "ilios.db")
+    db.setup()
+    yield InlineStore(LocalBlobStore(tmp_path / "blobs"), db, tmp_path / "tmp")
+    db.close()
+
+
+def test_an_inline_original_reads_back_and_is_deleted(store, tmp_path):
+    with store.db.write():
+        store.db.execute("insert_inline_blob", key="originals/doc_a", content=b"%PDF small")
+    with store.open("originals/doc_a") as stream:
+        assert stream.read() == b"%PDF small"
+    with store.local_path("originals/doc_a") as path:
+        assert path.read_bytes() == b"%PDF small"
+        assert path.name == "doc_a" and path.parent.parent == tmp_path / "tmp"
+    assert not list((tmp_path / "tmp").iterdir())  # the scratch copy is gone
+    store.delete("originals/doc_a")
+    with pytest.raises(StorageUnavailable):
+        store.open("originals/doc_a")
+
+
+def test_other_keys_go_to_the_blob_store(store, tmp_path):
+    store.put("originals/doc_b", b"%PDF large")
+    with store.open("originals/doc_b") as stream:
+        assert stream.read() == b"%PDF large"
+    with store.local_path("originals/doc_b") as path:
+        assert path == tmp_path / "blobs" / "originals" / "doc_b"
+    store.delete("originals/doc_b")
+    assert not (tmp_path / "blobs" / "originals" / "doc_b").exists()
