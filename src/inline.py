@@ -16,6 +16,7 @@ other goes to the configured store (the local directory or S3).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import pathlib
@@ -98,4 +99,17 @@ class InlineStore:
 
 def open_originals(settings: Settings, db: Database) -> InlineStore:
     """The configured blob store, with the inline originals in ``db`` in front of it."""
-    return InlineStore(open_store(settings), db, settings.tmp_dir)
+    return InlineStore(open_store(settings), db, scratch_dir(settings))
+
+
+def scratch_dir(settings: Settings) -> pathlib.Path:
+    """Where workers copy inline originals for engines: a folder in RAM (``/dev/shm``)
+    when there is one, so a job costs no file-system journal work; else TMP_DIR.
+
+    One folder per service (named from its TMP_DIR), swept like TMP_DIR.
+    """
+    shm = pathlib.Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        tag = hashlib.sha256(str(settings.tmp_dir.resolve()).encode()).hexdigest()[:16]
+        return shm / f"ilios-{tag}"
+    return settings.tmp_dir / "inline"

@@ -12,11 +12,13 @@ import dataclasses
 import logging
 import pathlib
 import time
+from collections.abc import Sequence
 
 from ilios.blobs import BlobStore
 from ilios.config import Settings
 from ilios.database import Database, now_ms
 from ilios.errors import StorageUnavailable
+from ilios.inline import scratch_dir
 
 log = logging.getLogger("ilios.sweeper")
 
@@ -60,11 +62,15 @@ def drop_expired_uploads(db: Database, blobs: BlobStore, now: int) -> int:
     return dropped
 
 
-def remove_stale_temp_files(tmp_dir: pathlib.Path, blob_dir: pathlib.Path, max_age_s: float) -> int:
-    """Remove temp files older than ``max_age_s``: everything in TMP_DIR, and
-    partial blobs (``.*.part``) left under BLOB_DIR by a crash mid-write."""
+def remove_stale_temp_files(
+    tmp_dirs: Sequence[pathlib.Path], blob_dir: pathlib.Path, max_age_s: float
+) -> int:
+    """Remove temp files older than ``max_age_s``: everything in the temp folders
+    (TMP_DIR, the workers' scratch folder), and partial blobs (``.*.part``) left
+    under BLOB_DIR by a crash mid-write."""
     cutoff = time.time() - max_age_s
-    candidates = [*tmp_dir.rglob("*"), *blob_dir.rglob(".*.part")]
+    candidates = [path for folder in tmp_dirs for path in folder.rglob("*")]
+    candidates += blob_dir.rglob(".*.part")
     removed = 0
     for path in candidates:
         try:
@@ -74,7 +80,8 @@ def remove_stale_temp_files(tmp_dir: pathlib.Path, blob_dir: pathlib.Path, max_a
         except FileNotFoundError:
             continue
     # Then the folders a crash left empty (e.g. a worker's inline-* copies), deepest first.
-    for path in sorted(tmp_dir.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+    folders = [path for folder in tmp_dirs for path in folder.rglob("*")]
+    for path in sorted(folders, key=lambda p: len(p.parts), reverse=True):
         try:
             if path.is_dir() and path.stat().st_mtime < cutoff:
                 path.rmdir()  # fails (and is left) unless empty
@@ -96,7 +103,7 @@ def sweep(
         archived=archive_expired(db, blobs, now),
         uploads_dropped=drop_expired_uploads(db, blobs, now),
         temp_files_removed=remove_stale_temp_files(
-            settings.tmp_dir, settings.blob_dir, temp_max_age_s
+            [settings.tmp_dir, scratch_dir(settings)], settings.blob_dir, temp_max_age_s
         ),
     )
     if report != SweepReport():
