@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +23,9 @@ import httpx
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from ilios import config
 from ilios.database import Database
+from ilios.inline import scratch_dir
 from ilios.v1 import conversion_service_pb2_grpc, usage_service_pb2_grpc
 
 START_TIMEOUT_S = 120.0
@@ -128,6 +131,10 @@ class Service:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             return self.proc.wait()
+        finally:
+            # The workers' scratch folder may live in /dev/shm, outside data_dir.
+            scratch = scratch_dir(config.load(self.env, dotenv=False))
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def wait_healthy(self, timeout_s: float = 30.0) -> None:
         """Wait until the gateway's /health answers 200 (it reaches the gRPC server)."""
