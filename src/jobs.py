@@ -80,16 +80,22 @@ def claim(db: Database, worker_id: str, limit: int) -> list[Job]:
     """Claim up to ``limit`` runnable jobs and mark their documents processing,
     in one atomic transaction."""
     with db.write():
-        claimed = claim_within(db, worker_id, limit)
-        start_documents(db, claimed)
+        return take(db, worker_id, limit)
+
+
+def take(db: Database, worker_id: str, limit: int) -> list[Job]:
+    """``claim`` inside the caller's write transaction (the worker completes a job
+    and takes the next in one commit): the jobs, and their documents marked."""
+    claimed = claim_within(db, worker_id, limit)
+    start_documents(db, claimed)
     return claimed
 
 
 def claim_within(db: Database, worker_id: str, limit: int) -> list[Job]:
     """Claim up to ``limit`` runnable jobs inside the caller's write transaction
     (e.g. the one completing a job, so finishing one job and taking the next
-    cost one commit, not two). The queue alone: documents are not touched, so
-    the caller runs ``start_documents`` in the same transaction."""
+    cost one commit, not two). The queue alone: documents are not touched
+    (``take`` also marks them)."""
     if limit == 1:  # the worker's common case, without a sort
         row = db.one("claim_job", worker_id=worker_id, now=now_ms())
         return [] if row is None else [_job(row)]

@@ -69,10 +69,9 @@ def remove_stale_temp_files(
     (TMP_DIR, the workers' scratch folder), and partial blobs (``.*.part``) left
     under BLOB_DIR by a crash mid-write."""
     cutoff = time.time() - max_age_s
-    candidates = [path for folder in tmp_dirs for path in folder.rglob("*")]
-    candidates += blob_dir.rglob(".*.part")
+    temp = [path for folder in tmp_dirs for path in folder.rglob("*")]
     removed = 0
-    for path in candidates:
+    for path in [*temp, *blob_dir.rglob(".*.part")]:
         try:
             if path.is_file() and path.stat().st_mtime < cutoff:
                 path.unlink()
@@ -80,8 +79,7 @@ def remove_stale_temp_files(
         except FileNotFoundError:
             continue
     # Then the folders a crash left empty (e.g. a worker's inline-* copies), deepest first.
-    folders = [path for folder in tmp_dirs for path in folder.rglob("*")]
-    for path in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+    for path in sorted(temp, key=lambda p: len(p.parts), reverse=True):
         try:
             if path.is_dir() and path.stat().st_mtime < cutoff:
                 path.rmdir()  # fails (and is left) unless empty

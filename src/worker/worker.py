@@ -171,15 +171,16 @@ class Worker:
                 self.running.pop(job.document_id, None)
                 if following is not None:
                     self.running[following.document_id] = following
-            if job.streamed:
-                self._announce(job.document_id)
+            self._announce(job)
             if following is None and self.bell is not None:
                 self.bell.wake()  # a slot is free: the claim loop may take another job
         return following
 
-    def _announce(self, document_id: str) -> None:
-        """Wake the server's ``Convert`` stream of this document (only those watch)."""
-        self.ringer.ring("server", document_id.encode())
+    def _announce(self, job: jobs.Job) -> None:
+        """Wake the server's ``Convert`` stream of this job's document (only
+        streamed jobs have one watching)."""
+        if job.streamed:
+            self.ringer.ring("server", job.document_id.encode())
 
     def _run(self, job: jobs.Job) -> jobs.Job | None:
         doc = self.db.one("get_document", id=job.document_id)
@@ -204,8 +205,7 @@ class Worker:
                         last = page
                         continue
                     self._commit_page(job, page)
-                    if job.streamed:
-                        self._announce(doc["id"])
+                    self._announce(job)
             finally:
                 # An engine's clean-up (e.g. deleting an uploaded copy) runs even
                 # when the job stops half-way.
@@ -283,8 +283,7 @@ class Worker:
             if self.stop.is_set():
                 return None
             # Take the next job in this same commit (one fsync instead of two).
-            following = jobs.claim_within(self.db, self.id, 1)
-            jobs.start_documents(self.db, following)
+            following = jobs.take(self.db, self.id, 1)
         return following[0] if following else None
 
 
