@@ -109,6 +109,24 @@ def _job(row: Row) -> Job:
     return Job(row["document_id"], row["attempts"], row["max_attempts"], row["priority"])
 
 
+def complete(db: Database, worker_id: str, document_ids: Sequence[str]) -> set[str]:
+    """Mark these jobs completed (inside the caller's write transaction, which
+    stores their results); return the ids the worker still owned. The others
+    were rescued from it meanwhile: their results must not be stored."""
+    if len(document_ids) == 1:
+        rows = db.execute(
+            "complete_job", document_id=document_ids[0], worker_id=worker_id, now=now_ms()
+        )
+    else:
+        rows = db.execute(
+            "complete_jobs",
+            document_ids=json.dumps(list(document_ids)),
+            worker_id=worker_id,
+            now=now_ms(),
+        )
+    return {row["document_id"] for row in rows}
+
+
 def start_documents(db: Database, claimed: list[Job]) -> None:
     """Mark the documents of just-claimed jobs processing (in the claim's transaction)."""
     for job in claimed:
@@ -168,9 +186,11 @@ def fail(
         return "failed"
 
 
-def release(db: Database, job: Job, worker_id: str) -> None:
-    """Give an unfinished job back to the queue (graceful shutdown)."""
-    with db.write():
+def release(db: Database, claimed: Sequence[Job], worker_id: str) -> None:
+    """Give unfinished jobs back to the queue, their attempts not counted
+    (graceful shutdown; jobs a worker claimed but did not start). Inside the
+    caller's write transaction."""
+    for job in claimed:
         db.execute("release_job", document_id=job.document_id, worker_id=worker_id, now=now_ms())
         if owns(db):
             db.execute("reset_document", id=job.document_id)

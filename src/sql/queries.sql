@@ -145,9 +145,18 @@ SET state = 'completed', page_count = :page_count, model = :model,
 WHERE id = :id;
 
 -- complete_job --
--- The job succeeded; only its current owner may complete it.
+-- complete_jobs for one job (the common case, without the JSON list: 3x faster).
 UPDATE jobs SET state = 'completed', completed_at = :now, error = NULL
-WHERE document_id = :document_id AND worker_id = :worker_id AND state = 'processing';
+WHERE document_id = :document_id AND worker_id = :worker_id AND state = 'processing'
+RETURNING document_id;
+
+-- complete_jobs --
+-- These jobs (a JSON array of document ids) succeeded; only their current owner
+-- may complete them. Returns the ones it still owned.
+UPDATE jobs SET state = 'completed', completed_at = :now, error = NULL
+WHERE document_id IN (SELECT value FROM json_each(:document_ids))
+  AND worker_id = :worker_id AND state = 'processing'
+RETURNING document_id;
 
 -- put_usage --
 -- Record (or replace, on a retried job) the usage of a conversion.

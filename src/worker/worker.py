@@ -1,11 +1,16 @@
 """A worker process: claims jobs, converts documents, commits pages.
 
-The loop claims as many jobs as it has free slots (``MAX_CONCURRENT_JOBS``),
-runs each on a thread, and sleeps on its doorbell when the queue is empty, so
-a newly queued job starts at once. Every page is committed in its own
-transaction and announced to the servers' doorbells, which stream it to
-``Convert`` callers. A heartbeat thread proves the worker alive; a worker that
-stops heartbeating has its jobs rescued by the server.
+The loop claims a job for each free slot (``MAX_CONCURRENT_JOBS``) and runs
+it on that slot's thread; it sleeps on its doorbell when the queue is empty,
+so a newly queued job starts at once. A slot stores its results and claims
+its next jobs in one transaction. While jobs are quick, a slot claims several
+at once and stores their results together (group commit: one fsync for the
+lot, held at most ``GROUP_WINDOW_S``); a slow job goes alone. Pages before a
+document's last are committed one by one and announced to the servers'
+doorbells, which stream them to ``Convert`` callers. A heartbeat thread
+proves the worker alive; a worker that stops heartbeating has its jobs
+rescued by the server (a kill loses at most the uncommitted results of one
+batch, which run again: execution is at-least-once, results exactly-once).
 
 SIGTERM/SIGINT: stop claiming, let running jobs finish within
 ``SHUTDOWN_GRACE_S``, give unfinished ones back to the queue, exit 0. A second
@@ -14,7 +19,9 @@ signal gives every running job back at once and exits.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
+import dataclasses
 import logging
 import os
 import signal
@@ -36,6 +43,10 @@ log = logging.getLogger("ilios.worker")
 
 # Wake at least this often with nothing to do, to notice rescued or scheduled jobs.
 IDLE_WAKE_S = 2.0
+# Group commit: a slot's results wait at most this long to share one commit,
+# and a slot claims at most GROUP_MAX jobs at once (see batch_size).
+GROUP_WINDOW_S = 0.02
+GROUP_MAX = 16
 
 
 class _Stopping(Exception):
@@ -44,6 +55,19 @@ class _Stopping(Exception):
 
 class _Lost(Exception):
     """Raised when the job was rescued from this worker and is someone else's now."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Result:
+    """A converted document waiting for the commit that stores it."""
+
+    job: jobs.Job
+    doc: Row
+    engine: Engine
+    count: int  # pages
+    usage: Usage
+    elapsed_ms: int
+    last: Page | None  # the last page, held back to be stored with the result
 
 
 class Worker:
@@ -55,7 +79,8 @@ class Worker:
         self.blobs = blobs or open_originals(settings, self.db)
         self.slots = settings.max_concurrent_jobs
         self.pool = concurrent.futures.ThreadPoolExecutor(self.slots, "ilios-job")
-        self.running: dict[str, jobs.Job] = {}
+        self.running: dict[str, jobs.Job] = {}  # claimed and not yet finished
+        self.busy = 0  # slots running a batch
         self.lock = threading.Lock()
         self.stop = threading.Event()  # stop claiming
         self.abort = threading.Event()  # give running jobs back now
@@ -98,12 +123,14 @@ class Worker:
     def _loop(self) -> None:
         assert self.bell is not None
         while not self.stop.is_set():
-            free = self.slots - len(self.running)
+            with self.lock:
+                free = self.slots - self.busy
             claimed = jobs.claim(self.db, self.id, free) if free > 0 else []
             for job in claimed:
                 with self.lock:
                     self.running[job.document_id] = job
-                self.pool.submit(self._run_guarded, job)
+                    self.busy += 1
+                self.pool.submit(self._run_slot, job)
             if claimed and len(claimed) == free:
                 continue
             wait_s = IDLE_WAKE_S
@@ -130,24 +157,61 @@ class Worker:
             except IliosError:
                 log.warning("heartbeat failed; will try again", exc_info=True)
 
-    # --- one job ------------------------------------------------------------
+    # --- a slot: batches of jobs, one commit per batch --------------------------
 
-    def _run_guarded(self, first: jobs.Job) -> None:
-        """Run a job, then each next job claimed as the previous one completed."""
-        job: jobs.Job | None = first
-        while job is not None:
-            job = self._run_one(job)
-
-    def _run_one(self, job: jobs.Job) -> jobs.Job | None:
-        """Run one job; return the next one if it was claimed in the same commit."""
-        backoff_ms = int(self.settings.retry_backoff_s * 1000)
-        following: jobs.Job | None = None
+    def _run_slot(self, first: jobs.Job) -> None:
+        """Run jobs on one slot: ``first``, then each batch claimed in the commit
+        that stored the previous one's results, until the queue is empty."""
+        batch = [first]
         try:
-            following = self._run(job)
+            while batch:
+                batch = self._run_batch(batch)
+        finally:
+            with self.lock:
+                self.busy -= 1
+            if self.bell is not None:
+                self.bell.wake()  # a slot is free: the claim loop may take another job
+
+    def _run_batch(self, batch: list[jobs.Job]) -> list[jobs.Job]:
+        """Run ``batch`` in order and commit the results together; return the next batch.
+
+        Results wait for their commit at most ``GROUP_WINDOW_S`` (a streamed
+        job's not at all), so a batch of quick jobs costs one commit, one
+        fsync, instead of one each. Jobs not started when the worker stops go
+        back to the queue in that commit.
+        """
+        waiting = collections.deque(batch)
+        done: list[_Result] = []
+        window = time.monotonic()
+        busy_s = 0.0
+        for_pace = 0
+        while waiting and not self.stop.is_set():
+            job = waiting.popleft()
+            started = time.monotonic()
+            result = self._attempt(job)
+            busy_s += time.monotonic() - started
+            for_pace += 1
+            if result is not None:
+                done.append(result)
+            if self.abort.is_set():
+                break
+            if done and waiting and (job.streamed or time.monotonic() - window >= GROUP_WINDOW_S):
+                self._commit(done, [], 0)
+                done, window = [], time.monotonic()
+        take = 0 if self.stop.is_set() else batch_size(busy_s, for_pace)
+        return self._commit(done, list(waiting), take)
+
+    def _attempt(self, job: jobs.Job) -> _Result | None:
+        """Run one job to its result (None: it failed, was given back or lost,
+        and that is recorded already)."""
+        backoff_ms = int(self.settings.retry_backoff_s * 1000)
+        try:
+            return self._run(job)
         except _Stopping:
-            retry.transient(jobs.release)(self.db, job, self.id)
+            retry.transient(self._give_back)([job])
             log.info("job %s given back on shutdown", job.document_id)
         except _Lost:
+            self._forget([job])
             log.warning("job %s was taken from this worker; its result is dropped", job.document_id)
         except IliosError as exc:
             state = retry.transient(jobs.fail)(
@@ -159,6 +223,7 @@ class Worker:
                 exc.retryable,
                 backoff_base_ms=backoff_ms,
             )
+            self._forget([job])
             log.info("job %s %s: %s %s", job.document_id, state, exc.reason, exc.message)
         except Exception as exc:  # a bug or an unexpected library error: retry
             log.exception("job %s crashed", job.document_id)
@@ -166,15 +231,21 @@ class Worker:
             retry.transient(jobs.fail)(
                 self.db, job, self.id, "INTERNAL", message, True, backoff_base_ms=backoff_ms
             )
-        finally:
-            with self.lock:
+            self._forget([job])
+        return None
+
+    def _forget(self, finished: list[jobs.Job]) -> None:
+        """These jobs are no longer this worker's; wake their ``Convert`` streams."""
+        with self.lock:
+            for job in finished:
                 self.running.pop(job.document_id, None)
-                if following is not None:
-                    self.running[following.document_id] = following
+        for job in finished:
             self._announce(job)
-            if following is None and self.bell is not None:
-                self.bell.wake()  # a slot is free: the claim loop may take another job
-        return following
+
+    def _give_back(self, given_back: list[jobs.Job]) -> None:
+        with self.db.write():
+            jobs.release(self.db, given_back, self.id)
+        self._forget(given_back)
 
     def _announce(self, job: jobs.Job) -> None:
         """Wake the server's ``Convert`` stream of this job's document (only
@@ -182,7 +253,7 @@ class Worker:
         if job.streamed:
             self.ringer.ring("server", job.document_id.encode())
 
-    def _run(self, job: jobs.Job) -> jobs.Job | None:
+    def _run(self, job: jobs.Job) -> _Result:
         doc = self.db.one("get_document", id=job.document_id)
         if doc is None:  # cannot happen: documents are never deleted
             raise IliosError("The job's document is missing.", document_id=job.document_id)
@@ -213,17 +284,19 @@ class Worker:
                 if close is not None:
                     close()
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        return self._complete(job, doc, engine, count, usage, elapsed_ms, last)
+        return _Result(job, doc, engine, count, usage, elapsed_ms, last)
 
     @retry.transient
     def _commit_page(self, job: jobs.Job, page: Page) -> None:
         """Store one page, if this worker still owns the job."""
         with self.db.write():
             self._put_page(job, page)
+            if not jobs.owns(self.db):
+                raise _Lost
             self.db.execute("set_page_count", id=job.document_id, page_count=page.number)
 
     def _put_page(self, job: jobs.Job, page: Page) -> None:
-        """Write one page (inside a transaction); raise _Lost unless this worker owns the job."""
+        """Write one page (inside a transaction) if this worker owns the job."""
         self.db.execute(
             "put_page",
             worker_id=self.id,
@@ -231,60 +304,76 @@ class Worker:
             number=page.number,
             markdown=page.markdown,
         )
-        if not jobs.owns(self.db):
-            raise _Lost
 
     @retry.transient
-    def _complete(
-        self,
-        job: jobs.Job,
-        doc: Row,
-        engine: Engine,
-        count: int,
-        usage: Usage,
-        elapsed_ms: int,
-        last: Page | None,
-    ) -> jobs.Job | None:
-        """Record the result (with the ``last`` page, if held back), the document's
-        state and its usage in one transaction, and claim the worker's next job
-        in it; return that job, if any."""
-        billed = usage.pages or count
-        cost = self.settings.prices.cost(engine.name, billed)
+    def _commit(self, done: list[_Result], given_back: list[jobs.Job], take: int) -> list[jobs.Job]:
+        """One transaction: store the ``done`` results (pages held back, job and
+        document states, usage), give ``given_back`` back to the queue, and claim
+        up to ``take`` next jobs; return those."""
+        if not (done or given_back or take):
+            return []
         now = now_ms()
         with self.db.write():
-            if last is not None:
-                self._put_page(job, last)
-            self.db.execute("complete_job", document_id=job.document_id, worker_id=self.id, now=now)
-            if not jobs.owns(self.db):
-                raise _Lost
-            self.db.execute("trim_pages", document_id=doc["id"], page_count=count)
-            self.db.execute(
-                "complete_document",
-                id=doc["id"],
-                page_count=count,
-                model=usage.model or engine.model,
-                processing_ms=elapsed_ms,
-                now=now,
-            )
-            self.db.execute(
-                "put_usage",
-                id=new_id("use"),
-                document_id=doc["id"],
-                api_key_id=doc["api_key_id"],
-                engine=engine.name,
-                pages=billed,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                base_cost_micros=cost.base_micros,
-                margin_rate_bp=cost.margin_bp,
-                total_cost_micros=cost.total_micros,
-                now=now,
-            )
-            if self.stop.is_set():
-                return None
-            # Take the next job in this same commit (one fsync instead of two).
-            following = jobs.take(self.db, self.id, 1)
-        return following[0] if following else None
+            for result in done:
+                if result.last is not None:  # written only if the job is still ours
+                    self._put_page(result.job, result.last)
+            owned = jobs.complete(self.db, self.id, [r.job.document_id for r in done])
+            for result in done:
+                if result.job.document_id in owned:
+                    self._store(result, now)
+            jobs.release(self.db, given_back, self.id)
+            following = jobs.take(self.db, self.id, take) if take else []
+        with self.lock:
+            for job in following:
+                self.running[job.document_id] = job
+        for result in done:
+            if result.job.document_id not in owned:
+                log.warning(
+                    "job %s was taken from this worker; its result is dropped",
+                    result.job.document_id,
+                )
+        self._forget([r.job for r in done] + given_back)
+        return following
+
+    def _store(self, result: _Result, now: int) -> None:
+        """Record a completed job's document state and usage (inside ``_commit``)."""
+        doc, usage, engine = result.doc, result.usage, result.engine
+        billed = usage.pages or result.count
+        cost = self.settings.prices.cost(engine.name, billed)
+        self.db.execute("trim_pages", document_id=doc["id"], page_count=result.count)
+        self.db.execute(
+            "complete_document",
+            id=doc["id"],
+            page_count=result.count,
+            model=usage.model or engine.model,
+            processing_ms=result.elapsed_ms,
+            now=now,
+        )
+        self.db.execute(
+            "put_usage",
+            id=new_id("use"),
+            document_id=doc["id"],
+            api_key_id=doc["api_key_id"],
+            engine=engine.name,
+            pages=billed,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            base_cost_micros=cost.base_micros,
+            margin_rate_bp=cost.margin_bp,
+            total_cost_micros=cost.total_micros,
+            now=now,
+        )
+
+
+def batch_size(busy_s: float, jobs_run: int) -> int:
+    """How many jobs a slot claims next: as many as fit in half of
+    ``GROUP_WINDOW_S`` at the pace of its last batch, from 1 to ``GROUP_MAX``.
+    Slow jobs (a real document takes tens of milliseconds or more) go one at a
+    time; a run of tiny ones shares commits."""
+    if jobs_run == 0 or busy_s <= 0:
+        return 1
+    fits = int(GROUP_WINDOW_S / 2 / (busy_s / jobs_run))
+    return max(1, min(GROUP_MAX, fits))
 
 
 def main(settings: Settings) -> int:

@@ -236,10 +236,7 @@ def test_rescue_returns_jobs_of_dead_workers(db):
     assert (b["state"], b["error_reason"]) == ("failed", "WORKER_LOST")
     # The dead worker can no longer complete what was taken from it.
     with db.write():
-        db.execute(
-            "complete_job", document_id=claimed[0].document_id, worker_id=worker, now=now_ms()
-        )
-        assert not jobs.owns(db)
+        assert jobs.complete(db, worker, [c.document_id for c in claimed]) == set()
 
 
 def test_pages_and_usage_are_replaced_not_duplicated(db):
