@@ -188,7 +188,7 @@ class Worker:
         while waiting and not self.stop.is_set():
             job = waiting.popleft()
             started = time.monotonic()
-            result = self._attempt(job)
+            result = self._attempt(job, waiting)
             busy_s += time.monotonic() - started
             for_pace += 1
             if result is not None:
@@ -201,12 +201,12 @@ class Worker:
         take = 0 if self.stop.is_set() else batch_size(busy_s, for_pace)
         return self._commit(done, list(waiting), take)
 
-    def _attempt(self, job: jobs.Job) -> _Result | None:
+    def _attempt(self, job: jobs.Job, waiting: collections.deque[jobs.Job]) -> _Result | None:
         """Run one job to its result (None: it failed, was given back or lost,
-        and that is recorded already)."""
+        and that is recorded already). ``waiting``: the batch's jobs behind it."""
         backoff_ms = int(self.settings.retry_backoff_s * 1000)
         try:
-            return self._run(job)
+            return self._run(job, waiting)
         except _Stopping:
             retry.transient(self._give_back)([job])
             log.info("job %s given back on shutdown", job.document_id)
@@ -253,7 +253,7 @@ class Worker:
         if job.streamed:
             self.ringer.ring("server", job.document_id.encode())
 
-    def _run(self, job: jobs.Job) -> _Result:
+    def _run(self, job: jobs.Job, waiting: collections.deque[jobs.Job]) -> _Result:
         doc = self.db.one("get_document", id=job.document_id)
         if doc is None:  # cannot happen: documents are never deleted
             raise IliosError("The job's document is missing.", document_id=job.document_id)
@@ -269,6 +269,11 @@ class Worker:
                     if self.abort.is_set():
                         raise _Stopping
                     count = page.number
+                    if waiting and time.monotonic() - started > GROUP_WINDOW_S:
+                        # A slow job: the jobs claimed behind it go back to the
+                        # queue for any worker, instead of waiting for it.
+                        retry.transient(self._give_back)(list(waiting))
+                        waiting.clear()
                     if last is not None:  # the engine was wrong: more pages came
                         self._commit_page(job, last)
                         last = None

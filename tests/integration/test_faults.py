@@ -215,3 +215,37 @@ def test_one_worker_runs_max_concurrent_jobs_at_once(tmp_path):
         doc_ids = [submit(svc, pages=2, page_ms=400) for _ in range(3)]
         wait_for(lambda: states(svc, doc_ids)["processing"] == 3, 30, what="3 at once")
         wait_for(lambda: states(svc, doc_ids)["completed"] == 3, 30, what="completion")
+
+
+def test_quick_jobs_share_commits(tmp_path):
+    """Group commit: one worker stores a run of quick jobs' results in fewer
+    commits than jobs (a commit stamps its jobs with one completion time), and
+    each result exactly once."""
+    with running(tmp_path / "svc", **scripted_env(tmp_path, WORKER_COUNT="1")) as svc:
+        _, doc_ids = submit_batch(svc, 120, pages=1)
+        wait_for(lambda: states(svc, doc_ids)["completed"] == 120, 60, what="all 120")
+        assert_one_result_each(svc, doc_ids, pages=1)
+        commits = {r["completed_at"] for r in svc.rows("SELECT completed_at FROM jobs")}
+        assert len(commits) < 120 * 3 / 4
+        assert sum(executions(tmp_path).values()) == 120
+
+
+def test_a_slow_job_gives_back_the_jobs_claimed_behind_it(tmp_path):
+    """A slot that claimed quick jobs behind a slow one returns them to the
+    queue at the slow job's first page, so the other worker runs them at once:
+    every quick job completes before the slow one."""
+    scripts = [{"n": i} for i in range(60)]
+    scripts[40] = {"pages": 3, "page_ms": 1500}  # slow, amid a run of quick ones
+    files = [
+        pb.FileSource(content=script_document(**script), file_name=f"s{i}.pdf")
+        for i, script in enumerate(scripts)
+    ]
+    with running(tmp_path / "svc", **scripted_env(tmp_path, WORKER_COUNT="2")) as svc:
+        reply = svc.conversion.BatchSubmit(pb.BatchSubmitRequest(files=files), timeout=60)
+        doc_ids = [d.id for d in reply.documents]
+        wait_for(lambda: states(svc, doc_ids)["completed"] == 60, 60, what="all 60")
+        done = {
+            r["id"]: r["processed_at"] for r in svc.rows("SELECT id, processed_at FROM documents")
+        }
+        slow = doc_ids.pop(40)
+        assert max(done[d] for d in doc_ids) < done[slow]
