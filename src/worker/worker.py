@@ -70,6 +70,14 @@ class _Result:
     last: Page | None  # the last page, held back to be stored with the result
 
 
+@dataclasses.dataclass(slots=True)
+class _Batch:
+    """A slot's batch: jobs claimed and not started, results not yet committed."""
+
+    waiting: collections.deque[jobs.Job]
+    done: list[_Result]
+
+
 class Worker:
     """One worker process's state: its database handle, slots and bell."""
 
@@ -180,33 +188,41 @@ class Worker:
         fsync, instead of one each. Jobs not started when the worker stops go
         back to the queue in that commit.
         """
-        waiting = collections.deque(batch)
-        done: list[_Result] = []
+        slot = _Batch(collections.deque(batch), [])
         window = time.monotonic()
         busy_s = 0.0
         for_pace = 0
-        while waiting and not self.stop.is_set():
-            job = waiting.popleft()
+        while slot.waiting and not self.stop.is_set():
+            job = slot.waiting.popleft()
             started = time.monotonic()
-            result = self._attempt(job, waiting)
+            result = self._attempt(job, slot)
             busy_s += time.monotonic() - started
             for_pace += 1
             if result is not None:
-                done.append(result)
+                slot.done.append(result)
             if self.abort.is_set():
                 break
-            if done and waiting and (job.streamed or time.monotonic() - window >= GROUP_WINDOW_S):
-                self._commit(done, [], 0)
-                done, window = [], time.monotonic()
+            late = time.monotonic() - window >= GROUP_WINDOW_S
+            if slot.done and slot.waiting and (job.streamed or late):
+                self._commit(slot.done, [], 0)
+                slot.done, window = [], time.monotonic()
         take = 0 if self.stop.is_set() else batch_size(busy_s, for_pace)
-        return self._commit(done, list(waiting), take)
+        return self._commit(slot.done, list(slot.waiting), take)
 
-    def _attempt(self, job: jobs.Job, waiting: collections.deque[jobs.Job]) -> _Result | None:
-        """Run one job to its result (None: it failed, was given back or lost,
-        and that is recorded already). ``waiting``: the batch's jobs behind it."""
+    def _shed(self, slot: _Batch) -> None:
+        """The running job is slow: commit the results held for the group
+        commit, and give the jobs claimed behind it back to the queue (any
+        worker may take them), instead of keeping both waiting for it."""
+        if slot.done or slot.waiting:
+            self._commit(slot.done, list(slot.waiting), 0)
+            slot.done, slot.waiting = [], collections.deque()
+
+    def _attempt(self, job: jobs.Job, slot: _Batch) -> _Result | None:
+        """Run one job of ``slot``'s batch to its result (None: it failed, was
+        given back or lost, and that is recorded already)."""
         backoff_ms = int(self.settings.retry_backoff_s * 1000)
         try:
-            return self._run(job, waiting)
+            return self._run(job, slot)
         except _Stopping:
             retry.transient(self._give_back)([job])
             log.info("job %s given back on shutdown", job.document_id)
@@ -253,7 +269,7 @@ class Worker:
         if job.streamed:
             self.ringer.ring("server", job.document_id.encode())
 
-    def _run(self, job: jobs.Job, waiting: collections.deque[jobs.Job]) -> _Result:
+    def _run(self, job: jobs.Job, slot: _Batch) -> _Result:
         doc = self.db.one("get_document", id=job.document_id)
         if doc is None:  # cannot happen: documents are never deleted
             raise IliosError("The job's document is missing.", document_id=job.document_id)
@@ -269,11 +285,8 @@ class Worker:
                     if self.abort.is_set():
                         raise _Stopping
                     count = page.number
-                    if waiting and time.monotonic() - started > GROUP_WINDOW_S:
-                        # A slow job: the jobs claimed behind it go back to the
-                        # queue for any worker, instead of waiting for it.
-                        retry.transient(self._give_back)(list(waiting))
-                        waiting.clear()
+                    if time.monotonic() - started > GROUP_WINDOW_S:
+                        self._shed(slot)
                     if last is not None:  # the engine was wrong: more pages came
                         self._commit_page(job, last)
                         last = None

@@ -231,9 +231,10 @@ def test_quick_jobs_share_commits(tmp_path):
 
 
 def test_a_slow_job_gives_back_the_jobs_claimed_behind_it(tmp_path):
-    """A slot that claimed quick jobs behind a slow one returns them to the
-    queue at the slow job's first page, so the other worker runs them at once:
-    every quick job completes before the slow one."""
+    """At a slow job's first page, its slot commits the quick results it held
+    for a group commit and returns the jobs it claimed behind the slow one to
+    the queue (the other worker runs them): every quick job completes before
+    the slow one."""
     scripts = [{"n": i} for i in range(60)]
     scripts[40] = {"pages": 3, "page_ms": 1500}  # slow, amid a run of quick ones
     files = [
