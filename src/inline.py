@@ -21,7 +21,6 @@ import io
 import os
 import pathlib
 import secrets
-import shutil
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -37,7 +36,8 @@ class InlineStore:
     def __init__(self, backing: BlobStore, db: Database, scratch: pathlib.Path) -> None:
         self.backing = backing
         self.db = db
-        self.scratch = scratch  # where an inline original is copied for an engine
+        self.scratch = scratch  # where inline originals are copied for engines
+        self.folder = scratch / f"inline-{secrets.token_hex(8)}"  # this store's copies
 
     def _inline(self, key: str) -> bytes | None:
         row = self.db.one("inline_blob", key=key)
@@ -68,19 +68,17 @@ class InlineStore:
             with self.backing.local_path(key) as path:
                 yield path
             return
-        # In a folder of its own, the copy keeps the blob's file name (the
-        # document id), as a path into the local store would.
-        folder = self.scratch / f"inline-{secrets.token_hex(8)}"
-        path = folder / key.rpartition("/")[2]
+        # The copy keeps the blob's file name (the document id), as a path into
+        # the local store would, in this store's own folder (made once, and
+        # again if the sweeper removed it while empty).
+        path = self.folder / key.rpartition("/")[2]
         try:
-            folder.mkdir(parents=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                os.write(fd, content)
-            finally:
-                os.close(fd)
+                _write_new(path, content)
+            except FileNotFoundError:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                _write_new(path, content)
         except OSError as exc:
-            shutil.rmtree(folder, ignore_errors=True)
             raise StorageUnavailable(
                 "Could not copy the original to the temporary folder (is the disk full?).",
                 key=key,
@@ -89,12 +87,27 @@ class InlineStore:
         try:
             yield path
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
 
     def delete(self, key: str) -> None:
         with self.db.write():
             self.db.execute("delete_inline_blob", key=key)
         self.backing.delete(key)
+
+
+def _write_new(path: pathlib.Path, content: bytes) -> None:
+    """Write ``content`` to a new file at ``path`` (an existing one is an error)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        path.unlink(missing_ok=True)  # no partial copy is left behind
+        raise
+    finally:
+        os.close(fd)
 
 
 def open_originals(settings: Settings, db: Database) -> InlineStore:

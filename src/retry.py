@@ -29,32 +29,40 @@ def transient(fn: Callable[..., T]) -> Callable[..., T]:
     0.2 s, 0.4 s, 0.8 s (each plus up to 1 s of jitter) between them; re-raise
     the last error when spent.
 
-    The first call runs bare, and tenacity takes over only once it failed:
-    tenacity's set-up costs tens of microseconds per call, and a worker makes
-    a few of these calls per job, which almost never fail.
+    The first call runs bare, and tenacity is set up only once a call failed:
+    its set-up costs tens of microseconds, and a worker makes a few of these
+    calls per job, which almost never fail.
     """
+    retrying: Callable[..., T] | None = None
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> T:
+        nonlocal retrying
+        try:
+            return fn(*args, **kwargs)
+        except TransientError:
+            if retrying is None:
+                retrying = _retrying(fn)
+            return retrying(*args, **kwargs)
+
+    return call
+
+
+def _retrying(fn: Callable[..., T]) -> Callable[..., T]:
+    """``fn`` under tenacity, for the calls after a failed first one."""
     first_wait = _wait()
 
     def pause(state: tenacity.RetryCallState) -> None:
         if state.attempt_number == 1:  # tenacity's first call is our second
             time.sleep(first_wait(state))
 
-    retrying = tenacity.retry(
+    return tenacity.retry(
         retry=tenacity.retry_if_exception_type(TransientError),
         wait=_wait(shift=1),
         stop=tenacity.stop_after_attempt(CALL_ATTEMPTS - 1),
         before=pause,
         reraise=True,
     )(fn)
-
-    @functools.wraps(fn)
-    def call(*args: Any, **kwargs: Any) -> T:
-        try:
-            return fn(*args, **kwargs)
-        except TransientError:
-            return retrying(*args, **kwargs)
-
-    return call
 
 
 def _wait(shift: int = 0) -> tenacity.wait_exponential_jitter:

@@ -89,6 +89,7 @@ class Worker:
         self.pool = concurrent.futures.ThreadPoolExecutor(self.slots, "ilios-job")
         self.running: dict[str, jobs.Job] = {}  # claimed and not yet finished
         self.busy = 0  # slots running a batch
+        self.engines: dict[str, Engine] = {}
         self.lock = threading.Lock()
         self.stop = threading.Event()  # stop claiming
         self.abort = threading.Event()  # give running jobs back now
@@ -273,7 +274,9 @@ class Worker:
         doc = self.db.one("get_document", id=job.document_id)
         if doc is None:  # cannot happen: documents are never deleted
             raise IliosError("The job's document is missing.", document_id=job.document_id)
-        engine = registry.engine(doc["engine"], self.settings)
+        engine = self.engines.get(doc["engine"])
+        if engine is None:  # built once per process (the registry's cache hashes settings)
+            engine = self.engines[doc["engine"]] = registry.engine(doc["engine"], self.settings)
         started = time.monotonic()
         count = 0
         usage = Usage()

@@ -26,7 +26,11 @@ def test_an_inline_original_reads_back_and_is_deleted(store, tmp_path):
     with store.local_path("originals/doc_a") as path:
         assert path.read_bytes() == b"%PDF small"
         assert path.name == "doc_a" and path.parent.parent == tmp_path / "tmp"
-    assert not list((tmp_path / "tmp").iterdir())  # the scratch copy is gone
+    assert not [p for p in (tmp_path / "tmp").rglob("*") if p.is_file()]  # the copy is gone
+    # Its folder (the store's own) is made again if the sweeper removed it.
+    (path.parent).rmdir()
+    with store.local_path("originals/doc_a") as again:
+        assert again.read_bytes() == b"%PDF small"
     store.delete("originals/doc_a")
     with pytest.raises(StorageUnavailable):
         store.open("originals/doc_a")
