@@ -14,9 +14,13 @@ leaves an unnamed file, never a half-written blob that a document points to.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import ctypes
+import errno
+import fcntl
 import hashlib
+import mmap
 import os
 import pathlib
 import re
@@ -30,9 +34,12 @@ from ilios.errors import FileTooLarge, StorageUnavailable
 
 CHUNK_BYTES = 1024 * 1024
 HEAD_BYTES = 4096  # the first bytes of a blob, kept for type detection
-# A local blob is flushed to disk in windows of this many bytes while it is
-# written (see ``LocalWriter``): at most two windows of it are dirty at once.
+# A local blob goes to disk in windows of this many bytes while it is written
+# (see ``LocalWriter``): at most two windows of it are in memory at once.
 WRITEBACK_WINDOW_BYTES = 8 * 1024 * 1024
+# Direct I/O wants buffers, offsets and lengths in multiples of the device's
+# logical block size; 4096 covers every common disk (512 and 4096).
+DIRECT_ALIGN_BYTES = 4096
 Chunk: TypeAlias = bytes | bytearray | memoryview  # what a writer takes, not copied
 _KEY = re.compile(r"^[a-z]+/[a-z0-9_]+$")
 
@@ -73,19 +80,24 @@ class LocalWriter:
     Thread-safe between one writer and any aborter: ``abort()`` waits for a
     write in progress, removes the temporary file, and every later write fails.
 
-    Large blobs go to disk while they stream in (``WRITEBACK = True``): each
-    full window of ``WRITEBACK_WINDOW_BYTES`` is handed to the disk at once,
-    and the window before it is waited for and dropped from the page cache.
-    So ``commit()``'s fsync finds almost nothing left to write (the disk
-    works during the transfer, not after it), and an upload's page cache
-    stays at about two windows instead of the whole file: fresh page-cache
-    pages are slow to come by on a VM, and recycled ones are cheap.
+    Large blobs go to disk while they stream in (``WRITEBACK = True``), so
+    ``commit()``'s fsync finds almost nothing left to write. Where the file
+    system takes direct I/O (``O_DIRECT``: ext4, XFS, btrfs, tmpfs on recent
+    kernels), chunks are copied into one of two aligned windows of
+    ``WRITEBACK_WINDOW_BYTES``, and each full window is written straight to
+    the disk by a helper thread while the other fills: the page cache is not
+    touched (no kernel copy, no dirty pages to track, write back and drop). The
+    tail, not a whole block, is written through the page cache at ``commit()``.
+    Elsewhere (or with ``direct=False``) the file is written through the page
+    cache: each full window is handed to the disk at once (``sync_file_range``)
+    and the window before it is waited for and dropped from the page cache, so
+    an upload keeps about two windows of page cache instead of the whole file.
     """
 
     HEAD_BYTES = HEAD_BYTES
     WRITEBACK = True
 
-    def __init__(self, final: pathlib.Path, max_size: int) -> None:
+    def __init__(self, final: pathlib.Path, max_size: int, direct: bool = True) -> None:
         self.final = final
         self.temp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.part")
         self.max_size = max_size
@@ -94,9 +106,15 @@ class LocalWriter:
         self._head = b""
         self._lock = threading.Lock()
         self._aborted = False
-        self._file: BinaryIO = open(self.temp, "wb")
+        self._direct = _DirectFile.open(self.temp) if direct and self.WRITEBACK else None
+        self._file: BinaryIO | None = None if self._direct else open(self.temp, "wb")
         self._handed_to_disk = 0  # bytes whose writeback has been started
         self._on_disk = 0  # bytes written back and dropped from the page cache
+
+    @property
+    def direct(self) -> bool:
+        """Whether this blob bypasses the page cache (see the class docstring)."""
+        return self._direct is not None
 
     @property
     def sha256(self) -> str:
@@ -107,7 +125,7 @@ class LocalWriter:
         return self._head
 
     def write(self, chunk: Chunk) -> None:
-        """Append ``chunk`` (any bytes-like object; not copied)."""
+        """Append ``chunk`` (any bytes-like object; not kept after the call)."""
         with self._lock:
             if self._aborted:
                 raise StorageUnavailable("The upload was abandoned.")
@@ -122,9 +140,13 @@ class LocalWriter:
             self._head += chunk[: self.HEAD_BYTES - len(self._head)]
         self._hash.update(chunk)
         try:
-            self._file.write(chunk)
-            if self.WRITEBACK and self.size - self._handed_to_disk >= WRITEBACK_WINDOW_BYTES:
-                self._write_back()
+            if self._direct is not None:
+                self._direct.write(chunk)
+            else:
+                assert self._file is not None
+                self._file.write(chunk)
+                if self.WRITEBACK and self.size - self._handed_to_disk >= WRITEBACK_WINDOW_BYTES:
+                    self._write_back(self._file)
         except OSError as exc:
             self._discard()
             raise StorageUnavailable(
@@ -132,7 +154,7 @@ class LocalWriter:
                 detail=str(exc),
             ) from exc
 
-    def _write_back(self) -> None:
+    def _write_back(self, file: BinaryIO) -> None:
         """Start writing the newest window to disk; finish and drop the one before.
 
         Advisory only (``sync_file_range`` is Linux's): where it is missing
@@ -141,8 +163,8 @@ class LocalWriter:
         """
         if _sync_file_range is None:
             return
-        self._file.flush()
-        fd = self._file.fileno()
+        file.flush()
+        fd = file.fileno()
         _sync_file_range(fd, self._handed_to_disk, self.size - self._handed_to_disk, _SFR_WRITE)
         if self._handed_to_disk > self._on_disk:
             done = self._handed_to_disk - self._on_disk
@@ -162,10 +184,14 @@ class LocalWriter:
             if self._aborted:
                 raise StorageUnavailable("The upload was abandoned.")
             try:
-                self._file.flush()
-                if sync:
-                    os.fsync(self._file.fileno())
-                self._file.close()
+                if self._direct is not None:
+                    self._direct.finish(sync)
+                else:
+                    assert self._file is not None
+                    self._file.flush()
+                    if sync:
+                        os.fsync(self._file.fileno())
+                    self._file.close()
                 os.replace(self.temp, self.final)
                 if sync:
                     _fsync_dir(self.final.parent)
@@ -180,9 +206,98 @@ class LocalWriter:
 
     def _discard(self) -> None:
         self._aborted = True
-        if not self._file.closed:
+        if self._file is not None and not self._file.closed:
             self._file.close()
+        if self._direct is not None:
+            self._direct.close()
         self.temp.unlink(missing_ok=True)
+
+
+class _DirectFile:
+    """A file written with ``O_DIRECT`` from two aligned windows (see ``LocalWriter``).
+
+    ``write()`` copies into the current window; a full window is written by a
+    helper thread (started with the first one) while the other fills. An error
+    of that write is raised by the next ``write()`` or by ``finish()``.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._windows = [mmap.mmap(-1, WRITEBACK_WINDOW_BYTES) for _ in range(2)]
+        self._current = 0  # index of the window being filled
+        self._filled = 0  # bytes in it
+        self._thread: concurrent.futures.ThreadPoolExecutor | None = None
+        self._writing: concurrent.futures.Future[None] | None = None
+        self._closed = False
+
+    @classmethod
+    def open(cls, path: pathlib.Path) -> _DirectFile | None:
+        """Create ``path`` for direct I/O; None where the file system refuses it."""
+        flag = getattr(os, "O_DIRECT", 0)
+        if not flag:
+            return None
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | flag, 0o644)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise
+            return None
+        return cls(fd)
+
+    def write(self, chunk: memoryview) -> None:
+        while chunk:
+            window = self._windows[self._current]
+            taken = min(len(chunk), WRITEBACK_WINDOW_BYTES - self._filled)
+            window[self._filled : self._filled + taken] = chunk[:taken]
+            self._filled += taken
+            chunk = chunk[taken:]
+            if self._filled == WRITEBACK_WINDOW_BYTES:
+                self._wait()
+                if self._thread is None:
+                    self._thread = concurrent.futures.ThreadPoolExecutor(1, "ilios-blob")
+                self._writing = self._thread.submit(_write_all, self.fd, window)
+                self._current, self._filled = 1 - self._current, 0
+
+    def finish(self, sync: bool) -> None:
+        """Write what is left (whole blocks directly, the tail through the page
+        cache), with ``sync`` fsync, and close."""
+        self._wait()
+        window = self._windows[self._current]
+        blocks = self._filled - self._filled % DIRECT_ALIGN_BYTES
+        with memoryview(window) as view:
+            _write_all(self.fd, view[:blocks])
+            fcntl.fcntl(self.fd, fcntl.F_SETFL, fcntl.fcntl(self.fd, fcntl.F_GETFL) & ~os.O_DIRECT)
+            _write_all(self.fd, view[blocks : self._filled])
+        if sync:
+            os.fsync(self.fd)  # the tail, the size and the device's cache
+        self.close()
+
+    def close(self) -> None:
+        """Wait for a write in flight (its error ignored), free the windows, close
+        the file (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(OSError):
+            self._wait()
+        if self._thread is not None:
+            self._thread.shutdown()
+        for window in self._windows:
+            window.close()
+        os.close(self.fd)
+
+    def _wait(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+
+
+def _write_all(fd: int, data: Chunk | mmap.mmap) -> None:
+    """Write all of ``data`` at the file's offset; a short write means the disk is full."""
+    with memoryview(data) as view:
+        written = os.write(fd, view)
+    if written != len(data):
+        raise OSError(errno.ENOSPC, "short write: the disk is full")
 
 
 class LocalBlobStore:

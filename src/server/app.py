@@ -30,17 +30,19 @@ from ilios.config import Settings
 from ilios.database import CHECKPOINT_INTERVAL_S, Database
 from ilios.errors import IliosError
 from ilios.inline import open_originals
-from ilios.server.conversion import ConversionService
+from ilios.server import conversion
 from ilios.server.interceptors import ErrorInterceptor
 from ilios.server.notifier import Notifier
 from ilios.server.usage import UsageService
 from ilios.v1 import conversion_service_pb2, usage_service_pb2
-from ilios.v1 import conversion_service_pb2_grpc as conversion_grpc
 from ilios.v1 import usage_service_pb2_grpc as usage_grpc
 
 log = logging.getLogger("ilios.server")
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024  # 64 MiB inline files, plus framing
+# How far a client may send ahead of a stream's reader (HTTP/2 flow control):
+# an upload keeps streaming while the server hands the last chunks to the disk.
+STREAM_LOOKAHEAD_BYTES = 8 * 1024 * 1024
 DB_THREADS = 16  # SQLite calls and blob writes (batch intake uses up to 6)
 SERVICE_NAMES = (
     conversion_service_pb2.DESCRIPTOR.services_by_name["ConversionService"].full_name,
@@ -142,10 +144,11 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.http2.lookahead_bytes", STREAM_LOOKAHEAD_BYTES),
         ],
     )
-    conversion_grpc.add_ConversionServiceServicer_to_server(
-        ConversionService(settings, db, blobs, notifier, pool), server
+    conversion.add_to_server(
+        conversion.ConversionService(settings, db, blobs, notifier, pool), server
     )
     usage_grpc.add_UsageServiceServicer_to_server(UsageService(db, pool), server)
     health_servicer = health.aio.HealthServicer()

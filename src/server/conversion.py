@@ -69,6 +69,44 @@ UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024
 UPLOAD_BATCH_BYTES = 2 * 1024 * 1024
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
+_CHUNK_TAG = 0x12  # UploadRequest.chunk: field 2, length-delimited
+_VARINT_MAX_BYTES = 10
+UPLOAD_METHOD = "Upload"
+
+
+def upload_request(data: bytes) -> pb.UploadRequest | memoryview:
+    """Deserialize one ``Upload`` message: a chunk as a view of ``data``, else the message.
+
+    A chunk message is its tag, a varint length and the bytes: those bytes are
+    handed on as a ``memoryview`` of what gRPC received, not copied into a
+    protobuf message and out again. Anything else (the metadata, unknown fields,
+    a repeated field) is parsed by protobuf.
+    """
+    if len(data) >= 2 and data[0] == _CHUNK_TAG:
+        length, shift, at = 0, 0, 1
+        while at <= _VARINT_MAX_BYTES and at < len(data):
+            byte = data[at]
+            length |= (byte & 0x7F) << shift
+            at += 1
+            if byte < 0x80:
+                if at + length == len(data):
+                    return memoryview(data)[at:]
+                break
+            shift += 7
+    return pb.UploadRequest.FromString(data)
+
+
+def add_to_server(service: ConversionService, server: grpc.aio.Server) -> None:
+    """Register ``service``; its ``Upload`` takes chunks as views (``upload_request``)."""
+    pb_grpc.add_ConversionServiceServicer_to_server(service, server)
+    upload = grpc.stream_unary_rpc_method_handler(
+        service.Upload,
+        request_deserializer=upload_request,
+        response_serializer=pb.UploadResponse.SerializeToString,
+    )
+    # Registered handlers are a map by method: this entry replaces the generated one.
+    name = pb.DESCRIPTOR.services_by_name["ConversionService"].full_name
+    server.add_registered_method_handlers(name, {UPLOAD_METHOD: upload})
 
 
 class ConversionService(pb_grpc.ConversionServiceServicer):
@@ -245,10 +283,13 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 changed.clear()
 
     async def Upload(
-        self, request_iterator: AsyncIterator[pb.UploadRequest], context: grpc.aio.ServicerContext
+        self,
+        request_iterator: AsyncIterator[pb.UploadRequest | memoryview],
+        context: grpc.aio.ServicerContext,
     ) -> pb.UploadResponse:
+        """Store a streamed file; chunks arrive as views (see ``upload_request``)."""
         first = await anext(aiter(request_iterator), None)
-        if first is None or first.WhichOneof("part") != "metadata":
+        if not isinstance(first, pb.UploadRequest) or first.WhichOneof("part") != "metadata":
             raise InvalidRequest("The first Upload message must carry 'metadata'.")
         meta = first.metadata
         upload_id = new_id("upl")
@@ -291,9 +332,12 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                         f"No data arrived for {self.settings.upload_idle_s:.0f} s; "
                         "the upload was dropped."
                     ) from None
-                if message.WhichOneof("part") != "chunk":
+                if isinstance(message, memoryview):
+                    await behind.put(message)
+                elif message.WhichOneof("part") == "chunk":
+                    await behind.put(message.chunk)
+                else:
                     raise InvalidRequest("Only the first Upload message may carry metadata.")
-                await behind.put(message.chunk)
             await behind.drain()
             if context.cancelled():  # the stream "ended" because the client went away
                 raise asyncio.CancelledError

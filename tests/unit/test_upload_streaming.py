@@ -10,9 +10,11 @@ import os
 import threading
 
 import pytest
+from google.protobuf.message import DecodeError
 
-from ilios.blobs import WRITEBACK_WINDOW_BYTES, LocalBlobStore
+from ilios.blobs import DIRECT_ALIGN_BYTES, WRITEBACK_WINDOW_BYTES, LocalBlobStore, LocalWriter
 from ilios.errors import FileTooLarge, StorageUnavailable
+from ilios.server.conversion import upload_request
 from ilios.server.multipart import chunk_message
 from ilios.server.write_behind import WriteBehind
 from ilios.v1 import conversion_service_pb2 as pb
@@ -46,10 +48,14 @@ def test_put_into_a_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
 # --- LocalWriter ---------------------------------------------------------------------
 
 
-def test_a_blob_of_many_writeback_windows_is_stored_whole(tmp_path):
-    store = LocalBlobStore(tmp_path)
+@pytest.mark.parametrize("direct", [True, False])
+def test_a_blob_of_many_writeback_windows_is_stored_whole(tmp_path, direct):
+    (tmp_path / "uploads").mkdir()
     data = os.urandom(2 * MIB) * (WRITEBACK_WINDOW_BYTES // MIB + 2)  # several windows
-    writer = store.writer("uploads/big", max_size=len(data))
+    data += b"tail"  # not a whole block: written through the page cache
+    writer = LocalWriter(tmp_path / "uploads" / "big", max_size=len(data), direct=direct)
+    if not direct:
+        assert not writer.direct
     view = memoryview(data)
     for start in range(0, len(data), 3 * MIB + 17):  # odd sizes straddle windows
         writer.write(view[start : start + 3 * MIB + 17])
@@ -59,6 +65,21 @@ def test_a_blob_of_many_writeback_windows_is_stored_whole(tmp_path):
     assert writer.size == len(data)
     assert writer.head() == data[: writer.HEAD_BYTES]
     assert not [p for p in (tmp_path / "uploads").iterdir() if p.name.endswith(".part")]
+
+
+@pytest.mark.parametrize(
+    "size", [0, 1, DIRECT_ALIGN_BYTES - 1, DIRECT_ALIGN_BYTES, 3 * DIRECT_ALIGN_BYTES + 5]
+)
+def test_small_blobs_and_block_sized_tails_are_stored_whole(tmp_path, size):
+    store = LocalBlobStore(tmp_path)
+    data = os.urandom(WRITEBACK_WINDOW_BYTES + size)  # one whole window, then the rest
+    writer = store.writer("uploads/big", max_size=len(data))
+    writer.write(data)
+    writer.commit()
+    assert (tmp_path / "uploads" / "big").read_bytes() == data
+    small = os.urandom(size)
+    assert store.put("uploads/small", small) == hashlib.sha256(small).hexdigest()
+    assert (tmp_path / "uploads" / "small").read_bytes() == small
 
 
 def test_the_size_limit_bites_while_streaming_and_drops_the_partial_blob(tmp_path):
@@ -171,6 +192,39 @@ def test_a_discarded_write_behind_does_not_report_its_failure(pool):
 
     asyncio.run(main())
     assert reported == []
+
+
+# --- the server's Upload deserializer --------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [0, 1, 127, 128, 16383, 16384, MIB, 4 * MIB + 5])
+def test_upload_chunks_are_views_of_what_arrived(size):
+    data = os.urandom(size)
+    message = pb.UploadRequest(chunk=data).SerializeToString()
+    parsed = upload_request(message)
+    assert isinstance(parsed, memoryview)
+    assert parsed.obj is message  # not copied
+    assert parsed == data
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        pb.UploadRequest(metadata=pb.UploadMetadata(file_name="a.pdf", size_bytes=3)),
+        pb.UploadRequest(),
+    ],
+)
+def test_other_upload_messages_are_parsed_by_protobuf(request_):
+    assert upload_request(request_.SerializeToString()) == request_
+
+
+def test_chunk_messages_with_more_fields_are_parsed_by_protobuf():
+    # A chunk followed by another field (here a second chunk: the last one wins).
+    message = chunk_message([b"first"], 5) + chunk_message([b"second"], 6)
+    parsed = upload_request(message)
+    assert isinstance(parsed, pb.UploadRequest) and parsed.chunk == b"second"
+    with pytest.raises(DecodeError):
+        upload_request(chunk_message([b"short"], 9))  # says 9 bytes, carries 5
 
 
 # --- the gateway's chunk framing --------------------------------------------------------
