@@ -1,29 +1,31 @@
 """Streaming multipart forms into gRPC ``Upload`` calls, in bounded memory.
 
-The gateway never holds a file: each file part is forwarded chunk by chunk
-into its own client-streaming ``Upload`` call as the request body arrives
-(``call.write`` waits for gRPC flow control, so a slow server slows the
-client instead of filling memory). Small text fields are kept, up to
-``MAX_FIELD_BYTES``.
+The gateway never holds a file: ``MultipartParser`` cuts the request body into
+parts as it arrives (finding boundaries with ``bytes.find``, handing file data
+on as views of the received pieces), and each file part is forwarded chunk by
+chunk into its own client-streaming ``Upload`` call (``call.write`` waits for
+gRPC flow control, so a slow server slows the client instead of filling
+memory). Small text fields are kept, up to ``MAX_FIELD_BYTES``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
+import urllib.parse
 from collections.abc import Sequence
 from typing import TypeAlias
 
 import grpc
 from starlette.requests import Request
-from streaming_form_data import StreamingFormDataParser
-from streaming_form_data.parser import ParseFailedException
-from streaming_form_data.targets import BaseTarget
 
 from ilios.errors import FileTooLarge, InvalidRequest
 from ilios.v1 import conversion_service_pb2 as pb
 
 MAX_FIELD_BYTES = 4096
+MAX_PART_HEADER_BYTES = 16 * 1024  # one part's header block, at most
+MAX_BOUNDARY_LINE_BYTES = 256  # the rest of a boundary line (RFC 2046 allows blanks)
 CHUNK_BYTES = 1024 * 1024
 # Multipart framing around the file: headers and boundaries.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -49,7 +51,7 @@ def raw_upload(channel: grpc.aio.Channel) -> RawUpload:
     )
 
 
-def chunk_message(parts: Sequence[bytes], size: int) -> bytes:
+def chunk_message(parts: Sequence[bytes | memoryview], size: int) -> bytes:
     """The serialized ``UploadRequest(chunk=b"".join(parts))``; ``size`` is their length."""
     return b"".join((_CHUNK_TAG, _varint(size), *parts))
 
@@ -64,6 +66,216 @@ def _varint(value: int) -> bytes:
     return bytes(out)
 
 
+# --- parsing --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """The start of a form part: its field name and, for a file, its file name."""
+
+    name: str
+    file_name: str | None  # None: a plain field (no ``filename`` parameter)
+
+
+# What ``MultipartParser.feed`` returns, in order: a ``Part`` when one starts, its
+# data as any number of pieces (views of the fed chunks, valid while those are
+# alive), and None when it ends.
+Event: TypeAlias = Part | memoryview | bytes | None
+
+_SCAN, _AFTER_BOUNDARY, _HEADERS, _END = range(4)
+_BLANKS = b" \t"
+_PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
+_QUOTED_PAIR = re.compile(r'\\(["\\])')
+
+
+def boundary_of(content_type: str) -> bytes:
+    """The boundary of a ``multipart/form-data`` Content-Type (INVALID_REQUEST if none)."""
+    kind, _, rest = content_type.partition(";")
+    boundary = _params(";" + rest).get("boundary", "")
+    if kind.strip().lower() != "multipart/form-data" or not 0 < len(boundary) <= 200:
+        raise InvalidRequest(
+            "Send the request as multipart/form-data (curl -F 'file=@document.pdf').",
+            detail=f"Content-Type: {content_type[:200]}",
+        )
+    try:
+        return boundary.encode("ascii")
+    except UnicodeEncodeError:
+        raise InvalidRequest("The multipart boundary is not ASCII.") from None
+
+
+class MultipartParser:
+    """A ``multipart/form-data`` body (RFC 7578, RFC 2046), parsed as it arrives.
+
+    ``feed()`` takes the body in pieces of any size and returns the events they
+    complete; ``close()`` checks the body ended with its closing boundary.
+    Memory is bounded: file data is never gathered (it comes out as views of
+    the pieces fed), and a part's headers may take ``MAX_PART_HEADER_BYTES``.
+    The preamble and epilogue are ignored. A malformed body is INVALID_REQUEST.
+    """
+
+    def __init__(self, boundary: bytes) -> None:
+        self._delimiter = b"\r\n--" + boundary
+        # Body bytes held back because a delimiter may start in them. The first
+        # boundary may open the body with no line break before it: pretend one.
+        self._carry = b"\r\n"
+        self._state = _SCAN
+        self._line = bytearray()  # the rest of a boundary line, or a header block
+        self._in_part = False  # False: in the preamble
+
+    def feed(self, chunk: bytes) -> list[Event]:
+        """Parse the next piece of the body; the events it completes, in order."""
+        events: list[Event] = []
+        at = 0
+        while at < len(chunk) and self._state != _END:
+            if self._state == _SCAN:
+                at = self._scan(chunk, at, events)
+            elif self._state == _AFTER_BOUNDARY:
+                at = self._after_boundary(chunk, at)
+            else:
+                at = self._headers(chunk, at, events)
+        return events
+
+    def close(self) -> None:
+        """The body has ended: it must have ended with the closing boundary."""
+        if self._state != _END:
+            raise InvalidRequest(
+                "The multipart body is malformed.", detail="it ends before its closing boundary"
+            )
+
+    def _data(self, events: list[Event], piece: bytes | memoryview) -> None:
+        if self._in_part and len(piece):
+            events.append(piece)
+
+    def _scan(self, chunk: bytes, at: int, events: list[Event]) -> int:
+        """Part data (or the preamble) up to the next delimiter."""
+        delimiter = self._delimiter
+        keep = len(delimiter) - 1  # a delimiter may start in the last ``keep`` bytes
+        if self._carry:
+            # Only a delimiter that starts in the carried bytes is looked for here:
+            # the carry and the next ``keep`` bytes cover all of it.
+            carried = len(self._carry)
+            head = self._carry + chunk[at : at + keep]
+            found = head.find(delimiter)
+            if found != -1:
+                self._data(events, head[:found])
+                self._carry = b""
+                return self._boundary(events, at + found + len(delimiter) - carried)
+            if len(chunk) - at <= keep:  # the chunk is all in ``head``: keep its end
+                cut = max(0, len(head) - keep)
+                self._data(events, head[:cut])
+                self._carry = head[cut:]
+                return len(chunk)
+            self._data(events, self._carry)
+            self._carry = b""
+        found = chunk.find(delimiter, at)
+        if found != -1:
+            self._data(events, memoryview(chunk)[at:found])
+            return self._boundary(events, found + len(delimiter))
+        end = max(at, len(chunk) - keep)
+        self._data(events, memoryview(chunk)[at:end])
+        self._carry = chunk[end:]
+        return len(chunk)
+
+    def _boundary(self, events: list[Event], after: int) -> int:
+        """A delimiter was found, ending at ``after``: the part before it ends."""
+        if self._in_part:
+            events.append(None)
+            self._in_part = False
+        self._state = _AFTER_BOUNDARY
+        self._line.clear()
+        return after
+
+    def _after_boundary(self, chunk: bytes, at: int) -> int:
+        """The rest of a boundary line: ``--`` (the last) or blanks, then CRLF."""
+        line = self._line
+        while at < len(chunk):
+            line.append(chunk[at])
+            at += 1
+            if line == b"--":
+                self._state = _END  # the epilogue, if any, is ignored
+                return len(chunk)
+            if line.endswith(b"\r\n"):
+                if line[:-2].strip(_BLANKS):
+                    break
+                self._state = _HEADERS
+                line[:] = b"\r\n"  # a header block ends at the first CRLF CRLF
+                return at
+            if (line != b"-" and line[-1:] not in (b" ", b"\t", b"\r")) or (
+                len(line) > MAX_BOUNDARY_LINE_BYTES
+            ):
+                break
+        else:
+            return at
+        raise InvalidRequest("The multipart body is malformed.", detail="bad boundary line")
+
+    def _headers(self, chunk: bytes, at: int, events: list[Event]) -> int:
+        """A part's header block, up to the blank line that ends it."""
+        line = self._line
+        searched = max(0, len(line) - 3)
+        taken = chunk[at : at + MAX_PART_HEADER_BYTES + 4 - len(line)]
+        line += taken
+        end = line.find(b"\r\n\r\n", searched)
+        if end == -1:
+            if len(line) > MAX_PART_HEADER_BYTES:
+                raise InvalidRequest(
+                    "The multipart body is malformed.", detail="a part's headers are too long"
+                )
+            return at + len(taken)
+        events.append(_part(bytes(line[2:end])))
+        self._in_part = True
+        self._state = _SCAN
+        used = end + 4 - (len(line) - len(taken))
+        line.clear()
+        return at + used
+
+
+def _part(block: bytes) -> Part:
+    """A part's name and file name, from its header block (Content-Disposition)."""
+    headers: dict[str, str] = {}
+    name = ""
+    for raw in block.decode("utf-8", "replace").split("\r\n"):
+        if raw[:1] in (" ", "\t") and name:  # an obsolete folded line continues the last
+            headers[name] += " " + raw.strip()
+            continue
+        name, colon, value = raw.partition(":")
+        if not colon:
+            raise InvalidRequest("The multipart body is malformed.", detail="bad part header")
+        name = name.strip().lower()
+        headers[name] = value.strip()
+    disposition = headers.get("content-disposition", "")
+    kind, _, rest = disposition.partition(";")
+    if kind.strip().lower() != "form-data":
+        raise InvalidRequest("The multipart body is malformed.", detail="a part is not form-data")
+    params = _params(";" + rest)
+    file_name = params.get("filename")
+    extended = params.get("filename*", "")
+    charset, quote, encoded = extended.partition("'")
+    if quote and "'" in encoded:
+        _, _, encoded = encoded.partition("'")  # language tag skipped
+        try:
+            file_name = urllib.parse.unquote(encoded, charset or "utf-8", "replace")
+        except LookupError:  # an unknown charset: keep the plain file name
+            pass
+    return Part(params.get("name", ""), file_name)
+
+
+def _params(text: str) -> dict[str, str]:
+    """``; key=value`` parameters (values plain or quoted), keys in lower case."""
+    params: dict[str, str] = {}
+    for key, raw in _PARAM.findall(text):
+        value = raw.strip()
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            value = value[1:-1]
+            # A Windows path (old browsers send one) keeps its backslashes.
+            if not (value[1:3] == ":\\" or value.startswith("\\\\")):
+                value = _QUOTED_PAIR.sub(r"\1", value)
+        params.setdefault(key.lower(), value)
+    return params
+
+
+# --- forwarding -------------------------------------------------------------------------
+
+
 @dataclasses.dataclass
 class UploadedFile:
     field: str
@@ -76,25 +288,31 @@ class UploadedFile:
         return pb.FileSource(upload_id=self.response.upload_id, file_name=self.file_name)
 
 
-class _Field(BaseTarget):
+class _Field:
     """A small text field, bounded."""
 
     def __init__(self, name: str) -> None:
-        super().__init__()
         self.name = name
         self.value = b""
         self.seen = False
 
-    async def on_start_async(self) -> None:
+    async def start(self, part: Part) -> None:
         self.seen = True
+        self.value = b""  # a repeated field: the last one wins
 
-    async def on_data_received_async(self, chunk: bytes) -> None:
-        self.value += chunk
-        if len(self.value) > MAX_FIELD_BYTES:
+    async def data(self, piece: bytes | memoryview) -> None:
+        if len(self.value) + len(piece) > MAX_FIELD_BYTES:
             raise InvalidRequest(f"The form field {self.name!r} is too long.")
+        self.value += piece
+
+    async def finish(self) -> None:
+        pass
+
+    def cancel(self) -> None:
+        pass
 
 
-class _Files(BaseTarget):
+class _Files:
     """Every part of one file field, each streamed into its own Upload call."""
 
     def __init__(
@@ -104,7 +322,6 @@ class _Files(BaseTarget):
         metadata: Sequence[tuple[str, str]],
         max_file_bytes: int | None,
     ) -> None:
-        super().__init__()
         self.field = field
         self.upload = upload
         self.metadata = metadata
@@ -112,30 +329,30 @@ class _Files(BaseTarget):
         self._size = 0  # bytes of the current file so far
         self.done: list[UploadedFile] = []
         self._call: grpc.aio.StreamUnaryCall | None = None
-        self._parts: list[bytes] = []
+        self._parts: list[bytes | memoryview] = []  # views of the request body's pieces
         self._buffered = 0  # bytes in _parts
         self._name = ""
 
-    async def on_start_async(self) -> None:
-        self._name = self.multipart_filename or ""
+    async def start(self, part: Part) -> None:
+        self._name = part.file_name or ""
         self._size = 0
         self._call = self.upload(metadata=self.metadata)
         first = pb.UploadRequest(metadata=pb.UploadMetadata(file_name=self._name))
         await self._write(first.SerializeToString())
 
-    async def on_data_received_async(self, chunk: bytes) -> None:
+    async def data(self, piece: bytes | memoryview) -> None:
         # The server enforces the limit too; cutting here first means the server
         # never ends the call while the gateway is still writing to it (grpc aio
         # then reports INTERNAL instead of the server's status: grpc#36066).
-        self._size += len(chunk)
+        self._size += len(piece)
         if self.max_file_bytes is not None and self._size > self.max_file_bytes:
             raise FileTooLarge(limit_bytes=str(self.max_file_bytes))
-        self._parts.append(chunk)
-        self._buffered += len(chunk)
+        self._parts.append(piece)
+        self._buffered += len(piece)
         if self._buffered >= CHUNK_BYTES:
             await self._flush()
 
-    async def on_finish_async(self) -> None:
+    async def finish(self) -> None:
         await self._flush()
         assert self._call is not None
         await self._call.done_writing()
@@ -186,7 +403,8 @@ async def read_form(
     Files go through the app's ``raw_upload`` (``app.state.raw_upload``). With
     ``max_body_bytes``, a body whose declared length exceeds it (plus form
     framing) is refused before a byte is read; with ``max_file_bytes``, a file
-    is cut off (FILE_TOO_LARGE) as soon as it grows past it.
+    is cut off (FILE_TOO_LARGE) as soon as it grows past it. Parts of other
+    fields are skipped.
     """
     length = request.headers.get("content-length", "")
     if (
@@ -195,28 +413,31 @@ async def read_form(
         and int(length) > max_body_bytes + FORM_OVERHEAD_BYTES
     ):
         raise FileTooLarge(limit_bytes=str(max_body_bytes))
-    try:
-        parser = StreamingFormDataParser(headers=dict(request.headers))
-    except ParseFailedException as exc:
-        raise InvalidRequest(
-            "Send the request as multipart/form-data (curl -F 'file=@document.pdf').",
-            detail=str(exc),
-        ) from exc
+    parser = MultipartParser(boundary_of(request.headers.get("content-type", "")))
     texts = {name: _Field(name) for name in text_fields}
     upload: RawUpload = request.app.state.raw_upload
     files = {name: _Files(name, upload, metadata, max_file_bytes) for name in file_fields}
-    for name, target in {**texts, **files}.items():
-        parser.register(name, target)
+    targets: dict[str, _Field | _Files] = {**texts, **files}
+    target: _Field | _Files | None = None  # of the part being read; None: skipped
     try:
         async for chunk in request.stream():
-            await parser.adata_received(chunk)
-    except ParseFailedException as exc:
-        raise InvalidRequest("The multipart body is malformed.", detail=str(exc)) from exc
+            for event in parser.feed(chunk):
+                if isinstance(event, Part):
+                    target = targets.get(event.name)
+                    if target is not None:
+                        await target.start(event)
+                elif event is None:
+                    if target is not None:
+                        await target.finish()
+                    target = None
+                elif target is not None:
+                    await target.data(event)
+        parser.close()
     except BaseException:
-        for target in files.values():
-            target.cancel()
+        for each in files.values():
+            each.cancel()
         raise
-    uploaded = [f for target in files.values() for f in target.done]
+    uploaded = [f for each in files.values() for f in each.done]
     values = {
         name: t.value.decode("utf-8", "replace").strip() for name, t in texts.items() if t.seen
     }
