@@ -5,6 +5,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/upload.py                 # full run, 1 GiB, a few minutes
     .venv/bin/python bench/upload.py --size-mb 512   # another size (MiB)
     .venv/bin/python bench/upload.py --quick         # 128 MiB, local backend only, ~30 s
+    .venv/bin/python bench/upload.py --local         # 1 GiB, local backend only
 
 Everything runs on this machine, in one temporary directory (removed at the end,
 also on error), on 127.0.0.1:
@@ -537,14 +538,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help=f"{QUICK_SIZE_MIB} MiB, local backend only (~30 s)"
     )
+    parser.add_argument("--local", action="store_true", help="local backend only (no S3)")
     args = parser.parse_args(argv)
     if args.size_mb < 1:
         parser.error("--size-mb must be at least 1")
     size_mib = QUICK_SIZE_MIB if args.quick else args.size_mb
-    mode = "quick" if args.quick else "full"
+    mode = "quick" if args.quick else "local only" if args.local else "full"
     print(f"== Ilios upload bench ({mode}, {size_mib} MiB) ==")
     started = time.perf_counter()
-    bench(size_mib, with_s3=not args.quick)
+    bench(size_mib, with_s3=not (args.quick or args.local))
     print(f"total bench time: {time.perf_counter() - started:.0f} s")
     return 0
 
