@@ -16,7 +16,7 @@ from harness import descendants, running, wait_for
 
 from ilios.v1 import conversion_service_pb2 as pb
 
-BUDGET_S = 2.0  # PAGE_TIMEOUT_S: far above a normal page (~50 ms), far below the slow ones
+BUDGET_S = 2.0  # PAGE_TIMEOUT_S: far above a normal page (~50 ms), half the slow one (~4 s)
 MEMORY_MB = 1024  # ENGINE_MEMORY_MB: the warm engine uses ~350
 SLACK_S = 3.0  # a failed job's time past its budget: kill, reap, record
 INFLATED_MIB = 1536  # the inflating PDF's stream, unpacked: more than MEMORY_MB
