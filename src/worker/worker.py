@@ -3,14 +3,16 @@
 The loop claims a job for each free slot (``MAX_CONCURRENT_JOBS``) and runs
 it on that slot's thread; it sleeps on its doorbell when the queue is empty,
 so a newly queued job starts at once. A slot stores its results and claims
-its next jobs in one transaction. While jobs are quick, a slot claims several
-at once and stores their results together (group commit: one fsync for the
-lot, held at most ``GROUP_WINDOW_S``); a slow job goes alone. Pages before a
-document's last are committed one by one and announced to the servers'
-doorbells, which stream them to ``Convert`` callers. A heartbeat thread
-proves the worker alive; a worker that stops heartbeating has its jobs
-rescued by the server (a kill loses at most the uncommitted results of one
-batch, which run again: execution is at-least-once, results exactly-once).
+its next jobs in one transaction. While jobs are quick, a slot claims
+several at once and stores their results together (group commit: one fsync
+for the lot, held at most ``GROUP_WINDOW_S``); when a job turns out slow,
+the shedder thread commits what its slot holds and gives back the jobs
+behind it, and the slot goes on one job at a time. Pages before a document's
+last are committed one by one and announced to the servers' doorbells, which
+stream them to ``Convert`` callers. A heartbeat thread proves the worker
+alive; a worker that stops heartbeating has its jobs rescued by the server
+(a kill loses at most the uncommitted results of one batch, which run again:
+execution is at-least-once, results exactly-once).
 
 SIGTERM/SIGINT: stop claiming, let running jobs finish within
 ``SHUTDOWN_GRACE_S``, give unfinished ones back to the queue, exit 0. A second
@@ -70,12 +72,16 @@ class _Result:
     last: Page | None  # the last page, held back to be stored with the result
 
 
-@dataclasses.dataclass(slots=True)
+@dataclasses.dataclass(eq=False, slots=True)
 class _Batch:
-    """A slot's batch: jobs claimed and not started, results not yet committed."""
+    """A slot's batch: jobs claimed and not started, results not yet committed,
+    and since when its current job runs (0: none). The slot's thread and the
+    shedder change it under its lock."""
 
     waiting: collections.deque[jobs.Job]
     done: list[_Result]
+    since: float = 0.0
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
 
 class Worker:
@@ -89,6 +95,8 @@ class Worker:
         self.pool = concurrent.futures.ThreadPoolExecutor(self.slots, "ilios-job")
         self.running: dict[str, jobs.Job] = {}  # claimed and not yet finished
         self.busy = 0  # slots running a batch
+        self.batches: set[_Batch] = set()  # the slots' batches, for the shedder
+        self.shed = threading.Event()  # wakes the shedder
         self.engines: dict[str, Engine] = {}
         self.lock = threading.Lock()
         self.stop = threading.Event()  # stop claiming
@@ -105,6 +113,7 @@ class Worker:
         self.bell = doorbell.Bell(self.settings.run_dir, "worker")
         heartbeat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         heartbeat.start()
+        threading.Thread(target=self._shedder, name="shedder", daemon=True).start()
         log.info("worker %s (pid %d) ready", self.id, os.getpid())
         try:
             self._loop()
@@ -186,44 +195,81 @@ class Worker:
 
         Results wait for their commit at most ``GROUP_WINDOW_S`` (a streamed
         job's not at all), so a batch of quick jobs costs one commit, one
-        fsync, instead of one each. Jobs not started when the worker stops go
-        back to the queue in that commit.
+        fsync, instead of one each. When a job runs longer than that, the
+        shedder commits the results held and gives back the jobs behind it.
+        Jobs not started when the worker stops go back in the last commit.
         """
         slot = _Batch(collections.deque(batch), [])
-        window = time.monotonic()
-        busy_s = 0.0
-        for_pace = 0
-        while slot.waiting and not self.stop.is_set():
-            job = slot.waiting.popleft()
-            started = time.monotonic()
-            result = self._attempt(job, slot)
-            busy_s += time.monotonic() - started
-            for_pace += 1
-            if result is not None:
-                slot.done.append(result)
-            if self.abort.is_set():
-                break
-            late = time.monotonic() - window >= GROUP_WINDOW_S
-            if slot.done and slot.waiting and (job.streamed or late):
-                self._commit(slot.done, [], 0)
-                slot.done, window = [], time.monotonic()
-        take = 0 if self.stop.is_set() else batch_size(busy_s, for_pace)
-        return self._commit(slot.done, list(slot.waiting), take)
+        with self.lock:
+            self.batches.add(slot)
+        try:
+            window = time.monotonic()
+            busy_s = 0.0
+            for_pace = 0
+            while True:
+                with slot.lock:
+                    if not slot.waiting or self.stop.is_set():
+                        break
+                    job = slot.waiting.popleft()
+                    slot.since = started = time.monotonic()
+                    if slot.done or slot.waiting:
+                        self.shed.set()  # the shedder watches this job
+                result = self._attempt(job)
+                with slot.lock:
+                    slot.since = 0.0
+                    busy_s += time.monotonic() - started
+                    for_pace += 1
+                    if result is not None:
+                        slot.done.append(result)
+                    if self.abort.is_set():
+                        break
+                    late = time.monotonic() - window >= GROUP_WINDOW_S
+                    if slot.done and slot.waiting and (job.streamed or late):
+                        self._commit(slot.done, [], 0)
+                        slot.done, window = [], time.monotonic()
+            take = 0 if self.stop.is_set() else batch_size(busy_s, for_pace)
+            with slot.lock:
+                return self._commit(slot.done, list(slot.waiting), take)
+        finally:
+            with self.lock:
+                self.batches.discard(slot)
 
-    def _shed(self, slot: _Batch) -> None:
-        """The running job is slow: commit the results held for the group
-        commit, and give the jobs claimed behind it back to the queue (any
-        worker may take them), instead of keeping both waiting for it."""
-        if slot.done or slot.waiting:
-            self._commit(slot.done, list(slot.waiting), 0)
-            slot.done, slot.waiting = [], collections.deque()
+    def _shedder(self) -> None:
+        """Thread: when a slot's job has run for ``GROUP_WINDOW_S`` while the
+        slot holds results or jobs behind it, commit those results and give the
+        jobs back to the queue (any worker may take them) instead of keeping
+        both waiting for the slow job."""
+        while not self.abort.is_set():
+            if not self.shed.wait(IDLE_WAKE_S):
+                continue
+            self.shed.clear()
+            self.abort.wait(GROUP_WINDOW_S)
+            with self.lock:
+                batches = list(self.batches)
+            holding = False
+            for slot in batches:
+                with slot.lock:
+                    if not slot.since or not (slot.done or slot.waiting):
+                        continue
+                    if time.monotonic() - slot.since < GROUP_WINDOW_S:
+                        holding = True  # look again after another window
+                        continue
+                    try:
+                        self._commit(slot.done, list(slot.waiting), 0)
+                    except IliosError:
+                        log.warning("could not shed a slow job's batch; will try again")
+                        holding = True
+                        continue
+                    slot.done, slot.waiting = [], collections.deque()
+            if holding:
+                self.shed.set()
 
-    def _attempt(self, job: jobs.Job, slot: _Batch) -> _Result | None:
-        """Run one job of ``slot``'s batch to its result (None: it failed, was
-        given back or lost, and that is recorded already)."""
+    def _attempt(self, job: jobs.Job) -> _Result | None:
+        """Run one job to its result (None: it failed, was given back or lost,
+        and that is recorded already)."""
         backoff_ms = int(self.settings.retry_backoff_s * 1000)
         try:
-            return self._run(job, slot)
+            return self._run(job)
         except _Stopping:
             retry.transient(self._give_back)([job])
             log.info("job %s given back on shutdown", job.document_id)
@@ -270,7 +316,7 @@ class Worker:
         if job.streamed:
             self.ringer.ring("server", job.document_id.encode())
 
-    def _run(self, job: jobs.Job, slot: _Batch) -> _Result:
+    def _run(self, job: jobs.Job) -> _Result:
         doc = self.db.one("get_document", id=job.document_id)
         if doc is None:  # cannot happen: documents are never deleted
             raise IliosError("The job's document is missing.", document_id=job.document_id)
@@ -288,8 +334,6 @@ class Worker:
                     if self.abort.is_set():
                         raise _Stopping
                     count = page.number
-                    if time.monotonic() - started > GROUP_WINDOW_S:
-                        self._shed(slot)
                     if last is not None:  # the engine was wrong: more pages came
                         self._commit_page(job, last)
                         last = None

@@ -231,12 +231,12 @@ def test_quick_jobs_share_commits(tmp_path):
 
 
 def test_a_slow_job_gives_back_the_jobs_claimed_behind_it(tmp_path):
-    """At a slow job's first page, its slot commits the quick results it held
-    for a group commit and returns the jobs it claimed behind the slow one to
-    the queue (the other worker runs them): every quick job completes before
-    the slow one."""
+    """While a slow job runs, the worker commits the quick results its slot
+    held for a group commit and returns the jobs the slot claimed behind the
+    slow one to the queue (the other worker runs them): every quick job
+    completes before the slow one."""
     scripts = [{"n": i} for i in range(60)]
-    scripts[40] = {"pages": 3, "page_ms": 1500}  # slow, amid a run of quick ones
+    scripts[40] = {"page_ms": 3000}  # slow (one page), amid a run of quick ones
     files = [
         pb.FileSource(content=script_document(**script), file_name=f"s{i}.pdf")
         for i, script in enumerate(scripts)
