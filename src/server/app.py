@@ -40,9 +40,6 @@ from ilios.v1 import usage_service_pb2_grpc as usage_grpc
 log = logging.getLogger("ilios.server")
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024  # 64 MiB inline files, plus framing
-# How far a client may send ahead of a stream's reader (HTTP/2 flow control):
-# an upload keeps streaming while the server hands the last chunks to the disk.
-STREAM_LOOKAHEAD_BYTES = 8 * 1024 * 1024
 DB_THREADS = 16  # SQLite calls and blob writes (batch intake uses up to 6)
 SERVICE_NAMES = (
     conversion_service_pb2.DESCRIPTOR.services_by_name["ConversionService"].full_name,
@@ -144,7 +141,6 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.http2.lookahead_bytes", STREAM_LOOKAHEAD_BYTES),
         ],
     )
     conversion.add_to_server(
