@@ -88,8 +88,8 @@ SET state = 'processing', attempts = attempts + 1, worker_id = :worker_id,
     started_at = :now, error = NULL
 WHERE document_id IN (
     SELECT document_id FROM jobs INDEXED BY jobs_open
-    WHERE state IN ('pending', 'retrying', 'processing')  -- jobs_open's condition
-      AND state IN ('pending', 'retrying') AND run_at <= :now
+    WHERE (state = 'pending' OR state = 'retrying' OR state = 'processing')  -- jobs_open's condition
+      AND (state = 'pending' OR state = 'retrying') AND run_at <= :now
     ORDER BY priority DESC, created_at, document_id
     LIMIT :limit
 )
@@ -103,8 +103,8 @@ SET state = 'processing', attempts = attempts + 1, worker_id = :worker_id,
     started_at = :now, error = NULL
 WHERE document_id = (
     SELECT document_id FROM jobs INDEXED BY jobs_open
-    WHERE state IN ('pending', 'retrying', 'processing')  -- jobs_open's condition
-      AND state IN ('pending', 'retrying') AND run_at <= :now
+    WHERE (state = 'pending' OR state = 'retrying' OR state = 'processing')  -- jobs_open's condition
+      AND (state = 'pending' OR state = 'retrying') AND run_at <= :now
     ORDER BY priority DESC, created_at, document_id
     LIMIT 1
 )
@@ -117,7 +117,8 @@ UPDATE documents SET state = 'processing' WHERE id = :id AND state = 'pending';
 -- next_run_at --
 -- When the earliest waiting job becomes claimable (NULL if none waits).
 SELECT min(run_at) AS run_at FROM jobs INDEXED BY jobs_open
-WHERE state IN ('pending', 'retrying', 'processing') AND state IN ('pending', 'retrying');
+WHERE (state = 'pending' OR state = 'retrying' OR state = 'processing')  -- jobs_open's condition
+  AND (state = 'pending' OR state = 'retrying');
 
 -- put_page --
 -- Store one converted page if :worker_id still owns the job (a retry overwrites, never duplicates).
@@ -205,7 +206,8 @@ SELECT id FROM workers WHERE state != 'dead' AND heartbeat_at < :cutoff;
 -- Processing jobs whose worker is dead or missing (a scan of the unfinished jobs).
 SELECT j.document_id, j.attempts, j.max_attempts
 FROM jobs j INDEXED BY jobs_open LEFT JOIN workers w ON w.id = j.worker_id
-WHERE j.state IN ('pending', 'retrying', 'processing') AND j.state = 'processing'
+WHERE (j.state = 'pending' OR j.state = 'retrying' OR j.state = 'processing')  -- jobs_open's condition
+  AND j.state = 'processing'
   AND (w.id IS NULL OR w.state = 'dead');
 
 -- rescue_job --
