@@ -448,10 +448,9 @@ def print_summary(dd: float, runs: list[Run], with_s3: bool) -> None:
             "S3 figures are against moto in this process (its CPU counts as 'bench'), "
             "not a real S3 endpoint: compare them with each other, not with dd."
         )
-    print(
-        f"the machine's 1-minute load average is {os.getloadavg()[0]:.1f} on "
-        f"{os.cpu_count()} cores: above the core count, other work skews every figure"
-    )
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    verdict = "other work skews every figure" if load > cores else "below the core count"
+    print(f"the machine's 1-minute load average is {load:.1f} on {cores} cores: {verdict}")
 
 
 def print_setup(work: pathlib.Path, size: int, backends: list[str]) -> None:
