@@ -66,10 +66,16 @@ class BlobStore(Protocol):
     @contextlib.contextmanager
     def local_path(self, key: str) -> Iterator[pathlib.Path]: ...
     def delete(self, key: str) -> None: ...
+    def keys_before(self, prefix: str, cutoff_s: float) -> Iterator[str]: ...
+
+
+def is_key(key: str) -> bool:
+    """Whether ``key`` has the form of a blob key (``<kind>/<id>``)."""
+    return _KEY.match(key) is not None
 
 
 def check_key(key: str) -> str:
-    if not _KEY.match(key):
+    if not is_key(key):
         raise ValueError(f"invalid blob key {key!r}")
     return key
 
@@ -385,6 +391,25 @@ class LocalBlobStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def keys_before(self, prefix: str, cutoff_s: float) -> Iterator[str]:
+        """The keys under ``prefix`` last written or renamed before ``cutoff_s``
+        (Unix time; a rename sets the change time, when a blob becomes final)."""
+        try:
+            entries = os.scandir(self.root / prefix)
+        except FileNotFoundError:
+            return
+        with entries:
+            for entry in entries:
+                key = f"{prefix}/{entry.name}"
+                if not is_key(key):  # partial blobs (.*.part), strangers
+                    continue
+                try:
+                    stat = entry.stat()
+                except FileNotFoundError:
+                    continue
+                if max(stat.st_mtime, stat.st_ctime) < cutoff_s:
+                    yield key
 
 
 def _fsync_dir(folder: pathlib.Path) -> None:

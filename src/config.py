@@ -51,6 +51,9 @@ class Settings:
     # An upload that sends nothing for this long is dropped (a vanished client
     # does not always reset its stream).
     upload_idle_s: float = 120.0
+    # A stored original or upload that no row names is removed once this old:
+    # a crash left it between storing the file and committing its row.
+    orphan_max_age_s: float = 86_400.0
     gateway_workers: int = 1
     prices: billing.PriceList = dataclasses.field(
         default_factory=lambda: billing.price_list({}), hash=False, compare=False
@@ -180,6 +183,7 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         shutdown_grace_s=_float(env, "SHUTDOWN_GRACE_S", 30.0),
         retry_backoff_s=_float(env, "RETRY_BACKOFF_S", 5.0),
         upload_idle_s=_float(env, "UPLOAD_IDLE_S", 120.0),
+        orphan_max_age_s=_float(env, "ORPHAN_MAX_AGE_S", 86_400.0),
         gateway_workers=_int(env, "GATEWAY_WORKERS", 1, 1, 64),
         prices=_prices(env),
         s3_bucket=env.get("S3_BUCKET", ""),

@@ -95,6 +95,10 @@ class InlineStore:
             self.db.execute("delete_inline_blob", key=key)
         self.backing.delete(key)
 
+    def keys_before(self, prefix: str, cutoff_s: float) -> Iterator[str]:
+        """The backing store's keys (an inline original is written with its row)."""
+        return self.backing.keys_before(prefix, cutoff_s)
+
 
 def _write_new(path: pathlib.Path, content: bytes) -> None:
     """Write ``content`` to a new file at ``path`` (an existing one is an error)."""

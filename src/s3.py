@@ -23,7 +23,7 @@ import botocore.config
 import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 
-from ilios.blobs import BlobWriter, Chunk, LocalWriter, check_key
+from ilios.blobs import BlobWriter, Chunk, LocalWriter, check_key, is_key
 from ilios.errors import StorageMisconfigured, StorageUnavailable
 
 PART_BYTES = 8 * 1024 * 1024
@@ -181,3 +181,18 @@ class S3BlobStore:
             self.client.delete_object(Bucket=self.bucket, Key=self.name(key))
         except _TRANSIENT as exc:
             raise _unavailable(exc, key) from exc
+
+    def keys_before(self, prefix: str, cutoff_s: float) -> Iterator[str]:
+        """The keys under ``prefix`` whose objects were stored before ``cutoff_s``
+        (Unix time), listed a page (1,000) at a time."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=f"{self.prefix}{prefix}/"
+        )
+        try:
+            for page in pages:
+                for item in page.get("Contents", []):
+                    key = item["Key"][len(self.prefix) :]
+                    if is_key(key) and item["LastModified"].timestamp() < cutoff_s:
+                        yield key
+        except _TRANSIENT as exc:
+            raise _unavailable(exc, prefix) from exc

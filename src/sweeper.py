@@ -1,4 +1,5 @@
-"""Retention and clean-up: archive expired documents, drop stale uploads and temp files.
+"""Retention and clean-up: archive expired documents, drop stale uploads, temp files
+and orphaned blobs.
 
 The server runs ``sweep`` at start-up and every ``SWEEP_INTERVAL_S``; ``ilios
 sweep`` runs it once (for cron, or with ``--as-of`` to see what a date would
@@ -9,6 +10,8 @@ row (state ``archived``, ``archived_at``) and its usage records.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import json
 import logging
 import pathlib
 import time
@@ -32,6 +35,7 @@ class SweepReport:
     archived: int = 0
     uploads_dropped: int = 0
     temp_files_removed: int = 0
+    orphans_removed: int = 0
 
 
 def archive_expired(db: Database, blobs: BlobStore, now: int) -> int:
@@ -60,6 +64,24 @@ def drop_expired_uploads(db: Database, blobs: BlobStore, now: int) -> int:
                 db.execute("delete_upload", id=row["id"])
             dropped += 1
     return dropped
+
+
+def remove_orphaned_blobs(db: Database, blobs: BlobStore, max_age_s: float) -> int:
+    """Remove stored originals and uploads that no row names, written more than
+    ``max_age_s`` ago; return how many. A file is stored before the commit
+    that creates its row, so a crash in between leaves one behind."""
+    cutoff = time.time() - max_age_s
+    removed = 0
+    try:
+        for kind, query in (("originals", "unknown_documents"), ("uploads", "unknown_uploads")):
+            keys = blobs.keys_before(kind, cutoff)
+            while ids := [key.rpartition("/")[2] for key in itertools.islice(keys, BATCH_ROWS)]:
+                for row in db.execute(query, ids=json.dumps(ids)):
+                    blobs.delete(f"{kind}/{row['id']}")
+                    removed += 1
+    except StorageUnavailable:
+        log.warning("could not list or delete orphaned blobs yet; will retry", exc_info=True)
+    return removed
 
 
 def remove_stale_temp_files(
@@ -103,6 +125,7 @@ def sweep(
         temp_files_removed=remove_stale_temp_files(
             [settings.tmp_dir, scratch_dir(settings)], settings.blob_dir, temp_max_age_s
         ),
+        orphans_removed=remove_orphaned_blobs(db, blobs, settings.orphan_max_age_s),
     )
     if report != SweepReport():
         log.info("sweep: %s", report)

@@ -79,7 +79,8 @@ def _sweep(settings: config.Settings, as_of: str | None) -> int:
     report = sweeper.sweep(settings, db, open_originals(settings, db), now=now)
     print(
         f"archived {report.archived} document(s), dropped {report.uploads_dropped} "
-        f"expired upload(s), removed {report.temp_files_removed} temp file(s)"
+        f"expired upload(s), removed {report.temp_files_removed} temp file(s) and "
+        f"{report.orphans_removed} orphaned blob(s)"
     )
     return 0
 

@@ -287,6 +287,16 @@ DELETE FROM pages WHERE document_id = :document_id;
 -- Uploads nobody used before they expired.
 SELECT id, blob_key FROM uploads WHERE used_at IS NULL AND expires_at <= :now LIMIT :limit;
 
+-- unknown_documents --
+-- The ids in the JSON array :ids that name no document.
+SELECT value AS id FROM json_each(:ids)
+WHERE NOT EXISTS (SELECT 1 FROM documents WHERE id = value);
+
+-- unknown_uploads --
+-- The ids in the JSON array :ids that name no upload.
+SELECT value AS id FROM json_each(:ids)
+WHERE NOT EXISTS (SELECT 1 FROM uploads WHERE id = value);
+
 -- delete_upload --
 -- Forget an expired upload.
 DELETE FROM uploads WHERE id = :id;

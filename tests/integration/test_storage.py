@@ -467,3 +467,44 @@ def _days_from_now(days: int) -> str:
     import datetime as dt
 
     return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).isoformat()
+
+
+# --- orphans ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["local", "s3"])
+def test_orphaned_blobs_are_swept_and_named_ones_kept(s3, tmp_path, backend):
+    """A crash between storing a file and committing its row leaves a blob no
+    row names: the sweep removes such blobs once ORPHAN_MAX_AGE_S old, and
+    keeps every blob a document or upload names (and files not shaped like keys)."""
+    env = {"OCR_ENGINE": "scripted", "INLINE_MAX_BYTES": "0", "ORPHAN_MAX_AGE_S": "0.001"}
+    if backend == "s3":
+        env = s3_env(s3, **env)
+    orphans = ["originals/doc_orphan1", "uploads/upl_orphan1"]
+    with running(tmp_path, **env) as svc:
+        doc_id = convert(svc, script_document(pages=1))[-1].completed.document.id
+        upload_id = upload(svc, [script_document(pages=1)]).upload_id
+        if backend == "s3":
+            client = s3.client()
+            for key in [*orphans, "originals/Stranger.txt"]:
+                client.put_object(Bucket=BUCKET, Key=key, Body=b"left by a crash")
+
+            def stored() -> set[str]:
+                listing = client.list_objects_v2(Bucket=BUCKET)
+                return {item["Key"] for item in listing.get("Contents", [])}
+        else:
+            for key in [*orphans, "originals/Stranger.txt"]:
+                (svc.data_dir / "blobs" / key).write_bytes(b"left by a crash")
+
+            def stored() -> set[str]:
+                root = svc.data_dir / "blobs"
+                return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+        swept = ilios_cli(svc.env, "sweep")
+        assert "and 2 orphaned blob(s)" in swept.stdout, swept.stderr
+        left = stored()
+        assert not left & set(orphans)
+        assert {f"originals/{doc_id}", f"uploads/{upload_id}", "originals/Stranger.txt"} <= left
+        with svc.http() as http:
+            r = http.get(f"/api/documents/{doc_id}/original")
+            assert r.status_code == 200 and r.content == script_document(pages=1)
