@@ -101,6 +101,7 @@ class Worker:
         self.lock = threading.Lock()
         self.stop = threading.Event()  # stop claiming
         self.abort = threading.Event()  # give running jobs back now
+        self.failed = False  # a slot could not commit: exit 1 (the supervisor restarts)
         self.id = ""
         self.bell: doorbell.Bell | None = None
         self.ringer = doorbell.Ringer(settings.run_dir)
@@ -125,7 +126,7 @@ class Worker:
             self.ringer.ring("server", b"*")
             self.ringer.close()
         log.info("worker %s stopped", self.id)
-        return 0
+        return 1 if self.failed else 0
 
     def handle_signals(self) -> None:
         def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -184,6 +185,15 @@ class Worker:
         try:
             while batch:
                 batch = self._run_batch(batch)
+        except Exception:
+            # Results or jobs this slot holds could not be committed or given back
+            # even after retries (the database stayed locked or failed). Stop the
+            # worker: its supervisor then puts its jobs back at once.
+            log.exception("a slot could not commit; the worker stops so its jobs are rescued")
+            self.failed = True
+            self.stop.set()
+            self.abort.set()
+            doorbell.ring(self.settings.run_dir, "worker")
         finally:
             with self.lock:
                 self.busy -= 1
