@@ -30,7 +30,9 @@ Everything runs on this machine, in temporary directories under /tmp, on 127.0.0
    median of the pairs' ratios. 3b: what the service's non-SQL steps cost per
    document.
 
-A "what-if" line measures a change that is not in src/, to size it.
+A "what-if" line measures a change that is not in src/, to size it. The huey
+side lives in ``bench/queue_huey.py``, the measuring helpers in
+``bench/queue_measure.py``.
 
 It prints figures and informational PASS/MISS marks; it asserts nothing about
 time and exits 0 unless something errors. Rates are per second of wall time.
@@ -43,8 +45,10 @@ import sys
 
 # Run as ``python bench/queue.py``, this file's folder comes first on the
 # import path and this file would shadow the standard library's ``queue``
-# (imported by concurrent.futures, grpc, huey ...): take the folder off.
+# (imported by concurrent.futures, grpc, huey ...): move the folder last, so
+# the standard library wins and the sibling modules (queue_*) still import.
 sys.path.remove(os.path.dirname(os.path.realpath(__file__)))
+sys.path.append(os.path.dirname(os.path.realpath(__file__)))
 
 import argparse
 import concurrent.futures
@@ -53,12 +57,10 @@ import dataclasses
 import functools
 import importlib
 import json
-import logging
 import pathlib
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -67,9 +69,25 @@ from typing import Any
 
 import apsw
 import huey as huey_pkg
-from huey import SqliteHuey
-from huey.api import TaskWrapper
-from huey.storage import SqliteStorage
+from queue_huey import (
+    e2e_huey,
+    empty_huey,
+    filled_huey,
+    huey_enqueue_steps,
+    huey_steps,
+    run_huey_consumer,
+)
+from queue_measure import (
+    READY_TIMEOUT_S,
+    SETTLE_S,
+    TMP_ROOT,
+    Rate,
+    check,
+    interleave,
+    machine_load,
+    poll_count,
+    wait_until,
+)
 
 from ilios import config, doorbell, jobs
 from ilios.blobs import LocalBlobStore
@@ -80,7 +98,6 @@ from ilios.worker.engines.scripted import script_document
 from ilios.worker.worker import GROUP_MAX
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-TMP_ROOT = "/tmp"
 MODES = ("normal", "full")  # PRAGMA synchronous; the service's default is full
 
 CLAIM_JOBS = 5_000  # jobs drained per claim-path run
@@ -105,16 +122,10 @@ QUICK_E2E_RUNS = ((1, "full"), (2, "full"))
 # from run to run, and one pair of runs can land on either side of 1).
 E2E_PAIRS = 3
 QUICK_E2E_PAIRS = 1
-E2E_POLL_S = 0.05  # how often completion is polled
 E2E_CAP_S = 300.0  # a run stops after this long even if work remains
 QUICK_E2E_CAP_S = 60.0
-STALL_S = 15.0  # ... or when nothing finished for this long (work was lost)
 WARMUP_SHARE = 0.1  # "workers alone" ignores the first tenth of the documents
 SUBMIT_TIMEOUT_S = 120.0
-ENQUEUE_TRIES = 10  # huey enqueues retried on "database is locked" (end to end only)
-READY_TIMEOUT_S = 60.0  # for the service's workers or huey's consumer to be up
-SETTLE_S = 0.3  # after workers are up, before the first submit
-HUEY_MAX_DELAY_S = 0.1  # huey workers poll an empty queue at most this far apart
 
 TARGET_CLAIM_NORMAL = 3.0  # ours/huey jobs/s, claim path, synchronous=normal
 TARGET_CLAIM_FULL = 1.4  # ours/huey jobs/s, claim path, synchronous=full
@@ -152,23 +163,6 @@ QUICK_PLAN = Plan(
 
 
 @dataclasses.dataclass(frozen=True)
-class Rate:
-    """``count`` items in ``seconds`` of wall time; ``short``: items never finished."""
-
-    count: int
-    seconds: float
-    short: int = 0
-
-    @property
-    def per_s(self) -> float:
-        return self.count / self.seconds if self.seconds > 0 else float("inf")
-
-    def __str__(self) -> str:
-        mark = f" ({self.short} NEVER FINISHED)" if self.short else ""
-        return f"{self.per_s:9,.0f}/s  ({self.count} in {self.seconds:6.2f} s){mark}"
-
-
-@dataclasses.dataclass(frozen=True)
 class Verdict:
     """One line of the final table: ours/huey ``ratio`` against ``target`` (None: none)."""
 
@@ -181,37 +175,6 @@ class Verdict:
             return f"  {self.label:<46} {self.ratio:7.2f}x  (no target)"
         mark = "PASS" if self.ratio >= self.target else "MISS"
         return f"  {self.label:<46} {self.ratio:7.2f}x  (target >= {self.target:g}x)  {mark}"
-
-
-def check(condition: bool, message: str) -> None:
-    """Raise (the benchmark errors) unless ``condition``; never used on timings."""
-    if not condition:
-        raise RuntimeError(message)
-
-
-def interleave(steps: dict[str, Iterator[int]], slice_items: int) -> dict[str, Rate]:
-    """Advance each contender in turn by ``slice_items`` items until all are done.
-
-    ``steps``: iterators that do some work per step and yield how many items
-    it finished. Taking turns puts the contenders in the same moments, so a
-    slow spell of the machine (other processes' I/O) slows them alike instead
-    of whichever ran during it. Returns each one's items and seconds.
-    """
-    spent = dict.fromkeys(steps, 0.0)
-    done = dict.fromkeys(steps, 0)
-    active = dict(steps)
-    while active:
-        for label, step in list(active.items()):
-            goal = done[label] + slice_items
-            start = time.perf_counter()
-            for items in step:
-                done[label] += items
-                if done[label] >= goal:
-                    break
-            else:
-                del active[label]
-            spent[label] += time.perf_counter() - start
-    return {label: Rate(done[label], spent[label]) for label in steps}
 
 
 # --- our queue, in process ------------------------------------------------------
@@ -436,144 +399,7 @@ def service_costs(probes: int, workers: int) -> dict[str, float]:
 # --- huey -------------------------------------------------------------------------
 
 
-class SynchronousSqliteStorage(SqliteStorage):
-    """huey's SqliteStorage with ``PRAGMA synchronous=<mode>`` on every connection.
-
-    SqliteStorage's own ``fsync`` option only offers FULL (True) or OFF
-    (False), so the pragma is run on each connection it opens instead.
-    """
-
-    def __init__(self, *args: object, synchronous: str = "full", **kwargs: object) -> None:
-        self.synchronous = synchronous
-        super().__init__(*args, **kwargs)
-
-    def _create_connection(self) -> sqlite3.Connection:
-        conn = super()._create_connection()
-        conn.execute(f"PRAGMA synchronous={self.synchronous}")
-        return conn
-
-
-def noop() -> int:
-    """The benchmark task: does nothing and returns 1, so huey stores a result."""
-    return 1
-
-
-def make_huey(
-    path: pathlib.Path, mode: str, results: bool = True
-) -> tuple[SqliteHuey, TaskWrapper]:
-    """A SqliteHuey on ``path`` with ``synchronous=mode``, and its no-op task."""
-    queue = SqliteHuey(
-        "bench",
-        filename=str(path),
-        results=results,
-        immediate=False,
-        storage_class=SynchronousSqliteStorage,
-        synchronous=mode,
-    )
-    return queue, queue.task(name="noop")(noop)
-
-
-def huey_synchronous(queue: SqliteHuey) -> str:
-    """The synchronous mode huey's connection really runs with (read back)."""
-    value = queue.storage.conn.execute("PRAGMA synchronous").fetchone()[0]
-    return {0: "off", 1: "normal", 2: "full", 3: "extra"}[value]
-
-
-@contextlib.contextmanager
-def filled_huey(mode: str, count: int, results: bool) -> Iterator[SqliteHuey]:
-    """A fresh SqliteHuey holding ``count`` no-op tasks (filled with synchronous off)."""
-    with tempfile.TemporaryDirectory(prefix="huey-qbench-", dir=TMP_ROOT) as tmp:
-        queue, task = make_huey(pathlib.Path(tmp) / "huey.db", mode, results)
-        try:
-            queue.storage.conn.execute("PRAGMA synchronous=OFF")  # untimed filling only
-            for _ in range(count):
-                task()
-            queue.storage.conn.execute(f"PRAGMA synchronous={mode}")
-            check(huey_synchronous(queue) == mode, "huey did not take the synchronous mode")
-            yield queue
-        finally:
-            queue.storage.close()
-
-
-@contextlib.contextmanager
-def empty_huey(mode: str) -> Iterator[tuple[SqliteHuey, TaskWrapper]]:
-    """A fresh, empty SqliteHuey and its no-op task."""
-    with tempfile.TemporaryDirectory(prefix="huey-qbench-", dir=TMP_ROOT) as tmp:
-        queue, task = make_huey(pathlib.Path(tmp) / "huey.db", mode)
-        try:
-            yield queue, task
-        finally:
-            queue.storage.close()
-
-
-def huey_steps(queue: SqliteHuey) -> Iterator[int]:
-    """Dequeue and execute tasks (storing results) until the queue is empty; yield 1 each."""
-    while (task := queue.dequeue()) is not None:
-        queue.execute(task)
-        yield 1
-
-
-def huey_enqueue_steps(task: TaskWrapper, count: int) -> Iterator[int]:
-    """Enqueue ``count`` no-op tasks one at a time (one commit each); yield 1 each."""
-    for _ in range(count):
-        task()
-        yield 1
-
-
-def run_huey_consumer(path: str, mode: str, workers: int, folder: str) -> int:
-    """Child process: run a huey consumer with ``workers`` process workers until SIGTERM.
-
-    Each worker appends a line to ``<folder>/ready`` when it starts; huey's
-    errors go to ``<folder>/huey.log``.
-    """
-    logging.basicConfig(filename=os.path.join(folder, "huey.log"), level=logging.ERROR)
-    ready_file = os.path.join(folder, "ready")
-    queue, _ = make_huey(pathlib.Path(path), mode)
-
-    @queue.on_startup()
-    def announce() -> None:
-        fd = os.open(ready_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, f"{os.getpid()}\n".encode())
-        finally:
-            os.close(fd)
-
-    consumer = queue.create_consumer(
-        workers=workers, worker_type="process", periodic=False, max_delay=HUEY_MAX_DELAY_S
-    )
-    consumer.run()
-    return 0
-
-
 # --- end to end -------------------------------------------------------------------
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
-    """Poll ``predicate`` every ``E2E_POLL_S`` seconds; raise after ``timeout_s`` seconds."""
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-        time.sleep(E2E_POLL_S)
-
-
-def poll_count(count: Callable[[], int], target: int, start: float, cap_s: float) -> Rate:
-    """Poll ``count()`` every ``E2E_POLL_S`` s until it reaches ``target``.
-
-    ``start`` is a ``time.perf_counter()`` value; the rate covers start to the
-    poll that saw the count last move. Polling also stops after ``cap_s``
-    seconds, or when the count stood still for ``STALL_S`` (work was lost).
-    """
-    done, moved = 0, start
-    while True:
-        now_done, now = count(), time.perf_counter()
-        if now_done != done:
-            done, moved = now_done, now
-        if done >= target:
-            return Rate(done, moved - start)
-        if now - start >= cap_s or now - moved >= STALL_S:
-            return Rate(done, moved - start, short=target - done)
-        time.sleep(E2E_POLL_S)
 
 
 def batch_requests(docs: int) -> list[pb.BatchSubmitRequest]:
@@ -697,68 +523,6 @@ def job_timeline(rows: list[dict[str, Any]]) -> str:
         f"about {len(rows) / len(commits):.1f} jobs per completing commit; "
         f"{statistics.median(held):.0f} ms from a job's claim to its commit (median)"
     )
-
-
-def enqueue_retrying(task: TaskWrapper) -> int:
-    """Enqueue one huey task, retrying on "database is locked"; return the failed tries."""
-    for failures in range(ENQUEUE_TRIES):
-        try:
-            task()
-            return failures
-        except sqlite3.OperationalError:
-            continue
-    raise RuntimeError(f"huey could not enqueue a task in {ENQUEUE_TRIES} tries")
-
-
-def e2e_huey(workers: int, mode: str, tasks: int, cap_s: float) -> tuple[Rate, float, str]:
-    """A real huey consumer: first enqueue until every result is stored.
-
-    Returns the rate, the seconds the enqueues took, and a note on huey's
-    errors ("database is locked" past its 5 s busy timeout), if any.
-    """
-    with tempfile.TemporaryDirectory(prefix="huey-qbench-", dir=TMP_ROOT) as tmp:
-        folder = pathlib.Path(tmp)
-        path, ready = folder / "huey.db", folder / "ready"
-        queue, task = make_huey(path, mode)
-        args = [sys.executable, __file__, "--huey-consumer", str(path), mode, str(workers)]
-        consumer = subprocess.Popen([*args, tmp])
-        try:
-
-            def up() -> bool:
-                check(consumer.poll() is None, "the huey consumer exited")
-                return ready.exists() and len(ready.read_text().split()) >= workers
-
-            wait_until(up, READY_TIMEOUT_S, "the huey consumer")
-            time.sleep(SETTLE_S)
-            start = time.perf_counter()
-            enqueue_failures = sum(enqueue_retrying(task) for _ in range(tasks))
-            submit_s = time.perf_counter() - start
-            rate = poll_count(queue.storage.result_store_size, tasks, start, cap_s)
-        finally:
-            consumer.terminate()
-            try:
-                consumer.wait(30)
-            except subprocess.TimeoutExpired:
-                consumer.kill()
-                consumer.wait()
-            queue.storage.close()
-        log = folder / "huey.log"
-        locked = log.read_text().count("database is locked") if log.exists() else 0
-    notes = []
-    if locked:
-        notes.append(f"consumer logged {locked} 'database is locked'")
-    if enqueue_failures:
-        notes.append(f"{enqueue_failures} enqueue(s) retried after 'database is locked'")
-    return rate, submit_s, "; ".join(notes)
-
-
-def machine_load() -> str:
-    """The 1-minute load average and I/O pressure: how busy the machine is besides us."""
-    text = f"load average {os.getloadavg()[0]:.1f}"
-    with contextlib.suppress(OSError):
-        some = pathlib.Path("/proc/pressure/io").read_text().split()[1]  # "avg10=<percent>"
-        text += f", I/O pressure {some.split('=')[1]} %"
-    return text
 
 
 def test_harness() -> ModuleType:
