@@ -13,6 +13,7 @@ import pathlib
 from collections.abc import Mapping
 
 from ilios import billing
+from ilios.database import Database
 from ilios.errors import ConfigError
 
 GIB = 1024**3
@@ -31,6 +32,9 @@ class Settings:
     data_dir: pathlib.Path = pathlib.Path("data")
     db_path: pathlib.Path = pathlib.Path("data/ilios.db")
     db_synchronous: str = "full"
+    # How long a writer waits for another's lock before DATABASE_BUSY (then the
+    # call is retried, see ilios.retry).
+    db_busy_timeout_ms: int = 10_000
     blob_dir: pathlib.Path = pathlib.Path("data/blobs")
     tmp_dir: pathlib.Path = pathlib.Path("data/tmp")
     run_dir: pathlib.Path = pathlib.Path("data/run")
@@ -72,6 +76,10 @@ class Settings:
     def grpc_address(self) -> str:
         """Where clients (and the gateway) reach the gRPC server."""
         return self.grpc_target or f"127.0.0.1:{self.grpc_port}"
+
+    def database(self) -> Database:
+        """A handle on the configured database (each thread opens its own connection)."""
+        return Database(self.db_path, self.db_synchronous, self.db_busy_timeout_ms)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -166,6 +174,7 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         data_dir=data_dir,
         db_path=pathlib.Path(env.get("LOCAL_DB_PATH") or data_dir / "ilios.db"),
         db_synchronous=_choice(env, "DB_SYNCHRONOUS", ("full", "normal")),
+        db_busy_timeout_ms=_int(env, "DB_BUSY_TIMEOUT_MS", 10_000, 1, 600_000),
         blob_dir=pathlib.Path(env.get("BLOB_DIR") or data_dir / "blobs"),
         tmp_dir=pathlib.Path(env.get("TMP_DIR") or data_dir / "tmp"),
         run_dir=pathlib.Path(env.get("RUN_DIR") or data_dir / "run"),

@@ -130,7 +130,7 @@ class Server:
 
 def create_server(settings: Settings, address: str | None = None) -> Server:
     """Build (not start) the server on ``address`` (port 0 picks a free port)."""
-    db = Database(settings.db_path, settings.db_synchronous)
+    db = settings.database()
     db.setup()
     blobs = open_originals(settings, db)
     blobs.check()

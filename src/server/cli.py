@@ -65,7 +65,6 @@ def _sweep(settings: config.Settings, as_of: str | None) -> int:
     import datetime as dt
 
     from ilios import sweeper
-    from ilios.database import Database
     from ilios.inline import open_originals
 
     now = None
@@ -74,7 +73,7 @@ def _sweep(settings: config.Settings, as_of: str | None) -> int:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=dt.UTC)
         now = int(moment.timestamp() * 1000)
-    db = Database(settings.db_path, settings.db_synchronous)
+    db = settings.database()
     db.setup()
     report = sweeper.sweep(settings, db, open_originals(settings, db), now=now)
     print(

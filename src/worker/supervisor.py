@@ -31,6 +31,7 @@ from types import FrameType
 from ilios import doorbell, jobs
 from ilios.config import Settings
 from ilios.database import Database, now_ms
+from ilios.errors import IliosError
 
 log = logging.getLogger("ilios.serve")
 
@@ -187,7 +188,7 @@ class Supervisor:
         self.children.append(child)
 
     def _watch(self) -> None:
-        db = Database(self.settings.db_path, self.settings.db_synchronous)
+        db = self.settings.database()
         while True:
             alive = 0
             for child in self.children:
@@ -213,8 +214,17 @@ class Supervisor:
             time.sleep(POLL_S)
 
     def _rescue(self, db: Database, pid: int) -> None:
-        """Mark a dead worker's row dead and return its jobs to the queue now."""
-        with db.write():
-            db.execute("mark_pid_dead", pid=pid, hostname=socket.gethostname(), now=now_ms())
-        rescued = jobs.rescue(db, int(self.settings.worker_dead_after_s * 1000))
+        """Mark a dead worker's row dead and return its jobs to the queue now.
+
+        If the database stays locked past its busy timeout, this is left to the
+        server's rescuer, which finds workers whose process is gone on its next
+        pass: a locked database must not take the supervisor down.
+        """
+        try:
+            with db.write():
+                db.execute("mark_pid_dead", pid=pid, hostname=socket.gethostname(), now=now_ms())
+            rescued = jobs.rescue(db, int(self.settings.worker_dead_after_s * 1000))
+        except IliosError:
+            log.warning("could not rescue the jobs of pid %d now; the server will", pid)
+            return
         doorbell.announce_rescued(self.run_dir, rescued)

@@ -35,8 +35,8 @@ from types import FrameType
 from ilios import doorbell, jobs, retry
 from ilios.blobs import BlobStore
 from ilios.config import Settings
-from ilios.database import Database, Row, new_id, now_ms
-from ilios.errors import IliosError
+from ilios.database import Row, new_id, now_ms
+from ilios.errors import DatabaseBusy, IliosError
 from ilios.inline import open_originals
 from ilios.worker.engines import registry
 from ilios.worker.engines.base import Engine, Page, Usage
@@ -89,7 +89,7 @@ class Worker:
 
     def __init__(self, settings: Settings, blobs: BlobStore | None = None) -> None:
         self.settings = settings
-        self.db = Database(settings.db_path, settings.db_synchronous)
+        self.db = settings.database()
         self.blobs = blobs or open_originals(settings, self.db)
         self.slots = settings.max_concurrent_jobs
         self.pool = concurrent.futures.ThreadPoolExecutor(self.slots, "ilios-job")
@@ -144,19 +144,27 @@ class Worker:
         while not self.stop.is_set():
             with self.lock:
                 free = self.slots - self.busy
-            claimed = jobs.claim(self.db, self.id, free) if free > 0 else []
-            for job in claimed:
-                with self.lock:
-                    self.running[job.document_id] = job
-                    self.busy += 1
-                self.pool.submit(self._run_slot, job)
-            if claimed and len(claimed) == free:
-                continue
-            wait_s = IDLE_WAKE_S
-            pending = jobs.next_run_in_ms(self.db)
-            if pending is not None and free > len(claimed):
-                wait_s = min(wait_s, pending / 1000)
-            self.bell.wait(wait_s)
+            try:
+                self.bell.wait(self._claim(free))
+            except DatabaseBusy:  # locked past the busy timeout: try again later
+                log.warning("the database is busy; claiming again in %.0f s", IDLE_WAKE_S)
+                self.bell.wait(IDLE_WAKE_S)
+
+    def _claim(self, free: int) -> float:
+        """Start a slot for each job claimed for the ``free`` slots; return how
+        long to sleep on the bell (0: every slot was filled, claim again)."""
+        claimed = jobs.claim(self.db, self.id, free) if free > 0 else []
+        for job in claimed:
+            with self.lock:
+                self.running[job.document_id] = job
+                self.busy += 1
+            self.pool.submit(self._run_slot, job)
+        if claimed and len(claimed) == free:
+            return 0.0
+        pending = jobs.next_run_in_ms(self.db)
+        if pending is not None and free > len(claimed):
+            return min(IDLE_WAKE_S, pending / 1000)
+        return IDLE_WAKE_S
 
     def _drain(self) -> None:
         """Let running jobs finish within the grace period, then give them back."""
@@ -168,7 +176,7 @@ class Worker:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _heartbeat(self) -> None:
-        db = Database(self.settings.db_path, self.settings.db_synchronous)
+        db = self.settings.database()
         while not self.abort.wait(self.settings.heartbeat_s):
             try:
                 with db.write():

@@ -12,8 +12,9 @@ import itertools
 import os
 import signal
 
-from harness import Service, running, wait_for
+from harness import Service, alive, running, wait_for
 
+from ilios.database import connect
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
 from ilios.worker.worker import GROUP_MAX
@@ -250,3 +251,24 @@ def test_a_slow_job_gives_back_the_jobs_claimed_behind_it(tmp_path):
         }
         slow = doc_ids.pop(40)
         assert max(done[d] for d in doc_ids) < done[slow]
+
+
+def test_a_database_locked_past_every_retry_loses_nothing(tmp_path):
+    """Another process holds the write lock past the busy timeout and every
+    retry: the worker gives up instead of holding its jobs, the service stays
+    up, and once the lock is released every document completes exactly once."""
+    env = scripted_env(tmp_path, WORKER_COUNT="1", DB_BUSY_TIMEOUT_MS="100")
+    with running(tmp_path / "svc", **env) as svc:
+        _, doc_ids = submit_batch(svc, 30, pages=1, page_ms=100)
+        wait_for(lambda: states(svc, doc_ids)["completed"] >= 3, 30, what="progress")
+        (worker,) = svc.worker_pids()
+        lock = connect(svc.data_dir / "ilios.db")
+        lock.execute("BEGIN IMMEDIATE")
+        try:
+            wait_for(lambda: not alive(worker), 60, what="the worker to give up")
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        wait_for(lambda: states(svc, doc_ids)["completed"] == 30, 90, what="all 30")
+        assert_one_result_each(svc, doc_ids, pages=1)
+        svc.wait_healthy()
