@@ -215,7 +215,9 @@ class Worker:
         job's not at all), so a batch of quick jobs costs one commit, one
         fsync, instead of one each. When a job runs longer than that, the
         shedder commits the results held and gives back the jobs behind it.
-        Jobs not started when the worker stops go back in the last commit.
+        A stopping worker still runs the jobs it claimed (they are quick, or the
+        shedder gave them back) but claims no more; jobs not started when it
+        aborts (grace over, or a second signal) go back in the last commit.
         """
         slot = _Batch(collections.deque(batch), [])
         with self.lock:
@@ -226,7 +228,7 @@ class Worker:
             for_pace = 0
             while True:
                 with slot.lock:
-                    if not slot.waiting or self.stop.is_set():
+                    if not slot.waiting or self.abort.is_set():
                         break
                     job = slot.waiting.popleft()
                     slot.since = started = time.monotonic()
