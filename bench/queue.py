@@ -92,7 +92,7 @@ from queue_measure import (
 from ilios import config, doorbell, jobs
 from ilios.blobs import LocalBlobStore
 from ilios.database import QUERIES, Database, new_id, new_ids, now_ms
-from ilios.server.intake import Intake, StoredFile
+from ilios.server.intake import Intake, StoredFile, insert_documents
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
 from ilios.worker.worker import GROUP_MAX
@@ -219,21 +219,18 @@ def fill_queue(db: Database, count: int) -> None:
 
 def insert_bare_documents(db: Database, count: int) -> list[str]:
     """Insert ``count`` documents without jobs (untimed); return their ids."""
-    files = stored_documents(count)
-    records = [
-        [d, f.file_name, f.mime_type, f.size_bytes, f.sha256, f.blob_key] for d, f, _ in files
-    ]
+    files = [(doc_id, stored) for doc_id, stored, _ in stored_documents(count)]
     with db.write():
-        db.execute(
-            "insert_documents",
-            files=json.dumps(records),
+        insert_documents(
+            db,
+            files,
             batch_id=None,
             retention_days=30,
             engine="scripted",
             api_key_id="",
             now=now_ms(),
         )
-    return [doc_id for doc_id, _, _ in files]
+    return [doc_id for doc_id, _ in files]
 
 
 @contextlib.contextmanager

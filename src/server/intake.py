@@ -190,13 +190,9 @@ class Intake:
                     total=len(files),
                     now=now,
                 )
-            records = [
-                [doc_id, f.file_name, f.mime_type, f.size_bytes, f.sha256, f.blob_key]
-                for doc_id, f, _ in files
-            ]
-            self.db.execute(
-                "insert_documents",
-                files=json.dumps(records),
+            insert_documents(
+                self.db,
+                [(doc_id, f) for doc_id, f, _ in files],
                 batch_id=batch_id,
                 retention_days=retention_days,
                 engine=engine,
@@ -224,6 +220,33 @@ class Intake:
                     )
             ids = json.dumps([doc_id for doc_id, _, _ in files])
             return self.db.execute("documents_by_ids", ids=ids)
+
+
+def insert_documents(
+    db: Database,
+    files: Sequence[tuple[str, StoredFile]],
+    *,
+    batch_id: str | None,
+    retention_days: int,
+    engine: str,
+    api_key_id: str,
+    now: int,
+) -> None:
+    """Insert pending documents (id, stored file), in order, with one statement
+    (inside the caller's write transaction; their jobs are queued apart)."""
+    records = [
+        [doc_id, f.file_name, f.mime_type, f.size_bytes, f.sha256, f.blob_key]
+        for doc_id, f in files
+    ]
+    db.execute(
+        "insert_documents",
+        files=json.dumps(records),
+        batch_id=batch_id,
+        retention_days=retention_days,
+        engine=engine,
+        api_key_id=api_key_id,
+        now=now,
+    )
 
 
 def document_key(doc_id: str) -> str:

@@ -12,19 +12,20 @@ import pytest
 
 from ilios import jobs
 from ilios.database import QUERIES, Database, migrate, new_id, new_ids, now_ms
+from ilios.server.intake import StoredFile, insert_documents
+
+
+def insert_pending(db: Database, doc_ids: list[str]) -> None:
+    """Insert pending documents (no jobs) inside the caller's transaction."""
+    files = [(d, StoredFile(f"originals/{d}", "a.pdf", "application/pdf", 1, "x")) for d in doc_ids]
+    insert_documents(
+        db, files, batch_id=None, retention_days=30, engine="local", api_key_id="", now=now_ms()
+    )
 
 
 def make_document(db: Database, doc_id: str, priority: int = 5, max_attempts: int = 3) -> None:
     with db.write():
-        db.execute(
-            "insert_documents",
-            files=json.dumps([[doc_id, "a.pdf", "application/pdf", 1, "x", f"originals/{doc_id}"]]),
-            batch_id=None,
-            retention_days=30,
-            engine="local",
-            api_key_id="",
-            now=now_ms(),
-        )
+        insert_pending(db, [doc_id])
         jobs.enqueue(db, [doc_id], priority, max_attempts)
 
 
@@ -134,16 +135,7 @@ def test_ids_sort_by_time_and_do_not_collide():
 def test_enqueue_makes_one_job_per_document_in_order(db):
     doc_ids = new_ids("doc", 300)
     with db.write():
-        files = [[d, "a.pdf", "application/pdf", 1, "x", f"originals/{d}"] for d in doc_ids]
-        db.execute(
-            "insert_documents",
-            files=json.dumps(files),
-            batch_id=None,
-            retention_days=30,
-            engine="local",
-            api_key_id="",
-            now=now_ms(),
-        )
+        insert_pending(db, doc_ids)
         jobs.enqueue(db, doc_ids, 5, 3)
     rows = db.execute("documents_by_ids", ids=json.dumps(doc_ids))
     assert [r["id"] for r in rows] == doc_ids
