@@ -226,7 +226,7 @@ def test_the_control_api_scripts_faults_over_http(fake):
 def test_the_registry_builds_it_from_settings(fake):
     env = {"OCR_ENGINE": "mistral", "MISTRAL_API_KEY": KEY, "MISTRAL_SERVER_URL": fake.url,
            "MISTRAL_TIMEOUT_S": "7.5"}  # fmt: skip
-    engine = registry.engine("mistral", config.load(env, dotenv=False))
+    engine = registry.Engines(config.load(env, dotenv=False)).get("mistral")
     assert isinstance(engine, MistralEngine)
     assert (engine.name, engine.timeout_s, engine.api_key) == ("mistral", 7.5, KEY)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 from ilios.config import Settings
@@ -38,13 +37,19 @@ ENGINES: dict[str, Callable[[Settings], Engine]] = {
 }
 
 
-@functools.cache
-def _build(name: str, settings: Settings) -> Engine:
-    return ENGINES[name](settings)
+class Engines:
+    """The engines of one worker process, each built on first use and reused
+    (a dict by name: a cache keyed by the settings would hash them every job)."""
 
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._built: dict[str, Engine] = {}
 
-def engine(name: str, settings: Settings) -> Engine:
-    """The engine called ``name``, built once per process."""
-    if name not in ENGINES:
-        raise ConversionFailed(f"The engine {name!r} is not available on this server.")
-    return _build(name, settings)
+    def get(self, name: str) -> Engine:
+        """The engine called ``name``."""
+        engine = self._built.get(name)
+        if engine is None:
+            if name not in ENGINES:
+                raise ConversionFailed(f"The engine {name!r} is not available on this server.")
+            engine = self._built[name] = ENGINES[name](self.settings)
+        return engine
