@@ -113,6 +113,8 @@ def complete(db: Database, worker_id: str, document_ids: Sequence[str]) -> set[s
     """Mark these jobs completed (inside the caller's write transaction, which
     stores their results); return the ids the worker still owned. The others
     were rescued from it meanwhile: their results must not be stored."""
+    if not document_ids:
+        return set()
     if len(document_ids) == 1:
         rows = db.execute(
             "complete_job", document_id=document_ids[0], worker_id=worker_id, now=now_ms()

@@ -93,11 +93,10 @@ class Worker:
         self.blobs = blobs or open_originals(settings, self.db)
         self.slots = settings.max_concurrent_jobs
         self.pool = concurrent.futures.ThreadPoolExecutor(self.slots, "ilios-job")
-        self.running: dict[str, jobs.Job] = {}  # claimed and not yet finished
-        self.busy = 0  # slots running a batch
+        self.busy = 0  # slots holding claimed jobs (running a batch)
         self.batches: set[_Batch] = set()  # the slots' batches, for the shedder
         self.shed = threading.Event()  # wakes the shedder
-        self.engines: dict[str, Engine] = {}
+        self.engines = registry.Engines(settings)
         self.lock = threading.Lock()
         self.stop = threading.Event()  # stop claiming
         self.abort = threading.Event()  # give running jobs back now
@@ -156,7 +155,6 @@ class Worker:
         claimed = jobs.claim(self.db, self.id, free) if free > 0 else []
         for job in claimed:
             with self.lock:
-                self.running[job.document_id] = job
                 self.busy += 1
             self.pool.submit(self._run_slot, job)
         if claimed and len(claimed) == free:
@@ -169,7 +167,7 @@ class Worker:
     def _drain(self) -> None:
         """Let running jobs finish within the grace period, then give them back."""
         deadline = time.monotonic() + self.settings.shutdown_grace_s
-        while self.running and time.monotonic() < deadline and not self.abort.is_set():
+        while self.busy and time.monotonic() < deadline and not self.abort.is_set():
             assert self.bell is not None
             self.bell.wait(0.1)
         self.abort.set()
@@ -287,62 +285,42 @@ class Worker:
     def _attempt(self, job: jobs.Job) -> _Result | None:
         """Run one job to its result (None: it failed, was given back or lost,
         and that is recorded already)."""
-        backoff_ms = int(self.settings.retry_backoff_s * 1000)
         try:
             return self._run(job)
         except _Stopping:
-            retry.transient(self._give_back)([job])
+            self._commit([], [job], 0)
             log.info("job %s given back on shutdown", job.document_id)
+            return None
         except _Lost:
-            self._forget([job])
+            self._announce([job])
             log.warning("job %s was taken from this worker; its result is dropped", job.document_id)
+            return None
         except IliosError as exc:
-            state = retry.transient(jobs.fail)(
-                self.db,
-                job,
-                self.id,
-                exc.reason,
-                exc.message,
-                exc.retryable,
-                backoff_base_ms=backoff_ms,
-            )
-            self._forget([job])
-            log.info("job %s %s: %s %s", job.document_id, state, exc.reason, exc.message)
+            reason, message, retryable = exc.reason, exc.message, exc.retryable
         except Exception as exc:  # a bug or an unexpected library error: retry
             log.exception("job %s crashed", job.document_id)
-            message = f"Unexpected error: {type(exc).__name__}: {exc}"
-            retry.transient(jobs.fail)(
-                self.db, job, self.id, "INTERNAL", message, True, backoff_base_ms=backoff_ms
-            )
-            self._forget([job])
+            reason, message = "INTERNAL", f"Unexpected error: {type(exc).__name__}: {exc}"
+            retryable = True
+        backoff_ms = int(self.settings.retry_backoff_s * 1000)
+        state = retry.transient(jobs.fail)(
+            self.db, job, self.id, reason, message, retryable, backoff_base_ms=backoff_ms
+        )
+        self._announce([job])
+        log.info("job %s %s: %s %s", job.document_id, state, reason, message)
         return None
 
-    def _forget(self, finished: list[jobs.Job]) -> None:
-        """These jobs are no longer this worker's; wake their ``Convert`` streams."""
-        with self.lock:
-            for job in finished:
-                self.running.pop(job.document_id, None)
-        for job in finished:
-            self._announce(job)
-
-    def _give_back(self, given_back: list[jobs.Job]) -> None:
-        with self.db.write():
-            jobs.release(self.db, given_back, self.id)
-        self._forget(given_back)
-
-    def _announce(self, job: jobs.Job) -> None:
-        """Wake the server's ``Convert`` stream of this job's document (only
+    def _announce(self, finished: list[jobs.Job]) -> None:
+        """Wake the server's ``Convert`` streams of these jobs' documents (only
         streamed jobs have one watching)."""
-        if job.streamed:
-            self.ringer.ring("server", job.document_id.encode())
+        for job in finished:
+            if job.streamed:
+                self.ringer.ring("server", job.document_id.encode())
 
     def _run(self, job: jobs.Job) -> _Result:
         doc = self.db.one("get_document", id=job.document_id)
         if doc is None:  # cannot happen: documents are never deleted
             raise IliosError("The job's document is missing.", document_id=job.document_id)
         engine = self.engines.get(doc["engine"])
-        if engine is None:  # built once per process (the registry's cache hashes settings)
-            engine = self.engines[doc["engine"]] = registry.engine(doc["engine"], self.settings)
         started = time.monotonic()
         count = 0
         usage = Usage()
@@ -361,7 +339,7 @@ class Worker:
                         last = page
                         continue
                     self._commit_page(job, page)
-                    self._announce(job)
+                    self._announce([job])
             finally:
                 # An engine's clean-up (e.g. deleting an uploaded copy) runs even
                 # when the job stops half-way.
@@ -408,16 +386,13 @@ class Worker:
                     self._store(result, now)
             jobs.release(self.db, given_back, self.id)
             following = jobs.take(self.db, self.id, take) if take else []
-        with self.lock:
-            for job in following:
-                self.running[job.document_id] = job
         for result in done:
             if result.job.document_id not in owned:
                 log.warning(
                     "job %s was taken from this worker; its result is dropped",
                     result.job.document_id,
                 )
-        self._forget([r.job for r in done] + given_back)
+        self._announce([r.job for r in done] + given_back)
         return following
 
     def _store(self, result: _Result, now: int) -> None:
