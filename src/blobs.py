@@ -298,6 +298,21 @@ class _DirectFile:
             writing.result()
 
 
+def write_file(path: pathlib.Path, data: Chunk, flags: int = os.O_TRUNC, mode: int = 0o644) -> None:
+    """Create ``path`` (``os.open`` with O_WRONLY | O_CREAT | ``flags``) and write
+    all of ``data``; a file left part-written by an error is removed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | flags, mode)
+    try:
+        view = memoryview(data).cast("B")
+        while view:
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(fd)
+
+
 def _write_all(fd: int, data: Chunk | mmap.mmap) -> None:
     """Write all of ``data`` at the file's offset; a short write means the disk is full."""
     with memoryview(data) as view:
@@ -347,18 +362,9 @@ class LocalBlobStore:
             writer.write(data)
             writer.commit()
             return writer.sha256
-        path = self._path(key)
         try:
-            fd = os.open(self._folder_made(key), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            try:
-                view = memoryview(data).cast("B")
-                while view:
-                    view = view[os.write(fd, view) :]
-            finally:
-                os.close(fd)
+            write_file(self._folder_made(key), data)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
             raise StorageUnavailable(
                 "Could not write the file to blob storage (is the disk full?).", detail=str(exc)
             ) from exc

@@ -24,7 +24,7 @@ import secrets
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ilios.blobs import BlobStore, BlobWriter, Chunk, open_store
+from ilios.blobs import BlobStore, BlobWriter, Chunk, open_store, write_file
 from ilios.config import Settings
 from ilios.database import Database
 from ilios.errors import StorageUnavailable
@@ -36,8 +36,8 @@ class InlineStore:
     def __init__(self, backing: BlobStore, db: Database, scratch: pathlib.Path) -> None:
         self.backing = backing
         self.db = db
-        self.scratch = scratch  # where inline originals are copied for engines
-        self.folder = scratch / f"inline-{secrets.token_hex(8)}"  # this store's copies
+        # Where this store copies inline originals for engines (in the service's scratch folder).
+        self.folder = scratch / f"inline-{secrets.token_hex(8)}"
 
     def _inline(self, key: str) -> bytes | None:
         row = self.db.one("inline_blob", key=key)
@@ -102,16 +102,7 @@ class InlineStore:
 
 def _write_new(path: pathlib.Path, content: bytes) -> None:
     """Write ``content`` to a new file at ``path`` (an existing one is an error)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(fd, view) :]
-    except BaseException:
-        path.unlink(missing_ok=True)  # no partial copy is left behind
-        raise
-    finally:
-        os.close(fd)
+    write_file(path, content, flags=os.O_EXCL, mode=0o600)
 
 
 def open_originals(settings: Settings, db: Database) -> InlineStore:
