@@ -39,7 +39,7 @@ from ilios.errors import (
     UploadIncomplete,
     from_reason,
 )
-from ilios.server import messages
+from ilios.server import messages, upload_frames
 from ilios.server.intake import (
     CONVERT_PRIORITY,
     Intake,
@@ -69,44 +69,18 @@ UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024
 UPLOAD_BATCH_BYTES = 2 * 1024 * 1024
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
-_CHUNK_TAG = 0x12  # UploadRequest.chunk: field 2, length-delimited
-_VARINT_MAX_BYTES = 10
-UPLOAD_METHOD = "Upload"
-
-
-def upload_request(data: bytes) -> pb.UploadRequest | memoryview:
-    """Deserialize one ``Upload`` message: a chunk as a view of ``data``, else the message.
-
-    A chunk message is its tag, a varint length and the bytes: those bytes are
-    handed on as a ``memoryview`` of what gRPC received, not copied into a
-    protobuf message and out again. Anything else (the metadata, unknown fields,
-    a repeated field) is parsed by protobuf.
-    """
-    if len(data) >= 2 and data[0] == _CHUNK_TAG:
-        length, shift, at = 0, 0, 1
-        while at <= _VARINT_MAX_BYTES and at < len(data):
-            byte = data[at]
-            length |= (byte & 0x7F) << shift
-            at += 1
-            if byte < 0x80:
-                if at + length == len(data):
-                    return memoryview(data)[at:]
-                break
-            shift += 7
-    return pb.UploadRequest.FromString(data)
 
 
 def add_to_server(service: ConversionService, server: grpc.aio.Server) -> None:
-    """Register ``service``; its ``Upload`` takes chunks as views (``upload_request``)."""
+    """Register ``service``; its ``Upload`` takes chunks as views (``upload_frames``)."""
     pb_grpc.add_ConversionServiceServicer_to_server(service, server)
     upload = grpc.stream_unary_rpc_method_handler(
         service.Upload,
-        request_deserializer=upload_request,
+        request_deserializer=upload_frames.upload_request,
         response_serializer=pb.UploadResponse.SerializeToString,
     )
     # Registered handlers are a map by method: this entry replaces the generated one.
-    name = pb.DESCRIPTOR.services_by_name["ConversionService"].full_name
-    server.add_registered_method_handlers(name, {UPLOAD_METHOD: upload})
+    server.add_registered_method_handlers(upload_frames.SERVICE, {upload_frames.METHOD: upload})
 
 
 class ConversionService(pb_grpc.ConversionServiceServicer):
@@ -287,7 +261,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         request_iterator: AsyncIterator[pb.UploadRequest | memoryview],
         context: grpc.aio.ServicerContext,
     ) -> pb.UploadResponse:
-        """Store a streamed file; chunks arrive as views (see ``upload_request``)."""
+        """Store a streamed file; chunks arrive as views (see ``upload_frames``)."""
         first = await anext(aiter(request_iterator), None)
         if not isinstance(first, pb.UploadRequest) or first.WhichOneof("part") != "metadata":
             raise InvalidRequest("The first Upload message must carry 'metadata'.")

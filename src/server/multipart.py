@@ -21,6 +21,7 @@ import grpc
 from starlette.requests import Request
 
 from ilios.errors import FileTooLarge, InvalidRequest
+from ilios.server import upload_frames
 from ilios.v1 import conversion_service_pb2 as pb
 
 MAX_FIELD_BYTES = 4096
@@ -33,37 +34,20 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 
 # ``Upload`` taking serialized ``UploadRequest`` messages (see ``raw_upload``).
 RawUpload: TypeAlias = grpc.aio.StreamUnaryMultiCallable
-UPLOAD_METHOD = f"/{pb.DESCRIPTOR.services_by_name['ConversionService'].full_name}/Upload"
-_CHUNK_TAG = b"\x12"  # UploadRequest.chunk: field 2, length-delimited
 
 
 def raw_upload(channel: grpc.aio.Channel) -> RawUpload:
     """``ConversionService.Upload`` whose requests are already serialized.
 
-    The gateway frames each file chunk itself (``chunk_message``): the
+    The gateway frames each file chunk itself (``upload_frames.chunk_message``): the
     received pieces are copied once, into the message, instead of into a
     buffer, a ``bytes``, a protobuf message and its serialization.
     """
     return channel.stream_unary(
-        UPLOAD_METHOD,
+        upload_frames.PATH,
         request_serializer=None,
         response_deserializer=pb.UploadResponse.FromString,
     )
-
-
-def chunk_message(parts: Sequence[bytes | memoryview], size: int) -> bytes:
-    """The serialized ``UploadRequest(chunk=b"".join(parts))``; ``size`` is their length."""
-    return b"".join((_CHUNK_TAG, _varint(size), *parts))
-
-
-def _varint(value: int) -> bytes:
-    """Protobuf's base-128 varint encoding of a non-negative int."""
-    out = bytearray()
-    while value > 0x7F:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
 
 
 # --- parsing --------------------------------------------------------------------------
@@ -362,7 +346,7 @@ class _Files:
 
     async def _flush(self) -> None:
         if self._buffered:
-            message = chunk_message(self._parts, self._buffered)
+            message = upload_frames.chunk_message(self._parts, self._buffered)
             self._parts, self._buffered = [], 0
             await self._write(message)
 

@@ -14,8 +14,7 @@ from google.protobuf.message import DecodeError
 
 from ilios.blobs import DIRECT_ALIGN_BYTES, WRITEBACK_WINDOW_BYTES, LocalBlobStore, LocalWriter
 from ilios.errors import FileTooLarge, StorageUnavailable
-from ilios.server.conversion import upload_request
-from ilios.server.multipart import chunk_message
+from ilios.server.upload_frames import chunk_message, upload_request
 from ilios.server.write_behind import WriteBehind
 from ilios.v1 import conversion_service_pb2 as pb
 
