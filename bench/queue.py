@@ -56,7 +56,6 @@ import contextlib
 import dataclasses
 import functools
 import importlib
-import json
 import pathlib
 import shutil
 import sqlite3
@@ -91,7 +90,7 @@ from queue_measure import (
 
 from ilios import config, doorbell, jobs
 from ilios.blobs import LocalBlobStore
-from ilios.database import QUERIES, Database, new_id, new_ids, now_ms
+from ilios.database import QUERIES, Database, id_list, new_id, new_ids, now_ms
 from ilios.server.intake import Intake, StoredFile, insert_documents
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
@@ -322,7 +321,7 @@ def breakdown(mode: str, count: int, claim_sql: str) -> dict[str, float]:
             timed("start_document", QUERIES["start_document"], {"id": rows[0]["document_id"]})
             timed("COMMIT (claim)", "COMMIT")
             timed("BEGIN IMMEDIATE (complete)", "BEGIN IMMEDIATE")
-            ids = json.dumps([rows[0]["document_id"]])
+            ids = id_list([rows[0]["document_id"]])
             params = {"document_ids": ids, "worker_id": worker, "now": now_ms()}
             timed("complete_jobs", QUERIES["complete_jobs"], params)
             timed("COMMIT (complete)", "COMMIT")

@@ -20,12 +20,11 @@ can complete it.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import random
 from collections.abc import Sequence
 
-from ilios.database import Database, Row, new_id, now_ms
+from ilios.database import Database, Row, id_list, new_id, now_ms
 from ilios.errors import WorkerLost
 
 # Convert jobs: a caller is waiting and streams their pages, so they outrank
@@ -63,13 +62,15 @@ def backoff_ms(
 def enqueue(db: Database, document_ids: Sequence[str], priority: int, max_attempts: int) -> None:
     """Queue one job per document (call inside the transaction creating the documents).
 
-    One statement inserts them all: the ids travel as one JSON array that
-    SQLite expands itself (``json_each``), so a batch of a thousand costs one
-    statement, not a thousand, the way bulk ``COPY`` serves Postgres queues.
+    One statement inserts them all: the ids travel as one array that SQLite
+    reads in place (``id_list``), so a batch of a thousand costs one statement,
+    not a thousand, the way bulk ``COPY`` serves Postgres queues.
     """
+    if not document_ids:
+        return
     db.execute(
         "insert_jobs",
-        document_ids=json.dumps(list(document_ids)),
+        document_ids=id_list(document_ids),
         priority=priority,
         max_attempts=max_attempts,
         now=now_ms(),
@@ -122,7 +123,7 @@ def complete(db: Database, worker_id: str, document_ids: Sequence[str]) -> set[s
     else:
         rows = db.execute(
             "complete_jobs",
-            document_ids=json.dumps(list(document_ids)),
+            document_ids=id_list(document_ids),
             worker_id=worker_id,
             now=now_ms(),
         )

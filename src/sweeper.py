@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import logging
 import pathlib
 import time
@@ -19,7 +18,7 @@ from collections.abc import Sequence
 
 from ilios.blobs import BlobStore
 from ilios.config import Settings
-from ilios.database import Database, now_ms
+from ilios.database import Database, id_list, now_ms
 from ilios.errors import StorageUnavailable
 from ilios.inline import scratch_dir
 
@@ -76,7 +75,7 @@ def remove_orphaned_blobs(db: Database, blobs: BlobStore, max_age_s: float) -> i
         for kind, query in (("originals", "unknown_documents"), ("uploads", "unknown_uploads")):
             keys = blobs.keys_before(kind, cutoff)
             while ids := [key.rpartition("/")[2] for key in itertools.islice(keys, BATCH_ROWS)]:
-                for row in db.execute(query, ids=json.dumps(ids)):
+                for row in db.execute(query, ids=id_list(ids)):
                     blobs.delete(f"{kind}/{row['id']}")
                     removed += 1
     except StorageUnavailable:

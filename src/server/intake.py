@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from ilios import filetypes, jobs
 from ilios.blobs import HEAD_BYTES, BlobStore, BlobWriter
 from ilios.config import Settings
-from ilios.database import Database, Row, new_id, now_ms
+from ilios.database import Database, Row, id_list, new_id, now_ms
 from ilios.errors import (
     EngineNotConfigured,
     FileTooLarge,
@@ -218,7 +218,7 @@ class Intake:
                         message=error.message,
                         now=now,
                     )
-            ids = json.dumps([doc_id for doc_id, _, _ in files])
+            ids = id_list([doc_id for doc_id, _, _ in files])
             return self.db.execute("documents_by_ids", ids=ids)
 
 

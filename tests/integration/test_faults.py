@@ -125,6 +125,9 @@ def test_sigkill_everything_with_a_batch_in_flight(tmp_path):
         wait_for(lambda: states(svc, doc_ids)["completed"] == 50, 120, what="all 50")
         assert_one_result_each(svc, doc_ids, pages=2)
         assert svc.rows("SELECT count(*) AS n FROM jobs WHERE state != 'completed'")[0]["n"] == 0
+        # One job per document, none without one (jobs.document_id has no foreign key).
+        paired = "SELECT count(*) AS n FROM jobs JOIN documents d ON d.id = jobs.document_id"
+        assert svc.rows(paired)[0]["n"] == svc.rows("SELECT count(*) AS n FROM jobs")[0]["n"] == 50
         ran = executions(tmp_path)
         assert len(ran) == 50 and all(n >= 1 for n in ran.values())
         batch = svc.conversion.GetBatch(pb.GetBatchRequest(batch_id=batch_id), timeout=10).batch

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
@@ -11,7 +10,7 @@ import apsw
 import pytest
 
 from ilios import jobs
-from ilios.database import QUERIES, Database, migrate, new_id, new_ids, now_ms
+from ilios.database import QUERIES, Database, id_list, migrate, new_id, new_ids, now_ms
 from ilios.server.intake import StoredFile, insert_documents
 
 
@@ -112,6 +111,42 @@ def test_migration_2_keeps_queued_jobs(tmp_path):
     db.close()
 
 
+def test_migration_5_keeps_jobs_in_claim_order(tmp_path):
+    """Rebuilding jobs without the documents key keeps every job, its state and
+    attempts; claims still go by priority, then document id (oldest first)."""
+    from ilios.database import SQL_DIR, connect
+
+    conn = connect(tmp_path / "old.db")
+    for script in sorted((SQL_DIR / "migrations").glob("00[1-4]_*.sql")):
+        conn.execute(script.read_text())
+    conn.pragma("user_version", 4)
+    doc_ids = new_ids("doc", 3)
+    conn.execute("BEGIN")
+    for i, doc_id in enumerate(doc_ids):
+        conn.execute(
+            "INSERT INTO documents (id, file_name, mime_type, size_bytes, sha256, blob_key,"
+            " retention_days, engine, created_at) VALUES (?, 'a.pdf', 'application/pdf', 1,"
+            " 'x', 'k', 30, 'local', 1)",
+            (doc_id,),
+        )
+        conn.execute(
+            "INSERT INTO jobs (document_id, state, priority, attempts, max_attempts, run_at,"
+            " created_at) VALUES (?, ?, 5, ?, 3, 0, 1)",
+            (doc_id, ("completed", "retrying", "pending")[i], i),
+        )
+    conn.execute("COMMIT")
+    assert migrate(conn) >= 5
+    conn.close()
+    db = Database(tmp_path / "old.db")
+    assert db.one("get_document", id=doc_ids[0])["job_state"] == "completed"
+    worker = jobs.register_worker(db, 1, "host")
+    assert jobs.claim(db, worker, 5) == [
+        jobs.Job(doc_ids[1], 2, 3, 5),
+        jobs.Job(doc_ids[2], 3, 3, 5),
+    ]
+    db.close()
+
+
 def test_every_named_query_compiles(db):
     import re
 
@@ -137,9 +172,9 @@ def test_enqueue_makes_one_job_per_document_in_order(db):
     with db.write():
         insert_pending(db, doc_ids)
         jobs.enqueue(db, doc_ids, 5, 3)
-    rows = db.execute("documents_by_ids", ids=json.dumps(doc_ids))
-    assert [r["id"] for r in rows] == doc_ids
-    assert [r["seq"] for r in rows] == list(range(300))
+    rows = db.execute("documents_by_ids", ids=id_list(doc_ids[::-1]))  # in the list's order
+    assert [r["id"] for r in rows] == doc_ids[::-1]
+    assert [r["seq"] for r in rows] == list(range(299, -1, -1))
     assert {r["job_state"] for r in rows} == {"pending"}
     worker = jobs.register_worker(db, 1, "test")
     claimed = jobs.claim(db, worker, 300)
