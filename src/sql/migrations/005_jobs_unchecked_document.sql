@@ -24,7 +24,11 @@ CREATE TABLE jobs_next (
     completed_at    INTEGER
 ) STRICT, WITHOUT ROWID;
 
-INSERT INTO jobs_next SELECT * FROM jobs;
+INSERT INTO jobs_next (document_id, state, priority, attempts, max_attempts, run_at,
+                       worker_id, error, created_at, started_at, completed_at)
+SELECT document_id, state, priority, attempts, max_attempts, run_at,
+       worker_id, error, created_at, started_at, completed_at
+FROM jobs;
 DROP TABLE jobs;
 ALTER TABLE jobs_next RENAME TO jobs;
 
