@@ -34,8 +34,8 @@ def tune_malloc() -> None:
     (an arena, up to 8 per core), and each keeps up to ``TRIM_THRESHOLD_BYTES``
     of freed buffers: the server's peak during a 1 GiB upload swung with the
     threads that happened to allocate, 103-126 MiB into local storage and
-    126-144 MiB into S3. Two arenas held it at 83-97 and 105-117 MiB (145 once
-    in S3's nine runs), at the same throughput and CPU. A no-op where glibc is
+    126-144 MiB into S3. Two arenas held it at 83-97 and 99-117 MiB (145 once
+    in 17 S3 runs), at the same throughput and CPU. A no-op where glibc is
     absent.
     """
     try:
