@@ -293,7 +293,7 @@ class Worker:
             return None
         except _Lost:
             self._announce([job])
-            log.warning("job %s was taken from this worker; its result is dropped", job.document_id)
+            _log_dropped(job)
             return None
         except IliosError as exc:
             reason, message, retryable = exc.reason, exc.message, exc.retryable
@@ -388,10 +388,7 @@ class Worker:
             following = jobs.take(self.db, self.id, take) if take else []
         for result in done:
             if result.job.document_id not in owned:
-                log.warning(
-                    "job %s was taken from this worker; its result is dropped",
-                    result.job.document_id,
-                )
+                _log_dropped(result.job)
         self._announce([r.job for r in done] + given_back)
         return following
 
@@ -423,6 +420,11 @@ class Worker:
             total_cost_micros=cost.total_micros,
             now=now,
         )
+
+
+def _log_dropped(job: jobs.Job) -> None:
+    """Say that a job rescued from this worker (someone else's now) lost its result here."""
+    log.warning("job %s was taken from this worker; its result is dropped", job.document_id)
 
 
 def batch_size(busy_s: float, jobs_run: int) -> int:
