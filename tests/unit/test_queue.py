@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import random
 import threading
 import time
@@ -10,7 +11,17 @@ import apsw
 import pytest
 
 from ilios import jobs
-from ilios.database import QUERIES, Database, id_list, migrate, new_id, new_ids, now_ms
+from ilios.database import (
+    QUERIES,
+    Database,
+    _migrations,
+    connect,
+    id_list,
+    migrate,
+    new_id,
+    new_ids,
+    now_ms,
+)
 from ilios.server.intake import StoredFile, insert_documents
 
 
@@ -86,13 +97,20 @@ def test_migrations_are_idempotent(db):
     assert migrate(db.conn) == version
 
 
+def database_at(path: pathlib.Path, version: int) -> apsw.Connection:
+    """A new database with the migrations up to ``version`` applied, as an
+    older release made it."""
+    conn = connect(path)
+    for number, script in sorted(_migrations()):
+        if number <= version:
+            conn.execute(script)
+    conn.pragma("user_version", version)
+    return conn
+
+
 def test_migration_2_keeps_queued_jobs(tmp_path):
     """A database made by migration 1 (jobs with their own ids) keeps its jobs."""
-    from ilios.database import SQL_DIR, connect
-
-    conn = connect(tmp_path / "old.db")
-    conn.execute((SQL_DIR / "migrations" / "001_initial.sql").read_text())
-    conn.pragma("user_version", 1)
+    conn = database_at(tmp_path / "old.db", 1)
     conn.execute(
         "INSERT INTO documents (id, file_name, mime_type, size_bytes, sha256, blob_key,"
         " retention_days, engine, created_at) VALUES"
@@ -114,12 +132,7 @@ def test_migration_2_keeps_queued_jobs(tmp_path):
 def test_migration_5_keeps_jobs_in_claim_order(tmp_path):
     """Rebuilding jobs without the documents key keeps every job, its state and
     attempts; claims still go by priority, then document id (oldest first)."""
-    from ilios.database import SQL_DIR, connect
-
-    conn = connect(tmp_path / "old.db")
-    for script in sorted((SQL_DIR / "migrations").glob("00[1-4]_*.sql")):
-        conn.execute(script.read_text())
-    conn.pragma("user_version", 4)
+    conn = database_at(tmp_path / "old.db", 4)
     doc_ids = new_ids("doc", 3)
     conn.execute("BEGIN")
     for i, doc_id in enumerate(doc_ids):
