@@ -15,8 +15,8 @@ also on error), on 127.0.0.1:
    after the uploads; the reference is the mean of the two.
 2. One file of ``--size-mb`` MiB (random-ish bytes after a scripted-document
    header, so ``OCR_ENGINE=scripted`` accepts it) is streamed
-   - through gRPC ``Upload`` (1 MiB chunks, size and sha256 declared, so the
-     server checks them) and
+   - through gRPC ``Upload`` with the Python client (``IliosClient.upload``: 1 MiB
+     chunks, size and sha256 declared, so the server checks them) and
    - through REST ``POST /api/documents/submit`` (httpx streams the open file as
      a multipart body; the gateway forwards it into a gRPC ``Upload``),
    into the local backend and into S3 (moto's ThreadedMotoServer in this process).
@@ -70,6 +70,7 @@ import grpc
 import httpx
 from moto.server import ThreadedMotoServer
 
+from ilios.client import IliosClient
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.worker.engines.scripted import script_document
@@ -79,7 +80,6 @@ MIB = 1024 * 1024  # bytes
 MB = 1_000_000  # bytes (dd's MB)
 DEFAULT_SIZE_MIB = 1024
 QUICK_SIZE_MIB = 128
-GRPC_CHUNK_BYTES = MIB  # gRPC Upload message payload
 FILE_BLOCK_BYTES = MIB  # block size when writing the test file
 DEFAULT_MAX_FILE_BYTES = 1024 * MIB  # the service's default MAX_FILE_SIZE
 FREE_SPACE_FACTOR = 6  # file sizes on disk at once: test file, 2 moto objects, spools
@@ -271,24 +271,16 @@ def role_pids(data_dir: pathlib.Path) -> dict[str, int]:
 
 
 def grpc_upload(target: str, path: pathlib.Path, size: int, sha256: str) -> float:
-    """Stream ``path`` through gRPC ``Upload`` in 1 MiB chunks; wall seconds to the reply."""
+    """Stream ``path`` with the Python client's ``upload`` (1 MiB chunks, size and sha256
+    declared, so the server checks them); wall seconds to the reply.
 
-    def requests() -> Iterator[pb.UploadRequest]:
-        meta = pb.UploadMetadata(file_name=path.name, size_bytes=size, sha256=sha256)
-        yield pb.UploadRequest(metadata=meta)
-        with path.open("rb") as file:
-            while chunk := file.read(GRPC_CHUNK_BYTES):
-                yield pb.UploadRequest(chunk=chunk)
-
-    with grpc.insecure_channel(target, options=GRPC_OPTIONS) as channel:
-        stub = pb_grpc.ConversionServiceStub(channel)
-        grpc.channel_ready_future(channel).result(timeout=GATEWAY_READY_S)
+    The sha256 is passed in, so the client does not read the file first to compute it.
+    """
+    with IliosClient(target, timeout_s=GATEWAY_READY_S) as client:
+        grpc.channel_ready_future(client.channel).result(timeout=GATEWAY_READY_S)
         started = time.perf_counter()
-        reply = stub.Upload(requests(), timeout=UPLOAD_TIMEOUT_S)
-        wall_s = time.perf_counter() - started
-    if reply.size_bytes != size or reply.sha256 != sha256:
-        raise RuntimeError(f"gRPC upload stored {reply.size_bytes} bytes, sha256 {reply.sha256}")
-    return wall_s
+        client.upload(path, sha256=sha256)  # a wrong size or sha256 raises
+        return time.perf_counter() - started
 
 
 def rest_upload(url: str, target: str, path: pathlib.Path, size: int, sha256: str) -> float:

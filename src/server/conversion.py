@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from ilios import doorbell, filetypes, markdown
+from ilios import doorbell, filetypes, markdown, upload_frames
 from ilios.blobs import CHUNK_BYTES, BlobStore, BlobWriter, chunks
 from ilios.config import Settings
 from ilios.database import Database, Row, new_id, new_ids
@@ -39,7 +39,7 @@ from ilios.errors import (
     UploadIncomplete,
     from_reason,
 )
-from ilios.server import messages, upload_frames
+from ilios.server import messages
 from ilios.server.intake import (
     CONVERT_PRIORITY,
     Intake,

@@ -20,8 +20,8 @@ from typing import TypeAlias
 import grpc
 from starlette.requests import Request
 
+from ilios import upload_frames
 from ilios.errors import FileTooLarge, InvalidRequest
-from ilios.server import upload_frames
 from ilios.v1 import conversion_service_pb2 as pb
 
 MAX_FIELD_BYTES = 4096

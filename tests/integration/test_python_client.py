@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pathlib
@@ -14,6 +15,7 @@ from harness import running
 
 from ilios import errors
 from ilios.client import IliosClient
+from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
 
 ILIOS = str(pathlib.Path(sys.executable).parent / "ilios")
@@ -44,6 +46,26 @@ def test_client_streams_pages_and_maps_errors(service, corpus):
             list(client.convert(corpus["random.bin"]))
         upload_id = client.upload(corpus["page.png"])
         assert upload_id.startswith("upl_")
+
+
+def test_client_upload_frames_every_chunk_and_the_server_checks_the_sha256(service, tmp_path):
+    # Several chunk messages and a short last one, each framed by the client itself.
+    path = tmp_path / "scripted.pdf"
+    data = script_document(pages=1) + os.urandom(2 * 1024 * 1024 + 12_345)
+    path.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    with IliosClient(service.grpc_target) as client:
+        sent: list[int] = []
+        for known in (None, digest):
+            upload_id = client.upload(path, sha256=known, progress=sent.append)
+            source = pb.FileSource(upload_id=upload_id, file_name=path.name)
+            document = client.conversion.SubmitDocument(
+                pb.SubmitDocumentRequest(file=source)
+            ).document
+            assert (document.size_bytes, document.sha256) == (len(data), digest)
+        assert sent[: len(sent) // 2] == [1024 * 1024, 1024 * 1024, len(data) - 2 * 1024 * 1024]
+        with pytest.raises(errors.UploadIncomplete, match="sha256 does not match"):
+            client.upload(path, sha256="0" * 64)
 
 
 def test_client_reports_a_bad_key(keyed_service):

@@ -14,8 +14,8 @@ from google.protobuf.message import DecodeError
 
 from ilios.blobs import DIRECT_ALIGN_BYTES, WRITEBACK_WINDOW_BYTES, LocalBlobStore, LocalWriter
 from ilios.errors import FileTooLarge, StorageUnavailable
-from ilios.server.upload_frames import chunk_message, upload_request
 from ilios.server.write_behind import WriteBehind
+from ilios.upload_frames import chunk_message, upload_request
 from ilios.v1 import conversion_service_pb2 as pb
 
 MIB = 1024 * 1024

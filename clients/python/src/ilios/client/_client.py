@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import grpc
 
+from ilios import upload_frames
 from ilios.errors import IliosError, from_rpc_error
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
@@ -123,6 +124,13 @@ class IliosClient:
         else:
             self.channel = grpc.insecure_channel(self.target, options=options)
         self.conversion = pb_grpc.ConversionServiceStub(self.channel)
+        # Upload with its chunk messages framed here (``upload_frames``): a file block
+        # is copied once into its message, not into a protobuf message and out again.
+        self._raw_upload = self.channel.stream_unary(
+            upload_frames.PATH,
+            request_serializer=None,
+            response_deserializer=pb.UploadResponse.FromString,
+        )
         self.usage_stub = usage_grpc.UsageServiceStub(self.channel)
 
     def __enter__(self) -> IliosClient:
@@ -140,31 +148,39 @@ class IliosClient:
 
     # --- files in -------------------------------------------------------------------
 
-    def upload(self, path: str | os.PathLike[str], *, progress: Progress | None = None) -> str:
-        """Stream a file to the server; return its upload id (usable once)."""
+    def upload(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        sha256: str | None = None,
+        progress: Progress | None = None,
+    ) -> str:
+        """Stream a file to the server; return its upload id (usable once).
+
+        The server checks the file against its size and sha256. Pass ``sha256``
+        (hex) when you know it already; otherwise the file is read once more,
+        first, to compute it.
+        """
         file_path = pathlib.Path(path)
         size = file_path.stat().st_size
-        digest = hashlib.sha256()
-        with file_path.open("rb") as file:
-            while block := file.read(CHUNK_BYTES):
-                digest.update(block)
-
-        def requests() -> Iterator[pb.UploadRequest]:
-            yield pb.UploadRequest(
-                metadata=pb.UploadMetadata(
-                    file_name=file_path.name, size_bytes=size, sha256=digest.hexdigest()
-                )
-            )
+        if sha256 is None:
+            digest = hashlib.sha256()
             with file_path.open("rb") as file:
                 while block := file.read(CHUNK_BYTES):
-                    yield pb.UploadRequest(chunk=block)
+                    digest.update(block)
+            sha256 = digest.hexdigest()
+        metadata = pb.UploadMetadata(file_name=file_path.name, size_bytes=size, sha256=sha256)
+
+        def requests() -> Iterator[bytes]:
+            yield pb.UploadRequest(metadata=metadata).SerializeToString()
+            with file_path.open("rb") as file:
+                while block := file.read(CHUNK_BYTES):
+                    yield upload_frames.chunk_message((block,), len(block))
                     if progress:
                         progress(len(block))
 
         with _mapped():
-            reply = self.conversion.Upload(
-                requests(), metadata=self.metadata, timeout=CONVERT_TIMEOUT_S
-            )
+            reply = self._raw_upload(requests(), metadata=self.metadata, timeout=CONVERT_TIMEOUT_S)
         return str(reply.upload_id)
 
     def source(

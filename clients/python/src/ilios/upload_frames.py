@@ -1,11 +1,12 @@
 """The wire form of ``ConversionService.Upload`` chunks, both ways.
 
 A chunk message, ``UploadRequest(chunk=...)``, is one tag byte, a varint length
-and the bytes. The gateway writes it from the pieces of a request body
-(``chunk_message``: one copy instead of a buffer, a protobuf message and its
-serialization) and the server reads it as a view of what gRPC received
-(``upload_request``: no copy into a protobuf message and out again). Every
-other ``UploadRequest`` goes through protobuf.
+and the bytes. The Python client (from file blocks) and the gateway (from the
+pieces of a request body) write it with ``chunk_message``: one copy, instead
+of a protobuf message and its serialization. The server reads it as a view of
+what gRPC received (``upload_request``: no copy into a protobuf message and out
+again). Every other ``UploadRequest`` goes through protobuf. It lives in the
+client package because all three use it.
 """
 
 from __future__ import annotations
