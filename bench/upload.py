@@ -17,7 +17,7 @@ also on error), on 127.0.0.1:
    header, so ``OCR_ENGINE=scripted`` accepts it) is streamed
    - through gRPC ``Upload`` with the Python client (``IliosClient.upload``: 1 MiB
      chunks, size and sha256 declared, so the server checks them) and
-   - through REST ``POST /api/documents/submit`` (httpx streams the open file as
+   - through REST ``POST /api/documents/submit`` (curl streams the open file as
      a multipart body; the gateway forwards it into a gRPC ``Upload``),
    into the local backend and into S3 (moto's ThreadedMotoServer in this process).
    Each transfer gets a fresh service (``ilios serve``: WORKER_COUNT=1,
@@ -57,6 +57,7 @@ import logging
 import pathlib
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -67,7 +68,6 @@ from typing import Any
 
 import boto3
 import grpc
-import httpx
 from moto.server import ThreadedMotoServer
 
 from ilios.client import IliosClient
@@ -141,9 +141,14 @@ def proc_minor_faults(pid: int) -> int:
     return int(proc_stat(pid)[7])
 
 
-def own_cpu_s() -> float:
-    """User + system CPU seconds used so far by this process (all threads)."""
-    return time.process_time()
+def client_cpu_s() -> float:
+    """User + system CPU seconds used so far by this process (all threads) and by its
+    children that ended (curl; the service is still running while this is read)."""
+    own, ended = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
 
 
 # --- the reference: dd ------------------------------------------------------------
@@ -284,23 +289,33 @@ def grpc_upload(target: str, path: pathlib.Path, size: int, sha256: str) -> floa
 
 
 def rest_upload(url: str, target: str, path: pathlib.Path, size: int, sha256: str) -> float:
-    """POST ``path`` as multipart to /api/documents/submit; wall seconds to the response.
+    """POST ``path`` as multipart to /api/documents/submit with curl; wall seconds to
+    the response.
 
-    httpx streams the open file (64 KiB reads) with a Content-Length. The stored
-    document's size and sha256 are checked afterwards through gRPC (not timed).
+    curl is the REST client the README shows (``curl -F file=@...``); it streams the
+    file with a Content-Length. The stored document's size and sha256 are checked
+    afterwards through gRPC (not timed).
     """
-    with httpx.Client(base_url=url, timeout=UPLOAD_TIMEOUT_S) as http, path.open("rb") as file:
-        started = time.perf_counter()
-        response = http.post(
-            "/api/documents/submit", files={"file": (path.name, file, "application/pdf")}
-        )
-        wall_s = time.perf_counter() - started
-    if response.status_code != 200:
-        raise RuntimeError(f"REST upload: HTTP {response.status_code}: {response.text[:500]}")
-    with grpc.insecure_channel(target, options=GRPC_OPTIONS) as channel:
+    command = [
+        "curl",
+        "--silent",
+        "--show-error",
+        "--fail-with-body",
+        "--max-time",
+        str(UPLOAD_TIMEOUT_S),
+        "-F",
+        f"file=@{path};type=application/pdf",
+        f"{url}/api/documents/submit",
+    ]
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    wall_s = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"REST upload: curl exit {result.returncode}: {result.stdout[:500]}")
+    with grpc.insecure_channel(target) as channel:
         doc = (
             pb_grpc.ConversionServiceStub(channel)
-            .GetDocument(pb.GetDocumentRequest(document_id=response.json()["id"]), timeout=30)
+            .GetDocument(pb.GetDocumentRequest(document_id=json.loads(result.stdout)["id"]))
             .document
         )
     if doc.size_bytes != size or doc.sha256 != sha256:
@@ -351,13 +366,13 @@ def run_transfer(
         roles = ("server", "gateway") if transport == "REST" else ("server",)
         start_mib = {role: proc_status_mib(pids[role], "VmHWM") for role in roles}
         load_before = os.getloadavg()[0]
-        cpu_before = {role: proc_cpu_s(pids[role]) for role in roles} | {"bench": own_cpu_s()}
+        cpu_before = {role: proc_cpu_s(pids[role]) for role in roles} | {"bench": client_cpu_s()}
         faults_before = {role: proc_minor_faults(pids[role]) for role in roles}
         if transport == "gRPC":
             wall_s = grpc_upload(service.grpc_target, path, size, sha256)
         else:
             wall_s = rest_upload(service.url, service.grpc_target, path, size, sha256)
-        cpu_after = {role: proc_cpu_s(pids[role]) for role in roles} | {"bench": own_cpu_s()}
+        cpu_after = {role: proc_cpu_s(pids[role]) for role in roles} | {"bench": client_cpu_s()}
         faults = {role: proc_minor_faults(pids[role]) - faults_before[role] for role in roles}
         peak_mib = {role: proc_status_mib(pids[role], "VmHWM") for role in roles}
         load = (load_before, os.getloadavg()[0])
@@ -468,7 +483,8 @@ def print_setup(work: pathlib.Path, size: int, backends: list[str]) -> None:
     )
     moto = ", moto's S3 server" if "S3" in backends else ""
     print(
-        f"client: this Python process (grpcio, httpx{moto}), on the same {cores} cores as "
+        f"clients: this Python process (IliosClient over grpcio{moto}) and curl (REST), "
+        f"on the same {cores} cores as "
         f"the service; file {size / MIB:.0f} MiB; all traffic on 127.0.0.1"
     )
 
