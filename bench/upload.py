@@ -15,7 +15,7 @@ also on error), on 127.0.0.1:
    after the uploads; the reference is the mean of the two.
 2. One file of ``--size-mb`` MiB (random-ish bytes after a scripted-document
    header, so ``OCR_ENGINE=scripted`` accepts it) is streamed
-   - through gRPC ``Upload`` with the Python client (``IliosClient.upload``: 1 MiB
+   - through gRPC ``Upload`` with the Python client (``IliosClient.upload``: 2 MiB
      chunks, size and sha256 declared, so the server checks them) and
    - through REST ``POST /api/documents/submit`` (curl streams the open file as
      a multipart body; the gateway forwards it into a gRPC ``Upload``),
@@ -276,7 +276,7 @@ def role_pids(data_dir: pathlib.Path) -> dict[str, int]:
 
 
 def grpc_upload(target: str, path: pathlib.Path, size: int, sha256: str) -> float:
-    """Stream ``path`` with the Python client's ``upload`` (1 MiB chunks, size and sha256
+    """Stream ``path`` with the Python client's ``upload`` (2 MiB chunks, size and sha256
     declared, so the server checks them); wall seconds to the reply.
 
     The sha256 is passed in, so the client does not read the file first to compute it.

@@ -15,6 +15,7 @@ from harness import running
 
 from ilios import errors
 from ilios.client import IliosClient
+from ilios.client._client import CHUNK_BYTES
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
 
@@ -51,7 +52,7 @@ def test_client_streams_pages_and_maps_errors(service, corpus):
 def test_client_upload_frames_every_chunk_and_the_server_checks_the_sha256(service, tmp_path):
     # Several chunk messages and a short last one, each framed by the client itself.
     path = tmp_path / "scripted.pdf"
-    data = script_document(pages=1) + os.urandom(2 * 1024 * 1024 + 12_345)
+    data = script_document(pages=1) + os.urandom(2 * CHUNK_BYTES + 12_345)
     path.write_bytes(data)
     digest = hashlib.sha256(data).hexdigest()
     with IliosClient(service.grpc_target) as client:
@@ -63,7 +64,7 @@ def test_client_upload_frames_every_chunk_and_the_server_checks_the_sha256(servi
                 pb.SubmitDocumentRequest(file=source)
             ).document
             assert (document.size_bytes, document.sha256) == (len(data), digest)
-        assert sent[: len(sent) // 2] == [1024 * 1024, 1024 * 1024, len(data) - 2 * 1024 * 1024]
+        assert sent[: len(sent) // 2] == [CHUNK_BYTES, CHUNK_BYTES, len(data) - 2 * CHUNK_BYTES]
         with pytest.raises(errors.UploadIncomplete, match="sha256 does not match"):
             client.upload(path, sha256="0" * 64)
 
