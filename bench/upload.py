@@ -108,10 +108,6 @@ SERVICE_ENV = {
     "SHUTDOWN_GRACE_S": "1",
     "LOG_LEVEL": "ERROR",  # that job's give-back is logged as a warning
 }
-GRPC_OPTIONS = [
-    ("grpc.max_receive_message_length", 80 * MIB),
-    ("grpc.max_send_message_length", 80 * MIB),
-]
 
 
 # --- /proc ------------------------------------------------------------------------
@@ -311,13 +307,14 @@ def rest_upload(url: str, target: str, path: pathlib.Path, size: int, sha256: st
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     wall_s = time.perf_counter() - started
     if result.returncode != 0:
-        raise RuntimeError(f"REST upload: curl exit {result.returncode}: {result.stdout[:500]}")
-    with grpc.insecure_channel(target) as channel:
-        doc = (
-            pb_grpc.ConversionServiceStub(channel)
-            .GetDocument(pb.GetDocumentRequest(document_id=json.loads(result.stdout)["id"]))
-            .document
+        raise RuntimeError(
+            f"REST upload: curl exit {result.returncode}: {result.stderr.strip()} "
+            f"{result.stdout[:500]}"
         )
+    document_id = json.loads(result.stdout)["id"]
+    with grpc.insecure_channel(target) as channel:
+        stub = pb_grpc.ConversionServiceStub(channel)
+        doc = stub.GetDocument(pb.GetDocumentRequest(document_id=document_id), timeout=30).document
     if doc.size_bytes != size or doc.sha256 != sha256:
         raise RuntimeError(f"REST upload stored {doc.size_bytes} bytes, sha256 {doc.sha256}")
     return wall_s
