@@ -284,12 +284,17 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             # However the call ends (cancelled, deadline, client gone), the partial blob
             # goes: a vanished client does not always wake the request iterator below.
             abandon("the call ended")
-            if committed and context.cancelled():
-                # The stream looked complete, but the client cancelled right after
-                # (e.g. its request iterator failed): it never got the id. Drop it.
+            if finishing is not None and context.cancelled():
+                # The stream looked complete, but the client had cancelled (the end of
+                # the stream can reach us before the cancellation does) or cancelled
+                # right after: it never got the id. Drop the upload once it is stored.
+                finishing.add_done_callback(drop_if_stored)
+
+        def drop_if_stored(finished: asyncio.Future[Any]) -> None:
+            if not finished.cancelled() and finished.exception() is None:
                 loop.run_in_executor(self.pool, self._drop_upload, upload_id)
 
-        committed = False
+        finishing: asyncio.Future[tuple[StoredFile, int]] | None = None
         context.add_done_callback(on_call_done)
         messages_in = aiter(request_iterator)
         # Chunks are written on the pool while the next ones arrive (bounded).
@@ -322,11 +327,11 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             raise
         receiving = False
         # Commit and record as one unit that runs to the end even if the caller
-        # leaves now: an unused upload is then swept when it expires.
-        stored, expires_at = await asyncio.shield(
+        # leaves now; ``on_call_done`` then drops the upload it never got.
+        finishing = asyncio.ensure_future(
             self._run(self._finish_upload, writer, upload_id, meta, self._key_id(context))
         )
-        committed = True
+        stored, expires_at = await asyncio.shield(finishing)
         return pb.UploadResponse(
             upload_id=upload_id,
             size_bytes=stored.size_bytes,

@@ -351,7 +351,10 @@ def test_over_limit_uploads_are_cut_and_leave_nothing(tmp_path):
             )
             assert r.status_code == 413 and r.json()["reason"] == "FILE_TOO_LARGE"
         assert svc.rows("SELECT count(*) AS n FROM uploads")[0]["n"] == 0
-        wait_for(lambda: not leftovers(svc), 10, what="no partial blobs")
+        try:
+            wait_for(lambda: not leftovers(svc), 10, what="no partial blobs")
+        except TimeoutError:
+            raise AssertionError(f"left behind: {leftovers(svc)}") from None
 
 
 def test_disconnects_mid_upload_leave_nothing(tmp_path):
