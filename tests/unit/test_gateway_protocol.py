@@ -18,6 +18,7 @@ BODY_BYTES = 6 * 1024 * 1024
 CHUNK_BYTES = 8 * 1024
 SLOW_TAKES = 4  # the app's first takes wait, so that pieces pile up meanwhile
 SLOW_TAKE_S = 0.05
+STARTUP_POLLS, STARTUP_POLL_S = 1000, 0.01  # 10 s at most
 
 
 def post_chunked(port: int, body: bytes) -> tuple[int, bytes]:
@@ -45,7 +46,7 @@ def test_every_body_piece_reaches_the_app_whole_taken_at_once_or_piled_up():
         digest = hashlib.sha256()
         while True:
             if len(takes) < SLOW_TAKES:
-                await asyncio.sleep(SLOW_TAKE_S)  # a slow app: pieces join meanwhile
+                await asyncio.sleep(SLOW_TAKE_S)  # wait-ok: a slow app, so pieces pile up meanwhile
             message = await receive()
             assert type(message["body"]) is bytes
             digest.update(message["body"])
@@ -61,8 +62,11 @@ def test_every_body_piece_reaches_the_app_whole_taken_at_once_or_piled_up():
         config = uvicorn.Config(app, http=BodyPieceProtocol, lifespan="off", log_level="warning")
         server = uvicorn.Server(config)
         serving = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started:
-            await asyncio.sleep(0.01)
+        for _ in range(STARTUP_POLLS):  # uvicorn says it started with a flag, not an event
+            if server.started or serving.done():
+                break
+            await asyncio.sleep(STARTUP_POLL_S)  # wait-ok: polling that flag, bounded
+        assert server.started, "uvicorn did not start"
         try:
             return await asyncio.to_thread(post_chunked, sock.getsockname()[1], body)
         finally:
