@@ -36,6 +36,7 @@ from ilios.errors import (
     InvalidRequest,
     MissingFile,
     UnsupportedFileType,
+    UploadAbandoned,
     UploadIncomplete,
     from_reason,
 )
@@ -284,17 +285,11 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             # However the call ends (cancelled, deadline, client gone), the partial blob
             # goes: a vanished client does not always wake the request iterator below.
             abandon("the call ended")
-            if finishing is not None and context.cancelled():
-                # The stream looked complete, but the client had cancelled (the end of
-                # the stream can reach us before the cancellation does) or cancelled
-                # right after: it never got the id. Drop the upload once it is stored.
-                finishing.add_done_callback(drop_if_stored)
 
         def drop_if_stored(finished: asyncio.Future[Any]) -> None:
             if not finished.cancelled() and finished.exception() is None:
                 loop.run_in_executor(self.pool, self._drop_upload, upload_id)
 
-        finishing: asyncio.Future[tuple[StoredFile, int]] | None = None
         context.add_done_callback(on_call_done)
         messages_in = aiter(request_iterator)
         # Chunks are written on the pool while the next ones arrive (bounded).
@@ -315,23 +310,29 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                     await behind.put(message)
                 elif message.WhichOneof("part") == "chunk":
                     await behind.put(message.chunk)
+                elif message.WhichOneof("part") == "abandon":
+                    raise UploadAbandoned(reason=message.abandon.reason)
                 else:
                     raise InvalidRequest("Only the first Upload message may carry metadata.")
             await behind.drain()
-            if context.cancelled():  # the stream "ended" because the client went away
-                raise asyncio.CancelledError
         except BaseException as exc:
             behind.discard()
             abandon(exc)
             receiving = False
             raise
         receiving = False
-        # Commit and record as one unit that runs to the end even if the caller
-        # leaves now; ``on_call_done`` then drops the upload it never got.
+        # Commit and record as one unit that runs to the end even if the call is
+        # cancelled now. A cancelled stream can look complete here (its end can
+        # reach us before the cancellation does); the client never gets the id,
+        # so the upload is dropped once it is stored.
         finishing = asyncio.ensure_future(
             self._run(self._finish_upload, writer, upload_id, meta, self._key_id(context))
         )
-        stored, expires_at = await asyncio.shield(finishing)
+        try:
+            stored, expires_at = await asyncio.shield(finishing)
+        except asyncio.CancelledError:
+            finishing.add_done_callback(drop_if_stored)
+            raise
         return pb.UploadResponse(
             upload_id=upload_id,
             size_bytes=stored.size_bytes,

@@ -30,6 +30,8 @@ MAX_BOUNDARY_LINE_BYTES = 256  # the rest of a boundary line (RFC 2046 allows bl
 CHUNK_BYTES = 1024 * 1024
 # Multipart framing around the file: headers and boundaries.
 FORM_OVERHEAD_BYTES = 64 * 1024
+# How long a given-up upload waits for the server to confirm (then it is cancelled).
+ABANDON_WAIT_S = 10.0
 
 
 # ``Upload`` taking serialized ``UploadRequest`` messages (see ``raw_upload``).
@@ -362,6 +364,30 @@ class _Files:
             await self._call
             raise
 
+    async def abandon(self, reason: str) -> None:
+        """Give the open upload up, so that the server keeps nothing of it.
+
+        The ``abandon`` message follows every chunk sent, so the server cannot
+        take the stream for a whole file, as it can when a cancellation
+        overtakes the stream's end. A server that does not answer within
+        ``ABANDON_WAIT_S`` is left to the cancellation.
+        """
+        call, self._call = self._call, None
+        self._parts, self._buffered = [], 0
+        if call is None:
+            return
+        try:
+            if not call.done():
+                message = pb.UploadRequest(abandon=pb.UploadAbandon(reason=reason))
+                async with asyncio.timeout(ABANDON_WAIT_S):
+                    await call.write(message.SerializeToString())
+                    await call.done_writing()
+                    await call  # fails: UPLOAD_ABANDONED
+        except (asyncio.InvalidStateError, grpc.aio.AioRpcError, TimeoutError):
+            pass  # the call has ended, as asked (or the server is stuck)
+        finally:
+            call.cancel()
+
     def cancel(self) -> None:
         if self._call is not None:
             self._call.cancel()
@@ -417,7 +443,11 @@ async def read_form(
                 elif target is not None:
                     await target.data(event)
         parser.close()
-    except BaseException:
+    except Exception as exc:  # a bad or over-limit form, a client gone: keep nothing
+        for each in files.values():
+            await each.abandon(getattr(exc, "reason", type(exc).__name__))
+        raise
+    except BaseException:  # cancelled: no waiting on the server
         for each in files.values():
             each.cancel()
         raise

@@ -123,6 +123,12 @@ def leftovers(svc: Service) -> list[str]:
     return found
 
 
+def uploads_left(svc: Service) -> list[str]:
+    """Upload blobs, whole or partial (a shared service's documents aside)."""
+    root = svc.data_dir / "blobs" / "uploads"
+    return [p.name for p in root.glob("*") if p.is_file()]
+
+
 # --- S3 ---------------------------------------------------------------------------
 
 
@@ -355,6 +361,21 @@ def test_over_limit_uploads_are_cut_and_leave_nothing(tmp_path):
             wait_for(lambda: not leftovers(svc), 10, what="no partial blobs")
         except TimeoutError:
             raise AssertionError(f"left behind: {leftovers(svc)}") from None
+
+
+def test_an_abandoned_upload_keeps_nothing(service):
+    def requests():  # no declared size: only the abandon message tells it is cut
+        yield pb.UploadRequest(metadata=pb.UploadMetadata(file_name="x.pdf"))
+        yield pb.UploadRequest(chunk=padded_script(MIB))
+        yield pb.UploadRequest(chunk=b"%" * MIB)
+        yield pb.UploadRequest(abandon=pb.UploadAbandon(reason="the source went away"))
+
+    with pytest.raises(grpc.RpcError) as caught:
+        service.conversion.Upload(requests(), timeout=60)
+    assert caught.value.code() == grpc.StatusCode.CANCELLED
+    assert reason_of(caught.value) == "UPLOAD_ABANDONED"
+    assert service.rows("SELECT count(*) AS n FROM uploads")[0]["n"] == 0
+    wait_for(lambda: not uploads_left(service), 10, what="the abandoned upload's blob to go")
 
 
 def test_disconnects_mid_upload_leave_nothing(tmp_path):

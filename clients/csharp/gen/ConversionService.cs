@@ -38,84 +38,86 @@ namespace Ilios.V1 {
             "LkNvbnZlcnRDb21wbGV0ZWRIAFIJY29tcGxldGVkQgcKBWV2ZW50InMKEENv",
             "bnZlcnRDb21wbGV0ZWQSLgoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5E",
             "b2N1bWVudFIIZG9jdW1lbnQSLwoFdXNhZ2UYAiABKAsyGS5pbGlvcy52MS5D",
-            "b252ZXJzaW9uVXNhZ2VSBXVzYWdlImcKDVVwbG9hZFJlcXVlc3QSNgoIbWV0",
-            "YWRhdGEYASABKAsyGC5pbGlvcy52MS5VcGxvYWRNZXRhZGF0YUgAUghtZXRh",
-            "ZGF0YRIWCgVjaHVuaxgCIAEoDEgAUgVjaHVua0IGCgRwYXJ0ImQKDlVwbG9h",
-            "ZE1ldGFkYXRhEhsKCWZpbGVfbmFtZRgBIAEoCVIIZmlsZU5hbWUSHQoKc2l6",
-            "ZV9ieXRlcxgCIAEoA1IJc2l6ZUJ5dGVzEhYKBnNoYTI1NhgDIAEoCVIGc2hh",
-            "MjU2Ir4BCg5VcGxvYWRSZXNwb25zZRIbCgl1cGxvYWRfaWQYASABKAlSCHVw",
-            "bG9hZElkEh0KCnNpemVfYnl0ZXMYAiABKANSCXNpemVCeXRlcxIWCgZzaGEy",
-            "NTYYAyABKAlSBnNoYTI1NhIbCgltaW1lX3R5cGUYBCABKAlSCG1pbWVUeXBl",
-            "EjsKC2V4cGlyZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVz",
-            "dGFtcFIKZXhwaXJlVGltZSKtAQoSQmF0Y2hTdWJtaXRSZXF1ZXN0EioKBWZp",
-            "bGVzGAEgAygLMhQuaWxpb3MudjEuRmlsZVNvdXJjZVIFZmlsZXMSGgoIcHJp",
-            "b3JpdHkYAiABKAVSCHByaW9yaXR5EiUKDnJldGVudGlvbl9kYXlzGAMgASgF",
-            "Ug1yZXRlbnRpb25EYXlzEigKBmVuZ2luZRgEIAEoDjIQLmlsaW9zLnYxLkVu",
-            "Z2luZVIGZW5naW5lIm4KE0JhdGNoU3VibWl0UmVzcG9uc2USJQoFYmF0Y2gY",
-            "ASABKAsyDy5pbGlvcy52MS5CYXRjaFIFYmF0Y2gSMAoJZG9jdW1lbnRzGAIg",
-            "AygLMhIuaWxpb3MudjEuRG9jdW1lbnRSCWRvY3VtZW50cyK5AgoFQmF0Y2gS",
-            "DgoCaWQYASABKAlSAmlkEioKBXN0YXRlGAIgASgOMhQuaWxpb3MudjEuQmF0",
-            "Y2hTdGF0ZVIFc3RhdGUSGgoIcHJpb3JpdHkYAyABKAVSCHByaW9yaXR5EiUK",
-            "DnJldGVudGlvbl9kYXlzGAQgASgFUg1yZXRlbnRpb25EYXlzEjMKCHByb2dy",
-            "ZXNzGAUgASgLMhcuaWxpb3MudjEuQmF0Y2hQcm9ncmVzc1IIcHJvZ3Jlc3MS",
-            "OwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0",
-            "YW1wUgpjcmVhdGVUaW1lEj8KDWNvbXBsZXRlX3RpbWUYByABKAsyGi5nb29n",
-            "bGUucHJvdG9idWYuVGltZXN0YW1wUgxjb21wbGV0ZVRpbWUilQEKDUJhdGNo",
-            "UHJvZ3Jlc3MSFAoFdG90YWwYASABKAVSBXRvdGFsEhgKB3BlbmRpbmcYAiAB",
-            "KAVSB3BlbmRpbmcSHgoKcHJvY2Vzc2luZxgDIAEoBVIKcHJvY2Vzc2luZxIc",
-            "Cgljb21wbGV0ZWQYBCABKAVSCWNvbXBsZXRlZBIWCgZmYWlsZWQYBSABKAVS",
-            "BmZhaWxlZCKuAQoVU3VibWl0RG9jdW1lbnRSZXF1ZXN0EigKBGZpbGUYASAB",
-            "KAsyFC5pbGlvcy52MS5GaWxlU291cmNlUgRmaWxlEiUKDnJldGVudGlvbl9k",
-            "YXlzGAIgASgFUg1yZXRlbnRpb25EYXlzEhoKCHByaW9yaXR5GAMgASgFUghw",
-            "cmlvcml0eRIoCgZlbmdpbmUYBCABKA4yEC5pbGlvcy52MS5FbmdpbmVSBmVu",
-            "Z2luZSJIChZTdWJtaXREb2N1bWVudFJlc3BvbnNlEi4KCGRvY3VtZW50GAEg",
-            "ASgLMhIuaWxpb3MudjEuRG9jdW1lbnRSCGRvY3VtZW50IjUKEkdldERvY3Vt",
-            "ZW50UmVxdWVzdBIfCgtkb2N1bWVudF9pZBgBIAEoCVIKZG9jdW1lbnRJZCJF",
-            "ChNHZXREb2N1bWVudFJlc3BvbnNlEi4KCGRvY3VtZW50GAEgASgLMhIuaWxp",
-            "b3MudjEuRG9jdW1lbnRSCGRvY3VtZW50IjwKGUdldERvY3VtZW50Q29udGVu",
-            "dFJlcXVlc3QSHwoLZG9jdW1lbnRfaWQYASABKAlSCmRvY3VtZW50SWQimQEK",
-            "GkdldERvY3VtZW50Q29udGVudFJlc3BvbnNlEi4KCGRvY3VtZW50GAEgASgL",
-            "MhIuaWxpb3MudjEuRG9jdW1lbnRSCGRvY3VtZW50EhoKCG1hcmtkb3duGAIg",
-            "ASgJUghtYXJrZG93bhIvCgV1c2FnZRgDIAEoCzIZLmlsaW9zLnYxLkNvbnZl",
-            "cnNpb25Vc2FnZVIFdXNhZ2UiNgoTUmVhZE9yaWdpbmFsUmVxdWVzdBIfCgtk",
-            "b2N1bWVudF9pZBgBIAEoCVIKZG9jdW1lbnRJZCJoChRSZWFkT3JpZ2luYWxS",
-            "ZXNwb25zZRIwCghtZXRhZGF0YRgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50",
-            "SABSCG1ldGFkYXRhEhYKBWNodW5rGAIgASgMSABSBWNodW5rQgYKBHBhcnQi",
-            "LAoPR2V0QmF0Y2hSZXF1ZXN0EhkKCGJhdGNoX2lkGAEgASgJUgdiYXRjaElk",
-            "IjkKEEdldEJhdGNoUmVzcG9uc2USJQoFYmF0Y2gYASABKAsyDy5pbGlvcy52",
-            "MS5CYXRjaFIFYmF0Y2giMQoURG93bmxvYWRCYXRjaFJlcXVlc3QSGQoIYmF0",
-            "Y2hfaWQYASABKAlSB2JhdGNoSWQiYwoVRG93bmxvYWRCYXRjaFJlc3BvbnNl",
-            "Ei4KCGRvY3VtZW50GAEgASgLMhIuaWxpb3MudjEuRG9jdW1lbnRSCGRvY3Vt",
-            "ZW50EhoKCG1hcmtkb3duGAIgASgJUghtYXJrZG93biLkAQoUTGlzdERvY3Vt",
-            "ZW50c1JlcXVlc3QSGwoJcGFnZV9zaXplGAEgASgFUghwYWdlU2l6ZRIdCgpw",
-            "YWdlX3Rva2VuGAIgASgJUglwYWdlVG9rZW4SGQoIYmF0Y2hfaWQYAyABKAlS",
-            "B2JhdGNoSWQSLQoFc3RhdGUYBCABKA4yFy5pbGlvcy52MS5Eb2N1bWVudFN0",
-            "YXRlUgVzdGF0ZRJGChFjcmVhdGVfdGltZV9hZnRlchgFIAEoCzIaLmdvb2ds",
-            "ZS5wcm90b2J1Zi5UaW1lc3RhbXBSD2NyZWF0ZVRpbWVBZnRlciJxChVMaXN0",
-            "RG9jdW1lbnRzUmVzcG9uc2USMAoJZG9jdW1lbnRzGAEgAygLMhIuaWxpb3Mu",
-            "djEuRG9jdW1lbnRSCWRvY3VtZW50cxImCg9uZXh0X3BhZ2VfdG9rZW4YAiAB",
-            "KAlSDW5leHRQYWdlVG9rZW4qeAoKQmF0Y2hTdGF0ZRIbChdCQVRDSF9TVEFU",
-            "RV9VTlNQRUNJRklFRBAAEhYKEkJBVENIX1NUQVRFX1FVRVVFRBABEhoKFkJB",
-            "VENIX1NUQVRFX1BST0NFU1NJTkcQAhIZChVCQVRDSF9TVEFURV9DT01QTEVU",
-            "RUQQAzKcBgoRQ29udmVyc2lvblNlcnZpY2USQAoHQ29udmVydBIYLmlsaW9z",
-            "LnYxLkNvbnZlcnRSZXF1ZXN0GhkuaWxpb3MudjEuQ29udmVydFJlc3BvbnNl",
-            "MAESPQoGVXBsb2FkEhcuaWxpb3MudjEuVXBsb2FkUmVxdWVzdBoYLmlsaW9z",
-            "LnYxLlVwbG9hZFJlc3BvbnNlKAESSgoLQmF0Y2hTdWJtaXQSHC5pbGlvcy52",
-            "MS5CYXRjaFN1Ym1pdFJlcXVlc3QaHS5pbGlvcy52MS5CYXRjaFN1Ym1pdFJl",
-            "c3BvbnNlElMKDlN1Ym1pdERvY3VtZW50Eh8uaWxpb3MudjEuU3VibWl0RG9j",
-            "dW1lbnRSZXF1ZXN0GiAuaWxpb3MudjEuU3VibWl0RG9jdW1lbnRSZXNwb25z",
-            "ZRJKCgtHZXREb2N1bWVudBIcLmlsaW9zLnYxLkdldERvY3VtZW50UmVxdWVz",
-            "dBodLmlsaW9zLnYxLkdldERvY3VtZW50UmVzcG9uc2USXwoSR2V0RG9jdW1l",
-            "bnRDb250ZW50EiMuaWxpb3MudjEuR2V0RG9jdW1lbnRDb250ZW50UmVxdWVz",
-            "dBokLmlsaW9zLnYxLkdldERvY3VtZW50Q29udGVudFJlc3BvbnNlEk8KDFJl",
-            "YWRPcmlnaW5hbBIdLmlsaW9zLnYxLlJlYWRPcmlnaW5hbFJlcXVlc3QaHi5p",
-            "bGlvcy52MS5SZWFkT3JpZ2luYWxSZXNwb25zZTABEkEKCEdldEJhdGNoEhku",
-            "aWxpb3MudjEuR2V0QmF0Y2hSZXF1ZXN0GhouaWxpb3MudjEuR2V0QmF0Y2hS",
-            "ZXNwb25zZRJSCg1Eb3dubG9hZEJhdGNoEh4uaWxpb3MudjEuRG93bmxvYWRC",
-            "YXRjaFJlcXVlc3QaHy5pbGlvcy52MS5Eb3dubG9hZEJhdGNoUmVzcG9uc2Uw",
-            "ARJQCg1MaXN0RG9jdW1lbnRzEh4uaWxpb3MudjEuTGlzdERvY3VtZW50c1Jl",
-            "cXVlc3QaHy5pbGlvcy52MS5MaXN0RG9jdW1lbnRzUmVzcG9uc2ViBnByb3Rv",
-            "Mw=="));
+            "b252ZXJzaW9uVXNhZ2VSBXVzYWdlIpwBCg1VcGxvYWRSZXF1ZXN0EjYKCG1l",
+            "dGFkYXRhGAEgASgLMhguaWxpb3MudjEuVXBsb2FkTWV0YWRhdGFIAFIIbWV0",
+            "YWRhdGESFgoFY2h1bmsYAiABKAxIAFIFY2h1bmsSMwoHYWJhbmRvbhgDIAEo",
+            "CzIXLmlsaW9zLnYxLlVwbG9hZEFiYW5kb25IAFIHYWJhbmRvbkIGCgRwYXJ0",
+            "IicKDVVwbG9hZEFiYW5kb24SFgoGcmVhc29uGAEgASgJUgZyZWFzb24iZAoO",
+            "VXBsb2FkTWV0YWRhdGESGwoJZmlsZV9uYW1lGAEgASgJUghmaWxlTmFtZRId",
+            "CgpzaXplX2J5dGVzGAIgASgDUglzaXplQnl0ZXMSFgoGc2hhMjU2GAMgASgJ",
+            "UgZzaGEyNTYivgEKDlVwbG9hZFJlc3BvbnNlEhsKCXVwbG9hZF9pZBgBIAEo",
+            "CVIIdXBsb2FkSWQSHQoKc2l6ZV9ieXRlcxgCIAEoA1IJc2l6ZUJ5dGVzEhYK",
+            "BnNoYTI1NhgDIAEoCVIGc2hhMjU2EhsKCW1pbWVfdHlwZRgEIAEoCVIIbWlt",
+            "ZVR5cGUSOwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYu",
+            "VGltZXN0YW1wUgpleHBpcmVUaW1lIq0BChJCYXRjaFN1Ym1pdFJlcXVlc3QS",
+            "KgoFZmlsZXMYASADKAsyFC5pbGlvcy52MS5GaWxlU291cmNlUgVmaWxlcxIa",
+            "Cghwcmlvcml0eRgCIAEoBVIIcHJpb3JpdHkSJQoOcmV0ZW50aW9uX2RheXMY",
+            "AyABKAVSDXJldGVudGlvbkRheXMSKAoGZW5naW5lGAQgASgOMhAuaWxpb3Mu",
+            "djEuRW5naW5lUgZlbmdpbmUibgoTQmF0Y2hTdWJtaXRSZXNwb25zZRIlCgVi",
+            "YXRjaBgBIAEoCzIPLmlsaW9zLnYxLkJhdGNoUgViYXRjaBIwCglkb2N1bWVu",
+            "dHMYAiADKAsyEi5pbGlvcy52MS5Eb2N1bWVudFIJZG9jdW1lbnRzIrkCCgVC",
+            "YXRjaBIOCgJpZBgBIAEoCVICaWQSKgoFc3RhdGUYAiABKA4yFC5pbGlvcy52",
+            "MS5CYXRjaFN0YXRlUgVzdGF0ZRIaCghwcmlvcml0eRgDIAEoBVIIcHJpb3Jp",
+            "dHkSJQoOcmV0ZW50aW9uX2RheXMYBCABKAVSDXJldGVudGlvbkRheXMSMwoI",
+            "cHJvZ3Jlc3MYBSABKAsyFy5pbGlvcy52MS5CYXRjaFByb2dyZXNzUghwcm9n",
+            "cmVzcxI7CgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5U",
+            "aW1lc3RhbXBSCmNyZWF0ZVRpbWUSPwoNY29tcGxldGVfdGltZRgHIAEoCzIa",
+            "Lmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBSDGNvbXBsZXRlVGltZSKVAQoN",
+            "QmF0Y2hQcm9ncmVzcxIUCgV0b3RhbBgBIAEoBVIFdG90YWwSGAoHcGVuZGlu",
+            "ZxgCIAEoBVIHcGVuZGluZxIeCgpwcm9jZXNzaW5nGAMgASgFUgpwcm9jZXNz",
+            "aW5nEhwKCWNvbXBsZXRlZBgEIAEoBVIJY29tcGxldGVkEhYKBmZhaWxlZBgF",
+            "IAEoBVIGZmFpbGVkIq4BChVTdWJtaXREb2N1bWVudFJlcXVlc3QSKAoEZmls",
+            "ZRgBIAEoCzIULmlsaW9zLnYxLkZpbGVTb3VyY2VSBGZpbGUSJQoOcmV0ZW50",
+            "aW9uX2RheXMYAiABKAVSDXJldGVudGlvbkRheXMSGgoIcHJpb3JpdHkYAyAB",
+            "KAVSCHByaW9yaXR5EigKBmVuZ2luZRgEIAEoDjIQLmlsaW9zLnYxLkVuZ2lu",
+            "ZVIGZW5naW5lIkgKFlN1Ym1pdERvY3VtZW50UmVzcG9uc2USLgoIZG9jdW1l",
+            "bnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudFIIZG9jdW1lbnQiNQoSR2V0",
+            "RG9jdW1lbnRSZXF1ZXN0Eh8KC2RvY3VtZW50X2lkGAEgASgJUgpkb2N1bWVu",
+            "dElkIkUKE0dldERvY3VtZW50UmVzcG9uc2USLgoIZG9jdW1lbnQYASABKAsy",
+            "Ei5pbGlvcy52MS5Eb2N1bWVudFIIZG9jdW1lbnQiPAoZR2V0RG9jdW1lbnRD",
+            "b250ZW50UmVxdWVzdBIfCgtkb2N1bWVudF9pZBgBIAEoCVIKZG9jdW1lbnRJ",
+            "ZCKZAQoaR2V0RG9jdW1lbnRDb250ZW50UmVzcG9uc2USLgoIZG9jdW1lbnQY",
+            "ASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudFIIZG9jdW1lbnQSGgoIbWFya2Rv",
+            "d24YAiABKAlSCG1hcmtkb3duEi8KBXVzYWdlGAMgASgLMhkuaWxpb3MudjEu",
+            "Q29udmVyc2lvblVzYWdlUgV1c2FnZSI2ChNSZWFkT3JpZ2luYWxSZXF1ZXN0",
+            "Eh8KC2RvY3VtZW50X2lkGAEgASgJUgpkb2N1bWVudElkImgKFFJlYWRPcmln",
+            "aW5hbFJlc3BvbnNlEjAKCG1ldGFkYXRhGAEgASgLMhIuaWxpb3MudjEuRG9j",
+            "dW1lbnRIAFIIbWV0YWRhdGESFgoFY2h1bmsYAiABKAxIAFIFY2h1bmtCBgoE",
+            "cGFydCIsCg9HZXRCYXRjaFJlcXVlc3QSGQoIYmF0Y2hfaWQYASABKAlSB2Jh",
+            "dGNoSWQiOQoQR2V0QmF0Y2hSZXNwb25zZRIlCgViYXRjaBgBIAEoCzIPLmls",
+            "aW9zLnYxLkJhdGNoUgViYXRjaCIxChREb3dubG9hZEJhdGNoUmVxdWVzdBIZ",
+            "CghiYXRjaF9pZBgBIAEoCVIHYmF0Y2hJZCJjChVEb3dubG9hZEJhdGNoUmVz",
+            "cG9uc2USLgoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudFII",
+            "ZG9jdW1lbnQSGgoIbWFya2Rvd24YAiABKAlSCG1hcmtkb3duIuQBChRMaXN0",
+            "RG9jdW1lbnRzUmVxdWVzdBIbCglwYWdlX3NpemUYASABKAVSCHBhZ2VTaXpl",
+            "Eh0KCnBhZ2VfdG9rZW4YAiABKAlSCXBhZ2VUb2tlbhIZCghiYXRjaF9pZBgD",
+            "IAEoCVIHYmF0Y2hJZBItCgVzdGF0ZRgEIAEoDjIXLmlsaW9zLnYxLkRvY3Vt",
+            "ZW50U3RhdGVSBXN0YXRlEkYKEWNyZWF0ZV90aW1lX2FmdGVyGAUgASgLMhou",
+            "Z29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIPY3JlYXRlVGltZUFmdGVyInEK",
+            "FUxpc3REb2N1bWVudHNSZXNwb25zZRIwCglkb2N1bWVudHMYASADKAsyEi5p",
+            "bGlvcy52MS5Eb2N1bWVudFIJZG9jdW1lbnRzEiYKD25leHRfcGFnZV90b2tl",
+            "bhgCIAEoCVINbmV4dFBhZ2VUb2tlbip4CgpCYXRjaFN0YXRlEhsKF0JBVENI",
+            "X1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSQkFUQ0hfU1RBVEVfUVVFVUVEEAES",
+            "GgoWQkFUQ0hfU1RBVEVfUFJPQ0VTU0lORxACEhkKFUJBVENIX1NUQVRFX0NP",
+            "TVBMRVRFRBADMpwGChFDb252ZXJzaW9uU2VydmljZRJACgdDb252ZXJ0Ehgu",
+            "aWxpb3MudjEuQ29udmVydFJlcXVlc3QaGS5pbGlvcy52MS5Db252ZXJ0UmVz",
+            "cG9uc2UwARI9CgZVcGxvYWQSFy5pbGlvcy52MS5VcGxvYWRSZXF1ZXN0Ghgu",
+            "aWxpb3MudjEuVXBsb2FkUmVzcG9uc2UoARJKCgtCYXRjaFN1Ym1pdBIcLmls",
+            "aW9zLnYxLkJhdGNoU3VibWl0UmVxdWVzdBodLmlsaW9zLnYxLkJhdGNoU3Vi",
+            "bWl0UmVzcG9uc2USUwoOU3VibWl0RG9jdW1lbnQSHy5pbGlvcy52MS5TdWJt",
+            "aXREb2N1bWVudFJlcXVlc3QaIC5pbGlvcy52MS5TdWJtaXREb2N1bWVudFJl",
+            "c3BvbnNlEkoKC0dldERvY3VtZW50EhwuaWxpb3MudjEuR2V0RG9jdW1lbnRS",
+            "ZXF1ZXN0Gh0uaWxpb3MudjEuR2V0RG9jdW1lbnRSZXNwb25zZRJfChJHZXRE",
+            "b2N1bWVudENvbnRlbnQSIy5pbGlvcy52MS5HZXREb2N1bWVudENvbnRlbnRS",
+            "ZXF1ZXN0GiQuaWxpb3MudjEuR2V0RG9jdW1lbnRDb250ZW50UmVzcG9uc2US",
+            "TwoMUmVhZE9yaWdpbmFsEh0uaWxpb3MudjEuUmVhZE9yaWdpbmFsUmVxdWVz",
+            "dBoeLmlsaW9zLnYxLlJlYWRPcmlnaW5hbFJlc3BvbnNlMAESQQoIR2V0QmF0",
+            "Y2gSGS5pbGlvcy52MS5HZXRCYXRjaFJlcXVlc3QaGi5pbGlvcy52MS5HZXRC",
+            "YXRjaFJlc3BvbnNlElIKDURvd25sb2FkQmF0Y2gSHi5pbGlvcy52MS5Eb3du",
+            "bG9hZEJhdGNoUmVxdWVzdBofLmlsaW9zLnYxLkRvd25sb2FkQmF0Y2hSZXNw",
+            "b25zZTABElAKDUxpc3REb2N1bWVudHMSHi5pbGlvcy52MS5MaXN0RG9jdW1l",
+            "bnRzUmVxdWVzdBofLmlsaW9zLnYxLkxpc3REb2N1bWVudHNSZXNwb25zZWIG",
+            "cHJvdG8z"));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { global::Google.Protobuf.WellKnownTypes.TimestampReflection.Descriptor, global::Ilios.V1.DocumentReflection.Descriptor, },
           new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Ilios.V1.BatchState), }, null, new pbr::GeneratedClrTypeInfo[] {
@@ -123,7 +125,8 @@ namespace Ilios.V1 {
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ConvertRequest), global::Ilios.V1.ConvertRequest.Parser, new[]{ "File", "RetentionDays", "Engine" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ConvertResponse), global::Ilios.V1.ConvertResponse.Parser, new[]{ "Accepted", "Page", "Completed" }, new[]{ "Event" }, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ConvertCompleted), global::Ilios.V1.ConvertCompleted.Parser, new[]{ "Document", "Usage" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadRequest), global::Ilios.V1.UploadRequest.Parser, new[]{ "Metadata", "Chunk" }, new[]{ "Part" }, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadRequest), global::Ilios.V1.UploadRequest.Parser, new[]{ "Metadata", "Chunk", "Abandon" }, new[]{ "Part" }, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadAbandon), global::Ilios.V1.UploadAbandon.Parser, new[]{ "Reason" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadMetadata), global::Ilios.V1.UploadMetadata.Parser, new[]{ "FileName", "SizeBytes", "Sha256" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadResponse), global::Ilios.V1.UploadResponse.Parser, new[]{ "UploadId", "SizeBytes", "Sha256", "MimeType", "ExpireTime" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.BatchSubmitRequest), global::Ilios.V1.BatchSubmitRequest.Parser, new[]{ "Files", "Priority", "RetentionDays", "Engine" }, null, null, null, null),
@@ -1391,6 +1394,9 @@ namespace Ilios.V1 {
         case PartOneofCase.Chunk:
           Chunk = other.Chunk;
           break;
+        case PartOneofCase.Abandon:
+          Abandon = other.Abandon.Clone();
+          break;
       }
 
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
@@ -1432,12 +1438,31 @@ namespace Ilios.V1 {
       }
     }
 
+    /// <summary>Field number for the "abandon" field.</summary>
+    public const int AbandonFieldNumber = 3;
+    /// <summary>
+    /// Instead of ending the stream: drop everything sent. The call fails with
+    /// CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+    /// call can reach the server after the end of the stream, so an upload of
+    /// undeclared size is better given up with this message.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public global::Ilios.V1.UploadAbandon Abandon {
+      get { return partCase_ == PartOneofCase.Abandon ? (global::Ilios.V1.UploadAbandon) part_ : null; }
+      set {
+        part_ = value;
+        partCase_ = value == null ? PartOneofCase.None : PartOneofCase.Abandon;
+      }
+    }
+
     private object part_;
     /// <summary>Enum of possible cases for the "part" oneof.</summary>
     public enum PartOneofCase {
       None = 0,
       Metadata = 1,
       Chunk = 2,
+      Abandon = 3,
     }
     private PartOneofCase partCase_ = PartOneofCase.None;
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -1470,6 +1495,7 @@ namespace Ilios.V1 {
       }
       if (!object.Equals(Metadata, other.Metadata)) return false;
       if (Chunk != other.Chunk) return false;
+      if (!object.Equals(Abandon, other.Abandon)) return false;
       if (PartCase != other.PartCase) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
@@ -1480,6 +1506,7 @@ namespace Ilios.V1 {
       int hash = 1;
       if (partCase_ == PartOneofCase.Metadata) hash ^= Metadata.GetHashCode();
       if (partCase_ == PartOneofCase.Chunk) hash ^= Chunk.GetHashCode();
+      if (partCase_ == PartOneofCase.Abandon) hash ^= Abandon.GetHashCode();
       hash ^= (int) partCase_;
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
@@ -1507,6 +1534,10 @@ namespace Ilios.V1 {
         output.WriteRawTag(18);
         output.WriteBytes(Chunk);
       }
+      if (partCase_ == PartOneofCase.Abandon) {
+        output.WriteRawTag(26);
+        output.WriteMessage(Abandon);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -1525,6 +1556,10 @@ namespace Ilios.V1 {
         output.WriteRawTag(18);
         output.WriteBytes(Chunk);
       }
+      if (partCase_ == PartOneofCase.Abandon) {
+        output.WriteRawTag(26);
+        output.WriteMessage(Abandon);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -1540,6 +1575,9 @@ namespace Ilios.V1 {
       }
       if (partCase_ == PartOneofCase.Chunk) {
         size += 1 + pb::CodedOutputStream.ComputeBytesSize(Chunk);
+      }
+      if (partCase_ == PartOneofCase.Abandon) {
+        size += 1 + pb::CodedOutputStream.ComputeMessageSize(Abandon);
       }
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
@@ -1562,6 +1600,12 @@ namespace Ilios.V1 {
           break;
         case PartOneofCase.Chunk:
           Chunk = other.Chunk;
+          break;
+        case PartOneofCase.Abandon:
+          if (Abandon == null) {
+            Abandon = new global::Ilios.V1.UploadAbandon();
+          }
+          Abandon.MergeFrom(other.Abandon);
           break;
       }
 
@@ -1593,6 +1637,15 @@ namespace Ilios.V1 {
             Chunk = input.ReadBytes();
             break;
           }
+          case 26: {
+            global::Ilios.V1.UploadAbandon subBuilder = new global::Ilios.V1.UploadAbandon();
+            if (partCase_ == PartOneofCase.Abandon) {
+              subBuilder.MergeFrom(Abandon);
+            }
+            input.ReadMessage(subBuilder);
+            Abandon = subBuilder;
+            break;
+          }
         }
       }
     #endif
@@ -1621,6 +1674,210 @@ namespace Ilios.V1 {
             Chunk = input.ReadBytes();
             break;
           }
+          case 26: {
+            global::Ilios.V1.UploadAbandon subBuilder = new global::Ilios.V1.UploadAbandon();
+            if (partCase_ == PartOneofCase.Abandon) {
+              subBuilder.MergeFrom(Abandon);
+            }
+            input.ReadMessage(subBuilder);
+            Abandon = subBuilder;
+            break;
+          }
+        }
+      }
+    }
+    #endif
+
+  }
+
+  /// <summary>
+  /// Gives up an Upload.
+  /// </summary>
+  public sealed partial class UploadAbandon : pb::IMessage<UploadAbandon>
+  #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      , pb::IBufferMessage
+  #endif
+  {
+    private static readonly pb::MessageParser<UploadAbandon> _parser = new pb::MessageParser<UploadAbandon>(() => new UploadAbandon());
+    private pb::UnknownFieldSet _unknownFields;
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pb::MessageParser<UploadAbandon> Parser { get { return _parser; } }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pbr::MessageDescriptor Descriptor {
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[5]; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    pbr::MessageDescriptor pb::IMessage.Descriptor {
+      get { return Descriptor; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public UploadAbandon() {
+      OnConstruction();
+    }
+
+    partial void OnConstruction();
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public UploadAbandon(UploadAbandon other) : this() {
+      reason_ = other.reason_;
+      _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public UploadAbandon Clone() {
+      return new UploadAbandon(this);
+    }
+
+    /// <summary>Field number for the "reason" field.</summary>
+    public const int ReasonFieldNumber = 1;
+    private string reason_ = "";
+    /// <summary>
+    /// Why, for the server's log.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string Reason {
+      get { return reason_; }
+      set {
+        reason_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override bool Equals(object other) {
+      return Equals(other as UploadAbandon);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool Equals(UploadAbandon other) {
+      if (ReferenceEquals(other, null)) {
+        return false;
+      }
+      if (ReferenceEquals(other, this)) {
+        return true;
+      }
+      if (Reason != other.Reason) return false;
+      return Equals(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override int GetHashCode() {
+      int hash = 1;
+      if (Reason.Length != 0) hash ^= Reason.GetHashCode();
+      if (_unknownFields != null) {
+        hash ^= _unknownFields.GetHashCode();
+      }
+      return hash;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override string ToString() {
+      return pb::JsonFormatter.ToDiagnosticString(this);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void WriteTo(pb::CodedOutputStream output) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      output.WriteRawMessage(this);
+    #else
+      if (Reason.Length != 0) {
+        output.WriteRawTag(10);
+        output.WriteString(Reason);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(output);
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalWriteTo(ref pb::WriteContext output) {
+      if (Reason.Length != 0) {
+        output.WriteRawTag(10);
+        output.WriteString(Reason);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(ref output);
+      }
+    }
+    #endif
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public int CalculateSize() {
+      int size = 0;
+      if (Reason.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(Reason);
+      }
+      if (_unknownFields != null) {
+        size += _unknownFields.CalculateSize();
+      }
+      return size;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(UploadAbandon other) {
+      if (other == null) {
+        return;
+      }
+      if (other.Reason.Length != 0) {
+        Reason = other.Reason;
+      }
+      _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(pb::CodedInputStream input) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      input.ReadRawMessage(this);
+    #else
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, input);
+            break;
+          case 10: {
+            Reason = input.ReadString();
+            break;
+          }
+        }
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalMergeFrom(ref pb::ParseContext input) {
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, ref input);
+            break;
+          case 10: {
+            Reason = input.ReadString();
+            break;
+          }
         }
       }
     }
@@ -1645,7 +1902,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[5]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[6]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -1914,7 +2171,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[6]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[7]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2266,7 +2523,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[7]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[8]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2561,7 +2818,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[8]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[9]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2791,7 +3048,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[9]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[10]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3235,7 +3492,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[10]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[11]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3572,7 +3829,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[11]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[12]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3887,7 +4144,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[12]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[13]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4085,7 +4342,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[13]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[14]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4274,7 +4531,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[14]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[15]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4472,7 +4729,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[15]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[16]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4661,7 +4918,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[16]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[17]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4945,7 +5202,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[17]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[18]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5134,7 +5391,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[18]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[19]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5412,7 +5669,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[19]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[20]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5601,7 +5858,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[20]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[21]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5799,7 +6056,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[21]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[22]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5988,7 +6245,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[22]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[23]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6226,7 +6483,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[23]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[24]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6587,7 +6844,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[24]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[25]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]

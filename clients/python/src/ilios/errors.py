@@ -32,6 +32,7 @@ formatted strings.
     │   └── BatchNotReady
     ├── DocumentArchived            FAILED_PRECONDITION  410
     ├── FileTooLarge                RESOURCE_EXHAUSTED   413
+    ├── UploadAbandoned             CANCELLED            499  (the client gave the upload up)
     ├── ConversionFailed            INVALID_ARGUMENT     422  (permanent: no retry)
     │   ├── UnsupportedFileType                          415
     │   ├── CorruptFile
@@ -252,6 +253,14 @@ class FileTooLarge(IliosError):
 
 
 # --- conversion -------------------------------------------------------------
+
+
+class UploadAbandoned(IliosError):
+    """The client gave the upload up: nothing it sent was kept."""
+
+    reason = "UPLOAD_ABANDONED"
+    grpc_code = grpc.StatusCode.CANCELLED
+    http_status = 499  # client closed request
 
 
 class ConversionFailed(IliosError):

@@ -94,6 +94,19 @@ struct UploadRequestDefaultTypeInternal {
   };
 };
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 UploadRequestDefaultTypeInternal _UploadRequest_default_instance_;
+PROTOBUF_CONSTEXPR UploadAbandon::UploadAbandon(
+    ::_pbi::ConstantInitialized): _impl_{
+    /*decltype(_impl_.reason_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_._cached_size_)*/{}} {}
+struct UploadAbandonDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR UploadAbandonDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~UploadAbandonDefaultTypeInternal() {}
+  union {
+    UploadAbandon _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 UploadAbandonDefaultTypeInternal _UploadAbandon_default_instance_;
 PROTOBUF_CONSTEXPR UploadMetadata::UploadMetadata(
     ::_pbi::ConstantInitialized): _impl_{
     /*decltype(_impl_.file_name_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
@@ -388,7 +401,7 @@ struct ListDocumentsResponseDefaultTypeInternal {
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 ListDocumentsResponseDefaultTypeInternal _ListDocumentsResponse_default_instance_;
 }  // namespace v1
 }  // namespace ilios
-static ::_pb::Metadata file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[25];
+static ::_pb::Metadata file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[26];
 static const ::_pb::EnumDescriptor* file_level_enum_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto[1];
 static constexpr ::_pb::ServiceDescriptor const** file_level_service_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto = nullptr;
 
@@ -438,7 +451,15 @@ const uint32_t TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets[] 
   ~0u,  // no _inlined_string_donated_
   ::_pbi::kInvalidFieldOffsetTag,
   ::_pbi::kInvalidFieldOffsetTag,
+  ::_pbi::kInvalidFieldOffsetTag,
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadRequest, _impl_.part_),
+  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadAbandon, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadAbandon, _impl_.reason_),
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -619,26 +640,27 @@ static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protode
   { 19, -1, -1, sizeof(::ilios::v1::ConvertResponse)},
   { 29, -1, -1, sizeof(::ilios::v1::ConvertCompleted)},
   { 37, -1, -1, sizeof(::ilios::v1::UploadRequest)},
-  { 46, -1, -1, sizeof(::ilios::v1::UploadMetadata)},
-  { 55, -1, -1, sizeof(::ilios::v1::UploadResponse)},
-  { 66, -1, -1, sizeof(::ilios::v1::BatchSubmitRequest)},
-  { 76, -1, -1, sizeof(::ilios::v1::BatchSubmitResponse)},
-  { 84, -1, -1, sizeof(::ilios::v1::Batch)},
-  { 97, -1, -1, sizeof(::ilios::v1::BatchProgress)},
-  { 108, -1, -1, sizeof(::ilios::v1::SubmitDocumentRequest)},
-  { 118, -1, -1, sizeof(::ilios::v1::SubmitDocumentResponse)},
-  { 125, -1, -1, sizeof(::ilios::v1::GetDocumentRequest)},
-  { 132, -1, -1, sizeof(::ilios::v1::GetDocumentResponse)},
-  { 139, -1, -1, sizeof(::ilios::v1::GetDocumentContentRequest)},
-  { 146, -1, -1, sizeof(::ilios::v1::GetDocumentContentResponse)},
-  { 155, -1, -1, sizeof(::ilios::v1::ReadOriginalRequest)},
-  { 162, -1, -1, sizeof(::ilios::v1::ReadOriginalResponse)},
-  { 171, -1, -1, sizeof(::ilios::v1::GetBatchRequest)},
-  { 178, -1, -1, sizeof(::ilios::v1::GetBatchResponse)},
-  { 185, -1, -1, sizeof(::ilios::v1::DownloadBatchRequest)},
-  { 192, -1, -1, sizeof(::ilios::v1::DownloadBatchResponse)},
-  { 200, -1, -1, sizeof(::ilios::v1::ListDocumentsRequest)},
-  { 211, -1, -1, sizeof(::ilios::v1::ListDocumentsResponse)},
+  { 47, -1, -1, sizeof(::ilios::v1::UploadAbandon)},
+  { 54, -1, -1, sizeof(::ilios::v1::UploadMetadata)},
+  { 63, -1, -1, sizeof(::ilios::v1::UploadResponse)},
+  { 74, -1, -1, sizeof(::ilios::v1::BatchSubmitRequest)},
+  { 84, -1, -1, sizeof(::ilios::v1::BatchSubmitResponse)},
+  { 92, -1, -1, sizeof(::ilios::v1::Batch)},
+  { 105, -1, -1, sizeof(::ilios::v1::BatchProgress)},
+  { 116, -1, -1, sizeof(::ilios::v1::SubmitDocumentRequest)},
+  { 126, -1, -1, sizeof(::ilios::v1::SubmitDocumentResponse)},
+  { 133, -1, -1, sizeof(::ilios::v1::GetDocumentRequest)},
+  { 140, -1, -1, sizeof(::ilios::v1::GetDocumentResponse)},
+  { 147, -1, -1, sizeof(::ilios::v1::GetDocumentContentRequest)},
+  { 154, -1, -1, sizeof(::ilios::v1::GetDocumentContentResponse)},
+  { 163, -1, -1, sizeof(::ilios::v1::ReadOriginalRequest)},
+  { 170, -1, -1, sizeof(::ilios::v1::ReadOriginalResponse)},
+  { 179, -1, -1, sizeof(::ilios::v1::GetBatchRequest)},
+  { 186, -1, -1, sizeof(::ilios::v1::GetBatchResponse)},
+  { 193, -1, -1, sizeof(::ilios::v1::DownloadBatchRequest)},
+  { 200, -1, -1, sizeof(::ilios::v1::DownloadBatchResponse)},
+  { 208, -1, -1, sizeof(::ilios::v1::ListDocumentsRequest)},
+  { 219, -1, -1, sizeof(::ilios::v1::ListDocumentsResponse)},
 };
 
 static const ::_pb::Message* const file_default_instances[] = {
@@ -647,6 +669,7 @@ static const ::_pb::Message* const file_default_instances[] = {
   &::ilios::v1::_ConvertResponse_default_instance_._instance,
   &::ilios::v1::_ConvertCompleted_default_instance_._instance,
   &::ilios::v1::_UploadRequest_default_instance_._instance,
+  &::ilios::v1::_UploadAbandon_default_instance_._instance,
   &::ilios::v1::_UploadMetadata_default_instance_._instance,
   &::ilios::v1::_UploadResponse_default_instance_._instance,
   &::ilios::v1::_BatchSubmitRequest_default_instance_._instance,
@@ -686,93 +709,95 @@ const char descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto[]
   "letedB\007\n\005event\"s\n\020ConvertCompleted\022.\n\010do"
   "cument\030\001 \001(\0132\022.ilios.v1.DocumentR\010docume"
   "nt\022/\n\005usage\030\002 \001(\0132\031.ilios.v1.ConversionU"
-  "sageR\005usage\"g\n\rUploadRequest\0226\n\010metadata"
-  "\030\001 \001(\0132\030.ilios.v1.UploadMetadataH\000R\010meta"
-  "data\022\026\n\005chunk\030\002 \001(\014H\000R\005chunkB\006\n\004part\"d\n\016"
-  "UploadMetadata\022\033\n\tfile_name\030\001 \001(\tR\010fileN"
-  "ame\022\035\n\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sh"
-  "a256\030\003 \001(\tR\006sha256\"\276\001\n\016UploadResponse\022\033\n"
-  "\tupload_id\030\001 \001(\tR\010uploadId\022\035\n\nsize_bytes"
-  "\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha25"
-  "6\022\033\n\tmime_type\030\004 \001(\tR\010mimeType\022;\n\013expire"
-  "_time\030\005 \001(\0132\032.google.protobuf.TimestampR"
-  "\nexpireTime\"\255\001\n\022BatchSubmitRequest\022*\n\005fi"
-  "les\030\001 \003(\0132\024.ilios.v1.FileSourceR\005files\022\032"
-  "\n\010priority\030\002 \001(\005R\010priority\022%\n\016retention_"
-  "days\030\003 \001(\005R\rretentionDays\022(\n\006engine\030\004 \001("
-  "\0162\020.ilios.v1.EngineR\006engine\"n\n\023BatchSubm"
-  "itResponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.Bat"
-  "chR\005batch\0220\n\tdocuments\030\002 \003(\0132\022.ilios.v1."
-  "DocumentR\tdocuments\"\271\002\n\005Batch\022\016\n\002id\030\001 \001("
-  "\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios.v1.BatchSta"
-  "teR\005state\022\032\n\010priority\030\003 \001(\005R\010priority\022%\n"
-  "\016retention_days\030\004 \001(\005R\rretentionDays\0223\n\010"
-  "progress\030\005 \001(\0132\027.ilios.v1.BatchProgressR"
-  "\010progress\022;\n\013create_time\030\006 \001(\0132\032.google."
-  "protobuf.TimestampR\ncreateTime\022\?\n\rcomple"
-  "te_time\030\007 \001(\0132\032.google.protobuf.Timestam"
-  "pR\014completeTime\"\225\001\n\rBatchProgress\022\024\n\005tot"
-  "al\030\001 \001(\005R\005total\022\030\n\007pending\030\002 \001(\005R\007pendin"
-  "g\022\036\n\nprocessing\030\003 \001(\005R\nprocessing\022\034\n\tcom"
-  "pleted\030\004 \001(\005R\tcompleted\022\026\n\006failed\030\005 \001(\005R"
-  "\006failed\"\256\001\n\025SubmitDocumentRequest\022(\n\004fil"
-  "e\030\001 \001(\0132\024.ilios.v1.FileSourceR\004file\022%\n\016r"
-  "etention_days\030\002 \001(\005R\rretentionDays\022\032\n\010pr"
-  "iority\030\003 \001(\005R\010priority\022(\n\006engine\030\004 \001(\0162\020"
-  ".ilios.v1.EngineR\006engine\"H\n\026SubmitDocume"
-  "ntResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v1."
-  "DocumentR\010document\"5\n\022GetDocumentRequest"
-  "\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"E\n\023Get"
-  "DocumentResponse\022.\n\010document\030\001 \001(\0132\022.ili"
-  "os.v1.DocumentR\010document\"<\n\031GetDocumentC"
-  "ontentRequest\022\037\n\013document_id\030\001 \001(\tR\ndocu"
-  "mentId\"\231\001\n\032GetDocumentContentResponse\022.\n"
-  "\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010doc"
-  "ument\022\032\n\010markdown\030\002 \001(\tR\010markdown\022/\n\005usa"
-  "ge\030\003 \001(\0132\031.ilios.v1.ConversionUsageR\005usa"
-  "ge\"6\n\023ReadOriginalRequest\022\037\n\013document_id"
-  "\030\001 \001(\tR\ndocumentId\"h\n\024ReadOriginalRespon"
-  "se\0220\n\010metadata\030\001 \001(\0132\022.ilios.v1.Document"
-  "H\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunkB\006\n\004"
-  "part\",\n\017GetBatchRequest\022\031\n\010batch_id\030\001 \001("
-  "\tR\007batchId\"9\n\020GetBatchResponse\022%\n\005batch\030"
-  "\001 \001(\0132\017.ilios.v1.BatchR\005batch\"1\n\024Downloa"
-  "dBatchRequest\022\031\n\010batch_id\030\001 \001(\tR\007batchId"
-  "\"c\n\025DownloadBatchResponse\022.\n\010document\030\001 "
-  "\001(\0132\022.ilios.v1.DocumentR\010document\022\032\n\010mar"
-  "kdown\030\002 \001(\tR\010markdown\"\344\001\n\024ListDocumentsR"
-  "equest\022\033\n\tpage_size\030\001 \001(\005R\010pageSize\022\035\n\np"
-  "age_token\030\002 \001(\tR\tpageToken\022\031\n\010batch_id\030\003"
-  " \001(\tR\007batchId\022-\n\005state\030\004 \001(\0162\027.ilios.v1."
-  "DocumentStateR\005state\022F\n\021create_time_afte"
-  "r\030\005 \001(\0132\032.google.protobuf.TimestampR\017cre"
-  "ateTimeAfter\"q\n\025ListDocumentsResponse\0220\n"
-  "\tdocuments\030\001 \003(\0132\022.ilios.v1.DocumentR\tdo"
-  "cuments\022&\n\017next_page_token\030\002 \001(\tR\rnextPa"
-  "geToken*x\n\nBatchState\022\033\n\027BATCH_STATE_UNS"
-  "PECIFIED\020\000\022\026\n\022BATCH_STATE_QUEUED\020\001\022\032\n\026BA"
-  "TCH_STATE_PROCESSING\020\002\022\031\n\025BATCH_STATE_CO"
-  "MPLETED\020\0032\234\006\n\021ConversionService\022@\n\007Conve"
-  "rt\022\030.ilios.v1.ConvertRequest\032\031.ilios.v1."
-  "ConvertResponse0\001\022=\n\006Upload\022\027.ilios.v1.U"
-  "ploadRequest\032\030.ilios.v1.UploadResponse(\001"
-  "\022J\n\013BatchSubmit\022\034.ilios.v1.BatchSubmitRe"
-  "quest\032\035.ilios.v1.BatchSubmitResponse\022S\n\016"
-  "SubmitDocument\022\037.ilios.v1.SubmitDocument"
-  "Request\032 .ilios.v1.SubmitDocumentRespons"
-  "e\022J\n\013GetDocument\022\034.ilios.v1.GetDocumentR"
-  "equest\032\035.ilios.v1.GetDocumentResponse\022_\n"
-  "\022GetDocumentContent\022#.ilios.v1.GetDocume"
-  "ntContentRequest\032$.ilios.v1.GetDocumentC"
-  "ontentResponse\022O\n\014ReadOriginal\022\035.ilios.v"
-  "1.ReadOriginalRequest\032\036.ilios.v1.ReadOri"
-  "ginalResponse0\001\022A\n\010GetBatch\022\031.ilios.v1.G"
-  "etBatchRequest\032\032.ilios.v1.GetBatchRespon"
-  "se\022R\n\rDownloadBatch\022\036.ilios.v1.DownloadB"
-  "atchRequest\032\037.ilios.v1.DownloadBatchResp"
-  "onse0\001\022P\n\rListDocuments\022\036.ilios.v1.ListD"
-  "ocumentsRequest\032\037.ilios.v1.ListDocuments"
-  "Responseb\006proto3"
+  "sageR\005usage\"\234\001\n\rUploadRequest\0226\n\010metadat"
+  "a\030\001 \001(\0132\030.ilios.v1.UploadMetadataH\000R\010met"
+  "adata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunk\0223\n\007abandon"
+  "\030\003 \001(\0132\027.ilios.v1.UploadAbandonH\000R\007aband"
+  "onB\006\n\004part\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 "
+  "\001(\tR\006reason\"d\n\016UploadMetadata\022\033\n\tfile_na"
+  "me\030\001 \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\t"
+  "sizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\"\276\001\n\016Up"
+  "loadResponse\022\033\n\tupload_id\030\001 \001(\tR\010uploadI"
+  "d\022\035\n\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sha2"
+  "56\030\003 \001(\tR\006sha256\022\033\n\tmime_type\030\004 \001(\tR\010mim"
+  "eType\022;\n\013expire_time\030\005 \001(\0132\032.google.prot"
+  "obuf.TimestampR\nexpireTime\"\255\001\n\022BatchSubm"
+  "itRequest\022*\n\005files\030\001 \003(\0132\024.ilios.v1.File"
+  "SourceR\005files\022\032\n\010priority\030\002 \001(\005R\010priorit"
+  "y\022%\n\016retention_days\030\003 \001(\005R\rretentionDays"
+  "\022(\n\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engi"
+  "ne\"n\n\023BatchSubmitResponse\022%\n\005batch\030\001 \001(\013"
+  "2\017.ilios.v1.BatchR\005batch\0220\n\tdocuments\030\002 "
+  "\003(\0132\022.ilios.v1.DocumentR\tdocuments\"\271\002\n\005B"
+  "atch\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.il"
+  "ios.v1.BatchStateR\005state\022\032\n\010priority\030\003 \001"
+  "(\005R\010priority\022%\n\016retention_days\030\004 \001(\005R\rre"
+  "tentionDays\0223\n\010progress\030\005 \001(\0132\027.ilios.v1"
+  ".BatchProgressR\010progress\022;\n\013create_time\030"
+  "\006 \001(\0132\032.google.protobuf.TimestampR\ncreat"
+  "eTime\022\?\n\rcomplete_time\030\007 \001(\0132\032.google.pr"
+  "otobuf.TimestampR\014completeTime\"\225\001\n\rBatch"
+  "Progress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n\007pendin"
+  "g\030\002 \001(\005R\007pending\022\036\n\nprocessing\030\003 \001(\005R\npr"
+  "ocessing\022\034\n\tcompleted\030\004 \001(\005R\tcompleted\022\026"
+  "\n\006failed\030\005 \001(\005R\006failed\"\256\001\n\025SubmitDocumen"
+  "tRequest\022(\n\004file\030\001 \001(\0132\024.ilios.v1.FileSo"
+  "urceR\004file\022%\n\016retention_days\030\002 \001(\005R\rrete"
+  "ntionDays\022\032\n\010priority\030\003 \001(\005R\010priority\022(\n"
+  "\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\""
+  "H\n\026SubmitDocumentResponse\022.\n\010document\030\001 "
+  "\001(\0132\022.ilios.v1.DocumentR\010document\"5\n\022Get"
+  "DocumentRequest\022\037\n\013document_id\030\001 \001(\tR\ndo"
+  "cumentId\"E\n\023GetDocumentResponse\022.\n\010docum"
+  "ent\030\001 \001(\0132\022.ilios.v1.DocumentR\010document\""
+  "<\n\031GetDocumentContentRequest\022\037\n\013document"
+  "_id\030\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentCon"
+  "tentResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v"
+  "1.DocumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010"
+  "markdown\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conve"
+  "rsionUsageR\005usage\"6\n\023ReadOriginalRequest"
+  "\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"h\n\024Rea"
+  "dOriginalResponse\0220\n\010metadata\030\001 \001(\0132\022.il"
+  "ios.v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001"
+  "(\014H\000R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031"
+  "\n\010batch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRes"
+  "ponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005b"
+  "atch\"1\n\024DownloadBatchRequest\022\031\n\010batch_id"
+  "\030\001 \001(\tR\007batchId\"c\n\025DownloadBatchResponse"
+  "\022.\n\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010"
+  "document\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n"
+  "\024ListDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005"
+  "R\010pageSize\022\035\n\npage_token\030\002 \001(\tR\tpageToke"
+  "n\022\031\n\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 "
+  "\001(\0162\027.ilios.v1.DocumentStateR\005state\022F\n\021c"
+  "reate_time_after\030\005 \001(\0132\032.google.protobuf"
+  ".TimestampR\017createTimeAfter\"q\n\025ListDocum"
+  "entsResponse\0220\n\tdocuments\030\001 \003(\0132\022.ilios."
+  "v1.DocumentR\tdocuments\022&\n\017next_page_toke"
+  "n\030\002 \001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027"
+  "BATCH_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE"
+  "_QUEUED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n"
+  "\025BATCH_STATE_COMPLETED\020\0032\234\006\n\021ConversionS"
+  "ervice\022@\n\007Convert\022\030.ilios.v1.ConvertRequ"
+  "est\032\031.ilios.v1.ConvertResponse0\001\022=\n\006Uplo"
+  "ad\022\027.ilios.v1.UploadRequest\032\030.ilios.v1.U"
+  "ploadResponse(\001\022J\n\013BatchSubmit\022\034.ilios.v"
+  "1.BatchSubmitRequest\032\035.ilios.v1.BatchSub"
+  "mitResponse\022S\n\016SubmitDocument\022\037.ilios.v1"
+  ".SubmitDocumentRequest\032 .ilios.v1.Submit"
+  "DocumentResponse\022J\n\013GetDocument\022\034.ilios."
+  "v1.GetDocumentRequest\032\035.ilios.v1.GetDocu"
+  "mentResponse\022_\n\022GetDocumentContent\022#.ili"
+  "os.v1.GetDocumentContentRequest\032$.ilios."
+  "v1.GetDocumentContentResponse\022O\n\014ReadOri"
+  "ginal\022\035.ilios.v1.ReadOriginalRequest\032\036.i"
+  "lios.v1.ReadOriginalResponse0\001\022A\n\010GetBat"
+  "ch\022\031.ilios.v1.GetBatchRequest\032\032.ilios.v1"
+  ".GetBatchResponse\022R\n\rDownloadBatch\022\036.ili"
+  "os.v1.DownloadBatchRequest\032\037.ilios.v1.Do"
+  "wnloadBatchResponse0\001\022P\n\rListDocuments\022\036"
+  ".ilios.v1.ListDocumentsRequest\032\037.ilios.v"
+  "1.ListDocumentsResponseb\006proto3"
   ;
 static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps[2] = {
   &::descriptor_table_google_2fprotobuf_2ftimestamp_2eproto,
@@ -780,9 +805,9 @@ static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fconver
 };
 static ::_pbi::once_flag descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto = {
-    false, false, 4096, descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto,
+    false, false, 4191, descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto,
     "ilios/v1/conversion_service.proto",
-    &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once, descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps, 2, 25,
+    &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once, descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps, 2, 26,
     schemas, file_default_instances, TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets,
     file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto, file_level_enum_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto,
     file_level_service_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto,
@@ -2018,11 +2043,16 @@ void ConvertCompleted::InternalSwap(ConvertCompleted* other) {
 class UploadRequest::_Internal {
  public:
   static const ::ilios::v1::UploadMetadata& metadata(const UploadRequest* msg);
+  static const ::ilios::v1::UploadAbandon& abandon(const UploadRequest* msg);
 };
 
 const ::ilios::v1::UploadMetadata&
 UploadRequest::_Internal::metadata(const UploadRequest* msg) {
   return *msg->_impl_.part_.metadata_;
+}
+const ::ilios::v1::UploadAbandon&
+UploadRequest::_Internal::abandon(const UploadRequest* msg) {
+  return *msg->_impl_.part_.abandon_;
 }
 void UploadRequest::set_allocated_metadata(::ilios::v1::UploadMetadata* metadata) {
   ::PROTOBUF_NAMESPACE_ID::Arena* message_arena = GetArenaForAllocation();
@@ -2038,6 +2068,21 @@ void UploadRequest::set_allocated_metadata(::ilios::v1::UploadMetadata* metadata
     _impl_.part_.metadata_ = metadata;
   }
   // @@protoc_insertion_point(field_set_allocated:ilios.v1.UploadRequest.metadata)
+}
+void UploadRequest::set_allocated_abandon(::ilios::v1::UploadAbandon* abandon) {
+  ::PROTOBUF_NAMESPACE_ID::Arena* message_arena = GetArenaForAllocation();
+  clear_part();
+  if (abandon) {
+    ::PROTOBUF_NAMESPACE_ID::Arena* submessage_arena =
+      ::PROTOBUF_NAMESPACE_ID::Arena::InternalGetOwningArena(abandon);
+    if (message_arena != submessage_arena) {
+      abandon = ::PROTOBUF_NAMESPACE_ID::internal::GetOwnedMessage(
+          message_arena, abandon, submessage_arena);
+    }
+    set_has_abandon();
+    _impl_.part_.abandon_ = abandon;
+  }
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.UploadRequest.abandon)
 }
 UploadRequest::UploadRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
                          bool is_message_owned)
@@ -2063,6 +2108,11 @@ UploadRequest::UploadRequest(const UploadRequest& from)
     }
     case kChunk: {
       _this->_internal_set_chunk(from._internal_chunk());
+      break;
+    }
+    case kAbandon: {
+      _this->_internal_mutable_abandon()->::ilios::v1::UploadAbandon::MergeFrom(
+          from._internal_abandon());
       break;
     }
     case PART_NOT_SET: {
@@ -2117,6 +2167,12 @@ void UploadRequest::clear_part() {
       _impl_.part_.chunk_.Destroy();
       break;
     }
+    case kAbandon: {
+      if (GetArenaForAllocation() == nullptr) {
+        delete _impl_.part_.abandon_;
+      }
+      break;
+    }
     case PART_NOT_SET: {
       break;
     }
@@ -2154,6 +2210,14 @@ const char* UploadRequest::_InternalParse(const char* ptr, ::_pbi::ParseContext*
         if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 18)) {
           auto str = _internal_mutable_chunk();
           ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // .ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];
+      case 3:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 26)) {
+          ptr = ctx->ParseMessage(_internal_mutable_abandon(), ptr);
           CHK_(ptr);
         } else
           goto handle_unusual;
@@ -2200,6 +2264,13 @@ uint8_t* UploadRequest::_InternalSerialize(
         2, this->_internal_chunk(), target);
   }
 
+  // .ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];
+  if (_internal_has_abandon()) {
+    target = ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::
+      InternalWriteMessage(3, _Internal::abandon(this),
+        _Internal::abandon(this).GetCachedSize(), target, stream);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -2229,6 +2300,13 @@ size_t UploadRequest::ByteSizeLong() const {
       total_size += 1 +
         ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::BytesSize(
           this->_internal_chunk());
+      break;
+    }
+    // .ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];
+    case kAbandon: {
+      total_size += 1 +
+        ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::MessageSize(
+          *_impl_.part_.abandon_);
       break;
     }
     case PART_NOT_SET: {
@@ -2263,6 +2341,11 @@ void UploadRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::
       _this->_internal_set_chunk(from._internal_chunk());
       break;
     }
+    case kAbandon: {
+      _this->_internal_mutable_abandon()->::ilios::v1::UploadAbandon::MergeFrom(
+          from._internal_abandon());
+      break;
+    }
     case PART_NOT_SET: {
       break;
     }
@@ -2292,6 +2375,209 @@ void UploadRequest::InternalSwap(UploadRequest* other) {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
       file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[4]);
+}
+
+// ===================================================================
+
+class UploadAbandon::_Internal {
+ public:
+};
+
+UploadAbandon::UploadAbandon(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
+  SharedCtor(arena, is_message_owned);
+  // @@protoc_insertion_point(arena_constructor:ilios.v1.UploadAbandon)
+}
+UploadAbandon::UploadAbandon(const UploadAbandon& from)
+  : ::PROTOBUF_NAMESPACE_ID::Message() {
+  UploadAbandon* const _this = this; (void)_this;
+  new (&_impl_) Impl_{
+      decltype(_impl_.reason_){}
+    , /*decltype(_impl_._cached_size_)*/{}};
+
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  _impl_.reason_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.reason_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_reason().empty()) {
+    _this->_impl_.reason_.Set(from._internal_reason(), 
+      _this->GetArenaForAllocation());
+  }
+  // @@protoc_insertion_point(copy_constructor:ilios.v1.UploadAbandon)
+}
+
+inline void UploadAbandon::SharedCtor(
+    ::_pb::Arena* arena, bool is_message_owned) {
+  (void)arena;
+  (void)is_message_owned;
+  new (&_impl_) Impl_{
+      decltype(_impl_.reason_){}
+    , /*decltype(_impl_._cached_size_)*/{}
+  };
+  _impl_.reason_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.reason_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+}
+
+UploadAbandon::~UploadAbandon() {
+  // @@protoc_insertion_point(destructor:ilios.v1.UploadAbandon)
+  if (auto *arena = _internal_metadata_.DeleteReturnArena<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>()) {
+  (void)arena;
+    return;
+  }
+  SharedDtor();
+}
+
+inline void UploadAbandon::SharedDtor() {
+  GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.reason_.Destroy();
+}
+
+void UploadAbandon::SetCachedSize(int size) const {
+  _impl_._cached_size_.Set(size);
+}
+
+void UploadAbandon::Clear() {
+// @@protoc_insertion_point(message_clear_start:ilios.v1.UploadAbandon)
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  _impl_.reason_.ClearToEmpty();
+  _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
+}
+
+const char* UploadAbandon::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
+#define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  while (!ctx->Done(&ptr)) {
+    uint32_t tag;
+    ptr = ::_pbi::ReadTag(ptr, &tag);
+    switch (tag >> 3) {
+      // string reason = 1 [json_name = "reason"];
+      case 1:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 10)) {
+          auto str = _internal_mutable_reason();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.UploadAbandon.reason"));
+        } else
+          goto handle_unusual;
+        continue;
+      default:
+        goto handle_unusual;
+    }  // switch
+  handle_unusual:
+    if ((tag == 0) || ((tag & 7) == 4)) {
+      CHK_(ptr);
+      ctx->SetLastTag(tag);
+      goto message_done;
+    }
+    ptr = UnknownFieldParse(
+        tag,
+        _internal_metadata_.mutable_unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(),
+        ptr, ctx);
+    CHK_(ptr != nullptr);
+  }  // while
+message_done:
+  return ptr;
+failure:
+  ptr = nullptr;
+  goto message_done;
+#undef CHK_
+}
+
+uint8_t* UploadAbandon::_InternalSerialize(
+    uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const {
+  // @@protoc_insertion_point(serialize_to_array_start:ilios.v1.UploadAbandon)
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  // string reason = 1 [json_name = "reason"];
+  if (!this->_internal_reason().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_reason().data(), static_cast<int>(this->_internal_reason().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.UploadAbandon.reason");
+    target = stream->WriteStringMaybeAliased(
+        1, this->_internal_reason(), target);
+  }
+
+  if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
+    target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
+        _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
+  }
+  // @@protoc_insertion_point(serialize_to_array_end:ilios.v1.UploadAbandon)
+  return target;
+}
+
+size_t UploadAbandon::ByteSizeLong() const {
+// @@protoc_insertion_point(message_byte_size_start:ilios.v1.UploadAbandon)
+  size_t total_size = 0;
+
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  // string reason = 1 [json_name = "reason"];
+  if (!this->_internal_reason().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_reason());
+  }
+
+  return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
+}
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData UploadAbandon::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::Message::CopyWithSourceCheck,
+    UploadAbandon::MergeImpl
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*UploadAbandon::GetClassData() const { return &_class_data_; }
+
+
+void UploadAbandon::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg) {
+  auto* const _this = static_cast<UploadAbandon*>(&to_msg);
+  auto& from = static_cast<const UploadAbandon&>(from_msg);
+  // @@protoc_insertion_point(class_specific_merge_from_start:ilios.v1.UploadAbandon)
+  GOOGLE_DCHECK_NE(&from, _this);
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  if (!from._internal_reason().empty()) {
+    _this->_internal_set_reason(from._internal_reason());
+  }
+  _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+}
+
+void UploadAbandon::CopyFrom(const UploadAbandon& from) {
+// @@protoc_insertion_point(class_specific_copy_from_start:ilios.v1.UploadAbandon)
+  if (&from == this) return;
+  Clear();
+  MergeFrom(from);
+}
+
+bool UploadAbandon::IsInitialized() const {
+  return true;
+}
+
+void UploadAbandon::InternalSwap(UploadAbandon* other) {
+  using std::swap;
+  auto* lhs_arena = GetArenaForAllocation();
+  auto* rhs_arena = other->GetArenaForAllocation();
+  _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.reason_, lhs_arena,
+      &other->_impl_.reason_, rhs_arena
+  );
+}
+
+::PROTOBUF_NAMESPACE_ID::Metadata UploadAbandon::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[5]);
 }
 
 // ===================================================================
@@ -2571,7 +2857,7 @@ void UploadMetadata::InternalSwap(UploadMetadata* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UploadMetadata::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[5]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[6]);
 }
 
 // ===================================================================
@@ -2953,7 +3239,7 @@ void UploadResponse::InternalSwap(UploadResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UploadResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[6]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[7]);
 }
 
 // ===================================================================
@@ -3225,7 +3511,7 @@ void BatchSubmitRequest::InternalSwap(BatchSubmitRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata BatchSubmitRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[7]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[8]);
 }
 
 // ===================================================================
@@ -3455,7 +3741,7 @@ void BatchSubmitResponse::InternalSwap(BatchSubmitResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata BatchSubmitResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[8]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[9]);
 }
 
 // ===================================================================
@@ -3880,7 +4166,7 @@ void Batch::InternalSwap(Batch* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata Batch::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[9]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[10]);
 }
 
 // ===================================================================
@@ -4163,7 +4449,7 @@ void BatchProgress::InternalSwap(BatchProgress* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata BatchProgress::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[10]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[11]);
 }
 
 // ===================================================================
@@ -4442,7 +4728,7 @@ void SubmitDocumentRequest::InternalSwap(SubmitDocumentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata SubmitDocumentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[11]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[12]);
 }
 
 // ===================================================================
@@ -4641,7 +4927,7 @@ void SubmitDocumentResponse::InternalSwap(SubmitDocumentResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata SubmitDocumentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[12]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[13]);
 }
 
 // ===================================================================
@@ -4844,7 +5130,7 @@ void GetDocumentRequest::InternalSwap(GetDocumentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[13]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[14]);
 }
 
 // ===================================================================
@@ -5043,7 +5329,7 @@ void GetDocumentResponse::InternalSwap(GetDocumentResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[14]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[15]);
 }
 
 // ===================================================================
@@ -5246,7 +5532,7 @@ void GetDocumentContentRequest::InternalSwap(GetDocumentContentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentContentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[15]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[16]);
 }
 
 // ===================================================================
@@ -5549,7 +5835,7 @@ void GetDocumentContentResponse::InternalSwap(GetDocumentContentResponse* other)
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentContentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[16]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[17]);
 }
 
 // ===================================================================
@@ -5752,7 +6038,7 @@ void ReadOriginalRequest::InternalSwap(ReadOriginalRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ReadOriginalRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[17]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[18]);
 }
 
 // ===================================================================
@@ -6042,7 +6328,7 @@ void ReadOriginalResponse::InternalSwap(ReadOriginalResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ReadOriginalResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[18]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[19]);
 }
 
 // ===================================================================
@@ -6245,7 +6531,7 @@ void GetBatchRequest::InternalSwap(GetBatchRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetBatchRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[19]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[20]);
 }
 
 // ===================================================================
@@ -6438,7 +6724,7 @@ void GetBatchResponse::InternalSwap(GetBatchResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetBatchResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[20]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[21]);
 }
 
 // ===================================================================
@@ -6641,7 +6927,7 @@ void DownloadBatchRequest::InternalSwap(DownloadBatchRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata DownloadBatchRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[21]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[22]);
 }
 
 // ===================================================================
@@ -6892,7 +7178,7 @@ void DownloadBatchResponse::InternalSwap(DownloadBatchResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata DownloadBatchResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[22]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[23]);
 }
 
 // ===================================================================
@@ -7255,7 +7541,7 @@ void ListDocumentsRequest::InternalSwap(ListDocumentsRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ListDocumentsRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[23]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[24]);
 }
 
 // ===================================================================
@@ -7495,7 +7781,7 @@ void ListDocumentsResponse::InternalSwap(ListDocumentsResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ListDocumentsResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[24]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[25]);
 }
 
 // @@protoc_insertion_point(namespace_scope)
@@ -7521,6 +7807,10 @@ Arena::CreateMaybeMessage< ::ilios::v1::ConvertCompleted >(Arena* arena) {
 template<> PROTOBUF_NOINLINE ::ilios::v1::UploadRequest*
 Arena::CreateMaybeMessage< ::ilios::v1::UploadRequest >(Arena* arena) {
   return Arena::CreateMessageInternal< ::ilios::v1::UploadRequest >(arena);
+}
+template<> PROTOBUF_NOINLINE ::ilios::v1::UploadAbandon*
+Arena::CreateMaybeMessage< ::ilios::v1::UploadAbandon >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::ilios::v1::UploadAbandon >(arena);
 }
 template<> PROTOBUF_NOINLINE ::ilios::v1::UploadMetadata*
 Arena::CreateMaybeMessage< ::ilios::v1::UploadMetadata >(Arena* arena) {

@@ -115,6 +115,9 @@ extern SubmitDocumentRequestDefaultTypeInternal _SubmitDocumentRequest_default_i
 class SubmitDocumentResponse;
 struct SubmitDocumentResponseDefaultTypeInternal;
 extern SubmitDocumentResponseDefaultTypeInternal _SubmitDocumentResponse_default_instance_;
+class UploadAbandon;
+struct UploadAbandonDefaultTypeInternal;
+extern UploadAbandonDefaultTypeInternal _UploadAbandon_default_instance_;
 class UploadMetadata;
 struct UploadMetadataDefaultTypeInternal;
 extern UploadMetadataDefaultTypeInternal _UploadMetadata_default_instance_;
@@ -149,6 +152,7 @@ template<> ::ilios::v1::ReadOriginalRequest* Arena::CreateMaybeMessage<::ilios::
 template<> ::ilios::v1::ReadOriginalResponse* Arena::CreateMaybeMessage<::ilios::v1::ReadOriginalResponse>(Arena*);
 template<> ::ilios::v1::SubmitDocumentRequest* Arena::CreateMaybeMessage<::ilios::v1::SubmitDocumentRequest>(Arena*);
 template<> ::ilios::v1::SubmitDocumentResponse* Arena::CreateMaybeMessage<::ilios::v1::SubmitDocumentResponse>(Arena*);
+template<> ::ilios::v1::UploadAbandon* Arena::CreateMaybeMessage<::ilios::v1::UploadAbandon>(Arena*);
 template<> ::ilios::v1::UploadMetadata* Arena::CreateMaybeMessage<::ilios::v1::UploadMetadata>(Arena*);
 template<> ::ilios::v1::UploadRequest* Arena::CreateMaybeMessage<::ilios::v1::UploadRequest>(Arena*);
 template<> ::ilios::v1::UploadResponse* Arena::CreateMaybeMessage<::ilios::v1::UploadResponse>(Arena*);
@@ -1017,6 +1021,7 @@ class UploadRequest final :
   enum PartCase {
     kMetadata = 1,
     kChunk = 2,
+    kAbandon = 3,
     PART_NOT_SET = 0,
   };
 
@@ -1100,6 +1105,7 @@ class UploadRequest final :
   enum : int {
     kMetadataFieldNumber = 1,
     kChunkFieldNumber = 2,
+    kAbandonFieldNumber = 3,
   };
   // .ilios.v1.UploadMetadata metadata = 1 [json_name = "metadata"];
   bool has_metadata() const;
@@ -1137,6 +1143,24 @@ class UploadRequest final :
   std::string* _internal_mutable_chunk();
   public:
 
+  // .ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];
+  bool has_abandon() const;
+  private:
+  bool _internal_has_abandon() const;
+  public:
+  void clear_abandon();
+  const ::ilios::v1::UploadAbandon& abandon() const;
+  PROTOBUF_NODISCARD ::ilios::v1::UploadAbandon* release_abandon();
+  ::ilios::v1::UploadAbandon* mutable_abandon();
+  void set_allocated_abandon(::ilios::v1::UploadAbandon* abandon);
+  private:
+  const ::ilios::v1::UploadAbandon& _internal_abandon() const;
+  ::ilios::v1::UploadAbandon* _internal_mutable_abandon();
+  public:
+  void unsafe_arena_set_allocated_abandon(
+      ::ilios::v1::UploadAbandon* abandon);
+  ::ilios::v1::UploadAbandon* unsafe_arena_release_abandon();
+
   void clear_part();
   PartCase part_case() const;
   // @@protoc_insertion_point(class_scope:ilios.v1.UploadRequest)
@@ -1144,6 +1168,7 @@ class UploadRequest final :
   class _Internal;
   void set_has_metadata();
   void set_has_chunk();
+  void set_has_abandon();
 
   inline bool has_part() const;
   inline void clear_has_part();
@@ -1157,10 +1182,164 @@ class UploadRequest final :
         ::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized _constinit_;
       ::ilios::v1::UploadMetadata* metadata_;
       ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr chunk_;
+      ::ilios::v1::UploadAbandon* abandon_;
     } part_;
     mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
     uint32_t _oneof_case_[1];
 
+  };
+  union { Impl_ _impl_; };
+  friend struct ::TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto;
+};
+// -------------------------------------------------------------------
+
+class UploadAbandon final :
+    public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:ilios.v1.UploadAbandon) */ {
+ public:
+  inline UploadAbandon() : UploadAbandon(nullptr) {}
+  ~UploadAbandon() override;
+  explicit PROTOBUF_CONSTEXPR UploadAbandon(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  UploadAbandon(const UploadAbandon& from);
+  UploadAbandon(UploadAbandon&& from) noexcept
+    : UploadAbandon() {
+    *this = ::std::move(from);
+  }
+
+  inline UploadAbandon& operator=(const UploadAbandon& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline UploadAbandon& operator=(UploadAbandon&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const UploadAbandon& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const UploadAbandon* internal_default_instance() {
+    return reinterpret_cast<const UploadAbandon*>(
+               &_UploadAbandon_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    5;
+
+  friend void swap(UploadAbandon& a, UploadAbandon& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(UploadAbandon* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(UploadAbandon* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  UploadAbandon* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<UploadAbandon>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::Message::CopyFrom;
+  void CopyFrom(const UploadAbandon& from);
+  using ::PROTOBUF_NAMESPACE_ID::Message::MergeFrom;
+  void MergeFrom( const UploadAbandon& from) {
+    UploadAbandon::MergeImpl(*this, from);
+  }
+  private:
+  static void MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg);
+  public:
+  PROTOBUF_ATTRIBUTE_REINITIALIZES void Clear() final;
+  bool IsInitialized() const final;
+
+  size_t ByteSizeLong() const final;
+  const char* _InternalParse(const char* ptr, ::PROTOBUF_NAMESPACE_ID::internal::ParseContext* ctx) final;
+  uint8_t* _InternalSerialize(
+      uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const final;
+  int GetCachedSize() const final { return _impl_._cached_size_.Get(); }
+
+  private:
+  void SharedCtor(::PROTOBUF_NAMESPACE_ID::Arena* arena, bool is_message_owned);
+  void SharedDtor();
+  void SetCachedSize(int size) const final;
+  void InternalSwap(UploadAbandon* other);
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "ilios.v1.UploadAbandon";
+  }
+  protected:
+  explicit UploadAbandon(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  enum : int {
+    kReasonFieldNumber = 1,
+  };
+  // string reason = 1 [json_name = "reason"];
+  void clear_reason();
+  const std::string& reason() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_reason(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_reason();
+  PROTOBUF_NODISCARD std::string* release_reason();
+  void set_allocated_reason(std::string* reason);
+  private:
+  const std::string& _internal_reason() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_reason(const std::string& value);
+  std::string* _internal_mutable_reason();
+  public:
+
+  // @@protoc_insertion_point(class_scope:ilios.v1.UploadAbandon)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr reason_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
   };
   union { Impl_ _impl_; };
   friend struct ::TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto;
@@ -1215,7 +1394,7 @@ class UploadMetadata final :
                &_UploadMetadata_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    5;
+    6;
 
   friend void swap(UploadMetadata& a, UploadMetadata& b) {
     a.Swap(&b);
@@ -1395,7 +1574,7 @@ class UploadResponse final :
                &_UploadResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    6;
+    7;
 
   friend void swap(UploadResponse& a, UploadResponse& b) {
     a.Swap(&b);
@@ -1611,7 +1790,7 @@ class BatchSubmitRequest final :
                &_BatchSubmitRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    7;
+    8;
 
   friend void swap(BatchSubmitRequest& a, BatchSubmitRequest& b) {
     a.Swap(&b);
@@ -1801,7 +1980,7 @@ class BatchSubmitResponse final :
                &_BatchSubmitResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    8;
+    9;
 
   friend void swap(BatchSubmitResponse& a, BatchSubmitResponse& b) {
     a.Swap(&b);
@@ -1978,7 +2157,7 @@ class Batch final :
                &_Batch_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    9;
+    10;
 
   friend void swap(Batch& a, Batch& b) {
     a.Swap(&b);
@@ -2224,7 +2403,7 @@ class BatchProgress final :
                &_BatchProgress_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    10;
+    11;
 
   friend void swap(BatchProgress& a, BatchProgress& b) {
     a.Swap(&b);
@@ -2416,7 +2595,7 @@ class SubmitDocumentRequest final :
                &_SubmitDocumentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    11;
+    12;
 
   friend void swap(SubmitDocumentRequest& a, SubmitDocumentRequest& b) {
     a.Swap(&b);
@@ -2606,7 +2785,7 @@ class SubmitDocumentResponse final :
                &_SubmitDocumentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    12;
+    13;
 
   friend void swap(SubmitDocumentResponse& a, SubmitDocumentResponse& b) {
     a.Swap(&b);
@@ -2763,7 +2942,7 @@ class GetDocumentRequest final :
                &_GetDocumentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    13;
+    14;
 
   friend void swap(GetDocumentRequest& a, GetDocumentRequest& b) {
     a.Swap(&b);
@@ -2916,7 +3095,7 @@ class GetDocumentResponse final :
                &_GetDocumentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    14;
+    15;
 
   friend void swap(GetDocumentResponse& a, GetDocumentResponse& b) {
     a.Swap(&b);
@@ -3073,7 +3252,7 @@ class GetDocumentContentRequest final :
                &_GetDocumentContentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    15;
+    16;
 
   friend void swap(GetDocumentContentRequest& a, GetDocumentContentRequest& b) {
     a.Swap(&b);
@@ -3226,7 +3405,7 @@ class GetDocumentContentResponse final :
                &_GetDocumentContentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    16;
+    17;
 
   friend void swap(GetDocumentContentResponse& a, GetDocumentContentResponse& b) {
     a.Swap(&b);
@@ -3419,7 +3598,7 @@ class ReadOriginalRequest final :
                &_ReadOriginalRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    17;
+    18;
 
   friend void swap(ReadOriginalRequest& a, ReadOriginalRequest& b) {
     a.Swap(&b);
@@ -3578,7 +3757,7 @@ class ReadOriginalResponse final :
                &_ReadOriginalResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    18;
+    19;
 
   friend void swap(ReadOriginalResponse& a, ReadOriginalResponse& b) {
     a.Swap(&b);
@@ -3768,7 +3947,7 @@ class GetBatchRequest final :
                &_GetBatchRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    19;
+    20;
 
   friend void swap(GetBatchRequest& a, GetBatchRequest& b) {
     a.Swap(&b);
@@ -3921,7 +4100,7 @@ class GetBatchResponse final :
                &_GetBatchResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    20;
+    21;
 
   friend void swap(GetBatchResponse& a, GetBatchResponse& b) {
     a.Swap(&b);
@@ -4078,7 +4257,7 @@ class DownloadBatchRequest final :
                &_DownloadBatchRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    21;
+    22;
 
   friend void swap(DownloadBatchRequest& a, DownloadBatchRequest& b) {
     a.Swap(&b);
@@ -4231,7 +4410,7 @@ class DownloadBatchResponse final :
                &_DownloadBatchResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    22;
+    23;
 
   friend void swap(DownloadBatchResponse& a, DownloadBatchResponse& b) {
     a.Swap(&b);
@@ -4404,7 +4583,7 @@ class ListDocumentsRequest final :
                &_ListDocumentsRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    23;
+    24;
 
   friend void swap(ListDocumentsRequest& a, ListDocumentsRequest& b) {
     a.Swap(&b);
@@ -4615,7 +4794,7 @@ class ListDocumentsResponse final :
                &_ListDocumentsResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    24;
+    25;
 
   friend void swap(ListDocumentsResponse& a, ListDocumentsResponse& b) {
     a.Swap(&b);
@@ -5644,6 +5823,80 @@ inline void UploadRequest::set_allocated_chunk(std::string* chunk) {
   // @@protoc_insertion_point(field_set_allocated:ilios.v1.UploadRequest.chunk)
 }
 
+// .ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];
+inline bool UploadRequest::_internal_has_abandon() const {
+  return part_case() == kAbandon;
+}
+inline bool UploadRequest::has_abandon() const {
+  return _internal_has_abandon();
+}
+inline void UploadRequest::set_has_abandon() {
+  _impl_._oneof_case_[0] = kAbandon;
+}
+inline void UploadRequest::clear_abandon() {
+  if (_internal_has_abandon()) {
+    if (GetArenaForAllocation() == nullptr) {
+      delete _impl_.part_.abandon_;
+    }
+    clear_has_part();
+  }
+}
+inline ::ilios::v1::UploadAbandon* UploadRequest::release_abandon() {
+  // @@protoc_insertion_point(field_release:ilios.v1.UploadRequest.abandon)
+  if (_internal_has_abandon()) {
+    clear_has_part();
+    ::ilios::v1::UploadAbandon* temp = _impl_.part_.abandon_;
+    if (GetArenaForAllocation() != nullptr) {
+      temp = ::PROTOBUF_NAMESPACE_ID::internal::DuplicateIfNonNull(temp);
+    }
+    _impl_.part_.abandon_ = nullptr;
+    return temp;
+  } else {
+    return nullptr;
+  }
+}
+inline const ::ilios::v1::UploadAbandon& UploadRequest::_internal_abandon() const {
+  return _internal_has_abandon()
+      ? *_impl_.part_.abandon_
+      : reinterpret_cast< ::ilios::v1::UploadAbandon&>(::ilios::v1::_UploadAbandon_default_instance_);
+}
+inline const ::ilios::v1::UploadAbandon& UploadRequest::abandon() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.UploadRequest.abandon)
+  return _internal_abandon();
+}
+inline ::ilios::v1::UploadAbandon* UploadRequest::unsafe_arena_release_abandon() {
+  // @@protoc_insertion_point(field_unsafe_arena_release:ilios.v1.UploadRequest.abandon)
+  if (_internal_has_abandon()) {
+    clear_has_part();
+    ::ilios::v1::UploadAbandon* temp = _impl_.part_.abandon_;
+    _impl_.part_.abandon_ = nullptr;
+    return temp;
+  } else {
+    return nullptr;
+  }
+}
+inline void UploadRequest::unsafe_arena_set_allocated_abandon(::ilios::v1::UploadAbandon* abandon) {
+  clear_part();
+  if (abandon) {
+    set_has_abandon();
+    _impl_.part_.abandon_ = abandon;
+  }
+  // @@protoc_insertion_point(field_unsafe_arena_set_allocated:ilios.v1.UploadRequest.abandon)
+}
+inline ::ilios::v1::UploadAbandon* UploadRequest::_internal_mutable_abandon() {
+  if (!_internal_has_abandon()) {
+    clear_part();
+    set_has_abandon();
+    _impl_.part_.abandon_ = CreateMaybeMessage< ::ilios::v1::UploadAbandon >(GetArenaForAllocation());
+  }
+  return _impl_.part_.abandon_;
+}
+inline ::ilios::v1::UploadAbandon* UploadRequest::mutable_abandon() {
+  ::ilios::v1::UploadAbandon* _msg = _internal_mutable_abandon();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.UploadRequest.abandon)
+  return _msg;
+}
+
 inline bool UploadRequest::has_part() const {
   return part_case() != PART_NOT_SET;
 }
@@ -5653,6 +5906,60 @@ inline void UploadRequest::clear_has_part() {
 inline UploadRequest::PartCase UploadRequest::part_case() const {
   return UploadRequest::PartCase(_impl_._oneof_case_[0]);
 }
+// -------------------------------------------------------------------
+
+// UploadAbandon
+
+// string reason = 1 [json_name = "reason"];
+inline void UploadAbandon::clear_reason() {
+  _impl_.reason_.ClearToEmpty();
+}
+inline const std::string& UploadAbandon::reason() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.UploadAbandon.reason)
+  return _internal_reason();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void UploadAbandon::set_reason(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.reason_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.UploadAbandon.reason)
+}
+inline std::string* UploadAbandon::mutable_reason() {
+  std::string* _s = _internal_mutable_reason();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.UploadAbandon.reason)
+  return _s;
+}
+inline const std::string& UploadAbandon::_internal_reason() const {
+  return _impl_.reason_.Get();
+}
+inline void UploadAbandon::_internal_set_reason(const std::string& value) {
+  
+  _impl_.reason_.Set(value, GetArenaForAllocation());
+}
+inline std::string* UploadAbandon::_internal_mutable_reason() {
+  
+  return _impl_.reason_.Mutable(GetArenaForAllocation());
+}
+inline std::string* UploadAbandon::release_reason() {
+  // @@protoc_insertion_point(field_release:ilios.v1.UploadAbandon.reason)
+  return _impl_.reason_.Release();
+}
+inline void UploadAbandon::set_allocated_reason(std::string* reason) {
+  if (reason != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.reason_.SetAllocated(reason, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.reason_.IsDefault()) {
+    _impl_.reason_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.UploadAbandon.reason)
+}
+
 // -------------------------------------------------------------------
 
 // UploadMetadata
@@ -8287,6 +8594,8 @@ inline void ListDocumentsResponse::set_allocated_next_page_token(std::string* ne
 #ifdef __GNUC__
   #pragma GCC diagnostic pop
 #endif  // __GNUC__
+// -------------------------------------------------------------------
+
 // -------------------------------------------------------------------
 
 // -------------------------------------------------------------------

@@ -4212,6 +4212,42 @@ public final class ConversionServiceOuterClass {
      */
     com.google.protobuf.ByteString getChunk();
 
+    /**
+     * <pre>
+     * Instead of ending the stream: drop everything sent. The call fails with
+     * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+     * call can reach the server after the end of the stream, so an upload of
+     * undeclared size is better given up with this message.
+     * </pre>
+     *
+     * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+     * @return Whether the abandon field is set.
+     */
+    boolean hasAbandon();
+    /**
+     * <pre>
+     * Instead of ending the stream: drop everything sent. The call fails with
+     * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+     * call can reach the server after the end of the stream, so an upload of
+     * undeclared size is better given up with this message.
+     * </pre>
+     *
+     * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+     * @return The abandon.
+     */
+    ilios.v1.ConversionServiceOuterClass.UploadAbandon getAbandon();
+    /**
+     * <pre>
+     * Instead of ending the stream: drop everything sent. The call fails with
+     * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+     * call can reach the server after the end of the stream, so an upload of
+     * undeclared size is better given up with this message.
+     * </pre>
+     *
+     * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+     */
+    ilios.v1.ConversionServiceOuterClass.UploadAbandonOrBuilder getAbandonOrBuilder();
+
     public ilios.v1.ConversionServiceOuterClass.UploadRequest.PartCase getPartCase();
   }
   /**
@@ -4261,6 +4297,7 @@ public final class ConversionServiceOuterClass {
             com.google.protobuf.AbstractMessage.InternalOneOfEnum {
       METADATA(1),
       CHUNK(2),
+      ABANDON(3),
       PART_NOT_SET(0);
       private final int value;
       private PartCase(int value) {
@@ -4280,6 +4317,7 @@ public final class ConversionServiceOuterClass {
         switch (value) {
           case 1: return METADATA;
           case 2: return CHUNK;
+          case 3: return ABANDON;
           case 0: return PART_NOT_SET;
           default: return null;
         }
@@ -4367,6 +4405,58 @@ public final class ConversionServiceOuterClass {
       return com.google.protobuf.ByteString.EMPTY;
     }
 
+    public static final int ABANDON_FIELD_NUMBER = 3;
+    /**
+     * <pre>
+     * Instead of ending the stream: drop everything sent. The call fails with
+     * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+     * call can reach the server after the end of the stream, so an upload of
+     * undeclared size is better given up with this message.
+     * </pre>
+     *
+     * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+     * @return Whether the abandon field is set.
+     */
+    @java.lang.Override
+    public boolean hasAbandon() {
+      return partCase_ == 3;
+    }
+    /**
+     * <pre>
+     * Instead of ending the stream: drop everything sent. The call fails with
+     * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+     * call can reach the server after the end of the stream, so an upload of
+     * undeclared size is better given up with this message.
+     * </pre>
+     *
+     * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+     * @return The abandon.
+     */
+    @java.lang.Override
+    public ilios.v1.ConversionServiceOuterClass.UploadAbandon getAbandon() {
+      if (partCase_ == 3) {
+         return (ilios.v1.ConversionServiceOuterClass.UploadAbandon) part_;
+      }
+      return ilios.v1.ConversionServiceOuterClass.UploadAbandon.getDefaultInstance();
+    }
+    /**
+     * <pre>
+     * Instead of ending the stream: drop everything sent. The call fails with
+     * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+     * call can reach the server after the end of the stream, so an upload of
+     * undeclared size is better given up with this message.
+     * </pre>
+     *
+     * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+     */
+    @java.lang.Override
+    public ilios.v1.ConversionServiceOuterClass.UploadAbandonOrBuilder getAbandonOrBuilder() {
+      if (partCase_ == 3) {
+         return (ilios.v1.ConversionServiceOuterClass.UploadAbandon) part_;
+      }
+      return ilios.v1.ConversionServiceOuterClass.UploadAbandon.getDefaultInstance();
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -4388,6 +4478,9 @@ public final class ConversionServiceOuterClass {
         output.writeBytes(
             2, (com.google.protobuf.ByteString) part_);
       }
+      if (partCase_ == 3) {
+        output.writeMessage(3, (ilios.v1.ConversionServiceOuterClass.UploadAbandon) part_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -4405,6 +4498,10 @@ public final class ConversionServiceOuterClass {
         size += com.google.protobuf.CodedOutputStream
           .computeBytesSize(
               2, (com.google.protobuf.ByteString) part_);
+      }
+      if (partCase_ == 3) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(3, (ilios.v1.ConversionServiceOuterClass.UploadAbandon) part_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -4431,6 +4528,10 @@ public final class ConversionServiceOuterClass {
           if (!getChunk()
               .equals(other.getChunk())) return false;
           break;
+        case 3:
+          if (!getAbandon()
+              .equals(other.getAbandon())) return false;
+          break;
         case 0:
         default:
       }
@@ -4453,6 +4554,10 @@ public final class ConversionServiceOuterClass {
         case 2:
           hash = (37 * hash) + CHUNK_FIELD_NUMBER;
           hash = (53 * hash) + getChunk().hashCode();
+          break;
+        case 3:
+          hash = (37 * hash) + ABANDON_FIELD_NUMBER;
+          hash = (53 * hash) + getAbandon().hashCode();
           break;
         case 0:
         default:
@@ -4589,6 +4694,9 @@ public final class ConversionServiceOuterClass {
         if (metadataBuilder_ != null) {
           metadataBuilder_.clear();
         }
+        if (abandonBuilder_ != null) {
+          abandonBuilder_.clear();
+        }
         partCase_ = 0;
         part_ = null;
         return this;
@@ -4633,6 +4741,10 @@ public final class ConversionServiceOuterClass {
         if (partCase_ == 1 &&
             metadataBuilder_ != null) {
           result.part_ = metadataBuilder_.build();
+        }
+        if (partCase_ == 3 &&
+            abandonBuilder_ != null) {
+          result.part_ = abandonBuilder_.build();
         }
       }
 
@@ -4689,6 +4801,10 @@ public final class ConversionServiceOuterClass {
             setChunk(other.getChunk());
             break;
           }
+          case ABANDON: {
+            mergeAbandon(other.getAbandon());
+            break;
+          }
           case PART_NOT_SET: {
             break;
           }
@@ -4731,6 +4847,13 @@ public final class ConversionServiceOuterClass {
                 partCase_ = 2;
                 break;
               } // case 18
+              case 26: {
+                input.readMessage(
+                    getAbandonFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                partCase_ = 3;
+                break;
+              } // case 26
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -4998,6 +5121,211 @@ public final class ConversionServiceOuterClass {
         }
         return this;
       }
+
+      private com.google.protobuf.SingleFieldBuilderV3<
+          ilios.v1.ConversionServiceOuterClass.UploadAbandon, ilios.v1.ConversionServiceOuterClass.UploadAbandon.Builder, ilios.v1.ConversionServiceOuterClass.UploadAbandonOrBuilder> abandonBuilder_;
+      /**
+       * <pre>
+       * Instead of ending the stream: drop everything sent. The call fails with
+       * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+       * call can reach the server after the end of the stream, so an upload of
+       * undeclared size is better given up with this message.
+       * </pre>
+       *
+       * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+       * @return Whether the abandon field is set.
+       */
+      @java.lang.Override
+      public boolean hasAbandon() {
+        return partCase_ == 3;
+      }
+      /**
+       * <pre>
+       * Instead of ending the stream: drop everything sent. The call fails with
+       * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+       * call can reach the server after the end of the stream, so an upload of
+       * undeclared size is better given up with this message.
+       * </pre>
+       *
+       * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+       * @return The abandon.
+       */
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.UploadAbandon getAbandon() {
+        if (abandonBuilder_ == null) {
+          if (partCase_ == 3) {
+            return (ilios.v1.ConversionServiceOuterClass.UploadAbandon) part_;
+          }
+          return ilios.v1.ConversionServiceOuterClass.UploadAbandon.getDefaultInstance();
+        } else {
+          if (partCase_ == 3) {
+            return abandonBuilder_.getMessage();
+          }
+          return ilios.v1.ConversionServiceOuterClass.UploadAbandon.getDefaultInstance();
+        }
+      }
+      /**
+       * <pre>
+       * Instead of ending the stream: drop everything sent. The call fails with
+       * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+       * call can reach the server after the end of the stream, so an upload of
+       * undeclared size is better given up with this message.
+       * </pre>
+       *
+       * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+       */
+      public Builder setAbandon(ilios.v1.ConversionServiceOuterClass.UploadAbandon value) {
+        if (abandonBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          part_ = value;
+          onChanged();
+        } else {
+          abandonBuilder_.setMessage(value);
+        }
+        partCase_ = 3;
+        return this;
+      }
+      /**
+       * <pre>
+       * Instead of ending the stream: drop everything sent. The call fails with
+       * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+       * call can reach the server after the end of the stream, so an upload of
+       * undeclared size is better given up with this message.
+       * </pre>
+       *
+       * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+       */
+      public Builder setAbandon(
+          ilios.v1.ConversionServiceOuterClass.UploadAbandon.Builder builderForValue) {
+        if (abandonBuilder_ == null) {
+          part_ = builderForValue.build();
+          onChanged();
+        } else {
+          abandonBuilder_.setMessage(builderForValue.build());
+        }
+        partCase_ = 3;
+        return this;
+      }
+      /**
+       * <pre>
+       * Instead of ending the stream: drop everything sent. The call fails with
+       * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+       * call can reach the server after the end of the stream, so an upload of
+       * undeclared size is better given up with this message.
+       * </pre>
+       *
+       * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+       */
+      public Builder mergeAbandon(ilios.v1.ConversionServiceOuterClass.UploadAbandon value) {
+        if (abandonBuilder_ == null) {
+          if (partCase_ == 3 &&
+              part_ != ilios.v1.ConversionServiceOuterClass.UploadAbandon.getDefaultInstance()) {
+            part_ = ilios.v1.ConversionServiceOuterClass.UploadAbandon.newBuilder((ilios.v1.ConversionServiceOuterClass.UploadAbandon) part_)
+                .mergeFrom(value).buildPartial();
+          } else {
+            part_ = value;
+          }
+          onChanged();
+        } else {
+          if (partCase_ == 3) {
+            abandonBuilder_.mergeFrom(value);
+          } else {
+            abandonBuilder_.setMessage(value);
+          }
+        }
+        partCase_ = 3;
+        return this;
+      }
+      /**
+       * <pre>
+       * Instead of ending the stream: drop everything sent. The call fails with
+       * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+       * call can reach the server after the end of the stream, so an upload of
+       * undeclared size is better given up with this message.
+       * </pre>
+       *
+       * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+       */
+      public Builder clearAbandon() {
+        if (abandonBuilder_ == null) {
+          if (partCase_ == 3) {
+            partCase_ = 0;
+            part_ = null;
+            onChanged();
+          }
+        } else {
+          if (partCase_ == 3) {
+            partCase_ = 0;
+            part_ = null;
+          }
+          abandonBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Instead of ending the stream: drop everything sent. The call fails with
+       * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+       * call can reach the server after the end of the stream, so an upload of
+       * undeclared size is better given up with this message.
+       * </pre>
+       *
+       * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+       */
+      public ilios.v1.ConversionServiceOuterClass.UploadAbandon.Builder getAbandonBuilder() {
+        return getAbandonFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * Instead of ending the stream: drop everything sent. The call fails with
+       * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+       * call can reach the server after the end of the stream, so an upload of
+       * undeclared size is better given up with this message.
+       * </pre>
+       *
+       * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+       */
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.UploadAbandonOrBuilder getAbandonOrBuilder() {
+        if ((partCase_ == 3) && (abandonBuilder_ != null)) {
+          return abandonBuilder_.getMessageOrBuilder();
+        } else {
+          if (partCase_ == 3) {
+            return (ilios.v1.ConversionServiceOuterClass.UploadAbandon) part_;
+          }
+          return ilios.v1.ConversionServiceOuterClass.UploadAbandon.getDefaultInstance();
+        }
+      }
+      /**
+       * <pre>
+       * Instead of ending the stream: drop everything sent. The call fails with
+       * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+       * call can reach the server after the end of the stream, so an upload of
+       * undeclared size is better given up with this message.
+       * </pre>
+       *
+       * <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          ilios.v1.ConversionServiceOuterClass.UploadAbandon, ilios.v1.ConversionServiceOuterClass.UploadAbandon.Builder, ilios.v1.ConversionServiceOuterClass.UploadAbandonOrBuilder> 
+          getAbandonFieldBuilder() {
+        if (abandonBuilder_ == null) {
+          if (!(partCase_ == 3)) {
+            part_ = ilios.v1.ConversionServiceOuterClass.UploadAbandon.getDefaultInstance();
+          }
+          abandonBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              ilios.v1.ConversionServiceOuterClass.UploadAbandon, ilios.v1.ConversionServiceOuterClass.UploadAbandon.Builder, ilios.v1.ConversionServiceOuterClass.UploadAbandonOrBuilder>(
+                  (ilios.v1.ConversionServiceOuterClass.UploadAbandon) part_,
+                  getParentForChildren(),
+                  isClean());
+          part_ = null;
+        }
+        partCase_ = 3;
+        onChanged();
+        return abandonBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -5057,6 +5385,605 @@ public final class ConversionServiceOuterClass {
 
     @java.lang.Override
     public ilios.v1.ConversionServiceOuterClass.UploadRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface UploadAbandonOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:ilios.v1.UploadAbandon)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Why, for the server's log.
+     * </pre>
+     *
+     * <code>string reason = 1 [json_name = "reason"];</code>
+     * @return The reason.
+     */
+    java.lang.String getReason();
+    /**
+     * <pre>
+     * Why, for the server's log.
+     * </pre>
+     *
+     * <code>string reason = 1 [json_name = "reason"];</code>
+     * @return The bytes for reason.
+     */
+    com.google.protobuf.ByteString
+        getReasonBytes();
+  }
+  /**
+   * <pre>
+   * Gives up an Upload.
+   * </pre>
+   *
+   * Protobuf type {@code ilios.v1.UploadAbandon}
+   */
+  public static final class UploadAbandon extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:ilios.v1.UploadAbandon)
+      UploadAbandonOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use UploadAbandon.newBuilder() to construct.
+    private UploadAbandon(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private UploadAbandon() {
+      reason_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new UploadAbandon();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_UploadAbandon_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_UploadAbandon_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              ilios.v1.ConversionServiceOuterClass.UploadAbandon.class, ilios.v1.ConversionServiceOuterClass.UploadAbandon.Builder.class);
+    }
+
+    public static final int REASON_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object reason_ = "";
+    /**
+     * <pre>
+     * Why, for the server's log.
+     * </pre>
+     *
+     * <code>string reason = 1 [json_name = "reason"];</code>
+     * @return The reason.
+     */
+    @java.lang.Override
+    public java.lang.String getReason() {
+      java.lang.Object ref = reason_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        reason_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Why, for the server's log.
+     * </pre>
+     *
+     * <code>string reason = 1 [json_name = "reason"];</code>
+     * @return The bytes for reason.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getReasonBytes() {
+      java.lang.Object ref = reason_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        reason_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(reason_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 1, reason_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(reason_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, reason_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof ilios.v1.ConversionServiceOuterClass.UploadAbandon)) {
+        return super.equals(obj);
+      }
+      ilios.v1.ConversionServiceOuterClass.UploadAbandon other = (ilios.v1.ConversionServiceOuterClass.UploadAbandon) obj;
+
+      if (!getReason()
+          .equals(other.getReason())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + REASON_FIELD_NUMBER;
+      hash = (53 * hash) + getReason().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(ilios.v1.ConversionServiceOuterClass.UploadAbandon prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * Gives up an Upload.
+     * </pre>
+     *
+     * Protobuf type {@code ilios.v1.UploadAbandon}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:ilios.v1.UploadAbandon)
+        ilios.v1.ConversionServiceOuterClass.UploadAbandonOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_UploadAbandon_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_UploadAbandon_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                ilios.v1.ConversionServiceOuterClass.UploadAbandon.class, ilios.v1.ConversionServiceOuterClass.UploadAbandon.Builder.class);
+      }
+
+      // Construct using ilios.v1.ConversionServiceOuterClass.UploadAbandon.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        reason_ = "";
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_UploadAbandon_descriptor;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.UploadAbandon getDefaultInstanceForType() {
+        return ilios.v1.ConversionServiceOuterClass.UploadAbandon.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.UploadAbandon build() {
+        ilios.v1.ConversionServiceOuterClass.UploadAbandon result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.UploadAbandon buildPartial() {
+        ilios.v1.ConversionServiceOuterClass.UploadAbandon result = new ilios.v1.ConversionServiceOuterClass.UploadAbandon(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(ilios.v1.ConversionServiceOuterClass.UploadAbandon result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.reason_ = reason_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof ilios.v1.ConversionServiceOuterClass.UploadAbandon) {
+          return mergeFrom((ilios.v1.ConversionServiceOuterClass.UploadAbandon)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(ilios.v1.ConversionServiceOuterClass.UploadAbandon other) {
+        if (other == ilios.v1.ConversionServiceOuterClass.UploadAbandon.getDefaultInstance()) return this;
+        if (!other.getReason().isEmpty()) {
+          reason_ = other.reason_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                reason_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object reason_ = "";
+      /**
+       * <pre>
+       * Why, for the server's log.
+       * </pre>
+       *
+       * <code>string reason = 1 [json_name = "reason"];</code>
+       * @return The reason.
+       */
+      public java.lang.String getReason() {
+        java.lang.Object ref = reason_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          reason_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Why, for the server's log.
+       * </pre>
+       *
+       * <code>string reason = 1 [json_name = "reason"];</code>
+       * @return The bytes for reason.
+       */
+      public com.google.protobuf.ByteString
+          getReasonBytes() {
+        java.lang.Object ref = reason_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          reason_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Why, for the server's log.
+       * </pre>
+       *
+       * <code>string reason = 1 [json_name = "reason"];</code>
+       * @param value The reason to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReason(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        reason_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Why, for the server's log.
+       * </pre>
+       *
+       * <code>string reason = 1 [json_name = "reason"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearReason() {
+        reason_ = getDefaultInstance().getReason();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Why, for the server's log.
+       * </pre>
+       *
+       * <code>string reason = 1 [json_name = "reason"];</code>
+       * @param value The bytes for reason to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReasonBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        reason_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:ilios.v1.UploadAbandon)
+    }
+
+    // @@protoc_insertion_point(class_scope:ilios.v1.UploadAbandon)
+    private static final ilios.v1.ConversionServiceOuterClass.UploadAbandon DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new ilios.v1.ConversionServiceOuterClass.UploadAbandon();
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.UploadAbandon getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<UploadAbandon>
+        PARSER = new com.google.protobuf.AbstractParser<UploadAbandon>() {
+      @java.lang.Override
+      public UploadAbandon parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<UploadAbandon> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<UploadAbandon> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public ilios.v1.ConversionServiceOuterClass.UploadAbandon getDefaultInstanceForType() {
       return DEFAULT_INSTANCE;
     }
 
@@ -21925,6 +22852,11 @@ public final class ConversionServiceOuterClass {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_ilios_v1_UploadRequest_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_ilios_v1_UploadAbandon_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_ilios_v1_UploadAbandon_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_ilios_v1_UploadMetadata_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -22049,93 +22981,95 @@ public final class ConversionServiceOuterClass {
       "letedB\007\n\005event\"s\n\020ConvertCompleted\022.\n\010do" +
       "cument\030\001 \001(\0132\022.ilios.v1.DocumentR\010docume" +
       "nt\022/\n\005usage\030\002 \001(\0132\031.ilios.v1.ConversionU" +
-      "sageR\005usage\"g\n\rUploadRequest\0226\n\010metadata" +
-      "\030\001 \001(\0132\030.ilios.v1.UploadMetadataH\000R\010meta" +
-      "data\022\026\n\005chunk\030\002 \001(\014H\000R\005chunkB\006\n\004part\"d\n\016" +
-      "UploadMetadata\022\033\n\tfile_name\030\001 \001(\tR\010fileN" +
-      "ame\022\035\n\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sh" +
-      "a256\030\003 \001(\tR\006sha256\"\276\001\n\016UploadResponse\022\033\n" +
-      "\tupload_id\030\001 \001(\tR\010uploadId\022\035\n\nsize_bytes" +
-      "\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha25" +
-      "6\022\033\n\tmime_type\030\004 \001(\tR\010mimeType\022;\n\013expire" +
-      "_time\030\005 \001(\0132\032.google.protobuf.TimestampR" +
-      "\nexpireTime\"\255\001\n\022BatchSubmitRequest\022*\n\005fi" +
-      "les\030\001 \003(\0132\024.ilios.v1.FileSourceR\005files\022\032" +
-      "\n\010priority\030\002 \001(\005R\010priority\022%\n\016retention_" +
-      "days\030\003 \001(\005R\rretentionDays\022(\n\006engine\030\004 \001(" +
-      "\0162\020.ilios.v1.EngineR\006engine\"n\n\023BatchSubm" +
-      "itResponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.Bat" +
-      "chR\005batch\0220\n\tdocuments\030\002 \003(\0132\022.ilios.v1." +
-      "DocumentR\tdocuments\"\271\002\n\005Batch\022\016\n\002id\030\001 \001(" +
-      "\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios.v1.BatchSta" +
-      "teR\005state\022\032\n\010priority\030\003 \001(\005R\010priority\022%\n" +
-      "\016retention_days\030\004 \001(\005R\rretentionDays\0223\n\010" +
-      "progress\030\005 \001(\0132\027.ilios.v1.BatchProgressR" +
-      "\010progress\022;\n\013create_time\030\006 \001(\0132\032.google." +
-      "protobuf.TimestampR\ncreateTime\022?\n\rcomple" +
-      "te_time\030\007 \001(\0132\032.google.protobuf.Timestam" +
-      "pR\014completeTime\"\225\001\n\rBatchProgress\022\024\n\005tot" +
-      "al\030\001 \001(\005R\005total\022\030\n\007pending\030\002 \001(\005R\007pendin" +
-      "g\022\036\n\nprocessing\030\003 \001(\005R\nprocessing\022\034\n\tcom" +
-      "pleted\030\004 \001(\005R\tcompleted\022\026\n\006failed\030\005 \001(\005R" +
-      "\006failed\"\256\001\n\025SubmitDocumentRequest\022(\n\004fil" +
-      "e\030\001 \001(\0132\024.ilios.v1.FileSourceR\004file\022%\n\016r" +
-      "etention_days\030\002 \001(\005R\rretentionDays\022\032\n\010pr" +
-      "iority\030\003 \001(\005R\010priority\022(\n\006engine\030\004 \001(\0162\020" +
-      ".ilios.v1.EngineR\006engine\"H\n\026SubmitDocume" +
-      "ntResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v1." +
-      "DocumentR\010document\"5\n\022GetDocumentRequest" +
-      "\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"E\n\023Get" +
-      "DocumentResponse\022.\n\010document\030\001 \001(\0132\022.ili" +
-      "os.v1.DocumentR\010document\"<\n\031GetDocumentC" +
-      "ontentRequest\022\037\n\013document_id\030\001 \001(\tR\ndocu" +
-      "mentId\"\231\001\n\032GetDocumentContentResponse\022.\n" +
-      "\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010doc" +
-      "ument\022\032\n\010markdown\030\002 \001(\tR\010markdown\022/\n\005usa" +
-      "ge\030\003 \001(\0132\031.ilios.v1.ConversionUsageR\005usa" +
-      "ge\"6\n\023ReadOriginalRequest\022\037\n\013document_id" +
-      "\030\001 \001(\tR\ndocumentId\"h\n\024ReadOriginalRespon" +
-      "se\0220\n\010metadata\030\001 \001(\0132\022.ilios.v1.Document" +
-      "H\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunkB\006\n\004" +
-      "part\",\n\017GetBatchRequest\022\031\n\010batch_id\030\001 \001(" +
-      "\tR\007batchId\"9\n\020GetBatchResponse\022%\n\005batch\030" +
-      "\001 \001(\0132\017.ilios.v1.BatchR\005batch\"1\n\024Downloa" +
-      "dBatchRequest\022\031\n\010batch_id\030\001 \001(\tR\007batchId" +
-      "\"c\n\025DownloadBatchResponse\022.\n\010document\030\001 " +
-      "\001(\0132\022.ilios.v1.DocumentR\010document\022\032\n\010mar" +
-      "kdown\030\002 \001(\tR\010markdown\"\344\001\n\024ListDocumentsR" +
-      "equest\022\033\n\tpage_size\030\001 \001(\005R\010pageSize\022\035\n\np" +
-      "age_token\030\002 \001(\tR\tpageToken\022\031\n\010batch_id\030\003" +
-      " \001(\tR\007batchId\022-\n\005state\030\004 \001(\0162\027.ilios.v1." +
-      "DocumentStateR\005state\022F\n\021create_time_afte" +
-      "r\030\005 \001(\0132\032.google.protobuf.TimestampR\017cre" +
-      "ateTimeAfter\"q\n\025ListDocumentsResponse\0220\n" +
-      "\tdocuments\030\001 \003(\0132\022.ilios.v1.DocumentR\tdo" +
-      "cuments\022&\n\017next_page_token\030\002 \001(\tR\rnextPa" +
-      "geToken*x\n\nBatchState\022\033\n\027BATCH_STATE_UNS" +
-      "PECIFIED\020\000\022\026\n\022BATCH_STATE_QUEUED\020\001\022\032\n\026BA" +
-      "TCH_STATE_PROCESSING\020\002\022\031\n\025BATCH_STATE_CO" +
-      "MPLETED\020\0032\234\006\n\021ConversionService\022@\n\007Conve" +
-      "rt\022\030.ilios.v1.ConvertRequest\032\031.ilios.v1." +
-      "ConvertResponse0\001\022=\n\006Upload\022\027.ilios.v1.U" +
-      "ploadRequest\032\030.ilios.v1.UploadResponse(\001" +
-      "\022J\n\013BatchSubmit\022\034.ilios.v1.BatchSubmitRe" +
-      "quest\032\035.ilios.v1.BatchSubmitResponse\022S\n\016" +
-      "SubmitDocument\022\037.ilios.v1.SubmitDocument" +
-      "Request\032 .ilios.v1.SubmitDocumentRespons" +
-      "e\022J\n\013GetDocument\022\034.ilios.v1.GetDocumentR" +
-      "equest\032\035.ilios.v1.GetDocumentResponse\022_\n" +
-      "\022GetDocumentContent\022#.ilios.v1.GetDocume" +
-      "ntContentRequest\032$.ilios.v1.GetDocumentC" +
-      "ontentResponse\022O\n\014ReadOriginal\022\035.ilios.v" +
-      "1.ReadOriginalRequest\032\036.ilios.v1.ReadOri" +
-      "ginalResponse0\001\022A\n\010GetBatch\022\031.ilios.v1.G" +
-      "etBatchRequest\032\032.ilios.v1.GetBatchRespon" +
-      "se\022R\n\rDownloadBatch\022\036.ilios.v1.DownloadB" +
-      "atchRequest\032\037.ilios.v1.DownloadBatchResp" +
-      "onse0\001\022P\n\rListDocuments\022\036.ilios.v1.ListD" +
-      "ocumentsRequest\032\037.ilios.v1.ListDocuments" +
-      "Responseb\006proto3"
+      "sageR\005usage\"\234\001\n\rUploadRequest\0226\n\010metadat" +
+      "a\030\001 \001(\0132\030.ilios.v1.UploadMetadataH\000R\010met" +
+      "adata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunk\0223\n\007abandon" +
+      "\030\003 \001(\0132\027.ilios.v1.UploadAbandonH\000R\007aband" +
+      "onB\006\n\004part\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 " +
+      "\001(\tR\006reason\"d\n\016UploadMetadata\022\033\n\tfile_na" +
+      "me\030\001 \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\t" +
+      "sizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\"\276\001\n\016Up" +
+      "loadResponse\022\033\n\tupload_id\030\001 \001(\tR\010uploadI" +
+      "d\022\035\n\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sha2" +
+      "56\030\003 \001(\tR\006sha256\022\033\n\tmime_type\030\004 \001(\tR\010mim" +
+      "eType\022;\n\013expire_time\030\005 \001(\0132\032.google.prot" +
+      "obuf.TimestampR\nexpireTime\"\255\001\n\022BatchSubm" +
+      "itRequest\022*\n\005files\030\001 \003(\0132\024.ilios.v1.File" +
+      "SourceR\005files\022\032\n\010priority\030\002 \001(\005R\010priorit" +
+      "y\022%\n\016retention_days\030\003 \001(\005R\rretentionDays" +
+      "\022(\n\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engi" +
+      "ne\"n\n\023BatchSubmitResponse\022%\n\005batch\030\001 \001(\013" +
+      "2\017.ilios.v1.BatchR\005batch\0220\n\tdocuments\030\002 " +
+      "\003(\0132\022.ilios.v1.DocumentR\tdocuments\"\271\002\n\005B" +
+      "atch\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.il" +
+      "ios.v1.BatchStateR\005state\022\032\n\010priority\030\003 \001" +
+      "(\005R\010priority\022%\n\016retention_days\030\004 \001(\005R\rre" +
+      "tentionDays\0223\n\010progress\030\005 \001(\0132\027.ilios.v1" +
+      ".BatchProgressR\010progress\022;\n\013create_time\030" +
+      "\006 \001(\0132\032.google.protobuf.TimestampR\ncreat" +
+      "eTime\022?\n\rcomplete_time\030\007 \001(\0132\032.google.pr" +
+      "otobuf.TimestampR\014completeTime\"\225\001\n\rBatch" +
+      "Progress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n\007pendin" +
+      "g\030\002 \001(\005R\007pending\022\036\n\nprocessing\030\003 \001(\005R\npr" +
+      "ocessing\022\034\n\tcompleted\030\004 \001(\005R\tcompleted\022\026" +
+      "\n\006failed\030\005 \001(\005R\006failed\"\256\001\n\025SubmitDocumen" +
+      "tRequest\022(\n\004file\030\001 \001(\0132\024.ilios.v1.FileSo" +
+      "urceR\004file\022%\n\016retention_days\030\002 \001(\005R\rrete" +
+      "ntionDays\022\032\n\010priority\030\003 \001(\005R\010priority\022(\n" +
+      "\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\"" +
+      "H\n\026SubmitDocumentResponse\022.\n\010document\030\001 " +
+      "\001(\0132\022.ilios.v1.DocumentR\010document\"5\n\022Get" +
+      "DocumentRequest\022\037\n\013document_id\030\001 \001(\tR\ndo" +
+      "cumentId\"E\n\023GetDocumentResponse\022.\n\010docum" +
+      "ent\030\001 \001(\0132\022.ilios.v1.DocumentR\010document\"" +
+      "<\n\031GetDocumentContentRequest\022\037\n\013document" +
+      "_id\030\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentCon" +
+      "tentResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v" +
+      "1.DocumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010" +
+      "markdown\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conve" +
+      "rsionUsageR\005usage\"6\n\023ReadOriginalRequest" +
+      "\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"h\n\024Rea" +
+      "dOriginalResponse\0220\n\010metadata\030\001 \001(\0132\022.il" +
+      "ios.v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001" +
+      "(\014H\000R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031" +
+      "\n\010batch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRes" +
+      "ponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005b" +
+      "atch\"1\n\024DownloadBatchRequest\022\031\n\010batch_id" +
+      "\030\001 \001(\tR\007batchId\"c\n\025DownloadBatchResponse" +
+      "\022.\n\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010" +
+      "document\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n" +
+      "\024ListDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005" +
+      "R\010pageSize\022\035\n\npage_token\030\002 \001(\tR\tpageToke" +
+      "n\022\031\n\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 " +
+      "\001(\0162\027.ilios.v1.DocumentStateR\005state\022F\n\021c" +
+      "reate_time_after\030\005 \001(\0132\032.google.protobuf" +
+      ".TimestampR\017createTimeAfter\"q\n\025ListDocum" +
+      "entsResponse\0220\n\tdocuments\030\001 \003(\0132\022.ilios." +
+      "v1.DocumentR\tdocuments\022&\n\017next_page_toke" +
+      "n\030\002 \001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027" +
+      "BATCH_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE" +
+      "_QUEUED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n" +
+      "\025BATCH_STATE_COMPLETED\020\0032\234\006\n\021ConversionS" +
+      "ervice\022@\n\007Convert\022\030.ilios.v1.ConvertRequ" +
+      "est\032\031.ilios.v1.ConvertResponse0\001\022=\n\006Uplo" +
+      "ad\022\027.ilios.v1.UploadRequest\032\030.ilios.v1.U" +
+      "ploadResponse(\001\022J\n\013BatchSubmit\022\034.ilios.v" +
+      "1.BatchSubmitRequest\032\035.ilios.v1.BatchSub" +
+      "mitResponse\022S\n\016SubmitDocument\022\037.ilios.v1" +
+      ".SubmitDocumentRequest\032 .ilios.v1.Submit" +
+      "DocumentResponse\022J\n\013GetDocument\022\034.ilios." +
+      "v1.GetDocumentRequest\032\035.ilios.v1.GetDocu" +
+      "mentResponse\022_\n\022GetDocumentContent\022#.ili" +
+      "os.v1.GetDocumentContentRequest\032$.ilios." +
+      "v1.GetDocumentContentResponse\022O\n\014ReadOri" +
+      "ginal\022\035.ilios.v1.ReadOriginalRequest\032\036.i" +
+      "lios.v1.ReadOriginalResponse0\001\022A\n\010GetBat" +
+      "ch\022\031.ilios.v1.GetBatchRequest\032\032.ilios.v1" +
+      ".GetBatchResponse\022R\n\rDownloadBatch\022\036.ili" +
+      "os.v1.DownloadBatchRequest\032\037.ilios.v1.Do" +
+      "wnloadBatchResponse0\001\022P\n\rListDocuments\022\036" +
+      ".ilios.v1.ListDocumentsRequest\032\037.ilios.v" +
+      "1.ListDocumentsResponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -22172,123 +23106,129 @@ public final class ConversionServiceOuterClass {
     internal_static_ilios_v1_UploadRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_UploadRequest_descriptor,
-        new java.lang.String[] { "Metadata", "Chunk", "Part", });
-    internal_static_ilios_v1_UploadMetadata_descriptor =
+        new java.lang.String[] { "Metadata", "Chunk", "Abandon", "Part", });
+    internal_static_ilios_v1_UploadAbandon_descriptor =
       getDescriptor().getMessageTypes().get(5);
+    internal_static_ilios_v1_UploadAbandon_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_ilios_v1_UploadAbandon_descriptor,
+        new java.lang.String[] { "Reason", });
+    internal_static_ilios_v1_UploadMetadata_descriptor =
+      getDescriptor().getMessageTypes().get(6);
     internal_static_ilios_v1_UploadMetadata_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_UploadMetadata_descriptor,
         new java.lang.String[] { "FileName", "SizeBytes", "Sha256", });
     internal_static_ilios_v1_UploadResponse_descriptor =
-      getDescriptor().getMessageTypes().get(6);
+      getDescriptor().getMessageTypes().get(7);
     internal_static_ilios_v1_UploadResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_UploadResponse_descriptor,
         new java.lang.String[] { "UploadId", "SizeBytes", "Sha256", "MimeType", "ExpireTime", });
     internal_static_ilios_v1_BatchSubmitRequest_descriptor =
-      getDescriptor().getMessageTypes().get(7);
+      getDescriptor().getMessageTypes().get(8);
     internal_static_ilios_v1_BatchSubmitRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_BatchSubmitRequest_descriptor,
         new java.lang.String[] { "Files", "Priority", "RetentionDays", "Engine", });
     internal_static_ilios_v1_BatchSubmitResponse_descriptor =
-      getDescriptor().getMessageTypes().get(8);
+      getDescriptor().getMessageTypes().get(9);
     internal_static_ilios_v1_BatchSubmitResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_BatchSubmitResponse_descriptor,
         new java.lang.String[] { "Batch", "Documents", });
     internal_static_ilios_v1_Batch_descriptor =
-      getDescriptor().getMessageTypes().get(9);
+      getDescriptor().getMessageTypes().get(10);
     internal_static_ilios_v1_Batch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_Batch_descriptor,
         new java.lang.String[] { "Id", "State", "Priority", "RetentionDays", "Progress", "CreateTime", "CompleteTime", });
     internal_static_ilios_v1_BatchProgress_descriptor =
-      getDescriptor().getMessageTypes().get(10);
+      getDescriptor().getMessageTypes().get(11);
     internal_static_ilios_v1_BatchProgress_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_BatchProgress_descriptor,
         new java.lang.String[] { "Total", "Pending", "Processing", "Completed", "Failed", });
     internal_static_ilios_v1_SubmitDocumentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(11);
+      getDescriptor().getMessageTypes().get(12);
     internal_static_ilios_v1_SubmitDocumentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_SubmitDocumentRequest_descriptor,
         new java.lang.String[] { "File", "RetentionDays", "Priority", "Engine", });
     internal_static_ilios_v1_SubmitDocumentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(12);
+      getDescriptor().getMessageTypes().get(13);
     internal_static_ilios_v1_SubmitDocumentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_SubmitDocumentResponse_descriptor,
         new java.lang.String[] { "Document", });
     internal_static_ilios_v1_GetDocumentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(13);
+      getDescriptor().getMessageTypes().get(14);
     internal_static_ilios_v1_GetDocumentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentRequest_descriptor,
         new java.lang.String[] { "DocumentId", });
     internal_static_ilios_v1_GetDocumentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(14);
+      getDescriptor().getMessageTypes().get(15);
     internal_static_ilios_v1_GetDocumentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentResponse_descriptor,
         new java.lang.String[] { "Document", });
     internal_static_ilios_v1_GetDocumentContentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(15);
+      getDescriptor().getMessageTypes().get(16);
     internal_static_ilios_v1_GetDocumentContentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentContentRequest_descriptor,
         new java.lang.String[] { "DocumentId", });
     internal_static_ilios_v1_GetDocumentContentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(16);
+      getDescriptor().getMessageTypes().get(17);
     internal_static_ilios_v1_GetDocumentContentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentContentResponse_descriptor,
         new java.lang.String[] { "Document", "Markdown", "Usage", });
     internal_static_ilios_v1_ReadOriginalRequest_descriptor =
-      getDescriptor().getMessageTypes().get(17);
+      getDescriptor().getMessageTypes().get(18);
     internal_static_ilios_v1_ReadOriginalRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ReadOriginalRequest_descriptor,
         new java.lang.String[] { "DocumentId", });
     internal_static_ilios_v1_ReadOriginalResponse_descriptor =
-      getDescriptor().getMessageTypes().get(18);
+      getDescriptor().getMessageTypes().get(19);
     internal_static_ilios_v1_ReadOriginalResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ReadOriginalResponse_descriptor,
         new java.lang.String[] { "Metadata", "Chunk", "Part", });
     internal_static_ilios_v1_GetBatchRequest_descriptor =
-      getDescriptor().getMessageTypes().get(19);
+      getDescriptor().getMessageTypes().get(20);
     internal_static_ilios_v1_GetBatchRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetBatchRequest_descriptor,
         new java.lang.String[] { "BatchId", });
     internal_static_ilios_v1_GetBatchResponse_descriptor =
-      getDescriptor().getMessageTypes().get(20);
+      getDescriptor().getMessageTypes().get(21);
     internal_static_ilios_v1_GetBatchResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetBatchResponse_descriptor,
         new java.lang.String[] { "Batch", });
     internal_static_ilios_v1_DownloadBatchRequest_descriptor =
-      getDescriptor().getMessageTypes().get(21);
+      getDescriptor().getMessageTypes().get(22);
     internal_static_ilios_v1_DownloadBatchRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_DownloadBatchRequest_descriptor,
         new java.lang.String[] { "BatchId", });
     internal_static_ilios_v1_DownloadBatchResponse_descriptor =
-      getDescriptor().getMessageTypes().get(22);
+      getDescriptor().getMessageTypes().get(23);
     internal_static_ilios_v1_DownloadBatchResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_DownloadBatchResponse_descriptor,
         new java.lang.String[] { "Document", "Markdown", });
     internal_static_ilios_v1_ListDocumentsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(23);
+      getDescriptor().getMessageTypes().get(24);
     internal_static_ilios_v1_ListDocumentsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ListDocumentsRequest_descriptor,
         new java.lang.String[] { "PageSize", "PageToken", "BatchId", "State", "CreateTimeAfter", });
     internal_static_ilios_v1_ListDocumentsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(24);
+      getDescriptor().getMessageTypes().get(25);
     internal_static_ilios_v1_ListDocumentsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ListDocumentsResponse_descriptor,

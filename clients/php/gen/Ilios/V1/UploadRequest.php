@@ -25,6 +25,11 @@ class UploadRequest extends \Google\Protobuf\Internal\Message
      *           First message only.
      *     @type string $chunk
      *           Then the file, in order, in chunks of any size up to 4 MiB.
+     *     @type \Ilios\V1\UploadAbandon $abandon
+     *           Instead of ending the stream: drop everything sent. The call fails with
+     *           CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+     *           call can reach the server after the end of the stream, so an upload of
+     *           undeclared size is better given up with this message.
      * }
      */
     public function __construct($data = NULL) {
@@ -90,6 +95,43 @@ class UploadRequest extends \Google\Protobuf\Internal\Message
     {
         GPBUtil::checkString($var, False);
         $this->writeOneof(2, $var);
+
+        return $this;
+    }
+
+    /**
+     * Instead of ending the stream: drop everything sent. The call fails with
+     * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+     * call can reach the server after the end of the stream, so an upload of
+     * undeclared size is better given up with this message.
+     *
+     * Generated from protobuf field <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+     * @return \Ilios\V1\UploadAbandon|null
+     */
+    public function getAbandon()
+    {
+        return $this->readOneof(3);
+    }
+
+    public function hasAbandon()
+    {
+        return $this->hasOneof(3);
+    }
+
+    /**
+     * Instead of ending the stream: drop everything sent. The call fails with
+     * CANCELLED, reason UPLOAD_ABANDONED, and nothing is kept. Cancelling the
+     * call can reach the server after the end of the stream, so an upload of
+     * undeclared size is better given up with this message.
+     *
+     * Generated from protobuf field <code>.ilios.v1.UploadAbandon abandon = 3 [json_name = "abandon"];</code>
+     * @param \Ilios\V1\UploadAbandon $var
+     * @return $this
+     */
+    public function setAbandon($var)
+    {
+        GPBUtil::checkMessage($var, \Ilios\V1\UploadAbandon::class);
+        $this->writeOneof(3, $var);
 
         return $this;
     }

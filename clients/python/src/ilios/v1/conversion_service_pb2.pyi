@@ -61,12 +61,20 @@ class ConvertCompleted(_message.Message):
     def __init__(self, document: _Optional[_Union[_document_pb2.Document, _Mapping]] = ..., usage: _Optional[_Union[_document_pb2.ConversionUsage, _Mapping]] = ...) -> None: ...
 
 class UploadRequest(_message.Message):
-    __slots__ = ("metadata", "chunk")
+    __slots__ = ("metadata", "chunk", "abandon")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     CHUNK_FIELD_NUMBER: _ClassVar[int]
+    ABANDON_FIELD_NUMBER: _ClassVar[int]
     metadata: UploadMetadata
     chunk: bytes
-    def __init__(self, metadata: _Optional[_Union[UploadMetadata, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+    abandon: UploadAbandon
+    def __init__(self, metadata: _Optional[_Union[UploadMetadata, _Mapping]] = ..., chunk: _Optional[bytes] = ..., abandon: _Optional[_Union[UploadAbandon, _Mapping]] = ...) -> None: ...
+
+class UploadAbandon(_message.Message):
+    __slots__ = ("reason",)
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    def __init__(self, reason: _Optional[str] = ...) -> None: ...
 
 class UploadMetadata(_message.Message):
     __slots__ = ("file_name", "size_bytes", "sha256")

@@ -35,7 +35,11 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       oneof :part do
         optional :metadata, :message, 1, "ilios.v1.UploadMetadata", json_name: "metadata"
         optional :chunk, :bytes, 2, json_name: "chunk"
+        optional :abandon, :message, 3, "ilios.v1.UploadAbandon", json_name: "abandon"
       end
+    end
+    add_message "ilios.v1.UploadAbandon" do
+      optional :reason, :string, 1, json_name: "reason"
     end
     add_message "ilios.v1.UploadMetadata" do
       optional :file_name, :string, 1, json_name: "fileName"
@@ -147,6 +151,7 @@ module Ilios
     ConvertResponse = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.ConvertResponse").msgclass
     ConvertCompleted = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.ConvertCompleted").msgclass
     UploadRequest = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.UploadRequest").msgclass
+    UploadAbandon = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.UploadAbandon").msgclass
     UploadMetadata = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.UploadMetadata").msgclass
     UploadResponse = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.UploadResponse").msgclass
     BatchSubmitRequest = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.BatchSubmitRequest").msgclass
