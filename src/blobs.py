@@ -40,6 +40,7 @@ WRITEBACK_WINDOW_BYTES = 8 * 1024 * 1024
 # Direct I/O wants buffers, offsets and lengths in multiples of the device's
 # logical block size; 4096 covers every common disk (512 and 4096).
 DIRECT_ALIGN_BYTES = 4096
+WRITE_FAILED = "Could not write the file to blob storage (is the disk full?)."
 Chunk: TypeAlias = bytes | bytearray | memoryview  # what a writer takes, not copied
 _KEY = re.compile(r"^[a-z]+/[a-z0-9_]+$")
 
@@ -155,10 +156,7 @@ class LocalWriter:
                     self._write_back(self._file)
         except OSError as exc:
             self._discard()
-            raise StorageUnavailable(
-                "Could not write the file to blob storage (is the disk full?).",
-                detail=str(exc),
-            ) from exc
+            raise StorageUnavailable(WRITE_FAILED, detail=str(exc)) from exc
 
     def _write_back(self, file: BinaryIO) -> None:
         """Start writing the newest window to disk; finish and drop the one before.
@@ -203,7 +201,7 @@ class LocalWriter:
                     _fsync_dir(self.final.parent)
             except OSError as exc:
                 self._discard()
-                raise StorageUnavailable(detail=str(exc)) from exc
+                raise StorageUnavailable(WRITE_FAILED, detail=str(exc)) from exc
 
     def abort(self) -> None:
         """Drop the temporary file (idempotent; waits for a write in progress)."""
@@ -270,10 +268,9 @@ class _DirectFile:
         self._wait()
         window = self._windows[self._current]
         blocks = self._filled - self._filled % DIRECT_ALIGN_BYTES
-        with memoryview(window) as view:
-            _write_all(self.fd, view[:blocks])
-            fcntl.fcntl(self.fd, fcntl.F_SETFL, fcntl.fcntl(self.fd, fcntl.F_GETFL) & ~os.O_DIRECT)
-            _write_all(self.fd, view[blocks : self._filled])
+        _write_all(self.fd, window, 0, blocks)
+        fcntl.fcntl(self.fd, fcntl.F_SETFL, fcntl.fcntl(self.fd, fcntl.F_GETFL) & ~os.O_DIRECT)
+        _write_all(self.fd, window, blocks, self._filled)
         if sync:
             os.fsync(self.fd)  # the tail, the size and the device's cache
         self.close()
@@ -313,11 +310,16 @@ def write_file(path: pathlib.Path, data: Chunk, flags: int = os.O_TRUNC, mode: i
         os.close(fd)
 
 
-def _write_all(fd: int, data: Chunk | mmap.mmap) -> None:
-    """Write all of ``data`` at the file's offset; a short write means the disk is full."""
-    with memoryview(data) as view:
+def _write_all(fd: int, data: Chunk | mmap.mmap, start: int = 0, stop: int | None = None) -> None:
+    """Write ``data[start:stop]`` at the file's offset; a short write means the disk is full.
+
+    The views are released even when the write fails, so that an mmap window
+    can still be closed while the error's traceback lives.
+    """
+    with memoryview(data) as whole, whole[start:stop] as view:
+        expected = len(view)
         written = os.write(fd, view)
-    if written != len(data):
+    if written != expected:
         raise OSError(errno.ENOSPC, "short write: the disk is full")
 
 
@@ -352,7 +354,10 @@ class LocalBlobStore:
         return path
 
     def writer(self, key: str, max_size: int) -> BlobWriter:
-        return LocalWriter(self._folder_made(key), max_size)
+        try:
+            return LocalWriter(self._folder_made(key), max_size)
+        except OSError as exc:
+            raise StorageUnavailable(WRITE_FAILED, detail=str(exc)) from exc
 
     def put(self, key: str, data: Chunk, sync: bool = True) -> str:
         """Store ``data`` under ``key``; return its sha256. ``sync=False``: in place,
@@ -365,9 +370,7 @@ class LocalBlobStore:
         try:
             write_file(self._folder_made(key), data)
         except OSError as exc:
-            raise StorageUnavailable(
-                "Could not write the file to blob storage (is the disk full?).", detail=str(exc)
-            ) from exc
+            raise StorageUnavailable(WRITE_FAILED, detail=str(exc)) from exc
         return hashlib.sha256(data).hexdigest()
 
     def sync(self) -> None:

@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import grpc
 import httpx
@@ -43,8 +43,11 @@ def wait_for(predicate, timeout_s: float = 30.0, interval_s: float = 0.05, what:
 
 
 class Service:
-    def __init__(self, data_dir: pathlib.Path, **env: str) -> None:
+    def __init__(self, data_dir: pathlib.Path, *, launcher: Sequence[str] = (), **env: str) -> None:
+        """``launcher``: a command that runs the service command it is given (e.g. in a
+        private mount namespace); it must exec it, keeping the pid."""
         self.data_dir = data_dir
+        self.launcher = tuple(launcher)
         self.env = {
             **{
                 k: v
@@ -72,7 +75,7 @@ class Service:
     def start(self) -> Service:
         self.ready_file.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ilios.server.cli", "serve"],
+            [*self.launcher, sys.executable, "-m", "ilios.server.cli", "serve"],
             env=self.env,
         )
 
@@ -206,8 +209,10 @@ def alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def running(data_dir: pathlib.Path, **env: str) -> Iterator[Service]:
-    service = Service(data_dir, **env).start()
+def running(
+    data_dir: pathlib.Path, *, launcher: Sequence[str] = (), **env: str
+) -> Iterator[Service]:
+    service = Service(data_dir, launcher=launcher, **env).start()
     try:
         yield service
     finally:

@@ -428,6 +428,46 @@ def test_disconnects_mid_upload_leave_nothing(tmp_path):
         assert svc.rows("SELECT count(*) AS n FROM uploads")[0]["n"] == 0
 
 
+def private_tmpfs(size: str) -> list[str]:
+    """A launcher that mounts a small tmpfs on ``$BLOB_DIR``, seen by the service only.
+
+    Unprivileged: a user and mount namespace of its own (``unshare -rm``).
+    """
+    script = 'mount -t tmpfs -o size="$0" tmpfs "$BLOB_DIR" && exec "$@"'
+    return ["unshare", "-rm", "sh", "-c", script, size]
+
+
+def test_a_full_disk_is_a_clear_error_and_keeps_nothing(tmp_path):
+    probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"no unprivileged mount namespaces here: {probe.stderr.strip()}")
+    blob_dir = tmp_path / "blobs"
+    blob_dir.mkdir()
+    env = {"OCR_ENGINE": "scripted", "WORKER_COUNT": "0", "BLOB_DIR": str(blob_dir)}
+    with running(tmp_path, launcher=private_tmpfs("6m"), **env) as svc:
+        # The disk fills while the file streams in (16 MiB: the store writes 8 MiB
+        # windows), or as the last of it is written out on commit (7 MiB).
+        for size in (16 * MIB, 7 * MIB):
+            big = padded_script(size)
+            with pytest.raises(grpc.RpcError) as caught:
+                upload(svc, [big[i : i + MIB] for i in range(0, len(big), MIB)])
+            assert caught.value.code() == grpc.StatusCode.UNAVAILABLE, caught.value
+            assert reason_of(caught.value) == "STORAGE_UNAVAILABLE"
+            assert "disk full" in caught.value.details()
+        with svc.http() as http:
+            r = http.post("/v1/convert", files={"file": ("big.pdf", big)})
+        assert r.status_code == 503 and r.json()["reason"] == "STORAGE_UNAVAILABLE", r.text
+        assert svc.rows("SELECT count(*) AS n FROM uploads")[0]["n"] == 0
+        assert svc.rows("SELECT count(*) AS n FROM documents")[0]["n"] == 0
+        # The partial blobs are gone, so the space is free again: the store still works.
+        small = padded_script(2 * MIB)
+        stored = upload(svc, [small])
+        assert stored.sha256 == hashlib.sha256(small).hexdigest()
+        assert svc.proc is not None  # the tmpfs, as the service sees it:
+        seen = pathlib.Path(f"/proc/{svc.proc.pid}/root{blob_dir}/uploads")
+        assert [p.name for p in seen.iterdir()] == [stored.upload_id]
+
+
 @pytest.mark.parametrize(
     ("name", "stored"),
     [

@@ -37,11 +37,12 @@ def test_put_stores_bytes_whole_and_returns_their_sha256(tmp_path, sync):
         assert path.read_bytes() == data
 
 
-def test_put_into_a_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
+@pytest.mark.parametrize("sync", [True, False])
+def test_put_into_a_folder_that_cannot_be_written_is_a_clear_error(tmp_path, sync):
     store = LocalBlobStore(tmp_path)
     (tmp_path / "originals").write_bytes(b"")  # a file where the folder should be
     with pytest.raises(StorageUnavailable, match="disk full"):
-        store.put("originals/doc_a", b"x", sync=False)
+        store.put("originals/doc_a", b"x", sync=sync)  # sync: through a writer
 
 
 # --- LocalWriter ---------------------------------------------------------------------
