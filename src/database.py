@@ -23,10 +23,11 @@ from typing import Any
 
 import apsw
 
-from ilios.errors import DatabaseBusy
+from ilios.errors import DatabaseBusy, StorageUnavailable
 
 SQL_DIR = pathlib.Path(__file__).parent / "sql"
 BUSY_TIMEOUT_MS = 10_000
+DATABASE_FULL = "Could not write to the database (is the disk full?)."
 # A committing writer copies the WAL back into the database (a checkpoint, with
 # its fsyncs) only past this many pages (40 MiB). The server checkpoints every
 # ``CHECKPOINT_INTERVAL_S`` in the background instead, so writers rarely pay:
@@ -191,7 +192,29 @@ class _Immediate:
             raise DatabaseBusy(detail=str(exc)) from exc
 
     def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+        if exc_type is not None:
+            self._roll_back()
+            return
+        try:
+            self.conn.execute("COMMIT")
+        except apsw.Error as exc:
+            self._roll_back()
+            raise _plain(exc) from exc
+
+    def _roll_back(self) -> None:
+        # SQLite rolls some failures back itself (a full disk); a second ROLLBACK
+        # would hide the error being raised behind "no transaction is active".
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+
+def _plain(exc: apsw.Error, **details: str) -> Exception:
+    """The Ilios error for a database failure a person can act on, else ``exc``."""
+    if isinstance(exc, apsw.BusyError):
+        return DatabaseBusy(detail=str(exc), **details)
+    if isinstance(exc, apsw.FullError):
+        return StorageUnavailable(DATABASE_FULL, detail=str(exc), **details)
+    return exc
 
 
 class Database:
@@ -244,8 +267,8 @@ class Database:
         """Run the named query; return every row."""
         try:
             return list(self.conn.execute(QUERIES[name], params))
-        except apsw.BusyError as exc:
-            raise DatabaseBusy(query=name, detail=str(exc)) from exc
+        except (apsw.BusyError, apsw.FullError) as exc:
+            raise _plain(exc, query=name) from exc
 
     def execute_many(self, name: str, rows: list[dict[str, Any]]) -> None:
         """Run the named query once per parameter set in ``rows`` (one prepared statement)."""
@@ -253,8 +276,8 @@ class Database:
             return
         try:
             self.conn.executemany(QUERIES[name], rows)
-        except apsw.BusyError as exc:
-            raise DatabaseBusy(query=name, detail=str(exc)) from exc
+        except (apsw.BusyError, apsw.FullError) as exc:
+            raise _plain(exc, query=name) from exc
 
     def one(self, name: str, **params: Any) -> Row | None:
         """Run the named query; return its first row, if any."""

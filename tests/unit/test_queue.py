@@ -92,6 +92,22 @@ def test_a_writer_waits_for_the_lock_then_gets_it(db):
         impatient.close()
 
 
+def test_a_full_disk_is_a_clear_error_and_the_connection_stays_usable(db):
+    """SQLite answers SQLITE_FULL (here: past ``max_page_count``) and rolls the
+    transaction back itself; the error says so and the next write works."""
+    from ilios.errors import StorageUnavailable
+
+    original = bytes(range(256)) * 4096  # a 1 MiB inline original
+    db.conn.pragma("max_page_count", db.conn.pragma("page_count") + 4)
+    with pytest.raises(StorageUnavailable, match="disk full"), db.write():
+        db.execute("insert_inline_blob", key="originals/doc_a", content=original)
+    assert not db.conn.in_transaction
+    db.conn.pragma("max_page_count", 1 << 30)  # room again
+    with db.write():
+        db.execute("insert_inline_blob", key="originals/doc_a", content=original)
+    assert db.one("inline_blob", key="originals/doc_a") == {"content": original}
+
+
 def test_migrations_are_idempotent(db):
     version = db.conn.pragma("user_version")
     assert migrate(db.conn) == version
