@@ -40,6 +40,12 @@ from ilios.v1 import usage_service_pb2_grpc as usage_grpc
 log = logging.getLogger("ilios.server")
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024  # 64 MiB inline files, plus framing
+# HTTP/2 flow control: how far a client may send ahead of a stream's reader, fixed.
+# grpc's default (BDP probing) grows the window with its bandwidth estimate, and
+# whatever the reader has not taken yet sits in the server's memory: over 1 GiB
+# uploads into S3 the peak RSS was 108-137 MiB with it, 104-118 with this fixed
+# window (8 runs each, the same throughput, local uploads too).
+STREAM_WINDOW_BYTES = 4 * 1024 * 1024
 DB_THREADS = 16  # SQLite calls and blob writes (batch intake uses up to 6)
 SERVICE_NAMES = (
     conversion_service_pb2.DESCRIPTOR.services_by_name["ConversionService"].full_name,
@@ -141,6 +147,8 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.http2.bdp_probe", 0),
+            ("grpc.http2.lookahead_bytes", STREAM_WINDOW_BYTES),
         ],
     )
     conversion.add_to_server(
