@@ -23,7 +23,7 @@ from typing import Any
 
 import apsw
 
-from ilios.errors import DatabaseBusy, StorageUnavailable
+from ilios.errors import DatabaseBusy, IliosError, StorageUnavailable
 
 SQL_DIR = pathlib.Path(__file__).parent / "sql"
 BUSY_TIMEOUT_MS = 10_000
@@ -197,9 +197,12 @@ class _Immediate:
             return
         try:
             self.conn.execute("COMMIT")
-        except apsw.Error as exc:
+        except (apsw.BusyError, apsw.FullError) as exc:
             self._roll_back()
             raise _plain(exc) from exc
+        except apsw.Error:
+            self._roll_back()
+            raise
 
     def _roll_back(self) -> None:
         # SQLite rolls some failures back itself (a full disk); a second ROLLBACK
@@ -208,13 +211,11 @@ class _Immediate:
             self.conn.execute("ROLLBACK")
 
 
-def _plain(exc: apsw.Error, **details: str) -> Exception:
-    """The Ilios error for a database failure a person can act on, else ``exc``."""
+def _plain(exc: apsw.BusyError | apsw.FullError, **details: str) -> IliosError:
+    """The Ilios error for a locked database or a full disk."""
     if isinstance(exc, apsw.BusyError):
         return DatabaseBusy(detail=str(exc), **details)
-    if isinstance(exc, apsw.FullError):
-        return StorageUnavailable(DATABASE_FULL, detail=str(exc), **details)
-    return exc
+    return StorageUnavailable(DATABASE_FULL, detail=str(exc), **details)
 
 
 class Database:
