@@ -89,18 +89,19 @@ async def submit(request: Request) -> dict[str, Any]:
         text_fields=["priority", "retentionDays"],
         max_file_bytes=rest.settings(request).max_file_size,
     )
-    prio = rest.priority(form.fields.get("priority"))
-    days = rest.retention_days(form.fields.get("retentionDays"))
-    if not form.files:
-        raise errors.EmptyBatch(
-            "A batch needs at least one file: send each as a multipart field 'files'."
+    async with form.in_use():
+        prio = rest.priority(form.fields.get("priority"))
+        days = rest.retention_days(form.fields.get("retentionDays"))
+        if not form.files:
+            raise errors.EmptyBatch(
+                "A batch needs at least one file: send each as a multipart field 'files'."
+            )
+        reply = await stub.BatchSubmit(
+            pb.BatchSubmitRequest(
+                files=[f.source for f in form.files], priority=prio, retention_days=days
+            ),
+            metadata=metadata,
         )
-    reply = await stub.BatchSubmit(
-        pb.BatchSubmitRequest(
-            files=[f.source for f in form.files], priority=prio, retention_days=days
-        ),
-        metadata=metadata,
-    )
     batch = reply.batch
     return {
         "batchId": batch.id,

@@ -341,6 +341,12 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             expire_time=messages.timestamp(expires_at),
         )
 
+    async def DeleteUpload(
+        self, request: pb.DeleteUploadRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteUploadResponse:
+        await self._run(self.intake.delete_upload, request.upload_id)
+        return pb.DeleteUploadResponse()
+
     async def SubmitDocument(
         self, request: pb.SubmitDocumentRequest, context: grpc.aio.ServicerContext
     ) -> pb.SubmitDocumentResponse:

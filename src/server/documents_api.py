@@ -34,6 +34,7 @@ async def _one_file(
     )
     if not form.files:
         raise errors.MissingFile
+    await form.drop(form.files[1:])  # a repeated field: the first file is the one
     return form, form.files[0]
 
 
@@ -53,19 +54,20 @@ async def convert(request: Request) -> Response:
     metadata = rest.auth(request)
     stub = rest.stub(request)
     form, upload = await _one_file(request, metadata, ["format", "retentionDays"])
-    fmt = rest.output_format(form.fields.get("format"))
-    days = rest.retention_days(form.fields.get("retentionDays"))
-    call = stub.Convert(
-        pb.ConvertRequest(file=upload.source, retention_days=days), metadata=metadata
-    )
     pages: list[document_pb.Page] = []
     completed: pb.ConvertCompleted | None = None
-    async for event in call:
-        kind = event.WhichOneof("event")
-        if kind == "page":
-            pages.append(event.page)
-        elif kind == "completed":
-            completed = event.completed
+    async with form.in_use():
+        fmt = rest.output_format(form.fields.get("format"))
+        days = rest.retention_days(form.fields.get("retentionDays"))
+        call = stub.Convert(
+            pb.ConvertRequest(file=upload.source, retention_days=days), metadata=metadata
+        )
+        async for event in call:
+            kind = event.WhichOneof("event")
+            if kind == "page":
+                pages.append(event.page)
+            elif kind == "completed":
+                completed = event.completed
     if completed is None:
         raise errors.IliosError("The conversion ended without a result.")
     doc, usage = completed.document, completed.usage
@@ -114,12 +116,13 @@ async def submit(request: Request) -> dict[str, Any]:
     metadata = rest.auth(request)
     stub = rest.stub(request)
     form, upload = await _one_file(request, metadata, ["retentionDays", "priority"])
-    days = rest.retention_days(form.fields.get("retentionDays"))
-    prio = rest.priority(form.fields.get("priority"))
-    reply = await stub.SubmitDocument(
-        pb.SubmitDocumentRequest(file=upload.source, retention_days=days, priority=prio),
-        metadata=metadata,
-    )
+    async with form.in_use():
+        days = rest.retention_days(form.fields.get("retentionDays"))
+        prio = rest.priority(form.fields.get("priority"))
+        reply = await stub.SubmitDocument(
+            pb.SubmitDocumentRequest(file=upload.source, retention_days=days, priority=prio),
+            metadata=metadata,
+        )
     doc = reply.document
     return {
         "id": doc.id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 
 from ilios import filetypes, jobs
@@ -25,9 +26,12 @@ from ilios.errors import (
     IliosError,
     InvalidPriority,
     InvalidRetention,
+    StorageUnavailable,
     UploadIncomplete,
     UploadNotFound,
 )
+
+log = logging.getLogger("ilios.server")
 
 DEFAULT_PRIORITY = 5
 CONVERT_PRIORITY = jobs.STREAMED_PRIORITY  # above every batch priority (1-10)
@@ -158,6 +162,22 @@ class Intake:
             raise UploadNotFound(upload_id=upload_id)
         name = filetypes.safe_file_name(file_name) if file_name else row["file_name"]
         return StoredFile(row["blob_key"], name, row["mime_type"], row["size_bytes"], row["sha256"])
+
+    def delete_upload(self, upload_id: str) -> None:
+        """Forget an upload no document has used, then delete its file.
+
+        The record goes first, in one statement that checks it is unused, so a
+        document taking it at the same moment cannot end up without its file. A
+        file the store fails to delete is left to the orphan sweep.
+        """
+        with self.db.write():
+            row = self.db.one("delete_unused_upload", id=upload_id)
+        if row is None:
+            raise UploadNotFound(upload_id=upload_id)
+        try:
+            self.blobs.delete(row["blob_key"])
+        except StorageUnavailable as exc:
+            log.warning("upload %s forgotten; its file is left to the sweep: %s", upload_id, exc)
 
     # --- documents --------------------------------------------------------------
 

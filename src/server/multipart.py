@@ -11,10 +11,11 @@ memory). Small text fields are kept, up to ``MAX_FIELD_BYTES``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import TypeAlias
 
 import grpc
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from ilios import upload_frames
 from ilios.errors import FileTooLarge, InvalidRequest
 from ilios.v1 import conversion_service_pb2 as pb
+from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 
 MAX_FIELD_BYTES = 4096
 MAX_PART_HEADER_BYTES = 16 * 1024  # one part's header block, at most
@@ -32,6 +34,7 @@ CHUNK_BYTES = 1024 * 1024
 FORM_OVERHEAD_BYTES = 64 * 1024
 # How long a given-up upload waits for the server to confirm (then it is cancelled).
 ABANDON_WAIT_S = 10.0
+DROP_CONCURRENCY = 16  # DeleteUpload calls at once, for a form's unused uploads
 
 
 # ``Upload`` taking serialized ``UploadRequest`` messages (see ``raw_upload``).
@@ -397,6 +400,39 @@ class _Files:
 class Form:
     fields: dict[str, str]
     files: list[UploadedFile]
+    stub: pb_grpc.ConversionServiceStub
+    metadata: Sequence[tuple[str, str]]
+
+    @contextlib.asynccontextmanager
+    async def in_use(self) -> AsyncIterator[None]:
+        """Around what hands the uploads to documents: if it fails, the uploads no
+        document took are deleted at once, not left for the 24-hour sweep."""
+        try:
+            yield
+        except Exception:
+            await self.drop(self.files)
+            raise
+
+    async def drop(self, files: Sequence[UploadedFile]) -> None:
+        """Delete the uploads of ``files`` that no document used."""
+        await drop_uploads(self.stub, self.metadata, files)
+
+
+async def drop_uploads(
+    stub: pb_grpc.ConversionServiceStub,
+    metadata: Sequence[tuple[str, str]],
+    files: Sequence[UploadedFile],
+) -> None:
+    """Delete the uploads of ``files`` no document used (best effort: a used one is
+    NOT_FOUND, and one the server could not delete is dropped when it expires)."""
+
+    async def one(file: UploadedFile) -> None:
+        request = pb.DeleteUploadRequest(upload_id=file.response.upload_id)
+        with contextlib.suppress(grpc.aio.AioRpcError):
+            await stub.DeleteUpload(request, metadata=metadata, timeout=ABANDON_WAIT_S)
+
+    for start in range(0, len(files), DROP_CONCURRENCY):
+        await asyncio.gather(*(one(f) for f in files[start : start + DROP_CONCURRENCY]))
 
 
 async def read_form(
@@ -426,6 +462,7 @@ async def read_form(
     parser = MultipartParser(boundary_of(request.headers.get("content-type", "")))
     texts = {name: _Field(name) for name in text_fields}
     upload: RawUpload = request.app.state.raw_upload
+    stub: pb_grpc.ConversionServiceStub = request.app.state.conversion
     files = {name: _Files(name, upload, metadata, max_file_bytes) for name in file_fields}
     targets: dict[str, _Field | _Files] = {**texts, **files}
     target: _Field | _Files | None = None  # of the part being read; None: skipped
@@ -446,6 +483,7 @@ async def read_form(
     except Exception as exc:  # a bad or over-limit form, a client gone: keep nothing
         for each in files.values():
             await each.abandon(getattr(exc, "reason", type(exc).__name__))
+        await drop_uploads(stub, metadata, [f for each in files.values() for f in each.done])
         raise
     except BaseException:  # cancelled: no waiting on the server
         for each in files.values():
@@ -455,4 +493,4 @@ async def read_form(
     values = {
         name: t.value.decode("utf-8", "replace").strip() for name, t in texts.items() if t.seen
     }
-    return Form(values, uploaded)
+    return Form(values, uploaded, stub, metadata)

@@ -301,6 +301,10 @@ WHERE NOT EXISTS (SELECT 1 FROM uploads WHERE id = value);
 -- Forget an expired upload.
 DELETE FROM uploads WHERE id = :id;
 
+-- delete_unused_upload --
+-- Forget an upload no document has used; return its blob key (no row: unknown or used).
+DELETE FROM uploads WHERE id = :id AND used_at IS NULL RETURNING blob_key;
+
 -- insert_inline_blob --
 -- Keep a small original in the database (inside the transaction creating its document).
 INSERT INTO inline_blobs (key, content) VALUES (:key, :content);

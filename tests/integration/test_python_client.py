@@ -15,7 +15,7 @@ from harness import running
 
 from ilios import errors
 from ilios.client import IliosClient
-from ilios.client._client import CHUNK_BYTES
+from ilios.client._client import CHUNK_BYTES, INLINE_LIMIT_BYTES
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
 
@@ -67,6 +67,25 @@ def test_client_upload_frames_every_chunk_and_the_server_checks_the_sha256(servi
         assert sent[: len(sent) // 2] == [CHUNK_BYTES, CHUNK_BYTES, len(data) - 2 * CHUNK_BYTES]
         with pytest.raises(errors.UploadIncomplete, match="sha256 does not match"):
             client.upload(path, sha256="0" * 64)
+
+
+def test_a_refused_batch_keeps_none_of_the_client_uploads(service, tmp_path, corpus):
+    big = tmp_path / "big.pdf"  # over the inline limit: it goes through Upload
+    big.write_bytes(script_document(pages=1) + bytes(INLINE_LIMIT_BYTES))
+
+    def unused() -> int:
+        return service.rows("SELECT count(*) AS n FROM uploads WHERE used_at IS NULL")[0]["n"]
+
+    before = unused()
+    with IliosClient(service.grpc_target) as client:
+        with pytest.raises(errors.InvalidPriority):
+            client.submit_batch([corpus["text.pdf"], big], priority=11)
+        assert unused() == before
+        upload_id = client.upload(corpus["page.png"])
+        client.delete_upload(upload_id)
+        with pytest.raises(errors.UploadNotFound):
+            client.delete_upload(upload_id)
+    assert unused() == before
 
 
 def test_client_reports_a_bad_key(keyed_service):

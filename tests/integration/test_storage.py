@@ -384,6 +384,73 @@ def test_an_abandoned_upload_keeps_nothing(service):
     )
 
 
+def test_delete_upload_removes_an_unused_upload_only(service):
+    data = padded_script(MIB)
+    unused = upload(service, [data])
+    service.conversion.DeleteUpload(pb.DeleteUploadRequest(upload_id=unused.upload_id))
+    assert service.rows("SELECT id FROM uploads WHERE id = :id", id=unused.upload_id) == []
+    wait_for(lambda: unused.upload_id not in uploads_left(service), 10, what="its file to go")
+    with pytest.raises(grpc.RpcError) as caught:  # gone: neither deleted again nor used
+        service.conversion.DeleteUpload(pb.DeleteUploadRequest(upload_id=unused.upload_id))
+    assert reason_of(caught.value) == "UPLOAD_NOT_FOUND"
+    source = pb.FileSource(upload_id=unused.upload_id, file_name="x.pdf")
+    with pytest.raises(grpc.RpcError) as caught:
+        service.conversion.SubmitDocument(pb.SubmitDocumentRequest(file=source))
+    assert reason_of(caught.value) == "UPLOAD_NOT_FOUND"
+
+    used = upload(service, [data])
+    source = pb.FileSource(upload_id=used.upload_id, file_name="x.pdf")
+    doc = service.conversion.SubmitDocument(pb.SubmitDocumentRequest(file=source)).document
+    with pytest.raises(grpc.RpcError) as caught:
+        service.conversion.DeleteUpload(pb.DeleteUploadRequest(upload_id=used.upload_id))
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+    read = service.conversion.ReadOriginal(pb.ReadOriginalRequest(document_id=doc.id))
+    assert b"".join(m.chunk for m in read) == data  # the document keeps its file
+
+
+def test_a_rejected_form_keeps_none_of_its_files(tmp_path):
+    with running(tmp_path, OCR_ENGINE="scripted", WORKER_COUNT="0", MAX_FILE_SIZE="2MB") as svc:
+        small, big = padded_script(MIB), padded_script(4 * MIB)
+
+        def chunked(*files: bytes):  # no Content-Length: each file streams in
+            for content in files:
+                yield b'--b\r\nContent-Disposition: form-data; name="files"; filename="x.pdf"'
+                yield b"\r\n\r\n" + content + b"\r\n"
+            yield b"--b--\r\n"
+
+        with svc.http() as http:
+            # A batch whose second file is over the limit: the first is already stored.
+            r = http.post(
+                "/v1/batch/submit",
+                content=chunked(small, big),
+                headers={"content-type": "multipart/form-data; boundary=b"},
+            )
+            assert r.status_code == 413 and r.json()["reason"] == "FILE_TOO_LARGE"
+            # Fields judged once the files are in (they may come after them).
+            r = http.post(
+                "/api/documents/submit",
+                files={"file": ("x.pdf", small)},
+                data={"retentionDays": "0"},
+            )
+            assert r.json()["reason"] == "INVALID_RETENTION_DAYS", r.text
+            r = http.post("/v1/convert", files={"file": ("x.pdf", small)}, data={"format": "xml"})
+            assert r.json()["reason"] == "INVALID_FORMAT", r.text
+            r = http.post(
+                "/v1/batch/submit", files=[("files", ("x.pdf", small))], data={"priority": "11"}
+            )
+            assert r.json()["reason"] == "INVALID_PRIORITY", r.text
+            # Two files where one is taken: the first is the document, the other goes.
+            r = http.post(
+                "/api/documents/submit",
+                files=[("file", ("a.pdf", small)), ("file", ("b.pdf", small))],
+            )
+            assert r.status_code == 200 and r.json()["fileName"] == "a.pdf", r.text
+        used = [row["id"] for row in svc.rows("SELECT id, used_at FROM uploads") if row["used_at"]]
+        assert svc.rows("SELECT id FROM uploads WHERE used_at IS NULL") == []
+        assert len(used) == 1
+        wait_for(lambda: uploads_left(svc) == used, 10, what="only the used upload's file")
+
+
 def test_disconnects_mid_upload_leave_nothing(tmp_path):
     env = {
         "OCR_ENGINE": "scripted",

@@ -42,82 +42,85 @@ namespace Ilios.V1 {
             "dGFkYXRhGAEgASgLMhguaWxpb3MudjEuVXBsb2FkTWV0YWRhdGFIAFIIbWV0",
             "YWRhdGESFgoFY2h1bmsYAiABKAxIAFIFY2h1bmsSMwoHYWJhbmRvbhgDIAEo",
             "CzIXLmlsaW9zLnYxLlVwbG9hZEFiYW5kb25IAFIHYWJhbmRvbkIGCgRwYXJ0",
-            "IicKDVVwbG9hZEFiYW5kb24SFgoGcmVhc29uGAEgASgJUgZyZWFzb24iZAoO",
-            "VXBsb2FkTWV0YWRhdGESGwoJZmlsZV9uYW1lGAEgASgJUghmaWxlTmFtZRId",
-            "CgpzaXplX2J5dGVzGAIgASgDUglzaXplQnl0ZXMSFgoGc2hhMjU2GAMgASgJ",
-            "UgZzaGEyNTYivgEKDlVwbG9hZFJlc3BvbnNlEhsKCXVwbG9hZF9pZBgBIAEo",
-            "CVIIdXBsb2FkSWQSHQoKc2l6ZV9ieXRlcxgCIAEoA1IJc2l6ZUJ5dGVzEhYK",
-            "BnNoYTI1NhgDIAEoCVIGc2hhMjU2EhsKCW1pbWVfdHlwZRgEIAEoCVIIbWlt",
-            "ZVR5cGUSOwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYu",
-            "VGltZXN0YW1wUgpleHBpcmVUaW1lIq0BChJCYXRjaFN1Ym1pdFJlcXVlc3QS",
-            "KgoFZmlsZXMYASADKAsyFC5pbGlvcy52MS5GaWxlU291cmNlUgVmaWxlcxIa",
-            "Cghwcmlvcml0eRgCIAEoBVIIcHJpb3JpdHkSJQoOcmV0ZW50aW9uX2RheXMY",
-            "AyABKAVSDXJldGVudGlvbkRheXMSKAoGZW5naW5lGAQgASgOMhAuaWxpb3Mu",
-            "djEuRW5naW5lUgZlbmdpbmUibgoTQmF0Y2hTdWJtaXRSZXNwb25zZRIlCgVi",
-            "YXRjaBgBIAEoCzIPLmlsaW9zLnYxLkJhdGNoUgViYXRjaBIwCglkb2N1bWVu",
-            "dHMYAiADKAsyEi5pbGlvcy52MS5Eb2N1bWVudFIJZG9jdW1lbnRzIrkCCgVC",
-            "YXRjaBIOCgJpZBgBIAEoCVICaWQSKgoFc3RhdGUYAiABKA4yFC5pbGlvcy52",
-            "MS5CYXRjaFN0YXRlUgVzdGF0ZRIaCghwcmlvcml0eRgDIAEoBVIIcHJpb3Jp",
-            "dHkSJQoOcmV0ZW50aW9uX2RheXMYBCABKAVSDXJldGVudGlvbkRheXMSMwoI",
-            "cHJvZ3Jlc3MYBSABKAsyFy5pbGlvcy52MS5CYXRjaFByb2dyZXNzUghwcm9n",
-            "cmVzcxI7CgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5U",
-            "aW1lc3RhbXBSCmNyZWF0ZVRpbWUSPwoNY29tcGxldGVfdGltZRgHIAEoCzIa",
-            "Lmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBSDGNvbXBsZXRlVGltZSKVAQoN",
-            "QmF0Y2hQcm9ncmVzcxIUCgV0b3RhbBgBIAEoBVIFdG90YWwSGAoHcGVuZGlu",
-            "ZxgCIAEoBVIHcGVuZGluZxIeCgpwcm9jZXNzaW5nGAMgASgFUgpwcm9jZXNz",
-            "aW5nEhwKCWNvbXBsZXRlZBgEIAEoBVIJY29tcGxldGVkEhYKBmZhaWxlZBgF",
-            "IAEoBVIGZmFpbGVkIq4BChVTdWJtaXREb2N1bWVudFJlcXVlc3QSKAoEZmls",
-            "ZRgBIAEoCzIULmlsaW9zLnYxLkZpbGVTb3VyY2VSBGZpbGUSJQoOcmV0ZW50",
-            "aW9uX2RheXMYAiABKAVSDXJldGVudGlvbkRheXMSGgoIcHJpb3JpdHkYAyAB",
-            "KAVSCHByaW9yaXR5EigKBmVuZ2luZRgEIAEoDjIQLmlsaW9zLnYxLkVuZ2lu",
-            "ZVIGZW5naW5lIkgKFlN1Ym1pdERvY3VtZW50UmVzcG9uc2USLgoIZG9jdW1l",
-            "bnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudFIIZG9jdW1lbnQiNQoSR2V0",
-            "RG9jdW1lbnRSZXF1ZXN0Eh8KC2RvY3VtZW50X2lkGAEgASgJUgpkb2N1bWVu",
-            "dElkIkUKE0dldERvY3VtZW50UmVzcG9uc2USLgoIZG9jdW1lbnQYASABKAsy",
-            "Ei5pbGlvcy52MS5Eb2N1bWVudFIIZG9jdW1lbnQiPAoZR2V0RG9jdW1lbnRD",
-            "b250ZW50UmVxdWVzdBIfCgtkb2N1bWVudF9pZBgBIAEoCVIKZG9jdW1lbnRJ",
-            "ZCKZAQoaR2V0RG9jdW1lbnRDb250ZW50UmVzcG9uc2USLgoIZG9jdW1lbnQY",
-            "ASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudFIIZG9jdW1lbnQSGgoIbWFya2Rv",
-            "d24YAiABKAlSCG1hcmtkb3duEi8KBXVzYWdlGAMgASgLMhkuaWxpb3MudjEu",
-            "Q29udmVyc2lvblVzYWdlUgV1c2FnZSI2ChNSZWFkT3JpZ2luYWxSZXF1ZXN0",
-            "Eh8KC2RvY3VtZW50X2lkGAEgASgJUgpkb2N1bWVudElkImgKFFJlYWRPcmln",
-            "aW5hbFJlc3BvbnNlEjAKCG1ldGFkYXRhGAEgASgLMhIuaWxpb3MudjEuRG9j",
-            "dW1lbnRIAFIIbWV0YWRhdGESFgoFY2h1bmsYAiABKAxIAFIFY2h1bmtCBgoE",
-            "cGFydCIsCg9HZXRCYXRjaFJlcXVlc3QSGQoIYmF0Y2hfaWQYASABKAlSB2Jh",
-            "dGNoSWQiOQoQR2V0QmF0Y2hSZXNwb25zZRIlCgViYXRjaBgBIAEoCzIPLmls",
-            "aW9zLnYxLkJhdGNoUgViYXRjaCIxChREb3dubG9hZEJhdGNoUmVxdWVzdBIZ",
-            "CghiYXRjaF9pZBgBIAEoCVIHYmF0Y2hJZCJjChVEb3dubG9hZEJhdGNoUmVz",
-            "cG9uc2USLgoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudFII",
-            "ZG9jdW1lbnQSGgoIbWFya2Rvd24YAiABKAlSCG1hcmtkb3duIuQBChRMaXN0",
-            "RG9jdW1lbnRzUmVxdWVzdBIbCglwYWdlX3NpemUYASABKAVSCHBhZ2VTaXpl",
-            "Eh0KCnBhZ2VfdG9rZW4YAiABKAlSCXBhZ2VUb2tlbhIZCghiYXRjaF9pZBgD",
-            "IAEoCVIHYmF0Y2hJZBItCgVzdGF0ZRgEIAEoDjIXLmlsaW9zLnYxLkRvY3Vt",
-            "ZW50U3RhdGVSBXN0YXRlEkYKEWNyZWF0ZV90aW1lX2FmdGVyGAUgASgLMhou",
-            "Z29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIPY3JlYXRlVGltZUFmdGVyInEK",
-            "FUxpc3REb2N1bWVudHNSZXNwb25zZRIwCglkb2N1bWVudHMYASADKAsyEi5p",
-            "bGlvcy52MS5Eb2N1bWVudFIJZG9jdW1lbnRzEiYKD25leHRfcGFnZV90b2tl",
-            "bhgCIAEoCVINbmV4dFBhZ2VUb2tlbip4CgpCYXRjaFN0YXRlEhsKF0JBVENI",
-            "X1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSQkFUQ0hfU1RBVEVfUVVFVUVEEAES",
-            "GgoWQkFUQ0hfU1RBVEVfUFJPQ0VTU0lORxACEhkKFUJBVENIX1NUQVRFX0NP",
-            "TVBMRVRFRBADMpwGChFDb252ZXJzaW9uU2VydmljZRJACgdDb252ZXJ0Ehgu",
-            "aWxpb3MudjEuQ29udmVydFJlcXVlc3QaGS5pbGlvcy52MS5Db252ZXJ0UmVz",
-            "cG9uc2UwARI9CgZVcGxvYWQSFy5pbGlvcy52MS5VcGxvYWRSZXF1ZXN0Ghgu",
-            "aWxpb3MudjEuVXBsb2FkUmVzcG9uc2UoARJKCgtCYXRjaFN1Ym1pdBIcLmls",
-            "aW9zLnYxLkJhdGNoU3VibWl0UmVxdWVzdBodLmlsaW9zLnYxLkJhdGNoU3Vi",
-            "bWl0UmVzcG9uc2USUwoOU3VibWl0RG9jdW1lbnQSHy5pbGlvcy52MS5TdWJt",
-            "aXREb2N1bWVudFJlcXVlc3QaIC5pbGlvcy52MS5TdWJtaXREb2N1bWVudFJl",
-            "c3BvbnNlEkoKC0dldERvY3VtZW50EhwuaWxpb3MudjEuR2V0RG9jdW1lbnRS",
-            "ZXF1ZXN0Gh0uaWxpb3MudjEuR2V0RG9jdW1lbnRSZXNwb25zZRJfChJHZXRE",
-            "b2N1bWVudENvbnRlbnQSIy5pbGlvcy52MS5HZXREb2N1bWVudENvbnRlbnRS",
-            "ZXF1ZXN0GiQuaWxpb3MudjEuR2V0RG9jdW1lbnRDb250ZW50UmVzcG9uc2US",
-            "TwoMUmVhZE9yaWdpbmFsEh0uaWxpb3MudjEuUmVhZE9yaWdpbmFsUmVxdWVz",
-            "dBoeLmlsaW9zLnYxLlJlYWRPcmlnaW5hbFJlc3BvbnNlMAESQQoIR2V0QmF0",
-            "Y2gSGS5pbGlvcy52MS5HZXRCYXRjaFJlcXVlc3QaGi5pbGlvcy52MS5HZXRC",
-            "YXRjaFJlc3BvbnNlElIKDURvd25sb2FkQmF0Y2gSHi5pbGlvcy52MS5Eb3du",
-            "bG9hZEJhdGNoUmVxdWVzdBofLmlsaW9zLnYxLkRvd25sb2FkQmF0Y2hSZXNw",
-            "b25zZTABElAKDUxpc3REb2N1bWVudHMSHi5pbGlvcy52MS5MaXN0RG9jdW1l",
-            "bnRzUmVxdWVzdBofLmlsaW9zLnYxLkxpc3REb2N1bWVudHNSZXNwb25zZWIG",
-            "cHJvdG8z"));
+            "IicKDVVwbG9hZEFiYW5kb24SFgoGcmVhc29uGAEgASgJUgZyZWFzb24iMgoT",
+            "RGVsZXRlVXBsb2FkUmVxdWVzdBIbCgl1cGxvYWRfaWQYASABKAlSCHVwbG9h",
+            "ZElkIhYKFERlbGV0ZVVwbG9hZFJlc3BvbnNlImQKDlVwbG9hZE1ldGFkYXRh",
+            "EhsKCWZpbGVfbmFtZRgBIAEoCVIIZmlsZU5hbWUSHQoKc2l6ZV9ieXRlcxgC",
+            "IAEoA1IJc2l6ZUJ5dGVzEhYKBnNoYTI1NhgDIAEoCVIGc2hhMjU2Ir4BCg5V",
+            "cGxvYWRSZXNwb25zZRIbCgl1cGxvYWRfaWQYASABKAlSCHVwbG9hZElkEh0K",
+            "CnNpemVfYnl0ZXMYAiABKANSCXNpemVCeXRlcxIWCgZzaGEyNTYYAyABKAlS",
+            "BnNoYTI1NhIbCgltaW1lX3R5cGUYBCABKAlSCG1pbWVUeXBlEjsKC2V4cGly",
+            "ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKZXhw",
+            "aXJlVGltZSKtAQoSQmF0Y2hTdWJtaXRSZXF1ZXN0EioKBWZpbGVzGAEgAygL",
+            "MhQuaWxpb3MudjEuRmlsZVNvdXJjZVIFZmlsZXMSGgoIcHJpb3JpdHkYAiAB",
+            "KAVSCHByaW9yaXR5EiUKDnJldGVudGlvbl9kYXlzGAMgASgFUg1yZXRlbnRp",
+            "b25EYXlzEigKBmVuZ2luZRgEIAEoDjIQLmlsaW9zLnYxLkVuZ2luZVIGZW5n",
+            "aW5lIm4KE0JhdGNoU3VibWl0UmVzcG9uc2USJQoFYmF0Y2gYASABKAsyDy5p",
+            "bGlvcy52MS5CYXRjaFIFYmF0Y2gSMAoJZG9jdW1lbnRzGAIgAygLMhIuaWxp",
+            "b3MudjEuRG9jdW1lbnRSCWRvY3VtZW50cyK5AgoFQmF0Y2gSDgoCaWQYASAB",
+            "KAlSAmlkEioKBXN0YXRlGAIgASgOMhQuaWxpb3MudjEuQmF0Y2hTdGF0ZVIF",
+            "c3RhdGUSGgoIcHJpb3JpdHkYAyABKAVSCHByaW9yaXR5EiUKDnJldGVudGlv",
+            "bl9kYXlzGAQgASgFUg1yZXRlbnRpb25EYXlzEjMKCHByb2dyZXNzGAUgASgL",
+            "MhcuaWxpb3MudjEuQmF0Y2hQcm9ncmVzc1IIcHJvZ3Jlc3MSOwoLY3JlYXRl",
+            "X3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUgpjcmVh",
+            "dGVUaW1lEj8KDWNvbXBsZXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9i",
+            "dWYuVGltZXN0YW1wUgxjb21wbGV0ZVRpbWUilQEKDUJhdGNoUHJvZ3Jlc3MS",
+            "FAoFdG90YWwYASABKAVSBXRvdGFsEhgKB3BlbmRpbmcYAiABKAVSB3BlbmRp",
+            "bmcSHgoKcHJvY2Vzc2luZxgDIAEoBVIKcHJvY2Vzc2luZxIcCgljb21wbGV0",
+            "ZWQYBCABKAVSCWNvbXBsZXRlZBIWCgZmYWlsZWQYBSABKAVSBmZhaWxlZCKu",
+            "AQoVU3VibWl0RG9jdW1lbnRSZXF1ZXN0EigKBGZpbGUYASABKAsyFC5pbGlv",
+            "cy52MS5GaWxlU291cmNlUgRmaWxlEiUKDnJldGVudGlvbl9kYXlzGAIgASgF",
+            "Ug1yZXRlbnRpb25EYXlzEhoKCHByaW9yaXR5GAMgASgFUghwcmlvcml0eRIo",
+            "CgZlbmdpbmUYBCABKA4yEC5pbGlvcy52MS5FbmdpbmVSBmVuZ2luZSJIChZT",
+            "dWJtaXREb2N1bWVudFJlc3BvbnNlEi4KCGRvY3VtZW50GAEgASgLMhIuaWxp",
+            "b3MudjEuRG9jdW1lbnRSCGRvY3VtZW50IjUKEkdldERvY3VtZW50UmVxdWVz",
+            "dBIfCgtkb2N1bWVudF9pZBgBIAEoCVIKZG9jdW1lbnRJZCJFChNHZXREb2N1",
+            "bWVudFJlc3BvbnNlEi4KCGRvY3VtZW50GAEgASgLMhIuaWxpb3MudjEuRG9j",
+            "dW1lbnRSCGRvY3VtZW50IjwKGUdldERvY3VtZW50Q29udGVudFJlcXVlc3QS",
+            "HwoLZG9jdW1lbnRfaWQYASABKAlSCmRvY3VtZW50SWQimQEKGkdldERvY3Vt",
+            "ZW50Q29udGVudFJlc3BvbnNlEi4KCGRvY3VtZW50GAEgASgLMhIuaWxpb3Mu",
+            "djEuRG9jdW1lbnRSCGRvY3VtZW50EhoKCG1hcmtkb3duGAIgASgJUghtYXJr",
+            "ZG93bhIvCgV1c2FnZRgDIAEoCzIZLmlsaW9zLnYxLkNvbnZlcnNpb25Vc2Fn",
+            "ZVIFdXNhZ2UiNgoTUmVhZE9yaWdpbmFsUmVxdWVzdBIfCgtkb2N1bWVudF9p",
+            "ZBgBIAEoCVIKZG9jdW1lbnRJZCJoChRSZWFkT3JpZ2luYWxSZXNwb25zZRIw",
+            "CghtZXRhZGF0YRgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50SABSCG1ldGFk",
+            "YXRhEhYKBWNodW5rGAIgASgMSABSBWNodW5rQgYKBHBhcnQiLAoPR2V0QmF0",
+            "Y2hSZXF1ZXN0EhkKCGJhdGNoX2lkGAEgASgJUgdiYXRjaElkIjkKEEdldEJh",
+            "dGNoUmVzcG9uc2USJQoFYmF0Y2gYASABKAsyDy5pbGlvcy52MS5CYXRjaFIF",
+            "YmF0Y2giMQoURG93bmxvYWRCYXRjaFJlcXVlc3QSGQoIYmF0Y2hfaWQYASAB",
+            "KAlSB2JhdGNoSWQiYwoVRG93bmxvYWRCYXRjaFJlc3BvbnNlEi4KCGRvY3Vt",
+            "ZW50GAEgASgLMhIuaWxpb3MudjEuRG9jdW1lbnRSCGRvY3VtZW50EhoKCG1h",
+            "cmtkb3duGAIgASgJUghtYXJrZG93biLkAQoUTGlzdERvY3VtZW50c1JlcXVl",
+            "c3QSGwoJcGFnZV9zaXplGAEgASgFUghwYWdlU2l6ZRIdCgpwYWdlX3Rva2Vu",
+            "GAIgASgJUglwYWdlVG9rZW4SGQoIYmF0Y2hfaWQYAyABKAlSB2JhdGNoSWQS",
+            "LQoFc3RhdGUYBCABKA4yFy5pbGlvcy52MS5Eb2N1bWVudFN0YXRlUgVzdGF0",
+            "ZRJGChFjcmVhdGVfdGltZV9hZnRlchgFIAEoCzIaLmdvb2dsZS5wcm90b2J1",
+            "Zi5UaW1lc3RhbXBSD2NyZWF0ZVRpbWVBZnRlciJxChVMaXN0RG9jdW1lbnRz",
+            "UmVzcG9uc2USMAoJZG9jdW1lbnRzGAEgAygLMhIuaWxpb3MudjEuRG9jdW1l",
+            "bnRSCWRvY3VtZW50cxImCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAlSDW5leHRQ",
+            "YWdlVG9rZW4qeAoKQmF0Y2hTdGF0ZRIbChdCQVRDSF9TVEFURV9VTlNQRUNJ",
+            "RklFRBAAEhYKEkJBVENIX1NUQVRFX1FVRVVFRBABEhoKFkJBVENIX1NUQVRF",
+            "X1BST0NFU1NJTkcQAhIZChVCQVRDSF9TVEFURV9DT01QTEVURUQQAzLrBgoR",
+            "Q29udmVyc2lvblNlcnZpY2USQAoHQ29udmVydBIYLmlsaW9zLnYxLkNvbnZl",
+            "cnRSZXF1ZXN0GhkuaWxpb3MudjEuQ29udmVydFJlc3BvbnNlMAESPQoGVXBs",
+            "b2FkEhcuaWxpb3MudjEuVXBsb2FkUmVxdWVzdBoYLmlsaW9zLnYxLlVwbG9h",
+            "ZFJlc3BvbnNlKAESTQoMRGVsZXRlVXBsb2FkEh0uaWxpb3MudjEuRGVsZXRl",
+            "VXBsb2FkUmVxdWVzdBoeLmlsaW9zLnYxLkRlbGV0ZVVwbG9hZFJlc3BvbnNl",
+            "EkoKC0JhdGNoU3VibWl0EhwuaWxpb3MudjEuQmF0Y2hTdWJtaXRSZXF1ZXN0",
+            "Gh0uaWxpb3MudjEuQmF0Y2hTdWJtaXRSZXNwb25zZRJTCg5TdWJtaXREb2N1",
+            "bWVudBIfLmlsaW9zLnYxLlN1Ym1pdERvY3VtZW50UmVxdWVzdBogLmlsaW9z",
+            "LnYxLlN1Ym1pdERvY3VtZW50UmVzcG9uc2USSgoLR2V0RG9jdW1lbnQSHC5p",
+            "bGlvcy52MS5HZXREb2N1bWVudFJlcXVlc3QaHS5pbGlvcy52MS5HZXREb2N1",
+            "bWVudFJlc3BvbnNlEl8KEkdldERvY3VtZW50Q29udGVudBIjLmlsaW9zLnYx",
+            "LkdldERvY3VtZW50Q29udGVudFJlcXVlc3QaJC5pbGlvcy52MS5HZXREb2N1",
+            "bWVudENvbnRlbnRSZXNwb25zZRJPCgxSZWFkT3JpZ2luYWwSHS5pbGlvcy52",
+            "MS5SZWFkT3JpZ2luYWxSZXF1ZXN0Gh4uaWxpb3MudjEuUmVhZE9yaWdpbmFs",
+            "UmVzcG9uc2UwARJBCghHZXRCYXRjaBIZLmlsaW9zLnYxLkdldEJhdGNoUmVx",
+            "dWVzdBoaLmlsaW9zLnYxLkdldEJhdGNoUmVzcG9uc2USUgoNRG93bmxvYWRC",
+            "YXRjaBIeLmlsaW9zLnYxLkRvd25sb2FkQmF0Y2hSZXF1ZXN0Gh8uaWxpb3Mu",
+            "djEuRG93bmxvYWRCYXRjaFJlc3BvbnNlMAESUAoNTGlzdERvY3VtZW50cxIe",
+            "LmlsaW9zLnYxLkxpc3REb2N1bWVudHNSZXF1ZXN0Gh8uaWxpb3MudjEuTGlz",
+            "dERvY3VtZW50c1Jlc3BvbnNlYgZwcm90bzM="));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { global::Google.Protobuf.WellKnownTypes.TimestampReflection.Descriptor, global::Ilios.V1.DocumentReflection.Descriptor, },
           new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Ilios.V1.BatchState), }, null, new pbr::GeneratedClrTypeInfo[] {
@@ -127,6 +130,8 @@ namespace Ilios.V1 {
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ConvertCompleted), global::Ilios.V1.ConvertCompleted.Parser, new[]{ "Document", "Usage" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadRequest), global::Ilios.V1.UploadRequest.Parser, new[]{ "Metadata", "Chunk", "Abandon" }, new[]{ "Part" }, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadAbandon), global::Ilios.V1.UploadAbandon.Parser, new[]{ "Reason" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.DeleteUploadRequest), global::Ilios.V1.DeleteUploadRequest.Parser, new[]{ "UploadId" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.DeleteUploadResponse), global::Ilios.V1.DeleteUploadResponse.Parser, null, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadMetadata), global::Ilios.V1.UploadMetadata.Parser, new[]{ "FileName", "SizeBytes", "Sha256" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadResponse), global::Ilios.V1.UploadResponse.Parser, new[]{ "UploadId", "SizeBytes", "Sha256", "MimeType", "ExpireTime" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.BatchSubmitRequest), global::Ilios.V1.BatchSubmitRequest.Parser, new[]{ "Files", "Priority", "RetentionDays", "Engine" }, null, null, null, null),
@@ -1885,6 +1890,347 @@ namespace Ilios.V1 {
 
   }
 
+  public sealed partial class DeleteUploadRequest : pb::IMessage<DeleteUploadRequest>
+  #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      , pb::IBufferMessage
+  #endif
+  {
+    private static readonly pb::MessageParser<DeleteUploadRequest> _parser = new pb::MessageParser<DeleteUploadRequest>(() => new DeleteUploadRequest());
+    private pb::UnknownFieldSet _unknownFields;
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pb::MessageParser<DeleteUploadRequest> Parser { get { return _parser; } }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pbr::MessageDescriptor Descriptor {
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[6]; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    pbr::MessageDescriptor pb::IMessage.Descriptor {
+      get { return Descriptor; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public DeleteUploadRequest() {
+      OnConstruction();
+    }
+
+    partial void OnConstruction();
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public DeleteUploadRequest(DeleteUploadRequest other) : this() {
+      uploadId_ = other.uploadId_;
+      _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public DeleteUploadRequest Clone() {
+      return new DeleteUploadRequest(this);
+    }
+
+    /// <summary>Field number for the "upload_id" field.</summary>
+    public const int UploadIdFieldNumber = 1;
+    private string uploadId_ = "";
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string UploadId {
+      get { return uploadId_; }
+      set {
+        uploadId_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override bool Equals(object other) {
+      return Equals(other as DeleteUploadRequest);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool Equals(DeleteUploadRequest other) {
+      if (ReferenceEquals(other, null)) {
+        return false;
+      }
+      if (ReferenceEquals(other, this)) {
+        return true;
+      }
+      if (UploadId != other.UploadId) return false;
+      return Equals(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override int GetHashCode() {
+      int hash = 1;
+      if (UploadId.Length != 0) hash ^= UploadId.GetHashCode();
+      if (_unknownFields != null) {
+        hash ^= _unknownFields.GetHashCode();
+      }
+      return hash;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override string ToString() {
+      return pb::JsonFormatter.ToDiagnosticString(this);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void WriteTo(pb::CodedOutputStream output) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      output.WriteRawMessage(this);
+    #else
+      if (UploadId.Length != 0) {
+        output.WriteRawTag(10);
+        output.WriteString(UploadId);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(output);
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalWriteTo(ref pb::WriteContext output) {
+      if (UploadId.Length != 0) {
+        output.WriteRawTag(10);
+        output.WriteString(UploadId);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(ref output);
+      }
+    }
+    #endif
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public int CalculateSize() {
+      int size = 0;
+      if (UploadId.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(UploadId);
+      }
+      if (_unknownFields != null) {
+        size += _unknownFields.CalculateSize();
+      }
+      return size;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(DeleteUploadRequest other) {
+      if (other == null) {
+        return;
+      }
+      if (other.UploadId.Length != 0) {
+        UploadId = other.UploadId;
+      }
+      _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(pb::CodedInputStream input) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      input.ReadRawMessage(this);
+    #else
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, input);
+            break;
+          case 10: {
+            UploadId = input.ReadString();
+            break;
+          }
+        }
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalMergeFrom(ref pb::ParseContext input) {
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, ref input);
+            break;
+          case 10: {
+            UploadId = input.ReadString();
+            break;
+          }
+        }
+      }
+    }
+    #endif
+
+  }
+
+  public sealed partial class DeleteUploadResponse : pb::IMessage<DeleteUploadResponse>
+  #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      , pb::IBufferMessage
+  #endif
+  {
+    private static readonly pb::MessageParser<DeleteUploadResponse> _parser = new pb::MessageParser<DeleteUploadResponse>(() => new DeleteUploadResponse());
+    private pb::UnknownFieldSet _unknownFields;
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pb::MessageParser<DeleteUploadResponse> Parser { get { return _parser; } }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pbr::MessageDescriptor Descriptor {
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[7]; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    pbr::MessageDescriptor pb::IMessage.Descriptor {
+      get { return Descriptor; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public DeleteUploadResponse() {
+      OnConstruction();
+    }
+
+    partial void OnConstruction();
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public DeleteUploadResponse(DeleteUploadResponse other) : this() {
+      _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public DeleteUploadResponse Clone() {
+      return new DeleteUploadResponse(this);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override bool Equals(object other) {
+      return Equals(other as DeleteUploadResponse);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool Equals(DeleteUploadResponse other) {
+      if (ReferenceEquals(other, null)) {
+        return false;
+      }
+      if (ReferenceEquals(other, this)) {
+        return true;
+      }
+      return Equals(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override int GetHashCode() {
+      int hash = 1;
+      if (_unknownFields != null) {
+        hash ^= _unknownFields.GetHashCode();
+      }
+      return hash;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override string ToString() {
+      return pb::JsonFormatter.ToDiagnosticString(this);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void WriteTo(pb::CodedOutputStream output) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      output.WriteRawMessage(this);
+    #else
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(output);
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalWriteTo(ref pb::WriteContext output) {
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(ref output);
+      }
+    }
+    #endif
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public int CalculateSize() {
+      int size = 0;
+      if (_unknownFields != null) {
+        size += _unknownFields.CalculateSize();
+      }
+      return size;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(DeleteUploadResponse other) {
+      if (other == null) {
+        return;
+      }
+      _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(pb::CodedInputStream input) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      input.ReadRawMessage(this);
+    #else
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, input);
+            break;
+        }
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalMergeFrom(ref pb::ParseContext input) {
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, ref input);
+            break;
+        }
+      }
+    }
+    #endif
+
+  }
+
   /// <summary>
   /// Describes the file an Upload carries.
   /// </summary>
@@ -1902,7 +2248,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[6]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[8]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2171,7 +2517,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[7]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[9]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2523,7 +2869,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[8]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[10]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2818,7 +3164,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[9]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[11]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3048,7 +3394,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[10]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[12]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3492,7 +3838,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[11]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[13]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3829,7 +4175,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[12]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[14]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4144,7 +4490,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[13]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[15]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4342,7 +4688,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[14]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[16]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4531,7 +4877,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[15]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[17]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4729,7 +5075,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[16]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[18]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4918,7 +5264,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[17]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[19]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5202,7 +5548,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[18]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[20]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5391,7 +5737,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[19]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[21]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5669,7 +6015,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[20]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[22]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5858,7 +6204,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[21]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[23]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6056,7 +6402,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[22]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[24]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6245,7 +6591,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[23]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[25]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6483,7 +6829,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[24]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[26]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6844,7 +7190,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[25]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[27]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]

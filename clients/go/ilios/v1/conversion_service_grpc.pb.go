@@ -25,6 +25,9 @@ type ConversionServiceClient interface {
 	// the rest `chunk`s. Returns an upload id that Convert, SubmitDocument and
 	// BatchSubmit accept instead of inline content (once).
 	Upload(ctx context.Context, opts ...grpc.CallOption) (ConversionService_UploadClient, error)
+	// Deletes an upload no document has used, and its file. An unknown or
+	// already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+	DeleteUpload(ctx context.Context, in *DeleteUploadRequest, opts ...grpc.CallOption) (*DeleteUploadResponse, error)
 	// Queues several documents as one batch, converted asynchronously.
 	BatchSubmit(ctx context.Context, in *BatchSubmitRequest, opts ...grpc.CallOption) (*BatchSubmitResponse, error)
 	// Queues one document, converted asynchronously.
@@ -115,6 +118,15 @@ func (x *conversionServiceUploadClient) CloseAndRecv() (*UploadResponse, error) 
 		return nil, err
 	}
 	return m, nil
+}
+
+func (c *conversionServiceClient) DeleteUpload(ctx context.Context, in *DeleteUploadRequest, opts ...grpc.CallOption) (*DeleteUploadResponse, error) {
+	out := new(DeleteUploadResponse)
+	err := c.cc.Invoke(ctx, "/ilios.v1.ConversionService/DeleteUpload", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *conversionServiceClient) BatchSubmit(ctx context.Context, in *BatchSubmitRequest, opts ...grpc.CallOption) (*BatchSubmitResponse, error) {
@@ -247,6 +259,9 @@ type ConversionServiceServer interface {
 	// the rest `chunk`s. Returns an upload id that Convert, SubmitDocument and
 	// BatchSubmit accept instead of inline content (once).
 	Upload(ConversionService_UploadServer) error
+	// Deletes an upload no document has used, and its file. An unknown or
+	// already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+	DeleteUpload(context.Context, *DeleteUploadRequest) (*DeleteUploadResponse, error)
 	// Queues several documents as one batch, converted asynchronously.
 	BatchSubmit(context.Context, *BatchSubmitRequest) (*BatchSubmitResponse, error)
 	// Queues one document, converted asynchronously.
@@ -275,6 +290,9 @@ func (UnimplementedConversionServiceServer) Convert(*ConvertRequest, ConversionS
 }
 func (UnimplementedConversionServiceServer) Upload(ConversionService_UploadServer) error {
 	return status.Errorf(codes.Unimplemented, "method Upload not implemented")
+}
+func (UnimplementedConversionServiceServer) DeleteUpload(context.Context, *DeleteUploadRequest) (*DeleteUploadResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteUpload not implemented")
 }
 func (UnimplementedConversionServiceServer) BatchSubmit(context.Context, *BatchSubmitRequest) (*BatchSubmitResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method BatchSubmit not implemented")
@@ -358,6 +376,24 @@ func (x *conversionServiceUploadServer) Recv() (*UploadRequest, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+func _ConversionService_DeleteUpload_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteUploadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConversionServiceServer).DeleteUpload(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/ilios.v1.ConversionService/DeleteUpload",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConversionServiceServer).DeleteUpload(ctx, req.(*DeleteUploadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
 }
 
 func _ConversionService_BatchSubmit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -514,6 +550,10 @@ var _ConversionService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "ilios.v1.ConversionService",
 	HandlerType: (*ConversionServiceServer)(nil),
 	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "DeleteUpload",
+			Handler:    _ConversionService_DeleteUpload_Handler,
+		},
 		{
 			MethodName: "BatchSubmit",
 			Handler:    _ConversionService_BatchSubmit_Handler,

@@ -25,6 +25,7 @@ namespace v1 {
 static const char* ConversionService_method_names[] = {
   "/ilios.v1.ConversionService/Convert",
   "/ilios.v1.ConversionService/Upload",
+  "/ilios.v1.ConversionService/DeleteUpload",
   "/ilios.v1.ConversionService/BatchSubmit",
   "/ilios.v1.ConversionService/SubmitDocument",
   "/ilios.v1.ConversionService/GetDocument",
@@ -44,14 +45,15 @@ std::unique_ptr< ConversionService::Stub> ConversionService::NewStub(const std::
 ConversionService::Stub::Stub(const std::shared_ptr< ::grpc::ChannelInterface>& channel, const ::grpc::StubOptions& options)
   : channel_(channel), rpcmethod_Convert_(ConversionService_method_names[0], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
   , rpcmethod_Upload_(ConversionService_method_names[1], options.suffix_for_stats(),::grpc::internal::RpcMethod::CLIENT_STREAMING, channel)
-  , rpcmethod_BatchSubmit_(ConversionService_method_names[2], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_SubmitDocument_(ConversionService_method_names[3], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_GetDocument_(ConversionService_method_names[4], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_GetDocumentContent_(ConversionService_method_names[5], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_ReadOriginal_(ConversionService_method_names[6], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
-  , rpcmethod_GetBatch_(ConversionService_method_names[7], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_DownloadBatch_(ConversionService_method_names[8], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
-  , rpcmethod_ListDocuments_(ConversionService_method_names[9], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_DeleteUpload_(ConversionService_method_names[2], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_BatchSubmit_(ConversionService_method_names[3], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_SubmitDocument_(ConversionService_method_names[4], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_GetDocument_(ConversionService_method_names[5], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_GetDocumentContent_(ConversionService_method_names[6], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_ReadOriginal_(ConversionService_method_names[7], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
+  , rpcmethod_GetBatch_(ConversionService_method_names[8], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_DownloadBatch_(ConversionService_method_names[9], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
+  , rpcmethod_ListDocuments_(ConversionService_method_names[10], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
   {}
 
 ::grpc::ClientReader< ::ilios::v1::ConvertResponse>* ConversionService::Stub::ConvertRaw(::grpc::ClientContext* context, const ::ilios::v1::ConvertRequest& request) {
@@ -84,6 +86,29 @@ void ConversionService::Stub::async::Upload(::grpc::ClientContext* context, ::il
 
 ::grpc::ClientAsyncWriter< ::ilios::v1::UploadRequest>* ConversionService::Stub::PrepareAsyncUploadRaw(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::CompletionQueue* cq) {
   return ::grpc::internal::ClientAsyncWriterFactory< ::ilios::v1::UploadRequest>::Create(channel_.get(), cq, rpcmethod_Upload_, context, response, false, nullptr);
+}
+
+::grpc::Status ConversionService::Stub::DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::ilios::v1::DeleteUploadResponse* response) {
+  return ::grpc::internal::BlockingUnaryCall< ::ilios::v1::DeleteUploadRequest, ::ilios::v1::DeleteUploadResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(channel_.get(), rpcmethod_DeleteUpload_, context, request, response);
+}
+
+void ConversionService::Stub::async::DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response, std::function<void(::grpc::Status)> f) {
+  ::grpc::internal::CallbackUnaryCall< ::ilios::v1::DeleteUploadRequest, ::ilios::v1::DeleteUploadResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(stub_->channel_.get(), stub_->rpcmethod_DeleteUpload_, context, request, response, std::move(f));
+}
+
+void ConversionService::Stub::async::DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) {
+  ::grpc::internal::ClientCallbackUnaryFactory::Create< ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(stub_->channel_.get(), stub_->rpcmethod_DeleteUpload_, context, request, response, reactor);
+}
+
+::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>* ConversionService::Stub::PrepareAsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+  return ::grpc::internal::ClientAsyncResponseReaderHelper::Create< ::ilios::v1::DeleteUploadResponse, ::ilios::v1::DeleteUploadRequest, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(channel_.get(), cq, rpcmethod_DeleteUpload_, context, request);
+}
+
+::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>* ConversionService::Stub::AsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+  auto* result =
+    this->PrepareAsyncDeleteUploadRaw(context, request, cq);
+  result->StartCall();
+  return result;
 }
 
 ::grpc::Status ConversionService::Stub::BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::ilios::v1::BatchSubmitResponse* response) {
@@ -280,6 +305,16 @@ ConversionService::Service::Service() {
   AddMethod(new ::grpc::internal::RpcServiceMethod(
       ConversionService_method_names[2],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
+      new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::DeleteUploadRequest, ::ilios::v1::DeleteUploadResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
+          [](ConversionService::Service* service,
+             ::grpc::ServerContext* ctx,
+             const ::ilios::v1::DeleteUploadRequest* req,
+             ::ilios::v1::DeleteUploadResponse* resp) {
+               return service->DeleteUpload(ctx, req, resp);
+             }, this)));
+  AddMethod(new ::grpc::internal::RpcServiceMethod(
+      ConversionService_method_names[3],
+      ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::BatchSubmitRequest, ::ilios::v1::BatchSubmitResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
              ::grpc::ServerContext* ctx,
@@ -288,7 +323,7 @@ ConversionService::Service::Service() {
                return service->BatchSubmit(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[3],
+      ConversionService_method_names[4],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::SubmitDocumentRequest, ::ilios::v1::SubmitDocumentResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
@@ -298,7 +333,7 @@ ConversionService::Service::Service() {
                return service->SubmitDocument(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[4],
+      ConversionService_method_names[5],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::GetDocumentRequest, ::ilios::v1::GetDocumentResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
@@ -308,7 +343,7 @@ ConversionService::Service::Service() {
                return service->GetDocument(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[5],
+      ConversionService_method_names[6],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::GetDocumentContentRequest, ::ilios::v1::GetDocumentContentResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
@@ -318,7 +353,7 @@ ConversionService::Service::Service() {
                return service->GetDocumentContent(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[6],
+      ConversionService_method_names[7],
       ::grpc::internal::RpcMethod::SERVER_STREAMING,
       new ::grpc::internal::ServerStreamingHandler< ConversionService::Service, ::ilios::v1::ReadOriginalRequest, ::ilios::v1::ReadOriginalResponse>(
           [](ConversionService::Service* service,
@@ -328,7 +363,7 @@ ConversionService::Service::Service() {
                return service->ReadOriginal(ctx, req, writer);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[7],
+      ConversionService_method_names[8],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::GetBatchRequest, ::ilios::v1::GetBatchResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
@@ -338,7 +373,7 @@ ConversionService::Service::Service() {
                return service->GetBatch(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[8],
+      ConversionService_method_names[9],
       ::grpc::internal::RpcMethod::SERVER_STREAMING,
       new ::grpc::internal::ServerStreamingHandler< ConversionService::Service, ::ilios::v1::DownloadBatchRequest, ::ilios::v1::DownloadBatchResponse>(
           [](ConversionService::Service* service,
@@ -348,7 +383,7 @@ ConversionService::Service::Service() {
                return service->DownloadBatch(ctx, req, writer);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[9],
+      ConversionService_method_names[10],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::ListDocumentsRequest, ::ilios::v1::ListDocumentsResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
@@ -372,6 +407,13 @@ ConversionService::Service::~Service() {
 ::grpc::Status ConversionService::Service::Upload(::grpc::ServerContext* context, ::grpc::ServerReader< ::ilios::v1::UploadRequest>* reader, ::ilios::v1::UploadResponse* response) {
   (void) context;
   (void) reader;
+  (void) response;
+  return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+}
+
+::grpc::Status ConversionService::Service::DeleteUpload(::grpc::ServerContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response) {
+  (void) context;
+  (void) request;
   (void) response;
   return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
 }

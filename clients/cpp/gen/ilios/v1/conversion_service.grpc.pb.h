@@ -65,6 +65,15 @@ class ConversionService final {
     std::unique_ptr< ::grpc::ClientAsyncWriterInterface< ::ilios::v1::UploadRequest>> PrepareAsyncUpload(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::CompletionQueue* cq) {
       return std::unique_ptr< ::grpc::ClientAsyncWriterInterface< ::ilios::v1::UploadRequest>>(PrepareAsyncUploadRaw(context, response, cq));
     }
+    // Deletes an upload no document has used, and its file. An unknown or
+    // already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+    virtual ::grpc::Status DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::ilios::v1::DeleteUploadResponse* response) = 0;
+    std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::DeleteUploadResponse>> AsyncDeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::DeleteUploadResponse>>(AsyncDeleteUploadRaw(context, request, cq));
+    }
+    std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::DeleteUploadResponse>> PrepareAsyncDeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::DeleteUploadResponse>>(PrepareAsyncDeleteUploadRaw(context, request, cq));
+    }
     // Queues several documents as one batch, converted asynchronously.
     virtual ::grpc::Status BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::ilios::v1::BatchSubmitResponse* response) = 0;
     std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::BatchSubmitResponse>> AsyncBatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) {
@@ -144,6 +153,10 @@ class ConversionService final {
       // the rest `chunk`s. Returns an upload id that Convert, SubmitDocument and
       // BatchSubmit accept instead of inline content (once).
       virtual void Upload(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::ClientWriteReactor< ::ilios::v1::UploadRequest>* reactor) = 0;
+      // Deletes an upload no document has used, and its file. An unknown or
+      // already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+      virtual void DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response, std::function<void(::grpc::Status)>) = 0;
+      virtual void DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) = 0;
       // Queues several documents as one batch, converted asynchronously.
       virtual void BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response, std::function<void(::grpc::Status)>) = 0;
       virtual void BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response, ::grpc::ClientUnaryReactor* reactor) = 0;
@@ -177,6 +190,8 @@ class ConversionService final {
     virtual ::grpc::ClientWriterInterface< ::ilios::v1::UploadRequest>* UploadRaw(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response) = 0;
     virtual ::grpc::ClientAsyncWriterInterface< ::ilios::v1::UploadRequest>* AsyncUploadRaw(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::CompletionQueue* cq, void* tag) = 0;
     virtual ::grpc::ClientAsyncWriterInterface< ::ilios::v1::UploadRequest>* PrepareAsyncUploadRaw(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::CompletionQueue* cq) = 0;
+    virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::DeleteUploadResponse>* AsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) = 0;
+    virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::DeleteUploadResponse>* PrepareAsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::BatchSubmitResponse>* AsyncBatchSubmitRaw(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::BatchSubmitResponse>* PrepareAsyncBatchSubmitRaw(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::SubmitDocumentResponse>* AsyncSubmitDocumentRaw(::grpc::ClientContext* context, const ::ilios::v1::SubmitDocumentRequest& request, ::grpc::CompletionQueue* cq) = 0;
@@ -216,6 +231,13 @@ class ConversionService final {
     }
     std::unique_ptr< ::grpc::ClientAsyncWriter< ::ilios::v1::UploadRequest>> PrepareAsyncUpload(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::CompletionQueue* cq) {
       return std::unique_ptr< ::grpc::ClientAsyncWriter< ::ilios::v1::UploadRequest>>(PrepareAsyncUploadRaw(context, response, cq));
+    }
+    ::grpc::Status DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::ilios::v1::DeleteUploadResponse* response) override;
+    std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>> AsyncDeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>>(AsyncDeleteUploadRaw(context, request, cq));
+    }
+    std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>> PrepareAsyncDeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>>(PrepareAsyncDeleteUploadRaw(context, request, cq));
     }
     ::grpc::Status BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::ilios::v1::BatchSubmitResponse* response) override;
     std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::BatchSubmitResponse>> AsyncBatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) {
@@ -282,6 +304,8 @@ class ConversionService final {
      public:
       void Convert(::grpc::ClientContext* context, const ::ilios::v1::ConvertRequest* request, ::grpc::ClientReadReactor< ::ilios::v1::ConvertResponse>* reactor) override;
       void Upload(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::ClientWriteReactor< ::ilios::v1::UploadRequest>* reactor) override;
+      void DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response, std::function<void(::grpc::Status)>) override;
+      void DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) override;
       void BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response, std::function<void(::grpc::Status)>) override;
       void BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response, ::grpc::ClientUnaryReactor* reactor) override;
       void SubmitDocument(::grpc::ClientContext* context, const ::ilios::v1::SubmitDocumentRequest* request, ::ilios::v1::SubmitDocumentResponse* response, std::function<void(::grpc::Status)>) override;
@@ -313,6 +337,8 @@ class ConversionService final {
     ::grpc::ClientWriter< ::ilios::v1::UploadRequest>* UploadRaw(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response) override;
     ::grpc::ClientAsyncWriter< ::ilios::v1::UploadRequest>* AsyncUploadRaw(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::CompletionQueue* cq, void* tag) override;
     ::grpc::ClientAsyncWriter< ::ilios::v1::UploadRequest>* PrepareAsyncUploadRaw(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::CompletionQueue* cq) override;
+    ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>* AsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) override;
+    ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>* PrepareAsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::ilios::v1::BatchSubmitResponse>* AsyncBatchSubmitRaw(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::ilios::v1::BatchSubmitResponse>* PrepareAsyncBatchSubmitRaw(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::ilios::v1::SubmitDocumentResponse>* AsyncSubmitDocumentRaw(::grpc::ClientContext* context, const ::ilios::v1::SubmitDocumentRequest& request, ::grpc::CompletionQueue* cq) override;
@@ -333,6 +359,7 @@ class ConversionService final {
     ::grpc::ClientAsyncResponseReader< ::ilios::v1::ListDocumentsResponse>* PrepareAsyncListDocumentsRaw(::grpc::ClientContext* context, const ::ilios::v1::ListDocumentsRequest& request, ::grpc::CompletionQueue* cq) override;
     const ::grpc::internal::RpcMethod rpcmethod_Convert_;
     const ::grpc::internal::RpcMethod rpcmethod_Upload_;
+    const ::grpc::internal::RpcMethod rpcmethod_DeleteUpload_;
     const ::grpc::internal::RpcMethod rpcmethod_BatchSubmit_;
     const ::grpc::internal::RpcMethod rpcmethod_SubmitDocument_;
     const ::grpc::internal::RpcMethod rpcmethod_GetDocument_;
@@ -356,6 +383,9 @@ class ConversionService final {
     // the rest `chunk`s. Returns an upload id that Convert, SubmitDocument and
     // BatchSubmit accept instead of inline content (once).
     virtual ::grpc::Status Upload(::grpc::ServerContext* context, ::grpc::ServerReader< ::ilios::v1::UploadRequest>* reader, ::ilios::v1::UploadResponse* response);
+    // Deletes an upload no document has used, and its file. An unknown or
+    // already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+    virtual ::grpc::Status DeleteUpload(::grpc::ServerContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response);
     // Queues several documents as one batch, converted asynchronously.
     virtual ::grpc::Status BatchSubmit(::grpc::ServerContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response);
     // Queues one document, converted asynchronously.
@@ -414,12 +444,32 @@ class ConversionService final {
     }
   };
   template <class BaseClass>
+  class WithAsyncMethod_DeleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithAsyncMethod_DeleteUpload() {
+      ::grpc::Service::MarkMethodAsync(2);
+    }
+    ~WithAsyncMethod_DeleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status DeleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::DeleteUploadRequest* /*request*/, ::ilios::v1::DeleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    void RequestDeleteUpload(::grpc::ServerContext* context, ::ilios::v1::DeleteUploadRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::DeleteUploadResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
+      ::grpc::Service::RequestAsyncUnary(2, context, request, response, new_call_cq, notification_cq, tag);
+    }
+  };
+  template <class BaseClass>
   class WithAsyncMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodAsync(2);
+      ::grpc::Service::MarkMethodAsync(3);
     }
     ~WithAsyncMethod_BatchSubmit() override {
       BaseClassMustBeDerivedFromService(this);
@@ -430,7 +480,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestBatchSubmit(::grpc::ServerContext* context, ::ilios::v1::BatchSubmitRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::BatchSubmitResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(2, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -439,7 +489,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodAsync(3);
+      ::grpc::Service::MarkMethodAsync(4);
     }
     ~WithAsyncMethod_SubmitDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -450,7 +500,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestSubmitDocument(::grpc::ServerContext* context, ::ilios::v1::SubmitDocumentRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::SubmitDocumentResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -459,7 +509,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetDocument() {
-      ::grpc::Service::MarkMethodAsync(4);
+      ::grpc::Service::MarkMethodAsync(5);
     }
     ~WithAsyncMethod_GetDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -470,7 +520,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetDocument(::grpc::ServerContext* context, ::ilios::v1::GetDocumentRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::GetDocumentResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -479,7 +529,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodAsync(5);
+      ::grpc::Service::MarkMethodAsync(6);
     }
     ~WithAsyncMethod_GetDocumentContent() override {
       BaseClassMustBeDerivedFromService(this);
@@ -490,7 +540,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetDocumentContent(::grpc::ServerContext* context, ::ilios::v1::GetDocumentContentRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::GetDocumentContentResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(6, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -499,7 +549,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodAsync(6);
+      ::grpc::Service::MarkMethodAsync(7);
     }
     ~WithAsyncMethod_ReadOriginal() override {
       BaseClassMustBeDerivedFromService(this);
@@ -510,7 +560,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestReadOriginal(::grpc::ServerContext* context, ::ilios::v1::ReadOriginalRequest* request, ::grpc::ServerAsyncWriter< ::ilios::v1::ReadOriginalResponse>* writer, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncServerStreaming(6, context, request, writer, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncServerStreaming(7, context, request, writer, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -519,7 +569,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetBatch() {
-      ::grpc::Service::MarkMethodAsync(7);
+      ::grpc::Service::MarkMethodAsync(8);
     }
     ~WithAsyncMethod_GetBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -530,7 +580,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetBatch(::grpc::ServerContext* context, ::ilios::v1::GetBatchRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::GetBatchResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(7, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(8, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -539,7 +589,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodAsync(8);
+      ::grpc::Service::MarkMethodAsync(9);
     }
     ~WithAsyncMethod_DownloadBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -550,7 +600,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestDownloadBatch(::grpc::ServerContext* context, ::ilios::v1::DownloadBatchRequest* request, ::grpc::ServerAsyncWriter< ::ilios::v1::DownloadBatchResponse>* writer, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncServerStreaming(8, context, request, writer, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncServerStreaming(9, context, request, writer, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -559,7 +609,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodAsync(9);
+      ::grpc::Service::MarkMethodAsync(10);
     }
     ~WithAsyncMethod_ListDocuments() override {
       BaseClassMustBeDerivedFromService(this);
@@ -570,10 +620,10 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestListDocuments(::grpc::ServerContext* context, ::ilios::v1::ListDocumentsRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::ListDocumentsResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(9, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(10, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
-  typedef WithAsyncMethod_Convert<WithAsyncMethod_Upload<WithAsyncMethod_BatchSubmit<WithAsyncMethod_SubmitDocument<WithAsyncMethod_GetDocument<WithAsyncMethod_GetDocumentContent<WithAsyncMethod_ReadOriginal<WithAsyncMethod_GetBatch<WithAsyncMethod_DownloadBatch<WithAsyncMethod_ListDocuments<Service > > > > > > > > > > AsyncService;
+  typedef WithAsyncMethod_Convert<WithAsyncMethod_Upload<WithAsyncMethod_DeleteUpload<WithAsyncMethod_BatchSubmit<WithAsyncMethod_SubmitDocument<WithAsyncMethod_GetDocument<WithAsyncMethod_GetDocumentContent<WithAsyncMethod_ReadOriginal<WithAsyncMethod_GetBatch<WithAsyncMethod_DownloadBatch<WithAsyncMethod_ListDocuments<Service > > > > > > > > > > > AsyncService;
   template <class BaseClass>
   class WithCallbackMethod_Convert : public BaseClass {
    private:
@@ -619,18 +669,45 @@ class ConversionService final {
       ::grpc::CallbackServerContext* /*context*/, ::ilios::v1::UploadResponse* /*response*/)  { return nullptr; }
   };
   template <class BaseClass>
+  class WithCallbackMethod_DeleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithCallbackMethod_DeleteUpload() {
+      ::grpc::Service::MarkMethodCallback(2,
+          new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::DeleteUploadRequest, ::ilios::v1::DeleteUploadResponse>(
+            [this](
+                   ::grpc::CallbackServerContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response) { return this->DeleteUpload(context, request, response); }));}
+    void SetMessageAllocatorFor_DeleteUpload(
+        ::grpc::MessageAllocator< ::ilios::v1::DeleteUploadRequest, ::ilios::v1::DeleteUploadResponse>* allocator) {
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(2);
+      static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::DeleteUploadRequest, ::ilios::v1::DeleteUploadResponse>*>(handler)
+              ->SetMessageAllocator(allocator);
+    }
+    ~WithCallbackMethod_DeleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status DeleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::DeleteUploadRequest* /*request*/, ::ilios::v1::DeleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    virtual ::grpc::ServerUnaryReactor* DeleteUpload(
+      ::grpc::CallbackServerContext* /*context*/, const ::ilios::v1::DeleteUploadRequest* /*request*/, ::ilios::v1::DeleteUploadResponse* /*response*/)  { return nullptr; }
+  };
+  template <class BaseClass>
   class WithCallbackMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodCallback(2,
+      ::grpc::Service::MarkMethodCallback(3,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::BatchSubmitRequest, ::ilios::v1::BatchSubmitResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response) { return this->BatchSubmit(context, request, response); }));}
     void SetMessageAllocatorFor_BatchSubmit(
         ::grpc::MessageAllocator< ::ilios::v1::BatchSubmitRequest, ::ilios::v1::BatchSubmitResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(2);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(3);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::BatchSubmitRequest, ::ilios::v1::BatchSubmitResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -651,13 +728,13 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodCallback(3,
+      ::grpc::Service::MarkMethodCallback(4,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::SubmitDocumentRequest, ::ilios::v1::SubmitDocumentResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::SubmitDocumentRequest* request, ::ilios::v1::SubmitDocumentResponse* response) { return this->SubmitDocument(context, request, response); }));}
     void SetMessageAllocatorFor_SubmitDocument(
         ::grpc::MessageAllocator< ::ilios::v1::SubmitDocumentRequest, ::ilios::v1::SubmitDocumentResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(3);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(4);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::SubmitDocumentRequest, ::ilios::v1::SubmitDocumentResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -678,13 +755,13 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetDocument() {
-      ::grpc::Service::MarkMethodCallback(4,
+      ::grpc::Service::MarkMethodCallback(5,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetDocumentRequest, ::ilios::v1::GetDocumentResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::GetDocumentRequest* request, ::ilios::v1::GetDocumentResponse* response) { return this->GetDocument(context, request, response); }));}
     void SetMessageAllocatorFor_GetDocument(
         ::grpc::MessageAllocator< ::ilios::v1::GetDocumentRequest, ::ilios::v1::GetDocumentResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(4);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(5);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetDocumentRequest, ::ilios::v1::GetDocumentResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -705,13 +782,13 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodCallback(5,
+      ::grpc::Service::MarkMethodCallback(6,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetDocumentContentRequest, ::ilios::v1::GetDocumentContentResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::GetDocumentContentRequest* request, ::ilios::v1::GetDocumentContentResponse* response) { return this->GetDocumentContent(context, request, response); }));}
     void SetMessageAllocatorFor_GetDocumentContent(
         ::grpc::MessageAllocator< ::ilios::v1::GetDocumentContentRequest, ::ilios::v1::GetDocumentContentResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(5);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(6);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetDocumentContentRequest, ::ilios::v1::GetDocumentContentResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -732,7 +809,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodCallback(6,
+      ::grpc::Service::MarkMethodCallback(7,
           new ::grpc::internal::CallbackServerStreamingHandler< ::ilios::v1::ReadOriginalRequest, ::ilios::v1::ReadOriginalResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::ReadOriginalRequest* request) { return this->ReadOriginal(context, request); }));
@@ -754,13 +831,13 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetBatch() {
-      ::grpc::Service::MarkMethodCallback(7,
+      ::grpc::Service::MarkMethodCallback(8,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetBatchRequest, ::ilios::v1::GetBatchResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::GetBatchRequest* request, ::ilios::v1::GetBatchResponse* response) { return this->GetBatch(context, request, response); }));}
     void SetMessageAllocatorFor_GetBatch(
         ::grpc::MessageAllocator< ::ilios::v1::GetBatchRequest, ::ilios::v1::GetBatchResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(7);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(8);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetBatchRequest, ::ilios::v1::GetBatchResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -781,7 +858,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodCallback(8,
+      ::grpc::Service::MarkMethodCallback(9,
           new ::grpc::internal::CallbackServerStreamingHandler< ::ilios::v1::DownloadBatchRequest, ::ilios::v1::DownloadBatchResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::DownloadBatchRequest* request) { return this->DownloadBatch(context, request); }));
@@ -803,13 +880,13 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodCallback(9,
+      ::grpc::Service::MarkMethodCallback(10,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::ListDocumentsRequest, ::ilios::v1::ListDocumentsResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::ListDocumentsRequest* request, ::ilios::v1::ListDocumentsResponse* response) { return this->ListDocuments(context, request, response); }));}
     void SetMessageAllocatorFor_ListDocuments(
         ::grpc::MessageAllocator< ::ilios::v1::ListDocumentsRequest, ::ilios::v1::ListDocumentsResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(9);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(10);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::ListDocumentsRequest, ::ilios::v1::ListDocumentsResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -824,7 +901,7 @@ class ConversionService final {
     virtual ::grpc::ServerUnaryReactor* ListDocuments(
       ::grpc::CallbackServerContext* /*context*/, const ::ilios::v1::ListDocumentsRequest* /*request*/, ::ilios::v1::ListDocumentsResponse* /*response*/)  { return nullptr; }
   };
-  typedef WithCallbackMethod_Convert<WithCallbackMethod_Upload<WithCallbackMethod_BatchSubmit<WithCallbackMethod_SubmitDocument<WithCallbackMethod_GetDocument<WithCallbackMethod_GetDocumentContent<WithCallbackMethod_ReadOriginal<WithCallbackMethod_GetBatch<WithCallbackMethod_DownloadBatch<WithCallbackMethod_ListDocuments<Service > > > > > > > > > > CallbackService;
+  typedef WithCallbackMethod_Convert<WithCallbackMethod_Upload<WithCallbackMethod_DeleteUpload<WithCallbackMethod_BatchSubmit<WithCallbackMethod_SubmitDocument<WithCallbackMethod_GetDocument<WithCallbackMethod_GetDocumentContent<WithCallbackMethod_ReadOriginal<WithCallbackMethod_GetBatch<WithCallbackMethod_DownloadBatch<WithCallbackMethod_ListDocuments<Service > > > > > > > > > > > CallbackService;
   typedef CallbackService ExperimentalCallbackService;
   template <class BaseClass>
   class WithGenericMethod_Convert : public BaseClass {
@@ -861,12 +938,29 @@ class ConversionService final {
     }
   };
   template <class BaseClass>
+  class WithGenericMethod_DeleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithGenericMethod_DeleteUpload() {
+      ::grpc::Service::MarkMethodGeneric(2);
+    }
+    ~WithGenericMethod_DeleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status DeleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::DeleteUploadRequest* /*request*/, ::ilios::v1::DeleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+  };
+  template <class BaseClass>
   class WithGenericMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodGeneric(2);
+      ::grpc::Service::MarkMethodGeneric(3);
     }
     ~WithGenericMethod_BatchSubmit() override {
       BaseClassMustBeDerivedFromService(this);
@@ -883,7 +977,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodGeneric(3);
+      ::grpc::Service::MarkMethodGeneric(4);
     }
     ~WithGenericMethod_SubmitDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -900,7 +994,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetDocument() {
-      ::grpc::Service::MarkMethodGeneric(4);
+      ::grpc::Service::MarkMethodGeneric(5);
     }
     ~WithGenericMethod_GetDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -917,7 +1011,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodGeneric(5);
+      ::grpc::Service::MarkMethodGeneric(6);
     }
     ~WithGenericMethod_GetDocumentContent() override {
       BaseClassMustBeDerivedFromService(this);
@@ -934,7 +1028,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodGeneric(6);
+      ::grpc::Service::MarkMethodGeneric(7);
     }
     ~WithGenericMethod_ReadOriginal() override {
       BaseClassMustBeDerivedFromService(this);
@@ -951,7 +1045,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetBatch() {
-      ::grpc::Service::MarkMethodGeneric(7);
+      ::grpc::Service::MarkMethodGeneric(8);
     }
     ~WithGenericMethod_GetBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -968,7 +1062,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodGeneric(8);
+      ::grpc::Service::MarkMethodGeneric(9);
     }
     ~WithGenericMethod_DownloadBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -985,7 +1079,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodGeneric(9);
+      ::grpc::Service::MarkMethodGeneric(10);
     }
     ~WithGenericMethod_ListDocuments() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1037,12 +1131,32 @@ class ConversionService final {
     }
   };
   template <class BaseClass>
+  class WithRawMethod_DeleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithRawMethod_DeleteUpload() {
+      ::grpc::Service::MarkMethodRaw(2);
+    }
+    ~WithRawMethod_DeleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status DeleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::DeleteUploadRequest* /*request*/, ::ilios::v1::DeleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    void RequestDeleteUpload(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
+      ::grpc::Service::RequestAsyncUnary(2, context, request, response, new_call_cq, notification_cq, tag);
+    }
+  };
+  template <class BaseClass>
   class WithRawMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodRaw(2);
+      ::grpc::Service::MarkMethodRaw(3);
     }
     ~WithRawMethod_BatchSubmit() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1053,7 +1167,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestBatchSubmit(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(2, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1062,7 +1176,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodRaw(3);
+      ::grpc::Service::MarkMethodRaw(4);
     }
     ~WithRawMethod_SubmitDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1073,7 +1187,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestSubmitDocument(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1082,7 +1196,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetDocument() {
-      ::grpc::Service::MarkMethodRaw(4);
+      ::grpc::Service::MarkMethodRaw(5);
     }
     ~WithRawMethod_GetDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1093,7 +1207,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetDocument(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1102,7 +1216,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodRaw(5);
+      ::grpc::Service::MarkMethodRaw(6);
     }
     ~WithRawMethod_GetDocumentContent() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1113,7 +1227,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetDocumentContent(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(6, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1122,7 +1236,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodRaw(6);
+      ::grpc::Service::MarkMethodRaw(7);
     }
     ~WithRawMethod_ReadOriginal() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1133,7 +1247,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestReadOriginal(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncWriter< ::grpc::ByteBuffer>* writer, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncServerStreaming(6, context, request, writer, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncServerStreaming(7, context, request, writer, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1142,7 +1256,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetBatch() {
-      ::grpc::Service::MarkMethodRaw(7);
+      ::grpc::Service::MarkMethodRaw(8);
     }
     ~WithRawMethod_GetBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1153,7 +1267,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetBatch(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(7, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(8, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1162,7 +1276,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodRaw(8);
+      ::grpc::Service::MarkMethodRaw(9);
     }
     ~WithRawMethod_DownloadBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1173,7 +1287,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestDownloadBatch(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncWriter< ::grpc::ByteBuffer>* writer, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncServerStreaming(8, context, request, writer, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncServerStreaming(9, context, request, writer, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1182,7 +1296,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodRaw(9);
+      ::grpc::Service::MarkMethodRaw(10);
     }
     ~WithRawMethod_ListDocuments() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1193,7 +1307,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestListDocuments(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(9, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(10, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1241,12 +1355,34 @@ class ConversionService final {
       ::grpc::CallbackServerContext* /*context*/, ::grpc::ByteBuffer* /*response*/)  { return nullptr; }
   };
   template <class BaseClass>
+  class WithRawCallbackMethod_DeleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithRawCallbackMethod_DeleteUpload() {
+      ::grpc::Service::MarkMethodRawCallback(2,
+          new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
+            [this](
+                   ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->DeleteUpload(context, request, response); }));
+    }
+    ~WithRawCallbackMethod_DeleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status DeleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::DeleteUploadRequest* /*request*/, ::ilios::v1::DeleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    virtual ::grpc::ServerUnaryReactor* DeleteUpload(
+      ::grpc::CallbackServerContext* /*context*/, const ::grpc::ByteBuffer* /*request*/, ::grpc::ByteBuffer* /*response*/)  { return nullptr; }
+  };
+  template <class BaseClass>
   class WithRawCallbackMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodRawCallback(2,
+      ::grpc::Service::MarkMethodRawCallback(3,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->BatchSubmit(context, request, response); }));
@@ -1268,7 +1404,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodRawCallback(3,
+      ::grpc::Service::MarkMethodRawCallback(4,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->SubmitDocument(context, request, response); }));
@@ -1290,7 +1426,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetDocument() {
-      ::grpc::Service::MarkMethodRawCallback(4,
+      ::grpc::Service::MarkMethodRawCallback(5,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetDocument(context, request, response); }));
@@ -1312,7 +1448,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodRawCallback(5,
+      ::grpc::Service::MarkMethodRawCallback(6,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetDocumentContent(context, request, response); }));
@@ -1334,7 +1470,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodRawCallback(6,
+      ::grpc::Service::MarkMethodRawCallback(7,
           new ::grpc::internal::CallbackServerStreamingHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const::grpc::ByteBuffer* request) { return this->ReadOriginal(context, request); }));
@@ -1356,7 +1492,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetBatch() {
-      ::grpc::Service::MarkMethodRawCallback(7,
+      ::grpc::Service::MarkMethodRawCallback(8,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetBatch(context, request, response); }));
@@ -1378,7 +1514,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodRawCallback(8,
+      ::grpc::Service::MarkMethodRawCallback(9,
           new ::grpc::internal::CallbackServerStreamingHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const::grpc::ByteBuffer* request) { return this->DownloadBatch(context, request); }));
@@ -1400,7 +1536,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodRawCallback(9,
+      ::grpc::Service::MarkMethodRawCallback(10,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->ListDocuments(context, request, response); }));
@@ -1417,12 +1553,39 @@ class ConversionService final {
       ::grpc::CallbackServerContext* /*context*/, const ::grpc::ByteBuffer* /*request*/, ::grpc::ByteBuffer* /*response*/)  { return nullptr; }
   };
   template <class BaseClass>
+  class WithStreamedUnaryMethod_DeleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithStreamedUnaryMethod_DeleteUpload() {
+      ::grpc::Service::MarkMethodStreamed(2,
+        new ::grpc::internal::StreamedUnaryHandler<
+          ::ilios::v1::DeleteUploadRequest, ::ilios::v1::DeleteUploadResponse>(
+            [this](::grpc::ServerContext* context,
+                   ::grpc::ServerUnaryStreamer<
+                     ::ilios::v1::DeleteUploadRequest, ::ilios::v1::DeleteUploadResponse>* streamer) {
+                       return this->StreamedDeleteUpload(context,
+                         streamer);
+                  }));
+    }
+    ~WithStreamedUnaryMethod_DeleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable regular version of this method
+    ::grpc::Status DeleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::DeleteUploadRequest* /*request*/, ::ilios::v1::DeleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    // replace default version of method with streamed unary
+    virtual ::grpc::Status StreamedDeleteUpload(::grpc::ServerContext* context, ::grpc::ServerUnaryStreamer< ::ilios::v1::DeleteUploadRequest,::ilios::v1::DeleteUploadResponse>* server_unary_streamer) = 0;
+  };
+  template <class BaseClass>
   class WithStreamedUnaryMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodStreamed(2,
+      ::grpc::Service::MarkMethodStreamed(3,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::BatchSubmitRequest, ::ilios::v1::BatchSubmitResponse>(
             [this](::grpc::ServerContext* context,
@@ -1449,7 +1612,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodStreamed(3,
+      ::grpc::Service::MarkMethodStreamed(4,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::SubmitDocumentRequest, ::ilios::v1::SubmitDocumentResponse>(
             [this](::grpc::ServerContext* context,
@@ -1476,7 +1639,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetDocument() {
-      ::grpc::Service::MarkMethodStreamed(4,
+      ::grpc::Service::MarkMethodStreamed(5,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::GetDocumentRequest, ::ilios::v1::GetDocumentResponse>(
             [this](::grpc::ServerContext* context,
@@ -1503,7 +1666,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodStreamed(5,
+      ::grpc::Service::MarkMethodStreamed(6,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::GetDocumentContentRequest, ::ilios::v1::GetDocumentContentResponse>(
             [this](::grpc::ServerContext* context,
@@ -1530,7 +1693,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetBatch() {
-      ::grpc::Service::MarkMethodStreamed(7,
+      ::grpc::Service::MarkMethodStreamed(8,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::GetBatchRequest, ::ilios::v1::GetBatchResponse>(
             [this](::grpc::ServerContext* context,
@@ -1557,7 +1720,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodStreamed(9,
+      ::grpc::Service::MarkMethodStreamed(10,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::ListDocumentsRequest, ::ilios::v1::ListDocumentsResponse>(
             [this](::grpc::ServerContext* context,
@@ -1578,7 +1741,7 @@ class ConversionService final {
     // replace default version of method with streamed unary
     virtual ::grpc::Status StreamedListDocuments(::grpc::ServerContext* context, ::grpc::ServerUnaryStreamer< ::ilios::v1::ListDocumentsRequest,::ilios::v1::ListDocumentsResponse>* server_unary_streamer) = 0;
   };
-  typedef WithStreamedUnaryMethod_BatchSubmit<WithStreamedUnaryMethod_SubmitDocument<WithStreamedUnaryMethod_GetDocument<WithStreamedUnaryMethod_GetDocumentContent<WithStreamedUnaryMethod_GetBatch<WithStreamedUnaryMethod_ListDocuments<Service > > > > > > StreamedUnaryService;
+  typedef WithStreamedUnaryMethod_DeleteUpload<WithStreamedUnaryMethod_BatchSubmit<WithStreamedUnaryMethod_SubmitDocument<WithStreamedUnaryMethod_GetDocument<WithStreamedUnaryMethod_GetDocumentContent<WithStreamedUnaryMethod_GetBatch<WithStreamedUnaryMethod_ListDocuments<Service > > > > > > > StreamedUnaryService;
   template <class BaseClass>
   class WithSplitStreamingMethod_Convert : public BaseClass {
    private:
@@ -1612,7 +1775,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithSplitStreamingMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodStreamed(6,
+      ::grpc::Service::MarkMethodStreamed(7,
         new ::grpc::internal::SplitServerStreamingHandler<
           ::ilios::v1::ReadOriginalRequest, ::ilios::v1::ReadOriginalResponse>(
             [this](::grpc::ServerContext* context,
@@ -1639,7 +1802,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithSplitStreamingMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodStreamed(8,
+      ::grpc::Service::MarkMethodStreamed(9,
         new ::grpc::internal::SplitServerStreamingHandler<
           ::ilios::v1::DownloadBatchRequest, ::ilios::v1::DownloadBatchResponse>(
             [this](::grpc::ServerContext* context,
@@ -1661,7 +1824,7 @@ class ConversionService final {
     virtual ::grpc::Status StreamedDownloadBatch(::grpc::ServerContext* context, ::grpc::ServerSplitStreamer< ::ilios::v1::DownloadBatchRequest,::ilios::v1::DownloadBatchResponse>* server_split_streamer) = 0;
   };
   typedef WithSplitStreamingMethod_Convert<WithSplitStreamingMethod_ReadOriginal<WithSplitStreamingMethod_DownloadBatch<Service > > > SplitStreamedService;
-  typedef WithSplitStreamingMethod_Convert<WithStreamedUnaryMethod_BatchSubmit<WithStreamedUnaryMethod_SubmitDocument<WithStreamedUnaryMethod_GetDocument<WithStreamedUnaryMethod_GetDocumentContent<WithSplitStreamingMethod_ReadOriginal<WithStreamedUnaryMethod_GetBatch<WithSplitStreamingMethod_DownloadBatch<WithStreamedUnaryMethod_ListDocuments<Service > > > > > > > > > StreamedService;
+  typedef WithSplitStreamingMethod_Convert<WithStreamedUnaryMethod_DeleteUpload<WithStreamedUnaryMethod_BatchSubmit<WithStreamedUnaryMethod_SubmitDocument<WithStreamedUnaryMethod_GetDocument<WithStreamedUnaryMethod_GetDocumentContent<WithSplitStreamingMethod_ReadOriginal<WithStreamedUnaryMethod_GetBatch<WithSplitStreamingMethod_DownloadBatch<WithStreamedUnaryMethod_ListDocuments<Service > > > > > > > > > > StreamedService;
 };
 
 }  // namespace v1

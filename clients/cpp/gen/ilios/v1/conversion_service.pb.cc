@@ -107,6 +107,30 @@ struct UploadAbandonDefaultTypeInternal {
   };
 };
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 UploadAbandonDefaultTypeInternal _UploadAbandon_default_instance_;
+PROTOBUF_CONSTEXPR DeleteUploadRequest::DeleteUploadRequest(
+    ::_pbi::ConstantInitialized): _impl_{
+    /*decltype(_impl_.upload_id_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_._cached_size_)*/{}} {}
+struct DeleteUploadRequestDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR DeleteUploadRequestDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~DeleteUploadRequestDefaultTypeInternal() {}
+  union {
+    DeleteUploadRequest _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 DeleteUploadRequestDefaultTypeInternal _DeleteUploadRequest_default_instance_;
+PROTOBUF_CONSTEXPR DeleteUploadResponse::DeleteUploadResponse(
+    ::_pbi::ConstantInitialized) {}
+struct DeleteUploadResponseDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR DeleteUploadResponseDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~DeleteUploadResponseDefaultTypeInternal() {}
+  union {
+    DeleteUploadResponse _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 DeleteUploadResponseDefaultTypeInternal _DeleteUploadResponse_default_instance_;
 PROTOBUF_CONSTEXPR UploadMetadata::UploadMetadata(
     ::_pbi::ConstantInitialized): _impl_{
     /*decltype(_impl_.file_name_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
@@ -401,7 +425,7 @@ struct ListDocumentsResponseDefaultTypeInternal {
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 ListDocumentsResponseDefaultTypeInternal _ListDocumentsResponse_default_instance_;
 }  // namespace v1
 }  // namespace ilios
-static ::_pb::Metadata file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[26];
+static ::_pb::Metadata file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[28];
 static const ::_pb::EnumDescriptor* file_level_enum_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto[1];
 static constexpr ::_pb::ServiceDescriptor const** file_level_service_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto = nullptr;
 
@@ -460,6 +484,19 @@ const uint32_t TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets[] 
   ~0u,  // no _weak_field_map_
   ~0u,  // no _inlined_string_donated_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadAbandon, _impl_.reason_),
+  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::DeleteUploadRequest, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::DeleteUploadRequest, _impl_.upload_id_),
+  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::DeleteUploadResponse, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -641,26 +678,28 @@ static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protode
   { 29, -1, -1, sizeof(::ilios::v1::ConvertCompleted)},
   { 37, -1, -1, sizeof(::ilios::v1::UploadRequest)},
   { 47, -1, -1, sizeof(::ilios::v1::UploadAbandon)},
-  { 54, -1, -1, sizeof(::ilios::v1::UploadMetadata)},
-  { 63, -1, -1, sizeof(::ilios::v1::UploadResponse)},
-  { 74, -1, -1, sizeof(::ilios::v1::BatchSubmitRequest)},
-  { 84, -1, -1, sizeof(::ilios::v1::BatchSubmitResponse)},
-  { 92, -1, -1, sizeof(::ilios::v1::Batch)},
-  { 105, -1, -1, sizeof(::ilios::v1::BatchProgress)},
-  { 116, -1, -1, sizeof(::ilios::v1::SubmitDocumentRequest)},
-  { 126, -1, -1, sizeof(::ilios::v1::SubmitDocumentResponse)},
-  { 133, -1, -1, sizeof(::ilios::v1::GetDocumentRequest)},
-  { 140, -1, -1, sizeof(::ilios::v1::GetDocumentResponse)},
-  { 147, -1, -1, sizeof(::ilios::v1::GetDocumentContentRequest)},
-  { 154, -1, -1, sizeof(::ilios::v1::GetDocumentContentResponse)},
-  { 163, -1, -1, sizeof(::ilios::v1::ReadOriginalRequest)},
-  { 170, -1, -1, sizeof(::ilios::v1::ReadOriginalResponse)},
-  { 179, -1, -1, sizeof(::ilios::v1::GetBatchRequest)},
-  { 186, -1, -1, sizeof(::ilios::v1::GetBatchResponse)},
-  { 193, -1, -1, sizeof(::ilios::v1::DownloadBatchRequest)},
-  { 200, -1, -1, sizeof(::ilios::v1::DownloadBatchResponse)},
-  { 208, -1, -1, sizeof(::ilios::v1::ListDocumentsRequest)},
-  { 219, -1, -1, sizeof(::ilios::v1::ListDocumentsResponse)},
+  { 54, -1, -1, sizeof(::ilios::v1::DeleteUploadRequest)},
+  { 61, -1, -1, sizeof(::ilios::v1::DeleteUploadResponse)},
+  { 67, -1, -1, sizeof(::ilios::v1::UploadMetadata)},
+  { 76, -1, -1, sizeof(::ilios::v1::UploadResponse)},
+  { 87, -1, -1, sizeof(::ilios::v1::BatchSubmitRequest)},
+  { 97, -1, -1, sizeof(::ilios::v1::BatchSubmitResponse)},
+  { 105, -1, -1, sizeof(::ilios::v1::Batch)},
+  { 118, -1, -1, sizeof(::ilios::v1::BatchProgress)},
+  { 129, -1, -1, sizeof(::ilios::v1::SubmitDocumentRequest)},
+  { 139, -1, -1, sizeof(::ilios::v1::SubmitDocumentResponse)},
+  { 146, -1, -1, sizeof(::ilios::v1::GetDocumentRequest)},
+  { 153, -1, -1, sizeof(::ilios::v1::GetDocumentResponse)},
+  { 160, -1, -1, sizeof(::ilios::v1::GetDocumentContentRequest)},
+  { 167, -1, -1, sizeof(::ilios::v1::GetDocumentContentResponse)},
+  { 176, -1, -1, sizeof(::ilios::v1::ReadOriginalRequest)},
+  { 183, -1, -1, sizeof(::ilios::v1::ReadOriginalResponse)},
+  { 192, -1, -1, sizeof(::ilios::v1::GetBatchRequest)},
+  { 199, -1, -1, sizeof(::ilios::v1::GetBatchResponse)},
+  { 206, -1, -1, sizeof(::ilios::v1::DownloadBatchRequest)},
+  { 213, -1, -1, sizeof(::ilios::v1::DownloadBatchResponse)},
+  { 221, -1, -1, sizeof(::ilios::v1::ListDocumentsRequest)},
+  { 232, -1, -1, sizeof(::ilios::v1::ListDocumentsResponse)},
 };
 
 static const ::_pb::Message* const file_default_instances[] = {
@@ -670,6 +709,8 @@ static const ::_pb::Message* const file_default_instances[] = {
   &::ilios::v1::_ConvertCompleted_default_instance_._instance,
   &::ilios::v1::_UploadRequest_default_instance_._instance,
   &::ilios::v1::_UploadAbandon_default_instance_._instance,
+  &::ilios::v1::_DeleteUploadRequest_default_instance_._instance,
+  &::ilios::v1::_DeleteUploadResponse_default_instance_._instance,
   &::ilios::v1::_UploadMetadata_default_instance_._instance,
   &::ilios::v1::_UploadResponse_default_instance_._instance,
   &::ilios::v1::_BatchSubmitRequest_default_instance_._instance,
@@ -714,90 +755,94 @@ const char descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto[]
   "adata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunk\0223\n\007abandon"
   "\030\003 \001(\0132\027.ilios.v1.UploadAbandonH\000R\007aband"
   "onB\006\n\004part\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 "
-  "\001(\tR\006reason\"d\n\016UploadMetadata\022\033\n\tfile_na"
-  "me\030\001 \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\t"
-  "sizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\"\276\001\n\016Up"
-  "loadResponse\022\033\n\tupload_id\030\001 \001(\tR\010uploadI"
-  "d\022\035\n\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sha2"
-  "56\030\003 \001(\tR\006sha256\022\033\n\tmime_type\030\004 \001(\tR\010mim"
-  "eType\022;\n\013expire_time\030\005 \001(\0132\032.google.prot"
-  "obuf.TimestampR\nexpireTime\"\255\001\n\022BatchSubm"
-  "itRequest\022*\n\005files\030\001 \003(\0132\024.ilios.v1.File"
-  "SourceR\005files\022\032\n\010priority\030\002 \001(\005R\010priorit"
-  "y\022%\n\016retention_days\030\003 \001(\005R\rretentionDays"
-  "\022(\n\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engi"
-  "ne\"n\n\023BatchSubmitResponse\022%\n\005batch\030\001 \001(\013"
-  "2\017.ilios.v1.BatchR\005batch\0220\n\tdocuments\030\002 "
-  "\003(\0132\022.ilios.v1.DocumentR\tdocuments\"\271\002\n\005B"
-  "atch\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.il"
-  "ios.v1.BatchStateR\005state\022\032\n\010priority\030\003 \001"
-  "(\005R\010priority\022%\n\016retention_days\030\004 \001(\005R\rre"
-  "tentionDays\0223\n\010progress\030\005 \001(\0132\027.ilios.v1"
-  ".BatchProgressR\010progress\022;\n\013create_time\030"
-  "\006 \001(\0132\032.google.protobuf.TimestampR\ncreat"
-  "eTime\022\?\n\rcomplete_time\030\007 \001(\0132\032.google.pr"
-  "otobuf.TimestampR\014completeTime\"\225\001\n\rBatch"
-  "Progress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n\007pendin"
-  "g\030\002 \001(\005R\007pending\022\036\n\nprocessing\030\003 \001(\005R\npr"
-  "ocessing\022\034\n\tcompleted\030\004 \001(\005R\tcompleted\022\026"
-  "\n\006failed\030\005 \001(\005R\006failed\"\256\001\n\025SubmitDocumen"
-  "tRequest\022(\n\004file\030\001 \001(\0132\024.ilios.v1.FileSo"
-  "urceR\004file\022%\n\016retention_days\030\002 \001(\005R\rrete"
-  "ntionDays\022\032\n\010priority\030\003 \001(\005R\010priority\022(\n"
-  "\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\""
-  "H\n\026SubmitDocumentResponse\022.\n\010document\030\001 "
-  "\001(\0132\022.ilios.v1.DocumentR\010document\"5\n\022Get"
-  "DocumentRequest\022\037\n\013document_id\030\001 \001(\tR\ndo"
-  "cumentId\"E\n\023GetDocumentResponse\022.\n\010docum"
-  "ent\030\001 \001(\0132\022.ilios.v1.DocumentR\010document\""
-  "<\n\031GetDocumentContentRequest\022\037\n\013document"
-  "_id\030\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentCon"
-  "tentResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v"
-  "1.DocumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010"
-  "markdown\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conve"
-  "rsionUsageR\005usage\"6\n\023ReadOriginalRequest"
-  "\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"h\n\024Rea"
-  "dOriginalResponse\0220\n\010metadata\030\001 \001(\0132\022.il"
-  "ios.v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001"
-  "(\014H\000R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031"
-  "\n\010batch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRes"
-  "ponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005b"
-  "atch\"1\n\024DownloadBatchRequest\022\031\n\010batch_id"
-  "\030\001 \001(\tR\007batchId\"c\n\025DownloadBatchResponse"
-  "\022.\n\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010"
-  "document\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n"
-  "\024ListDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005"
-  "R\010pageSize\022\035\n\npage_token\030\002 \001(\tR\tpageToke"
-  "n\022\031\n\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 "
-  "\001(\0162\027.ilios.v1.DocumentStateR\005state\022F\n\021c"
-  "reate_time_after\030\005 \001(\0132\032.google.protobuf"
-  ".TimestampR\017createTimeAfter\"q\n\025ListDocum"
-  "entsResponse\0220\n\tdocuments\030\001 \003(\0132\022.ilios."
-  "v1.DocumentR\tdocuments\022&\n\017next_page_toke"
-  "n\030\002 \001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027"
-  "BATCH_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE"
-  "_QUEUED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n"
-  "\025BATCH_STATE_COMPLETED\020\0032\234\006\n\021ConversionS"
-  "ervice\022@\n\007Convert\022\030.ilios.v1.ConvertRequ"
-  "est\032\031.ilios.v1.ConvertResponse0\001\022=\n\006Uplo"
-  "ad\022\027.ilios.v1.UploadRequest\032\030.ilios.v1.U"
-  "ploadResponse(\001\022J\n\013BatchSubmit\022\034.ilios.v"
-  "1.BatchSubmitRequest\032\035.ilios.v1.BatchSub"
-  "mitResponse\022S\n\016SubmitDocument\022\037.ilios.v1"
-  ".SubmitDocumentRequest\032 .ilios.v1.Submit"
-  "DocumentResponse\022J\n\013GetDocument\022\034.ilios."
-  "v1.GetDocumentRequest\032\035.ilios.v1.GetDocu"
-  "mentResponse\022_\n\022GetDocumentContent\022#.ili"
-  "os.v1.GetDocumentContentRequest\032$.ilios."
-  "v1.GetDocumentContentResponse\022O\n\014ReadOri"
-  "ginal\022\035.ilios.v1.ReadOriginalRequest\032\036.i"
-  "lios.v1.ReadOriginalResponse0\001\022A\n\010GetBat"
-  "ch\022\031.ilios.v1.GetBatchRequest\032\032.ilios.v1"
-  ".GetBatchResponse\022R\n\rDownloadBatch\022\036.ili"
-  "os.v1.DownloadBatchRequest\032\037.ilios.v1.Do"
-  "wnloadBatchResponse0\001\022P\n\rListDocuments\022\036"
-  ".ilios.v1.ListDocumentsRequest\032\037.ilios.v"
-  "1.ListDocumentsResponseb\006proto3"
+  "\001(\tR\006reason\"2\n\023DeleteUploadRequest\022\033\n\tup"
+  "load_id\030\001 \001(\tR\010uploadId\"\026\n\024DeleteUploadR"
+  "esponse\"d\n\016UploadMetadata\022\033\n\tfile_name\030\001"
+  " \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\tsize"
+  "Bytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\"\276\001\n\016Upload"
+  "Response\022\033\n\tupload_id\030\001 \001(\tR\010uploadId\022\035\n"
+  "\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003"
+  " \001(\tR\006sha256\022\033\n\tmime_type\030\004 \001(\tR\010mimeTyp"
+  "e\022;\n\013expire_time\030\005 \001(\0132\032.google.protobuf"
+  ".TimestampR\nexpireTime\"\255\001\n\022BatchSubmitRe"
+  "quest\022*\n\005files\030\001 \003(\0132\024.ilios.v1.FileSour"
+  "ceR\005files\022\032\n\010priority\030\002 \001(\005R\010priority\022%\n"
+  "\016retention_days\030\003 \001(\005R\rretentionDays\022(\n\006"
+  "engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\"n"
+  "\n\023BatchSubmitResponse\022%\n\005batch\030\001 \001(\0132\017.i"
+  "lios.v1.BatchR\005batch\0220\n\tdocuments\030\002 \003(\0132"
+  "\022.ilios.v1.DocumentR\tdocuments\"\271\002\n\005Batch"
+  "\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios."
+  "v1.BatchStateR\005state\022\032\n\010priority\030\003 \001(\005R\010"
+  "priority\022%\n\016retention_days\030\004 \001(\005R\rretent"
+  "ionDays\0223\n\010progress\030\005 \001(\0132\027.ilios.v1.Bat"
+  "chProgressR\010progress\022;\n\013create_time\030\006 \001("
+  "\0132\032.google.protobuf.TimestampR\ncreateTim"
+  "e\022\?\n\rcomplete_time\030\007 \001(\0132\032.google.protob"
+  "uf.TimestampR\014completeTime\"\225\001\n\rBatchProg"
+  "ress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n\007pending\030\002 "
+  "\001(\005R\007pending\022\036\n\nprocessing\030\003 \001(\005R\nproces"
+  "sing\022\034\n\tcompleted\030\004 \001(\005R\tcompleted\022\026\n\006fa"
+  "iled\030\005 \001(\005R\006failed\"\256\001\n\025SubmitDocumentReq"
+  "uest\022(\n\004file\030\001 \001(\0132\024.ilios.v1.FileSource"
+  "R\004file\022%\n\016retention_days\030\002 \001(\005R\rretentio"
+  "nDays\022\032\n\010priority\030\003 \001(\005R\010priority\022(\n\006eng"
+  "ine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\"H\n\026S"
+  "ubmitDocumentResponse\022.\n\010document\030\001 \001(\0132"
+  "\022.ilios.v1.DocumentR\010document\"5\n\022GetDocu"
+  "mentRequest\022\037\n\013document_id\030\001 \001(\tR\ndocume"
+  "ntId\"E\n\023GetDocumentResponse\022.\n\010document\030"
+  "\001 \001(\0132\022.ilios.v1.DocumentR\010document\"<\n\031G"
+  "etDocumentContentRequest\022\037\n\013document_id\030"
+  "\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentContent"
+  "Response\022.\n\010document\030\001 \001(\0132\022.ilios.v1.Do"
+  "cumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010mark"
+  "down\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conversio"
+  "nUsageR\005usage\"6\n\023ReadOriginalRequest\022\037\n\013"
+  "document_id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOri"
+  "ginalResponse\0220\n\010metadata\030\001 \001(\0132\022.ilios."
+  "v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H\000"
+  "R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031\n\010ba"
+  "tch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRespons"
+  "e\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005batch"
+  "\"1\n\024DownloadBatchRequest\022\031\n\010batch_id\030\001 \001"
+  "(\tR\007batchId\"c\n\025DownloadBatchResponse\022.\n\010"
+  "document\030\001 \001(\0132\022.ilios.v1.DocumentR\010docu"
+  "ment\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n\024Lis"
+  "tDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005R\010pa"
+  "geSize\022\035\n\npage_token\030\002 \001(\tR\tpageToken\022\031\n"
+  "\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\0162"
+  "\027.ilios.v1.DocumentStateR\005state\022F\n\021creat"
+  "e_time_after\030\005 \001(\0132\032.google.protobuf.Tim"
+  "estampR\017createTimeAfter\"q\n\025ListDocuments"
+  "Response\0220\n\tdocuments\030\001 \003(\0132\022.ilios.v1.D"
+  "ocumentR\tdocuments\022&\n\017next_page_token\030\002 "
+  "\001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027BATC"
+  "H_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE_QUE"
+  "UED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n\025BAT"
+  "CH_STATE_COMPLETED\020\0032\353\006\n\021ConversionServi"
+  "ce\022@\n\007Convert\022\030.ilios.v1.ConvertRequest\032"
+  "\031.ilios.v1.ConvertResponse0\001\022=\n\006Upload\022\027"
+  ".ilios.v1.UploadRequest\032\030.ilios.v1.Uploa"
+  "dResponse(\001\022M\n\014DeleteUpload\022\035.ilios.v1.D"
+  "eleteUploadRequest\032\036.ilios.v1.DeleteUplo"
+  "adResponse\022J\n\013BatchSubmit\022\034.ilios.v1.Bat"
+  "chSubmitRequest\032\035.ilios.v1.BatchSubmitRe"
+  "sponse\022S\n\016SubmitDocument\022\037.ilios.v1.Subm"
+  "itDocumentRequest\032 .ilios.v1.SubmitDocum"
+  "entResponse\022J\n\013GetDocument\022\034.ilios.v1.Ge"
+  "tDocumentRequest\032\035.ilios.v1.GetDocumentR"
+  "esponse\022_\n\022GetDocumentContent\022#.ilios.v1"
+  ".GetDocumentContentRequest\032$.ilios.v1.Ge"
+  "tDocumentContentResponse\022O\n\014ReadOriginal"
+  "\022\035.ilios.v1.ReadOriginalRequest\032\036.ilios."
+  "v1.ReadOriginalResponse0\001\022A\n\010GetBatch\022\031."
+  "ilios.v1.GetBatchRequest\032\032.ilios.v1.GetB"
+  "atchResponse\022R\n\rDownloadBatch\022\036.ilios.v1"
+  ".DownloadBatchRequest\032\037.ilios.v1.Downloa"
+  "dBatchResponse0\001\022P\n\rListDocuments\022\036.ilio"
+  "s.v1.ListDocumentsRequest\032\037.ilios.v1.Lis"
+  "tDocumentsResponseb\006proto3"
   ;
 static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps[2] = {
   &::descriptor_table_google_2fprotobuf_2ftimestamp_2eproto,
@@ -805,9 +850,9 @@ static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fconver
 };
 static ::_pbi::once_flag descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto = {
-    false, false, 4191, descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto,
+    false, false, 4346, descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto,
     "ilios/v1/conversion_service.proto",
-    &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once, descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps, 2, 26,
+    &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once, descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps, 2, 28,
     schemas, file_default_instances, TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets,
     file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto, file_level_enum_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto,
     file_level_service_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto,
@@ -2582,6 +2627,249 @@ void UploadAbandon::InternalSwap(UploadAbandon* other) {
 
 // ===================================================================
 
+class DeleteUploadRequest::_Internal {
+ public:
+};
+
+DeleteUploadRequest::DeleteUploadRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
+  SharedCtor(arena, is_message_owned);
+  // @@protoc_insertion_point(arena_constructor:ilios.v1.DeleteUploadRequest)
+}
+DeleteUploadRequest::DeleteUploadRequest(const DeleteUploadRequest& from)
+  : ::PROTOBUF_NAMESPACE_ID::Message() {
+  DeleteUploadRequest* const _this = this; (void)_this;
+  new (&_impl_) Impl_{
+      decltype(_impl_.upload_id_){}
+    , /*decltype(_impl_._cached_size_)*/{}};
+
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  _impl_.upload_id_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.upload_id_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_upload_id().empty()) {
+    _this->_impl_.upload_id_.Set(from._internal_upload_id(), 
+      _this->GetArenaForAllocation());
+  }
+  // @@protoc_insertion_point(copy_constructor:ilios.v1.DeleteUploadRequest)
+}
+
+inline void DeleteUploadRequest::SharedCtor(
+    ::_pb::Arena* arena, bool is_message_owned) {
+  (void)arena;
+  (void)is_message_owned;
+  new (&_impl_) Impl_{
+      decltype(_impl_.upload_id_){}
+    , /*decltype(_impl_._cached_size_)*/{}
+  };
+  _impl_.upload_id_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.upload_id_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+}
+
+DeleteUploadRequest::~DeleteUploadRequest() {
+  // @@protoc_insertion_point(destructor:ilios.v1.DeleteUploadRequest)
+  if (auto *arena = _internal_metadata_.DeleteReturnArena<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>()) {
+  (void)arena;
+    return;
+  }
+  SharedDtor();
+}
+
+inline void DeleteUploadRequest::SharedDtor() {
+  GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.upload_id_.Destroy();
+}
+
+void DeleteUploadRequest::SetCachedSize(int size) const {
+  _impl_._cached_size_.Set(size);
+}
+
+void DeleteUploadRequest::Clear() {
+// @@protoc_insertion_point(message_clear_start:ilios.v1.DeleteUploadRequest)
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  _impl_.upload_id_.ClearToEmpty();
+  _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
+}
+
+const char* DeleteUploadRequest::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
+#define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  while (!ctx->Done(&ptr)) {
+    uint32_t tag;
+    ptr = ::_pbi::ReadTag(ptr, &tag);
+    switch (tag >> 3) {
+      // string upload_id = 1 [json_name = "uploadId"];
+      case 1:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 10)) {
+          auto str = _internal_mutable_upload_id();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.DeleteUploadRequest.upload_id"));
+        } else
+          goto handle_unusual;
+        continue;
+      default:
+        goto handle_unusual;
+    }  // switch
+  handle_unusual:
+    if ((tag == 0) || ((tag & 7) == 4)) {
+      CHK_(ptr);
+      ctx->SetLastTag(tag);
+      goto message_done;
+    }
+    ptr = UnknownFieldParse(
+        tag,
+        _internal_metadata_.mutable_unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(),
+        ptr, ctx);
+    CHK_(ptr != nullptr);
+  }  // while
+message_done:
+  return ptr;
+failure:
+  ptr = nullptr;
+  goto message_done;
+#undef CHK_
+}
+
+uint8_t* DeleteUploadRequest::_InternalSerialize(
+    uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const {
+  // @@protoc_insertion_point(serialize_to_array_start:ilios.v1.DeleteUploadRequest)
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  // string upload_id = 1 [json_name = "uploadId"];
+  if (!this->_internal_upload_id().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_upload_id().data(), static_cast<int>(this->_internal_upload_id().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.DeleteUploadRequest.upload_id");
+    target = stream->WriteStringMaybeAliased(
+        1, this->_internal_upload_id(), target);
+  }
+
+  if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
+    target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
+        _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
+  }
+  // @@protoc_insertion_point(serialize_to_array_end:ilios.v1.DeleteUploadRequest)
+  return target;
+}
+
+size_t DeleteUploadRequest::ByteSizeLong() const {
+// @@protoc_insertion_point(message_byte_size_start:ilios.v1.DeleteUploadRequest)
+  size_t total_size = 0;
+
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  // string upload_id = 1 [json_name = "uploadId"];
+  if (!this->_internal_upload_id().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_upload_id());
+  }
+
+  return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
+}
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData DeleteUploadRequest::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::Message::CopyWithSourceCheck,
+    DeleteUploadRequest::MergeImpl
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*DeleteUploadRequest::GetClassData() const { return &_class_data_; }
+
+
+void DeleteUploadRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg) {
+  auto* const _this = static_cast<DeleteUploadRequest*>(&to_msg);
+  auto& from = static_cast<const DeleteUploadRequest&>(from_msg);
+  // @@protoc_insertion_point(class_specific_merge_from_start:ilios.v1.DeleteUploadRequest)
+  GOOGLE_DCHECK_NE(&from, _this);
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  if (!from._internal_upload_id().empty()) {
+    _this->_internal_set_upload_id(from._internal_upload_id());
+  }
+  _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+}
+
+void DeleteUploadRequest::CopyFrom(const DeleteUploadRequest& from) {
+// @@protoc_insertion_point(class_specific_copy_from_start:ilios.v1.DeleteUploadRequest)
+  if (&from == this) return;
+  Clear();
+  MergeFrom(from);
+}
+
+bool DeleteUploadRequest::IsInitialized() const {
+  return true;
+}
+
+void DeleteUploadRequest::InternalSwap(DeleteUploadRequest* other) {
+  using std::swap;
+  auto* lhs_arena = GetArenaForAllocation();
+  auto* rhs_arena = other->GetArenaForAllocation();
+  _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.upload_id_, lhs_arena,
+      &other->_impl_.upload_id_, rhs_arena
+  );
+}
+
+::PROTOBUF_NAMESPACE_ID::Metadata DeleteUploadRequest::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[6]);
+}
+
+// ===================================================================
+
+class DeleteUploadResponse::_Internal {
+ public:
+};
+
+DeleteUploadResponse::DeleteUploadResponse(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::internal::ZeroFieldsBase(arena, is_message_owned) {
+  // @@protoc_insertion_point(arena_constructor:ilios.v1.DeleteUploadResponse)
+}
+DeleteUploadResponse::DeleteUploadResponse(const DeleteUploadResponse& from)
+  : ::PROTOBUF_NAMESPACE_ID::internal::ZeroFieldsBase() {
+  DeleteUploadResponse* const _this = this; (void)_this;
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  // @@protoc_insertion_point(copy_constructor:ilios.v1.DeleteUploadResponse)
+}
+
+
+
+
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData DeleteUploadResponse::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::internal::ZeroFieldsBase::CopyImpl,
+    ::PROTOBUF_NAMESPACE_ID::internal::ZeroFieldsBase::MergeImpl,
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*DeleteUploadResponse::GetClassData() const { return &_class_data_; }
+
+
+
+
+
+
+
+::PROTOBUF_NAMESPACE_ID::Metadata DeleteUploadResponse::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[7]);
+}
+
+// ===================================================================
+
 class UploadMetadata::_Internal {
  public:
 };
@@ -2857,7 +3145,7 @@ void UploadMetadata::InternalSwap(UploadMetadata* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UploadMetadata::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[6]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[8]);
 }
 
 // ===================================================================
@@ -3239,7 +3527,7 @@ void UploadResponse::InternalSwap(UploadResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UploadResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[7]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[9]);
 }
 
 // ===================================================================
@@ -3511,7 +3799,7 @@ void BatchSubmitRequest::InternalSwap(BatchSubmitRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata BatchSubmitRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[8]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[10]);
 }
 
 // ===================================================================
@@ -3741,7 +4029,7 @@ void BatchSubmitResponse::InternalSwap(BatchSubmitResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata BatchSubmitResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[9]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[11]);
 }
 
 // ===================================================================
@@ -4166,7 +4454,7 @@ void Batch::InternalSwap(Batch* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata Batch::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[10]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[12]);
 }
 
 // ===================================================================
@@ -4449,7 +4737,7 @@ void BatchProgress::InternalSwap(BatchProgress* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata BatchProgress::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[11]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[13]);
 }
 
 // ===================================================================
@@ -4728,7 +5016,7 @@ void SubmitDocumentRequest::InternalSwap(SubmitDocumentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata SubmitDocumentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[12]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[14]);
 }
 
 // ===================================================================
@@ -4927,7 +5215,7 @@ void SubmitDocumentResponse::InternalSwap(SubmitDocumentResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata SubmitDocumentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[13]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[15]);
 }
 
 // ===================================================================
@@ -5130,7 +5418,7 @@ void GetDocumentRequest::InternalSwap(GetDocumentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[14]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[16]);
 }
 
 // ===================================================================
@@ -5329,7 +5617,7 @@ void GetDocumentResponse::InternalSwap(GetDocumentResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[15]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[17]);
 }
 
 // ===================================================================
@@ -5532,7 +5820,7 @@ void GetDocumentContentRequest::InternalSwap(GetDocumentContentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentContentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[16]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[18]);
 }
 
 // ===================================================================
@@ -5835,7 +6123,7 @@ void GetDocumentContentResponse::InternalSwap(GetDocumentContentResponse* other)
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentContentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[17]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[19]);
 }
 
 // ===================================================================
@@ -6038,7 +6326,7 @@ void ReadOriginalRequest::InternalSwap(ReadOriginalRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ReadOriginalRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[18]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[20]);
 }
 
 // ===================================================================
@@ -6328,7 +6616,7 @@ void ReadOriginalResponse::InternalSwap(ReadOriginalResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ReadOriginalResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[19]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[21]);
 }
 
 // ===================================================================
@@ -6531,7 +6819,7 @@ void GetBatchRequest::InternalSwap(GetBatchRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetBatchRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[20]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[22]);
 }
 
 // ===================================================================
@@ -6724,7 +7012,7 @@ void GetBatchResponse::InternalSwap(GetBatchResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetBatchResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[21]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[23]);
 }
 
 // ===================================================================
@@ -6927,7 +7215,7 @@ void DownloadBatchRequest::InternalSwap(DownloadBatchRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata DownloadBatchRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[22]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[24]);
 }
 
 // ===================================================================
@@ -7178,7 +7466,7 @@ void DownloadBatchResponse::InternalSwap(DownloadBatchResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata DownloadBatchResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[23]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[25]);
 }
 
 // ===================================================================
@@ -7541,7 +7829,7 @@ void ListDocumentsRequest::InternalSwap(ListDocumentsRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ListDocumentsRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[24]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[26]);
 }
 
 // ===================================================================
@@ -7781,7 +8069,7 @@ void ListDocumentsResponse::InternalSwap(ListDocumentsResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ListDocumentsResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[25]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[27]);
 }
 
 // @@protoc_insertion_point(namespace_scope)
@@ -7811,6 +8099,14 @@ Arena::CreateMaybeMessage< ::ilios::v1::UploadRequest >(Arena* arena) {
 template<> PROTOBUF_NOINLINE ::ilios::v1::UploadAbandon*
 Arena::CreateMaybeMessage< ::ilios::v1::UploadAbandon >(Arena* arena) {
   return Arena::CreateMessageInternal< ::ilios::v1::UploadAbandon >(arena);
+}
+template<> PROTOBUF_NOINLINE ::ilios::v1::DeleteUploadRequest*
+Arena::CreateMaybeMessage< ::ilios::v1::DeleteUploadRequest >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::ilios::v1::DeleteUploadRequest >(arena);
+}
+template<> PROTOBUF_NOINLINE ::ilios::v1::DeleteUploadResponse*
+Arena::CreateMaybeMessage< ::ilios::v1::DeleteUploadResponse >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::ilios::v1::DeleteUploadResponse >(arena);
 }
 template<> PROTOBUF_NOINLINE ::ilios::v1::UploadMetadata*
 Arena::CreateMaybeMessage< ::ilios::v1::UploadMetadata >(Arena* arena) {

@@ -23,6 +23,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/arena.h>
 #include <google/protobuf/arenastring.h>
+#include <google/protobuf/generated_message_bases.h>
 #include <google/protobuf/generated_message_util.h>
 #include <google/protobuf/metadata_lite.h>
 #include <google/protobuf/generated_message_reflection.h>
@@ -70,6 +71,12 @@ extern ConvertRequestDefaultTypeInternal _ConvertRequest_default_instance_;
 class ConvertResponse;
 struct ConvertResponseDefaultTypeInternal;
 extern ConvertResponseDefaultTypeInternal _ConvertResponse_default_instance_;
+class DeleteUploadRequest;
+struct DeleteUploadRequestDefaultTypeInternal;
+extern DeleteUploadRequestDefaultTypeInternal _DeleteUploadRequest_default_instance_;
+class DeleteUploadResponse;
+struct DeleteUploadResponseDefaultTypeInternal;
+extern DeleteUploadResponseDefaultTypeInternal _DeleteUploadResponse_default_instance_;
 class DownloadBatchRequest;
 struct DownloadBatchRequestDefaultTypeInternal;
 extern DownloadBatchRequestDefaultTypeInternal _DownloadBatchRequest_default_instance_;
@@ -137,6 +144,8 @@ template<> ::ilios::v1::BatchSubmitResponse* Arena::CreateMaybeMessage<::ilios::
 template<> ::ilios::v1::ConvertCompleted* Arena::CreateMaybeMessage<::ilios::v1::ConvertCompleted>(Arena*);
 template<> ::ilios::v1::ConvertRequest* Arena::CreateMaybeMessage<::ilios::v1::ConvertRequest>(Arena*);
 template<> ::ilios::v1::ConvertResponse* Arena::CreateMaybeMessage<::ilios::v1::ConvertResponse>(Arena*);
+template<> ::ilios::v1::DeleteUploadRequest* Arena::CreateMaybeMessage<::ilios::v1::DeleteUploadRequest>(Arena*);
+template<> ::ilios::v1::DeleteUploadResponse* Arena::CreateMaybeMessage<::ilios::v1::DeleteUploadResponse>(Arena*);
 template<> ::ilios::v1::DownloadBatchRequest* Arena::CreateMaybeMessage<::ilios::v1::DownloadBatchRequest>(Arena*);
 template<> ::ilios::v1::DownloadBatchResponse* Arena::CreateMaybeMessage<::ilios::v1::DownloadBatchResponse>(Arena*);
 template<> ::ilios::v1::FileSource* Arena::CreateMaybeMessage<::ilios::v1::FileSource>(Arena*);
@@ -1346,6 +1355,277 @@ class UploadAbandon final :
 };
 // -------------------------------------------------------------------
 
+class DeleteUploadRequest final :
+    public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:ilios.v1.DeleteUploadRequest) */ {
+ public:
+  inline DeleteUploadRequest() : DeleteUploadRequest(nullptr) {}
+  ~DeleteUploadRequest() override;
+  explicit PROTOBUF_CONSTEXPR DeleteUploadRequest(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  DeleteUploadRequest(const DeleteUploadRequest& from);
+  DeleteUploadRequest(DeleteUploadRequest&& from) noexcept
+    : DeleteUploadRequest() {
+    *this = ::std::move(from);
+  }
+
+  inline DeleteUploadRequest& operator=(const DeleteUploadRequest& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline DeleteUploadRequest& operator=(DeleteUploadRequest&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const DeleteUploadRequest& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const DeleteUploadRequest* internal_default_instance() {
+    return reinterpret_cast<const DeleteUploadRequest*>(
+               &_DeleteUploadRequest_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    6;
+
+  friend void swap(DeleteUploadRequest& a, DeleteUploadRequest& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(DeleteUploadRequest* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(DeleteUploadRequest* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  DeleteUploadRequest* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<DeleteUploadRequest>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::Message::CopyFrom;
+  void CopyFrom(const DeleteUploadRequest& from);
+  using ::PROTOBUF_NAMESPACE_ID::Message::MergeFrom;
+  void MergeFrom( const DeleteUploadRequest& from) {
+    DeleteUploadRequest::MergeImpl(*this, from);
+  }
+  private:
+  static void MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg);
+  public:
+  PROTOBUF_ATTRIBUTE_REINITIALIZES void Clear() final;
+  bool IsInitialized() const final;
+
+  size_t ByteSizeLong() const final;
+  const char* _InternalParse(const char* ptr, ::PROTOBUF_NAMESPACE_ID::internal::ParseContext* ctx) final;
+  uint8_t* _InternalSerialize(
+      uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const final;
+  int GetCachedSize() const final { return _impl_._cached_size_.Get(); }
+
+  private:
+  void SharedCtor(::PROTOBUF_NAMESPACE_ID::Arena* arena, bool is_message_owned);
+  void SharedDtor();
+  void SetCachedSize(int size) const final;
+  void InternalSwap(DeleteUploadRequest* other);
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "ilios.v1.DeleteUploadRequest";
+  }
+  protected:
+  explicit DeleteUploadRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  enum : int {
+    kUploadIdFieldNumber = 1,
+  };
+  // string upload_id = 1 [json_name = "uploadId"];
+  void clear_upload_id();
+  const std::string& upload_id() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_upload_id(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_upload_id();
+  PROTOBUF_NODISCARD std::string* release_upload_id();
+  void set_allocated_upload_id(std::string* upload_id);
+  private:
+  const std::string& _internal_upload_id() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_upload_id(const std::string& value);
+  std::string* _internal_mutable_upload_id();
+  public:
+
+  // @@protoc_insertion_point(class_scope:ilios.v1.DeleteUploadRequest)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr upload_id_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+  };
+  union { Impl_ _impl_; };
+  friend struct ::TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto;
+};
+// -------------------------------------------------------------------
+
+class DeleteUploadResponse final :
+    public ::PROTOBUF_NAMESPACE_ID::internal::ZeroFieldsBase /* @@protoc_insertion_point(class_definition:ilios.v1.DeleteUploadResponse) */ {
+ public:
+  inline DeleteUploadResponse() : DeleteUploadResponse(nullptr) {}
+  explicit PROTOBUF_CONSTEXPR DeleteUploadResponse(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  DeleteUploadResponse(const DeleteUploadResponse& from);
+  DeleteUploadResponse(DeleteUploadResponse&& from) noexcept
+    : DeleteUploadResponse() {
+    *this = ::std::move(from);
+  }
+
+  inline DeleteUploadResponse& operator=(const DeleteUploadResponse& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline DeleteUploadResponse& operator=(DeleteUploadResponse&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const DeleteUploadResponse& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const DeleteUploadResponse* internal_default_instance() {
+    return reinterpret_cast<const DeleteUploadResponse*>(
+               &_DeleteUploadResponse_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    7;
+
+  friend void swap(DeleteUploadResponse& a, DeleteUploadResponse& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(DeleteUploadResponse* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(DeleteUploadResponse* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  DeleteUploadResponse* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<DeleteUploadResponse>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::internal::ZeroFieldsBase::CopyFrom;
+  inline void CopyFrom(const DeleteUploadResponse& from) {
+    ::PROTOBUF_NAMESPACE_ID::internal::ZeroFieldsBase::CopyImpl(*this, from);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::internal::ZeroFieldsBase::MergeFrom;
+  void MergeFrom(const DeleteUploadResponse& from) {
+    ::PROTOBUF_NAMESPACE_ID::internal::ZeroFieldsBase::MergeImpl(*this, from);
+  }
+  public:
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "ilios.v1.DeleteUploadResponse";
+  }
+  protected:
+  explicit DeleteUploadResponse(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  // @@protoc_insertion_point(class_scope:ilios.v1.DeleteUploadResponse)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+  };
+  friend struct ::TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto;
+};
+// -------------------------------------------------------------------
+
 class UploadMetadata final :
     public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:ilios.v1.UploadMetadata) */ {
  public:
@@ -1394,7 +1674,7 @@ class UploadMetadata final :
                &_UploadMetadata_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    6;
+    8;
 
   friend void swap(UploadMetadata& a, UploadMetadata& b) {
     a.Swap(&b);
@@ -1574,7 +1854,7 @@ class UploadResponse final :
                &_UploadResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    7;
+    9;
 
   friend void swap(UploadResponse& a, UploadResponse& b) {
     a.Swap(&b);
@@ -1790,7 +2070,7 @@ class BatchSubmitRequest final :
                &_BatchSubmitRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    8;
+    10;
 
   friend void swap(BatchSubmitRequest& a, BatchSubmitRequest& b) {
     a.Swap(&b);
@@ -1980,7 +2260,7 @@ class BatchSubmitResponse final :
                &_BatchSubmitResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    9;
+    11;
 
   friend void swap(BatchSubmitResponse& a, BatchSubmitResponse& b) {
     a.Swap(&b);
@@ -2157,7 +2437,7 @@ class Batch final :
                &_Batch_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    10;
+    12;
 
   friend void swap(Batch& a, Batch& b) {
     a.Swap(&b);
@@ -2403,7 +2683,7 @@ class BatchProgress final :
                &_BatchProgress_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    11;
+    13;
 
   friend void swap(BatchProgress& a, BatchProgress& b) {
     a.Swap(&b);
@@ -2595,7 +2875,7 @@ class SubmitDocumentRequest final :
                &_SubmitDocumentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    12;
+    14;
 
   friend void swap(SubmitDocumentRequest& a, SubmitDocumentRequest& b) {
     a.Swap(&b);
@@ -2785,7 +3065,7 @@ class SubmitDocumentResponse final :
                &_SubmitDocumentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    13;
+    15;
 
   friend void swap(SubmitDocumentResponse& a, SubmitDocumentResponse& b) {
     a.Swap(&b);
@@ -2942,7 +3222,7 @@ class GetDocumentRequest final :
                &_GetDocumentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    14;
+    16;
 
   friend void swap(GetDocumentRequest& a, GetDocumentRequest& b) {
     a.Swap(&b);
@@ -3095,7 +3375,7 @@ class GetDocumentResponse final :
                &_GetDocumentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    15;
+    17;
 
   friend void swap(GetDocumentResponse& a, GetDocumentResponse& b) {
     a.Swap(&b);
@@ -3252,7 +3532,7 @@ class GetDocumentContentRequest final :
                &_GetDocumentContentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    16;
+    18;
 
   friend void swap(GetDocumentContentRequest& a, GetDocumentContentRequest& b) {
     a.Swap(&b);
@@ -3405,7 +3685,7 @@ class GetDocumentContentResponse final :
                &_GetDocumentContentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    17;
+    19;
 
   friend void swap(GetDocumentContentResponse& a, GetDocumentContentResponse& b) {
     a.Swap(&b);
@@ -3598,7 +3878,7 @@ class ReadOriginalRequest final :
                &_ReadOriginalRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    18;
+    20;
 
   friend void swap(ReadOriginalRequest& a, ReadOriginalRequest& b) {
     a.Swap(&b);
@@ -3757,7 +4037,7 @@ class ReadOriginalResponse final :
                &_ReadOriginalResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    19;
+    21;
 
   friend void swap(ReadOriginalResponse& a, ReadOriginalResponse& b) {
     a.Swap(&b);
@@ -3947,7 +4227,7 @@ class GetBatchRequest final :
                &_GetBatchRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    20;
+    22;
 
   friend void swap(GetBatchRequest& a, GetBatchRequest& b) {
     a.Swap(&b);
@@ -4100,7 +4380,7 @@ class GetBatchResponse final :
                &_GetBatchResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    21;
+    23;
 
   friend void swap(GetBatchResponse& a, GetBatchResponse& b) {
     a.Swap(&b);
@@ -4257,7 +4537,7 @@ class DownloadBatchRequest final :
                &_DownloadBatchRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    22;
+    24;
 
   friend void swap(DownloadBatchRequest& a, DownloadBatchRequest& b) {
     a.Swap(&b);
@@ -4410,7 +4690,7 @@ class DownloadBatchResponse final :
                &_DownloadBatchResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    23;
+    25;
 
   friend void swap(DownloadBatchResponse& a, DownloadBatchResponse& b) {
     a.Swap(&b);
@@ -4583,7 +4863,7 @@ class ListDocumentsRequest final :
                &_ListDocumentsRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    24;
+    26;
 
   friend void swap(ListDocumentsRequest& a, ListDocumentsRequest& b) {
     a.Swap(&b);
@@ -4794,7 +5074,7 @@ class ListDocumentsResponse final :
                &_ListDocumentsResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    25;
+    27;
 
   friend void swap(ListDocumentsResponse& a, ListDocumentsResponse& b) {
     a.Swap(&b);
@@ -5959,6 +6239,64 @@ inline void UploadAbandon::set_allocated_reason(std::string* reason) {
 #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
   // @@protoc_insertion_point(field_set_allocated:ilios.v1.UploadAbandon.reason)
 }
+
+// -------------------------------------------------------------------
+
+// DeleteUploadRequest
+
+// string upload_id = 1 [json_name = "uploadId"];
+inline void DeleteUploadRequest::clear_upload_id() {
+  _impl_.upload_id_.ClearToEmpty();
+}
+inline const std::string& DeleteUploadRequest::upload_id() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.DeleteUploadRequest.upload_id)
+  return _internal_upload_id();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void DeleteUploadRequest::set_upload_id(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.upload_id_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.DeleteUploadRequest.upload_id)
+}
+inline std::string* DeleteUploadRequest::mutable_upload_id() {
+  std::string* _s = _internal_mutable_upload_id();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.DeleteUploadRequest.upload_id)
+  return _s;
+}
+inline const std::string& DeleteUploadRequest::_internal_upload_id() const {
+  return _impl_.upload_id_.Get();
+}
+inline void DeleteUploadRequest::_internal_set_upload_id(const std::string& value) {
+  
+  _impl_.upload_id_.Set(value, GetArenaForAllocation());
+}
+inline std::string* DeleteUploadRequest::_internal_mutable_upload_id() {
+  
+  return _impl_.upload_id_.Mutable(GetArenaForAllocation());
+}
+inline std::string* DeleteUploadRequest::release_upload_id() {
+  // @@protoc_insertion_point(field_release:ilios.v1.DeleteUploadRequest.upload_id)
+  return _impl_.upload_id_.Release();
+}
+inline void DeleteUploadRequest::set_allocated_upload_id(std::string* upload_id) {
+  if (upload_id != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.upload_id_.SetAllocated(upload_id, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.upload_id_.IsDefault()) {
+    _impl_.upload_id_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.DeleteUploadRequest.upload_id)
+}
+
+// -------------------------------------------------------------------
+
+// DeleteUploadResponse
 
 // -------------------------------------------------------------------
 
@@ -8594,6 +8932,10 @@ inline void ListDocumentsResponse::set_allocated_next_page_token(std::string* ne
 #ifdef __GNUC__
   #pragma GCC diagnostic pop
 #endif  // __GNUC__
+// -------------------------------------------------------------------
+
+// -------------------------------------------------------------------
+
 // -------------------------------------------------------------------
 
 // -------------------------------------------------------------------

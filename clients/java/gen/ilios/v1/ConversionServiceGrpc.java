@@ -83,6 +83,37 @@ public final class ConversionServiceGrpc {
     return getUploadMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest,
+      ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse> getDeleteUploadMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "DeleteUpload",
+      requestType = ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest.class,
+      responseType = ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest,
+      ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse> getDeleteUploadMethod() {
+    io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest, ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse> getDeleteUploadMethod;
+    if ((getDeleteUploadMethod = ConversionServiceGrpc.getDeleteUploadMethod) == null) {
+      synchronized (ConversionServiceGrpc.class) {
+        if ((getDeleteUploadMethod = ConversionServiceGrpc.getDeleteUploadMethod) == null) {
+          ConversionServiceGrpc.getDeleteUploadMethod = getDeleteUploadMethod =
+              io.grpc.MethodDescriptor.<ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest, ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "DeleteUpload"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ConversionServiceMethodDescriptorSupplier("DeleteUpload"))
+              .build();
+        }
+      }
+    }
+    return getDeleteUploadMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.BatchSubmitRequest,
       ilios.v1.ConversionServiceOuterClass.BatchSubmitResponse> getBatchSubmitMethod;
 
@@ -411,6 +442,17 @@ public final class ConversionServiceGrpc {
 
     /**
      * <pre>
+     * Deletes an upload no document has used, and its file. An unknown or
+     * already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+     * </pre>
+     */
+    public void deleteUpload(ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest request,
+        io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getDeleteUploadMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * Queues several documents as one batch, converted asynchronously.
      * </pre>
      */
@@ -505,6 +547,13 @@ public final class ConversionServiceGrpc {
                 ilios.v1.ConversionServiceOuterClass.UploadRequest,
                 ilios.v1.ConversionServiceOuterClass.UploadResponse>(
                   this, METHODID_UPLOAD)))
+          .addMethod(
+            getDeleteUploadMethod(),
+            io.grpc.stub.ServerCalls.asyncUnaryCall(
+              new MethodHandlers<
+                ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest,
+                ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse>(
+                  this, METHODID_DELETE_UPLOAD)))
           .addMethod(
             getBatchSubmitMethod(),
             io.grpc.stub.ServerCalls.asyncUnaryCall(
@@ -609,6 +658,18 @@ public final class ConversionServiceGrpc {
         io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.UploadResponse> responseObserver) {
       return io.grpc.stub.ClientCalls.asyncClientStreamingCall(
           getChannel().newCall(getUploadMethod(), getCallOptions()), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Deletes an upload no document has used, and its file. An unknown or
+     * already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+     * </pre>
+     */
+    public void deleteUpload(ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest request,
+        io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getDeleteUploadMethod(), getCallOptions()), request, responseObserver);
     }
 
     /**
@@ -735,6 +796,17 @@ public final class ConversionServiceGrpc {
 
     /**
      * <pre>
+     * Deletes an upload no document has used, and its file. An unknown or
+     * already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+     * </pre>
+     */
+    public ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse deleteUpload(ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getDeleteUploadMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
      * Queues several documents as one batch, converted asynchronously.
      * </pre>
      */
@@ -838,6 +910,18 @@ public final class ConversionServiceGrpc {
 
     /**
      * <pre>
+     * Deletes an upload no document has used, and its file. An unknown or
+     * already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse> deleteUpload(
+        ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getDeleteUploadMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * Queues several documents as one batch, converted asynchronously.
      * </pre>
      */
@@ -904,15 +988,16 @@ public final class ConversionServiceGrpc {
   }
 
   private static final int METHODID_CONVERT = 0;
-  private static final int METHODID_BATCH_SUBMIT = 1;
-  private static final int METHODID_SUBMIT_DOCUMENT = 2;
-  private static final int METHODID_GET_DOCUMENT = 3;
-  private static final int METHODID_GET_DOCUMENT_CONTENT = 4;
-  private static final int METHODID_READ_ORIGINAL = 5;
-  private static final int METHODID_GET_BATCH = 6;
-  private static final int METHODID_DOWNLOAD_BATCH = 7;
-  private static final int METHODID_LIST_DOCUMENTS = 8;
-  private static final int METHODID_UPLOAD = 9;
+  private static final int METHODID_DELETE_UPLOAD = 1;
+  private static final int METHODID_BATCH_SUBMIT = 2;
+  private static final int METHODID_SUBMIT_DOCUMENT = 3;
+  private static final int METHODID_GET_DOCUMENT = 4;
+  private static final int METHODID_GET_DOCUMENT_CONTENT = 5;
+  private static final int METHODID_READ_ORIGINAL = 6;
+  private static final int METHODID_GET_BATCH = 7;
+  private static final int METHODID_DOWNLOAD_BATCH = 8;
+  private static final int METHODID_LIST_DOCUMENTS = 9;
+  private static final int METHODID_UPLOAD = 10;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -934,6 +1019,10 @@ public final class ConversionServiceGrpc {
         case METHODID_CONVERT:
           serviceImpl.convert((ilios.v1.ConversionServiceOuterClass.ConvertRequest) request,
               (io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.ConvertResponse>) responseObserver);
+          break;
+        case METHODID_DELETE_UPLOAD:
+          serviceImpl.deleteUpload((ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest) request,
+              (io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse>) responseObserver);
           break;
         case METHODID_BATCH_SUBMIT:
           serviceImpl.batchSubmit((ilios.v1.ConversionServiceOuterClass.BatchSubmitRequest) request,
@@ -1033,6 +1122,7 @@ public final class ConversionServiceGrpc {
               .setSchemaDescriptor(new ConversionServiceFileDescriptorSupplier())
               .addMethod(getConvertMethod())
               .addMethod(getUploadMethod())
+              .addMethod(getDeleteUploadMethod())
               .addMethod(getBatchSubmitMethod())
               .addMethod(getSubmitDocumentMethod())
               .addMethod(getGetDocumentMethod())

@@ -5989,6 +5989,961 @@ public final class ConversionServiceOuterClass {
 
   }
 
+  public interface DeleteUploadRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:ilios.v1.DeleteUploadRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <code>string upload_id = 1 [json_name = "uploadId"];</code>
+     * @return The uploadId.
+     */
+    java.lang.String getUploadId();
+    /**
+     * <code>string upload_id = 1 [json_name = "uploadId"];</code>
+     * @return The bytes for uploadId.
+     */
+    com.google.protobuf.ByteString
+        getUploadIdBytes();
+  }
+  /**
+   * Protobuf type {@code ilios.v1.DeleteUploadRequest}
+   */
+  public static final class DeleteUploadRequest extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:ilios.v1.DeleteUploadRequest)
+      DeleteUploadRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use DeleteUploadRequest.newBuilder() to construct.
+    private DeleteUploadRequest(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private DeleteUploadRequest() {
+      uploadId_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new DeleteUploadRequest();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_DeleteUploadRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_DeleteUploadRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest.class, ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest.Builder.class);
+    }
+
+    public static final int UPLOAD_ID_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object uploadId_ = "";
+    /**
+     * <code>string upload_id = 1 [json_name = "uploadId"];</code>
+     * @return The uploadId.
+     */
+    @java.lang.Override
+    public java.lang.String getUploadId() {
+      java.lang.Object ref = uploadId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        uploadId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <code>string upload_id = 1 [json_name = "uploadId"];</code>
+     * @return The bytes for uploadId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getUploadIdBytes() {
+      java.lang.Object ref = uploadId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        uploadId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(uploadId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 1, uploadId_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(uploadId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, uploadId_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest)) {
+        return super.equals(obj);
+      }
+      ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest other = (ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest) obj;
+
+      if (!getUploadId()
+          .equals(other.getUploadId())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + UPLOAD_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getUploadId().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code ilios.v1.DeleteUploadRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:ilios.v1.DeleteUploadRequest)
+        ilios.v1.ConversionServiceOuterClass.DeleteUploadRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_DeleteUploadRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_DeleteUploadRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest.class, ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest.Builder.class);
+      }
+
+      // Construct using ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        uploadId_ = "";
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_DeleteUploadRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest getDefaultInstanceForType() {
+        return ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest build() {
+        ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest buildPartial() {
+        ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest result = new ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.uploadId_ = uploadId_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest) {
+          return mergeFrom((ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest other) {
+        if (other == ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest.getDefaultInstance()) return this;
+        if (!other.getUploadId().isEmpty()) {
+          uploadId_ = other.uploadId_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                uploadId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object uploadId_ = "";
+      /**
+       * <code>string upload_id = 1 [json_name = "uploadId"];</code>
+       * @return The uploadId.
+       */
+      public java.lang.String getUploadId() {
+        java.lang.Object ref = uploadId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          uploadId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <code>string upload_id = 1 [json_name = "uploadId"];</code>
+       * @return The bytes for uploadId.
+       */
+      public com.google.protobuf.ByteString
+          getUploadIdBytes() {
+        java.lang.Object ref = uploadId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          uploadId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <code>string upload_id = 1 [json_name = "uploadId"];</code>
+       * @param value The uploadId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setUploadId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        uploadId_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string upload_id = 1 [json_name = "uploadId"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearUploadId() {
+        uploadId_ = getDefaultInstance().getUploadId();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string upload_id = 1 [json_name = "uploadId"];</code>
+       * @param value The bytes for uploadId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setUploadIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        uploadId_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:ilios.v1.DeleteUploadRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:ilios.v1.DeleteUploadRequest)
+    private static final ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest();
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<DeleteUploadRequest>
+        PARSER = new com.google.protobuf.AbstractParser<DeleteUploadRequest>() {
+      @java.lang.Override
+      public DeleteUploadRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<DeleteUploadRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<DeleteUploadRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface DeleteUploadResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:ilios.v1.DeleteUploadResponse)
+      com.google.protobuf.MessageOrBuilder {
+  }
+  /**
+   * Protobuf type {@code ilios.v1.DeleteUploadResponse}
+   */
+  public static final class DeleteUploadResponse extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:ilios.v1.DeleteUploadResponse)
+      DeleteUploadResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use DeleteUploadResponse.newBuilder() to construct.
+    private DeleteUploadResponse(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private DeleteUploadResponse() {
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new DeleteUploadResponse();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_DeleteUploadResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_DeleteUploadResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse.class, ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse.Builder.class);
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse)) {
+        return super.equals(obj);
+      }
+      ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse other = (ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse) obj;
+
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code ilios.v1.DeleteUploadResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:ilios.v1.DeleteUploadResponse)
+        ilios.v1.ConversionServiceOuterClass.DeleteUploadResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_DeleteUploadResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_DeleteUploadResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse.class, ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse.Builder.class);
+      }
+
+      // Construct using ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_DeleteUploadResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse getDefaultInstanceForType() {
+        return ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse build() {
+        ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse buildPartial() {
+        ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse result = new ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse(this);
+        onBuilt();
+        return result;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse) {
+          return mergeFrom((ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse other) {
+        if (other == ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse.getDefaultInstance()) return this;
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:ilios.v1.DeleteUploadResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:ilios.v1.DeleteUploadResponse)
+    private static final ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse();
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<DeleteUploadResponse>
+        PARSER = new com.google.protobuf.AbstractParser<DeleteUploadResponse>() {
+      @java.lang.Override
+      public DeleteUploadResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<DeleteUploadResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<DeleteUploadResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
   public interface UploadMetadataOrBuilder extends
       // @@protoc_insertion_point(interface_extends:ilios.v1.UploadMetadata)
       com.google.protobuf.MessageOrBuilder {
@@ -22857,6 +23812,16 @@ public final class ConversionServiceOuterClass {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_ilios_v1_UploadAbandon_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_ilios_v1_DeleteUploadRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_ilios_v1_DeleteUploadRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_ilios_v1_DeleteUploadResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_ilios_v1_DeleteUploadResponse_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_ilios_v1_UploadMetadata_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -22986,90 +23951,94 @@ public final class ConversionServiceOuterClass {
       "adata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunk\0223\n\007abandon" +
       "\030\003 \001(\0132\027.ilios.v1.UploadAbandonH\000R\007aband" +
       "onB\006\n\004part\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 " +
-      "\001(\tR\006reason\"d\n\016UploadMetadata\022\033\n\tfile_na" +
-      "me\030\001 \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\t" +
-      "sizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\"\276\001\n\016Up" +
-      "loadResponse\022\033\n\tupload_id\030\001 \001(\tR\010uploadI" +
-      "d\022\035\n\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sha2" +
-      "56\030\003 \001(\tR\006sha256\022\033\n\tmime_type\030\004 \001(\tR\010mim" +
-      "eType\022;\n\013expire_time\030\005 \001(\0132\032.google.prot" +
-      "obuf.TimestampR\nexpireTime\"\255\001\n\022BatchSubm" +
-      "itRequest\022*\n\005files\030\001 \003(\0132\024.ilios.v1.File" +
-      "SourceR\005files\022\032\n\010priority\030\002 \001(\005R\010priorit" +
-      "y\022%\n\016retention_days\030\003 \001(\005R\rretentionDays" +
-      "\022(\n\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engi" +
-      "ne\"n\n\023BatchSubmitResponse\022%\n\005batch\030\001 \001(\013" +
-      "2\017.ilios.v1.BatchR\005batch\0220\n\tdocuments\030\002 " +
-      "\003(\0132\022.ilios.v1.DocumentR\tdocuments\"\271\002\n\005B" +
-      "atch\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.il" +
-      "ios.v1.BatchStateR\005state\022\032\n\010priority\030\003 \001" +
-      "(\005R\010priority\022%\n\016retention_days\030\004 \001(\005R\rre" +
-      "tentionDays\0223\n\010progress\030\005 \001(\0132\027.ilios.v1" +
-      ".BatchProgressR\010progress\022;\n\013create_time\030" +
-      "\006 \001(\0132\032.google.protobuf.TimestampR\ncreat" +
-      "eTime\022?\n\rcomplete_time\030\007 \001(\0132\032.google.pr" +
-      "otobuf.TimestampR\014completeTime\"\225\001\n\rBatch" +
-      "Progress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n\007pendin" +
-      "g\030\002 \001(\005R\007pending\022\036\n\nprocessing\030\003 \001(\005R\npr" +
-      "ocessing\022\034\n\tcompleted\030\004 \001(\005R\tcompleted\022\026" +
-      "\n\006failed\030\005 \001(\005R\006failed\"\256\001\n\025SubmitDocumen" +
-      "tRequest\022(\n\004file\030\001 \001(\0132\024.ilios.v1.FileSo" +
-      "urceR\004file\022%\n\016retention_days\030\002 \001(\005R\rrete" +
-      "ntionDays\022\032\n\010priority\030\003 \001(\005R\010priority\022(\n" +
-      "\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\"" +
-      "H\n\026SubmitDocumentResponse\022.\n\010document\030\001 " +
-      "\001(\0132\022.ilios.v1.DocumentR\010document\"5\n\022Get" +
-      "DocumentRequest\022\037\n\013document_id\030\001 \001(\tR\ndo" +
-      "cumentId\"E\n\023GetDocumentResponse\022.\n\010docum" +
-      "ent\030\001 \001(\0132\022.ilios.v1.DocumentR\010document\"" +
-      "<\n\031GetDocumentContentRequest\022\037\n\013document" +
-      "_id\030\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentCon" +
-      "tentResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v" +
-      "1.DocumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010" +
-      "markdown\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conve" +
-      "rsionUsageR\005usage\"6\n\023ReadOriginalRequest" +
-      "\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"h\n\024Rea" +
-      "dOriginalResponse\0220\n\010metadata\030\001 \001(\0132\022.il" +
-      "ios.v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001" +
-      "(\014H\000R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031" +
-      "\n\010batch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRes" +
-      "ponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005b" +
-      "atch\"1\n\024DownloadBatchRequest\022\031\n\010batch_id" +
-      "\030\001 \001(\tR\007batchId\"c\n\025DownloadBatchResponse" +
-      "\022.\n\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010" +
-      "document\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n" +
-      "\024ListDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005" +
-      "R\010pageSize\022\035\n\npage_token\030\002 \001(\tR\tpageToke" +
-      "n\022\031\n\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 " +
-      "\001(\0162\027.ilios.v1.DocumentStateR\005state\022F\n\021c" +
-      "reate_time_after\030\005 \001(\0132\032.google.protobuf" +
-      ".TimestampR\017createTimeAfter\"q\n\025ListDocum" +
-      "entsResponse\0220\n\tdocuments\030\001 \003(\0132\022.ilios." +
-      "v1.DocumentR\tdocuments\022&\n\017next_page_toke" +
-      "n\030\002 \001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027" +
-      "BATCH_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE" +
-      "_QUEUED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n" +
-      "\025BATCH_STATE_COMPLETED\020\0032\234\006\n\021ConversionS" +
-      "ervice\022@\n\007Convert\022\030.ilios.v1.ConvertRequ" +
-      "est\032\031.ilios.v1.ConvertResponse0\001\022=\n\006Uplo" +
-      "ad\022\027.ilios.v1.UploadRequest\032\030.ilios.v1.U" +
-      "ploadResponse(\001\022J\n\013BatchSubmit\022\034.ilios.v" +
-      "1.BatchSubmitRequest\032\035.ilios.v1.BatchSub" +
-      "mitResponse\022S\n\016SubmitDocument\022\037.ilios.v1" +
-      ".SubmitDocumentRequest\032 .ilios.v1.Submit" +
-      "DocumentResponse\022J\n\013GetDocument\022\034.ilios." +
-      "v1.GetDocumentRequest\032\035.ilios.v1.GetDocu" +
-      "mentResponse\022_\n\022GetDocumentContent\022#.ili" +
-      "os.v1.GetDocumentContentRequest\032$.ilios." +
-      "v1.GetDocumentContentResponse\022O\n\014ReadOri" +
-      "ginal\022\035.ilios.v1.ReadOriginalRequest\032\036.i" +
-      "lios.v1.ReadOriginalResponse0\001\022A\n\010GetBat" +
-      "ch\022\031.ilios.v1.GetBatchRequest\032\032.ilios.v1" +
-      ".GetBatchResponse\022R\n\rDownloadBatch\022\036.ili" +
-      "os.v1.DownloadBatchRequest\032\037.ilios.v1.Do" +
-      "wnloadBatchResponse0\001\022P\n\rListDocuments\022\036" +
-      ".ilios.v1.ListDocumentsRequest\032\037.ilios.v" +
-      "1.ListDocumentsResponseb\006proto3"
+      "\001(\tR\006reason\"2\n\023DeleteUploadRequest\022\033\n\tup" +
+      "load_id\030\001 \001(\tR\010uploadId\"\026\n\024DeleteUploadR" +
+      "esponse\"d\n\016UploadMetadata\022\033\n\tfile_name\030\001" +
+      " \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\tsize" +
+      "Bytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\"\276\001\n\016Upload" +
+      "Response\022\033\n\tupload_id\030\001 \001(\tR\010uploadId\022\035\n" +
+      "\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003" +
+      " \001(\tR\006sha256\022\033\n\tmime_type\030\004 \001(\tR\010mimeTyp" +
+      "e\022;\n\013expire_time\030\005 \001(\0132\032.google.protobuf" +
+      ".TimestampR\nexpireTime\"\255\001\n\022BatchSubmitRe" +
+      "quest\022*\n\005files\030\001 \003(\0132\024.ilios.v1.FileSour" +
+      "ceR\005files\022\032\n\010priority\030\002 \001(\005R\010priority\022%\n" +
+      "\016retention_days\030\003 \001(\005R\rretentionDays\022(\n\006" +
+      "engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\"n" +
+      "\n\023BatchSubmitResponse\022%\n\005batch\030\001 \001(\0132\017.i" +
+      "lios.v1.BatchR\005batch\0220\n\tdocuments\030\002 \003(\0132" +
+      "\022.ilios.v1.DocumentR\tdocuments\"\271\002\n\005Batch" +
+      "\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios." +
+      "v1.BatchStateR\005state\022\032\n\010priority\030\003 \001(\005R\010" +
+      "priority\022%\n\016retention_days\030\004 \001(\005R\rretent" +
+      "ionDays\0223\n\010progress\030\005 \001(\0132\027.ilios.v1.Bat" +
+      "chProgressR\010progress\022;\n\013create_time\030\006 \001(" +
+      "\0132\032.google.protobuf.TimestampR\ncreateTim" +
+      "e\022?\n\rcomplete_time\030\007 \001(\0132\032.google.protob" +
+      "uf.TimestampR\014completeTime\"\225\001\n\rBatchProg" +
+      "ress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n\007pending\030\002 " +
+      "\001(\005R\007pending\022\036\n\nprocessing\030\003 \001(\005R\nproces" +
+      "sing\022\034\n\tcompleted\030\004 \001(\005R\tcompleted\022\026\n\006fa" +
+      "iled\030\005 \001(\005R\006failed\"\256\001\n\025SubmitDocumentReq" +
+      "uest\022(\n\004file\030\001 \001(\0132\024.ilios.v1.FileSource" +
+      "R\004file\022%\n\016retention_days\030\002 \001(\005R\rretentio" +
+      "nDays\022\032\n\010priority\030\003 \001(\005R\010priority\022(\n\006eng" +
+      "ine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\"H\n\026S" +
+      "ubmitDocumentResponse\022.\n\010document\030\001 \001(\0132" +
+      "\022.ilios.v1.DocumentR\010document\"5\n\022GetDocu" +
+      "mentRequest\022\037\n\013document_id\030\001 \001(\tR\ndocume" +
+      "ntId\"E\n\023GetDocumentResponse\022.\n\010document\030" +
+      "\001 \001(\0132\022.ilios.v1.DocumentR\010document\"<\n\031G" +
+      "etDocumentContentRequest\022\037\n\013document_id\030" +
+      "\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentContent" +
+      "Response\022.\n\010document\030\001 \001(\0132\022.ilios.v1.Do" +
+      "cumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010mark" +
+      "down\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conversio" +
+      "nUsageR\005usage\"6\n\023ReadOriginalRequest\022\037\n\013" +
+      "document_id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOri" +
+      "ginalResponse\0220\n\010metadata\030\001 \001(\0132\022.ilios." +
+      "v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H\000" +
+      "R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031\n\010ba" +
+      "tch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRespons" +
+      "e\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005batch" +
+      "\"1\n\024DownloadBatchRequest\022\031\n\010batch_id\030\001 \001" +
+      "(\tR\007batchId\"c\n\025DownloadBatchResponse\022.\n\010" +
+      "document\030\001 \001(\0132\022.ilios.v1.DocumentR\010docu" +
+      "ment\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n\024Lis" +
+      "tDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005R\010pa" +
+      "geSize\022\035\n\npage_token\030\002 \001(\tR\tpageToken\022\031\n" +
+      "\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\0162" +
+      "\027.ilios.v1.DocumentStateR\005state\022F\n\021creat" +
+      "e_time_after\030\005 \001(\0132\032.google.protobuf.Tim" +
+      "estampR\017createTimeAfter\"q\n\025ListDocuments" +
+      "Response\0220\n\tdocuments\030\001 \003(\0132\022.ilios.v1.D" +
+      "ocumentR\tdocuments\022&\n\017next_page_token\030\002 " +
+      "\001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027BATC" +
+      "H_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE_QUE" +
+      "UED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n\025BAT" +
+      "CH_STATE_COMPLETED\020\0032\353\006\n\021ConversionServi" +
+      "ce\022@\n\007Convert\022\030.ilios.v1.ConvertRequest\032" +
+      "\031.ilios.v1.ConvertResponse0\001\022=\n\006Upload\022\027" +
+      ".ilios.v1.UploadRequest\032\030.ilios.v1.Uploa" +
+      "dResponse(\001\022M\n\014DeleteUpload\022\035.ilios.v1.D" +
+      "eleteUploadRequest\032\036.ilios.v1.DeleteUplo" +
+      "adResponse\022J\n\013BatchSubmit\022\034.ilios.v1.Bat" +
+      "chSubmitRequest\032\035.ilios.v1.BatchSubmitRe" +
+      "sponse\022S\n\016SubmitDocument\022\037.ilios.v1.Subm" +
+      "itDocumentRequest\032 .ilios.v1.SubmitDocum" +
+      "entResponse\022J\n\013GetDocument\022\034.ilios.v1.Ge" +
+      "tDocumentRequest\032\035.ilios.v1.GetDocumentR" +
+      "esponse\022_\n\022GetDocumentContent\022#.ilios.v1" +
+      ".GetDocumentContentRequest\032$.ilios.v1.Ge" +
+      "tDocumentContentResponse\022O\n\014ReadOriginal" +
+      "\022\035.ilios.v1.ReadOriginalRequest\032\036.ilios." +
+      "v1.ReadOriginalResponse0\001\022A\n\010GetBatch\022\031." +
+      "ilios.v1.GetBatchRequest\032\032.ilios.v1.GetB" +
+      "atchResponse\022R\n\rDownloadBatch\022\036.ilios.v1" +
+      ".DownloadBatchRequest\032\037.ilios.v1.Downloa" +
+      "dBatchResponse0\001\022P\n\rListDocuments\022\036.ilio" +
+      "s.v1.ListDocumentsRequest\032\037.ilios.v1.Lis" +
+      "tDocumentsResponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -23113,122 +24082,134 @@ public final class ConversionServiceOuterClass {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_UploadAbandon_descriptor,
         new java.lang.String[] { "Reason", });
-    internal_static_ilios_v1_UploadMetadata_descriptor =
+    internal_static_ilios_v1_DeleteUploadRequest_descriptor =
       getDescriptor().getMessageTypes().get(6);
+    internal_static_ilios_v1_DeleteUploadRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_ilios_v1_DeleteUploadRequest_descriptor,
+        new java.lang.String[] { "UploadId", });
+    internal_static_ilios_v1_DeleteUploadResponse_descriptor =
+      getDescriptor().getMessageTypes().get(7);
+    internal_static_ilios_v1_DeleteUploadResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_ilios_v1_DeleteUploadResponse_descriptor,
+        new java.lang.String[] { });
+    internal_static_ilios_v1_UploadMetadata_descriptor =
+      getDescriptor().getMessageTypes().get(8);
     internal_static_ilios_v1_UploadMetadata_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_UploadMetadata_descriptor,
         new java.lang.String[] { "FileName", "SizeBytes", "Sha256", });
     internal_static_ilios_v1_UploadResponse_descriptor =
-      getDescriptor().getMessageTypes().get(7);
+      getDescriptor().getMessageTypes().get(9);
     internal_static_ilios_v1_UploadResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_UploadResponse_descriptor,
         new java.lang.String[] { "UploadId", "SizeBytes", "Sha256", "MimeType", "ExpireTime", });
     internal_static_ilios_v1_BatchSubmitRequest_descriptor =
-      getDescriptor().getMessageTypes().get(8);
+      getDescriptor().getMessageTypes().get(10);
     internal_static_ilios_v1_BatchSubmitRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_BatchSubmitRequest_descriptor,
         new java.lang.String[] { "Files", "Priority", "RetentionDays", "Engine", });
     internal_static_ilios_v1_BatchSubmitResponse_descriptor =
-      getDescriptor().getMessageTypes().get(9);
+      getDescriptor().getMessageTypes().get(11);
     internal_static_ilios_v1_BatchSubmitResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_BatchSubmitResponse_descriptor,
         new java.lang.String[] { "Batch", "Documents", });
     internal_static_ilios_v1_Batch_descriptor =
-      getDescriptor().getMessageTypes().get(10);
+      getDescriptor().getMessageTypes().get(12);
     internal_static_ilios_v1_Batch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_Batch_descriptor,
         new java.lang.String[] { "Id", "State", "Priority", "RetentionDays", "Progress", "CreateTime", "CompleteTime", });
     internal_static_ilios_v1_BatchProgress_descriptor =
-      getDescriptor().getMessageTypes().get(11);
+      getDescriptor().getMessageTypes().get(13);
     internal_static_ilios_v1_BatchProgress_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_BatchProgress_descriptor,
         new java.lang.String[] { "Total", "Pending", "Processing", "Completed", "Failed", });
     internal_static_ilios_v1_SubmitDocumentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(12);
+      getDescriptor().getMessageTypes().get(14);
     internal_static_ilios_v1_SubmitDocumentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_SubmitDocumentRequest_descriptor,
         new java.lang.String[] { "File", "RetentionDays", "Priority", "Engine", });
     internal_static_ilios_v1_SubmitDocumentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(13);
+      getDescriptor().getMessageTypes().get(15);
     internal_static_ilios_v1_SubmitDocumentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_SubmitDocumentResponse_descriptor,
         new java.lang.String[] { "Document", });
     internal_static_ilios_v1_GetDocumentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(14);
+      getDescriptor().getMessageTypes().get(16);
     internal_static_ilios_v1_GetDocumentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentRequest_descriptor,
         new java.lang.String[] { "DocumentId", });
     internal_static_ilios_v1_GetDocumentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(15);
+      getDescriptor().getMessageTypes().get(17);
     internal_static_ilios_v1_GetDocumentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentResponse_descriptor,
         new java.lang.String[] { "Document", });
     internal_static_ilios_v1_GetDocumentContentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(16);
+      getDescriptor().getMessageTypes().get(18);
     internal_static_ilios_v1_GetDocumentContentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentContentRequest_descriptor,
         new java.lang.String[] { "DocumentId", });
     internal_static_ilios_v1_GetDocumentContentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(17);
+      getDescriptor().getMessageTypes().get(19);
     internal_static_ilios_v1_GetDocumentContentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentContentResponse_descriptor,
         new java.lang.String[] { "Document", "Markdown", "Usage", });
     internal_static_ilios_v1_ReadOriginalRequest_descriptor =
-      getDescriptor().getMessageTypes().get(18);
+      getDescriptor().getMessageTypes().get(20);
     internal_static_ilios_v1_ReadOriginalRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ReadOriginalRequest_descriptor,
         new java.lang.String[] { "DocumentId", });
     internal_static_ilios_v1_ReadOriginalResponse_descriptor =
-      getDescriptor().getMessageTypes().get(19);
+      getDescriptor().getMessageTypes().get(21);
     internal_static_ilios_v1_ReadOriginalResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ReadOriginalResponse_descriptor,
         new java.lang.String[] { "Metadata", "Chunk", "Part", });
     internal_static_ilios_v1_GetBatchRequest_descriptor =
-      getDescriptor().getMessageTypes().get(20);
+      getDescriptor().getMessageTypes().get(22);
     internal_static_ilios_v1_GetBatchRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetBatchRequest_descriptor,
         new java.lang.String[] { "BatchId", });
     internal_static_ilios_v1_GetBatchResponse_descriptor =
-      getDescriptor().getMessageTypes().get(21);
+      getDescriptor().getMessageTypes().get(23);
     internal_static_ilios_v1_GetBatchResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetBatchResponse_descriptor,
         new java.lang.String[] { "Batch", });
     internal_static_ilios_v1_DownloadBatchRequest_descriptor =
-      getDescriptor().getMessageTypes().get(22);
+      getDescriptor().getMessageTypes().get(24);
     internal_static_ilios_v1_DownloadBatchRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_DownloadBatchRequest_descriptor,
         new java.lang.String[] { "BatchId", });
     internal_static_ilios_v1_DownloadBatchResponse_descriptor =
-      getDescriptor().getMessageTypes().get(23);
+      getDescriptor().getMessageTypes().get(25);
     internal_static_ilios_v1_DownloadBatchResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_DownloadBatchResponse_descriptor,
         new java.lang.String[] { "Document", "Markdown", });
     internal_static_ilios_v1_ListDocumentsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(24);
+      getDescriptor().getMessageTypes().get(26);
     internal_static_ilios_v1_ListDocumentsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ListDocumentsRequest_descriptor,
         new java.lang.String[] { "PageSize", "PageToken", "BatchId", "State", "CreateTimeAfter", });
     internal_static_ilios_v1_ListDocumentsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(25);
+      getDescriptor().getMessageTypes().get(27);
     internal_static_ilios_v1_ListDocumentsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ListDocumentsResponse_descriptor,

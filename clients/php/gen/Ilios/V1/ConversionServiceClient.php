@@ -53,6 +53,22 @@ class ConversionServiceClient extends \Grpc\BaseStub {
     }
 
     /**
+     * Deletes an upload no document has used, and its file. An unknown or
+     * already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+     * @param \Ilios\V1\DeleteUploadRequest $argument input argument
+     * @param array $metadata metadata
+     * @param array $options call options
+     * @return \Grpc\UnaryCall
+     */
+    public function DeleteUpload(\Ilios\V1\DeleteUploadRequest $argument,
+      $metadata = [], $options = []) {
+        return $this->_simpleRequest('/ilios.v1.ConversionService/DeleteUpload',
+        $argument,
+        ['\Ilios\V1\DeleteUploadResponse', 'decode'],
+        $metadata, $options);
+    }
+
+    /**
      * Queues several documents as one batch, converted asynchronously.
      * @param \Ilios\V1\BatchSubmitRequest $argument input argument
      * @param array $metadata metadata

@@ -186,6 +186,10 @@ class IliosClient:
             reply = self._raw_upload(requests(), metadata=self.metadata, timeout=CONVERT_TIMEOUT_S)
         return str(reply.upload_id)
 
+    def delete_upload(self, upload_id: str) -> None:
+        """Delete an upload no document has used (UploadNotFound otherwise)."""
+        self._call(self.conversion.DeleteUpload, pb.DeleteUploadRequest(upload_id=upload_id))
+
     def source(
         self, path: str | os.PathLike[str], *, progress: Progress | None = None
     ) -> pb.FileSource:
@@ -228,11 +232,19 @@ class IliosClient:
         progress: Progress | None = None,
     ) -> pb.BatchSubmitResponse:
         """Queue files as one batch (converted asynchronously)."""
-        files = [self.source(p, progress=progress) for p in paths]
-        request = pb.BatchSubmitRequest(
-            files=files, priority=priority, retention_days=retention_days
-        )
-        return self._call(self.conversion.BatchSubmit, request, CONVERT_TIMEOUT_S)
+        files: list[pb.FileSource] = []
+        try:
+            files.extend(self.source(p, progress=progress) for p in paths)
+            request = pb.BatchSubmitRequest(
+                files=files, priority=priority, retention_days=retention_days
+            )
+            return self._call(self.conversion.BatchSubmit, request, CONVERT_TIMEOUT_S)
+        except BaseException:  # a refused batch (or a file that failed) keeps no upload
+            for file in files:
+                if file.upload_id:
+                    with contextlib.suppress(IliosError):
+                        self.delete_upload(file.upload_id)
+            raise
 
     def batch(self, batch_id: str) -> pb.Batch:
         return self._call(self.conversion.GetBatch, pb.GetBatchRequest(batch_id=batch_id)).batch

@@ -76,6 +76,16 @@ class UploadAbandon(_message.Message):
     reason: str
     def __init__(self, reason: _Optional[str] = ...) -> None: ...
 
+class DeleteUploadRequest(_message.Message):
+    __slots__ = ("upload_id",)
+    UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
+    upload_id: str
+    def __init__(self, upload_id: _Optional[str] = ...) -> None: ...
+
+class DeleteUploadResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class UploadMetadata(_message.Message):
     __slots__ = ("file_name", "size_bytes", "sha256")
     FILE_NAME_FIELD_NUMBER: _ClassVar[int]

@@ -49,6 +49,11 @@ class ConversionServiceStub:
                 request_serializer=ilios_dot_v1_dot_conversion__service__pb2.UploadRequest.SerializeToString,
                 response_deserializer=ilios_dot_v1_dot_conversion__service__pb2.UploadResponse.FromString,
                 _registered_method=True)
+        self.DeleteUpload = channel.unary_unary(
+                '/ilios.v1.ConversionService/DeleteUpload',
+                request_serializer=ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadRequest.SerializeToString,
+                response_deserializer=ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadResponse.FromString,
+                _registered_method=True)
         self.BatchSubmit = channel.unary_unary(
                 '/ilios.v1.ConversionService/BatchSubmit',
                 request_serializer=ilios_dot_v1_dot_conversion__service__pb2.BatchSubmitRequest.SerializeToString,
@@ -112,6 +117,14 @@ class ConversionServiceServicer:
         """Streams a large file in chunks. The first message carries `metadata`,
         the rest `chunk`s. Returns an upload id that Convert, SubmitDocument and
         BatchSubmit accept instead of inline content (once).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteUpload(self, request, context):
+        """Deletes an upload no document has used, and its file. An unknown or
+        already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -185,6 +198,11 @@ def add_ConversionServiceServicer_to_server(servicer, server):
                     servicer.Upload,
                     request_deserializer=ilios_dot_v1_dot_conversion__service__pb2.UploadRequest.FromString,
                     response_serializer=ilios_dot_v1_dot_conversion__service__pb2.UploadResponse.SerializeToString,
+            ),
+            'DeleteUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteUpload,
+                    request_deserializer=ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadRequest.FromString,
+                    response_serializer=ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadResponse.SerializeToString,
             ),
             'BatchSubmit': grpc.unary_unary_rpc_method_handler(
                     servicer.BatchSubmit,
@@ -286,6 +304,33 @@ class ConversionService:
             '/ilios.v1.ConversionService/Upload',
             ilios_dot_v1_dot_conversion__service__pb2.UploadRequest.SerializeToString,
             ilios_dot_v1_dot_conversion__service__pb2.UploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ilios.v1.ConversionService/DeleteUpload',
+            ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadRequest.SerializeToString,
+            ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -41,6 +41,11 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
     add_message "ilios.v1.UploadAbandon" do
       optional :reason, :string, 1, json_name: "reason"
     end
+    add_message "ilios.v1.DeleteUploadRequest" do
+      optional :upload_id, :string, 1, json_name: "uploadId"
+    end
+    add_message "ilios.v1.DeleteUploadResponse" do
+    end
     add_message "ilios.v1.UploadMetadata" do
       optional :file_name, :string, 1, json_name: "fileName"
       optional :size_bytes, :int64, 2, json_name: "sizeBytes"
@@ -152,6 +157,8 @@ module Ilios
     ConvertCompleted = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.ConvertCompleted").msgclass
     UploadRequest = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.UploadRequest").msgclass
     UploadAbandon = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.UploadAbandon").msgclass
+    DeleteUploadRequest = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.DeleteUploadRequest").msgclass
+    DeleteUploadResponse = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.DeleteUploadResponse").msgclass
     UploadMetadata = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.UploadMetadata").msgclass
     UploadResponse = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.UploadResponse").msgclass
     BatchSubmitRequest = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.BatchSubmitRequest").msgclass

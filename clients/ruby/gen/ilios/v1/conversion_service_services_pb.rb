@@ -28,6 +28,9 @@ module Ilios
         # the rest `chunk`s. Returns an upload id that Convert, SubmitDocument and
         # BatchSubmit accept instead of inline content (once).
         rpc :Upload, stream(::Ilios::V1::UploadRequest), ::Ilios::V1::UploadResponse
+        # Deletes an upload no document has used, and its file. An unknown or
+        # already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+        rpc :DeleteUpload, ::Ilios::V1::DeleteUploadRequest, ::Ilios::V1::DeleteUploadResponse
         # Queues several documents as one batch, converted asynchronously.
         rpc :BatchSubmit, ::Ilios::V1::BatchSubmitRequest, ::Ilios::V1::BatchSubmitResponse
         # Queues one document, converted asynchronously.

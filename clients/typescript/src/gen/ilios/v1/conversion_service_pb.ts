@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ilios/v1/conversion_service.proto.
  */
 export const file_ilios_v1_conversion_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFpbGlvcy92MS9jb252ZXJzaW9uX3NlcnZpY2UucHJvdG8SCGlsaW9zLnYxIlEKCkZpbGVTb3VyY2USEQoHY29udGVudBgBIAEoDEgAEhMKCXVwbG9hZF9pZBgCIAEoCUgAEhEKCWZpbGVfbmFtZRgDIAEoCUIICgZzb3VyY2UibgoOQ29udmVydFJlcXVlc3QSIgoEZmlsZRgBIAEoCzIULmlsaW9zLnYxLkZpbGVTb3VyY2USFgoOcmV0ZW50aW9uX2RheXMYAiABKAUSIAoGZW5naW5lGAMgASgOMhAuaWxpb3MudjEuRW5naW5lIpMBCg9Db252ZXJ0UmVzcG9uc2USJgoIYWNjZXB0ZWQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudEgAEh4KBHBhZ2UYAiABKAsyDi5pbGlvcy52MS5QYWdlSAASLwoJY29tcGxldGVkGAMgASgLMhouaWxpb3MudjEuQ29udmVydENvbXBsZXRlZEgAQgcKBWV2ZW50ImIKEENvbnZlcnRDb21wbGV0ZWQSJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudBIoCgV1c2FnZRgCIAEoCzIZLmlsaW9zLnYxLkNvbnZlcnNpb25Vc2FnZSKCAQoNVXBsb2FkUmVxdWVzdBIsCghtZXRhZGF0YRgBIAEoCzIYLmlsaW9zLnYxLlVwbG9hZE1ldGFkYXRhSAASDwoFY2h1bmsYAiABKAxIABIqCgdhYmFuZG9uGAMgASgLMhcuaWxpb3MudjEuVXBsb2FkQWJhbmRvbkgAQgYKBHBhcnQiHwoNVXBsb2FkQWJhbmRvbhIOCgZyZWFzb24YASABKAkiRwoOVXBsb2FkTWV0YWRhdGESEQoJZmlsZV9uYW1lGAEgASgJEhIKCnNpemVfYnl0ZXMYAiABKAMSDgoGc2hhMjU2GAMgASgJIosBCg5VcGxvYWRSZXNwb25zZRIRCgl1cGxvYWRfaWQYASABKAkSEgoKc2l6ZV9ieXRlcxgCIAEoAxIOCgZzaGEyNTYYAyABKAkSEQoJbWltZV90eXBlGAQgASgJEi8KC2V4cGlyZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKFAQoSQmF0Y2hTdWJtaXRSZXF1ZXN0EiMKBWZpbGVzGAEgAygLMhQuaWxpb3MudjEuRmlsZVNvdXJjZRIQCghwcmlvcml0eRgCIAEoBRIWCg5yZXRlbnRpb25fZGF5cxgDIAEoBRIgCgZlbmdpbmUYBCABKA4yEC5pbGlvcy52MS5FbmdpbmUiXAoTQmF0Y2hTdWJtaXRSZXNwb25zZRIeCgViYXRjaBgBIAEoCzIPLmlsaW9zLnYxLkJhdGNoEiUKCWRvY3VtZW50cxgCIAMoCzISLmlsaW9zLnYxLkRvY3VtZW50IvEBCgVCYXRjaBIKCgJpZBgBIAEoCRIjCgVzdGF0ZRgCIAEoDjIULmlsaW9zLnYxLkJhdGNoU3RhdGUSEAoIcHJpb3JpdHkYAyABKAUSFgoOcmV0ZW50aW9uX2RheXMYBCABKAUSKQoIcHJvZ3Jlc3MYBSABKAsyFy5pbGlvcy52MS5CYXRjaFByb2dyZXNzEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1jb21wbGV0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJmCg1CYXRjaFByb2dyZXNzEg0KBXRvdGFsGAEgASgFEg8KB3BlbmRpbmcYAiABKAUSEgoKcHJvY2Vzc2luZxgDIAEoBRIRCgljb21wbGV0ZWQYBCABKAUSDgoGZmFpbGVkGAUgASgFIocBChVTdWJtaXREb2N1bWVudFJlcXVlc3QSIgoEZmlsZRgBIAEoCzIULmlsaW9zLnYxLkZpbGVTb3VyY2USFgoOcmV0ZW50aW9uX2RheXMYAiABKAUSEAoIcHJpb3JpdHkYAyABKAUSIAoGZW5naW5lGAQgASgOMhAuaWxpb3MudjEuRW5naW5lIj4KFlN1Ym1pdERvY3VtZW50UmVzcG9uc2USJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudCIpChJHZXREb2N1bWVudFJlcXVlc3QSEwoLZG9jdW1lbnRfaWQYASABKAkiOwoTR2V0RG9jdW1lbnRSZXNwb25zZRIkCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50IjAKGUdldERvY3VtZW50Q29udGVudFJlcXVlc3QSEwoLZG9jdW1lbnRfaWQYASABKAkifgoaR2V0RG9jdW1lbnRDb250ZW50UmVzcG9uc2USJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudBIQCghtYXJrZG93bhgCIAEoCRIoCgV1c2FnZRgDIAEoCzIZLmlsaW9zLnYxLkNvbnZlcnNpb25Vc2FnZSIqChNSZWFkT3JpZ2luYWxSZXF1ZXN0EhMKC2RvY3VtZW50X2lkGAEgASgJIlcKFFJlYWRPcmlnaW5hbFJlc3BvbnNlEiYKCG1ldGFkYXRhGAEgASgLMhIuaWxpb3MudjEuRG9jdW1lbnRIABIPCgVjaHVuaxgCIAEoDEgAQgYKBHBhcnQiIwoPR2V0QmF0Y2hSZXF1ZXN0EhAKCGJhdGNoX2lkGAEgASgJIjIKEEdldEJhdGNoUmVzcG9uc2USHgoFYmF0Y2gYASABKAsyDy5pbGlvcy52MS5CYXRjaCIoChREb3dubG9hZEJhdGNoUmVxdWVzdBIQCghiYXRjaF9pZBgBIAEoCSJPChVEb3dubG9hZEJhdGNoUmVzcG9uc2USJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudBIQCghtYXJrZG93bhgCIAEoCSKuAQoUTGlzdERvY3VtZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIYmF0Y2hfaWQYAyABKAkSJgoFc3RhdGUYBCABKA4yFy5pbGlvcy52MS5Eb2N1bWVudFN0YXRlEjUKEWNyZWF0ZV90aW1lX2FmdGVyGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJXChVMaXN0RG9jdW1lbnRzUmVzcG9uc2USJQoJZG9jdW1lbnRzGAEgAygLMhIuaWxpb3MudjEuRG9jdW1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKngKCkJhdGNoU3RhdGUSGwoXQkFUQ0hfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJCQVRDSF9TVEFURV9RVUVVRUQQARIaChZCQVRDSF9TVEFURV9QUk9DRVNTSU5HEAISGQoVQkFUQ0hfU1RBVEVfQ09NUExFVEVEEAMynAYKEUNvbnZlcnNpb25TZXJ2aWNlEkAKB0NvbnZlcnQSGC5pbGlvcy52MS5Db252ZXJ0UmVxdWVzdBoZLmlsaW9zLnYxLkNvbnZlcnRSZXNwb25zZTABEj0KBlVwbG9hZBIXLmlsaW9zLnYxLlVwbG9hZFJlcXVlc3QaGC5pbGlvcy52MS5VcGxvYWRSZXNwb25zZSgBEkoKC0JhdGNoU3VibWl0EhwuaWxpb3MudjEuQmF0Y2hTdWJtaXRSZXF1ZXN0Gh0uaWxpb3MudjEuQmF0Y2hTdWJtaXRSZXNwb25zZRJTCg5TdWJtaXREb2N1bWVudBIfLmlsaW9zLnYxLlN1Ym1pdERvY3VtZW50UmVxdWVzdBogLmlsaW9zLnYxLlN1Ym1pdERvY3VtZW50UmVzcG9uc2USSgoLR2V0RG9jdW1lbnQSHC5pbGlvcy52MS5HZXREb2N1bWVudFJlcXVlc3QaHS5pbGlvcy52MS5HZXREb2N1bWVudFJlc3BvbnNlEl8KEkdldERvY3VtZW50Q29udGVudBIjLmlsaW9zLnYxLkdldERvY3VtZW50Q29udGVudFJlcXVlc3QaJC5pbGlvcy52MS5HZXREb2N1bWVudENvbnRlbnRSZXNwb25zZRJPCgxSZWFkT3JpZ2luYWwSHS5pbGlvcy52MS5SZWFkT3JpZ2luYWxSZXF1ZXN0Gh4uaWxpb3MudjEuUmVhZE9yaWdpbmFsUmVzcG9uc2UwARJBCghHZXRCYXRjaBIZLmlsaW9zLnYxLkdldEJhdGNoUmVxdWVzdBoaLmlsaW9zLnYxLkdldEJhdGNoUmVzcG9uc2USUgoNRG93bmxvYWRCYXRjaBIeLmlsaW9zLnYxLkRvd25sb2FkQmF0Y2hSZXF1ZXN0Gh8uaWxpb3MudjEuRG93bmxvYWRCYXRjaFJlc3BvbnNlMAESUAoNTGlzdERvY3VtZW50cxIeLmlsaW9zLnYxLkxpc3REb2N1bWVudHNSZXF1ZXN0Gh8uaWxpb3MudjEuTGlzdERvY3VtZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_ilios_v1_document]);
+  fileDesc("CiFpbGlvcy92MS9jb252ZXJzaW9uX3NlcnZpY2UucHJvdG8SCGlsaW9zLnYxIlEKCkZpbGVTb3VyY2USEQoHY29udGVudBgBIAEoDEgAEhMKCXVwbG9hZF9pZBgCIAEoCUgAEhEKCWZpbGVfbmFtZRgDIAEoCUIICgZzb3VyY2UibgoOQ29udmVydFJlcXVlc3QSIgoEZmlsZRgBIAEoCzIULmlsaW9zLnYxLkZpbGVTb3VyY2USFgoOcmV0ZW50aW9uX2RheXMYAiABKAUSIAoGZW5naW5lGAMgASgOMhAuaWxpb3MudjEuRW5naW5lIpMBCg9Db252ZXJ0UmVzcG9uc2USJgoIYWNjZXB0ZWQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudEgAEh4KBHBhZ2UYAiABKAsyDi5pbGlvcy52MS5QYWdlSAASLwoJY29tcGxldGVkGAMgASgLMhouaWxpb3MudjEuQ29udmVydENvbXBsZXRlZEgAQgcKBWV2ZW50ImIKEENvbnZlcnRDb21wbGV0ZWQSJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudBIoCgV1c2FnZRgCIAEoCzIZLmlsaW9zLnYxLkNvbnZlcnNpb25Vc2FnZSKCAQoNVXBsb2FkUmVxdWVzdBIsCghtZXRhZGF0YRgBIAEoCzIYLmlsaW9zLnYxLlVwbG9hZE1ldGFkYXRhSAASDwoFY2h1bmsYAiABKAxIABIqCgdhYmFuZG9uGAMgASgLMhcuaWxpb3MudjEuVXBsb2FkQWJhbmRvbkgAQgYKBHBhcnQiHwoNVXBsb2FkQWJhbmRvbhIOCgZyZWFzb24YASABKAkiKAoTRGVsZXRlVXBsb2FkUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkiFgoURGVsZXRlVXBsb2FkUmVzcG9uc2UiRwoOVXBsb2FkTWV0YWRhdGESEQoJZmlsZV9uYW1lGAEgASgJEhIKCnNpemVfYnl0ZXMYAiABKAMSDgoGc2hhMjU2GAMgASgJIosBCg5VcGxvYWRSZXNwb25zZRIRCgl1cGxvYWRfaWQYASABKAkSEgoKc2l6ZV9ieXRlcxgCIAEoAxIOCgZzaGEyNTYYAyABKAkSEQoJbWltZV90eXBlGAQgASgJEi8KC2V4cGlyZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKFAQoSQmF0Y2hTdWJtaXRSZXF1ZXN0EiMKBWZpbGVzGAEgAygLMhQuaWxpb3MudjEuRmlsZVNvdXJjZRIQCghwcmlvcml0eRgCIAEoBRIWCg5yZXRlbnRpb25fZGF5cxgDIAEoBRIgCgZlbmdpbmUYBCABKA4yEC5pbGlvcy52MS5FbmdpbmUiXAoTQmF0Y2hTdWJtaXRSZXNwb25zZRIeCgViYXRjaBgBIAEoCzIPLmlsaW9zLnYxLkJhdGNoEiUKCWRvY3VtZW50cxgCIAMoCzISLmlsaW9zLnYxLkRvY3VtZW50IvEBCgVCYXRjaBIKCgJpZBgBIAEoCRIjCgVzdGF0ZRgCIAEoDjIULmlsaW9zLnYxLkJhdGNoU3RhdGUSEAoIcHJpb3JpdHkYAyABKAUSFgoOcmV0ZW50aW9uX2RheXMYBCABKAUSKQoIcHJvZ3Jlc3MYBSABKAsyFy5pbGlvcy52MS5CYXRjaFByb2dyZXNzEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1jb21wbGV0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJmCg1CYXRjaFByb2dyZXNzEg0KBXRvdGFsGAEgASgFEg8KB3BlbmRpbmcYAiABKAUSEgoKcHJvY2Vzc2luZxgDIAEoBRIRCgljb21wbGV0ZWQYBCABKAUSDgoGZmFpbGVkGAUgASgFIocBChVTdWJtaXREb2N1bWVudFJlcXVlc3QSIgoEZmlsZRgBIAEoCzIULmlsaW9zLnYxLkZpbGVTb3VyY2USFgoOcmV0ZW50aW9uX2RheXMYAiABKAUSEAoIcHJpb3JpdHkYAyABKAUSIAoGZW5naW5lGAQgASgOMhAuaWxpb3MudjEuRW5naW5lIj4KFlN1Ym1pdERvY3VtZW50UmVzcG9uc2USJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudCIpChJHZXREb2N1bWVudFJlcXVlc3QSEwoLZG9jdW1lbnRfaWQYASABKAkiOwoTR2V0RG9jdW1lbnRSZXNwb25zZRIkCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50IjAKGUdldERvY3VtZW50Q29udGVudFJlcXVlc3QSEwoLZG9jdW1lbnRfaWQYASABKAkifgoaR2V0RG9jdW1lbnRDb250ZW50UmVzcG9uc2USJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudBIQCghtYXJrZG93bhgCIAEoCRIoCgV1c2FnZRgDIAEoCzIZLmlsaW9zLnYxLkNvbnZlcnNpb25Vc2FnZSIqChNSZWFkT3JpZ2luYWxSZXF1ZXN0EhMKC2RvY3VtZW50X2lkGAEgASgJIlcKFFJlYWRPcmlnaW5hbFJlc3BvbnNlEiYKCG1ldGFkYXRhGAEgASgLMhIuaWxpb3MudjEuRG9jdW1lbnRIABIPCgVjaHVuaxgCIAEoDEgAQgYKBHBhcnQiIwoPR2V0QmF0Y2hSZXF1ZXN0EhAKCGJhdGNoX2lkGAEgASgJIjIKEEdldEJhdGNoUmVzcG9uc2USHgoFYmF0Y2gYASABKAsyDy5pbGlvcy52MS5CYXRjaCIoChREb3dubG9hZEJhdGNoUmVxdWVzdBIQCghiYXRjaF9pZBgBIAEoCSJPChVEb3dubG9hZEJhdGNoUmVzcG9uc2USJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudBIQCghtYXJrZG93bhgCIAEoCSKuAQoUTGlzdERvY3VtZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIYmF0Y2hfaWQYAyABKAkSJgoFc3RhdGUYBCABKA4yFy5pbGlvcy52MS5Eb2N1bWVudFN0YXRlEjUKEWNyZWF0ZV90aW1lX2FmdGVyGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJXChVMaXN0RG9jdW1lbnRzUmVzcG9uc2USJQoJZG9jdW1lbnRzGAEgAygLMhIuaWxpb3MudjEuRG9jdW1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKngKCkJhdGNoU3RhdGUSGwoXQkFUQ0hfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJCQVRDSF9TVEFURV9RVUVVRUQQARIaChZCQVRDSF9TVEFURV9QUk9DRVNTSU5HEAISGQoVQkFUQ0hfU1RBVEVfQ09NUExFVEVEEAMy6wYKEUNvbnZlcnNpb25TZXJ2aWNlEkAKB0NvbnZlcnQSGC5pbGlvcy52MS5Db252ZXJ0UmVxdWVzdBoZLmlsaW9zLnYxLkNvbnZlcnRSZXNwb25zZTABEj0KBlVwbG9hZBIXLmlsaW9zLnYxLlVwbG9hZFJlcXVlc3QaGC5pbGlvcy52MS5VcGxvYWRSZXNwb25zZSgBEk0KDERlbGV0ZVVwbG9hZBIdLmlsaW9zLnYxLkRlbGV0ZVVwbG9hZFJlcXVlc3QaHi5pbGlvcy52MS5EZWxldGVVcGxvYWRSZXNwb25zZRJKCgtCYXRjaFN1Ym1pdBIcLmlsaW9zLnYxLkJhdGNoU3VibWl0UmVxdWVzdBodLmlsaW9zLnYxLkJhdGNoU3VibWl0UmVzcG9uc2USUwoOU3VibWl0RG9jdW1lbnQSHy5pbGlvcy52MS5TdWJtaXREb2N1bWVudFJlcXVlc3QaIC5pbGlvcy52MS5TdWJtaXREb2N1bWVudFJlc3BvbnNlEkoKC0dldERvY3VtZW50EhwuaWxpb3MudjEuR2V0RG9jdW1lbnRSZXF1ZXN0Gh0uaWxpb3MudjEuR2V0RG9jdW1lbnRSZXNwb25zZRJfChJHZXREb2N1bWVudENvbnRlbnQSIy5pbGlvcy52MS5HZXREb2N1bWVudENvbnRlbnRSZXF1ZXN0GiQuaWxpb3MudjEuR2V0RG9jdW1lbnRDb250ZW50UmVzcG9uc2USTwoMUmVhZE9yaWdpbmFsEh0uaWxpb3MudjEuUmVhZE9yaWdpbmFsUmVxdWVzdBoeLmlsaW9zLnYxLlJlYWRPcmlnaW5hbFJlc3BvbnNlMAESQQoIR2V0QmF0Y2gSGS5pbGlvcy52MS5HZXRCYXRjaFJlcXVlc3QaGi5pbGlvcy52MS5HZXRCYXRjaFJlc3BvbnNlElIKDURvd25sb2FkQmF0Y2gSHi5pbGlvcy52MS5Eb3dubG9hZEJhdGNoUmVxdWVzdBofLmlsaW9zLnYxLkRvd25sb2FkQmF0Y2hSZXNwb25zZTABElAKDUxpc3REb2N1bWVudHMSHi5pbGlvcy52MS5MaXN0RG9jdW1lbnRzUmVxdWVzdBofLmlsaW9zLnYxLkxpc3REb2N1bWVudHNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_ilios_v1_document]);
 
 /**
  * Where a document's bytes come from.
@@ -219,6 +219,36 @@ export const UploadAbandonSchema: GenMessage<UploadAbandon> = /*@__PURE__*/
   messageDesc(file_ilios_v1_conversion_service, 5);
 
 /**
+ * @generated from message ilios.v1.DeleteUploadRequest
+ */
+export type DeleteUploadRequest = Message<"ilios.v1.DeleteUploadRequest"> & {
+  /**
+   * @generated from field: string upload_id = 1;
+   */
+  uploadId: string;
+};
+
+/**
+ * Describes the message ilios.v1.DeleteUploadRequest.
+ * Use `create(DeleteUploadRequestSchema)` to create a new message.
+ */
+export const DeleteUploadRequestSchema: GenMessage<DeleteUploadRequest> = /*@__PURE__*/
+  messageDesc(file_ilios_v1_conversion_service, 6);
+
+/**
+ * @generated from message ilios.v1.DeleteUploadResponse
+ */
+export type DeleteUploadResponse = Message<"ilios.v1.DeleteUploadResponse"> & {
+};
+
+/**
+ * Describes the message ilios.v1.DeleteUploadResponse.
+ * Use `create(DeleteUploadResponseSchema)` to create a new message.
+ */
+export const DeleteUploadResponseSchema: GenMessage<DeleteUploadResponse> = /*@__PURE__*/
+  messageDesc(file_ilios_v1_conversion_service, 7);
+
+/**
  * Describes the file an Upload carries.
  *
  * @generated from message ilios.v1.UploadMetadata
@@ -249,7 +279,7 @@ export type UploadMetadata = Message<"ilios.v1.UploadMetadata"> & {
  * Use `create(UploadMetadataSchema)` to create a new message.
  */
 export const UploadMetadataSchema: GenMessage<UploadMetadata> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 6);
+  messageDesc(file_ilios_v1_conversion_service, 8);
 
 /**
  * @generated from message ilios.v1.UploadResponse
@@ -290,7 +320,7 @@ export type UploadResponse = Message<"ilios.v1.UploadResponse"> & {
  * Use `create(UploadResponseSchema)` to create a new message.
  */
 export const UploadResponseSchema: GenMessage<UploadResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 7);
+  messageDesc(file_ilios_v1_conversion_service, 9);
 
 /**
  * @generated from message ilios.v1.BatchSubmitRequest
@@ -326,7 +356,7 @@ export type BatchSubmitRequest = Message<"ilios.v1.BatchSubmitRequest"> & {
  * Use `create(BatchSubmitRequestSchema)` to create a new message.
  */
 export const BatchSubmitRequestSchema: GenMessage<BatchSubmitRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 8);
+  messageDesc(file_ilios_v1_conversion_service, 10);
 
 /**
  * @generated from message ilios.v1.BatchSubmitResponse
@@ -350,7 +380,7 @@ export type BatchSubmitResponse = Message<"ilios.v1.BatchSubmitResponse"> & {
  * Use `create(BatchSubmitResponseSchema)` to create a new message.
  */
 export const BatchSubmitResponseSchema: GenMessage<BatchSubmitResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 9);
+  messageDesc(file_ilios_v1_conversion_service, 11);
 
 /**
  * A group of documents submitted together.
@@ -401,7 +431,7 @@ export type Batch = Message<"ilios.v1.Batch"> & {
  * Use `create(BatchSchema)` to create a new message.
  */
 export const BatchSchema: GenMessage<Batch> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 10);
+  messageDesc(file_ilios_v1_conversion_service, 12);
 
 /**
  * Document counts by state.
@@ -440,7 +470,7 @@ export type BatchProgress = Message<"ilios.v1.BatchProgress"> & {
  * Use `create(BatchProgressSchema)` to create a new message.
  */
 export const BatchProgressSchema: GenMessage<BatchProgress> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 11);
+  messageDesc(file_ilios_v1_conversion_service, 13);
 
 /**
  * @generated from message ilios.v1.SubmitDocumentRequest
@@ -476,7 +506,7 @@ export type SubmitDocumentRequest = Message<"ilios.v1.SubmitDocumentRequest"> & 
  * Use `create(SubmitDocumentRequestSchema)` to create a new message.
  */
 export const SubmitDocumentRequestSchema: GenMessage<SubmitDocumentRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 12);
+  messageDesc(file_ilios_v1_conversion_service, 14);
 
 /**
  * @generated from message ilios.v1.SubmitDocumentResponse
@@ -493,7 +523,7 @@ export type SubmitDocumentResponse = Message<"ilios.v1.SubmitDocumentResponse"> 
  * Use `create(SubmitDocumentResponseSchema)` to create a new message.
  */
 export const SubmitDocumentResponseSchema: GenMessage<SubmitDocumentResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 13);
+  messageDesc(file_ilios_v1_conversion_service, 15);
 
 /**
  * @generated from message ilios.v1.GetDocumentRequest
@@ -510,7 +540,7 @@ export type GetDocumentRequest = Message<"ilios.v1.GetDocumentRequest"> & {
  * Use `create(GetDocumentRequestSchema)` to create a new message.
  */
 export const GetDocumentRequestSchema: GenMessage<GetDocumentRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 14);
+  messageDesc(file_ilios_v1_conversion_service, 16);
 
 /**
  * @generated from message ilios.v1.GetDocumentResponse
@@ -527,7 +557,7 @@ export type GetDocumentResponse = Message<"ilios.v1.GetDocumentResponse"> & {
  * Use `create(GetDocumentResponseSchema)` to create a new message.
  */
 export const GetDocumentResponseSchema: GenMessage<GetDocumentResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 15);
+  messageDesc(file_ilios_v1_conversion_service, 17);
 
 /**
  * @generated from message ilios.v1.GetDocumentContentRequest
@@ -544,7 +574,7 @@ export type GetDocumentContentRequest = Message<"ilios.v1.GetDocumentContentRequ
  * Use `create(GetDocumentContentRequestSchema)` to create a new message.
  */
 export const GetDocumentContentRequestSchema: GenMessage<GetDocumentContentRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 16);
+  messageDesc(file_ilios_v1_conversion_service, 18);
 
 /**
  * @generated from message ilios.v1.GetDocumentContentResponse
@@ -573,7 +603,7 @@ export type GetDocumentContentResponse = Message<"ilios.v1.GetDocumentContentRes
  * Use `create(GetDocumentContentResponseSchema)` to create a new message.
  */
 export const GetDocumentContentResponseSchema: GenMessage<GetDocumentContentResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 17);
+  messageDesc(file_ilios_v1_conversion_service, 19);
 
 /**
  * @generated from message ilios.v1.ReadOriginalRequest
@@ -590,7 +620,7 @@ export type ReadOriginalRequest = Message<"ilios.v1.ReadOriginalRequest"> & {
  * Use `create(ReadOriginalRequestSchema)` to create a new message.
  */
 export const ReadOriginalRequestSchema: GenMessage<ReadOriginalRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 18);
+  messageDesc(file_ilios_v1_conversion_service, 20);
 
 /**
  * @generated from message ilios.v1.ReadOriginalResponse
@@ -623,7 +653,7 @@ export type ReadOriginalResponse = Message<"ilios.v1.ReadOriginalResponse"> & {
  * Use `create(ReadOriginalResponseSchema)` to create a new message.
  */
 export const ReadOriginalResponseSchema: GenMessage<ReadOriginalResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 19);
+  messageDesc(file_ilios_v1_conversion_service, 21);
 
 /**
  * @generated from message ilios.v1.GetBatchRequest
@@ -640,7 +670,7 @@ export type GetBatchRequest = Message<"ilios.v1.GetBatchRequest"> & {
  * Use `create(GetBatchRequestSchema)` to create a new message.
  */
 export const GetBatchRequestSchema: GenMessage<GetBatchRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 20);
+  messageDesc(file_ilios_v1_conversion_service, 22);
 
 /**
  * @generated from message ilios.v1.GetBatchResponse
@@ -657,7 +687,7 @@ export type GetBatchResponse = Message<"ilios.v1.GetBatchResponse"> & {
  * Use `create(GetBatchResponseSchema)` to create a new message.
  */
 export const GetBatchResponseSchema: GenMessage<GetBatchResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 21);
+  messageDesc(file_ilios_v1_conversion_service, 23);
 
 /**
  * @generated from message ilios.v1.DownloadBatchRequest
@@ -674,7 +704,7 @@ export type DownloadBatchRequest = Message<"ilios.v1.DownloadBatchRequest"> & {
  * Use `create(DownloadBatchRequestSchema)` to create a new message.
  */
 export const DownloadBatchRequestSchema: GenMessage<DownloadBatchRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 22);
+  messageDesc(file_ilios_v1_conversion_service, 24);
 
 /**
  * @generated from message ilios.v1.DownloadBatchResponse
@@ -698,7 +728,7 @@ export type DownloadBatchResponse = Message<"ilios.v1.DownloadBatchResponse"> & 
  * Use `create(DownloadBatchResponseSchema)` to create a new message.
  */
 export const DownloadBatchResponseSchema: GenMessage<DownloadBatchResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 23);
+  messageDesc(file_ilios_v1_conversion_service, 25);
 
 /**
  * @generated from message ilios.v1.ListDocumentsRequest
@@ -745,7 +775,7 @@ export type ListDocumentsRequest = Message<"ilios.v1.ListDocumentsRequest"> & {
  * Use `create(ListDocumentsRequestSchema)` to create a new message.
  */
 export const ListDocumentsRequestSchema: GenMessage<ListDocumentsRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 24);
+  messageDesc(file_ilios_v1_conversion_service, 26);
 
 /**
  * @generated from message ilios.v1.ListDocumentsResponse
@@ -769,7 +799,7 @@ export type ListDocumentsResponse = Message<"ilios.v1.ListDocumentsResponse"> & 
  * Use `create(ListDocumentsResponseSchema)` to create a new message.
  */
 export const ListDocumentsResponseSchema: GenMessage<ListDocumentsResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 25);
+  messageDesc(file_ilios_v1_conversion_service, 27);
 
 /**
  * The lifecycle of a batch, derived from its documents.
@@ -843,6 +873,17 @@ export const ConversionService: GenService<{
     methodKind: "client_streaming";
     input: typeof UploadRequestSchema;
     output: typeof UploadResponseSchema;
+  },
+  /**
+   * Deletes an upload no document has used, and its file. An unknown or
+   * already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+   *
+   * @generated from rpc ilios.v1.ConversionService.DeleteUpload
+   */
+  deleteUpload: {
+    methodKind: "unary";
+    input: typeof DeleteUploadRequestSchema;
+    output: typeof DeleteUploadResponseSchema;
   },
   /**
    * Queues several documents as one batch, converted asynchronously.
