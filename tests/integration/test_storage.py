@@ -3,6 +3,7 @@ large files in bounded memory, limits, disconnects, unsafe names, retention."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -501,23 +502,25 @@ def test_disconnects_mid_upload_leave_nothing(tmp_path):
         assert svc.rows("SELECT count(*) AS n FROM uploads")[0]["n"] == 0
 
 
-def private_tmpfs(size: str) -> list[str]:
-    """A launcher that mounts a small tmpfs on ``$BLOB_DIR``, seen by the service only.
+def private_tmpfs(size: str, folder: pathlib.Path | str) -> list[str]:
+    """A launcher that mounts a small tmpfs on ``folder``, seen by the service only.
 
-    Unprivileged: a user and mount namespace of its own (``unshare -rm``).
+    Unprivileged: a user and mount namespace of its own (``unshare -rm``); the
+    test reaches the tmpfs through ``/proc/<pid>/root``. Skips the test where
+    such namespaces are off.
     """
-    script = 'mount -t tmpfs -o size="$0" tmpfs "$BLOB_DIR" && exec "$@"'
-    return ["unshare", "-rm", "sh", "-c", script, size]
-
-
-def test_a_full_disk_is_a_clear_error_and_keeps_nothing(tmp_path):
     probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip(f"no unprivileged mount namespaces here: {probe.stderr.strip()}")
+    script = 'mount -t tmpfs -o size="$0" tmpfs "$1" && shift && exec "$@"'
+    return ["unshare", "-rm", "sh", "-c", script, size, str(folder)]
+
+
+def test_a_full_disk_is_a_clear_error_and_keeps_nothing(tmp_path):
     blob_dir = tmp_path / "blobs"
     blob_dir.mkdir()
     env = {"OCR_ENGINE": "scripted", "WORKER_COUNT": "0", "BLOB_DIR": str(blob_dir)}
-    with running(tmp_path, launcher=private_tmpfs("6m"), **env) as svc:
+    with running(tmp_path, launcher=private_tmpfs("6m", blob_dir), **env) as svc:
         # The disk fills while the file streams in (16 MiB: the store writes 8 MiB
         # windows), or as the last of it is written out on commit (7 MiB).
         for size in (16 * MIB, 7 * MIB):
@@ -539,6 +542,42 @@ def test_a_full_disk_is_a_clear_error_and_keeps_nothing(tmp_path):
         assert svc.proc is not None  # the tmpfs, as the service sees it:
         seen = pathlib.Path(f"/proc/{svc.proc.pid}/root{blob_dir}/uploads")
         assert [p.name for p in seen.iterdir()] == [stored.upload_id]
+
+
+def test_a_worker_out_of_scratch_space_fails_the_job_clearly(tmp_path):
+    # Workers copy small originals to a scratch folder in /dev/shm for the engine.
+    env = {
+        "OCR_ENGINE": "scripted",
+        "WORKER_COUNT": "1",
+        "MAX_ATTEMPTS": "2",
+        "RETRY_BACKOFF_S": "0.1",
+    }
+    with running(tmp_path, launcher=private_tmpfs("1m", "/dev/shm"), **env) as svc:
+        assert svc.proc is not None
+        shm = pathlib.Path(f"/proc/{svc.proc.pid}/root/dev/shm")
+        filler = shm / "filler"
+        with filler.open("wb") as out, contextlib.suppress(OSError):
+            while True:  # until the scratch space is full
+                out.write(bytes(64 * 1024))
+                out.flush()
+
+        def submit() -> str:
+            source = pb.FileSource(content=script_document(pages=1), file_name="s.pdf")
+            return svc.conversion.SubmitDocument(pb.SubmitDocumentRequest(file=source)).document.id
+
+        def document(doc_id: str) -> dict:
+            return svc.db.one("get_document", id=doc_id)
+
+        doc_id = submit()
+        wait_for(lambda: document(doc_id)["state"] == "failed", 30, what="the job to fail")
+        failed = document(doc_id)
+        assert failed["attempts"] == 2 and failed["error_reason"] == "STORAGE_UNAVAILABLE"
+        assert "disk full" in failed["error_message"]
+        left = [p for p in shm.rglob("*") if p.is_file() and p != filler]
+        assert left == []  # no half-written copy
+        filler.unlink()  # room again: the next document converts
+        doc_id = submit()
+        wait_for(lambda: document(doc_id)["state"] == "completed", 30, what="the next job")
 
 
 @pytest.mark.parametrize(
