@@ -450,7 +450,9 @@ async def read_form(
     ``max_body_bytes``, a body whose declared length exceeds it (plus form
     framing) is refused before a byte is read; with ``max_file_bytes``, a file
     is cut off (FILE_TOO_LARGE) as soon as it grows past it. Parts of other
-    fields are skipped.
+    fields are skipped. A form that fails keeps nothing: the open upload is
+    abandoned and the finished ones deleted; once it is read, ``Form.in_use``
+    does the same for the call that hands the uploads on.
     """
     length = request.headers.get("content-length", "")
     if (
