@@ -189,7 +189,7 @@ class _Immediate:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except apsw.BusyError as exc:
-            raise DatabaseBusy(detail=str(exc)) from exc
+            raise _plain(exc) from exc
 
     def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
         if exc_type is not None:

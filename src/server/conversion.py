@@ -194,9 +194,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
 
     def _drop_upload(self, upload_id: str) -> None:
         log.info("upload %s dropped: its client cancelled the call", upload_id)
-        self.blobs.delete(upload_key(upload_id))
-        with self.db.write():
-            self.db.execute("delete_upload", id=upload_id)
+        self.intake.delete_upload(upload_id)
 
     def _finish_upload(
         self, writer: BlobWriter, upload_id: str, meta: pb.UploadMetadata, api_key_id: str

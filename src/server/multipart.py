@@ -32,8 +32,9 @@ MAX_BOUNDARY_LINE_BYTES = 256  # the rest of a boundary line (RFC 2046 allows bl
 CHUNK_BYTES = 1024 * 1024
 # Multipart framing around the file: headers and boundaries.
 FORM_OVERHEAD_BYTES = 64 * 1024
-# How long a given-up upload waits for the server to confirm (then it is cancelled).
-ABANDON_WAIT_S = 10.0
+# How long clean-up (abandoning an open upload, deleting finished ones) waits for
+# the server; an open upload is then cancelled, a finished one left to expire.
+CLEAN_UP_WAIT_S = 10.0
 DROP_CONCURRENCY = 16  # DeleteUpload calls at once, for a form's unused uploads
 
 
@@ -373,7 +374,7 @@ class _Files:
         The ``abandon`` message follows every chunk sent, so the server cannot
         take the stream for a whole file, as it can when a cancellation
         overtakes the stream's end. A server that does not answer within
-        ``ABANDON_WAIT_S`` is left to the cancellation.
+        ``CLEAN_UP_WAIT_S`` is left to the cancellation.
         """
         call, self._call = self._call, None
         self._parts, self._buffered = [], 0
@@ -382,7 +383,7 @@ class _Files:
         try:
             if not call.done():
                 message = pb.UploadRequest(abandon=pb.UploadAbandon(reason=reason))
-                async with asyncio.timeout(ABANDON_WAIT_S):
+                async with asyncio.timeout(CLEAN_UP_WAIT_S):
                     await call.write(message.SerializeToString())
                     await call.done_writing()
                     await call  # fails: UPLOAD_ABANDONED
@@ -429,7 +430,7 @@ async def drop_uploads(
     async def one(file: UploadedFile) -> None:
         request = pb.DeleteUploadRequest(upload_id=file.response.upload_id)
         with contextlib.suppress(grpc.aio.AioRpcError):
-            await stub.DeleteUpload(request, metadata=metadata, timeout=ABANDON_WAIT_S)
+            await stub.DeleteUpload(request, metadata=metadata, timeout=CLEAN_UP_WAIT_S)
 
     for start in range(0, len(files), DROP_CONCURRENCY):
         await asyncio.gather(*(one(f) for f in files[start : start + DROP_CONCURRENCY]))
