@@ -17,6 +17,7 @@ from ilios.database import Database
 from ilios.errors import ConfigError
 
 GIB = 1024**3
+MIN_MESSAGE_SIZE = 4 * 2**20  # Upload chunks (2 MiB from the client) must fit
 # "scripted" follows a script inside each document: for tests and benchmarks only.
 ENGINES = ("local", "mistral", "scripted")
 
@@ -220,4 +221,9 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         mistral_server_url=env.get("MISTRAL_SERVER_URL", ""),
         mistral_timeout_s=_float(env, "MISTRAL_TIMEOUT_S", 120.0),
     )
+    if settings.max_message_size < MIN_MESSAGE_SIZE:
+        raise ConfigError(
+            f"MAX_MESSAGE_SIZE must be at least {MIN_MESSAGE_SIZE // 2**20} MiB "
+            "(Upload chunks must fit in a message)."
+        )
     return settings

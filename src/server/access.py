@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import grpc
 
-from ilios.server.interceptors import bearer, key_id
+from ilios.apikeys import bearer, key_id
 from ilios.v1 import access_service_pb2 as pb
 from ilios.v1 import access_service_pb2_grpc as pb_grpc
 

@@ -24,7 +24,7 @@ import grpc
 from fastapi import Request
 
 from ilios import errors
-from ilios.server.interceptors import MAX_KEY_CHARS, bearer
+from ilios.apikeys import MAX_KEY_CHARS, bearer
 from ilios.v1 import access_service_pb2 as pb
 from ilios.v1 import access_service_pb2_grpc as pb_grpc
 
@@ -46,9 +46,9 @@ class Gate:
     async def check(self, key: str) -> Metadata:
         """The gRPC metadata for ``key`` (``""``: none sent), once the server accepts it.
 
-        Raises the server's UNAUTHENTICATED error (API_KEY_MISSING /
-        API_KEY_INVALID) without a good key; SERVICE_UNAVAILABLE if the server
-        cannot be asked.
+        Raises the server's status (UNAUTHENTICATED: API_KEY_MISSING /
+        API_KEY_INVALID without a good key; UNAVAILABLE if the server cannot be
+        asked) as the gateway answers every failed call.
         """
         sendable = bool(_KEY.fullmatch(key))
         metadata: Metadata = [("authorization", f"Bearer {key}")] if sendable else []
@@ -57,16 +57,16 @@ class Gate:
         if self._good_until.get(digest, 0.0) > now:
             return metadata
         try:
-            reply = await self.stub.GetCaller(
+            await self.stub.GetCaller(
                 pb.GetCallerRequest(), metadata=metadata, timeout=CHECK_TIMEOUT_S
             )
         except grpc.aio.AioRpcError as exc:
-            raise errors.from_rpc_error(exc, keep_message=False) from None
-        if key and not sendable and reply.auth_required:
-            raise errors.ApiKeyInvalid(
-                "The API key is not valid: keys are printable ASCII without spaces, "
-                f"at most {MAX_KEY_CHARS} characters."
-            )
+            if key and not sendable and exc.code() == grpc.StatusCode.UNAUTHENTICATED:
+                raise errors.ApiKeyInvalid(
+                    "The API key is not valid: keys are printable ASCII without spaces, "
+                    f"at most {MAX_KEY_CHARS} characters."
+                ) from None
+            raise  # the app's handler answers it
         if len(self._good_until) >= MAX_VERDICTS:
             self._good_until = {d: t for d, t in self._good_until.items() if t > now}
             if len(self._good_until) >= MAX_VERDICTS:

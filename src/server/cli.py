@@ -9,6 +9,7 @@ import ctypes
 import logging
 import os
 import pathlib
+import signal
 import sys
 
 from ilios import config
@@ -66,6 +67,9 @@ def _server(settings: config.Settings, ready_file: pathlib.Path | None) -> int:
 def _gateway(settings: config.Settings, ready_file: pathlib.Path | None) -> int:
     from ilios.server.gateway import run
 
+    # uvicorn re-raises the signal that stopped it once it is done; with this
+    # handler that ends the process through the ``finally`` below.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         return run(settings, ready_file)
     finally:

@@ -13,7 +13,11 @@ bounds both, per connection:
   (or the end of the body), else the connection is closed (``408`` if no
   response has started) and the app sees the client gone. Time the gateway
   itself holds the client back (flow control, while the app has not taken
-  what came) does not count.
+  what came) does not count;
+- a body the app answered before reading it all (a refused form) is not read
+  on: the connection is closed once the client has had ``LINGER_S`` (or
+  ``LINGER_BYTES`` of body, thrown away) to take the answer, instead of
+  uvicorn's reading all of it to keep the connection.
 
 A refusal is answered in the gateway's JSON error shape and closes the
 connection. It also hands each body piece to the app as it came: uvicorn
@@ -38,6 +42,10 @@ from ilios.errors import HeadersTooLarge, IliosError, RequestTimeout
 log = logging.getLogger("ilios.gateway")
 
 MIN_BODY_PROGRESS_BYTES = 1024
+# After an answer that left the body unread: how long, and how much body, the
+# connection stays open so that a client still sending gets to read the answer.
+LINGER_S = 2.0
+LINGER_BYTES = 4 * 1024 * 1024
 STATUS_TEXT = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
 
@@ -75,6 +83,7 @@ class GatewayProtocol(HttpToolsProtocol):
         self._body_bytes = 0  # received since the body timer last looked
         self._head_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
+        self._linger_left = -1  # >= 0: closing, bytes of body still thrown away
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -83,6 +92,11 @@ class GatewayProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
+            return
+        if self._linger_left >= 0:
+            self._linger_left -= len(data)
+            if self._linger_left < 0:
+                self.transport.close()
             return
         # A header section is parsed at most up to its limit: uvicorn holds it in memory.
         while self._in_head and len(data) > self._head_room():
@@ -172,6 +186,21 @@ class GatewayProtocol(HttpToolsProtocol):
             self._body_timer.cancel()
             self._body_timer = None
         super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        cycle = self.cycle
+        if cycle is not None and cycle.more_body and not self.transport.is_closing():
+            self._linger()  # answered before the body ended: read no more of it
+            return
+        super().on_response_complete()
+
+    def _linger(self) -> None:
+        self._cancel_timers()
+        self._linger_left = LINGER_BYTES
+        self.flow.resume_reading()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_S, self.transport.close)
 
     # --- time-outs ------------------------------------------------------------------------
 

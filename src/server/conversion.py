@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import grpc
 
 from ilios import doorbell, filetypes, markdown, upload_frames
+from ilios.apikeys import bearer, key_id
 from ilios.blobs import CHUNK_BYTES, BlobStore, BlobWriter, chunks
 from ilios.config import Settings
 from ilios.database import Database, Row, new_id, new_ids
@@ -53,7 +54,6 @@ from ilios.server.intake import (
     retention,
     upload_key,
 )
-from ilios.server.interceptors import bearer, key_id
 from ilios.server.notifier import Notifier
 from ilios.server.write_behind import WriteBehind
 from ilios.v1 import conversion_service_pb2 as pb

@@ -23,17 +23,14 @@ handler, answers it); clients map that status to ``MESSAGE_TOO_LARGE``.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
 
+from ilios.apikeys import bearer, check_key
 from ilios.errors import (
-    ApiKeyInvalid,
-    ApiKeyMissing,
     IliosError,
     InvalidRequest,
     MalformedMessage,
@@ -46,8 +43,6 @@ log = logging.getLogger("ilios.server")
 
 # Reachable without a key: load balancers probe health, grpcurl reads reflection.
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
-# A key longer than this is refused without comparing it (keys are short secrets).
-MAX_KEY_CHARS = 256
 
 Deserializer = Callable[[bytes], Any] | None
 
@@ -144,28 +139,6 @@ def _guarded(handler: grpc.RpcMethodHandler, idle_s: float) -> grpc.RpcMethodHan
 
         return grpc.stream_stream_rpc_method_handler(to_stream, response_serializer=serialize)
     return handler  # stream-stream: none in this API (reflection reads its own)
-
-
-def key_id(api_key: str) -> str:
-    """A short, non-secret fingerprint of an API key (for usage records)."""
-    return hashlib.sha256(api_key.encode()).hexdigest()[:12] if api_key else ""
-
-
-def bearer(value: str) -> str:
-    scheme, _, token = value.strip().partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
-def check_key(expected: str, presented: str) -> None:
-    """Raise unless ``presented`` is the configured key (no-op when auth is off)."""
-    if not expected:
-        return
-    if not presented:
-        raise ApiKeyMissing
-    if len(presented) > MAX_KEY_CHARS or not hmac.compare_digest(
-        presented.encode(), expected.encode()
-    ):
-        raise ApiKeyInvalid
 
 
 class Guard(grpc.aio.ServerInterceptor):

@@ -240,8 +240,8 @@ namespace Ilios.V1 {
     /// <summary>Field number for the "content" field.</summary>
     public const int ContentFieldNumber = 1;
     /// <summary>
-    /// The whole file inline (up to the server's message limit, 64 MiB by
-    /// default); use Upload for anything larger.
+    /// The whole file inline (the whole request up to the server's message
+    /// limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]

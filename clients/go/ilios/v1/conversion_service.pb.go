@@ -157,8 +157,8 @@ type isFileSource_Source interface {
 }
 
 type FileSource_Content struct {
-	// The whole file inline (up to the server's message limit, 64 MiB by
-	// default); use Upload for anything larger.
+	// The whole file inline (the whole request up to the server's message
+	// limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
 	Content []byte `protobuf:"bytes,1,opt,name=content,proto3,oneof"`
 }
 

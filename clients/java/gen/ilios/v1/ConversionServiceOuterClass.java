@@ -174,8 +174,8 @@ public final class ConversionServiceOuterClass {
 
     /**
      * <pre>
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      * </pre>
      *
      * <code>bytes content = 1 [json_name = "content"];</code>
@@ -184,8 +184,8 @@ public final class ConversionServiceOuterClass {
     boolean hasContent();
     /**
      * <pre>
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      * </pre>
      *
      * <code>bytes content = 1 [json_name = "content"];</code>
@@ -333,8 +333,8 @@ public final class ConversionServiceOuterClass {
     public static final int CONTENT_FIELD_NUMBER = 1;
     /**
      * <pre>
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      * </pre>
      *
      * <code>bytes content = 1 [json_name = "content"];</code>
@@ -346,8 +346,8 @@ public final class ConversionServiceOuterClass {
     }
     /**
      * <pre>
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      * </pre>
      *
      * <code>bytes content = 1 [json_name = "content"];</code>
@@ -891,8 +891,8 @@ public final class ConversionServiceOuterClass {
 
       /**
        * <pre>
-       * The whole file inline (up to the server's message limit, 64 MiB by
-       * default); use Upload for anything larger.
+       * The whole file inline (the whole request up to the server's message
+       * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
        * </pre>
        *
        * <code>bytes content = 1 [json_name = "content"];</code>
@@ -903,8 +903,8 @@ public final class ConversionServiceOuterClass {
       }
       /**
        * <pre>
-       * The whole file inline (up to the server's message limit, 64 MiB by
-       * default); use Upload for anything larger.
+       * The whole file inline (the whole request up to the server's message
+       * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
        * </pre>
        *
        * <code>bytes content = 1 [json_name = "content"];</code>
@@ -918,8 +918,8 @@ public final class ConversionServiceOuterClass {
       }
       /**
        * <pre>
-       * The whole file inline (up to the server's message limit, 64 MiB by
-       * default); use Upload for anything larger.
+       * The whole file inline (the whole request up to the server's message
+       * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
        * </pre>
        *
        * <code>bytes content = 1 [json_name = "content"];</code>
@@ -935,8 +935,8 @@ public final class ConversionServiceOuterClass {
       }
       /**
        * <pre>
-       * The whole file inline (up to the server's message limit, 64 MiB by
-       * default); use Upload for anything larger.
+       * The whole file inline (the whole request up to the server's message
+       * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
        * </pre>
        *
        * <code>bytes content = 1 [json_name = "content"];</code>

@@ -27,8 +27,8 @@ export type FileSource = Message<"ilios.v1.FileSource"> & {
    */
   source: {
     /**
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      *
      * @generated from field: bytes content = 1;
      */
