@@ -430,6 +430,32 @@ def make_html(path: pathlib.Path) -> list[str]:
     ]
 
 
+EMBEDDING_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Media page</title></head>
+<body><h1>Media page</h1>
+<p>Before the media.</p>
+<embed src="clip.swf" type="application/x-shockwave-flash">
+<p>After the embed.</p>
+<video controls><source src="clip.webm" type="video/webm"><track src="clip.vtt"></video>
+<table><tr><th>Format</th><th>Kept</th></tr><tr><td>HTML</td><td>every paragraph</td></tr></table>
+<object data="chart.svg" type="image/svg+xml"><param name="zoom" value="1">
+<p>Fallback: sales doubled.</p>
+<p>After the object, which is never closed.</p>
+</body></html>
+"""
+
+
+def make_embedding_html(path: pathlib.Path) -> list[str]:
+    """Write valid HTML5 with an ``<embed>``, a ``<video>`` with ``<source>`` and
+    ``<track>``, and an ``<object>`` left open to the end; return its Markdown."""
+    path.write_text(EMBEDDING_HTML, encoding="utf-8")
+    return [
+        "# Media page\n\nBefore the media.\n\nAfter the embed.\n\n[](clip.webm)\n\n"
+        "| Format | Kept |\n| --- | --- |\n| HTML | every paragraph |\n\n"
+        "Fallback: sales doubled.\n\nAfter the object, which is never closed."
+    ]
+
+
 # --- Hostile documents -------------------------------------------------------------
 # Small files that cost a converter far more than their size; see tests/integration/
 # test_hostile.py. PDFs are written object by object (no library would write them).

@@ -1,9 +1,11 @@
-"""Office documents through the running service: a DOCX, a PPTX and an XLSX,
-each through REST (``POST /v1/convert``) and gRPC (``Convert`` with inline
-content), come back as the Markdown their builders in ``tests/corpus.py`` state.
+"""Office and web documents through the running service: a DOCX, a PPTX, an
+XLSX and an HTML page with embedded media, each through REST (``POST
+/v1/convert``) and gRPC (``Convert`` with inline content), come back as the
+Markdown their builders in ``tests/corpus.py`` state.
 
 The workers read each upload by its blob key, a name with no extension, so
-these catch a converter that depends on the file's name.
+these catch a converter that depends on the file's name; the HTML page
+catches text lost after an ``<embed>`` or an ``<object>``.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ OFFICE = [
     pytest.param(builder.make_docx, "letter.docx", filetypes.DOCX, id="docx"),
     pytest.param(builder.make_pptx, "deck.pptx", filetypes.PPTX, id="pptx"),
     pytest.param(builder.make_xlsx, "book.xlsx", filetypes.XLSX, id="xlsx"),
+    pytest.param(builder.make_embedding_html, "media.html", filetypes.HTML, id="html"),
 ]
 # A line of each document's table: the check that reads best when a page is wrong.
 TABLE_ROWS = {
     filetypes.DOCX: "| North | 1200 |",
     filetypes.PPTX: "| Pages | 42 |",
     filetypes.XLSX: "| North | 1200 | 2024-03-31 |",
+    filetypes.HTML: "| HTML | every paragraph |",
 }
 
 
