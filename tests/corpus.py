@@ -527,13 +527,29 @@ def make_inflating_pdf(path: pathlib.Path, unpacked_mib: int = 2048) -> None:
     path.write_bytes(_raw_pdf(objects))
 
 
-def make_slow_pdf(path: pathlib.Path, operations: int = 40_000_000) -> None:
-    """A one-page PDF (~160 KB) whose content is ``operations`` save/restore pairs:
-    seconds of parsing (about 4 s on a 2-core VM in 2026) in little memory."""
-    per_chunk = 2**18  # "q Q " pairs in one MiB
-    objects = _one_page()
-    data = _deflated_repeats(b"q Q " * per_chunk, max(1, operations // per_chunk))
-    objects.append(_stream(data, b"/Filter /FlateDecode"))
+def make_slow_pdf(path: pathlib.Path, operations: int = 200_000) -> None:
+    """A one-page PDF (~3 KB) that no page budget on any machine covers, in little
+    memory: the page has no text and only paints a function-based shading, so the
+    engine renders it for OCR (~3 million pixels), and each pixel's shade comes
+    from a PostScript calculator function of ``operations`` ``dup pop`` pairs.
+    Its cost is pixels x operations (6e11 pairs by default, where a page of text
+    costs milliseconds); its memory, the parsed function (~20 MB) and one
+    grayscale bitmap. Slow by construction, not by the machine's speed."""
+    import zlib
+
+    function = b"{ pop " + b"dup pop " * operations + b"}"  # (x y) -> x
+    objects = _one_page(b"<< /Shading << /S 5 0 R >> >>")
+    objects.append(_stream(b"/S sh"))
+    objects.append(  # the domain [0 1] x [0 1], stretched over the whole page
+        b"<< /ShadingType 1 /ColorSpace /DeviceGray /Domain [0 1 0 1] "
+        b"/Matrix [612 0 0 792 0 0] /Function 6 0 R >>"
+    )
+    objects.append(
+        _stream(
+            zlib.compress(function, 9),
+            b"/FunctionType 4 /Domain [0 1 0 1] /Range [0 1] /Filter /FlateDecode",
+        )
+    )
     path.write_bytes(_raw_pdf(objects))
 
 
