@@ -238,7 +238,7 @@ def service_cpu(root_pid: int) -> dict[int, tuple[str, float]]:
             if pid == root_pid:
                 try:
                     args = (proc / str(child) / "cmdline").read_bytes().split(b"\0")
-                    role = args[args.index(b"ilios.server.cli") + 1].decode()
+                    role = args[args.index(b"ilios.cli") + 1].decode()
                 except (OSError, ValueError, IndexError):
                     role = "other"
             out[child] = (role, cpu[child])

@@ -89,9 +89,9 @@ from queue_measure import (
 )
 
 from ilios import config, doorbell, jobs
-from ilios.blobs import LocalBlobStore
-from ilios.database import QUERIES, Database, id_list, new_id, new_ids, now_ms
 from ilios.server.intake import Intake, StoredFile, insert_documents
+from ilios.storage import LocalBlobStore
+from ilios.store import QUERIES, Database, id_list, new_id, new_ids, now_ms
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
 from ilios.worker.worker import GROUP_MAX

@@ -13,8 +13,8 @@ import pathlib
 from collections.abc import Mapping
 
 from ilios import billing
-from ilios.database import Database
 from ilios.errors import ConfigError
+from ilios.store import Database
 
 GIB = 1024**3
 MIN_MESSAGE_SIZE = 4 * 2**20  # Upload chunks (2 MiB from the client) must fit

@@ -24,8 +24,8 @@ import os
 import random
 from collections.abc import Sequence
 
-from ilios.database import Database, Row, id_list, new_id, now_ms
 from ilios.errors import WorkerLost
+from ilios.store import Database, Row, id_list, new_id, now_ms
 
 # Convert jobs: a caller is waiting and streams their pages, so they outrank
 # every batch priority (1-10), and only their workers ring the server per page.

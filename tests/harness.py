@@ -24,8 +24,8 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from ilios import config
-from ilios.database import Database
-from ilios.inline import scratch_dir
+from ilios.storage import scratch_dir
+from ilios.store import Database
 from ilios.v1 import conversion_service_pb2_grpc, usage_service_pb2_grpc
 
 START_TIMEOUT_S = 120.0
@@ -86,7 +86,7 @@ class Service:
         output = open(self.log, "ab") if self.log else None  # the child keeps its own copy
         try:
             self.proc = subprocess.Popen(
-                [*self.launcher, sys.executable, "-m", "ilios.server.cli", "serve"],
+                [*self.launcher, sys.executable, "-m", "ilios.cli", "serve"],
                 env=self.env,
                 stdout=output,
                 stderr=subprocess.STDOUT if output else None,

@@ -51,7 +51,7 @@ from urllib.parse import urlsplit
 import pypdfium2 as pdfium
 from PIL import Image
 
-from ilios.worker.engines.pdf import PDFIUM_LOCK  # pdfium is not thread-safe, even across users
+from ilios.pdfium_lock import PDFIUM_LOCK
 
 RESOLVED_MODELS = {"mistral-ocr-latest": "mistral-ocr-2505"}  # the alias answers as this
 IMAGE_MARKDOWN = "fake-mistral-ocr image {width}x{height}"

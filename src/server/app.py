@@ -24,18 +24,17 @@ from google.protobuf import descriptor_pool
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ilios import doorbell, jobs, sweeper
-from ilios.blobs import BlobStore
+from ilios import doorbell, jobs
 from ilios.config import Settings
-from ilios.database import CHECKPOINT_INTERVAL_S, Database
 from ilios.errors import IliosError
-from ilios.inline import open_originals
-from ilios.server import conversion
+from ilios.server import conversion, sweeper
 from ilios.server.access import AccessService
 from ilios.server.interceptors import Guard
 from ilios.server.notifier import Notifier
 from ilios.server.presence import Presence
 from ilios.server.usage import UsageService
+from ilios.storage import BlobStore, open_originals
+from ilios.store import CHECKPOINT_INTERVAL_S, Database
 from ilios.v1 import access_service_pb2, conversion_service_pb2, usage_service_pb2
 from ilios.v1 import access_service_pb2_grpc as access_grpc
 from ilios.v1 import usage_service_pb2_grpc as usage_grpc

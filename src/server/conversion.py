@@ -21,9 +21,7 @@ import grpc
 
 from ilios import doorbell, filetypes, markdown, upload_frames
 from ilios.apikeys import bearer, key_id
-from ilios.blobs import CHUNK_BYTES, BlobStore, BlobWriter, chunks
 from ilios.config import Settings
-from ilios.database import Database, Row, new_id, new_ids
 from ilios.errors import (
     BatchNotFound,
     BatchNotReady,
@@ -56,6 +54,8 @@ from ilios.server.intake import (
 )
 from ilios.server.notifier import Notifier
 from ilios.server.write_behind import WriteBehind
+from ilios.storage import CHUNK_BYTES, BlobStore, BlobWriter, chunks
+from ilios.store import Database, Row, new_id, new_ids
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import document_pb2 as document_pb

@@ -17,9 +17,7 @@ import logging
 from collections.abc import Sequence
 
 from ilios import filetypes, jobs
-from ilios.blobs import HEAD_BYTES, BlobStore, BlobWriter
 from ilios.config import Settings
-from ilios.database import Database, Row, id_list, new_id, now_ms
 from ilios.errors import (
     EngineNotConfigured,
     FileTooLarge,
@@ -30,6 +28,8 @@ from ilios.errors import (
     UploadIncomplete,
     UploadNotFound,
 )
+from ilios.storage import HEAD_BYTES, BlobStore, BlobWriter
+from ilios.store import Database, Row, id_list, new_id, now_ms
 
 log = logging.getLogger("ilios.server")
 
@@ -45,7 +45,7 @@ class StoredFile:
     mime_type: str
     size_bytes: int
     sha256: str
-    # A small file's bytes, kept in the database by ``create`` (see ilios.inline)
+    # A small file's bytes, kept in the database by ``create`` (see ilios.storage.inline)
     # instead of the blob store; None: in the blob store already.
     inline: bytes | None = None
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from ilios.database import Row
 from ilios.errors import InvalidDate
+from ilios.store import Row
 from ilios.v1 import conversion_service_pb2 as conversion_pb
 from ilios.v1 import document_pb2 as document_pb
 

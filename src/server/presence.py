@@ -17,10 +17,10 @@ import logging
 import os
 import socket
 
-from ilios.database import Database, new_id, now_ms
 from ilios.errors import NotFound
 from ilios.jobs import pid_alive
 from ilios.server.intake import Intake
+from ilios.store import Database, new_id, now_ms
 
 log = logging.getLogger("ilios.server")
 

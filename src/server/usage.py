@@ -7,9 +7,9 @@ import concurrent.futures
 
 import grpc
 
-from ilios.database import Database, Row, now_ms
 from ilios.errors import InvalidDate
 from ilios.server import messages
+from ilios.store import Database, Row, now_ms
 from ilios.v1 import document_pb2 as document_pb
 from ilios.v1 import usage_service_pb2 as pb
 from ilios.v1 import usage_service_pb2_grpc as pb_grpc

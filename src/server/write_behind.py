@@ -17,7 +17,7 @@ import asyncio
 import concurrent.futures
 from collections.abc import Callable
 
-from ilios.blobs import Chunk
+from ilios.storage import Chunk
 
 
 class WriteBehind:

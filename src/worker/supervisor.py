@@ -1,7 +1,7 @@
 """``ilios serve``: one command that runs the server, the gateway and N workers.
 
 Each part is a child process started with the same interpreter
-(``python -m ilios.server.cli <part>``). The supervisor waits for each to
+(``python -m ilios.cli <part>``). The supervisor waits for each to
 report ready (a JSON file with its pid and port), restarts any child that
 dies, and when a worker dies it marks the worker dead and rescues its jobs at
 once, without waiting for the heartbeat to go stale.
@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
-import json
 import logging
 import os
-import pathlib
 import signal
 import socket
 import subprocess
@@ -30,13 +28,13 @@ from types import FrameType
 
 from ilios import doorbell, jobs
 from ilios.config import Settings
-from ilios.database import Database, now_ms
 from ilios.errors import IliosError
+from ilios.ready import read_ready, write_ready
+from ilios.store import Database, now_ms
 
 log = logging.getLogger("ilios.serve")
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-READY_TIMEOUT_S = 120.0
 POLL_S = 0.2
 RESTART_DELAY_S = 1.0  # after a crash, before starting the child again
 READY_FILES = ("serve.json", "server.json", "gateway.json")
@@ -51,7 +49,7 @@ class Child:
     restarts: int = 0
 
     def start(self) -> None:
-        cmd = [sys.executable, "-m", "ilios.server.cli", *self.args]
+        cmd = [sys.executable, "-m", "ilios.cli", *self.args]
         # Its own process group: a terminal's Ctrl-C reaches the supervisor only,
         # which then stops the children in order.
         self.proc = subprocess.Popen(
@@ -80,30 +78,6 @@ def _die_with_parent() -> None:
     """In the child: get SIGTERM if the supervisor dies, so no orphan outlives it."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def read_ready(
-    path: pathlib.Path, proc: subprocess.Popen[bytes], timeout_s: float = READY_TIMEOUT_S
-) -> dict[str, int]:
-    """Wait for a child's ready file; fail if the child exits first."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if path.exists():
-            data: dict[str, int] = json.loads(path.read_text())
-            if data.get("pid") == proc.pid:
-                return data
-        if proc.poll() is not None:
-            raise RuntimeError(f"{path.stem} exited with status {proc.returncode} on start-up")
-        time.sleep(0.05)
-    raise RuntimeError(f"{path.stem} did not become ready within {timeout_s:.0f} s")
-
-
-def write_ready(path: pathlib.Path, **fields: int | str) -> None:
-    """Atomically write a ready file (pid added)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".tmp")
-    temp.write_text(json.dumps({"pid": os.getpid(), **fields}))
-    os.replace(temp, path)
 
 
 class Supervisor:

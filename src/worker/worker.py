@@ -33,11 +33,10 @@ import time
 from types import FrameType
 
 from ilios import doorbell, jobs, retry
-from ilios.blobs import BlobStore
 from ilios.config import Settings
-from ilios.database import Row, new_id, now_ms
 from ilios.errors import DatabaseBusy, IliosError
-from ilios.inline import InlineStore, open_originals
+from ilios.storage import BlobStore, InlineStore, open_originals
+from ilios.store import Row, new_id, now_ms
 from ilios.worker.engines import registry
 from ilios.worker.engines.base import Engine, Page, Usage
 

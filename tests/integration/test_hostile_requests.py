@@ -30,7 +30,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from harness import alive, reason_of, running, wait_for
 
 from ilios import config, errors
-from ilios.inline import scratch_dir
+from ilios.storage import scratch_dir
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import usage_service_pb2 as usage_pb
@@ -616,7 +616,7 @@ def test_rest_errors_without_the_server_name_no_internal_address(tmp_path):
     log = tmp_path / "gateway.log"
     with open(log, "wb") as output:
         gateway = subprocess.Popen(
-            [sys.executable, "-m", "ilios.server.cli", "gateway", "--ready-file", str(ready)],
+            [sys.executable, "-m", "ilios.cli", "gateway", "--ready-file", str(ready)],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,

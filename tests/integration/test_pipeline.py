@@ -51,7 +51,7 @@ def test_a_convert_caller_waits_for_a_worker_to_appear(idle_service, corpus, tmp
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         future = pool.submit(lambda: list(idle_service.conversion.Convert(request, timeout=120)))
         worker = subprocess.Popen(
-            [sys.executable, "-m", "ilios.server.cli", "worker"], env=idle_service.env
+            [sys.executable, "-m", "ilios.cli", "worker"], env=idle_service.env
         )
         try:
             events = future.result(timeout=120)

@@ -79,7 +79,7 @@ def s3_env(s3: S3Server, **extra: str) -> dict[str, str]:
 
 
 def inline_original(svc: Service, doc_id: str) -> bytes | None:
-    """The original of ``doc_id`` if it is kept in the database (ilios.inline)."""
+    """The original of ``doc_id`` if it is kept in the database (ilios.storage.inline)."""
     rows = svc.rows("SELECT content FROM inline_blobs WHERE key = :k", k=f"originals/{doc_id}")
     return bytes(rows[0]["content"]) if rows else None
 
@@ -87,7 +87,7 @@ def inline_original(svc: Service, doc_id: str) -> bytes | None:
 def ilios_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run one ``ilios`` service command as its own process."""
     return subprocess.run(
-        [sys.executable, "-m", "ilios.server.cli", *args],
+        [sys.executable, "-m", "ilios.cli", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -220,9 +220,7 @@ def test_jobs_retry_while_s3_is_down_and_succeed_when_it_returns(tmp_path):
                 timeout=30,
             )
             s3.stop()  # the original is stored; now no worker can fetch it
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "ilios.server.cli", "worker"], env=svc.env
-            )
+            worker = subprocess.Popen([sys.executable, "-m", "ilios.cli", "worker"], env=svc.env)
 
             def failed_an_attempt():
                 rows = svc.rows("SELECT state, error FROM jobs")

@@ -15,8 +15,8 @@ import time
 import pytest
 import uvicorn
 
-from ilios.server import connection
-from ilios.server.connection import GatewayProtocol
+from ilios.gateway.connection import GatewayProtocol
+from ilios.gateway import connection
 
 BODY_BYTES = 6 * 1024 * 1024
 # The body goes chunked, in chunks this big: httptools hands uvicorn each chunk of

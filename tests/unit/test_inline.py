@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ilios.blobs import LocalBlobStore
-from ilios.database import Database
 from ilios.errors import StorageUnavailable
-from ilios.inline import InlineStore
+from ilios.storage import InlineStore, LocalBlobStore
+from ilios.store import Database
 
 
 @pytest.fixture

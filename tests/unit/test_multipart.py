@@ -9,7 +9,7 @@ import random
 import pytest
 
 from ilios.errors import InvalidRequest
-from ilios.server.multipart import (
+from ilios.gateway.multipart import (
     MAX_PART_HEADER_BYTES,
     MultipartParser,
     Part,

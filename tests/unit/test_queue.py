@@ -11,7 +11,8 @@ import apsw
 import pytest
 
 from ilios import jobs
-from ilios.database import (
+from ilios.server.intake import StoredFile, insert_documents
+from ilios.store.sqlite import (
     QUERIES,
     Database,
     _migrations,
@@ -22,7 +23,6 @@ from ilios.database import (
     new_ids,
     now_ms,
 )
-from ilios.server.intake import StoredFile, insert_documents
 
 
 def insert_pending(db: Database, doc_ids: list[str]) -> None:

@@ -12,9 +12,14 @@ import threading
 import pytest
 from google.protobuf.message import DecodeError
 
-from ilios.blobs import DIRECT_ALIGN_BYTES, WRITEBACK_WINDOW_BYTES, LocalBlobStore, LocalWriter
 from ilios.errors import FileTooLarge, StorageUnavailable
 from ilios.server.write_behind import WriteBehind
+from ilios.storage.local import (
+    DIRECT_ALIGN_BYTES,
+    WRITEBACK_WINDOW_BYTES,
+    LocalBlobStore,
+    LocalWriter,
+)
 from ilios.upload_frames import chunk_message, upload_request
 from ilios.v1 import conversion_service_pb2 as pb
 

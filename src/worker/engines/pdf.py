@@ -23,7 +23,6 @@ import ctypes
 import math
 import pathlib
 import re
-import threading
 from types import TracebackType
 
 import numpy as np
@@ -31,9 +30,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ilios.errors import CorruptFile, IliosError, PdfEncrypted
+from ilios.pdfium_lock import PDFIUM_LOCK
 from ilios.worker.engines.geometry import Line, PageText, Rule, marker_gap
-
-PDFIUM_LOCK = threading.RLock()
 
 OCR_DPI = 200.0  # render resolution for pages without a text layer, dots per inch
 OCR_MAX_SIDE_PX = 2000  # ... capped so the longer side has at most this many pixels

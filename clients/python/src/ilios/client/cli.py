@@ -297,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     health = sub.add_parser("health", help="is the server serving?")
     health.set_defaults(run=cmd_health)
 
-    if importlib.util.find_spec("ilios.server") is not None:
+    if importlib.util.find_spec("ilios.cli") is not None:
         for name in SERVICE_COMMANDS:
             sub.add_parser(
                 name, help=f"run the service: {name} (see `ilios {name} --help`)", add_help=False
@@ -307,8 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in SERVICE_COMMANDS and importlib.util.find_spec("ilios.server"):
-        from ilios.server.cli import main as service_main
+    if argv and argv[0] in SERVICE_COMMANDS and importlib.util.find_spec("ilios.cli"):
+        from ilios.cli import main as service_main
 
         return service_main(argv)
     args = build_parser().parse_args(argv)

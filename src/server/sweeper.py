@@ -16,13 +16,12 @@ import pathlib
 import time
 from collections.abc import Sequence
 
-from ilios.blobs import BlobStore, remove_if_abandoned
 from ilios.config import Settings
-from ilios.database import Database, id_list, now_ms
 from ilios.errors import StorageUnavailable
-from ilios.inline import scratch_dir
+from ilios.storage import BlobStore, remove_if_abandoned, scratch_dir
+from ilios.store import Database, id_list, now_ms
 
-log = logging.getLogger("ilios.sweeper")
+log = logging.getLogger("ilios.server")
 
 SWEEP_INTERVAL_S = 300
 BATCH_ROWS = 500

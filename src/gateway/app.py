@@ -30,9 +30,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.requests import ClientDisconnect
 
 from ilios import config, errors
-from ilios.server import batches_api, documents_api, multipart, rest, usage_api
-from ilios.server.authentication import Gate, authenticate
-from ilios.server.connection import GatewayProtocol
+from ilios.gateway import batches, documents, multipart, rest, usage
+from ilios.gateway.authentication import Gate, authenticate
+from ilios.gateway.connection import GatewayProtocol
 from ilios.v1 import access_service_pb2_grpc as access_grpc
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import usage_service_pb2_grpc as usage_grpc
@@ -158,15 +158,15 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         )
 
     guarded = [Depends(authenticate)]
-    app.include_router(documents_api.router, dependencies=guarded)
-    app.include_router(batches_api.router, dependencies=guarded)
-    app.include_router(usage_api.router, dependencies=guarded)
+    app.include_router(documents.router, dependencies=guarded)
+    app.include_router(batches.router, dependencies=guarded)
+    app.include_router(usage.router, dependencies=guarded)
     return app
 
 
 def run(settings: config.Settings, ready_file: pathlib.Path | None = None) -> int:
     """Serve the gateway on PORT with GATEWAY_WORKERS processes (port 0 picks one)."""
-    from ilios.worker.supervisor import write_ready
+    from ilios.ready import write_ready
 
     # IPPROTO_TCP explicitly: asyncio turns TCP_NODELAY on only for sockets whose
     # protocol says TCP; without it, keep-alive responses stall ~40 ms (Nagle).
@@ -178,7 +178,7 @@ def run(settings: config.Settings, ready_file: pathlib.Path | None = None) -> in
     sock.set_inheritable(True)
     port = sock.getsockname()[1]
     uv_config = uvicorn.Config(
-        "ilios.server.gateway:create_app",
+        "ilios.gateway.app:create_app",
         factory=True,
         workers=settings.gateway_workers,
         log_level="warning",

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ilios import errors
+from ilios.gateway import rest
+from ilios.gateway.multipart import Form, UploadedFile, read_form
 from ilios.markdown import join_pages
-from ilios.server import rest
-from ilios.server.multipart import Form, UploadedFile, read_form
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2 as document_pb
 

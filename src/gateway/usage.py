@@ -14,7 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from ilios import errors
 from ilios.billing import micros_to_cents
-from ilios.server import messages, rest
+from ilios.gateway import rest
 from ilios.v1 import usage_service_pb2 as pb
 from ilios.v1 import usage_service_pb2_grpc as pb_grpc
 
@@ -91,7 +91,7 @@ async def breakdown(
         "breakdown": [
             {
                 "date": b.day,
-                "engine": messages.ENGINE_NAMES.get(b.engine, "other"),
+                "engine": rest.ENGINE_NAMES.get(b.engine, "other"),
                 "apiKeyId": b.api_key_id,
                 "documents": b.totals.documents,
                 "operations": b.totals.operations,

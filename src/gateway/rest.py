@@ -13,11 +13,24 @@ from fastapi.responses import JSONResponse
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ilios import config, errors
-from ilios.server import messages
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import document_pb2 as document_pb
 
 FORMATS = ("markdown", "json")
+
+
+def _names(enum: object, prefix: str) -> dict[int, str]:
+    """An enum's values by their lower-case names without the prefix (proto to JSON)."""
+    return {
+        number: name.removeprefix(prefix).lower()
+        for name, number in enum.items()  # type: ignore[attr-defined]
+        if not name.endswith("_UNSPECIFIED")
+    }
+
+
+# As the original API and the server's records spell them: "completed", "mistral".
+DOCUMENT_STATE_NAMES = _names(document_pb.DocumentState, "DOCUMENT_STATE_")
+ENGINE_NAMES = _names(document_pb.Engine, "ENGINE_")
 MARKDOWN = "text/markdown; charset=utf-8"
 
 
@@ -81,7 +94,7 @@ def iso(ts: Timestamp) -> str | None:
 
 
 def state_name(doc: document_pb.Document) -> str:
-    return messages.DOCUMENT_STATE_NAMES.get(doc.state, "unknown")
+    return DOCUMENT_STATE_NAMES.get(doc.state, "unknown")
 
 
 def document_metadata(doc: document_pb.Document) -> dict[str, Any]:
@@ -89,7 +102,7 @@ def document_metadata(doc: document_pb.Document) -> dict[str, Any]:
         "pages": doc.page_count,
         "processingTimeMs": doc.processing_time_ms,
         "model": doc.model,
-        "engine": messages.ENGINE_NAMES.get(doc.engine, ""),
+        "engine": ENGINE_NAMES.get(doc.engine, ""),
         "fileName": doc.file_name,
         "fileSize": doc.size_bytes,
         "mimeType": doc.mime_type,

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from ilios import errors
-from ilios.server import messages, rest
-from ilios.server.multipart import read_form
+from ilios.gateway import rest
+from ilios.gateway.multipart import read_form
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2 as document_pb
 
@@ -56,7 +56,7 @@ def batch_line(doc: document_pb.Document, markdown: str) -> dict[str, Any]:
     line: dict[str, Any] = {
         "id": doc.id,
         "fileName": doc.file_name,
-        "status": messages.DOCUMENT_STATE_NAMES.get(doc.state, "unknown"),
+        "status": rest.DOCUMENT_STATE_NAMES.get(doc.state, "unknown"),
     }
     if doc.state == document_pb.DOCUMENT_STATE_COMPLETED:
         line["content"] = markdown

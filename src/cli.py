@@ -49,8 +49,8 @@ def tune_malloc() -> None:
 
 
 def _server(settings: config.Settings, ready_file: pathlib.Path | None) -> int:
+    from ilios.ready import write_ready
     from ilios.server.app import serve
-    from ilios.worker.supervisor import write_ready
 
     def on_ready(port: int) -> None:
         if ready_file:
@@ -65,7 +65,7 @@ def _server(settings: config.Settings, ready_file: pathlib.Path | None) -> int:
 
 
 def _gateway(settings: config.Settings, ready_file: pathlib.Path | None) -> int:
-    from ilios.server.gateway import run
+    from ilios.gateway.app import run
 
     # uvicorn re-raises the signal that stopped it once it is done; with this
     # handler that ends the process through the ``finally`` below.
@@ -86,8 +86,8 @@ def _worker(settings: config.Settings) -> int:
 def _sweep(settings: config.Settings, as_of: str | None) -> int:
     import datetime as dt
 
-    from ilios import sweeper
-    from ilios.inline import open_originals
+    from ilios.server import sweeper
+    from ilios.storage import open_originals
 
     now = None
     if as_of:

@@ -23,8 +23,9 @@ import botocore.config
 import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 
-from ilios.blobs import BlobWriter, Chunk, LocalWriter, check_key, is_key
 from ilios.errors import StorageMisconfigured, StorageUnavailable
+from ilios.storage.blob import BlobWriter, Chunk, check_key, is_key
+from ilios.storage.local import LocalWriter
 
 PART_BYTES = 8 * 1024 * 1024
 UPLOAD_THREADS = 2  # parts in flight: at 4 the server peaked at 150 MiB on 1 GiB

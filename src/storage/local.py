@@ -1,9 +1,4 @@
-"""Blob storage for originals: a local directory (default) or S3 (``ilios.s3``).
-
-Keys derive from ids (``originals/<document id>``, ``uploads/<upload id>``),
-never from user file names. Writes stream through ``BlobWriter`` in bounded
-memory and appear atomically (written to a temporary name, then renamed or
-uploaded), so a crash never leaves a half-written blob under a real key.
+"""Blobs as files under one directory (``BLOB_DIR``, the default store).
 
 ``put`` stores bytes already in memory (a file sent inline). Unsynced, for a
 batch's group commit, it writes a local blob in place under its fresh key,
@@ -23,62 +18,27 @@ import hashlib
 import mmap
 import os
 import pathlib
-import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, Protocol, TypeAlias
+from typing import BinaryIO
 
-from ilios.config import Settings
 from ilios.errors import FileTooLarge, StorageUnavailable
+from ilios.storage.blob import (
+    HEAD_BYTES,
+    WRITE_FAILED,
+    BlobWriter,
+    Chunk,
+    check_key,
+    is_key,
+)
 
-CHUNK_BYTES = 1024 * 1024
-HEAD_BYTES = 4096  # the first bytes of a blob, kept for type detection
 # A local blob goes to disk in windows of this many bytes while it is written
 # (see ``LocalWriter``): at most two windows of it are in memory at once.
 WRITEBACK_WINDOW_BYTES = 8 * 1024 * 1024
 # Direct I/O wants buffers, offsets and lengths in multiples of the device's
 # logical block size; 4096 covers every common disk (512 and 4096).
 DIRECT_ALIGN_BYTES = 4096
-WRITE_FAILED = "Could not write the file to blob storage (is the disk full?)."
-Chunk: TypeAlias = bytes | bytearray | memoryview  # what a writer takes, not copied
-_KEY = re.compile(r"^[a-z]+/[a-z0-9_]+$")
-
-
-class BlobWriter(Protocol):
-    """A blob being written: ``write()`` chunks, then ``commit()`` or ``abort()``."""
-
-    size: int
-
-    @property
-    def sha256(self) -> str: ...
-    def write(self, chunk: Chunk) -> None: ...
-    def head(self) -> bytes: ...
-    def commit(self, sync: bool = True) -> None: ...
-    def abort(self) -> None: ...
-
-
-class BlobStore(Protocol):
-    def check(self) -> None: ...
-    def sync(self) -> None: ...
-    def writer(self, key: str, max_size: int) -> BlobWriter: ...
-    def put(self, key: str, data: Chunk, sync: bool = True) -> str: ...
-    def open(self, key: str) -> BinaryIO: ...
-    @contextlib.contextmanager
-    def local_path(self, key: str) -> Iterator[pathlib.Path]: ...
-    def delete(self, key: str) -> None: ...
-    def keys_before(self, prefix: str, cutoff_s: float) -> Iterator[str]: ...
-
-
-def is_key(key: str) -> bool:
-    """Whether ``key`` has the form of a blob key (``<kind>/<id>``)."""
-    return _KEY.match(key) is not None
-
-
-def check_key(key: str) -> str:
-    if not is_key(key):
-        raise ValueError(f"invalid blob key {key!r}")
-    return key
 
 
 class LocalWriter:
@@ -493,26 +453,3 @@ def _sync_file_range_fn() -> Callable[[int, int, int, int], int] | None:
 
 
 _sync_file_range = _sync_file_range_fn()
-
-
-def chunks(stream: BinaryIO, size: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """Read ``stream`` in chunks of at most ``size`` bytes."""
-    while block := stream.read(size):
-        yield block
-
-
-def open_store(settings: Settings) -> BlobStore:
-    """The configured store: S3 when ``S3_BUCKET`` is set, else ``BLOB_DIR``."""
-    if not settings.s3_bucket:
-        return LocalBlobStore(settings.blob_dir)
-    from ilios.s3 import S3BlobStore
-
-    return S3BlobStore(
-        settings.s3_bucket,
-        settings.tmp_dir,
-        endpoint_url=settings.s3_endpoint_url,
-        region=settings.s3_region,
-        prefix=settings.s3_prefix,
-        multipart_threshold=settings.s3_multipart_threshold,
-        max_attempts=settings.s3_max_attempts,
-    )

@@ -25,10 +25,11 @@ import shutil
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ilios.blobs import BlobStore, BlobWriter, Chunk, open_store, write_file
 from ilios.config import Settings
-from ilios.database import Database
 from ilios.errors import StorageUnavailable
+from ilios.storage.blob import BlobStore, BlobWriter, Chunk
+from ilios.storage.local import write_file
+from ilios.store import Database
 
 
 class InlineStore:
@@ -111,11 +112,6 @@ class InlineStore:
 def _write_new(path: pathlib.Path, content: bytes) -> None:
     """Write ``content`` to a new file at ``path`` (an existing one is an error)."""
     write_file(path, content, flags=os.O_EXCL, mode=0o600)
-
-
-def open_originals(settings: Settings, db: Database) -> InlineStore:
-    """The configured blob store, with the inline originals in ``db`` in front of it."""
-    return InlineStore(open_store(settings), db, scratch_dir(settings))
 
 
 def scratch_dir(settings: Settings) -> pathlib.Path:
