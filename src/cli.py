@@ -7,7 +7,6 @@ import argparse
 import asyncio
 import ctypes
 import logging
-import os
 import pathlib
 import signal
 import sys
@@ -126,14 +125,18 @@ def main(argv: list[str] | None = None) -> int:
     sweep.add_argument("--as-of", help="pretend it is this ISO 8601 time (default: now)")
     args = parser.parse_args(argv)
 
+    try:
+        settings = config.load()  # the environment, and .env, read once here
+    except IliosError as exc:
+        print(f"ilios {args.command}: {exc.message}", file=sys.stderr)
+        return 2
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        level=settings.log_level,
         format=f"%(asctime)s {args.command}[%(process)d] %(levelname)s %(name)s: %(message)s",
     )
     if args.command in ("server", "gateway", "worker"):
         tune_malloc()
     try:
-        settings = config.load()
         if args.command == "serve":
             return _serve(settings)
         if args.command == "server":

@@ -1,87 +1,201 @@
-"""Configuration from the environment (and a ``.env`` file, if present).
+"""Configuration: one ``Settings`` class, read from the environment and a ``.env`` file.
 
 Every setting has a default that works on a fresh machine: the local engine,
 SQLite and blobs under ``./data``. Names follow the original Ilios API where it
-had one (``PORT``, ``LOCAL_DB_PATH``, ``API_KEY``, ``S3_BUCKET`` ...).
+had one (``PORT``, ``LOCAL_DB_PATH``, ``API_KEY``, ``S3_BUCKET`` ...). Values in
+the environment win over the ``.env`` file in the working directory, which is
+read once, by ``load``. Sizes take Ilios's syntax (``52428800``, ``50MB``,
+``1GiB``; MB means MiB); durations are seconds. A value that cannot be used
+stops start-up with ``ConfigError`` naming the variable.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import os
 import pathlib
 from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, BeforeValidator, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from ilios import billing
 from ilios.errors import ConfigError
 from ilios.store import Database
 
 GIB = 1024**3
-MIN_MESSAGE_SIZE = 4 * 2**20  # Upload chunks (2 MiB from the client) must fit
+MIB = 2**20
+MIN_MESSAGE_SIZE = 4 * MIB  # Upload chunks (2 MiB from the client) must fit
 # "scripted" follows a script inside each document: for tests and benchmarks only.
 ENGINES = ("local", "mistral", "scripted")
+_UNITS = {
+    "GIB": GIB, "GB": GIB, "G": GIB,
+    "MIB": MIB, "MB": MIB, "M": MIB,
+    "KIB": 1024, "KB": 1024, "K": 1024,
+    "B": 1,
+}  # fmt: skip
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Settings:
+def parse_size(raw: object) -> object:
+    """A byte size: ``1048576``, ``50MB``, ``1GiB`` (MB = MiB here); other input as is."""
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip().upper().replace(" ", "")
+    for suffix, factor in _UNITS.items():
+        if text.endswith(suffix) and text[: -len(suffix)].isdigit():
+            return int(text[: -len(suffix)]) * factor
+    if text.isdigit():
+        return int(text)
+    raise ValueError("must be a size such as 52428800, 50MB or 1GiB")
+
+
+Size = Annotated[int, BeforeValidator(parse_size), Field(ge=0)]
+Seconds = Annotated[float, Field(gt=0)]
+Port = Annotated[int, Field(ge=0, le=65535)]
+
+
+def _env(name: str, *more: str) -> Any:
+    """The variable(s) a field is read from (the first set wins)."""
+    return AliasChoices(name, *more) if more else name
+
+
+class Settings(BaseSettings):
     """All settings, resolved. Sizes are bytes, durations seconds."""
 
-    host: str = "127.0.0.1"
-    port: int = 1337
-    grpc_port: int = 50051
-    grpc_target: str = ""
-    data_dir: pathlib.Path = pathlib.Path("data")
-    db_path: pathlib.Path = pathlib.Path("data/ilios.db")
-    db_synchronous: str = "full"
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="ignore",
+        case_sensitive=True,
+        populate_by_name=True,
+        validate_default=False,  # the defaults are ours (the derived paths start unset)
+    )
+
+    host: str = Field("127.0.0.1", validation_alias=_env("HOST"))
+    port: Port = Field(1337, validation_alias=_env("PORT"))
+    grpc_port: Port = Field(50051, validation_alias=_env("GRPC_PORT"))
+    grpc_target: str = Field("", validation_alias=_env("GRPC_TARGET"))
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+        BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+    ] = Field("INFO", validation_alias=_env("LOG_LEVEL"))
+    data_dir: pathlib.Path = Field(pathlib.Path("data"), validation_alias=_env("DATA_DIR"))
+    # Derived from data_dir when unset.
+    db_path: pathlib.Path = Field(None, validation_alias=_env("LOCAL_DB_PATH"))  # type: ignore[assignment]
+    blob_dir: pathlib.Path = Field(None, validation_alias=_env("BLOB_DIR"))  # type: ignore[assignment]
+    tmp_dir: pathlib.Path = Field(None, validation_alias=_env("TMP_DIR"))  # type: ignore[assignment]
+    run_dir: pathlib.Path = Field(None, validation_alias=_env("RUN_DIR"))  # type: ignore[assignment]
+    db_synchronous: Literal["full", "normal"] = Field(
+        "full", validation_alias=_env("DB_SYNCHRONOUS")
+    )
     # How long a writer waits for another's lock before DATABASE_BUSY (then the
     # call is retried, see ilios.retry).
-    db_busy_timeout_ms: int = 10_000
-    blob_dir: pathlib.Path = pathlib.Path("data/blobs")
-    tmp_dir: pathlib.Path = pathlib.Path("data/tmp")
-    run_dir: pathlib.Path = pathlib.Path("data/run")
-    api_key: str = ""
-    worker_count: int = 1
-    max_concurrent_jobs: int = 1
-    max_attempts: int = 3
-    max_file_size: int = GIB
+    db_busy_timeout_ms: int = Field(
+        10_000, ge=1, le=600_000, validation_alias=_env("DB_BUSY_TIMEOUT_MS")
+    )
+    api_key: str = Field("", validation_alias=_env("API_KEY"), repr=False)
+    worker_count: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=0,
+        le=256,
+        validation_alias=_env("WORKER_COUNT"),
+    )
+    max_concurrent_jobs: int = Field(1, ge=1, le=64, validation_alias=_env("MAX_CONCURRENT_JOBS"))
+    max_attempts: int = Field(3, ge=1, le=20, validation_alias=_env("MAX_ATTEMPTS"))
+    gateway_workers: int = Field(1, ge=1, le=64, validation_alias=_env("GATEWAY_WORKERS"))
+    max_file_size: Size = Field(GIB, validation_alias=_env("MAX_FILE_SIZE"))
     # Files sent inline up to this size are kept in the database (0: never).
-    inline_max_bytes: int = 256 * 1024
-    max_pages: int = 2000
-    default_retention_days: int = 365
-    ocr_engine: str = "local"
-    heartbeat_s: float = 5.0
-    worker_dead_after_s: float = 30.0
-    shutdown_grace_s: float = 30.0
-    retry_backoff_s: float = 5.0
+    inline_max_bytes: Size = Field(256 * 1024, validation_alias=_env("INLINE_MAX_BYTES"))
+    max_pages: int = Field(2000, ge=1, le=100_000, validation_alias=_env("MAX_PAGES"))
+    default_retention_days: int = Field(
+        365, ge=1, le=3650, validation_alias=_env("DEFAULT_RETENTION_DAYS")
+    )
+    ocr_engine: str = Field("", validation_alias=_env("OCR_ENGINE"))  # "": see _derive
+    heartbeat_s: Seconds = Field(5.0, validation_alias=_env("WORKER_HEARTBEAT_S"))
+    worker_dead_after_s: Seconds = Field(30.0, validation_alias=_env("WORKER_DEAD_AFTER_S"))
+    shutdown_grace_s: Seconds = Field(30.0, validation_alias=_env("SHUTDOWN_GRACE_S"))
+    retry_backoff_s: Seconds = Field(5.0, validation_alias=_env("RETRY_BACKOFF_S"))
+    # The engine sandbox: a page's time budget and a child's memory cap.
+    page_timeout_s: Seconds = Field(60.0, validation_alias=_env("PAGE_TIMEOUT_S"))
+    engine_memory_mb: int = Field(
+        2048, ge=256, le=1 << 20, validation_alias=_env("ENGINE_MEMORY_MB")
+    )
     # A request that sends nothing for this long is dropped: a REST body (less
-    # than MIN_BODY_PROGRESS_BYTES in that time) or a gRPC request message.
-    upload_idle_s: float = 60.0
+    # than connection.MIN_BODY_PROGRESS_BYTES in that time) or a gRPC message.
+    upload_idle_s: Seconds = Field(60.0, validation_alias=_env("UPLOAD_IDLE_S"))
     # A REST request's header section must arrive whole within this time, and
     # may hold at most max_header_bytes in max_header_count fields.
-    header_timeout_s: float = 10.0
-    max_header_bytes: int = 64 * 1024
-    max_header_count: int = 100
-    # The largest gRPC request message (a file sent inline, plus its fields);
-    # larger files go through Upload.
-    max_message_size: int = 8 * 2**20
-    # Files in one batch request (REST form or BatchSubmit).
-    max_batch_files: int = 1000
+    header_timeout_s: Seconds = Field(10.0, validation_alias=_env("HEADER_TIMEOUT_S"))
+    max_header_bytes: Size = Field(64 * 1024, validation_alias=_env("MAX_HEADER_SIZE"))
+    max_header_count: int = Field(100, ge=1, le=10_000, validation_alias=_env("MAX_HEADER_COUNT"))
+    # The largest gRPC request message (a file sent inline, with its fields).
+    max_message_size: Size = Field(
+        8 * MIB, ge=MIN_MESSAGE_SIZE, validation_alias=_env("MAX_MESSAGE_SIZE")
+    )
+    max_batch_files: int = Field(1000, ge=1, le=100_000, validation_alias=_env("MAX_BATCH_FILES"))
     # A stored original or upload that no row names is removed once this old:
     # a crash left it between storing the file and committing its row.
-    orphan_max_age_s: float = 86_400.0
-    gateway_workers: int = 1
-    prices: billing.PriceList = dataclasses.field(
-        default_factory=lambda: billing.price_list({}), hash=False, compare=False
+    orphan_max_age_s: Seconds = Field(86_400.0, validation_alias=_env("ORPHAN_MAX_AGE_S"))
+    mistral_cost_per_page: str = Field(
+        billing.DEFAULT_COST_PER_PAGE_USD["mistral"],
+        validation_alias=_env("MISTRAL_COST_PER_PAGE"),
     )
-    s3_bucket: str = ""
-    s3_endpoint_url: str = ""
-    s3_region: str = ""
-    s3_prefix: str = ""
-    s3_multipart_threshold: int = 50 * 2**20
-    s3_max_attempts: int = 5
-    mistral_api_key: str = dataclasses.field(default="", repr=False)
-    mistral_server_url: str = ""
-    mistral_timeout_s: float = 120.0  # per Mistral HTTP call
+    local_cost_per_page: str = Field(
+        billing.DEFAULT_COST_PER_PAGE_USD["local"], validation_alias=_env("LOCAL_COST_PER_PAGE")
+    )
+    margin_rate: str = Field(billing.DEFAULT_MARGIN_RATE, validation_alias=_env("MARGIN_RATE"))
+    s3_bucket: str = Field("", validation_alias=_env("S3_BUCKET"))
+    s3_endpoint_url: str = Field(
+        "", validation_alias=_env("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+    )
+    s3_region: str = Field("", validation_alias=_env("AWS_REGION", "AWS_DEFAULT_REGION"))
+    s3_prefix: str = Field("", validation_alias=_env("S3_PREFIX"))
+    s3_multipart_threshold: Size = Field(50 * MIB, validation_alias=_env("S3_MULTIPART_THRESHOLD"))
+    s3_max_attempts: int = Field(5, ge=1, le=20, validation_alias=_env("S3_MAX_ATTEMPTS"))
+    mistral_api_key: str = Field("", validation_alias=_env("MISTRAL_API_KEY"), repr=False)
+    mistral_server_url: str = Field("", validation_alias=_env("MISTRAL_SERVER_URL"))
+    mistral_timeout_s: Seconds = Field(120.0, validation_alias=_env("MISTRAL_TIMEOUT_S"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: Any) -> Any:
+        """An empty variable (``PORT=``) means its default, as it always did."""
+        if isinstance(data, Mapping):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
+    @model_validator(mode="after")
+    def _derive(self) -> Settings:
+        """Paths under data_dir, and the engine: Mistral once a key is set."""
+        defaults = {
+            "db_path": self.data_dir / "ilios.db",
+            "blob_dir": self.data_dir / "blobs",
+            "tmp_dir": self.data_dir / "tmp",
+            "run_dir": self.data_dir / "run",
+        }
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        engine = self.ocr_engine.strip().lower() or ("mistral" if self.mistral_api_key else "local")
+        if engine not in ENGINES:
+            raise ValueError(f"OCR_ENGINE must be 'local' or 'mistral', not {engine!r}")
+        object.__setattr__(self, "ocr_engine", engine)
+        try:
+            self.prices  # noqa: B018  # checked now, not at the first conversion
+        except billing.PriceError as exc:
+            raise ValueError(f"MISTRAL_COST_PER_PAGE / MARGIN_RATE: {exc}") from None
+        return self
+
+    @functools.cached_property
+    def prices(self) -> billing.PriceList:
+        """Cost per page by engine and the margin."""
+        return billing.price_list(
+            {
+                "MISTRAL_COST_PER_PAGE": self.mistral_cost_per_page,
+                "LOCAL_COST_PER_PAGE": self.local_cost_per_page,
+                "MARGIN_RATE": self.margin_rate,
+            }
+        )
 
     @property
     def grpc_address(self) -> str:
@@ -93,137 +207,44 @@ class Settings:
         return Database(self.db_path, self.db_synchronous, self.db_busy_timeout_ms)
 
 
-def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
-    if not lo <= value <= hi:
-        raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}.")
-    return value
+class _MappingSettings(Settings):
+    """Settings from a given mapping alone: no environment, no ``.env``."""
 
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}.") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, not {value}.")
-    return value
-
-
-def _prices(env: Mapping[str, str]) -> billing.PriceList:
-    try:
-        return billing.price_list(env)
-    except billing.PriceError as exc:
-        raise ConfigError(f"MISTRAL_COST_PER_PAGE / MARGIN_RATE: {exc}.") from None
-
-
-def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
-    """One of ``choices`` (case-insensitive); the first is the default."""
-    value = (env.get(name) or choices[0]).strip().lower()
-    if value not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
-    return value
-
-
-def _size(env: Mapping[str, str], name: str, default: int) -> int:
-    """Parse a byte size: ``1048576``, ``50MB``, ``1GiB`` (MB = MiB here)."""
-    raw = env.get(name, "").strip().upper().replace(" ", "")
-    if not raw:
-        return default
-    units = {
-        "GIB": GIB,
-        "GB": GIB,
-        "G": GIB,
-        "MIB": 2**20,
-        "MB": 2**20,
-        "M": 2**20,
-        "KIB": 1024,
-        "KB": 1024,
-        "K": 1024,
-        "B": 1,
-    }
-    for suffix, factor in units.items():
-        if raw.endswith(suffix) and raw[: -len(suffix)].isdigit():
-            return int(raw[: -len(suffix)]) * factor
-    if raw.isdigit():
-        return int(raw)
-    raise ConfigError(f"{name} must be a size such as 52428800, 50MB or 1GiB, not {raw!r}.")
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
 
 
 def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
-    """Resolve settings from ``env`` (default: ``os.environ`` plus ``./.env``).
+    """Resolve settings: from ``env`` alone when given, else from the environment
+    and (``dotenv``) the ``.env`` file in the working directory, the environment
+    winning."""
+    try:
+        if env is not None:
+            return _MappingSettings(**env)
+        return Settings(_env_file=pathlib.Path.cwd() / ".env" if dotenv else None)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc)) from None
 
-    Values already in the environment win over the ``.env`` file.
-    """
-    if env is None:
-        if dotenv:
-            from dotenv import load_dotenv
 
-            load_dotenv(pathlib.Path.cwd() / ".env", override=False)
-        env = os.environ
-    data_dir = pathlib.Path(env.get("DATA_DIR") or "data")
-    engine = (env.get("OCR_ENGINE") or "").strip().lower()
-    if not engine:
-        engine = "mistral" if env.get("MISTRAL_API_KEY") else "local"
-    if engine not in ENGINES:
-        raise ConfigError(f"OCR_ENGINE must be 'local' or 'mistral', not {engine!r}.")
-    cores = os.cpu_count() or 1
-    settings = Settings(
-        host=env.get("HOST") or "127.0.0.1",
-        port=_int(env, "PORT", 1337, 0, 65535),
-        grpc_port=_int(env, "GRPC_PORT", 50051, 0, 65535),
-        grpc_target=env.get("GRPC_TARGET", ""),
-        data_dir=data_dir,
-        db_path=pathlib.Path(env.get("LOCAL_DB_PATH") or data_dir / "ilios.db"),
-        db_synchronous=_choice(env, "DB_SYNCHRONOUS", ("full", "normal")),
-        db_busy_timeout_ms=_int(env, "DB_BUSY_TIMEOUT_MS", 10_000, 1, 600_000),
-        blob_dir=pathlib.Path(env.get("BLOB_DIR") or data_dir / "blobs"),
-        tmp_dir=pathlib.Path(env.get("TMP_DIR") or data_dir / "tmp"),
-        run_dir=pathlib.Path(env.get("RUN_DIR") or data_dir / "run"),
-        api_key=env.get("API_KEY", ""),
-        worker_count=_int(env, "WORKER_COUNT", cores, 0, 256),
-        max_concurrent_jobs=_int(env, "MAX_CONCURRENT_JOBS", 1, 1, 64),
-        max_attempts=_int(env, "MAX_ATTEMPTS", 3, 1, 20),
-        max_file_size=_size(env, "MAX_FILE_SIZE", GIB),
-        inline_max_bytes=_size(env, "INLINE_MAX_BYTES", 256 * 1024),
-        max_pages=_int(env, "MAX_PAGES", 2000, 1, 100_000),
-        default_retention_days=_int(env, "DEFAULT_RETENTION_DAYS", 365, 1, 3650),
-        ocr_engine=engine,
-        heartbeat_s=_float(env, "WORKER_HEARTBEAT_S", 5.0),
-        worker_dead_after_s=_float(env, "WORKER_DEAD_AFTER_S", 30.0),
-        shutdown_grace_s=_float(env, "SHUTDOWN_GRACE_S", 30.0),
-        retry_backoff_s=_float(env, "RETRY_BACKOFF_S", 5.0),
-        upload_idle_s=_float(env, "UPLOAD_IDLE_S", 60.0),
-        header_timeout_s=_float(env, "HEADER_TIMEOUT_S", 10.0),
-        max_header_bytes=_size(env, "MAX_HEADER_SIZE", 64 * 1024),
-        max_header_count=_int(env, "MAX_HEADER_COUNT", 100, 1, 10_000),
-        max_message_size=_size(env, "MAX_MESSAGE_SIZE", 8 * 2**20),
-        max_batch_files=_int(env, "MAX_BATCH_FILES", 1000, 1, 100_000),
-        orphan_max_age_s=_float(env, "ORPHAN_MAX_AGE_S", 86_400.0),
-        gateway_workers=_int(env, "GATEWAY_WORKERS", 1, 1, 64),
-        prices=_prices(env),
-        s3_bucket=env.get("S3_BUCKET", ""),
-        s3_endpoint_url=env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL", ""),
-        s3_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION", ""),
-        s3_prefix=env.get("S3_PREFIX", ""),
-        s3_multipart_threshold=_size(env, "S3_MULTIPART_THRESHOLD", 50 * 2**20),
-        s3_max_attempts=_int(env, "S3_MAX_ATTEMPTS", 5, 1, 20),
-        mistral_api_key=env.get("MISTRAL_API_KEY", ""),
-        mistral_server_url=env.get("MISTRAL_SERVER_URL", ""),
-        mistral_timeout_s=_float(env, "MISTRAL_TIMEOUT_S", 120.0),
-    )
-    if settings.max_message_size < MIN_MESSAGE_SIZE:
-        raise ConfigError(
-            f"MAX_MESSAGE_SIZE must be at least {MIN_MESSAGE_SIZE // 2**20} MiB "
-            "(Upload chunks must fit in a message)."
-        )
-    return settings
+def _explain(exc: ValidationError) -> str:
+    """One line per unusable setting, naming its variable."""
+    fields = Settings.model_fields
+    lines = []
+    for error in exc.errors(include_url=False):
+        where = error["loc"][0] if error["loc"] else ""
+        field = fields.get(str(where))
+        alias = field.validation_alias if field is not None else None
+        name = alias.choices[0] if isinstance(alias, AliasChoices) else alias if alias else where
+        value = error.get("input")
+        shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name}: {message}{shown}" if name else message)
+    return "; ".join(lines)

@@ -30,7 +30,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.requests import ClientDisconnect
 
 from ilios import config, errors
-from ilios.gateway import batches, documents, multipart, rest, usage
+from ilios.gateway import batches, documents, forms, rest, usage
 from ilios.gateway.authentication import Gate, authenticate
 from ilios.gateway.connection import GatewayProtocol
 from ilios.v1 import access_service_pb2_grpc as access_grpc
@@ -59,11 +59,11 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             ],
         )
         app.state.conversion = pb_grpc.ConversionServiceStub(channel)
-        app.state.raw_upload = multipart.raw_upload(channel)
+        app.state.raw_upload = forms.raw_upload(channel)
         app.state.health = health_pb2_grpc.HealthStub(channel)
         app.state.usage = usage_grpc.UsageServiceStub(channel)
         app.state.gate = Gate(access_grpc.AccessServiceStub(channel))
-        app.state.leftovers = multipart.Leftovers(app.state.conversion)
+        app.state.leftovers = forms.Leftovers(app.state.conversion)
         yield
         await app.state.leftovers.close()
         await channel.close()

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from ilios import errors
 from ilios.gateway import rest
-from ilios.gateway.multipart import read_form
+from ilios.gateway.forms import read_form
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2 as document_pb
 

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ilios import errors
 from ilios.gateway import rest
-from ilios.gateway.multipart import Form, UploadedFile, read_form
+from ilios.gateway.forms import Form, UploadedFile, read_form
 from ilios.markdown import join_pages
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2 as document_pb

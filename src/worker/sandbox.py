@@ -50,7 +50,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ilios.config import _float, _int
+from ilios.config import Settings
 from ilios.errors import EngineCrashed, EngineUnavailable, IliosError, MemoryLimit, PageTimeout
 from ilios.worker.engines.base import Page, Usage
 from ilios.worker.sandbox_child import (
@@ -78,14 +78,9 @@ class Limits:
     memory_mb: int = ENGINE_MEMORY_MB
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
-        """PAGE_TIMEOUT_S and ENGINE_MEMORY_MB from ``env`` (default ``os.environ``);
-        raises ConfigError for unusable values."""
-        env = os.environ if env is None else env
-        return cls(
-            page_timeout_s=_float(env, "PAGE_TIMEOUT_S", PAGE_TIMEOUT_S),
-            memory_mb=_int(env, "ENGINE_MEMORY_MB", ENGINE_MEMORY_MB, 256, 1 << 20),
-        )
+    def from_settings(cls, settings: Settings) -> Limits:
+        """``PAGE_TIMEOUT_S`` and ``ENGINE_MEMORY_MB``."""
+        return cls(page_timeout_s=settings.page_timeout_s, memory_mb=settings.engine_memory_mb)
 
 
 class Sandboxed:

@@ -30,7 +30,7 @@ def test_a_body_streamed_in_odd_pieces_stores_the_file_exactly(service):
     near = b"\r\n--" + BOUNDARY[:-1] + b"\r\n-" + BOUNDARY + b"\n--" + BOUNDARY + b"\r\n--"
     content = script_document(pages=1) + (os.urandom(MIB) + near) * 3
     body = (
-        b"preamble\r\n--" + BOUNDARY + b"\r\n"
+        b"--" + BOUNDARY + b"\r\n"
         b'Content-Disposition: form-data; name="file"; filename="odd.pdf"\r\n'
         b"Content-Type: application/pdf\r\n\r\n" + content + b"\r\n--" + BOUNDARY + b"\r\n"
         b'Content-Disposition: form-data; name="priority"\r\n\r\n3\r\n--' + BOUNDARY + b"\r\n"

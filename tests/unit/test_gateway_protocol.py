@@ -15,8 +15,8 @@ import time
 import pytest
 import uvicorn
 
-from ilios.gateway.connection import GatewayProtocol
 from ilios.gateway import connection
+from ilios.gateway.connection import GatewayProtocol
 
 BODY_BYTES = 6 * 1024 * 1024
 # The body goes chunked, in chunks this big: httptools hands uvicorn each chunk of

@@ -115,14 +115,25 @@ def test_large_file_data_comes_out_as_views_of_the_pieces_fed():
     assert all(isinstance(c, memoryview) and any(c.obj is p for p in pieces) for c in large)
 
 
-def test_preamble_and_epilogue_are_ignored():
-    whole = body(field("a", b"1"), preamble=b"This is a preamble.\r\n") + b"epilogue\r\n"
+def test_an_epilogue_is_ignored():
+    whole = body(field("a", b"1")) + b"epilogue\r\n"
     assert parse([whole]) == [(Part("a", None), b"1")]
 
 
-def test_blanks_after_a_boundary_are_allowed():
-    whole = body(field("a", b"1")).replace(BOUNDARY + b"\r\n", BOUNDARY + b" \t\r\n", 1)
-    assert parse([whole]) == [(Part("a", None), b"1")]
+@pytest.mark.parametrize(
+    "whole",
+    [
+        # RFC 2046 allows these; browsers and curl never send them, and
+        # python-multipart (like the frameworks built on it) refuses them.
+        body(field("a", b"1"), preamble=b"This is a preamble.\r\n"),
+        body(field("a", b"1")).replace(BOUNDARY + b"\r\n", BOUNDARY + b" \t\r\n", 1),
+        body((b'Content-Disposition: form-data;\r\n name="file"; filename="a.pdf"', b"x")),
+    ],
+    ids=["preamble", "blanks after a boundary", "a folded header line"],
+)
+def test_what_browsers_never_send_is_refused(whole):
+    with pytest.raises(InvalidRequest):
+        parse([whole])
 
 
 def test_a_body_with_no_parts():
@@ -139,10 +150,10 @@ def test_a_body_with_no_parts():
             "file",
             'a "quoted" name.pdf',
         ),
-        (
+        (  # an old browser's full path: its last part
             b'form-data; name="file"; filename="C:\\Users\\x\\report.pdf"',
             "file",
-            "C:\\Users\\x\\report.pdf",
+            "report.pdf",
         ),
         (b'form-data; name="file"; filename="semi;colon.pdf"', "file", "semi;colon.pdf"),
         (b'form-data; name="file"; filename=""', "file", ""),
@@ -165,11 +176,6 @@ def test_names_and_file_names(disposition, name, file_name):
     assert parse([body((headers, b"x"))]) == [(Part(name, file_name), b"x")]
 
 
-def test_folded_header_lines_continue_the_last():
-    headers = b'Content-Disposition: form-data;\r\n name="file"; filename="a.pdf"'
-    assert parse([body((headers, b"x"))]) == [(Part("file", "a.pdf"), b"x")]
-
-
 @pytest.mark.parametrize(
     "whole",
     [
@@ -183,8 +189,8 @@ def test_folded_header_lines_continue_the_last():
 def test_a_body_that_ends_early_is_malformed(whole):
     boundary = b"b" if whole.startswith(b"--b\r") or not whole.startswith(b"--") else BOUNDARY
     parser = MultipartParser(boundary)
-    parser.feed(whole)
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(InvalidRequest):  # as soon as it can tell
+        parser.feed(whole)
         parser.close()
 
 

@@ -22,6 +22,7 @@ import pytest
 from harness import alive, wait_for
 from sandbox_toy import ToyEngine
 
+from ilios import config
 from ilios.config import ConfigError
 from ilios.errors import (
     CorruptFile,
@@ -187,13 +188,13 @@ def test_errors_rebuild_by_class_then_by_reason() -> None:
     assert type(unknown) is IliosError and unknown.message == "Slow."
 
 
-def test_limits_from_the_environment() -> None:
-    assert Limits.from_env({}) == Limits(page_timeout_s=60.0, memory_mb=2048)
-    limits = Limits.from_env({"PAGE_TIMEOUT_S": "2.5", "ENGINE_MEMORY_MB": "512"})
+def test_limits_from_the_settings() -> None:
+    assert Limits.from_settings(config.load({})) == Limits(page_timeout_s=60.0, memory_mb=2048)
+    limits = Limits.from_settings(config.load({"PAGE_TIMEOUT_S": "2.5", "ENGINE_MEMORY_MB": "512"}))
     assert limits == Limits(page_timeout_s=2.5, memory_mb=512)
     for env in ({"PAGE_TIMEOUT_S": "0"}, {"ENGINE_MEMORY_MB": "lots"}, {"ENGINE_MEMORY_MB": "9"}):
-        with pytest.raises(ConfigError):
-            Limits.from_env(env)
+        with pytest.raises(ConfigError, match=next(iter(env))):
+            config.load(env)
 
 
 def test_the_local_engine_converts_the_same_in_the_sandbox(tmp_path) -> None:

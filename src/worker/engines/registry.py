@@ -15,7 +15,7 @@ def _local(settings: Settings) -> Engine:
 
     # In child processes, within PAGE_TIMEOUT_S per page and ENGINE_MEMORY_MB (see sandbox).
     kwargs = {"max_pages": settings.max_pages}
-    return Sandboxed(LocalEngine, kwargs, limits=Limits.from_env(), warm_up=True)
+    return Sandboxed(LocalEngine, kwargs, limits=Limits.from_settings(settings), warm_up=True)
 
 
 def _mistral(settings: Settings) -> Engine:
