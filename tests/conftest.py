@@ -10,25 +10,42 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 from harness import Service
 
+
+def _settings_variables() -> set[str]:
+    """Every environment variable Ilios's settings read."""
+    from pydantic import AliasChoices
+
+    from ilios.config import Settings
+
+    names: set[str] = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        names.update(alias.choices if isinstance(alias, AliasChoices) else [alias])  # type: ignore[list-item]
+    return {str(n) for n in names if n}
+
+
 SCRUBBED_PREFIXES = ("ILIOS_", "AWS_", "MISTRAL_", "S3_")
-SCRUBBED_NAMES = {
-    "API_KEY",
-    "OCR_ENGINE",
-    "DATA_DIR",
-    "LOCAL_DB_PATH",
-    "PORT",
-    "GRPC_PORT",
-    "WORKER_COUNT",
-    "GRPC_TARGET",
-}
+SCRUBBED_NAMES = _settings_variables()
+
+
+def _scrubbed(name: str) -> bool:
+    return name.startswith(SCRUBBED_PREFIXES) or name in SCRUBBED_NAMES
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_session_environment() -> None:
+    """Before any service starts: the developer's Ilios, AWS and Mistral settings go
+    (the services' children get an allow-listed environment besides, and run
+    where no ``.env`` is: harness.child_env)."""
+    for name in [n for n in os.environ if _scrubbed(n)]:
+        del os.environ[name]
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's Ilios, AWS or Mistral settings."""
-    for name in list(os.environ):
-        if name.startswith(SCRUBBED_PREFIXES) or name in SCRUBBED_NAMES:
-            monkeypatch.delenv(name)
+    """No test sees settings another test left in the environment."""
+    for name in [n for n in os.environ if _scrubbed(n)]:
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,29 @@ from ilios.store import Database
 from ilios.v1 import conversion_service_pb2_grpc, usage_service_pb2_grpc
 
 START_TIMEOUT_S = 120.0
+# What a child process may see of the test's own environment: nothing of Ilios,
+# AWS or Mistral (a developer's settings must not reach a test's service).
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER")
+
+
+def child_env(**env: str) -> dict[str, str]:
+    """An environment for a process the tests start: the allow-listed basics and ``env``."""
+    return {**{k: os.environ[k] for k in INHERITED if k in os.environ}, **env}
+
+
+def run_ilios(
+    args: Sequence[str], env: dict[str, str], cwd: pathlib.Path, **kwargs
+) -> subprocess.CompletedProcess:
+    """Run an ``ilios`` command of the service to its end, in ``cwd`` (where no
+    ``.env`` is), with exactly ``env``."""
+    return subprocess.run([sys.executable, "-m", "ilios.cli", *args], env=env, cwd=cwd, **kwargs)
+
+
+def start_ilios(
+    args: Sequence[str], env: dict[str, str], cwd: pathlib.Path, **kwargs
+) -> subprocess.Popen[bytes]:
+    """Start an ``ilios`` command of the service, as ``run_ilios``."""
+    return subprocess.Popen([sys.executable, "-m", "ilios.cli", *args], env=env, cwd=cwd, **kwargs)
 
 
 def wait_for(predicate, timeout_s: float = 30.0, interval_s: float = 0.05, what: str = ""):
@@ -57,20 +80,16 @@ class Service:
         self.data_dir = data_dir
         self.launcher = tuple(launcher)
         self.log = log
-        self.env = {
-            **{
-                k: v
-                for k, v in os.environ.items()
-                if not k.startswith(("ILIOS_", "AWS_", "MISTRAL_", "API_KEY"))
-            },
-            "DATA_DIR": str(data_dir),
+        data_dir.mkdir(parents=True, exist_ok=True)
+        defaults = {
+            "DATA_DIR": str(data_dir.absolute()),
             "PORT": "0",
             "GRPC_PORT": "0",
             "WORKER_COUNT": "2",
             "GATEWAY_WORKERS": "1",
             "LOG_LEVEL": "WARNING",
-            **env,
         }
+        self.env = child_env(**{**defaults, **env})
         self.proc: subprocess.Popen[bytes] | None = None
         self.grpc_port = 0
         self.http_port = 0
@@ -88,6 +107,7 @@ class Service:
             self.proc = subprocess.Popen(
                 [*self.launcher, sys.executable, "-m", "ilios.cli", "serve"],
                 env=self.env,
+                cwd=self.data_dir,  # no .env here: the service sees only self.env
                 stdout=output,
                 stderr=subprocess.STDOUT if output else None,
             )

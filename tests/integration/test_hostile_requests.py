@@ -18,7 +18,6 @@ import pathlib
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 
@@ -27,7 +26,7 @@ import grpc
 import httpx
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from harness import alive, reason_of, running, wait_for
+from harness import alive, child_env, reason_of, running, start_ilios, wait_for
 
 from ilios import config, errors
 from ilios.storage import scratch_dir
@@ -606,18 +605,18 @@ def test_rest_errors_without_the_server_name_no_internal_address(tmp_path):
         probe.bind(("127.0.0.1", 0))
         dead_port = probe.getsockname()[1]  # nothing listens once the socket closes
     ready = tmp_path / "gateway.json"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("API_KEY", "AWS_"))},
-        "DATA_DIR": str(tmp_path),
-        "PORT": "0",
-        "GRPC_TARGET": f"127.0.0.1:{dead_port}",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = child_env(
+        DATA_DIR=str(tmp_path),
+        PORT="0",
+        GRPC_TARGET=f"127.0.0.1:{dead_port}",
+        LOG_LEVEL="WARNING",
+    )
     log = tmp_path / "gateway.log"
     with open(log, "wb") as output:
-        gateway = subprocess.Popen(
-            [sys.executable, "-m", "ilios.cli", "gateway", "--ready-file", str(ready)],
-            env=env,
+        gateway = start_ilios(
+            ["gateway", "--ready-file", str(ready)],
+            env,
+            tmp_path,
             stdout=output,
             stderr=subprocess.STDOUT,
         )

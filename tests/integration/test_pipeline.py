@@ -7,7 +7,7 @@ import time
 
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from harness import running, wait_for
+from harness import running, start_ilios, wait_for
 
 from ilios.v1 import conversion_service_pb2 as pb
 
@@ -43,16 +43,12 @@ def test_pending_document_answers_202_and_status(idle_service, corpus):
 
 def test_a_convert_caller_waits_for_a_worker_to_appear(idle_service, corpus, tmp_path):
     """Convert streams pages once a worker (started later, alone) takes the job."""
-    import subprocess
-    import sys
 
     path = corpus["text.pdf"]
     request = pb.ConvertRequest(file=pb.FileSource(content=path.read_bytes(), file_name=path.name))
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         future = pool.submit(lambda: list(idle_service.conversion.Convert(request, timeout=120)))
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "ilios.cli", "worker"], env=idle_service.env
-        )
+        worker = start_ilios(["worker"], idle_service.env, idle_service.data_dir)
         try:
             events = future.result(timeout=120)
         finally:

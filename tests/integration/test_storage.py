@@ -15,7 +15,7 @@ import sys
 import boto3
 import grpc
 import pytest
-from harness import Service, reason_of, running, wait_for
+from harness import Service, child_env, reason_of, run_ilios, running, start_ilios, wait_for
 from moto.server import ThreadedMotoServer
 
 from ilios.v1 import conversion_service_pb2 as pb
@@ -85,13 +85,9 @@ def inline_original(svc: Service, doc_id: str) -> bytes | None:
 
 
 def ilios_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run one ``ilios`` service command as its own process."""
-    return subprocess.run(
-        [sys.executable, "-m", "ilios.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    """Run one ``ilios`` service command as its own process (in its DATA_DIR)."""
+    return run_ilios(
+        args, env, pathlib.Path(env["DATA_DIR"]), capture_output=True, text=True, timeout=120
     )
 
 
@@ -220,7 +216,7 @@ def test_jobs_retry_while_s3_is_down_and_succeed_when_it_returns(tmp_path):
                 timeout=30,
             )
             s3.stop()  # the original is stored; now no worker can fetch it
-            worker = subprocess.Popen([sys.executable, "-m", "ilios.cli", "worker"], env=svc.env)
+            worker = start_ilios(["worker"], svc.env, svc.data_dir)
 
             def failed_an_attempt():
                 rows = svc.rows("SELECT state, error FROM jobs")
@@ -241,7 +237,7 @@ def test_jobs_retry_while_s3_is_down_and_succeed_when_it_returns(tmp_path):
 
 
 def test_missing_bucket_fails_start_up_clearly(s3, tmp_path):
-    env = {**os.environ, "DATA_DIR": str(tmp_path), **s3_env(s3), "S3_BUCKET": "no-such-bucket"}
+    env = child_env(DATA_DIR=str(tmp_path), **s3_env(s3), S3_BUCKET="no-such-bucket")
     result = ilios_cli(env, "server")
     assert result.returncode == 2
     assert "no-such-bucket" in result.stderr and "does not exist" in result.stderr
@@ -265,13 +261,12 @@ def test_bad_credentials_fail_start_up_clearly(tmp_path):
                 return probe.connect_ex(("127.0.0.1", port)) == 0
 
         wait_for(listening, 30, what="moto to listen")
-        env = {
-            **os.environ,
-            "DATA_DIR": str(tmp_path),
-            "S3_BUCKET": BUCKET,
-            "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
+        env = child_env(
+            DATA_DIR=str(tmp_path),
+            S3_BUCKET=BUCKET,
+            AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{port}",
             **S3_CREDENTIALS,
-        }
+        )
         result = ilios_cli(env, "server")
         assert result.returncode == 2
         assert "AWS_ACCESS_KEY_ID" in result.stderr
