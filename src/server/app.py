@@ -102,6 +102,7 @@ class Server:
     blobs: BlobStore
     health: health.aio.HealthServicer
     presence: Presence
+    service: conversion.ConversionService
     _loops: list[asyncio.Task[None]] = dataclasses.field(default_factory=list)
 
     async def start(self) -> None:
@@ -128,6 +129,7 @@ class Server:
         except IliosError:
             log.warning("could not delete this server's unused uploads", exc_info=True)
         self.notifier.close()
+        self.service.close()
         self.pool.shutdown(wait=False)
 
     async def _repeat(self, step: Callable[[], object], interval_s: float) -> None:
@@ -191,7 +193,9 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
         pool=_ReflectionPool(),
     )
     port = server.add_insecure_port(address or f"{settings.host}:{settings.grpc_port}")
-    return Server(settings, server, port, notifier, pool, db, blobs, health_servicer, presence)
+    return Server(
+        settings, server, port, notifier, pool, db, blobs, health_servicer, presence, service
+    )
 
 
 async def serve(settings: Settings, address: str | None = None, on_ready: object = None) -> None:

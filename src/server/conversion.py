@@ -111,6 +111,10 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, functools.partial(fn, *args, **kwargs))
 
+    def close(self) -> None:
+        """Release the doorbell socket (the server has stopped serving)."""
+        self.ringer.close()
+
     def _ring_workers(self) -> None:
         self.ringer.ring("worker")
 
