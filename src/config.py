@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ilios import billing
 from ilios.errors import ConfigError
@@ -207,28 +207,13 @@ class Settings(BaseSettings):
         return Database(self.db_path, self.db_synchronous, self.db_busy_timeout_ms)
 
 
-class _MappingSettings(Settings):
-    """Settings from a given mapping alone: no environment, no ``.env``."""
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
-
-
 def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
     """Resolve settings: from ``env`` alone when given, else from the environment
     and (``dotenv``) the ``.env`` file in the working directory, the environment
     winning."""
     try:
         if env is not None:
-            return _MappingSettings(**env)
+            return Settings.model_validate(dict(env))  # no sources: the mapping alone
         return Settings(_env_file=pathlib.Path.cwd() / ".env" if dotenv else None)  # type: ignore[call-arg]
     except ValidationError as exc:
         raise ConfigError(_explain(exc)) from None

@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import re
 import urllib.parse
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 from python_multipart import multipart
 from python_multipart.multipart import parse_options_header
@@ -76,7 +76,7 @@ class MultipartParser:
         self._header: list[tuple[bytearray, bytearray]] = []
         self._header_bytes = 0
         self._ended = False
-        callbacks: dict[str, Any] = {
+        callbacks: multipart.MultipartCallbacks = {
             "on_part_begin": self._on_part_begin,
             "on_header_field": self._on_header_field,
             "on_header_value": self._on_header_value,
