@@ -11,8 +11,12 @@ PYTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help run test check tools proto proto-check clients bench clean grpcurl-demo
 
-help: ## List the targets
+help: ## List the targets, and where each process lives
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@echo
+	@echo "  Layout: src/gateway (REST process) -> gRPC -> src/server (gRPC process) -> src/store (SQL)"
+	@echo "          and src/storage (blobs) <- src/worker (worker processes, engines); src/cli.py starts each."
+	@echo "  Tests:  tests/unit, tests/inprocess (real server and app in one process), tests/integration."
 
 $(BIN)/ilios: pyproject.toml clients/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

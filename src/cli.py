@@ -24,19 +24,11 @@ ARENA_MAX = 2
 
 def tune_malloc() -> None:
     """Keep 1 MiB transfer buffers on the heap instead of fresh mmaps, in at
-    most two heaps.
+    most two heaps (glibc's ``mallopt``; a no-op elsewhere).
 
-    By default glibc serves each >= 128 KiB allocation with its own mmap, so
-    every chunk of a streamed upload is new memory the kernel must fault in
-    (about 1,000 page faults per MiB forwarded). Measured with bench/upload.py:
-    the gateway's CPU per GiB halved and REST throughput rose ~1.7x, for a few
-    MiB of extra peak RSS. But each thread that allocates may get its own heap
-    (an arena, up to 8 per core), and each keeps up to ``TRIM_THRESHOLD_BYTES``
-    of freed buffers: the server's peak during a 1 GiB upload swung with the
-    threads that happened to allocate, 103-126 MiB into local storage and
-    126-144 MiB into S3. Two arenas held it at 83-97 and 99-117 MiB (145 once
-    in 17 S3 runs), at the same throughput and CPU. A no-op where glibc is
-    absent.
+    Streaming uploads allocate a buffer per chunk: as fresh mmaps each costs
+    page faults, and per-thread heaps each keep freed buffers. The figures are
+    in docs/performance.md ("Uploads").
     """
     try:
         libc = ctypes.CDLL("libc.so.6")

@@ -51,10 +51,8 @@ KEEPALIVE_S = 60  # ping a silent client this often; drop it if no answer in:
 KEEPALIVE_TIMEOUT_S = 20
 CONNECTION_IDLE_S = 300  # a connection without calls for this long is closed (GOAWAY)
 # HTTP/2 flow control: how far a client may send ahead of a stream's reader, fixed.
-# grpc's default (BDP probing) grows the window with its bandwidth estimate, and
-# whatever the reader has not taken yet sits in the server's memory: over 1 GiB
-# uploads into S3 the peak RSS was 108-137 MiB with it, 104-118 with this fixed
-# window (8 runs each, the same throughput, local uploads too).
+# grpc's adaptive window grows with its bandwidth estimate, and what the reader
+# has not taken sits in the server's memory (docs/performance.md, "Uploads").
 STREAM_WINDOW_BYTES = 4 * 1024 * 1024
 DB_THREADS = 16  # SQLite calls and blob writes (batch intake uses up to 6)
 SERVICE_NAMES = (

@@ -35,9 +35,8 @@ T = TypeVar("T")
 DEFAULT_TARGET = "127.0.0.1:50051"
 DEFAULT_TIMEOUT_S = 60.0
 CONVERT_TIMEOUT_S = 3600.0
-# Upload's chunk size: 2 MiB measured 4-17% faster than 1 MiB over 1 GiB on two cores
-# (fewer messages for gRPC to hand over on each side), and stays under the server's
-# 4 MiB mmap threshold (``ilios.cli.tune_malloc``).
+# Upload's chunk size: fewer messages for gRPC to hand over than 1 MiB, and under the
+# server's 4 MiB mmap threshold (``ilios.cli.tune_malloc``; docs/performance.md).
 CHUNK_BYTES = 2 * 1024 * 1024
 INLINE_LIMIT_BYTES = 4 * 1024 * 1024  # larger files go through Upload first (server: 8 MiB)
 MESSAGE_LIMIT_BYTES = 80 * 1024 * 1024
