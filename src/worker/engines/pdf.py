@@ -35,8 +35,8 @@ from ilios.worker.engines.geometry import Line, PageText, Rule, marker_gap
 
 PDFIUM_LOCK = threading.RLock()
 
-OCR_DPI = 200.0  # render resolution for pages without a text layer, dots per inch
-OCR_MAX_SIDE_PX = 2000  # ... capped so the longer side has at most this many pixels
+OCR_DPI = 300.0  # render resolution for pages without a text layer, dots per inch
+OCR_MAX_SIDE_PX = 4000  # ... capped so the longer side has at most this many pixels
 POINTS_PER_INCH = 72.0
 MIN_TEXT_CHARS = 32  # a page with fewer visible characters than this, and ...
 SCAN_COVERAGE = 0.5  # ... images covering this share of its area, is OCR'd
