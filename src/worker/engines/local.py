@@ -3,7 +3,8 @@
 - PDFs with a text layer: pdfium text segments and ruling lines -> ``layout``
   (reading order across columns, tables, headings from font size and weight,
   paragraphs, lists). Pages without one, or whose fonts have no usable
-  Unicode map, are rendered and OCR'd.
+  Unicode map, are rendered and OCR'd; so is a page whose text looks like a
+  wrongly mapped font and that OCR reads differently (``legibility``).
 - PNG, JPEG and TIFF (every TIFF frame is a page): OCR (``ocr``: RapidOCR,
   offline; pages scanned sideways or upside down are turned upright).
 """
@@ -21,9 +22,11 @@ from ilios.errors import (
     IliosError,
     UnsupportedFileType,
 )
+from ilios.worker.engines import legibility
 from ilios.worker.engines.base import Page, Usage, check_page_count, decoding_image
+from ilios.worker.engines.geometry import PageText
 from ilios.worker.engines.layout import FontStats, to_markdown
-from ilios.worker.engines.ocr import ocr_markdown
+from ilios.worker.engines.ocr import OCR_MAX_LEADING, ocr_markdown, ocr_page
 from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
 from ilios.worker.engines.pdf import PdfFile
 
@@ -97,6 +100,8 @@ class LocalEngine:
                 content = pdf.read_page(index)
                 if isinstance(content, np.ndarray):
                     markdown = ocr_markdown(content, languages)
+                elif (ocr := _read_instead(pdf, index, content, languages)) is not None:
+                    markdown = ocr
                 else:
                     fonts.add_page(content.lines)
                     markdown = to_markdown(
@@ -120,6 +125,19 @@ class LocalEngine:
                     image.seek(index)
                     pixels = _grayscale(image)
                     yield Page(index + 1, ocr_markdown(pixels, languages), last=index + 1 == count)
+
+
+def _read_instead(pdf: PdfFile, index: int, content: PageText, languages: list[str]) -> str | None:
+    """OCR's Markdown for a page whose text layer looks like a broken font map
+    and that OCR reads differently (``legibility``); None: keep the layer."""
+    text = " ".join(line.text for line in content.lines)
+    if not legibility.suspect(text):
+        return None
+    page = ocr_page(pdf.render(index), languages)
+    seen = " ".join(line.text for line in page.lines)
+    if legibility.agreement(text, seen) >= legibility.AGREEMENT_MIN:
+        return None
+    return to_markdown(page.lines, fonts=None, max_leading=OCR_MAX_LEADING, rules=page.rules)
 
 
 def _grayscale(frame: Image.Image) -> np.ndarray:

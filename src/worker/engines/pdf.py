@@ -121,6 +121,15 @@ class PdfFile:
             finally:
                 page.close()
 
+    def render(self, index: int) -> np.ndarray:
+        """Page ``index`` (0-based) rendered for OCR (see ``render_for_ocr``)."""
+        with PDFIUM_LOCK:
+            page = self._doc[index]
+            try:
+                return render_for_ocr(page)
+            finally:
+                page.close()
+
 
 def _open_error(exc: pdfium.PdfiumError, path: pathlib.Path) -> IliosError:
     if exc.err_code in _PASSWORD_ERRORS:
