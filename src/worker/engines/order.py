@@ -28,7 +28,7 @@ from ilios.worker.engines.tables import aligned_tables
 
 Item = Line | Table
 
-GUTTER_MIN = 1.0  # a gutter is at least this many font sizes wide
+GUTTER_MIN = 0.5  # a gutter is at least this many font sizes wide (justified columns: ~1)
 MIN_COLUMN_LINES = 3  # each column of a split has at least this many segments
 NARROW_SHARE = 0.6  # segments narrower than this share of the region shape the gutter
 CROSSING_SHARE = 0.1  # ... of which at most this share may cross it (page numbers, stray)
