@@ -24,6 +24,7 @@ import math
 import pathlib
 import re
 import threading
+from dataclasses import dataclass
 from types import TracebackType
 
 import numpy as np
@@ -102,15 +103,16 @@ class PdfFile:
                     detail=str(exc),
                 ) from exc
             try:
+                view = View.of(page)
                 textpage = page.get_textpage()
                 try:
-                    lines, garbage = text_lines(textpage)
+                    lines, garbage = text_lines(textpage, view)
                 finally:
                     textpage.close()
                 chars = sum(line.chars for line in lines)
                 if garbage > GARBAGE_SHARE * (chars + garbage) or _needs_ocr(page, chars):
                     return render_for_ocr(page)
-                return PageText(lines, page_rules(page))
+                return PageText(lines, page_rules(page, view))
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(
                     f"Page {index + 1} of the PDF could not be read: repair or re-export "
@@ -145,7 +147,48 @@ def _open_error(exc: pdfium.PdfiumError, path: pathlib.Path) -> IliosError:
     )
 
 
-def text_lines(textpage: pdfium.PdfTextPage) -> tuple[list[Line], int]:
+@dataclass(frozen=True, slots=True)
+class View:
+    """How the page is shown: its /Rotate (clockwise degrees) and its size in
+    PDF user space. ``box`` maps a user-space rectangle (y up) to the shown
+    page, y down, so that a landscape page drawn on a portrait one (a table
+    turned with /Rotate 90) is laid out as a reader sees it."""
+
+    rotation: int
+    width: float
+    height: float
+
+    @classmethod
+    def of(cls, page: pdfium.PdfPage) -> View:
+        width, height = page.get_size()
+        if page.get_rotation() in (90, 270):
+            width, height = height, width  # get_size reports the shown size
+        return cls(page.get_rotation() % 360, width, height)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """A user-space point (y up) on the shown page (y down, origin top left
+        for a turned page; y = -y_user for an upright one, as before)."""
+        if self.rotation == 90:
+            return y, x
+        if self.rotation == 180:
+            return self.width - x, y
+        if self.rotation == 270:
+            return self.height - y, self.width - x
+        return x, -y
+
+    def box(
+        self, left: float, bottom: float, right: float, top: float
+    ) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) on the shown page of a user-space box."""
+        x0, y0 = self.point(left, bottom)
+        x1, y1 = self.point(right, top)
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+UPRIGHT = View(0, 0.0, 0.0)
+
+
+def text_lines(textpage: pdfium.PdfTextPage, view: View = UPRIGHT) -> tuple[list[Line], int]:
     """The text page's segments, in pdfium's (content stream) order, and the
     number of characters that have no usable Unicode value.
 
@@ -183,17 +226,29 @@ def text_lines(textpage: pdfium.PdfTextPage) -> tuple[list[Line], int]:
         if _GARBAGE.search(text):
             garbage += len(_GARBAGE.findall(text))
             text = _GARBAGE.sub(" ", text)
-        size, baseline = top - bottom, bottom  # fallbacks: tight box height, box bottom
+        shown_left, shown_top, shown_right, shown_bottom = view.box(left, bottom, right, top)
+        size, baseline = shown_bottom - shown_top, shown_bottom  # fallbacks: the box's
         if index >= 0:
             size = pdfium_c.FPDFText_GetFontSize(handle, index) or size
             if pdfium_c.FPDFText_GetMatrix(handle, index, matrix):
                 size *= math.hypot(matrix.c, matrix.d) or 1.0
             if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
-                baseline = y.value
+                baseline = view.point(x.value, y.value)[1]
         if text.strip():
             bold = _is_bold(obj, bold_fonts) if obj else False
+            chars = len(text.strip())
             runs.append(
-                Line(text, left, right, -top, -bottom, -baseline, size, len(text.strip()), bold)
+                Line(
+                    text,
+                    shown_left,
+                    shown_right,
+                    shown_top,
+                    shown_bottom,
+                    baseline,
+                    size,
+                    chars,
+                    bold,
+                )
             )
     return _merge_runs(runs), garbage
 
@@ -296,9 +351,10 @@ def _needs_ocr(page: pdfium.PdfPage, chars: int) -> bool:
     return covered >= SCAN_COVERAGE * width * height
 
 
-def page_rules(page: pdfium.PdfPage) -> list[Rule]:
-    """Ruling lines of the page's top-level path objects, y-down, in points:
-    thin paths are lines, small rectangles give their four edges."""
+def page_rules(page: pdfium.PdfPage, view: View = UPRIGHT) -> list[Rule]:
+    """Ruling lines of the page's top-level path objects on the shown page
+    (``view``), y-down, in points: thin paths are lines, small rectangles
+    give their four edges."""
     handle = page.raw
     count = pdfium_c.FPDFPage_CountObjects(handle)
     width, height = page.get_size()
@@ -314,7 +370,7 @@ def page_rules(page: pdfium.PdfPage) -> list[Rule]:
             return []
         if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
             continue
-        x0, x1, y0, y1 = left.value, right.value, -top.value, -bottom.value
+        x0, y0, x1, y1 = view.box(left.value, bottom.value, right.value, top.value)
         w, h = x1 - x0, y1 - y0
         if h <= RULE_MAX_THICKNESS and w >= RULE_MIN_LENGTH:
             rules.append(Rule(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2))
