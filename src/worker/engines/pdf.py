@@ -20,10 +20,12 @@ is rendered for OCR instead.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import pathlib
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -49,6 +51,7 @@ SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a ne
 TEXT_BUFFER_CHARS = 8192  # UTF-16 units of the reused text buffer (longer texts get their own)
 BOLD_WEIGHT = 600  # a font this heavy (or named bold/black/heavy) is bold
 GARBAGE_SHARE = 0.3  # pages with this share of unmappable characters are OCR'd
+WALL_SLACK = 1.0  # a grid line this close (points) to the gap between two runs separates them
 RULE_MAX_THICKNESS = 3.0  # a path at most this thick (points) is a ruling line
 RULE_MIN_LENGTH = 6.0  # ... and at least this long (points)
 RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (4 edges)
@@ -104,15 +107,18 @@ class PdfFile:
                 ) from exc
             try:
                 view = View.of(page)
+                rules = user_rules(page)
+                cuts = _grid_columns(rules) if view.rotation in (0, 180) else []
                 textpage = page.get_textpage()
                 try:
-                    lines, garbage = text_lines(textpage, view)
+                    lines, garbage = text_lines(textpage, view, cuts)
                 finally:
                     textpage.close()
                 chars = sum(line.chars for line in lines)
                 if garbage > GARBAGE_SHARE * (chars + garbage) or _needs_ocr(page, chars):
                     return render_for_ocr(page)
-                return PageText(lines, page_rules(page, view))
+                shown = [Rule(*view.box(*rule)) for rule in rules]
+                return PageText(lines, shown)
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(
                     f"Page {index + 1} of the PDF could not be read: repair or re-export "
@@ -188,7 +194,11 @@ class View:
 UPRIGHT = View(0, 0.0, 0.0)
 
 
-def text_lines(textpage: pdfium.PdfTextPage, view: View = UPRIGHT) -> tuple[list[Line], int]:
+def text_lines(
+    textpage: pdfium.PdfTextPage,
+    view: View = UPRIGHT,
+    cuts: Sequence[tuple[float, float, float]] = (),
+) -> tuple[list[Line], int]:
     """The text page's segments, in pdfium's (content stream) order, and the
     number of characters that have no usable Unicode value.
 
@@ -196,12 +206,15 @@ def text_lines(textpage: pdfium.PdfTextPage, view: View = UPRIGHT) -> tuple[list
     rectangle's text is its object's text (exact, unlike a geometric
     bounded-text query, which picks up neighbours' overhanging glyphs).
     The rectangle's centre char gives the object, font size and baseline.
+    A rectangle that a vertical ruling line in ``cuts`` (x, y0, y1; user
+    space) crosses is read piece by piece between the lines instead: a
+    producer may draw a whole table row as one text object, and the grid
+    is what splits it into cells.
     """
     handle = textpage.raw  # skip the wrapper's per-call parameter conversion
     c_left, c_top, c_right, c_bottom = (ctypes.c_double() for _ in range(4))
-    x, y = ctypes.c_double(), ctypes.c_double()
-    matrix = pdfium_c.FS_MATRIX()
     runs: list[Line] = []
+    split: set[int | None] = set()  # objects read by position
     bold_fonts: dict[int | None, bool] = {}
     buffer = (ctypes.c_ushort * TEXT_BUFFER_CHARS)()
     garbage = 0
@@ -216,41 +229,85 @@ def text_lines(textpage: pdfium.PdfTextPage, view: View = UPRIGHT) -> tuple[list
         )
         obj = pdfium_c.FPDFText_GetTextObject(handle, index) if index >= 0 else None
         address = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
-        if address is not None and address == previous_object:
+        middle = bottom + half_height
+        crossing = sorted(
+            cx
+            for cx, lo, hi in cuts
+            if left < cx < right and lo <= middle <= hi and _between_glyphs(handle, cx, middle)
+        )
+        if crossing or address in split:
+            split.add(address)  # its other rectangles are read by position too
+            pieces = [left, *crossing, right]
+            texts = [
+                (a, b, _bounded_text(handle, a, top, b, bottom))
+                for a, b in itertools.pairwise(pieces)
+            ]
+        elif address is not None and address == previous_object:
             continue  # one object split over two rectangles: its text is already in
-        previous_object = address
-        if address is None:
-            text = _bounded_text(handle, left, top, right, bottom)
+        elif address is None:
+            texts = [(left, right, _bounded_text(handle, left, top, right, bottom))]
         else:
-            text = _object_text(handle, obj, buffer)
-        if _GARBAGE.search(text):
-            garbage += len(_GARBAGE.findall(text))
-            text = _GARBAGE.sub(" ", text)
-        shown_left, shown_top, shown_right, shown_bottom = view.box(left, bottom, right, top)
-        size, baseline = shown_bottom - shown_top, shown_bottom  # fallbacks: the box's
-        if index >= 0:
-            size = pdfium_c.FPDFText_GetFontSize(handle, index) or size
-            if pdfium_c.FPDFText_GetMatrix(handle, index, matrix):
-                size *= math.hypot(matrix.c, matrix.d) or 1.0
-            if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
-                baseline = view.point(x.value, y.value)[1]
-        if text.strip():
-            bold = _is_bold(obj, bold_fonts) if obj else False
-            chars = len(text.strip())
-            runs.append(
-                Line(
-                    text,
-                    shown_left,
-                    shown_right,
-                    shown_top,
-                    shown_bottom,
-                    baseline,
-                    size,
-                    chars,
-                    bold,
-                )
+            texts = [(left, right, _object_text(handle, obj, buffer))]
+        previous_object = address
+        for piece_left, piece_right, text in texts:
+            garbage += _add_run(
+                runs,
+                handle,
+                view,
+                text,
+                (piece_left, bottom, piece_right, top),
+                index,
+                obj,
+                bold_fonts,
             )
-    return _merge_runs(runs), garbage
+    walls = [
+        (view.point(x, y0)[0], *sorted((view.point(x, y0)[1], view.point(x, y1)[1])))
+        for x, y0, y1 in cuts
+    ]
+    return _merge_runs(runs, walls), garbage
+
+
+def _between_glyphs(handle: pdfium_c.FPDF_TEXTPAGE, x: float, y: float) -> bool:
+    """No glyph but a space lies on the vertical line at ``x`` (user space):
+    a grid's column line runs between cell texts, not through a word."""
+    index = pdfium_c.FPDFText_GetCharIndexAtPos(handle, x, y, WALL_SLACK, WALL_SLACK)
+    return index < 0 or chr(pdfium_c.FPDFText_GetUnicode(handle, index) or 32).isspace()
+
+
+def _add_run(
+    runs: list[Line],
+    handle: pdfium_c.FPDF_TEXTPAGE,
+    view: View,
+    text: str,
+    box: tuple[float, float, float, float],
+    index: int,
+    obj: pdfium_c.FPDF_PAGEOBJECT | None,
+    bold_fonts: dict[int | None, bool],
+) -> int:
+    """Append the run of ``text`` in user-space ``box`` (left, bottom, right,
+    top) whose middle character is ``index``; return its count of
+    characters without a Unicode value (dropped)."""
+    garbage = 0
+    if _GARBAGE.search(text):
+        garbage = len(_GARBAGE.findall(text))
+        text = _GARBAGE.sub(" ", text)
+    left, bottom, right, top = box
+    x, y = ctypes.c_double(), ctypes.c_double()
+    matrix = pdfium_c.FS_MATRIX()
+    shown_left, shown_top, shown_right, shown_bottom = view.box(left, bottom, right, top)
+    size, baseline = shown_bottom - shown_top, shown_bottom  # fallbacks: the box's
+    if index >= 0:
+        size = pdfium_c.FPDFText_GetFontSize(handle, index) or size
+        if pdfium_c.FPDFText_GetMatrix(handle, index, matrix):
+            size *= math.hypot(matrix.c, matrix.d) or 1.0
+        if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
+            baseline = view.point(x.value, y.value)[1]
+    if text.strip():
+        bold = _is_bold(obj, bold_fonts) if obj else False
+        chars = len(text.strip())
+        shown = (shown_left, shown_right, shown_top, shown_bottom)
+        runs.append(Line(text, *shown, baseline, size, chars, bold))
+    return garbage
 
 
 def _is_bold(obj: pdfium_c.FPDF_PAGEOBJECT, cache: dict[int | None, bool]) -> bool:
@@ -299,9 +356,10 @@ def _printable(text: str) -> str:
     return _CONTROL.sub(" ", text.replace("\x00", ""))
 
 
-def _merge_runs(runs: list[Line]) -> list[Line]:
+def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = ()) -> list[Line]:
     """Join consecutive runs on one baseline band, left to right, into segments
-    (a gap wider than SEGMENT_GAP font sizes keeps them apart)."""
+    (a gap wider than SEGMENT_GAP font sizes, or a grid's column line in
+    ``walls`` (x, top, bottom; shown page), keeps them apart)."""
     lines: list[Line] = []
     for run in runs:
         cur = lines[-1] if lines else None
@@ -311,6 +369,7 @@ def _merge_runs(runs: list[Line]) -> list[Line]:
             or gap < -SAME_LINE * run.size
             or gap > marker_gap(cur.text, SEGMENT_GAP) * max(run.size, cur.size)
             or not _same_band(cur, run)
+            or _walled(cur, run, walls)
         ):
             lines.append(run)
             continue
@@ -325,6 +384,15 @@ def _merge_runs(runs: list[Line]) -> list[Line]:
     for line in lines:
         line.text = " ".join(line.text.split())
     return [line for line in lines if line.text]
+
+
+def _walled(line: Line, run: Line, walls: Sequence[tuple[float, float, float]]) -> bool:
+    """A column line of a grid stands between the two (at the run's height)."""
+    middle = (run.top + run.bottom) / 2
+    return any(
+        line.right - WALL_SLACK <= x <= run.left + WALL_SLACK and top <= middle <= bottom
+        for x, top, bottom in walls
+    )
 
 
 def _same_band(line: Line, run: Line) -> bool:
@@ -352,14 +420,46 @@ def _needs_ocr(page: pdfium.PdfPage, chars: int) -> bool:
 
 
 def page_rules(page: pdfium.PdfPage, view: View = UPRIGHT) -> list[Rule]:
-    """Ruling lines of the page's top-level path objects on the shown page
-    (``view``), y-down, in points: thin paths are lines, small rectangles
-    give their four edges."""
+    """Ruling lines of the page on the shown page (``view``), y-down, in points."""
+    rules = []
+    for x0, y0, x1, y1 in user_rules(page):
+        left, top, right, bottom = view.box(x0, y0, x1, y1)
+        rules.append(Rule(left, top, right, bottom))
+    return rules
+
+
+def _grid_columns(
+    rules: list[tuple[float, float, float, float]],
+) -> list[tuple[float, float, float]]:
+    """The vertical rules (x, y0, y1) that at least two horizontal rules meet
+    or cross: the column lines of a ruled grid (not a lone bar or a box edge
+    beside text)."""
+    horizontal = [r for r in rules if r[1] == r[3]]
+    cuts = []
+    for x, y0, x1, y1 in rules:
+        if x != x1:
+            continue
+        meeting = sum(
+            1
+            for hx0, hy, hx1, _ in horizontal
+            if hx0 - RULE_MAX_THICKNESS <= x <= hx1 + RULE_MAX_THICKNESS
+            and y0 - RULE_MAX_THICKNESS <= hy <= y1 + RULE_MAX_THICKNESS
+        )
+        if meeting >= 2:
+            cuts.append((x, y0, y1))
+    return cuts
+
+
+def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
+    """Ruling lines of the page's top-level path objects in user space (x0,
+    y0, x1, y1; y up; x0 == x1 for a vertical one): thin paths are lines,
+    small rectangles give their four edges. None on pages with more than
+    MAX_PATHS paths (drawings, charts)."""
     handle = page.raw
     count = pdfium_c.FPDFPage_CountObjects(handle)
     width, height = page.get_size()
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    rules: list[Rule] = []
+    rules: list[tuple[float, float, float, float]] = []
     paths = 0
     for i in range(count):
         obj = pdfium_c.FPDFPage_GetObject(handle, i)
@@ -370,20 +470,19 @@ def page_rules(page: pdfium.PdfPage, view: View = UPRIGHT) -> list[Rule]:
             return []
         if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
             continue
-        x0, y0, x1, y1 = view.box(left.value, bottom.value, right.value, top.value)
+        x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
         w, h = x1 - x0, y1 - y0
         if h <= RULE_MAX_THICKNESS and w >= RULE_MIN_LENGTH:
-            rules.append(Rule(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2))
+            rules.append((x0, (y0 + y1) / 2, x1, (y0 + y1) / 2))
         elif w <= RULE_MAX_THICKNESS and h >= RULE_MIN_LENGTH:
-            rules.append(Rule((x0 + x1) / 2, y0, (x0 + x1) / 2, y1))
+            rules.append(((x0 + x1) / 2, y0, (x0 + x1) / 2, y1))
         elif (
             w >= RULE_MIN_LENGTH
             and h >= RULE_MIN_LENGTH
             and w * h <= RECT_MAX_PAGE_SHARE * width * height
             and pdfium_c.FPDFPath_CountSegments(obj) <= RECT_MAX_SEGMENTS
         ):
-            rules += [Rule(x0, y0, x1, y0), Rule(x0, y1, x1, y1)]
-            rules += [Rule(x0, y0, x0, y1), Rule(x1, y0, x1, y1)]
+            rules += [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
     return rules
 
 
