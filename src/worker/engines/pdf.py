@@ -61,6 +61,8 @@ MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
+_ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic
 _BOLD_NAME = re.compile("bold|black|heavy|demi|semib", re.IGNORECASE)
 
 
@@ -247,7 +249,10 @@ def text_lines(
         elif address is None:
             texts = [(left, right, _bounded_text(handle, left, top, right, bottom))]
         else:
-            texts = [(left, right, _object_text(handle, obj, buffer))]
+            text = _object_text(handle, obj, buffer)
+            if _RTL_LETTER.search(text):
+                text = _rtl_object_text(handle, obj, index) or text
+            texts = [(left, right, text)]
         previous_object = address
         for piece_left, piece_right, text in texts:
             garbage += _add_run(
@@ -338,6 +343,39 @@ def _object_text(
         pdfium_c.FPDFTextObj_GetText(obj, textpage, buffer, n_bytes)
     text = ctypes.string_at(buffer, n_bytes - 2).decode("utf-16-le", errors="replace")
     return _printable(text)
+
+
+def _rtl_object_text(
+    textpage: pdfium_c.FPDF_TEXTPAGE, obj: pdfium_c.FPDF_PAGEOBJECT, index: int
+) -> str:
+    """The text of a right-to-left object from the text page's characters,
+    with each lam-alef ligature in logical order: pdfium may give its two
+    characters as alef, lam, which no glyph can be (alef never joins the
+    letter after it)."""
+    address = ctypes.cast(obj, ctypes.c_void_p).value
+
+    def same(j: int) -> bool:
+        other = pdfium_c.FPDFText_GetTextObject(textpage, j)
+        return bool(other) and ctypes.cast(other, ctypes.c_void_p).value == address
+
+    count = pdfium_c.FPDFText_CountChars(textpage)
+    first = last = index
+    while first > 0 and same(first - 1):
+        first -= 1
+    while last + 1 < count and same(last + 1):
+        last += 1
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    glyphs: list[tuple[tuple[float, ...], str]] = []
+    for j in range(first, last + 1):
+        code = pdfium_c.FPDFText_GetUnicode(textpage, j)
+        pdfium_c.FPDFText_GetCharBox(textpage, j, left, right, bottom, top)
+        box = (round(left.value, 2), round(right.value, 2), round(bottom.value, 2))
+        ch = chr(code) if code else ""
+        if glyphs and glyphs[-1][0] == box and glyphs[-1][1] in _ALEFS and ch == _LAM:
+            glyphs[-1] = (box, ch + glyphs[-1][1])  # one glyph: lam-alef, turned around
+        else:
+            glyphs.append((box, ch))
+    return _printable("".join(text for _, text in glyphs))
 
 
 def _bounded_text(
