@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import statistics
 
-from ilios.worker.engines.geometry import Line, Rule, Table, join_words
+from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, join_words
 
 RULE_SNAP = 0.2  # rule positions closer than this (font sizes) are one grid line
 MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2 columns)
@@ -89,14 +89,24 @@ def _fill(
             rest.append(seg)
         else:
             cells.setdefault((row, col), []).append(seg)
-    if len({col for _, col in cells}) < 2:
-        return None, segments  # a frame or a box around text, not a table
     rows = [
         [_cell_text(cells.get((r, c), [])) for c in range(len(xs) - 1)]
         for r in range(len(ys) - 1)
         if any((r, c) in cells for c in range(len(xs) - 1))
     ]
-    return Table(rows, xs[0], xs[-1], ys[0], ys[-1]), rest
+    if not any(sum(1 for cell in row if cell) >= 2 for row in rows):
+        return None, segments  # a frame or boxes around text: no row has two cells
+    return Table(_readable(rows), xs[0], xs[-1], ys[0], ys[-1]), rest
+
+
+def _readable(rows: list[list[str]]) -> list[list[str]]:
+    """Rows without the columns no row fills (grid lines drawn for layout),
+    first column first: the rightmost one in a right-to-left table."""
+    keep = [c for c in range(len(rows[0])) if any(row[c] for row in rows)]
+    rows = [[row[c] for c in keep] for row in rows]
+    if is_rtl(" ".join(cell for row in rows for cell in row)):
+        rows = [row[::-1] for row in rows]
+    return rows
 
 
 def _slot(value: float, edges: list[float]) -> int | None:
@@ -107,16 +117,18 @@ def _slot(value: float, edges: list[float]) -> int | None:
 
 
 def _cell_text(segments: list[Line]) -> str:
-    """A cell's segments in reading order (rows top to bottom, each left to right)."""
+    """A cell's segments in reading order (rows top to bottom, each left to
+    right, or right to left for right-to-left script)."""
     rows: list[list[Line]] = []
     for seg in sorted(segments, key=lambda s: s.baseline):
         if rows and seg.baseline - rows[-1][0].baseline <= CELL_ROW * seg.size:
             rows[-1].append(seg)
         else:
             rows.append([seg])
+    rtl = is_rtl("".join(seg.text for seg in segments))
     text = ""
     for row in rows:
-        for seg in sorted(row, key=lambda s: s.left):
+        for seg in sorted(row, key=lambda s: s.left, reverse=rtl):
             text = join_words(text, seg.text)
     return text
 
@@ -168,6 +180,8 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
             index = next(k for k, (lo, hi) in enumerate(columns) if lo <= seg.left <= hi)
             texts[index] = join_words(texts[index], seg.text)
         cells.append(texts)
+    if is_rtl(" ".join(seg.text for row in rows for seg in row)):
+        cells = [row[::-1] for row in cells]  # the first column is the rightmost
     segs = [seg for row in rows for seg in row]
     return Table(
         cells,
