@@ -149,3 +149,25 @@ def test_two_column_paper_reads_column_by_column_and_is_no_table(converted) -> N
     )
     # The columns' lines never become table cells (the footer block may).
     assert all(len(cell) < 30 for row in table_rows(markdown) for cell in row)
+
+
+# --- right-to-left -----------------------------------------------------------------
+
+
+def test_arabic_text_layer_in_logical_order(converted) -> None:
+    """docling's right_to_left_01: lam-alef ligatures come out as lam, alef,
+    Latin words keep their place, and words drawn glyph by glyph stay whole."""
+    markdown = convert(converted, "docling-rtl-arabic-01.pdf")
+    first = markdown.splitlines()[0]
+    assert first == "# تحسين الإنتاجية وحل المشكلات من خلال البرمجة بلغة R و Python"
+    assert "الإحصائية وتحليل البيانات الكبيرة." in markdown
+    assert "اإل" not in markdown and "المشكالت" not in markdown
+
+
+def test_right_to_left_table_reads_from_the_rightmost_column(converted) -> None:
+    """docling's right_to_left_03, a Persian form: label (right) before value (left)."""
+    markdown = convert(converted, "docling-rtl-persian-form.pdf")
+    assert markdown.startswith("# اميدنامه پذيرش در بازار اصلی - کالای داخلی")
+    rows = table_rows(markdown)
+    assert ["شماره استاندارد ملی", "20300"] in rows
+    assert ["مرجع صادرکننده استاندارد", "سازمان ملی استاندارد ايران"] in rows
