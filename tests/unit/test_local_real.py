@@ -172,3 +172,15 @@ def test_right_to_left_table_reads_from_the_rightmost_column(converted) -> None:
     rows = table_rows(markdown)
     assert ["شماره استاندارد ملی", "20300"] in rows
     assert ["مرجع صادرکننده استاندارد", "سازمان ملی استاندارد ايران"] in rows
+
+
+def test_vertical_japanese_text_layer_reads_each_column_whole(converted) -> None:
+    """pdf.js issue 6387: nine vertical columns of one sentence with different
+    letter spacing; one column is drawn character by character. Each column
+    comes out as one line, the rightmost first."""
+    markdown = convert(converted, "pdfjs-vertical-ja-spacing.pdf")
+    sentence = "あのイーハトーヴォのすきとおった風"
+    lines = [line for line in markdown.splitlines() if "あ" in line]
+    assert len(lines) == 9
+    assert sum(sentence in line for line in lines) >= 5
+    assert lines[0].startswith("-100 for each char")  # the rightmost column

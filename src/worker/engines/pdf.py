@@ -51,6 +51,8 @@ SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a ne
 TEXT_BUFFER_CHARS = 8192  # UTF-16 units of the reused text buffer (longer texts get their own)
 BOLD_WEIGHT = 600  # a font this heavy (or named bold/black/heavy) is bold
 GARBAGE_SHARE = 0.3  # pages with this share of unmappable characters are OCR'd
+VERTICAL_RATIO = 1.5  # a run of 2+ characters this many times taller than wide is vertical
+VERTICAL_SHARE = 0.5  # a page with more of its characters in vertical runs is turned
 WALL_SLACK = 1.0  # a grid line this close (points) to the gap between two runs separates them
 RULE_MAX_THICKNESS = 3.0  # a path at most this thick (points) is a ruling line
 RULE_MIN_LENGTH = 6.0  # ... and at least this long (points)
@@ -269,7 +271,38 @@ def text_lines(
         (view.point(x, y0)[0], *sorted((view.point(x, y0)[1], view.point(x, y1)[1])))
         for x, y0, y1 in cuts
     ]
+    if _vertical(runs):
+        return _merge_runs([_turned(run) for run in runs]), garbage
     return _merge_runs(runs, walls), garbage
+
+
+def _vertical(runs: list[Line]) -> bool:
+    """Most characters are in runs set top to bottom (vertical CJK): boxes of
+    two or more characters far taller than wide."""
+    tall = sum(
+        run.chars
+        for run in runs
+        if run.chars >= 2 and run.bottom - run.top >= VERTICAL_RATIO * (run.right - run.left)
+    )
+    return tall > VERTICAL_SHARE * sum(run.chars for run in runs)
+
+
+def _turned(run: Line) -> Line:
+    """The run on the page turned a quarter turn clockwise in geometry (x' =
+    y, y' = -x), so that columns read top to bottom, right to left, lay out
+    like lines read left to right, top to bottom."""
+    middle = (run.left + run.right) / 2
+    return Line(
+        run.text,
+        run.top,
+        run.bottom,
+        -run.right,
+        -run.left,
+        -middle + run.size / 2,
+        run.size,
+        run.chars,
+        run.bold,
+    )
 
 
 def _between_glyphs(handle: pdfium_c.FPDF_TEXTPAGE, x: float, y: float) -> bool:
