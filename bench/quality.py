@@ -103,10 +103,7 @@ class Doc:
 
     @property
     def languages(self) -> list[str]:
-        langs = [LANGUAGE_TAGS[t] for t in self.tags if t in LANGUAGE_TAGS]
-        if "fraktur" in self.tags:
-            langs = [lang for lang in langs if lang != "deu"]
-        return langs or ["eng"]
+        return [LANGUAGE_TAGS[t] for t in self.tags if t in LANGUAGE_TAGS] or ["eng"]
 
 
 # --- corpora -----------------------------------------------------------------------
