@@ -279,7 +279,7 @@ def xlsx(path: pathlib.Path) -> tuple[int, Iterator[str]]:
 
 
 def _sheet(name: str, sheet: Any) -> str:
-    """``## name`` and the used cells as a table; empty rows and outer empty columns go."""
+    """``## name`` and the used cells as tables (see ``_blocks``)."""
     if not hasattr(sheet, "iter_rows"):  # a chart sheet
         return f"## {name}"
     rows = [
@@ -291,14 +291,46 @@ def _sheet(name: str, sheet: Any) -> str:
     notes = []
     if len(rows) > XLSX_MAX_ROWS:  # read-only sheets yield rows past the data only if there are
         notes.append(f"_Only the first {XLSX_MAX_ROWS:,} rows are shown._")
-    rows = [row for row in rows[:XLSX_MAX_ROWS] if any(row)]
+    rows = rows[:XLSX_MAX_ROWS]  # empty rows stay: they keep tables apart
     if any(len(row) > XLSX_MAX_COLS and row[XLSX_MAX_COLS] for row in rows):
         notes.append(f"_Only the first {XLSX_MAX_COLS} columns are shown._")
     rows = [row[:XLSX_MAX_COLS] for row in rows]
-    used = [i for row in rows for i, cell in enumerate(row) if cell]
-    if used:
-        rows = [row[min(used) : max(used) + 1] for row in rows]
-    return "\n\n".join(part for part in (f"## {name}", table_markdown(rows), *notes) if part)
+    tables = [table_markdown(block) for block in _blocks(rows)]
+    return "\n\n".join(part for part in (f"## {name}", *tables, *notes) if part)
+
+
+def _blocks(rows: list[list[str]]) -> list[list[list[str]]]:
+    """The sheet's tables: groups of filled cells that touch (also corner to
+    corner), each cut out by its bounding box, top to bottom, then left to
+    right. Several tables side by side or one under another on one sheet
+    come out as separate tables, not as one table padded with empty cells."""
+    filled = {(r, c) for r, row in enumerate(rows) for c, cell in enumerate(row) if cell}
+    seen: set[tuple[int, int]] = set()
+    boxes = []
+    for start in sorted(filled):
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, cells = [start], []
+        while stack:
+            r, c = stack.pop()
+            cells.append((r, c))
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    near = (r + dr, c + dc)
+                    if near in filled and near not in seen:
+                        seen.add(near)
+                        stack.append(near)
+        top, bottom = min(r for r, _ in cells), max(r for r, _ in cells)
+        left, right = min(c for _, c in cells), max(c for _, c in cells)
+        boxes.append((top, left, bottom, right))
+    return [
+        [
+            rows[r][left : right + 1] + [""] * (right + 1 - len(rows[r]))
+            for r in range(top, bottom + 1)
+        ]
+        for top, left, bottom, right in sorted(boxes)
+    ]
 
 
 def _cell_text(value: object) -> str:
