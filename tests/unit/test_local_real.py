@@ -184,3 +184,14 @@ def test_vertical_japanese_text_layer_reads_each_column_whole(converted) -> None
     assert len(lines) == 9
     assert sum(sentence in line for line in lines) >= 5
     assert lines[0].startswith("-100 for each char")  # the rightmost column
+
+
+def test_scanned_ruled_table_keeps_its_rows_and_merged_header(converted) -> None:
+    """unstructured's table-multi-row-column-cells: an image-only PDF of a
+    ruled table whose header cells span rows and columns. Each cell is read
+    on its own; a merged cell's text sits in its top left cell."""
+    rows = table_rows(convert(converted, "uns-table-multirow-scan.pdf"))
+    assert rows[0][0] == "Disability Category" and rows[0][4] == "Results"
+    assert rows[1][4:] == ["Accuracy", "Time to complete"]
+    assert rows[2] == ["Blind", "5", "1", "4", "34.5%, n=1", "1199 sec, n=1"]
+    assert [row[0] for row in rows[2:]] == ["Blind", "Low Vision", "Dexterity", "Mobility"]

@@ -32,6 +32,7 @@ GUTTER_MIN = 0.5  # a gutter is at least this many font sizes wide (justified co
 MIN_COLUMN_LINES = 3  # each column of a split has at least this many segments
 NARROW_SHARE = 0.6  # segments narrower than this share of the region shape the gutter
 CROSSING_SHARE = 0.1  # ... of which at most this share may cross it (page numbers, stray)
+ACROSS_SHARE = 0.5  # lines across the gutter (titles) are at most this share of those beside it
 BESIDE_SHARE = 0.5  # columns run side by side: this share of one side's lines has ...
 BESIDE_PITCH = 1.2  # ... a line of the other side within this many font sizes
 ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one baseline ...
@@ -116,12 +117,15 @@ def _gutter(items: list[Item]) -> tuple[float, float] | None:
 
 
 def _splits(lines: list[Line], g0: float, g1: float) -> bool:
-    """Enough lines each side of the gutter, fewer lines across it than
-    beside it, and the two sides not the halves of a table."""
+    """Enough lines each side of the gutter, at most half as many lines
+    across it as beside it (a one-column page whose short lines leave a
+    channel has its full lines across it), and the two sides not the halves
+    of a table."""
     left = [line for line in lines if line.right <= g0]
     right = [line for line in lines if line.left >= g1]
     across = len(lines) - len(left) - len(right)
-    if min(len(left), len(right)) < MIN_COLUMN_LINES or across > len(left) + len(right):
+    beside_gutter = len(left) + len(right)
+    if min(len(left), len(right)) < MIN_COLUMN_LINES or across > ACROSS_SHARE * beside_gutter:
         return False
     small, large = sorted((left, right), key=len)
     baselines = sorted(line.baseline for line in large)

@@ -34,14 +34,14 @@ def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table], 
     snap = RULE_SNAP * sizes[len(sizes) // 2]
     tables: list[Table] = []
     rest = segments
-    for grid in _grids(rules, snap):
-        table, rest = _fill(grid, rest)
+    for grid in grids(rules, snap):
+        table, rest = _fill(grid, rest, rules, snap)
         if table is not None:
             tables.append(table)
     return tables, rest
 
 
-def _grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]]]:
+def grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]]]:
     """Clusters of crossing rules, each as (column x's, row y's), sorted."""
     clusters: list[list[Rule]] = []
     for rule in rules:
@@ -76,10 +76,17 @@ def _snap(values: list[float], snap: float) -> list[float]:
 
 
 def _fill(
-    grid: tuple[list[float], list[float]], segments: list[Line]
+    grid: tuple[list[float], list[float]], segments: list[Line], rules: list[Rule], snap: float
 ) -> tuple[Table | None, list[Line]]:
-    """Put each segment whose centre is inside the grid into its cell."""
+    """Put each segment whose centre is inside the grid into its cell; the
+    text of a merged cell (no rule between grid cells) goes to its top left."""
     xs, ys = grid
+    anchor = {
+        (r, c): first
+        for first, last in merged_cells(xs, ys, rules, snap)
+        for r in range(first[0], last[0] + 1)
+        for c in range(first[1], last[1] + 1)
+    }
     cells: dict[tuple[int, int], list[Line]] = {}
     rest: list[Line] = []
     for seg in segments:
@@ -88,7 +95,7 @@ def _fill(
         if col is None or row is None:
             rest.append(seg)
         else:
-            cells.setdefault((row, col), []).append(seg)
+            cells.setdefault(anchor[(row, col)], []).append(seg)
     rows = [
         [_cell_text(cells.get((r, c), [])) for c in range(len(xs) - 1)]
         for r in range(len(ys) - 1)
@@ -107,6 +114,49 @@ def _readable(rows: list[list[str]]) -> list[list[str]]:
     if is_rtl(" ".join(cell for row in rows for cell in row)):
         rows = [row[::-1] for row in rows]
     return rows
+
+
+def merged_cells(
+    xs: list[float], ys: list[float], rules: list[Rule], snap: float
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The grid's cells as ((first row, first column), (last row, last
+    column)): neighbours that no rule separates (over half their shared
+    edge) are one cell."""
+    rows, cols = len(ys) - 1, len(xs) - 1
+    parent = {(r, c): (r, c) for r in range(rows) for c in range(cols)}
+
+    def root(cell: tuple[int, int]) -> tuple[int, int]:
+        while parent[cell] != cell:
+            cell = parent[cell]
+        return cell
+
+    for r in range(rows):
+        for c in range(cols):
+            if c + 1 < cols and not _ruled(rules, xs[c + 1], ys[r], ys[r + 1], snap, True):
+                parent[root((r, c + 1))] = root((r, c))
+            if r + 1 < rows and not _ruled(rules, ys[r + 1], xs[c], xs[c + 1], snap, False):
+                parent[root((r + 1, c))] = root((r, c))
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for cell in parent:
+        groups.setdefault(root(cell), []).append(cell)
+    return [
+        ((min(r for r, _ in g), min(c for _, c in g)), (max(r for r, _ in g), max(c for _, c in g)))
+        for g in groups.values()
+    ]
+
+
+def _ruled(
+    rules: list[Rule], at: float, start: float, end: float, snap: float, vertical: bool
+) -> bool:
+    """A rule at ``at`` (x for a vertical one, y for a horizontal one) covers
+    more than half of ``start``..``end``."""
+    covered = 0.0
+    for rule in rules:
+        if vertical and not rule.horizontal and abs(rule.x0 - at) <= snap:
+            covered += max(0.0, min(rule.y1, end) - max(rule.y0, start))
+        elif not vertical and rule.horizontal and abs(rule.y0 - at) <= snap:
+            covered += max(0.0, min(rule.x1, end) - max(rule.x0, start))
+    return covered > 0.5 * (end - start)
 
 
 def _slot(value: float, edges: list[float]) -> int | None:

@@ -64,6 +64,8 @@ RETRY_CONFIDENCE = 70.0  # below this, a reading is tried again with a less sure
 SCRIPT_TRIES = 2  # ... with at most this many of the script's models, one after the other
 SEGMENT_GAP = 1.0  # words further apart than this many line heights are separate segments
 VERTICAL_RATIO = 1.5  # a line this many times taller than wide runs top to bottom
+MAX_CELLS = 400  # pages with more grid cells than this keep page segmentation's reading
+CELL_MIN_PX = 8  # grid cells narrower or lower than this (pixels) are rule doublings
 # OSD script names -> installed models that read them (first installed one is used).
 SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
     "Fraktur": ("frk", "Fraktur", "deu_latf"),
@@ -162,7 +164,49 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     reading = _recognise(clean, "+".join(models))
     reading.rules = rules if reading.lines else []
     reading.turns = turns
+    if reading.lines and not reading.vertical:
+        _read_cells(reading, clean, "+".join(models))
     return reading
+
+
+def _read_cells(reading: Reading, pixels: np.ndarray, models: str) -> None:
+    """Read each cell of the ruled grids on the page on its own, replacing
+    the words found inside the grid: page segmentation drops short lone
+    cells ("5", "n=1") and runs a cell's text into its neighbour's. Cells
+    with no rule between them are one merged cell, read once; its text goes
+    to its top left cell."""
+    from ilios.worker.engines.tables import RULE_SNAP, grids, merged_cells
+
+    sizes = sorted(line.size for line in reading.lines)
+    size = float(sizes[len(sizes) // 2])
+    snap = RULE_SNAP * size
+    found = grids(reading.rules, snap)
+    if not found or sum((len(xs) - 1) * (len(ys) - 1) for xs, ys in found) > MAX_CELLS:
+        return
+    api = _api(models)
+    api.SetPageSegMode(_psm().SINGLE_BLOCK)
+    api.SetImage(_image(pixels))
+    cells: list[Line] = []
+    for xs, ys in found:
+        for (r0, c0), (r1, c1) in merged_cells(xs, ys, reading.rules, snap):
+            left, top, right, bottom = xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]
+            if right - left < CELL_MIN_PX or bottom - top < CELL_MIN_PX:
+                continue
+            api.SetRectangle(int(left), int(top), int(right - left), int(bottom - top))
+            text = " ".join(api.GetUTF8Text().split())
+            if text:
+                x0, x1 = xs[c0] + 1, xs[c0 + 1] - 1  # in the top left cell
+                middle = (ys[r0] + ys[r0 + 1]) / 2
+                height = min(size, ys[r0 + 1] - ys[r0])
+                y0, y1 = middle - height / 2, middle + height / 2
+                cells.append(Line(text, x0, x1, y0, y1, y1, height, len(text)))
+    inside = [line for line in reading.lines if any(_within(line, *grid) for grid in found)]
+    reading.lines = [line for line in reading.lines if line not in inside] + cells
+
+
+def _within(line: Line, xs: list[float], ys: list[float]) -> bool:
+    x, y = (line.left + line.right) / 2, (line.top + line.bottom) / 2
+    return xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]
 
 
 def _scaled(pixels: np.ndarray) -> np.ndarray:
