@@ -12,6 +12,7 @@ tolerances are in font sizes (the median size of the page's segments).
 
 from __future__ import annotations
 
+import itertools
 import statistics
 
 from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, join_words
@@ -23,6 +24,7 @@ MAX_RULES = 800  # pages with more rules (drawings) are not searched for grids
 MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
 MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
 MAX_CELL_CHARS = 40  # aligned "cells" this long (median) are lines of text columns
+WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch continues the one above
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
 
 
@@ -230,6 +232,7 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
             index = next(k for k, (lo, hi) in enumerate(columns) if lo <= seg.left <= hi)
             texts[index] = join_words(texts[index], seg.text)
         cells.append(texts)
+    cells = _join_wrapped(cells, [max(seg.baseline for seg in row) for row in rows])
     if is_rtl(" ".join(seg.text for row in rows for seg in row)):
         cells = [row[::-1] for row in cells]  # the first column is the rightmost
     segs = [seg for row in rows for seg in row]
@@ -240,6 +243,25 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
         min(s.top for s in segs),
         max(s.bottom for s in segs),
     )
+
+
+def _join_wrapped(cells: list[list[str]], baselines: list[float]) -> list[list[str]]:
+    """Rows that continue the row above (a cell's text wrapped onto a second
+    line) joined into it: closer to it than WRAPPED_PITCH of the table's
+    usual row pitch, and filling only columns the row above fills."""
+    pitches = sorted(b - a for a, b in itertools.pairwise(baselines))
+    if not pitches:
+        return cells
+    usual = pitches[len(pitches) // 2]
+    out = [list(cells[0])]
+    for i in range(1, len(cells)):
+        above, row = out[-1], cells[i]
+        wrapped = baselines[i] - baselines[i - 1] < WRAPPED_PITCH * usual
+        if wrapped and all(above[c] for c, cell in enumerate(row) if cell):
+            out[-1] = [join_words(a, b) if b else a for a, b in zip(above, row, strict=True)]
+        else:
+            out.append(list(row))
+    return out
 
 
 def _columns(segments: list[Line]) -> list[tuple[float, float]]:
