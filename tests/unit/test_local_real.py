@@ -195,3 +195,22 @@ def test_scanned_ruled_table_keeps_its_rows_and_merged_header(converted) -> None
     assert rows[1][4:] == ["Accuracy", "Time to complete"]
     assert rows[2] == ["Blind", "5", "1", "4", "34.5%, n=1", "1199 sec, n=1"]
     assert [row[0] for row in rows[2:]] == ["Blind", "Low Vision", "Dexterity", "Mobility"]
+
+
+# --- office ------------------------------------------------------------------------
+
+
+def test_docx_text_boxes_are_read_once_in_document_order(converted) -> None:
+    """docling's textbox.docx: a flow chart drawn as text boxes (each stored
+    twice: DrawingML and its VML fallback)."""
+    markdown = convert(converted, "docling-docx-textbox.docx")
+    assert_in_order(
+        markdown,
+        [
+            "Infectious Disease Reporting Procedure",
+            "Student falls ill",
+            "Suggested Reportable Symptoms",
+            "A report must be submitted within 24 hours",
+        ],
+    )
+    assert markdown.count("Student falls ill") == 1

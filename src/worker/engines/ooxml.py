@@ -85,12 +85,26 @@ def docx(path: pathlib.Path) -> tuple[int, Iterator[str]]:
         text, is_item = numbering.paragraph(item)
         if text.strip():
             blocks.append((text, is_item))
+        for inner in _text_boxes(item):
+            text, is_item = numbering.paragraph(inner)
+            if text.strip():
+                blocks.append((text, is_item))
         if item._p.xpath(".//w:br[@w:type='page']"):  # a hard page break ends the page
             pages_out.append(_join_blocks(blocks))
             blocks = []
     if blocks or not pages_out:
         pages_out.append(_join_blocks(blocks))
     return len(pages_out), iter(pages_out)
+
+
+def _text_boxes(paragraph: Any) -> list[Any]:
+    """The paragraphs of the text boxes anchored in ``paragraph``, in document
+    order. A text box is stored twice (DrawingML, and VML as the fallback for
+    old readers inside mc:AlternateContent): the fallback copy is skipped."""
+    from docx.text.paragraph import Paragraph
+
+    found = paragraph._p.xpath(".//w:txbxContent[not(ancestor::*[local-name()='Fallback'])]//w:p")
+    return [Paragraph(p, paragraph._parent) for p in found]
 
 
 def _docx_rows(table: Any) -> list[list[str]]:
