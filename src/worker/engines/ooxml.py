@@ -234,9 +234,34 @@ def _slide(slide: Any) -> str:
         if getattr(shape, "has_table", False):
             rows = [[cell.text for cell in row.cells] for row in shape.table.rows]
             blocks.append((table_markdown(rows), False))
+        elif getattr(shape, "has_chart", False):
+            blocks.extend((part, False) for part in _chart(shape.chart))
         elif getattr(shape, "has_text_frame", False):
             blocks.extend(_text_frame(shape))
     return _join_blocks(blocks)
+
+
+def _chart(chart: Any) -> list[str]:
+    """A chart's title and its data as a table: a row per category, a
+    column per series (what the chart shows, as text)."""
+    out = []
+    if chart.has_title and chart.chart_title.has_text_frame:
+        title = " ".join(chart.chart_title.text_frame.text.split())
+        if title:
+            out.append(title)
+    try:
+        plot = chart.plots[0]
+        categories = [str(c) for c in plot.categories]
+        series = list(plot.series)
+    except (IndexError, KeyError, ValueError, AttributeError):
+        return out  # a chart type python-pptx cannot read: its title only
+    if categories and series:
+        rows = [["", *(s.name or "" for s in series)]]
+        for i, category in enumerate(categories):
+            values = [s.values[i] if i < len(s.values) else None for s in series]
+            rows.append([category, *("" if v is None else f"{v:g}" for v in values)])
+        out.append(table_markdown(rows))
+    return out
 
 
 def _reading_order(shapes: Any) -> Iterator[Any]:
