@@ -267,10 +267,10 @@ def text_lines(
                 obj,
                 bold_fonts,
             )
-    walls = [
-        (view.point(x, y0)[0], *sorted((view.point(x, y0)[1], view.point(x, y1)[1])))
-        for x, y0, y1 in cuts
-    ]
+    walls = []  # the cuts on the shown page: (x, top, bottom)
+    for x, y0, y1 in cuts:
+        (shown_x, top), (_, bottom) = view.point(x, y0), view.point(x, y1)
+        walls.append((shown_x, min(top, bottom), max(top, bottom)))
     if _vertical(runs):
         return _merge_runs([_turned(run) for run in runs]), garbage
     return _merge_runs(runs, walls), garbage

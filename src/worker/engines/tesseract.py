@@ -247,7 +247,7 @@ def _erase_rules(pixels: np.ndarray) -> tuple[list[Rule], np.ndarray]:
         shape = (length, 1) if horizontal else (1, length)
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, shape)
         runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
-        mask |= runs
+        mask = np.maximum(mask, runs)
         _, _, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
         for x, y, w, h, _ in stats[1:].tolist():
             if horizontal:
