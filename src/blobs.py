@@ -106,17 +106,35 @@ class LocalWriter:
 
     def __init__(self, final: pathlib.Path, max_size: int, direct: bool = True) -> None:
         self.final = final
-        self.temp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.part")
         self.max_size = max_size
         self.size = 0
         self._hash = hashlib.sha256()
         self._head = b""
         self._lock = threading.Lock()
         self._aborted = False
-        self._direct = _DirectFile.open(self.temp) if direct and self.WRITEBACK else None
-        self._file: BinaryIO | None = None if self._direct else open(self.temp, "wb")
+        self._direct: _DirectFile | None = None
+        self._file: BinaryIO | None = None
+        self.temp = self._create_temp(direct and self.WRITEBACK)
         self._handed_to_disk = 0  # bytes whose writeback has been started
         self._on_disk = 0  # bytes written back and dropped from the page cache
+
+    def _create_temp(self, direct: bool) -> pathlib.Path:
+        """Create the temporary file, locked (``flock``) for as long as it is open.
+
+        The lock tells a partial blob being written from one whose writer died:
+        the sweeper removes a ``.part`` file only once it can lock it. A file
+        the sweeper removed between its creation and the lock is made again.
+        """
+        for _ in range(3):
+            temp = self.final.with_name(f".{self.final.name}.{secrets.token_hex(4)}.part")
+            self._direct = _DirectFile.open(temp) if direct else None
+            self._file = None if self._direct else open(temp, "wb")
+            fd = self._direct.fd if self._direct else self._file.fileno()  # type: ignore[union-attr]
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_nlink:
+                return temp
+            self._close_files()
+        raise OSError(errno.EAGAIN, f"could not create a temporary file in {self.final.parent}")
 
     @property
     def direct(self) -> bool:
@@ -195,8 +213,8 @@ class LocalWriter:
                     self._file.flush()
                     if sync:
                         os.fsync(self._file.fileno())
-                    self._file.close()
-                os.replace(self.temp, self.final)
+                os.replace(self.temp, self.final)  # still locked: see _create_temp
+                self._close_files()
                 if sync:
                     _fsync_dir(self.final.parent)
             except OSError as exc:
@@ -210,11 +228,14 @@ class LocalWriter:
 
     def _discard(self) -> None:
         self._aborted = True
+        self.temp.unlink(missing_ok=True)  # before closing: unlinked while still locked
+        self._close_files()
+
+    def _close_files(self) -> None:
         if self._file is not None and not self._file.closed:
             self._file.close()
         if self._direct is not None:
             self._direct.close()
-        self.temp.unlink(missing_ok=True)
 
 
 class _DirectFile:
@@ -264,7 +285,7 @@ class _DirectFile:
 
     def finish(self, sync: bool) -> None:
         """Write what is left (whole blocks directly, the tail through the page
-        cache), with ``sync`` fsync, and close."""
+        cache), with ``sync`` fsync; ``close()`` follows."""
         self._wait()
         window = self._windows[self._current]
         blocks = self._filled - self._filled % DIRECT_ALIGN_BYTES
@@ -273,7 +294,6 @@ class _DirectFile:
         _write_all(self.fd, window, blocks, self._filled)
         if sync:
             os.fsync(self.fd)  # the tail, the size and the device's cache
-        self.close()
 
     def close(self) -> None:
         """Wait for a write in flight (its error ignored), free the windows, close
@@ -293,6 +313,27 @@ class _DirectFile:
         if self._writing is not None:
             writing, self._writing = self._writing, None
             writing.result()
+
+
+def remove_if_abandoned(path: pathlib.Path) -> bool:
+    """Remove a partial blob (``.*.part``) whose writer is gone; True if removed.
+
+    A writer holds its temporary file locked until it commits or aborts (see
+    ``LocalWriter._create_temp``), so a file that can be locked has no writer.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # being written
+    else:
+        path.unlink(missing_ok=True)
+        return True
+    finally:
+        os.close(fd)
 
 
 def write_file(path: pathlib.Path, data: Chunk, flags: int = os.O_TRUNC, mode: int = 0o644) -> None:

@@ -17,6 +17,7 @@ from ilios.database import Database
 from ilios.errors import ConfigError
 
 GIB = 1024**3
+MIN_MESSAGE_SIZE = 4 * 2**20  # Upload chunks (2 MiB from the client) must fit
 # "scripted" follows a script inside each document: for tests and benchmarks only.
 ENGINES = ("local", "mistral", "scripted")
 
@@ -52,9 +53,19 @@ class Settings:
     worker_dead_after_s: float = 30.0
     shutdown_grace_s: float = 30.0
     retry_backoff_s: float = 5.0
-    # An upload that sends nothing for this long is dropped (a vanished client
-    # does not always reset its stream).
-    upload_idle_s: float = 120.0
+    # A request that sends nothing for this long is dropped: a REST body (less
+    # than MIN_BODY_PROGRESS_BYTES in that time) or a gRPC request message.
+    upload_idle_s: float = 60.0
+    # A REST request's header section must arrive whole within this time, and
+    # may hold at most max_header_bytes in max_header_count fields.
+    header_timeout_s: float = 10.0
+    max_header_bytes: int = 64 * 1024
+    max_header_count: int = 100
+    # The largest gRPC request message (a file sent inline, plus its fields);
+    # larger files go through Upload.
+    max_message_size: int = 8 * 2**20
+    # Files in one batch request (REST form or BatchSubmit).
+    max_batch_files: int = 1000
     # A stored original or upload that no row names is removed once this old:
     # a crash left it between storing the file and committing its row.
     orphan_max_age_s: float = 86_400.0
@@ -191,7 +202,12 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         worker_dead_after_s=_float(env, "WORKER_DEAD_AFTER_S", 30.0),
         shutdown_grace_s=_float(env, "SHUTDOWN_GRACE_S", 30.0),
         retry_backoff_s=_float(env, "RETRY_BACKOFF_S", 5.0),
-        upload_idle_s=_float(env, "UPLOAD_IDLE_S", 120.0),
+        upload_idle_s=_float(env, "UPLOAD_IDLE_S", 60.0),
+        header_timeout_s=_float(env, "HEADER_TIMEOUT_S", 10.0),
+        max_header_bytes=_size(env, "MAX_HEADER_SIZE", 64 * 1024),
+        max_header_count=_int(env, "MAX_HEADER_COUNT", 100, 1, 10_000),
+        max_message_size=_size(env, "MAX_MESSAGE_SIZE", 8 * 2**20),
+        max_batch_files=_int(env, "MAX_BATCH_FILES", 1000, 1, 100_000),
         orphan_max_age_s=_float(env, "ORPHAN_MAX_AGE_S", 86_400.0),
         gateway_workers=_int(env, "GATEWAY_WORKERS", 1, 1, 64),
         prices=_prices(env),
@@ -205,4 +221,9 @@ def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         mistral_server_url=env.get("MISTRAL_SERVER_URL", ""),
         mistral_timeout_s=_float(env, "MISTRAL_TIMEOUT_S", 120.0),
     )
+    if settings.max_message_size < MIN_MESSAGE_SIZE:
+        raise ConfigError(
+            f"MAX_MESSAGE_SIZE must be at least {MIN_MESSAGE_SIZE // 2**20} MiB "
+            "(Upload chunks must fit in a message)."
+        )
     return settings

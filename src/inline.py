@@ -21,6 +21,7 @@ import io
 import os
 import pathlib
 import secrets
+import shutil
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -38,6 +39,13 @@ class InlineStore:
         self.db = db
         # Where this store copies inline originals for engines (in the service's scratch folder).
         self.folder = scratch / f"inline-{secrets.token_hex(8)}"
+
+    def close(self) -> None:
+        """Remove this store's scratch folder, and the service's if no other store
+        uses it (call when no engine reads a copy any more)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.folder.parent.rmdir()  # fails (and is left) while another store's is in it
 
     def _inline(self, key: str) -> bytes | None:
         row = self.db.one("inline_blob", key=key)

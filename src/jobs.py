@@ -246,13 +246,13 @@ def bury_vanished(db: Database, hostname: str) -> int:
     buried = 0
     with db.write():
         for row in db.execute("live_workers_on_host", hostname=hostname):
-            if not _pid_alive(row["pid"]):
+            if not pid_alive(row["pid"]):
                 db.execute("set_worker_state", id=row["id"], state="dead", now=now_ms())
                 buried += 1
     return buried
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -16,7 +16,7 @@ import pathlib
 import time
 from collections.abc import Sequence
 
-from ilios.blobs import BlobStore
+from ilios.blobs import BlobStore, remove_if_abandoned
 from ilios.config import Settings
 from ilios.database import Database, id_list, now_ms
 from ilios.errors import StorageUnavailable
@@ -86,13 +86,17 @@ def remove_orphaned_blobs(db: Database, blobs: BlobStore, max_age_s: float) -> i
 def remove_stale_temp_files(
     tmp_dirs: Sequence[pathlib.Path], blob_dir: pathlib.Path, max_age_s: float
 ) -> int:
-    """Remove temp files older than ``max_age_s``: everything in the temp folders
-    (TMP_DIR, the workers' scratch folder), and partial blobs (``.*.part``) left
-    under BLOB_DIR by a crash mid-write."""
+    """Remove partial blobs (``.*.part``, under BLOB_DIR or the temp folders)
+    whose writer is gone, at once (a crash mid-write leaves one), and other
+    files in the temp folders (TMP_DIR, the workers' scratch folder) older than
+    ``max_age_s``."""
     cutoff = time.time() - max_age_s
     temp = [path for folder in tmp_dirs for path in folder.rglob("*")]
-    removed = 0
-    for path in [*temp, *blob_dir.rglob(".*.part")]:
+    partial = {*blob_dir.rglob(".*.part"), *(p for p in temp if p.name.endswith(".part"))}
+    removed = sum(remove_if_abandoned(path) for path in partial)
+    for path in temp:
+        if path in partial:
+            continue
         try:
             if path.is_file() and path.stat().st_mtime < cutoff:
                 path.unlink()

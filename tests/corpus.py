@@ -430,6 +430,32 @@ def make_html(path: pathlib.Path) -> list[str]:
     ]
 
 
+EMBEDDING_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Media page</title></head>
+<body><h1>Media page</h1>
+<p>Before the media.</p>
+<embed src="clip.swf" type="application/x-shockwave-flash">
+<p>After the embed.</p>
+<video controls><source src="clip.webm" type="video/webm"><track src="clip.vtt"></video>
+<table><tr><th>Format</th><th>Kept</th></tr><tr><td>HTML</td><td>every paragraph</td></tr></table>
+<object data="chart.svg" type="image/svg+xml"><param name="zoom" value="1">
+<p>Fallback: sales doubled.</p>
+<p>After the object, which is never closed.</p>
+</body></html>
+"""
+
+
+def make_embedding_html(path: pathlib.Path) -> list[str]:
+    """Write valid HTML5 with an ``<embed>``, a ``<video>`` with ``<source>`` and
+    ``<track>``, and an ``<object>`` left open to the end; return its Markdown."""
+    path.write_text(EMBEDDING_HTML, encoding="utf-8")
+    return [
+        "# Media page\n\nBefore the media.\n\nAfter the embed.\n\n[](clip.webm)\n\n"
+        "| Format | Kept |\n| --- | --- |\n| HTML | every paragraph |\n\n"
+        "Fallback: sales doubled.\n\nAfter the object, which is never closed."
+    ]
+
+
 # --- Hostile documents -------------------------------------------------------------
 # Small files that cost a converter far more than their size; see tests/integration/
 # test_hostile.py. PDFs are written object by object (no library would write them).
@@ -501,13 +527,29 @@ def make_inflating_pdf(path: pathlib.Path, unpacked_mib: int = 2048) -> None:
     path.write_bytes(_raw_pdf(objects))
 
 
-def make_slow_pdf(path: pathlib.Path, operations: int = 40_000_000) -> None:
-    """A one-page PDF (~160 KB) whose content is ``operations`` save/restore pairs:
-    seconds of parsing (about 4 s on a 2-core VM in 2026) in little memory."""
-    per_chunk = 2**18  # "q Q " pairs in one MiB
-    objects = _one_page()
-    data = _deflated_repeats(b"q Q " * per_chunk, max(1, operations // per_chunk))
-    objects.append(_stream(data, b"/Filter /FlateDecode"))
+def make_slow_pdf(path: pathlib.Path, operations: int = 200_000) -> None:
+    """A one-page PDF (~3 KB) that no page budget on any machine covers, in little
+    memory: the page has no text and only paints a function-based shading, so the
+    engine renders it for OCR (~3 million pixels), and each pixel's shade comes
+    from a PostScript calculator function of ``operations`` ``dup pop`` pairs.
+    Its cost is pixels x operations (6e11 pairs by default, where a page of text
+    costs milliseconds); its memory, the parsed function (~20 MB) and one
+    grayscale bitmap. Slow by construction, not by the machine's speed."""
+    import zlib
+
+    function = b"{ pop " + b"dup pop " * operations + b"}"  # (x y) -> x
+    objects = _one_page(b"<< /Shading << /S 5 0 R >> >>")
+    objects.append(_stream(b"/S sh"))
+    objects.append(  # the domain [0 1] x [0 1], stretched over the whole page
+        b"<< /ShadingType 1 /ColorSpace /DeviceGray /Domain [0 1 0 1] "
+        b"/Matrix [612 0 0 792 0 0] /Function 6 0 R >>"
+    )
+    objects.append(
+        _stream(
+            zlib.compress(function, 9),
+            b"/FunctionType 4 /Domain [0 1 0 1] /Range [0 1] /Filter /FlateDecode",
+        )
+    )
     path.write_bytes(_raw_pdf(objects))
 
 

@@ -43,11 +43,20 @@ def wait_for(predicate, timeout_s: float = 30.0, interval_s: float = 0.05, what:
 
 
 class Service:
-    def __init__(self, data_dir: pathlib.Path, *, launcher: Sequence[str] = (), **env: str) -> None:
+    def __init__(
+        self,
+        data_dir: pathlib.Path,
+        *,
+        launcher: Sequence[str] = (),
+        log: pathlib.Path | None = None,
+        **env: str,
+    ) -> None:
         """``launcher``: a command that runs the service command it is given (e.g. in a
-        private mount namespace); it must exec it, keeping the pid."""
+        private mount namespace); it must exec it, keeping the pid. ``log``: a file
+        for everything the service writes (else the test's own output)."""
         self.data_dir = data_dir
         self.launcher = tuple(launcher)
+        self.log = log
         self.env = {
             **{
                 k: v
@@ -74,10 +83,17 @@ class Service:
 
     def start(self) -> Service:
         self.ready_file.unlink(missing_ok=True)
-        self.proc = subprocess.Popen(
-            [*self.launcher, sys.executable, "-m", "ilios.server.cli", "serve"],
-            env=self.env,
-        )
+        output = open(self.log, "ab") if self.log else None  # the child keeps its own copy
+        try:
+            self.proc = subprocess.Popen(
+                [*self.launcher, sys.executable, "-m", "ilios.server.cli", "serve"],
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+            )
+        finally:
+            if output:
+                output.close()
 
         def ready() -> dict[str, int] | None:
             assert self.proc is not None
@@ -98,6 +114,15 @@ class Service:
         if self._db is None:
             self._db = Database(self.data_dir / "ilios.db")
         return self._db
+
+    def child_pid(self, name: str) -> int:
+        """The pid of the service's ``server`` or ``gateway`` process (its ready file)."""
+        run_dir = pathlib.Path(self.env.get("RUN_DIR") or self.data_dir / "run")
+        return int(json.loads((run_dir / f"{name}.json").read_text())["pid"])
+
+    def log_text(self) -> str:
+        assert self.log is not None, "start the service with log=PATH"
+        return self.log.read_text(errors="replace")
 
     def rows(self, sql: str, **params: object) -> list[dict]:
         return list(self.db.conn.execute(sql, params))
@@ -210,9 +235,13 @@ def alive(pid: int) -> bool:
 
 @contextlib.contextmanager
 def running(
-    data_dir: pathlib.Path, *, launcher: Sequence[str] = (), **env: str
+    data_dir: pathlib.Path,
+    *,
+    launcher: Sequence[str] = (),
+    log: pathlib.Path | None = None,
+    **env: str,
 ) -> Iterator[Service]:
-    service = Service(data_dir, launcher=launcher, **env).start()
+    service = Service(data_dir, launcher=launcher, log=log, **env).start()
     try:
         yield service
     finally:

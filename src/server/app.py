@@ -31,15 +31,26 @@ from ilios.database import CHECKPOINT_INTERVAL_S, Database
 from ilios.errors import IliosError
 from ilios.inline import open_originals
 from ilios.server import conversion
-from ilios.server.interceptors import ErrorInterceptor
+from ilios.server.access import AccessService
+from ilios.server.interceptors import Guard
 from ilios.server.notifier import Notifier
+from ilios.server.presence import Presence
 from ilios.server.usage import UsageService
-from ilios.v1 import conversion_service_pb2, usage_service_pb2
+from ilios.v1 import access_service_pb2, conversion_service_pb2, usage_service_pb2
+from ilios.v1 import access_service_pb2_grpc as access_grpc
 from ilios.v1 import usage_service_pb2_grpc as usage_grpc
 
 log = logging.getLogger("ilios.server")
 
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024  # 64 MiB inline files, plus framing
+# Replies (a whole document's Markdown in GetDocumentContent) may be this large;
+# what the server reads is MAX_MESSAGE_SIZE (a setting).
+MAX_SEND_BYTES = 64 * 1024 * 1024 + 64 * 1024
+# Request metadata (headers) read at most: one limit, so gRPC's own refusal between
+# a soft and a hard limit (at random) never applies; our keys are far shorter.
+MAX_METADATA_BYTES = 16 * 1024
+KEEPALIVE_S = 60  # ping a silent client this often; drop it if no answer in:
+KEEPALIVE_TIMEOUT_S = 20
+CONNECTION_IDLE_S = 300  # a connection without calls for this long is closed (GOAWAY)
 # HTTP/2 flow control: how far a client may send ahead of a stream's reader, fixed.
 # grpc's default (BDP probing) grows the window with its bandwidth estimate, and
 # whatever the reader has not taken yet sits in the server's memory: over 1 GiB
@@ -50,6 +61,7 @@ DB_THREADS = 16  # SQLite calls and blob writes (batch intake uses up to 6)
 SERVICE_NAMES = (
     conversion_service_pb2.DESCRIPTOR.services_by_name["ConversionService"].full_name,
     usage_service_pb2.DESCRIPTOR.services_by_name["UsageService"].full_name,
+    access_service_pb2.DESCRIPTOR.services_by_name["AccessService"].full_name,
 )
 
 
@@ -90,10 +102,13 @@ class Server:
     db: Database
     blobs: BlobStore
     health: health.aio.HealthServicer
+    presence: Presence
     _loops: list[asyncio.Task[None]] = dataclasses.field(default_factory=list)
 
     async def start(self) -> None:
         self.notifier.start(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.pool, self._rescue)  # before the first call
         await self.grpc.start()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
@@ -109,6 +124,10 @@ class Server:
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         await self.grpc.stop(grace_s)
+        try:
+            await asyncio.get_running_loop().run_in_executor(self.pool, self.presence.retire)
+        except IliosError:
+            log.warning("could not delete this server's unused uploads", exc_info=True)
         self.notifier.close()
         self.pool.shutdown(wait=False)
 
@@ -125,6 +144,8 @@ class Server:
 
     def _rescue(self) -> None:
         dead_after_ms = int(self.settings.worker_dead_after_s * 1000)
+        self.presence.heartbeat()
+        self.presence.bury_gone(dead_after_ms)
         rescued = jobs.rescue(self.db, dead_after_ms, socket.gethostname())
         if rescued:
             log.warning("rescued %d job(s) of dead workers", len(rescued))
@@ -142,19 +163,27 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
     blobs.check()
     notifier = Notifier(settings.run_dir)
     pool = concurrent.futures.ThreadPoolExecutor(DB_THREADS, "ilios-db")
+    service = conversion.ConversionService(settings, db, blobs, notifier, pool)
+    presence = Presence(db, service.intake)
+    service.server_id = presence.id
     server = grpc.aio.server(
-        interceptors=[ErrorInterceptor(settings.api_key)],
+        interceptors=[Guard(settings.api_key, settings.upload_idle_s)],
         options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", settings.max_message_size),
+            ("grpc.max_send_message_length", MAX_SEND_BYTES),
+            ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+            ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
             ("grpc.http2.bdp_probe", 0),
             ("grpc.http2.lookahead_bytes", STREAM_WINDOW_BYTES),
+            ("grpc.server_handshake_timeout_ms", int(settings.header_timeout_s * 1000)),
+            ("grpc.keepalive_time_ms", KEEPALIVE_S * 1000),
+            ("grpc.keepalive_timeout_ms", KEEPALIVE_TIMEOUT_S * 1000),
+            ("grpc.max_connection_idle_ms", CONNECTION_IDLE_S * 1000),
         ],
     )
-    conversion.add_to_server(
-        conversion.ConversionService(settings, db, blobs, notifier, pool), server
-    )
+    conversion.add_to_server(service, server)
     usage_grpc.add_UsageServiceServicer_to_server(UsageService(db, pool), server)
+    access_grpc.add_AccessServiceServicer_to_server(AccessService(settings.api_key), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
@@ -163,7 +192,7 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
         pool=_ReflectionPool(),
     )
     port = server.add_insecure_port(address or f"{settings.host}:{settings.grpc_port}")
-    return Server(settings, server, port, notifier, pool, db, blobs, health_servicer)
+    return Server(settings, server, port, notifier, pool, db, blobs, health_servicer, presence)
 
 
 async def serve(settings: Settings, address: str | None = None, on_ready: object = None) -> None:

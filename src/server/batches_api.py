@@ -85,8 +85,9 @@ async def submit(request: Request) -> dict[str, Any]:
     form = await read_form(
         request,
         metadata,
-        file_fields=["files"],
+        file_fields=["files", "files[]"],  # files[]: as some form libraries name a list
         text_fields=["priority", "retentionDays"],
+        max_files=rest.settings(request).max_batch_files,
         max_file_bytes=rest.settings(request).max_file_size,
     )
     async with form.in_use():

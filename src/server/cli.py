@@ -9,6 +9,7 @@ import ctypes
 import logging
 import os
 import pathlib
+import signal
 import sys
 
 from ilios import config
@@ -55,14 +56,25 @@ def _server(settings: config.Settings, ready_file: pathlib.Path | None) -> int:
         if ready_file:
             write_ready(ready_file, port=port)
 
-    asyncio.run(serve(settings, on_ready=on_ready))
+    try:
+        asyncio.run(serve(settings, on_ready=on_ready))
+    finally:
+        if ready_file:
+            ready_file.unlink(missing_ok=True)
     return 0
 
 
 def _gateway(settings: config.Settings, ready_file: pathlib.Path | None) -> int:
     from ilios.server.gateway import run
 
-    return run(settings, ready_file)
+    # uvicorn re-raises the signal that stopped it once it is done; with this
+    # handler that ends the process through the ``finally`` below.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        return run(settings, ready_file)
+    finally:
+        if ready_file:
+            ready_file.unlink(missing_ok=True)
 
 
 def _worker(settings: config.Settings) -> int:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import grpc
 
 from ilios import doorbell, filetypes, markdown, upload_frames
+from ilios.apikeys import bearer, key_id
 from ilios.blobs import CHUNK_BYTES, BlobStore, BlobWriter, chunks
 from ilios.config import Settings
 from ilios.database import Database, Row, new_id, new_ids
@@ -31,10 +32,12 @@ from ilios.errors import (
     DocumentNotReady,
     EmptyBatch,
     EmptyFile,
+    FileTooLarge,
     IliosError,
     InvalidPageToken,
     InvalidRequest,
     MissingFile,
+    TooManyFiles,
     UnsupportedFileType,
     UploadAbandoned,
     UploadIncomplete,
@@ -51,7 +54,6 @@ from ilios.server.intake import (
     retention,
     upload_key,
 )
-from ilios.server.interceptors import bearer, key_id
 from ilios.server.notifier import Notifier
 from ilios.server.write_behind import WriteBehind
 from ilios.v1 import conversion_service_pb2 as pb
@@ -70,6 +72,8 @@ UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024
 UPLOAD_BATCH_BYTES = 2 * 1024 * 1024
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
+TOKEN_START_MS = 2**62  # the cursor before every document (SQLite integers are 64-bit)
+MAX_TOKEN_CHARS = 512
 
 
 def add_to_server(service: ConversionService, server: grpc.aio.Server) -> None:
@@ -92,8 +96,10 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         blobs: BlobStore,
         notifier: Notifier,
         pool: concurrent.futures.ThreadPoolExecutor,
+        server_id: str = "",
     ) -> None:
         self.settings = settings
+        self.server_id = server_id  # names the transient uploads this server stores
         self.db = db
         self.blobs = blobs
         self.intake = Intake(settings, db, blobs)
@@ -202,7 +208,12 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         key = upload_key(upload_id)
         stored = self.intake.finish(writer, key, filetypes.safe_file_name(meta.file_name))
         extra = self.intake.record_upload(
-            upload_id, stored, api_key_id, meta.size_bytes, meta.sha256
+            upload_id,
+            stored,
+            api_key_id,
+            meta.size_bytes,
+            meta.sha256,
+            server_id=self.server_id if meta.transient else None,
         )
         return stored, int(extra["expires_at"])
 
@@ -261,10 +272,14 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         context: grpc.aio.ServicerContext,
     ) -> pb.UploadResponse:
         """Store a streamed file; chunks arrive as views (see ``upload_frames``)."""
-        first = await anext(aiter(request_iterator), None)
+        messages_in = aiter(request_iterator)  # each message read within UPLOAD_IDLE_S
+        first = await anext(messages_in, None)
         if not isinstance(first, pb.UploadRequest) or first.WhichOneof("part") != "metadata":
             raise InvalidRequest("The first Upload message must carry 'metadata'.")
         meta = first.metadata
+        declared = meta.size_bytes  # 0: not declared
+        if declared > self.settings.max_file_size:
+            raise FileTooLarge(limit_bytes=str(self.settings.max_file_size))
         upload_id = new_id("upl")
         key = upload_key(upload_id)
         # Opened on the loop (a quick file create) so a cancellation cannot strand it.
@@ -289,29 +304,26 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 loop.run_in_executor(self.pool, self._drop_upload, upload_id)
 
         context.add_done_callback(on_call_done)
-        messages_in = aiter(request_iterator)
         # Chunks are written on the pool while the next ones arrive (bounded).
         behind = WriteBehind(writer.write, self.pool, UPLOAD_BUFFER_BYTES, UPLOAD_BATCH_BYTES)
+        received = 0
         try:
-            while True:
-                try:
-                    async with asyncio.timeout(self.settings.upload_idle_s):
-                        message = await anext(messages_in)
-                except StopAsyncIteration:
-                    break
-                except TimeoutError:
-                    raise UploadIncomplete(
-                        f"No data arrived for {self.settings.upload_idle_s:.0f} s; "
-                        "the upload was dropped."
-                    ) from None
+            async for message in messages_in:
                 if isinstance(message, memoryview):
-                    await behind.put(message)
+                    chunk: memoryview | bytes = message
                 elif message.WhichOneof("part") == "chunk":
-                    await behind.put(message.chunk)
+                    chunk = message.chunk
                 elif message.WhichOneof("part") == "abandon":
                     raise UploadAbandoned(reason=message.abandon.reason)
                 else:
                     raise InvalidRequest("Only the first Upload message may carry metadata.")
+                received += len(chunk)
+                if declared and received > declared:
+                    raise UploadIncomplete(
+                        f"The upload declared {declared} bytes and sent more; it was stopped.",
+                        declared_bytes=str(declared),
+                    )
+                await behind.put(chunk)
             await behind.drain()
         except BaseException as exc:
             behind.discard()
@@ -369,6 +381,12 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
     ) -> pb.BatchSubmitResponse:
         if not request.files:
             raise EmptyBatch
+        if len(request.files) > self.settings.max_batch_files:
+            raise TooManyFiles(
+                f"A batch may hold at most {self.settings.max_batch_files} files "
+                "(MAX_BATCH_FILES): split it into several.",
+                files=str(len(request.files)),
+            )
         days = retention(self.settings, request.retention_days)
         prio = priority(request.priority)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
@@ -489,7 +507,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             raise InvalidRequest(f"page_size must be from 1 to {MAX_PAGE_SIZE}.")
         cursor_at, cursor_id = _decode_token(request.page_token)
         after_ms = (
-            request.create_time_after.ToMilliseconds()
+            messages.millis(request.create_time_after, "create_time_after")
             if request.HasField("create_time_after")
             else 0
         )
@@ -528,11 +546,17 @@ def _encode_token(created_at: int, doc_id: str) -> str:
 
 
 def _decode_token(token: str) -> tuple[int, str]:
+    """The (created_at, id) cursor of a ``page_token``; INVALID_PAGE_TOKEN unless it
+    is one ``_encode_token`` could have made."""
     if not token:
-        return 2**62, ""
+        return TOKEN_START_MS, ""
     try:
+        if len(token) > MAX_TOKEN_CHARS:
+            raise ValueError("too long")
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         created_at, doc_id = json.loads(raw)
-        return int(created_at), str(doc_id)
-    except (ValueError, TypeError) as exc:
-        raise InvalidPageToken from exc
+        if type(created_at) is not int or not 0 <= created_at < TOKEN_START_MS:
+            raise ValueError("created_at out of range")
+        return created_at, str(doc_id)
+    except (ValueError, TypeError):
+        raise InvalidPageToken from None

@@ -29,12 +29,12 @@ async def _one_file(
         metadata,
         file_fields=["file"],
         text_fields=text_fields,
+        max_files=1,
         max_body_bytes=rest.settings(request).max_file_size,
         max_file_bytes=rest.settings(request).max_file_size,
     )
     if not form.files:
         raise errors.MissingFile
-    await form.drop(form.files[1:])  # a repeated field: the first file is the one
     return form, form.files[0]
 
 

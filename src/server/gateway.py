@@ -3,8 +3,10 @@
 A thin FastAPI app with no database handle: every request becomes one or
 more calls to the gRPC server, and every gRPC error comes back as JSON with
 the HTTP status of its reason (``{"error": message, "reason": REASON}``).
-The API key, from ``Authorization: Bearer`` or ``?apiKey=``, is passed on as
-gRPC metadata; the server decides.
+The API key, from ``Authorization: Bearer`` or ``?apiKey=``, is checked with
+the server before a route does anything else (``authentication``), then passed
+on as gRPC metadata with every call. Connections are bounded by
+``connection.GatewayProtocol`` (header size, time-outs).
 """
 
 from __future__ import annotations
@@ -20,23 +22,28 @@ from typing import Any
 import grpc
 import swagger_ui_bundle
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from starlette.requests import ClientDisconnect
 
 from ilios import config, errors
 from ilios.server import batches_api, documents_api, multipart, rest, usage_api
+from ilios.server.authentication import Gate, authenticate
+from ilios.server.connection import GatewayProtocol
+from ilios.v1 import access_service_pb2_grpc as access_grpc
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import usage_service_pb2_grpc as usage_grpc
 
 log = logging.getLogger("ilios.gateway")
 
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024
+# Replies as large as the server sends (a document's Markdown in one message).
+MAX_RECEIVE_BYTES = 64 * 1024 * 1024 + 64 * 1024
 HEALTH_TIMEOUT_S = 2.0
 LISTEN_BACKLOG = 2048
+KEEP_ALIVE_S = 5  # an idle keep-alive connection is closed after this long
 
 
 def create_app(settings: config.Settings | None = None) -> FastAPI:
@@ -47,15 +54,18 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         channel = grpc.aio.insecure_channel(
             settings.grpc_address,
             options=[
-                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
+                ("grpc.max_send_message_length", settings.max_message_size),
             ],
         )
         app.state.conversion = pb_grpc.ConversionServiceStub(channel)
         app.state.raw_upload = multipart.raw_upload(channel)
         app.state.health = health_pb2_grpc.HealthStub(channel)
         app.state.usage = usage_grpc.UsageServiceStub(channel)
+        app.state.gate = Gate(access_grpc.AccessServiceStub(channel))
+        app.state.leftovers = multipart.Leftovers(app.state.conversion)
         yield
+        await app.state.leftovers.close()
         await channel.close()
 
     app = FastAPI(
@@ -79,7 +89,32 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     @app.exception_handler(grpc.aio.AioRpcError)
     async def on_rpc_error(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
-        return rest.error_response(errors.from_rpc_error(exc))
+        # Without ErrorInfo the status is gRPC's own (server down ...): its message
+        # names internal addresses, so it goes to the log and the client gets the
+        # reason's message.
+        error = errors.from_rpc_error(exc, keep_message=False)
+        if "grpc_code" in error.details:
+            log.warning(
+                "%s %s: gRPC %s: %s",
+                request.method,
+                request.url.path,
+                exc.code().name,
+                exc.details(),
+            )
+            error.details.clear()
+        return rest.error_response(error)
+
+    @app.exception_handler(ClientDisconnect)
+    async def on_disconnect(request: Request, exc: ClientDisconnect) -> Response:
+        log.info(
+            "%s %s: the client went away before its request ended", request.method, request.url.path
+        )
+        return Response(status_code=499)  # nobody reads it
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, exc: Exception) -> JSONResponse:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return rest.error_response(errors.IliosError())
 
     # --- service ---------------------------------------------------------------
 
@@ -122,29 +157,11 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
         )
 
-    app.include_router(documents_api.router)
-    app.include_router(batches_api.router)
-    app.include_router(usage_api.router)
+    guarded = [Depends(authenticate)]
+    app.include_router(documents_api.router, dependencies=guarded)
+    app.include_router(batches_api.router, dependencies=guarded)
+    app.include_router(usage_api.router, dependencies=guarded)
     return app
-
-
-class BodyPieceProtocol(HttpToolsProtocol):
-    """uvicorn's HTTP protocol, handing each body piece to the app as it came.
-
-    uvicorn appends every piece it reads to a ``bytearray`` and copies that out
-    again (``bytes(...)``) when the app takes it: two copies of every uploaded
-    byte. Here an empty body is an empty ``bytes``, so uvicorn's own append
-    (``body += piece``) makes the piece itself the body and taking it copies
-    nothing. Pieces that arrive before the app took the last one are still
-    joined, as uvicorn does. Measured with bench/upload.py-style runs of 1 GiB
-    (curl, three A/B pairs): the gateway's CPU went from 1.85-1.95 to 1.66-1.78 s
-    and REST throughput from 371-397 to 422-446 MB/s.
-    """
-
-    def on_body(self, body: bytes) -> None:
-        if not self.cycle.body:
-            self.cycle.body = b""  # type: ignore[assignment]  # bytes: see the class docstring
-        super().on_body(body)
 
 
 def run(settings: config.Settings, ready_file: pathlib.Path | None = None) -> int:
@@ -167,7 +184,8 @@ def run(settings: config.Settings, ready_file: pathlib.Path | None = None) -> in
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=5,
-        http=BodyPieceProtocol,
+        http=GatewayProtocol,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     log.info(
         "REST gateway listening on port %d (%d process(es)), gRPC at %s",

@@ -129,7 +129,9 @@ class Intake:
         api_key_id: str,
         declared_size: int,
         declared_sha256: str,
+        server_id: str | None = None,
     ) -> Row:
+        """Record a stored upload; ``server_id`` marks it transient (see ``presence``)."""
         if declared_size and declared_size != stored.size_bytes:
             self.blobs.delete(stored.blob_key)
             raise UploadIncomplete(
@@ -151,6 +153,7 @@ class Intake:
                 api_key_id=api_key_id,
                 now=now,
                 expires_at=now + UPLOAD_TTL_MS,
+                server_id=server_id,
             )
         return {"expires_at": now + UPLOAD_TTL_MS}
 

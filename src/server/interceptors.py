@@ -1,28 +1,50 @@
-"""gRPC interceptors: the error tree to ``google.rpc.Status``, and API keys.
+"""The gRPC server's one interceptor: who may call, how requests are read, and
+how errors leave.
 
-``ErrorInterceptor`` is the one place where an ``IliosError`` becomes a gRPC
-status: the code from the error class, its message, and one
-``google.rpc.ErrorInfo`` (reason, domain ``ilios.dev``, details as metadata)
-in ``grpc-status-details-bin``. Anything else that escapes a handler is a bug:
-it is logged and answered as INTERNAL.
+``Guard`` sees every call before any of its messages is read:
+
+- an unknown method is refused (UNIMPLEMENTED, ``METHOD_NOT_FOUND``), and with
+  ``API_KEY`` set a call without the key (UNAUTHENTICATED), by a handler that
+  never reads: the client can send at most one HTTP/2 stream window (4 MiB) of
+  a message nobody will decode;
+- every other call's request messages are read by the guard itself, each
+  within ``idle_s`` (else ``REQUEST_TIMEOUT``) and parsed with an error of its
+  own (``MALFORMED_MESSAGE``). To read them itself, it serves every method as
+  a stream-request method on the wire, which clients cannot tell apart; the
+  service's handlers still get one request, or an iterator of them;
+- an ``IliosError`` escaping a handler becomes its ``google.rpc.Status`` with
+  one ``ErrorInfo``; anything else is a bug: logged, answered INTERNAL.
+
+A message over ``MAX_MESSAGE_SIZE`` is refused by gRPC's transport before it
+is read, with RESOURCE_EXHAUSTED and no ``ErrorInfo`` (the transport, not a
+handler, answers it); clients map that status to ``MESSAGE_TOO_LARGE``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
 
-from ilios.errors import ApiKeyInvalid, ApiKeyMissing, IliosError, to_status
+from ilios.apikeys import bearer, check_key
+from ilios.errors import (
+    IliosError,
+    InvalidRequest,
+    MalformedMessage,
+    MethodNotFound,
+    RequestTimeout,
+    to_status,
+)
 
 log = logging.getLogger("ilios.server")
 
 # Reachable without a key: load balancers probe health, grpcurl reads reflection.
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+Deserializer = Callable[[bytes], Any] | None
 
 
 async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
@@ -35,82 +57,96 @@ async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
     await context.abort(status.code, status.details, status.trailing_metadata)
 
 
-def _wrap(handler: grpc.RpcMethodHandler, before: Callable[[], None]) -> grpc.RpcMethodHandler:
-    """The same handler, with ``before()`` run first and errors mapped."""
-    kind_args = {
-        "request_deserializer": handler.request_deserializer,
-        "response_serializer": handler.response_serializer,
-    }
-    if handler.unary_unary:
-        inner_uu = handler.unary_unary
+def _refusal(error: IliosError) -> grpc.RpcMethodHandler:
+    """A handler that answers ``error`` at once, reading nothing."""
 
-        async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def refuse(requests: object, context: grpc.aio.ServicerContext) -> None:
+        await _abort(context, error)
+
+    return grpc.stream_stream_rpc_method_handler(refuse)
+
+
+async def _read(context: grpc.aio.ServicerContext, idle_s: float) -> Any:
+    """The next raw request message (or ``grpc.aio.EOF``), if it arrives in time."""
+    try:
+        async with asyncio.timeout(idle_s):
+            return await context.read()
+    except TimeoutError:
+        raise RequestTimeout(
+            f"No request data arrived for {idle_s:g} s; the call was dropped.",
+            idle_s=f"{idle_s:g}",
+        ) from None
+
+
+def _parse(deserialize: Deserializer, raw: bytes) -> Any:
+    if deserialize is None:
+        return raw
+    try:
+        return deserialize(raw)
+    except Exception as exc:  # protobuf's DecodeError, or a custom parser's error
+        raise MalformedMessage(detail=type(exc).__name__) from None
+
+
+async def _one(context: grpc.aio.ServicerContext, deserialize: Deserializer, idle_s: float) -> Any:
+    raw = await _read(context, idle_s)
+    if raw is grpc.aio.EOF:
+        raise InvalidRequest("The call ended before its request message.")
+    return _parse(deserialize, raw)
+
+
+async def _all(
+    context: grpc.aio.ServicerContext, deserialize: Deserializer, idle_s: float
+) -> AsyncIterator[Any]:
+    while (raw := await _read(context, idle_s)) is not grpc.aio.EOF:
+        yield _parse(deserialize, raw)
+
+
+def _guarded(handler: grpc.RpcMethodHandler, idle_s: float) -> grpc.RpcMethodHandler:
+    """``handler`` served as a stream-request method whose messages the guard reads."""
+    deserialize = handler.request_deserializer
+    serialize = handler.response_serializer
+    if handler.unary_unary or handler.stream_unary:
+        inner_unary = handler.unary_unary or handler.stream_unary
+        single = handler.unary_unary is not None
+
+        async def to_unary(requests: object, context: grpc.aio.ServicerContext) -> Any:
             try:
-                before()
-                return await inner_uu(request, context)
+                if single:
+                    request = await _one(context, deserialize, idle_s)
+                else:
+                    request = _all(context, deserialize, idle_s)
+                return await inner_unary(request, context)
             except Exception as exc:
                 if isinstance(exc, grpc.aio.AbortError):
                     raise
                 await _abort(context, exc)
 
-        return grpc.unary_unary_rpc_method_handler(unary_unary, **kind_args)
+        return grpc.stream_unary_rpc_method_handler(to_unary, response_serializer=serialize)
     if handler.unary_stream:
-        inner_us = handler.unary_stream
+        inner_stream = handler.unary_stream
 
-        async def unary_stream(
-            request: Any, context: grpc.aio.ServicerContext
+        async def to_stream(
+            requests: object, context: grpc.aio.ServicerContext
         ) -> AsyncIterator[Any]:
             try:
-                before()
-                async for item in inner_us(request, context):
+                request = await _one(context, deserialize, idle_s)
+                async for item in inner_stream(request, context):
                     yield item
             except Exception as exc:
                 if isinstance(exc, grpc.aio.AbortError):
                     raise
                 await _abort(context, exc)
 
-        return grpc.unary_stream_rpc_method_handler(unary_stream, **kind_args)
-    if handler.stream_unary:
-        inner_su = handler.stream_unary
-
-        async def stream_unary(requests: Any, context: grpc.aio.ServicerContext) -> Any:
-            try:
-                before()
-                return await inner_su(requests, context)
-            except Exception as exc:
-                if isinstance(exc, grpc.aio.AbortError):
-                    raise
-                await _abort(context, exc)
-
-        return grpc.stream_unary_rpc_method_handler(stream_unary, **kind_args)
-    return handler  # stream-stream: none in this API (reflection handles its own)
+        return grpc.stream_stream_rpc_method_handler(to_stream, response_serializer=serialize)
+    return handler  # stream-stream: none in this API (reflection reads its own)
 
 
-def key_id(api_key: str) -> str:
-    """A short, non-secret fingerprint of an API key (for usage records)."""
-    return hashlib.sha256(api_key.encode()).hexdigest()[:12] if api_key else ""
+class Guard(grpc.aio.ServerInterceptor):
+    """Authenticates, reads requests within ``idle_s``, maps errors to statuses."""
 
-
-def bearer(value: str) -> str:
-    scheme, _, token = value.strip().partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
-def check_key(expected: str, presented: str) -> None:
-    """Raise unless ``presented`` is the configured key (no-op when auth is off)."""
-    if not expected:
-        return
-    if not presented:
-        raise ApiKeyMissing
-    if not hmac.compare_digest(presented.encode(), expected.encode()):
-        raise ApiKeyInvalid
-
-
-class ErrorInterceptor(grpc.aio.ServerInterceptor):
-    """Maps errors to statuses; with ``api_key`` set, also requires it."""
-
-    def __init__(self, api_key: str = "") -> None:
+    def __init__(self, api_key: str = "", idle_s: float = 60.0) -> None:
         self.api_key = api_key
+        self.idle_s = idle_s
 
     async def intercept_service(
         self,
@@ -118,12 +154,12 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
-        if handler is None or details.method.startswith(PUBLIC_PREFIXES):
-            return handler
-        metadata = dict(details.invocation_metadata or ())
-        presented = bearer(str(metadata.get("authorization", "")))
-
-        def authenticate() -> None:
-            check_key(self.api_key, presented)
-
-        return _wrap(handler, authenticate)
+        if handler is None:
+            return _refusal(MethodNotFound(method=details.method))
+        if not details.method.startswith(PUBLIC_PREFIXES):
+            metadata = dict(details.invocation_metadata or ())
+            try:
+                check_key(self.api_key, bearer(str(metadata.get("authorization", ""))))
+            except IliosError as exc:
+                return _refusal(exc)
+        return _guarded(handler, self.idle_s)

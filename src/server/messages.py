@@ -5,6 +5,7 @@ from __future__ import annotations
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ilios.database import Row
+from ilios.errors import InvalidDate
 from ilios.v1 import conversion_service_pb2 as conversion_pb
 from ilios.v1 import document_pb2 as document_pb
 
@@ -28,6 +29,21 @@ ENGINES = {
     "mistral": document_pb.ENGINE_MISTRAL,
 }
 ENGINE_NAMES = {v: k for k, v in ENGINES.items()}
+
+
+# google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+MIN_TIMESTAMP_S = -62_135_596_800
+MAX_TIMESTAMP_S = 253_402_300_799
+
+
+def millis(ts: Timestamp, field: str) -> int:
+    """A request's timestamp in milliseconds; INVALID_DATE outside Timestamp's range."""
+    if not (MIN_TIMESTAMP_S <= ts.seconds <= MAX_TIMESTAMP_S and 0 <= ts.nanos < 10**9):
+        raise InvalidDate(
+            f"{field} must be between 0001-01-01 and 9999-12-31 (google.protobuf.Timestamp).",
+            **{field: f"{ts.seconds}s {ts.nanos}ns"},
+        )
+    return ts.seconds * 1000 + ts.nanos // 1_000_000
 
 
 def timestamp(ms: int | None) -> Timestamp | None:

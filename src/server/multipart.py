@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import re
 import urllib.parse
 from collections.abc import AsyncIterator, Sequence
@@ -22,7 +23,13 @@ import grpc
 from starlette.requests import Request
 
 from ilios import upload_frames
-from ilios.errors import FileTooLarge, InvalidRequest
+from ilios.errors import (
+    DuplicateField,
+    FileTooLarge,
+    InvalidRequest,
+    TooManyFiles,
+    UnknownField,
+)
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 
@@ -37,6 +44,8 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 CLEAN_UP_WAIT_S = 10.0
 DROP_CONCURRENCY = 16  # DeleteUpload calls at once, for a form's unused uploads
 
+
+log = logging.getLogger("ilios.gateway")
 
 # ``Upload`` taking serialized ``UploadRequest`` messages (see ``raw_upload``).
 RawUpload: TypeAlias = grpc.aio.StreamUnaryMultiCallable
@@ -279,7 +288,7 @@ class UploadedFile:
 
 
 class _Field:
-    """A small text field, bounded."""
+    """A small text field, bounded; sent at most once."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -287,8 +296,11 @@ class _Field:
         self.seen = False
 
     async def start(self, part: Part) -> None:
+        if self.seen:
+            raise DuplicateField(
+                f"The form sends the field {self.name!r} twice: send it once.", field=self.name
+            )
         self.seen = True
-        self.value = b""  # a repeated field: the last one wins
 
     async def data(self, piece: bytes | memoryview) -> None:
         if len(self.value) + len(piece) > MAX_FIELD_BYTES:
@@ -298,36 +310,40 @@ class _Field:
     async def finish(self) -> None:
         pass
 
-    def cancel(self) -> None:
-        pass
-
 
 class _Files:
-    """Every part of one file field, each streamed into its own Upload call."""
+    """Every file part of a form, each streamed into its own Upload call."""
 
     def __init__(
         self,
-        field: str,
         upload: RawUpload,
         metadata: Sequence[tuple[str, str]],
         max_file_bytes: int | None,
+        too_many: TooManyFiles,
     ) -> None:
-        self.field = field
         self.upload = upload
         self.metadata = metadata
         self.max_file_bytes = max_file_bytes
+        self.too_many = too_many  # raised by the part after max_files
+        self.max_files = int(too_many.details["max_files"])
         self._size = 0  # bytes of the current file so far
         self.done: list[UploadedFile] = []
         self._call: grpc.aio.StreamUnaryCall | None = None
         self._parts: list[bytes | memoryview] = []  # views of the request body's pieces
         self._buffered = 0  # bytes in _parts
+        self._field = ""
         self._name = ""
 
     async def start(self, part: Part) -> None:
+        if len(self.done) >= self.max_files:
+            raise self.too_many
+        self._field = part.name
         self._name = part.file_name or ""
         self._size = 0
         self._call = self.upload(metadata=self.metadata)
-        first = pb.UploadRequest(metadata=pb.UploadMetadata(file_name=self._name))
+        # Transient: if the server stops before this form is handed on, the form
+        # cannot complete, and the server deletes what it stored of it.
+        first = pb.UploadRequest(metadata=pb.UploadMetadata(file_name=self._name, transient=True))
         await self._write(first.SerializeToString())
 
     async def data(self, piece: bytes | memoryview) -> None:
@@ -347,7 +363,7 @@ class _Files:
         assert self._call is not None
         await self._call.done_writing()
         response = await self._call
-        self.done.append(UploadedFile(self.field, self._name, response))
+        self.done.append(UploadedFile(self._field, self._name, response))
         self._call = None
 
     async def _flush(self) -> None:
@@ -401,7 +417,7 @@ class _Files:
 class Form:
     fields: dict[str, str]
     files: list[UploadedFile]
-    stub: pb_grpc.ConversionServiceStub
+    leftovers: Leftovers
     metadata: Sequence[tuple[str, str]]
 
     @contextlib.asynccontextmanager
@@ -411,29 +427,78 @@ class Form:
         try:
             yield
         except Exception:
-            await self.drop(self.files)
+            await self.leftovers.drop(self.metadata, self.files)
             raise
 
-    async def drop(self, files: Sequence[UploadedFile]) -> None:
-        """Delete the uploads of ``files`` that no document used."""
-        await drop_uploads(self.stub, self.metadata, files)
+
+class Leftovers:
+    """Deletes the uploads of forms that failed, whatever it takes.
+
+    ``drop`` deletes at once (a used upload is NOT_FOUND: nothing to do). If
+    the server cannot be reached, the deletes are retried in the background,
+    every ``RETRY_S`` doubling up to a minute, for ``RETRY_FOR_S``: a form cut
+    off by the gateway's connection to the server leaves nothing once it is
+    back. (A server that restarts has deleted them already: they are
+    transient.)
+    """
+
+    RETRY_S = 1.0
+    RETRY_FOR_S = 600.0
+
+    def __init__(self, stub: pb_grpc.ConversionServiceStub) -> None:
+        self.stub = stub
+        self._retrying: set[asyncio.Task[None]] = set()
+
+    async def drop(
+        self, metadata: Sequence[tuple[str, str]], files: Sequence[UploadedFile]
+    ) -> None:
+        upload_ids = [f.response.upload_id for f in files]
+        failed = await self._delete(metadata, upload_ids)
+        if failed:
+            task = asyncio.get_running_loop().create_task(self._retry(metadata, failed))
+            self._retrying.add(task)
+            task.add_done_callback(self._retrying.discard)
+
+    async def _delete(
+        self, metadata: Sequence[tuple[str, str]], upload_ids: list[str]
+    ) -> list[str]:
+        """Delete ``upload_ids``; the ids that could not be, for want of the server."""
+        failed: list[str] = []
+
+        async def one(upload_id: str) -> None:
+            request = pb.DeleteUploadRequest(upload_id=upload_id)
+            try:
+                await self.stub.DeleteUpload(request, metadata=metadata, timeout=CLEAN_UP_WAIT_S)
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                    failed.append(upload_id)
+
+        for start in range(0, len(upload_ids), DROP_CONCURRENCY):
+            await asyncio.gather(*(one(i) for i in upload_ids[start : start + DROP_CONCURRENCY]))
+        return failed
+
+    async def _retry(self, metadata: Sequence[tuple[str, str]], upload_ids: list[str]) -> None:
+        deadline = asyncio.get_running_loop().time() + self.RETRY_FOR_S
+        wait = self.RETRY_S
+        while upload_ids and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 60.0)
+            upload_ids = await self._delete(metadata, upload_ids)
+        if upload_ids:
+            log.warning("%d upload(s) of failed forms are left to expire", len(upload_ids))
+
+    async def close(self) -> None:
+        for task in list(self._retrying):
+            task.cancel()
 
 
-async def drop_uploads(
-    stub: pb_grpc.ConversionServiceStub,
-    metadata: Sequence[tuple[str, str]],
-    files: Sequence[UploadedFile],
-) -> None:
-    """Delete the uploads of ``files`` no document used (best effort: a used one is
-    NOT_FOUND, and one the server could not delete is dropped when it expires)."""
-
-    async def one(file: UploadedFile) -> None:
-        request = pb.DeleteUploadRequest(upload_id=file.response.upload_id)
-        with contextlib.suppress(grpc.aio.AioRpcError):
-            await stub.DeleteUpload(request, metadata=metadata, timeout=CLEAN_UP_WAIT_S)
-
-    for start in range(0, len(files), DROP_CONCURRENCY):
-        await asyncio.gather(*(one(f) for f in files[start : start + DROP_CONCURRENCY]))
+def form_too_many(max_files: int) -> TooManyFiles:
+    """The error for a form's file part beyond ``max_files``."""
+    if max_files == 1:
+        message = "This endpoint takes one file; send several with /v1/batch/submit."
+    else:
+        message = f"A request may carry at most {max_files} files (MAX_BATCH_FILES)."
+    return TooManyFiles(message, max_files=str(max_files))
 
 
 async def read_form(
@@ -442,18 +507,22 @@ async def read_form(
     *,
     file_fields: Sequence[str],
     text_fields: Sequence[str],
+    max_files: int,
     max_body_bytes: int | None = None,
     max_file_bytes: int | None = None,
 ) -> Form:
     """Stream a multipart body: files into uploads, text fields into memory.
 
-    Files go through the app's ``raw_upload`` (``app.state.raw_upload``). With
+    Files go through the app's ``raw_upload`` (``app.state.raw_upload``), each
+    marked transient. Refused as soon as it is seen: a part of a field not in
+    ``file_fields`` or ``text_fields`` (UNKNOWN_FIELD), a text field sent twice
+    (DUPLICATE_FIELD), a file beyond ``max_files`` (TOO_MANY_FILES). With
     ``max_body_bytes``, a body whose declared length exceeds it (plus form
     framing) is refused before a byte is read; with ``max_file_bytes``, a file
-    is cut off (FILE_TOO_LARGE) as soon as it grows past it. Parts of other
-    fields are skipped. A form that fails keeps nothing: the open upload is
-    abandoned and the finished ones deleted; once it is read, ``Form.in_use``
-    does the same for the call that hands the uploads on.
+    is cut off (FILE_TOO_LARGE) as soon as it grows past it. A form that fails
+    keeps nothing: the open upload is abandoned and the finished ones deleted;
+    once it is read, ``Form.in_use`` does the same for the call that hands the
+    uploads on.
     """
     length = request.headers.get("content-length", "")
     if (
@@ -465,17 +534,18 @@ async def read_form(
     parser = MultipartParser(boundary_of(request.headers.get("content-type", "")))
     texts = {name: _Field(name) for name in text_fields}
     upload: RawUpload = request.app.state.raw_upload
-    stub: pb_grpc.ConversionServiceStub = request.app.state.conversion
-    files = {name: _Files(name, upload, metadata, max_file_bytes) for name in file_fields}
-    targets: dict[str, _Field | _Files] = {**texts, **files}
-    target: _Field | _Files | None = None  # of the part being read; None: skipped
+    leftovers: Leftovers = request.app.state.leftovers
+    files = _Files(upload, metadata, max_file_bytes, form_too_many(max_files))
+    targets: dict[str, _Field | _Files] = {**texts, **{name: files for name in file_fields}}
+    target: _Field | _Files | None = None  # of the part being read
     try:
         async for chunk in request.stream():
             for event in parser.feed(chunk):
                 if isinstance(event, Part):
                     target = targets.get(event.name)
-                    if target is not None:
-                        await target.start(event)
+                    if target is None:
+                        raise _unknown(event.name, targets)
+                    await target.start(event)
                 elif event is None:
                     if target is not None:
                         await target.finish()
@@ -484,16 +554,22 @@ async def read_form(
                     await target.data(event)
         parser.close()
     except Exception as exc:  # a bad or over-limit form, a client gone: keep nothing
-        for each in files.values():
-            await each.abandon(getattr(exc, "reason", type(exc).__name__))
-        await drop_uploads(stub, metadata, [f for each in files.values() for f in each.done])
+        await files.abandon(getattr(exc, "reason", type(exc).__name__))
+        await leftovers.drop(metadata, files.done)
         raise
     except BaseException:  # cancelled: no waiting on the server
-        for each in files.values():
-            each.cancel()
+        files.cancel()
         raise
-    uploaded = [f for each in files.values() for f in each.done]
     values = {
         name: t.value.decode("utf-8", "replace").strip() for name, t in texts.items() if t.seen
     }
-    return Form(values, uploaded, stub, metadata)
+    return Form(values, files.done, leftovers, metadata)
+
+
+def _unknown(name: str, targets: dict[str, _Field | _Files]) -> UnknownField:
+    accepted = ", ".join(sorted(targets))
+    return UnknownField(
+        f"The form field {name[:100]!r} is not one this endpoint takes ({accepted}).",
+        field=name,
+        accepted=accepted,
+    )

@@ -14,7 +14,6 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from ilios import config, errors
 from ilios.server import messages
-from ilios.server.interceptors import bearer
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import document_pb2 as document_pb
 
@@ -34,19 +33,20 @@ def settings(request: Request) -> config.Settings:
 
 
 def auth(request: Request) -> list[tuple[str, str]]:
-    """gRPC metadata carrying the caller's key (header or ``?apiKey=``), if any."""
-    key = bearer(request.headers.get("authorization", "")) or request.query_params.get("apiKey", "")
-    return [("authorization", f"Bearer {key}")] if key else []
+    """gRPC metadata carrying the caller's key, as checked by ``authentication``."""
+    metadata: list[tuple[str, str]] = request.state.grpc_metadata
+    return metadata
 
 
 # --- parameters ------------------------------------------------------------------
 
 
 def _whole(raw: str, error: type[errors.IliosError], lo: int, hi: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise error(value=raw) from None
+    """Plain ASCII digits only: Python's ``int()`` also takes ``1_0``, ``+5``,
+    surrounding blanks and other scripts' digits, which no client means."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
+        raise error(value=raw)
+    value = int(raw)
     if not lo <= value <= hi:
         raise error(value=raw)
     return value

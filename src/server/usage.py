@@ -16,8 +16,12 @@ from ilios.v1 import usage_service_pb2_grpc as pb_grpc
 
 
 def _range(request: pb.GetUsageSummaryRequest | pb.GetUsageBreakdownRequest) -> tuple[int, int]:
-    start = request.start_time.ToMilliseconds() if request.HasField("start_time") else 0
-    end = request.end_time.ToMilliseconds() if request.HasField("end_time") else now_ms()
+    start = (
+        messages.millis(request.start_time, "start_time") if request.HasField("start_time") else 0
+    )
+    end = (
+        messages.millis(request.end_time, "end_time") if request.HasField("end_time") else now_ms()
+    )
     if start > end:
         raise InvalidDate("start_time must not be after end_time.")
     return start, end

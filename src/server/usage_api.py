@@ -26,21 +26,23 @@ def parse_date(name: str, raw: str | None, end_of_day: bool = False) -> Timestam
     if raw is None or raw == "":
         return None
     text = raw.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    ts = Timestamp()
     try:
         if len(text) == 10:  # a bare date covers the whole day
             day = dt.date.fromisoformat(text)
             moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min)
         else:
             moment = dt.datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        # Near the ends of the calendar an offset can carry a time past year 1 or 9999.
+        ts.FromDatetime(moment.astimezone(dt.UTC))
+    except (ValueError, OverflowError):
         raise errors.InvalidDate(
-            f"{name} must be an ISO 8601 date such as 2024-01-31 or 2024-01-31T00:00:00Z.",
+            f"{name} must be an ISO 8601 date such as 2024-01-31 or 2024-01-31T00:00:00Z, "
+            "between 0001-01-01 and 9999-12-31 in UTC.",
             **{name: raw},
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    ts = Timestamp()
-    ts.FromDatetime(moment.astimezone(dt.UTC))
     return ts
 
 

@@ -3,10 +3,11 @@
 
 -- insert_upload --
 -- Record a completed upload (its blob is already stored).
+-- A transient upload names its server (:server_id), else NULL.
 INSERT INTO uploads (id, file_name, mime_type, size_bytes, sha256, blob_key,
-                     api_key_id, created_at, expires_at)
+                     api_key_id, created_at, expires_at, server_id)
 VALUES (:id, :file_name, :mime_type, :size_bytes, :sha256, :blob_key,
-        :api_key_id, :now, :expires_at);
+        :api_key_id, :now, :expires_at, :server_id);
 
 -- take_upload --
 -- Mark an unused, unexpired upload as used and return it (uploads are used once).
@@ -300,6 +301,28 @@ WHERE NOT EXISTS (SELECT 1 FROM uploads WHERE id = value);
 -- delete_upload --
 -- Forget an expired upload.
 DELETE FROM uploads WHERE id = :id;
+
+-- transient_uploads --
+-- Up to :limit unused transient uploads stored by server :server_id.
+SELECT id FROM uploads INDEXED BY uploads_transient
+WHERE server_id = :server_id AND used_at IS NULL LIMIT :limit;
+
+-- register_server --
+-- A server announces itself, or (heartbeat) proves it is alive; a server
+-- whose row was taken for dead comes back.
+INSERT INTO servers (id, pid, hostname, started_at, heartbeat_at)
+VALUES (:id, :pid, :hostname, :now, :now)
+ON CONFLICT (id) DO UPDATE SET heartbeat_at = :now;
+
+-- servers_gone --
+-- Other servers that stopped heartbeating before :cutoff, or ran on :hostname
+-- (their pids are checked by the caller).
+SELECT id, pid, hostname, heartbeat_at < :cutoff AS silent FROM servers
+WHERE id != :own_id AND (heartbeat_at < :cutoff OR hostname = :hostname);
+
+-- delete_server --
+-- A server that stopped (its transient uploads are gone already).
+DELETE FROM servers WHERE id = :id;
 
 -- delete_unused_upload --
 -- Forget an upload no document has used; return its blob key (no row: unknown or used).

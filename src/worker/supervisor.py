@@ -39,6 +39,7 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 READY_TIMEOUT_S = 120.0
 POLL_S = 0.2
 RESTART_DELAY_S = 1.0  # after a crash, before starting the child again
+READY_FILES = ("serve.json", "server.json", "gateway.json")
 
 
 @dataclasses.dataclass
@@ -148,7 +149,11 @@ class Supervisor:
             for child in self.children:
                 child.terminate()
             return 1
-        self._watch()
+        try:
+            self._watch()
+        finally:
+            for name in READY_FILES:  # nothing listens any more
+                (self.run_dir / name).unlink(missing_ok=True)
         return 0
 
     def _start_all(self) -> None:
@@ -162,6 +167,9 @@ class Supervisor:
         self._start(server)
         grpc_port = read_ready(server_ready, server.proc)["port"]  # type: ignore[arg-type]
         target = f"127.0.0.1:{grpc_port}"
+        # A restarted server binds the same port (GRPC_PORT=0 picked it), where the
+        # gateway, and every client, keeps dialling.
+        server.env["GRPC_PORT"] = str(grpc_port)
 
         gateway_ready = self.run_dir / "gateway.json"
         gateway = Child(
@@ -173,6 +181,7 @@ class Supervisor:
         for index in range(self.settings.worker_count):
             self._start(Child(f"worker-{index}", ["worker"], self._env()))
         http_port = read_ready(gateway_ready, gateway.proc)["port"]  # type: ignore[arg-type]
+        gateway.env["PORT"] = str(http_port)  # the same for a restarted gateway
         write_ready(self.run_dir / "serve.json", grpc_port=grpc_port, http_port=http_port)
         log.info(
             "Ilios is up: REST http://%s:%d  gRPC %s:%d  workers %d",

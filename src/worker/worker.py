@@ -37,7 +37,7 @@ from ilios.blobs import BlobStore
 from ilios.config import Settings
 from ilios.database import Row, new_id, now_ms
 from ilios.errors import DatabaseBusy, IliosError
-from ilios.inline import open_originals
+from ilios.inline import InlineStore, open_originals
 from ilios.worker.engines import registry
 from ilios.worker.engines.base import Engine, Page, Usage
 
@@ -124,6 +124,8 @@ class Worker:
             self.bell.close()
             self.ringer.ring("server", b"*")
             self.ringer.close()
+            if isinstance(self.blobs, InlineStore):
+                self.blobs.close()
         log.info("worker %s stopped", self.id)
         return 1 if self.failed else 0
 

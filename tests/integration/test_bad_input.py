@@ -47,11 +47,15 @@ def test_random_bytes_named_pdf_says_it_is_not_a_pdf(service):
 
 def test_missing_file_field(service):
     with service.http() as http:
-        r = http.post("/v1/convert", files={"document": ("a.pdf", b"%PDF-1.4")})
+        r = http.post(
+            "/v1/convert", data={"format": "json"}, files={"other": ("a.txt", b"", "text/plain")}
+        )
         assert r.status_code == 400
-        assert r.json()["reason"] == "MISSING_FILE"
-        r = http.post("/v1/convert", data={"format": "json"})
+        assert r.json()["reason"] == "UNKNOWN_FIELD"
+        assert "file, format, retentionDays" in r.json()["error"]
+        r = http.post("/v1/convert", data={"format": "json"}, files={})
         assert r.status_code == 400
+        assert r.json()["reason"] in ("MISSING_FILE", "INVALID_REQUEST")
     with pytest.raises(grpc.RpcError) as caught:
         list(service.conversion.Convert(pb.ConvertRequest(), timeout=30))
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -79,7 +79,8 @@ def test_empty_batch(service):
         r = http.post("/v1/batch/submit", data={"priority": "5"})  # not multipart at all
         assert r.status_code == 400 and r.json()["reason"] == "INVALID_REQUEST"
         r = http.post("/v1/batch/submit", files={"file": ("a.pdf", b"%PDF-1.4")})
-        assert r.status_code == 400 and r.json()["reason"] == "EMPTY_BATCH"
+        assert r.status_code == 400 and r.json()["reason"] == "UNKNOWN_FIELD"  # 'files'
+        assert r.json()["details"]["accepted"] == "files, files[], priority, retentionDays"
 
 
 def test_unknown_batch(service):

@@ -113,7 +113,10 @@ def test_sigkill_everything_with_a_batch_in_flight(tmp_path):
     env = scripted_env(tmp_path, WORKER_COUNT="2")
     svc = Service(tmp_path / "svc", **env).start()
     try:
-        batch_id, doc_ids = submit_batch(svc, 50, pages=2, page_ms=40)
+        # Slow enough that the rest of the batch (45 documents, two workers) takes
+        # seconds of sleeping after the fifth completes: time to kill it mid-way
+        # even when this process is slow to notice.
+        batch_id, doc_ids = submit_batch(svc, 50, pages=2, page_ms=100)
         wait_for(lambda: states(svc, doc_ids)["completed"] >= 5, 60, what="some progress")
         svc.kill_all()
         done_before = states(svc, doc_ids)["completed"]

@@ -1,10 +1,16 @@
 """Hostile documents on the real service: each ends as a failed document with its
-own reason within its budget, and the one worker goes on converting.
+own reason, and the one worker goes on converting.
 
 One service with one worker, a small page budget (PAGE_TIMEOUT_S) and memory
 cap (ENGINE_MEMORY_MB), is sent a batch in which every hostile file that
 kills the engine's child process follows a normal document, so the child is
 warm and the hostile file's time is its own. Documents run in batch order.
+
+No verdict rests on the machine's speed: the hostile files cost hours, or
+without end, so a guard always stops them (which guard, time or memory, may
+depend on the speed, and then either reason is right); a page budget is never
+over before it is spent; and the one upper bound on time, END_WITHIN_S, is
+generous.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ from harness import descendants, running, wait_for
 
 from ilios.v1 import conversion_service_pb2 as pb
 
-BUDGET_S = 2.0  # PAGE_TIMEOUT_S: far above a normal page (~50 ms), half the slow one (~4 s)
+BUDGET_S = 2.0  # PAGE_TIMEOUT_S: far above a normal page (~50 ms), far below the slow one
 MEMORY_MB = 1024  # ENGINE_MEMORY_MB: the warm engine uses ~350
-SLACK_S = 3.0  # a failed job's time past its budget: kill, reap, record
+# Generous: the most seconds any document here may take, start to end, even on a slow,
+# busy machine; a guard that failed to stop a hostile file would take hours.
+END_WITHIN_S = 60.0
 INFLATED_MIB = 1536  # the inflating PDF's stream, unpacked: more than MEMORY_MB
 
 
@@ -46,16 +54,16 @@ def build(directory: pathlib.Path) -> list[tuple[str, pathlib.Path]]:
     return [(name, files[name]) for name in order]
 
 
-EXPECTED = {  # file -> error reason(s), "|" between ("" = converts), the most seconds it may take
-    "recursive.pdf": ("PAGE_TIMEOUT", BUDGET_S + SLACK_S),
-    "slow.pdf": ("PAGE_TIMEOUT", BUDGET_S + SLACK_S),
+EXPECTED = {  # file -> its error reason(s), "|" between; the others convert
+    # Without end in time and memory (it grows by hundreds of MB a second): the
+    # page budget or the memory cap, whichever the machine's speed reaches first.
+    "recursive.pdf": "PAGE_TIMEOUT|MEMORY_LIMIT",
+    "slow.pdf": "PAGE_TIMEOUT",  # hours of work in little memory
     # The memory cap, or the page budget when the VM is slow to hand out the
-    # memory (fresh pages at times came slower than the budget allows; the
-    # sandbox's own tests pin MEMORY_LIMIT down).
-    "inflating.pdf": ("MEMORY_LIMIT|PAGE_TIMEOUT", BUDGET_S + SLACK_S),
-    "bomb.png": ("FILE_TOO_LARGE", SLACK_S),
-    "many.pdf": ("TOO_MANY_PAGES", SLACK_S),
-    "empty-password.pdf": ("", SLACK_S),
+    # memory (the sandbox's own tests pin MEMORY_LIMIT down).
+    "inflating.pdf": "MEMORY_LIMIT|PAGE_TIMEOUT",
+    "bomb.png": "FILE_TOO_LARGE",  # refused from its header, before decoding
+    "many.pdf": "TOO_MANY_PAGES",  # refused from its page count, before the first page
 }
 
 
@@ -80,15 +88,16 @@ def test_hostile_documents_fail_with_their_reason_and_the_worker_survives(tmp_pa
             ]
             return rows if all(r["state"] in ("completed", "failed") for r in rows) else None
 
-        rows = wait_for(finished, 120, what="every document to finish")
+        rows = wait_for(finished, 4 * END_WITHIN_S, what="every document to finish")
         for (name, _), doc_id, row in zip(files, ids, rows, strict=True):
-            reasons, most_s = EXPECTED.get(name, ("", 2 * BUDGET_S + SLACK_S))
+            reasons = EXPECTED.get(name, "")
             assert row["state"] == ("failed" if reasons else "completed"), name
             reason = row["error_reason"] or ""
-            assert reason in reasons.split("|"), name
+            assert reason in reasons.split("|"), f"{name}: {reason}"
             assert row["attempts"] == 1, name  # permanent: never retried
             took_s = (row["completed_at"] - row["started_at"]) / 1000
-            assert took_s <= most_s, f"{name} took {took_s:.1f} s"
+            print(f"{name}: {reason or 'converted'} after {took_s:.1f} s")
+            assert took_s <= END_WITHIN_S, f"{name} took {took_s:.1f} s"
             if reason == "PAGE_TIMEOUT":
                 assert took_s >= BUDGET_S, f"{name} ended before its budget"
             pages = [

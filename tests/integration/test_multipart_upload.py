@@ -33,7 +33,7 @@ def test_a_body_streamed_in_odd_pieces_stores_the_file_exactly(service):
         b"preamble\r\n--" + BOUNDARY + b"\r\n"
         b'Content-Disposition: form-data; name="file"; filename="odd.pdf"\r\n'
         b"Content-Type: application/pdf\r\n\r\n" + content + b"\r\n--" + BOUNDARY + b"\r\n"
-        b'Content-Disposition: form-data; name="ignored"\r\n\r\nwhatever\r\n--' + BOUNDARY + b"\r\n"
+        b'Content-Disposition: form-data; name="priority"\r\n\r\n3\r\n--' + BOUNDARY + b"\r\n"
         b'Content-Disposition: form-data; name="retentionDays"\r\n\r\n7\r\n--'
         + BOUNDARY
         + b"--\r\n"

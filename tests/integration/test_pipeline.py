@@ -11,6 +11,10 @@ from harness import running, wait_for
 
 from ilios.v1 import conversion_service_pb2 as pb
 
+# Generous: health and status answer in milliseconds while workers convert; only a
+# server held up by the conversions themselves would take seconds.
+ANSWER_WITHIN_S = 5.0
+
 
 @pytest.fixture(scope="module")
 def idle_service(tmp_path_factory):
@@ -87,6 +91,6 @@ def test_server_answers_while_conversions_run(service, corpus):
             )
             worst = max(worst, time.perf_counter() - t0)
         print(f"health+status while 4 conversions run: worst {worst * 1000:.1f} ms")
-        assert worst < 2.0
+        assert worst < ANSWER_WITHIN_S
         for f in futures:
             assert f.result(timeout=300)[-1].HasField("completed")

@@ -440,16 +440,25 @@ def test_a_rejected_form_keeps_none_of_its_files(tmp_path):
                 "/v1/batch/submit", files=[("files", ("x.pdf", small))], data={"priority": "11"}
             )
             assert r.json()["reason"] == "INVALID_PRIORITY", r.text
-            # Two files where one is taken: the first is the document, the other goes.
+            # A second file on a one-file route is refused as it starts; the first goes.
             r = http.post(
                 "/api/documents/submit",
                 files=[("file", ("a.pdf", small)), ("file", ("b.pdf", small))],
             )
-            assert r.status_code == 200 and r.json()["fileName"] == "a.pdf", r.text
-        used = [row["id"] for row in svc.rows("SELECT id, used_at FROM uploads") if row["used_at"]]
-        assert svc.rows("SELECT id FROM uploads WHERE used_at IS NULL") == []
-        assert len(used) == 1
-        wait_for(lambda: uploads_left(svc) == used, 10, what="only the used upload's file")
+            assert r.status_code == 413 and r.json()["reason"] == "TOO_MANY_FILES", r.text
+            # So is a field the route does not take, and one sent twice.
+            r = http.post(
+                "/v1/convert", files=[("file", ("a.pdf", small)), ("extra", ("b.pdf", small))]
+            )
+            assert r.status_code == 400 and r.json()["reason"] == "UNKNOWN_FIELD", r.text
+            r = http.post(
+                "/v1/convert",
+                files=[("file", ("a.pdf", small)), ("format", (None, "json"))],
+                data={"format": "json"},
+            )
+            assert r.status_code == 400 and r.json()["reason"] == "DUPLICATE_FIELD", r.text
+        assert svc.rows("SELECT id FROM uploads") == []
+        wait_for(lambda: uploads_left(svc) == [], 10, what="no upload's file")
 
 
 def test_disconnects_mid_upload_leave_nothing(tmp_path):

@@ -11,9 +11,9 @@ import grpc
 import pytest
 
 from ilios import config, doorbell, errors
+from ilios.apikeys import check_key
 from ilios.errors import to_status
 from ilios.markdown import join_pages
-from ilios.server.interceptors import check_key
 
 
 def all_errors() -> list[type[errors.IliosError]]:

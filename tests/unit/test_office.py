@@ -13,9 +13,10 @@ import corpus as builder
 import pytest
 
 from ilios import filetypes
-from ilios.errors import CorruptFile, FileTooLarge, TooManyPages
+from ilios.errors import CorruptFile, FileTooLarge, MemoryLimit, TooManyPages
 from ilios.worker.engines import office, ooxml
 from ilios.worker.engines.local import LocalEngine
+from ilios.worker.sandbox import Limits, Sandboxed
 
 
 def convert(path: pathlib.Path, mime: str, max_pages: int = 100) -> list[str]:
@@ -40,6 +41,25 @@ def test_documents_convert_to_the_expected_markdown(tmp_path, make, name, mime) 
     assert convert(path, mime) == expected
     # The local engine dispatches these types to the same converter.
     assert [p.markdown for p in LocalEngine().pages(path, mime)] == expected
+
+
+@pytest.mark.parametrize(
+    ("make", "mime"),
+    [
+        (builder.make_docx, filetypes.DOCX),
+        (builder.make_pptx, filetypes.PPTX),
+        (builder.make_xlsx, filetypes.XLSX),
+    ],
+)
+def test_office_files_convert_whatever_their_stored_name(tmp_path, make, mime) -> None:
+    """Workers see a file by its blob key (``originals/doc_…``), with no extension."""
+    path = tmp_path / "doc_0a1b2c"
+    expected = make(path)
+    assert convert(path, mime) == expected
+    # Refused before the first page: the workbook's file is closed all the same
+    # (an unclosed file would be a ResourceWarning, an error under this suite's filters).
+    with pytest.raises(TooManyPages):
+        convert(path, mime, max_pages=1)
 
 
 def test_docx_structure(tmp_path) -> None:
@@ -229,3 +249,167 @@ def test_new_images_take_the_ocr_path(tmp_path) -> None:
         assert len(pages) == 1
         got = "".join(builder.words(pages[0].markdown))
         assert "invoice" in got and "another" not in got, (name, pages[0].markdown)
+
+
+def html_markdown(tmp_path: pathlib.Path, html: str | bytes) -> str:
+    path = tmp_path / "page.html"
+    if isinstance(html, str):
+        path.write_text(html, encoding="utf-8")
+    else:
+        path.write_bytes(html)
+    (markdown,) = convert(path, filetypes.HTML)
+    return markdown
+
+
+AFTER = "<p>First after.</p><p>Second after.</p>"
+
+
+@pytest.mark.parametrize(
+    ("body", "blocks"),
+    [
+        pytest.param(  # a void element: nothing after it is its content
+            '<p>Before.</p><embed src="movie.swf" type="application/x-shockwave-flash">' + AFTER,
+            ["Before.", "First after.", "Second after."],
+            id="embed",
+        ),
+        pytest.param(  # never closed: what follows is its fallback content, and is read
+            '<p>Before.</p><object data="report.pdf"><param name="view" value="fit">' + AFTER,
+            ["Before.", "First after.", "Second after."],
+            id="unclosed-object",
+        ),
+        pytest.param(  # nothing is ever fetched: a reader sees the fallback
+            '<p>Before.</p><object data="chart.svg" type="image/svg+xml">'
+            "<p>Sales doubled in 2024.</p></object>" + AFTER,
+            ["Before.", "Sales doubled in 2024.", "First after.", "Second after."],
+            id="object-fallback",
+        ),
+        pytest.param(
+            '<object data="movie.swf"><embed src="movie.swf"></object>' + AFTER,
+            ["First after.", "Second after."],
+            id="embed-in-object",
+        ),
+        pytest.param(
+            '<video controls><source src="a.webm" type="video/webm"><source src="a.mp4">'
+            '<track kind="captions" src="a.vtt" srclang="en"></video>'
+            '<audio controls><source src="b.ogg"><track src="b.vtt"></audio>' + AFTER,
+            ["[](a.webm)", "First after.", "Second after."],  # a video links its first source
+            id="media-source-track",
+        ),
+        pytest.param(
+            '<picture><source srcset="wide.png" media="(min-width: 800px)">'
+            '<img src="narrow.png" alt="A chart"></picture>' + AFTER,
+            ["A chart", "First after.", "Second after."],
+            id="picture-source",
+        ),
+        pytest.param(
+            "<p>Super<wbr>cali<wbr>fragilistic.</p>" + AFTER,
+            ["Supercalifragilistic.", "First after.", "Second after."],
+            id="wbr",
+        ),
+    ],
+)
+def test_html_after_embedded_content_converts_whole(tmp_path, body, blocks) -> None:
+    markdown = html_markdown(tmp_path, f"<!doctype html><html><body>{body}</body></html>")
+    assert markdown.split("\n\n") == blocks
+
+
+def test_html_non_text_elements_stay_out(tmp_path) -> None:
+    markdown = html_markdown(
+        tmp_path,
+        "<!doctype html><body><p>Before.</p>"
+        '<iframe src="ad.html"><p>Frame text</p></iframe>'
+        "<template><p>Template text</p></template>"
+        "<svg><text>Vector text</text></svg>"
+        "<canvas>Canvas text</canvas>"
+        "<noscript>Enable scripts</noscript><script>var x = 'Script text'</script>" + AFTER,
+    )
+    assert markdown.split("\n\n") == ["Before.", "First after.", "Second after."]
+
+
+@pytest.mark.parametrize(
+    ("head", "encoding"),
+    [
+        ('<meta charset="windows-1251">', "windows-1251"),
+        ('<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">', "koi8-r"),
+        ("", "utf-8"),  # no declaration: UTF-8 is tried before windows-1252
+    ],
+)
+def test_html_charset_comes_from_the_page(tmp_path, head, encoding) -> None:
+    html = f"<!doctype html><html><head>{head}</head><body><p>Привет, мир</p></body></html>"
+    assert html_markdown(tmp_path, html.encode(encoding)) == "Привет, мир"
+
+
+def test_html_neither_fetches_nor_expands_entities(tmp_path) -> None:
+    """Nothing a page names is requested (a server on loopback counts requests), and
+    DOCTYPE entity declarations are text, never expanded (XXE, billion laughs)."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Counter(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<p>Fetched</p>")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counter) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        laughs = '<!ENTITY a "hahahahahahahahahaha">' + "".join(
+            f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)
+        )
+        html = (
+            f'<!DOCTYPE html [<!ENTITY xxe SYSTEM "{url}/xxe">'
+            f'<!ENTITY local SYSTEM "file:///etc/passwd">{laughs}]>'
+            f'<html><head><base href="{url}/base/"><link rel="stylesheet" href="{url}/css">'
+            f'<meta http-equiv="refresh" content="0; url={url}/refresh">'
+            f'<script src="{url}/js"></script><style>@import "{url}/import";</style></head>'
+            f'<body><p>Start &xxe; &local; &j;</p><img src="{url}/img" alt="Logo">'
+            f'<iframe src="{url}/frame"></iframe><embed src="{url}/embed">'
+            f'<object data="{url}/object">Fallback</object>'
+            f'<video src="{url}/video" poster="{url}/poster"><source src="{url}/source">'
+            f'<track src="{url}/track"></video><p>End</p></body></html>'
+        )
+        markdown = html_markdown(tmp_path, html)
+        server.shutdown()
+        thread.join()
+    assert requests == []
+    # The DOCTYPE ends at its first ">": a browser, too, shows the "]>" closing the
+    # declarations as text. References to declared entities stay as written.
+    assert markdown.split("\n\n") == [
+        "]>",
+        "Start &xxe; &local; &j;",
+        f"LogoFallback[![]({url}/poster)]({url}/video)",  # inline: image, object, video
+        "End",
+    ]
+
+
+def reopening_html(elements: int, runs: int) -> str:
+    """``elements`` formatting elements left open in a closed ``<div>``, then ``runs``
+    paragraphs: HTML re-opens all of them around each paragraph's text."""
+    opened = "".join(f'<b id="b{i}">' for i in range(elements))
+    return f"<!doctype html><body><div>{opened}</div>" + "<div>text</div>" * runs
+
+
+def test_html_reopened_formatting_does_not_multiply_the_markdown(tmp_path) -> None:
+    markdown = html_markdown(tmp_path, reopening_html(200, 100))  # 20,000 <b> in the tree
+    assert markdown.split("\n\n") == ["**text**"] * 100
+
+
+def test_html_tree_past_the_memory_cap_is_memory_limit(tmp_path) -> None:
+    """An 86 KB page whose tree (9 million re-opened elements) outgrows the engine's
+    memory cap fails as MEMORY_LIMIT, not as a damaged file."""
+    path = tmp_path / "reopened.html"
+    path.write_text(reopening_html(3000, 3000), encoding="utf-8")
+    engine = Sandboxed(LocalEngine, limits=Limits(page_timeout_s=120, memory_mb=768))
+    try:
+        with pytest.raises(MemoryLimit):
+            list(engine.pages(path, filetypes.HTML))
+    finally:
+        engine.close()

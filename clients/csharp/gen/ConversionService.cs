@@ -44,83 +44,84 @@ namespace Ilios.V1 {
             "CzIXLmlsaW9zLnYxLlVwbG9hZEFiYW5kb25IAFIHYWJhbmRvbkIGCgRwYXJ0",
             "IicKDVVwbG9hZEFiYW5kb24SFgoGcmVhc29uGAEgASgJUgZyZWFzb24iMgoT",
             "RGVsZXRlVXBsb2FkUmVxdWVzdBIbCgl1cGxvYWRfaWQYASABKAlSCHVwbG9h",
-            "ZElkIhYKFERlbGV0ZVVwbG9hZFJlc3BvbnNlImQKDlVwbG9hZE1ldGFkYXRh",
-            "EhsKCWZpbGVfbmFtZRgBIAEoCVIIZmlsZU5hbWUSHQoKc2l6ZV9ieXRlcxgC",
-            "IAEoA1IJc2l6ZUJ5dGVzEhYKBnNoYTI1NhgDIAEoCVIGc2hhMjU2Ir4BCg5V",
-            "cGxvYWRSZXNwb25zZRIbCgl1cGxvYWRfaWQYASABKAlSCHVwbG9hZElkEh0K",
-            "CnNpemVfYnl0ZXMYAiABKANSCXNpemVCeXRlcxIWCgZzaGEyNTYYAyABKAlS",
-            "BnNoYTI1NhIbCgltaW1lX3R5cGUYBCABKAlSCG1pbWVUeXBlEjsKC2V4cGly",
-            "ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKZXhw",
-            "aXJlVGltZSKtAQoSQmF0Y2hTdWJtaXRSZXF1ZXN0EioKBWZpbGVzGAEgAygL",
-            "MhQuaWxpb3MudjEuRmlsZVNvdXJjZVIFZmlsZXMSGgoIcHJpb3JpdHkYAiAB",
-            "KAVSCHByaW9yaXR5EiUKDnJldGVudGlvbl9kYXlzGAMgASgFUg1yZXRlbnRp",
-            "b25EYXlzEigKBmVuZ2luZRgEIAEoDjIQLmlsaW9zLnYxLkVuZ2luZVIGZW5n",
-            "aW5lIm4KE0JhdGNoU3VibWl0UmVzcG9uc2USJQoFYmF0Y2gYASABKAsyDy5p",
-            "bGlvcy52MS5CYXRjaFIFYmF0Y2gSMAoJZG9jdW1lbnRzGAIgAygLMhIuaWxp",
-            "b3MudjEuRG9jdW1lbnRSCWRvY3VtZW50cyK5AgoFQmF0Y2gSDgoCaWQYASAB",
-            "KAlSAmlkEioKBXN0YXRlGAIgASgOMhQuaWxpb3MudjEuQmF0Y2hTdGF0ZVIF",
-            "c3RhdGUSGgoIcHJpb3JpdHkYAyABKAVSCHByaW9yaXR5EiUKDnJldGVudGlv",
-            "bl9kYXlzGAQgASgFUg1yZXRlbnRpb25EYXlzEjMKCHByb2dyZXNzGAUgASgL",
-            "MhcuaWxpb3MudjEuQmF0Y2hQcm9ncmVzc1IIcHJvZ3Jlc3MSOwoLY3JlYXRl",
-            "X3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUgpjcmVh",
-            "dGVUaW1lEj8KDWNvbXBsZXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9i",
-            "dWYuVGltZXN0YW1wUgxjb21wbGV0ZVRpbWUilQEKDUJhdGNoUHJvZ3Jlc3MS",
-            "FAoFdG90YWwYASABKAVSBXRvdGFsEhgKB3BlbmRpbmcYAiABKAVSB3BlbmRp",
-            "bmcSHgoKcHJvY2Vzc2luZxgDIAEoBVIKcHJvY2Vzc2luZxIcCgljb21wbGV0",
-            "ZWQYBCABKAVSCWNvbXBsZXRlZBIWCgZmYWlsZWQYBSABKAVSBmZhaWxlZCKu",
-            "AQoVU3VibWl0RG9jdW1lbnRSZXF1ZXN0EigKBGZpbGUYASABKAsyFC5pbGlv",
-            "cy52MS5GaWxlU291cmNlUgRmaWxlEiUKDnJldGVudGlvbl9kYXlzGAIgASgF",
-            "Ug1yZXRlbnRpb25EYXlzEhoKCHByaW9yaXR5GAMgASgFUghwcmlvcml0eRIo",
-            "CgZlbmdpbmUYBCABKA4yEC5pbGlvcy52MS5FbmdpbmVSBmVuZ2luZSJIChZT",
-            "dWJtaXREb2N1bWVudFJlc3BvbnNlEi4KCGRvY3VtZW50GAEgASgLMhIuaWxp",
-            "b3MudjEuRG9jdW1lbnRSCGRvY3VtZW50IjUKEkdldERvY3VtZW50UmVxdWVz",
-            "dBIfCgtkb2N1bWVudF9pZBgBIAEoCVIKZG9jdW1lbnRJZCJFChNHZXREb2N1",
-            "bWVudFJlc3BvbnNlEi4KCGRvY3VtZW50GAEgASgLMhIuaWxpb3MudjEuRG9j",
-            "dW1lbnRSCGRvY3VtZW50IjwKGUdldERvY3VtZW50Q29udGVudFJlcXVlc3QS",
-            "HwoLZG9jdW1lbnRfaWQYASABKAlSCmRvY3VtZW50SWQimQEKGkdldERvY3Vt",
-            "ZW50Q29udGVudFJlc3BvbnNlEi4KCGRvY3VtZW50GAEgASgLMhIuaWxpb3Mu",
-            "djEuRG9jdW1lbnRSCGRvY3VtZW50EhoKCG1hcmtkb3duGAIgASgJUghtYXJr",
-            "ZG93bhIvCgV1c2FnZRgDIAEoCzIZLmlsaW9zLnYxLkNvbnZlcnNpb25Vc2Fn",
-            "ZVIFdXNhZ2UiNgoTUmVhZE9yaWdpbmFsUmVxdWVzdBIfCgtkb2N1bWVudF9p",
-            "ZBgBIAEoCVIKZG9jdW1lbnRJZCJoChRSZWFkT3JpZ2luYWxSZXNwb25zZRIw",
-            "CghtZXRhZGF0YRgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50SABSCG1ldGFk",
-            "YXRhEhYKBWNodW5rGAIgASgMSABSBWNodW5rQgYKBHBhcnQiLAoPR2V0QmF0",
-            "Y2hSZXF1ZXN0EhkKCGJhdGNoX2lkGAEgASgJUgdiYXRjaElkIjkKEEdldEJh",
-            "dGNoUmVzcG9uc2USJQoFYmF0Y2gYASABKAsyDy5pbGlvcy52MS5CYXRjaFIF",
-            "YmF0Y2giMQoURG93bmxvYWRCYXRjaFJlcXVlc3QSGQoIYmF0Y2hfaWQYASAB",
-            "KAlSB2JhdGNoSWQiYwoVRG93bmxvYWRCYXRjaFJlc3BvbnNlEi4KCGRvY3Vt",
-            "ZW50GAEgASgLMhIuaWxpb3MudjEuRG9jdW1lbnRSCGRvY3VtZW50EhoKCG1h",
-            "cmtkb3duGAIgASgJUghtYXJrZG93biLkAQoUTGlzdERvY3VtZW50c1JlcXVl",
-            "c3QSGwoJcGFnZV9zaXplGAEgASgFUghwYWdlU2l6ZRIdCgpwYWdlX3Rva2Vu",
-            "GAIgASgJUglwYWdlVG9rZW4SGQoIYmF0Y2hfaWQYAyABKAlSB2JhdGNoSWQS",
-            "LQoFc3RhdGUYBCABKA4yFy5pbGlvcy52MS5Eb2N1bWVudFN0YXRlUgVzdGF0",
-            "ZRJGChFjcmVhdGVfdGltZV9hZnRlchgFIAEoCzIaLmdvb2dsZS5wcm90b2J1",
-            "Zi5UaW1lc3RhbXBSD2NyZWF0ZVRpbWVBZnRlciJxChVMaXN0RG9jdW1lbnRz",
-            "UmVzcG9uc2USMAoJZG9jdW1lbnRzGAEgAygLMhIuaWxpb3MudjEuRG9jdW1l",
-            "bnRSCWRvY3VtZW50cxImCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAlSDW5leHRQ",
-            "YWdlVG9rZW4qeAoKQmF0Y2hTdGF0ZRIbChdCQVRDSF9TVEFURV9VTlNQRUNJ",
-            "RklFRBAAEhYKEkJBVENIX1NUQVRFX1FVRVVFRBABEhoKFkJBVENIX1NUQVRF",
-            "X1BST0NFU1NJTkcQAhIZChVCQVRDSF9TVEFURV9DT01QTEVURUQQAzLrBgoR",
-            "Q29udmVyc2lvblNlcnZpY2USQAoHQ29udmVydBIYLmlsaW9zLnYxLkNvbnZl",
-            "cnRSZXF1ZXN0GhkuaWxpb3MudjEuQ29udmVydFJlc3BvbnNlMAESPQoGVXBs",
-            "b2FkEhcuaWxpb3MudjEuVXBsb2FkUmVxdWVzdBoYLmlsaW9zLnYxLlVwbG9h",
-            "ZFJlc3BvbnNlKAESTQoMRGVsZXRlVXBsb2FkEh0uaWxpb3MudjEuRGVsZXRl",
-            "VXBsb2FkUmVxdWVzdBoeLmlsaW9zLnYxLkRlbGV0ZVVwbG9hZFJlc3BvbnNl",
-            "EkoKC0JhdGNoU3VibWl0EhwuaWxpb3MudjEuQmF0Y2hTdWJtaXRSZXF1ZXN0",
-            "Gh0uaWxpb3MudjEuQmF0Y2hTdWJtaXRSZXNwb25zZRJTCg5TdWJtaXREb2N1",
-            "bWVudBIfLmlsaW9zLnYxLlN1Ym1pdERvY3VtZW50UmVxdWVzdBogLmlsaW9z",
-            "LnYxLlN1Ym1pdERvY3VtZW50UmVzcG9uc2USSgoLR2V0RG9jdW1lbnQSHC5p",
-            "bGlvcy52MS5HZXREb2N1bWVudFJlcXVlc3QaHS5pbGlvcy52MS5HZXREb2N1",
-            "bWVudFJlc3BvbnNlEl8KEkdldERvY3VtZW50Q29udGVudBIjLmlsaW9zLnYx",
-            "LkdldERvY3VtZW50Q29udGVudFJlcXVlc3QaJC5pbGlvcy52MS5HZXREb2N1",
-            "bWVudENvbnRlbnRSZXNwb25zZRJPCgxSZWFkT3JpZ2luYWwSHS5pbGlvcy52",
-            "MS5SZWFkT3JpZ2luYWxSZXF1ZXN0Gh4uaWxpb3MudjEuUmVhZE9yaWdpbmFs",
-            "UmVzcG9uc2UwARJBCghHZXRCYXRjaBIZLmlsaW9zLnYxLkdldEJhdGNoUmVx",
-            "dWVzdBoaLmlsaW9zLnYxLkdldEJhdGNoUmVzcG9uc2USUgoNRG93bmxvYWRC",
-            "YXRjaBIeLmlsaW9zLnYxLkRvd25sb2FkQmF0Y2hSZXF1ZXN0Gh8uaWxpb3Mu",
-            "djEuRG93bmxvYWRCYXRjaFJlc3BvbnNlMAESUAoNTGlzdERvY3VtZW50cxIe",
-            "LmlsaW9zLnYxLkxpc3REb2N1bWVudHNSZXF1ZXN0Gh8uaWxpb3MudjEuTGlz",
-            "dERvY3VtZW50c1Jlc3BvbnNlYgZwcm90bzM="));
+            "ZElkIhYKFERlbGV0ZVVwbG9hZFJlc3BvbnNlIoIBCg5VcGxvYWRNZXRhZGF0",
+            "YRIbCglmaWxlX25hbWUYASABKAlSCGZpbGVOYW1lEh0KCnNpemVfYnl0ZXMY",
+            "AiABKANSCXNpemVCeXRlcxIWCgZzaGEyNTYYAyABKAlSBnNoYTI1NhIcCgl0",
+            "cmFuc2llbnQYBCABKAhSCXRyYW5zaWVudCK+AQoOVXBsb2FkUmVzcG9uc2US",
+            "GwoJdXBsb2FkX2lkGAEgASgJUgh1cGxvYWRJZBIdCgpzaXplX2J5dGVzGAIg",
+            "ASgDUglzaXplQnl0ZXMSFgoGc2hhMjU2GAMgASgJUgZzaGEyNTYSGwoJbWlt",
+            "ZV90eXBlGAQgASgJUghtaW1lVHlwZRI7CgtleHBpcmVfdGltZRgFIAEoCzIa",
+            "Lmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBSCmV4cGlyZVRpbWUirQEKEkJh",
+            "dGNoU3VibWl0UmVxdWVzdBIqCgVmaWxlcxgBIAMoCzIULmlsaW9zLnYxLkZp",
+            "bGVTb3VyY2VSBWZpbGVzEhoKCHByaW9yaXR5GAIgASgFUghwcmlvcml0eRIl",
+            "Cg5yZXRlbnRpb25fZGF5cxgDIAEoBVINcmV0ZW50aW9uRGF5cxIoCgZlbmdp",
+            "bmUYBCABKA4yEC5pbGlvcy52MS5FbmdpbmVSBmVuZ2luZSJuChNCYXRjaFN1",
+            "Ym1pdFJlc3BvbnNlEiUKBWJhdGNoGAEgASgLMg8uaWxpb3MudjEuQmF0Y2hS",
+            "BWJhdGNoEjAKCWRvY3VtZW50cxgCIAMoCzISLmlsaW9zLnYxLkRvY3VtZW50",
+            "Uglkb2N1bWVudHMiuQIKBUJhdGNoEg4KAmlkGAEgASgJUgJpZBIqCgVzdGF0",
+            "ZRgCIAEoDjIULmlsaW9zLnYxLkJhdGNoU3RhdGVSBXN0YXRlEhoKCHByaW9y",
+            "aXR5GAMgASgFUghwcmlvcml0eRIlCg5yZXRlbnRpb25fZGF5cxgEIAEoBVIN",
+            "cmV0ZW50aW9uRGF5cxIzCghwcm9ncmVzcxgFIAEoCzIXLmlsaW9zLnYxLkJh",
+            "dGNoUHJvZ3Jlc3NSCHByb2dyZXNzEjsKC2NyZWF0ZV90aW1lGAYgASgLMhou",
+            "Z29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKY3JlYXRlVGltZRI/Cg1jb21w",
+            "bGV0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIM",
+            "Y29tcGxldGVUaW1lIpUBCg1CYXRjaFByb2dyZXNzEhQKBXRvdGFsGAEgASgF",
+            "UgV0b3RhbBIYCgdwZW5kaW5nGAIgASgFUgdwZW5kaW5nEh4KCnByb2Nlc3Np",
+            "bmcYAyABKAVSCnByb2Nlc3NpbmcSHAoJY29tcGxldGVkGAQgASgFUgljb21w",
+            "bGV0ZWQSFgoGZmFpbGVkGAUgASgFUgZmYWlsZWQirgEKFVN1Ym1pdERvY3Vt",
+            "ZW50UmVxdWVzdBIoCgRmaWxlGAEgASgLMhQuaWxpb3MudjEuRmlsZVNvdXJj",
+            "ZVIEZmlsZRIlCg5yZXRlbnRpb25fZGF5cxgCIAEoBVINcmV0ZW50aW9uRGF5",
+            "cxIaCghwcmlvcml0eRgDIAEoBVIIcHJpb3JpdHkSKAoGZW5naW5lGAQgASgO",
+            "MhAuaWxpb3MudjEuRW5naW5lUgZlbmdpbmUiSAoWU3VibWl0RG9jdW1lbnRS",
+            "ZXNwb25zZRIuCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50",
+            "Ughkb2N1bWVudCI1ChJHZXREb2N1bWVudFJlcXVlc3QSHwoLZG9jdW1lbnRf",
+            "aWQYASABKAlSCmRvY3VtZW50SWQiRQoTR2V0RG9jdW1lbnRSZXNwb25zZRIu",
+            "Cghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50Ughkb2N1bWVu",
+            "dCI8ChlHZXREb2N1bWVudENvbnRlbnRSZXF1ZXN0Eh8KC2RvY3VtZW50X2lk",
+            "GAEgASgJUgpkb2N1bWVudElkIpkBChpHZXREb2N1bWVudENvbnRlbnRSZXNw",
+            "b25zZRIuCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50Ughk",
+            "b2N1bWVudBIaCghtYXJrZG93bhgCIAEoCVIIbWFya2Rvd24SLwoFdXNhZ2UY",
+            "AyABKAsyGS5pbGlvcy52MS5Db252ZXJzaW9uVXNhZ2VSBXVzYWdlIjYKE1Jl",
+            "YWRPcmlnaW5hbFJlcXVlc3QSHwoLZG9jdW1lbnRfaWQYASABKAlSCmRvY3Vt",
+            "ZW50SWQiaAoUUmVhZE9yaWdpbmFsUmVzcG9uc2USMAoIbWV0YWRhdGEYASAB",
+            "KAsyEi5pbGlvcy52MS5Eb2N1bWVudEgAUghtZXRhZGF0YRIWCgVjaHVuaxgC",
+            "IAEoDEgAUgVjaHVua0IGCgRwYXJ0IiwKD0dldEJhdGNoUmVxdWVzdBIZCghi",
+            "YXRjaF9pZBgBIAEoCVIHYmF0Y2hJZCI5ChBHZXRCYXRjaFJlc3BvbnNlEiUK",
+            "BWJhdGNoGAEgASgLMg8uaWxpb3MudjEuQmF0Y2hSBWJhdGNoIjEKFERvd25s",
+            "b2FkQmF0Y2hSZXF1ZXN0EhkKCGJhdGNoX2lkGAEgASgJUgdiYXRjaElkImMK",
+            "FURvd25sb2FkQmF0Y2hSZXNwb25zZRIuCghkb2N1bWVudBgBIAEoCzISLmls",
+            "aW9zLnYxLkRvY3VtZW50Ughkb2N1bWVudBIaCghtYXJrZG93bhgCIAEoCVII",
+            "bWFya2Rvd24i5AEKFExpc3REb2N1bWVudHNSZXF1ZXN0EhsKCXBhZ2Vfc2l6",
+            "ZRgBIAEoBVIIcGFnZVNpemUSHQoKcGFnZV90b2tlbhgCIAEoCVIJcGFnZVRv",
+            "a2VuEhkKCGJhdGNoX2lkGAMgASgJUgdiYXRjaElkEi0KBXN0YXRlGAQgASgO",
+            "MhcuaWxpb3MudjEuRG9jdW1lbnRTdGF0ZVIFc3RhdGUSRgoRY3JlYXRlX3Rp",
+            "bWVfYWZ0ZXIYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUg9j",
+            "cmVhdGVUaW1lQWZ0ZXIicQoVTGlzdERvY3VtZW50c1Jlc3BvbnNlEjAKCWRv",
+            "Y3VtZW50cxgBIAMoCzISLmlsaW9zLnYxLkRvY3VtZW50Uglkb2N1bWVudHMS",
+            "JgoPbmV4dF9wYWdlX3Rva2VuGAIgASgJUg1uZXh0UGFnZVRva2VuKngKCkJh",
+            "dGNoU3RhdGUSGwoXQkFUQ0hfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJCQVRD",
+            "SF9TVEFURV9RVUVVRUQQARIaChZCQVRDSF9TVEFURV9QUk9DRVNTSU5HEAIS",
+            "GQoVQkFUQ0hfU1RBVEVfQ09NUExFVEVEEAMy6wYKEUNvbnZlcnNpb25TZXJ2",
+            "aWNlEkAKB0NvbnZlcnQSGC5pbGlvcy52MS5Db252ZXJ0UmVxdWVzdBoZLmls",
+            "aW9zLnYxLkNvbnZlcnRSZXNwb25zZTABEj0KBlVwbG9hZBIXLmlsaW9zLnYx",
+            "LlVwbG9hZFJlcXVlc3QaGC5pbGlvcy52MS5VcGxvYWRSZXNwb25zZSgBEk0K",
+            "DERlbGV0ZVVwbG9hZBIdLmlsaW9zLnYxLkRlbGV0ZVVwbG9hZFJlcXVlc3Qa",
+            "Hi5pbGlvcy52MS5EZWxldGVVcGxvYWRSZXNwb25zZRJKCgtCYXRjaFN1Ym1p",
+            "dBIcLmlsaW9zLnYxLkJhdGNoU3VibWl0UmVxdWVzdBodLmlsaW9zLnYxLkJh",
+            "dGNoU3VibWl0UmVzcG9uc2USUwoOU3VibWl0RG9jdW1lbnQSHy5pbGlvcy52",
+            "MS5TdWJtaXREb2N1bWVudFJlcXVlc3QaIC5pbGlvcy52MS5TdWJtaXREb2N1",
+            "bWVudFJlc3BvbnNlEkoKC0dldERvY3VtZW50EhwuaWxpb3MudjEuR2V0RG9j",
+            "dW1lbnRSZXF1ZXN0Gh0uaWxpb3MudjEuR2V0RG9jdW1lbnRSZXNwb25zZRJf",
+            "ChJHZXREb2N1bWVudENvbnRlbnQSIy5pbGlvcy52MS5HZXREb2N1bWVudENv",
+            "bnRlbnRSZXF1ZXN0GiQuaWxpb3MudjEuR2V0RG9jdW1lbnRDb250ZW50UmVz",
+            "cG9uc2USTwoMUmVhZE9yaWdpbmFsEh0uaWxpb3MudjEuUmVhZE9yaWdpbmFs",
+            "UmVxdWVzdBoeLmlsaW9zLnYxLlJlYWRPcmlnaW5hbFJlc3BvbnNlMAESQQoI",
+            "R2V0QmF0Y2gSGS5pbGlvcy52MS5HZXRCYXRjaFJlcXVlc3QaGi5pbGlvcy52",
+            "MS5HZXRCYXRjaFJlc3BvbnNlElIKDURvd25sb2FkQmF0Y2gSHi5pbGlvcy52",
+            "MS5Eb3dubG9hZEJhdGNoUmVxdWVzdBofLmlsaW9zLnYxLkRvd25sb2FkQmF0",
+            "Y2hSZXNwb25zZTABElAKDUxpc3REb2N1bWVudHMSHi5pbGlvcy52MS5MaXN0",
+            "RG9jdW1lbnRzUmVxdWVzdBofLmlsaW9zLnYxLkxpc3REb2N1bWVudHNSZXNw",
+            "b25zZWIGcHJvdG8z"));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { global::Google.Protobuf.WellKnownTypes.TimestampReflection.Descriptor, global::Ilios.V1.DocumentReflection.Descriptor, },
           new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Ilios.V1.BatchState), }, null, new pbr::GeneratedClrTypeInfo[] {
@@ -132,7 +133,7 @@ namespace Ilios.V1 {
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadAbandon), global::Ilios.V1.UploadAbandon.Parser, new[]{ "Reason" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.DeleteUploadRequest), global::Ilios.V1.DeleteUploadRequest.Parser, new[]{ "UploadId" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.DeleteUploadResponse), global::Ilios.V1.DeleteUploadResponse.Parser, null, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadMetadata), global::Ilios.V1.UploadMetadata.Parser, new[]{ "FileName", "SizeBytes", "Sha256" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadMetadata), global::Ilios.V1.UploadMetadata.Parser, new[]{ "FileName", "SizeBytes", "Sha256", "Transient" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadResponse), global::Ilios.V1.UploadResponse.Parser, new[]{ "UploadId", "SizeBytes", "Sha256", "MimeType", "ExpireTime" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.BatchSubmitRequest), global::Ilios.V1.BatchSubmitRequest.Parser, new[]{ "Files", "Priority", "RetentionDays", "Engine" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.BatchSubmitResponse), global::Ilios.V1.BatchSubmitResponse.Parser, new[]{ "Batch", "Documents" }, null, null, null, null),
@@ -239,8 +240,8 @@ namespace Ilios.V1 {
     /// <summary>Field number for the "content" field.</summary>
     public const int ContentFieldNumber = 1;
     /// <summary>
-    /// The whole file inline (up to the server's message limit, 64 MiB by
-    /// default); use Upload for anything larger.
+    /// The whole file inline (the whole request up to the server's message
+    /// limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
@@ -2271,6 +2272,7 @@ namespace Ilios.V1 {
       fileName_ = other.fileName_;
       sizeBytes_ = other.sizeBytes_;
       sha256_ = other.sha256_;
+      transient_ = other.transient_;
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -2322,6 +2324,24 @@ namespace Ilios.V1 {
       }
     }
 
+    /// <summary>Field number for the "transient" field.</summary>
+    public const int TransientFieldNumber = 4;
+    private bool transient_;
+    /// <summary>
+    /// The upload is part of a request still being made (a REST form, a client's
+    /// batch): if the server that stored it stops before a document takes it, it
+    /// is deleted as soon as that is seen (by that server when it restarts, or by
+    /// another), not when it expires.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool Transient {
+      get { return transient_; }
+      set {
+        transient_ = value;
+      }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -2340,6 +2360,7 @@ namespace Ilios.V1 {
       if (FileName != other.FileName) return false;
       if (SizeBytes != other.SizeBytes) return false;
       if (Sha256 != other.Sha256) return false;
+      if (Transient != other.Transient) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -2350,6 +2371,7 @@ namespace Ilios.V1 {
       if (FileName.Length != 0) hash ^= FileName.GetHashCode();
       if (SizeBytes != 0L) hash ^= SizeBytes.GetHashCode();
       if (Sha256.Length != 0) hash ^= Sha256.GetHashCode();
+      if (Transient != false) hash ^= Transient.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -2380,6 +2402,10 @@ namespace Ilios.V1 {
         output.WriteRawTag(26);
         output.WriteString(Sha256);
       }
+      if (Transient != false) {
+        output.WriteRawTag(32);
+        output.WriteBool(Transient);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -2402,6 +2428,10 @@ namespace Ilios.V1 {
         output.WriteRawTag(26);
         output.WriteString(Sha256);
       }
+      if (Transient != false) {
+        output.WriteRawTag(32);
+        output.WriteBool(Transient);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -2420,6 +2450,9 @@ namespace Ilios.V1 {
       }
       if (Sha256.Length != 0) {
         size += 1 + pb::CodedOutputStream.ComputeStringSize(Sha256);
+      }
+      if (Transient != false) {
+        size += 1 + 1;
       }
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
@@ -2441,6 +2474,9 @@ namespace Ilios.V1 {
       }
       if (other.Sha256.Length != 0) {
         Sha256 = other.Sha256;
+      }
+      if (other.Transient != false) {
+        Transient = other.Transient;
       }
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
@@ -2469,6 +2505,10 @@ namespace Ilios.V1 {
             Sha256 = input.ReadString();
             break;
           }
+          case 32: {
+            Transient = input.ReadBool();
+            break;
+          }
         }
       }
     #endif
@@ -2494,6 +2534,10 @@ namespace Ilios.V1 {
           }
           case 26: {
             Sha256 = input.ReadString();
+            break;
+          }
+          case 32: {
+            Transient = input.ReadBool();
             break;
           }
         }

@@ -12,7 +12,7 @@ import {
 import { Engine, type Page } from "./gen/ilios/v1/document_pb.js";
 import { UsageService } from "./gen/ilios/v1/usage_service_pb.js";
 
-/** Above the server's 64 MiB inline limit. */
+/** Replies up to the server's 64 MiB (a document's Markdown); requests stop at its MAX_MESSAGE_SIZE (8 MiB). */
 const MAX_MESSAGE_BYTES = 80 * 1024 * 1024;
 
 export interface IliosClientOptions {

@@ -1,11 +1,12 @@
 """Office and web documents to Markdown pages: DOCX, PPTX, XLSX, HTML, text.
 
 DOCX, PPTX and XLSX are read by ``ooxml`` (see there for their pages);
-HTML (BeautifulSoup + markdownify; scripts, styles and other non-text
-elements dropped; images become their alt text) is one page; plain text and
-Markdown pass through (UTF-8, CRLF to LF), split at form feeds. A page longer
-than MAX_PAGE_CHARS is cut at a blank line (else a line break) into several,
-so no page outgrows a gRPC message.
+HTML (parsed as browsers parse it by ``htmltree``, then markdownify; nothing
+is fetched; scripts, styles and other non-text elements dropped; images
+become their alt text, an ``<object>`` its fallback content) is one page;
+plain text and Markdown pass through (UTF-8, CRLF to LF), split at form
+feeds. A page longer than MAX_PAGE_CHARS is cut at a blank line (else a line
+break) into several, so no page outgrows a gRPC message.
 
 Errors, before the first page: CorruptFile (unreadable, not UTF-8, nested
 too deeply), FileTooLarge (a zip declaring more than ZIP_MAX_UNPACKED_BYTES
@@ -29,8 +30,9 @@ from ilios.worker.engines.base import Page, check_page_count
 TYPES = frozenset({DOCX, PPTX, XLSX, HTML, MARKDOWN, TEXT})
 MAX_PAGE_CHARS = 1_000_000  # longer pages are split (UTF-8: at most 4 MB, gRPC's default)
 ZIP_MAX_UNPACKED_BYTES = 2**30  # an Office zip declaring more than this, unpacked, is refused
-# Elements whose content is not document text.
-HTML_DROPPED = tuple("head script style noscript template iframe object embed svg canvas".split())
+# Elements whose content is not document text. Not ``object``: nothing is ever
+# fetched, so its children (the fallback content) are what a reader sees.
+HTML_DROPPED = tuple("head script style noscript template iframe embed svg canvas".split())
 _KINDS = {
     DOCX: "Word document",
     PPTX: "PowerPoint presentation",
@@ -114,10 +116,15 @@ def _split(text: str) -> Iterator[str]:
 
 
 def _html(path: pathlib.Path) -> tuple[int, Iterator[str]]:
-    from bs4 import BeautifulSoup
+    from bs4 import UnicodeDammit
     from markdownify import MarkdownConverter
 
-    soup = BeautifulSoup(path.read_bytes(), "lxml")  # honours <meta charset>
+    from ilios.worker.engines import htmltree
+
+    # A byte-order mark, else <meta charset> or http-equiv, else a detected encoding
+    # that decodes (UTF-8 before windows-1252): BeautifulSoup's own order for bytes.
+    text = UnicodeDammit(path.read_bytes(), is_html=True).unicode_markup or ""
+    soup = htmltree.parse(text)
     for tag in soup(HTML_DROPPED):
         tag.decompose()
     for image in soup("img"):

@@ -1,6 +1,7 @@
 """Office Open XML readers for the office converter: DOCX, PPTX, XLSX.
 
-Each reader takes a path and returns ``(page count, page texts)``; the count
+Each reader takes a path (whatever its name: stored files are named by blob
+key, without an extension) and returns ``(page count, page texts)``; the count
 is known before any page is built, so the caller can refuse a document with
 too many pages first. Parse errors propagate raw (``office.pages`` maps
 them to CorruptFile).
@@ -18,6 +19,7 @@ them to CorruptFile).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import pathlib
 import re
@@ -305,16 +307,27 @@ def _text_frame(shape: Any) -> list[tuple[str, bool]]:
 def xlsx(path: pathlib.Path) -> tuple[int, Iterator[str]]:
     import openpyxl
 
-    workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    # Given a path, openpyxl refuses any name not ending in .xlsx, .xlsm, .xltx or
+    # .xltm, and stored files are named by their blob key: it gets the open file,
+    # whose content alone decides.
+    stream = path.open("rb")
+    try:
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except BaseException:
+        stream.close()
+        raise
 
     def sheets() -> Iterator[str]:
-        try:
+        with stream, contextlib.closing(workbook):
+            # A generator runs its clean-up only once started: it is started below,
+            # so closing or dropping it closes the file even before the first sheet.
+            yield ""
             for name in workbook.sheetnames:
                 yield _sheet(name, workbook[name])
-        finally:
-            workbook.close()
 
-    return len(workbook.sheetnames), sheets()
+    texts = sheets()
+    next(texts)
+    return len(workbook.sheetnames), texts
 
 
 def _sheet(name: str, sheet: Any) -> str:

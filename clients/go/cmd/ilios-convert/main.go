@@ -22,7 +22,7 @@ import (
 	iliosv1 "ilios.dev/clients/go/ilios/v1"
 )
 
-const maxMessage = 80 << 20 // above the server's 64 MiB inline limit
+const maxMessage = 80 << 20 // replies up to the server's 64 MiB; it reads requests up to 8 MiB (MAX_MESSAGE_SIZE)
 
 func main() {
 	addr := flag.String("addr", envOr("ILIOS_TARGET", "localhost:50051"), "gRPC address of the Ilios server")

@@ -12,6 +12,10 @@ formatted strings.
     ├── InvalidRequest              INVALID_ARGUMENT     400
     │   ├── EmptyFile
     │   ├── MissingFile
+    │   ├── MalformedMessage                                  (not a valid protobuf message)
+    │   ├── UnknownField                                      (a form part the route does not take)
+    │   ├── DuplicateField
+    │   ├── TooManyFiles                                 413  (MAX_BATCH_FILES, or one-file routes)
     │   ├── InvalidRetention
     │   ├── InvalidPriority
     │   ├── InvalidFormat
@@ -20,6 +24,7 @@ formatted strings.
     │   ├── EmptyBatch
     │   ├── EngineNotConfigured
     │   └── UploadIncomplete
+    ├── MethodNotFound              UNIMPLEMENTED        404
     ├── Unauthenticated             UNAUTHENTICATED      401
     │   ├── ApiKeyMissing
     │   └── ApiKeyInvalid
@@ -32,6 +37,9 @@ formatted strings.
     │   └── BatchNotReady
     ├── DocumentArchived            FAILED_PRECONDITION  410
     ├── FileTooLarge                RESOURCE_EXHAUSTED   413
+    │   └── MessageTooLarge                                   (a gRPC message over MAX_MESSAGE_SIZE)
+    ├── HeadersTooLarge             RESOURCE_EXHAUSTED   431  (a REST request's header section)
+    ├── RequestTimeout              DEADLINE_EXCEEDED    408  (a request that stopped sending)
     ├── UploadAbandoned             CANCELLED            499  (the client gave the upload up)
     ├── ConversionFailed            INVALID_ARGUMENT     422  (permanent: no retry)
     │   ├── UnsupportedFileType                          415
@@ -46,6 +54,7 @@ formatted strings.
     ├── DocumentFailed              ABORTED              500  (a job spent its attempts)
     │   └── WorkerLost
     └── TransientError              UNAVAILABLE          503  (retried with backoff)
+        ├── ServiceUnavailable                                (the gRPC server cannot be reached)
         ├── EngineUnavailable
         ├── StorageUnavailable
         └── DatabaseBusy
@@ -57,6 +66,14 @@ from typing import ClassVar
 
 import grpc
 
+# What an error echoes of its request is bounded, so that an error always fits
+# in gRPC's trailers (8 KiB by default in most clients; the message is sent
+# twice, once base64-encoded, with the details) and in a log line.
+MAX_MESSAGE_CHARS = 1000
+MAX_DETAIL_KEY_CHARS = 64
+MAX_DETAIL_CHARS = 400
+MAX_DETAILS = 8
+
 
 class IliosError(Exception):
     """Internal error: the service failed in an unexpected way."""
@@ -67,12 +84,20 @@ class IliosError(Exception):
     retryable: ClassVar[bool] = False
 
     def __init__(self, message: str | None = None, **details: str) -> None:
-        self.message = message or (self.__doc__ or self.reason).strip()
-        self.details = {k: str(v) for k, v in details.items()}
+        self.message = _bounded(message or (self.__doc__ or self.reason).strip(), MAX_MESSAGE_CHARS)
+        self.details = {
+            k[:MAX_DETAIL_KEY_CHARS]: _bounded(str(v), MAX_DETAIL_CHARS)
+            for k, v in list(details.items())[:MAX_DETAILS]
+        }
         super().__init__(self.message)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, {self.details!r})"
+
+
+def _bounded(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters (marked with an ellipsis) if longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 # --- start-up ----------------------------------------------------------------
@@ -111,6 +136,31 @@ class MissingFile(InvalidRequest):
     """No file was sent: attach the document as the multipart field 'file'."""
 
     reason = "MISSING_FILE"
+
+
+class MalformedMessage(InvalidRequest):
+    """The request is not a valid message of its method's type."""
+
+    reason = "MALFORMED_MESSAGE"
+
+
+class UnknownField(InvalidRequest):
+    """The form has a field this endpoint does not take."""
+
+    reason = "UNKNOWN_FIELD"
+
+
+class DuplicateField(InvalidRequest):
+    """The form sends a field twice: send each field once."""
+
+    reason = "DUPLICATE_FIELD"
+
+
+class TooManyFiles(InvalidRequest):
+    """The request carries more files than this endpoint takes."""
+
+    reason = "TOO_MANY_FILES"
+    http_status = 413
 
 
 class InvalidRetention(InvalidRequest):
@@ -161,7 +211,15 @@ class UploadIncomplete(InvalidRequest):
     reason = "UPLOAD_INCOMPLETE"
 
 
-# --- 401 ------------------------------------------------------------------
+# --- 401 / 404 ---
+
+
+class MethodNotFound(IliosError):
+    """This service has no such method: list them with grpcurl's 'list' (reflection)."""
+
+    reason = "METHOD_NOT_FOUND"
+    grpc_code = grpc.StatusCode.UNIMPLEMENTED
+    http_status = 404
 
 
 class Unauthenticated(IliosError):
@@ -250,6 +308,29 @@ class FileTooLarge(IliosError):
     reason = "FILE_TOO_LARGE"
     grpc_code = grpc.StatusCode.RESOURCE_EXHAUSTED
     http_status = 413
+
+
+class MessageTooLarge(FileTooLarge):
+    """The request message is larger than this service reads (MAX_MESSAGE_SIZE): send
+    large files with the Upload call, then refer to them by upload_id."""
+
+    reason = "MESSAGE_TOO_LARGE"
+
+
+class HeadersTooLarge(IliosError):
+    """The request's header section is too large: send a smaller request."""
+
+    reason = "HEADERS_TOO_LARGE"
+    grpc_code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    http_status = 431
+
+
+class RequestTimeout(IliosError):
+    """The request stopped arriving before it was complete; it was dropped."""
+
+    reason = "REQUEST_TIMEOUT"
+    grpc_code = grpc.StatusCode.DEADLINE_EXCEEDED
+    http_status = 408
 
 
 # --- conversion -------------------------------------------------------------
@@ -352,6 +433,12 @@ class TransientError(IliosError):
     retryable = True
 
 
+class ServiceUnavailable(TransientError):
+    """The conversion service cannot be reached right now: try again shortly."""
+
+    reason = "SERVICE_UNAVAILABLE"
+
+
 class EngineUnavailable(TransientError):
     """The OCR engine is temporarily unavailable."""
 
@@ -408,11 +495,14 @@ def to_status(error: IliosError) -> grpc.Status:
     return rpc_status.to_status(status)
 
 
-def from_rpc_error(error: grpc.RpcError) -> IliosError:
+def from_rpc_error(error: grpc.RpcError, keep_message: bool = True) -> IliosError:
     """The ``IliosError`` a failed call carries (the inverse of ``to_status``).
 
-    A status without ``ErrorInfo`` (the server is down, a deadline passed, a
-    proxy answered) becomes the nearest class for its gRPC code.
+    A status without ``ErrorInfo`` comes from gRPC itself, not from the service
+    (the server is down, a deadline passed, a message was over the size limit,
+    a proxy answered): it becomes the nearest class for its gRPC code, with the
+    transport's own message, or the class's default one if not ``keep_message``
+    (the transport's message names internal addresses).
     """
     from google.rpc import error_details_pb2, status_pb2
 
@@ -426,11 +516,13 @@ def from_rpc_error(error: grpc.RpcError) -> IliosError:
                 if detail.Unpack(info):
                     return from_reason(info.reason, message, **dict(info.metadata))
     by_code: dict[grpc.StatusCode, type[IliosError]] = {
-        grpc.StatusCode.UNAVAILABLE: TransientError,
+        grpc.StatusCode.UNAVAILABLE: ServiceUnavailable,
         grpc.StatusCode.DEADLINE_EXCEEDED: TransientError,
         grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
         grpc.StatusCode.NOT_FOUND: NotFound,
         grpc.StatusCode.INVALID_ARGUMENT: InvalidRequest,
-        grpc.StatusCode.RESOURCE_EXHAUSTED: FileTooLarge,
+        grpc.StatusCode.RESOURCE_EXHAUSTED: MessageTooLarge,
+        grpc.StatusCode.UNIMPLEMENTED: MethodNotFound,
     }
-    return by_code.get(code, IliosError)(message or None, grpc_code=code.name)
+    cls = by_code.get(code, IliosError)
+    return cls(message if keep_message and message else None, grpc_code=code.name)

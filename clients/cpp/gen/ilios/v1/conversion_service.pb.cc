@@ -136,6 +136,7 @@ PROTOBUF_CONSTEXPR UploadMetadata::UploadMetadata(
     /*decltype(_impl_.file_name_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
   , /*decltype(_impl_.sha256_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
   , /*decltype(_impl_.size_bytes_)*/int64_t{0}
+  , /*decltype(_impl_.transient_)*/false
   , /*decltype(_impl_._cached_size_)*/{}} {}
 struct UploadMetadataDefaultTypeInternal {
   PROTOBUF_CONSTEXPR UploadMetadataDefaultTypeInternal()
@@ -506,6 +507,7 @@ const uint32_t TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets[] 
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _impl_.file_name_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _impl_.size_bytes_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _impl_.sha256_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _impl_.transient_),
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadResponse, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -681,25 +683,25 @@ static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protode
   { 54, -1, -1, sizeof(::ilios::v1::DeleteUploadRequest)},
   { 61, -1, -1, sizeof(::ilios::v1::DeleteUploadResponse)},
   { 67, -1, -1, sizeof(::ilios::v1::UploadMetadata)},
-  { 76, -1, -1, sizeof(::ilios::v1::UploadResponse)},
-  { 87, -1, -1, sizeof(::ilios::v1::BatchSubmitRequest)},
-  { 97, -1, -1, sizeof(::ilios::v1::BatchSubmitResponse)},
-  { 105, -1, -1, sizeof(::ilios::v1::Batch)},
-  { 118, -1, -1, sizeof(::ilios::v1::BatchProgress)},
-  { 129, -1, -1, sizeof(::ilios::v1::SubmitDocumentRequest)},
-  { 139, -1, -1, sizeof(::ilios::v1::SubmitDocumentResponse)},
-  { 146, -1, -1, sizeof(::ilios::v1::GetDocumentRequest)},
-  { 153, -1, -1, sizeof(::ilios::v1::GetDocumentResponse)},
-  { 160, -1, -1, sizeof(::ilios::v1::GetDocumentContentRequest)},
-  { 167, -1, -1, sizeof(::ilios::v1::GetDocumentContentResponse)},
-  { 176, -1, -1, sizeof(::ilios::v1::ReadOriginalRequest)},
-  { 183, -1, -1, sizeof(::ilios::v1::ReadOriginalResponse)},
-  { 192, -1, -1, sizeof(::ilios::v1::GetBatchRequest)},
-  { 199, -1, -1, sizeof(::ilios::v1::GetBatchResponse)},
-  { 206, -1, -1, sizeof(::ilios::v1::DownloadBatchRequest)},
-  { 213, -1, -1, sizeof(::ilios::v1::DownloadBatchResponse)},
-  { 221, -1, -1, sizeof(::ilios::v1::ListDocumentsRequest)},
-  { 232, -1, -1, sizeof(::ilios::v1::ListDocumentsResponse)},
+  { 77, -1, -1, sizeof(::ilios::v1::UploadResponse)},
+  { 88, -1, -1, sizeof(::ilios::v1::BatchSubmitRequest)},
+  { 98, -1, -1, sizeof(::ilios::v1::BatchSubmitResponse)},
+  { 106, -1, -1, sizeof(::ilios::v1::Batch)},
+  { 119, -1, -1, sizeof(::ilios::v1::BatchProgress)},
+  { 130, -1, -1, sizeof(::ilios::v1::SubmitDocumentRequest)},
+  { 140, -1, -1, sizeof(::ilios::v1::SubmitDocumentResponse)},
+  { 147, -1, -1, sizeof(::ilios::v1::GetDocumentRequest)},
+  { 154, -1, -1, sizeof(::ilios::v1::GetDocumentResponse)},
+  { 161, -1, -1, sizeof(::ilios::v1::GetDocumentContentRequest)},
+  { 168, -1, -1, sizeof(::ilios::v1::GetDocumentContentResponse)},
+  { 177, -1, -1, sizeof(::ilios::v1::ReadOriginalRequest)},
+  { 184, -1, -1, sizeof(::ilios::v1::ReadOriginalResponse)},
+  { 193, -1, -1, sizeof(::ilios::v1::GetBatchRequest)},
+  { 200, -1, -1, sizeof(::ilios::v1::GetBatchResponse)},
+  { 207, -1, -1, sizeof(::ilios::v1::DownloadBatchRequest)},
+  { 214, -1, -1, sizeof(::ilios::v1::DownloadBatchResponse)},
+  { 222, -1, -1, sizeof(::ilios::v1::ListDocumentsRequest)},
+  { 233, -1, -1, sizeof(::ilios::v1::ListDocumentsResponse)},
 };
 
 static const ::_pb::Message* const file_default_instances[] = {
@@ -757,92 +759,93 @@ const char descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto[]
   "onB\006\n\004part\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 "
   "\001(\tR\006reason\"2\n\023DeleteUploadRequest\022\033\n\tup"
   "load_id\030\001 \001(\tR\010uploadId\"\026\n\024DeleteUploadR"
-  "esponse\"d\n\016UploadMetadata\022\033\n\tfile_name\030\001"
-  " \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\tsize"
-  "Bytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\"\276\001\n\016Upload"
-  "Response\022\033\n\tupload_id\030\001 \001(\tR\010uploadId\022\035\n"
-  "\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003"
-  " \001(\tR\006sha256\022\033\n\tmime_type\030\004 \001(\tR\010mimeTyp"
-  "e\022;\n\013expire_time\030\005 \001(\0132\032.google.protobuf"
-  ".TimestampR\nexpireTime\"\255\001\n\022BatchSubmitRe"
-  "quest\022*\n\005files\030\001 \003(\0132\024.ilios.v1.FileSour"
-  "ceR\005files\022\032\n\010priority\030\002 \001(\005R\010priority\022%\n"
-  "\016retention_days\030\003 \001(\005R\rretentionDays\022(\n\006"
-  "engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\"n"
-  "\n\023BatchSubmitResponse\022%\n\005batch\030\001 \001(\0132\017.i"
-  "lios.v1.BatchR\005batch\0220\n\tdocuments\030\002 \003(\0132"
-  "\022.ilios.v1.DocumentR\tdocuments\"\271\002\n\005Batch"
-  "\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios."
-  "v1.BatchStateR\005state\022\032\n\010priority\030\003 \001(\005R\010"
-  "priority\022%\n\016retention_days\030\004 \001(\005R\rretent"
-  "ionDays\0223\n\010progress\030\005 \001(\0132\027.ilios.v1.Bat"
-  "chProgressR\010progress\022;\n\013create_time\030\006 \001("
-  "\0132\032.google.protobuf.TimestampR\ncreateTim"
-  "e\022\?\n\rcomplete_time\030\007 \001(\0132\032.google.protob"
-  "uf.TimestampR\014completeTime\"\225\001\n\rBatchProg"
-  "ress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n\007pending\030\002 "
-  "\001(\005R\007pending\022\036\n\nprocessing\030\003 \001(\005R\nproces"
-  "sing\022\034\n\tcompleted\030\004 \001(\005R\tcompleted\022\026\n\006fa"
-  "iled\030\005 \001(\005R\006failed\"\256\001\n\025SubmitDocumentReq"
-  "uest\022(\n\004file\030\001 \001(\0132\024.ilios.v1.FileSource"
-  "R\004file\022%\n\016retention_days\030\002 \001(\005R\rretentio"
-  "nDays\022\032\n\010priority\030\003 \001(\005R\010priority\022(\n\006eng"
-  "ine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\"H\n\026S"
-  "ubmitDocumentResponse\022.\n\010document\030\001 \001(\0132"
-  "\022.ilios.v1.DocumentR\010document\"5\n\022GetDocu"
-  "mentRequest\022\037\n\013document_id\030\001 \001(\tR\ndocume"
-  "ntId\"E\n\023GetDocumentResponse\022.\n\010document\030"
-  "\001 \001(\0132\022.ilios.v1.DocumentR\010document\"<\n\031G"
-  "etDocumentContentRequest\022\037\n\013document_id\030"
-  "\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentContent"
-  "Response\022.\n\010document\030\001 \001(\0132\022.ilios.v1.Do"
-  "cumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010mark"
-  "down\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conversio"
-  "nUsageR\005usage\"6\n\023ReadOriginalRequest\022\037\n\013"
-  "document_id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOri"
-  "ginalResponse\0220\n\010metadata\030\001 \001(\0132\022.ilios."
-  "v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H\000"
-  "R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031\n\010ba"
-  "tch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRespons"
-  "e\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005batch"
-  "\"1\n\024DownloadBatchRequest\022\031\n\010batch_id\030\001 \001"
-  "(\tR\007batchId\"c\n\025DownloadBatchResponse\022.\n\010"
-  "document\030\001 \001(\0132\022.ilios.v1.DocumentR\010docu"
-  "ment\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n\024Lis"
-  "tDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005R\010pa"
-  "geSize\022\035\n\npage_token\030\002 \001(\tR\tpageToken\022\031\n"
-  "\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\0162"
-  "\027.ilios.v1.DocumentStateR\005state\022F\n\021creat"
-  "e_time_after\030\005 \001(\0132\032.google.protobuf.Tim"
-  "estampR\017createTimeAfter\"q\n\025ListDocuments"
-  "Response\0220\n\tdocuments\030\001 \003(\0132\022.ilios.v1.D"
-  "ocumentR\tdocuments\022&\n\017next_page_token\030\002 "
-  "\001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027BATC"
-  "H_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE_QUE"
-  "UED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n\025BAT"
-  "CH_STATE_COMPLETED\020\0032\353\006\n\021ConversionServi"
-  "ce\022@\n\007Convert\022\030.ilios.v1.ConvertRequest\032"
-  "\031.ilios.v1.ConvertResponse0\001\022=\n\006Upload\022\027"
-  ".ilios.v1.UploadRequest\032\030.ilios.v1.Uploa"
-  "dResponse(\001\022M\n\014DeleteUpload\022\035.ilios.v1.D"
-  "eleteUploadRequest\032\036.ilios.v1.DeleteUplo"
-  "adResponse\022J\n\013BatchSubmit\022\034.ilios.v1.Bat"
-  "chSubmitRequest\032\035.ilios.v1.BatchSubmitRe"
-  "sponse\022S\n\016SubmitDocument\022\037.ilios.v1.Subm"
-  "itDocumentRequest\032 .ilios.v1.SubmitDocum"
-  "entResponse\022J\n\013GetDocument\022\034.ilios.v1.Ge"
-  "tDocumentRequest\032\035.ilios.v1.GetDocumentR"
-  "esponse\022_\n\022GetDocumentContent\022#.ilios.v1"
-  ".GetDocumentContentRequest\032$.ilios.v1.Ge"
-  "tDocumentContentResponse\022O\n\014ReadOriginal"
-  "\022\035.ilios.v1.ReadOriginalRequest\032\036.ilios."
-  "v1.ReadOriginalResponse0\001\022A\n\010GetBatch\022\031."
-  "ilios.v1.GetBatchRequest\032\032.ilios.v1.GetB"
-  "atchResponse\022R\n\rDownloadBatch\022\036.ilios.v1"
-  ".DownloadBatchRequest\032\037.ilios.v1.Downloa"
-  "dBatchResponse0\001\022P\n\rListDocuments\022\036.ilio"
-  "s.v1.ListDocumentsRequest\032\037.ilios.v1.Lis"
-  "tDocumentsResponseb\006proto3"
+  "esponse\"\202\001\n\016UploadMetadata\022\033\n\tfile_name\030"
+  "\001 \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\tsiz"
+  "eBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\022\034\n\ttransi"
+  "ent\030\004 \001(\010R\ttransient\"\276\001\n\016UploadResponse\022"
+  "\033\n\tupload_id\030\001 \001(\tR\010uploadId\022\035\n\nsize_byt"
+  "es\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha"
+  "256\022\033\n\tmime_type\030\004 \001(\tR\010mimeType\022;\n\013expi"
+  "re_time\030\005 \001(\0132\032.google.protobuf.Timestam"
+  "pR\nexpireTime\"\255\001\n\022BatchSubmitRequest\022*\n\005"
+  "files\030\001 \003(\0132\024.ilios.v1.FileSourceR\005files"
+  "\022\032\n\010priority\030\002 \001(\005R\010priority\022%\n\016retentio"
+  "n_days\030\003 \001(\005R\rretentionDays\022(\n\006engine\030\004 "
+  "\001(\0162\020.ilios.v1.EngineR\006engine\"n\n\023BatchSu"
+  "bmitResponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.B"
+  "atchR\005batch\0220\n\tdocuments\030\002 \003(\0132\022.ilios.v"
+  "1.DocumentR\tdocuments\"\271\002\n\005Batch\022\016\n\002id\030\001 "
+  "\001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios.v1.BatchS"
+  "tateR\005state\022\032\n\010priority\030\003 \001(\005R\010priority\022"
+  "%\n\016retention_days\030\004 \001(\005R\rretentionDays\0223"
+  "\n\010progress\030\005 \001(\0132\027.ilios.v1.BatchProgres"
+  "sR\010progress\022;\n\013create_time\030\006 \001(\0132\032.googl"
+  "e.protobuf.TimestampR\ncreateTime\022\?\n\rcomp"
+  "lete_time\030\007 \001(\0132\032.google.protobuf.Timest"
+  "ampR\014completeTime\"\225\001\n\rBatchProgress\022\024\n\005t"
+  "otal\030\001 \001(\005R\005total\022\030\n\007pending\030\002 \001(\005R\007pend"
+  "ing\022\036\n\nprocessing\030\003 \001(\005R\nprocessing\022\034\n\tc"
+  "ompleted\030\004 \001(\005R\tcompleted\022\026\n\006failed\030\005 \001("
+  "\005R\006failed\"\256\001\n\025SubmitDocumentRequest\022(\n\004f"
+  "ile\030\001 \001(\0132\024.ilios.v1.FileSourceR\004file\022%\n"
+  "\016retention_days\030\002 \001(\005R\rretentionDays\022\032\n\010"
+  "priority\030\003 \001(\005R\010priority\022(\n\006engine\030\004 \001(\016"
+  "2\020.ilios.v1.EngineR\006engine\"H\n\026SubmitDocu"
+  "mentResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v"
+  "1.DocumentR\010document\"5\n\022GetDocumentReque"
+  "st\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"E\n\023G"
+  "etDocumentResponse\022.\n\010document\030\001 \001(\0132\022.i"
+  "lios.v1.DocumentR\010document\"<\n\031GetDocumen"
+  "tContentRequest\022\037\n\013document_id\030\001 \001(\tR\ndo"
+  "cumentId\"\231\001\n\032GetDocumentContentResponse\022"
+  ".\n\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010d"
+  "ocument\022\032\n\010markdown\030\002 \001(\tR\010markdown\022/\n\005u"
+  "sage\030\003 \001(\0132\031.ilios.v1.ConversionUsageR\005u"
+  "sage\"6\n\023ReadOriginalRequest\022\037\n\013document_"
+  "id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOriginalResp"
+  "onse\0220\n\010metadata\030\001 \001(\0132\022.ilios.v1.Docume"
+  "ntH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunkB\006"
+  "\n\004part\",\n\017GetBatchRequest\022\031\n\010batch_id\030\001 "
+  "\001(\tR\007batchId\"9\n\020GetBatchResponse\022%\n\005batc"
+  "h\030\001 \001(\0132\017.ilios.v1.BatchR\005batch\"1\n\024Downl"
+  "oadBatchRequest\022\031\n\010batch_id\030\001 \001(\tR\007batch"
+  "Id\"c\n\025DownloadBatchResponse\022.\n\010document\030"
+  "\001 \001(\0132\022.ilios.v1.DocumentR\010document\022\032\n\010m"
+  "arkdown\030\002 \001(\tR\010markdown\"\344\001\n\024ListDocument"
+  "sRequest\022\033\n\tpage_size\030\001 \001(\005R\010pageSize\022\035\n"
+  "\npage_token\030\002 \001(\tR\tpageToken\022\031\n\010batch_id"
+  "\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\0162\027.ilios.v"
+  "1.DocumentStateR\005state\022F\n\021create_time_af"
+  "ter\030\005 \001(\0132\032.google.protobuf.TimestampR\017c"
+  "reateTimeAfter\"q\n\025ListDocumentsResponse\022"
+  "0\n\tdocuments\030\001 \003(\0132\022.ilios.v1.DocumentR\t"
+  "documents\022&\n\017next_page_token\030\002 \001(\tR\rnext"
+  "PageToken*x\n\nBatchState\022\033\n\027BATCH_STATE_U"
+  "NSPECIFIED\020\000\022\026\n\022BATCH_STATE_QUEUED\020\001\022\032\n\026"
+  "BATCH_STATE_PROCESSING\020\002\022\031\n\025BATCH_STATE_"
+  "COMPLETED\020\0032\353\006\n\021ConversionService\022@\n\007Con"
+  "vert\022\030.ilios.v1.ConvertRequest\032\031.ilios.v"
+  "1.ConvertResponse0\001\022=\n\006Upload\022\027.ilios.v1"
+  ".UploadRequest\032\030.ilios.v1.UploadResponse"
+  "(\001\022M\n\014DeleteUpload\022\035.ilios.v1.DeleteUplo"
+  "adRequest\032\036.ilios.v1.DeleteUploadRespons"
+  "e\022J\n\013BatchSubmit\022\034.ilios.v1.BatchSubmitR"
+  "equest\032\035.ilios.v1.BatchSubmitResponse\022S\n"
+  "\016SubmitDocument\022\037.ilios.v1.SubmitDocumen"
+  "tRequest\032 .ilios.v1.SubmitDocumentRespon"
+  "se\022J\n\013GetDocument\022\034.ilios.v1.GetDocument"
+  "Request\032\035.ilios.v1.GetDocumentResponse\022_"
+  "\n\022GetDocumentContent\022#.ilios.v1.GetDocum"
+  "entContentRequest\032$.ilios.v1.GetDocument"
+  "ContentResponse\022O\n\014ReadOriginal\022\035.ilios."
+  "v1.ReadOriginalRequest\032\036.ilios.v1.ReadOr"
+  "iginalResponse0\001\022A\n\010GetBatch\022\031.ilios.v1."
+  "GetBatchRequest\032\032.ilios.v1.GetBatchRespo"
+  "nse\022R\n\rDownloadBatch\022\036.ilios.v1.Download"
+  "BatchRequest\032\037.ilios.v1.DownloadBatchRes"
+  "ponse0\001\022P\n\rListDocuments\022\036.ilios.v1.List"
+  "DocumentsRequest\032\037.ilios.v1.ListDocument"
+  "sResponseb\006proto3"
   ;
 static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps[2] = {
   &::descriptor_table_google_2fprotobuf_2ftimestamp_2eproto,
@@ -850,7 +853,7 @@ static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fconver
 };
 static ::_pbi::once_flag descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto = {
-    false, false, 4346, descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto,
+    false, false, 4377, descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto,
     "ilios/v1/conversion_service.proto",
     &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once, descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps, 2, 28,
     schemas, file_default_instances, TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets,
@@ -2887,6 +2890,7 @@ UploadMetadata::UploadMetadata(const UploadMetadata& from)
       decltype(_impl_.file_name_){}
     , decltype(_impl_.sha256_){}
     , decltype(_impl_.size_bytes_){}
+    , decltype(_impl_.transient_){}
     , /*decltype(_impl_._cached_size_)*/{}};
 
   _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
@@ -2906,7 +2910,9 @@ UploadMetadata::UploadMetadata(const UploadMetadata& from)
     _this->_impl_.sha256_.Set(from._internal_sha256(), 
       _this->GetArenaForAllocation());
   }
-  _this->_impl_.size_bytes_ = from._impl_.size_bytes_;
+  ::memcpy(&_impl_.size_bytes_, &from._impl_.size_bytes_,
+    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.transient_) -
+    reinterpret_cast<char*>(&_impl_.size_bytes_)) + sizeof(_impl_.transient_));
   // @@protoc_insertion_point(copy_constructor:ilios.v1.UploadMetadata)
 }
 
@@ -2918,6 +2924,7 @@ inline void UploadMetadata::SharedCtor(
       decltype(_impl_.file_name_){}
     , decltype(_impl_.sha256_){}
     , decltype(_impl_.size_bytes_){int64_t{0}}
+    , decltype(_impl_.transient_){false}
     , /*decltype(_impl_._cached_size_)*/{}
   };
   _impl_.file_name_.InitDefault();
@@ -2957,7 +2964,9 @@ void UploadMetadata::Clear() {
 
   _impl_.file_name_.ClearToEmpty();
   _impl_.sha256_.ClearToEmpty();
-  _impl_.size_bytes_ = int64_t{0};
+  ::memset(&_impl_.size_bytes_, 0, static_cast<size_t>(
+      reinterpret_cast<char*>(&_impl_.transient_) -
+      reinterpret_cast<char*>(&_impl_.size_bytes_)) + sizeof(_impl_.transient_));
   _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
 }
 
@@ -2992,6 +3001,14 @@ const char* UploadMetadata::_InternalParse(const char* ptr, ::_pbi::ParseContext
           ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
           CHK_(ptr);
           CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.UploadMetadata.sha256"));
+        } else
+          goto handle_unusual;
+        continue;
+      // bool transient = 4 [json_name = "transient"];
+      case 4:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 32)) {
+          _impl_.transient_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
         } else
           goto handle_unusual;
         continue;
@@ -3050,6 +3067,12 @@ uint8_t* UploadMetadata::_InternalSerialize(
         3, this->_internal_sha256(), target);
   }
 
+  // bool transient = 4 [json_name = "transient"];
+  if (this->_internal_transient() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteBoolToArray(4, this->_internal_transient(), target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -3085,6 +3108,11 @@ size_t UploadMetadata::ByteSizeLong() const {
     total_size += ::_pbi::WireFormatLite::Int64SizePlusOne(this->_internal_size_bytes());
   }
 
+  // bool transient = 4 [json_name = "transient"];
+  if (this->_internal_transient() != 0) {
+    total_size += 1 + 1;
+  }
+
   return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
 }
 
@@ -3111,6 +3139,9 @@ void UploadMetadata::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const :
   }
   if (from._internal_size_bytes() != 0) {
     _this->_internal_set_size_bytes(from._internal_size_bytes());
+  }
+  if (from._internal_transient() != 0) {
+    _this->_internal_set_transient(from._internal_transient());
   }
   _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
 }
@@ -3139,7 +3170,12 @@ void UploadMetadata::InternalSwap(UploadMetadata* other) {
       &_impl_.sha256_, lhs_arena,
       &other->_impl_.sha256_, rhs_arena
   );
-  swap(_impl_.size_bytes_, other->_impl_.size_bytes_);
+  ::PROTOBUF_NAMESPACE_ID::internal::memswap<
+      PROTOBUF_FIELD_OFFSET(UploadMetadata, _impl_.transient_)
+      + sizeof(UploadMetadata::_impl_.transient_)
+      - PROTOBUF_FIELD_OFFSET(UploadMetadata, _impl_.size_bytes_)>(
+          reinterpret_cast<char*>(&_impl_.size_bytes_),
+          reinterpret_cast<char*>(&other->_impl_.size_bytes_));
 }
 
 ::PROTOBUF_NAMESPACE_ID::Metadata UploadMetadata::GetMetadata() const {

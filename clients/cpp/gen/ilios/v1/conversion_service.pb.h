@@ -1750,6 +1750,7 @@ class UploadMetadata final :
     kFileNameFieldNumber = 1,
     kSha256FieldNumber = 3,
     kSizeBytesFieldNumber = 2,
+    kTransientFieldNumber = 4,
   };
   // string file_name = 1 [json_name = "fileName"];
   void clear_file_name();
@@ -1788,6 +1789,15 @@ class UploadMetadata final :
   void _internal_set_size_bytes(int64_t value);
   public:
 
+  // bool transient = 4 [json_name = "transient"];
+  void clear_transient();
+  bool transient() const;
+  void set_transient(bool value);
+  private:
+  bool _internal_transient() const;
+  void _internal_set_transient(bool value);
+  public:
+
   // @@protoc_insertion_point(class_scope:ilios.v1.UploadMetadata)
  private:
   class _Internal;
@@ -1799,6 +1809,7 @@ class UploadMetadata final :
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr file_name_;
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr sha256_;
     int64_t size_bytes_;
+    bool transient_;
     mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
   };
   union { Impl_ _impl_; };
@@ -6420,6 +6431,26 @@ inline void UploadMetadata::set_allocated_sha256(std::string* sha256) {
   }
 #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
   // @@protoc_insertion_point(field_set_allocated:ilios.v1.UploadMetadata.sha256)
+}
+
+// bool transient = 4 [json_name = "transient"];
+inline void UploadMetadata::clear_transient() {
+  _impl_.transient_ = false;
+}
+inline bool UploadMetadata::_internal_transient() const {
+  return _impl_.transient_;
+}
+inline bool UploadMetadata::transient() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.UploadMetadata.transient)
+  return _internal_transient();
+}
+inline void UploadMetadata::_internal_set_transient(bool value) {
+  
+  _impl_.transient_ = value;
+}
+inline void UploadMetadata::set_transient(bool value) {
+  _internal_set_transient(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.UploadMetadata.transient)
 }
 
 // -------------------------------------------------------------------

@@ -174,8 +174,8 @@ public final class ConversionServiceOuterClass {
 
     /**
      * <pre>
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      * </pre>
      *
      * <code>bytes content = 1 [json_name = "content"];</code>
@@ -184,8 +184,8 @@ public final class ConversionServiceOuterClass {
     boolean hasContent();
     /**
      * <pre>
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      * </pre>
      *
      * <code>bytes content = 1 [json_name = "content"];</code>
@@ -333,8 +333,8 @@ public final class ConversionServiceOuterClass {
     public static final int CONTENT_FIELD_NUMBER = 1;
     /**
      * <pre>
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      * </pre>
      *
      * <code>bytes content = 1 [json_name = "content"];</code>
@@ -346,8 +346,8 @@ public final class ConversionServiceOuterClass {
     }
     /**
      * <pre>
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      * </pre>
      *
      * <code>bytes content = 1 [json_name = "content"];</code>
@@ -891,8 +891,8 @@ public final class ConversionServiceOuterClass {
 
       /**
        * <pre>
-       * The whole file inline (up to the server's message limit, 64 MiB by
-       * default); use Upload for anything larger.
+       * The whole file inline (the whole request up to the server's message
+       * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
        * </pre>
        *
        * <code>bytes content = 1 [json_name = "content"];</code>
@@ -903,8 +903,8 @@ public final class ConversionServiceOuterClass {
       }
       /**
        * <pre>
-       * The whole file inline (up to the server's message limit, 64 MiB by
-       * default); use Upload for anything larger.
+       * The whole file inline (the whole request up to the server's message
+       * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
        * </pre>
        *
        * <code>bytes content = 1 [json_name = "content"];</code>
@@ -918,8 +918,8 @@ public final class ConversionServiceOuterClass {
       }
       /**
        * <pre>
-       * The whole file inline (up to the server's message limit, 64 MiB by
-       * default); use Upload for anything larger.
+       * The whole file inline (the whole request up to the server's message
+       * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
        * </pre>
        *
        * <code>bytes content = 1 [json_name = "content"];</code>
@@ -935,8 +935,8 @@ public final class ConversionServiceOuterClass {
       }
       /**
        * <pre>
-       * The whole file inline (up to the server's message limit, 64 MiB by
-       * default); use Upload for anything larger.
+       * The whole file inline (the whole request up to the server's message
+       * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
        * </pre>
        *
        * <code>bytes content = 1 [json_name = "content"];</code>
@@ -6989,6 +6989,19 @@ public final class ConversionServiceOuterClass {
      */
     com.google.protobuf.ByteString
         getSha256Bytes();
+
+    /**
+     * <pre>
+     * The upload is part of a request still being made (a REST form, a client's
+     * batch): if the server that stored it stops before a document takes it, it
+     * is deleted as soon as that is seen (by that server when it restarts, or by
+     * another), not when it expires.
+     * </pre>
+     *
+     * <code>bool transient = 4 [json_name = "transient"];</code>
+     * @return The transient.
+     */
+    boolean getTransient();
   }
   /**
    * <pre>
@@ -7137,6 +7150,24 @@ public final class ConversionServiceOuterClass {
       }
     }
 
+    public static final int TRANSIENT_FIELD_NUMBER = 4;
+    private boolean transient_ = false;
+    /**
+     * <pre>
+     * The upload is part of a request still being made (a REST form, a client's
+     * batch): if the server that stored it stops before a document takes it, it
+     * is deleted as soon as that is seen (by that server when it restarts, or by
+     * another), not when it expires.
+     * </pre>
+     *
+     * <code>bool transient = 4 [json_name = "transient"];</code>
+     * @return The transient.
+     */
+    @java.lang.Override
+    public boolean getTransient() {
+      return transient_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -7160,6 +7191,9 @@ public final class ConversionServiceOuterClass {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sha256_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 3, sha256_);
       }
+      if (transient_ != false) {
+        output.writeBool(4, transient_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -7178,6 +7212,10 @@ public final class ConversionServiceOuterClass {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sha256_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(3, sha256_);
+      }
+      if (transient_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(4, transient_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -7200,6 +7238,8 @@ public final class ConversionServiceOuterClass {
           != other.getSizeBytes()) return false;
       if (!getSha256()
           .equals(other.getSha256())) return false;
+      if (getTransient()
+          != other.getTransient()) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -7218,6 +7258,9 @@ public final class ConversionServiceOuterClass {
           getSizeBytes());
       hash = (37 * hash) + SHA256_FIELD_NUMBER;
       hash = (53 * hash) + getSha256().hashCode();
+      hash = (37 * hash) + TRANSIENT_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getTransient());
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -7354,6 +7397,7 @@ public final class ConversionServiceOuterClass {
         fileName_ = "";
         sizeBytes_ = 0L;
         sha256_ = "";
+        transient_ = false;
         return this;
       }
 
@@ -7395,6 +7439,9 @@ public final class ConversionServiceOuterClass {
         }
         if (((from_bitField0_ & 0x00000004) != 0)) {
           result.sha256_ = sha256_;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.transient_ = transient_;
         }
       }
 
@@ -7455,6 +7502,9 @@ public final class ConversionServiceOuterClass {
           bitField0_ |= 0x00000004;
           onChanged();
         }
+        if (other.getTransient() != false) {
+          setTransient(other.getTransient());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -7496,6 +7546,11 @@ public final class ConversionServiceOuterClass {
                 bitField0_ |= 0x00000004;
                 break;
               } // case 26
+              case 32: {
+                transient_ = input.readBool();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 32
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -7717,6 +7772,59 @@ public final class ConversionServiceOuterClass {
         checkByteStringIsUtf8(value);
         sha256_ = value;
         bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+
+      private boolean transient_ ;
+      /**
+       * <pre>
+       * The upload is part of a request still being made (a REST form, a client's
+       * batch): if the server that stored it stops before a document takes it, it
+       * is deleted as soon as that is seen (by that server when it restarts, or by
+       * another), not when it expires.
+       * </pre>
+       *
+       * <code>bool transient = 4 [json_name = "transient"];</code>
+       * @return The transient.
+       */
+      @java.lang.Override
+      public boolean getTransient() {
+        return transient_;
+      }
+      /**
+       * <pre>
+       * The upload is part of a request still being made (a REST form, a client's
+       * batch): if the server that stored it stops before a document takes it, it
+       * is deleted as soon as that is seen (by that server when it restarts, or by
+       * another), not when it expires.
+       * </pre>
+       *
+       * <code>bool transient = 4 [json_name = "transient"];</code>
+       * @param value The transient to set.
+       * @return This builder for chaining.
+       */
+      public Builder setTransient(boolean value) {
+        
+        transient_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The upload is part of a request still being made (a REST form, a client's
+       * batch): if the server that stored it stops before a document takes it, it
+       * is deleted as soon as that is seen (by that server when it restarts, or by
+       * another), not when it expires.
+       * </pre>
+       *
+       * <code>bool transient = 4 [json_name = "transient"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearTransient() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        transient_ = false;
         onChanged();
         return this;
       }
@@ -23953,92 +24061,93 @@ public final class ConversionServiceOuterClass {
       "onB\006\n\004part\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 " +
       "\001(\tR\006reason\"2\n\023DeleteUploadRequest\022\033\n\tup" +
       "load_id\030\001 \001(\tR\010uploadId\"\026\n\024DeleteUploadR" +
-      "esponse\"d\n\016UploadMetadata\022\033\n\tfile_name\030\001" +
-      " \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\tsize" +
-      "Bytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\"\276\001\n\016Upload" +
-      "Response\022\033\n\tupload_id\030\001 \001(\tR\010uploadId\022\035\n" +
-      "\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003" +
-      " \001(\tR\006sha256\022\033\n\tmime_type\030\004 \001(\tR\010mimeTyp" +
-      "e\022;\n\013expire_time\030\005 \001(\0132\032.google.protobuf" +
-      ".TimestampR\nexpireTime\"\255\001\n\022BatchSubmitRe" +
-      "quest\022*\n\005files\030\001 \003(\0132\024.ilios.v1.FileSour" +
-      "ceR\005files\022\032\n\010priority\030\002 \001(\005R\010priority\022%\n" +
-      "\016retention_days\030\003 \001(\005R\rretentionDays\022(\n\006" +
-      "engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\"n" +
-      "\n\023BatchSubmitResponse\022%\n\005batch\030\001 \001(\0132\017.i" +
-      "lios.v1.BatchR\005batch\0220\n\tdocuments\030\002 \003(\0132" +
-      "\022.ilios.v1.DocumentR\tdocuments\"\271\002\n\005Batch" +
-      "\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios." +
-      "v1.BatchStateR\005state\022\032\n\010priority\030\003 \001(\005R\010" +
-      "priority\022%\n\016retention_days\030\004 \001(\005R\rretent" +
-      "ionDays\0223\n\010progress\030\005 \001(\0132\027.ilios.v1.Bat" +
-      "chProgressR\010progress\022;\n\013create_time\030\006 \001(" +
-      "\0132\032.google.protobuf.TimestampR\ncreateTim" +
-      "e\022?\n\rcomplete_time\030\007 \001(\0132\032.google.protob" +
-      "uf.TimestampR\014completeTime\"\225\001\n\rBatchProg" +
-      "ress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n\007pending\030\002 " +
-      "\001(\005R\007pending\022\036\n\nprocessing\030\003 \001(\005R\nproces" +
-      "sing\022\034\n\tcompleted\030\004 \001(\005R\tcompleted\022\026\n\006fa" +
-      "iled\030\005 \001(\005R\006failed\"\256\001\n\025SubmitDocumentReq" +
-      "uest\022(\n\004file\030\001 \001(\0132\024.ilios.v1.FileSource" +
-      "R\004file\022%\n\016retention_days\030\002 \001(\005R\rretentio" +
-      "nDays\022\032\n\010priority\030\003 \001(\005R\010priority\022(\n\006eng" +
-      "ine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\"H\n\026S" +
-      "ubmitDocumentResponse\022.\n\010document\030\001 \001(\0132" +
-      "\022.ilios.v1.DocumentR\010document\"5\n\022GetDocu" +
-      "mentRequest\022\037\n\013document_id\030\001 \001(\tR\ndocume" +
-      "ntId\"E\n\023GetDocumentResponse\022.\n\010document\030" +
-      "\001 \001(\0132\022.ilios.v1.DocumentR\010document\"<\n\031G" +
-      "etDocumentContentRequest\022\037\n\013document_id\030" +
-      "\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentContent" +
-      "Response\022.\n\010document\030\001 \001(\0132\022.ilios.v1.Do" +
-      "cumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010mark" +
-      "down\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conversio" +
-      "nUsageR\005usage\"6\n\023ReadOriginalRequest\022\037\n\013" +
-      "document_id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOri" +
-      "ginalResponse\0220\n\010metadata\030\001 \001(\0132\022.ilios." +
-      "v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H\000" +
-      "R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031\n\010ba" +
-      "tch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRespons" +
-      "e\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005batch" +
-      "\"1\n\024DownloadBatchRequest\022\031\n\010batch_id\030\001 \001" +
-      "(\tR\007batchId\"c\n\025DownloadBatchResponse\022.\n\010" +
-      "document\030\001 \001(\0132\022.ilios.v1.DocumentR\010docu" +
-      "ment\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n\024Lis" +
-      "tDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005R\010pa" +
-      "geSize\022\035\n\npage_token\030\002 \001(\tR\tpageToken\022\031\n" +
-      "\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\0162" +
-      "\027.ilios.v1.DocumentStateR\005state\022F\n\021creat" +
-      "e_time_after\030\005 \001(\0132\032.google.protobuf.Tim" +
-      "estampR\017createTimeAfter\"q\n\025ListDocuments" +
-      "Response\0220\n\tdocuments\030\001 \003(\0132\022.ilios.v1.D" +
-      "ocumentR\tdocuments\022&\n\017next_page_token\030\002 " +
-      "\001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027BATC" +
-      "H_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE_QUE" +
-      "UED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n\025BAT" +
-      "CH_STATE_COMPLETED\020\0032\353\006\n\021ConversionServi" +
-      "ce\022@\n\007Convert\022\030.ilios.v1.ConvertRequest\032" +
-      "\031.ilios.v1.ConvertResponse0\001\022=\n\006Upload\022\027" +
-      ".ilios.v1.UploadRequest\032\030.ilios.v1.Uploa" +
-      "dResponse(\001\022M\n\014DeleteUpload\022\035.ilios.v1.D" +
-      "eleteUploadRequest\032\036.ilios.v1.DeleteUplo" +
-      "adResponse\022J\n\013BatchSubmit\022\034.ilios.v1.Bat" +
-      "chSubmitRequest\032\035.ilios.v1.BatchSubmitRe" +
-      "sponse\022S\n\016SubmitDocument\022\037.ilios.v1.Subm" +
-      "itDocumentRequest\032 .ilios.v1.SubmitDocum" +
-      "entResponse\022J\n\013GetDocument\022\034.ilios.v1.Ge" +
-      "tDocumentRequest\032\035.ilios.v1.GetDocumentR" +
-      "esponse\022_\n\022GetDocumentContent\022#.ilios.v1" +
-      ".GetDocumentContentRequest\032$.ilios.v1.Ge" +
-      "tDocumentContentResponse\022O\n\014ReadOriginal" +
-      "\022\035.ilios.v1.ReadOriginalRequest\032\036.ilios." +
-      "v1.ReadOriginalResponse0\001\022A\n\010GetBatch\022\031." +
-      "ilios.v1.GetBatchRequest\032\032.ilios.v1.GetB" +
-      "atchResponse\022R\n\rDownloadBatch\022\036.ilios.v1" +
-      ".DownloadBatchRequest\032\037.ilios.v1.Downloa" +
-      "dBatchResponse0\001\022P\n\rListDocuments\022\036.ilio" +
-      "s.v1.ListDocumentsRequest\032\037.ilios.v1.Lis" +
-      "tDocumentsResponseb\006proto3"
+      "esponse\"\202\001\n\016UploadMetadata\022\033\n\tfile_name\030" +
+      "\001 \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\tsiz" +
+      "eBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\022\034\n\ttransi" +
+      "ent\030\004 \001(\010R\ttransient\"\276\001\n\016UploadResponse\022" +
+      "\033\n\tupload_id\030\001 \001(\tR\010uploadId\022\035\n\nsize_byt" +
+      "es\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha" +
+      "256\022\033\n\tmime_type\030\004 \001(\tR\010mimeType\022;\n\013expi" +
+      "re_time\030\005 \001(\0132\032.google.protobuf.Timestam" +
+      "pR\nexpireTime\"\255\001\n\022BatchSubmitRequest\022*\n\005" +
+      "files\030\001 \003(\0132\024.ilios.v1.FileSourceR\005files" +
+      "\022\032\n\010priority\030\002 \001(\005R\010priority\022%\n\016retentio" +
+      "n_days\030\003 \001(\005R\rretentionDays\022(\n\006engine\030\004 " +
+      "\001(\0162\020.ilios.v1.EngineR\006engine\"n\n\023BatchSu" +
+      "bmitResponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.B" +
+      "atchR\005batch\0220\n\tdocuments\030\002 \003(\0132\022.ilios.v" +
+      "1.DocumentR\tdocuments\"\271\002\n\005Batch\022\016\n\002id\030\001 " +
+      "\001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios.v1.BatchS" +
+      "tateR\005state\022\032\n\010priority\030\003 \001(\005R\010priority\022" +
+      "%\n\016retention_days\030\004 \001(\005R\rretentionDays\0223" +
+      "\n\010progress\030\005 \001(\0132\027.ilios.v1.BatchProgres" +
+      "sR\010progress\022;\n\013create_time\030\006 \001(\0132\032.googl" +
+      "e.protobuf.TimestampR\ncreateTime\022?\n\rcomp" +
+      "lete_time\030\007 \001(\0132\032.google.protobuf.Timest" +
+      "ampR\014completeTime\"\225\001\n\rBatchProgress\022\024\n\005t" +
+      "otal\030\001 \001(\005R\005total\022\030\n\007pending\030\002 \001(\005R\007pend" +
+      "ing\022\036\n\nprocessing\030\003 \001(\005R\nprocessing\022\034\n\tc" +
+      "ompleted\030\004 \001(\005R\tcompleted\022\026\n\006failed\030\005 \001(" +
+      "\005R\006failed\"\256\001\n\025SubmitDocumentRequest\022(\n\004f" +
+      "ile\030\001 \001(\0132\024.ilios.v1.FileSourceR\004file\022%\n" +
+      "\016retention_days\030\002 \001(\005R\rretentionDays\022\032\n\010" +
+      "priority\030\003 \001(\005R\010priority\022(\n\006engine\030\004 \001(\016" +
+      "2\020.ilios.v1.EngineR\006engine\"H\n\026SubmitDocu" +
+      "mentResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v" +
+      "1.DocumentR\010document\"5\n\022GetDocumentReque" +
+      "st\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"E\n\023G" +
+      "etDocumentResponse\022.\n\010document\030\001 \001(\0132\022.i" +
+      "lios.v1.DocumentR\010document\"<\n\031GetDocumen" +
+      "tContentRequest\022\037\n\013document_id\030\001 \001(\tR\ndo" +
+      "cumentId\"\231\001\n\032GetDocumentContentResponse\022" +
+      ".\n\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010d" +
+      "ocument\022\032\n\010markdown\030\002 \001(\tR\010markdown\022/\n\005u" +
+      "sage\030\003 \001(\0132\031.ilios.v1.ConversionUsageR\005u" +
+      "sage\"6\n\023ReadOriginalRequest\022\037\n\013document_" +
+      "id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOriginalResp" +
+      "onse\0220\n\010metadata\030\001 \001(\0132\022.ilios.v1.Docume" +
+      "ntH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunkB\006" +
+      "\n\004part\",\n\017GetBatchRequest\022\031\n\010batch_id\030\001 " +
+      "\001(\tR\007batchId\"9\n\020GetBatchResponse\022%\n\005batc" +
+      "h\030\001 \001(\0132\017.ilios.v1.BatchR\005batch\"1\n\024Downl" +
+      "oadBatchRequest\022\031\n\010batch_id\030\001 \001(\tR\007batch" +
+      "Id\"c\n\025DownloadBatchResponse\022.\n\010document\030" +
+      "\001 \001(\0132\022.ilios.v1.DocumentR\010document\022\032\n\010m" +
+      "arkdown\030\002 \001(\tR\010markdown\"\344\001\n\024ListDocument" +
+      "sRequest\022\033\n\tpage_size\030\001 \001(\005R\010pageSize\022\035\n" +
+      "\npage_token\030\002 \001(\tR\tpageToken\022\031\n\010batch_id" +
+      "\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\0162\027.ilios.v" +
+      "1.DocumentStateR\005state\022F\n\021create_time_af" +
+      "ter\030\005 \001(\0132\032.google.protobuf.TimestampR\017c" +
+      "reateTimeAfter\"q\n\025ListDocumentsResponse\022" +
+      "0\n\tdocuments\030\001 \003(\0132\022.ilios.v1.DocumentR\t" +
+      "documents\022&\n\017next_page_token\030\002 \001(\tR\rnext" +
+      "PageToken*x\n\nBatchState\022\033\n\027BATCH_STATE_U" +
+      "NSPECIFIED\020\000\022\026\n\022BATCH_STATE_QUEUED\020\001\022\032\n\026" +
+      "BATCH_STATE_PROCESSING\020\002\022\031\n\025BATCH_STATE_" +
+      "COMPLETED\020\0032\353\006\n\021ConversionService\022@\n\007Con" +
+      "vert\022\030.ilios.v1.ConvertRequest\032\031.ilios.v" +
+      "1.ConvertResponse0\001\022=\n\006Upload\022\027.ilios.v1" +
+      ".UploadRequest\032\030.ilios.v1.UploadResponse" +
+      "(\001\022M\n\014DeleteUpload\022\035.ilios.v1.DeleteUplo" +
+      "adRequest\032\036.ilios.v1.DeleteUploadRespons" +
+      "e\022J\n\013BatchSubmit\022\034.ilios.v1.BatchSubmitR" +
+      "equest\032\035.ilios.v1.BatchSubmitResponse\022S\n" +
+      "\016SubmitDocument\022\037.ilios.v1.SubmitDocumen" +
+      "tRequest\032 .ilios.v1.SubmitDocumentRespon" +
+      "se\022J\n\013GetDocument\022\034.ilios.v1.GetDocument" +
+      "Request\032\035.ilios.v1.GetDocumentResponse\022_" +
+      "\n\022GetDocumentContent\022#.ilios.v1.GetDocum" +
+      "entContentRequest\032$.ilios.v1.GetDocument" +
+      "ContentResponse\022O\n\014ReadOriginal\022\035.ilios." +
+      "v1.ReadOriginalRequest\032\036.ilios.v1.ReadOr" +
+      "iginalResponse0\001\022A\n\010GetBatch\022\031.ilios.v1." +
+      "GetBatchRequest\032\032.ilios.v1.GetBatchRespo" +
+      "nse\022R\n\rDownloadBatch\022\036.ilios.v1.Download" +
+      "BatchRequest\032\037.ilios.v1.DownloadBatchRes" +
+      "ponse0\001\022P\n\rListDocuments\022\036.ilios.v1.List" +
+      "DocumentsRequest\032\037.ilios.v1.ListDocument" +
+      "sResponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -24099,7 +24208,7 @@ public final class ConversionServiceOuterClass {
     internal_static_ilios_v1_UploadMetadata_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_UploadMetadata_descriptor,
-        new java.lang.String[] { "FileName", "SizeBytes", "Sha256", });
+        new java.lang.String[] { "FileName", "SizeBytes", "Sha256", "Transient", });
     internal_static_ilios_v1_UploadResponse_descriptor =
       getDescriptor().getMessageTypes().get(9);
     internal_static_ilios_v1_UploadResponse_fieldAccessorTable = new

@@ -30,8 +30,8 @@ class FileSource extends \Google\Protobuf\Internal\Message
      *     Optional. Data for populating the Message object.
      *
      *     @type string $content
-     *           The whole file inline (up to the server's message limit, 64 MiB by
-     *           default); use Upload for anything larger.
+     *           The whole file inline (the whole request up to the server's message
+     *           limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      *     @type string $upload_id
      *           An id returned by Upload.
      *     @type string $file_name
@@ -44,8 +44,8 @@ class FileSource extends \Google\Protobuf\Internal\Message
     }
 
     /**
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      *
      * Generated from protobuf field <code>bytes content = 1 [json_name = "content"];</code>
      * @return string
@@ -61,8 +61,8 @@ class FileSource extends \Google\Protobuf\Internal\Message
     }
 
     /**
-     * The whole file inline (up to the server's message limit, 64 MiB by
-     * default); use Upload for anything larger.
+     * The whole file inline (the whole request up to the server's message
+     * limit, MAX_MESSAGE_SIZE, 8 MiB by default); use Upload for anything larger.
      *
      * Generated from protobuf field <code>bytes content = 1 [json_name = "content"];</code>
      * @param string $var

@@ -31,6 +31,15 @@ class UploadMetadata extends \Google\Protobuf\Internal\Message
      * Generated from protobuf field <code>string sha256 = 3 [json_name = "sha256"];</code>
      */
     protected $sha256 = '';
+    /**
+     * The upload is part of a request still being made (a REST form, a client's
+     * batch): if the server that stored it stops before a document takes it, it
+     * is deleted as soon as that is seen (by that server when it restarts, or by
+     * another), not when it expires.
+     *
+     * Generated from protobuf field <code>bool transient = 4 [json_name = "transient"];</code>
+     */
+    protected $transient = false;
 
     /**
      * Constructor.
@@ -43,6 +52,11 @@ class UploadMetadata extends \Google\Protobuf\Internal\Message
      *           Total size in bytes; 0 if unknown. Checked when the stream ends.
      *     @type string $sha256
      *           Hex sha256 of the whole file; empty if unknown. Checked when the stream ends.
+     *     @type bool $transient
+     *           The upload is part of a request still being made (a REST form, a client's
+     *           batch): if the server that stored it stops before a document takes it, it
+     *           is deleted as soon as that is seen (by that server when it restarts, or by
+     *           another), not when it expires.
      * }
      */
     public function __construct($data = NULL) {
@@ -120,6 +134,38 @@ class UploadMetadata extends \Google\Protobuf\Internal\Message
     {
         GPBUtil::checkString($var, True);
         $this->sha256 = $var;
+
+        return $this;
+    }
+
+    /**
+     * The upload is part of a request still being made (a REST form, a client's
+     * batch): if the server that stored it stops before a document takes it, it
+     * is deleted as soon as that is seen (by that server when it restarts, or by
+     * another), not when it expires.
+     *
+     * Generated from protobuf field <code>bool transient = 4 [json_name = "transient"];</code>
+     * @return bool
+     */
+    public function getTransient()
+    {
+        return $this->transient;
+    }
+
+    /**
+     * The upload is part of a request still being made (a REST form, a client's
+     * batch): if the server that stored it stops before a document takes it, it
+     * is deleted as soon as that is seen (by that server when it restarts, or by
+     * another), not when it expires.
+     *
+     * Generated from protobuf field <code>bool transient = 4 [json_name = "transient"];</code>
+     * @param bool $var
+     * @return $this
+     */
+    public function setTransient($var)
+    {
+        GPBUtil::checkBool($var);
+        $this->transient = $var;
 
         return $this;
     }

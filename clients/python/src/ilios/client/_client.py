@@ -39,7 +39,7 @@ CONVERT_TIMEOUT_S = 3600.0
 # (fewer messages for gRPC to hand over on each side), and stays under the server's
 # 4 MiB mmap threshold (``ilios.server.cli.tune_malloc``).
 CHUNK_BYTES = 2 * 1024 * 1024
-INLINE_LIMIT_BYTES = 32 * 1024 * 1024  # larger files go through Upload first
+INLINE_LIMIT_BYTES = 4 * 1024 * 1024  # larger files go through Upload first (server: 8 MiB)
 MESSAGE_LIMIT_BYTES = 80 * 1024 * 1024
 WAIT_POLL_S = 0.5
 RETRY_POLICY = {
@@ -157,12 +157,15 @@ class IliosClient:
         *,
         sha256: str | None = None,
         progress: Progress | None = None,
+        transient: bool = False,
     ) -> str:
         """Stream a file to the server; return its upload id (usable once).
 
         The server checks the file against its size and sha256. Pass ``sha256``
         (hex) when you know it already; otherwise the file is read once more,
-        first, to compute it.
+        first, to compute it. ``transient``: the upload is for a call this
+        client makes next (``convert``, ``submit_batch`` use it), so a server
+        that restarts in between deletes it instead of keeping it for a day.
         """
         file_path = pathlib.Path(path)
         size = file_path.stat().st_size
@@ -172,7 +175,9 @@ class IliosClient:
                 while block := file.read(CHUNK_BYTES):
                     digest.update(block)
             sha256 = digest.hexdigest()
-        metadata = pb.UploadMetadata(file_name=file_path.name, size_bytes=size, sha256=sha256)
+        metadata = pb.UploadMetadata(
+            file_name=file_path.name, size_bytes=size, sha256=sha256, transient=transient
+        )
 
         def requests() -> Iterator[bytes]:
             yield pb.UploadRequest(metadata=metadata).SerializeToString()
@@ -201,7 +206,7 @@ class IliosClient:
             if progress:
                 progress(size)
             return source
-        upload_id = self.upload(file_path, progress=progress)
+        upload_id = self.upload(file_path, progress=progress, transient=True)
         return pb.FileSource(upload_id=upload_id, file_name=file_path.name)
 
     # --- conversion -------------------------------------------------------------------

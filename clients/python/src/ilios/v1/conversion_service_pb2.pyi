@@ -87,14 +87,16 @@ class DeleteUploadResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class UploadMetadata(_message.Message):
-    __slots__ = ("file_name", "size_bytes", "sha256")
+    __slots__ = ("file_name", "size_bytes", "sha256", "transient")
     FILE_NAME_FIELD_NUMBER: _ClassVar[int]
     SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
+    TRANSIENT_FIELD_NUMBER: _ClassVar[int]
     file_name: str
     size_bytes: int
     sha256: str
-    def __init__(self, file_name: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...
+    transient: bool
+    def __init__(self, file_name: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., transient: _Optional[bool] = ...) -> None: ...
 
 class UploadResponse(_message.Message):
     __slots__ = ("upload_id", "size_bytes", "sha256", "mime_type", "expire_time")

@@ -50,6 +50,7 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       optional :file_name, :string, 1, json_name: "fileName"
       optional :size_bytes, :int64, 2, json_name: "sizeBytes"
       optional :sha256, :string, 3, json_name: "sha256"
+      optional :transient, :bool, 4, json_name: "transient"
     end
     add_message "ilios.v1.UploadResponse" do
       optional :upload_id, :string, 1, json_name: "uploadId"
