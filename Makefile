@@ -1,6 +1,7 @@
 # Ilios — `make run` starts the service, `make test` runs the suite.
-# Both set up what they need on a fresh machine (a virtualenv, the buf CLI;
-# for make test also the code generators: scripts/install-codegen.sh).
+# Both set up what they need on a fresh machine (a virtualenv, Tesseract's OCR
+# models: scripts/install-ocr.sh, the buf CLI; for make test also the code
+# generators: scripts/install-codegen.sh).
 
 PYTHON ?= python3
 VENV := .venv
@@ -24,6 +25,10 @@ $(BIN)/ilios: pyproject.toml clients/python/pyproject.toml
 	$(BIN)/pip install --quiet -e clients/python -e .
 	touch $@
 
+$(VENV)/.ocr: scripts/install-ocr.sh | $(BIN)/ilios
+	scripts/install-ocr.sh
+	touch $@
+
 $(VENV)/.dev: $(BIN)/ilios requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
@@ -32,10 +37,10 @@ $(BUF): package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-run: $(BIN)/ilios ## Install (first time) and start the service: REST :1337, gRPC :50051, workers
+run: $(BIN)/ilios $(VENV)/.ocr ## Install (first time) and start the service: REST :1337, gRPC :50051, workers
 	$(BIN)/ilios serve
 
-test: $(VENV)/.dev $(BUF) tools ## Install test tools (first time), lint the protos, check generated code, run the suite
+test: $(VENV)/.dev $(VENV)/.ocr $(BUF) tools ## Install test tools (first time), lint the protos, check generated code, run the suite
 	$(BUF) lint
 	scripts/codegen.sh check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -64,7 +69,7 @@ clients: tools ## Build the TypeScript client (clients/typescript/dist) and the 
 grpcurl-demo: $(VENV)/.dev ## Tour the gRPC API with grpcurl against a running server (TARGET=host:port)
 	scripts/grpcurl-demo.sh $(TARGET)
 
-bench: $(VENV)/.dev ## Run the benchmarks (prints figures and ratios; QUICK=1 for a short run)
+bench: $(VENV)/.dev $(VENV)/.ocr ## Run the benchmarks (prints figures and ratios; QUICK=1 for a short run)
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	for b in convert queue upload quality; do $(BIN)/python bench/$$b.py $(if $(QUICK),--quick) || exit 1; done

@@ -30,7 +30,7 @@ watchdog), and exit when their request pipe closes.
 Protocol (``sandbox_child``): frames of a 4-byte length and UTF-8 JSON (never pickle:
 the parent must not execute what a compromised child sends). Parent to
 child: the setup ``{factory, kwargs, memory_mb, warm_up}``, then one
-``{path, mime}`` per document. Child to parent: ``{ready}`` once, then per
+``{path, mime[, languages]}`` per document. Child to parent: ``{ready}`` once, then per
 document ``{page, markdown}``... and ``{done, usage}`` or ``{error}``.
 """
 
@@ -112,9 +112,15 @@ class Sandboxed:
         atexit.register(self.close)
 
     def pages(
-        self, path: pathlib.Path, mime_type: str, usage: Usage | None = None
+        self,
+        path: pathlib.Path,
+        mime_type: str,
+        usage: Usage | None = None,
+        languages: list[str] | None = None,
     ) -> Iterator[Page]:
         """Yield the pages the engine yields for ``path``, each within the page budget.
+        ``languages`` (OCR language codes) is passed on to an engine that takes
+        them (the local engine); None passes nothing.
 
         Raises what the engine raises, or PageTimeout, MemoryLimit, EngineCrashed;
         EngineUnavailable if no child could be started.
@@ -123,7 +129,10 @@ class Sandboxed:
         reusable = False
         number = 1  # the page being waited for
         try:
-            child.send({"path": str(path), "mime": mime_type})
+            request: dict[str, Any] = {"path": str(path), "mime": mime_type}
+            if languages is not None:
+                request["languages"] = list(languages)
+            child.send(request)
             while True:
                 message = child.receive(time.monotonic() + self.limits.page_timeout_s, number)
                 if "page" in message:

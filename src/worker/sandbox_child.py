@@ -101,7 +101,14 @@ def _convert(engine: Any, request: dict[str, Any], reply_fd: int, memory_mb: int
     """Convert one document, streaming its frames; False if this child must stop."""
     usage = Usage()
     try:
-        for page in engine.pages(pathlib.Path(request["path"]), str(request["mime"]), usage):
+        extra = (
+            {"languages": [str(code) for code in request["languages"]]}
+            if "languages" in request
+            else {}
+        )
+        for page in engine.pages(
+            pathlib.Path(request["path"]), str(request["mime"]), usage, **extra
+        ):
             write_frame(
                 reply_fd, {"page": page.number, "markdown": page.markdown, "last": page.last}
             )

@@ -24,7 +24,7 @@ from ilios.errors import (
     TooManyPages,
     UnsupportedFileType,
 )
-from ilios.worker.engines import local, ocr, pdf
+from ilios.worker.engines import local, ocr, pdf, tesseract
 from ilios.worker.engines.base import Engine, Page, join_pages
 from ilios.worker.engines.layout import FontStats, Line, to_markdown
 from ilios.worker.engines.local import LocalEngine
@@ -212,8 +212,8 @@ def test_grayscale_keeps_16_bit_contrast_and_caps_size() -> None:
     deep = Image.fromarray(np.array([[0, 30000], [60000, 65535]], dtype=np.uint16))
     assert deep.mode == "I;16"
     assert local._grayscale(deep).tolist() == [[0, 116], [233, 255]]
-    big = Image.new("RGB", (5000, 1000), "white")
-    assert local._grayscale(big).shape == (400, local.IMAGE_MAX_SIDE_PX)
+    big = Image.new("RGB", (2 * local.IMAGE_MAX_SIDE_PX, 1000), "white")
+    assert local._grayscale(big).shape == (500, local.IMAGE_MAX_SIDE_PX)
 
 
 def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
@@ -237,10 +237,29 @@ def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
     assert len(results) == 2
     for markdown in results:
         assert_reads_in_order(markdown, lines)
-    first = ocr._ocr
-    assert first is not None
+    first = dict(tesseract._apis)
+    assert first
     convert(LocalEngine(), path, "image/png")
-    assert ocr._ocr is first
+    assert tesseract._apis == first  # the same instances, none added
+
+
+def test_without_tesseract_models_rapidocr_reads(
+    docs: pathlib.Path, monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    """A machine without Tesseract's models ($TESSDATA_PREFIX names an empty
+    folder) still reads scans, with RapidOCR."""
+    path = docs / "fallback.png"
+    lines = builder.make_png(path)
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    tesseract.installed_models.cache_clear()
+    try:
+        assert not tesseract.available()
+        [page] = convert(LocalEngine(), path, "image/png")
+        assert ocr._ocr is not None
+    finally:
+        monkeypatch.undo()
+        tesseract.installed_models.cache_clear()
+    assert_reads_in_order(page.markdown, lines)
 
 
 # --- errors ----------------------------------------------------------------------

@@ -173,3 +173,19 @@ def test_full_columns_of_text_are_read_one_after_the_other() -> None:
 def test_words_drawn_right_to_left_join_in_logical_order() -> None:
     words = [seg("עולם", 100, 100, 30), seg("שלום", 140, 100, 30)]  # visual: left, right
     assert to_markdown(words, fonts=None, max_leading=1.6) == "שלום עולם"
+
+
+def test_a_cell_wrapped_onto_a_second_line_stays_one_row() -> None:
+    """The header "State funded / legal aid" wraps; its second line sits
+    closer than the table's row pitch and fills only a column the row above fills."""
+    lines = [seg("State funded", 300, 100), seg("Ratio", 420, 100), seg("legal aid", 300, 110)]
+    for i, (name, value, ratio) in enumerate([("North", "12", "0.5"), ("South", "7", "0.3")]):
+        baseline = 130 + 20 * i
+        lines += [seg(name, 72, baseline), seg(value, 300, baseline), seg(ratio, 420, baseline)]
+    lines += [seg("East", 72, 170), seg("9", 300, 170), seg("0.1", 420, 170)]
+    assert table_rows(to_markdown(lines, fonts=None, max_leading=1.6)) == [
+        ["", "State funded legal aid", "Ratio"],
+        ["North", "12", "0.5"],
+        ["South", "7", "0.3"],
+        ["East", "9", "0.1"],
+    ]

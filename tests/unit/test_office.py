@@ -107,6 +107,58 @@ def test_xlsx_one_page_per_sheet_and_bounded(tmp_path, monkeypatch) -> None:
     assert second == "## Second\n\n| only cell |\n| --- |"
 
 
+def test_xlsx_tables_apart_on_one_sheet_come_out_apart(tmp_path) -> None:
+    """Two tables side by side and one below them, with empty cells between."""
+    import openpyxl
+
+    path = tmp_path / "tables.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    for r, row in enumerate([["a", "b"], [1, 2], [3, 4]], start=1):
+        for c, value in enumerate(row, start=1):
+            sheet.cell(r, c, value)  # A1:B3
+            sheet.cell(r, c + 4, f"{value}'")  # E1:F3
+    sheet["B6"], sheet["C6"], sheet["C7"] = "x", "y", 9  # B6:C7
+    book.save(path)
+    [page] = convert(path, filetypes.XLSX)
+    assert page == "\n\n".join(
+        [
+            "## Data",
+            "| a | b |\n| --- | --- |\n| 1 | 2 |\n| 3 | 4 |",
+            "| a' | b' |\n| --- | --- |\n| 1' | 2' |\n| 3' | 4' |",
+            "| x | y |\n| --- | --- |\n|  | 9 |",
+        ]
+    )
+
+
+def test_pptx_chart_comes_out_as_its_title_and_data(tmp_path) -> None:
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    path = tmp_path / "chart.pptx"
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Survey"
+    data = CategoryChartData()
+    data.categories = ["2019", "2020"]
+    data.add_series("Ducks", (120, 130.5))
+    data.add_series("Geese", (80, 95))
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(1), Inches(2), Inches(6), Inches(4), data
+    )
+    frame.chart.has_title = True
+    frame.chart.chart_title.text_frame.text = "Birds by year"
+    deck.save(path)
+    [page] = convert(path, filetypes.PPTX)
+    assert page == (
+        "# Survey\n\nBirds by year\n\n| | Ducks | Geese |\n| --- | --- | --- |\n"
+        "| 2019 | 120 | 80 |\n| 2020 | 130.5 | 95 |"
+    ).replace("| |", "|  |")
+
+
 def test_html_drops_scripts_styles_and_head(tmp_path) -> None:
     path = tmp_path / "page.html"
     builder.make_html(path)

@@ -211,3 +211,19 @@ def test_the_local_engine_converts_the_same_in_the_sandbox(tmp_path) -> None:
     finally:
         engine.close()
         small.close()
+
+
+def test_languages_reach_the_engine_in_the_sandbox(tmp_path) -> None:
+    """An English page read as Russian (Cyrillic look-alikes) differs from the
+    default reading, in the child as in process."""
+    path = tmp_path / "page.png"
+    builder.make_png(path)
+    russian = [p.markdown for p in LocalEngine().pages(path, "image/png", languages=["rus"])]
+    english = [p.markdown for p in LocalEngine().pages(path, "image/png")]
+    assert russian != english
+    engine = Sandboxed(LocalEngine)
+    try:
+        assert [p.markdown for p in engine.pages(path, "image/png", languages=["rus"])] == russian
+        assert [p.markdown for p in engine.pages(path, "image/png")] == english
+    finally:
+        engine.close()

@@ -3,7 +3,8 @@
 - PDFs with a text layer: pdfium text segments and ruling lines -> ``layout``
   (reading order across columns, tables, headings from font size and weight,
   paragraphs, lists). Pages without one, or whose fonts have no usable
-  Unicode map, are rendered and OCR'd.
+  Unicode map, are rendered and OCR'd; so is a page whose text looks like a
+  wrongly mapped font and that OCR reads differently (``legibility``).
 - PNG, JPEG and TIFF (every TIFF frame is a page): OCR (``ocr``: RapidOCR,
   offline; pages scanned sideways or upside down are turned upright).
 """
@@ -11,7 +12,7 @@
 from __future__ import annotations
 
 import pathlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -21,9 +22,11 @@ from ilios.errors import (
     IliosError,
     UnsupportedFileType,
 )
+from ilios.worker.engines import legibility
 from ilios.worker.engines.base import Page, Usage, check_page_count, decoding_image
+from ilios.worker.engines.geometry import PageText
 from ilios.worker.engines.layout import FontStats, to_markdown
-from ilios.worker.engines.ocr import ocr_markdown
+from ilios.worker.engines.ocr import OCR_MAX_LEADING, ocr_markdown, ocr_page
 from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
 from ilios.worker.engines.pdf import PdfFile
 
@@ -31,7 +34,7 @@ PDF = "application/pdf"
 TIFF = "image/tiff"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", TIFF})
 DEFAULT_MAX_PAGES = 2000
-IMAGE_MAX_SIDE_PX = 2000  # larger images are scaled down before OCR (OCR's own limit)
+IMAGE_MAX_SIDE_PX = 5000  # larger images are scaled down before OCR (600 DPI letter pages fit)
 
 
 class LocalEngine:
@@ -44,9 +47,17 @@ class LocalEngine:
         self.max_pages = max_pages
 
     def pages(
-        self, path: pathlib.Path, mime_type: str, usage: Usage | None = None
+        self,
+        path: pathlib.Path,
+        mime_type: str,
+        usage: Usage | None = None,
+        languages: Sequence[str] | None = None,
     ) -> Iterator[Page]:
         """Yield the pages of ``path`` (of sniffed type ``mime_type``) as each is ready.
+
+        ``languages``: OCR language codes the document is written in (``eng``,
+        ``deu``, ``frk``, ``ara``, ``jpn``...; see ``languages``), or None for
+        the engine's default.
 
         Raises (from the iterator) UnsupportedFileType, CorruptFile,
         PdfEncrypted, TooManyPages, FileTooLarge (image pixel count),
@@ -55,13 +66,14 @@ class LocalEngine:
         from ilios import filetypes
         from ilios.worker.engines import office  # DOCX, PPTX, XLSX, HTML, Markdown, text
 
+        langs = list(languages or ())
         try:
             if mime_type == PDF:
-                yield from self._pdf_pages(path)
+                yield from self._pdf_pages(path, langs)
             elif mime_type in IMAGE_TYPES:
-                yield from self._image_pages(path, every_frame=mime_type == TIFF)
+                yield from self._image_pages(path, langs, every_frame=mime_type == TIFF)
             elif mime_type in (filetypes.GIF, filetypes.WEBP, filetypes.BMP):  # first frame
-                yield from self._image_pages(path, every_frame=False)
+                yield from self._image_pages(path, langs, every_frame=False)
             elif mime_type in office.TYPES:
                 yield from office.pages(path, mime_type, self.max_pages)
             else:
@@ -78,7 +90,7 @@ class LocalEngine:
                 detail=repr(exc),
             ) from exc
 
-    def _pdf_pages(self, path: pathlib.Path) -> Iterator[Page]:
+    def _pdf_pages(self, path: pathlib.Path, languages: list[str]) -> Iterator[Page]:
         if path.stat().st_size == 0:
             raise CorruptFile("The PDF is empty (0 bytes): send the complete file.")
         with PdfFile(path) as pdf:
@@ -87,7 +99,9 @@ class LocalEngine:
             for index in range(pdf.page_count):
                 content = pdf.read_page(index)
                 if isinstance(content, np.ndarray):
-                    markdown = ocr_markdown(content)
+                    markdown = ocr_markdown(content, languages)
+                elif (ocr := _read_instead(pdf, index, content, languages)) is not None:
+                    markdown = ocr
                 else:
                     fonts.add_page(content.lines)
                     markdown = to_markdown(
@@ -98,7 +112,9 @@ class LocalEngine:
                     )
                 yield Page(index + 1, markdown, last=index + 1 == pdf.page_count)
 
-    def _image_pages(self, path: pathlib.Path, *, every_frame: bool) -> Iterator[Page]:
+    def _image_pages(
+        self, path: pathlib.Path, languages: list[str], *, every_frame: bool
+    ) -> Iterator[Page]:
         """OCR each frame of a TIFF, or the first frame of other images (a
         phone JPEG may carry a second, preview frame)."""
         with decoding_image("image"):
@@ -108,7 +124,20 @@ class LocalEngine:
                 for index in range(count):
                     image.seek(index)
                     pixels = _grayscale(image)
-                    yield Page(index + 1, ocr_markdown(pixels), last=index + 1 == count)
+                    yield Page(index + 1, ocr_markdown(pixels, languages), last=index + 1 == count)
+
+
+def _read_instead(pdf: PdfFile, index: int, content: PageText, languages: list[str]) -> str | None:
+    """OCR's Markdown for a page whose text layer looks like a broken font map
+    and that OCR reads differently (``legibility``); None: keep the layer."""
+    text = " ".join(line.text for line in content.lines)
+    if not legibility.suspect(text):
+        return None
+    page = ocr_page(pdf.render(index), languages)
+    seen = " ".join(line.text for line in page.lines)
+    if legibility.agreement(text, seen) >= legibility.AGREEMENT_MIN:
+        return None
+    return to_markdown(page.lines, fonts=None, max_leading=OCR_MAX_LEADING, rules=page.rules)
 
 
 def _grayscale(frame: Image.Image) -> np.ndarray:

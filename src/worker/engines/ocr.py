@@ -1,6 +1,12 @@
-"""OCR for the local engine: RapidOCR, page orientation, boxes to text segments.
+"""OCR for the local engine: Tesseract where its models are installed, else RapidOCR.
 
-RapidOCR's ONNX models ship inside its wheel; nothing is downloaded. One
+Tesseract (``tesseract``: page segmentation, orientation and script
+detection, one model per language) reads the page when the default model is
+installed; the languages a request names choose the models. Without
+Tesseract's models, RapidOCR (below) reads it: its ONNX models (Chinese and
+English) ship inside its wheel. Nothing is downloaded.
+
+RapidOCR: One
 instance per process, created on first use and shared behind a lock because
 it is not thread-safe. Its per-line text-angle classifier is off: it flips
 upright lines of long text and garbles them.
@@ -21,13 +27,16 @@ drops the spaces between Latin words and misreads small print.
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import cv2
 import numpy as np
 
 from ilios.errors import EngineRejected, EngineUnavailable
+from ilios.worker.engines import tesseract
 from ilios.worker.engines.geometry import Line, PageText, Rule, join_words, marker_gap
 from ilios.worker.engines.layout import to_markdown
 
@@ -55,16 +64,24 @@ _ocr: Any = None  # the process's RapidOCR instance, created on first use
 _ocr_lock = threading.Lock()
 
 
-def ocr_markdown(pixels: np.ndarray) -> str:
+def ocr_markdown(pixels: np.ndarray, languages: Sequence[str] = ()) -> str:
     """Markdown of the text OCR reads in a grayscale image (H x W uint8), any
-    quarter turn."""
-    page = ocr_page(pixels)
+    quarter turn, written in ``languages`` (Tesseract codes; () = the default)."""
+    page = ocr_page(pixels, languages)
     return to_markdown(page.lines, fonts=None, max_leading=OCR_MAX_LEADING, rules=page.rules)
 
 
-def ocr_page(pixels: np.ndarray) -> PageText:
-    """OCR'd text segments (top to bottom) and ruling lines of the page turned
-    upright; coordinates in pixels of the upright page."""
+def ocr_page(pixels: np.ndarray, languages: Sequence[str] = ()) -> PageText:
+    """OCR'd text segments and ruling lines of the page turned upright;
+    coordinates in pixels of the upright (possibly rescaled) page."""
+    if tesseract.available():
+        try:
+            reading = tesseract.read_page(pixels, languages or default_languages())
+        except RuntimeError as exc:  # tesserocr's failures (a model that does not load)
+            raise EngineRejected(
+                "The OCR engine could not read this page.", detail=repr(exc)
+            ) from exc
+        return PageText(reading.lines, reading.rules)
     with _ocr_lock:
         engine = _engine()
         try:
@@ -76,6 +93,13 @@ def ocr_page(pixels: np.ndarray) -> PageText:
     boxes = [_box(points, text) for points, text, *_ in result if str(text).strip()]
     lines = _group_lines(boxes, max_gap=OCR_SEGMENT_GAP)
     return PageText(lines, image_rules(upright) if lines else [])
+
+
+def default_languages() -> list[str]:
+    """The OCR languages of a request that names none: $OCR_LANGUAGES (codes
+    separated by commas or plus signs), else English."""
+    value = os.environ.get("OCR_LANGUAGES", "") or tesseract.DEFAULT_LANGUAGE
+    return [code for code in value.replace("+", ",").split(",") if code.strip()]
 
 
 def image_rules(pixels: np.ndarray) -> list[Rule]:

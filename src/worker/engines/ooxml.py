@@ -87,12 +87,26 @@ def docx(path: pathlib.Path) -> tuple[int, Iterator[str]]:
         text, is_item = numbering.paragraph(item)
         if text.strip():
             blocks.append((text, is_item))
+        for inner in _text_boxes(item):
+            text, is_item = numbering.paragraph(inner)
+            if text.strip():
+                blocks.append((text, is_item))
         if item._p.xpath(".//w:br[@w:type='page']"):  # a hard page break ends the page
             pages_out.append(_join_blocks(blocks))
             blocks = []
     if blocks or not pages_out:
         pages_out.append(_join_blocks(blocks))
     return len(pages_out), iter(pages_out)
+
+
+def _text_boxes(paragraph: Any) -> list[Any]:
+    """The paragraphs of the text boxes anchored in ``paragraph``, in document
+    order. A text box is stored twice (DrawingML, and VML as the fallback for
+    old readers inside mc:AlternateContent): the fallback copy is skipped."""
+    from docx.text.paragraph import Paragraph
+
+    found = paragraph._p.xpath(".//w:txbxContent[not(ancestor::*[local-name()='Fallback'])]//w:p")
+    return [Paragraph(p, paragraph._parent) for p in found]
 
 
 def _docx_rows(table: Any) -> list[list[str]]:
@@ -222,9 +236,34 @@ def _slide(slide: Any) -> str:
         if getattr(shape, "has_table", False):
             rows = [[cell.text for cell in row.cells] for row in shape.table.rows]
             blocks.append((table_markdown(rows), False))
+        elif getattr(shape, "has_chart", False):
+            blocks.extend((part, False) for part in _chart(shape.chart))
         elif getattr(shape, "has_text_frame", False):
             blocks.extend(_text_frame(shape))
     return _join_blocks(blocks)
+
+
+def _chart(chart: Any) -> list[str]:
+    """A chart's title and its data as a table: a row per category, a
+    column per series (what the chart shows, as text)."""
+    out = []
+    if chart.has_title and chart.chart_title.has_text_frame:
+        title = " ".join(chart.chart_title.text_frame.text.split())
+        if title:
+            out.append(title)
+    try:
+        plot = chart.plots[0]
+        categories = [str(c) for c in plot.categories]
+        series = list(plot.series)
+    except (IndexError, KeyError, ValueError, AttributeError):
+        return out  # a chart type python-pptx cannot read: its title only
+    if categories and series:
+        rows = [["", *(s.name or "" for s in series)]]
+        for i, category in enumerate(categories):
+            values = [s.values[i] if i < len(s.values) else None for s in series]
+            rows.append([category, *("" if v is None else f"{v:g}" for v in values)])
+        out.append(table_markdown(rows))
+    return out
 
 
 def _reading_order(shapes: Any) -> Iterator[Any]:
@@ -292,7 +331,7 @@ def xlsx(path: pathlib.Path) -> tuple[int, Iterator[str]]:
 
 
 def _sheet(name: str, sheet: Any) -> str:
-    """``## name`` and the used cells as a table; empty rows and outer empty columns go."""
+    """``## name`` and the used cells as tables (see ``_blocks``)."""
     if not hasattr(sheet, "iter_rows"):  # a chart sheet
         return f"## {name}"
     rows = [
@@ -304,14 +343,46 @@ def _sheet(name: str, sheet: Any) -> str:
     notes = []
     if len(rows) > XLSX_MAX_ROWS:  # read-only sheets yield rows past the data only if there are
         notes.append(f"_Only the first {XLSX_MAX_ROWS:,} rows are shown._")
-    rows = [row for row in rows[:XLSX_MAX_ROWS] if any(row)]
+    rows = rows[:XLSX_MAX_ROWS]  # empty rows stay: they keep tables apart
     if any(len(row) > XLSX_MAX_COLS and row[XLSX_MAX_COLS] for row in rows):
         notes.append(f"_Only the first {XLSX_MAX_COLS} columns are shown._")
     rows = [row[:XLSX_MAX_COLS] for row in rows]
-    used = [i for row in rows for i, cell in enumerate(row) if cell]
-    if used:
-        rows = [row[min(used) : max(used) + 1] for row in rows]
-    return "\n\n".join(part for part in (f"## {name}", table_markdown(rows), *notes) if part)
+    tables = [table_markdown(block) for block in _blocks(rows)]
+    return "\n\n".join(part for part in (f"## {name}", *tables, *notes) if part)
+
+
+def _blocks(rows: list[list[str]]) -> list[list[list[str]]]:
+    """The sheet's tables: groups of filled cells that touch (also corner to
+    corner), each cut out by its bounding box, top to bottom, then left to
+    right. Several tables side by side or one under another on one sheet
+    come out as separate tables, not as one table padded with empty cells."""
+    filled = {(r, c) for r, row in enumerate(rows) for c, cell in enumerate(row) if cell}
+    seen: set[tuple[int, int]] = set()
+    boxes = []
+    for start in sorted(filled):
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, cells = [start], []
+        while stack:
+            r, c = stack.pop()
+            cells.append((r, c))
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    near = (r + dr, c + dc)
+                    if near in filled and near not in seen:
+                        seen.add(near)
+                        stack.append(near)
+        top, bottom = min(r for r, _ in cells), max(r for r, _ in cells)
+        left, right = min(c for _, c in cells), max(c for _, c in cells)
+        boxes.append((top, left, bottom, right))
+    return [
+        [
+            rows[r][left : right + 1] + [""] * (right + 1 - len(rows[r]))
+            for r in range(top, bottom + 1)
+        ]
+        for top, left, bottom, right in sorted(boxes)
+    ]
 
 
 def _cell_text(value: object) -> str:

@@ -28,10 +28,11 @@ from ilios.worker.engines.tables import aligned_tables
 
 Item = Line | Table
 
-GUTTER_MIN = 1.0  # a gutter is at least this many font sizes wide
+GUTTER_MIN = 0.5  # a gutter is at least this many font sizes wide (justified columns: ~1)
 MIN_COLUMN_LINES = 3  # each column of a split has at least this many segments
 NARROW_SHARE = 0.6  # segments narrower than this share of the region shape the gutter
 CROSSING_SHARE = 0.1  # ... of which at most this share may cross it (page numbers, stray)
+ACROSS_SHARE = 0.5  # lines across the gutter (titles) are at most this share of those beside it
 BESIDE_SHARE = 0.5  # columns run side by side: this share of one side's lines has ...
 BESIDE_PITCH = 1.2  # ... a line of the other side within this many font sizes
 ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one baseline ...
@@ -39,6 +40,7 @@ TEXT_FILL = 0.6  # ... both sides must be text (median line fills this share of 
 LABEL_MAX_CHARS = 3  # lines this short (page numbers, index letters) are not judged
 TEXT_MIN_CHARS = 16  # ... and hold at least this many characters (median)
 BASELINE_TOLERANCE = 0.3  # baselines closer than this (font sizes) are one row
+SPACE_GAP = 0.15  # neighbours closer than this (font sizes) join without a space
 WORD_GAP = 1.0  # neighbours in a row closer than this (font sizes) are one segment
 
 
@@ -115,12 +117,15 @@ def _gutter(items: list[Item]) -> tuple[float, float] | None:
 
 
 def _splits(lines: list[Line], g0: float, g1: float) -> bool:
-    """Enough lines each side of the gutter, fewer lines across it than
-    beside it, and the two sides not the halves of a table."""
+    """Enough lines each side of the gutter, at most half as many lines
+    across it as beside it (a one-column page whose short lines leave a
+    channel has its full lines across it), and the two sides not the halves
+    of a table."""
     left = [line for line in lines if line.right <= g0]
     right = [line for line in lines if line.left >= g1]
     across = len(lines) - len(left) - len(right)
-    if min(len(left), len(right)) < MIN_COLUMN_LINES or across > len(left) + len(right):
+    beside_gutter = len(left) + len(right)
+    if min(len(left), len(right)) < MIN_COLUMN_LINES or across > ACROSS_SHARE * beside_gutter:
         return False
     small, large = sorted((left, right), key=len)
     baselines = sorted(line.baseline for line in large)
@@ -198,27 +203,37 @@ def _finish(rows: list[list[Line]]) -> list[Item]:
 def _close_gaps(row: list[Line]) -> list[Line]:
     """Merge neighbours (sorted left to right) closer than WORD_GAP, or a list
     marker and its item: words a producer drew one by one (right-to-left
-    scripts, whose runs come in descending x), not cells."""
-    out = [row[0]]
+    scripts, whose runs come in descending x), not cells. The direction of
+    the whole row orders the words (a Latin word between Arabic ones keeps
+    its place)."""
+    rtl = is_rtl("".join(seg.text for seg in row))
+    groups = [[row[0]]]
     for seg in row[1:]:
-        last = out[-1]
+        last = groups[-1][-1]
         limit = marker_gap(last.text, WORD_GAP) * max(seg.size, last.size)
         if seg.left - last.right <= limit:
-            out[-1] = _join_row([last, seg])
+            groups[-1].append(seg)
         else:
-            out.append(seg)
-    return out
+            groups.append([seg])
+    return [_join_row(group, rtl) for group in groups]
 
 
-def _join_row(row: list[Line]) -> Line:
-    """One line from a row's segments (sorted left to right)."""
+def _join_row(row: list[Line], rtl: bool | None = None) -> Line:
+    """One line from a row's segments (sorted left to right), read right to
+    left if ``rtl`` (None: if the row is mostly right-to-left script)."""
     if len(row) == 1:
         return row[0]
-    ordered = _rtl_order(row) if is_rtl("".join(seg.text for seg in row)) else row
+    if rtl is None:
+        rtl = is_rtl("".join(seg.text for seg in row))
+    ordered = _rtl_order(row) if rtl else row
     main = max(row, key=lambda seg: seg.chars)
-    text = ""
+    text, before = "", None
     for seg in ordered:
-        text = join_words(text, seg.text)
+        if before is not None and _touching(before, seg) and _cursive_join(text, seg.text):
+            text += seg.text  # letters of one word drawn one by one
+        else:
+            text = join_words(text, seg.text)
+        before = seg
     return Line(
         text,
         row[0].left,
@@ -229,6 +244,25 @@ def _join_row(row: list[Line]) -> Line:
         main.size,
         sum(seg.chars for seg in row),
         all(seg.bold for seg in row),
+    )
+
+
+def _touching(a: Line, b: Line) -> bool:
+    """The two boxes are closer than a word space (SPACE_GAP font sizes)."""
+    gap = max(b.left - a.right, a.left - b.right)
+    return gap < SPACE_GAP * max(a.size, b.size)
+
+
+def _cursive_join(left: str, right: str) -> bool:
+    """Arabic-script letters on both sides, or punctuation closing the text:
+    cursive words that a producer drew glyph by glyph (Hebrew and Latin
+    words are drawn whole, and their close neighbours are separate words)."""
+    if not left or not right:
+        return False
+    if right[0] in ".,:;!?\u060c\u061b\u061f":
+        return True
+    return all(
+        "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" for ch in (left[-1], right[0])
     )
 
 

@@ -12,9 +12,10 @@ tolerances are in font sizes (the median size of the page's segments).
 
 from __future__ import annotations
 
+import itertools
 import statistics
 
-from ilios.worker.engines.geometry import Line, Rule, Table, join_words
+from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, join_words
 
 RULE_SNAP = 0.2  # rule positions closer than this (font sizes) are one grid line
 MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2 columns)
@@ -23,6 +24,7 @@ MAX_RULES = 800  # pages with more rules (drawings) are not searched for grids
 MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
 MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
 MAX_CELL_CHARS = 40  # aligned "cells" this long (median) are lines of text columns
+WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch continues the one above
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
 
 
@@ -34,14 +36,14 @@ def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table], 
     snap = RULE_SNAP * sizes[len(sizes) // 2]
     tables: list[Table] = []
     rest = segments
-    for grid in _grids(rules, snap):
-        table, rest = _fill(grid, rest)
+    for grid in grids(rules, snap):
+        table, rest = _fill(grid, rest, rules, snap)
         if table is not None:
             tables.append(table)
     return tables, rest
 
 
-def _grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]]]:
+def grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]]]:
     """Clusters of crossing rules, each as (column x's, row y's), sorted."""
     clusters: list[list[Rule]] = []
     for rule in rules:
@@ -76,10 +78,17 @@ def _snap(values: list[float], snap: float) -> list[float]:
 
 
 def _fill(
-    grid: tuple[list[float], list[float]], segments: list[Line]
+    grid: tuple[list[float], list[float]], segments: list[Line], rules: list[Rule], snap: float
 ) -> tuple[Table | None, list[Line]]:
-    """Put each segment whose centre is inside the grid into its cell."""
+    """Put each segment whose centre is inside the grid into its cell; the
+    text of a merged cell (no rule between grid cells) goes to its top left."""
     xs, ys = grid
+    anchor = {
+        (r, c): first
+        for first, last in merged_cells(xs, ys, rules, snap)
+        for r in range(first[0], last[0] + 1)
+        for c in range(first[1], last[1] + 1)
+    }
     cells: dict[tuple[int, int], list[Line]] = {}
     rest: list[Line] = []
     for seg in segments:
@@ -88,15 +97,68 @@ def _fill(
         if col is None or row is None:
             rest.append(seg)
         else:
-            cells.setdefault((row, col), []).append(seg)
-    if len({col for _, col in cells}) < 2:
-        return None, segments  # a frame or a box around text, not a table
+            cells.setdefault(anchor[(row, col)], []).append(seg)
     rows = [
         [_cell_text(cells.get((r, c), [])) for c in range(len(xs) - 1)]
         for r in range(len(ys) - 1)
         if any((r, c) in cells for c in range(len(xs) - 1))
     ]
-    return Table(rows, xs[0], xs[-1], ys[0], ys[-1]), rest
+    if not any(sum(1 for cell in row if cell) >= 2 for row in rows):
+        return None, segments  # a frame or boxes around text: no row has two cells
+    return Table(_readable(rows), xs[0], xs[-1], ys[0], ys[-1]), rest
+
+
+def _readable(rows: list[list[str]]) -> list[list[str]]:
+    """Rows without the columns no row fills (grid lines drawn for layout),
+    first column first: the rightmost one in a right-to-left table."""
+    keep = [c for c in range(len(rows[0])) if any(row[c] for row in rows)]
+    rows = [[row[c] for c in keep] for row in rows]
+    if is_rtl(" ".join(cell for row in rows for cell in row)):
+        rows = [row[::-1] for row in rows]
+    return rows
+
+
+def merged_cells(
+    xs: list[float], ys: list[float], rules: list[Rule], snap: float
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The grid's cells as ((first row, first column), (last row, last
+    column)): neighbours that no rule separates (over half their shared
+    edge) are one cell."""
+    rows, cols = len(ys) - 1, len(xs) - 1
+    parent = {(r, c): (r, c) for r in range(rows) for c in range(cols)}
+
+    def root(cell: tuple[int, int]) -> tuple[int, int]:
+        while parent[cell] != cell:
+            cell = parent[cell]
+        return cell
+
+    for r in range(rows):
+        for c in range(cols):
+            if c + 1 < cols and not _ruled(rules, xs[c + 1], ys[r], ys[r + 1], snap, True):
+                parent[root((r, c + 1))] = root((r, c))
+            if r + 1 < rows and not _ruled(rules, ys[r + 1], xs[c], xs[c + 1], snap, False):
+                parent[root((r + 1, c))] = root((r, c))
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for cell in parent:
+        groups.setdefault(root(cell), []).append(cell)
+    return [
+        ((min(r for r, _ in g), min(c for _, c in g)), (max(r for r, _ in g), max(c for _, c in g)))
+        for g in groups.values()
+    ]
+
+
+def _ruled(
+    rules: list[Rule], at: float, start: float, end: float, snap: float, vertical: bool
+) -> bool:
+    """A rule at ``at`` (x for a vertical one, y for a horizontal one) covers
+    more than half of ``start``..``end``."""
+    covered = 0.0
+    for rule in rules:
+        if vertical and not rule.horizontal and abs(rule.x0 - at) <= snap:
+            covered += max(0.0, min(rule.y1, end) - max(rule.y0, start))
+        elif not vertical and rule.horizontal and abs(rule.y0 - at) <= snap:
+            covered += max(0.0, min(rule.x1, end) - max(rule.x0, start))
+    return covered > 0.5 * (end - start)
 
 
 def _slot(value: float, edges: list[float]) -> int | None:
@@ -107,16 +169,18 @@ def _slot(value: float, edges: list[float]) -> int | None:
 
 
 def _cell_text(segments: list[Line]) -> str:
-    """A cell's segments in reading order (rows top to bottom, each left to right)."""
+    """A cell's segments in reading order (rows top to bottom, each left to
+    right, or right to left for right-to-left script)."""
     rows: list[list[Line]] = []
     for seg in sorted(segments, key=lambda s: s.baseline):
         if rows and seg.baseline - rows[-1][0].baseline <= CELL_ROW * seg.size:
             rows[-1].append(seg)
         else:
             rows.append([seg])
+    rtl = is_rtl("".join(seg.text for seg in segments))
     text = ""
     for row in rows:
-        for seg in sorted(row, key=lambda s: s.left):
+        for seg in sorted(row, key=lambda s: s.left, reverse=rtl):
             text = join_words(text, seg.text)
     return text
 
@@ -168,6 +232,9 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
             index = next(k for k, (lo, hi) in enumerate(columns) if lo <= seg.left <= hi)
             texts[index] = join_words(texts[index], seg.text)
         cells.append(texts)
+    cells = _join_wrapped(cells, [max(seg.baseline for seg in row) for row in rows])
+    if is_rtl(" ".join(seg.text for row in rows for seg in row)):
+        cells = [row[::-1] for row in cells]  # the first column is the rightmost
     segs = [seg for row in rows for seg in row]
     return Table(
         cells,
@@ -176,6 +243,25 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
         min(s.top for s in segs),
         max(s.bottom for s in segs),
     )
+
+
+def _join_wrapped(cells: list[list[str]], baselines: list[float]) -> list[list[str]]:
+    """Rows that continue the row above (a cell's text wrapped onto a second
+    line) joined into it: closer to it than WRAPPED_PITCH of the table's
+    usual row pitch, and filling only columns the row above fills."""
+    pitches = sorted(b - a for a, b in itertools.pairwise(baselines))
+    if not pitches:
+        return cells
+    usual = pitches[len(pitches) // 2]
+    out = [list(cells[0])]
+    for i in range(1, len(cells)):
+        above, row = out[-1], cells[i]
+        wrapped = baselines[i] - baselines[i - 1] < WRAPPED_PITCH * usual
+        if wrapped and all(above[c] for c, cell in enumerate(row) if cell):
+            out[-1] = [join_words(a, b) if b else a for a, b in zip(above, row, strict=True)]
+        else:
+            out.append(list(row))
+    return out
 
 
 def _columns(segments: list[Line]) -> list[tuple[float, float]]:

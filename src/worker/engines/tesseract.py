@@ -1,0 +1,393 @@
+"""Tesseract (through tesserocr) for the local engine's OCR: text size,
+orientation, page segmentation and recognition.
+
+The tesserocr wheel bundles libtesseract; the models are the traineddata
+files of Debian's ``tesseract-ocr-<lang>`` packages (``scripts/install-ocr.sh``
+installs them; ``$TESSDATA_PREFIX`` points elsewhere). Nothing is fetched at
+run time. Without models, ``available()`` is False and OCR falls back to
+RapidOCR.
+
+A page goes through, in order:
+
+1. Text size: Tesseract reads best when glyphs are some 20-40 pixels high,
+   and its orientation detector fails on small print, so the page is scaled
+   until the median height of its ink blobs is about GLYPH_PX.
+2. Ruling lines (table grids, underlines) are found and erased: Tesseract's
+   page segmentation takes a ruled grid for a picture and drops the text in
+   it. The lines go to the layout stage, which finds ruled tables in them.
+3. Orientation and script (Tesseract's OSD model): a confident quarter turn
+   is applied; an unsure one is tried against the page as it is, and the
+   reading with the better confidence wins. A script the requested models
+   cannot read (Fraktur, Han, Arabic...) adds its installed model: at once
+   when OSD is sure of it, else only if the page reads poorly without it
+   and better with it (short texts give OSD little to go on).
+4. Page segmentation and recognition (automatic page segmentation: columns,
+   blocks, lines; Tesseract deskews lines itself), words grouped back into
+   text segments with boxes, which the layout stage orders like a PDF text
+   layer's. Vertical lines (CJK) are turned a quarter turn in geometry so
+   that right-to-left columns read like top-to-bottom rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pathlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ilios.worker.engines.geometry import Line, Rule, join_words, marker_gap
+
+# Where Debian's tesseract-ocr-<lang> packages put their models, newest first.
+TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+)
+DEFAULT_LANGUAGE = "eng"
+GLYPH_PX = 16.0  # pages are scaled so that the median glyph is about this high, pixels
+MIN_SCALE, MAX_SCALE = 0.5, 4.0  # ... by a factor within these bounds
+KEEP_SCALE = (0.75, 1.4)  # ... and not at all when the factor falls in this range
+MAX_SIDE_PX = 7000  # ... and never past this many pixels on the longer side
+GLYPH_MIN_PX, GLYPH_MAX_PX = 4, 300  # blobs outside these heights are not glyphs
+INK_LEVEL = 128  # gray levels below this are ink (ruling lines)
+RULE_MIN_SHARE = 0.04  # a ruling line spans at least this share of the page side
+RULE_MIN_PX = 40  # ... and at least this many pixels
+ORIENT_SURE = 5.0  # OSD orientation confidence above which a turn is applied untested
+SCRIPT_SURE = 3.0  # OSD script confidence above which the script's model is added
+RETRY_CONFIDENCE = 70.0  # below this, a reading is tried again with a less sure script's model
+SCRIPT_TRIES = 2  # ... with at most this many of the script's models, one after the other
+SEGMENT_GAP = 1.0  # words further apart than this many line heights are separate segments
+VERTICAL_RATIO = 1.5  # a line this many times taller than wide runs top to bottom
+MAX_CELLS = 400  # pages with more grid cells than this keep page segmentation's reading
+CELL_MIN_PX = 8  # grid cells narrower or lower than this (pixels) are rule doublings
+# OSD script names -> installed models that read them (first installed one is used).
+SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
+    "Fraktur": ("frk", "Fraktur", "deu_latf"),
+    "Han": ("chi_sim", "jpn", "chi_tra"),
+    "Japanese": ("jpn",),
+    "Hangul": ("kor",),
+    "Arabic": ("ara",),
+    "Hebrew": ("heb",),
+    "Cyrillic": ("rus", "ukr", "Cyrillic"),
+    "Greek": ("ell", "Greek"),
+    "Devanagari": ("hin", "Devanagari"),
+    "Thai": ("tha",),
+}
+VERTICAL_MODELS = ("jpn", "chi_sim", "chi_tra", "kor")  # models with a *_vert companion
+
+_lock = threading.Lock()  # one recognition at a time per process (the APIs are not shared)
+_apis: dict[str, Any] = {}
+
+
+def tessdata_dir() -> pathlib.Path | None:
+    """The folder of installed traineddata files: $TESSDATA_PREFIX if set
+    (Tesseract's own variable), else the first of Debian's that has models."""
+    given = os.environ.get("TESSDATA_PREFIX")
+    for candidate in [given] if given else TESSDATA_DIRS:
+        if any(pathlib.Path(candidate).glob("*.traineddata")):
+            return pathlib.Path(candidate)
+    return None
+
+
+@functools.cache
+def installed_models() -> frozenset[str]:
+    """Names of the installed models (``eng``, ``deu``, ``jpn_vert``, ``osd``...)."""
+    folder = tessdata_dir()
+    if folder is None:
+        return frozenset()
+    try:
+        import tesserocr  # noqa: F401  (the wheel bundles libtesseract)
+    except ImportError:
+        return frozenset()
+    return frozenset(p.stem for p in folder.glob("*.traineddata"))
+
+
+def available() -> bool:
+    """Tesseract can run here: tesserocr imports and the default model is installed."""
+    return DEFAULT_LANGUAGE in installed_models()
+
+
+def models_for(languages: Sequence[str]) -> list[str]:
+    """The installed models for ``languages`` (Tesseract codes), each CJK
+    model followed by its vertical companion; the default if none is installed."""
+    have = installed_models()
+    out: list[str] = []
+    for code in languages:
+        for name in (code, f"{code}_vert") if code in VERTICAL_MODELS else (code,):
+            if name in have and name not in out:
+                out.append(name)
+    return out or [DEFAULT_LANGUAGE]
+
+
+@dataclass(slots=True)
+class Reading:
+    """What Tesseract read on a page: segments and ruling lines in pixels of
+    the upright, scaled page, and the mean word confidence (0-100)."""
+
+    lines: list[Line]
+    rules: list[Rule]
+    confidence: float
+    vertical: bool = False  # the lines were vertical: geometry turned a quarter turn
+    turns: int = 0  # quarter turns (np.rot90) that made the page upright
+
+
+def read_page(pixels: np.ndarray, languages: Sequence[str]) -> Reading:
+    """Read a grayscale page (H x W uint8) in ``languages``; see the module docstring."""
+    page = _scaled(pixels)
+    models = models_for(languages)
+    with _lock:
+        turns, script, sure = _orientation(page)
+        have = [m for m in SCRIPT_MODELS.get(script or "", ()) if m in installed_models()]
+        others = [models_for([m, *models]) for m in have if m not in models]
+        if others and sure:
+            models, others = others[0], []
+        readings = [_read_turned(page, turn, models) for turn in turns]
+        best = max(readings, key=lambda r: r.confidence)
+        for other in others[:SCRIPT_TRIES]:  # an unsure script: try its models on a poor reading
+            if best.confidence >= RETRY_CONFIDENCE:
+                break
+            again = _read_turned(page, best.turns, other)
+            best = max((best, again), key=lambda r: r.confidence)
+    return best
+
+
+def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
+    """The page turned ``turns`` quarter turns (np.rot90), ruling lines erased, read."""
+    upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
+    rules, clean = _erase_rules(upright)
+    reading = _recognise(clean, "+".join(models))
+    reading.rules = rules if reading.lines else []
+    reading.turns = turns
+    if reading.lines and not reading.vertical:
+        _read_cells(reading, clean, "+".join(models))
+    return reading
+
+
+def _read_cells(reading: Reading, pixels: np.ndarray, models: str) -> None:
+    """Read each cell of the ruled grids on the page on its own, replacing
+    the words found inside the grid: page segmentation drops short lone
+    cells ("5", "n=1") and runs a cell's text into its neighbour's. Cells
+    with no rule between them are one merged cell, read once; its text goes
+    to its top left cell."""
+    from ilios.worker.engines.tables import RULE_SNAP, grids, merged_cells
+
+    sizes = sorted(line.size for line in reading.lines)
+    size = float(sizes[len(sizes) // 2])
+    snap = RULE_SNAP * size
+    found = grids(reading.rules, snap)
+    if not found or sum((len(xs) - 1) * (len(ys) - 1) for xs, ys in found) > MAX_CELLS:
+        return
+    api = _api(models)
+    api.SetPageSegMode(_psm().SINGLE_BLOCK)
+    api.SetImage(_image(pixels))
+    cells: list[Line] = []
+    for xs, ys in found:
+        for (r0, c0), (r1, c1) in merged_cells(xs, ys, reading.rules, snap):
+            left, top, right, bottom = xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]
+            if right - left < CELL_MIN_PX or bottom - top < CELL_MIN_PX:
+                continue
+            api.SetRectangle(int(left), int(top), int(right - left), int(bottom - top))
+            text = " ".join(api.GetUTF8Text().split())
+            if text:
+                x0, x1 = xs[c0] + 1, xs[c0 + 1] - 1  # in the top left cell
+                middle = (ys[r0] + ys[r0 + 1]) / 2
+                height = min(size, ys[r0 + 1] - ys[r0])
+                y0, y1 = middle - height / 2, middle + height / 2
+                cells.append(Line(text, x0, x1, y0, y1, y1, height, len(text)))
+    inside = [line for line in reading.lines if any(_within(line, *grid) for grid in found)]
+    reading.lines = [line for line in reading.lines if line not in inside] + cells
+
+
+def _within(line: Line, xs: list[float], ys: list[float]) -> bool:
+    x, y = (line.left + line.right) / 2, (line.top + line.bottom) / 2
+    return xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]
+
+
+def _scaled(pixels: np.ndarray) -> np.ndarray:
+    """The page scaled so its median glyph is about GLYPH_PX high."""
+    height = _glyph_height(pixels)
+    if height is None:
+        return pixels
+    scale = min(max(GLYPH_PX / height, MIN_SCALE), MAX_SCALE)
+    scale = min(scale, MAX_SIDE_PX / max(pixels.shape))
+    if KEEP_SCALE[0] <= scale <= KEEP_SCALE[1]:
+        return pixels
+    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
+    method = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+    return cv2.resize(pixels, size, interpolation=method)
+
+
+def _glyph_height(pixels: np.ndarray) -> float | None:
+    """Median height of the ink blobs shaped like glyphs, or None (no text-like ink)."""
+    _, ink = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = [
+        h
+        for _, _, w, h, _ in stats[1:].tolist()
+        if GLYPH_MIN_PX <= h <= GLYPH_MAX_PX and w <= 3 * h
+    ]
+    return float(np.median(heights)) if len(heights) >= 10 else None
+
+
+def _erase_rules(pixels: np.ndarray) -> tuple[list[Rule], np.ndarray]:
+    """Ruling lines (dark runs of at least RULE_MIN_SHARE of the page side),
+    and the page with them painted white."""
+    ink = np.where(pixels < INK_LEVEL, 255, 0).astype(np.uint8)
+    height, width = ink.shape
+    rules: list[Rule] = []
+    mask = np.zeros_like(ink)
+    for horizontal in (True, False):
+        length = max(int((width if horizontal else height) * RULE_MIN_SHARE), RULE_MIN_PX)
+        shape = (length, 1) if horizontal else (1, length)
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, shape)
+        runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+        mask = np.maximum(mask, runs)
+        _, _, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+        for x, y, w, h, _ in stats[1:].tolist():
+            if horizontal:
+                rules.append(Rule(x, y + h / 2, x + w, y + h / 2))
+            else:
+                rules.append(Rule(x + w / 2, y, x + w / 2, y + h))
+    if not rules:
+        return rules, pixels
+    cleaned = pixels.copy()
+    cleaned[cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0] = 255
+    return rules, cleaned
+
+
+def _orientation(pixels: np.ndarray) -> tuple[list[int], str | None, bool]:
+    """Quarter turns (np.rot90) to try, the script OSD saw, and whether it is sure of it."""
+    if "osd" not in installed_models():
+        return [0], None, False
+    api = _api("osd")
+    api.SetPageSegMode(_psm().OSD_ONLY)
+    api.SetImage(_image(pixels))
+    try:
+        found = api.DetectOrientationScript()
+    except RuntimeError:  # too little text to tell
+        return [0], None, False
+    if not found:
+        return [0], None, False
+    turn = (found["orient_deg"] // 90) % 4
+    script, sure = found["script_name"], found["script_conf"] >= SCRIPT_SURE
+    if found["orient_conf"] >= ORIENT_SURE or turn == 0:
+        return [turn], script, sure
+    return [0, turn], script, sure
+
+
+def _recognise(pixels: np.ndarray, models: str) -> Reading:
+    """Automatic page segmentation and recognition; words grouped into segments."""
+    from tesserocr import RIL, iterate_level
+
+    api = _api(models)
+    api.SetPageSegMode(_psm().AUTO)
+    api.SetImage(_image(pixels))
+    api.Recognize()
+    words: list[tuple[int, str, tuple[int, int, int, int], float]] = []
+    boxes: dict[int, tuple[tuple[int, int, int, int], int]] = {}
+    line = -1
+    iterator = api.GetIterator()
+    starts = True  # the next word kept starts a line
+    for word in iterate_level(iterator, RIL.WORD):
+        starts = starts or word.IsAtBeginningOf(RIL.TEXTLINE)
+        box = word.BoundingBox(RIL.WORD)
+        text = _text(word, RIL.WORD)
+        if box is None or not text:
+            continue
+        if starts:
+            starts = False
+            line += 1
+            baseline = word.Baseline(RIL.TEXTLINE)
+            line_box = word.BoundingBox(RIL.TEXTLINE) or box
+            boxes[line] = (line_box, int(baseline[1][1]) if baseline else line_box[3])
+        words.append((line, text, box, word.Confidence(RIL.WORD)))
+    total = sum(len(text) for _, text, _, _ in words)
+    confidence = sum(len(t) * c for _, t, _, c in words) / total if total else 0.0
+    vertical = _vertical_share(boxes, words) > 0.5
+    lines = _segments(words, boxes, vertical, pixels.shape[1])
+    return Reading(lines, [], confidence, vertical)
+
+
+def _text(iterator: Any, level: int) -> str:
+    try:
+        return str(iterator.GetUTF8Text(level) or "").strip()
+    except RuntimeError:  # tesserocr raises on an element without text
+        return ""
+
+
+def _vertical_share(boxes: dict[int, Any], words: list[Any]) -> float:
+    """Share of the characters in lines much taller than wide."""
+    chars = vertical = 0
+    for line, text, _, _ in words:
+        (x0, y0, x1, y1), _ = boxes[line]
+        chars += len(text)
+        if y1 - y0 >= VERTICAL_RATIO * (x1 - x0) and len(text) >= 1:
+            vertical += len(text)
+    return vertical / chars if chars else 0.0
+
+
+def _segments(
+    words: list[tuple[int, str, tuple[int, int, int, int], float]],
+    boxes: dict[int, tuple[tuple[int, int, int, int], int]],
+    vertical: bool,
+    width: int,
+) -> list[Line]:
+    """Words of each text line joined into segments, split at gaps wider than
+    SEGMENT_GAP line heights. Vertical lines are turned a quarter turn in
+    geometry (x' = y, y' = width - x), so columns read right to left become
+    rows read top to bottom."""
+    out: list[Line] = []
+    current: Line | None = None
+    current_line = -1
+    for line, text, (x0, y0, x1, y1), _ in words:
+        (lx0, ly0, lx1, ly1), baseline = boxes[line]
+        if vertical:
+            x0, y0, x1, y1 = y0, width - x1, y1, width - x0
+            lx0, ly0, lx1, ly1 = ly0, width - lx1, ly1, width - lx0
+            baseline = ly1
+        size = max(ly1 - ly0, 1)
+        gap = x0 - current.right if current is not None else 0.0
+        if (
+            current is None
+            or line != current_line
+            or gap > marker_gap(current.text, SEGMENT_GAP) * size
+            or gap < -size
+        ):
+            current = Line(text, x0, x1, y0, y1, baseline, size, len(text))
+            current_line = line
+            out.append(current)
+            continue
+        current.text = join_words(current.text, text)
+        current.right = max(current.right, x1)
+        current.top, current.bottom = min(current.top, y0), max(current.bottom, y1)
+        current.chars += len(text)
+    return out
+
+
+def _api(models: str) -> Any:
+    """One tesserocr API per model combination, created on first use."""
+    api = _apis.get(models)
+    if api is None:
+        from tesserocr import OEM, PyTessBaseAPI
+
+        oem = OEM.TESSERACT_ONLY if models == "osd" else OEM.LSTM_ONLY
+        api = _apis[models] = PyTessBaseAPI(path=str(tessdata_dir()), lang=models, oem=oem)
+    return api
+
+
+def _psm() -> Any:
+    from tesserocr import PSM
+
+    return PSM
+
+
+def _image(pixels: np.ndarray) -> Any:
+    from PIL import Image
+
+    return Image.fromarray(pixels)

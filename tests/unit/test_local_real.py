@@ -1,0 +1,216 @@
+"""The local engine on real documents: scans, broken font maps, rotated and
+ruled tables, columns, vertical Japanese, Fraktur.
+
+The documents are small public files (or a crop of one) copied into
+``tests/data/real`` (sources and licences in its README). The assertions
+check reading order and table rows, not only that some text came out; OCR'd
+pages are compared on lower-case letters and digits, so a dropped space or a
+misread punctuation mark does not fail them. Each document is converted once
+per module.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import corpus
+import pytest
+
+from ilios import filetypes
+from ilios.worker.engines.local import LocalEngine
+
+REAL = pathlib.Path(__file__).resolve().parent.parent / "data" / "real"
+
+
+@pytest.fixture(scope="module")
+def converted() -> dict[tuple[str, tuple[str, ...]], str]:
+    return {}
+
+
+def convert(cache: dict, name: str, languages: tuple[str, ...] = ()) -> str:
+    """The document's Markdown (pages joined by blank lines), converted once."""
+    key = (name, languages)
+    if key not in cache:
+        path = REAL / name
+        mime = filetypes.sniff(path.read_bytes()[:8192], path.name)
+        pages = LocalEngine().pages(path, mime, languages=list(languages) or None)
+        cache[key] = "\n\n".join(page.markdown for page in pages)
+    return cache[key]
+
+
+def squashed(text: str) -> str:
+    return "".join(corpus.words(text))
+
+
+def assert_in_order(markdown: str, phrases: list[str]) -> None:
+    got = squashed(markdown)
+    position = 0
+    for phrase in phrases:
+        found = got.find(squashed(phrase), position)
+        assert found >= 0, f"{phrase!r} not found (in order) in {markdown[:3000]!r}"
+        position = found + len(squashed(phrase))
+
+
+def table_rows(markdown: str) -> list[list[str]]:
+    return [
+        [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        for line in markdown.splitlines()
+        if line.startswith("|") and not set(line) <= set("|- ")
+    ]
+
+
+# --- scans -------------------------------------------------------------------------
+
+
+def test_two_column_scan_reads_left_column_then_right(converted) -> None:
+    """5 CFR part 1 (GPO), a page image in two columns: the left column's
+    last section comes before the right column's first line."""
+    markdown = convert(converted, "uns-cfr-2col-scan-a.jpg")
+    assert_in_order(
+        markdown,
+        [
+            "SUBCHAPTER A—CIVIL SERVICE RULES",
+            "The rules in this subchapter shall apply to all positions",
+            "The competitive service shall include",
+            "whether a position is in the competitive service",
+            "As used in the rules in this subchapter",
+        ],
+    )
+    # Lines of the two columns are never joined across the gutter.
+    assert "subchapter shall apply" in markdown
+
+
+def test_scan_turned_a_quarter_turn_is_read_upright(converted) -> None:
+    markdown = convert(converted, "docling-scan-rotated-90.pdf")
+    assert squashed(markdown) == squashed(
+        "Docling bundles PDF document conversion to JSON and Markdown in an easy "
+        "self contained package"
+    )
+
+
+def test_vertical_japanese_reads_columns_right_to_left(converted) -> None:
+    """Five vertical columns, right to left; no language named (the script is
+    detected). One kanji of the first column is commonly misread."""
+    markdown = convert(converted, "uns-jpn-vertical-image.jpeg")
+    assert markdown.startswith("元来日本語は漢文に")
+    columns = ["文字を上", "から下へ、また行を右から左へと進", "めて表記を行っていた。", "の筆順も"]
+    assert all(column in markdown for column in columns)
+    assert markdown.index("から下へ") < markdown.index("めて表記") < markdown.index("の筆順")
+    assert markdown.endswith("横書き不能な書体も存在する。")
+
+
+def test_fraktur_is_read_with_its_model(converted) -> None:
+    """A Fraktur verse page (1780, OCR-D ground truth), its top third; German named."""
+    markdown = convert(converted, "ocrd-fraktur-1780-top.png", ("deu",))
+    assert_in_order(markdown, ["daß", "doch", "Gottlob", "Und wos mer", "vergißt"])
+
+
+# --- text layers -------------------------------------------------------------------
+
+
+def test_text_layer_with_shifted_font_map_is_ocrd(converted) -> None:
+    """pdf.js issue 19802: every letter of the text layer is shifted by one
+    code point ("Bohfm" for "Angel"); the page is read by OCR instead."""
+    markdown = convert(converted, "pdfjs-fr-shifted-fontmap.pdf")
+    assert markdown.startswith("Angel pidié a")
+    assert_in_order(markdown, ["Reykjavik", "Lyon était", "Ugolin et Ursula"])
+
+
+def test_table_on_a_turned_page_keeps_its_rows(converted) -> None:
+    """pdfplumber issue 140: a landscape table on a page with /Rotate 90."""
+    rows = table_rows(convert(converted, "plumber-issue-140.pdf"))
+    assert rows[0][:5] == ["Line no", "UPC code", "Location", "Item Description", "Item Quantity"]
+    assert rows[1][1:5] == ["0085648100305", "CENTRAL KMA", "LILYS 40% SLTD ALMND CHOC", "637"]
+    assert [row[4] for row in rows[1:5]] == ["637", "688", "560", "415"]
+
+
+def test_ruled_table_rows_drawn_as_one_text_object_are_split_into_cells(converted) -> None:
+    """pdfplumber's table-curves example: each row of the drug table is one
+    text object across the grid; the column lines split it."""
+    rows = table_rows(convert(converted, "plumber-table-curves.pdf"))
+    assert rows[0][0] == "System organ class"
+    assert ["Anaemia", "Common", "Common", "Common"] in rows
+    assert ["Thrombocytopenia", "Uncommon", "Uncommon", "Common"] in rows
+    anaemia = rows.index(["Anaemia", "Common", "Common", "Common"])
+    assert rows[anaemia - 1][0] == "Blood and lymphatic system disorders"
+
+
+def test_two_column_paper_reads_column_by_column_and_is_no_table(converted) -> None:
+    """Backus 1977, a two-column page: the left column ends before the right begins."""
+    markdown = convert(converted, "uns-backus-1977-2col.pdf")
+    assert_in_order(
+        markdown,
+        [
+            "position is that it permits the definition of new functional forms",
+            "We give one more example of a controlling function",
+            "instead of the more detailed account above",
+            "We need a controlling operator",
+        ],
+    )
+    # The columns' lines never become table cells (the footer block may).
+    assert all(len(cell) < 30 for row in table_rows(markdown) for cell in row)
+
+
+# --- right-to-left -----------------------------------------------------------------
+
+
+def test_arabic_text_layer_in_logical_order(converted) -> None:
+    """docling's right_to_left_01: lam-alef ligatures come out as lam, alef,
+    Latin words keep their place, and words drawn glyph by glyph stay whole."""
+    markdown = convert(converted, "docling-rtl-arabic-01.pdf")
+    first = markdown.splitlines()[0]
+    assert first == "# تحسين الإنتاجية وحل المشكلات من خلال البرمجة بلغة R و Python"
+    assert "تعتبر البرمجة بلغة R و Python من الأدوات القوية" in markdown
+    assert "فقط يوفر" in markdown  # drawn letter by letter
+    assert "اإل" not in markdown and "المشكالت" not in markdown
+
+
+def test_right_to_left_table_reads_from_the_rightmost_column(converted) -> None:
+    """docling's right_to_left_03, a Persian form: label (right) before value (left)."""
+    markdown = convert(converted, "docling-rtl-persian-form.pdf")
+    assert markdown.startswith("# اميدنامه پذيرش در بازار اصلی - کالای داخلی")
+    rows = table_rows(markdown)
+    assert ["شماره استاندارد ملی", "20300"] in rows
+    assert ["مرجع صادرکننده استاندارد", "سازمان ملی استاندارد ايران"] in rows
+
+
+def test_vertical_japanese_text_layer_reads_each_column_whole(converted) -> None:
+    """pdf.js issue 6387: nine vertical columns of one sentence with different
+    letter spacing; one column is drawn character by character. Each column
+    comes out as one line, the rightmost first."""
+    markdown = convert(converted, "pdfjs-vertical-ja-spacing.pdf")
+    sentence = "あのイーハトーヴォのすきとおった風"
+    lines = [line for line in markdown.splitlines() if "あ" in line]
+    assert len(lines) == 9
+    assert sum(sentence in line for line in lines) >= 5
+    assert lines[0].startswith("-100 for each char")  # the rightmost column
+
+
+def test_scanned_ruled_table_keeps_its_rows_and_merged_header(converted) -> None:
+    """unstructured's table-multi-row-column-cells: an image-only PDF of a
+    ruled table whose header cells span rows and columns. Each cell is read
+    on its own; a merged cell's text sits in its top left cell."""
+    rows = table_rows(convert(converted, "uns-table-multirow-scan.pdf"))
+    assert rows[0][0] == "Disability Category" and rows[0][4] == "Results"
+    assert rows[1][4:] == ["Accuracy", "Time to complete"]
+    assert rows[2] == ["Blind", "5", "1", "4", "34.5%, n=1", "1199 sec, n=1"]
+    assert [row[0] for row in rows[2:]] == ["Blind", "Low Vision", "Dexterity", "Mobility"]
+
+
+# --- office ------------------------------------------------------------------------
+
+
+def test_docx_text_boxes_are_read_once_in_document_order(converted) -> None:
+    """docling's textbox.docx: a flow chart drawn as text boxes (each stored
+    twice: DrawingML and its VML fallback)."""
+    markdown = convert(converted, "docling-docx-textbox.docx")
+    assert_in_order(
+        markdown,
+        [
+            "Infectious Disease Reporting Procedure",
+            "Student falls ill",
+            "Suggested Reportable Symptoms",
+            "A report must be submitted within 24 hours",
+        ],
+    )
+    assert markdown.count("Student falls ill") == 1
