@@ -55,6 +55,13 @@ Seconds = Annotated[float, Field(gt=0)]
 Port = Annotated[int, Field(ge=0, le=65535)]
 
 
+def _split(raw: object) -> object:
+    """A comma-separated list (blanks around items dropped); other input as is."""
+    if isinstance(raw, str):
+        return tuple(item.strip() for item in raw.split(",") if item.strip())
+    return raw
+
+
 def _env(name: str, *more: str) -> Any:
     """The variable(s) a field is read from (the first set wins)."""
     return AliasChoices(name, *more) if more else name
@@ -94,6 +101,10 @@ class Settings(BaseSettings):
         10_000, ge=1, le=600_000, validation_alias=_env("DB_BUSY_TIMEOUT_MS")
     )
     api_key: str = Field("", validation_alias=_env("API_KEY"), repr=False)
+    # Origins a browser may call the REST API from ("*": any), comma-separated.
+    cors_origins: Annotated[tuple[str, ...], BeforeValidator(_split)] = Field(
+        ("*",), validation_alias=_env("CORS_ORIGINS")
+    )
     worker_count: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         ge=0,
@@ -142,6 +153,10 @@ class Settings(BaseSettings):
     )
     local_cost_per_page: str = Field(
         billing.DEFAULT_COST_PER_PAGE_USD["local"], validation_alias=_env("LOCAL_COST_PER_PAGE")
+    )
+    scripted_cost_per_page: str = Field(  # the test engine's, to test billing
+        billing.DEFAULT_COST_PER_PAGE_USD["scripted"],
+        validation_alias=_env("SCRIPTED_COST_PER_PAGE"),
     )
     margin_rate: str = Field(billing.DEFAULT_MARGIN_RATE, validation_alias=_env("MARGIN_RATE"))
     s3_bucket: str = Field("", validation_alias=_env("S3_BUCKET"))
@@ -193,6 +208,7 @@ class Settings(BaseSettings):
             {
                 "MISTRAL_COST_PER_PAGE": self.mistral_cost_per_page,
                 "LOCAL_COST_PER_PAGE": self.local_cost_per_page,
+                "SCRIPTED_COST_PER_PAGE": self.scripted_cost_per_page,
                 "MARGIN_RATE": self.margin_rate,
             }
         )

@@ -12,25 +12,28 @@ on as gRPC metadata with every call. Connections are bounded by
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import pathlib
 import socket
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import fastapi_offline
 import grpc
-import swagger_ui_bundle
 import uvicorn
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from ilios import config, errors
-from ilios.gateway import batches, documents, forms, rest, usage
+from ilios.gateway import access_log, batches, documents, forms, rest, shapes, usage
 from ilios.gateway.authentication import Gate, authenticate
 from ilios.gateway.connection import GatewayProtocol
 from ilios.v1 import access_service_pb2_grpc as access_grpc
@@ -77,11 +80,21 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Swagger UI 5 (it reads OpenAPI 3.1), from the fastapi-offline package: no CDN.
     app.mount(
         "/static/swagger-ui",
-        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        StaticFiles(directory=pathlib.Path(fastapi_offline.__file__).parent / "static"),
         name="swagger-ui",
     )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=[*documents.EXPOSED_HEADERS, access_log.REQUEST_ID],
+        max_age=600,
+    )
+    app.add_middleware(access_log.AccessLog)
 
     @app.exception_handler(errors.IliosError)
     async def on_ilios_error(request: Request, exc: errors.IliosError) -> JSONResponse:
@@ -103,6 +116,30 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             )
             error.details.clear()
         return rest.error_response(error)
+
+    @app.exception_handler(HTTPException)
+    async def on_http_error(request: Request, exc: HTTPException) -> Response:
+        """Unknown routes and methods, in the shared error shape."""
+        if exc.status_code == 405:
+            allowed = exc.headers.get("Allow", "") if exc.headers else ""
+            error = errors.MethodNotAllowed(
+                f"{request.method} is not allowed on {request.url.path[:200]}"
+                + (f": use {allowed}." if allowed else "."),
+            )
+            return rest.error_response(error, headers={"Allow": allowed} if allowed else None)
+        if exc.status_code == 404:
+            return rest.error_response(
+                errors.RouteNotFound(f"No route {request.url.path[:200]}: see /docs.")
+            )
+        return rest.error_response(errors.InvalidRequest(str(exc.detail)), status=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return rest.error_response(
+            errors.InvalidRequest(f"{where}: {first.get('msg', 'invalid')}"[:300])
+        )
 
     @app.exception_handler(ClientDisconnect)
     async def on_disconnect(request: Request, exc: ClientDisconnect) -> Response:
@@ -131,8 +168,13 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             ),
         }
 
-    @app.get("/health", summary="Health of the gateway and the gRPC server")
-    async def health() -> JSONResponse:
+    @app.get(
+        "/health",
+        summary="Health of the gateway and the gRPC server",
+        response_model=shapes.Health,
+        responses={503: {"description": "The gRPC server is not serving.", "model": shapes.Health}},
+    )
+    async def health() -> Response:
         try:
             reply = await app.state.health.Check(
                 health_pb2.HealthCheckRequest(), timeout=HEALTH_TIMEOUT_S
@@ -140,12 +182,12 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             serving = reply.status == health_pb2.HealthCheckResponse.SERVING
         except grpc.aio.AioRpcError:
             serving = False
-        body = {
-            "status": "ok" if serving else "unavailable",
-            "grpc": serving,
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-        return JSONResponse(body, status_code=200 if serving else 503)
+        body = shapes.Health(
+            status="healthy" if serving else "unhealthy",
+            timestamp=dt.datetime.now(dt.UTC),
+            services={"gateway": "up", "server": "up" if serving else "down"},
+        )
+        return rest.json(body, status_code=200 if serving else 503)
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
@@ -154,7 +196,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             title="Ilios API",
             swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+            swagger_favicon_url="/static/swagger-ui/favicon.png",
         )
 
     guarded = [Depends(authenticate)]

@@ -24,7 +24,7 @@ import grpc
 from fastapi import Request
 
 from ilios import errors
-from ilios.apikeys import MAX_KEY_CHARS, bearer
+from ilios.apikeys import MAX_KEY_CHARS, bearer, key_id
 from ilios.v1 import access_service_pb2 as pb
 from ilios.v1 import access_service_pb2_grpc as pb_grpc
 
@@ -83,6 +83,13 @@ def presented_key(request: Request) -> str:
 
 
 async def authenticate(request: Request) -> None:
-    """FastAPI dependency of every guarded route: check the key first (see the module)."""
+    """FastAPI dependency of every guarded route: check the key first (see the module).
+    The calls that follow carry the key and the request id (``access_log``)."""
     gate: Gate = request.app.state.gate
-    request.state.grpc_metadata = await gate.check(presented_key(request))
+    key = presented_key(request)
+    metadata = await gate.check(key)
+    request_id = getattr(request.state, "request_id", "")
+    request.state.key_id = key_id(key) if metadata else ""
+    request.state.grpc_metadata = (
+        [*metadata, ("x-request-id", request_id)] if request_id else metadata
+    )

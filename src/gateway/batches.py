@@ -4,72 +4,41 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 import grpc
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from ilios import errors
-from ilios.gateway import rest
+from ilios.gateway import rest, shapes
 from ilios.gateway.forms import read_form
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2 as document_pb
 
 router = APIRouter()
 
-BATCH_STATES = {
-    pb.BATCH_STATE_QUEUED: "queued",
-    pb.BATCH_STATE_PROCESSING: "processing",
-    pb.BATCH_STATE_COMPLETED: "completed",
-}
 DOWNLOAD_FORMATS = ("jsonl", "json")
+JSONL = "application/x-ndjson; charset=utf-8"
 
 
-def _progress(batch: pb.Batch) -> dict[str, int]:
-    p = batch.progress
-    return {
-        "total": p.total,
-        "pending": p.pending,
-        "processing": p.processing,
-        "completed": p.completed,
-        "failed": p.failed,
-    }
-
-
-def batch_status(batch: pb.Batch) -> dict[str, Any]:
+def batch_status(batch: pb.Batch) -> shapes.BatchStatus:
     done = batch.state == pb.BATCH_STATE_COMPLETED
-    return {
-        "batchId": batch.id,
-        "status": BATCH_STATES.get(batch.state, "unknown"),
-        "progress": _progress(batch),
-        "priority": batch.priority,
-        "retentionDays": batch.retention_days,
-        "createdAt": rest.iso(batch.create_time),
-        "completedAt": rest.iso(batch.complete_time),
-        "downloadUrl": f"/v1/batch/download/{batch.id}" if done else None,
-    }
-
-
-def batch_line(doc: document_pb.Document, markdown: str) -> dict[str, Any]:
-    """One document of a download, in the original API's shape."""
-    line: dict[str, Any] = {
-        "id": doc.id,
-        "fileName": doc.file_name,
-        "status": rest.DOCUMENT_STATE_NAMES.get(doc.state, "unknown"),
-    }
-    if doc.state == document_pb.DOCUMENT_STATE_COMPLETED:
-        line["content"] = markdown
-        line["metadata"] = rest.document_metadata(doc)
-    if doc.error.reason:
-        line["error"] = doc.error.message
-        line["reason"] = doc.error.reason
-    return line
+    return shapes.BatchStatus(
+        batchId=batch.id,
+        status=shapes.batch_state(batch),
+        progress=shapes.progress(batch),
+        priority=batch.priority,
+        retentionDays=batch.retention_days,
+        createdAt=shapes.moment(batch.create_time),
+        completedAt=shapes.moment(batch.complete_time),
+        downloadUrl=f"/v1/batch/download/{batch.id}" if done else None,
+    )
 
 
 @router.post(
     "/v1/batch/submit",
     summary="Queue several documents as one batch",
+    status_code=202,
     openapi_extra=rest.form_schema(
         {
             "files": {"type": "array", "items": rest.FILE},
@@ -78,8 +47,10 @@ def batch_line(doc: document_pb.Document, markdown: str) -> dict[str, Any]:
         },
         required=["files"],
     ),
+    response_model=shapes.BatchSubmitted,
+    responses=rest.error_responses(400, 401, 408, 413, 503),
 )
-async def submit(request: Request) -> dict[str, Any]:
+async def submit(request: Request) -> Response:
     metadata = rest.auth(request)
     stub = rest.stub(request)
     form = await read_form(
@@ -104,39 +75,102 @@ async def submit(request: Request) -> dict[str, Any]:
             metadata=metadata,
         )
     batch = reply.batch
-    return {
-        "batchId": batch.id,
-        "status": "queued",  # the acknowledgment of a submission, as in the original API
-        "totalDocuments": batch.progress.total,
-        "documents": [
-            {
-                "id": d.id,
-                "fileName": d.file_name,
-                "fileSize": d.size_bytes,
-                "status": rest.state_name(d),
-                **({"error": d.error.message, "reason": d.error.reason} if d.error.reason else {}),
-            }
+    submitted = shapes.BatchSubmitted(
+        batchId=batch.id,
+        status="pending",  # the acknowledgment of a submission, as in the original API
+        totalDocuments=batch.progress.total,
+        documents=[
+            shapes.BatchDocument(
+                id=d.id,
+                fileName=d.file_name,
+                fileSize=d.size_bytes,
+                status=shapes.state_name(d),
+                error=d.error.message or None,
+                reason=d.error.reason or None,
+            )
             for d in reply.documents
         ],
-        "statusUrl": f"/v1/batch/status/{batch.id}",
-    }
-
-
-@router.get("/v1/batch/status/{batch_id}", summary="A batch's progress")
-async def status(batch_id: str, request: Request) -> dict[str, Any]:
-    reply = await rest.stub(request).GetBatch(
-        pb.GetBatchRequest(batch_id=batch_id), metadata=rest.auth(request)
+        statusUrl=f"/v1/batch/status/{batch.id}",
     )
-    return batch_status(reply.batch)
+    return rest.json(submitted, status_code=202)
 
 
-@router.get("/v1/batch/download/{batch_id}", summary="A finished batch's results (streamed)")
-async def download(batch_id: str, request: Request, format: str | None = None) -> StreamingResponse:
+@router.get(
+    "/v1/batch/status/{batch_id}",
+    summary="A batch's progress",
+    description="With `details=true`, each document's status too, in submission order.",
+    response_model=shapes.BatchStatus,
+    responses=rest.error_responses(400, 401, 404, 503),
+)
+async def status(batch_id: str, request: Request, details: str = "") -> Response:
+    with_documents = rest.flag(details, "details")
+    stub = rest.stub(request)
+    reply = await stub.GetBatch(pb.GetBatchRequest(batch_id=batch_id), metadata=rest.auth(request))
+    answer = batch_status(reply.batch)
+    if with_documents:
+        answer.documents = [shapes.document_status(d) async for d in _documents(request, batch_id)]
+    return rest.json(answer)
+
+
+async def _documents(request: Request, batch_id: str) -> AsyncIterator[document_pb.Document]:
+    """The batch's documents, oldest first, page by page (ListDocuments)."""
+    token = ""
+    found: list[document_pb.Document] = []
+    while True:
+        page = await rest.stub(request).ListDocuments(
+            pb.ListDocumentsRequest(batch_id=batch_id, page_size=1000, page_token=token),
+            metadata=rest.auth(request),
+        )
+        found.extend(page.documents)
+        token = page.next_page_token
+        if not token:
+            break
+    for doc in reversed(found):  # listed newest first
+        yield doc
+
+
+@router.get(
+    "/v1/batch/download/{batch_id}",
+    summary="A finished batch's results (streamed)",
+    description=(
+        "`format=jsonl` (default): one JSON object per line, in submission order; "
+        "`format=json`: `{batchId, documents: [...]}`. Before every document is done: "
+        "400 with the batch's status and progress."
+    ),
+    responses={
+        200: {
+            "description": "Every document of the batch.",
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/json": {"schema": shapes.BatchDownload.model_json_schema()},
+            },
+        },
+        400: {"description": "Not every document is done yet.", "model": shapes.BatchNotReady},
+        **rest.error_responses(401, 404, 503),
+    },
+)
+async def download(batch_id: str, request: Request, format: str | None = None) -> Response:
     fmt = rest.output_format(format, DOWNLOAD_FORMATS)
-    call = rest.stub(request).DownloadBatch(
-        pb.DownloadBatchRequest(batch_id=batch_id), metadata=rest.auth(request)
-    )
-    first = await call.read()  # not found / not ready surface here, before any byte is sent
+    stub = rest.stub(request)
+    metadata = rest.auth(request)
+    call = stub.DownloadBatch(pb.DownloadBatchRequest(batch_id=batch_id), metadata=metadata)
+    try:
+        first = await call.read()  # not found / not ready surface here, before any byte
+    except grpc.aio.AioRpcError as exc:
+        error = errors.from_rpc_error(exc)
+        if not isinstance(error, errors.BatchNotReady):
+            raise
+        # The original answers 400 {error, status, progress}.
+        batch = (
+            await stub.GetBatch(pb.GetBatchRequest(batch_id=batch_id), metadata=metadata)
+        ).batch
+        not_ready = shapes.BatchNotReady(
+            error="The batch is still being processed: download it once every document is done.",
+            reason="BATCH_NOT_READY",
+            status=shapes.batch_state(batch),
+            progress=shapes.progress(batch),
+        )
+        return rest.json(not_ready, status_code=400)
 
     async def documents() -> AsyncIterator[pb.DownloadBatchResponse]:
         message = first
@@ -146,18 +180,18 @@ async def download(batch_id: str, request: Request, format: str | None = None) -
 
     async def jsonl() -> AsyncIterator[bytes]:
         async for m in documents():
-            yield json.dumps(batch_line(m.document, m.markdown)).encode() + b"\n"
+            yield shapes.batch_line(m.document, m.markdown).model_dump_json().encode() + b"\n"
 
     async def json_array() -> AsyncIterator[bytes]:
         yield b'{"batchId": ' + json.dumps(batch_id).encode() + b', "documents": ['
         separator = b""
         async for m in documents():
-            yield separator + json.dumps(batch_line(m.document, m.markdown)).encode()
+            yield separator + shapes.batch_line(m.document, m.markdown).model_dump_json().encode()
             separator = b",\n"
         yield b"]}\n"
 
     if fmt == "jsonl":
-        body, media = jsonl(), "application/x-ndjson"
+        body, media = jsonl(), JSONL
     else:
         body, media = json_array(), "application/json"
     disposition = f'attachment; filename="batch-{batch_id}.{fmt}"'

@@ -1,23 +1,32 @@
-"""REST: converting one document, and the legacy ``/api/documents`` paths."""
+"""REST: converting one document, and the ``/api/documents`` paths of the original API."""
 
 from __future__ import annotations
 
+import json
+import pathlib
 import urllib.parse
 from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from ilios import errors
-from ilios.gateway import rest
+from ilios.gateway import rest, shapes
 from ilios.gateway.forms import Form, UploadedFile, read_form
 from ilios.markdown import join_pages
 from ilios.v1 import conversion_service_pb2 as pb
-from ilios.v1 import document_pb2 as document_pb
 
 router = APIRouter()
+NDJSON = "application/x-ndjson; charset=utf-8"
+# Headers a browser client may read (CORS): what the original's clients read.
+EXPOSED_HEADERS = (
+    "X-Document-Id",
+    "X-Processing-Time-Ms",
+    "X-Extracted-Pages",
+    "Content-Disposition",
+)
 
 
 async def _one_file(
@@ -38,40 +47,79 @@ async def _one_file(
     return form, form.files[0]
 
 
+def _markdown_disposition(file_name: str) -> str:
+    """``inline; filename="NAME.md"``: the original's name with ``.md``, header-safe."""
+    name = pathlib.PurePath(file_name or "document").stem + ".md"
+    plain = name.encode("ascii", "replace").decode().replace('"', "'").replace("\\", "_")
+    return f"inline; filename=\"{plain}\"; filename*=UTF-8''{urllib.parse.quote(name)}"
+
+
+def _streaming(request: Request, form: Form) -> bool:
+    """Whether the caller asked for one JSON line per event (``Accept`` or ``stream``)."""
+    accept = request.headers.get("accept", "")
+    asked = form.fields.get("stream") or request.query_params.get("stream") or ""
+    return "application/x-ndjson" in accept or rest.flag(asked, "stream")
+
+
 @router.post(
     "/v1/convert",
     summary="Convert one document now",
+    description=(
+        "Stores the file, converts it at top priority and answers once it is done: "
+        "Markdown (with `X-Document-Id`, `X-Processing-Time-Ms`, `X-Extracted-Pages`) "
+        "or, with `format=json`, the document and its usage. With "
+        "`Accept: application/x-ndjson` (or `stream=true`) it answers one JSON line per "
+        "event as the worker produces it: `accepted`, each `page`, then `completed` (or "
+        "`error`)."
+    ),
     openapi_extra=rest.form_schema(
         {
             "file": rest.FILE,
             "format": {"type": "string", "enum": list(rest.FORMATS), "default": "markdown"},
             "retentionDays": rest.RETENTION,
+            "stream": {"type": "boolean", "default": False},
         },
         required=["file"],
     ),
+    responses={
+        200: {
+            "description": "The Markdown, the JSON result, or the event stream.",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "application/json": {"schema": shapes.Converted.model_json_schema()},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        },
+        **rest.error_responses(400, 401, 408, 413, 415, 422, 500, 503),
+    },
 )
 async def convert(request: Request) -> Response:
     metadata = rest.auth(request)
     stub = rest.stub(request)
-    form, upload = await _one_file(request, metadata, ["format", "retentionDays"])
-    pages: list[document_pb.Page] = []
-    completed: pb.ConvertCompleted | None = None
+    form, upload = await _one_file(request, metadata, ["format", "retentionDays", "stream"])
     async with form.in_use():
         fmt = rest.output_format(form.fields.get("format"))
         days = rest.retention_days(form.fields.get("retentionDays"))
         call = stub.Convert(
             pb.ConvertRequest(file=upload.source, retention_days=days), metadata=metadata
         )
-        async for event in call:
-            kind = event.WhichOneof("event")
-            if kind == "page":
-                pages.append(event.page)
-            elif kind == "completed":
-                completed = event.completed
+        first = await call.read()  # a refusal (bad type, engine) surfaces here, as a status
+    if _streaming(request, form):
+        return StreamingResponse(_events(call, first), media_type=NDJSON)
+    pages: list[pb.ConvertResponse] = []
+    completed: pb.ConvertCompleted | None = None
+    event = first
+    while event is not grpc.aio.EOF:
+        kind = event.WhichOneof("event")
+        if kind == "page":
+            pages.append(event)
+        elif kind == "completed":
+            completed = event.completed
+        event = await call.read()
     if completed is None:
         raise errors.IliosError("The conversion ended without a result.")
     doc, usage = completed.document, completed.usage
-    content = join_pages((p.number, p.markdown) for p in pages)
+    content = join_pages((e.page.number, e.page.markdown) for e in pages)
     if fmt == "markdown":
         return Response(
             content,
@@ -80,28 +128,56 @@ async def convert(request: Request) -> Response:
                 "X-Document-Id": doc.id,
                 "X-Processing-Time-Ms": str(doc.processing_time_ms),
                 "X-Extracted-Pages": str(doc.page_count),
+                "Content-Disposition": _markdown_disposition(doc.file_name),
             },
         )
-    return JSONResponse(
-        {
-            "id": doc.id,
-            "content": content,
-            "metadata": {
-                "model": doc.model,
-                "extractedPages": doc.page_count,
-                "processingTimeMs": doc.processing_time_ms,
-                "fileName": doc.file_name,
-                "fileSize": doc.size_bytes,
-                "mimeType": doc.mime_type,
-            },
-            "usage": {
-                "prompt_tokens": usage.input_tokens,
-                "completion_tokens": usage.output_tokens,
-                "total_tokens": usage.total_tokens,
-            },
-            "downloadUrl": f"/api/documents/{doc.id}",
-        }
+    return rest.json(
+        shapes.Converted(
+            id=doc.id,
+            content=content,
+            metadata=shapes.ConvertMetadata(
+                model=doc.model,
+                extractedPages=doc.page_count,
+                processingTimeMs=doc.processing_time_ms,
+                fileName=doc.file_name,
+                fileSize=doc.size_bytes,
+                mimeType=doc.mime_type,
+            ),
+            usage=shapes.TokenUsage(
+                prompt_tokens=usage.input_tokens,
+                completion_tokens=usage.output_tokens,
+                total_tokens=usage.total_tokens,
+            ),
+            downloadUrl=shapes.download_url(doc.id),
+        )
     )
+
+
+async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
+    """The Convert stream as JSON lines: the same events as gRPC's, as they come."""
+    event = first
+    try:
+        while event is not grpc.aio.EOF:
+            kind = event.WhichOneof("event")
+            line: dict[str, Any] = {"event": kind}
+            if kind == "accepted":
+                line["document"] = shapes.document_status(event.accepted).model_dump(mode="json")
+            elif kind == "page":
+                line["page"] = {"number": event.page.number, "markdown": event.page.markdown}
+            elif kind == "completed":
+                line["document"] = shapes.document_status(event.completed.document).model_dump(
+                    mode="json"
+                )
+                usage = event.completed.usage
+                line["usage"] = {"pages": usage.pages, "totalTokens": usage.total_tokens}
+            yield json.dumps(line).encode() + b"\n"
+            event = await call.read()
+    except grpc.aio.AioRpcError as exc:  # the status line is sent: the error is a line too
+        error = errors.from_rpc_error(exc, keep_message=False)
+        yield json.dumps(
+            {"event": "error", "error": error.message, "reason": error.reason}
+        ).encode()
+        yield b"\n"
 
 
 @router.post(
@@ -111,8 +187,10 @@ async def convert(request: Request) -> Response:
         {"file": rest.FILE, "retentionDays": rest.RETENTION, "priority": rest.PRIORITY},
         required=["file"],
     ),
+    response_model=shapes.Submitted,
+    responses=rest.error_responses(400, 401, 408, 413, 415, 503),
 )
-async def submit(request: Request) -> dict[str, Any]:
+async def submit(request: Request) -> Response:
     metadata = rest.auth(request)
     stub = rest.stub(request)
     form, upload = await _one_file(request, metadata, ["retentionDays", "priority"])
@@ -123,26 +201,42 @@ async def submit(request: Request) -> dict[str, Any]:
             pb.SubmitDocumentRequest(file=upload.source, retention_days=days, priority=prio),
             metadata=metadata,
         )
-    doc = reply.document
-    return {
-        "id": doc.id,
-        "status": rest.state_name(doc),
-        "fileName": doc.file_name,
-        "fileSize": doc.size_bytes,
-        "retentionDays": doc.retention_days,
-        "createdAt": rest.iso(doc.create_time),
-    }
+    return rest.json(shapes.submitted(reply.document))
 
 
-@router.get("/api/documents/status/{document_id}", summary="A document's status")
-async def status(document_id: str, request: Request) -> dict[str, Any]:
+@router.get(
+    "/api/documents/status/{document_id}",
+    summary="A document's status",
+    response_model=shapes.DocumentStatus,
+    responses=rest.error_responses(401, 404, 503),
+)
+async def status(document_id: str, request: Request) -> Response:
     reply = await rest.stub(request).GetDocument(
         pb.GetDocumentRequest(document_id=document_id), metadata=rest.auth(request)
     )
-    return rest.document_status(reply.document)
+    return rest.json(shapes.document_status(reply.document))
 
 
-@router.get("/api/documents/{document_id}", summary="A document's Markdown")
+@router.get(
+    "/api/documents/{document_id}",
+    summary="A document's Markdown",
+    description=(
+        "The Markdown (`format=markdown`, the default) or JSON (`format=json`); 202 while "
+        "the document is pending or processing, 500 with the reason if its conversion failed."
+    ),
+    responses={
+        200: {
+            "description": "The converted document.",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "application/json": {"schema": shapes.DocumentContent.model_json_schema()},
+            },
+        },
+        202: {"description": "Not converted yet.", "model": shapes.DocumentWaiting},
+        500: {"description": "The conversion failed.", "model": shapes.DocumentFailed},
+        **rest.error_responses(400, 401, 404, 410, 503),
+    },
+)
 async def content(document_id: str, request: Request, format: str | None = None) -> Response:
     fmt = rest.output_format(format)
     metadata = rest.auth(request)
@@ -159,28 +253,52 @@ async def content(document_id: str, request: Request, format: str | None = None)
                     pb.GetDocumentRequest(document_id=document_id), metadata=metadata
                 )
             ).document
-            body = {"id": doc.id, "status": rest.state_name(doc), "fileName": doc.file_name}
-            return JSONResponse(body, status_code=202)
+            waiting = shapes.DocumentWaiting(
+                id=doc.id, status=shapes.state_name(doc), fileName=doc.file_name
+            )
+            return rest.json(waiting, status_code=202)
         if isinstance(error, errors.ConversionFailed | errors.DocumentFailed):
-            # The original API answers a failed document with 500 {error}.
-            body = {
-                "id": document_id,
-                "status": "failed",
-                "error": error.message,
-                "reason": error.reason,
-            }
-            return JSONResponse(body, status_code=500)
+            failed = shapes.DocumentFailed(
+                id=document_id, status="failed", error=error.message, reason=error.reason
+            )
+            return rest.json(failed, status_code=500)  # as the original answers it
         raise
     doc = reply.document
     if fmt == "markdown":
-        return Response(reply.markdown, media_type=rest.MARKDOWN, headers={"X-Document-Id": doc.id})
-    return JSONResponse(
-        {"id": doc.id, "content": reply.markdown, "metadata": rest.document_metadata(doc)}
+        return Response(
+            reply.markdown,
+            media_type=rest.MARKDOWN,
+            headers={
+                "X-Document-Id": doc.id,
+                "Content-Disposition": _markdown_disposition(doc.file_name),
+            },
+        )
+    return rest.json(
+        shapes.DocumentContent(
+            id=doc.id,
+            content=reply.markdown,
+            fileName=doc.file_name,
+            fileSize=doc.size_bytes,
+            createdAt=shapes.moment(doc.create_time),
+            processedAt=shapes.moment(doc.process_time),
+            downloadUrl=shapes.download_url(doc.id),
+            metadata=shapes.metadata(doc),
+        )
     )
 
 
-@router.get("/api/documents/{document_id}/original", summary="The original file (streamed)")
-async def original(document_id: str, request: Request) -> StreamingResponse:
+@router.get(
+    "/api/documents/{document_id}/original",
+    summary="The original file (streamed)",
+    responses={
+        200: {
+            "description": "The original bytes, with their type and name.",
+            "content": {"application/octet-stream": {"schema": rest.FILE}},
+        },
+        **rest.error_responses(401, 404, 410, 503),
+    },
+)
+async def original(document_id: str, request: Request) -> Response:
     call = rest.stub(request).ReadOriginal(
         pb.ReadOriginalRequest(document_id=document_id), metadata=rest.auth(request)
     )

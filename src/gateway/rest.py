@@ -9,28 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
-from google.protobuf.timestamp_pb2 import Timestamp
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from ilios import config, errors
+from ilios.gateway.shapes import ErrorBody
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
-from ilios.v1 import document_pb2 as document_pb
 
 FORMATS = ("markdown", "json")
 
 
-def _names(enum: object, prefix: str) -> dict[int, str]:
-    """An enum's values by their lower-case names without the prefix (proto to JSON)."""
-    return {
-        number: name.removeprefix(prefix).lower()
-        for name, number in enum.items()  # type: ignore[attr-defined]
-        if not name.endswith("_UNSPECIFIED")
-    }
-
-
-# As the original API and the server's records spell them: "completed", "mistral".
-DOCUMENT_STATE_NAMES = _names(document_pb.DocumentState, "DOCUMENT_STATE_")
-ENGINE_NAMES = _names(document_pb.Engine, "ENGINE_")
 MARKDOWN = "text/markdown; charset=utf-8"
 
 
@@ -83,47 +71,58 @@ def output_format(raw: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
     return value
 
 
-# --- shapes ------------------------------------------------------------------------
+def flag(raw: str, name: str) -> bool:
+    """A boolean parameter: ``true``/``1``/``yes`` or ``false``/``0``/``no`` (or empty)."""
+    value = raw.strip().lower()
+    if value in ("", "false", "0", "no"):
+        return False
+    if value in ("true", "1", "yes"):
+        return True
+    raise errors.InvalidRequest(f"{name} must be true or false.", **{name: raw})
 
 
-def iso(ts: Timestamp) -> str | None:
-    """ISO 8601 UTC with milliseconds, as the original API wrote dates; None if unset."""
-    if not ts.seconds and not ts.nanos:
-        return None
-    return ts.ToDatetime().isoformat(timespec="milliseconds") + "Z"
+# --- answers -------------------------------------------------------------------------
 
 
-def state_name(doc: document_pb.Document) -> str:
-    return DOCUMENT_STATE_NAMES.get(doc.state, "unknown")
+def json(shape: BaseModel, status_code: int = 200) -> Response:
+    """A shape (``shapes``) as the JSON answer, every key kept (``null`` included)."""
+    return Response(shape.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
-def document_metadata(doc: document_pb.Document) -> dict[str, Any]:
-    return {
-        "pages": doc.page_count,
-        "processingTimeMs": doc.processing_time_ms,
-        "model": doc.model,
-        "engine": ENGINE_NAMES.get(doc.engine, ""),
-        "fileName": doc.file_name,
-        "fileSize": doc.size_bytes,
-        "mimeType": doc.mime_type,
-    }
-
-
-def document_status(doc: document_pb.Document) -> dict[str, Any]:
-    body: dict[str, Any] = {"id": doc.id, "status": state_name(doc), "fileName": doc.file_name}
-    if doc.state == document_pb.DOCUMENT_STATE_COMPLETED:
-        body["metadata"] = document_metadata(doc)
-    if doc.error.reason:
-        body["error"] = doc.error.message
-        body["reason"] = doc.error.reason
-    return body
-
-
-def error_response(error: errors.IliosError, status: int | None = None) -> JSONResponse:
+def error_response(
+    error: errors.IliosError, status: int | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body: dict[str, Any] = {"error": error.message, "reason": error.reason}
     if error.details:
         body["details"] = error.details
-    return JSONResponse(body, status_code=status or error.http_status)
+    return JSONResponse(body, status_code=status or error.http_status, headers=headers)
+
+
+_STATUS_TEXT = {
+    400: "A parameter or the body is not valid.",
+    401: "No API key, or a wrong one (checked before anything else).",
+    404: "No such document, batch or upload.",
+    408: "The request stopped arriving.",
+    409: "Not ready yet.",
+    410: "Past its retention: archived.",
+    413: "Too large, or too many files.",
+    415: "Not a type this service converts.",
+    422: "The document cannot be converted.",
+    500: "The conversion failed, or a bug.",
+    503: "A dependency is unavailable: try again.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI for a route's errors: the shared shape, and the reasons each status carries."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        reasons = sorted({c.reason for c in errors.all_classes() if c.http_status == status})
+        out[status] = {
+            "model": ErrorBody,
+            "description": f"{_STATUS_TEXT.get(status, '')} Reasons: {', '.join(reasons)}.",
+        }
+    return out
 
 
 def form_schema(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:

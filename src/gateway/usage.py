@@ -7,14 +7,14 @@ fields (the original API's unit) are those rounded half up to whole cents.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ilios import errors
-from ilios.billing import micros_to_cents
-from ilios.gateway import rest
+from ilios.billing import MICROS_PER_USD, micros_to_cents
+from ilios.gateway import rest, shapes
 from ilios.v1 import usage_service_pb2 as pb
 from ilios.v1 import usage_service_pb2_grpc as pb_grpc
 
@@ -60,48 +60,104 @@ def _stub(request: Request) -> pb_grpc.UsageServiceStub:
     return stub
 
 
-@router.get("/api/usage/summary", summary="Usage totals over a date range")
+def _totals(t: pb.UsageTotals) -> shapes.UsageTotals:
+    return shapes.UsageTotals(
+        totalDocuments=t.documents,
+        totalOperations=t.operations,
+        totalPages=t.pages,
+        totalInputTokens=t.input_tokens,
+        totalOutputTokens=t.output_tokens,
+        totalBaseCostMicros=t.base_cost_micros,
+        totalCostMicros=t.total_cost_micros,
+        totalCostCents=micros_to_cents(t.total_cost_micros),
+        totalCostUSD=t.total_cost_micros / MICROS_PER_USD,
+    )
+
+
+def _filters(window: dict[str, Timestamp]) -> shapes.UsageFilters:
+    start, end = window.get("start_time"), window.get("end_time")
+    return shapes.UsageFilters(
+        startDate=shapes.moment(start) if start else None,
+        endDate=shapes.moment(end) if end else None,
+    )
+
+
+@router.get(
+    "/api/usage/summary",
+    summary="Usage totals over a date range",
+    response_model=shapes.UsageSummary,
+    responses=rest.error_responses(400, 401, 503),
+)
 async def summary(
     request: Request, startDate: str | None = None, endDate: str | None = None
-) -> dict[str, Any]:
+) -> Response:
+    window = _window(request)
     reply = await _stub(request).GetUsageSummary(
-        pb.GetUsageSummaryRequest(**_window(request)), metadata=rest.auth(request)
+        pb.GetUsageSummaryRequest(**window), metadata=rest.auth(request)
     )
-    t = reply.totals
-    return {
-        "totalDocuments": t.documents,
-        "totalOperations": t.operations,
-        "totalPages": t.pages,
-        "totalInputTokens": t.input_tokens,
-        "totalOutputTokens": t.output_tokens,
-        "totalBaseCostMicros": t.base_cost_micros,
-        "totalCostMicros": t.total_cost_micros,
-        "totalCostCents": micros_to_cents(t.total_cost_micros),
-    }
+    totals = _totals(reply.totals)
+    return rest.json(
+        shapes.UsageSummary(**totals.model_dump(), summary=totals, filters=_filters(window))
+    )
 
 
-@router.get("/api/usage/breakdown", summary="Usage by day, engine and API key")
+@router.get(
+    "/api/usage/breakdown",
+    summary="Usage by operation (and by day, engine and API key)",
+    response_model=shapes.UsageBreakdown,
+    responses=rest.error_responses(400, 401, 503),
+)
 async def breakdown(
     request: Request, startDate: str | None = None, endDate: str | None = None
-) -> dict[str, Any]:
+) -> Response:
+    window = _window(request)
     reply = await _stub(request).GetUsageBreakdown(
-        pb.GetUsageBreakdownRequest(**_window(request)), metadata=rest.auth(request)
+        pb.GetUsageBreakdownRequest(**window), metadata=rest.auth(request)
     )
-    return {
-        "breakdown": [
-            {
-                "date": b.day,
-                "engine": rest.ENGINE_NAMES.get(b.engine, "other"),
-                "apiKeyId": b.api_key_id,
-                "documents": b.totals.documents,
-                "operations": b.totals.operations,
-                "pages": b.totals.pages,
-                "inputTokens": b.totals.input_tokens,
-                "outputTokens": b.totals.output_tokens,
-                "baseCostMicros": b.totals.base_cost_micros,
-                "costMicros": b.totals.total_cost_micros,
-                "costCents": micros_to_cents(b.totals.total_cost_micros),
-            }
-            for b in reply.buckets
-        ]
-    }
+    operations: dict[str, shapes.OperationUsage] = {}
+    for b in reply.buckets:
+        name = b.operation or "convert"
+        total = operations.setdefault(
+            name,
+            shapes.OperationUsage(
+                operation=name,
+                count=0,
+                totalPages=0,
+                totalInputTokens=0,
+                totalOutputTokens=0,
+                totalCostMicros=0,
+                totalCostCents=0,
+                totalCostUSD=0.0,
+            ),
+        )
+        total.count += b.totals.operations
+        total.totalPages += b.totals.pages
+        total.totalInputTokens += b.totals.input_tokens
+        total.totalOutputTokens += b.totals.output_tokens
+        total.totalCostMicros += b.totals.total_cost_micros
+    for total in operations.values():
+        total.totalCostCents = micros_to_cents(total.totalCostMicros)
+        total.totalCostUSD = total.totalCostMicros / MICROS_PER_USD
+    days = [
+        shapes.DayUsage(
+            date=b.day,
+            engine=shapes.ENGINE_NAMES.get(b.engine, "other"),
+            apiKeyId=b.api_key_id,
+            documents=b.totals.documents,
+            operations=b.totals.operations,
+            pages=b.totals.pages,
+            inputTokens=b.totals.input_tokens,
+            outputTokens=b.totals.output_tokens,
+            baseCostMicros=b.totals.base_cost_micros,
+            costMicros=b.totals.total_cost_micros,
+            costCents=micros_to_cents(b.totals.total_cost_micros),
+        )
+        for b in reply.buckets
+    ]
+    return rest.json(
+        shapes.UsageBreakdown(
+            breakdown=sorted(operations.values(), key=lambda o: o.operation),
+            byDay=days,
+            filters=_filters(window),
+        )
+    )

@@ -24,7 +24,8 @@ def test_index_and_health(http):
     index = http.get("/").json()
     assert "POST /v1/convert" in index["endpoints"] and index["docs"] == "/docs"
     health = http.get("/health")
-    assert health.status_code == 200 and health.json()["grpc"] is True
+    assert health.status_code == 200 and health.json()["status"] == "healthy"
+    assert health.json()["services"] == {"gateway": "up", "server": "up"}
 
 
 def test_convert_answers_markdown_with_its_headers_or_json(http):

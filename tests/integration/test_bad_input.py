@@ -121,7 +121,7 @@ def test_not_multipart(service):
 def test_server_keeps_serving_after_bad_input(service, corpus):
     """After every rejection above, a good conversion still works."""
     with service.http() as http:
-        assert http.get("/health").json()["status"] == "ok"
+        assert http.get("/health").json()["status"] == "healthy"
         path = corpus["text.pdf"]
         r = http.post("/v1/convert", files={"file": (path.name, path.read_bytes())})
     assert r.status_code == 200

@@ -29,9 +29,9 @@ def test_batch_with_one_bad_file_among_good_ones(service, corpus):
         r = http.post(
             "/v1/batch/submit", files=files, data={"priority": "8", "retentionDays": "365"}
         )
-        assert r.status_code == 200, r.text
+        assert r.status_code == 202, r.text
         body = r.json()
-        assert body["status"] == "queued" and body["totalDocuments"] == 3
+        assert body["status"] == "pending" and body["totalDocuments"] == 3
         assert body["statusUrl"] == f"/v1/batch/status/{body['batchId']}"
         names = [d["fileName"] for d in body["documents"]]
         assert names == ["text.pdf", "notes.pdf", "page.png"]
@@ -95,9 +95,10 @@ def test_download_before_completion(tmp_path, corpus):
         files = [("files", ("a.pdf", corpus["text.pdf"].read_bytes()))]
         batch_id = http.post("/v1/batch/submit", files=files).json()["batchId"]
         status = http.get(f"/v1/batch/status/{batch_id}").json()
-        assert status["status"] == "queued" and status["downloadUrl"] is None
-        r = http.get(f"/v1/batch/download/{batch_id}")
-        assert r.status_code == 409 and r.json()["reason"] == "BATCH_NOT_READY"
+        assert status["status"] == "pending" and status["downloadUrl"] is None
+        r = http.get(f"/v1/batch/download/{batch_id}")  # as the original: 400, with progress
+        assert r.status_code == 400 and r.json()["reason"] == "BATCH_NOT_READY"
+        assert r.json()["status"] == "pending" and r.json()["progress"]["pending"] == 1
 
 
 def test_legacy_submit_status_content_and_original(service, corpus):
@@ -155,7 +156,7 @@ def test_a_thousand_file_batch_streams_in_and_out(tmp_path):
     with running(tmp_path / "svc", **env) as svc, svc.http() as http:
         files = [("files", (f"doc{i:04d}.pdf", script_document(i=i))) for i in range(1000)]
         r = http.post("/v1/batch/submit", files=files)
-        assert r.status_code == 200, r.text
+        assert r.status_code == 202, r.text[:500]
         body = r.json()
         assert body["totalDocuments"] == 1000
         wait_batch_done(http, body["batchId"])

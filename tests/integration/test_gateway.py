@@ -28,7 +28,8 @@ def test_openapi_describes_the_multipart_convert(service):
     body = spec["paths"]["/v1/convert"]["post"]["requestBody"]["content"]
     schema = body["multipart/form-data"]["schema"]
     assert schema["required"] == ["file"]
-    assert set(schema["properties"]) == {"file", "format", "retentionDays"}
+    assert set(schema["properties"]) == {"file", "format", "retentionDays", "stream"}
+    assert schema["properties"]["file"] == {"type": "string", "format": "binary"}
 
 
 def test_swagger_ui_is_served_from_local_files(service):
@@ -55,7 +56,8 @@ def test_health_reports_a_dead_grpc_server(tmp_path):
             finally:
                 os.kill(server_pid, signal.SIGCONT)
         assert r.status_code == 503
-        assert r.json()["status"] == "unavailable"
+        assert r.json()["status"] == "unhealthy"
+        assert r.json()["services"] == {"gateway": "up", "server": "down"}
     finally:
         assert svc.stop() == 0
 

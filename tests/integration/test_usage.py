@@ -75,12 +75,30 @@ def test_summary_and_breakdown_over_rest(priced):
         assert body["totalDocuments"] == 2 and body["totalOperations"] == 2
         assert body["totalCostMicros"] == 1_302_600 and body["totalCostCents"] == 130
         assert body["totalInputTokens"] == 0 and body["totalOutputTokens"] == 0
+        # The original's code answers the totals under "summary", with the filters.
+        assert body["summary"]["totalCostUSD"] == 1.3026
+        assert body["summary"]["totalCostCents"] == 130
+        assert body["filters"] == {
+            "startDate": "2024-01-01T00:00:00.000Z",
+            "endDate": f"{today}T23:59:59.999Z",
+        }
         empty = http.get("/api/usage/summary", params={"endDate": "2024-12-31"}).json()
         assert empty["totalDocuments"] == 0 and empty["totalCostCents"] == 0
-        rows = http.get("/api/usage/breakdown").json()["breakdown"]
-        assert len(rows) == 1
-        assert rows[0]["date"] == today and rows[0]["pages"] == 1002
-        assert rows[0]["costMicros"] == 1_302_600
+        usage = http.get("/api/usage/breakdown").json()
+        assert usage["breakdown"] == [  # the original's: one item per operation
+            {
+                "operation": "convert",
+                "count": 2,
+                "totalPages": 1002,
+                "totalInputTokens": 0,
+                "totalOutputTokens": 0,
+                "totalCostMicros": 1_302_600,
+                "totalCostCents": 130,
+                "totalCostUSD": 1.3026,
+            }
+        ]
+        (day,) = usage["byDay"]
+        assert day["date"] == today and day["pages"] == 1002 and day["costMicros"] == 1_302_600
 
 
 @pytest.mark.parametrize(

@@ -41,15 +41,16 @@ namespace Ilios.V1 {
             "cHJvdG9idWYuVGltZXN0YW1wUglzdGFydFRpbWUSNQoIZW5kX3RpbWUYAiAB",
             "KAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUgdlbmRUaW1lIkwKGUdl",
             "dFVzYWdlQnJlYWtkb3duUmVzcG9uc2USLwoHYnVja2V0cxgBIAMoCzIVLmls",
-            "aW9zLnYxLlVzYWdlQnVja2V0UgdidWNrZXRzIpYBCgtVc2FnZUJ1Y2tldBIQ",
+            "aW9zLnYxLlVzYWdlQnVja2V0UgdidWNrZXRzIrQBCgtVc2FnZUJ1Y2tldBIQ",
             "CgNkYXkYASABKAlSA2RheRIoCgZlbmdpbmUYAiABKA4yEC5pbGlvcy52MS5F",
             "bmdpbmVSBmVuZ2luZRIcCgphcGlfa2V5X2lkGAMgASgJUghhcGlLZXlJZBIt",
             "CgZ0b3RhbHMYBCABKAsyFS5pbGlvcy52MS5Vc2FnZVRvdGFsc1IGdG90YWxz",
-            "MsQBCgxVc2FnZVNlcnZpY2USVgoPR2V0VXNhZ2VTdW1tYXJ5EiAuaWxpb3Mu",
-            "djEuR2V0VXNhZ2VTdW1tYXJ5UmVxdWVzdBohLmlsaW9zLnYxLkdldFVzYWdl",
-            "U3VtbWFyeVJlc3BvbnNlElwKEUdldFVzYWdlQnJlYWtkb3duEiIuaWxpb3Mu",
-            "djEuR2V0VXNhZ2VCcmVha2Rvd25SZXF1ZXN0GiMuaWxpb3MudjEuR2V0VXNh",
-            "Z2VCcmVha2Rvd25SZXNwb25zZWIGcHJvdG8z"));
+            "EhwKCW9wZXJhdGlvbhgFIAEoCVIJb3BlcmF0aW9uMsQBCgxVc2FnZVNlcnZp",
+            "Y2USVgoPR2V0VXNhZ2VTdW1tYXJ5EiAuaWxpb3MudjEuR2V0VXNhZ2VTdW1t",
+            "YXJ5UmVxdWVzdBohLmlsaW9zLnYxLkdldFVzYWdlU3VtbWFyeVJlc3BvbnNl",
+            "ElwKEUdldFVzYWdlQnJlYWtkb3duEiIuaWxpb3MudjEuR2V0VXNhZ2VCcmVh",
+            "a2Rvd25SZXF1ZXN0GiMuaWxpb3MudjEuR2V0VXNhZ2VCcmVha2Rvd25SZXNw",
+            "b25zZWIGcHJvdG8z"));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { global::Google.Protobuf.WellKnownTypes.TimestampReflection.Descriptor, global::Ilios.V1.DocumentReflection.Descriptor, },
           new pbr::GeneratedClrTypeInfo(null, null, new pbr::GeneratedClrTypeInfo[] {
@@ -58,7 +59,7 @@ namespace Ilios.V1 {
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UsageTotals), global::Ilios.V1.UsageTotals.Parser, new[]{ "Documents", "Operations", "Pages", "InputTokens", "OutputTokens", "BaseCostMicros", "TotalCostMicros" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.GetUsageBreakdownRequest), global::Ilios.V1.GetUsageBreakdownRequest.Parser, new[]{ "StartTime", "EndTime" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.GetUsageBreakdownResponse), global::Ilios.V1.GetUsageBreakdownResponse.Parser, new[]{ "Buckets" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UsageBucket), global::Ilios.V1.UsageBucket.Parser, new[]{ "Day", "Engine", "ApiKeyId", "Totals" }, null, null, null, null)
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UsageBucket), global::Ilios.V1.UsageBucket.Parser, new[]{ "Day", "Engine", "ApiKeyId", "Totals", "Operation" }, null, null, null, null)
           }));
     }
     #endregion
@@ -1362,7 +1363,7 @@ namespace Ilios.V1 {
   }
 
   /// <summary>
-  /// Totals of one (day, engine, API key) group.
+  /// Totals of one (day, engine, API key, operation) group.
   /// </summary>
   public sealed partial class UsageBucket : pb::IMessage<UsageBucket>
   #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
@@ -1402,6 +1403,7 @@ namespace Ilios.V1 {
       engine_ = other.engine_;
       apiKeyId_ = other.apiKeyId_;
       totals_ = other.totals_ != null ? other.totals_.Clone() : null;
+      operation_ = other.operation_;
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -1465,6 +1467,21 @@ namespace Ilios.V1 {
       }
     }
 
+    /// <summary>Field number for the "operation" field.</summary>
+    public const int OperationFieldNumber = 5;
+    private string operation_ = "";
+    /// <summary>
+    /// What was done: "convert" (a document converted).
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string Operation {
+      get { return operation_; }
+      set {
+        operation_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -1484,6 +1501,7 @@ namespace Ilios.V1 {
       if (Engine != other.Engine) return false;
       if (ApiKeyId != other.ApiKeyId) return false;
       if (!object.Equals(Totals, other.Totals)) return false;
+      if (Operation != other.Operation) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -1495,6 +1513,7 @@ namespace Ilios.V1 {
       if (Engine != global::Ilios.V1.Engine.Unspecified) hash ^= Engine.GetHashCode();
       if (ApiKeyId.Length != 0) hash ^= ApiKeyId.GetHashCode();
       if (totals_ != null) hash ^= Totals.GetHashCode();
+      if (Operation.Length != 0) hash ^= Operation.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -1529,6 +1548,10 @@ namespace Ilios.V1 {
         output.WriteRawTag(34);
         output.WriteMessage(Totals);
       }
+      if (Operation.Length != 0) {
+        output.WriteRawTag(42);
+        output.WriteString(Operation);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -1555,6 +1578,10 @@ namespace Ilios.V1 {
         output.WriteRawTag(34);
         output.WriteMessage(Totals);
       }
+      if (Operation.Length != 0) {
+        output.WriteRawTag(42);
+        output.WriteString(Operation);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -1576,6 +1603,9 @@ namespace Ilios.V1 {
       }
       if (totals_ != null) {
         size += 1 + pb::CodedOutputStream.ComputeMessageSize(Totals);
+      }
+      if (Operation.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(Operation);
       }
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
@@ -1603,6 +1633,9 @@ namespace Ilios.V1 {
           Totals = new global::Ilios.V1.UsageTotals();
         }
         Totals.MergeFrom(other.Totals);
+      }
+      if (other.Operation.Length != 0) {
+        Operation = other.Operation;
       }
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
@@ -1638,6 +1671,10 @@ namespace Ilios.V1 {
             input.ReadMessage(Totals);
             break;
           }
+          case 42: {
+            Operation = input.ReadString();
+            break;
+          }
         }
       }
     #endif
@@ -1670,6 +1707,10 @@ namespace Ilios.V1 {
               Totals = new global::Ilios.V1.UsageTotals();
             }
             input.ReadMessage(Totals);
+            break;
+          }
+          case 42: {
+            Operation = input.ReadString();
             break;
           }
         }

@@ -25,6 +25,8 @@ formatted strings.
     │   ├── EngineNotConfigured
     │   └── UploadIncomplete
     ├── MethodNotFound              UNIMPLEMENTED        404
+    │   ├── RouteNotFound                                     (REST: no such path)
+    │   └── MethodNotAllowed                             405  (REST: the path takes other methods)
     ├── Unauthenticated             UNAUTHENTICATED      401
     │   ├── ApiKeyMissing
     │   └── ApiKeyInvalid
@@ -220,6 +222,19 @@ class MethodNotFound(IliosError):
     reason = "METHOD_NOT_FOUND"
     grpc_code = grpc.StatusCode.UNIMPLEMENTED
     http_status = 404
+
+
+class RouteNotFound(MethodNotFound):
+    """No such path: see /docs for the REST API."""
+
+    reason = "ROUTE_NOT_FOUND"
+
+
+class MethodNotAllowed(MethodNotFound):
+    """The path does not take this HTTP method."""
+
+    reason = "METHOD_NOT_ALLOWED"
+    http_status = 405
 
 
 class Unauthenticated(IliosError):

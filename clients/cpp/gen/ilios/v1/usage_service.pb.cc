@@ -99,6 +99,7 @@ PROTOBUF_CONSTEXPR UsageBucket::UsageBucket(
     ::_pbi::ConstantInitialized): _impl_{
     /*decltype(_impl_.day_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
   , /*decltype(_impl_.api_key_id_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.operation_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
   , /*decltype(_impl_.totals_)*/nullptr
   , /*decltype(_impl_.engine_)*/0
   , /*decltype(_impl_._cached_size_)*/{}} {}
@@ -171,6 +172,7 @@ const uint32_t TableStruct_ilios_2fv1_2fusage_5fservice_2eproto::offsets[] PROTO
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UsageBucket, _impl_.engine_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UsageBucket, _impl_.api_key_id_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UsageBucket, _impl_.totals_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::UsageBucket, _impl_.operation_),
 };
 static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protodesc_cold) = {
   { 0, -1, -1, sizeof(::ilios::v1::GetUsageSummaryRequest)},
@@ -210,16 +212,17 @@ const char descriptor_table_protodef_ilios_2fv1_2fusage_5fservice_2eproto[] PROT
   "imestampR\tstartTime\0225\n\010end_time\030\002 \001(\0132\032."
   "google.protobuf.TimestampR\007endTime\"L\n\031Ge"
   "tUsageBreakdownResponse\022/\n\007buckets\030\001 \003(\013"
-  "2\025.ilios.v1.UsageBucketR\007buckets\"\226\001\n\013Usa"
+  "2\025.ilios.v1.UsageBucketR\007buckets\"\264\001\n\013Usa"
   "geBucket\022\020\n\003day\030\001 \001(\tR\003day\022(\n\006engine\030\002 \001"
   "(\0162\020.ilios.v1.EngineR\006engine\022\034\n\napi_key_"
   "id\030\003 \001(\tR\010apiKeyId\022-\n\006totals\030\004 \001(\0132\025.ili"
-  "os.v1.UsageTotalsR\006totals2\304\001\n\014UsageServi"
-  "ce\022V\n\017GetUsageSummary\022 .ilios.v1.GetUsag"
-  "eSummaryRequest\032!.ilios.v1.GetUsageSumma"
-  "ryResponse\022\\\n\021GetUsageBreakdown\022\".ilios."
-  "v1.GetUsageBreakdownRequest\032#.ilios.v1.G"
-  "etUsageBreakdownResponseb\006proto3"
+  "os.v1.UsageTotalsR\006totals\022\034\n\toperation\030\005"
+  " \001(\tR\toperation2\304\001\n\014UsageService\022V\n\017GetU"
+  "sageSummary\022 .ilios.v1.GetUsageSummaryRe"
+  "quest\032!.ilios.v1.GetUsageSummaryResponse"
+  "\022\\\n\021GetUsageBreakdown\022\".ilios.v1.GetUsag"
+  "eBreakdownRequest\032#.ilios.v1.GetUsageBre"
+  "akdownResponseb\006proto3"
   ;
 static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fusage_5fservice_2eproto_deps[2] = {
   &::descriptor_table_google_2fprotobuf_2ftimestamp_2eproto,
@@ -227,7 +230,7 @@ static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fusage_
 };
 static ::_pbi::once_flag descriptor_table_ilios_2fv1_2fusage_5fservice_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_ilios_2fv1_2fusage_5fservice_2eproto = {
-    false, false, 1152, descriptor_table_protodef_ilios_2fv1_2fusage_5fservice_2eproto,
+    false, false, 1182, descriptor_table_protodef_ilios_2fv1_2fusage_5fservice_2eproto,
     "ilios/v1/usage_service.proto",
     &descriptor_table_ilios_2fv1_2fusage_5fservice_2eproto_once, descriptor_table_ilios_2fv1_2fusage_5fservice_2eproto_deps, 2, 6,
     schemas, file_default_instances, TableStruct_ilios_2fv1_2fusage_5fservice_2eproto::offsets,
@@ -1477,6 +1480,7 @@ UsageBucket::UsageBucket(const UsageBucket& from)
   new (&_impl_) Impl_{
       decltype(_impl_.day_){}
     , decltype(_impl_.api_key_id_){}
+    , decltype(_impl_.operation_){}
     , decltype(_impl_.totals_){nullptr}
     , decltype(_impl_.engine_){}
     , /*decltype(_impl_._cached_size_)*/{}};
@@ -1498,6 +1502,14 @@ UsageBucket::UsageBucket(const UsageBucket& from)
     _this->_impl_.api_key_id_.Set(from._internal_api_key_id(), 
       _this->GetArenaForAllocation());
   }
+  _impl_.operation_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.operation_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_operation().empty()) {
+    _this->_impl_.operation_.Set(from._internal_operation(), 
+      _this->GetArenaForAllocation());
+  }
   if (from._internal_has_totals()) {
     _this->_impl_.totals_ = new ::ilios::v1::UsageTotals(*from._impl_.totals_);
   }
@@ -1512,6 +1524,7 @@ inline void UsageBucket::SharedCtor(
   new (&_impl_) Impl_{
       decltype(_impl_.day_){}
     , decltype(_impl_.api_key_id_){}
+    , decltype(_impl_.operation_){}
     , decltype(_impl_.totals_){nullptr}
     , decltype(_impl_.engine_){0}
     , /*decltype(_impl_._cached_size_)*/{}
@@ -1523,6 +1536,10 @@ inline void UsageBucket::SharedCtor(
   _impl_.api_key_id_.InitDefault();
   #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
     _impl_.api_key_id_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  _impl_.operation_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.operation_.Set("", GetArenaForAllocation());
   #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
 }
 
@@ -1539,6 +1556,7 @@ inline void UsageBucket::SharedDtor() {
   GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
   _impl_.day_.Destroy();
   _impl_.api_key_id_.Destroy();
+  _impl_.operation_.Destroy();
   if (this != internal_default_instance()) delete _impl_.totals_;
 }
 
@@ -1554,6 +1572,7 @@ void UsageBucket::Clear() {
 
   _impl_.day_.ClearToEmpty();
   _impl_.api_key_id_.ClearToEmpty();
+  _impl_.operation_.ClearToEmpty();
   if (GetArenaForAllocation() == nullptr && _impl_.totals_ != nullptr) {
     delete _impl_.totals_;
   }
@@ -1602,6 +1621,16 @@ const char* UsageBucket::_InternalParse(const char* ptr, ::_pbi::ParseContext* c
         if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 34)) {
           ptr = ctx->ParseMessage(_internal_mutable_totals(), ptr);
           CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // string operation = 5 [json_name = "operation"];
+      case 5:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 42)) {
+          auto str = _internal_mutable_operation();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.UsageBucket.operation"));
         } else
           goto handle_unusual;
         continue;
@@ -1668,6 +1697,16 @@ uint8_t* UsageBucket::_InternalSerialize(
         _Internal::totals(this).GetCachedSize(), target, stream);
   }
 
+  // string operation = 5 [json_name = "operation"];
+  if (!this->_internal_operation().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_operation().data(), static_cast<int>(this->_internal_operation().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.UsageBucket.operation");
+    target = stream->WriteStringMaybeAliased(
+        5, this->_internal_operation(), target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -1696,6 +1735,13 @@ size_t UsageBucket::ByteSizeLong() const {
     total_size += 1 +
       ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
         this->_internal_api_key_id());
+  }
+
+  // string operation = 5 [json_name = "operation"];
+  if (!this->_internal_operation().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_operation());
   }
 
   // .ilios.v1.UsageTotals totals = 4 [json_name = "totals"];
@@ -1735,6 +1781,9 @@ void UsageBucket::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PR
   if (!from._internal_api_key_id().empty()) {
     _this->_internal_set_api_key_id(from._internal_api_key_id());
   }
+  if (!from._internal_operation().empty()) {
+    _this->_internal_set_operation(from._internal_operation());
+  }
   if (from._internal_has_totals()) {
     _this->_internal_mutable_totals()->::ilios::v1::UsageTotals::MergeFrom(
         from._internal_totals());
@@ -1768,6 +1817,10 @@ void UsageBucket::InternalSwap(UsageBucket* other) {
   ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
       &_impl_.api_key_id_, lhs_arena,
       &other->_impl_.api_key_id_, rhs_arena
+  );
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.operation_, lhs_arena,
+      &other->_impl_.operation_, rhs_arena
   );
   ::PROTOBUF_NAMESPACE_ID::internal::memswap<
       PROTOBUF_FIELD_OFFSET(UsageBucket, _impl_.engine_)

@@ -1086,6 +1086,7 @@ class UsageBucket final :
   enum : int {
     kDayFieldNumber = 1,
     kApiKeyIdFieldNumber = 3,
+    kOperationFieldNumber = 5,
     kTotalsFieldNumber = 4,
     kEngineFieldNumber = 2,
   };
@@ -1115,6 +1116,20 @@ class UsageBucket final :
   const std::string& _internal_api_key_id() const;
   inline PROTOBUF_ALWAYS_INLINE void _internal_set_api_key_id(const std::string& value);
   std::string* _internal_mutable_api_key_id();
+  public:
+
+  // string operation = 5 [json_name = "operation"];
+  void clear_operation();
+  const std::string& operation() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_operation(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_operation();
+  PROTOBUF_NODISCARD std::string* release_operation();
+  void set_allocated_operation(std::string* operation);
+  private:
+  const std::string& _internal_operation() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_operation(const std::string& value);
+  std::string* _internal_mutable_operation();
   public:
 
   // .ilios.v1.UsageTotals totals = 4 [json_name = "totals"];
@@ -1154,6 +1169,7 @@ class UsageBucket final :
   struct Impl_ {
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr day_;
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr api_key_id_;
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr operation_;
     ::ilios::v1::UsageTotals* totals_;
     int engine_;
     mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
@@ -2010,6 +2026,56 @@ inline void UsageBucket::set_allocated_totals(::ilios::v1::UsageTotals* totals) 
   }
   _impl_.totals_ = totals;
   // @@protoc_insertion_point(field_set_allocated:ilios.v1.UsageBucket.totals)
+}
+
+// string operation = 5 [json_name = "operation"];
+inline void UsageBucket::clear_operation() {
+  _impl_.operation_.ClearToEmpty();
+}
+inline const std::string& UsageBucket::operation() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.UsageBucket.operation)
+  return _internal_operation();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void UsageBucket::set_operation(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.operation_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.UsageBucket.operation)
+}
+inline std::string* UsageBucket::mutable_operation() {
+  std::string* _s = _internal_mutable_operation();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.UsageBucket.operation)
+  return _s;
+}
+inline const std::string& UsageBucket::_internal_operation() const {
+  return _impl_.operation_.Get();
+}
+inline void UsageBucket::_internal_set_operation(const std::string& value) {
+  
+  _impl_.operation_.Set(value, GetArenaForAllocation());
+}
+inline std::string* UsageBucket::_internal_mutable_operation() {
+  
+  return _impl_.operation_.Mutable(GetArenaForAllocation());
+}
+inline std::string* UsageBucket::release_operation() {
+  // @@protoc_insertion_point(field_release:ilios.v1.UsageBucket.operation)
+  return _impl_.operation_.Release();
+}
+inline void UsageBucket::set_allocated_operation(std::string* operation) {
+  if (operation != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.operation_.SetAllocated(operation, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.operation_.IsDefault()) {
+    _impl_.operation_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.UsageBucket.operation)
 }
 
 #ifdef __GNUC__

@@ -4195,10 +4195,30 @@ public final class UsageServiceOuterClass {
      * <code>.ilios.v1.UsageTotals totals = 4 [json_name = "totals"];</code>
      */
     ilios.v1.UsageServiceOuterClass.UsageTotalsOrBuilder getTotalsOrBuilder();
+
+    /**
+     * <pre>
+     * What was done: "convert" (a document converted).
+     * </pre>
+     *
+     * <code>string operation = 5 [json_name = "operation"];</code>
+     * @return The operation.
+     */
+    java.lang.String getOperation();
+    /**
+     * <pre>
+     * What was done: "convert" (a document converted).
+     * </pre>
+     *
+     * <code>string operation = 5 [json_name = "operation"];</code>
+     * @return The bytes for operation.
+     */
+    com.google.protobuf.ByteString
+        getOperationBytes();
   }
   /**
    * <pre>
-   * Totals of one (day, engine, API key) group.
+   * Totals of one (day, engine, API key, operation) group.
    * </pre>
    *
    * Protobuf type {@code ilios.v1.UsageBucket}
@@ -4216,6 +4236,7 @@ public final class UsageServiceOuterClass {
       day_ = "";
       engine_ = 0;
       apiKeyId_ = "";
+      operation_ = "";
     }
 
     @java.lang.Override
@@ -4381,6 +4402,53 @@ public final class UsageServiceOuterClass {
       return totals_ == null ? ilios.v1.UsageServiceOuterClass.UsageTotals.getDefaultInstance() : totals_;
     }
 
+    public static final int OPERATION_FIELD_NUMBER = 5;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object operation_ = "";
+    /**
+     * <pre>
+     * What was done: "convert" (a document converted).
+     * </pre>
+     *
+     * <code>string operation = 5 [json_name = "operation"];</code>
+     * @return The operation.
+     */
+    @java.lang.Override
+    public java.lang.String getOperation() {
+      java.lang.Object ref = operation_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        operation_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * What was done: "convert" (a document converted).
+     * </pre>
+     *
+     * <code>string operation = 5 [json_name = "operation"];</code>
+     * @return The bytes for operation.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getOperationBytes() {
+      java.lang.Object ref = operation_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        operation_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -4407,6 +4475,9 @@ public final class UsageServiceOuterClass {
       if (totals_ != null) {
         output.writeMessage(4, getTotals());
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(operation_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 5, operation_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -4429,6 +4500,9 @@ public final class UsageServiceOuterClass {
       if (totals_ != null) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(4, getTotals());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(operation_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(5, operation_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -4455,6 +4529,8 @@ public final class UsageServiceOuterClass {
         if (!getTotals()
             .equals(other.getTotals())) return false;
       }
+      if (!getOperation()
+          .equals(other.getOperation())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -4476,6 +4552,8 @@ public final class UsageServiceOuterClass {
         hash = (37 * hash) + TOTALS_FIELD_NUMBER;
         hash = (53 * hash) + getTotals().hashCode();
       }
+      hash = (37 * hash) + OPERATION_FIELD_NUMBER;
+      hash = (53 * hash) + getOperation().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -4573,7 +4651,7 @@ public final class UsageServiceOuterClass {
     }
     /**
      * <pre>
-     * Totals of one (day, engine, API key) group.
+     * Totals of one (day, engine, API key, operation) group.
      * </pre>
      *
      * Protobuf type {@code ilios.v1.UsageBucket}
@@ -4617,6 +4695,7 @@ public final class UsageServiceOuterClass {
           totalsBuilder_.dispose();
           totalsBuilder_ = null;
         }
+        operation_ = "";
         return this;
       }
 
@@ -4663,6 +4742,9 @@ public final class UsageServiceOuterClass {
           result.totals_ = totalsBuilder_ == null
               ? totals_
               : totalsBuilder_.build();
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.operation_ = operation_;
         }
       }
 
@@ -4726,6 +4808,11 @@ public final class UsageServiceOuterClass {
         if (other.hasTotals()) {
           mergeTotals(other.getTotals());
         }
+        if (!other.getOperation().isEmpty()) {
+          operation_ = other.operation_;
+          bitField0_ |= 0x00000010;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -4774,6 +4861,11 @@ public final class UsageServiceOuterClass {
                 bitField0_ |= 0x00000008;
                 break;
               } // case 34
+              case 42: {
+                operation_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 42
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -5146,6 +5238,98 @@ public final class UsageServiceOuterClass {
         }
         return totalsBuilder_;
       }
+
+      private java.lang.Object operation_ = "";
+      /**
+       * <pre>
+       * What was done: "convert" (a document converted).
+       * </pre>
+       *
+       * <code>string operation = 5 [json_name = "operation"];</code>
+       * @return The operation.
+       */
+      public java.lang.String getOperation() {
+        java.lang.Object ref = operation_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          operation_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * What was done: "convert" (a document converted).
+       * </pre>
+       *
+       * <code>string operation = 5 [json_name = "operation"];</code>
+       * @return The bytes for operation.
+       */
+      public com.google.protobuf.ByteString
+          getOperationBytes() {
+        java.lang.Object ref = operation_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          operation_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * What was done: "convert" (a document converted).
+       * </pre>
+       *
+       * <code>string operation = 5 [json_name = "operation"];</code>
+       * @param value The operation to set.
+       * @return This builder for chaining.
+       */
+      public Builder setOperation(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        operation_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What was done: "convert" (a document converted).
+       * </pre>
+       *
+       * <code>string operation = 5 [json_name = "operation"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearOperation() {
+        operation_ = getDefaultInstance().getOperation();
+        bitField0_ = (bitField0_ & ~0x00000010);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What was done: "convert" (a document converted).
+       * </pre>
+       *
+       * <code>string operation = 5 [json_name = "operation"];</code>
+       * @param value The bytes for operation to set.
+       * @return This builder for chaining.
+       */
+      public Builder setOperationBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        operation_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -5268,16 +5452,17 @@ public final class UsageServiceOuterClass {
       "imestampR\tstartTime\0225\n\010end_time\030\002 \001(\0132\032." +
       "google.protobuf.TimestampR\007endTime\"L\n\031Ge" +
       "tUsageBreakdownResponse\022/\n\007buckets\030\001 \003(\013" +
-      "2\025.ilios.v1.UsageBucketR\007buckets\"\226\001\n\013Usa" +
+      "2\025.ilios.v1.UsageBucketR\007buckets\"\264\001\n\013Usa" +
       "geBucket\022\020\n\003day\030\001 \001(\tR\003day\022(\n\006engine\030\002 \001" +
       "(\0162\020.ilios.v1.EngineR\006engine\022\034\n\napi_key_" +
       "id\030\003 \001(\tR\010apiKeyId\022-\n\006totals\030\004 \001(\0132\025.ili" +
-      "os.v1.UsageTotalsR\006totals2\304\001\n\014UsageServi" +
-      "ce\022V\n\017GetUsageSummary\022 .ilios.v1.GetUsag" +
-      "eSummaryRequest\032!.ilios.v1.GetUsageSumma" +
-      "ryResponse\022\\\n\021GetUsageBreakdown\022\".ilios." +
-      "v1.GetUsageBreakdownRequest\032#.ilios.v1.G" +
-      "etUsageBreakdownResponseb\006proto3"
+      "os.v1.UsageTotalsR\006totals\022\034\n\toperation\030\005" +
+      " \001(\tR\toperation2\304\001\n\014UsageService\022V\n\017GetU" +
+      "sageSummary\022 .ilios.v1.GetUsageSummaryRe" +
+      "quest\032!.ilios.v1.GetUsageSummaryResponse" +
+      "\022\\\n\021GetUsageBreakdown\022\".ilios.v1.GetUsag" +
+      "eBreakdownRequest\032#.ilios.v1.GetUsageBre" +
+      "akdownResponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -5320,7 +5505,7 @@ public final class UsageServiceOuterClass {
     internal_static_ilios_v1_UsageBucket_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_UsageBucket_descriptor,
-        new java.lang.String[] { "Day", "Engine", "ApiKeyId", "Totals", });
+        new java.lang.String[] { "Day", "Engine", "ApiKeyId", "Totals", "Operation", });
     com.google.protobuf.TimestampProto.getDescriptor();
     ilios.v1.DocumentOuterClass.getDescriptor();
   }

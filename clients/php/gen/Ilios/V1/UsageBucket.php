@@ -9,7 +9,7 @@ use Google\Protobuf\Internal\RepeatedField;
 use Google\Protobuf\Internal\GPBUtil;
 
 /**
- * Totals of one (day, engine, API key) group.
+ * Totals of one (day, engine, API key, operation) group.
  *
  * Generated from protobuf message <code>ilios.v1.UsageBucket</code>
  */
@@ -35,6 +35,12 @@ class UsageBucket extends \Google\Protobuf\Internal\Message
      * Generated from protobuf field <code>.ilios.v1.UsageTotals totals = 4 [json_name = "totals"];</code>
      */
     protected $totals = null;
+    /**
+     * What was done: "convert" (a document converted).
+     *
+     * Generated from protobuf field <code>string operation = 5 [json_name = "operation"];</code>
+     */
+    protected $operation = '';
 
     /**
      * Constructor.
@@ -48,6 +54,8 @@ class UsageBucket extends \Google\Protobuf\Internal\Message
      *     @type string $api_key_id
      *           A short non-secret fingerprint of the API key; empty when auth is off.
      *     @type \Ilios\V1\UsageTotals $totals
+     *     @type string $operation
+     *           What was done: "convert" (a document converted).
      * }
      */
     public function __construct($data = NULL) {
@@ -157,6 +165,32 @@ class UsageBucket extends \Google\Protobuf\Internal\Message
     {
         GPBUtil::checkMessage($var, \Ilios\V1\UsageTotals::class);
         $this->totals = $var;
+
+        return $this;
+    }
+
+    /**
+     * What was done: "convert" (a document converted).
+     *
+     * Generated from protobuf field <code>string operation = 5 [json_name = "operation"];</code>
+     * @return string
+     */
+    public function getOperation()
+    {
+        return $this->operation;
+    }
+
+    /**
+     * What was done: "convert" (a document converted).
+     *
+     * Generated from protobuf field <code>string operation = 5 [json_name = "operation"];</code>
+     * @param string $var
+     * @return $this
+     */
+    public function setOperation($var)
+    {
+        GPBUtil::checkString($var, True);
+        $this->operation = $var;
 
         return $this;
     }

@@ -57,13 +57,15 @@ class GetUsageBreakdownResponse(_message.Message):
     def __init__(self, buckets: _Optional[_Iterable[_Union[UsageBucket, _Mapping]]] = ...) -> None: ...
 
 class UsageBucket(_message.Message):
-    __slots__ = ("day", "engine", "api_key_id", "totals")
+    __slots__ = ("day", "engine", "api_key_id", "totals", "operation")
     DAY_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
     API_KEY_ID_FIELD_NUMBER: _ClassVar[int]
     TOTALS_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_FIELD_NUMBER: _ClassVar[int]
     day: str
     engine: _document_pb2.Engine
     api_key_id: str
     totals: UsageTotals
-    def __init__(self, day: _Optional[str] = ..., engine: _Optional[_Union[_document_pb2.Engine, str]] = ..., api_key_id: _Optional[str] = ..., totals: _Optional[_Union[UsageTotals, _Mapping]] = ...) -> None: ...
+    operation: str
+    def __init__(self, day: _Optional[str] = ..., engine: _Optional[_Union[_document_pb2.Engine, str]] = ..., api_key_id: _Optional[str] = ..., totals: _Optional[_Union[UsageTotals, _Mapping]] = ..., operation: _Optional[str] = ...) -> None: ...

@@ -36,6 +36,7 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       optional :engine, :enum, 2, "ilios.v1.Engine", json_name: "engine"
       optional :api_key_id, :string, 3, json_name: "apiKeyId"
       optional :totals, :message, 4, "ilios.v1.UsageTotals", json_name: "totals"
+      optional :operation, :string, 5, json_name: "operation"
     end
   end
 end

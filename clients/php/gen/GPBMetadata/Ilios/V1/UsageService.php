@@ -18,7 +18,7 @@ class UsageService
         \GPBMetadata\Ilios\V1\Document::initOnce();
         $pool->internalAddGeneratedFile(
             '
-ß
+ý
 ilios/v1/usage_service.protoilios.v1ilios/v1/document.proto"Š
 GetUsageSummaryRequest9
 
@@ -41,13 +41,14 @@ operations
 start_time (2.google.protobuf.TimestampR	startTime5
 end_time (2.google.protobuf.TimestampRendTime"L
 GetUsageBreakdownResponse/
-buckets (2.ilios.v1.UsageBucketRbuckets"–
+buckets (2.ilios.v1.UsageBucketRbuckets"´
 UsageBucket
 day (	Rday(
 engine (2.ilios.v1.EngineRengine
 
 api_key_id (	RapiKeyId-
-totals (2.ilios.v1.UsageTotalsRtotals2Ä
+totals (2.ilios.v1.UsageTotalsRtotals
+	operation (	R	operation2Ä
 UsageServiceV
 GetUsageSummary .ilios.v1.GetUsageSummaryRequest!.ilios.v1.GetUsageSummaryResponse\\
 GetUsageBreakdown".ilios.v1.GetUsageBreakdownRequest#.ilios.v1.GetUsageBreakdownResponsebproto3'
