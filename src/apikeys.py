@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 from ilios.errors import ApiKeyInvalid, ApiKeyMissing
 
@@ -26,13 +27,15 @@ def bearer(value: str) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def check_key(expected: str, presented: str) -> None:
-    """Raise unless ``presented`` is the configured key (no-op when auth is off)."""
+def check_key(expected: Sequence[str], presented: str) -> None:
+    """Raise unless ``presented`` is one of the configured keys (no-op when none is)."""
     if not expected:
         return
     if not presented:
         raise ApiKeyMissing
-    if len(presented) > MAX_KEY_CHARS or not hmac.compare_digest(
-        presented.encode(), expected.encode()
-    ):
+    if len(presented) > MAX_KEY_CHARS:
+        raise ApiKeyInvalid
+    # Every key is compared (in constant time each), so timing tells nothing of which.
+    matches = [hmac.compare_digest(presented.encode(), key.encode()) for key in expected]
+    if not any(matches):
         raise ApiKeyInvalid

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ilios import billing
 from ilios.errors import ConfigError
@@ -100,9 +100,12 @@ class Settings(BaseSettings):
     db_busy_timeout_ms: int = Field(
         10_000, ge=1, le=600_000, validation_alias=_env("DB_BUSY_TIMEOUT_MS")
     )
-    api_key: str = Field("", validation_alias=_env("API_KEY"), repr=False)
+    # API keys, comma-separated (each its own identity); none: authentication is off.
+    api_keys: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split)] = Field(
+        (), validation_alias=_env("API_KEY"), repr=False
+    )
     # Origins a browser may call the REST API from ("*": any), comma-separated.
-    cors_origins: Annotated[tuple[str, ...], BeforeValidator(_split)] = Field(
+    cors_origins: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split)] = Field(
         ("*",), validation_alias=_env("CORS_ORIGINS")
     )
     worker_count: int = Field(

@@ -7,6 +7,8 @@ keys are required and the caller's key fingerprint.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import grpc
 
 from ilios.apikeys import bearer, key_id
@@ -15,12 +17,12 @@ from ilios.v1 import access_service_pb2_grpc as pb_grpc
 
 
 class AccessService(pb_grpc.AccessServiceServicer):
-    def __init__(self, api_key: str) -> None:
-        self.api_key = api_key
+    def __init__(self, api_keys: Sequence[str]) -> None:
+        self.api_keys = tuple(api_keys)
 
     async def GetCaller(
         self, request: pb.GetCallerRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetCallerResponse:
         metadata = dict(context.invocation_metadata() or ())
         presented = bearer(str(metadata.get("authorization", "")))
-        return pb.GetCallerResponse(auth_required=bool(self.api_key), api_key_id=key_id(presented))
+        return pb.GetCallerResponse(auth_required=bool(self.api_keys), api_key_id=key_id(presented))

@@ -166,7 +166,7 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
     presence = Presence(db, service.intake)
     service.server_id = presence.id
     server = grpc.aio.server(
-        interceptors=[Guard(settings.api_key, settings.upload_idle_s)],
+        interceptors=[Guard(settings.api_keys, settings.upload_idle_s)],
         options=[
             ("grpc.max_receive_message_length", settings.max_message_size),
             ("grpc.max_send_message_length", MAX_SEND_BYTES),
@@ -182,7 +182,7 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
     )
     conversion.add_to_server(service, server)
     usage_grpc.add_UsageServiceServicer_to_server(UsageService(db, pool), server)
-    access_grpc.add_AccessServiceServicer_to_server(AccessService(settings.api_key), server)
+    access_grpc.add_AccessServiceServicer_to_server(AccessService(settings.api_keys), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

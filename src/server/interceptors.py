@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import grpc
@@ -144,8 +144,8 @@ def _guarded(handler: grpc.RpcMethodHandler, idle_s: float) -> grpc.RpcMethodHan
 class Guard(grpc.aio.ServerInterceptor):
     """Authenticates, reads requests within ``idle_s``, maps errors to statuses."""
 
-    def __init__(self, api_key: str = "", idle_s: float = 60.0) -> None:
-        self.api_key = api_key
+    def __init__(self, api_keys: Sequence[str] = (), idle_s: float = 60.0) -> None:
+        self.api_keys = tuple(api_keys)
         self.idle_s = idle_s
 
     async def intercept_service(
@@ -159,7 +159,7 @@ class Guard(grpc.aio.ServerInterceptor):
         if not details.method.startswith(PUBLIC_PREFIXES):
             metadata = dict(details.invocation_metadata or ())
             try:
-                check_key(self.api_key, bearer(str(metadata.get("authorization", ""))))
+                check_key(self.api_keys, bearer(str(metadata.get("authorization", ""))))
             except IliosError as exc:
                 return _refusal(exc)
         return _guarded(handler, self.idle_s)

@@ -50,12 +50,15 @@ def test_status_round_trip_keeps_reason_and_details():
 
 
 def test_key_check():
-    check_key("", "")  # auth off
-    check_key("k", "k")
+    check_key((), "")  # auth off
+    check_key(("k",), "k")
+    check_key(("a", "b"), "b")  # API_KEY=a,b: either key
     with pytest.raises(errors.ApiKeyMissing):
-        check_key("k", "")
-    with pytest.raises(errors.ApiKeyInvalid):
-        check_key("k", "K")
+        check_key(("k",), "")
+    for wrong in ("K", "a,b", "k" * 300):
+        with pytest.raises(errors.ApiKeyInvalid):
+            check_key(("k", "a", "b"), wrong)
+    assert config.load({"API_KEY": "a, b,"}).api_keys == ("a", "b")
 
 
 def test_config_defaults_work_on_a_fresh_machine():
