@@ -32,9 +32,7 @@ calls per endpoint, faults left. ``POST /_fake/reset``: forget all.
 from __future__ import annotations
 
 import argparse
-import base64
 import collections
-import io
 import json
 import os
 import pathlib
@@ -48,14 +46,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-import pypdfium2 as pdfium
-from PIL import Image
+from ilios.fakes.mistral_ocr import IMAGE_MARKDOWN, Invalid, read_pages
 
-from ilios.pdfium_lock import PDFIUM_LOCK
+__all__ = ["IMAGE_MARKDOWN", "RESOLVED_MODELS", "FakeMistral", "main"]
 
 RESOLVED_MODELS = {"mistral-ocr-latest": "mistral-ocr-2505"}  # the alias answers as this
-IMAGE_MARKDOWN = "fake-mistral-ocr image {width}x{height}"
-PDF_DPI = 200  # PDF page dimensions are reported at this resolution, pixels per inch
 ROUTES = {  # (method, path pattern) -> endpoint
     ("POST", r"/v1/files"): "upload",
     ("GET", r"/v1/files/(?P<id>[^/]+)/url"): "url",
@@ -68,14 +63,6 @@ ROUTES = {  # (method, path pattern) -> endpoint
 }
 API_ENDPOINTS = frozenset({"upload", "url", "delete", "ocr"})  # logged, faulted, authenticated
 Reply = tuple[int, Any, dict[str, str]]  # status (-1: drop), JSON payload or bytes, headers
-
-
-class Invalid(Exception):
-    """A request the real API would refuse with ``status``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class FakeMistral:
@@ -188,9 +175,8 @@ class FakeMistral:
 
     def ocr(self, headers: Any, body: bytes, _: str) -> Reply:
         model, _, url, spec = _ocr_request(body)
-        data = self._fetch(url)
-        pages = _pdf_pages(data, spec) if data[:5] == b"%PDF-" else [_image(data)]
-        usage = {"pages_processed": len(pages), "doc_size_bytes": len(data)}
+        pages, size = read_pages(url, spec, self.data_of)
+        usage = {"pages_processed": len(pages), "doc_size_bytes": size}
         model = RESOLVED_MODELS.get(model, model)
         return 200, {"pages": pages, "model": model, "usage_info": usage}, {}
 
@@ -200,15 +186,6 @@ class FakeMistral:
             if file_id not in self.files:
                 raise Invalid(404, f"File {file_id} not found")
             return self.files[file_id]["data"]
-
-    def _fetch(self, url: str) -> bytes:
-        if url.startswith("data:") and ";base64," in url:
-            return base64.b64decode(url.split(";base64,", 1)[1])
-        found = re.fullmatch(r"/_fake/files/([^/]+)/content", urlsplit(url).path)
-        try:
-            return self.data_of(found.group(1) if found else "")
-        except Invalid:
-            raise Invalid(400, "Failed to fetch document") from None
 
 
 def _ocr_request(body: bytes) -> tuple[str, str, str, Any]:
@@ -221,58 +198,6 @@ def _ocr_request(body: bytes) -> tuple[str, str, str, Any]:
         return str(request["model"]), kind, url, request.get("pages")
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise Invalid(422, f"Invalid request body: {exc!r}") from None
-
-
-def _pdf_pages(data: bytes, spec: Any) -> list[dict[str, Any]]:
-    with PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            raise Invalid(400, f"Invalid PDF: {exc}") from None
-        try:
-            out = []
-            for index in _indices(spec, len(pdf)):
-                page = pdf[index]
-                textpage = page.get_textpage()
-                text = "\n".join(line.rstrip() for line in textpage.get_text_range().splitlines())
-                width, height = (round(points / 72 * PDF_DPI) for points in page.get_size())
-                textpage.close()
-                page.close()
-                size = {"dpi": PDF_DPI, "height": height, "width": width}
-                out.append({"index": index, "markdown": text.strip(), "images": [],
-                            "dimensions": size})  # fmt: skip
-            return out
-        finally:
-            pdf.close()
-
-
-def _indices(spec: Any, count: int) -> list[int]:
-    """0-based page indices from the API's ``pages``: None (all), [0, 2] or "0-5,7"."""
-    try:
-        if spec is None:
-            return list(range(count))
-        out: list[int] = []
-        if isinstance(spec, str):
-            for first, _, last in (part.strip().partition("-") for part in spec.split(",")):
-                out.extend(range(int(first), int(last or first) + 1))
-        else:
-            out = [int(i) for i in spec]
-    except (TypeError, ValueError):
-        raise Invalid(422, f"pages must be integers or ranges like '0-5,7': {spec!r}") from None
-    if wrong := [i for i in out if not 0 <= i < count]:
-        raise Invalid(422, f"Pages {wrong} out of range: the document has {count} pages")
-    return sorted(set(out))
-
-
-def _image(data: bytes) -> dict[str, Any]:
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    except (OSError, ValueError) as exc:
-        raise Invalid(400, f"Invalid image: {exc}") from None
-    markdown = IMAGE_MARKDOWN.format(width=width, height=height)
-    size = {"dpi": 72, "height": height, "width": width}
-    return {"index": 0, "markdown": markdown, "images": [], "dimensions": size}
 
 
 def _multipart(content_type: str, body: bytes) -> dict[str, tuple[str, str, bytes]]:
