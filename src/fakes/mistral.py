@@ -3,7 +3,8 @@
 Run: ``python -m ilios.fakes.mistral --port 8089`` (``--port 0``: a free port;
 ``--ready-file F``: write ``{"pid", "port", "url"}`` to F once listening), then
 ``MISTRAL_SERVER_URL=http://127.0.0.1:8089``. In tests: ``with FakeMistral() as
-fake:`` serves on a thread (port 0) at ``fake.url``.
+fake:`` serves on a thread (port 0) at ``fake.url``. Either way it is a
+Starlette app served by uvicorn, with keep-alive like the real API.
 
 API, as the ``mistralai`` SDK calls it (JSON answers, ``application/json``);
 ``/v1`` needs ``Authorization: Bearer <key>`` (any key, or ``--api-key``'s):
@@ -15,102 +16,128 @@ API, as the ``mistralai`` SDK calls it (JSON answers, ``application/json``);
         -> {"pages": [{"index", "markdown", "images": [], "dimensions"}], "model",
             "usage_info": {"pages_processed", "doc_size_bytes"}}
 
+Errors have the real API's shape for their status (``_error``); any other
+route answers 404 ``{"detail": "Not Found"}``.
+
 Deterministic output: a PDF page's markdown is its text layer (pdfium, lines
 right-stripped); an image's is ``IMAGE_MARKDOWN`` with its pixel size.
 
 Control: ``POST /_fake/faults`` with a JSON list replaces the fault queue. Each
 request to an endpoint (upload, url, delete, ocr) takes the next fault naming
 it (``"endpoint"``, default "ocr"): ``{"status": 429, "retry_after": 1,
-"message": "..."}`` answers that error; ``{"hang_s": 30}`` waits, then answers;
-``{"drop": true}`` closes the connection unanswered; ``{}`` passes;
-``{"pages_processed": 7}`` answers normally but reports that usage.
-``GET /_fake/state``: live file ids, every request (endpoint, status, ``at_ms``
-since start; for OCR: model, pages, ``source``: the URL's first 40 characters),
-calls per endpoint, faults left. ``POST /_fake/reset``: forget all.
+"message": "..."}`` answers that error; ``{"hang_s": 30}`` waits (less if the
+fake stops meanwhile), then answers; ``{"drop": true}`` closes the connection
+unanswered (status -1 in the log); ``{}`` passes; ``{"pages_processed": 7}``
+answers normally but reports that usage. ``GET /_fake/state``: live file ids,
+every request (endpoint, status, ``at_ms`` since start; for OCR: model, pages,
+``source``: the URL's first 40 characters), calls per endpoint, faults left.
+``POST /_fake/reset``: forget all.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
+import asyncio
 import collections
-import io
+import contextlib
 import json
-import os
+import logging
 import pathlib
-import re
 import signal
 import socket
+import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
-import pypdfium2 as pdfium
-from PIL import Image
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ilios.pdfium_lock import PDFIUM_LOCK
+from ilios.fakes.mistral_ocr import IMAGE_MARKDOWN, Invalid, read_pages
+from ilios.ready import write_ready
+
+__all__ = ["IMAGE_MARKDOWN", "RESOLVED_MODELS", "FakeMistral", "main"]
 
 RESOLVED_MODELS = {"mistral-ocr-latest": "mistral-ocr-2505"}  # the alias answers as this
-IMAGE_MARKDOWN = "fake-mistral-ocr image {width}x{height}"
-PDF_DPI = 200  # PDF page dimensions are reported at this resolution, pixels per inch
-ROUTES = {  # (method, path pattern) -> endpoint
-    ("POST", r"/v1/files"): "upload",
-    ("GET", r"/v1/files/(?P<id>[^/]+)/url"): "url",
-    ("DELETE", r"/v1/files/(?P<id>[^/]+)"): "delete",
-    ("POST", r"/v1/ocr"): "ocr",
-    ("GET", r"/_fake/files/(?P<id>[^/]+)/content"): "content",
-    ("POST", r"/_fake/faults"): "faults",
-    ("GET", r"/_fake/state"): "state",
-    ("POST", r"/_fake/reset"): "reset",
-}
-API_ENDPOINTS = frozenset({"upload", "url", "delete", "ocr"})  # logged, faulted, authenticated
-Reply = tuple[int, Any, dict[str, str]]  # status (-1: drop), JSON payload or bytes, headers
-
-
-class Invalid(Exception):
-    """A request the real API would refuse with ``status``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+KEEP_ALIVE_S = 75  # an idle connection outlives any pause in a test: no race with its close
+DROPPED = -1  # the logged status of a request whose connection was closed unanswered
+DROP = "ilios.fake.drop"  # the scope extension (``_Protocol``) that closes a connection
+Serve = Callable[[Request, bytes], Awaitable[dict[str, Any]]]  # (request, body) -> JSON answer
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class FakeMistral:
-    """The fake server and its state (thread-safe)."""
+    """The fake server and its state (thread-safe): serves on a thread between ``start``
+    and ``stop`` (or as a context manager). ``verbose``, read at start, turns on
+    uvicorn's access log (INFO records of the ``uvicorn.access`` logger)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, api_key: str = "") -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, api_key: str = "", verbose: bool = False
+    ) -> None:
         self.api_key = api_key
-        self.verbose = False
-        self.stopping = threading.Event()  # releases hanging requests
+        self.verbose = verbose
         self._lock = threading.Lock()
         self._started = time.monotonic()
-        self._server = _Server((host, port), _Handler)
-        self._server.fake = self
+        self._stopping = asyncio.Event()  # set as the server stops: releases hanging requests
+        # Bound now, so that ``url`` is known before ``start``. IPPROTO_TCP explicitly:
+        # asyncio sets TCP_NODELAY only on such sockets (else keep-alive answers stall).
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._socket.bind((host, port))
+        self._socket.listen()
+        self._address: tuple[str, int] = self._socket.getsockname()
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.reset()
 
     @property
+    def port(self) -> int:
+        return self._address[1]
+
+    @property
     def url(self) -> str:
-        host, port = str(self._server.server_address[0]), self._server.server_address[1]
-        return f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+        host = self._address[0]
+        return f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{self.port}"
 
     def start(self) -> FakeMistral:
-        self._thread = threading.Thread(target=self.serve_forever, name="fake-mistral", daemon=True)
+        """Serve on a thread; return once serving."""
+        config = uvicorn.Config(
+            create_app(self),
+            http=_Protocol,
+            ws="none",
+            lifespan="off",
+            log_config=None,  # the process's logging decides where records go
+            log_level=logging.INFO if self.verbose else None,
+            timeout_keep_alive=KEEP_ALIVE_S,
+        )
+        self._server = server = _Server(config, self._stopping)
+        self._thread = threading.Thread(
+            target=server.serve_on, args=(self._socket,), name="fake-mistral", daemon=True
+        )
         self._thread.start()
+        server.ready.wait()
+        if not server.started:
+            self.stop()
+            raise RuntimeError("the fake Mistral API did not start (see the log)")
         return self
 
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
-
     def stop(self) -> None:
-        self.stopping.set()
-        if self._thread is not None:
-            self._server.shutdown()
+        """Stop serving: hanging requests answer at once, idle connections close."""
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
             self._thread.join()
-        self._server.server_close()
+        self._socket.close()
 
     def __enter__(self) -> FakeMistral:
         return self.start()
@@ -157,42 +184,21 @@ class FakeMistral:
                     return entry, self.faults.pop(i)
             return entry, {}
 
-    # --- endpoints: (headers, body, file id) -> Reply ----------------------------
+    async def hang(self, seconds: float) -> None:
+        """Wait ``seconds``, or until the server stops."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
-    def upload(self, headers: Any, body: bytes, _: str) -> Reply:
-        parts = _multipart(headers.get("Content-Type", ""), body)
-        if "file" not in parts:
-            raise Invalid(422, "Field required: file")
-        name, mime, data = parts["file"]
+    def add_file(self, name: str, mime: str | None, data: bytes, purpose: str) -> dict[str, Any]:
+        """Keep an upload; its file object."""
         file_id = str(uuid.uuid4())
         file = {"id": file_id, "object": "file", "bytes": len(data),
-                "created_at": int(time.time()), "filename": name or "upload",
-                "purpose": parts.get("purpose", ("", "", b""))[2].decode(),
-                "sample_type": "ocr_input", "source": "upload", "mimetype": mime or None,
+                "created_at": int(time.time()), "filename": name, "purpose": purpose,
+                "sample_type": "ocr_input", "source": "upload", "mimetype": mime,
                 "visibility": "workspace"}  # fmt: skip
         with self._lock:
             self.files[file_id] = {**file, "data": data}
-        return 200, file, {}
-
-    def url_of(self, headers: Any, body: bytes, file_id: str) -> Reply:
-        self.data_of(file_id)
-        host = headers.get("Host") or urlsplit(self.url).netloc
-        url = f"http://{host}/_fake/files/{file_id}/content?signature={uuid.uuid4().hex}"
-        return 200, {"url": url}, {}
-
-    def delete(self, headers: Any, body: bytes, file_id: str) -> Reply:
-        self.data_of(file_id)
-        with self._lock:
-            self.files.pop(file_id, None)
-        return 200, {"id": file_id, "object": "file", "deleted": True}, {}
-
-    def ocr(self, headers: Any, body: bytes, _: str) -> Reply:
-        model, _, url, spec = _ocr_request(body)
-        data = self._fetch(url)
-        pages = _pdf_pages(data, spec) if data[:5] == b"%PDF-" else [_image(data)]
-        usage = {"pages_processed": len(pages), "doc_size_bytes": len(data)}
-        model = RESOLVED_MODELS.get(model, model)
-        return 200, {"pages": pages, "model": model, "usage_info": usage}, {}
+        return file
 
     def data_of(self, file_id: str) -> bytes:
         """The bytes of a live upload (404 if there is none)."""
@@ -201,14 +207,119 @@ class FakeMistral:
                 raise Invalid(404, f"File {file_id} not found")
             return self.files[file_id]["data"]
 
-    def _fetch(self, url: str) -> bytes:
-        if url.startswith("data:") and ";base64," in url:
-            return base64.b64decode(url.split(";base64,", 1)[1])
-        found = re.fullmatch(r"/_fake/files/([^/]+)/content", urlsplit(url).path)
+    def delete_file(self, file_id: str) -> None:
+        self.data_of(file_id)
+        with self._lock:
+            self.files.pop(file_id, None)
+
+    def ocr(self, body: bytes) -> dict[str, Any]:
+        """The answer to an OCR request body (blocking: pdfium and Pillow)."""
+        model, _, url, spec = _ocr_request(body)
+        pages, size = read_pages(url, spec, self.data_of)
+        usage = {"pages_processed": len(pages), "doc_size_bytes": size}
+        return {"pages": pages, "model": RESOLVED_MODELS.get(model, model), "usage_info": usage}
+
+
+def create_app(fake: FakeMistral) -> Starlette:
+    """The fake's routes over ``fake``'s state (see the module docstring)."""
+
+    async def upload(request: Request, body: bytes) -> dict[str, Any]:
         try:
-            return self.data_of(found.group(1) if found else "")
-        except Invalid:
-            raise Invalid(400, "Failed to fetch document") from None
+            async with request.form() as form:
+                file, purpose = form.get("file"), form.get("purpose", "")
+                if not isinstance(file, UploadFile):
+                    raise Invalid(422, "Field required: file")
+                data = await file.read()
+        except HTTPException as exc:  # python-multipart refused the body
+            raise Invalid(422, exc.detail) from None
+        return fake.add_file(file.filename or "upload", file.content_type, data, str(purpose))
+
+    async def url(request: Request, body: bytes) -> dict[str, Any]:
+        file_id = request.path_params["file_id"]
+        fake.data_of(file_id)
+        signed = request.url_for("content", file_id=file_id)  # on the Host the client asked
+        return {"url": str(signed.include_query_params(signature=uuid.uuid4().hex))}
+
+    async def delete(request: Request, body: bytes) -> dict[str, Any]:
+        file_id = request.path_params["file_id"]
+        fake.delete_file(file_id)
+        return {"id": file_id, "object": "file", "deleted": True}
+
+    async def ocr(request: Request, body: bytes) -> dict[str, Any]:
+        return await run_in_threadpool(fake.ocr, body)
+
+    async def content(request: Request) -> Response:
+        data = fake.data_of(request.path_params["file_id"])
+        return Response(data, media_type="application/octet-stream")
+
+    async def faults(request: Request) -> Response:
+        try:
+            fake.set_faults(json.loads(await request.body() or b"[]"))
+        except ValueError as exc:
+            raise Invalid(422, str(exc)) from None
+        return JSONResponse(fake.state())
+
+    async def state(request: Request) -> Response:
+        return JSONResponse(fake.state())
+
+    async def reset(request: Request) -> Response:
+        fake.reset()
+        return JSONResponse(fake.state())
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"detail": "Not Found"}, 404)
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Invalid)
+        return _error(exc.status, str(exc))
+
+    return Starlette(
+        routes=[
+            Route("/v1/files", _api(fake, "upload", upload), methods=["POST"]),
+            Route("/v1/files/{file_id}/url", _api(fake, "url", url), methods=["GET"]),
+            Route("/v1/files/{file_id}", _api(fake, "delete", delete), methods=["DELETE"]),
+            Route("/v1/ocr", _api(fake, "ocr", ocr), methods=["POST"]),
+            Route("/_fake/files/{file_id}/content", content, methods=["GET"], name="content"),
+            Route("/_fake/faults", faults, methods=["POST"]),
+            Route("/_fake/state", state, methods=["GET"]),
+            Route("/_fake/reset", reset, methods=["POST"]),
+        ],
+        # A known path with another method is an unknown route too.
+        exception_handlers={404: not_found, 405: not_found, Invalid: invalid},
+    )
+
+
+def _api(fake: FakeMistral, endpoint: str, serve: Serve) -> Endpoint:
+    """An API endpoint: logged, authenticated, then answering its next fault or ``serve``."""
+
+    async def handle(request: Request) -> Response:
+        body = await request.body()
+        key = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        authorized = bool(key) and key == (fake.api_key or key)
+        entry, fault = fake.record(endpoint, request.url.path, body, authorized)
+        try:
+            response = await answer(request, body, fault) if authorized else _error(401)
+        except ValueError as exc:  # a fault's value, a data URL's base64
+            response = _error(422, str(exc))
+        entry["status"] = response.status_code
+        return response
+
+    async def answer(request: Request, body: bytes, fault: dict[str, Any]) -> Response:
+        if fault.get("hang_s"):
+            await fake.hang(float(fault["hang_s"]))
+        if fault.get("drop"):
+            return _Dropped()
+        if fault.get("status"):
+            return _error(int(fault["status"]), fault.get("message"), fault.get("retry_after"))
+        try:
+            payload = await serve(request, body)
+        except Invalid as exc:
+            return _error(exc.status, str(exc))
+        if "pages_processed" in fault and "usage_info" in payload:  # a scripted usage report
+            payload["usage_info"]["pages_processed"] = int(fault["pages_processed"])
+        return JSONResponse(payload)
+
+    return handle
 
 
 def _ocr_request(body: bytes) -> tuple[str, str, str, Any]:
@@ -223,189 +334,65 @@ def _ocr_request(body: bytes) -> tuple[str, str, str, Any]:
         raise Invalid(422, f"Invalid request body: {exc!r}") from None
 
 
-def _pdf_pages(data: bytes, spec: Any) -> list[dict[str, Any]]:
-    with PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            raise Invalid(400, f"Invalid PDF: {exc}") from None
-        try:
-            out = []
-            for index in _indices(spec, len(pdf)):
-                page = pdf[index]
-                textpage = page.get_textpage()
-                text = "\n".join(line.rstrip() for line in textpage.get_text_range().splitlines())
-                width, height = (round(points / 72 * PDF_DPI) for points in page.get_size())
-                textpage.close()
-                page.close()
-                size = {"dpi": PDF_DPI, "height": height, "width": width}
-                out.append({"index": index, "markdown": text.strip(), "images": [],
-                            "dimensions": size})  # fmt: skip
-            return out
-        finally:
-            pdf.close()
-
-
-def _indices(spec: Any, count: int) -> list[int]:
-    """0-based page indices from the API's ``pages``: None (all), [0, 2] or "0-5,7"."""
-    try:
-        if spec is None:
-            return list(range(count))
-        out: list[int] = []
-        if isinstance(spec, str):
-            for first, _, last in (part.strip().partition("-") for part in spec.split(",")):
-                out.extend(range(int(first), int(last or first) + 1))
-        else:
-            out = [int(i) for i in spec]
-    except (TypeError, ValueError):
-        raise Invalid(422, f"pages must be integers or ranges like '0-5,7': {spec!r}") from None
-    if wrong := [i for i in out if not 0 <= i < count]:
-        raise Invalid(422, f"Pages {wrong} out of range: the document has {count} pages")
-    return sorted(set(out))
-
-
-def _image(data: bytes) -> dict[str, Any]:
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    except (OSError, ValueError) as exc:
-        raise Invalid(400, f"Invalid image: {exc}") from None
-    markdown = IMAGE_MARKDOWN.format(width=width, height=height)
-    size = {"dpi": 72, "height": height, "width": width}
-    return {"index": 0, "markdown": markdown, "images": [], "dimensions": size}
-
-
-def _multipart(content_type: str, body: bytes) -> dict[str, tuple[str, str, bytes]]:
-    """name -> (file name, content type, bytes) of each part of a multipart/form-data body."""
-    boundary = re.search(r'boundary="?([^";]+)"?', content_type)
-    if not boundary:
-        raise Invalid(422, "Expected a multipart/form-data body")
-    parts: dict[str, tuple[str, str, bytes]] = {}
-    for chunk in body.split(b"--" + boundary.group(1).encode())[1:-1]:
-        head, _, data = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
-        text = head.decode("utf-8", "replace")
-        name, filename = (
-            re.search(r'\bname="([^"]*)"', text),
-            re.search(r'filename="([^"]*)"', text),
-        )
-        mime = re.search(r"(?im)^content-type:\s*(\S+)", text)
-        if name:
-            parts[name.group(1)] = (
-                filename.group(1) if filename else "",
-                mime.group(1) if mime else "",
-                data.removesuffix(b"\r\n"),
-            )
-    return parts
-
-
-def _error(status: int, message: str | None = None, retry_after: float | None = None) -> Reply:
+def _error(status: int, message: str | None = None, retry_after: float | None = None) -> Response:
     """An error answer shaped like the real API's for that status."""
     headers = {} if retry_after is None else {"Retry-After": f"{retry_after:g}"}
     if status == 422:
-        return (
-            status,
-            {"detail": [{"type": "value_error", "loc": ["body"], "msg": message}]},
-            headers,
-        )
+        detail = [{"type": "value_error", "loc": ["body"], "msg": message}]
+        return JSONResponse({"detail": detail}, status, headers)
     if status in (401, 403, 429):
         default = {401: "Unauthorized", 403: "Forbidden", 429: "Requests rate limit exceeded"}
-        return status, {"message": message or default[status], "request_id": "fake"}, headers
+        body = {"message": message or default[status], "request_id": "fake"}
+        return JSONResponse(body, status, headers)
     kind = "invalid_request_error" if status < 500 else "internal_server_error"
     body = {"object": "error", "message": message or f"HTTP {status}", "type": kind}
-    return status, {**body, "param": None, "code": None}, headers
+    return JSONResponse({**body, "param": None, "code": None}, status, headers)
 
 
-def _route(method: str, path: str) -> tuple[str, str] | None:
-    """(endpoint, file id or "") of a request, None if no route matches."""
-    for (verb, pattern), endpoint in ROUTES.items():
-        if verb == method and (found := re.fullmatch(pattern, path)):
-            return endpoint, found.groupdict().get("id", "")
-    return None
+class _Dropped(Response):
+    """No answer at all: the connection closes (through ``DROP``), as a network failure."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=DROPPED)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["extensions"][DROP]["close"]()
+        # Once uvicorn has seen the connection go, it expects no answer (and sends no 500).
+        while (await receive())["type"] != "http.disconnect":
+            pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeMistral
+class _Protocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol; each request's scope carries
+    ``extensions[DROP]["close"]``, which closes its connection unanswered."""
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if self.fake.verbose:
-            super().handle_error(request, client_address)
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.scope["extensions"] = {DROP: {"close": self.transport.close}}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like the real API
-    server: _Server
+class _Server(uvicorn.Server):
+    """uvicorn's server on a given socket: ``ready`` once serving (or failed to);
+    ``stopping`` is set before it waits for the requests in flight."""
 
-    def do_GET(self) -> None:
-        self._dispatch()
+    def __init__(self, config: uvicorn.Config, stopping: asyncio.Event) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+        self.stopping = stopping
 
-    do_POST = do_DELETE = do_GET
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.fake.verbose:
-            super().log_message(format, *args)
-
-    def _dispatch(self) -> None:
-        fake, path = self.server.fake, urlsplit(self.path).path
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        route = _route(self.command, path)
-        if route is None:
-            return self._reply(404, {"detail": "Not Found"}, {})
+    def serve_on(self, sock: socket.socket) -> None:
         try:
-            self._reply(*self._serve(fake, *route, path, body))
-        except (ConnectionError, TimeoutError):
-            self.close_connection = True  # the client gave up (e.g. timed out on a hang)
+            self.run(sockets=[sock])
+        finally:
+            self.ready.set()  # a server that failed to start is ``ready`` but not ``started``
 
-    def _serve(
-        self, fake: FakeMistral, endpoint: str, file_id: str, path: str, body: bytes
-    ) -> Reply:
-        try:
-            if endpoint == "content":
-                return 200, fake.data_of(file_id), {"Content-Type": "application/octet-stream"}
-            if endpoint == "faults":
-                fake.set_faults(json.loads(body or b"[]"))
-            if endpoint == "reset":
-                fake.reset()
-            if endpoint not in API_ENDPOINTS:
-                return 200, fake.state(), {}
-            key = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-            authorized = bool(key) and key == (fake.api_key or key)
-            entry, fault = fake.record(endpoint, path, body, authorized)
-            if not authorized:
-                entry["status"] = 401
-                return _error(401)
-            if fault.get("hang_s"):
-                fake.stopping.wait(float(fault["hang_s"]))
-            if fault.get("drop"):
-                self.connection.shutdown(socket.SHUT_RDWR)
-                self.close_connection = True
-                reply: Reply = (-1, None, {})
-            elif fault.get("status"):
-                reply = _error(int(fault["status"]), fault.get("message"), fault.get("retry_after"))
-            else:
-                serve = {"upload": fake.upload, "url": fake.url_of, "delete": fake.delete}
-                try:
-                    reply = serve.get(endpoint, fake.ocr)(self.headers, body, file_id)
-                except Invalid as exc:
-                    reply = _error(exc.status, str(exc))
-            if reply[0] == 200 and "pages_processed" in fault:  # a scripted usage report
-                reply[1]["usage_info"]["pages_processed"] = int(fault["pages_processed"])
-            entry["status"] = reply[0]
-            return reply
-        except (Invalid, ValueError) as exc:  # a bad control request
-            return _error(getattr(exc, "status", 422), str(exc))
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
 
-    def _reply(self, status: int, payload: Any, headers: dict[str, str]) -> None:
-        if status < 0:  # dropped
-            return
-        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.stopping.set()
+        await super().shutdown(sockets)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -416,25 +403,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default="", help="accept only this key (default: any)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    fake = FakeMistral(args.host, args.port, api_key=args.api_key)
-    fake.verbose = args.verbose
-
-    def on_sigterm(signum: int, frame: object) -> None:
-        raise SystemExit(0)  # leaves serve_forever through its finally
-
-    signal.signal(signal.SIGTERM, on_sigterm)
-    if args.ready_file:
-        port = int(fake.url.rsplit(":", 1)[1])
-        tmp = args.ready_file.with_name(args.ready_file.name + ".tmp")
-        tmp.write_text(json.dumps({"pid": os.getpid(), "port": port, "url": fake.url}))
-        tmp.replace(args.ready_file)
-    print(f"fake Mistral API listening on {fake.url}", flush=True)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # SIGTERM ends the process as Ctrl-C does: through the ``with``, which stops the server.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
-        fake.serve_forever()
+        with FakeMistral(args.host, args.port, api_key=args.api_key, verbose=args.verbose) as fake:
+            if args.ready_file:
+                write_ready(args.ready_file, port=fake.port, url=fake.url)
+            print(f"fake Mistral API listening on {fake.url}", flush=True)
+            signal.pause()
     except KeyboardInterrupt:
         pass
     finally:
-        fake.stop()
+        if args.ready_file:
+            args.ready_file.unlink(missing_ok=True)
     return 0
 
 
