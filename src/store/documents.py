@@ -47,7 +47,9 @@ class NewDocument(NamedTuple):
     error: IliosError | None = None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__,
+# which made building this one 4x slower (the intake builds one per document).
+@dataclasses.dataclass(slots=True)
 class Document:
     """A document row, with its job's state and attempts (None and 0: no job).
     Times are milliseconds since the Unix epoch."""
@@ -83,13 +85,21 @@ class Expired(NamedTuple):
     blob_key: str
 
 
+# States by value: a dict lookup is ten times quicker than calling the enum.
+_DOCUMENT_STATES = {state.value: state for state in DocumentState}
+_JOB_STATES: dict[str | None, JobState | None] = {state.value: state for state in JobState}
+_JOB_STATES[None] = None
+
+
 def document(row: Row) -> Document:
-    """A ``Document`` from a row of the document queries (their columns are its fields)."""
-    job_state = row["job_state"]
-    row["state"] = DocumentState(row["state"])
-    row["job_state"] = None if job_state is None else JobState(job_state)
+    """A ``Document`` from a row of the document queries, whose columns are its
+    fields in order (a test holds them to it)."""
+    row["state"] = _DOCUMENT_STATES[row["state"]]
+    row["job_state"] = _JOB_STATES[row["job_state"]]
     row["attempts"] = row["attempts"] or 0
-    return Document(**row)
+    # Positional: a row's keys are not the interned names ``**row`` is matched
+    # against quickly, and matching 22 of them by value cost 3 µs a document.
+    return Document(*row.values())
 
 
 class Documents:

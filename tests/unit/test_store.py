@@ -250,3 +250,28 @@ def test_open_store_migrates_the_configured_database(tmp_path):
         assert store.checkpoint() is not None
     finally:
         store.close()
+
+
+def test_the_document_queries_return_the_fields_of_document_in_order(store):
+    """``documents.document`` builds a ``Document`` from a row's values in order."""
+    import dataclasses
+
+    from ilios.store import Document
+
+    fields = [field.name for field in dataclasses.fields(Document)]
+    params = {"id": "doc_a", "ids": store.connector.ids(["doc_a"]), "batch_id": "bat_a"}
+    params |= {"after": -1, "limit": 10, "cursor_created_at": 2**62, "cursor_id": ""}
+    params |= {"state": "", "created_after": 0}
+    store.documents.create(
+        [NewDocument("doc_a", stored("doc_a"))],
+        engine="local",
+        retention_days=30,
+        api_key_id="",
+        max_attempts=3,
+        batch_id="bat_a",
+    )
+    for name in ("get_document", "documents_by_ids", "list_documents", "batch_documents_after"):
+        sql = QUERIES[name]
+        used = {key: value for key, value in params.items() if f":{key}" in sql}
+        (row,) = store.connector.execute(name, **used)
+        assert list(row) == fields, name
