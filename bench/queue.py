@@ -8,17 +8,22 @@ Usage (from the repository root, after ``pip install -r requirements-bench.txt``
 Everything runs on this machine, in temporary directories under /tmp, on 127.0.0.1:
 
 1. Claim path, in one process, no documents' content: N jobs are inserted
-   (untimed), then one consumer drains them the way a worker's slot does
-   (src): complete its jobs (``jobs.complete``) and claim the next ones
-   (``jobs.claim_within``) in one ``BEGIN IMMEDIATE`` transaction, ``GROUP_MAX``
-   (16) at a time as for quick jobs (the verdict), and 1 at a time as for slow
-   ones. Also the two-commit shape: claim one job, then complete it in a
-   second transaction. Reference: huey's SqliteHuey in the same process
+   (untimed), then one consumer drains them the way a worker's slot does: the
+   queue's own steps inside ``Jobs.finish`` (``ilios.store.jobs``): complete
+   its jobs (``complete``) and claim the next ones (``claim_next``) in one
+   ``BEGIN IMMEDIATE`` transaction, ``GROUP_MAX`` (16) at a time as for quick
+   jobs (the verdict), and 1 at a time as for slow ones. Also the two-commit
+   shape: claim one job (``Jobs.claim``), then complete it in a second
+   transaction; and the whole ``Jobs.finish`` as the worker calls it, which
+   also stores each job's result (its last page, the document's state, its
+   usage). Reference: huey's SqliteHuey in the same process
    (``huey.dequeue()`` + ``huey.execute(task)``, results stored), with
    ``PRAGMA synchronous`` set to the same mode on its connections.
    1b: microseconds per statement of the two-commit shape.
-2. Enqueue: N documents + jobs, 500 per transaction, vs huey enqueueing N
-   tasks one at a time (its normal API: one commit each).
+2. Enqueue: N jobs, 500 per transaction: the queue's ``enqueue`` alone (for
+   documents stored before, untimed) and ``Documents.create`` (documents +
+   jobs, as BatchSubmit), vs huey enqueueing N tasks one at a time (its
+   normal API: one commit each).
 3. End to end: the real service (``ilios serve``, ``OCR_ENGINE=scripted``)
    takes 2,000 tiny documents through gRPC ``BatchSubmit`` (4 batches); timed
    from the first submit until every document is completed (the database is
@@ -88,10 +93,22 @@ from queue_measure import (
     wait_until,
 )
 
-from ilios import config, doorbell, jobs
-from ilios.server.intake import Intake, StoredFile, insert_documents
+from ilios import doorbell
 from ilios.storage import LocalBlobStore
-from ilios.store import QUERIES, Database, id_list, new_id, new_ids, now_ms
+from ilios.store import (
+    Charge,
+    Completion,
+    NewDocument,
+    Page,
+    SQLite,
+    Store,
+    StoredFile,
+    new_id,
+    new_ids,
+    now_ms,
+)
+from ilios.store.documents import insert
+from ilios.store.jobs import claim_next, complete, enqueue
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
 from ilios.worker.worker import GROUP_MAX
@@ -180,48 +197,46 @@ class Verdict:
 
 
 @contextlib.contextmanager
-def fresh_database(mode: str) -> Iterator[Database]:
-    """An empty, migrated Ilios database under /tmp with ``synchronous=mode``."""
+def fresh_database(mode: str) -> Iterator[Store]:
+    """An empty, migrated Ilios store under /tmp with ``synchronous=mode``."""
     with tempfile.TemporaryDirectory(prefix="ilios-qbench-", dir=TMP_ROOT) as tmp:
-        db = Database(pathlib.Path(tmp) / "ilios.db", mode)
-        db.setup()
+        store = Store(SQLite(pathlib.Path(tmp) / "ilios.db", mode))
+        store.migrate()
         try:
-            yield db
+            yield store
         finally:
-            db.close()
+            store.close()
 
 
-def stored_documents(count: int) -> list[tuple[str, StoredFile, None]]:
+def stored_documents(count: int) -> list[NewDocument]:
     """``count`` new document ids, each with a (pretend) stored one-byte PDF."""
     return [
-        (doc_id, StoredFile(f"originals/{doc_id}", "bench.pdf", "application/pdf", 1, "-"), None)
+        NewDocument(
+            doc_id, StoredFile(f"originals/{doc_id}", "bench.pdf", "application/pdf", 1, "-")
+        )
         for doc_id in new_ids("doc", count)
     ]
 
 
-def intake_create(intake: Intake, files: list[tuple[str, StoredFile, None]]) -> None:
+def intake_create(store: Store, files: list[NewDocument]) -> None:
     """Create ``files`` as documents with their jobs, as BatchSubmit does (src)."""
-    intake.create(files, job_priority=5, retention_days=30, engine="scripted", api_key_id="")
+    store.documents.create(
+        files, engine="scripted", retention_days=30, api_key_id="", max_attempts=3, priority=5
+    )
 
 
-def bench_intake(db: Database) -> Intake:
-    """The service's ``Intake`` on ``db`` (default settings; no blob store is touched)."""
-    return Intake(config.load({}, dotenv=False), db, LocalBlobStore(pathlib.Path(TMP_ROOT)))
-
-
-def fill_queue(db: Database, count: int) -> None:
+def fill_queue(store: Store, count: int) -> None:
     """Insert ``count`` documents with one pending job each, ``ENQUEUE_BATCH`` per transaction."""
-    intake = bench_intake(db)
     for start in range(0, count, ENQUEUE_BATCH):
-        intake_create(intake, stored_documents(min(ENQUEUE_BATCH, count - start)))
+        intake_create(store, stored_documents(min(ENQUEUE_BATCH, count - start)))
 
 
-def insert_bare_documents(db: Database, count: int) -> list[str]:
+def insert_bare_documents(store: Store, count: int) -> list[str]:
     """Insert ``count`` documents without jobs (untimed); return their ids."""
-    files = [(doc_id, stored) for doc_id, stored, _ in stored_documents(count)]
-    with db.write():
-        insert_documents(
-            db,
+    files = stored_documents(count)
+    with store.connector.write():
+        insert(
+            store.connector,
             files,
             batch_id=None,
             retention_days=30,
@@ -229,102 +244,131 @@ def insert_bare_documents(db: Database, count: int) -> list[str]:
             api_key_id="",
             now=now_ms(),
         )
-    return [doc_id for doc_id, _ in files]
+    return [new.id for new in files]
 
 
 @contextlib.contextmanager
-def filled_queue(mode: str, count: int) -> Iterator[tuple[Database, str]]:
+def filled_queue(mode: str, count: int) -> Iterator[tuple[Store, str]]:
     """A fresh queue holding ``count`` pending jobs, and a registered worker id."""
-    with fresh_database(mode) as db:
-        fill_queue(db, count)
-        yield db, jobs.register_worker(db, os.getpid(), "bench")
+    with fresh_database(mode) as store:
+        fill_queue(store, count)
+        yield store, store.workers.register(os.getpid(), "bench")
 
 
-def count_jobs(db: Database, state: str) -> int:
+def count_jobs(store: Store, state: str) -> int:
     """How many jobs are in ``state``."""
     sql = "SELECT count(*) AS n FROM jobs WHERE state = :state"
-    return int(next(db.conn.execute(sql, {"state": state}))["n"])
+    return int(next(store.connector.conn.execute(sql, {"state": state}))["n"])  # type: ignore[attr-defined]
 
 
-def separate_steps(db: Database, worker: str) -> Iterator[int]:
-    """Claim one job, then complete it in a second transaction (2 commits); yield 1 per job."""
-    while claimed := jobs.claim(db, worker, 1):
+def separate_steps(store: Store, worker: str) -> Iterator[int]:
+    """Claim one job (``Jobs.claim``), then complete it in a second transaction
+    (2 commits); yield 1 per job."""
+    db = store.connector
+    while claimed := store.jobs.claim(worker, 1):
         with db.write():
-            jobs.complete(db, worker, [claimed[0].document_id])
+            complete(db, worker, [claimed[0].document_id])
         yield 1
 
 
-def combined_steps(db: Database, worker: str, size: int) -> Iterator[int]:
-    """As a worker slot does (src): complete its ``size`` jobs and claim the next
-    ``size`` in one transaction (``jobs.complete`` + ``jobs.claim_within``: one
-    commit per batch). A slot claims ``GROUP_MAX`` at once while jobs are quick
-    and 1 when they are slow (``worker.batch_size``). Yields per batch."""
-    batch = jobs.claim(db, worker, size)
+def combined_steps(store: Store, worker: str, size: int) -> Iterator[int]:
+    """The queue's part of a worker slot's commit (``Jobs.finish``): complete its
+    ``size`` jobs and claim the next ``size`` in one transaction (``complete`` +
+    ``claim_next``: one commit per batch). A slot claims ``GROUP_MAX`` at once
+    while jobs are quick and 1 when they are slow (``worker.batch_size``).
+    Yields per batch."""
+    db = store.connector
+    batch = store.jobs.claim(worker, size)
     while batch:
         with db.write():
-            jobs.complete(db, worker, [job.document_id for job in batch])
-            following = jobs.claim_within(db, worker, size)
+            complete(db, worker, [job.document_id for job in batch])
+            following = claim_next(db, worker, size)
         yield len(batch)
         batch = following
 
 
-def enqueue_steps(db: Database, document_ids: list[str]) -> Iterator[int]:
-    """Queue a job for each document, ``ENQUEUE_BATCH`` per transaction (``jobs.enqueue``,
-    src); yield per transaction."""
+def finish_steps(store: Store, worker: str, size: int) -> Iterator[int]:
+    """A worker slot's whole commit (``Jobs.finish``, src): store each job's result
+    (a one-page document: its page held back, its state, its usage), complete
+    the jobs and claim the next ``size``, in one transaction. Yields per batch."""
+    batch = store.jobs.claim(worker, size)
+    while batch:
+        done = [
+            Completion(job, "", "scripted", "scripted", 1, 0, Charge(1), Page(1, "ok"))
+            for job in batch
+        ]
+        following = store.jobs.finish(worker, done, take_next=size).claimed
+        yield len(batch)
+        batch = following
+
+
+def enqueue_steps(store: Store, document_ids: list[str]) -> Iterator[int]:
+    """Queue a job for each document, ``ENQUEUE_BATCH`` per transaction (the
+    queue's ``enqueue``, src); yield per transaction."""
+    db = store.connector
     for start in range(0, len(document_ids), ENQUEUE_BATCH):
         batch = document_ids[start : start + ENQUEUE_BATCH]
         with db.write():
-            jobs.enqueue(db, batch, 5, 3)
+            enqueue(db, batch, priority=5, max_attempts=3, now=now_ms())
         yield len(batch)
 
 
-def intake_steps(db: Database, count: int) -> Iterator[int]:
-    """Create ``count`` documents + jobs, ``ENQUEUE_BATCH`` per ``Intake.create`` (src)."""
-    intake = bench_intake(db)
+def intake_steps(store: Store, count: int) -> Iterator[int]:
+    """Create ``count`` documents + jobs, ``ENQUEUE_BATCH`` per ``Documents.create`` (src)."""
     for start in range(0, count, ENQUEUE_BATCH):
         files = stored_documents(min(ENQUEUE_BATCH, count - start))
-        intake_create(intake, files)
+        intake_create(store, files)
         yield len(files)
 
 
-def breakdown(mode: str, count: int, claim_sql: str) -> dict[str, float]:
+def breakdown(mode: str, count: int, claim_query: str) -> dict[str, float]:
     """Microseconds per job in each statement of the two-transaction claim path.
 
-    Runs by hand what ``jobs.claim`` and the completion run, with ``claim_sql``
-    as the claim statement. The gap between "sum" and section 1's time per job
-    is what the real loop adds (row dicts, sorting, ``Job`` objects, context
-    managers).
+    Runs by hand, through the store's connector, what ``Jobs.claim`` and the
+    completion run, with the named query ``claim_query`` as the claim. The gap
+    between "sum" and section 1's time per job is what the real loop adds
+    (row dicts, sorting, ``Job`` objects, context managers).
     """
     labels = ("BEGIN IMMEDIATE (claim)", "claim_jobs", "start_document", "COMMIT (claim)")
     labels += ("BEGIN IMMEDIATE (complete)", "complete_jobs", "COMMIT (complete)")
     spent = dict.fromkeys(labels, 0.0)
-    with fresh_database(mode) as db:
-        fill_queue(db, count)
-        worker = jobs.register_worker(db, os.getpid(), "bench")
-        conn = db.conn
+    with fresh_database(mode) as store:
+        fill_queue(store, count)
+        worker = store.workers.register(os.getpid(), "bench")
+        db = store.connector
 
-        def timed(label: str, sql: str, params: dict[str, object] | None = None) -> list:
+        def timed(label: str, step: Callable[[], Any]) -> Any:
             start = time.perf_counter()
-            rows = list(conn.execute(sql, params or {}))
+            out = step()
             spent[label] += time.perf_counter() - start
-            return rows
+            return out
 
         done = 0
         while True:
-            timed("BEGIN IMMEDIATE (claim)", "BEGIN IMMEDIATE")
+            claiming = db.write()
+            timed("BEGIN IMMEDIATE (claim)", claiming.__enter__)
             rows = timed(
-                "claim_jobs", claim_sql, {"worker_id": worker, "now": now_ms(), "limit": 1}
+                "claim_jobs",
+                lambda: db.execute(claim_query, worker_id=worker, now=now_ms(), limit=1),
             )
             if not rows:
-                conn.execute("COMMIT")
+                claiming.__exit__(None, None, None)
                 break
-            timed("start_document", QUERIES["start_document"], {"id": rows[0]["document_id"]})
-            timed("COMMIT (claim)", "COMMIT")
-            timed("BEGIN IMMEDIATE (complete)", "BEGIN IMMEDIATE")
-            ids = id_list([rows[0]["document_id"]])
-            params = {"document_ids": ids, "worker_id": worker, "now": now_ms()}
-            timed("complete_jobs", QUERIES["complete_jobs"], params)
-            timed("COMMIT (complete)", "COMMIT")
+            doc_id = rows[0]["document_id"]
+            timed("start_document", lambda: db.run("start_document", id=doc_id))  # noqa: B023
+            timed("COMMIT (claim)", lambda: claiming.__exit__(None, None, None))  # noqa: B023
+            completing = db.write()
+            timed("BEGIN IMMEDIATE (complete)", completing.__enter__)
+            timed(
+                "complete_jobs",
+                lambda: db.execute(
+                    "complete_jobs",
+                    document_ids=db.ids([doc_id]),  # noqa: B023
+                    worker_id=worker,
+                    now=now_ms(),
+                ),
+            )
+            timed("COMMIT (complete)", lambda: completing.__exit__(None, None, None))  # noqa: B023
             done += 1
         check(done == count, f"breakdown drained {done} of {count}")
     out = {label: seconds / count * 1e6 for label, seconds in spent.items()}
@@ -539,12 +583,12 @@ def section_claim(plan: Plan, verdicts: list[Verdict]) -> None:
     """Section 1: the claim path in process, ours vs huey, per synchronous mode."""
     n = plan.claim_jobs
     print(
-        f"\n1. Claim path: {n:,} jobs, one consumer, in process (jobs/s; the five "
+        f"\n1. Claim path: {n:,} jobs, one consumer, in process (jobs/s; the six "
         f"contenders take turns of {SLICE_JOBS} jobs)"
     )
     for mode in MODES:
         with contextlib.ExitStack() as stack:
-            ours = [stack.enter_context(filled_queue(mode, n)) for _ in range(3)]
+            ours = [stack.enter_context(filled_queue(mode, n)) for _ in range(4)]
             hueys = [
                 stack.enter_context(filled_huey(mode, n, results)) for results in (True, False)
             ]
@@ -554,6 +598,9 @@ def section_claim(plan: Plan, verdicts: list[Verdict]) -> None:
                 ),
                 "ours (src): 1 per commit (slow jobs)": combined_steps(*ours[1], 1),
                 "shape ref: claim, then complete, 2 commits": separate_steps(*ours[0]),
+                f"ours (src): Jobs.finish, {GROUP_MAX} with results": finish_steps(
+                    *ours[3], GROUP_MAX
+                ),
                 "huey: dequeue + execute + store result": huey_steps(hueys[0]),
                 "huey: results=False (no completion record)": huey_steps(hueys[1]),
             }
@@ -561,7 +608,7 @@ def section_claim(plan: Plan, verdicts: list[Verdict]) -> None:
             check(all(count_jobs(db, "completed") == n for db, _ in ours), "jobs left over")
             check(hueys[0].storage.result_store_size() == n, "huey results missing")
         check(all(rate.count == n for rate in rates.values()), "a contender did not finish")
-        grouped, single, separate, huey, bare = rates.values()
+        grouped, single, separate, whole, huey, bare = rates.values()
         print(f"  synchronous={mode}")
         for label, rate in rates.items():
             print(f"    {label:<46} {rate}")
@@ -580,6 +627,7 @@ def section_claim(plan: Plan, verdicts: list[Verdict]) -> None:
         )
         verdicts.append(Verdict(f"claim {mode}: 1 per commit", ratio(single, huey)))
         verdicts.append(Verdict(f"claim {mode}: 2-commit shape", ratio(separate, huey)))
+        verdicts.append(Verdict(f"claim {mode}: Jobs.finish with results", ratio(whole, huey)))
 
 
 def section_breakdown(plan: Plan, verdicts: list[Verdict]) -> None:
@@ -587,8 +635,8 @@ def section_breakdown(plan: Plan, verdicts: list[Verdict]) -> None:
     n = plan.breakdown_jobs
     print(f"\n1b. Claim + complete, per statement ({n:,} jobs; microseconds per job)")
     columns = {
-        f"{mode}{suffix}": functools.partial(breakdown, mode, n, sql)
-        for suffix, sql in (("", QUERIES["claim_jobs"]), (", =", QUERIES["claim_job"]))
+        f"{mode}{suffix}": functools.partial(breakdown, mode, n, query)
+        for suffix, query in (("", "claim_jobs"), (", =", "claim_job"))
         for mode in MODES
     }
     tables = {name: run() for name, run in columns.items()}
@@ -611,35 +659,35 @@ def section_enqueue(plan: Plan, verdicts: list[Verdict]) -> None:
     )
     for mode in MODES:
         with (
-            fresh_database(mode) as queue_db,
-            fresh_database(mode) as intake_db,
+            fresh_database(mode) as queue_store,
+            fresh_database(mode) as intake_store,
             empty_huey(mode) as (queue, task),
         ):
             steps = {
                 f"ours: jobs.enqueue, {ENQUEUE_BATCH} per transaction": enqueue_steps(
-                    queue_db, insert_bare_documents(queue_db, n)
+                    queue_store, insert_bare_documents(queue_store, n)
                 ),
-                f"ours: Intake.create, {ENQUEUE_BATCH} documents + jobs": intake_steps(
-                    intake_db, n
+                f"ours: Documents.create, {ENQUEUE_BATCH} documents + jobs": intake_steps(
+                    intake_store, n
                 ),
                 "huey: one by one": huey_enqueue_steps(task, n),
             }
             rates = interleave(steps, ENQUEUE_BATCH)
-            check(count_jobs(queue_db, "pending") == n, "jobs lost")
-            check(count_jobs(intake_db, "pending") == n, "intake jobs lost")
+            check(count_jobs(queue_store, "pending") == n, "jobs lost")
+            check(count_jobs(intake_store, "pending") == n, "intake jobs lost")
             check(queue.pending_count() == n, "huey lost enqueued tasks")
-        enqueue, intake, huey = rates.values()
+        queued, intake, huey = rates.values()
         print(f"  synchronous={mode}")
         for label, rate in rates.items():
             print(f"    {label:<46} {rate}")
         print(
-            f"    ours/huey: {ratio(enqueue, huey):.1f}x the queue's enqueue, "
+            f"    ours/huey: {ratio(queued, huey):.1f}x the queue's enqueue, "
             f"{ratio(intake, huey):.1f}x the intake (documents + jobs)"
         )
         verdicts.append(
-            Verdict(f"enqueue {mode}: jobs.enqueue", ratio(enqueue, huey), TARGET_ENQUEUE)
+            Verdict(f"enqueue {mode}: jobs.enqueue", ratio(queued, huey), TARGET_ENQUEUE)
         )
-        verdicts.append(Verdict(f"enqueue {mode}: Intake.create", ratio(intake, huey)))
+        verdicts.append(Verdict(f"enqueue {mode}: Documents.create", ratio(intake, huey)))
 
 
 def section_e2e(plan: Plan, verdicts: list[Verdict]) -> None:

@@ -14,9 +14,15 @@ import dataclasses
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ilios.limits import Engine
+
 MICROS_PER_USD = 1_000_000
 BASIS_POINTS = 10_000
-DEFAULT_COST_PER_PAGE_USD = {"mistral": "0.001", "local": "0", "scripted": "0"}
+DEFAULT_COST_PER_PAGE_USD: dict[str, str] = {
+    Engine.MISTRAL: "0.001",
+    Engine.LOCAL: "0",
+    Engine.SCRIPTED: "0",
+}
 DEFAULT_MARGIN_RATE = "0.30"
 
 

@@ -79,6 +79,7 @@ def _sweep(settings: config.Settings, as_of: str | None) -> int:
 
     from ilios.server import sweeper
     from ilios.storage import open_originals
+    from ilios.store import open_store
 
     now = None
     if as_of:
@@ -86,9 +87,8 @@ def _sweep(settings: config.Settings, as_of: str | None) -> int:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=dt.UTC)
         now = int(moment.timestamp() * 1000)
-    db = settings.database()
-    db.setup()
-    report = sweeper.sweep(settings, db, open_originals(settings, db), now=now)
+    store = open_store(settings)
+    report = sweeper.sweep(settings, store, open_originals(settings, store), now=now)
     print(
         f"archived {report.archived} document(s), dropped {report.uploads_dropped} "
         f"expired upload(s), removed {report.temp_files_removed} temp file(s) and "

@@ -22,13 +22,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ilios import billing
 from ilios.errors import ConfigError
-from ilios.store import Database
+from ilios.limits import DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, Engine
 
 GIB = 1024**3
 MIB = 2**20
 MIN_MESSAGE_SIZE = 4 * MIB  # Upload chunks (2 MiB from the client) must fit
-# "scripted" follows a script inside each document: for tests and benchmarks only.
-ENGINES = ("local", "mistral", "scripted")
+ENGINES = tuple(Engine)  # "scripted" follows a script inside each document: tests only
 _UNITS = {
     "GIB": GIB, "GB": GIB, "G": GIB,
     "MIB": MIB, "MB": MIB, "M": MIB,
@@ -122,7 +121,10 @@ class Settings(BaseSettings):
     inline_max_bytes: Size = Field(256 * 1024, validation_alias=_env("INLINE_MAX_BYTES"))
     max_pages: int = Field(2000, ge=1, le=100_000, validation_alias=_env("MAX_PAGES"))
     default_retention_days: int = Field(
-        365, ge=1, le=3650, validation_alias=_env("DEFAULT_RETENTION_DAYS")
+        DEFAULT_RETENTION_DAYS,
+        ge=MIN_RETENTION_DAYS,
+        le=MAX_RETENTION_DAYS,
+        validation_alias=_env("DEFAULT_RETENTION_DAYS"),
     )
     ocr_engine: str = Field("", validation_alias=_env("OCR_ENGINE"))  # "": see _derive
     heartbeat_s: Seconds = Field(5.0, validation_alias=_env("WORKER_HEARTBEAT_S"))
@@ -220,10 +222,6 @@ class Settings(BaseSettings):
     def grpc_address(self) -> str:
         """Where clients (and the gateway) reach the gRPC server."""
         return self.grpc_target or f"127.0.0.1:{self.grpc_port}"
-
-    def database(self) -> Database:
-        """A handle on the configured database (each thread opens its own connection)."""
-        return Database(self.db_path, self.db_synchronous, self.db_busy_timeout_ms)
 
 
 def load(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:

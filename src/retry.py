@@ -3,7 +3,7 @@
 A job attempt that meets a short outage — SQLite busy past its timeout, a
 storage hiccup, an engine's 429 — retries the call here, with exponential
 backoff and jitter, before giving up and failing the attempt (which the queue
-then reschedules with its own, longer backoff: see ``ilios.jobs``).
+then reschedules with its own, longer backoff: see ``ilios.store.jobs``).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from grpc_status import rpc_status
 
 from ilios import config
 from ilios.storage import scratch_dir
-from ilios.store import Database
+from ilios.store.sqlite import SQLite
 from ilios.v1 import conversion_service_pb2_grpc, usage_service_pb2_grpc
 
 START_TIMEOUT_S = 120.0
@@ -94,7 +94,7 @@ class Service:
         self.grpc_port = 0
         self.http_port = 0
         self._channel: grpc.Channel | None = None
-        self._db: Database | None = None
+        self._db: SQLite | None = None
 
     @property
     def ready_file(self) -> pathlib.Path:
@@ -129,10 +129,10 @@ class Service:
         return self
 
     @property
-    def db(self) -> Database:
+    def db(self) -> SQLite:
         """A handle on the service's database, for asserting on rows."""
         if self._db is None:
-            self._db = Database(self.data_dir / "ilios.db")
+            self._db = SQLite(self.data_dir / "ilios.db")
         return self._db
 
     def child_pid(self, name: str) -> int:

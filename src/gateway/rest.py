@@ -14,6 +14,13 @@ from pydantic import BaseModel
 
 from ilios import config, errors
 from ilios.gateway.shapes import ErrorBody
+from ilios.limits import (
+    DEFAULT_PRIORITY,
+    MAX_PRIORITY,
+    MAX_RETENTION_DAYS,
+    MIN_PRIORITY,
+    MIN_RETENTION_DAYS,
+)
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 
 FORMATS = ("markdown", "json")
@@ -54,13 +61,18 @@ def _whole(raw: str, error: type[errors.IliosError], lo: int, hi: int) -> int:
 
 
 def retention_days(raw: str | None) -> int:
-    """retentionDays (1-3650); absent means the server default (0 on the wire)."""
-    return 0 if raw is None or raw == "" else _whole(raw, errors.InvalidRetention, 1, 3650)
+    """retentionDays (``MIN_RETENTION_DAYS``-``MAX_RETENTION_DAYS``); absent means
+    the server default (0 on the wire)."""
+    if raw is None or raw == "":
+        return 0
+    return _whole(raw, errors.InvalidRetention, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS)
 
 
 def priority(raw: str | None) -> int:
-    """priority (1-10); absent means the default (0 on the wire)."""
-    return 0 if raw is None or raw == "" else _whole(raw, errors.InvalidPriority, 1, 10)
+    """priority (``MIN_PRIORITY``-``MAX_PRIORITY``); absent means the default (0 on the wire)."""
+    if raw is None or raw == "":
+        return 0
+    return _whole(raw, errors.InvalidPriority, MIN_PRIORITY, MAX_PRIORITY)
 
 
 def output_format(raw: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
@@ -137,5 +149,10 @@ def form_schema(properties: dict[str, Any], required: list[str]) -> dict[str, An
 
 
 FILE = {"type": "string", "format": "binary"}
-RETENTION = {"type": "integer", "minimum": 1, "maximum": 3650}
-PRIORITY = {"type": "integer", "minimum": 1, "maximum": 10, "default": 5}
+RETENTION = {"type": "integer", "minimum": MIN_RETENTION_DAYS, "maximum": MAX_RETENTION_DAYS}
+PRIORITY = {
+    "type": "integer",
+    "minimum": MIN_PRIORITY,
+    "maximum": MAX_PRIORITY,
+    "default": DEFAULT_PRIORITY,
+}

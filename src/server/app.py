@@ -3,8 +3,8 @@
 Besides the Ilios services it carries the standard ``grpc.health.v1.Health``
 service and server reflection (so grpcurl needs no proto files), and three
 background loops: the rescuer (returns jobs of dead workers to the queue), the
-sweeper (retention and clean-up) and the checkpointer (keeps the SQLite WAL
-short, off the path of requests and workers).
+sweeper (retention and clean-up) and the checkpointer (``Store.checkpoint``:
+keeps the SQLite WAL short, off the path of requests and workers).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from google.protobuf import descriptor_pool
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ilios import doorbell, jobs
+from ilios import doorbell
 from ilios.config import Settings
 from ilios.errors import IliosError
 from ilios.server import conversion, sweeper
@@ -34,7 +34,7 @@ from ilios.server.notifier import Notifier
 from ilios.server.presence import Presence
 from ilios.server.usage import UsageService
 from ilios.storage import BlobStore, open_originals
-from ilios.store import CHECKPOINT_INTERVAL_S, Database
+from ilios.store import CHECKPOINT_INTERVAL_S, Store, open_store
 from ilios.v1 import access_service_pb2, conversion_service_pb2, usage_service_pb2
 from ilios.v1 import access_service_pb2_grpc as access_grpc
 from ilios.v1 import usage_service_pb2_grpc as usage_grpc
@@ -54,7 +54,7 @@ CONNECTION_IDLE_S = 300  # a connection without calls for this long is closed (G
 # grpc's adaptive window grows with its bandwidth estimate, and what the reader
 # has not taken sits in the server's memory (docs/performance.md, "Uploads").
 STREAM_WINDOW_BYTES = 4 * 1024 * 1024
-DB_THREADS = 16  # SQLite calls and blob writes (batch intake uses up to 6)
+DB_THREADS = 16  # store calls and blob writes (batch intake uses up to 6)
 SERVICE_NAMES = (
     conversion_service_pb2.DESCRIPTOR.services_by_name["ConversionService"].full_name,
     usage_service_pb2.DESCRIPTOR.services_by_name["UsageService"].full_name,
@@ -96,7 +96,7 @@ class Server:
     port: int
     notifier: Notifier
     pool: concurrent.futures.ThreadPoolExecutor
-    db: Database
+    store: Store
     blobs: BlobStore
     health: health.aio.HealthServicer
     presence: Presence
@@ -113,7 +113,7 @@ class Server:
         self._loops = [
             asyncio.create_task(self._repeat(self._rescue, self.settings.heartbeat_s)),
             asyncio.create_task(self._repeat(self._sweep, sweeper.SWEEP_INTERVAL_S)),
-            asyncio.create_task(self._repeat(self.db.checkpoint, CHECKPOINT_INTERVAL_S)),
+            asyncio.create_task(self._repeat(self.store.checkpoint, CHECKPOINT_INTERVAL_S)),
         ]
 
     async def stop(self, grace_s: float = 5.0) -> None:
@@ -145,25 +145,24 @@ class Server:
         dead_after_ms = int(self.settings.worker_dead_after_s * 1000)
         self.presence.heartbeat()
         self.presence.bury_gone(dead_after_ms)
-        rescued = jobs.rescue(self.db, dead_after_ms, socket.gethostname())
+        rescued = self.store.jobs.rescue(dead_after_ms, socket.gethostname())
         if rescued:
             log.warning("rescued %d job(s) of dead workers", len(rescued))
             doorbell.announce_rescued(self.settings.run_dir, rescued)
 
     def _sweep(self) -> None:
-        sweeper.sweep(self.settings, self.db, self.blobs)
+        sweeper.sweep(self.settings, self.store, self.blobs)
 
 
 def create_server(settings: Settings, address: str | None = None) -> Server:
     """Build (not start) the server on ``address`` (port 0 picks a free port)."""
-    db = settings.database()
-    db.setup()
-    blobs = open_originals(settings, db)
+    store = open_store(settings)
+    blobs = open_originals(settings, store)
     blobs.check()
     notifier = Notifier(settings.run_dir)
     pool = concurrent.futures.ThreadPoolExecutor(DB_THREADS, "ilios-db")
-    service = conversion.ConversionService(settings, db, blobs, notifier, pool)
-    presence = Presence(db, service.intake)
+    service = conversion.ConversionService(settings, store, blobs, notifier, pool)
+    presence = Presence(store, service.intake)
     service.server_id = presence.id
     server = grpc.aio.server(
         interceptors=[Guard(settings.api_keys, settings.upload_idle_s)],
@@ -181,7 +180,7 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
         ],
     )
     conversion.add_to_server(service, server)
-    usage_grpc.add_UsageServiceServicer_to_server(UsageService(db, pool), server)
+    usage_grpc.add_UsageServiceServicer_to_server(UsageService(store, pool), server)
     access_grpc.add_AccessServiceServicer_to_server(AccessService(settings.api_keys), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -192,7 +191,7 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
     )
     port = server.add_insecure_port(address or f"{settings.host}:{settings.grpc_port}")
     return Server(
-        settings, server, port, notifier, pool, db, blobs, health_servicer, presence, service
+        settings, server, port, notifier, pool, store, blobs, health_servicer, presence, service
     )
 
 

@@ -1,7 +1,7 @@
 """``ilios.v1.ConversionService``: the gRPC face of the pipeline.
 
 Handlers run on the server's event loop and never convert anything: blocking
-work (SQLite, blob files) runs on a small thread pool, and conversions run in
+work (the store, blob files) runs on a small thread pool, and conversions run in
 worker processes. ``Convert`` queues a top-priority job and streams each page
 as a worker commits it, woken by the ``Notifier``.
 """
@@ -41,11 +41,10 @@ from ilios.errors import (
     UploadIncomplete,
     from_reason,
 )
+from ilios.limits import MAX_PRIORITY
 from ilios.server import messages
 from ilios.server.intake import (
-    CONVERT_PRIORITY,
     Intake,
-    StoredFile,
     document_key,
     new_document_id,
     priority,
@@ -55,7 +54,17 @@ from ilios.server.intake import (
 from ilios.server.notifier import Notifier
 from ilios.server.write_behind import WriteBehind
 from ilios.storage import CHUNK_BYTES, BlobStore, BlobWriter, chunks
-from ilios.store import Database, Row, new_id, new_ids
+from ilios.store import (
+    Charge,
+    Document,
+    DocumentState,
+    NewDocument,
+    Page,
+    Store,
+    StoredFile,
+    new_id,
+    new_ids,
+)
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import document_pb2 as document_pb
@@ -70,6 +79,7 @@ INTAKE_SHARE_BYTES = 8 * 1024 * 1024  # bytes one of them stores, at least
 # how many bytes one pool call writes, at least (fewer thread hops; see WriteBehind).
 UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024
 UPLOAD_BATCH_BYTES = 2 * 1024 * 1024
+DOWNLOAD_BATCH_ROWS = 100  # documents DownloadBatch reads at once
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
 TOKEN_START_MS = 2**62  # the cursor before every document (SQLite integers are 64-bit)
@@ -92,7 +102,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
     def __init__(
         self,
         settings: Settings,
-        db: Database,
+        store: Store,
         blobs: BlobStore,
         notifier: Notifier,
         pool: concurrent.futures.ThreadPoolExecutor,
@@ -100,9 +110,9 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
     ) -> None:
         self.settings = settings
         self.server_id = server_id  # names the transient uploads this server stores
-        self.db = db
+        self.store = store
         self.blobs = blobs
-        self.intake = Intake(settings, db, blobs)
+        self.intake = Intake(settings, store, blobs)
         self.notifier = notifier
         self.pool = pool
         self.ringer = doorbell.Ringer(settings.run_dir)
@@ -125,26 +135,25 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
 
     # --- reading ----------------------------------------------------------------
 
-    def _document(self, document_id: str) -> Row:
-        row = self.db.one("get_document", id=document_id) if document_id else None
-        if row is None:
+    def _document(self, document_id: str) -> Document:
+        doc = self.store.documents.get(document_id)
+        if doc is None:
             raise DocumentNotFound(document_id=document_id)
-        return row
+        return doc
 
-    def _pages_after(self, document_id: str, after: int) -> list[Row]:
-        return self.db.execute("pages_after", document_id=document_id, after=after)
+    def _pages_after(self, document_id: str, after: int) -> list[Page]:
+        return self.store.pages.after(document_id, after)
 
-    def _content(self, document_id: str) -> tuple[Row, str, Row | None]:
-        row = self._document(document_id)
-        if row["state"] == "archived":
+    def _content(self, document_id: str) -> tuple[Document, str, Charge | None]:
+        doc = self._document(document_id)
+        if doc.state == DocumentState.ARCHIVED:
             raise DocumentArchived(document_id=document_id)
-        if row["state"] == "failed":
-            raise _failure(row)
-        if row["state"] != "completed":
-            raise DocumentNotReady(document_id=document_id, state=row["state"])
-        pages = self._pages_after(document_id, 0)
-        markdown = join_pages(pages)
-        return row, markdown, self.db.one("document_usage", document_id=document_id)
+        if doc.state == DocumentState.FAILED:
+            raise _failure(doc)
+        if doc.state != DocumentState.COMPLETED:
+            raise DocumentNotReady(document_id=document_id, state=doc.state.value)
+        markdown = join_pages(self._pages_after(document_id, 0))
+        return doc, markdown, self.store.usage.of_document(document_id)
 
     # --- sources ----------------------------------------------------------------
 
@@ -168,24 +177,22 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             raise
         return stored
 
-    def _store_judged(
-        self, source: pb.FileSource, doc_id: str
-    ) -> tuple[str, StoredFile, IliosError | None]:
+    def _store_judged(self, source: pb.FileSource, doc_id: str) -> NewDocument:
         """Store a batch file, not yet durably (the batch syncs the store once);
         an unconvertible one comes back with its error."""
         stored = self._store_source(source, doc_id, sync=False)
         try:
             self.intake.check(stored)
         except (EmptyFile, UnsupportedFileType) as exc:
-            return doc_id, stored, exc
-        return doc_id, stored, None
+            return NewDocument(doc_id, stored, exc)
+        return NewDocument(doc_id, stored)
 
     def _store_share(
         self, files: list[pb.FileSource], doc_ids: list[str], indices: range
-    ) -> list[tuple[str, StoredFile, IliosError | None] | Exception]:
+    ) -> list[NewDocument | Exception]:
         """Store the batch files at ``indices`` (``_store_judged``); a file that
         cannot be stored comes back as its exception, marked with its place."""
-        outcomes: list[tuple[str, StoredFile, IliosError | None] | Exception] = []
+        outcomes: list[NewDocument | Exception] = []
         for index in indices:
             source = files[index]
             try:
@@ -211,7 +218,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
     ) -> tuple[StoredFile, int]:
         key = upload_key(upload_id)
         stored = self.intake.finish(writer, key, filetypes.safe_file_name(meta.file_name))
-        extra = self.intake.record_upload(
+        expires_at = self.intake.record_upload(
             upload_id,
             stored,
             api_key_id,
@@ -219,7 +226,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             meta.sha256,
             server_id=self.server_id if meta.transient else None,
         )
-        return stored, int(extra["expires_at"])
+        return stored, expires_at
 
     # --- RPCs -------------------------------------------------------------------
 
@@ -231,39 +238,41 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         doc_id = new_document_id()
         stored = await self._run(self._store_checked, request.file, doc_id)
         with self.notifier.watch(doc_id) as changed:
-            rows = await self._run(
+            # Top priority, and streamed: claimed before every other job.
+            docs = await self._run(
                 self.intake.create,
-                [(doc_id, stored, None)],
-                job_priority=CONVERT_PRIORITY,
+                [NewDocument(doc_id, stored)],
+                priority=MAX_PRIORITY,
+                streamed=True,
                 retention_days=days,
                 engine=engine,
                 api_key_id=self._key_id(context),
             )
             self._ring_workers()
-            yield pb.ConvertResponse(accepted=messages.document(rows[0]))
+            yield pb.ConvertResponse(accepted=messages.document(docs[0]))
             sent = 0
             while True:
                 for page in await self._run(self._pages_after, doc_id, sent):
-                    sent = page["number"]
+                    sent = page.number
                     yield pb.ConvertResponse(
-                        page=document_pb.Page(number=page["number"], markdown=page["markdown"])
+                        page=document_pb.Page(number=page.number, markdown=page.markdown)
                     )
-                row = await self._run(self._document, doc_id)
-                if row["state"] == "completed":
+                doc = await self._run(self._document, doc_id)
+                if doc.state == DocumentState.COMPLETED:
                     for page in await self._run(self._pages_after, doc_id, sent):
-                        sent = page["number"]
+                        sent = page.number
                         yield pb.ConvertResponse(
-                            page=document_pb.Page(number=page["number"], markdown=page["markdown"])
+                            page=document_pb.Page(number=page.number, markdown=page.markdown)
                         )
-                    usage = await self._run(self.db.one, "document_usage", document_id=doc_id)
+                    usage = await self._run(self.store.usage.of_document, doc_id)
                     yield pb.ConvertResponse(
                         completed=pb.ConvertCompleted(
-                            document=messages.document(row), usage=messages.usage(usage)
+                            document=messages.document(doc), usage=messages.usage(usage)
                         )
                     )
                     return
-                if row["state"] == "failed":
-                    raise _failure(row)
+                if doc.state == DocumentState.FAILED:
+                    raise _failure(doc)
                 try:
                     await asyncio.wait_for(changed.wait(), CONVERT_RECHECK_S)
                 except TimeoutError:
@@ -369,16 +378,16 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
         doc_id = new_document_id()
         stored = await self._run(self._store_checked, request.file, doc_id)
-        rows = await self._run(
+        docs = await self._run(
             self.intake.create,
-            [(doc_id, stored, None)],
-            job_priority=prio,
+            [NewDocument(doc_id, stored)],
+            priority=prio,
             retention_days=days,
             engine=engine,
             api_key_id=self._key_id(context),
         )
         self._ring_workers()
-        return pb.SubmitDocumentResponse(document=messages.document(rows[0]))
+        return pb.SubmitDocumentResponse(document=messages.document(docs[0]))
 
     async def BatchSubmit(
         self, request: pb.BatchSubmitRequest, context: grpc.aio.ServicerContext
@@ -417,49 +426,48 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 raise failures[0]
             # One group commit for every original written to the store (syncfs),
             # before any row refers to them; small ones go in with the rows.
-            if any(item.inline is None for _, item, _ in stored):
+            if any(new.file.inline is None for new in stored):
                 await self._run(self.blobs.sync)
             batch_id = new_id("bat")
-            rows = await self._run(
+            docs = await self._run(
                 self.intake.create,
                 stored,
-                job_priority=prio,
+                priority=prio,
                 retention_days=days,
                 engine=engine,
                 api_key_id=self._key_id(context),
                 batch_id=batch_id,
-                batch_priority=prio,
             )
         except BaseException:
-            await self._run(self._discard_all, [item for _, item, _ in stored])
+            await self._run(self._discard_all, [new.file for new in stored])
             raise
         self._ring_workers()
         batch = await self._run(self._batch, batch_id)
-        return pb.BatchSubmitResponse(batch=batch, documents=[messages.document(r) for r in rows])
+        return pb.BatchSubmitResponse(batch=batch, documents=[messages.document(d) for d in docs])
 
     async def GetDocument(
         self, request: pb.GetDocumentRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetDocumentResponse:
-        row = await self._run(self._document, request.document_id)
-        return pb.GetDocumentResponse(document=messages.document(row))
+        doc = await self._run(self._document, request.document_id)
+        return pb.GetDocumentResponse(document=messages.document(doc))
 
     async def GetDocumentContent(
         self, request: pb.GetDocumentContentRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetDocumentContentResponse:
-        row, markdown, usage = await self._run(self._content, request.document_id)
+        doc, markdown, usage = await self._run(self._content, request.document_id)
         return pb.GetDocumentContentResponse(
-            document=messages.document(row), markdown=markdown, usage=messages.usage(usage)
+            document=messages.document(doc), markdown=markdown, usage=messages.usage(usage)
         )
 
     async def ReadOriginal(
         self, request: pb.ReadOriginalRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ReadOriginalResponse]:
-        row = await self._run(self._document, request.document_id)
-        if row["state"] == "archived":
-            raise DocumentArchived(document_id=row["id"])
-        stream = await self._run(self.blobs.open, row["blob_key"])
+        doc = await self._run(self._document, request.document_id)
+        if doc.state == DocumentState.ARCHIVED:
+            raise DocumentArchived(document_id=doc.id)
+        stream = await self._run(self.blobs.open, doc.blob_key)
         try:
-            yield pb.ReadOriginalResponse(metadata=messages.document(row))
+            yield pb.ReadOriginalResponse(metadata=messages.document(doc))
             reader = chunks(stream, CHUNK_BYTES)
             while block := await self._run(next, reader, b""):
                 yield pb.ReadOriginalResponse(chunk=block)
@@ -467,11 +475,10 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             stream.close()
 
     def _batch(self, batch_id: str) -> pb.Batch:
-        row = self.db.one("get_batch", id=batch_id) if batch_id else None
-        if row is None:
+        batch = self.store.batches.get(batch_id)
+        if batch is None:
             raise BatchNotFound(batch_id=batch_id)
-        counts = {r["state"]: r["n"] for r in self.db.execute("batch_counts", batch_id=batch_id)}
-        return messages.batch(row, counts)
+        return messages.batch(batch)
 
     async def GetBatch(
         self, request: pb.GetBatchRequest, context: grpc.aio.ServicerContext
@@ -486,22 +493,17 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             raise BatchNotReady(batch_id=request.batch_id)
         after = -1
         while True:
-            rows = await self._run(
-                self.db.execute,
-                "batch_documents_after",
-                batch_id=request.batch_id,
-                after=after,
-                limit=100,
+            docs = await self._run(
+                self.store.documents.of_batch, request.batch_id, after, DOWNLOAD_BATCH_ROWS
             )
-            if not rows:
+            if not docs:
                 return
-            for row in rows:
-                after = row["seq"]
+            for doc in docs:
+                after = doc.seq
                 markdown = ""
-                if row["state"] == "completed":
-                    pages = await self._run(self._pages_after, row["id"], 0)
-                    markdown = join_pages(pages)
-                yield pb.DownloadBatchResponse(document=messages.document(row), markdown=markdown)
+                if doc.state == DocumentState.COMPLETED:
+                    markdown = join_pages(await self._run(self._pages_after, doc.id, 0))
+                yield pb.DownloadBatchResponse(document=messages.document(doc), markdown=markdown)
 
     async def ListDocuments(
         self, request: pb.ListDocumentsRequest, context: grpc.aio.ServicerContext
@@ -515,33 +517,33 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             if request.HasField("create_time_after")
             else 0
         )
-        rows = await self._run(
-            self.db.execute,
-            "list_documents",
-            cursor_created_at=cursor_at,
-            cursor_id=cursor_id,
-            batch_id=request.batch_id,
-            state=messages.DOCUMENT_STATE_NAMES.get(request.state, ""),
-            created_after=after_ms,
-            limit=size + 1,
+        docs = await self._run(
+            functools.partial(
+                self.store.documents.newest,
+                before=(cursor_at, cursor_id),
+                batch_id=request.batch_id,
+                state=messages.DOCUMENT_STATE_NAMES.get(request.state),
+                created_after=after_ms,
+                limit=size + 1,
+            )
         )
         token = ""
-        if len(rows) > size:
-            rows = rows[:size]
-            token = _encode_token(rows[-1]["created_at"], rows[-1]["id"])
+        if len(docs) > size:
+            docs = docs[:size]
+            token = _encode_token(docs[-1].created_at, docs[-1].id)
         return pb.ListDocumentsResponse(
-            documents=[messages.document(r) for r in rows], next_page_token=token
+            documents=[messages.document(d) for d in docs], next_page_token=token
         )
 
 
-def join_pages(pages: list[Row]) -> str:
-    """A document's Markdown from its page rows."""
-    return markdown.join_pages((p["number"], p["markdown"]) for p in pages)
+def join_pages(pages: list[Page]) -> str:
+    """A document's Markdown from its pages."""
+    return markdown.join_pages(pages)
 
 
-def _failure(row: Row) -> IliosError:
-    reason = row["error_reason"] or "DOCUMENT_FAILED"
-    return from_reason(reason, row["error_message"] or None, document_id=row["id"])
+def _failure(doc: Document) -> IliosError:
+    reason = doc.error_reason or "DOCUMENT_FAILED"
+    return from_reason(reason, doc.error_message or None, document_id=doc.id)
 
 
 def _encode_token(created_at: int, doc_id: str) -> str:

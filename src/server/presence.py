@@ -18,9 +18,8 @@ import os
 import socket
 
 from ilios.errors import NotFound
-from ilios.jobs import pid_alive
 from ilios.server.intake import Intake
-from ilios.store import Database, new_id, now_ms
+from ilios.store import Store, new_id
 
 log = logging.getLogger("ilios.server")
 
@@ -30,29 +29,22 @@ BATCH_ROWS = 500
 class Presence:
     """This server's row, and the clean-up after servers that are gone."""
 
-    def __init__(self, db: Database, intake: Intake) -> None:
-        self.db = db
+    def __init__(self, store: Store, intake: Intake) -> None:
+        self.store = store
         self.intake = intake
         self.id = new_id("srv")
         self.hostname = socket.gethostname()
 
     def heartbeat(self) -> None:
         """Announce (or re-announce) this server as alive."""
-        with self.db.write():
-            self.db.execute(
-                "register_server", id=self.id, pid=os.getpid(), hostname=self.hostname, now=now_ms()
-            )
+        self.store.servers.heartbeat(self.id, os.getpid(), self.hostname)
 
     def bury_gone(self, dead_after_ms: int) -> int:
         """Delete the unused transient uploads of servers that are gone, and their
         rows; return how many uploads went."""
         dropped = 0
-        rows = self.db.execute(
-            "servers_gone", own_id=self.id, cutoff=now_ms() - dead_after_ms, hostname=self.hostname
-        )
-        for row in rows:
-            if row["silent"] or not pid_alive(row["pid"]):
-                dropped += self._retire(row["id"])
+        for server_id in self.store.servers.gone(self.id, dead_after_ms, self.hostname):
+            dropped += self._retire(server_id)
         if dropped:
             log.warning(
                 "deleted %d unused upload(s) of requests cut off by a stopped server", dropped
@@ -65,13 +57,12 @@ class Presence:
 
     def _retire(self, server_id: str) -> int:
         dropped = 0
-        while rows := self.db.execute("transient_uploads", server_id=server_id, limit=BATCH_ROWS):
-            for row in rows:
+        while upload_ids := self.store.uploads.transient(server_id, BATCH_ROWS):
+            for upload_id in upload_ids:
                 try:
-                    self.intake.delete_upload(row["id"])
+                    self.intake.delete_upload(upload_id)
                 except NotFound:  # taken by a document meanwhile
                     continue
                 dropped += 1
-        with self.db.write():
-            self.db.execute("delete_server", id=server_id)
+        self.store.servers.delete(server_id)
         return dropped

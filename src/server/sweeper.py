@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from ilios.config import Settings
 from ilios.errors import StorageUnavailable
 from ilios.storage import BlobStore, remove_if_abandoned, scratch_dir
-from ilios.store import Database, id_list, now_ms
+from ilios.store import Store, now_ms
 
 log = logging.getLogger("ilios.server")
 
@@ -36,46 +36,46 @@ class SweepReport:
     orphans_removed: int = 0
 
 
-def archive_expired(db: Database, blobs: BlobStore, now: int) -> int:
+def archive_expired(store: Store, blobs: BlobStore, now: int) -> int:
     """Archive every finished document past its retention; return how many."""
     archived = 0
-    while rows := db.execute("expired_documents", now=now, limit=BATCH_ROWS):
-        for row in rows:
+    while expired := store.documents.expired(now, BATCH_ROWS):
+        for doc in expired:
             try:
-                blobs.delete(row["blob_key"])
+                blobs.delete(doc.blob_key)
             except StorageUnavailable:
-                log.warning("could not delete %s yet; will retry", row["blob_key"])
+                log.warning("could not delete %s yet; will retry", doc.blob_key)
                 return archived
-            with db.write():
-                db.execute("delete_pages", document_id=row["id"])
-                db.execute("archive_document", id=row["id"], now=now)
+            store.documents.archive(doc.id, now)
             archived += 1
     return archived
 
 
-def drop_expired_uploads(db: Database, blobs: BlobStore, now: int) -> int:
+def drop_expired_uploads(store: Store, blobs: BlobStore, now: int) -> int:
     dropped = 0
-    while rows := db.execute("expired_uploads", now=now, limit=BATCH_ROWS):
-        for row in rows:
-            blobs.delete(row["blob_key"])
-            with db.write():
-                db.execute("delete_upload", id=row["id"])
+    while expired := store.uploads.expired(now, BATCH_ROWS):
+        for upload in expired:
+            blobs.delete(upload.blob_key)
+            store.uploads.delete(upload.id)
             dropped += 1
     return dropped
 
 
-def remove_orphaned_blobs(db: Database, blobs: BlobStore, max_age_s: float) -> int:
+def remove_orphaned_blobs(store: Store, blobs: BlobStore, max_age_s: float) -> int:
     """Remove stored originals and uploads that no row names, written more than
     ``max_age_s`` ago; return how many. A file is stored before the commit
     that creates its row, so a crash in between leaves one behind."""
     cutoff = time.time() - max_age_s
     removed = 0
     try:
-        for kind, query in (("originals", "unknown_documents"), ("uploads", "unknown_uploads")):
+        for kind, unknown in (
+            ("originals", store.documents.unknown),
+            ("uploads", store.uploads.unknown),
+        ):
             keys = blobs.keys_before(kind, cutoff)
             while ids := [key.rpartition("/")[2] for key in itertools.islice(keys, BATCH_ROWS)]:
-                for row in db.execute(query, ids=id_list(ids)):
-                    blobs.delete(f"{kind}/{row['id']}")
+                for orphan in unknown(ids):
+                    blobs.delete(f"{kind}/{orphan}")
                     removed += 1
     except StorageUnavailable:
         log.warning("could not list or delete orphaned blobs yet; will retry", exc_info=True)
@@ -114,7 +114,7 @@ def remove_stale_temp_files(
 
 def sweep(
     settings: Settings,
-    db: Database,
+    store: Store,
     blobs: BlobStore,
     now: int | None = None,
     temp_max_age_s: float = TEMP_MAX_AGE_S,
@@ -122,12 +122,12 @@ def sweep(
     """One pass of every clean-up; ``now`` (ms) defaults to the clock."""
     now = now_ms() if now is None else now
     report = SweepReport(
-        archived=archive_expired(db, blobs, now),
-        uploads_dropped=drop_expired_uploads(db, blobs, now),
+        archived=archive_expired(store, blobs, now),
+        uploads_dropped=drop_expired_uploads(store, blobs, now),
         temp_files_removed=remove_stale_temp_files(
             [settings.tmp_dir, scratch_dir(settings)], settings.blob_dir, temp_max_age_s
         ),
-        orphans_removed=remove_orphaned_blobs(db, blobs, settings.orphan_max_age_s),
+        orphans_removed=remove_orphaned_blobs(store, blobs, settings.orphan_max_age_s),
     )
     if report != SweepReport():
         log.info("sweep: %s", report)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+from collections.abc import Callable
+from typing import TypeVar
 
 import grpc
 
 from ilios.errors import InvalidDate
 from ilios.server import messages
-from ilios.store import Database, Row, now_ms
+from ilios.store import Store, UsageTotals, now_ms
 from ilios.v1 import document_pb2 as document_pb
 from ilios.v1 import usage_service_pb2 as pb
 from ilios.v1 import usage_service_pb2_grpc as pb_grpc
+
+T = TypeVar("T")
 
 
 def _range(request: pb.GetUsageSummaryRequest | pb.GetUsageBreakdownRequest) -> tuple[int, int]:
@@ -27,54 +31,47 @@ def _range(request: pb.GetUsageSummaryRequest | pb.GetUsageBreakdownRequest) -> 
     return start, end
 
 
-def _totals(row: Row) -> pb.UsageTotals:
+def _totals(totals: UsageTotals) -> pb.UsageTotals:
     return pb.UsageTotals(
-        **{
-            field: row[field] or 0
-            for field in (
-                "documents",
-                "operations",
-                "pages",
-                "input_tokens",
-                "output_tokens",
-                "base_cost_micros",
-                "total_cost_micros",
-            )
-        }
+        documents=totals.documents,
+        operations=totals.operations,
+        pages=totals.pages,
+        input_tokens=totals.input_tokens,
+        output_tokens=totals.output_tokens,
+        base_cost_micros=totals.base_cost_micros,
+        total_cost_micros=totals.total_cost_micros,
     )
 
 
 class UsageService(pb_grpc.UsageServiceServicer):
-    def __init__(self, db: Database, pool: concurrent.futures.ThreadPoolExecutor) -> None:
-        self.db = db
+    def __init__(self, store: Store, pool: concurrent.futures.ThreadPoolExecutor) -> None:
+        self.store = store
         self.pool = pool
 
-    async def _query(self, name: str, start: int, end: int) -> list[Row]:
+    async def _run(self, fn: Callable[[int, int], T], start: int, end: int) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self.pool, lambda: self.db.execute(name, start=start, end=end)
-        )
+        return await loop.run_in_executor(self.pool, fn, start, end)
 
     async def GetUsageSummary(
         self, request: pb.GetUsageSummaryRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetUsageSummaryResponse:
         start, end = _range(request)
-        rows = await self._query("usage_summary", start, end)
-        return pb.GetUsageSummaryResponse(totals=_totals(rows[0]))
+        totals = await self._run(self.store.usage.summary, start, end)
+        return pb.GetUsageSummaryResponse(totals=_totals(totals))
 
     async def GetUsageBreakdown(
         self, request: pb.GetUsageBreakdownRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetUsageBreakdownResponse:
         start, end = _range(request)
-        rows = await self._query("usage_breakdown", start, end)
+        buckets = await self._run(self.store.usage.breakdown, start, end)
         return pb.GetUsageBreakdownResponse(
             buckets=[
                 pb.UsageBucket(
-                    day=row["day"],
-                    engine=messages.ENGINES.get(row["engine"], document_pb.ENGINE_UNSPECIFIED),
-                    api_key_id=row["api_key_id"],
-                    totals=_totals(row),
+                    day=bucket.day,
+                    engine=messages.ENGINES.get(bucket.engine, document_pb.ENGINE_UNSPECIFIED),
+                    api_key_id=bucket.api_key_id,
+                    totals=_totals(bucket.totals),
                 )
-                for row in rows
+                for bucket in buckets
             ]
         )

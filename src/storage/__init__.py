@@ -11,7 +11,7 @@ from ilios.config import Settings
 from ilios.storage.blob import CHUNK_BYTES, HEAD_BYTES, BlobStore, BlobWriter, Chunk, chunks
 from ilios.storage.inline import InlineStore, scratch_dir
 from ilios.storage.local import LocalBlobStore, LocalWriter, remove_if_abandoned, write_file
-from ilios.store import Database
+from ilios.store import Store
 
 __all__ = [
     "CHUNK_BYTES",
@@ -48,6 +48,6 @@ def open_store(settings: Settings) -> BlobStore:
     )
 
 
-def open_originals(settings: Settings, db: Database) -> InlineStore:
-    """The configured blob store, with the inline originals in ``db`` in front of it."""
-    return InlineStore(open_store(settings), db, scratch_dir(settings))
+def open_originals(settings: Settings, store: Store) -> InlineStore:
+    """The configured blob store, with the inline originals in ``store`` in front of it."""
+    return InlineStore(open_store(settings), store.inline, scratch_dir(settings))

@@ -1,8 +1,8 @@
-"""Small originals kept in SQLite, beside the documents that name them.
+"""Small originals kept in the database, beside the documents that name them.
 
 A file sent inline (inside the request) and no larger than ``INLINE_MAX_BYTES``
-is not written to the blob store: ``Intake.create`` inserts its bytes in the
-transaction that creates its document. One commit then makes the document,
+is not written to the blob store: ``Documents.create`` (``ilios.store``)
+inserts its bytes in the transaction that creates its document. One commit then makes the document,
 its job and its original durable together, where a file of its own cost a
 file creation (and, outside a batch, its fsyncs) first; for a batch of a
 thousand small files that was most of the time the intake took, and it grew
@@ -29,15 +29,15 @@ from ilios.config import Settings
 from ilios.errors import StorageUnavailable
 from ilios.storage.blob import BlobStore, BlobWriter, Chunk
 from ilios.storage.local import write_file
-from ilios.store import Database
+from ilios.store.inline import InlineBlobs
 
 
 class InlineStore:
-    """The ``BlobStore`` protocol over ``backing``, reading inline originals from ``db``."""
+    """The ``BlobStore`` protocol over ``backing``, reading inline originals from ``inline``."""
 
-    def __init__(self, backing: BlobStore, db: Database, scratch: pathlib.Path) -> None:
+    def __init__(self, backing: BlobStore, inline: InlineBlobs, scratch: pathlib.Path) -> None:
         self.backing = backing
-        self.db = db
+        self.inline = inline
         # Where this store copies inline originals for engines (in the service's scratch folder).
         self.folder = scratch / f"inline-{secrets.token_hex(8)}"
 
@@ -47,10 +47,6 @@ class InlineStore:
         shutil.rmtree(self.folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             self.folder.parent.rmdir()  # fails (and is left) while another store's is in it
-
-    def _inline(self, key: str) -> bytes | None:
-        row = self.db.one("inline_blob", key=key)
-        return None if row is None else bytes(row["content"])
 
     def check(self) -> None:
         self.backing.check()
@@ -65,14 +61,14 @@ class InlineStore:
         return self.backing.put(key, data, sync)
 
     def open(self, key: str) -> BinaryIO:
-        content = self._inline(key)
+        content = self.inline.get(key)
         return self.backing.open(key) if content is None else io.BytesIO(content)
 
     @contextlib.contextmanager
     def local_path(self, key: str) -> Iterator[pathlib.Path]:
         """A path to read the blob from; an inline original is copied to a scratch
         file (engines read paths), removed after the ``with`` block."""
-        content = self._inline(key)
+        content = self.inline.get(key)
         if content is None:
             with self.backing.local_path(key) as path:
                 yield path
@@ -100,8 +96,7 @@ class InlineStore:
                 path.unlink()
 
     def delete(self, key: str) -> None:
-        with self.db.write():
-            self.db.execute("delete_inline_blob", key=key)
+        self.inline.delete(key)
         self.backing.delete(key)
 
     def keys_before(self, prefix: str, cutoff_s: float) -> Iterator[str]:

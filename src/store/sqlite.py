@@ -1,31 +1,32 @@
-"""SQLite through APSW: connections, migrations and named queries.
+"""The SQLite backend (APSW): connections, migrations and named queries.
 
-One ``connect()`` configures every connection the same way (WAL, foreign keys,
-a busy timeout, double-quoted string literals off). Each thread and each
+``SQLite`` is the store's ``Connector`` for one database file. One
+``connect()`` configures every connection the same way (WAL, foreign keys, a
+busy timeout, double-quoted string literals off). Each thread and each
 process opens its own connection, after any ``fork``. Writers open their
-transaction with ``BEGIN IMMEDIATE`` (``Database.write()``), so a writer that
+transaction with ``BEGIN IMMEDIATE`` (``SQLite.write()``), so a writer that
 must wait does so at the start, inside the busy timeout, never half-way.
 
 The schema is versioned by ``PRAGMA user_version`` and the numbered files in
-``sql/migrations/``; every statement the code runs is a named query in
-``sql/queries.sql``.
+``sql/sqlite/migrations/``; every statement is a named query in
+``sql/sqlite/queries.sql``.
 """
 
 from __future__ import annotations
 
 import pathlib
 import re
-import secrets
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import apsw
 
 from ilios.errors import DatabaseBusy, IliosError, StorageUnavailable
+from ilios.store.connector import Row
 
-SQL_DIR = pathlib.Path(__file__).parent / "sql"
+SQL_DIR = pathlib.Path(__file__).parent / "sql" / "sqlite"
 BUSY_TIMEOUT_MS = 10_000
 DATABASE_FULL = "Could not write to the database (is the disk full?)."
 # A committing writer copies the WAL back into the database (a checkpoint, with
@@ -37,35 +38,6 @@ WAL_AUTOCHECKPOINT_PAGES = 10_000
 CHECKPOINT_INTERVAL_S = 0.5
 SYNCHRONOUS_MODES = ("full", "normal")
 _QUERY_HEADER = re.compile(r"^-- (\w+) --\s*$", re.MULTILINE)
-_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
-_PAIRS = [a + b for a in _ID_ALPHABET for b in _ID_ALPHABET]  # 10 bits -> 2 characters
-
-Row = dict[str, Any]
-
-
-def now_ms() -> int:
-    """Wall-clock time in integer milliseconds since the Unix epoch."""
-    return time.time_ns() // 1_000_000
-
-
-def new_id(prefix: str) -> str:
-    """A sortable, unguessable id: prefix, 10 chars of time, 16 of randomness (80 bits)."""
-    return new_ids(prefix, 1)[0]
-
-
-def new_ids(prefix: str, count: int) -> list[str]:
-    """``count`` ids as ``new_id`` makes them, in ascending order, from one clock
-    read and one random draw.
-
-    Ascending matters: a batch's documents and jobs are inserted in this order,
-    so their keys append to the end of each index instead of landing at random
-    places in its last pages (4x cheaper, and the pages stay full).
-    Characters are looked up two at a time (10 bits) in a table.
-    """
-    head = f"{prefix}_{_base32(now_ms(), 5)}"
-    raw = secrets.token_bytes(10 * count)
-    draws = sorted(int.from_bytes(raw[i : i + 10], "big") for i in range(0, 10 * count, 10))
-    return [head + _base32(draw, 8) for draw in draws]
 
 
 def id_list(ids: Sequence[str]) -> apsw.CArrayBinding:
@@ -76,11 +48,6 @@ def id_list(ids: Sequence[str]) -> apsw.CArrayBinding:
     The list must not be empty: callers return early instead.
     """
     return apsw.carray(tuple(ids))
-
-
-def _base32(value: int, pairs: int) -> str:
-    """The low ``10 * pairs`` bits of ``value`` as ``2 * pairs`` Crockford characters."""
-    return "".join([_PAIRS[(value >> shift) & 1023] for shift in range(10 * pairs - 10, -1, -10)])
 
 
 def _load_queries() -> dict[str, str]:
@@ -218,8 +185,9 @@ def _plain(exc: apsw.BusyError | apsw.FullError, **details: str) -> IliosError:
     return StorageUnavailable(DATABASE_FULL, detail=str(exc), **details)
 
 
-class Database:
-    """Per-thread connections to one database file, and its named queries."""
+class SQLite:
+    """The store's ``Connector`` over one SQLite file: a connection per thread,
+    opened on first use."""
 
     def __init__(
         self,
@@ -239,6 +207,7 @@ class Database:
 
     @property
     def conn(self) -> apsw.Connection:
+        """This thread's connection."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = connect(self.path, self.synchronous, self.busy_timeout_ms)
@@ -271,7 +240,21 @@ class Database:
         except (apsw.BusyError, apsw.FullError) as exc:
             raise _plain(exc, query=name) from exc
 
-    def execute_many(self, name: str, rows: list[dict[str, Any]]) -> None:
+    def one(self, name: str, **params: Any) -> Row | None:
+        """Run the named query; return its first row, if any."""
+        rows = self.execute(name, **params)
+        return rows[0] if rows else None
+
+    def run(self, name: str, **params: Any) -> int:
+        """Run the named statement; return how many rows it changed."""
+        conn = self.conn
+        try:
+            conn.execute(QUERIES[name], params)  # a statement without rows runs to its end here
+        except (apsw.BusyError, apsw.FullError) as exc:
+            raise _plain(exc, query=name) from exc
+        return conn.changes()
+
+    def execute_many(self, name: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the named query once per parameter set in ``rows`` (one prepared statement)."""
         if not rows:
             return
@@ -280,11 +263,6 @@ class Database:
         except (apsw.BusyError, apsw.FullError) as exc:
             raise _plain(exc, query=name) from exc
 
-    def one(self, name: str, **params: Any) -> Row | None:
-        """Run the named query; return its first row, if any."""
-        rows = self.execute(name, **params)
-        return rows[0] if rows else None
-
-    def iterate(self, name: str, **params: Any) -> Iterator[Row]:
-        """Run the named query lazily (for large results)."""
-        yield from self.conn.execute(QUERIES[name], params)
+    def ids(self, values: Sequence[str]) -> apsw.CArrayBinding:
+        """A list of strings as one parameter, read in SQL as ``carray(:param)``."""
+        return id_list(values)

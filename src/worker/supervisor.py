@@ -26,11 +26,11 @@ import sys
 import time
 from types import FrameType
 
-from ilios import doorbell, jobs
+from ilios import doorbell
 from ilios.config import Settings
 from ilios.errors import IliosError
 from ilios.ready import read_ready, write_ready
-from ilios.store import Database, now_ms
+from ilios.store import Store, open_store
 
 log = logging.getLogger("ilios.serve")
 
@@ -171,7 +171,7 @@ class Supervisor:
         self.children.append(child)
 
     def _watch(self) -> None:
-        db = self.settings.database()
+        store = open_store(self.settings)
         while True:
             alive = 0
             for child in self.children:
@@ -186,7 +186,7 @@ class Supervisor:
                     "%s (pid %d) exited with status %s; restarting", child.name, child.pid, code
                 )
                 if child.is_worker:
-                    self._rescue(db, child.pid)
+                    self._rescue(store, child.pid)
                 time.sleep(RESTART_DELAY_S if child.restarts else 0)
                 child.restarts += 1
                 child.start()
@@ -196,7 +196,7 @@ class Supervisor:
             self._stop_the_rest()
             time.sleep(POLL_S)
 
-    def _rescue(self, db: Database, pid: int) -> None:
+    def _rescue(self, store: Store, pid: int) -> None:
         """Mark a dead worker's row dead and return its jobs to the queue now.
 
         If the database stays locked past its busy timeout, this is left to the
@@ -204,9 +204,8 @@ class Supervisor:
         pass: a locked database must not take the supervisor down.
         """
         try:
-            with db.write():
-                db.execute("mark_pid_dead", pid=pid, hostname=socket.gethostname(), now=now_ms())
-            rescued = jobs.rescue(db, int(self.settings.worker_dead_after_s * 1000))
+            store.workers.mark_pid_dead(pid, socket.gethostname())
+            rescued = store.jobs.rescue(int(self.settings.worker_dead_after_s * 1000))
         except IliosError:
             log.warning("could not rescue the jobs of pid %d now; the server will", pid)
             return

@@ -32,11 +32,12 @@ import threading
 import time
 from types import FrameType
 
-from ilios import doorbell, jobs, retry
+from ilios import doorbell, retry
 from ilios.config import Settings
 from ilios.errors import DatabaseBusy, IliosError
 from ilios.storage import BlobStore, InlineStore, open_originals
-from ilios.store import Row, new_id, now_ms
+from ilios.store import Charge, Completion, Job, open_store
+from ilios.store import Page as StoredPage
 from ilios.worker.engines import registry
 from ilios.worker.engines.base import Engine, Page, Usage
 
@@ -58,38 +59,25 @@ class _Lost(Exception):
     """Raised when the job was rescued from this worker and is someone else's now."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Result:
-    """A converted document waiting for the commit that stores it."""
-
-    job: jobs.Job
-    doc: Row
-    engine: Engine
-    count: int  # pages
-    usage: Usage
-    elapsed_ms: int
-    last: Page | None  # the last page, held back to be stored with the result
-
-
 @dataclasses.dataclass(eq=False, slots=True)
 class _Batch:
     """A slot's batch: jobs claimed and not started, results not yet committed,
     and since when its current job runs (0: none). The slot's thread and the
     shedder change it under its lock."""
 
-    waiting: collections.deque[jobs.Job]
-    done: list[_Result]
+    waiting: collections.deque[Job]
+    done: list[Completion]
     since: float = 0.0
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
 
 class Worker:
-    """One worker process's state: its database handle, slots and bell."""
+    """One worker process's state: its store, slots and bell."""
 
     def __init__(self, settings: Settings, blobs: BlobStore | None = None) -> None:
         self.settings = settings
-        self.db = settings.database()
-        self.blobs = blobs or open_originals(settings, self.db)
+        self.store = open_store(settings)
+        self.blobs = blobs or open_originals(settings, self.store)
         self.slots = settings.max_concurrent_jobs
         self.pool = concurrent.futures.ThreadPoolExecutor(self.slots, "ilios-job")
         self.busy = 0  # slots holding claimed jobs (running a batch)
@@ -107,8 +95,7 @@ class Worker:
     # --- lifecycle ----------------------------------------------------------
 
     def run(self) -> int:
-        self.db.setup()
-        self.id = jobs.register_worker(self.db, os.getpid(), socket.gethostname())
+        self.id = self.store.workers.register(os.getpid(), socket.gethostname())
         self.bell = doorbell.Bell(self.settings.run_dir, "worker")
         heartbeat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         heartbeat.start()
@@ -118,8 +105,7 @@ class Worker:
             self._loop()
             self._drain()
         finally:
-            with self.db.write():
-                self.db.execute("set_worker_state", id=self.id, state="dead", now=now_ms())
+            self.store.workers.mark_dead(self.id)
             self.bell.close()
             self.ringer.ring("server", b"*")
             self.ringer.close()
@@ -153,14 +139,14 @@ class Worker:
     def _claim(self, free: int) -> float:
         """Start a slot for each job claimed for the ``free`` slots; return how
         long to sleep on the bell (0: every slot was filled, claim again)."""
-        claimed = jobs.claim(self.db, self.id, free) if free > 0 else []
+        claimed = self.store.jobs.claim(self.id, free) if free > 0 else []
         for job in claimed:
             with self.lock:
                 self.busy += 1
             self.pool.submit(self._run_slot, job)
         if claimed and len(claimed) == free:
             return 0.0
-        pending = jobs.next_run_in_ms(self.db)
+        pending = self.store.jobs.next_run_in_ms()
         if pending is not None and free > len(claimed):
             return min(IDLE_WAKE_S, pending / 1000)
         return IDLE_WAKE_S
@@ -175,17 +161,15 @@ class Worker:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _heartbeat(self) -> None:
-        db = self.settings.database()
         while not self.abort.wait(self.settings.heartbeat_s):
             try:
-                with db.write():
-                    db.execute("heartbeat_worker", id=self.id, now=now_ms())
+                self.store.workers.heartbeat(self.id)
             except IliosError:
                 log.warning("heartbeat failed; will try again", exc_info=True)
 
     # --- a slot: batches of jobs, one commit per batch --------------------------
 
-    def _run_slot(self, first: jobs.Job) -> None:
+    def _run_slot(self, first: Job) -> None:
         """Run jobs on one slot: ``first``, then each batch claimed in the commit
         that stored the previous one's results, until the queue is empty."""
         batch = [first]
@@ -207,7 +191,7 @@ class Worker:
             if self.bell is not None:
                 self.bell.wake()  # a slot is free: the claim loop may take another job
 
-    def _run_batch(self, batch: list[jobs.Job]) -> list[jobs.Job]:
+    def _run_batch(self, batch: list[Job]) -> list[Job]:
         """Run ``batch`` in order and commit the results together; return the next batch.
 
         Results wait for their commit at most ``GROUP_WINDOW_S`` (a streamed
@@ -283,7 +267,7 @@ class Worker:
             if holding:
                 self.shed.set()
 
-    def _attempt(self, job: jobs.Job) -> _Result | None:
+    def _attempt(self, job: Job) -> Completion | None:
         """Run one job to its result (None: it failed, was given back or lost,
         and that is recorded already)."""
         try:
@@ -303,31 +287,31 @@ class Worker:
             reason, message = "INTERNAL", f"Unexpected error: {type(exc).__name__}: {exc}"
             retryable = True
         backoff_ms = int(self.settings.retry_backoff_s * 1000)
-        state = retry.transient(jobs.fail)(
-            self.db, job, self.id, reason, message, retryable, backoff_base_ms=backoff_ms
+        state = retry.transient(self.store.jobs.fail)(
+            job, self.id, reason, message, retryable=retryable, backoff_base_ms=backoff_ms
         )
         self._announce([job])
         log.info("job %s %s: %s %s", job.document_id, state, reason, message)
         return None
 
-    def _announce(self, finished: list[jobs.Job]) -> None:
+    def _announce(self, finished: list[Job]) -> None:
         """Wake the server's ``Convert`` streams of these jobs' documents (only
         streamed jobs have one watching)."""
         for job in finished:
             if job.streamed:
                 self.ringer.ring("server", job.document_id.encode())
 
-    def _run(self, job: jobs.Job) -> _Result:
-        doc = self.db.one("get_document", id=job.document_id)
+    def _run(self, job: Job) -> Completion:
+        doc = self.store.documents.get(job.document_id)
         if doc is None:  # cannot happen: documents are never deleted
             raise IliosError("The job's document is missing.", document_id=job.document_id)
-        engine = self.engines.get(doc["engine"])
+        engine = self.engines.get(doc.engine)
         started = time.monotonic()
         count = 0
         usage = Usage()
         last: Page | None = None  # stored with the result, in its commit
-        with retry.transient(self.blobs.local_path)(doc["blob_key"]) as path:
-            pages = engine.pages(path, doc["mime_type"], usage)
+        with retry.transient(self.blobs.local_path)(doc.blob_key) as path:
+            pages = engine.pages(path, doc.mime_type, usage)
             try:
                 for page in pages:
                     if self.abort.is_set():
@@ -348,82 +332,53 @@ class Worker:
                 if close is not None:
                     close()
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        return _Result(job, doc, engine, count, usage, elapsed_ms, last)
-
-    @retry.transient
-    def _commit_page(self, job: jobs.Job, page: Page) -> None:
-        """Store one page, if this worker still owns the job."""
-        with self.db.write():
-            self._put_page(job, page)
-            if not jobs.owns(self.db):
-                raise _Lost
-            self.db.execute("set_page_count", id=job.document_id, page_count=page.number)
-
-    def _put_page(self, job: jobs.Job, page: Page) -> None:
-        """Write one page (inside a transaction) if this worker owns the job."""
-        self.db.execute(
-            "put_page",
-            worker_id=self.id,
-            document_id=job.document_id,
-            number=page.number,
-            markdown=page.markdown,
-        )
-
-    @retry.transient
-    def _commit(self, done: list[_Result], given_back: list[jobs.Job], take: int) -> list[jobs.Job]:
-        """One transaction: store the ``done`` results (pages held back, job and
-        document states, usage), give ``given_back`` back to the queue, and claim
-        up to ``take`` next jobs; return those."""
-        if not (done or given_back or take):
-            return []
-        now = now_ms()
-        with self.db.write():
-            for result in done:
-                if result.last is not None:  # written only if the job is still ours
-                    self._put_page(result.job, result.last)
-            owned = jobs.complete(self.db, self.id, [r.job.document_id for r in done])
-            for result in done:
-                if result.job.document_id in owned:
-                    self._store(result, now)
-            jobs.release(self.db, given_back, self.id)
-            following = jobs.take(self.db, self.id, take) if take else []
-        for result in done:
-            if result.job.document_id not in owned:
-                _log_dropped(result.job)
-        self._announce([r.job for r in done] + given_back)
-        return following
-
-    def _store(self, result: _Result, now: int) -> None:
-        """Record a completed job's document state and usage (inside ``_commit``)."""
-        doc, usage, engine = result.doc, result.usage, result.engine
-        billed = usage.pages or result.count
-        cost = self.settings.prices.cost(engine.name, billed)
-        self.db.execute("trim_pages", document_id=doc["id"], page_count=result.count)
-        self.db.execute(
-            "complete_document",
-            id=doc["id"],
-            page_count=result.count,
-            model=usage.model or engine.model,
-            processing_ms=result.elapsed_ms,
-            now=now,
-        )
-        self.db.execute(
-            "put_usage",
-            id=new_id("use"),
-            document_id=doc["id"],
-            api_key_id=doc["api_key_id"],
+        return Completion(
+            job,
+            api_key_id=doc.api_key_id,
             engine=engine.name,
+            model=usage.model or engine.model,
+            page_count=count,
+            processing_ms=elapsed_ms,
+            charge=self._charge(engine, usage, count),
+            last_page=None if last is None else StoredPage(last.number, last.markdown),
+        )
+
+    def _charge(self, engine: Engine, usage: Usage, count: int) -> Charge:
+        """What a conversion of ``count`` pages costs (the engine's own page count
+        wins, e.g. Mistral's ``usage_info``)."""
+        billed = usage.pages or count
+        cost = self.settings.prices.cost(engine.name, billed)
+        return Charge(
             pages=billed,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
             base_cost_micros=cost.base_micros,
             margin_rate_bp=cost.margin_bp,
             total_cost_micros=cost.total_micros,
-            now=now,
         )
 
+    @retry.transient
+    def _commit_page(self, job: Job, page: Page) -> None:
+        """Store one page, if this worker still owns the job (else raise ``_Lost``)."""
+        if not self.store.jobs.put_page(self.id, job.document_id, page.number, page.markdown):
+            raise _Lost
 
-def _log_dropped(job: jobs.Job) -> None:
+    @retry.transient
+    def _commit(self, done: list[Completion], given_back: list[Job], take: int) -> list[Job]:
+        """One transaction (``Jobs.finish``): store the ``done`` results, give
+        ``given_back`` back to the queue, and claim up to ``take`` next jobs;
+        return those."""
+        if not (done or given_back or take):
+            return []
+        stored, following = self.store.jobs.finish(self.id, done, given_back, take)
+        for result in done:
+            if result.job.document_id not in stored:
+                _log_dropped(result.job)
+        self._announce([r.job for r in done] + given_back)
+        return following
+
+
+def _log_dropped(job: Job) -> None:
     """Say that a job rescued from this worker (someone else's now) lost its result here."""
     log.warning("job %s was taken from this worker; its result is dropped", job.document_id)
 

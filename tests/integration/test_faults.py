@@ -14,7 +14,7 @@ import signal
 
 from harness import Service, alive, running, wait_for
 
-from ilios.store import connect
+from ilios.store.sqlite import connect
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
 from ilios.worker.worker import GROUP_MAX

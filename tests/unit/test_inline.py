@@ -6,20 +6,31 @@ import pytest
 
 from ilios.errors import StorageUnavailable
 from ilios.storage import InlineStore, LocalBlobStore
-from ilios.store import Database
+from ilios.store import NewDocument, SQLite, Store, StoredFile
 
 
 @pytest.fixture
-def store(tmp_path):
-    db = Database(tmp_path / "ilios.db")
-    db.setup()
-    yield InlineStore(LocalBlobStore(tmp_path / "blobs"), db, tmp_path / "tmp")
-    db.close()
+def database(tmp_path):
+    opened = Store(SQLite(tmp_path / "ilios.db"))
+    opened.migrate()
+    yield opened
+    opened.close()
 
 
-def test_an_inline_original_reads_back_and_is_deleted(store, tmp_path):
-    with store.db.write():
-        store.db.execute("insert_inline_blob", key="originals/doc_a", content=b"%PDF small")
+@pytest.fixture
+def store(tmp_path, database):
+    return InlineStore(LocalBlobStore(tmp_path / "blobs"), database.inline, tmp_path / "tmp")
+
+
+def test_an_inline_original_reads_back_and_is_deleted(store, database, tmp_path):
+    held = StoredFile("originals/doc_a", "a.pdf", "application/pdf", 10, "x", b"%PDF small")
+    database.documents.create(
+        [NewDocument("doc_a", held)],
+        engine="local",
+        retention_days=30,
+        api_key_id="",
+        max_attempts=3,
+    )
     with store.open("originals/doc_a") as stream:
         assert stream.read() == b"%PDF small"
     with store.local_path("originals/doc_a") as path:

@@ -1,5 +1,6 @@
 """The layout keeps its promises: each process kind its own package, no import
-circles, and the gateway kept apart from the server, the workers and the database.
+circles, the gateway kept apart from the server, the workers and the database,
+and the store the only code that runs SQL.
 
 Imports are read from the source (every ``import``, at module level or inside
 a function), so a lazy import counts as much as any other.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import pathlib
+import re
 
 SRC = pathlib.Path(__file__).resolve().parents[2] / "src"
 CLIENT = SRC.parent / "clients" / "python" / "src" / "ilios"
@@ -108,3 +110,74 @@ def test_no_import_circle():
         if node not in index:
             visit(node)
     assert circles == []
+
+
+# --- one owner of the database ----------------------------------------------------
+
+STORE = SRC / "store"
+SQL_CALLS = {"execute", "one", "execute_many", "iterate"}
+_QUERY_NAME = re.compile(r"^-- (\w+) --\s*$", re.MULTILINE)
+
+
+def _query_names() -> set[str]:
+    """Every named query of every backend (``store/sql/<backend>/queries.sql``)."""
+    names: set[str] = set()
+    for path in STORE.glob("sql/*/queries.sql"):
+        names.update(_QUERY_NAME.findall(path.read_text()))
+    return names
+
+
+def _outside_the_store() -> dict[str, pathlib.Path]:
+    return {
+        name: path
+        for name, path in _modules().items()
+        if path.is_relative_to(SRC) and not path.is_relative_to(STORE)
+    }
+
+
+def test_nothing_outside_the_store_runs_sql():
+    """No module outside ``src/store`` calls ``.execute(``, ``.one(``,
+    ``.execute_many(`` or ``.iterate(`` on anything."""
+    offences = []
+    for name, path in _outside_the_store().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in SQL_CALLS
+            ):
+                offences.append(f"{name}:{node.lineno} .{node.func.attr}(")
+    assert offences == []
+
+
+def test_nothing_outside_the_store_names_a_query():
+    names = _query_names()
+    assert {"claim_job", "put_page", "insert_documents"} <= names  # the files were found
+    offences = []
+    for name, path in _outside_the_store().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and node.value in names:
+                offences.append(f"{name}:{node.lineno} {node.value!r}")
+    assert offences == []
+
+
+def test_every_backend_names_the_same_queries():
+    backends = {path.parent.name: path for path in STORE.glob("sql/*/queries.sql")}
+    assert "sqlite" in backends
+    named = {b: set(_QUERY_NAME.findall(p.read_text())) for b, p in backends.items()}
+    assert all(names == named["sqlite"] for names in named.values())
+
+
+def test_the_store_public_face_is_sorted_and_complete():
+    """``ilios.store.__all__`` in ruff's order: constants, classes, then functions."""
+    import ilios.store
+
+    def kind(name: str) -> int:
+        if name.isupper():
+            return 0
+        return 1 if name[0].isupper() else 2
+
+    names = ilios.store.__all__
+    assert names == sorted(names, key=lambda n: (kind(n), n))
+    for name in names:
+        assert hasattr(ilios.store, name), name

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ilios.config import Settings
 from ilios.errors import ConversionFailed
+from ilios.limits import Engine as EngineName
 from ilios.worker.engines.base import Engine
 
 
@@ -31,9 +32,9 @@ def _scripted(settings: Settings) -> Engine:
 
 
 ENGINES: dict[str, Callable[[Settings], Engine]] = {
-    "local": _local,
-    "mistral": _mistral,
-    "scripted": _scripted,
+    EngineName.LOCAL: _local,
+    EngineName.MISTRAL: _mistral,
+    EngineName.SCRIPTED: _scripted,
 }
 
 

@@ -1,4 +1,6 @@
--- Every SQL statement Ilios runs, by name. Parameters are :named.
+-- Every SQL statement Ilios runs on SQLite, by name (the store's Connector runs
+-- them; another backend's file has the same names, parameters and columns).
+-- Parameters are :named; a list of strings is bound as carray(:name).
 -- Times are integer milliseconds since the Unix epoch (UTC).
 
 -- insert_upload --
@@ -30,19 +32,26 @@ SELECT f.value ->> 0, :batch_id, f.key, f.value ->> 1, f.value ->> 2, f.value ->
 FROM json_each(:files) AS f;
 
 -- insert_jobs --
--- Queue one job per document id in the array :document_ids, claimable from :now.
-INSERT INTO jobs (document_id, priority, max_attempts, run_at, created_at)
-SELECT value, :priority, :max_attempts, :now, :now FROM carray(:document_ids);
+-- Queue one job per document id in the array :document_ids, claimable from :now
+-- (:streamed 1: a Convert caller waits for its pages).
+INSERT INTO jobs (document_id, priority, streamed, max_attempts, run_at, created_at)
+SELECT value, :priority, :streamed, :max_attempts, :now, :now FROM carray(:document_ids);
 
 -- get_document --
 -- One document with its job's state and attempts.
-SELECT d.*, j.state AS job_state, j.attempts AS attempts
+SELECT d.id, d.batch_id, d.seq, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.blob_key,
+       d.state, d.error_reason, d.error_message, d.retention_days, d.engine, d.model,
+       d.page_count, d.processing_ms, d.api_key_id, d.created_at, d.processed_at,
+       d.archived_at, j.state AS job_state, j.attempts AS attempts
 FROM documents d LEFT JOIN jobs j ON j.document_id = d.id
 WHERE d.id = :id;
 
 -- documents_by_ids --
 -- Documents with their jobs' state and attempts, in the order of the array :ids.
-SELECT d.*, j.state AS job_state, j.attempts AS attempts
+SELECT d.id, d.batch_id, d.seq, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.blob_key,
+       d.state, d.error_reason, d.error_message, d.retention_days, d.engine, d.model,
+       d.page_count, d.processing_ms, d.api_key_id, d.created_at, d.processed_at,
+       d.archived_at, j.state AS job_state, j.attempts AS attempts
 FROM carray(:ids) AS i
 JOIN documents d ON d.id = i.value
 LEFT JOIN jobs j ON j.document_id = d.id
@@ -50,7 +59,10 @@ ORDER BY i.rowid;
 
 -- list_documents --
 -- A page of documents, newest first, after the (created_at, id) cursor.
-SELECT d.*, j.state AS job_state, j.attempts AS attempts
+SELECT d.id, d.batch_id, d.seq, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.blob_key,
+       d.state, d.error_reason, d.error_message, d.retention_days, d.engine, d.model,
+       d.page_count, d.processing_ms, d.api_key_id, d.created_at, d.processed_at,
+       d.archived_at, j.state AS job_state, j.attempts AS attempts
 FROM documents d LEFT JOIN jobs j ON j.document_id = d.id
 WHERE (d.created_at, d.id) < (:cursor_created_at, :cursor_id)
   AND (:batch_id = '' OR d.batch_id = :batch_id)
@@ -66,8 +78,9 @@ WHERE document_id = :document_id AND number > :after
 ORDER BY number;
 
 -- document_usage --
--- The usage row of a document's conversion.
-SELECT * FROM usage WHERE document_id = :document_id AND operation = 'convert';
+-- What a document's conversion cost.
+SELECT pages, input_tokens, output_tokens, base_cost_micros, margin_rate_bp, total_cost_micros
+FROM usage WHERE document_id = :document_id AND operation = 'convert';
 
 -- register_worker --
 -- A worker process announces itself.
@@ -78,12 +91,13 @@ VALUES (:id, :pid, :hostname, :now, :now, 'active');
 -- A live worker proves it is alive.
 UPDATE workers SET heartbeat_at = :now WHERE id = :id AND state != 'dead';
 
--- set_worker_state --
--- Mark a worker stopping or dead.
-UPDATE workers SET state = :state, heartbeat_at = :now WHERE id = :id;
+-- mark_worker_dead --
+-- A worker stopped, or was found dead.
+UPDATE workers SET state = 'dead', heartbeat_at = :now WHERE id = :id;
 
 -- claim_jobs --
--- Atomically claim up to :limit runnable jobs, highest priority first, oldest first.
+-- Atomically claim up to :limit runnable jobs: streamed ones first, then the
+-- highest priority, then the oldest (jobs_open's order).
 UPDATE jobs
 SET state = 'processing', attempts = attempts + 1, worker_id = :worker_id,
     started_at = :now, error = NULL
@@ -91,10 +105,10 @@ WHERE document_id IN (
     SELECT document_id FROM jobs INDEXED BY jobs_open
     WHERE (state = 'pending' OR state = 'retrying' OR state = 'processing')  -- jobs_open's condition
       AND (state = 'pending' OR state = 'retrying') AND run_at <= :now
-    ORDER BY priority DESC, document_id
+    ORDER BY streamed DESC, priority DESC, document_id
     LIMIT :limit
 )
-RETURNING document_id, attempts, max_attempts, priority, created_at;
+RETURNING document_id, attempts, max_attempts, priority, streamed;
 
 -- claim_job --
 -- Atomically claim the next runnable job (the one-job form: `= (...)` lets SQLite
@@ -106,10 +120,10 @@ WHERE document_id = (
     SELECT document_id FROM jobs INDEXED BY jobs_open
     WHERE (state = 'pending' OR state = 'retrying' OR state = 'processing')  -- jobs_open's condition
       AND (state = 'pending' OR state = 'retrying') AND run_at <= :now
-    ORDER BY priority DESC, document_id
+    ORDER BY streamed DESC, priority DESC, document_id
     LIMIT 1
 )
-RETURNING document_id, attempts, max_attempts, priority, created_at;
+RETURNING document_id, attempts, max_attempts, priority, streamed;
 
 -- start_document --
 -- The claimed job's document is now processing.
@@ -224,7 +238,8 @@ WHERE document_id = :document_id AND state = 'processing';
 
 -- get_batch --
 -- One batch, with when its last document finished.
-SELECT b.*, (SELECT max(processed_at) FROM documents WHERE batch_id = b.id) AS last_processed_at
+SELECT b.id, b.priority, b.retention_days, b.engine, b.api_key_id, b.total, b.created_at,
+       (SELECT max(processed_at) FROM documents WHERE batch_id = b.id) AS last_processed_at
 FROM batches b WHERE b.id = :id;
 
 -- batch_counts --
@@ -233,7 +248,10 @@ SELECT state, count(*) AS n FROM documents WHERE batch_id = :batch_id GROUP BY s
 
 -- batch_documents_after --
 -- A batch's documents after position :after, in submission order.
-SELECT d.*, j.state AS job_state, j.attempts AS attempts
+SELECT d.id, d.batch_id, d.seq, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.blob_key,
+       d.state, d.error_reason, d.error_message, d.retention_days, d.engine, d.model,
+       d.page_count, d.processing_ms, d.api_key_id, d.created_at, d.processed_at,
+       d.archived_at, j.state AS job_state, j.attempts AS attempts
 FROM documents d LEFT JOIN jobs j ON j.document_id = d.id
 WHERE d.batch_id = :batch_id AND d.seq > :after
 ORDER BY d.seq
