@@ -72,7 +72,7 @@ grpcurl-demo: $(VENV)/.dev ## Tour the gRPC API with grpcurl against a running s
 bench: $(VENV)/.dev $(VENV)/.ocr ## Run the benchmarks (prints figures and ratios; QUICK=1 for a short run)
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	for b in convert queue upload quality; do $(BIN)/python bench/$$b.py $(if $(QUICK),--quick) || exit 1; done
+	for b in convert job_queue upload blob_writer quality; do $(BIN)/python bench/$$b.py $(if $(QUICK),--quick) || exit 1; done
 
 clean: ## Remove the virtualenv, node_modules and local data
 	rm -rf $(VENV) node_modules data clients/typescript/node_modules clients/typescript/dist

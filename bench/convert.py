@@ -623,7 +623,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--service-pid", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    # Sibling scripts (bench/queue.py) must not shadow standard modules imported lazily
+    # Sibling scripts (bench/job_queue.py) must not shadow standard modules imported lazily
     # later (anyio imports `queue` on first use): drop this directory from the path.
     sys.path[:] = [p for p in sys.path if not p or pathlib.Path(p).resolve() != BENCH_DIR]
     if args.load:

@@ -1,4 +1,4 @@
-"""The reference of bench/queue.py: huey's SqliteHuey, a real SQLite queue, in
+"""The reference of bench/job_queue.py: huey's SqliteHuey, a real SQLite queue, in
 process (claim path, enqueue) and as a consumer with process workers (end to end)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Measuring helpers for bench/queue.py and its huey reference (bench/queue_huey.py):
+"""Measuring helpers for bench/job_queue.py and its huey reference (bench/queue_huey.py):
 rates, contenders taking turns, polling until work is done, the machine's load."""
 
 from __future__ import annotations

@@ -36,17 +36,6 @@ MiB = 2**20 bytes (file sizes, memory), seconds.
 
 from __future__ import annotations
 
-import os
-import sys
-
-# Run as ``python bench/upload.py``, this file's folder comes first on the import
-# path, and its sibling bench/queue.py would shadow the standard library's ``queue``
-# (imported by concurrent.futures, grpc, anyio ...): move the folder to the end of
-# the path (a stable sort) before anything imports ``queue``.
-sys.path.sort(
-    key=lambda p: os.path.realpath(p or ".") == os.path.dirname(os.path.realpath(__file__))
-)
-
 import argparse
 import contextlib
 import dataclasses
@@ -54,12 +43,14 @@ import hashlib
 import importlib
 import json
 import logging
+import os
 import pathlib
 import platform
 import re
 import resource
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator

@@ -32,6 +32,7 @@ def batch_status(batch: pb.Batch) -> shapes.BatchStatus:
         createdAt=shapes.moment(batch.create_time),
         completedAt=shapes.moment(batch.complete_time),
         downloadUrl=f"/v1/batch/download/{batch.id}" if done else None,
+        documents=None,
     )
 
 

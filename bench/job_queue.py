@@ -2,8 +2,8 @@
 
 Usage (from the repository root, after ``pip install -r requirements-bench.txt``)::
 
-    .venv/bin/python bench/queue.py            # full run, about 5-6 minutes
-    .venv/bin/python bench/queue.py --quick    # smoke run, under a minute
+    .venv/bin/python bench/job_queue.py            # full run, about 5-6 minutes
+    .venv/bin/python bench/job_queue.py --quick    # smoke run, under a minute
 
 Everything runs on this machine, in temporary directories under /tmp, on 127.0.0.1:
 
@@ -45,26 +45,18 @@ time and exits 0 unless something errors. Rates are per second of wall time.
 
 from __future__ import annotations
 
-import os
-import sys
-
-# Run as ``python bench/queue.py``, this file's folder comes first on the
-# import path and this file would shadow the standard library's ``queue``
-# (imported by concurrent.futures, grpc, huey ...): move the folder last, so
-# the standard library wins and the sibling modules (queue_*) still import.
-sys.path.remove(os.path.dirname(os.path.realpath(__file__)))
-sys.path.append(os.path.dirname(os.path.realpath(__file__)))
-
 import argparse
 import concurrent.futures
 import contextlib
 import dataclasses
 import functools
 import importlib
+import os
 import pathlib
 import shutil
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
