@@ -1,7 +1,7 @@
 """Blob storage for originals: a local directory (default), S3 (``S3_BUCKET``),
 and small originals kept inline in the database in front of either.
 
-``open_store`` picks the configured backing store; ``open_originals`` puts
+``open_blobs`` picks the configured backing store; ``open_originals`` puts
 the inline store in front of it (what the server and workers use).
 """
 
@@ -23,15 +23,15 @@ __all__ = [
     "LocalBlobStore",
     "LocalWriter",
     "chunks",
+    "open_blobs",
     "open_originals",
-    "open_store",
     "remove_if_abandoned",
     "scratch_dir",
     "write_file",
 ]
 
 
-def open_store(settings: Settings) -> BlobStore:
+def open_blobs(settings: Settings) -> BlobStore:
     """The configured store: S3 when ``S3_BUCKET`` is set, else ``BLOB_DIR``."""
     if not settings.s3_bucket:
         return LocalBlobStore(settings.blob_dir)
@@ -50,4 +50,4 @@ def open_store(settings: Settings) -> BlobStore:
 
 def open_originals(settings: Settings, store: Store) -> InlineStore:
     """The configured blob store, with the inline originals in ``store`` in front of it."""
-    return InlineStore(open_store(settings), store.inline, scratch_dir(settings))
+    return InlineStore(open_blobs(settings), store.inline, scratch_dir(settings))
