@@ -38,7 +38,8 @@ def test_pending_document_answers_202_and_status(idle_service, corpus):
         assert r.status_code == 202
         assert r.json() == {"id": doc_id, "status": "pending", "fileName": "text.pdf"}
         status = http.get(f"/api/documents/status/{doc_id}").json()
-        assert status == {"id": doc_id, "status": "pending", "fileName": "text.pdf"}
+        assert status["status"] == "pending" and status["fileName"] == "text.pdf"
+        assert status["metadata"] is None and status["error"] is None  # sent, null
 
 
 def test_a_convert_caller_waits_for_a_worker_to_appear(idle_service, corpus, tmp_path):

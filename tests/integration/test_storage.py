@@ -237,7 +237,7 @@ def test_jobs_retry_while_s3_is_down_and_succeed_when_it_returns(tmp_path):
 
 
 def test_missing_bucket_fails_start_up_clearly(s3, tmp_path):
-    env = child_env(DATA_DIR=str(tmp_path), **s3_env(s3), S3_BUCKET="no-such-bucket")
+    env = child_env(DATA_DIR=str(tmp_path), **s3_env(s3, S3_BUCKET="no-such-bucket"))
     result = ilios_cli(env, "server")
     assert result.returncode == 2
     assert "no-such-bucket" in result.stderr and "does not exist" in result.stderr
