@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     db_busy_timeout_ms: int = Field(
         10_000, ge=1, le=600_000, validation_alias=_env("DB_BUSY_TIMEOUT_MS")
     )
+    # OCR languages of a request that names none (model codes, comma-separated).
+    ocr_languages: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split)] = Field(
+        ("eng",), validation_alias=_env("OCR_LANGUAGES")
+    )
     # API keys, comma-separated (each its own identity); none: authentication is off.
     api_keys: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split)] = Field(
         (), validation_alias=_env("API_KEY"), repr=False

@@ -45,6 +45,7 @@ def batch_status(batch: pb.Batch) -> shapes.BatchStatus:
             "files": {"type": "array", "items": rest.FILE},
             "priority": rest.PRIORITY,
             "retentionDays": rest.RETENTION,
+            "languages": rest.LANGUAGES,
         },
         required=["files"],
     ),
@@ -58,20 +59,24 @@ async def submit(request: Request) -> Response:
         request,
         metadata,
         file_fields=["files", "files[]"],  # files[]: as some form libraries name a list
-        text_fields=["priority", "retentionDays"],
+        text_fields=["priority", "retentionDays", "languages"],
         max_files=rest.settings(request).max_batch_files,
         max_file_bytes=rest.settings(request).max_file_size,
     )
     async with form.in_use():
         prio = rest.priority(form.fields.get("priority"))
         days = rest.retention_days(form.fields.get("retentionDays"))
+        langs = rest.languages(form.fields.get("languages"))
         if not form.files:
             raise errors.EmptyBatch(
                 "A batch needs at least one file: send each as a multipart field 'files'."
             )
         reply = await stub.BatchSubmit(
             pb.BatchSubmitRequest(
-                files=[f.source for f in form.files], priority=prio, retention_days=days
+                files=[f.source for f in form.files],
+                priority=prio,
+                retention_days=days,
+                languages=langs,
             ),
             metadata=metadata,
         )

@@ -77,6 +77,7 @@ def _streaming(request: Request, form: Form) -> bool:
             "file": rest.FILE,
             "format": {"type": "string", "enum": list(rest.FORMATS), "default": "markdown"},
             "retentionDays": rest.RETENTION,
+            "languages": rest.LANGUAGES,
             "stream": {"type": "boolean", "default": False},
         },
         required=["file"],
@@ -96,12 +97,16 @@ def _streaming(request: Request, form: Form) -> bool:
 async def convert(request: Request) -> Response:
     metadata = rest.auth(request)
     stub = rest.stub(request)
-    form, upload = await _one_file(request, metadata, ["format", "retentionDays", "stream"])
+    form, upload = await _one_file(
+        request, metadata, ["format", "retentionDays", "languages", "stream"]
+    )
     async with form.in_use():
         fmt = rest.output_format(form.fields.get("format"))
         days = rest.retention_days(form.fields.get("retentionDays"))
+        langs = rest.languages(form.fields.get("languages"))
         call = stub.Convert(
-            pb.ConvertRequest(file=upload.source, retention_days=days), metadata=metadata
+            pb.ConvertRequest(file=upload.source, retention_days=days, languages=langs),
+            metadata=metadata,
         )
         first = await call.read()  # a refusal (bad type, engine) surfaces here, as a status
     if _streaming(request, form):
@@ -184,7 +189,12 @@ async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
     "/api/documents/submit",
     summary="Queue one document (asynchronous)",
     openapi_extra=rest.form_schema(
-        {"file": rest.FILE, "retentionDays": rest.RETENTION, "priority": rest.PRIORITY},
+        {
+            "file": rest.FILE,
+            "retentionDays": rest.RETENTION,
+            "priority": rest.PRIORITY,
+            "languages": rest.LANGUAGES,
+        },
         required=["file"],
     ),
     response_model=shapes.Submitted,
@@ -193,12 +203,15 @@ async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
 async def submit(request: Request) -> Response:
     metadata = rest.auth(request)
     stub = rest.stub(request)
-    form, upload = await _one_file(request, metadata, ["retentionDays", "priority"])
+    form, upload = await _one_file(request, metadata, ["retentionDays", "priority", "languages"])
     async with form.in_use():
         days = rest.retention_days(form.fields.get("retentionDays"))
         prio = rest.priority(form.fields.get("priority"))
+        langs = rest.languages(form.fields.get("languages"))
         reply = await stub.SubmitDocument(
-            pb.SubmitDocumentRequest(file=upload.source, retention_days=days, priority=prio),
+            pb.SubmitDocumentRequest(
+                file=upload.source, retention_days=days, priority=prio, languages=langs
+            ),
             metadata=metadata,
         )
     return rest.json(shapes.submitted(reply.document))

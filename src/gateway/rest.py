@@ -6,6 +6,7 @@ REST integrations keep working.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Request
@@ -16,6 +17,8 @@ from ilios import config, errors
 from ilios.gateway.shapes import ErrorBody
 from ilios.limits import (
     DEFAULT_PRIORITY,
+    LANGUAGE_CODE,
+    MAX_LANGUAGES,
     MAX_PRIORITY,
     MAX_RETENTION_DAYS,
     MIN_PRIORITY,
@@ -73,6 +76,19 @@ def priority(raw: str | None) -> int:
     if raw is None or raw == "":
         return 0
     return _whole(raw, errors.InvalidPriority, MIN_PRIORITY, MAX_PRIORITY)
+
+
+def languages(raw: str | None) -> list[str]:
+    """``languages=eng,deu`` (OCR model codes); absent means the server's default."""
+    codes = [code.strip() for code in (raw or "").split(",") if code.strip()]
+    pattern = re.compile(LANGUAGE_CODE)
+    if len(codes) > MAX_LANGUAGES or not all(pattern.fullmatch(code) for code in codes):
+        raise errors.InvalidLanguages(
+            f"languages must be at most {MAX_LANGUAGES} OCR model codes separated by commas, "
+            "such as eng,deu or jpn.",
+            languages=(raw or "")[:200],
+        )
+    return codes
 
 
 def output_format(raw: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
@@ -149,6 +165,11 @@ def form_schema(properties: dict[str, Any], required: list[str]) -> dict[str, An
 
 
 FILE = {"type": "string", "format": "binary"}
+LANGUAGES = {
+    "type": "string",
+    "description": "OCR languages, model codes separated by commas (eng,deu; frk for Fraktur).",
+    "example": "eng,deu",
+}
 RETENTION = {"type": "integer", "minimum": MIN_RETENTION_DAYS, "maximum": MAX_RETENTION_DAYS}
 PRIORITY = {
     "type": "integer",

@@ -46,6 +46,7 @@ from ilios.server import messages
 from ilios.server.intake import (
     Intake,
     document_key,
+    languages,
     new_document_id,
     priority,
     retention,
@@ -235,6 +236,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
     ) -> AsyncIterator[pb.ConvertResponse]:
         days = retention(self.settings, request.retention_days)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
+        langs = languages(request.languages)
         doc_id = new_document_id()
         stored = await self._run(self._store_checked, request.file, doc_id)
         with self.notifier.watch(doc_id) as changed:
@@ -247,6 +249,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 retention_days=days,
                 engine=engine,
                 api_key_id=self._key_id(context),
+                languages=langs,
             )
             self._ring_workers()
             yield pb.ConvertResponse(accepted=messages.document(docs[0]))
@@ -376,6 +379,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         days = retention(self.settings, request.retention_days)
         prio = priority(request.priority)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
+        langs = languages(request.languages)
         doc_id = new_document_id()
         stored = await self._run(self._store_checked, request.file, doc_id)
         docs = await self._run(
@@ -385,6 +389,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             retention_days=days,
             engine=engine,
             api_key_id=self._key_id(context),
+            languages=langs,
         )
         self._ring_workers()
         return pb.SubmitDocumentResponse(document=messages.document(docs[0]))
@@ -403,6 +408,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         days = retention(self.settings, request.retention_days)
         prio = priority(request.priority)
         engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
+        langs = languages(request.languages)
         files = list(request.files)
         n = len(files)
         doc_ids = new_ids("doc", n)  # ascending in file order: rows append to indexes
@@ -436,6 +442,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
                 retention_days=days,
                 engine=engine,
                 api_key_id=self._key_id(context),
+                languages=langs,
                 batch_id=batch_id,
             )
         except BaseException:

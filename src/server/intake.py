@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 
 from ilios import filetypes
@@ -21,6 +22,7 @@ from ilios.config import Settings
 from ilios.errors import (
     EngineNotConfigured,
     FileTooLarge,
+    InvalidLanguages,
     InvalidPriority,
     InvalidRetention,
     StorageUnavailable,
@@ -29,6 +31,8 @@ from ilios.errors import (
 )
 from ilios.limits import (
     DEFAULT_PRIORITY,
+    LANGUAGE_CODE,
+    MAX_LANGUAGES,
     MAX_PRIORITY,
     MAX_RETENTION_DAYS,
     MIN_PRIORITY,
@@ -38,6 +42,7 @@ from ilios.limits import (
 from ilios.storage import HEAD_BYTES, BlobStore, BlobWriter
 from ilios.store import Document, NewDocument, Store, StoredFile, new_id
 
+_LANGUAGE = re.compile(LANGUAGE_CODE)
 log = logging.getLogger("ilios.server")
 
 UPLOAD_TTL_MS = 24 * 3600 * 1000
@@ -50,6 +55,17 @@ def retention(settings: Settings, days: int) -> int:
     if not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
         raise InvalidRetention(value=str(days))
     return days
+
+
+def languages(codes: Sequence[str]) -> list[str]:
+    """The OCR languages a request names (INVALID_LANGUAGES unless model codes)."""
+    if len(codes) > MAX_LANGUAGES or not all(_LANGUAGE.fullmatch(c) for c in codes):
+        raise InvalidLanguages(
+            f"languages must be at most {MAX_LANGUAGES} OCR model codes such as eng, deu, "
+            "frk, ara, jpn or chi_sim.",
+            languages=",".join(codes)[:200],
+        )
+    return list(codes)
 
 
 def priority(value: int) -> int:
@@ -176,6 +192,7 @@ class Intake:
         api_key_id: str,
         streamed: bool = False,
         batch_id: str | None = None,
+        languages: Sequence[str] = (),
     ) -> list[Document]:
         """Create documents (and their batch) and queue their jobs, atomically
         (``Documents.create``); ``streamed``: a ``Convert`` caller waits on them.
@@ -192,6 +209,7 @@ class Intake:
             priority=priority,
             streamed=streamed,
             batch_id=batch_id,
+            languages=languages,
         )
 
 

@@ -81,6 +81,7 @@ def document(doc: Document) -> document_pb.Document:
         create_time=timestamp(doc.created_at),
         process_time=timestamp(doc.processed_at),
         archive_time=timestamp(doc.archived_at),
+        languages=[code for code in doc.languages.split(",") if code],
     )
     if doc.error_reason:
         msg.error.reason = doc.error_reason

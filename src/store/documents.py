@@ -76,6 +76,7 @@ class Document:
     archived_at: int | None
     job_state: JobState | None
     attempts: int
+    languages: str  # OCR model codes, comma-separated ("": the server's default)
 
 
 class Expired(NamedTuple):
@@ -119,12 +120,14 @@ class Documents:
         priority: int = DEFAULT_PRIORITY,
         streamed: bool = False,
         batch_id: str | None = None,
+        languages: Sequence[str] = (),
     ) -> list[Document]:
         """Create documents (and their batch, given ``batch_id``) and queue their
         jobs, in one transaction; return the documents in the given order.
 
         ``priority`` orders the jobs (and is the batch's); ``streamed`` marks
-        jobs a ``Convert`` caller waits on, claimed before any other. A document
+        jobs a ``Convert`` caller waits on, claimed before any other;
+        ``languages`` are the OCR model codes the request named. A document
         given with an error fails at once and gets no job. Inline originals
         (``StoredFile.inline``) are written with their documents.
         """
@@ -150,6 +153,7 @@ class Documents:
                 engine=engine,
                 api_key_id=api_key_id,
                 now=now,
+                languages=",".join(languages),
             )
             db.execute_many(
                 "insert_inline_blob",
@@ -242,6 +246,7 @@ def insert(
     engine: str,
     api_key_id: str,
     now: int,
+    languages: str = "",
 ) -> None:
     """Insert pending documents, in order (their position is ``seq``), with one
     statement, inside the caller's write transaction; their jobs are queued apart."""
@@ -257,4 +262,5 @@ def insert(
         engine=engine,
         api_key_id=api_key_id,
         now=now,
+        languages=languages,
     )

@@ -47,7 +47,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ilios.config import Settings
@@ -116,7 +116,7 @@ class Sandboxed:
         path: pathlib.Path,
         mime_type: str,
         usage: Usage | None = None,
-        languages: list[str] | None = None,
+        languages: Sequence[str] | None = None,
     ) -> Iterator[Page]:
         """Yield the pages the engine yields for ``path``, each within the page budget.
         ``languages`` (OCR language codes) is passed on to an engine that takes

@@ -311,7 +311,9 @@ class Worker:
         usage = Usage()
         last: Page | None = None  # stored with the result, in its commit
         with retry.transient(self.blobs.local_path)(doc.blob_key) as path:
-            pages = engine.pages(path, doc.mime_type, usage)
+            named = [code for code in doc.languages.split(",") if code]
+            languages = named or list(self.settings.ocr_languages)
+            pages = engine.pages(path, doc.mime_type, usage, languages=languages)
             try:
                 for page in pages:
                     if self.abort.is_set():

@@ -343,3 +343,22 @@ def test_get_caller_says_whether_keys_are_needed_and_checks_them(stack, keyed_st
             keyed_stack.access.GetCaller, access_pb.GetCallerRequest(), metadata=metadata
         )
         assert (code, got) == (grpc.StatusCode.UNAUTHENTICATED, reason)
+
+
+# --- languages ------------------------------------------------------------------------------
+
+
+def test_languages_are_kept_with_the_document_and_checked(stack):
+    reply = stack.conversion.SubmitDocument(
+        pb.SubmitDocumentRequest(file=source(script_document()), languages=["deu", "frk"]),
+        timeout=TIMEOUT_S,
+    )
+    assert list(reply.document.languages) == ["deu", "frk"]
+    again = stack.conversion.GetDocument(pb.GetDocumentRequest(document_id=reply.document.id))
+    assert list(again.document.languages) == ["deu", "frk"]
+    for bad in (["de u"], ["x"], ["eng"] * 9, ["../etc"]):
+        request = pb.SubmitDocumentRequest(file=source(script_document()), languages=bad)
+        assert refused(stack.conversion.SubmitDocument, request) == (
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "INVALID_LANGUAGES",
+        )

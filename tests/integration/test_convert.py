@@ -145,3 +145,23 @@ def test_grpcurl_lists_describes_and_converts_via_reflection(service, corpus):
     pages = [e["page"] for e in events if "page" in e]
     assert [p["number"] for p in pages] == [1, 2, 3]
     assert "Quarterly Report" in pages[0]["markdown"]
+
+
+def test_the_languages_a_request_names_reach_the_ocr(service):
+    """A Fraktur page (tests/data/real), German named: read with the German model,
+    through REST; a malformed list is refused before the file is converted."""
+    page = (
+        pathlib.Path(__file__).resolve().parents[1] / "data" / "real" / "ocrd-fraktur-1780-top.png"
+    )
+    with service.http() as http:
+        r = http.post(
+            "/v1/convert", files={"file": (page.name, page.read_bytes())}, data={"languages": "deu"}
+        )
+        assert r.status_code == 200, r.text[:300]
+        assert "Gottlob" in r.text
+        r = http.post(
+            "/v1/convert",
+            files={"file": (page.name, page.read_bytes())},
+            data={"languages": "deu;rm -rf"},
+        )
+        assert r.status_code == 400 and r.json()["reason"] == "INVALID_LANGUAGES"

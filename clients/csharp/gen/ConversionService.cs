@@ -28,51 +28,53 @@ namespace Ilios.V1 {
             "Gh9nb29nbGUvcHJvdG9idWYvdGltZXN0YW1wLnByb3RvGhdpbGlvcy92MS9k",
             "b2N1bWVudC5wcm90byJuCgpGaWxlU291cmNlEhoKB2NvbnRlbnQYASABKAxI",
             "AFIHY29udGVudBIdCgl1cGxvYWRfaWQYAiABKAlIAFIIdXBsb2FkSWQSGwoJ",
-            "ZmlsZV9uYW1lGAMgASgJUghmaWxlTmFtZUIICgZzb3VyY2UiiwEKDkNvbnZl",
+            "ZmlsZV9uYW1lGAMgASgJUghmaWxlTmFtZUIICgZzb3VyY2UiqQEKDkNvbnZl",
             "cnRSZXF1ZXN0EigKBGZpbGUYASABKAsyFC5pbGlvcy52MS5GaWxlU291cmNl",
             "UgRmaWxlEiUKDnJldGVudGlvbl9kYXlzGAIgASgFUg1yZXRlbnRpb25EYXlz",
-            "EigKBmVuZ2luZRgDIAEoDjIQLmlsaW9zLnYxLkVuZ2luZVIGZW5naW5lIq4B",
-            "Cg9Db252ZXJ0UmVzcG9uc2USMAoIYWNjZXB0ZWQYASABKAsyEi5pbGlvcy52",
-            "MS5Eb2N1bWVudEgAUghhY2NlcHRlZBIkCgRwYWdlGAIgASgLMg4uaWxpb3Mu",
-            "djEuUGFnZUgAUgRwYWdlEjoKCWNvbXBsZXRlZBgDIAEoCzIaLmlsaW9zLnYx",
-            "LkNvbnZlcnRDb21wbGV0ZWRIAFIJY29tcGxldGVkQgcKBWV2ZW50InMKEENv",
-            "bnZlcnRDb21wbGV0ZWQSLgoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5E",
-            "b2N1bWVudFIIZG9jdW1lbnQSLwoFdXNhZ2UYAiABKAsyGS5pbGlvcy52MS5D",
-            "b252ZXJzaW9uVXNhZ2VSBXVzYWdlIpwBCg1VcGxvYWRSZXF1ZXN0EjYKCG1l",
-            "dGFkYXRhGAEgASgLMhguaWxpb3MudjEuVXBsb2FkTWV0YWRhdGFIAFIIbWV0",
-            "YWRhdGESFgoFY2h1bmsYAiABKAxIAFIFY2h1bmsSMwoHYWJhbmRvbhgDIAEo",
-            "CzIXLmlsaW9zLnYxLlVwbG9hZEFiYW5kb25IAFIHYWJhbmRvbkIGCgRwYXJ0",
-            "IicKDVVwbG9hZEFiYW5kb24SFgoGcmVhc29uGAEgASgJUgZyZWFzb24iMgoT",
-            "RGVsZXRlVXBsb2FkUmVxdWVzdBIbCgl1cGxvYWRfaWQYASABKAlSCHVwbG9h",
-            "ZElkIhYKFERlbGV0ZVVwbG9hZFJlc3BvbnNlIoIBCg5VcGxvYWRNZXRhZGF0",
-            "YRIbCglmaWxlX25hbWUYASABKAlSCGZpbGVOYW1lEh0KCnNpemVfYnl0ZXMY",
-            "AiABKANSCXNpemVCeXRlcxIWCgZzaGEyNTYYAyABKAlSBnNoYTI1NhIcCgl0",
-            "cmFuc2llbnQYBCABKAhSCXRyYW5zaWVudCK+AQoOVXBsb2FkUmVzcG9uc2US",
-            "GwoJdXBsb2FkX2lkGAEgASgJUgh1cGxvYWRJZBIdCgpzaXplX2J5dGVzGAIg",
-            "ASgDUglzaXplQnl0ZXMSFgoGc2hhMjU2GAMgASgJUgZzaGEyNTYSGwoJbWlt",
-            "ZV90eXBlGAQgASgJUghtaW1lVHlwZRI7CgtleHBpcmVfdGltZRgFIAEoCzIa",
-            "Lmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBSCmV4cGlyZVRpbWUirQEKEkJh",
-            "dGNoU3VibWl0UmVxdWVzdBIqCgVmaWxlcxgBIAMoCzIULmlsaW9zLnYxLkZp",
-            "bGVTb3VyY2VSBWZpbGVzEhoKCHByaW9yaXR5GAIgASgFUghwcmlvcml0eRIl",
-            "Cg5yZXRlbnRpb25fZGF5cxgDIAEoBVINcmV0ZW50aW9uRGF5cxIoCgZlbmdp",
-            "bmUYBCABKA4yEC5pbGlvcy52MS5FbmdpbmVSBmVuZ2luZSJuChNCYXRjaFN1",
-            "Ym1pdFJlc3BvbnNlEiUKBWJhdGNoGAEgASgLMg8uaWxpb3MudjEuQmF0Y2hS",
-            "BWJhdGNoEjAKCWRvY3VtZW50cxgCIAMoCzISLmlsaW9zLnYxLkRvY3VtZW50",
-            "Uglkb2N1bWVudHMiuQIKBUJhdGNoEg4KAmlkGAEgASgJUgJpZBIqCgVzdGF0",
-            "ZRgCIAEoDjIULmlsaW9zLnYxLkJhdGNoU3RhdGVSBXN0YXRlEhoKCHByaW9y",
-            "aXR5GAMgASgFUghwcmlvcml0eRIlCg5yZXRlbnRpb25fZGF5cxgEIAEoBVIN",
-            "cmV0ZW50aW9uRGF5cxIzCghwcm9ncmVzcxgFIAEoCzIXLmlsaW9zLnYxLkJh",
-            "dGNoUHJvZ3Jlc3NSCHByb2dyZXNzEjsKC2NyZWF0ZV90aW1lGAYgASgLMhou",
-            "Z29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKY3JlYXRlVGltZRI/Cg1jb21w",
-            "bGV0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIM",
-            "Y29tcGxldGVUaW1lIpUBCg1CYXRjaFByb2dyZXNzEhQKBXRvdGFsGAEgASgF",
-            "UgV0b3RhbBIYCgdwZW5kaW5nGAIgASgFUgdwZW5kaW5nEh4KCnByb2Nlc3Np",
-            "bmcYAyABKAVSCnByb2Nlc3NpbmcSHAoJY29tcGxldGVkGAQgASgFUgljb21w",
-            "bGV0ZWQSFgoGZmFpbGVkGAUgASgFUgZmYWlsZWQirgEKFVN1Ym1pdERvY3Vt",
-            "ZW50UmVxdWVzdBIoCgRmaWxlGAEgASgLMhQuaWxpb3MudjEuRmlsZVNvdXJj",
-            "ZVIEZmlsZRIlCg5yZXRlbnRpb25fZGF5cxgCIAEoBVINcmV0ZW50aW9uRGF5",
-            "cxIaCghwcmlvcml0eRgDIAEoBVIIcHJpb3JpdHkSKAoGZW5naW5lGAQgASgO",
-            "MhAuaWxpb3MudjEuRW5naW5lUgZlbmdpbmUiSAoWU3VibWl0RG9jdW1lbnRS",
+            "EigKBmVuZ2luZRgDIAEoDjIQLmlsaW9zLnYxLkVuZ2luZVIGZW5naW5lEhwK",
+            "CWxhbmd1YWdlcxgEIAMoCVIJbGFuZ3VhZ2VzIq4BCg9Db252ZXJ0UmVzcG9u",
+            "c2USMAoIYWNjZXB0ZWQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudEgAUghh",
+            "Y2NlcHRlZBIkCgRwYWdlGAIgASgLMg4uaWxpb3MudjEuUGFnZUgAUgRwYWdl",
+            "EjoKCWNvbXBsZXRlZBgDIAEoCzIaLmlsaW9zLnYxLkNvbnZlcnRDb21wbGV0",
+            "ZWRIAFIJY29tcGxldGVkQgcKBWV2ZW50InMKEENvbnZlcnRDb21wbGV0ZWQS",
+            "LgoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudFIIZG9jdW1l",
+            "bnQSLwoFdXNhZ2UYAiABKAsyGS5pbGlvcy52MS5Db252ZXJzaW9uVXNhZ2VS",
+            "BXVzYWdlIpwBCg1VcGxvYWRSZXF1ZXN0EjYKCG1ldGFkYXRhGAEgASgLMhgu",
+            "aWxpb3MudjEuVXBsb2FkTWV0YWRhdGFIAFIIbWV0YWRhdGESFgoFY2h1bmsY",
+            "AiABKAxIAFIFY2h1bmsSMwoHYWJhbmRvbhgDIAEoCzIXLmlsaW9zLnYxLlVw",
+            "bG9hZEFiYW5kb25IAFIHYWJhbmRvbkIGCgRwYXJ0IicKDVVwbG9hZEFiYW5k",
+            "b24SFgoGcmVhc29uGAEgASgJUgZyZWFzb24iMgoTRGVsZXRlVXBsb2FkUmVx",
+            "dWVzdBIbCgl1cGxvYWRfaWQYASABKAlSCHVwbG9hZElkIhYKFERlbGV0ZVVw",
+            "bG9hZFJlc3BvbnNlIoIBCg5VcGxvYWRNZXRhZGF0YRIbCglmaWxlX25hbWUY",
+            "ASABKAlSCGZpbGVOYW1lEh0KCnNpemVfYnl0ZXMYAiABKANSCXNpemVCeXRl",
+            "cxIWCgZzaGEyNTYYAyABKAlSBnNoYTI1NhIcCgl0cmFuc2llbnQYBCABKAhS",
+            "CXRyYW5zaWVudCK+AQoOVXBsb2FkUmVzcG9uc2USGwoJdXBsb2FkX2lkGAEg",
+            "ASgJUgh1cGxvYWRJZBIdCgpzaXplX2J5dGVzGAIgASgDUglzaXplQnl0ZXMS",
+            "FgoGc2hhMjU2GAMgASgJUgZzaGEyNTYSGwoJbWltZV90eXBlGAQgASgJUght",
+            "aW1lVHlwZRI7CgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1",
+            "Zi5UaW1lc3RhbXBSCmV4cGlyZVRpbWUiywEKEkJhdGNoU3VibWl0UmVxdWVz",
+            "dBIqCgVmaWxlcxgBIAMoCzIULmlsaW9zLnYxLkZpbGVTb3VyY2VSBWZpbGVz",
+            "EhoKCHByaW9yaXR5GAIgASgFUghwcmlvcml0eRIlCg5yZXRlbnRpb25fZGF5",
+            "cxgDIAEoBVINcmV0ZW50aW9uRGF5cxIoCgZlbmdpbmUYBCABKA4yEC5pbGlv",
+            "cy52MS5FbmdpbmVSBmVuZ2luZRIcCglsYW5ndWFnZXMYBSADKAlSCWxhbmd1",
+            "YWdlcyJuChNCYXRjaFN1Ym1pdFJlc3BvbnNlEiUKBWJhdGNoGAEgASgLMg8u",
+            "aWxpb3MudjEuQmF0Y2hSBWJhdGNoEjAKCWRvY3VtZW50cxgCIAMoCzISLmls",
+            "aW9zLnYxLkRvY3VtZW50Uglkb2N1bWVudHMiuQIKBUJhdGNoEg4KAmlkGAEg",
+            "ASgJUgJpZBIqCgVzdGF0ZRgCIAEoDjIULmlsaW9zLnYxLkJhdGNoU3RhdGVS",
+            "BXN0YXRlEhoKCHByaW9yaXR5GAMgASgFUghwcmlvcml0eRIlCg5yZXRlbnRp",
+            "b25fZGF5cxgEIAEoBVINcmV0ZW50aW9uRGF5cxIzCghwcm9ncmVzcxgFIAEo",
+            "CzIXLmlsaW9zLnYxLkJhdGNoUHJvZ3Jlc3NSCHByb2dyZXNzEjsKC2NyZWF0",
+            "ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKY3Jl",
+            "YXRlVGltZRI/Cg1jb21wbGV0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3Rv",
+            "YnVmLlRpbWVzdGFtcFIMY29tcGxldGVUaW1lIpUBCg1CYXRjaFByb2dyZXNz",
+            "EhQKBXRvdGFsGAEgASgFUgV0b3RhbBIYCgdwZW5kaW5nGAIgASgFUgdwZW5k",
+            "aW5nEh4KCnByb2Nlc3NpbmcYAyABKAVSCnByb2Nlc3NpbmcSHAoJY29tcGxl",
+            "dGVkGAQgASgFUgljb21wbGV0ZWQSFgoGZmFpbGVkGAUgASgFUgZmYWlsZWQi",
+            "zAEKFVN1Ym1pdERvY3VtZW50UmVxdWVzdBIoCgRmaWxlGAEgASgLMhQuaWxp",
+            "b3MudjEuRmlsZVNvdXJjZVIEZmlsZRIlCg5yZXRlbnRpb25fZGF5cxgCIAEo",
+            "BVINcmV0ZW50aW9uRGF5cxIaCghwcmlvcml0eRgDIAEoBVIIcHJpb3JpdHkS",
+            "KAoGZW5naW5lGAQgASgOMhAuaWxpb3MudjEuRW5naW5lUgZlbmdpbmUSHAoJ",
+            "bGFuZ3VhZ2VzGAUgAygJUglsYW5ndWFnZXMiSAoWU3VibWl0RG9jdW1lbnRS",
             "ZXNwb25zZRIuCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50",
             "Ughkb2N1bWVudCI1ChJHZXREb2N1bWVudFJlcXVlc3QSHwoLZG9jdW1lbnRf",
             "aWQYASABKAlSCmRvY3VtZW50SWQiRQoTR2V0RG9jdW1lbnRSZXNwb25zZRIu",
@@ -126,7 +128,7 @@ namespace Ilios.V1 {
           new pbr::FileDescriptor[] { global::Google.Protobuf.WellKnownTypes.TimestampReflection.Descriptor, global::Ilios.V1.DocumentReflection.Descriptor, },
           new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Ilios.V1.BatchState), }, null, new pbr::GeneratedClrTypeInfo[] {
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.FileSource), global::Ilios.V1.FileSource.Parser, new[]{ "Content", "UploadId", "FileName" }, new[]{ "Source" }, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ConvertRequest), global::Ilios.V1.ConvertRequest.Parser, new[]{ "File", "RetentionDays", "Engine" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ConvertRequest), global::Ilios.V1.ConvertRequest.Parser, new[]{ "File", "RetentionDays", "Engine", "Languages" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ConvertResponse), global::Ilios.V1.ConvertResponse.Parser, new[]{ "Accepted", "Page", "Completed" }, new[]{ "Event" }, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ConvertCompleted), global::Ilios.V1.ConvertCompleted.Parser, new[]{ "Document", "Usage" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadRequest), global::Ilios.V1.UploadRequest.Parser, new[]{ "Metadata", "Chunk", "Abandon" }, new[]{ "Part" }, null, null, null),
@@ -135,11 +137,11 @@ namespace Ilios.V1 {
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.DeleteUploadResponse), global::Ilios.V1.DeleteUploadResponse.Parser, null, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadMetadata), global::Ilios.V1.UploadMetadata.Parser, new[]{ "FileName", "SizeBytes", "Sha256", "Transient" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadResponse), global::Ilios.V1.UploadResponse.Parser, new[]{ "UploadId", "SizeBytes", "Sha256", "MimeType", "ExpireTime" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.BatchSubmitRequest), global::Ilios.V1.BatchSubmitRequest.Parser, new[]{ "Files", "Priority", "RetentionDays", "Engine" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.BatchSubmitRequest), global::Ilios.V1.BatchSubmitRequest.Parser, new[]{ "Files", "Priority", "RetentionDays", "Engine", "Languages" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.BatchSubmitResponse), global::Ilios.V1.BatchSubmitResponse.Parser, new[]{ "Batch", "Documents" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.Batch), global::Ilios.V1.Batch.Parser, new[]{ "Id", "State", "Priority", "RetentionDays", "Progress", "CreateTime", "CompleteTime" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.BatchProgress), global::Ilios.V1.BatchProgress.Parser, new[]{ "Total", "Pending", "Processing", "Completed", "Failed" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.SubmitDocumentRequest), global::Ilios.V1.SubmitDocumentRequest.Parser, new[]{ "File", "RetentionDays", "Priority", "Engine" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.SubmitDocumentRequest), global::Ilios.V1.SubmitDocumentRequest.Parser, new[]{ "File", "RetentionDays", "Priority", "Engine", "Languages" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.SubmitDocumentResponse), global::Ilios.V1.SubmitDocumentResponse.Parser, new[]{ "Document" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.GetDocumentRequest), global::Ilios.V1.GetDocumentRequest.Parser, new[]{ "DocumentId" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.GetDocumentResponse), global::Ilios.V1.GetDocumentResponse.Parser, new[]{ "Document" }, null, null, null, null),
@@ -527,6 +529,7 @@ namespace Ilios.V1 {
       file_ = other.file_ != null ? other.file_.Clone() : null;
       retentionDays_ = other.retentionDays_;
       engine_ = other.engine_;
+      languages_ = other.languages_.Clone();
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -575,6 +578,22 @@ namespace Ilios.V1 {
       }
     }
 
+    /// <summary>Field number for the "languages" field.</summary>
+    public const int LanguagesFieldNumber = 4;
+    private static readonly pb::FieldCodec<string> _repeated_languages_codec
+        = pb::FieldCodec.ForString(34);
+    private readonly pbc::RepeatedField<string> languages_ = new pbc::RepeatedField<string>();
+    /// <summary>
+    /// The languages the document is written in, as OCR model codes ("eng",
+    /// "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+    /// the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public pbc::RepeatedField<string> Languages {
+      get { return languages_; }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -593,6 +612,7 @@ namespace Ilios.V1 {
       if (!object.Equals(File, other.File)) return false;
       if (RetentionDays != other.RetentionDays) return false;
       if (Engine != other.Engine) return false;
+      if(!languages_.Equals(other.languages_)) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -603,6 +623,7 @@ namespace Ilios.V1 {
       if (file_ != null) hash ^= File.GetHashCode();
       if (RetentionDays != 0) hash ^= RetentionDays.GetHashCode();
       if (Engine != global::Ilios.V1.Engine.Unspecified) hash ^= Engine.GetHashCode();
+      hash ^= languages_.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -633,6 +654,7 @@ namespace Ilios.V1 {
         output.WriteRawTag(24);
         output.WriteEnum((int) Engine);
       }
+      languages_.WriteTo(output, _repeated_languages_codec);
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -655,6 +677,7 @@ namespace Ilios.V1 {
         output.WriteRawTag(24);
         output.WriteEnum((int) Engine);
       }
+      languages_.WriteTo(ref output, _repeated_languages_codec);
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -674,6 +697,7 @@ namespace Ilios.V1 {
       if (Engine != global::Ilios.V1.Engine.Unspecified) {
         size += 1 + pb::CodedOutputStream.ComputeEnumSize((int) Engine);
       }
+      size += languages_.CalculateSize(_repeated_languages_codec);
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
       }
@@ -698,6 +722,7 @@ namespace Ilios.V1 {
       if (other.Engine != global::Ilios.V1.Engine.Unspecified) {
         Engine = other.Engine;
       }
+      languages_.Add(other.languages_);
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
 
@@ -728,6 +753,10 @@ namespace Ilios.V1 {
             Engine = (global::Ilios.V1.Engine) input.ReadEnum();
             break;
           }
+          case 34: {
+            languages_.AddEntriesFrom(input, _repeated_languages_codec);
+            break;
+          }
         }
       }
     #endif
@@ -756,6 +785,10 @@ namespace Ilios.V1 {
           }
           case 24: {
             Engine = (global::Ilios.V1.Engine) input.ReadEnum();
+            break;
+          }
+          case 34: {
+            languages_.AddEntriesFrom(ref input, _repeated_languages_codec);
             break;
           }
         }
@@ -2937,6 +2970,7 @@ namespace Ilios.V1 {
       priority_ = other.priority_;
       retentionDays_ = other.retentionDays_;
       engine_ = other.engine_;
+      languages_ = other.languages_.Clone();
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -2999,6 +3033,22 @@ namespace Ilios.V1 {
       }
     }
 
+    /// <summary>Field number for the "languages" field.</summary>
+    public const int LanguagesFieldNumber = 5;
+    private static readonly pb::FieldCodec<string> _repeated_languages_codec
+        = pb::FieldCodec.ForString(42);
+    private readonly pbc::RepeatedField<string> languages_ = new pbc::RepeatedField<string>();
+    /// <summary>
+    /// The languages the document is written in, as OCR model codes ("eng",
+    /// "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+    /// the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public pbc::RepeatedField<string> Languages {
+      get { return languages_; }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -3018,6 +3068,7 @@ namespace Ilios.V1 {
       if (Priority != other.Priority) return false;
       if (RetentionDays != other.RetentionDays) return false;
       if (Engine != other.Engine) return false;
+      if(!languages_.Equals(other.languages_)) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -3029,6 +3080,7 @@ namespace Ilios.V1 {
       if (Priority != 0) hash ^= Priority.GetHashCode();
       if (RetentionDays != 0) hash ^= RetentionDays.GetHashCode();
       if (Engine != global::Ilios.V1.Engine.Unspecified) hash ^= Engine.GetHashCode();
+      hash ^= languages_.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -3060,6 +3112,7 @@ namespace Ilios.V1 {
         output.WriteRawTag(32);
         output.WriteEnum((int) Engine);
       }
+      languages_.WriteTo(output, _repeated_languages_codec);
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -3083,6 +3136,7 @@ namespace Ilios.V1 {
         output.WriteRawTag(32);
         output.WriteEnum((int) Engine);
       }
+      languages_.WriteTo(ref output, _repeated_languages_codec);
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -3103,6 +3157,7 @@ namespace Ilios.V1 {
       if (Engine != global::Ilios.V1.Engine.Unspecified) {
         size += 1 + pb::CodedOutputStream.ComputeEnumSize((int) Engine);
       }
+      size += languages_.CalculateSize(_repeated_languages_codec);
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
       }
@@ -3125,6 +3180,7 @@ namespace Ilios.V1 {
       if (other.Engine != global::Ilios.V1.Engine.Unspecified) {
         Engine = other.Engine;
       }
+      languages_.Add(other.languages_);
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
 
@@ -3156,6 +3212,10 @@ namespace Ilios.V1 {
             Engine = (global::Ilios.V1.Engine) input.ReadEnum();
             break;
           }
+          case 42: {
+            languages_.AddEntriesFrom(input, _repeated_languages_codec);
+            break;
+          }
         }
       }
     #endif
@@ -3185,6 +3245,10 @@ namespace Ilios.V1 {
           }
           case 32: {
             Engine = (global::Ilios.V1.Engine) input.ReadEnum();
+            break;
+          }
+          case 42: {
+            languages_.AddEntriesFrom(ref input, _repeated_languages_codec);
             break;
           }
         }
@@ -4243,6 +4307,7 @@ namespace Ilios.V1 {
       retentionDays_ = other.retentionDays_;
       priority_ = other.priority_;
       engine_ = other.engine_;
+      languages_ = other.languages_.Clone();
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -4306,6 +4371,22 @@ namespace Ilios.V1 {
       }
     }
 
+    /// <summary>Field number for the "languages" field.</summary>
+    public const int LanguagesFieldNumber = 5;
+    private static readonly pb::FieldCodec<string> _repeated_languages_codec
+        = pb::FieldCodec.ForString(42);
+    private readonly pbc::RepeatedField<string> languages_ = new pbc::RepeatedField<string>();
+    /// <summary>
+    /// The languages the document is written in, as OCR model codes ("eng",
+    /// "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+    /// the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public pbc::RepeatedField<string> Languages {
+      get { return languages_; }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -4325,6 +4406,7 @@ namespace Ilios.V1 {
       if (RetentionDays != other.RetentionDays) return false;
       if (Priority != other.Priority) return false;
       if (Engine != other.Engine) return false;
+      if(!languages_.Equals(other.languages_)) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -4336,6 +4418,7 @@ namespace Ilios.V1 {
       if (RetentionDays != 0) hash ^= RetentionDays.GetHashCode();
       if (Priority != 0) hash ^= Priority.GetHashCode();
       if (Engine != global::Ilios.V1.Engine.Unspecified) hash ^= Engine.GetHashCode();
+      hash ^= languages_.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -4370,6 +4453,7 @@ namespace Ilios.V1 {
         output.WriteRawTag(32);
         output.WriteEnum((int) Engine);
       }
+      languages_.WriteTo(output, _repeated_languages_codec);
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -4396,6 +4480,7 @@ namespace Ilios.V1 {
         output.WriteRawTag(32);
         output.WriteEnum((int) Engine);
       }
+      languages_.WriteTo(ref output, _repeated_languages_codec);
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -4418,6 +4503,7 @@ namespace Ilios.V1 {
       if (Engine != global::Ilios.V1.Engine.Unspecified) {
         size += 1 + pb::CodedOutputStream.ComputeEnumSize((int) Engine);
       }
+      size += languages_.CalculateSize(_repeated_languages_codec);
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
       }
@@ -4445,6 +4531,7 @@ namespace Ilios.V1 {
       if (other.Engine != global::Ilios.V1.Engine.Unspecified) {
         Engine = other.Engine;
       }
+      languages_.Add(other.languages_);
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
 
@@ -4479,6 +4566,10 @@ namespace Ilios.V1 {
             Engine = (global::Ilios.V1.Engine) input.ReadEnum();
             break;
           }
+          case 42: {
+            languages_.AddEntriesFrom(input, _repeated_languages_codec);
+            break;
+          }
         }
       }
     #endif
@@ -4511,6 +4602,10 @@ namespace Ilios.V1 {
           }
           case 32: {
             Engine = (global::Ilios.V1.Engine) input.ReadEnum();
+            break;
+          }
+          case 42: {
+            languages_.AddEntriesFrom(ref input, _repeated_languages_codec);
             break;
           }
         }

@@ -25,7 +25,7 @@ namespace Ilios.V1 {
       byte[] descriptorData = global::System.Convert.FromBase64String(
           string.Concat(
             "ChdpbGlvcy92MS9kb2N1bWVudC5wcm90bxIIaWxpb3MudjEaH2dvb2dsZS9w",
-            "cm90b2J1Zi90aW1lc3RhbXAucHJvdG8iwAUKCERvY3VtZW50Eg4KAmlkGAEg",
+            "cm90b2J1Zi90aW1lc3RhbXAucHJvdG8i3gUKCERvY3VtZW50Eg4KAmlkGAEg",
             "ASgJUgJpZBIZCghiYXRjaF9pZBgCIAEoCVIHYmF0Y2hJZBIbCglmaWxlX25h",
             "bWUYAyABKAlSCGZpbGVOYW1lEhsKCW1pbWVfdHlwZRgEIAEoCVIIbWltZVR5",
             "cGUSHQoKc2l6ZV9ieXRlcxgFIAEoA1IJc2l6ZUJ5dGVzEhYKBnNoYTI1NhgG",
@@ -41,27 +41,28 @@ namespace Ilios.V1 {
             "ZS5wcm90b2J1Zi5UaW1lc3RhbXBSC3Byb2Nlc3NUaW1lEj0KDGFyY2hpdmVf",
             "dGltZRgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBSC2FyY2hp",
             "dmVUaW1lEi8KCWpvYl9zdGF0ZRgSIAEoDjISLmlsaW9zLnYxLkpvYlN0YXRl",
-            "Ughqb2JTdGF0ZSJBCg1Eb2N1bWVudEVycm9yEhYKBnJlYXNvbhgBIAEoCVIG",
-            "cmVhc29uEhgKB21lc3NhZ2UYAiABKAlSB21lc3NhZ2UiOgoEUGFnZRIWCgZu",
-            "dW1iZXIYASABKAVSBm51bWJlchIaCghtYXJrZG93bhgCIAEoCVIIbWFya2Rv",
-            "d24ivgEKD0NvbnZlcnNpb25Vc2FnZRIUCgVwYWdlcxgBIAEoBVIFcGFnZXMS",
-            "IQoMaW5wdXRfdG9rZW5zGAIgASgDUgtpbnB1dFRva2VucxIjCg1vdXRwdXRf",
-            "dG9rZW5zGAMgASgDUgxvdXRwdXRUb2tlbnMSIQoMdG90YWxfdG9rZW5zGAQg",
-            "ASgDUgt0b3RhbFRva2VucxIqChF0b3RhbF9jb3N0X21pY3JvcxgFIAEoA1IP",
-            "dG90YWxDb3N0TWljcm9zKsABCg1Eb2N1bWVudFN0YXRlEh4KGkRPQ1VNRU5U",
-            "X1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWRE9DVU1FTlRfU1RBVEVfUEVORElO",
-            "RxABEh0KGURPQ1VNRU5UX1NUQVRFX1BST0NFU1NJTkcQAhIcChhET0NVTUVO",
-            "VF9TVEFURV9DT01QTEVURUQQAxIZChVET0NVTUVOVF9TVEFURV9GQUlMRUQQ",
-            "BBIbChdET0NVTUVOVF9TVEFURV9BUkNISVZFRBAFKp0BCghKb2JTdGF0ZRIZ",
-            "ChVKT0JfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFKT0JfU1RBVEVfUEVORElO",
-            "RxABEhgKFEpPQl9TVEFURV9QUk9DRVNTSU5HEAISFwoTSk9CX1NUQVRFX0NP",
-            "TVBMRVRFRBADEhQKEEpPQl9TVEFURV9GQUlMRUQQBBIWChJKT0JfU1RBVEVf",
-            "UkVUUllJTkcQBSpGCgZFbmdpbmUSFgoSRU5HSU5FX1VOU1BFQ0lGSUVEEAAS",
-            "EAoMRU5HSU5FX0xPQ0FMEAESEgoORU5HSU5FX01JU1RSQUwQAmIGcHJvdG8z"));
+            "Ughqb2JTdGF0ZRIcCglsYW5ndWFnZXMYEyADKAlSCWxhbmd1YWdlcyJBCg1E",
+            "b2N1bWVudEVycm9yEhYKBnJlYXNvbhgBIAEoCVIGcmVhc29uEhgKB21lc3Nh",
+            "Z2UYAiABKAlSB21lc3NhZ2UiOgoEUGFnZRIWCgZudW1iZXIYASABKAVSBm51",
+            "bWJlchIaCghtYXJrZG93bhgCIAEoCVIIbWFya2Rvd24ivgEKD0NvbnZlcnNp",
+            "b25Vc2FnZRIUCgVwYWdlcxgBIAEoBVIFcGFnZXMSIQoMaW5wdXRfdG9rZW5z",
+            "GAIgASgDUgtpbnB1dFRva2VucxIjCg1vdXRwdXRfdG9rZW5zGAMgASgDUgxv",
+            "dXRwdXRUb2tlbnMSIQoMdG90YWxfdG9rZW5zGAQgASgDUgt0b3RhbFRva2Vu",
+            "cxIqChF0b3RhbF9jb3N0X21pY3JvcxgFIAEoA1IPdG90YWxDb3N0TWljcm9z",
+            "KsABCg1Eb2N1bWVudFN0YXRlEh4KGkRPQ1VNRU5UX1NUQVRFX1VOU1BFQ0lG",
+            "SUVEEAASGgoWRE9DVU1FTlRfU1RBVEVfUEVORElORxABEh0KGURPQ1VNRU5U",
+            "X1NUQVRFX1BST0NFU1NJTkcQAhIcChhET0NVTUVOVF9TVEFURV9DT01QTEVU",
+            "RUQQAxIZChVET0NVTUVOVF9TVEFURV9GQUlMRUQQBBIbChdET0NVTUVOVF9T",
+            "VEFURV9BUkNISVZFRBAFKp0BCghKb2JTdGF0ZRIZChVKT0JfU1RBVEVfVU5T",
+            "UEVDSUZJRUQQABIVChFKT0JfU1RBVEVfUEVORElORxABEhgKFEpPQl9TVEFU",
+            "RV9QUk9DRVNTSU5HEAISFwoTSk9CX1NUQVRFX0NPTVBMRVRFRBADEhQKEEpP",
+            "Ql9TVEFURV9GQUlMRUQQBBIWChJKT0JfU1RBVEVfUkVUUllJTkcQBSpGCgZF",
+            "bmdpbmUSFgoSRU5HSU5FX1VOU1BFQ0lGSUVEEAASEAoMRU5HSU5FX0xPQ0FM",
+            "EAESEgoORU5HSU5FX01JU1RSQUwQAmIGcHJvdG8z"));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { global::Google.Protobuf.WellKnownTypes.TimestampReflection.Descriptor, },
           new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Ilios.V1.DocumentState), typeof(global::Ilios.V1.JobState), typeof(global::Ilios.V1.Engine), }, null, new pbr::GeneratedClrTypeInfo[] {
-            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.Document), global::Ilios.V1.Document.Parser, new[]{ "Id", "BatchId", "FileName", "MimeType", "SizeBytes", "Sha256", "State", "Error", "RetentionDays", "Engine", "Model", "PageCount", "ProcessingTimeMs", "Attempts", "CreateTime", "ProcessTime", "ArchiveTime", "JobState" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.Document), global::Ilios.V1.Document.Parser, new[]{ "Id", "BatchId", "FileName", "MimeType", "SizeBytes", "Sha256", "State", "Error", "RetentionDays", "Engine", "Model", "PageCount", "ProcessingTimeMs", "Attempts", "CreateTime", "ProcessTime", "ArchiveTime", "JobState", "Languages" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.DocumentError), global::Ilios.V1.DocumentError.Parser, new[]{ "Reason", "Message" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.Page), global::Ilios.V1.Page.Parser, new[]{ "Number", "Markdown" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ConversionUsage), global::Ilios.V1.ConversionUsage.Parser, new[]{ "Pages", "InputTokens", "OutputTokens", "TotalTokens", "TotalCostMicros" }, null, null, null, null)
@@ -205,6 +206,7 @@ namespace Ilios.V1 {
       processTime_ = other.processTime_ != null ? other.processTime_.Clone() : null;
       archiveTime_ = other.archiveTime_ != null ? other.archiveTime_.Clone() : null;
       jobState_ = other.jobState_;
+      languages_ = other.languages_.Clone();
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -472,6 +474,20 @@ namespace Ilios.V1 {
       }
     }
 
+    /// <summary>Field number for the "languages" field.</summary>
+    public const int LanguagesFieldNumber = 19;
+    private static readonly pb::FieldCodec<string> _repeated_languages_codec
+        = pb::FieldCodec.ForString(154);
+    private readonly pbc::RepeatedField<string> languages_ = new pbc::RepeatedField<string>();
+    /// <summary>
+    /// The OCR languages the request named (empty: the server's default).
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public pbc::RepeatedField<string> Languages {
+      get { return languages_; }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -505,6 +521,7 @@ namespace Ilios.V1 {
       if (!object.Equals(ProcessTime, other.ProcessTime)) return false;
       if (!object.Equals(ArchiveTime, other.ArchiveTime)) return false;
       if (JobState != other.JobState) return false;
+      if(!languages_.Equals(other.languages_)) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -530,6 +547,7 @@ namespace Ilios.V1 {
       if (processTime_ != null) hash ^= ProcessTime.GetHashCode();
       if (archiveTime_ != null) hash ^= ArchiveTime.GetHashCode();
       if (JobState != global::Ilios.V1.JobState.Unspecified) hash ^= JobState.GetHashCode();
+      hash ^= languages_.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -620,6 +638,7 @@ namespace Ilios.V1 {
         output.WriteRawTag(144, 1);
         output.WriteEnum((int) JobState);
       }
+      languages_.WriteTo(output, _repeated_languages_codec);
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -702,6 +721,7 @@ namespace Ilios.V1 {
         output.WriteRawTag(144, 1);
         output.WriteEnum((int) JobState);
       }
+      languages_.WriteTo(ref output, _repeated_languages_codec);
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -766,6 +786,7 @@ namespace Ilios.V1 {
       if (JobState != global::Ilios.V1.JobState.Unspecified) {
         size += 2 + pb::CodedOutputStream.ComputeEnumSize((int) JobState);
       }
+      size += languages_.CalculateSize(_repeated_languages_codec);
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
       }
@@ -844,6 +865,7 @@ namespace Ilios.V1 {
       if (other.JobState != global::Ilios.V1.JobState.Unspecified) {
         JobState = other.JobState;
       }
+      languages_.Add(other.languages_);
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
 
@@ -943,6 +965,10 @@ namespace Ilios.V1 {
             JobState = (global::Ilios.V1.JobState) input.ReadEnum();
             break;
           }
+          case 154: {
+            languages_.AddEntriesFrom(input, _repeated_languages_codec);
+            break;
+          }
         }
       }
     #endif
@@ -1040,6 +1066,10 @@ namespace Ilios.V1 {
           }
           case 144: {
             JobState = (global::Ilios.V1.JobState) input.ReadEnum();
+            break;
+          }
+          case 154: {
+            languages_.AddEntriesFrom(ref input, _repeated_languages_codec);
             break;
           }
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import pathlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -53,8 +53,15 @@ class Engine(Protocol):
     model: str  # engine version recorded with each conversion, e.g. "ilios-local-1"
 
     def pages(
-        self, path: pathlib.Path, mime_type: str, usage: Usage | None = None
-    ) -> Iterator[Page]: ...
+        self,
+        path: pathlib.Path,
+        mime_type: str,
+        usage: Usage | None = None,
+        languages: Sequence[str] | None = None,
+    ) -> Iterator[Page]:
+        """The document's pages; ``languages``: the OCR model codes it is written
+        in (None: the engine's default; engines without OCR models ignore it)."""
+        ...
 
 
 def join_pages(pages: Iterable[Page]) -> str:

@@ -30,7 +30,7 @@ import io
 import json
 import logging
 import pathlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import tenacity
@@ -117,7 +117,11 @@ class MistralEngine:
         self._client.__exit__(None, None, None)
 
     def pages(
-        self, path: pathlib.Path, mime_type: str, usage: Usage | None = None
+        self,
+        path: pathlib.Path,
+        mime_type: str,
+        usage: Usage | None = None,
+        languages: Sequence[str] | None = None,  # no OCR models to choose: ignored
     ) -> Iterator[Page]:
         """Yield the pages of ``path`` (of sniffed type ``mime_type``) as each range returns.
 

@@ -23,7 +23,7 @@ import json
 import os
 import pathlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ilios.errors import CorruptFile, from_reason
 from ilios.worker.engines.base import Page, Usage
@@ -58,7 +58,11 @@ class ScriptedEngine:
                 os.close(fd)
 
     def pages(
-        self, path: pathlib.Path, mime_type: str, usage: Usage | None = None
+        self,
+        path: pathlib.Path,
+        mime_type: str,
+        usage: Usage | None = None,
+        languages: Sequence[str] | None = None,  # no OCR models to choose: ignored
     ) -> Iterator[Page]:
         with path.open("rb") as file:
             head = file.read(4096)

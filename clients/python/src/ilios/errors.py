@@ -17,6 +17,7 @@ formatted strings.
     │   ├── DuplicateField
     │   ├── TooManyFiles                                 413  (MAX_BATCH_FILES, or one-file routes)
     │   ├── InvalidRetention
+    │   ├── InvalidLanguages
     │   ├── InvalidPriority
     │   ├── InvalidFormat
     │   ├── InvalidPageToken
@@ -169,6 +170,12 @@ class InvalidRetention(InvalidRequest):
     """retentionDays must be a whole number from 1 to 3650."""
 
     reason = "INVALID_RETENTION_DAYS"
+
+
+class InvalidLanguages(InvalidRequest):
+    """languages must be OCR model codes such as eng, deu, frk, ara or jpn."""
+
+    reason = "INVALID_LANGUAGES"
 
 
 class InvalidPriority(InvalidRequest):

@@ -27,3 +27,9 @@ class Engine(StrEnum):
     LOCAL = "local"  # offline, the default
     MISTRAL = "mistral"  # Mistral's OCR API (MISTRAL_API_KEY)
     SCRIPTED = "scripted"  # follows a script inside each document: tests and benchmarks only
+
+
+# OCR languages a request may name: model codes such as "eng", "deu", "chi_sim",
+# "jpn_vert" or "script/Fraktur"; at most MAX_LANGUAGES of them.
+LANGUAGE_CODE = r"[A-Za-z][A-Za-z_/]{1,31}"
+MAX_LANGUAGES = 8

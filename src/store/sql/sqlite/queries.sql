@@ -26,9 +26,9 @@ VALUES (:id, :priority, :retention_days, :engine, :api_key_id, :total, :now);
 -- Create documents in state pending, one per element of the JSON array :files
 -- ([id, file_name, mime_type, size_bytes, sha256, blob_key] each; its position is seq).
 INSERT INTO documents (id, batch_id, seq, file_name, mime_type, size_bytes, sha256,
-                       blob_key, retention_days, engine, api_key_id, created_at)
+                       blob_key, retention_days, engine, api_key_id, created_at, languages)
 SELECT f.value ->> 0, :batch_id, f.key, f.value ->> 1, f.value ->> 2, f.value ->> 3,
-       f.value ->> 4, f.value ->> 5, :retention_days, :engine, :api_key_id, :now
+       f.value ->> 4, f.value ->> 5, :retention_days, :engine, :api_key_id, :now, :languages
 FROM json_each(:files) AS f;
 
 -- insert_jobs --
@@ -42,7 +42,7 @@ SELECT value, :priority, :streamed, :max_attempts, :now, :now FROM carray(:docum
 SELECT d.id, d.batch_id, d.seq, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.blob_key,
        d.state, d.error_reason, d.error_message, d.retention_days, d.engine, d.model,
        d.page_count, d.processing_ms, d.api_key_id, d.created_at, d.processed_at,
-       d.archived_at, j.state AS job_state, j.attempts AS attempts
+       d.archived_at, j.state AS job_state, j.attempts AS attempts, d.languages
 FROM documents d LEFT JOIN jobs j ON j.document_id = d.id
 WHERE d.id = :id;
 
@@ -51,7 +51,7 @@ WHERE d.id = :id;
 SELECT d.id, d.batch_id, d.seq, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.blob_key,
        d.state, d.error_reason, d.error_message, d.retention_days, d.engine, d.model,
        d.page_count, d.processing_ms, d.api_key_id, d.created_at, d.processed_at,
-       d.archived_at, j.state AS job_state, j.attempts AS attempts
+       d.archived_at, j.state AS job_state, j.attempts AS attempts, d.languages
 FROM carray(:ids) AS i
 JOIN documents d ON d.id = i.value
 LEFT JOIN jobs j ON j.document_id = d.id
@@ -62,7 +62,7 @@ ORDER BY i.rowid;
 SELECT d.id, d.batch_id, d.seq, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.blob_key,
        d.state, d.error_reason, d.error_message, d.retention_days, d.engine, d.model,
        d.page_count, d.processing_ms, d.api_key_id, d.created_at, d.processed_at,
-       d.archived_at, j.state AS job_state, j.attempts AS attempts
+       d.archived_at, j.state AS job_state, j.attempts AS attempts, d.languages
 FROM documents d LEFT JOIN jobs j ON j.document_id = d.id
 WHERE (d.created_at, d.id) < (:cursor_created_at, :cursor_id)
   AND (:batch_id = '' OR d.batch_id = :batch_id)
@@ -251,7 +251,7 @@ SELECT state, count(*) AS n FROM documents WHERE batch_id = :batch_id GROUP BY s
 SELECT d.id, d.batch_id, d.seq, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.blob_key,
        d.state, d.error_reason, d.error_message, d.retention_days, d.engine, d.model,
        d.page_count, d.processing_ms, d.api_key_id, d.created_at, d.processed_at,
-       d.archived_at, j.state AS job_state, j.attempts AS attempts
+       d.archived_at, j.state AS job_state, j.attempts AS attempts, d.languages
 FROM documents d LEFT JOIN jobs j ON j.document_id = d.id
 WHERE d.batch_id = :batch_id AND d.seq > :after
 ORDER BY d.seq

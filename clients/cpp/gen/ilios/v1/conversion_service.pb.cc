@@ -39,7 +39,8 @@ struct FileSourceDefaultTypeInternal {
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 FileSourceDefaultTypeInternal _FileSource_default_instance_;
 PROTOBUF_CONSTEXPR ConvertRequest::ConvertRequest(
     ::_pbi::ConstantInitialized): _impl_{
-    /*decltype(_impl_.file_)*/nullptr
+    /*decltype(_impl_.languages_)*/{}
+  , /*decltype(_impl_.file_)*/nullptr
   , /*decltype(_impl_.retention_days_)*/0
   , /*decltype(_impl_.engine_)*/0
   , /*decltype(_impl_._cached_size_)*/{}} {}
@@ -167,6 +168,7 @@ PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORIT
 PROTOBUF_CONSTEXPR BatchSubmitRequest::BatchSubmitRequest(
     ::_pbi::ConstantInitialized): _impl_{
     /*decltype(_impl_.files_)*/{}
+  , /*decltype(_impl_.languages_)*/{}
   , /*decltype(_impl_.priority_)*/0
   , /*decltype(_impl_.retention_days_)*/0
   , /*decltype(_impl_.engine_)*/0
@@ -232,7 +234,8 @@ struct BatchProgressDefaultTypeInternal {
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 BatchProgressDefaultTypeInternal _BatchProgress_default_instance_;
 PROTOBUF_CONSTEXPR SubmitDocumentRequest::SubmitDocumentRequest(
     ::_pbi::ConstantInitialized): _impl_{
-    /*decltype(_impl_.file_)*/nullptr
+    /*decltype(_impl_.languages_)*/{}
+  , /*decltype(_impl_.file_)*/nullptr
   , /*decltype(_impl_.retention_days_)*/0
   , /*decltype(_impl_.priority_)*/0
   , /*decltype(_impl_.engine_)*/0
@@ -450,6 +453,7 @@ const uint32_t TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets[] 
   PROTOBUF_FIELD_OFFSET(::ilios::v1::ConvertRequest, _impl_.file_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::ConvertRequest, _impl_.retention_days_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::ConvertRequest, _impl_.engine_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ConvertRequest, _impl_.languages_),
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::ConvertResponse, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -529,6 +533,7 @@ const uint32_t TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets[] 
   PROTOBUF_FIELD_OFFSET(::ilios::v1::BatchSubmitRequest, _impl_.priority_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::BatchSubmitRequest, _impl_.retention_days_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::BatchSubmitRequest, _impl_.engine_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::BatchSubmitRequest, _impl_.languages_),
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::BatchSubmitResponse, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -571,6 +576,7 @@ const uint32_t TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets[] 
   PROTOBUF_FIELD_OFFSET(::ilios::v1::SubmitDocumentRequest, _impl_.retention_days_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::SubmitDocumentRequest, _impl_.priority_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::SubmitDocumentRequest, _impl_.engine_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::SubmitDocumentRequest, _impl_.languages_),
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::SubmitDocumentResponse, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -676,32 +682,32 @@ const uint32_t TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets[] 
 static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protodesc_cold) = {
   { 0, -1, -1, sizeof(::ilios::v1::FileSource)},
   { 10, -1, -1, sizeof(::ilios::v1::ConvertRequest)},
-  { 19, -1, -1, sizeof(::ilios::v1::ConvertResponse)},
-  { 29, -1, -1, sizeof(::ilios::v1::ConvertCompleted)},
-  { 37, -1, -1, sizeof(::ilios::v1::UploadRequest)},
-  { 47, -1, -1, sizeof(::ilios::v1::UploadAbandon)},
-  { 54, -1, -1, sizeof(::ilios::v1::DeleteUploadRequest)},
-  { 61, -1, -1, sizeof(::ilios::v1::DeleteUploadResponse)},
-  { 67, -1, -1, sizeof(::ilios::v1::UploadMetadata)},
-  { 77, -1, -1, sizeof(::ilios::v1::UploadResponse)},
-  { 88, -1, -1, sizeof(::ilios::v1::BatchSubmitRequest)},
-  { 98, -1, -1, sizeof(::ilios::v1::BatchSubmitResponse)},
-  { 106, -1, -1, sizeof(::ilios::v1::Batch)},
-  { 119, -1, -1, sizeof(::ilios::v1::BatchProgress)},
-  { 130, -1, -1, sizeof(::ilios::v1::SubmitDocumentRequest)},
-  { 140, -1, -1, sizeof(::ilios::v1::SubmitDocumentResponse)},
-  { 147, -1, -1, sizeof(::ilios::v1::GetDocumentRequest)},
-  { 154, -1, -1, sizeof(::ilios::v1::GetDocumentResponse)},
-  { 161, -1, -1, sizeof(::ilios::v1::GetDocumentContentRequest)},
-  { 168, -1, -1, sizeof(::ilios::v1::GetDocumentContentResponse)},
-  { 177, -1, -1, sizeof(::ilios::v1::ReadOriginalRequest)},
-  { 184, -1, -1, sizeof(::ilios::v1::ReadOriginalResponse)},
-  { 193, -1, -1, sizeof(::ilios::v1::GetBatchRequest)},
-  { 200, -1, -1, sizeof(::ilios::v1::GetBatchResponse)},
-  { 207, -1, -1, sizeof(::ilios::v1::DownloadBatchRequest)},
-  { 214, -1, -1, sizeof(::ilios::v1::DownloadBatchResponse)},
-  { 222, -1, -1, sizeof(::ilios::v1::ListDocumentsRequest)},
-  { 233, -1, -1, sizeof(::ilios::v1::ListDocumentsResponse)},
+  { 20, -1, -1, sizeof(::ilios::v1::ConvertResponse)},
+  { 30, -1, -1, sizeof(::ilios::v1::ConvertCompleted)},
+  { 38, -1, -1, sizeof(::ilios::v1::UploadRequest)},
+  { 48, -1, -1, sizeof(::ilios::v1::UploadAbandon)},
+  { 55, -1, -1, sizeof(::ilios::v1::DeleteUploadRequest)},
+  { 62, -1, -1, sizeof(::ilios::v1::DeleteUploadResponse)},
+  { 68, -1, -1, sizeof(::ilios::v1::UploadMetadata)},
+  { 78, -1, -1, sizeof(::ilios::v1::UploadResponse)},
+  { 89, -1, -1, sizeof(::ilios::v1::BatchSubmitRequest)},
+  { 100, -1, -1, sizeof(::ilios::v1::BatchSubmitResponse)},
+  { 108, -1, -1, sizeof(::ilios::v1::Batch)},
+  { 121, -1, -1, sizeof(::ilios::v1::BatchProgress)},
+  { 132, -1, -1, sizeof(::ilios::v1::SubmitDocumentRequest)},
+  { 143, -1, -1, sizeof(::ilios::v1::SubmitDocumentResponse)},
+  { 150, -1, -1, sizeof(::ilios::v1::GetDocumentRequest)},
+  { 157, -1, -1, sizeof(::ilios::v1::GetDocumentResponse)},
+  { 164, -1, -1, sizeof(::ilios::v1::GetDocumentContentRequest)},
+  { 171, -1, -1, sizeof(::ilios::v1::GetDocumentContentResponse)},
+  { 180, -1, -1, sizeof(::ilios::v1::ReadOriginalRequest)},
+  { 187, -1, -1, sizeof(::ilios::v1::ReadOriginalResponse)},
+  { 196, -1, -1, sizeof(::ilios::v1::GetBatchRequest)},
+  { 203, -1, -1, sizeof(::ilios::v1::GetBatchResponse)},
+  { 210, -1, -1, sizeof(::ilios::v1::DownloadBatchRequest)},
+  { 217, -1, -1, sizeof(::ilios::v1::DownloadBatchResponse)},
+  { 225, -1, -1, sizeof(::ilios::v1::ListDocumentsRequest)},
+  { 236, -1, -1, sizeof(::ilios::v1::ListDocumentsResponse)},
 };
 
 static const ::_pb::Message* const file_default_instances[] = {
@@ -741,111 +747,113 @@ const char descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto[]
   "ilios/v1/document.proto\"n\n\nFileSource\022\032\n"
   "\007content\030\001 \001(\014H\000R\007content\022\035\n\tupload_id\030\002"
   " \001(\tH\000R\010uploadId\022\033\n\tfile_name\030\003 \001(\tR\010fil"
-  "eNameB\010\n\006source\"\213\001\n\016ConvertRequest\022(\n\004fi"
+  "eNameB\010\n\006source\"\251\001\n\016ConvertRequest\022(\n\004fi"
   "le\030\001 \001(\0132\024.ilios.v1.FileSourceR\004file\022%\n\016"
   "retention_days\030\002 \001(\005R\rretentionDays\022(\n\006e"
-  "ngine\030\003 \001(\0162\020.ilios.v1.EngineR\006engine\"\256\001"
-  "\n\017ConvertResponse\0220\n\010accepted\030\001 \001(\0132\022.il"
-  "ios.v1.DocumentH\000R\010accepted\022$\n\004page\030\002 \001("
-  "\0132\016.ilios.v1.PageH\000R\004page\022:\n\tcompleted\030\003"
-  " \001(\0132\032.ilios.v1.ConvertCompletedH\000R\tcomp"
-  "letedB\007\n\005event\"s\n\020ConvertCompleted\022.\n\010do"
-  "cument\030\001 \001(\0132\022.ilios.v1.DocumentR\010docume"
-  "nt\022/\n\005usage\030\002 \001(\0132\031.ilios.v1.ConversionU"
-  "sageR\005usage\"\234\001\n\rUploadRequest\0226\n\010metadat"
-  "a\030\001 \001(\0132\030.ilios.v1.UploadMetadataH\000R\010met"
-  "adata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunk\0223\n\007abandon"
-  "\030\003 \001(\0132\027.ilios.v1.UploadAbandonH\000R\007aband"
-  "onB\006\n\004part\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 "
-  "\001(\tR\006reason\"2\n\023DeleteUploadRequest\022\033\n\tup"
-  "load_id\030\001 \001(\tR\010uploadId\"\026\n\024DeleteUploadR"
-  "esponse\"\202\001\n\016UploadMetadata\022\033\n\tfile_name\030"
-  "\001 \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\tsiz"
-  "eBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\022\034\n\ttransi"
-  "ent\030\004 \001(\010R\ttransient\"\276\001\n\016UploadResponse\022"
-  "\033\n\tupload_id\030\001 \001(\tR\010uploadId\022\035\n\nsize_byt"
-  "es\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha"
-  "256\022\033\n\tmime_type\030\004 \001(\tR\010mimeType\022;\n\013expi"
-  "re_time\030\005 \001(\0132\032.google.protobuf.Timestam"
-  "pR\nexpireTime\"\255\001\n\022BatchSubmitRequest\022*\n\005"
-  "files\030\001 \003(\0132\024.ilios.v1.FileSourceR\005files"
-  "\022\032\n\010priority\030\002 \001(\005R\010priority\022%\n\016retentio"
-  "n_days\030\003 \001(\005R\rretentionDays\022(\n\006engine\030\004 "
-  "\001(\0162\020.ilios.v1.EngineR\006engine\"n\n\023BatchSu"
-  "bmitResponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.B"
-  "atchR\005batch\0220\n\tdocuments\030\002 \003(\0132\022.ilios.v"
-  "1.DocumentR\tdocuments\"\271\002\n\005Batch\022\016\n\002id\030\001 "
-  "\001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios.v1.BatchS"
-  "tateR\005state\022\032\n\010priority\030\003 \001(\005R\010priority\022"
-  "%\n\016retention_days\030\004 \001(\005R\rretentionDays\0223"
-  "\n\010progress\030\005 \001(\0132\027.ilios.v1.BatchProgres"
-  "sR\010progress\022;\n\013create_time\030\006 \001(\0132\032.googl"
-  "e.protobuf.TimestampR\ncreateTime\022\?\n\rcomp"
-  "lete_time\030\007 \001(\0132\032.google.protobuf.Timest"
-  "ampR\014completeTime\"\225\001\n\rBatchProgress\022\024\n\005t"
-  "otal\030\001 \001(\005R\005total\022\030\n\007pending\030\002 \001(\005R\007pend"
-  "ing\022\036\n\nprocessing\030\003 \001(\005R\nprocessing\022\034\n\tc"
-  "ompleted\030\004 \001(\005R\tcompleted\022\026\n\006failed\030\005 \001("
-  "\005R\006failed\"\256\001\n\025SubmitDocumentRequest\022(\n\004f"
-  "ile\030\001 \001(\0132\024.ilios.v1.FileSourceR\004file\022%\n"
-  "\016retention_days\030\002 \001(\005R\rretentionDays\022\032\n\010"
-  "priority\030\003 \001(\005R\010priority\022(\n\006engine\030\004 \001(\016"
-  "2\020.ilios.v1.EngineR\006engine\"H\n\026SubmitDocu"
-  "mentResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v"
-  "1.DocumentR\010document\"5\n\022GetDocumentReque"
-  "st\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"E\n\023G"
-  "etDocumentResponse\022.\n\010document\030\001 \001(\0132\022.i"
-  "lios.v1.DocumentR\010document\"<\n\031GetDocumen"
-  "tContentRequest\022\037\n\013document_id\030\001 \001(\tR\ndo"
-  "cumentId\"\231\001\n\032GetDocumentContentResponse\022"
-  ".\n\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010d"
-  "ocument\022\032\n\010markdown\030\002 \001(\tR\010markdown\022/\n\005u"
-  "sage\030\003 \001(\0132\031.ilios.v1.ConversionUsageR\005u"
-  "sage\"6\n\023ReadOriginalRequest\022\037\n\013document_"
-  "id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOriginalResp"
-  "onse\0220\n\010metadata\030\001 \001(\0132\022.ilios.v1.Docume"
-  "ntH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunkB\006"
-  "\n\004part\",\n\017GetBatchRequest\022\031\n\010batch_id\030\001 "
-  "\001(\tR\007batchId\"9\n\020GetBatchResponse\022%\n\005batc"
-  "h\030\001 \001(\0132\017.ilios.v1.BatchR\005batch\"1\n\024Downl"
-  "oadBatchRequest\022\031\n\010batch_id\030\001 \001(\tR\007batch"
-  "Id\"c\n\025DownloadBatchResponse\022.\n\010document\030"
-  "\001 \001(\0132\022.ilios.v1.DocumentR\010document\022\032\n\010m"
-  "arkdown\030\002 \001(\tR\010markdown\"\344\001\n\024ListDocument"
-  "sRequest\022\033\n\tpage_size\030\001 \001(\005R\010pageSize\022\035\n"
-  "\npage_token\030\002 \001(\tR\tpageToken\022\031\n\010batch_id"
-  "\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\0162\027.ilios.v"
-  "1.DocumentStateR\005state\022F\n\021create_time_af"
-  "ter\030\005 \001(\0132\032.google.protobuf.TimestampR\017c"
-  "reateTimeAfter\"q\n\025ListDocumentsResponse\022"
-  "0\n\tdocuments\030\001 \003(\0132\022.ilios.v1.DocumentR\t"
-  "documents\022&\n\017next_page_token\030\002 \001(\tR\rnext"
-  "PageToken*x\n\nBatchState\022\033\n\027BATCH_STATE_U"
-  "NSPECIFIED\020\000\022\026\n\022BATCH_STATE_QUEUED\020\001\022\032\n\026"
-  "BATCH_STATE_PROCESSING\020\002\022\031\n\025BATCH_STATE_"
-  "COMPLETED\020\0032\353\006\n\021ConversionService\022@\n\007Con"
-  "vert\022\030.ilios.v1.ConvertRequest\032\031.ilios.v"
-  "1.ConvertResponse0\001\022=\n\006Upload\022\027.ilios.v1"
-  ".UploadRequest\032\030.ilios.v1.UploadResponse"
-  "(\001\022M\n\014DeleteUpload\022\035.ilios.v1.DeleteUplo"
-  "adRequest\032\036.ilios.v1.DeleteUploadRespons"
-  "e\022J\n\013BatchSubmit\022\034.ilios.v1.BatchSubmitR"
-  "equest\032\035.ilios.v1.BatchSubmitResponse\022S\n"
-  "\016SubmitDocument\022\037.ilios.v1.SubmitDocumen"
-  "tRequest\032 .ilios.v1.SubmitDocumentRespon"
-  "se\022J\n\013GetDocument\022\034.ilios.v1.GetDocument"
-  "Request\032\035.ilios.v1.GetDocumentResponse\022_"
-  "\n\022GetDocumentContent\022#.ilios.v1.GetDocum"
-  "entContentRequest\032$.ilios.v1.GetDocument"
-  "ContentResponse\022O\n\014ReadOriginal\022\035.ilios."
-  "v1.ReadOriginalRequest\032\036.ilios.v1.ReadOr"
-  "iginalResponse0\001\022A\n\010GetBatch\022\031.ilios.v1."
-  "GetBatchRequest\032\032.ilios.v1.GetBatchRespo"
-  "nse\022R\n\rDownloadBatch\022\036.ilios.v1.Download"
-  "BatchRequest\032\037.ilios.v1.DownloadBatchRes"
-  "ponse0\001\022P\n\rListDocuments\022\036.ilios.v1.List"
-  "DocumentsRequest\032\037.ilios.v1.ListDocument"
-  "sResponseb\006proto3"
+  "ngine\030\003 \001(\0162\020.ilios.v1.EngineR\006engine\022\034\n"
+  "\tlanguages\030\004 \003(\tR\tlanguages\"\256\001\n\017ConvertR"
+  "esponse\0220\n\010accepted\030\001 \001(\0132\022.ilios.v1.Doc"
+  "umentH\000R\010accepted\022$\n\004page\030\002 \001(\0132\016.ilios."
+  "v1.PageH\000R\004page\022:\n\tcompleted\030\003 \001(\0132\032.ili"
+  "os.v1.ConvertCompletedH\000R\tcompletedB\007\n\005e"
+  "vent\"s\n\020ConvertCompleted\022.\n\010document\030\001 \001"
+  "(\0132\022.ilios.v1.DocumentR\010document\022/\n\005usag"
+  "e\030\002 \001(\0132\031.ilios.v1.ConversionUsageR\005usag"
+  "e\"\234\001\n\rUploadRequest\0226\n\010metadata\030\001 \001(\0132\030."
+  "ilios.v1.UploadMetadataH\000R\010metadata\022\026\n\005c"
+  "hunk\030\002 \001(\014H\000R\005chunk\0223\n\007abandon\030\003 \001(\0132\027.i"
+  "lios.v1.UploadAbandonH\000R\007abandonB\006\n\004part"
+  "\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 \001(\tR\006reaso"
+  "n\"2\n\023DeleteUploadRequest\022\033\n\tupload_id\030\001 "
+  "\001(\tR\010uploadId\"\026\n\024DeleteUploadResponse\"\202\001"
+  "\n\016UploadMetadata\022\033\n\tfile_name\030\001 \001(\tR\010fil"
+  "eName\022\035\n\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006"
+  "sha256\030\003 \001(\tR\006sha256\022\034\n\ttransient\030\004 \001(\010R"
+  "\ttransient\"\276\001\n\016UploadResponse\022\033\n\tupload_"
+  "id\030\001 \001(\tR\010uploadId\022\035\n\nsize_bytes\030\002 \001(\003R\t"
+  "sizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\022\033\n\tmim"
+  "e_type\030\004 \001(\tR\010mimeType\022;\n\013expire_time\030\005 "
+  "\001(\0132\032.google.protobuf.TimestampR\nexpireT"
+  "ime\"\313\001\n\022BatchSubmitRequest\022*\n\005files\030\001 \003("
+  "\0132\024.ilios.v1.FileSourceR\005files\022\032\n\010priori"
+  "ty\030\002 \001(\005R\010priority\022%\n\016retention_days\030\003 \001"
+  "(\005R\rretentionDays\022(\n\006engine\030\004 \001(\0162\020.ilio"
+  "s.v1.EngineR\006engine\022\034\n\tlanguages\030\005 \003(\tR\t"
+  "languages\"n\n\023BatchSubmitResponse\022%\n\005batc"
+  "h\030\001 \001(\0132\017.ilios.v1.BatchR\005batch\0220\n\tdocum"
+  "ents\030\002 \003(\0132\022.ilios.v1.DocumentR\tdocument"
+  "s\"\271\002\n\005Batch\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001"
+  "(\0162\024.ilios.v1.BatchStateR\005state\022\032\n\010prior"
+  "ity\030\003 \001(\005R\010priority\022%\n\016retention_days\030\004 "
+  "\001(\005R\rretentionDays\0223\n\010progress\030\005 \001(\0132\027.i"
+  "lios.v1.BatchProgressR\010progress\022;\n\013creat"
+  "e_time\030\006 \001(\0132\032.google.protobuf.Timestamp"
+  "R\ncreateTime\022\?\n\rcomplete_time\030\007 \001(\0132\032.go"
+  "ogle.protobuf.TimestampR\014completeTime\"\225\001"
+  "\n\rBatchProgress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n"
+  "\007pending\030\002 \001(\005R\007pending\022\036\n\nprocessing\030\003 "
+  "\001(\005R\nprocessing\022\034\n\tcompleted\030\004 \001(\005R\tcomp"
+  "leted\022\026\n\006failed\030\005 \001(\005R\006failed\"\314\001\n\025Submit"
+  "DocumentRequest\022(\n\004file\030\001 \001(\0132\024.ilios.v1"
+  ".FileSourceR\004file\022%\n\016retention_days\030\002 \001("
+  "\005R\rretentionDays\022\032\n\010priority\030\003 \001(\005R\010prio"
+  "rity\022(\n\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006"
+  "engine\022\034\n\tlanguages\030\005 \003(\tR\tlanguages\"H\n\026"
+  "SubmitDocumentResponse\022.\n\010document\030\001 \001(\013"
+  "2\022.ilios.v1.DocumentR\010document\"5\n\022GetDoc"
+  "umentRequest\022\037\n\013document_id\030\001 \001(\tR\ndocum"
+  "entId\"E\n\023GetDocumentResponse\022.\n\010document"
+  "\030\001 \001(\0132\022.ilios.v1.DocumentR\010document\"<\n\031"
+  "GetDocumentContentRequest\022\037\n\013document_id"
+  "\030\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentConten"
+  "tResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v1.D"
+  "ocumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010mar"
+  "kdown\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conversi"
+  "onUsageR\005usage\"6\n\023ReadOriginalRequest\022\037\n"
+  "\013document_id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOr"
+  "iginalResponse\0220\n\010metadata\030\001 \001(\0132\022.ilios"
+  ".v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H"
+  "\000R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031\n\010b"
+  "atch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRespon"
+  "se\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005batc"
+  "h\"1\n\024DownloadBatchRequest\022\031\n\010batch_id\030\001 "
+  "\001(\tR\007batchId\"c\n\025DownloadBatchResponse\022.\n"
+  "\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010doc"
+  "ument\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n\024Li"
+  "stDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005R\010p"
+  "ageSize\022\035\n\npage_token\030\002 \001(\tR\tpageToken\022\031"
+  "\n\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\016"
+  "2\027.ilios.v1.DocumentStateR\005state\022F\n\021crea"
+  "te_time_after\030\005 \001(\0132\032.google.protobuf.Ti"
+  "mestampR\017createTimeAfter\"q\n\025ListDocument"
+  "sResponse\0220\n\tdocuments\030\001 \003(\0132\022.ilios.v1."
+  "DocumentR\tdocuments\022&\n\017next_page_token\030\002"
+  " \001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027BAT"
+  "CH_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE_QU"
+  "EUED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n\025BA"
+  "TCH_STATE_COMPLETED\020\0032\353\006\n\021ConversionServ"
+  "ice\022@\n\007Convert\022\030.ilios.v1.ConvertRequest"
+  "\032\031.ilios.v1.ConvertResponse0\001\022=\n\006Upload\022"
+  "\027.ilios.v1.UploadRequest\032\030.ilios.v1.Uplo"
+  "adResponse(\001\022M\n\014DeleteUpload\022\035.ilios.v1."
+  "DeleteUploadRequest\032\036.ilios.v1.DeleteUpl"
+  "oadResponse\022J\n\013BatchSubmit\022\034.ilios.v1.Ba"
+  "tchSubmitRequest\032\035.ilios.v1.BatchSubmitR"
+  "esponse\022S\n\016SubmitDocument\022\037.ilios.v1.Sub"
+  "mitDocumentRequest\032 .ilios.v1.SubmitDocu"
+  "mentResponse\022J\n\013GetDocument\022\034.ilios.v1.G"
+  "etDocumentRequest\032\035.ilios.v1.GetDocument"
+  "Response\022_\n\022GetDocumentContent\022#.ilios.v"
+  "1.GetDocumentContentRequest\032$.ilios.v1.G"
+  "etDocumentContentResponse\022O\n\014ReadOrigina"
+  "l\022\035.ilios.v1.ReadOriginalRequest\032\036.ilios"
+  ".v1.ReadOriginalResponse0\001\022A\n\010GetBatch\022\031"
+  ".ilios.v1.GetBatchRequest\032\032.ilios.v1.Get"
+  "BatchResponse\022R\n\rDownloadBatch\022\036.ilios.v"
+  "1.DownloadBatchRequest\032\037.ilios.v1.Downlo"
+  "adBatchResponse0\001\022P\n\rListDocuments\022\036.ili"
+  "os.v1.ListDocumentsRequest\032\037.ilios.v1.Li"
+  "stDocumentsResponseb\006proto3"
   ;
 static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps[2] = {
   &::descriptor_table_google_2fprotobuf_2ftimestamp_2eproto,
@@ -853,7 +861,7 @@ static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fconver
 };
 static ::_pbi::once_flag descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto = {
-    false, false, 4377, descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto,
+    false, false, 4467, descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto,
     "ilios/v1/conversion_service.proto",
     &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once, descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps, 2, 28,
     schemas, file_default_instances, TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets,
@@ -1220,7 +1228,8 @@ ConvertRequest::ConvertRequest(const ConvertRequest& from)
   : ::PROTOBUF_NAMESPACE_ID::Message() {
   ConvertRequest* const _this = this; (void)_this;
   new (&_impl_) Impl_{
-      decltype(_impl_.file_){nullptr}
+      decltype(_impl_.languages_){from._impl_.languages_}
+    , decltype(_impl_.file_){nullptr}
     , decltype(_impl_.retention_days_){}
     , decltype(_impl_.engine_){}
     , /*decltype(_impl_._cached_size_)*/{}};
@@ -1240,7 +1249,8 @@ inline void ConvertRequest::SharedCtor(
   (void)arena;
   (void)is_message_owned;
   new (&_impl_) Impl_{
-      decltype(_impl_.file_){nullptr}
+      decltype(_impl_.languages_){arena}
+    , decltype(_impl_.file_){nullptr}
     , decltype(_impl_.retention_days_){0}
     , decltype(_impl_.engine_){0}
     , /*decltype(_impl_._cached_size_)*/{}
@@ -1258,6 +1268,7 @@ ConvertRequest::~ConvertRequest() {
 
 inline void ConvertRequest::SharedDtor() {
   GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.languages_.~RepeatedPtrField();
   if (this != internal_default_instance()) delete _impl_.file_;
 }
 
@@ -1271,6 +1282,7 @@ void ConvertRequest::Clear() {
   // Prevent compiler warnings about cached_has_bits being unused
   (void) cached_has_bits;
 
+  _impl_.languages_.Clear();
   if (GetArenaForAllocation() == nullptr && _impl_.file_ != nullptr) {
     delete _impl_.file_;
   }
@@ -1309,6 +1321,21 @@ const char* ConvertRequest::_InternalParse(const char* ptr, ::_pbi::ParseContext
           uint64_t val = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
           CHK_(ptr);
           _internal_set_engine(static_cast<::ilios::v1::Engine>(val));
+        } else
+          goto handle_unusual;
+        continue;
+      // repeated string languages = 4 [json_name = "languages"];
+      case 4:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 34)) {
+          ptr -= 1;
+          do {
+            ptr += 1;
+            auto str = _internal_add_languages();
+            ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+            CHK_(ptr);
+            CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.ConvertRequest.languages"));
+            if (!ctx->DataAvailable(ptr)) break;
+          } while (::PROTOBUF_NAMESPACE_ID::internal::ExpectTag<34>(ptr));
         } else
           goto handle_unusual;
         continue;
@@ -1361,6 +1388,16 @@ uint8_t* ConvertRequest::_InternalSerialize(
       3, this->_internal_engine(), target);
   }
 
+  // repeated string languages = 4 [json_name = "languages"];
+  for (int i = 0, n = this->_internal_languages_size(); i < n; i++) {
+    const auto& s = this->_internal_languages(i);
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      s.data(), static_cast<int>(s.length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.ConvertRequest.languages");
+    target = stream->WriteString(4, s, target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -1376,6 +1413,14 @@ size_t ConvertRequest::ByteSizeLong() const {
   uint32_t cached_has_bits = 0;
   // Prevent compiler warnings about cached_has_bits being unused
   (void) cached_has_bits;
+
+  // repeated string languages = 4 [json_name = "languages"];
+  total_size += 1 *
+      ::PROTOBUF_NAMESPACE_ID::internal::FromIntSize(_impl_.languages_.size());
+  for (int i = 0, n = _impl_.languages_.size(); i < n; i++) {
+    total_size += ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+      _impl_.languages_.Get(i));
+  }
 
   // .ilios.v1.FileSource file = 1 [json_name = "file"];
   if (this->_internal_has_file()) {
@@ -1413,6 +1458,7 @@ void ConvertRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const :
   uint32_t cached_has_bits = 0;
   (void) cached_has_bits;
 
+  _this->_impl_.languages_.MergeFrom(from._impl_.languages_);
   if (from._internal_has_file()) {
     _this->_internal_mutable_file()->::ilios::v1::FileSource::MergeFrom(
         from._internal_file());
@@ -1440,6 +1486,7 @@ bool ConvertRequest::IsInitialized() const {
 void ConvertRequest::InternalSwap(ConvertRequest* other) {
   using std::swap;
   _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  _impl_.languages_.InternalSwap(&other->_impl_.languages_);
   ::PROTOBUF_NAMESPACE_ID::internal::memswap<
       PROTOBUF_FIELD_OFFSET(ConvertRequest, _impl_.engine_)
       + sizeof(ConvertRequest::_impl_.engine_)
@@ -3583,6 +3630,7 @@ BatchSubmitRequest::BatchSubmitRequest(const BatchSubmitRequest& from)
   BatchSubmitRequest* const _this = this; (void)_this;
   new (&_impl_) Impl_{
       decltype(_impl_.files_){from._impl_.files_}
+    , decltype(_impl_.languages_){from._impl_.languages_}
     , decltype(_impl_.priority_){}
     , decltype(_impl_.retention_days_){}
     , decltype(_impl_.engine_){}
@@ -3601,6 +3649,7 @@ inline void BatchSubmitRequest::SharedCtor(
   (void)is_message_owned;
   new (&_impl_) Impl_{
       decltype(_impl_.files_){arena}
+    , decltype(_impl_.languages_){arena}
     , decltype(_impl_.priority_){0}
     , decltype(_impl_.retention_days_){0}
     , decltype(_impl_.engine_){0}
@@ -3620,6 +3669,7 @@ BatchSubmitRequest::~BatchSubmitRequest() {
 inline void BatchSubmitRequest::SharedDtor() {
   GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
   _impl_.files_.~RepeatedPtrField();
+  _impl_.languages_.~RepeatedPtrField();
 }
 
 void BatchSubmitRequest::SetCachedSize(int size) const {
@@ -3633,6 +3683,7 @@ void BatchSubmitRequest::Clear() {
   (void) cached_has_bits;
 
   _impl_.files_.Clear();
+  _impl_.languages_.Clear();
   ::memset(&_impl_.priority_, 0, static_cast<size_t>(
       reinterpret_cast<char*>(&_impl_.engine_) -
       reinterpret_cast<char*>(&_impl_.priority_)) + sizeof(_impl_.engine_));
@@ -3680,6 +3731,21 @@ const char* BatchSubmitRequest::_InternalParse(const char* ptr, ::_pbi::ParseCon
           uint64_t val = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
           CHK_(ptr);
           _internal_set_engine(static_cast<::ilios::v1::Engine>(val));
+        } else
+          goto handle_unusual;
+        continue;
+      // repeated string languages = 5 [json_name = "languages"];
+      case 5:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 42)) {
+          ptr -= 1;
+          do {
+            ptr += 1;
+            auto str = _internal_add_languages();
+            ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+            CHK_(ptr);
+            CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.BatchSubmitRequest.languages"));
+            if (!ctx->DataAvailable(ptr)) break;
+          } while (::PROTOBUF_NAMESPACE_ID::internal::ExpectTag<42>(ptr));
         } else
           goto handle_unusual;
         continue;
@@ -3739,6 +3805,16 @@ uint8_t* BatchSubmitRequest::_InternalSerialize(
       4, this->_internal_engine(), target);
   }
 
+  // repeated string languages = 5 [json_name = "languages"];
+  for (int i = 0, n = this->_internal_languages_size(); i < n; i++) {
+    const auto& s = this->_internal_languages(i);
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      s.data(), static_cast<int>(s.length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.BatchSubmitRequest.languages");
+    target = stream->WriteString(5, s, target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -3760,6 +3836,14 @@ size_t BatchSubmitRequest::ByteSizeLong() const {
   for (const auto& msg : this->_impl_.files_) {
     total_size +=
       ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::MessageSize(msg);
+  }
+
+  // repeated string languages = 5 [json_name = "languages"];
+  total_size += 1 *
+      ::PROTOBUF_NAMESPACE_ID::internal::FromIntSize(_impl_.languages_.size());
+  for (int i = 0, n = _impl_.languages_.size(); i < n; i++) {
+    total_size += ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+      _impl_.languages_.Get(i));
   }
 
   // int32 priority = 2 [json_name = "priority"];
@@ -3797,6 +3881,7 @@ void BatchSubmitRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, con
   (void) cached_has_bits;
 
   _this->_impl_.files_.MergeFrom(from._impl_.files_);
+  _this->_impl_.languages_.MergeFrom(from._impl_.languages_);
   if (from._internal_priority() != 0) {
     _this->_internal_set_priority(from._internal_priority());
   }
@@ -3824,6 +3909,7 @@ void BatchSubmitRequest::InternalSwap(BatchSubmitRequest* other) {
   using std::swap;
   _internal_metadata_.InternalSwap(&other->_internal_metadata_);
   _impl_.files_.InternalSwap(&other->_impl_.files_);
+  _impl_.languages_.InternalSwap(&other->_impl_.languages_);
   ::PROTOBUF_NAMESPACE_ID::internal::memswap<
       PROTOBUF_FIELD_OFFSET(BatchSubmitRequest, _impl_.engine_)
       + sizeof(BatchSubmitRequest::_impl_.engine_)
@@ -4797,7 +4883,8 @@ SubmitDocumentRequest::SubmitDocumentRequest(const SubmitDocumentRequest& from)
   : ::PROTOBUF_NAMESPACE_ID::Message() {
   SubmitDocumentRequest* const _this = this; (void)_this;
   new (&_impl_) Impl_{
-      decltype(_impl_.file_){nullptr}
+      decltype(_impl_.languages_){from._impl_.languages_}
+    , decltype(_impl_.file_){nullptr}
     , decltype(_impl_.retention_days_){}
     , decltype(_impl_.priority_){}
     , decltype(_impl_.engine_){}
@@ -4818,7 +4905,8 @@ inline void SubmitDocumentRequest::SharedCtor(
   (void)arena;
   (void)is_message_owned;
   new (&_impl_) Impl_{
-      decltype(_impl_.file_){nullptr}
+      decltype(_impl_.languages_){arena}
+    , decltype(_impl_.file_){nullptr}
     , decltype(_impl_.retention_days_){0}
     , decltype(_impl_.priority_){0}
     , decltype(_impl_.engine_){0}
@@ -4837,6 +4925,7 @@ SubmitDocumentRequest::~SubmitDocumentRequest() {
 
 inline void SubmitDocumentRequest::SharedDtor() {
   GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.languages_.~RepeatedPtrField();
   if (this != internal_default_instance()) delete _impl_.file_;
 }
 
@@ -4850,6 +4939,7 @@ void SubmitDocumentRequest::Clear() {
   // Prevent compiler warnings about cached_has_bits being unused
   (void) cached_has_bits;
 
+  _impl_.languages_.Clear();
   if (GetArenaForAllocation() == nullptr && _impl_.file_ != nullptr) {
     delete _impl_.file_;
   }
@@ -4896,6 +4986,21 @@ const char* SubmitDocumentRequest::_InternalParse(const char* ptr, ::_pbi::Parse
           uint64_t val = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
           CHK_(ptr);
           _internal_set_engine(static_cast<::ilios::v1::Engine>(val));
+        } else
+          goto handle_unusual;
+        continue;
+      // repeated string languages = 5 [json_name = "languages"];
+      case 5:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 42)) {
+          ptr -= 1;
+          do {
+            ptr += 1;
+            auto str = _internal_add_languages();
+            ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+            CHK_(ptr);
+            CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.SubmitDocumentRequest.languages"));
+            if (!ctx->DataAvailable(ptr)) break;
+          } while (::PROTOBUF_NAMESPACE_ID::internal::ExpectTag<42>(ptr));
         } else
           goto handle_unusual;
         continue;
@@ -4954,6 +5059,16 @@ uint8_t* SubmitDocumentRequest::_InternalSerialize(
       4, this->_internal_engine(), target);
   }
 
+  // repeated string languages = 5 [json_name = "languages"];
+  for (int i = 0, n = this->_internal_languages_size(); i < n; i++) {
+    const auto& s = this->_internal_languages(i);
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      s.data(), static_cast<int>(s.length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.SubmitDocumentRequest.languages");
+    target = stream->WriteString(5, s, target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -4969,6 +5084,14 @@ size_t SubmitDocumentRequest::ByteSizeLong() const {
   uint32_t cached_has_bits = 0;
   // Prevent compiler warnings about cached_has_bits being unused
   (void) cached_has_bits;
+
+  // repeated string languages = 5 [json_name = "languages"];
+  total_size += 1 *
+      ::PROTOBUF_NAMESPACE_ID::internal::FromIntSize(_impl_.languages_.size());
+  for (int i = 0, n = _impl_.languages_.size(); i < n; i++) {
+    total_size += ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+      _impl_.languages_.Get(i));
+  }
 
   // .ilios.v1.FileSource file = 1 [json_name = "file"];
   if (this->_internal_has_file()) {
@@ -5011,6 +5134,7 @@ void SubmitDocumentRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, 
   uint32_t cached_has_bits = 0;
   (void) cached_has_bits;
 
+  _this->_impl_.languages_.MergeFrom(from._impl_.languages_);
   if (from._internal_has_file()) {
     _this->_internal_mutable_file()->::ilios::v1::FileSource::MergeFrom(
         from._internal_file());
@@ -5041,6 +5165,7 @@ bool SubmitDocumentRequest::IsInitialized() const {
 void SubmitDocumentRequest::InternalSwap(SubmitDocumentRequest* other) {
   using std::swap;
   _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  _impl_.languages_.InternalSwap(&other->_impl_.languages_);
   ::PROTOBUF_NAMESPACE_ID::internal::memswap<
       PROTOBUF_FIELD_OFFSET(SubmitDocumentRequest, _impl_.engine_)
       + sizeof(SubmitDocumentRequest::_impl_.engine_)

@@ -531,10 +531,35 @@ class ConvertRequest final :
   // accessors -------------------------------------------------------
 
   enum : int {
+    kLanguagesFieldNumber = 4,
     kFileFieldNumber = 1,
     kRetentionDaysFieldNumber = 2,
     kEngineFieldNumber = 3,
   };
+  // repeated string languages = 4 [json_name = "languages"];
+  int languages_size() const;
+  private:
+  int _internal_languages_size() const;
+  public:
+  void clear_languages();
+  const std::string& languages(int index) const;
+  std::string* mutable_languages(int index);
+  void set_languages(int index, const std::string& value);
+  void set_languages(int index, std::string&& value);
+  void set_languages(int index, const char* value);
+  void set_languages(int index, const char* value, size_t size);
+  std::string* add_languages();
+  void add_languages(const std::string& value);
+  void add_languages(std::string&& value);
+  void add_languages(const char* value);
+  void add_languages(const char* value, size_t size);
+  const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>& languages() const;
+  ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>* mutable_languages();
+  private:
+  const std::string& _internal_languages(int index) const;
+  std::string* _internal_add_languages();
+  public:
+
   // .ilios.v1.FileSource file = 1 [json_name = "file"];
   bool has_file() const;
   private:
@@ -579,6 +604,7 @@ class ConvertRequest final :
   typedef void InternalArenaConstructable_;
   typedef void DestructorSkippable_;
   struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string> languages_;
     ::ilios::v1::FileSource* file_;
     int32_t retention_days_;
     int engine_;
@@ -2155,6 +2181,7 @@ class BatchSubmitRequest final :
 
   enum : int {
     kFilesFieldNumber = 1,
+    kLanguagesFieldNumber = 5,
     kPriorityFieldNumber = 2,
     kRetentionDaysFieldNumber = 3,
     kEngineFieldNumber = 4,
@@ -2176,6 +2203,30 @@ class BatchSubmitRequest final :
   ::ilios::v1::FileSource* add_files();
   const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::ilios::v1::FileSource >&
       files() const;
+
+  // repeated string languages = 5 [json_name = "languages"];
+  int languages_size() const;
+  private:
+  int _internal_languages_size() const;
+  public:
+  void clear_languages();
+  const std::string& languages(int index) const;
+  std::string* mutable_languages(int index);
+  void set_languages(int index, const std::string& value);
+  void set_languages(int index, std::string&& value);
+  void set_languages(int index, const char* value);
+  void set_languages(int index, const char* value, size_t size);
+  std::string* add_languages();
+  void add_languages(const std::string& value);
+  void add_languages(std::string&& value);
+  void add_languages(const char* value);
+  void add_languages(const char* value, size_t size);
+  const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>& languages() const;
+  ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>* mutable_languages();
+  private:
+  const std::string& _internal_languages(int index) const;
+  std::string* _internal_add_languages();
+  public:
 
   // int32 priority = 2 [json_name = "priority"];
   void clear_priority();
@@ -2213,6 +2264,7 @@ class BatchSubmitRequest final :
   typedef void DestructorSkippable_;
   struct Impl_ {
     ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::ilios::v1::FileSource > files_;
+    ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string> languages_;
     int32_t priority_;
     int32_t retention_days_;
     int engine_;
@@ -2959,11 +3011,36 @@ class SubmitDocumentRequest final :
   // accessors -------------------------------------------------------
 
   enum : int {
+    kLanguagesFieldNumber = 5,
     kFileFieldNumber = 1,
     kRetentionDaysFieldNumber = 2,
     kPriorityFieldNumber = 3,
     kEngineFieldNumber = 4,
   };
+  // repeated string languages = 5 [json_name = "languages"];
+  int languages_size() const;
+  private:
+  int _internal_languages_size() const;
+  public:
+  void clear_languages();
+  const std::string& languages(int index) const;
+  std::string* mutable_languages(int index);
+  void set_languages(int index, const std::string& value);
+  void set_languages(int index, std::string&& value);
+  void set_languages(int index, const char* value);
+  void set_languages(int index, const char* value, size_t size);
+  std::string* add_languages();
+  void add_languages(const std::string& value);
+  void add_languages(std::string&& value);
+  void add_languages(const char* value);
+  void add_languages(const char* value, size_t size);
+  const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>& languages() const;
+  ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>* mutable_languages();
+  private:
+  const std::string& _internal_languages(int index) const;
+  std::string* _internal_add_languages();
+  public:
+
   // .ilios.v1.FileSource file = 1 [json_name = "file"];
   bool has_file() const;
   private:
@@ -3017,6 +3094,7 @@ class SubmitDocumentRequest final :
   typedef void InternalArenaConstructable_;
   typedef void DestructorSkippable_;
   struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string> languages_;
     ::ilios::v1::FileSource* file_;
     int32_t retention_days_;
     int32_t priority_;
@@ -5566,6 +5644,81 @@ inline void ConvertRequest::set_engine(::ilios::v1::Engine value) {
   // @@protoc_insertion_point(field_set:ilios.v1.ConvertRequest.engine)
 }
 
+// repeated string languages = 4 [json_name = "languages"];
+inline int ConvertRequest::_internal_languages_size() const {
+  return _impl_.languages_.size();
+}
+inline int ConvertRequest::languages_size() const {
+  return _internal_languages_size();
+}
+inline void ConvertRequest::clear_languages() {
+  _impl_.languages_.Clear();
+}
+inline std::string* ConvertRequest::add_languages() {
+  std::string* _s = _internal_add_languages();
+  // @@protoc_insertion_point(field_add_mutable:ilios.v1.ConvertRequest.languages)
+  return _s;
+}
+inline const std::string& ConvertRequest::_internal_languages(int index) const {
+  return _impl_.languages_.Get(index);
+}
+inline const std::string& ConvertRequest::languages(int index) const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ConvertRequest.languages)
+  return _internal_languages(index);
+}
+inline std::string* ConvertRequest::mutable_languages(int index) {
+  // @@protoc_insertion_point(field_mutable:ilios.v1.ConvertRequest.languages)
+  return _impl_.languages_.Mutable(index);
+}
+inline void ConvertRequest::set_languages(int index, const std::string& value) {
+  _impl_.languages_.Mutable(index)->assign(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.ConvertRequest.languages)
+}
+inline void ConvertRequest::set_languages(int index, std::string&& value) {
+  _impl_.languages_.Mutable(index)->assign(std::move(value));
+  // @@protoc_insertion_point(field_set:ilios.v1.ConvertRequest.languages)
+}
+inline void ConvertRequest::set_languages(int index, const char* value) {
+  GOOGLE_DCHECK(value != nullptr);
+  _impl_.languages_.Mutable(index)->assign(value);
+  // @@protoc_insertion_point(field_set_char:ilios.v1.ConvertRequest.languages)
+}
+inline void ConvertRequest::set_languages(int index, const char* value, size_t size) {
+  _impl_.languages_.Mutable(index)->assign(
+    reinterpret_cast<const char*>(value), size);
+  // @@protoc_insertion_point(field_set_pointer:ilios.v1.ConvertRequest.languages)
+}
+inline std::string* ConvertRequest::_internal_add_languages() {
+  return _impl_.languages_.Add();
+}
+inline void ConvertRequest::add_languages(const std::string& value) {
+  _impl_.languages_.Add()->assign(value);
+  // @@protoc_insertion_point(field_add:ilios.v1.ConvertRequest.languages)
+}
+inline void ConvertRequest::add_languages(std::string&& value) {
+  _impl_.languages_.Add(std::move(value));
+  // @@protoc_insertion_point(field_add:ilios.v1.ConvertRequest.languages)
+}
+inline void ConvertRequest::add_languages(const char* value) {
+  GOOGLE_DCHECK(value != nullptr);
+  _impl_.languages_.Add()->assign(value);
+  // @@protoc_insertion_point(field_add_char:ilios.v1.ConvertRequest.languages)
+}
+inline void ConvertRequest::add_languages(const char* value, size_t size) {
+  _impl_.languages_.Add()->assign(reinterpret_cast<const char*>(value), size);
+  // @@protoc_insertion_point(field_add_pointer:ilios.v1.ConvertRequest.languages)
+}
+inline const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>&
+ConvertRequest::languages() const {
+  // @@protoc_insertion_point(field_list:ilios.v1.ConvertRequest.languages)
+  return _impl_.languages_;
+}
+inline ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>*
+ConvertRequest::mutable_languages() {
+  // @@protoc_insertion_point(field_mutable_list:ilios.v1.ConvertRequest.languages)
+  return &_impl_.languages_;
+}
+
 // -------------------------------------------------------------------
 
 // ConvertResponse
@@ -6816,6 +6969,81 @@ inline void BatchSubmitRequest::set_engine(::ilios::v1::Engine value) {
   // @@protoc_insertion_point(field_set:ilios.v1.BatchSubmitRequest.engine)
 }
 
+// repeated string languages = 5 [json_name = "languages"];
+inline int BatchSubmitRequest::_internal_languages_size() const {
+  return _impl_.languages_.size();
+}
+inline int BatchSubmitRequest::languages_size() const {
+  return _internal_languages_size();
+}
+inline void BatchSubmitRequest::clear_languages() {
+  _impl_.languages_.Clear();
+}
+inline std::string* BatchSubmitRequest::add_languages() {
+  std::string* _s = _internal_add_languages();
+  // @@protoc_insertion_point(field_add_mutable:ilios.v1.BatchSubmitRequest.languages)
+  return _s;
+}
+inline const std::string& BatchSubmitRequest::_internal_languages(int index) const {
+  return _impl_.languages_.Get(index);
+}
+inline const std::string& BatchSubmitRequest::languages(int index) const {
+  // @@protoc_insertion_point(field_get:ilios.v1.BatchSubmitRequest.languages)
+  return _internal_languages(index);
+}
+inline std::string* BatchSubmitRequest::mutable_languages(int index) {
+  // @@protoc_insertion_point(field_mutable:ilios.v1.BatchSubmitRequest.languages)
+  return _impl_.languages_.Mutable(index);
+}
+inline void BatchSubmitRequest::set_languages(int index, const std::string& value) {
+  _impl_.languages_.Mutable(index)->assign(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.BatchSubmitRequest.languages)
+}
+inline void BatchSubmitRequest::set_languages(int index, std::string&& value) {
+  _impl_.languages_.Mutable(index)->assign(std::move(value));
+  // @@protoc_insertion_point(field_set:ilios.v1.BatchSubmitRequest.languages)
+}
+inline void BatchSubmitRequest::set_languages(int index, const char* value) {
+  GOOGLE_DCHECK(value != nullptr);
+  _impl_.languages_.Mutable(index)->assign(value);
+  // @@protoc_insertion_point(field_set_char:ilios.v1.BatchSubmitRequest.languages)
+}
+inline void BatchSubmitRequest::set_languages(int index, const char* value, size_t size) {
+  _impl_.languages_.Mutable(index)->assign(
+    reinterpret_cast<const char*>(value), size);
+  // @@protoc_insertion_point(field_set_pointer:ilios.v1.BatchSubmitRequest.languages)
+}
+inline std::string* BatchSubmitRequest::_internal_add_languages() {
+  return _impl_.languages_.Add();
+}
+inline void BatchSubmitRequest::add_languages(const std::string& value) {
+  _impl_.languages_.Add()->assign(value);
+  // @@protoc_insertion_point(field_add:ilios.v1.BatchSubmitRequest.languages)
+}
+inline void BatchSubmitRequest::add_languages(std::string&& value) {
+  _impl_.languages_.Add(std::move(value));
+  // @@protoc_insertion_point(field_add:ilios.v1.BatchSubmitRequest.languages)
+}
+inline void BatchSubmitRequest::add_languages(const char* value) {
+  GOOGLE_DCHECK(value != nullptr);
+  _impl_.languages_.Add()->assign(value);
+  // @@protoc_insertion_point(field_add_char:ilios.v1.BatchSubmitRequest.languages)
+}
+inline void BatchSubmitRequest::add_languages(const char* value, size_t size) {
+  _impl_.languages_.Add()->assign(reinterpret_cast<const char*>(value), size);
+  // @@protoc_insertion_point(field_add_pointer:ilios.v1.BatchSubmitRequest.languages)
+}
+inline const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>&
+BatchSubmitRequest::languages() const {
+  // @@protoc_insertion_point(field_list:ilios.v1.BatchSubmitRequest.languages)
+  return _impl_.languages_;
+}
+inline ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>*
+BatchSubmitRequest::mutable_languages() {
+  // @@protoc_insertion_point(field_mutable_list:ilios.v1.BatchSubmitRequest.languages)
+  return &_impl_.languages_;
+}
+
 // -------------------------------------------------------------------
 
 // BatchSubmitResponse
@@ -7577,6 +7805,81 @@ inline void SubmitDocumentRequest::_internal_set_engine(::ilios::v1::Engine valu
 inline void SubmitDocumentRequest::set_engine(::ilios::v1::Engine value) {
   _internal_set_engine(value);
   // @@protoc_insertion_point(field_set:ilios.v1.SubmitDocumentRequest.engine)
+}
+
+// repeated string languages = 5 [json_name = "languages"];
+inline int SubmitDocumentRequest::_internal_languages_size() const {
+  return _impl_.languages_.size();
+}
+inline int SubmitDocumentRequest::languages_size() const {
+  return _internal_languages_size();
+}
+inline void SubmitDocumentRequest::clear_languages() {
+  _impl_.languages_.Clear();
+}
+inline std::string* SubmitDocumentRequest::add_languages() {
+  std::string* _s = _internal_add_languages();
+  // @@protoc_insertion_point(field_add_mutable:ilios.v1.SubmitDocumentRequest.languages)
+  return _s;
+}
+inline const std::string& SubmitDocumentRequest::_internal_languages(int index) const {
+  return _impl_.languages_.Get(index);
+}
+inline const std::string& SubmitDocumentRequest::languages(int index) const {
+  // @@protoc_insertion_point(field_get:ilios.v1.SubmitDocumentRequest.languages)
+  return _internal_languages(index);
+}
+inline std::string* SubmitDocumentRequest::mutable_languages(int index) {
+  // @@protoc_insertion_point(field_mutable:ilios.v1.SubmitDocumentRequest.languages)
+  return _impl_.languages_.Mutable(index);
+}
+inline void SubmitDocumentRequest::set_languages(int index, const std::string& value) {
+  _impl_.languages_.Mutable(index)->assign(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.SubmitDocumentRequest.languages)
+}
+inline void SubmitDocumentRequest::set_languages(int index, std::string&& value) {
+  _impl_.languages_.Mutable(index)->assign(std::move(value));
+  // @@protoc_insertion_point(field_set:ilios.v1.SubmitDocumentRequest.languages)
+}
+inline void SubmitDocumentRequest::set_languages(int index, const char* value) {
+  GOOGLE_DCHECK(value != nullptr);
+  _impl_.languages_.Mutable(index)->assign(value);
+  // @@protoc_insertion_point(field_set_char:ilios.v1.SubmitDocumentRequest.languages)
+}
+inline void SubmitDocumentRequest::set_languages(int index, const char* value, size_t size) {
+  _impl_.languages_.Mutable(index)->assign(
+    reinterpret_cast<const char*>(value), size);
+  // @@protoc_insertion_point(field_set_pointer:ilios.v1.SubmitDocumentRequest.languages)
+}
+inline std::string* SubmitDocumentRequest::_internal_add_languages() {
+  return _impl_.languages_.Add();
+}
+inline void SubmitDocumentRequest::add_languages(const std::string& value) {
+  _impl_.languages_.Add()->assign(value);
+  // @@protoc_insertion_point(field_add:ilios.v1.SubmitDocumentRequest.languages)
+}
+inline void SubmitDocumentRequest::add_languages(std::string&& value) {
+  _impl_.languages_.Add(std::move(value));
+  // @@protoc_insertion_point(field_add:ilios.v1.SubmitDocumentRequest.languages)
+}
+inline void SubmitDocumentRequest::add_languages(const char* value) {
+  GOOGLE_DCHECK(value != nullptr);
+  _impl_.languages_.Add()->assign(value);
+  // @@protoc_insertion_point(field_add_char:ilios.v1.SubmitDocumentRequest.languages)
+}
+inline void SubmitDocumentRequest::add_languages(const char* value, size_t size) {
+  _impl_.languages_.Add()->assign(reinterpret_cast<const char*>(value), size);
+  // @@protoc_insertion_point(field_add_pointer:ilios.v1.SubmitDocumentRequest.languages)
+}
+inline const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>&
+SubmitDocumentRequest::languages() const {
+  // @@protoc_insertion_point(field_list:ilios.v1.SubmitDocumentRequest.languages)
+  return _impl_.languages_;
+}
+inline ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>*
+SubmitDocumentRequest::mutable_languages() {
+  // @@protoc_insertion_point(field_mutable_list:ilios.v1.SubmitDocumentRequest.languages)
+  return &_impl_.languages_;
 }
 
 // -------------------------------------------------------------------

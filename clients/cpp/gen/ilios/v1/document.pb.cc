@@ -24,7 +24,8 @@ namespace ilios {
 namespace v1 {
 PROTOBUF_CONSTEXPR Document::Document(
     ::_pbi::ConstantInitialized): _impl_{
-    /*decltype(_impl_.id_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+    /*decltype(_impl_.languages_)*/{}
+  , /*decltype(_impl_.id_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
   , /*decltype(_impl_.batch_id_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
   , /*decltype(_impl_.file_name_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
   , /*decltype(_impl_.mime_type_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
@@ -128,6 +129,7 @@ const uint32_t TableStruct_ilios_2fv1_2fdocument_2eproto::offsets[] PROTOBUF_SEC
   PROTOBUF_FIELD_OFFSET(::ilios::v1::Document, _impl_.process_time_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::Document, _impl_.archive_time_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::Document, _impl_.job_state_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::Document, _impl_.languages_),
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::DocumentError, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -158,9 +160,9 @@ const uint32_t TableStruct_ilios_2fv1_2fdocument_2eproto::offsets[] PROTOBUF_SEC
 };
 static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protodesc_cold) = {
   { 0, -1, -1, sizeof(::ilios::v1::Document)},
-  { 24, -1, -1, sizeof(::ilios::v1::DocumentError)},
-  { 32, -1, -1, sizeof(::ilios::v1::Page)},
-  { 40, -1, -1, sizeof(::ilios::v1::ConversionUsage)},
+  { 25, -1, -1, sizeof(::ilios::v1::DocumentError)},
+  { 33, -1, -1, sizeof(::ilios::v1::Page)},
+  { 41, -1, -1, sizeof(::ilios::v1::ConversionUsage)},
 };
 
 static const ::_pb::Message* const file_default_instances[] = {
@@ -172,7 +174,7 @@ static const ::_pb::Message* const file_default_instances[] = {
 
 const char descriptor_table_protodef_ilios_2fv1_2fdocument_2eproto[] PROTOBUF_SECTION_VARIABLE(protodesc_cold) =
   "\n\027ilios/v1/document.proto\022\010ilios.v1\032\037goo"
-  "gle/protobuf/timestamp.proto\"\300\005\n\010Documen"
+  "gle/protobuf/timestamp.proto\"\336\005\n\010Documen"
   "t\022\016\n\002id\030\001 \001(\tR\002id\022\031\n\010batch_id\030\002 \001(\tR\007bat"
   "chId\022\033\n\tfile_name\030\003 \001(\tR\010fileName\022\033\n\tmim"
   "e_type\030\004 \001(\tR\010mimeType\022\035\n\nsize_bytes\030\005 \001"
@@ -190,33 +192,33 @@ const char descriptor_table_protodef_ilios_2fv1_2fdocument_2eproto[] PROTOBUF_SE
   ".TimestampR\013processTime\022=\n\014archive_time\030"
   "\021 \001(\0132\032.google.protobuf.TimestampR\013archi"
   "veTime\022/\n\tjob_state\030\022 \001(\0162\022.ilios.v1.Job"
-  "StateR\010jobState\"A\n\rDocumentError\022\026\n\006reas"
-  "on\030\001 \001(\tR\006reason\022\030\n\007message\030\002 \001(\tR\007messa"
-  "ge\":\n\004Page\022\026\n\006number\030\001 \001(\005R\006number\022\032\n\010ma"
-  "rkdown\030\002 \001(\tR\010markdown\"\276\001\n\017ConversionUsa"
-  "ge\022\024\n\005pages\030\001 \001(\005R\005pages\022!\n\014input_tokens"
-  "\030\002 \001(\003R\013inputTokens\022#\n\routput_tokens\030\003 \001"
-  "(\003R\014outputTokens\022!\n\014total_tokens\030\004 \001(\003R\013"
-  "totalTokens\022*\n\021total_cost_micros\030\005 \001(\003R\017"
-  "totalCostMicros*\300\001\n\rDocumentState\022\036\n\032DOC"
-  "UMENT_STATE_UNSPECIFIED\020\000\022\032\n\026DOCUMENT_ST"
-  "ATE_PENDING\020\001\022\035\n\031DOCUMENT_STATE_PROCESSI"
-  "NG\020\002\022\034\n\030DOCUMENT_STATE_COMPLETED\020\003\022\031\n\025DO"
-  "CUMENT_STATE_FAILED\020\004\022\033\n\027DOCUMENT_STATE_"
-  "ARCHIVED\020\005*\235\001\n\010JobState\022\031\n\025JOB_STATE_UNS"
-  "PECIFIED\020\000\022\025\n\021JOB_STATE_PENDING\020\001\022\030\n\024JOB"
-  "_STATE_PROCESSING\020\002\022\027\n\023JOB_STATE_COMPLET"
-  "ED\020\003\022\024\n\020JOB_STATE_FAILED\020\004\022\026\n\022JOB_STATE_"
-  "RETRYING\020\005*F\n\006Engine\022\026\n\022ENGINE_UNSPECIFI"
-  "ED\020\000\022\020\n\014ENGINE_LOCAL\020\001\022\022\n\016ENGINE_MISTRAL"
-  "\020\002b\006proto3"
+  "StateR\010jobState\022\034\n\tlanguages\030\023 \003(\tR\tlang"
+  "uages\"A\n\rDocumentError\022\026\n\006reason\030\001 \001(\tR\006"
+  "reason\022\030\n\007message\030\002 \001(\tR\007message\":\n\004Page"
+  "\022\026\n\006number\030\001 \001(\005R\006number\022\032\n\010markdown\030\002 \001"
+  "(\tR\010markdown\"\276\001\n\017ConversionUsage\022\024\n\005page"
+  "s\030\001 \001(\005R\005pages\022!\n\014input_tokens\030\002 \001(\003R\013in"
+  "putTokens\022#\n\routput_tokens\030\003 \001(\003R\014output"
+  "Tokens\022!\n\014total_tokens\030\004 \001(\003R\013totalToken"
+  "s\022*\n\021total_cost_micros\030\005 \001(\003R\017totalCostM"
+  "icros*\300\001\n\rDocumentState\022\036\n\032DOCUMENT_STAT"
+  "E_UNSPECIFIED\020\000\022\032\n\026DOCUMENT_STATE_PENDIN"
+  "G\020\001\022\035\n\031DOCUMENT_STATE_PROCESSING\020\002\022\034\n\030DO"
+  "CUMENT_STATE_COMPLETED\020\003\022\031\n\025DOCUMENT_STA"
+  "TE_FAILED\020\004\022\033\n\027DOCUMENT_STATE_ARCHIVED\020\005"
+  "*\235\001\n\010JobState\022\031\n\025JOB_STATE_UNSPECIFIED\020\000"
+  "\022\025\n\021JOB_STATE_PENDING\020\001\022\030\n\024JOB_STATE_PRO"
+  "CESSING\020\002\022\027\n\023JOB_STATE_COMPLETED\020\003\022\024\n\020JO"
+  "B_STATE_FAILED\020\004\022\026\n\022JOB_STATE_RETRYING\020\005"
+  "*F\n\006Engine\022\026\n\022ENGINE_UNSPECIFIED\020\000\022\020\n\014EN"
+  "GINE_LOCAL\020\001\022\022\n\016ENGINE_MISTRAL\020\002b\006proto3"
   ;
 static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fdocument_2eproto_deps[1] = {
   &::descriptor_table_google_2fprotobuf_2ftimestamp_2eproto,
 };
 static ::_pbi::once_flag descriptor_table_ilios_2fv1_2fdocument_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_ilios_2fv1_2fdocument_2eproto = {
-    false, false, 1530, descriptor_table_protodef_ilios_2fv1_2fdocument_2eproto,
+    false, false, 1560, descriptor_table_protodef_ilios_2fv1_2fdocument_2eproto,
     "ilios/v1/document.proto",
     &descriptor_table_ilios_2fv1_2fdocument_2eproto_once, descriptor_table_ilios_2fv1_2fdocument_2eproto_deps, 1, 4,
     schemas, file_default_instances, TableStruct_ilios_2fv1_2fdocument_2eproto::offsets,
@@ -337,7 +339,8 @@ Document::Document(const Document& from)
   : ::PROTOBUF_NAMESPACE_ID::Message() {
   Document* const _this = this; (void)_this;
   new (&_impl_) Impl_{
-      decltype(_impl_.id_){}
+      decltype(_impl_.languages_){from._impl_.languages_}
+    , decltype(_impl_.id_){}
     , decltype(_impl_.batch_id_){}
     , decltype(_impl_.file_name_){}
     , decltype(_impl_.mime_type_){}
@@ -429,7 +432,8 @@ inline void Document::SharedCtor(
   (void)arena;
   (void)is_message_owned;
   new (&_impl_) Impl_{
-      decltype(_impl_.id_){}
+      decltype(_impl_.languages_){arena}
+    , decltype(_impl_.id_){}
     , decltype(_impl_.batch_id_){}
     , decltype(_impl_.file_name_){}
     , decltype(_impl_.mime_type_){}
@@ -486,6 +490,7 @@ Document::~Document() {
 
 inline void Document::SharedDtor() {
   GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.languages_.~RepeatedPtrField();
   _impl_.id_.Destroy();
   _impl_.batch_id_.Destroy();
   _impl_.file_name_.Destroy();
@@ -508,6 +513,7 @@ void Document::Clear() {
   // Prevent compiler warnings about cached_has_bits being unused
   (void) cached_has_bits;
 
+  _impl_.languages_.Clear();
   _impl_.id_.ClearToEmpty();
   _impl_.batch_id_.ClearToEmpty();
   _impl_.file_name_.ClearToEmpty();
@@ -701,6 +707,21 @@ const char* Document::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx)
         } else
           goto handle_unusual;
         continue;
+      // repeated string languages = 19 [json_name = "languages"];
+      case 19:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 154)) {
+          ptr -= 2;
+          do {
+            ptr += 2;
+            auto str = _internal_add_languages();
+            ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+            CHK_(ptr);
+            CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.Document.languages"));
+            if (!ctx->DataAvailable(ptr)) break;
+          } while (::PROTOBUF_NAMESPACE_ID::internal::ExpectTag<154>(ptr));
+        } else
+          goto handle_unusual;
+        continue;
       default:
         goto handle_unusual;
     }  // switch
@@ -869,6 +890,16 @@ uint8_t* Document::_InternalSerialize(
       18, this->_internal_job_state(), target);
   }
 
+  // repeated string languages = 19 [json_name = "languages"];
+  for (int i = 0, n = this->_internal_languages_size(); i < n; i++) {
+    const auto& s = this->_internal_languages(i);
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      s.data(), static_cast<int>(s.length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.Document.languages");
+    target = stream->WriteString(19, s, target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -884,6 +915,14 @@ size_t Document::ByteSizeLong() const {
   uint32_t cached_has_bits = 0;
   // Prevent compiler warnings about cached_has_bits being unused
   (void) cached_has_bits;
+
+  // repeated string languages = 19 [json_name = "languages"];
+  total_size += 2 *
+      ::PROTOBUF_NAMESPACE_ID::internal::FromIntSize(_impl_.languages_.size());
+  for (int i = 0, n = _impl_.languages_.size(); i < n; i++) {
+    total_size += ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+      _impl_.languages_.Get(i));
+  }
 
   // string id = 1 [json_name = "id"];
   if (!this->_internal_id().empty()) {
@@ -1016,6 +1055,7 @@ void Document::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTO
   uint32_t cached_has_bits = 0;
   (void) cached_has_bits;
 
+  _this->_impl_.languages_.MergeFrom(from._impl_.languages_);
   if (!from._internal_id().empty()) {
     _this->_internal_set_id(from._internal_id());
   }
@@ -1093,6 +1133,7 @@ void Document::InternalSwap(Document* other) {
   auto* lhs_arena = GetArenaForAllocation();
   auto* rhs_arena = other->GetArenaForAllocation();
   _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  _impl_.languages_.InternalSwap(&other->_impl_.languages_);
   ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
       &_impl_.id_, lhs_arena,
       &other->_impl_.id_, rhs_arena

@@ -278,6 +278,7 @@ class Document final :
   // accessors -------------------------------------------------------
 
   enum : int {
+    kLanguagesFieldNumber = 19,
     kIdFieldNumber = 1,
     kBatchIdFieldNumber = 2,
     kFileNameFieldNumber = 3,
@@ -297,6 +298,30 @@ class Document final :
     kAttemptsFieldNumber = 14,
     kJobStateFieldNumber = 18,
   };
+  // repeated string languages = 19 [json_name = "languages"];
+  int languages_size() const;
+  private:
+  int _internal_languages_size() const;
+  public:
+  void clear_languages();
+  const std::string& languages(int index) const;
+  std::string* mutable_languages(int index);
+  void set_languages(int index, const std::string& value);
+  void set_languages(int index, std::string&& value);
+  void set_languages(int index, const char* value);
+  void set_languages(int index, const char* value, size_t size);
+  std::string* add_languages();
+  void add_languages(const std::string& value);
+  void add_languages(std::string&& value);
+  void add_languages(const char* value);
+  void add_languages(const char* value, size_t size);
+  const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>& languages() const;
+  ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>* mutable_languages();
+  private:
+  const std::string& _internal_languages(int index) const;
+  std::string* _internal_add_languages();
+  public:
+
   // string id = 1 [json_name = "id"];
   void clear_id();
   const std::string& id() const;
@@ -533,6 +558,7 @@ class Document final :
   typedef void InternalArenaConstructable_;
   typedef void DestructorSkippable_;
   struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string> languages_;
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr id_;
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr batch_id_;
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr file_name_;
@@ -1895,6 +1921,81 @@ inline void Document::_internal_set_job_state(::ilios::v1::JobState value) {
 inline void Document::set_job_state(::ilios::v1::JobState value) {
   _internal_set_job_state(value);
   // @@protoc_insertion_point(field_set:ilios.v1.Document.job_state)
+}
+
+// repeated string languages = 19 [json_name = "languages"];
+inline int Document::_internal_languages_size() const {
+  return _impl_.languages_.size();
+}
+inline int Document::languages_size() const {
+  return _internal_languages_size();
+}
+inline void Document::clear_languages() {
+  _impl_.languages_.Clear();
+}
+inline std::string* Document::add_languages() {
+  std::string* _s = _internal_add_languages();
+  // @@protoc_insertion_point(field_add_mutable:ilios.v1.Document.languages)
+  return _s;
+}
+inline const std::string& Document::_internal_languages(int index) const {
+  return _impl_.languages_.Get(index);
+}
+inline const std::string& Document::languages(int index) const {
+  // @@protoc_insertion_point(field_get:ilios.v1.Document.languages)
+  return _internal_languages(index);
+}
+inline std::string* Document::mutable_languages(int index) {
+  // @@protoc_insertion_point(field_mutable:ilios.v1.Document.languages)
+  return _impl_.languages_.Mutable(index);
+}
+inline void Document::set_languages(int index, const std::string& value) {
+  _impl_.languages_.Mutable(index)->assign(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.Document.languages)
+}
+inline void Document::set_languages(int index, std::string&& value) {
+  _impl_.languages_.Mutable(index)->assign(std::move(value));
+  // @@protoc_insertion_point(field_set:ilios.v1.Document.languages)
+}
+inline void Document::set_languages(int index, const char* value) {
+  GOOGLE_DCHECK(value != nullptr);
+  _impl_.languages_.Mutable(index)->assign(value);
+  // @@protoc_insertion_point(field_set_char:ilios.v1.Document.languages)
+}
+inline void Document::set_languages(int index, const char* value, size_t size) {
+  _impl_.languages_.Mutable(index)->assign(
+    reinterpret_cast<const char*>(value), size);
+  // @@protoc_insertion_point(field_set_pointer:ilios.v1.Document.languages)
+}
+inline std::string* Document::_internal_add_languages() {
+  return _impl_.languages_.Add();
+}
+inline void Document::add_languages(const std::string& value) {
+  _impl_.languages_.Add()->assign(value);
+  // @@protoc_insertion_point(field_add:ilios.v1.Document.languages)
+}
+inline void Document::add_languages(std::string&& value) {
+  _impl_.languages_.Add(std::move(value));
+  // @@protoc_insertion_point(field_add:ilios.v1.Document.languages)
+}
+inline void Document::add_languages(const char* value) {
+  GOOGLE_DCHECK(value != nullptr);
+  _impl_.languages_.Add()->assign(value);
+  // @@protoc_insertion_point(field_add_char:ilios.v1.Document.languages)
+}
+inline void Document::add_languages(const char* value, size_t size) {
+  _impl_.languages_.Add()->assign(reinterpret_cast<const char*>(value), size);
+  // @@protoc_insertion_point(field_add_pointer:ilios.v1.Document.languages)
+}
+inline const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>&
+Document::languages() const {
+  // @@protoc_insertion_point(field_list:ilios.v1.Document.languages)
+  return _impl_.languages_;
+}
+inline ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>*
+Document::mutable_languages() {
+  // @@protoc_insertion_point(field_mutable_list:ilios.v1.Document.languages)
+  return &_impl_.languages_;
 }
 
 // -------------------------------------------------------------------

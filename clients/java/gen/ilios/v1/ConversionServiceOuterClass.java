@@ -1262,6 +1262,55 @@ public final class ConversionServiceOuterClass {
      * @return The engine.
      */
     ilios.v1.DocumentOuterClass.Engine getEngine();
+
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 4 [json_name = "languages"];</code>
+     * @return A list containing the languages.
+     */
+    java.util.List<java.lang.String>
+        getLanguagesList();
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 4 [json_name = "languages"];</code>
+     * @return The count of languages.
+     */
+    int getLanguagesCount();
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 4 [json_name = "languages"];</code>
+     * @param index The index of the element to return.
+     * @return The languages at the given index.
+     */
+    java.lang.String getLanguages(int index);
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 4 [json_name = "languages"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the languages at the given index.
+     */
+    com.google.protobuf.ByteString
+        getLanguagesBytes(int index);
   }
   /**
    * Protobuf type {@code ilios.v1.ConvertRequest}
@@ -1277,6 +1326,7 @@ public final class ConversionServiceOuterClass {
     }
     private ConvertRequest() {
       engine_ = 0;
+      languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
     }
 
     @java.lang.Override
@@ -1363,6 +1413,66 @@ public final class ConversionServiceOuterClass {
       return result == null ? ilios.v1.DocumentOuterClass.Engine.UNRECOGNIZED : result;
     }
 
+    public static final int LANGUAGES_FIELD_NUMBER = 4;
+    @SuppressWarnings("serial")
+    private com.google.protobuf.LazyStringList languages_;
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 4 [json_name = "languages"];</code>
+     * @return A list containing the languages.
+     */
+    public com.google.protobuf.ProtocolStringList
+        getLanguagesList() {
+      return languages_;
+    }
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 4 [json_name = "languages"];</code>
+     * @return The count of languages.
+     */
+    public int getLanguagesCount() {
+      return languages_.size();
+    }
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 4 [json_name = "languages"];</code>
+     * @param index The index of the element to return.
+     * @return The languages at the given index.
+     */
+    public java.lang.String getLanguages(int index) {
+      return languages_.get(index);
+    }
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 4 [json_name = "languages"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the languages at the given index.
+     */
+    public com.google.protobuf.ByteString
+        getLanguagesBytes(int index) {
+      return languages_.getByteString(index);
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -1386,6 +1496,9 @@ public final class ConversionServiceOuterClass {
       if (engine_ != ilios.v1.DocumentOuterClass.Engine.ENGINE_UNSPECIFIED.getNumber()) {
         output.writeEnum(3, engine_);
       }
+      for (int i = 0; i < languages_.size(); i++) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 4, languages_.getRaw(i));
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -1406,6 +1519,14 @@ public final class ConversionServiceOuterClass {
       if (engine_ != ilios.v1.DocumentOuterClass.Engine.ENGINE_UNSPECIFIED.getNumber()) {
         size += com.google.protobuf.CodedOutputStream
           .computeEnumSize(3, engine_);
+      }
+      {
+        int dataSize = 0;
+        for (int i = 0; i < languages_.size(); i++) {
+          dataSize += computeStringSizeNoTag(languages_.getRaw(i));
+        }
+        size += dataSize;
+        size += 1 * getLanguagesList().size();
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -1430,6 +1551,8 @@ public final class ConversionServiceOuterClass {
       if (getRetentionDays()
           != other.getRetentionDays()) return false;
       if (engine_ != other.engine_) return false;
+      if (!getLanguagesList()
+          .equals(other.getLanguagesList())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -1449,6 +1572,10 @@ public final class ConversionServiceOuterClass {
       hash = (53 * hash) + getRetentionDays();
       hash = (37 * hash) + ENGINE_FIELD_NUMBER;
       hash = (53 * hash) + engine_;
+      if (getLanguagesCount() > 0) {
+        hash = (37 * hash) + LANGUAGES_FIELD_NUMBER;
+        hash = (53 * hash) + getLanguagesList().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -1585,6 +1712,8 @@ public final class ConversionServiceOuterClass {
         }
         retentionDays_ = 0;
         engine_ = 0;
+        languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+        bitField0_ = (bitField0_ & ~0x00000008);
         return this;
       }
 
@@ -1611,9 +1740,18 @@ public final class ConversionServiceOuterClass {
       @java.lang.Override
       public ilios.v1.ConversionServiceOuterClass.ConvertRequest buildPartial() {
         ilios.v1.ConversionServiceOuterClass.ConvertRequest result = new ilios.v1.ConversionServiceOuterClass.ConvertRequest(this);
+        buildPartialRepeatedFields(result);
         if (bitField0_ != 0) { buildPartial0(result); }
         onBuilt();
         return result;
+      }
+
+      private void buildPartialRepeatedFields(ilios.v1.ConversionServiceOuterClass.ConvertRequest result) {
+        if (((bitField0_ & 0x00000008) != 0)) {
+          languages_ = languages_.getUnmodifiableView();
+          bitField0_ = (bitField0_ & ~0x00000008);
+        }
+        result.languages_ = languages_;
       }
 
       private void buildPartial0(ilios.v1.ConversionServiceOuterClass.ConvertRequest result) {
@@ -1684,6 +1822,16 @@ public final class ConversionServiceOuterClass {
         if (other.engine_ != 0) {
           setEngineValue(other.getEngineValue());
         }
+        if (!other.languages_.isEmpty()) {
+          if (languages_.isEmpty()) {
+            languages_ = other.languages_;
+            bitField0_ = (bitField0_ & ~0x00000008);
+          } else {
+            ensureLanguagesIsMutable();
+            languages_.addAll(other.languages_);
+          }
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -1727,6 +1875,12 @@ public final class ConversionServiceOuterClass {
                 bitField0_ |= 0x00000004;
                 break;
               } // case 24
+              case 34: {
+                java.lang.String s = input.readStringRequireUtf8();
+                ensureLanguagesIsMutable();
+                languages_.add(s);
+                break;
+              } // case 34
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -1956,6 +2110,164 @@ public final class ConversionServiceOuterClass {
       public Builder clearEngine() {
         bitField0_ = (bitField0_ & ~0x00000004);
         engine_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.LazyStringList languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+      private void ensureLanguagesIsMutable() {
+        if (!((bitField0_ & 0x00000008) != 0)) {
+          languages_ = new com.google.protobuf.LazyStringArrayList(languages_);
+          bitField0_ |= 0x00000008;
+         }
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 4 [json_name = "languages"];</code>
+       * @return A list containing the languages.
+       */
+      public com.google.protobuf.ProtocolStringList
+          getLanguagesList() {
+        return languages_.getUnmodifiableView();
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 4 [json_name = "languages"];</code>
+       * @return The count of languages.
+       */
+      public int getLanguagesCount() {
+        return languages_.size();
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 4 [json_name = "languages"];</code>
+       * @param index The index of the element to return.
+       * @return The languages at the given index.
+       */
+      public java.lang.String getLanguages(int index) {
+        return languages_.get(index);
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 4 [json_name = "languages"];</code>
+       * @param index The index of the value to return.
+       * @return The bytes of the languages at the given index.
+       */
+      public com.google.protobuf.ByteString
+          getLanguagesBytes(int index) {
+        return languages_.getByteString(index);
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 4 [json_name = "languages"];</code>
+       * @param index The index to set the value at.
+       * @param value The languages to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLanguages(
+          int index, java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureLanguagesIsMutable();
+        languages_.set(index, value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 4 [json_name = "languages"];</code>
+       * @param value The languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLanguages(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureLanguagesIsMutable();
+        languages_.add(value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 4 [json_name = "languages"];</code>
+       * @param values The languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addAllLanguages(
+          java.lang.Iterable<java.lang.String> values) {
+        ensureLanguagesIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, languages_);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 4 [json_name = "languages"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearLanguages() {
+        languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+        bitField0_ = (bitField0_ & ~0x00000008);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 4 [json_name = "languages"];</code>
+       * @param value The bytes of the languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLanguagesBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        ensureLanguagesIsMutable();
+        languages_.add(value);
         onChanged();
         return this;
       }
@@ -9166,6 +9478,55 @@ public final class ConversionServiceOuterClass {
      * @return The engine.
      */
     ilios.v1.DocumentOuterClass.Engine getEngine();
+
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return A list containing the languages.
+     */
+    java.util.List<java.lang.String>
+        getLanguagesList();
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return The count of languages.
+     */
+    int getLanguagesCount();
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the element to return.
+     * @return The languages at the given index.
+     */
+    java.lang.String getLanguages(int index);
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the languages at the given index.
+     */
+    com.google.protobuf.ByteString
+        getLanguagesBytes(int index);
   }
   /**
    * Protobuf type {@code ilios.v1.BatchSubmitRequest}
@@ -9182,6 +9543,7 @@ public final class ConversionServiceOuterClass {
     private BatchSubmitRequest() {
       files_ = java.util.Collections.emptyList();
       engine_ = 0;
+      languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
     }
 
     @java.lang.Override
@@ -9298,6 +9660,66 @@ public final class ConversionServiceOuterClass {
       return result == null ? ilios.v1.DocumentOuterClass.Engine.UNRECOGNIZED : result;
     }
 
+    public static final int LANGUAGES_FIELD_NUMBER = 5;
+    @SuppressWarnings("serial")
+    private com.google.protobuf.LazyStringList languages_;
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return A list containing the languages.
+     */
+    public com.google.protobuf.ProtocolStringList
+        getLanguagesList() {
+      return languages_;
+    }
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return The count of languages.
+     */
+    public int getLanguagesCount() {
+      return languages_.size();
+    }
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the element to return.
+     * @return The languages at the given index.
+     */
+    public java.lang.String getLanguages(int index) {
+      return languages_.get(index);
+    }
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the languages at the given index.
+     */
+    public com.google.protobuf.ByteString
+        getLanguagesBytes(int index) {
+      return languages_.getByteString(index);
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -9324,6 +9746,9 @@ public final class ConversionServiceOuterClass {
       if (engine_ != ilios.v1.DocumentOuterClass.Engine.ENGINE_UNSPECIFIED.getNumber()) {
         output.writeEnum(4, engine_);
       }
+      for (int i = 0; i < languages_.size(); i++) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 5, languages_.getRaw(i));
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -9349,6 +9774,14 @@ public final class ConversionServiceOuterClass {
         size += com.google.protobuf.CodedOutputStream
           .computeEnumSize(4, engine_);
       }
+      {
+        int dataSize = 0;
+        for (int i = 0; i < languages_.size(); i++) {
+          dataSize += computeStringSizeNoTag(languages_.getRaw(i));
+        }
+        size += dataSize;
+        size += 1 * getLanguagesList().size();
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -9371,6 +9804,8 @@ public final class ConversionServiceOuterClass {
       if (getRetentionDays()
           != other.getRetentionDays()) return false;
       if (engine_ != other.engine_) return false;
+      if (!getLanguagesList()
+          .equals(other.getLanguagesList())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -9392,6 +9827,10 @@ public final class ConversionServiceOuterClass {
       hash = (53 * hash) + getRetentionDays();
       hash = (37 * hash) + ENGINE_FIELD_NUMBER;
       hash = (53 * hash) + engine_;
+      if (getLanguagesCount() > 0) {
+        hash = (37 * hash) + LANGUAGES_FIELD_NUMBER;
+        hash = (53 * hash) + getLanguagesList().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -9531,6 +9970,8 @@ public final class ConversionServiceOuterClass {
         priority_ = 0;
         retentionDays_ = 0;
         engine_ = 0;
+        languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+        bitField0_ = (bitField0_ & ~0x00000010);
         return this;
       }
 
@@ -9573,6 +10014,11 @@ public final class ConversionServiceOuterClass {
         } else {
           result.files_ = filesBuilder_.build();
         }
+        if (((bitField0_ & 0x00000010) != 0)) {
+          languages_ = languages_.getUnmodifiableView();
+          bitField0_ = (bitField0_ & ~0x00000010);
+        }
+        result.languages_ = languages_;
       }
 
       private void buildPartial0(ilios.v1.ConversionServiceOuterClass.BatchSubmitRequest result) {
@@ -9667,6 +10113,16 @@ public final class ConversionServiceOuterClass {
         if (other.engine_ != 0) {
           setEngineValue(other.getEngineValue());
         }
+        if (!other.languages_.isEmpty()) {
+          if (languages_.isEmpty()) {
+            languages_ = other.languages_;
+            bitField0_ = (bitField0_ & ~0x00000010);
+          } else {
+            ensureLanguagesIsMutable();
+            languages_.addAll(other.languages_);
+          }
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -9721,6 +10177,12 @@ public final class ConversionServiceOuterClass {
                 bitField0_ |= 0x00000008;
                 break;
               } // case 32
+              case 42: {
+                java.lang.String s = input.readStringRequireUtf8();
+                ensureLanguagesIsMutable();
+                languages_.add(s);
+                break;
+              } // case 42
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -10115,6 +10577,164 @@ public final class ConversionServiceOuterClass {
       public Builder clearEngine() {
         bitField0_ = (bitField0_ & ~0x00000008);
         engine_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.LazyStringList languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+      private void ensureLanguagesIsMutable() {
+        if (!((bitField0_ & 0x00000010) != 0)) {
+          languages_ = new com.google.protobuf.LazyStringArrayList(languages_);
+          bitField0_ |= 0x00000010;
+         }
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @return A list containing the languages.
+       */
+      public com.google.protobuf.ProtocolStringList
+          getLanguagesList() {
+        return languages_.getUnmodifiableView();
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @return The count of languages.
+       */
+      public int getLanguagesCount() {
+        return languages_.size();
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param index The index of the element to return.
+       * @return The languages at the given index.
+       */
+      public java.lang.String getLanguages(int index) {
+        return languages_.get(index);
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param index The index of the value to return.
+       * @return The bytes of the languages at the given index.
+       */
+      public com.google.protobuf.ByteString
+          getLanguagesBytes(int index) {
+        return languages_.getByteString(index);
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param index The index to set the value at.
+       * @param value The languages to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLanguages(
+          int index, java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureLanguagesIsMutable();
+        languages_.set(index, value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param value The languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLanguages(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureLanguagesIsMutable();
+        languages_.add(value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param values The languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addAllLanguages(
+          java.lang.Iterable<java.lang.String> values) {
+        ensureLanguagesIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, languages_);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearLanguages() {
+        languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+        bitField0_ = (bitField0_ & ~0x00000010);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param value The bytes of the languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLanguagesBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        ensureLanguagesIsMutable();
+        languages_.add(value);
         onChanged();
         return this;
       }
@@ -13559,6 +14179,55 @@ public final class ConversionServiceOuterClass {
      * @return The engine.
      */
     ilios.v1.DocumentOuterClass.Engine getEngine();
+
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return A list containing the languages.
+     */
+    java.util.List<java.lang.String>
+        getLanguagesList();
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return The count of languages.
+     */
+    int getLanguagesCount();
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the element to return.
+     * @return The languages at the given index.
+     */
+    java.lang.String getLanguages(int index);
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the languages at the given index.
+     */
+    com.google.protobuf.ByteString
+        getLanguagesBytes(int index);
   }
   /**
    * Protobuf type {@code ilios.v1.SubmitDocumentRequest}
@@ -13574,6 +14243,7 @@ public final class ConversionServiceOuterClass {
     }
     private SubmitDocumentRequest() {
       engine_ = 0;
+      languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
     }
 
     @java.lang.Override
@@ -13675,6 +14345,66 @@ public final class ConversionServiceOuterClass {
       return result == null ? ilios.v1.DocumentOuterClass.Engine.UNRECOGNIZED : result;
     }
 
+    public static final int LANGUAGES_FIELD_NUMBER = 5;
+    @SuppressWarnings("serial")
+    private com.google.protobuf.LazyStringList languages_;
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return A list containing the languages.
+     */
+    public com.google.protobuf.ProtocolStringList
+        getLanguagesList() {
+      return languages_;
+    }
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return The count of languages.
+     */
+    public int getLanguagesCount() {
+      return languages_.size();
+    }
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the element to return.
+     * @return The languages at the given index.
+     */
+    public java.lang.String getLanguages(int index) {
+      return languages_.get(index);
+    }
+    /**
+     * <pre>
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the languages at the given index.
+     */
+    public com.google.protobuf.ByteString
+        getLanguagesBytes(int index) {
+      return languages_.getByteString(index);
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -13701,6 +14431,9 @@ public final class ConversionServiceOuterClass {
       if (engine_ != ilios.v1.DocumentOuterClass.Engine.ENGINE_UNSPECIFIED.getNumber()) {
         output.writeEnum(4, engine_);
       }
+      for (int i = 0; i < languages_.size(); i++) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 5, languages_.getRaw(i));
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -13725,6 +14458,14 @@ public final class ConversionServiceOuterClass {
       if (engine_ != ilios.v1.DocumentOuterClass.Engine.ENGINE_UNSPECIFIED.getNumber()) {
         size += com.google.protobuf.CodedOutputStream
           .computeEnumSize(4, engine_);
+      }
+      {
+        int dataSize = 0;
+        for (int i = 0; i < languages_.size(); i++) {
+          dataSize += computeStringSizeNoTag(languages_.getRaw(i));
+        }
+        size += dataSize;
+        size += 1 * getLanguagesList().size();
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -13751,6 +14492,8 @@ public final class ConversionServiceOuterClass {
       if (getPriority()
           != other.getPriority()) return false;
       if (engine_ != other.engine_) return false;
+      if (!getLanguagesList()
+          .equals(other.getLanguagesList())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -13772,6 +14515,10 @@ public final class ConversionServiceOuterClass {
       hash = (53 * hash) + getPriority();
       hash = (37 * hash) + ENGINE_FIELD_NUMBER;
       hash = (53 * hash) + engine_;
+      if (getLanguagesCount() > 0) {
+        hash = (37 * hash) + LANGUAGES_FIELD_NUMBER;
+        hash = (53 * hash) + getLanguagesList().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -13909,6 +14656,8 @@ public final class ConversionServiceOuterClass {
         retentionDays_ = 0;
         priority_ = 0;
         engine_ = 0;
+        languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+        bitField0_ = (bitField0_ & ~0x00000010);
         return this;
       }
 
@@ -13935,9 +14684,18 @@ public final class ConversionServiceOuterClass {
       @java.lang.Override
       public ilios.v1.ConversionServiceOuterClass.SubmitDocumentRequest buildPartial() {
         ilios.v1.ConversionServiceOuterClass.SubmitDocumentRequest result = new ilios.v1.ConversionServiceOuterClass.SubmitDocumentRequest(this);
+        buildPartialRepeatedFields(result);
         if (bitField0_ != 0) { buildPartial0(result); }
         onBuilt();
         return result;
+      }
+
+      private void buildPartialRepeatedFields(ilios.v1.ConversionServiceOuterClass.SubmitDocumentRequest result) {
+        if (((bitField0_ & 0x00000010) != 0)) {
+          languages_ = languages_.getUnmodifiableView();
+          bitField0_ = (bitField0_ & ~0x00000010);
+        }
+        result.languages_ = languages_;
       }
 
       private void buildPartial0(ilios.v1.ConversionServiceOuterClass.SubmitDocumentRequest result) {
@@ -14014,6 +14772,16 @@ public final class ConversionServiceOuterClass {
         if (other.engine_ != 0) {
           setEngineValue(other.getEngineValue());
         }
+        if (!other.languages_.isEmpty()) {
+          if (languages_.isEmpty()) {
+            languages_ = other.languages_;
+            bitField0_ = (bitField0_ & ~0x00000010);
+          } else {
+            ensureLanguagesIsMutable();
+            languages_.addAll(other.languages_);
+          }
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -14062,6 +14830,12 @@ public final class ConversionServiceOuterClass {
                 bitField0_ |= 0x00000008;
                 break;
               } // case 32
+              case 42: {
+                java.lang.String s = input.readStringRequireUtf8();
+                ensureLanguagesIsMutable();
+                languages_.add(s);
+                break;
+              } // case 42
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -14335,6 +15109,164 @@ public final class ConversionServiceOuterClass {
       public Builder clearEngine() {
         bitField0_ = (bitField0_ & ~0x00000008);
         engine_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.LazyStringList languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+      private void ensureLanguagesIsMutable() {
+        if (!((bitField0_ & 0x00000010) != 0)) {
+          languages_ = new com.google.protobuf.LazyStringArrayList(languages_);
+          bitField0_ |= 0x00000010;
+         }
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @return A list containing the languages.
+       */
+      public com.google.protobuf.ProtocolStringList
+          getLanguagesList() {
+        return languages_.getUnmodifiableView();
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @return The count of languages.
+       */
+      public int getLanguagesCount() {
+        return languages_.size();
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param index The index of the element to return.
+       * @return The languages at the given index.
+       */
+      public java.lang.String getLanguages(int index) {
+        return languages_.get(index);
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param index The index of the value to return.
+       * @return The bytes of the languages at the given index.
+       */
+      public com.google.protobuf.ByteString
+          getLanguagesBytes(int index) {
+        return languages_.getByteString(index);
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param index The index to set the value at.
+       * @param value The languages to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLanguages(
+          int index, java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureLanguagesIsMutable();
+        languages_.set(index, value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param value The languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLanguages(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureLanguagesIsMutable();
+        languages_.add(value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param values The languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addAllLanguages(
+          java.lang.Iterable<java.lang.String> values) {
+        ensureLanguagesIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, languages_);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearLanguages() {
+        languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+        bitField0_ = (bitField0_ & ~0x00000010);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The languages the document is written in, as OCR model codes ("eng",
+       * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+       * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param value The bytes of the languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLanguagesBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        ensureLanguagesIsMutable();
+        languages_.add(value);
         onChanged();
         return this;
       }
@@ -24043,111 +24975,113 @@ public final class ConversionServiceOuterClass {
       "ilios/v1/document.proto\"n\n\nFileSource\022\032\n" +
       "\007content\030\001 \001(\014H\000R\007content\022\035\n\tupload_id\030\002" +
       " \001(\tH\000R\010uploadId\022\033\n\tfile_name\030\003 \001(\tR\010fil" +
-      "eNameB\010\n\006source\"\213\001\n\016ConvertRequest\022(\n\004fi" +
+      "eNameB\010\n\006source\"\251\001\n\016ConvertRequest\022(\n\004fi" +
       "le\030\001 \001(\0132\024.ilios.v1.FileSourceR\004file\022%\n\016" +
       "retention_days\030\002 \001(\005R\rretentionDays\022(\n\006e" +
-      "ngine\030\003 \001(\0162\020.ilios.v1.EngineR\006engine\"\256\001" +
-      "\n\017ConvertResponse\0220\n\010accepted\030\001 \001(\0132\022.il" +
-      "ios.v1.DocumentH\000R\010accepted\022$\n\004page\030\002 \001(" +
-      "\0132\016.ilios.v1.PageH\000R\004page\022:\n\tcompleted\030\003" +
-      " \001(\0132\032.ilios.v1.ConvertCompletedH\000R\tcomp" +
-      "letedB\007\n\005event\"s\n\020ConvertCompleted\022.\n\010do" +
-      "cument\030\001 \001(\0132\022.ilios.v1.DocumentR\010docume" +
-      "nt\022/\n\005usage\030\002 \001(\0132\031.ilios.v1.ConversionU" +
-      "sageR\005usage\"\234\001\n\rUploadRequest\0226\n\010metadat" +
-      "a\030\001 \001(\0132\030.ilios.v1.UploadMetadataH\000R\010met" +
-      "adata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunk\0223\n\007abandon" +
-      "\030\003 \001(\0132\027.ilios.v1.UploadAbandonH\000R\007aband" +
-      "onB\006\n\004part\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 " +
-      "\001(\tR\006reason\"2\n\023DeleteUploadRequest\022\033\n\tup" +
-      "load_id\030\001 \001(\tR\010uploadId\"\026\n\024DeleteUploadR" +
-      "esponse\"\202\001\n\016UploadMetadata\022\033\n\tfile_name\030" +
-      "\001 \001(\tR\010fileName\022\035\n\nsize_bytes\030\002 \001(\003R\tsiz" +
-      "eBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\022\034\n\ttransi" +
-      "ent\030\004 \001(\010R\ttransient\"\276\001\n\016UploadResponse\022" +
-      "\033\n\tupload_id\030\001 \001(\tR\010uploadId\022\035\n\nsize_byt" +
-      "es\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha" +
-      "256\022\033\n\tmime_type\030\004 \001(\tR\010mimeType\022;\n\013expi" +
-      "re_time\030\005 \001(\0132\032.google.protobuf.Timestam" +
-      "pR\nexpireTime\"\255\001\n\022BatchSubmitRequest\022*\n\005" +
-      "files\030\001 \003(\0132\024.ilios.v1.FileSourceR\005files" +
-      "\022\032\n\010priority\030\002 \001(\005R\010priority\022%\n\016retentio" +
-      "n_days\030\003 \001(\005R\rretentionDays\022(\n\006engine\030\004 " +
-      "\001(\0162\020.ilios.v1.EngineR\006engine\"n\n\023BatchSu" +
-      "bmitResponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.B" +
-      "atchR\005batch\0220\n\tdocuments\030\002 \003(\0132\022.ilios.v" +
-      "1.DocumentR\tdocuments\"\271\002\n\005Batch\022\016\n\002id\030\001 " +
-      "\001(\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios.v1.BatchS" +
-      "tateR\005state\022\032\n\010priority\030\003 \001(\005R\010priority\022" +
-      "%\n\016retention_days\030\004 \001(\005R\rretentionDays\0223" +
-      "\n\010progress\030\005 \001(\0132\027.ilios.v1.BatchProgres" +
-      "sR\010progress\022;\n\013create_time\030\006 \001(\0132\032.googl" +
-      "e.protobuf.TimestampR\ncreateTime\022?\n\rcomp" +
-      "lete_time\030\007 \001(\0132\032.google.protobuf.Timest" +
-      "ampR\014completeTime\"\225\001\n\rBatchProgress\022\024\n\005t" +
-      "otal\030\001 \001(\005R\005total\022\030\n\007pending\030\002 \001(\005R\007pend" +
-      "ing\022\036\n\nprocessing\030\003 \001(\005R\nprocessing\022\034\n\tc" +
-      "ompleted\030\004 \001(\005R\tcompleted\022\026\n\006failed\030\005 \001(" +
-      "\005R\006failed\"\256\001\n\025SubmitDocumentRequest\022(\n\004f" +
-      "ile\030\001 \001(\0132\024.ilios.v1.FileSourceR\004file\022%\n" +
-      "\016retention_days\030\002 \001(\005R\rretentionDays\022\032\n\010" +
-      "priority\030\003 \001(\005R\010priority\022(\n\006engine\030\004 \001(\016" +
-      "2\020.ilios.v1.EngineR\006engine\"H\n\026SubmitDocu" +
-      "mentResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v" +
-      "1.DocumentR\010document\"5\n\022GetDocumentReque" +
-      "st\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"E\n\023G" +
-      "etDocumentResponse\022.\n\010document\030\001 \001(\0132\022.i" +
-      "lios.v1.DocumentR\010document\"<\n\031GetDocumen" +
-      "tContentRequest\022\037\n\013document_id\030\001 \001(\tR\ndo" +
-      "cumentId\"\231\001\n\032GetDocumentContentResponse\022" +
-      ".\n\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010d" +
-      "ocument\022\032\n\010markdown\030\002 \001(\tR\010markdown\022/\n\005u" +
-      "sage\030\003 \001(\0132\031.ilios.v1.ConversionUsageR\005u" +
-      "sage\"6\n\023ReadOriginalRequest\022\037\n\013document_" +
-      "id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOriginalResp" +
-      "onse\0220\n\010metadata\030\001 \001(\0132\022.ilios.v1.Docume" +
-      "ntH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H\000R\005chunkB\006" +
-      "\n\004part\",\n\017GetBatchRequest\022\031\n\010batch_id\030\001 " +
-      "\001(\tR\007batchId\"9\n\020GetBatchResponse\022%\n\005batc" +
-      "h\030\001 \001(\0132\017.ilios.v1.BatchR\005batch\"1\n\024Downl" +
-      "oadBatchRequest\022\031\n\010batch_id\030\001 \001(\tR\007batch" +
-      "Id\"c\n\025DownloadBatchResponse\022.\n\010document\030" +
-      "\001 \001(\0132\022.ilios.v1.DocumentR\010document\022\032\n\010m" +
-      "arkdown\030\002 \001(\tR\010markdown\"\344\001\n\024ListDocument" +
-      "sRequest\022\033\n\tpage_size\030\001 \001(\005R\010pageSize\022\035\n" +
-      "\npage_token\030\002 \001(\tR\tpageToken\022\031\n\010batch_id" +
-      "\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\0162\027.ilios.v" +
-      "1.DocumentStateR\005state\022F\n\021create_time_af" +
-      "ter\030\005 \001(\0132\032.google.protobuf.TimestampR\017c" +
-      "reateTimeAfter\"q\n\025ListDocumentsResponse\022" +
-      "0\n\tdocuments\030\001 \003(\0132\022.ilios.v1.DocumentR\t" +
-      "documents\022&\n\017next_page_token\030\002 \001(\tR\rnext" +
-      "PageToken*x\n\nBatchState\022\033\n\027BATCH_STATE_U" +
-      "NSPECIFIED\020\000\022\026\n\022BATCH_STATE_QUEUED\020\001\022\032\n\026" +
-      "BATCH_STATE_PROCESSING\020\002\022\031\n\025BATCH_STATE_" +
-      "COMPLETED\020\0032\353\006\n\021ConversionService\022@\n\007Con" +
-      "vert\022\030.ilios.v1.ConvertRequest\032\031.ilios.v" +
-      "1.ConvertResponse0\001\022=\n\006Upload\022\027.ilios.v1" +
-      ".UploadRequest\032\030.ilios.v1.UploadResponse" +
-      "(\001\022M\n\014DeleteUpload\022\035.ilios.v1.DeleteUplo" +
-      "adRequest\032\036.ilios.v1.DeleteUploadRespons" +
-      "e\022J\n\013BatchSubmit\022\034.ilios.v1.BatchSubmitR" +
-      "equest\032\035.ilios.v1.BatchSubmitResponse\022S\n" +
-      "\016SubmitDocument\022\037.ilios.v1.SubmitDocumen" +
-      "tRequest\032 .ilios.v1.SubmitDocumentRespon" +
-      "se\022J\n\013GetDocument\022\034.ilios.v1.GetDocument" +
-      "Request\032\035.ilios.v1.GetDocumentResponse\022_" +
-      "\n\022GetDocumentContent\022#.ilios.v1.GetDocum" +
-      "entContentRequest\032$.ilios.v1.GetDocument" +
-      "ContentResponse\022O\n\014ReadOriginal\022\035.ilios." +
-      "v1.ReadOriginalRequest\032\036.ilios.v1.ReadOr" +
-      "iginalResponse0\001\022A\n\010GetBatch\022\031.ilios.v1." +
-      "GetBatchRequest\032\032.ilios.v1.GetBatchRespo" +
-      "nse\022R\n\rDownloadBatch\022\036.ilios.v1.Download" +
-      "BatchRequest\032\037.ilios.v1.DownloadBatchRes" +
-      "ponse0\001\022P\n\rListDocuments\022\036.ilios.v1.List" +
-      "DocumentsRequest\032\037.ilios.v1.ListDocument" +
-      "sResponseb\006proto3"
+      "ngine\030\003 \001(\0162\020.ilios.v1.EngineR\006engine\022\034\n" +
+      "\tlanguages\030\004 \003(\tR\tlanguages\"\256\001\n\017ConvertR" +
+      "esponse\0220\n\010accepted\030\001 \001(\0132\022.ilios.v1.Doc" +
+      "umentH\000R\010accepted\022$\n\004page\030\002 \001(\0132\016.ilios." +
+      "v1.PageH\000R\004page\022:\n\tcompleted\030\003 \001(\0132\032.ili" +
+      "os.v1.ConvertCompletedH\000R\tcompletedB\007\n\005e" +
+      "vent\"s\n\020ConvertCompleted\022.\n\010document\030\001 \001" +
+      "(\0132\022.ilios.v1.DocumentR\010document\022/\n\005usag" +
+      "e\030\002 \001(\0132\031.ilios.v1.ConversionUsageR\005usag" +
+      "e\"\234\001\n\rUploadRequest\0226\n\010metadata\030\001 \001(\0132\030." +
+      "ilios.v1.UploadMetadataH\000R\010metadata\022\026\n\005c" +
+      "hunk\030\002 \001(\014H\000R\005chunk\0223\n\007abandon\030\003 \001(\0132\027.i" +
+      "lios.v1.UploadAbandonH\000R\007abandonB\006\n\004part" +
+      "\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 \001(\tR\006reaso" +
+      "n\"2\n\023DeleteUploadRequest\022\033\n\tupload_id\030\001 " +
+      "\001(\tR\010uploadId\"\026\n\024DeleteUploadResponse\"\202\001" +
+      "\n\016UploadMetadata\022\033\n\tfile_name\030\001 \001(\tR\010fil" +
+      "eName\022\035\n\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006" +
+      "sha256\030\003 \001(\tR\006sha256\022\034\n\ttransient\030\004 \001(\010R" +
+      "\ttransient\"\276\001\n\016UploadResponse\022\033\n\tupload_" +
+      "id\030\001 \001(\tR\010uploadId\022\035\n\nsize_bytes\030\002 \001(\003R\t" +
+      "sizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\022\033\n\tmim" +
+      "e_type\030\004 \001(\tR\010mimeType\022;\n\013expire_time\030\005 " +
+      "\001(\0132\032.google.protobuf.TimestampR\nexpireT" +
+      "ime\"\313\001\n\022BatchSubmitRequest\022*\n\005files\030\001 \003(" +
+      "\0132\024.ilios.v1.FileSourceR\005files\022\032\n\010priori" +
+      "ty\030\002 \001(\005R\010priority\022%\n\016retention_days\030\003 \001" +
+      "(\005R\rretentionDays\022(\n\006engine\030\004 \001(\0162\020.ilio" +
+      "s.v1.EngineR\006engine\022\034\n\tlanguages\030\005 \003(\tR\t" +
+      "languages\"n\n\023BatchSubmitResponse\022%\n\005batc" +
+      "h\030\001 \001(\0132\017.ilios.v1.BatchR\005batch\0220\n\tdocum" +
+      "ents\030\002 \003(\0132\022.ilios.v1.DocumentR\tdocument" +
+      "s\"\271\002\n\005Batch\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001" +
+      "(\0162\024.ilios.v1.BatchStateR\005state\022\032\n\010prior" +
+      "ity\030\003 \001(\005R\010priority\022%\n\016retention_days\030\004 " +
+      "\001(\005R\rretentionDays\0223\n\010progress\030\005 \001(\0132\027.i" +
+      "lios.v1.BatchProgressR\010progress\022;\n\013creat" +
+      "e_time\030\006 \001(\0132\032.google.protobuf.Timestamp" +
+      "R\ncreateTime\022?\n\rcomplete_time\030\007 \001(\0132\032.go" +
+      "ogle.protobuf.TimestampR\014completeTime\"\225\001" +
+      "\n\rBatchProgress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n" +
+      "\007pending\030\002 \001(\005R\007pending\022\036\n\nprocessing\030\003 " +
+      "\001(\005R\nprocessing\022\034\n\tcompleted\030\004 \001(\005R\tcomp" +
+      "leted\022\026\n\006failed\030\005 \001(\005R\006failed\"\314\001\n\025Submit" +
+      "DocumentRequest\022(\n\004file\030\001 \001(\0132\024.ilios.v1" +
+      ".FileSourceR\004file\022%\n\016retention_days\030\002 \001(" +
+      "\005R\rretentionDays\022\032\n\010priority\030\003 \001(\005R\010prio" +
+      "rity\022(\n\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006" +
+      "engine\022\034\n\tlanguages\030\005 \003(\tR\tlanguages\"H\n\026" +
+      "SubmitDocumentResponse\022.\n\010document\030\001 \001(\013" +
+      "2\022.ilios.v1.DocumentR\010document\"5\n\022GetDoc" +
+      "umentRequest\022\037\n\013document_id\030\001 \001(\tR\ndocum" +
+      "entId\"E\n\023GetDocumentResponse\022.\n\010document" +
+      "\030\001 \001(\0132\022.ilios.v1.DocumentR\010document\"<\n\031" +
+      "GetDocumentContentRequest\022\037\n\013document_id" +
+      "\030\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentConten" +
+      "tResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v1.D" +
+      "ocumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010mar" +
+      "kdown\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conversi" +
+      "onUsageR\005usage\"6\n\023ReadOriginalRequest\022\037\n" +
+      "\013document_id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOr" +
+      "iginalResponse\0220\n\010metadata\030\001 \001(\0132\022.ilios" +
+      ".v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H" +
+      "\000R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031\n\010b" +
+      "atch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRespon" +
+      "se\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005batc" +
+      "h\"1\n\024DownloadBatchRequest\022\031\n\010batch_id\030\001 " +
+      "\001(\tR\007batchId\"c\n\025DownloadBatchResponse\022.\n" +
+      "\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010doc" +
+      "ument\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n\024Li" +
+      "stDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005R\010p" +
+      "ageSize\022\035\n\npage_token\030\002 \001(\tR\tpageToken\022\031" +
+      "\n\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\016" +
+      "2\027.ilios.v1.DocumentStateR\005state\022F\n\021crea" +
+      "te_time_after\030\005 \001(\0132\032.google.protobuf.Ti" +
+      "mestampR\017createTimeAfter\"q\n\025ListDocument" +
+      "sResponse\0220\n\tdocuments\030\001 \003(\0132\022.ilios.v1." +
+      "DocumentR\tdocuments\022&\n\017next_page_token\030\002" +
+      " \001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027BAT" +
+      "CH_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE_QU" +
+      "EUED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n\025BA" +
+      "TCH_STATE_COMPLETED\020\0032\353\006\n\021ConversionServ" +
+      "ice\022@\n\007Convert\022\030.ilios.v1.ConvertRequest" +
+      "\032\031.ilios.v1.ConvertResponse0\001\022=\n\006Upload\022" +
+      "\027.ilios.v1.UploadRequest\032\030.ilios.v1.Uplo" +
+      "adResponse(\001\022M\n\014DeleteUpload\022\035.ilios.v1." +
+      "DeleteUploadRequest\032\036.ilios.v1.DeleteUpl" +
+      "oadResponse\022J\n\013BatchSubmit\022\034.ilios.v1.Ba" +
+      "tchSubmitRequest\032\035.ilios.v1.BatchSubmitR" +
+      "esponse\022S\n\016SubmitDocument\022\037.ilios.v1.Sub" +
+      "mitDocumentRequest\032 .ilios.v1.SubmitDocu" +
+      "mentResponse\022J\n\013GetDocument\022\034.ilios.v1.G" +
+      "etDocumentRequest\032\035.ilios.v1.GetDocument" +
+      "Response\022_\n\022GetDocumentContent\022#.ilios.v" +
+      "1.GetDocumentContentRequest\032$.ilios.v1.G" +
+      "etDocumentContentResponse\022O\n\014ReadOrigina" +
+      "l\022\035.ilios.v1.ReadOriginalRequest\032\036.ilios" +
+      ".v1.ReadOriginalResponse0\001\022A\n\010GetBatch\022\031" +
+      ".ilios.v1.GetBatchRequest\032\032.ilios.v1.Get" +
+      "BatchResponse\022R\n\rDownloadBatch\022\036.ilios.v" +
+      "1.DownloadBatchRequest\032\037.ilios.v1.Downlo" +
+      "adBatchResponse0\001\022P\n\rListDocuments\022\036.ili" +
+      "os.v1.ListDocumentsRequest\032\037.ilios.v1.Li" +
+      "stDocumentsResponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -24166,7 +25100,7 @@ public final class ConversionServiceOuterClass {
     internal_static_ilios_v1_ConvertRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ConvertRequest_descriptor,
-        new java.lang.String[] { "File", "RetentionDays", "Engine", });
+        new java.lang.String[] { "File", "RetentionDays", "Engine", "Languages", });
     internal_static_ilios_v1_ConvertResponse_descriptor =
       getDescriptor().getMessageTypes().get(2);
     internal_static_ilios_v1_ConvertResponse_fieldAccessorTable = new
@@ -24220,7 +25154,7 @@ public final class ConversionServiceOuterClass {
     internal_static_ilios_v1_BatchSubmitRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_BatchSubmitRequest_descriptor,
-        new java.lang.String[] { "Files", "Priority", "RetentionDays", "Engine", });
+        new java.lang.String[] { "Files", "Priority", "RetentionDays", "Engine", "Languages", });
     internal_static_ilios_v1_BatchSubmitResponse_descriptor =
       getDescriptor().getMessageTypes().get(11);
     internal_static_ilios_v1_BatchSubmitResponse_fieldAccessorTable = new
@@ -24244,7 +25178,7 @@ public final class ConversionServiceOuterClass {
     internal_static_ilios_v1_SubmitDocumentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_SubmitDocumentRequest_descriptor,
-        new java.lang.String[] { "File", "RetentionDays", "Priority", "Engine", });
+        new java.lang.String[] { "File", "RetentionDays", "Priority", "Engine", "Languages", });
     internal_static_ilios_v1_SubmitDocumentResponse_descriptor =
       getDescriptor().getMessageTypes().get(15);
     internal_static_ilios_v1_SubmitDocumentResponse_fieldAccessorTable = new

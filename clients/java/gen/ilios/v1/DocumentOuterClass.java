@@ -834,6 +834,47 @@ public final class DocumentOuterClass {
      * @return The jobState.
      */
     ilios.v1.DocumentOuterClass.JobState getJobState();
+
+    /**
+     * <pre>
+     * The OCR languages the request named (empty: the server's default).
+     * </pre>
+     *
+     * <code>repeated string languages = 19 [json_name = "languages"];</code>
+     * @return A list containing the languages.
+     */
+    java.util.List<java.lang.String>
+        getLanguagesList();
+    /**
+     * <pre>
+     * The OCR languages the request named (empty: the server's default).
+     * </pre>
+     *
+     * <code>repeated string languages = 19 [json_name = "languages"];</code>
+     * @return The count of languages.
+     */
+    int getLanguagesCount();
+    /**
+     * <pre>
+     * The OCR languages the request named (empty: the server's default).
+     * </pre>
+     *
+     * <code>repeated string languages = 19 [json_name = "languages"];</code>
+     * @param index The index of the element to return.
+     * @return The languages at the given index.
+     */
+    java.lang.String getLanguages(int index);
+    /**
+     * <pre>
+     * The OCR languages the request named (empty: the server's default).
+     * </pre>
+     *
+     * <code>repeated string languages = 19 [json_name = "languages"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the languages at the given index.
+     */
+    com.google.protobuf.ByteString
+        getLanguagesBytes(int index);
   }
   /**
    * <pre>
@@ -861,6 +902,7 @@ public final class DocumentOuterClass {
       engine_ = 0;
       model_ = "";
       jobState_ = 0;
+      languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
     }
 
     @java.lang.Override
@@ -1431,6 +1473,58 @@ public final class DocumentOuterClass {
       return result == null ? ilios.v1.DocumentOuterClass.JobState.UNRECOGNIZED : result;
     }
 
+    public static final int LANGUAGES_FIELD_NUMBER = 19;
+    @SuppressWarnings("serial")
+    private com.google.protobuf.LazyStringList languages_;
+    /**
+     * <pre>
+     * The OCR languages the request named (empty: the server's default).
+     * </pre>
+     *
+     * <code>repeated string languages = 19 [json_name = "languages"];</code>
+     * @return A list containing the languages.
+     */
+    public com.google.protobuf.ProtocolStringList
+        getLanguagesList() {
+      return languages_;
+    }
+    /**
+     * <pre>
+     * The OCR languages the request named (empty: the server's default).
+     * </pre>
+     *
+     * <code>repeated string languages = 19 [json_name = "languages"];</code>
+     * @return The count of languages.
+     */
+    public int getLanguagesCount() {
+      return languages_.size();
+    }
+    /**
+     * <pre>
+     * The OCR languages the request named (empty: the server's default).
+     * </pre>
+     *
+     * <code>repeated string languages = 19 [json_name = "languages"];</code>
+     * @param index The index of the element to return.
+     * @return The languages at the given index.
+     */
+    public java.lang.String getLanguages(int index) {
+      return languages_.get(index);
+    }
+    /**
+     * <pre>
+     * The OCR languages the request named (empty: the server's default).
+     * </pre>
+     *
+     * <code>repeated string languages = 19 [json_name = "languages"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the languages at the given index.
+     */
+    public com.google.protobuf.ByteString
+        getLanguagesBytes(int index) {
+      return languages_.getByteString(index);
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -1498,6 +1592,9 @@ public final class DocumentOuterClass {
       }
       if (jobState_ != ilios.v1.DocumentOuterClass.JobState.JOB_STATE_UNSPECIFIED.getNumber()) {
         output.writeEnum(18, jobState_);
+      }
+      for (int i = 0; i < languages_.size(); i++) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 19, languages_.getRaw(i));
       }
       getUnknownFields().writeTo(output);
     }
@@ -1574,6 +1671,14 @@ public final class DocumentOuterClass {
         size += com.google.protobuf.CodedOutputStream
           .computeEnumSize(18, jobState_);
       }
+      {
+        int dataSize = 0;
+        for (int i = 0; i < languages_.size(); i++) {
+          dataSize += computeStringSizeNoTag(languages_.getRaw(i));
+        }
+        size += dataSize;
+        size += 2 * getLanguagesList().size();
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -1634,6 +1739,8 @@ public final class DocumentOuterClass {
             .equals(other.getArchiveTime())) return false;
       }
       if (jobState_ != other.jobState_) return false;
+      if (!getLanguagesList()
+          .equals(other.getLanguagesList())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -1691,6 +1798,10 @@ public final class DocumentOuterClass {
       }
       hash = (37 * hash) + JOB_STATE_FIELD_NUMBER;
       hash = (53 * hash) + jobState_;
+      if (getLanguagesCount() > 0) {
+        hash = (37 * hash) + LANGUAGES_FIELD_NUMBER;
+        hash = (53 * hash) + getLanguagesList().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -1858,6 +1969,8 @@ public final class DocumentOuterClass {
           archiveTimeBuilder_ = null;
         }
         jobState_ = 0;
+        languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+        bitField0_ = (bitField0_ & ~0x00040000);
         return this;
       }
 
@@ -1884,9 +1997,18 @@ public final class DocumentOuterClass {
       @java.lang.Override
       public ilios.v1.DocumentOuterClass.Document buildPartial() {
         ilios.v1.DocumentOuterClass.Document result = new ilios.v1.DocumentOuterClass.Document(this);
+        buildPartialRepeatedFields(result);
         if (bitField0_ != 0) { buildPartial0(result); }
         onBuilt();
         return result;
+      }
+
+      private void buildPartialRepeatedFields(ilios.v1.DocumentOuterClass.Document result) {
+        if (((bitField0_ & 0x00040000) != 0)) {
+          languages_ = languages_.getUnmodifiableView();
+          bitField0_ = (bitField0_ & ~0x00040000);
+        }
+        result.languages_ = languages_;
       }
 
       private void buildPartial0(ilios.v1.DocumentOuterClass.Document result) {
@@ -2065,6 +2187,16 @@ public final class DocumentOuterClass {
         if (other.jobState_ != 0) {
           setJobStateValue(other.getJobStateValue());
         }
+        if (!other.languages_.isEmpty()) {
+          if (languages_.isEmpty()) {
+            languages_ = other.languages_;
+            bitField0_ = (bitField0_ & ~0x00040000);
+          } else {
+            ensureLanguagesIsMutable();
+            languages_.addAll(other.languages_);
+          }
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -2189,6 +2321,12 @@ public final class DocumentOuterClass {
                 bitField0_ |= 0x00020000;
                 break;
               } // case 144
+              case 154: {
+                java.lang.String s = input.readStringRequireUtf8();
+                ensureLanguagesIsMutable();
+                languages_.add(s);
+                break;
+              } // case 154
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -3685,6 +3823,146 @@ public final class DocumentOuterClass {
       public Builder clearJobState() {
         bitField0_ = (bitField0_ & ~0x00020000);
         jobState_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.LazyStringList languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+      private void ensureLanguagesIsMutable() {
+        if (!((bitField0_ & 0x00040000) != 0)) {
+          languages_ = new com.google.protobuf.LazyStringArrayList(languages_);
+          bitField0_ |= 0x00040000;
+         }
+      }
+      /**
+       * <pre>
+       * The OCR languages the request named (empty: the server's default).
+       * </pre>
+       *
+       * <code>repeated string languages = 19 [json_name = "languages"];</code>
+       * @return A list containing the languages.
+       */
+      public com.google.protobuf.ProtocolStringList
+          getLanguagesList() {
+        return languages_.getUnmodifiableView();
+      }
+      /**
+       * <pre>
+       * The OCR languages the request named (empty: the server's default).
+       * </pre>
+       *
+       * <code>repeated string languages = 19 [json_name = "languages"];</code>
+       * @return The count of languages.
+       */
+      public int getLanguagesCount() {
+        return languages_.size();
+      }
+      /**
+       * <pre>
+       * The OCR languages the request named (empty: the server's default).
+       * </pre>
+       *
+       * <code>repeated string languages = 19 [json_name = "languages"];</code>
+       * @param index The index of the element to return.
+       * @return The languages at the given index.
+       */
+      public java.lang.String getLanguages(int index) {
+        return languages_.get(index);
+      }
+      /**
+       * <pre>
+       * The OCR languages the request named (empty: the server's default).
+       * </pre>
+       *
+       * <code>repeated string languages = 19 [json_name = "languages"];</code>
+       * @param index The index of the value to return.
+       * @return The bytes of the languages at the given index.
+       */
+      public com.google.protobuf.ByteString
+          getLanguagesBytes(int index) {
+        return languages_.getByteString(index);
+      }
+      /**
+       * <pre>
+       * The OCR languages the request named (empty: the server's default).
+       * </pre>
+       *
+       * <code>repeated string languages = 19 [json_name = "languages"];</code>
+       * @param index The index to set the value at.
+       * @param value The languages to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLanguages(
+          int index, java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureLanguagesIsMutable();
+        languages_.set(index, value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The OCR languages the request named (empty: the server's default).
+       * </pre>
+       *
+       * <code>repeated string languages = 19 [json_name = "languages"];</code>
+       * @param value The languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLanguages(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureLanguagesIsMutable();
+        languages_.add(value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The OCR languages the request named (empty: the server's default).
+       * </pre>
+       *
+       * <code>repeated string languages = 19 [json_name = "languages"];</code>
+       * @param values The languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addAllLanguages(
+          java.lang.Iterable<java.lang.String> values) {
+        ensureLanguagesIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, languages_);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The OCR languages the request named (empty: the server's default).
+       * </pre>
+       *
+       * <code>repeated string languages = 19 [json_name = "languages"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearLanguages() {
+        languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+        bitField0_ = (bitField0_ & ~0x00040000);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The OCR languages the request named (empty: the server's default).
+       * </pre>
+       *
+       * <code>repeated string languages = 19 [json_name = "languages"];</code>
+       * @param value The bytes of the languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLanguagesBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        ensureLanguagesIsMutable();
+        languages_.add(value);
         onChanged();
         return this;
       }
@@ -6095,7 +6373,7 @@ public final class DocumentOuterClass {
   static {
     java.lang.String[] descriptorData = {
       "\n\027ilios/v1/document.proto\022\010ilios.v1\032\037goo" +
-      "gle/protobuf/timestamp.proto\"\300\005\n\010Documen" +
+      "gle/protobuf/timestamp.proto\"\336\005\n\010Documen" +
       "t\022\016\n\002id\030\001 \001(\tR\002id\022\031\n\010batch_id\030\002 \001(\tR\007bat" +
       "chId\022\033\n\tfile_name\030\003 \001(\tR\010fileName\022\033\n\tmim" +
       "e_type\030\004 \001(\tR\010mimeType\022\035\n\nsize_bytes\030\005 \001" +
@@ -6113,26 +6391,26 @@ public final class DocumentOuterClass {
       ".TimestampR\013processTime\022=\n\014archive_time\030" +
       "\021 \001(\0132\032.google.protobuf.TimestampR\013archi" +
       "veTime\022/\n\tjob_state\030\022 \001(\0162\022.ilios.v1.Job" +
-      "StateR\010jobState\"A\n\rDocumentError\022\026\n\006reas" +
-      "on\030\001 \001(\tR\006reason\022\030\n\007message\030\002 \001(\tR\007messa" +
-      "ge\":\n\004Page\022\026\n\006number\030\001 \001(\005R\006number\022\032\n\010ma" +
-      "rkdown\030\002 \001(\tR\010markdown\"\276\001\n\017ConversionUsa" +
-      "ge\022\024\n\005pages\030\001 \001(\005R\005pages\022!\n\014input_tokens" +
-      "\030\002 \001(\003R\013inputTokens\022#\n\routput_tokens\030\003 \001" +
-      "(\003R\014outputTokens\022!\n\014total_tokens\030\004 \001(\003R\013" +
-      "totalTokens\022*\n\021total_cost_micros\030\005 \001(\003R\017" +
-      "totalCostMicros*\300\001\n\rDocumentState\022\036\n\032DOC" +
-      "UMENT_STATE_UNSPECIFIED\020\000\022\032\n\026DOCUMENT_ST" +
-      "ATE_PENDING\020\001\022\035\n\031DOCUMENT_STATE_PROCESSI" +
-      "NG\020\002\022\034\n\030DOCUMENT_STATE_COMPLETED\020\003\022\031\n\025DO" +
-      "CUMENT_STATE_FAILED\020\004\022\033\n\027DOCUMENT_STATE_" +
-      "ARCHIVED\020\005*\235\001\n\010JobState\022\031\n\025JOB_STATE_UNS" +
-      "PECIFIED\020\000\022\025\n\021JOB_STATE_PENDING\020\001\022\030\n\024JOB" +
-      "_STATE_PROCESSING\020\002\022\027\n\023JOB_STATE_COMPLET" +
-      "ED\020\003\022\024\n\020JOB_STATE_FAILED\020\004\022\026\n\022JOB_STATE_" +
-      "RETRYING\020\005*F\n\006Engine\022\026\n\022ENGINE_UNSPECIFI" +
-      "ED\020\000\022\020\n\014ENGINE_LOCAL\020\001\022\022\n\016ENGINE_MISTRAL" +
-      "\020\002b\006proto3"
+      "StateR\010jobState\022\034\n\tlanguages\030\023 \003(\tR\tlang" +
+      "uages\"A\n\rDocumentError\022\026\n\006reason\030\001 \001(\tR\006" +
+      "reason\022\030\n\007message\030\002 \001(\tR\007message\":\n\004Page" +
+      "\022\026\n\006number\030\001 \001(\005R\006number\022\032\n\010markdown\030\002 \001" +
+      "(\tR\010markdown\"\276\001\n\017ConversionUsage\022\024\n\005page" +
+      "s\030\001 \001(\005R\005pages\022!\n\014input_tokens\030\002 \001(\003R\013in" +
+      "putTokens\022#\n\routput_tokens\030\003 \001(\003R\014output" +
+      "Tokens\022!\n\014total_tokens\030\004 \001(\003R\013totalToken" +
+      "s\022*\n\021total_cost_micros\030\005 \001(\003R\017totalCostM" +
+      "icros*\300\001\n\rDocumentState\022\036\n\032DOCUMENT_STAT" +
+      "E_UNSPECIFIED\020\000\022\032\n\026DOCUMENT_STATE_PENDIN" +
+      "G\020\001\022\035\n\031DOCUMENT_STATE_PROCESSING\020\002\022\034\n\030DO" +
+      "CUMENT_STATE_COMPLETED\020\003\022\031\n\025DOCUMENT_STA" +
+      "TE_FAILED\020\004\022\033\n\027DOCUMENT_STATE_ARCHIVED\020\005" +
+      "*\235\001\n\010JobState\022\031\n\025JOB_STATE_UNSPECIFIED\020\000" +
+      "\022\025\n\021JOB_STATE_PENDING\020\001\022\030\n\024JOB_STATE_PRO" +
+      "CESSING\020\002\022\027\n\023JOB_STATE_COMPLETED\020\003\022\024\n\020JO" +
+      "B_STATE_FAILED\020\004\022\026\n\022JOB_STATE_RETRYING\020\005" +
+      "*F\n\006Engine\022\026\n\022ENGINE_UNSPECIFIED\020\000\022\020\n\014EN" +
+      "GINE_LOCAL\020\001\022\022\n\016ENGINE_MISTRAL\020\002b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -6144,7 +6422,7 @@ public final class DocumentOuterClass {
     internal_static_ilios_v1_Document_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_Document_descriptor,
-        new java.lang.String[] { "Id", "BatchId", "FileName", "MimeType", "SizeBytes", "Sha256", "State", "Error", "RetentionDays", "Engine", "Model", "PageCount", "ProcessingTimeMs", "Attempts", "CreateTime", "ProcessTime", "ArchiveTime", "JobState", });
+        new java.lang.String[] { "Id", "BatchId", "FileName", "MimeType", "SizeBytes", "Sha256", "State", "Error", "RetentionDays", "Engine", "Model", "PageCount", "ProcessingTimeMs", "Attempts", "CreateTime", "ProcessTime", "ArchiveTime", "JobState", "Languages", });
     internal_static_ilios_v1_DocumentError_descriptor =
       getDescriptor().getMessageTypes().get(1);
     internal_static_ilios_v1_DocumentError_fieldAccessorTable = new

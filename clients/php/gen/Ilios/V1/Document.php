@@ -115,6 +115,12 @@ class Document extends \Google\Protobuf\Internal\Message
      * Generated from protobuf field <code>.ilios.v1.JobState job_state = 18 [json_name = "jobState"];</code>
      */
     protected $job_state = 0;
+    /**
+     * The OCR languages the request named (empty: the server's default).
+     *
+     * Generated from protobuf field <code>repeated string languages = 19 [json_name = "languages"];</code>
+     */
+    private $languages;
 
     /**
      * Constructor.
@@ -154,6 +160,8 @@ class Document extends \Google\Protobuf\Internal\Message
      *     @type \Google\Protobuf\Timestamp $archive_time
      *     @type int $job_state
      *           State of the document's job.
+     *     @type array<string>|\Google\Protobuf\Internal\RepeatedField $languages
+     *           The OCR languages the request named (empty: the server's default).
      * }
      */
     public function __construct($data = NULL) {
@@ -649,6 +657,32 @@ class Document extends \Google\Protobuf\Internal\Message
     {
         GPBUtil::checkEnum($var, \Ilios\V1\JobState::class);
         $this->job_state = $var;
+
+        return $this;
+    }
+
+    /**
+     * The OCR languages the request named (empty: the server's default).
+     *
+     * Generated from protobuf field <code>repeated string languages = 19 [json_name = "languages"];</code>
+     * @return \Google\Protobuf\Internal\RepeatedField
+     */
+    public function getLanguages()
+    {
+        return $this->languages;
+    }
+
+    /**
+     * The OCR languages the request named (empty: the server's default).
+     *
+     * Generated from protobuf field <code>repeated string languages = 19 [json_name = "languages"];</code>
+     * @param array<string>|\Google\Protobuf\Internal\RepeatedField $var
+     * @return $this
+     */
+    public function setLanguages($var)
+    {
+        $arr = GPBUtil::checkRepeatedField($var, \Google\Protobuf\Internal\GPBType::STRING);
+        $this->languages = $arr;
 
         return $this;
     }

@@ -33,6 +33,14 @@ class SubmitDocumentRequest extends \Google\Protobuf\Internal\Message
      * Generated from protobuf field <code>.ilios.v1.Engine engine = 4 [json_name = "engine"];</code>
      */
     protected $engine = 0;
+    /**
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     *
+     * Generated from protobuf field <code>repeated string languages = 5 [json_name = "languages"];</code>
+     */
+    private $languages;
 
     /**
      * Constructor.
@@ -46,6 +54,10 @@ class SubmitDocumentRequest extends \Google\Protobuf\Internal\Message
      *     @type int $priority
      *           1 (lowest) to 10 (highest); 0 means the default, 5.
      *     @type int $engine
+     *     @type array<string>|\Google\Protobuf\Internal\RepeatedField $languages
+     *           The languages the document is written in, as OCR model codes ("eng",
+     *           "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     *           the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
      * }
      */
     public function __construct($data = NULL) {
@@ -155,6 +167,36 @@ class SubmitDocumentRequest extends \Google\Protobuf\Internal\Message
     {
         GPBUtil::checkEnum($var, \Ilios\V1\Engine::class);
         $this->engine = $var;
+
+        return $this;
+    }
+
+    /**
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     *
+     * Generated from protobuf field <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return \Google\Protobuf\Internal\RepeatedField
+     */
+    public function getLanguages()
+    {
+        return $this->languages;
+    }
+
+    /**
+     * The languages the document is written in, as OCR model codes ("eng",
+     * "deu", "frk" for German Fraktur, "ara", "jpn", "chi_sim" ...): they choose
+     * the local engine's OCR models. Empty: the server's OCR_LANGUAGES.
+     *
+     * Generated from protobuf field <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param array<string>|\Google\Protobuf\Internal\RepeatedField $var
+     * @return $this
+     */
+    public function setLanguages($var)
+    {
+        $arr = GPBUtil::checkRepeatedField($var, \Google\Protobuf\Internal\GPBType::STRING);
+        $this->languages = $arr;
 
         return $this;
     }

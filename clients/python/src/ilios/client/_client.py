@@ -17,7 +17,7 @@ import json
 import os
 import pathlib
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import grpc
@@ -216,10 +216,14 @@ class IliosClient:
         *,
         retention_days: int = 0,
         progress: Progress | None = None,
+        languages: Sequence[str] = (),
     ) -> Conversion:
-        """Convert a file; iterate the result for its pages as they are produced."""
+        """Convert a file; iterate the result for its pages as they are produced.
+        ``languages``: OCR model codes it is written in (``["deu"]``; default: the server's)."""
         request = pb.ConvertRequest(
-            file=self.source(path, progress=progress), retention_days=retention_days
+            file=self.source(path, progress=progress),
+            retention_days=retention_days,
+            languages=languages,
         )
         with _mapped():
             events = self.conversion.Convert(
@@ -234,13 +238,14 @@ class IliosClient:
         priority: int = 0,
         retention_days: int = 0,
         progress: Progress | None = None,
+        languages: Sequence[str] = (),
     ) -> pb.BatchSubmitResponse:
         """Queue files as one batch (converted asynchronously)."""
         files: list[pb.FileSource] = []
         try:
             files.extend(self.source(p, progress=progress) for p in paths)
             request = pb.BatchSubmitRequest(
-                files=files, priority=priority, retention_days=retention_days
+                files=files, priority=priority, retention_days=retention_days, languages=languages
             )
             return self._call(self.conversion.BatchSubmit, request, CONVERT_TIMEOUT_S)
         except BaseException:  # a refused batch (or a file that failed) keeps no upload

@@ -91,7 +91,9 @@ def cmd_convert(client: IliosClient, args: argparse.Namespace) -> int:
         path = pathlib.Path(name)
         try:
             with bar(path.stat().st_size, f"upload {path.name}", not args.json) as progress:
-                conversion = client.convert(path, progress=progress.update)
+                conversion = client.convert(
+                    path, progress=progress.update, languages=_languages(args.languages)
+                )
                 pages = list(conversion)
         except errors.IliosError as exc:
             failed += 1
@@ -146,6 +148,7 @@ def cmd_batch_submit(client: IliosClient, args: argparse.Namespace) -> int:
             priority=args.priority,
             retention_days=args.retention_days,
             progress=progress.update,
+            languages=_languages(args.languages),
         )
     batch = reply.batch
     if not args.wait:
@@ -269,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("files", nargs="+")
     convert.add_argument("-o", "--output", help="write one file per input into this folder")
     convert.add_argument("--format", choices=("md", "json"), default="md")
+    convert.add_argument("--languages", default="", help="OCR languages: eng,deu (frk: Fraktur)")
     convert.set_defaults(run=cmd_convert)
 
     batch = sub.add_parser("batch", help="submit and follow batches").add_subparsers(
@@ -278,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("files", nargs="+")
     submit.add_argument("--priority", type=int, default=0, help="1 (low) to 10 (high)")
     submit.add_argument("--retention-days", type=int, default=0)
+    submit.add_argument("--languages", default="", help="OCR languages: eng,deu (frk: Fraktur)")
     submit.add_argument("--wait", action="store_true", help="wait until every file is done")
     submit.set_defaults(run=cmd_batch_submit)
     status = batch.add_parser("status", help="a batch's progress")
@@ -303,6 +308,10 @@ def build_parser() -> argparse.ArgumentParser:
                 name, help=f"run the service: {name} (see `ilios {name} --help`)", add_help=False
             )
     return parser
+
+
+def _languages(raw: str) -> list[str]:
+    return [code.strip() for code in raw.split(",") if code.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,14 +33,16 @@ class FileSource(_message.Message):
     def __init__(self, content: _Optional[bytes] = ..., upload_id: _Optional[str] = ..., file_name: _Optional[str] = ...) -> None: ...
 
 class ConvertRequest(_message.Message):
-    __slots__ = ("file", "retention_days", "engine")
+    __slots__ = ("file", "retention_days", "engine", "languages")
     FILE_FIELD_NUMBER: _ClassVar[int]
     RETENTION_DAYS_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGES_FIELD_NUMBER: _ClassVar[int]
     file: FileSource
     retention_days: int
     engine: _document_pb2.Engine
-    def __init__(self, file: _Optional[_Union[FileSource, _Mapping]] = ..., retention_days: _Optional[int] = ..., engine: _Optional[_Union[_document_pb2.Engine, str]] = ...) -> None: ...
+    languages: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, file: _Optional[_Union[FileSource, _Mapping]] = ..., retention_days: _Optional[int] = ..., engine: _Optional[_Union[_document_pb2.Engine, str]] = ..., languages: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ConvertResponse(_message.Message):
     __slots__ = ("accepted", "page", "completed")
@@ -113,16 +115,18 @@ class UploadResponse(_message.Message):
     def __init__(self, upload_id: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., mime_type: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class BatchSubmitRequest(_message.Message):
-    __slots__ = ("files", "priority", "retention_days", "engine")
+    __slots__ = ("files", "priority", "retention_days", "engine", "languages")
     FILES_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
     RETENTION_DAYS_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGES_FIELD_NUMBER: _ClassVar[int]
     files: _containers.RepeatedCompositeFieldContainer[FileSource]
     priority: int
     retention_days: int
     engine: _document_pb2.Engine
-    def __init__(self, files: _Optional[_Iterable[_Union[FileSource, _Mapping]]] = ..., priority: _Optional[int] = ..., retention_days: _Optional[int] = ..., engine: _Optional[_Union[_document_pb2.Engine, str]] = ...) -> None: ...
+    languages: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, files: _Optional[_Iterable[_Union[FileSource, _Mapping]]] = ..., priority: _Optional[int] = ..., retention_days: _Optional[int] = ..., engine: _Optional[_Union[_document_pb2.Engine, str]] = ..., languages: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class BatchSubmitResponse(_message.Message):
     __slots__ = ("batch", "documents")
@@ -165,16 +169,18 @@ class BatchProgress(_message.Message):
     def __init__(self, total: _Optional[int] = ..., pending: _Optional[int] = ..., processing: _Optional[int] = ..., completed: _Optional[int] = ..., failed: _Optional[int] = ...) -> None: ...
 
 class SubmitDocumentRequest(_message.Message):
-    __slots__ = ("file", "retention_days", "priority", "engine")
+    __slots__ = ("file", "retention_days", "priority", "engine", "languages")
     FILE_FIELD_NUMBER: _ClassVar[int]
     RETENTION_DAYS_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGES_FIELD_NUMBER: _ClassVar[int]
     file: FileSource
     retention_days: int
     priority: int
     engine: _document_pb2.Engine
-    def __init__(self, file: _Optional[_Union[FileSource, _Mapping]] = ..., retention_days: _Optional[int] = ..., priority: _Optional[int] = ..., engine: _Optional[_Union[_document_pb2.Engine, str]] = ...) -> None: ...
+    languages: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, file: _Optional[_Union[FileSource, _Mapping]] = ..., retention_days: _Optional[int] = ..., priority: _Optional[int] = ..., engine: _Optional[_Union[_document_pb2.Engine, str]] = ..., languages: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SubmitDocumentResponse(_message.Message):
     __slots__ = ("document",)

@@ -25,25 +25,25 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17ilios/v1/document.proto\x12\x08ilios.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc0\x05\n\x08\x44ocument\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n\x08\x62\x61tch_id\x18\x02 \x01(\tR\x07\x62\x61tchId\x12\x1b\n\tfile_name\x18\x03 \x01(\tR\x08\x66ileName\x12\x1b\n\tmime_type\x18\x04 \x01(\tR\x08mimeType\x12\x1d\n\nsize_bytes\x18\x05 \x01(\x03R\tsizeBytes\x12\x16\n\x06sha256\x18\x06 \x01(\tR\x06sha256\x12-\n\x05state\x18\x07 \x01(\x0e\x32\x17.ilios.v1.DocumentStateR\x05state\x12-\n\x05\x65rror\x18\x08 \x01(\x0b\x32\x17.ilios.v1.DocumentErrorR\x05\x65rror\x12%\n\x0eretention_days\x18\t \x01(\x05R\rretentionDays\x12(\n\x06\x65ngine\x18\n \x01(\x0e\x32\x10.ilios.v1.EngineR\x06\x65ngine\x12\x14\n\x05model\x18\x0b \x01(\tR\x05model\x12\x1d\n\npage_count\x18\x0c \x01(\x05R\tpageCount\x12,\n\x12processing_time_ms\x18\r \x01(\x03R\x10processingTimeMs\x12\x1a\n\x08\x61ttempts\x18\x0e \x01(\x05R\x08\x61ttempts\x12;\n\x0b\x63reate_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12=\n\x0cprocess_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0bprocessTime\x12=\n\x0c\x61rchive_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x61rchiveTime\x12/\n\tjob_state\x18\x12 \x01(\x0e\x32\x12.ilios.v1.JobStateR\x08jobState\"A\n\rDocumentError\x12\x16\n\x06reason\x18\x01 \x01(\tR\x06reason\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\":\n\x04Page\x12\x16\n\x06number\x18\x01 \x01(\x05R\x06number\x12\x1a\n\x08markdown\x18\x02 \x01(\tR\x08markdown\"\xbe\x01\n\x0f\x43onversionUsage\x12\x14\n\x05pages\x18\x01 \x01(\x05R\x05pages\x12!\n\x0cinput_tokens\x18\x02 \x01(\x03R\x0binputTokens\x12#\n\routput_tokens\x18\x03 \x01(\x03R\x0coutputTokens\x12!\n\x0ctotal_tokens\x18\x04 \x01(\x03R\x0btotalTokens\x12*\n\x11total_cost_micros\x18\x05 \x01(\x03R\x0ftotalCostMicros*\xc0\x01\n\rDocumentState\x12\x1e\n\x1a\x44OCUMENT_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44OCUMENT_STATE_PENDING\x10\x01\x12\x1d\n\x19\x44OCUMENT_STATE_PROCESSING\x10\x02\x12\x1c\n\x18\x44OCUMENT_STATE_COMPLETED\x10\x03\x12\x19\n\x15\x44OCUMENT_STATE_FAILED\x10\x04\x12\x1b\n\x17\x44OCUMENT_STATE_ARCHIVED\x10\x05*\x9d\x01\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATE_PENDING\x10\x01\x12\x18\n\x14JOB_STATE_PROCESSING\x10\x02\x12\x17\n\x13JOB_STATE_COMPLETED\x10\x03\x12\x14\n\x10JOB_STATE_FAILED\x10\x04\x12\x16\n\x12JOB_STATE_RETRYING\x10\x05*F\n\x06\x45ngine\x12\x16\n\x12\x45NGINE_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x45NGINE_LOCAL\x10\x01\x12\x12\n\x0e\x45NGINE_MISTRAL\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17ilios/v1/document.proto\x12\x08ilios.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xde\x05\n\x08\x44ocument\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n\x08\x62\x61tch_id\x18\x02 \x01(\tR\x07\x62\x61tchId\x12\x1b\n\tfile_name\x18\x03 \x01(\tR\x08\x66ileName\x12\x1b\n\tmime_type\x18\x04 \x01(\tR\x08mimeType\x12\x1d\n\nsize_bytes\x18\x05 \x01(\x03R\tsizeBytes\x12\x16\n\x06sha256\x18\x06 \x01(\tR\x06sha256\x12-\n\x05state\x18\x07 \x01(\x0e\x32\x17.ilios.v1.DocumentStateR\x05state\x12-\n\x05\x65rror\x18\x08 \x01(\x0b\x32\x17.ilios.v1.DocumentErrorR\x05\x65rror\x12%\n\x0eretention_days\x18\t \x01(\x05R\rretentionDays\x12(\n\x06\x65ngine\x18\n \x01(\x0e\x32\x10.ilios.v1.EngineR\x06\x65ngine\x12\x14\n\x05model\x18\x0b \x01(\tR\x05model\x12\x1d\n\npage_count\x18\x0c \x01(\x05R\tpageCount\x12,\n\x12processing_time_ms\x18\r \x01(\x03R\x10processingTimeMs\x12\x1a\n\x08\x61ttempts\x18\x0e \x01(\x05R\x08\x61ttempts\x12;\n\x0b\x63reate_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12=\n\x0cprocess_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0bprocessTime\x12=\n\x0c\x61rchive_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x61rchiveTime\x12/\n\tjob_state\x18\x12 \x01(\x0e\x32\x12.ilios.v1.JobStateR\x08jobState\x12\x1c\n\tlanguages\x18\x13 \x03(\tR\tlanguages\"A\n\rDocumentError\x12\x16\n\x06reason\x18\x01 \x01(\tR\x06reason\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\":\n\x04Page\x12\x16\n\x06number\x18\x01 \x01(\x05R\x06number\x12\x1a\n\x08markdown\x18\x02 \x01(\tR\x08markdown\"\xbe\x01\n\x0f\x43onversionUsage\x12\x14\n\x05pages\x18\x01 \x01(\x05R\x05pages\x12!\n\x0cinput_tokens\x18\x02 \x01(\x03R\x0binputTokens\x12#\n\routput_tokens\x18\x03 \x01(\x03R\x0coutputTokens\x12!\n\x0ctotal_tokens\x18\x04 \x01(\x03R\x0btotalTokens\x12*\n\x11total_cost_micros\x18\x05 \x01(\x03R\x0ftotalCostMicros*\xc0\x01\n\rDocumentState\x12\x1e\n\x1a\x44OCUMENT_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44OCUMENT_STATE_PENDING\x10\x01\x12\x1d\n\x19\x44OCUMENT_STATE_PROCESSING\x10\x02\x12\x1c\n\x18\x44OCUMENT_STATE_COMPLETED\x10\x03\x12\x19\n\x15\x44OCUMENT_STATE_FAILED\x10\x04\x12\x1b\n\x17\x44OCUMENT_STATE_ARCHIVED\x10\x05*\x9d\x01\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATE_PENDING\x10\x01\x12\x18\n\x14JOB_STATE_PROCESSING\x10\x02\x12\x17\n\x13JOB_STATE_COMPLETED\x10\x03\x12\x14\n\x10JOB_STATE_FAILED\x10\x04\x12\x16\n\x12JOB_STATE_RETRYING\x10\x05*F\n\x06\x45ngine\x12\x16\n\x12\x45NGINE_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x45NGINE_LOCAL\x10\x01\x12\x12\n\x0e\x45NGINE_MISTRAL\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ilios.v1.document_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DOCUMENTSTATE']._serialized_start=1098
-  _globals['_DOCUMENTSTATE']._serialized_end=1290
-  _globals['_JOBSTATE']._serialized_start=1293
-  _globals['_JOBSTATE']._serialized_end=1450
-  _globals['_ENGINE']._serialized_start=1452
-  _globals['_ENGINE']._serialized_end=1522
+  _globals['_DOCUMENTSTATE']._serialized_start=1128
+  _globals['_DOCUMENTSTATE']._serialized_end=1320
+  _globals['_JOBSTATE']._serialized_start=1323
+  _globals['_JOBSTATE']._serialized_end=1480
+  _globals['_ENGINE']._serialized_start=1482
+  _globals['_ENGINE']._serialized_end=1552
   _globals['_DOCUMENT']._serialized_start=71
-  _globals['_DOCUMENT']._serialized_end=775
-  _globals['_DOCUMENTERROR']._serialized_start=777
-  _globals['_DOCUMENTERROR']._serialized_end=842
-  _globals['_PAGE']._serialized_start=844
-  _globals['_PAGE']._serialized_end=902
-  _globals['_CONVERSIONUSAGE']._serialized_start=905
-  _globals['_CONVERSIONUSAGE']._serialized_end=1095
+  _globals['_DOCUMENT']._serialized_end=805
+  _globals['_DOCUMENTERROR']._serialized_start=807
+  _globals['_DOCUMENTERROR']._serialized_end=872
+  _globals['_PAGE']._serialized_start=874
+  _globals['_PAGE']._serialized_end=932
+  _globals['_CONVERSIONUSAGE']._serialized_start=935
+  _globals['_CONVERSIONUSAGE']._serialized_end=1125
 # @@protoc_insertion_point(module_scope)

@@ -1,10 +1,11 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -49,7 +50,7 @@ ENGINE_LOCAL: Engine
 ENGINE_MISTRAL: Engine
 
 class Document(_message.Message):
-    __slots__ = ("id", "batch_id", "file_name", "mime_type", "size_bytes", "sha256", "state", "error", "retention_days", "engine", "model", "page_count", "processing_time_ms", "attempts", "create_time", "process_time", "archive_time", "job_state")
+    __slots__ = ("id", "batch_id", "file_name", "mime_type", "size_bytes", "sha256", "state", "error", "retention_days", "engine", "model", "page_count", "processing_time_ms", "attempts", "create_time", "process_time", "archive_time", "job_state", "languages")
     ID_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     FILE_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -68,6 +69,7 @@ class Document(_message.Message):
     PROCESS_TIME_FIELD_NUMBER: _ClassVar[int]
     ARCHIVE_TIME_FIELD_NUMBER: _ClassVar[int]
     JOB_STATE_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGES_FIELD_NUMBER: _ClassVar[int]
     id: str
     batch_id: str
     file_name: str
@@ -86,7 +88,8 @@ class Document(_message.Message):
     process_time: _timestamp_pb2.Timestamp
     archive_time: _timestamp_pb2.Timestamp
     job_state: JobState
-    def __init__(self, id: _Optional[str] = ..., batch_id: _Optional[str] = ..., file_name: _Optional[str] = ..., mime_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., state: _Optional[_Union[DocumentState, str]] = ..., error: _Optional[_Union[DocumentError, _Mapping]] = ..., retention_days: _Optional[int] = ..., engine: _Optional[_Union[Engine, str]] = ..., model: _Optional[str] = ..., page_count: _Optional[int] = ..., processing_time_ms: _Optional[int] = ..., attempts: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., process_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., archive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., job_state: _Optional[_Union[JobState, str]] = ...) -> None: ...
+    languages: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., batch_id: _Optional[str] = ..., file_name: _Optional[str] = ..., mime_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., state: _Optional[_Union[DocumentState, str]] = ..., error: _Optional[_Union[DocumentError, _Mapping]] = ..., retention_days: _Optional[int] = ..., engine: _Optional[_Union[Engine, str]] = ..., model: _Optional[str] = ..., page_count: _Optional[int] = ..., processing_time_ms: _Optional[int] = ..., attempts: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., process_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., archive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., job_state: _Optional[_Union[JobState, str]] = ..., languages: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class DocumentError(_message.Message):
     __slots__ = ("reason", "message")

@@ -19,6 +19,7 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       optional :file, :message, 1, "ilios.v1.FileSource", json_name: "file"
       optional :retention_days, :int32, 2, json_name: "retentionDays"
       optional :engine, :enum, 3, "ilios.v1.Engine", json_name: "engine"
+      repeated :languages, :string, 4, json_name: "languages"
     end
     add_message "ilios.v1.ConvertResponse" do
       oneof :event do
@@ -64,6 +65,7 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       optional :priority, :int32, 2, json_name: "priority"
       optional :retention_days, :int32, 3, json_name: "retentionDays"
       optional :engine, :enum, 4, "ilios.v1.Engine", json_name: "engine"
+      repeated :languages, :string, 5, json_name: "languages"
     end
     add_message "ilios.v1.BatchSubmitResponse" do
       optional :batch, :message, 1, "ilios.v1.Batch", json_name: "batch"
@@ -90,6 +92,7 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       optional :retention_days, :int32, 2, json_name: "retentionDays"
       optional :priority, :int32, 3, json_name: "priority"
       optional :engine, :enum, 4, "ilios.v1.Engine", json_name: "engine"
+      repeated :languages, :string, 5, json_name: "languages"
     end
     add_message "ilios.v1.SubmitDocumentResponse" do
       optional :document, :message, 1, "ilios.v1.Document", json_name: "document"

@@ -26,6 +26,7 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       optional :process_time, :message, 16, "google.protobuf.Timestamp", json_name: "processTime"
       optional :archive_time, :message, 17, "google.protobuf.Timestamp", json_name: "archiveTime"
       optional :job_state, :enum, 18, "ilios.v1.JobState", json_name: "jobState"
+      repeated :languages, :string, 19, json_name: "languages"
     end
     add_message "ilios.v1.DocumentError" do
       optional :reason, :string, 1, json_name: "reason"
