@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from ilios import config, errors
-from ilios.gateway import access_log, batches, documents, forms, rest, shapes, usage
+from ilios.gateway import access_log, batches, direct, documents, forms, rest, shapes, usage
 from ilios.gateway.authentication import Gate, authenticate
 from ilios.gateway.connection import GatewayProtocol
 from ilios.v1 import access_service_pb2_grpc as access_grpc
@@ -203,6 +203,8 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
     app.include_router(documents.router, dependencies=guarded)
     app.include_router(batches.router, dependencies=guarded)
     app.include_router(usage.router, dependencies=guarded)
+    app.include_router(direct.router, dependencies=guarded)
+    app.include_router(direct.public)
     return app
 
 

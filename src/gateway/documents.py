@@ -10,7 +10,7 @@ from typing import Any
 
 import grpc
 from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from ilios import errors
 from ilios.gateway import rest, shapes
@@ -308,16 +308,21 @@ async def content(document_id: str, request: Request, format: str | None = None)
             "description": "The original bytes, with their type and name.",
             "content": {"application/octet-stream": {"schema": rest.FILE}},
         },
+        302: {"description": "In S3 storage: a short-lived URL to fetch the original from."},
         **rest.error_responses(401, 404, 410, 503),
     },
 )
 async def original(document_id: str, request: Request) -> Response:
     call = rest.stub(request).ReadOriginal(
-        pb.ReadOriginalRequest(document_id=document_id), metadata=rest.auth(request)
+        pb.ReadOriginalRequest(document_id=document_id, prefer_url=True),
+        metadata=rest.auth(request),
     )
     first = await call.read()  # errors (not found, archived) surface here, before headers
     if first is grpc.aio.EOF or first.WhichOneof("part") != "metadata":
         raise errors.IliosError("The original's stream ended without its metadata.")
+    if first.download_url:  # in S3: fetched from there, as the original API does
+        call.cancel()
+        return RedirectResponse(first.download_url, status_code=302)
     doc = first.metadata
 
     async def body() -> AsyncIterator[bytes]:

@@ -20,9 +20,10 @@ from typing import Any, TypeVar
 import grpc
 
 from ilios import doorbell, filetypes, markdown, upload_frames
-from ilios.apikeys import bearer, key_id
+from ilios.apikeys import bearer, check_key, key_id
 from ilios.config import Settings
 from ilios.errors import (
+    ApiKeyMissing,
     BatchNotFound,
     BatchNotReady,
     DocumentArchived,
@@ -52,7 +53,9 @@ from ilios.server.intake import (
     retention,
     upload_key,
 )
+from ilios.server.interceptors import RESERVATION_TOKEN
 from ilios.server.notifier import Notifier
+from ilios.server.reservations import Reservations, key_of
 from ilios.server.write_behind import WriteBehind
 from ilios.storage import CHUNK_BYTES, BlobStore, BlobWriter, chunks
 from ilios.store import (
@@ -81,6 +84,7 @@ INTAKE_SHARE_BYTES = 8 * 1024 * 1024  # bytes one of them stores, at least
 UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024
 UPLOAD_BATCH_BYTES = 2 * 1024 * 1024
 DOWNLOAD_BATCH_ROWS = 100  # documents DownloadBatch reads at once
+ORIGINAL_URL_TTL_S = 300  # a presigned URL to an original stays valid this long
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
 TOKEN_START_MS = 2**62  # the cursor before every document (SQLite integers are 64-bit)
@@ -114,6 +118,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         self.store = store
         self.blobs = blobs
         self.intake = Intake(settings, store, blobs)
+        self.reservations = Reservations(settings, store, blobs)
         self.notifier = notifier
         self.pool = pool
         self.ringer = doorbell.Ringer(settings.run_dir)
@@ -128,6 +133,15 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
 
     def _ring_workers(self) -> None:
         self.ringer.ring("worker")
+
+    def _keyed(self, context: grpc.aio.ServicerContext) -> bool:
+        """Whether the call carries a valid key (or none is needed)."""
+        metadata = dict(context.invocation_metadata() or ())
+        try:
+            check_key(self.settings.api_keys, bearer(str(metadata.get("authorization", ""))))
+        except IliosError:
+            return False
+        return True
 
     @staticmethod
     def _key_id(context: grpc.aio.ServicerContext) -> str:
@@ -226,6 +240,7 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             meta.size_bytes,
             meta.sha256,
             server_id=self.server_id if meta.transient else None,
+            reservation=meta.reserved_document_id or None,
         )
         return stored, expires_at
 
@@ -293,10 +308,21 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         if not isinstance(first, pb.UploadRequest) or first.WhichOneof("part") != "metadata":
             raise InvalidRequest("The first Upload message must carry 'metadata'.")
         meta = first.metadata
+        reservation = None
+        if not self._keyed(context):  # let in by a reservation's token (see Guard)
+            token = dict(context.invocation_metadata() or ()).get(RESERVATION_TOKEN, "")
+            if not meta.reserved_document_id or token != meta.reserved_token:
+                raise ApiKeyMissing
+        if meta.reserved_document_id:  # the file of a reserved document (upload-url)
+            reservation = await self._run(
+                self.reservations.check_put, meta.reserved_document_id, meta.reserved_token
+            )
+            meta.file_name = meta.file_name or reservation.file_name
+            meta.size_bytes = meta.size_bytes or reservation.size_bytes
         declared = meta.size_bytes  # 0: not declared
         if declared > self.settings.max_file_size:
             raise FileTooLarge(limit_bytes=str(self.settings.max_file_size))
-        upload_id = new_id("upl")
+        upload_id = reservation.id if reservation is not None else new_id("upl")
         key = upload_key(upload_id)
         # Opened on the loop (a quick file create) so a cancellation cannot strand it.
         writer = self.intake.open_writer(key)
@@ -372,6 +398,49 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
     ) -> pb.DeleteUploadResponse:
         await self._run(self.intake.delete_upload, request.upload_id)
         return pb.DeleteUploadResponse()
+
+    async def ReserveUpload(
+        self, request: pb.ReserveUploadRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ReserveUploadResponse:
+        reservation, url, token = await self._run(
+            self.reservations.reserve,
+            request.file_name,
+            request.size_bytes,
+            request.mime_type,
+            self._key_id(context),
+        )
+        return pb.ReserveUploadResponse(
+            document_id=reservation.id,
+            put_url=url,
+            token=token,
+            key=key_of(reservation.id),
+            expire_time=messages.timestamp(reservation.expires_at),
+        )
+
+    async def CompleteUpload(
+        self, request: pb.CompleteUploadRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CompleteUploadResponse:
+        days = retention(self.settings, request.retention_days)
+        prio = priority(request.priority)
+        engine = self.intake.engine(messages.ENGINE_NAMES.get(request.engine, ""))
+        langs = languages(request.languages)
+        stored = await self._run(self.reservations.file_of, request.document_id)
+        try:
+            self.intake.check(stored)
+        except IliosError:
+            await self._run(self.intake.discard, stored)
+            raise
+        docs = await self._run(
+            self.intake.create,
+            [NewDocument(request.document_id, stored)],
+            priority=prio,
+            retention_days=days,
+            engine=engine,
+            api_key_id=self._key_id(context),
+            languages=langs,
+        )
+        self._ring_workers()
+        return pb.CompleteUploadResponse(document=messages.document(docs[0]))
 
     async def SubmitDocument(
         self, request: pb.SubmitDocumentRequest, context: grpc.aio.ServicerContext
@@ -472,6 +541,11 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         doc = await self._run(self._document, request.document_id)
         if doc.state == DocumentState.ARCHIVED:
             raise DocumentArchived(document_id=doc.id)
+        if request.prefer_url:
+            url = await self._run(self.blobs.presign, doc.blob_key, "GET", ORIGINAL_URL_TTL_S)
+            if url:
+                yield pb.ReadOriginalResponse(metadata=messages.document(doc), download_url=url)
+                return
         stream = await self._run(self.blobs.open, doc.blob_key)
         try:
             yield pb.ReadOriginalResponse(metadata=messages.document(doc))

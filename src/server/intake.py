@@ -141,9 +141,11 @@ class Intake:
         declared_size: int,
         declared_sha256: str,
         server_id: str | None = None,
+        reservation: str | None = None,
     ) -> int:
         """Record a stored upload; return when it expires (ms). ``server_id`` marks
-        it transient (see ``presence``)."""
+        it transient (see ``presence``); ``reservation``: it is that reservation's
+        file (the reservation goes in the same commit)."""
         if declared_size and declared_size != stored.size_bytes:
             self.blobs.delete(stored.blob_key)
             raise UploadIncomplete(
@@ -153,7 +155,12 @@ class Intake:
             self.blobs.delete(stored.blob_key)
             raise UploadIncomplete("The upload's sha256 does not match what was sent.")
         return self.store.uploads.record(
-            upload_id, stored, api_key_id=api_key_id, ttl_ms=UPLOAD_TTL_MS, server_id=server_id
+            upload_id,
+            stored,
+            api_key_id=api_key_id,
+            ttl_ms=UPLOAD_TTL_MS,
+            server_id=server_id,
+            reservation=reservation,
         )
 
     def take_upload(self, upload_id: str, file_name: str) -> StoredFile:

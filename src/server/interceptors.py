@@ -29,6 +29,7 @@ from typing import Any
 
 import grpc
 
+from ilios import upload_frames
 from ilios.apikeys import bearer, check_key
 from ilios.errors import (
     IliosError,
@@ -43,6 +44,9 @@ log = logging.getLogger("ilios.server")
 
 # Reachable without a key: load balancers probe health, grpcurl reads reflection.
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+# Metadata an Upload without a key carries: the token of the reservation it fills.
+RESERVATION_TOKEN = "ilios-reservation-token"
+UPLOAD_PATH = upload_frames.PATH
 
 Deserializer = Callable[[bytes], Any] | None
 
@@ -161,5 +165,8 @@ class Guard(grpc.aio.ServerInterceptor):
             try:
                 check_key(self.api_keys, bearer(str(metadata.get("authorization", ""))))
             except IliosError as exc:
-                return _refusal(exc)
+                # An Upload may carry a reservation's token instead of a key (the
+                # upload-url flow): the handler then takes only that reservation's file.
+                if not (details.method == UPLOAD_PATH and metadata.get(RESERVATION_TOKEN)):
+                    return _refusal(exc)
         return _guarded(handler, self.idle_s)

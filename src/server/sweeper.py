@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from ilios.config import Settings
 from ilios.errors import StorageUnavailable
+from ilios.server.reservations import Reservations
 from ilios.storage import BlobStore, remove_if_abandoned, scratch_dir
 from ilios.store import Store, now_ms
 
@@ -32,6 +33,7 @@ TEMP_MAX_AGE_S = 3600  # a temp file untouched this long belongs to no live requ
 class SweepReport:
     archived: int = 0
     uploads_dropped: int = 0
+    reservations_dropped: int = 0
     temp_files_removed: int = 0
     orphans_removed: int = 0
 
@@ -124,6 +126,7 @@ def sweep(
     report = SweepReport(
         archived=archive_expired(store, blobs, now),
         uploads_dropped=drop_expired_uploads(store, blobs, now),
+        reservations_dropped=Reservations(settings, store, blobs).sweep(now),
         temp_files_removed=remove_stale_temp_files(
             [settings.tmp_dir, scratch_dir(settings)], settings.blob_dir, temp_max_age_s
         ),

@@ -99,6 +99,16 @@ class InlineStore:
         self.inline.delete(key)
         self.backing.delete(key)
 
+    def size(self, key: str) -> int | None:
+        content = self.inline.get(key)
+        return self.backing.size(key) if content is None else len(content)
+
+    def presign(self, key: str, method: str, expires_s: int) -> str | None:
+        """The backing store's URL; None for an original kept in the database."""
+        if method == "GET" and self.inline.get(key) is not None:
+            return None
+        return self.backing.presign(key, method, expires_s)
+
     def keys_before(self, prefix: str, cutoff_s: float) -> Iterator[str]:
         """The backing store's keys (an inline original is written with its row)."""
         return self.backing.keys_before(prefix, cutoff_s)

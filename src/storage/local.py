@@ -402,6 +402,17 @@ class LocalBlobStore:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def size(self, key: str) -> int | None:
+        """The blob's size in bytes (None: no such blob)."""
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def presign(self, key: str, method: str, expires_s: int) -> str | None:
+        """None: a directory has no URLs of its own (the gateway serves the bytes)."""
+        return None
+
     def keys_before(self, prefix: str, cutoff_s: float) -> Iterator[str]:
         """The keys under ``prefix`` last written or renamed before ``cutoff_s``
         (Unix time; a rename sets the change time, when a blob becomes final)."""

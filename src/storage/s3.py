@@ -183,6 +183,35 @@ class S3BlobStore:
         except _TRANSIENT as exc:
             raise _unavailable(exc, key) from exc
 
+    def size(self, key: str) -> int | None:
+        """The object's size in bytes (None: no such object)."""
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self.name(key))
+        except botocore.exceptions.ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code", "")) in (
+                "404",
+                "NoSuchKey",
+                "NotFound",
+            ):
+                return None
+            raise _unavailable(exc, key) from exc
+        except _TRANSIENT as exc:
+            raise _unavailable(exc, key) from exc
+        return int(head["ContentLength"])
+
+    def presign(self, key: str, method: str, expires_s: int) -> str | None:
+        """A URL to ``GET`` or ``PUT`` the object directly, valid ``expires_s``."""
+        operation = {"GET": "get_object", "PUT": "put_object"}[method]
+        try:
+            url: str = self.client.generate_presigned_url(
+                operation,
+                Params={"Bucket": self.bucket, "Key": self.name(key)},
+                ExpiresIn=expires_s,
+            )
+        except _TRANSIENT as exc:
+            raise _unavailable(exc, key) from exc
+        return url
+
     def keys_before(self, prefix: str, cutoff_s: float) -> Iterator[str]:
         """The keys under ``prefix`` whose objects were stored before ``cutoff_s``
         (Unix time), listed a page (1,000) at a time."""

@@ -13,6 +13,7 @@ from ilios.store.documents import Document, Expired, NewDocument, StoredFile
 from ilios.store.ids import new_id, new_ids, now_ms
 from ilios.store.jobs import BACKOFF_BASE_MS, Completion, Finished, Job, backoff_ms
 from ilios.store.pages import Page
+from ilios.store.reservations import Reservation
 from ilios.store.sqlite import CHECKPOINT_INTERVAL_S, SQLite
 from ilios.store.states import DocumentState, JobState, WorkerState
 from ilios.store.store import Store, StoreSettings, open_store
@@ -33,6 +34,7 @@ __all__ = [
     "JobState",
     "NewDocument",
     "Page",
+    "Reservation",
     "Row",
     "SQLite",
     "Store",

@@ -11,6 +11,7 @@ from ilios.store.documents import Documents
 from ilios.store.inline import InlineBlobs
 from ilios.store.jobs import Jobs
 from ilios.store.pages import Pages
+from ilios.store.reservations import Reservations
 from ilios.store.servers import Servers
 from ilios.store.sqlite import SQLite
 from ilios.store.uploads import Uploads
@@ -45,6 +46,7 @@ class Store:
         self.inline = InlineBlobs(connector)
         self.jobs = Jobs(connector)
         self.pages = Pages(connector)
+        self.reservations = Reservations(connector)
         self.servers = Servers(connector)
         self.uploads = Uploads(connector)
         self.usage = UsageRecords(connector)

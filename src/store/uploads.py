@@ -28,11 +28,15 @@ class Uploads:
         api_key_id: str,
         ttl_ms: int,
         server_id: str | None = None,
+        reservation: str | None = None,
     ) -> int:
         """Record a stored upload, usable for ``ttl_ms``; return when it expires
-        (ms). ``server_id`` marks it transient: it goes when that server does."""
+        (ms). ``server_id`` marks it transient: it goes when that server does;
+        ``reservation``: the upload is that reservation's file (it goes with it)."""
         now = now_ms()
         with self.db.write():
+            if reservation is not None:
+                self.db.run("delete_reservation", id=reservation)
             self.db.run(
                 "insert_upload",
                 id=upload_id,

@@ -14,6 +14,7 @@ import sys
 
 import boto3
 import grpc
+import httpx
 import pytest
 from harness import Service, child_env, reason_of, run_ilios, running, start_ilios, wait_for
 from moto.server import ThreadedMotoServer
@@ -686,3 +687,67 @@ def test_orphaned_blobs_are_swept_and_named_ones_kept(s3, tmp_path, backend):
         with svc.http() as http:
             r = http.get(f"/api/documents/{doc_id}/original")
             assert r.status_code == 200 and r.content == script_document(pages=1)
+
+
+# --- the upload-url flow ------------------------------------------------------------------
+
+
+def test_upload_url_puts_straight_to_s3_and_the_original_redirects_there(s3, tmp_path):
+    """With S3 storage, uploadUrl is a presigned S3 PUT: the bytes never pass the
+    gateway; completing checks and converts them, and /original answers 302 to S3."""
+    content = script_document(pages=2) + os.urandom(MIB)
+    env = s3_env(s3, OCR_ENGINE="scripted", WORKER_COUNT="1", API_KEY="k")
+    with running(tmp_path, **env) as svc, svc.http(headers={"Authorization": "Bearer k"}) as http:
+        r = http.post(
+            "/api/documents/upload-url",
+            json={"fileName": "big.pdf", "fileSize": len(content), "mimeType": "application/pdf"},
+        )
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert set(body) == {"id", "uploadUrl", "s3Key", "expiresIn"}
+        assert body["uploadUrl"].startswith(s3.url) and 3000 < body["expiresIn"] <= 3600
+        doc_id = body["id"]
+        r = http.post(f"/api/documents/upload-complete/{doc_id}")  # nothing sent yet
+        assert r.status_code == 400 and r.json()["reason"] == "UPLOAD_INCOMPLETE"
+        assert httpx.put(body["uploadUrl"], content=content, timeout=60).status_code == 200
+        r = http.post(f"/api/documents/upload-complete/{doc_id}", json={"retentionDays": 7})
+        assert r.status_code == 200, r.text
+        assert r.json()["id"] == doc_id and r.json()["retentionDays"] == 7
+        wait_for(
+            lambda: http.get(f"/api/documents/status/{doc_id}").json()["status"] == "completed",
+            60,
+            what="the conversion",
+        )
+        original = http.get(f"/api/documents/{doc_id}/original", follow_redirects=False)
+        assert original.status_code == 302 and original.headers["location"].startswith(s3.url)
+        assert httpx.get(original.headers["location"], timeout=60).content == content
+        r = http.post(f"/api/documents/upload-complete/{doc_id}")  # once only
+        assert r.status_code == 404 and r.json()["reason"] == "UPLOAD_NOT_FOUND"
+
+
+def test_upload_url_with_local_storage_puts_to_the_gateway_with_its_token(tmp_path):
+    content = script_document(pages=1) + bytes(3 * MIB)
+    env = {"OCR_ENGINE": "scripted", "WORKER_COUNT": "1", "API_KEY": "k"}
+    with running(tmp_path, **env) as svc, svc.http(headers={"Authorization": "Bearer k"}) as http:
+        body = http.post("/api/documents/upload-url", json={"fileName": "a.pdf"}).json()
+        assert body["uploadUrl"].startswith(f"{svc.url}/api/documents/upload/{body['id']}?token=")
+        with svc.http() as anonymous:  # the token, not a key, authorizes the PUT
+            wrong = anonymous.put(body["uploadUrl"].split("?")[0] + "?token=nope", content=b"x")
+            assert wrong.status_code == 404 and wrong.json()["reason"] == "UPLOAD_NOT_FOUND"
+            r = anonymous.put(body["uploadUrl"], content=content)
+            assert r.status_code == 200, r.text
+            assert r.json() == {"id": body["id"], "fileSize": len(content)}
+            # The token fills that reservation only, once; other calls still need a key.
+            again = anonymous.put(body["uploadUrl"], content=content)
+            assert again.status_code == 404
+            assert anonymous.post(f"/api/documents/upload-complete/{body['id']}").status_code == 401
+        r = http.post(f"/api/documents/upload-complete/{body['id']}", json={"languages": "eng"})
+        assert r.status_code == 200 and r.json()["fileName"] == "a.pdf", r.text
+        doc_id = r.json()["id"]
+        wait_for(
+            lambda: http.get(f"/api/documents/status/{doc_id}").json()["status"] == "completed",
+            60,
+            what="the conversion",
+        )
+        assert http.get(f"/api/documents/{doc_id}/original").content == content
+    assert svc.rows("SELECT id FROM reservations") == []

@@ -45,85 +45,105 @@ namespace Ilios.V1 {
             "bG9hZEFiYW5kb25IAFIHYWJhbmRvbkIGCgRwYXJ0IicKDVVwbG9hZEFiYW5k",
             "b24SFgoGcmVhc29uGAEgASgJUgZyZWFzb24iMgoTRGVsZXRlVXBsb2FkUmVx",
             "dWVzdBIbCgl1cGxvYWRfaWQYASABKAlSCHVwbG9hZElkIhYKFERlbGV0ZVVw",
-            "bG9hZFJlc3BvbnNlIoIBCg5VcGxvYWRNZXRhZGF0YRIbCglmaWxlX25hbWUY",
+            "bG9hZFJlc3BvbnNlItsBCg5VcGxvYWRNZXRhZGF0YRIbCglmaWxlX25hbWUY",
             "ASABKAlSCGZpbGVOYW1lEh0KCnNpemVfYnl0ZXMYAiABKANSCXNpemVCeXRl",
             "cxIWCgZzaGEyNTYYAyABKAlSBnNoYTI1NhIcCgl0cmFuc2llbnQYBCABKAhS",
-            "CXRyYW5zaWVudCK+AQoOVXBsb2FkUmVzcG9uc2USGwoJdXBsb2FkX2lkGAEg",
-            "ASgJUgh1cGxvYWRJZBIdCgpzaXplX2J5dGVzGAIgASgDUglzaXplQnl0ZXMS",
-            "FgoGc2hhMjU2GAMgASgJUgZzaGEyNTYSGwoJbWltZV90eXBlGAQgASgJUght",
-            "aW1lVHlwZRI7CgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1",
-            "Zi5UaW1lc3RhbXBSCmV4cGlyZVRpbWUiywEKEkJhdGNoU3VibWl0UmVxdWVz",
-            "dBIqCgVmaWxlcxgBIAMoCzIULmlsaW9zLnYxLkZpbGVTb3VyY2VSBWZpbGVz",
-            "EhoKCHByaW9yaXR5GAIgASgFUghwcmlvcml0eRIlCg5yZXRlbnRpb25fZGF5",
-            "cxgDIAEoBVINcmV0ZW50aW9uRGF5cxIoCgZlbmdpbmUYBCABKA4yEC5pbGlv",
-            "cy52MS5FbmdpbmVSBmVuZ2luZRIcCglsYW5ndWFnZXMYBSADKAlSCWxhbmd1",
-            "YWdlcyJuChNCYXRjaFN1Ym1pdFJlc3BvbnNlEiUKBWJhdGNoGAEgASgLMg8u",
-            "aWxpb3MudjEuQmF0Y2hSBWJhdGNoEjAKCWRvY3VtZW50cxgCIAMoCzISLmls",
-            "aW9zLnYxLkRvY3VtZW50Uglkb2N1bWVudHMiuQIKBUJhdGNoEg4KAmlkGAEg",
-            "ASgJUgJpZBIqCgVzdGF0ZRgCIAEoDjIULmlsaW9zLnYxLkJhdGNoU3RhdGVS",
-            "BXN0YXRlEhoKCHByaW9yaXR5GAMgASgFUghwcmlvcml0eRIlCg5yZXRlbnRp",
-            "b25fZGF5cxgEIAEoBVINcmV0ZW50aW9uRGF5cxIzCghwcm9ncmVzcxgFIAEo",
-            "CzIXLmlsaW9zLnYxLkJhdGNoUHJvZ3Jlc3NSCHByb2dyZXNzEjsKC2NyZWF0",
-            "ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKY3Jl",
-            "YXRlVGltZRI/Cg1jb21wbGV0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3Rv",
-            "YnVmLlRpbWVzdGFtcFIMY29tcGxldGVUaW1lIpUBCg1CYXRjaFByb2dyZXNz",
-            "EhQKBXRvdGFsGAEgASgFUgV0b3RhbBIYCgdwZW5kaW5nGAIgASgFUgdwZW5k",
-            "aW5nEh4KCnByb2Nlc3NpbmcYAyABKAVSCnByb2Nlc3NpbmcSHAoJY29tcGxl",
-            "dGVkGAQgASgFUgljb21wbGV0ZWQSFgoGZmFpbGVkGAUgASgFUgZmYWlsZWQi",
-            "zAEKFVN1Ym1pdERvY3VtZW50UmVxdWVzdBIoCgRmaWxlGAEgASgLMhQuaWxp",
-            "b3MudjEuRmlsZVNvdXJjZVIEZmlsZRIlCg5yZXRlbnRpb25fZGF5cxgCIAEo",
-            "BVINcmV0ZW50aW9uRGF5cxIaCghwcmlvcml0eRgDIAEoBVIIcHJpb3JpdHkS",
-            "KAoGZW5naW5lGAQgASgOMhAuaWxpb3MudjEuRW5naW5lUgZlbmdpbmUSHAoJ",
-            "bGFuZ3VhZ2VzGAUgAygJUglsYW5ndWFnZXMiSAoWU3VibWl0RG9jdW1lbnRS",
-            "ZXNwb25zZRIuCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50",
-            "Ughkb2N1bWVudCI1ChJHZXREb2N1bWVudFJlcXVlc3QSHwoLZG9jdW1lbnRf",
-            "aWQYASABKAlSCmRvY3VtZW50SWQiRQoTR2V0RG9jdW1lbnRSZXNwb25zZRIu",
-            "Cghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50Ughkb2N1bWVu",
-            "dCI8ChlHZXREb2N1bWVudENvbnRlbnRSZXF1ZXN0Eh8KC2RvY3VtZW50X2lk",
-            "GAEgASgJUgpkb2N1bWVudElkIpkBChpHZXREb2N1bWVudENvbnRlbnRSZXNw",
-            "b25zZRIuCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50Ughk",
-            "b2N1bWVudBIaCghtYXJrZG93bhgCIAEoCVIIbWFya2Rvd24SLwoFdXNhZ2UY",
-            "AyABKAsyGS5pbGlvcy52MS5Db252ZXJzaW9uVXNhZ2VSBXVzYWdlIjYKE1Jl",
-            "YWRPcmlnaW5hbFJlcXVlc3QSHwoLZG9jdW1lbnRfaWQYASABKAlSCmRvY3Vt",
-            "ZW50SWQiaAoUUmVhZE9yaWdpbmFsUmVzcG9uc2USMAoIbWV0YWRhdGEYASAB",
-            "KAsyEi5pbGlvcy52MS5Eb2N1bWVudEgAUghtZXRhZGF0YRIWCgVjaHVuaxgC",
-            "IAEoDEgAUgVjaHVua0IGCgRwYXJ0IiwKD0dldEJhdGNoUmVxdWVzdBIZCghi",
-            "YXRjaF9pZBgBIAEoCVIHYmF0Y2hJZCI5ChBHZXRCYXRjaFJlc3BvbnNlEiUK",
-            "BWJhdGNoGAEgASgLMg8uaWxpb3MudjEuQmF0Y2hSBWJhdGNoIjEKFERvd25s",
-            "b2FkQmF0Y2hSZXF1ZXN0EhkKCGJhdGNoX2lkGAEgASgJUgdiYXRjaElkImMK",
-            "FURvd25sb2FkQmF0Y2hSZXNwb25zZRIuCghkb2N1bWVudBgBIAEoCzISLmls",
-            "aW9zLnYxLkRvY3VtZW50Ughkb2N1bWVudBIaCghtYXJrZG93bhgCIAEoCVII",
-            "bWFya2Rvd24i5AEKFExpc3REb2N1bWVudHNSZXF1ZXN0EhsKCXBhZ2Vfc2l6",
-            "ZRgBIAEoBVIIcGFnZVNpemUSHQoKcGFnZV90b2tlbhgCIAEoCVIJcGFnZVRv",
-            "a2VuEhkKCGJhdGNoX2lkGAMgASgJUgdiYXRjaElkEi0KBXN0YXRlGAQgASgO",
-            "MhcuaWxpb3MudjEuRG9jdW1lbnRTdGF0ZVIFc3RhdGUSRgoRY3JlYXRlX3Rp",
-            "bWVfYWZ0ZXIYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUg9j",
-            "cmVhdGVUaW1lQWZ0ZXIicQoVTGlzdERvY3VtZW50c1Jlc3BvbnNlEjAKCWRv",
-            "Y3VtZW50cxgBIAMoCzISLmlsaW9zLnYxLkRvY3VtZW50Uglkb2N1bWVudHMS",
-            "JgoPbmV4dF9wYWdlX3Rva2VuGAIgASgJUg1uZXh0UGFnZVRva2VuKngKCkJh",
-            "dGNoU3RhdGUSGwoXQkFUQ0hfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJCQVRD",
-            "SF9TVEFURV9RVUVVRUQQARIaChZCQVRDSF9TVEFURV9QUk9DRVNTSU5HEAIS",
-            "GQoVQkFUQ0hfU1RBVEVfQ09NUExFVEVEEAMy6wYKEUNvbnZlcnNpb25TZXJ2",
-            "aWNlEkAKB0NvbnZlcnQSGC5pbGlvcy52MS5Db252ZXJ0UmVxdWVzdBoZLmls",
-            "aW9zLnYxLkNvbnZlcnRSZXNwb25zZTABEj0KBlVwbG9hZBIXLmlsaW9zLnYx",
-            "LlVwbG9hZFJlcXVlc3QaGC5pbGlvcy52MS5VcGxvYWRSZXNwb25zZSgBEk0K",
-            "DERlbGV0ZVVwbG9hZBIdLmlsaW9zLnYxLkRlbGV0ZVVwbG9hZFJlcXVlc3Qa",
-            "Hi5pbGlvcy52MS5EZWxldGVVcGxvYWRSZXNwb25zZRJKCgtCYXRjaFN1Ym1p",
-            "dBIcLmlsaW9zLnYxLkJhdGNoU3VibWl0UmVxdWVzdBodLmlsaW9zLnYxLkJh",
-            "dGNoU3VibWl0UmVzcG9uc2USUwoOU3VibWl0RG9jdW1lbnQSHy5pbGlvcy52",
-            "MS5TdWJtaXREb2N1bWVudFJlcXVlc3QaIC5pbGlvcy52MS5TdWJtaXREb2N1",
-            "bWVudFJlc3BvbnNlEkoKC0dldERvY3VtZW50EhwuaWxpb3MudjEuR2V0RG9j",
-            "dW1lbnRSZXF1ZXN0Gh0uaWxpb3MudjEuR2V0RG9jdW1lbnRSZXNwb25zZRJf",
-            "ChJHZXREb2N1bWVudENvbnRlbnQSIy5pbGlvcy52MS5HZXREb2N1bWVudENv",
-            "bnRlbnRSZXF1ZXN0GiQuaWxpb3MudjEuR2V0RG9jdW1lbnRDb250ZW50UmVz",
-            "cG9uc2USTwoMUmVhZE9yaWdpbmFsEh0uaWxpb3MudjEuUmVhZE9yaWdpbmFs",
-            "UmVxdWVzdBoeLmlsaW9zLnYxLlJlYWRPcmlnaW5hbFJlc3BvbnNlMAESQQoI",
-            "R2V0QmF0Y2gSGS5pbGlvcy52MS5HZXRCYXRjaFJlcXVlc3QaGi5pbGlvcy52",
-            "MS5HZXRCYXRjaFJlc3BvbnNlElIKDURvd25sb2FkQmF0Y2gSHi5pbGlvcy52",
-            "MS5Eb3dubG9hZEJhdGNoUmVxdWVzdBofLmlsaW9zLnYxLkRvd25sb2FkQmF0",
-            "Y2hSZXNwb25zZTABElAKDUxpc3REb2N1bWVudHMSHi5pbGlvcy52MS5MaXN0",
-            "RG9jdW1lbnRzUmVxdWVzdBofLmlsaW9zLnYxLkxpc3REb2N1bWVudHNSZXNw",
-            "b25zZWIGcHJvdG8z"));
+            "CXRyYW5zaWVudBIwChRyZXNlcnZlZF9kb2N1bWVudF9pZBgFIAEoCVIScmVz",
+            "ZXJ2ZWREb2N1bWVudElkEiUKDnJlc2VydmVkX3Rva2VuGAYgASgJUg1yZXNl",
+            "cnZlZFRva2VuIm8KFFJlc2VydmVVcGxvYWRSZXF1ZXN0EhsKCWZpbGVfbmFt",
+            "ZRgBIAEoCVIIZmlsZU5hbWUSHQoKc2l6ZV9ieXRlcxgCIAEoA1IJc2l6ZUJ5",
+            "dGVzEhsKCW1pbWVfdHlwZRgDIAEoCVIIbWltZVR5cGUitgEKFVJlc2VydmVV",
+            "cGxvYWRSZXNwb25zZRIfCgtkb2N1bWVudF9pZBgBIAEoCVIKZG9jdW1lbnRJ",
+            "ZBIXCgdwdXRfdXJsGAIgASgJUgZwdXRVcmwSFAoFdG9rZW4YAyABKAlSBXRv",
+            "a2VuEhAKA2tleRgEIAEoCVIDa2V5EjsKC2V4cGlyZV90aW1lGAUgASgLMhou",
+            "Z29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKZXhwaXJlVGltZSLDAQoVQ29t",
+            "cGxldGVVcGxvYWRSZXF1ZXN0Eh8KC2RvY3VtZW50X2lkGAEgASgJUgpkb2N1",
+            "bWVudElkEiUKDnJldGVudGlvbl9kYXlzGAIgASgFUg1yZXRlbnRpb25EYXlz",
+            "EhoKCHByaW9yaXR5GAMgASgFUghwcmlvcml0eRIoCgZlbmdpbmUYBCABKA4y",
+            "EC5pbGlvcy52MS5FbmdpbmVSBmVuZ2luZRIcCglsYW5ndWFnZXMYBSADKAlS",
+            "CWxhbmd1YWdlcyJIChZDb21wbGV0ZVVwbG9hZFJlc3BvbnNlEi4KCGRvY3Vt",
+            "ZW50GAEgASgLMhIuaWxpb3MudjEuRG9jdW1lbnRSCGRvY3VtZW50Ir4BCg5V",
+            "cGxvYWRSZXNwb25zZRIbCgl1cGxvYWRfaWQYASABKAlSCHVwbG9hZElkEh0K",
+            "CnNpemVfYnl0ZXMYAiABKANSCXNpemVCeXRlcxIWCgZzaGEyNTYYAyABKAlS",
+            "BnNoYTI1NhIbCgltaW1lX3R5cGUYBCABKAlSCG1pbWVUeXBlEjsKC2V4cGly",
+            "ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKZXhw",
+            "aXJlVGltZSLLAQoSQmF0Y2hTdWJtaXRSZXF1ZXN0EioKBWZpbGVzGAEgAygL",
+            "MhQuaWxpb3MudjEuRmlsZVNvdXJjZVIFZmlsZXMSGgoIcHJpb3JpdHkYAiAB",
+            "KAVSCHByaW9yaXR5EiUKDnJldGVudGlvbl9kYXlzGAMgASgFUg1yZXRlbnRp",
+            "b25EYXlzEigKBmVuZ2luZRgEIAEoDjIQLmlsaW9zLnYxLkVuZ2luZVIGZW5n",
+            "aW5lEhwKCWxhbmd1YWdlcxgFIAMoCVIJbGFuZ3VhZ2VzIm4KE0JhdGNoU3Vi",
+            "bWl0UmVzcG9uc2USJQoFYmF0Y2gYASABKAsyDy5pbGlvcy52MS5CYXRjaFIF",
+            "YmF0Y2gSMAoJZG9jdW1lbnRzGAIgAygLMhIuaWxpb3MudjEuRG9jdW1lbnRS",
+            "CWRvY3VtZW50cyK5AgoFQmF0Y2gSDgoCaWQYASABKAlSAmlkEioKBXN0YXRl",
+            "GAIgASgOMhQuaWxpb3MudjEuQmF0Y2hTdGF0ZVIFc3RhdGUSGgoIcHJpb3Jp",
+            "dHkYAyABKAVSCHByaW9yaXR5EiUKDnJldGVudGlvbl9kYXlzGAQgASgFUg1y",
+            "ZXRlbnRpb25EYXlzEjMKCHByb2dyZXNzGAUgASgLMhcuaWxpb3MudjEuQmF0",
+            "Y2hQcm9ncmVzc1IIcHJvZ3Jlc3MSOwoLY3JlYXRlX3RpbWUYBiABKAsyGi5n",
+            "b29nbGUucHJvdG9idWYuVGltZXN0YW1wUgpjcmVhdGVUaW1lEj8KDWNvbXBs",
+            "ZXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUgxj",
+            "b21wbGV0ZVRpbWUilQEKDUJhdGNoUHJvZ3Jlc3MSFAoFdG90YWwYASABKAVS",
+            "BXRvdGFsEhgKB3BlbmRpbmcYAiABKAVSB3BlbmRpbmcSHgoKcHJvY2Vzc2lu",
+            "ZxgDIAEoBVIKcHJvY2Vzc2luZxIcCgljb21wbGV0ZWQYBCABKAVSCWNvbXBs",
+            "ZXRlZBIWCgZmYWlsZWQYBSABKAVSBmZhaWxlZCLMAQoVU3VibWl0RG9jdW1l",
+            "bnRSZXF1ZXN0EigKBGZpbGUYASABKAsyFC5pbGlvcy52MS5GaWxlU291cmNl",
+            "UgRmaWxlEiUKDnJldGVudGlvbl9kYXlzGAIgASgFUg1yZXRlbnRpb25EYXlz",
+            "EhoKCHByaW9yaXR5GAMgASgFUghwcmlvcml0eRIoCgZlbmdpbmUYBCABKA4y",
+            "EC5pbGlvcy52MS5FbmdpbmVSBmVuZ2luZRIcCglsYW5ndWFnZXMYBSADKAlS",
+            "CWxhbmd1YWdlcyJIChZTdWJtaXREb2N1bWVudFJlc3BvbnNlEi4KCGRvY3Vt",
+            "ZW50GAEgASgLMhIuaWxpb3MudjEuRG9jdW1lbnRSCGRvY3VtZW50IjUKEkdl",
+            "dERvY3VtZW50UmVxdWVzdBIfCgtkb2N1bWVudF9pZBgBIAEoCVIKZG9jdW1l",
+            "bnRJZCJFChNHZXREb2N1bWVudFJlc3BvbnNlEi4KCGRvY3VtZW50GAEgASgL",
+            "MhIuaWxpb3MudjEuRG9jdW1lbnRSCGRvY3VtZW50IjwKGUdldERvY3VtZW50",
+            "Q29udGVudFJlcXVlc3QSHwoLZG9jdW1lbnRfaWQYASABKAlSCmRvY3VtZW50",
+            "SWQimQEKGkdldERvY3VtZW50Q29udGVudFJlc3BvbnNlEi4KCGRvY3VtZW50",
+            "GAEgASgLMhIuaWxpb3MudjEuRG9jdW1lbnRSCGRvY3VtZW50EhoKCG1hcmtk",
+            "b3duGAIgASgJUghtYXJrZG93bhIvCgV1c2FnZRgDIAEoCzIZLmlsaW9zLnYx",
+            "LkNvbnZlcnNpb25Vc2FnZVIFdXNhZ2UiVQoTUmVhZE9yaWdpbmFsUmVxdWVz",
+            "dBIfCgtkb2N1bWVudF9pZBgBIAEoCVIKZG9jdW1lbnRJZBIdCgpwcmVmZXJf",
+            "dXJsGAIgASgIUglwcmVmZXJVcmwiiwEKFFJlYWRPcmlnaW5hbFJlc3BvbnNl",
+            "EjAKCG1ldGFkYXRhGAEgASgLMhIuaWxpb3MudjEuRG9jdW1lbnRIAFIIbWV0",
+            "YWRhdGESFgoFY2h1bmsYAiABKAxIAFIFY2h1bmsSIQoMZG93bmxvYWRfdXJs",
+            "GAMgASgJUgtkb3dubG9hZFVybEIGCgRwYXJ0IiwKD0dldEJhdGNoUmVxdWVz",
+            "dBIZCghiYXRjaF9pZBgBIAEoCVIHYmF0Y2hJZCI5ChBHZXRCYXRjaFJlc3Bv",
+            "bnNlEiUKBWJhdGNoGAEgASgLMg8uaWxpb3MudjEuQmF0Y2hSBWJhdGNoIjEK",
+            "FERvd25sb2FkQmF0Y2hSZXF1ZXN0EhkKCGJhdGNoX2lkGAEgASgJUgdiYXRj",
+            "aElkImMKFURvd25sb2FkQmF0Y2hSZXNwb25zZRIuCghkb2N1bWVudBgBIAEo",
+            "CzISLmlsaW9zLnYxLkRvY3VtZW50Ughkb2N1bWVudBIaCghtYXJrZG93bhgC",
+            "IAEoCVIIbWFya2Rvd24i5AEKFExpc3REb2N1bWVudHNSZXF1ZXN0EhsKCXBh",
+            "Z2Vfc2l6ZRgBIAEoBVIIcGFnZVNpemUSHQoKcGFnZV90b2tlbhgCIAEoCVIJ",
+            "cGFnZVRva2VuEhkKCGJhdGNoX2lkGAMgASgJUgdiYXRjaElkEi0KBXN0YXRl",
+            "GAQgASgOMhcuaWxpb3MudjEuRG9jdW1lbnRTdGF0ZVIFc3RhdGUSRgoRY3Jl",
+            "YXRlX3RpbWVfYWZ0ZXIYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0",
+            "YW1wUg9jcmVhdGVUaW1lQWZ0ZXIicQoVTGlzdERvY3VtZW50c1Jlc3BvbnNl",
+            "EjAKCWRvY3VtZW50cxgBIAMoCzISLmlsaW9zLnYxLkRvY3VtZW50Uglkb2N1",
+            "bWVudHMSJgoPbmV4dF9wYWdlX3Rva2VuGAIgASgJUg1uZXh0UGFnZVRva2Vu",
+            "KngKCkJhdGNoU3RhdGUSGwoXQkFUQ0hfU1RBVEVfVU5TUEVDSUZJRUQQABIW",
+            "ChJCQVRDSF9TVEFURV9RVUVVRUQQARIaChZCQVRDSF9TVEFURV9QUk9DRVNT",
+            "SU5HEAISGQoVQkFUQ0hfU1RBVEVfQ09NUExFVEVEEAMykggKEUNvbnZlcnNp",
+            "b25TZXJ2aWNlEkAKB0NvbnZlcnQSGC5pbGlvcy52MS5Db252ZXJ0UmVxdWVz",
+            "dBoZLmlsaW9zLnYxLkNvbnZlcnRSZXNwb25zZTABEj0KBlVwbG9hZBIXLmls",
+            "aW9zLnYxLlVwbG9hZFJlcXVlc3QaGC5pbGlvcy52MS5VcGxvYWRSZXNwb25z",
+            "ZSgBEk0KDERlbGV0ZVVwbG9hZBIdLmlsaW9zLnYxLkRlbGV0ZVVwbG9hZFJl",
+            "cXVlc3QaHi5pbGlvcy52MS5EZWxldGVVcGxvYWRSZXNwb25zZRJQCg1SZXNl",
+            "cnZlVXBsb2FkEh4uaWxpb3MudjEuUmVzZXJ2ZVVwbG9hZFJlcXVlc3QaHy5p",
+            "bGlvcy52MS5SZXNlcnZlVXBsb2FkUmVzcG9uc2USUwoOQ29tcGxldGVVcGxv",
+            "YWQSHy5pbGlvcy52MS5Db21wbGV0ZVVwbG9hZFJlcXVlc3QaIC5pbGlvcy52",
+            "MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEkoKC0JhdGNoU3VibWl0EhwuaWxp",
+            "b3MudjEuQmF0Y2hTdWJtaXRSZXF1ZXN0Gh0uaWxpb3MudjEuQmF0Y2hTdWJt",
+            "aXRSZXNwb25zZRJTCg5TdWJtaXREb2N1bWVudBIfLmlsaW9zLnYxLlN1Ym1p",
+            "dERvY3VtZW50UmVxdWVzdBogLmlsaW9zLnYxLlN1Ym1pdERvY3VtZW50UmVz",
+            "cG9uc2USSgoLR2V0RG9jdW1lbnQSHC5pbGlvcy52MS5HZXREb2N1bWVudFJl",
+            "cXVlc3QaHS5pbGlvcy52MS5HZXREb2N1bWVudFJlc3BvbnNlEl8KEkdldERv",
+            "Y3VtZW50Q29udGVudBIjLmlsaW9zLnYxLkdldERvY3VtZW50Q29udGVudFJl",
+            "cXVlc3QaJC5pbGlvcy52MS5HZXREb2N1bWVudENvbnRlbnRSZXNwb25zZRJP",
+            "CgxSZWFkT3JpZ2luYWwSHS5pbGlvcy52MS5SZWFkT3JpZ2luYWxSZXF1ZXN0",
+            "Gh4uaWxpb3MudjEuUmVhZE9yaWdpbmFsUmVzcG9uc2UwARJBCghHZXRCYXRj",
+            "aBIZLmlsaW9zLnYxLkdldEJhdGNoUmVxdWVzdBoaLmlsaW9zLnYxLkdldEJh",
+            "dGNoUmVzcG9uc2USUgoNRG93bmxvYWRCYXRjaBIeLmlsaW9zLnYxLkRvd25s",
+            "b2FkQmF0Y2hSZXF1ZXN0Gh8uaWxpb3MudjEuRG93bmxvYWRCYXRjaFJlc3Bv",
+            "bnNlMAESUAoNTGlzdERvY3VtZW50cxIeLmlsaW9zLnYxLkxpc3REb2N1bWVu",
+            "dHNSZXF1ZXN0Gh8uaWxpb3MudjEuTGlzdERvY3VtZW50c1Jlc3BvbnNlYgZw",
+            "cm90bzM="));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { global::Google.Protobuf.WellKnownTypes.TimestampReflection.Descriptor, global::Ilios.V1.DocumentReflection.Descriptor, },
           new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Ilios.V1.BatchState), }, null, new pbr::GeneratedClrTypeInfo[] {
@@ -135,7 +155,11 @@ namespace Ilios.V1 {
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadAbandon), global::Ilios.V1.UploadAbandon.Parser, new[]{ "Reason" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.DeleteUploadRequest), global::Ilios.V1.DeleteUploadRequest.Parser, new[]{ "UploadId" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.DeleteUploadResponse), global::Ilios.V1.DeleteUploadResponse.Parser, null, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadMetadata), global::Ilios.V1.UploadMetadata.Parser, new[]{ "FileName", "SizeBytes", "Sha256", "Transient" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadMetadata), global::Ilios.V1.UploadMetadata.Parser, new[]{ "FileName", "SizeBytes", "Sha256", "Transient", "ReservedDocumentId", "ReservedToken" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ReserveUploadRequest), global::Ilios.V1.ReserveUploadRequest.Parser, new[]{ "FileName", "SizeBytes", "MimeType" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ReserveUploadResponse), global::Ilios.V1.ReserveUploadResponse.Parser, new[]{ "DocumentId", "PutUrl", "Token", "Key", "ExpireTime" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.CompleteUploadRequest), global::Ilios.V1.CompleteUploadRequest.Parser, new[]{ "DocumentId", "RetentionDays", "Priority", "Engine", "Languages" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.CompleteUploadResponse), global::Ilios.V1.CompleteUploadResponse.Parser, new[]{ "Document" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.UploadResponse), global::Ilios.V1.UploadResponse.Parser, new[]{ "UploadId", "SizeBytes", "Sha256", "MimeType", "ExpireTime" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.BatchSubmitRequest), global::Ilios.V1.BatchSubmitRequest.Parser, new[]{ "Files", "Priority", "RetentionDays", "Engine", "Languages" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.BatchSubmitResponse), global::Ilios.V1.BatchSubmitResponse.Parser, new[]{ "Batch", "Documents" }, null, null, null, null),
@@ -147,8 +171,8 @@ namespace Ilios.V1 {
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.GetDocumentResponse), global::Ilios.V1.GetDocumentResponse.Parser, new[]{ "Document" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.GetDocumentContentRequest), global::Ilios.V1.GetDocumentContentRequest.Parser, new[]{ "DocumentId" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.GetDocumentContentResponse), global::Ilios.V1.GetDocumentContentResponse.Parser, new[]{ "Document", "Markdown", "Usage" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ReadOriginalRequest), global::Ilios.V1.ReadOriginalRequest.Parser, new[]{ "DocumentId" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ReadOriginalResponse), global::Ilios.V1.ReadOriginalResponse.Parser, new[]{ "Metadata", "Chunk" }, new[]{ "Part" }, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ReadOriginalRequest), global::Ilios.V1.ReadOriginalRequest.Parser, new[]{ "DocumentId", "PreferUrl" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.ReadOriginalResponse), global::Ilios.V1.ReadOriginalResponse.Parser, new[]{ "Metadata", "Chunk", "DownloadUrl" }, new[]{ "Part" }, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.GetBatchRequest), global::Ilios.V1.GetBatchRequest.Parser, new[]{ "BatchId" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.GetBatchResponse), global::Ilios.V1.GetBatchResponse.Parser, new[]{ "Batch" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Ilios.V1.DownloadBatchRequest), global::Ilios.V1.DownloadBatchRequest.Parser, new[]{ "BatchId" }, null, null, null, null),
@@ -2306,6 +2330,8 @@ namespace Ilios.V1 {
       sizeBytes_ = other.sizeBytes_;
       sha256_ = other.sha256_;
       transient_ = other.transient_;
+      reservedDocumentId_ = other.reservedDocumentId_;
+      reservedToken_ = other.reservedToken_;
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -2375,6 +2401,34 @@ namespace Ilios.V1 {
       }
     }
 
+    /// <summary>Field number for the "reserved_document_id" field.</summary>
+    public const int ReservedDocumentIdFieldNumber = 5;
+    private string reservedDocumentId_ = "";
+    /// <summary>
+    /// The file of a reserved document (ReserveUpload): its id and token. The
+    /// upload then completes that reservation.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string ReservedDocumentId {
+      get { return reservedDocumentId_; }
+      set {
+        reservedDocumentId_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
+    /// <summary>Field number for the "reserved_token" field.</summary>
+    public const int ReservedTokenFieldNumber = 6;
+    private string reservedToken_ = "";
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string ReservedToken {
+      get { return reservedToken_; }
+      set {
+        reservedToken_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -2394,6 +2448,8 @@ namespace Ilios.V1 {
       if (SizeBytes != other.SizeBytes) return false;
       if (Sha256 != other.Sha256) return false;
       if (Transient != other.Transient) return false;
+      if (ReservedDocumentId != other.ReservedDocumentId) return false;
+      if (ReservedToken != other.ReservedToken) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -2405,6 +2461,8 @@ namespace Ilios.V1 {
       if (SizeBytes != 0L) hash ^= SizeBytes.GetHashCode();
       if (Sha256.Length != 0) hash ^= Sha256.GetHashCode();
       if (Transient != false) hash ^= Transient.GetHashCode();
+      if (ReservedDocumentId.Length != 0) hash ^= ReservedDocumentId.GetHashCode();
+      if (ReservedToken.Length != 0) hash ^= ReservedToken.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -2439,6 +2497,14 @@ namespace Ilios.V1 {
         output.WriteRawTag(32);
         output.WriteBool(Transient);
       }
+      if (ReservedDocumentId.Length != 0) {
+        output.WriteRawTag(42);
+        output.WriteString(ReservedDocumentId);
+      }
+      if (ReservedToken.Length != 0) {
+        output.WriteRawTag(50);
+        output.WriteString(ReservedToken);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -2465,6 +2531,14 @@ namespace Ilios.V1 {
         output.WriteRawTag(32);
         output.WriteBool(Transient);
       }
+      if (ReservedDocumentId.Length != 0) {
+        output.WriteRawTag(42);
+        output.WriteString(ReservedDocumentId);
+      }
+      if (ReservedToken.Length != 0) {
+        output.WriteRawTag(50);
+        output.WriteString(ReservedToken);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -2486,6 +2560,12 @@ namespace Ilios.V1 {
       }
       if (Transient != false) {
         size += 1 + 1;
+      }
+      if (ReservedDocumentId.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(ReservedDocumentId);
+      }
+      if (ReservedToken.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(ReservedToken);
       }
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
@@ -2510,6 +2590,12 @@ namespace Ilios.V1 {
       }
       if (other.Transient != false) {
         Transient = other.Transient;
+      }
+      if (other.ReservedDocumentId.Length != 0) {
+        ReservedDocumentId = other.ReservedDocumentId;
+      }
+      if (other.ReservedToken.Length != 0) {
+        ReservedToken = other.ReservedToken;
       }
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
@@ -2540,6 +2626,14 @@ namespace Ilios.V1 {
           }
           case 32: {
             Transient = input.ReadBool();
+            break;
+          }
+          case 42: {
+            ReservedDocumentId = input.ReadString();
+            break;
+          }
+          case 50: {
+            ReservedToken = input.ReadString();
             break;
           }
         }
@@ -2573,6 +2667,1176 @@ namespace Ilios.V1 {
             Transient = input.ReadBool();
             break;
           }
+          case 42: {
+            ReservedDocumentId = input.ReadString();
+            break;
+          }
+          case 50: {
+            ReservedToken = input.ReadString();
+            break;
+          }
+        }
+      }
+    }
+    #endif
+
+  }
+
+  public sealed partial class ReserveUploadRequest : pb::IMessage<ReserveUploadRequest>
+  #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      , pb::IBufferMessage
+  #endif
+  {
+    private static readonly pb::MessageParser<ReserveUploadRequest> _parser = new pb::MessageParser<ReserveUploadRequest>(() => new ReserveUploadRequest());
+    private pb::UnknownFieldSet _unknownFields;
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pb::MessageParser<ReserveUploadRequest> Parser { get { return _parser; } }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pbr::MessageDescriptor Descriptor {
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[9]; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    pbr::MessageDescriptor pb::IMessage.Descriptor {
+      get { return Descriptor; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public ReserveUploadRequest() {
+      OnConstruction();
+    }
+
+    partial void OnConstruction();
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public ReserveUploadRequest(ReserveUploadRequest other) : this() {
+      fileName_ = other.fileName_;
+      sizeBytes_ = other.sizeBytes_;
+      mimeType_ = other.mimeType_;
+      _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public ReserveUploadRequest Clone() {
+      return new ReserveUploadRequest(this);
+    }
+
+    /// <summary>Field number for the "file_name" field.</summary>
+    public const int FileNameFieldNumber = 1;
+    private string fileName_ = "";
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string FileName {
+      get { return fileName_; }
+      set {
+        fileName_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
+    /// <summary>Field number for the "size_bytes" field.</summary>
+    public const int SizeBytesFieldNumber = 2;
+    private long sizeBytes_;
+    /// <summary>
+    /// The file's size in bytes, if known: checked when the upload completes.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public long SizeBytes {
+      get { return sizeBytes_; }
+      set {
+        sizeBytes_ = value;
+      }
+    }
+
+    /// <summary>Field number for the "mime_type" field.</summary>
+    public const int MimeTypeFieldNumber = 3;
+    private string mimeType_ = "";
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string MimeType {
+      get { return mimeType_; }
+      set {
+        mimeType_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override bool Equals(object other) {
+      return Equals(other as ReserveUploadRequest);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool Equals(ReserveUploadRequest other) {
+      if (ReferenceEquals(other, null)) {
+        return false;
+      }
+      if (ReferenceEquals(other, this)) {
+        return true;
+      }
+      if (FileName != other.FileName) return false;
+      if (SizeBytes != other.SizeBytes) return false;
+      if (MimeType != other.MimeType) return false;
+      return Equals(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override int GetHashCode() {
+      int hash = 1;
+      if (FileName.Length != 0) hash ^= FileName.GetHashCode();
+      if (SizeBytes != 0L) hash ^= SizeBytes.GetHashCode();
+      if (MimeType.Length != 0) hash ^= MimeType.GetHashCode();
+      if (_unknownFields != null) {
+        hash ^= _unknownFields.GetHashCode();
+      }
+      return hash;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override string ToString() {
+      return pb::JsonFormatter.ToDiagnosticString(this);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void WriteTo(pb::CodedOutputStream output) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      output.WriteRawMessage(this);
+    #else
+      if (FileName.Length != 0) {
+        output.WriteRawTag(10);
+        output.WriteString(FileName);
+      }
+      if (SizeBytes != 0L) {
+        output.WriteRawTag(16);
+        output.WriteInt64(SizeBytes);
+      }
+      if (MimeType.Length != 0) {
+        output.WriteRawTag(26);
+        output.WriteString(MimeType);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(output);
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalWriteTo(ref pb::WriteContext output) {
+      if (FileName.Length != 0) {
+        output.WriteRawTag(10);
+        output.WriteString(FileName);
+      }
+      if (SizeBytes != 0L) {
+        output.WriteRawTag(16);
+        output.WriteInt64(SizeBytes);
+      }
+      if (MimeType.Length != 0) {
+        output.WriteRawTag(26);
+        output.WriteString(MimeType);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(ref output);
+      }
+    }
+    #endif
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public int CalculateSize() {
+      int size = 0;
+      if (FileName.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(FileName);
+      }
+      if (SizeBytes != 0L) {
+        size += 1 + pb::CodedOutputStream.ComputeInt64Size(SizeBytes);
+      }
+      if (MimeType.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(MimeType);
+      }
+      if (_unknownFields != null) {
+        size += _unknownFields.CalculateSize();
+      }
+      return size;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(ReserveUploadRequest other) {
+      if (other == null) {
+        return;
+      }
+      if (other.FileName.Length != 0) {
+        FileName = other.FileName;
+      }
+      if (other.SizeBytes != 0L) {
+        SizeBytes = other.SizeBytes;
+      }
+      if (other.MimeType.Length != 0) {
+        MimeType = other.MimeType;
+      }
+      _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(pb::CodedInputStream input) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      input.ReadRawMessage(this);
+    #else
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, input);
+            break;
+          case 10: {
+            FileName = input.ReadString();
+            break;
+          }
+          case 16: {
+            SizeBytes = input.ReadInt64();
+            break;
+          }
+          case 26: {
+            MimeType = input.ReadString();
+            break;
+          }
+        }
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalMergeFrom(ref pb::ParseContext input) {
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, ref input);
+            break;
+          case 10: {
+            FileName = input.ReadString();
+            break;
+          }
+          case 16: {
+            SizeBytes = input.ReadInt64();
+            break;
+          }
+          case 26: {
+            MimeType = input.ReadString();
+            break;
+          }
+        }
+      }
+    }
+    #endif
+
+  }
+
+  public sealed partial class ReserveUploadResponse : pb::IMessage<ReserveUploadResponse>
+  #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      , pb::IBufferMessage
+  #endif
+  {
+    private static readonly pb::MessageParser<ReserveUploadResponse> _parser = new pb::MessageParser<ReserveUploadResponse>(() => new ReserveUploadResponse());
+    private pb::UnknownFieldSet _unknownFields;
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pb::MessageParser<ReserveUploadResponse> Parser { get { return _parser; } }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pbr::MessageDescriptor Descriptor {
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[10]; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    pbr::MessageDescriptor pb::IMessage.Descriptor {
+      get { return Descriptor; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public ReserveUploadResponse() {
+      OnConstruction();
+    }
+
+    partial void OnConstruction();
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public ReserveUploadResponse(ReserveUploadResponse other) : this() {
+      documentId_ = other.documentId_;
+      putUrl_ = other.putUrl_;
+      token_ = other.token_;
+      key_ = other.key_;
+      expireTime_ = other.expireTime_ != null ? other.expireTime_.Clone() : null;
+      _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public ReserveUploadResponse Clone() {
+      return new ReserveUploadResponse(this);
+    }
+
+    /// <summary>Field number for the "document_id" field.</summary>
+    public const int DocumentIdFieldNumber = 1;
+    private string documentId_ = "";
+    /// <summary>
+    /// The document's id, from now on (its status, its Markdown).
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string DocumentId {
+      get { return documentId_; }
+      set {
+        documentId_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
+    /// <summary>Field number for the "put_url" field.</summary>
+    public const int PutUrlFieldNumber = 2;
+    private string putUrl_ = "";
+    /// <summary>
+    /// Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+    /// files itself (then PUT to the gateway's /api/documents/upload/{id}).
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string PutUrl {
+      get { return putUrl_; }
+      set {
+        putUrl_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
+    /// <summary>Field number for the "token" field.</summary>
+    public const int TokenFieldNumber = 3;
+    private string token_ = "";
+    /// <summary>
+    /// Authorizes that PUT to the gateway (and Upload's reserved_token): a
+    /// secret for whoever sends the file. Empty with a put_url.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string Token {
+      get { return token_; }
+      set {
+        token_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
+    /// <summary>Field number for the "key" field.</summary>
+    public const int KeyFieldNumber = 4;
+    private string key_ = "";
+    /// <summary>
+    /// The blob key the file is stored under.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string Key {
+      get { return key_; }
+      set {
+        key_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
+    /// <summary>Field number for the "expire_time" field.</summary>
+    public const int ExpireTimeFieldNumber = 5;
+    private global::Google.Protobuf.WellKnownTypes.Timestamp expireTime_;
+    /// <summary>
+    /// The reservation (and the URL) expires then.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public global::Google.Protobuf.WellKnownTypes.Timestamp ExpireTime {
+      get { return expireTime_; }
+      set {
+        expireTime_ = value;
+      }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override bool Equals(object other) {
+      return Equals(other as ReserveUploadResponse);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool Equals(ReserveUploadResponse other) {
+      if (ReferenceEquals(other, null)) {
+        return false;
+      }
+      if (ReferenceEquals(other, this)) {
+        return true;
+      }
+      if (DocumentId != other.DocumentId) return false;
+      if (PutUrl != other.PutUrl) return false;
+      if (Token != other.Token) return false;
+      if (Key != other.Key) return false;
+      if (!object.Equals(ExpireTime, other.ExpireTime)) return false;
+      return Equals(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override int GetHashCode() {
+      int hash = 1;
+      if (DocumentId.Length != 0) hash ^= DocumentId.GetHashCode();
+      if (PutUrl.Length != 0) hash ^= PutUrl.GetHashCode();
+      if (Token.Length != 0) hash ^= Token.GetHashCode();
+      if (Key.Length != 0) hash ^= Key.GetHashCode();
+      if (expireTime_ != null) hash ^= ExpireTime.GetHashCode();
+      if (_unknownFields != null) {
+        hash ^= _unknownFields.GetHashCode();
+      }
+      return hash;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override string ToString() {
+      return pb::JsonFormatter.ToDiagnosticString(this);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void WriteTo(pb::CodedOutputStream output) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      output.WriteRawMessage(this);
+    #else
+      if (DocumentId.Length != 0) {
+        output.WriteRawTag(10);
+        output.WriteString(DocumentId);
+      }
+      if (PutUrl.Length != 0) {
+        output.WriteRawTag(18);
+        output.WriteString(PutUrl);
+      }
+      if (Token.Length != 0) {
+        output.WriteRawTag(26);
+        output.WriteString(Token);
+      }
+      if (Key.Length != 0) {
+        output.WriteRawTag(34);
+        output.WriteString(Key);
+      }
+      if (expireTime_ != null) {
+        output.WriteRawTag(42);
+        output.WriteMessage(ExpireTime);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(output);
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalWriteTo(ref pb::WriteContext output) {
+      if (DocumentId.Length != 0) {
+        output.WriteRawTag(10);
+        output.WriteString(DocumentId);
+      }
+      if (PutUrl.Length != 0) {
+        output.WriteRawTag(18);
+        output.WriteString(PutUrl);
+      }
+      if (Token.Length != 0) {
+        output.WriteRawTag(26);
+        output.WriteString(Token);
+      }
+      if (Key.Length != 0) {
+        output.WriteRawTag(34);
+        output.WriteString(Key);
+      }
+      if (expireTime_ != null) {
+        output.WriteRawTag(42);
+        output.WriteMessage(ExpireTime);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(ref output);
+      }
+    }
+    #endif
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public int CalculateSize() {
+      int size = 0;
+      if (DocumentId.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(DocumentId);
+      }
+      if (PutUrl.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(PutUrl);
+      }
+      if (Token.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(Token);
+      }
+      if (Key.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(Key);
+      }
+      if (expireTime_ != null) {
+        size += 1 + pb::CodedOutputStream.ComputeMessageSize(ExpireTime);
+      }
+      if (_unknownFields != null) {
+        size += _unknownFields.CalculateSize();
+      }
+      return size;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(ReserveUploadResponse other) {
+      if (other == null) {
+        return;
+      }
+      if (other.DocumentId.Length != 0) {
+        DocumentId = other.DocumentId;
+      }
+      if (other.PutUrl.Length != 0) {
+        PutUrl = other.PutUrl;
+      }
+      if (other.Token.Length != 0) {
+        Token = other.Token;
+      }
+      if (other.Key.Length != 0) {
+        Key = other.Key;
+      }
+      if (other.expireTime_ != null) {
+        if (expireTime_ == null) {
+          ExpireTime = new global::Google.Protobuf.WellKnownTypes.Timestamp();
+        }
+        ExpireTime.MergeFrom(other.ExpireTime);
+      }
+      _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(pb::CodedInputStream input) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      input.ReadRawMessage(this);
+    #else
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, input);
+            break;
+          case 10: {
+            DocumentId = input.ReadString();
+            break;
+          }
+          case 18: {
+            PutUrl = input.ReadString();
+            break;
+          }
+          case 26: {
+            Token = input.ReadString();
+            break;
+          }
+          case 34: {
+            Key = input.ReadString();
+            break;
+          }
+          case 42: {
+            if (expireTime_ == null) {
+              ExpireTime = new global::Google.Protobuf.WellKnownTypes.Timestamp();
+            }
+            input.ReadMessage(ExpireTime);
+            break;
+          }
+        }
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalMergeFrom(ref pb::ParseContext input) {
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, ref input);
+            break;
+          case 10: {
+            DocumentId = input.ReadString();
+            break;
+          }
+          case 18: {
+            PutUrl = input.ReadString();
+            break;
+          }
+          case 26: {
+            Token = input.ReadString();
+            break;
+          }
+          case 34: {
+            Key = input.ReadString();
+            break;
+          }
+          case 42: {
+            if (expireTime_ == null) {
+              ExpireTime = new global::Google.Protobuf.WellKnownTypes.Timestamp();
+            }
+            input.ReadMessage(ExpireTime);
+            break;
+          }
+        }
+      }
+    }
+    #endif
+
+  }
+
+  public sealed partial class CompleteUploadRequest : pb::IMessage<CompleteUploadRequest>
+  #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      , pb::IBufferMessage
+  #endif
+  {
+    private static readonly pb::MessageParser<CompleteUploadRequest> _parser = new pb::MessageParser<CompleteUploadRequest>(() => new CompleteUploadRequest());
+    private pb::UnknownFieldSet _unknownFields;
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pb::MessageParser<CompleteUploadRequest> Parser { get { return _parser; } }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pbr::MessageDescriptor Descriptor {
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[11]; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    pbr::MessageDescriptor pb::IMessage.Descriptor {
+      get { return Descriptor; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public CompleteUploadRequest() {
+      OnConstruction();
+    }
+
+    partial void OnConstruction();
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public CompleteUploadRequest(CompleteUploadRequest other) : this() {
+      documentId_ = other.documentId_;
+      retentionDays_ = other.retentionDays_;
+      priority_ = other.priority_;
+      engine_ = other.engine_;
+      languages_ = other.languages_.Clone();
+      _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public CompleteUploadRequest Clone() {
+      return new CompleteUploadRequest(this);
+    }
+
+    /// <summary>Field number for the "document_id" field.</summary>
+    public const int DocumentIdFieldNumber = 1;
+    private string documentId_ = "";
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string DocumentId {
+      get { return documentId_; }
+      set {
+        documentId_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
+    /// <summary>Field number for the "retention_days" field.</summary>
+    public const int RetentionDaysFieldNumber = 2;
+    private int retentionDays_;
+    /// <summary>
+    /// Days to keep the original and result (1-3650); 0 means the server default.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public int RetentionDays {
+      get { return retentionDays_; }
+      set {
+        retentionDays_ = value;
+      }
+    }
+
+    /// <summary>Field number for the "priority" field.</summary>
+    public const int PriorityFieldNumber = 3;
+    private int priority_;
+    /// <summary>
+    /// 1 (lowest) to 10 (highest); 0 means the default, 5.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public int Priority {
+      get { return priority_; }
+      set {
+        priority_ = value;
+      }
+    }
+
+    /// <summary>Field number for the "engine" field.</summary>
+    public const int EngineFieldNumber = 4;
+    private global::Ilios.V1.Engine engine_ = global::Ilios.V1.Engine.Unspecified;
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public global::Ilios.V1.Engine Engine {
+      get { return engine_; }
+      set {
+        engine_ = value;
+      }
+    }
+
+    /// <summary>Field number for the "languages" field.</summary>
+    public const int LanguagesFieldNumber = 5;
+    private static readonly pb::FieldCodec<string> _repeated_languages_codec
+        = pb::FieldCodec.ForString(42);
+    private readonly pbc::RepeatedField<string> languages_ = new pbc::RepeatedField<string>();
+    /// <summary>
+    /// OCR model codes (see ConvertRequest.languages).
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public pbc::RepeatedField<string> Languages {
+      get { return languages_; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override bool Equals(object other) {
+      return Equals(other as CompleteUploadRequest);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool Equals(CompleteUploadRequest other) {
+      if (ReferenceEquals(other, null)) {
+        return false;
+      }
+      if (ReferenceEquals(other, this)) {
+        return true;
+      }
+      if (DocumentId != other.DocumentId) return false;
+      if (RetentionDays != other.RetentionDays) return false;
+      if (Priority != other.Priority) return false;
+      if (Engine != other.Engine) return false;
+      if(!languages_.Equals(other.languages_)) return false;
+      return Equals(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override int GetHashCode() {
+      int hash = 1;
+      if (DocumentId.Length != 0) hash ^= DocumentId.GetHashCode();
+      if (RetentionDays != 0) hash ^= RetentionDays.GetHashCode();
+      if (Priority != 0) hash ^= Priority.GetHashCode();
+      if (Engine != global::Ilios.V1.Engine.Unspecified) hash ^= Engine.GetHashCode();
+      hash ^= languages_.GetHashCode();
+      if (_unknownFields != null) {
+        hash ^= _unknownFields.GetHashCode();
+      }
+      return hash;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override string ToString() {
+      return pb::JsonFormatter.ToDiagnosticString(this);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void WriteTo(pb::CodedOutputStream output) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      output.WriteRawMessage(this);
+    #else
+      if (DocumentId.Length != 0) {
+        output.WriteRawTag(10);
+        output.WriteString(DocumentId);
+      }
+      if (RetentionDays != 0) {
+        output.WriteRawTag(16);
+        output.WriteInt32(RetentionDays);
+      }
+      if (Priority != 0) {
+        output.WriteRawTag(24);
+        output.WriteInt32(Priority);
+      }
+      if (Engine != global::Ilios.V1.Engine.Unspecified) {
+        output.WriteRawTag(32);
+        output.WriteEnum((int) Engine);
+      }
+      languages_.WriteTo(output, _repeated_languages_codec);
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(output);
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalWriteTo(ref pb::WriteContext output) {
+      if (DocumentId.Length != 0) {
+        output.WriteRawTag(10);
+        output.WriteString(DocumentId);
+      }
+      if (RetentionDays != 0) {
+        output.WriteRawTag(16);
+        output.WriteInt32(RetentionDays);
+      }
+      if (Priority != 0) {
+        output.WriteRawTag(24);
+        output.WriteInt32(Priority);
+      }
+      if (Engine != global::Ilios.V1.Engine.Unspecified) {
+        output.WriteRawTag(32);
+        output.WriteEnum((int) Engine);
+      }
+      languages_.WriteTo(ref output, _repeated_languages_codec);
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(ref output);
+      }
+    }
+    #endif
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public int CalculateSize() {
+      int size = 0;
+      if (DocumentId.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(DocumentId);
+      }
+      if (RetentionDays != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeInt32Size(RetentionDays);
+      }
+      if (Priority != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeInt32Size(Priority);
+      }
+      if (Engine != global::Ilios.V1.Engine.Unspecified) {
+        size += 1 + pb::CodedOutputStream.ComputeEnumSize((int) Engine);
+      }
+      size += languages_.CalculateSize(_repeated_languages_codec);
+      if (_unknownFields != null) {
+        size += _unknownFields.CalculateSize();
+      }
+      return size;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(CompleteUploadRequest other) {
+      if (other == null) {
+        return;
+      }
+      if (other.DocumentId.Length != 0) {
+        DocumentId = other.DocumentId;
+      }
+      if (other.RetentionDays != 0) {
+        RetentionDays = other.RetentionDays;
+      }
+      if (other.Priority != 0) {
+        Priority = other.Priority;
+      }
+      if (other.Engine != global::Ilios.V1.Engine.Unspecified) {
+        Engine = other.Engine;
+      }
+      languages_.Add(other.languages_);
+      _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(pb::CodedInputStream input) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      input.ReadRawMessage(this);
+    #else
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, input);
+            break;
+          case 10: {
+            DocumentId = input.ReadString();
+            break;
+          }
+          case 16: {
+            RetentionDays = input.ReadInt32();
+            break;
+          }
+          case 24: {
+            Priority = input.ReadInt32();
+            break;
+          }
+          case 32: {
+            Engine = (global::Ilios.V1.Engine) input.ReadEnum();
+            break;
+          }
+          case 42: {
+            languages_.AddEntriesFrom(input, _repeated_languages_codec);
+            break;
+          }
+        }
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalMergeFrom(ref pb::ParseContext input) {
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, ref input);
+            break;
+          case 10: {
+            DocumentId = input.ReadString();
+            break;
+          }
+          case 16: {
+            RetentionDays = input.ReadInt32();
+            break;
+          }
+          case 24: {
+            Priority = input.ReadInt32();
+            break;
+          }
+          case 32: {
+            Engine = (global::Ilios.V1.Engine) input.ReadEnum();
+            break;
+          }
+          case 42: {
+            languages_.AddEntriesFrom(ref input, _repeated_languages_codec);
+            break;
+          }
+        }
+      }
+    }
+    #endif
+
+  }
+
+  public sealed partial class CompleteUploadResponse : pb::IMessage<CompleteUploadResponse>
+  #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      , pb::IBufferMessage
+  #endif
+  {
+    private static readonly pb::MessageParser<CompleteUploadResponse> _parser = new pb::MessageParser<CompleteUploadResponse>(() => new CompleteUploadResponse());
+    private pb::UnknownFieldSet _unknownFields;
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pb::MessageParser<CompleteUploadResponse> Parser { get { return _parser; } }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pbr::MessageDescriptor Descriptor {
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[12]; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    pbr::MessageDescriptor pb::IMessage.Descriptor {
+      get { return Descriptor; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public CompleteUploadResponse() {
+      OnConstruction();
+    }
+
+    partial void OnConstruction();
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public CompleteUploadResponse(CompleteUploadResponse other) : this() {
+      document_ = other.document_ != null ? other.document_.Clone() : null;
+      _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public CompleteUploadResponse Clone() {
+      return new CompleteUploadResponse(this);
+    }
+
+    /// <summary>Field number for the "document" field.</summary>
+    public const int DocumentFieldNumber = 1;
+    private global::Ilios.V1.Document document_;
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public global::Ilios.V1.Document Document {
+      get { return document_; }
+      set {
+        document_ = value;
+      }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override bool Equals(object other) {
+      return Equals(other as CompleteUploadResponse);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool Equals(CompleteUploadResponse other) {
+      if (ReferenceEquals(other, null)) {
+        return false;
+      }
+      if (ReferenceEquals(other, this)) {
+        return true;
+      }
+      if (!object.Equals(Document, other.Document)) return false;
+      return Equals(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override int GetHashCode() {
+      int hash = 1;
+      if (document_ != null) hash ^= Document.GetHashCode();
+      if (_unknownFields != null) {
+        hash ^= _unknownFields.GetHashCode();
+      }
+      return hash;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override string ToString() {
+      return pb::JsonFormatter.ToDiagnosticString(this);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void WriteTo(pb::CodedOutputStream output) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      output.WriteRawMessage(this);
+    #else
+      if (document_ != null) {
+        output.WriteRawTag(10);
+        output.WriteMessage(Document);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(output);
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalWriteTo(ref pb::WriteContext output) {
+      if (document_ != null) {
+        output.WriteRawTag(10);
+        output.WriteMessage(Document);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(ref output);
+      }
+    }
+    #endif
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public int CalculateSize() {
+      int size = 0;
+      if (document_ != null) {
+        size += 1 + pb::CodedOutputStream.ComputeMessageSize(Document);
+      }
+      if (_unknownFields != null) {
+        size += _unknownFields.CalculateSize();
+      }
+      return size;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(CompleteUploadResponse other) {
+      if (other == null) {
+        return;
+      }
+      if (other.document_ != null) {
+        if (document_ == null) {
+          Document = new global::Ilios.V1.Document();
+        }
+        Document.MergeFrom(other.Document);
+      }
+      _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(pb::CodedInputStream input) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      input.ReadRawMessage(this);
+    #else
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, input);
+            break;
+          case 10: {
+            if (document_ == null) {
+              Document = new global::Ilios.V1.Document();
+            }
+            input.ReadMessage(Document);
+            break;
+          }
+        }
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalMergeFrom(ref pb::ParseContext input) {
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, ref input);
+            break;
+          case 10: {
+            if (document_ == null) {
+              Document = new global::Ilios.V1.Document();
+            }
+            input.ReadMessage(Document);
+            break;
+          }
         }
       }
     }
@@ -2594,7 +3858,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[9]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[13]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2946,7 +4210,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[10]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[14]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3272,7 +4536,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[11]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[15]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3502,7 +4766,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[12]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[16]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3946,7 +5210,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[13]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[17]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4283,7 +5547,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[14]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[18]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4629,7 +5893,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[15]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[19]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4827,7 +6091,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[16]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[20]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5016,7 +6280,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[17]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[21]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5214,7 +6478,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[18]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[22]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5403,7 +6667,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[19]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[23]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5687,7 +6951,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[20]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[24]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5708,6 +6972,7 @@ namespace Ilios.V1 {
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public ReadOriginalRequest(ReadOriginalRequest other) : this() {
       documentId_ = other.documentId_;
+      preferUrl_ = other.preferUrl_;
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -5729,6 +6994,22 @@ namespace Ilios.V1 {
       }
     }
 
+    /// <summary>Field number for the "prefer_url" field.</summary>
+    public const int PreferUrlFieldNumber = 2;
+    private bool preferUrl_;
+    /// <summary>
+    /// Answer with a URL to fetch the original from (metadata.download_url, no
+    /// chunks) when the store has one (S3), instead of streaming it.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool PreferUrl {
+      get { return preferUrl_; }
+      set {
+        preferUrl_ = value;
+      }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -5745,6 +7026,7 @@ namespace Ilios.V1 {
         return true;
       }
       if (DocumentId != other.DocumentId) return false;
+      if (PreferUrl != other.PreferUrl) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -5753,6 +7035,7 @@ namespace Ilios.V1 {
     public override int GetHashCode() {
       int hash = 1;
       if (DocumentId.Length != 0) hash ^= DocumentId.GetHashCode();
+      if (PreferUrl != false) hash ^= PreferUrl.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -5775,6 +7058,10 @@ namespace Ilios.V1 {
         output.WriteRawTag(10);
         output.WriteString(DocumentId);
       }
+      if (PreferUrl != false) {
+        output.WriteRawTag(16);
+        output.WriteBool(PreferUrl);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -5789,6 +7076,10 @@ namespace Ilios.V1 {
         output.WriteRawTag(10);
         output.WriteString(DocumentId);
       }
+      if (PreferUrl != false) {
+        output.WriteRawTag(16);
+        output.WriteBool(PreferUrl);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -5801,6 +7092,9 @@ namespace Ilios.V1 {
       int size = 0;
       if (DocumentId.Length != 0) {
         size += 1 + pb::CodedOutputStream.ComputeStringSize(DocumentId);
+      }
+      if (PreferUrl != false) {
+        size += 1 + 1;
       }
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
@@ -5816,6 +7110,9 @@ namespace Ilios.V1 {
       }
       if (other.DocumentId.Length != 0) {
         DocumentId = other.DocumentId;
+      }
+      if (other.PreferUrl != false) {
+        PreferUrl = other.PreferUrl;
       }
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
@@ -5836,6 +7133,10 @@ namespace Ilios.V1 {
             DocumentId = input.ReadString();
             break;
           }
+          case 16: {
+            PreferUrl = input.ReadBool();
+            break;
+          }
         }
       }
     #endif
@@ -5853,6 +7154,10 @@ namespace Ilios.V1 {
             break;
           case 10: {
             DocumentId = input.ReadString();
+            break;
+          }
+          case 16: {
+            PreferUrl = input.ReadBool();
             break;
           }
         }
@@ -5876,7 +7181,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[21]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[25]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5896,6 +7201,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public ReadOriginalResponse(ReadOriginalResponse other) : this() {
+      downloadUrl_ = other.downloadUrl_;
       switch (other.PartCase) {
         case PartOneofCase.Metadata:
           Metadata = other.Metadata.Clone();
@@ -5944,6 +7250,22 @@ namespace Ilios.V1 {
       }
     }
 
+    /// <summary>Field number for the "download_url" field.</summary>
+    public const int DownloadUrlFieldNumber = 3;
+    private string downloadUrl_ = "";
+    /// <summary>
+    /// With prefer_url, on the first message: where to GET the original (valid for
+    /// a short while); no chunks follow.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public string DownloadUrl {
+      get { return downloadUrl_; }
+      set {
+        downloadUrl_ = pb::ProtoPreconditions.CheckNotNull(value, "value");
+      }
+    }
+
     private object part_;
     /// <summary>Enum of possible cases for the "part" oneof.</summary>
     public enum PartOneofCase {
@@ -5982,6 +7304,7 @@ namespace Ilios.V1 {
       }
       if (!object.Equals(Metadata, other.Metadata)) return false;
       if (Chunk != other.Chunk) return false;
+      if (DownloadUrl != other.DownloadUrl) return false;
       if (PartCase != other.PartCase) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
@@ -5992,6 +7315,7 @@ namespace Ilios.V1 {
       int hash = 1;
       if (partCase_ == PartOneofCase.Metadata) hash ^= Metadata.GetHashCode();
       if (partCase_ == PartOneofCase.Chunk) hash ^= Chunk.GetHashCode();
+      if (DownloadUrl.Length != 0) hash ^= DownloadUrl.GetHashCode();
       hash ^= (int) partCase_;
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
@@ -6019,6 +7343,10 @@ namespace Ilios.V1 {
         output.WriteRawTag(18);
         output.WriteBytes(Chunk);
       }
+      if (DownloadUrl.Length != 0) {
+        output.WriteRawTag(26);
+        output.WriteString(DownloadUrl);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -6037,6 +7365,10 @@ namespace Ilios.V1 {
         output.WriteRawTag(18);
         output.WriteBytes(Chunk);
       }
+      if (DownloadUrl.Length != 0) {
+        output.WriteRawTag(26);
+        output.WriteString(DownloadUrl);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -6053,6 +7385,9 @@ namespace Ilios.V1 {
       if (partCase_ == PartOneofCase.Chunk) {
         size += 1 + pb::CodedOutputStream.ComputeBytesSize(Chunk);
       }
+      if (DownloadUrl.Length != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeStringSize(DownloadUrl);
+      }
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
       }
@@ -6064,6 +7399,9 @@ namespace Ilios.V1 {
     public void MergeFrom(ReadOriginalResponse other) {
       if (other == null) {
         return;
+      }
+      if (other.DownloadUrl.Length != 0) {
+        DownloadUrl = other.DownloadUrl;
       }
       switch (other.PartCase) {
         case PartOneofCase.Metadata:
@@ -6105,6 +7443,10 @@ namespace Ilios.V1 {
             Chunk = input.ReadBytes();
             break;
           }
+          case 26: {
+            DownloadUrl = input.ReadString();
+            break;
+          }
         }
       }
     #endif
@@ -6133,6 +7475,10 @@ namespace Ilios.V1 {
             Chunk = input.ReadBytes();
             break;
           }
+          case 26: {
+            DownloadUrl = input.ReadString();
+            break;
+          }
         }
       }
     }
@@ -6154,7 +7500,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[22]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[26]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6343,7 +7689,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[23]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[27]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6541,7 +7887,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[24]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[28]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6730,7 +8076,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[25]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[29]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6968,7 +8314,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[26]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[30]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -7329,7 +8675,7 @@ namespace Ilios.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[27]; }
+      get { return global::Ilios.V1.ConversionServiceReflection.Descriptor.MessageTypes[31]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]

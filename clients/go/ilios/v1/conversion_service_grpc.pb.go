@@ -28,6 +28,12 @@ type ConversionServiceClient interface {
 	// Deletes an upload no document has used, and its file. An unknown or
 	// already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
 	DeleteUpload(ctx context.Context, in *DeleteUploadRequest, opts ...grpc.CallOption) (*DeleteUploadResponse, error)
+	// Reserves a document whose file the client sends with a plain HTTP PUT
+	// (the original API's upload-url flow): straight to S3 through a presigned
+	// URL when the server stores in S3, else to the REST gateway with a token.
+	ReserveUpload(ctx context.Context, in *ReserveUploadRequest, opts ...grpc.CallOption) (*ReserveUploadResponse, error)
+	// Queues the conversion of a reserved document once its file is sent.
+	CompleteUpload(ctx context.Context, in *CompleteUploadRequest, opts ...grpc.CallOption) (*CompleteUploadResponse, error)
 	// Queues several documents as one batch, converted asynchronously.
 	BatchSubmit(ctx context.Context, in *BatchSubmitRequest, opts ...grpc.CallOption) (*BatchSubmitResponse, error)
 	// Queues one document, converted asynchronously.
@@ -123,6 +129,24 @@ func (x *conversionServiceUploadClient) CloseAndRecv() (*UploadResponse, error) 
 func (c *conversionServiceClient) DeleteUpload(ctx context.Context, in *DeleteUploadRequest, opts ...grpc.CallOption) (*DeleteUploadResponse, error) {
 	out := new(DeleteUploadResponse)
 	err := c.cc.Invoke(ctx, "/ilios.v1.ConversionService/DeleteUpload", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *conversionServiceClient) ReserveUpload(ctx context.Context, in *ReserveUploadRequest, opts ...grpc.CallOption) (*ReserveUploadResponse, error) {
+	out := new(ReserveUploadResponse)
+	err := c.cc.Invoke(ctx, "/ilios.v1.ConversionService/ReserveUpload", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *conversionServiceClient) CompleteUpload(ctx context.Context, in *CompleteUploadRequest, opts ...grpc.CallOption) (*CompleteUploadResponse, error) {
+	out := new(CompleteUploadResponse)
+	err := c.cc.Invoke(ctx, "/ilios.v1.ConversionService/CompleteUpload", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -262,6 +286,12 @@ type ConversionServiceServer interface {
 	// Deletes an upload no document has used, and its file. An unknown or
 	// already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
 	DeleteUpload(context.Context, *DeleteUploadRequest) (*DeleteUploadResponse, error)
+	// Reserves a document whose file the client sends with a plain HTTP PUT
+	// (the original API's upload-url flow): straight to S3 through a presigned
+	// URL when the server stores in S3, else to the REST gateway with a token.
+	ReserveUpload(context.Context, *ReserveUploadRequest) (*ReserveUploadResponse, error)
+	// Queues the conversion of a reserved document once its file is sent.
+	CompleteUpload(context.Context, *CompleteUploadRequest) (*CompleteUploadResponse, error)
 	// Queues several documents as one batch, converted asynchronously.
 	BatchSubmit(context.Context, *BatchSubmitRequest) (*BatchSubmitResponse, error)
 	// Queues one document, converted asynchronously.
@@ -293,6 +323,12 @@ func (UnimplementedConversionServiceServer) Upload(ConversionService_UploadServe
 }
 func (UnimplementedConversionServiceServer) DeleteUpload(context.Context, *DeleteUploadRequest) (*DeleteUploadResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteUpload not implemented")
+}
+func (UnimplementedConversionServiceServer) ReserveUpload(context.Context, *ReserveUploadRequest) (*ReserveUploadResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReserveUpload not implemented")
+}
+func (UnimplementedConversionServiceServer) CompleteUpload(context.Context, *CompleteUploadRequest) (*CompleteUploadResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CompleteUpload not implemented")
 }
 func (UnimplementedConversionServiceServer) BatchSubmit(context.Context, *BatchSubmitRequest) (*BatchSubmitResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method BatchSubmit not implemented")
@@ -392,6 +428,42 @@ func _ConversionService_DeleteUpload_Handler(srv interface{}, ctx context.Contex
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ConversionServiceServer).DeleteUpload(ctx, req.(*DeleteUploadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ConversionService_ReserveUpload_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReserveUploadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConversionServiceServer).ReserveUpload(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/ilios.v1.ConversionService/ReserveUpload",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConversionServiceServer).ReserveUpload(ctx, req.(*ReserveUploadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ConversionService_CompleteUpload_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompleteUploadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConversionServiceServer).CompleteUpload(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/ilios.v1.ConversionService/CompleteUpload",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConversionServiceServer).CompleteUpload(ctx, req.(*CompleteUploadRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -553,6 +625,14 @@ var _ConversionService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteUpload",
 			Handler:    _ConversionService_DeleteUpload_Handler,
+		},
+		{
+			MethodName: "ReserveUpload",
+			Handler:    _ConversionService_ReserveUpload_Handler,
+		},
+		{
+			MethodName: "CompleteUpload",
+			Handler:    _ConversionService_CompleteUpload_Handler,
 		},
 		{
 			MethodName: "BatchSubmit",

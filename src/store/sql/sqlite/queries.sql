@@ -357,3 +357,22 @@ SELECT content FROM inline_blobs WHERE key = :key;
 -- delete_inline_blob --
 -- Forget a small original (retention).
 DELETE FROM inline_blobs WHERE key = :key;
+
+-- insert_reservation --
+-- Reserve a document id for a file to be sent with a plain PUT.
+INSERT INTO reservations (id, token_sha256, file_name, size_bytes, mime_type, api_key_id,
+                          created_at, expires_at)
+VALUES (:id, :token_sha256, :file_name, :size_bytes, :mime_type, :api_key_id, :now, :expires_at);
+
+-- get_reservation --
+-- A reservation that has not expired by :now.
+SELECT id, token_sha256, file_name, size_bytes, mime_type, api_key_id, expires_at
+FROM reservations WHERE id = :id AND expires_at > :now;
+
+-- delete_reservation --
+-- The reserved file is recorded (an upload, or the document): the reservation goes.
+DELETE FROM reservations WHERE id = :id;
+
+-- expired_reservations --
+-- Up to :limit reservations whose time ran out before :now.
+SELECT id FROM reservations WHERE expires_at <= :now ORDER BY expires_at LIMIT :limit;

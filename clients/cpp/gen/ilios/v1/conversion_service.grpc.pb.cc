@@ -26,6 +26,8 @@ static const char* ConversionService_method_names[] = {
   "/ilios.v1.ConversionService/Convert",
   "/ilios.v1.ConversionService/Upload",
   "/ilios.v1.ConversionService/DeleteUpload",
+  "/ilios.v1.ConversionService/ReserveUpload",
+  "/ilios.v1.ConversionService/CompleteUpload",
   "/ilios.v1.ConversionService/BatchSubmit",
   "/ilios.v1.ConversionService/SubmitDocument",
   "/ilios.v1.ConversionService/GetDocument",
@@ -46,14 +48,16 @@ ConversionService::Stub::Stub(const std::shared_ptr< ::grpc::ChannelInterface>& 
   : channel_(channel), rpcmethod_Convert_(ConversionService_method_names[0], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
   , rpcmethod_Upload_(ConversionService_method_names[1], options.suffix_for_stats(),::grpc::internal::RpcMethod::CLIENT_STREAMING, channel)
   , rpcmethod_DeleteUpload_(ConversionService_method_names[2], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_BatchSubmit_(ConversionService_method_names[3], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_SubmitDocument_(ConversionService_method_names[4], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_GetDocument_(ConversionService_method_names[5], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_GetDocumentContent_(ConversionService_method_names[6], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_ReadOriginal_(ConversionService_method_names[7], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
-  , rpcmethod_GetBatch_(ConversionService_method_names[8], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_DownloadBatch_(ConversionService_method_names[9], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
-  , rpcmethod_ListDocuments_(ConversionService_method_names[10], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_ReserveUpload_(ConversionService_method_names[3], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_CompleteUpload_(ConversionService_method_names[4], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_BatchSubmit_(ConversionService_method_names[5], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_SubmitDocument_(ConversionService_method_names[6], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_GetDocument_(ConversionService_method_names[7], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_GetDocumentContent_(ConversionService_method_names[8], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_ReadOriginal_(ConversionService_method_names[9], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
+  , rpcmethod_GetBatch_(ConversionService_method_names[10], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_DownloadBatch_(ConversionService_method_names[11], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
+  , rpcmethod_ListDocuments_(ConversionService_method_names[12], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
   {}
 
 ::grpc::ClientReader< ::ilios::v1::ConvertResponse>* ConversionService::Stub::ConvertRaw(::grpc::ClientContext* context, const ::ilios::v1::ConvertRequest& request) {
@@ -107,6 +111,52 @@ void ConversionService::Stub::async::DeleteUpload(::grpc::ClientContext* context
 ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>* ConversionService::Stub::AsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
   auto* result =
     this->PrepareAsyncDeleteUploadRaw(context, request, cq);
+  result->StartCall();
+  return result;
+}
+
+::grpc::Status ConversionService::Stub::ReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::ilios::v1::ReserveUploadResponse* response) {
+  return ::grpc::internal::BlockingUnaryCall< ::ilios::v1::ReserveUploadRequest, ::ilios::v1::ReserveUploadResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(channel_.get(), rpcmethod_ReserveUpload_, context, request, response);
+}
+
+void ConversionService::Stub::async::ReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest* request, ::ilios::v1::ReserveUploadResponse* response, std::function<void(::grpc::Status)> f) {
+  ::grpc::internal::CallbackUnaryCall< ::ilios::v1::ReserveUploadRequest, ::ilios::v1::ReserveUploadResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(stub_->channel_.get(), stub_->rpcmethod_ReserveUpload_, context, request, response, std::move(f));
+}
+
+void ConversionService::Stub::async::ReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest* request, ::ilios::v1::ReserveUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) {
+  ::grpc::internal::ClientCallbackUnaryFactory::Create< ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(stub_->channel_.get(), stub_->rpcmethod_ReserveUpload_, context, request, response, reactor);
+}
+
+::grpc::ClientAsyncResponseReader< ::ilios::v1::ReserveUploadResponse>* ConversionService::Stub::PrepareAsyncReserveUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::grpc::CompletionQueue* cq) {
+  return ::grpc::internal::ClientAsyncResponseReaderHelper::Create< ::ilios::v1::ReserveUploadResponse, ::ilios::v1::ReserveUploadRequest, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(channel_.get(), cq, rpcmethod_ReserveUpload_, context, request);
+}
+
+::grpc::ClientAsyncResponseReader< ::ilios::v1::ReserveUploadResponse>* ConversionService::Stub::AsyncReserveUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::grpc::CompletionQueue* cq) {
+  auto* result =
+    this->PrepareAsyncReserveUploadRaw(context, request, cq);
+  result->StartCall();
+  return result;
+}
+
+::grpc::Status ConversionService::Stub::CompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::ilios::v1::CompleteUploadResponse* response) {
+  return ::grpc::internal::BlockingUnaryCall< ::ilios::v1::CompleteUploadRequest, ::ilios::v1::CompleteUploadResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(channel_.get(), rpcmethod_CompleteUpload_, context, request, response);
+}
+
+void ConversionService::Stub::async::CompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest* request, ::ilios::v1::CompleteUploadResponse* response, std::function<void(::grpc::Status)> f) {
+  ::grpc::internal::CallbackUnaryCall< ::ilios::v1::CompleteUploadRequest, ::ilios::v1::CompleteUploadResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(stub_->channel_.get(), stub_->rpcmethod_CompleteUpload_, context, request, response, std::move(f));
+}
+
+void ConversionService::Stub::async::CompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest* request, ::ilios::v1::CompleteUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) {
+  ::grpc::internal::ClientCallbackUnaryFactory::Create< ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(stub_->channel_.get(), stub_->rpcmethod_CompleteUpload_, context, request, response, reactor);
+}
+
+::grpc::ClientAsyncResponseReader< ::ilios::v1::CompleteUploadResponse>* ConversionService::Stub::PrepareAsyncCompleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+  return ::grpc::internal::ClientAsyncResponseReaderHelper::Create< ::ilios::v1::CompleteUploadResponse, ::ilios::v1::CompleteUploadRequest, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(channel_.get(), cq, rpcmethod_CompleteUpload_, context, request);
+}
+
+::grpc::ClientAsyncResponseReader< ::ilios::v1::CompleteUploadResponse>* ConversionService::Stub::AsyncCompleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+  auto* result =
+    this->PrepareAsyncCompleteUploadRaw(context, request, cq);
   result->StartCall();
   return result;
 }
@@ -315,6 +365,26 @@ ConversionService::Service::Service() {
   AddMethod(new ::grpc::internal::RpcServiceMethod(
       ConversionService_method_names[3],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
+      new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::ReserveUploadRequest, ::ilios::v1::ReserveUploadResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
+          [](ConversionService::Service* service,
+             ::grpc::ServerContext* ctx,
+             const ::ilios::v1::ReserveUploadRequest* req,
+             ::ilios::v1::ReserveUploadResponse* resp) {
+               return service->ReserveUpload(ctx, req, resp);
+             }, this)));
+  AddMethod(new ::grpc::internal::RpcServiceMethod(
+      ConversionService_method_names[4],
+      ::grpc::internal::RpcMethod::NORMAL_RPC,
+      new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::CompleteUploadRequest, ::ilios::v1::CompleteUploadResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
+          [](ConversionService::Service* service,
+             ::grpc::ServerContext* ctx,
+             const ::ilios::v1::CompleteUploadRequest* req,
+             ::ilios::v1::CompleteUploadResponse* resp) {
+               return service->CompleteUpload(ctx, req, resp);
+             }, this)));
+  AddMethod(new ::grpc::internal::RpcServiceMethod(
+      ConversionService_method_names[5],
+      ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::BatchSubmitRequest, ::ilios::v1::BatchSubmitResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
              ::grpc::ServerContext* ctx,
@@ -323,7 +393,7 @@ ConversionService::Service::Service() {
                return service->BatchSubmit(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[4],
+      ConversionService_method_names[6],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::SubmitDocumentRequest, ::ilios::v1::SubmitDocumentResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
@@ -333,7 +403,7 @@ ConversionService::Service::Service() {
                return service->SubmitDocument(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[5],
+      ConversionService_method_names[7],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::GetDocumentRequest, ::ilios::v1::GetDocumentResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
@@ -343,7 +413,7 @@ ConversionService::Service::Service() {
                return service->GetDocument(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[6],
+      ConversionService_method_names[8],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::GetDocumentContentRequest, ::ilios::v1::GetDocumentContentResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
@@ -353,7 +423,7 @@ ConversionService::Service::Service() {
                return service->GetDocumentContent(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[7],
+      ConversionService_method_names[9],
       ::grpc::internal::RpcMethod::SERVER_STREAMING,
       new ::grpc::internal::ServerStreamingHandler< ConversionService::Service, ::ilios::v1::ReadOriginalRequest, ::ilios::v1::ReadOriginalResponse>(
           [](ConversionService::Service* service,
@@ -363,7 +433,7 @@ ConversionService::Service::Service() {
                return service->ReadOriginal(ctx, req, writer);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[8],
+      ConversionService_method_names[10],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::GetBatchRequest, ::ilios::v1::GetBatchResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
@@ -373,7 +443,7 @@ ConversionService::Service::Service() {
                return service->GetBatch(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[9],
+      ConversionService_method_names[11],
       ::grpc::internal::RpcMethod::SERVER_STREAMING,
       new ::grpc::internal::ServerStreamingHandler< ConversionService::Service, ::ilios::v1::DownloadBatchRequest, ::ilios::v1::DownloadBatchResponse>(
           [](ConversionService::Service* service,
@@ -383,7 +453,7 @@ ConversionService::Service::Service() {
                return service->DownloadBatch(ctx, req, writer);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      ConversionService_method_names[10],
+      ConversionService_method_names[12],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< ConversionService::Service, ::ilios::v1::ListDocumentsRequest, ::ilios::v1::ListDocumentsResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](ConversionService::Service* service,
@@ -412,6 +482,20 @@ ConversionService::Service::~Service() {
 }
 
 ::grpc::Status ConversionService::Service::DeleteUpload(::grpc::ServerContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response) {
+  (void) context;
+  (void) request;
+  (void) response;
+  return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+}
+
+::grpc::Status ConversionService::Service::ReserveUpload(::grpc::ServerContext* context, const ::ilios::v1::ReserveUploadRequest* request, ::ilios::v1::ReserveUploadResponse* response) {
+  (void) context;
+  (void) request;
+  (void) response;
+  return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+}
+
+::grpc::Status ConversionService::Service::CompleteUpload(::grpc::ServerContext* context, const ::ilios::v1::CompleteUploadRequest* request, ::ilios::v1::CompleteUploadResponse* response) {
   (void) context;
   (void) request;
   (void) response;

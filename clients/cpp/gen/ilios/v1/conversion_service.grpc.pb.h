@@ -74,6 +74,24 @@ class ConversionService final {
     std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::DeleteUploadResponse>> PrepareAsyncDeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
       return std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::DeleteUploadResponse>>(PrepareAsyncDeleteUploadRaw(context, request, cq));
     }
+    // Reserves a document whose file the client sends with a plain HTTP PUT
+    // (the original API's upload-url flow): straight to S3 through a presigned
+    // URL when the server stores in S3, else to the REST gateway with a token.
+    virtual ::grpc::Status ReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::ilios::v1::ReserveUploadResponse* response) = 0;
+    std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::ReserveUploadResponse>> AsyncReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::ReserveUploadResponse>>(AsyncReserveUploadRaw(context, request, cq));
+    }
+    std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::ReserveUploadResponse>> PrepareAsyncReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::ReserveUploadResponse>>(PrepareAsyncReserveUploadRaw(context, request, cq));
+    }
+    // Queues the conversion of a reserved document once its file is sent.
+    virtual ::grpc::Status CompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::ilios::v1::CompleteUploadResponse* response) = 0;
+    std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::CompleteUploadResponse>> AsyncCompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::CompleteUploadResponse>>(AsyncCompleteUploadRaw(context, request, cq));
+    }
+    std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::CompleteUploadResponse>> PrepareAsyncCompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::CompleteUploadResponse>>(PrepareAsyncCompleteUploadRaw(context, request, cq));
+    }
     // Queues several documents as one batch, converted asynchronously.
     virtual ::grpc::Status BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::ilios::v1::BatchSubmitResponse* response) = 0;
     std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::BatchSubmitResponse>> AsyncBatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) {
@@ -157,6 +175,14 @@ class ConversionService final {
       // already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
       virtual void DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response, std::function<void(::grpc::Status)>) = 0;
       virtual void DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) = 0;
+      // Reserves a document whose file the client sends with a plain HTTP PUT
+      // (the original API's upload-url flow): straight to S3 through a presigned
+      // URL when the server stores in S3, else to the REST gateway with a token.
+      virtual void ReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest* request, ::ilios::v1::ReserveUploadResponse* response, std::function<void(::grpc::Status)>) = 0;
+      virtual void ReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest* request, ::ilios::v1::ReserveUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) = 0;
+      // Queues the conversion of a reserved document once its file is sent.
+      virtual void CompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest* request, ::ilios::v1::CompleteUploadResponse* response, std::function<void(::grpc::Status)>) = 0;
+      virtual void CompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest* request, ::ilios::v1::CompleteUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) = 0;
       // Queues several documents as one batch, converted asynchronously.
       virtual void BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response, std::function<void(::grpc::Status)>) = 0;
       virtual void BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response, ::grpc::ClientUnaryReactor* reactor) = 0;
@@ -192,6 +218,10 @@ class ConversionService final {
     virtual ::grpc::ClientAsyncWriterInterface< ::ilios::v1::UploadRequest>* PrepareAsyncUploadRaw(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::DeleteUploadResponse>* AsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::DeleteUploadResponse>* PrepareAsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) = 0;
+    virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::ReserveUploadResponse>* AsyncReserveUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::grpc::CompletionQueue* cq) = 0;
+    virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::ReserveUploadResponse>* PrepareAsyncReserveUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::grpc::CompletionQueue* cq) = 0;
+    virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::CompleteUploadResponse>* AsyncCompleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::grpc::CompletionQueue* cq) = 0;
+    virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::CompleteUploadResponse>* PrepareAsyncCompleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::BatchSubmitResponse>* AsyncBatchSubmitRaw(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::BatchSubmitResponse>* PrepareAsyncBatchSubmitRaw(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::ilios::v1::SubmitDocumentResponse>* AsyncSubmitDocumentRaw(::grpc::ClientContext* context, const ::ilios::v1::SubmitDocumentRequest& request, ::grpc::CompletionQueue* cq) = 0;
@@ -238,6 +268,20 @@ class ConversionService final {
     }
     std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>> PrepareAsyncDeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
       return std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>>(PrepareAsyncDeleteUploadRaw(context, request, cq));
+    }
+    ::grpc::Status ReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::ilios::v1::ReserveUploadResponse* response) override;
+    std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::ReserveUploadResponse>> AsyncReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::ReserveUploadResponse>>(AsyncReserveUploadRaw(context, request, cq));
+    }
+    std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::ReserveUploadResponse>> PrepareAsyncReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::ReserveUploadResponse>>(PrepareAsyncReserveUploadRaw(context, request, cq));
+    }
+    ::grpc::Status CompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::ilios::v1::CompleteUploadResponse* response) override;
+    std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::CompleteUploadResponse>> AsyncCompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::CompleteUploadResponse>>(AsyncCompleteUploadRaw(context, request, cq));
+    }
+    std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::CompleteUploadResponse>> PrepareAsyncCompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::CompleteUploadResponse>>(PrepareAsyncCompleteUploadRaw(context, request, cq));
     }
     ::grpc::Status BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::ilios::v1::BatchSubmitResponse* response) override;
     std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::ilios::v1::BatchSubmitResponse>> AsyncBatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) {
@@ -306,6 +350,10 @@ class ConversionService final {
       void Upload(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::ClientWriteReactor< ::ilios::v1::UploadRequest>* reactor) override;
       void DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response, std::function<void(::grpc::Status)>) override;
       void DeleteUpload(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) override;
+      void ReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest* request, ::ilios::v1::ReserveUploadResponse* response, std::function<void(::grpc::Status)>) override;
+      void ReserveUpload(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest* request, ::ilios::v1::ReserveUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) override;
+      void CompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest* request, ::ilios::v1::CompleteUploadResponse* response, std::function<void(::grpc::Status)>) override;
+      void CompleteUpload(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest* request, ::ilios::v1::CompleteUploadResponse* response, ::grpc::ClientUnaryReactor* reactor) override;
       void BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response, std::function<void(::grpc::Status)>) override;
       void BatchSubmit(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response, ::grpc::ClientUnaryReactor* reactor) override;
       void SubmitDocument(::grpc::ClientContext* context, const ::ilios::v1::SubmitDocumentRequest* request, ::ilios::v1::SubmitDocumentResponse* response, std::function<void(::grpc::Status)>) override;
@@ -339,6 +387,10 @@ class ConversionService final {
     ::grpc::ClientAsyncWriter< ::ilios::v1::UploadRequest>* PrepareAsyncUploadRaw(::grpc::ClientContext* context, ::ilios::v1::UploadResponse* response, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>* AsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::ilios::v1::DeleteUploadResponse>* PrepareAsyncDeleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::DeleteUploadRequest& request, ::grpc::CompletionQueue* cq) override;
+    ::grpc::ClientAsyncResponseReader< ::ilios::v1::ReserveUploadResponse>* AsyncReserveUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::grpc::CompletionQueue* cq) override;
+    ::grpc::ClientAsyncResponseReader< ::ilios::v1::ReserveUploadResponse>* PrepareAsyncReserveUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::ReserveUploadRequest& request, ::grpc::CompletionQueue* cq) override;
+    ::grpc::ClientAsyncResponseReader< ::ilios::v1::CompleteUploadResponse>* AsyncCompleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::grpc::CompletionQueue* cq) override;
+    ::grpc::ClientAsyncResponseReader< ::ilios::v1::CompleteUploadResponse>* PrepareAsyncCompleteUploadRaw(::grpc::ClientContext* context, const ::ilios::v1::CompleteUploadRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::ilios::v1::BatchSubmitResponse>* AsyncBatchSubmitRaw(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::ilios::v1::BatchSubmitResponse>* PrepareAsyncBatchSubmitRaw(::grpc::ClientContext* context, const ::ilios::v1::BatchSubmitRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::ilios::v1::SubmitDocumentResponse>* AsyncSubmitDocumentRaw(::grpc::ClientContext* context, const ::ilios::v1::SubmitDocumentRequest& request, ::grpc::CompletionQueue* cq) override;
@@ -360,6 +412,8 @@ class ConversionService final {
     const ::grpc::internal::RpcMethod rpcmethod_Convert_;
     const ::grpc::internal::RpcMethod rpcmethod_Upload_;
     const ::grpc::internal::RpcMethod rpcmethod_DeleteUpload_;
+    const ::grpc::internal::RpcMethod rpcmethod_ReserveUpload_;
+    const ::grpc::internal::RpcMethod rpcmethod_CompleteUpload_;
     const ::grpc::internal::RpcMethod rpcmethod_BatchSubmit_;
     const ::grpc::internal::RpcMethod rpcmethod_SubmitDocument_;
     const ::grpc::internal::RpcMethod rpcmethod_GetDocument_;
@@ -386,6 +440,12 @@ class ConversionService final {
     // Deletes an upload no document has used, and its file. An unknown or
     // already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
     virtual ::grpc::Status DeleteUpload(::grpc::ServerContext* context, const ::ilios::v1::DeleteUploadRequest* request, ::ilios::v1::DeleteUploadResponse* response);
+    // Reserves a document whose file the client sends with a plain HTTP PUT
+    // (the original API's upload-url flow): straight to S3 through a presigned
+    // URL when the server stores in S3, else to the REST gateway with a token.
+    virtual ::grpc::Status ReserveUpload(::grpc::ServerContext* context, const ::ilios::v1::ReserveUploadRequest* request, ::ilios::v1::ReserveUploadResponse* response);
+    // Queues the conversion of a reserved document once its file is sent.
+    virtual ::grpc::Status CompleteUpload(::grpc::ServerContext* context, const ::ilios::v1::CompleteUploadRequest* request, ::ilios::v1::CompleteUploadResponse* response);
     // Queues several documents as one batch, converted asynchronously.
     virtual ::grpc::Status BatchSubmit(::grpc::ServerContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response);
     // Queues one document, converted asynchronously.
@@ -464,12 +524,52 @@ class ConversionService final {
     }
   };
   template <class BaseClass>
+  class WithAsyncMethod_ReserveUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithAsyncMethod_ReserveUpload() {
+      ::grpc::Service::MarkMethodAsync(3);
+    }
+    ~WithAsyncMethod_ReserveUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status ReserveUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::ReserveUploadRequest* /*request*/, ::ilios::v1::ReserveUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    void RequestReserveUpload(::grpc::ServerContext* context, ::ilios::v1::ReserveUploadRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::ReserveUploadResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
+      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
+    }
+  };
+  template <class BaseClass>
+  class WithAsyncMethod_CompleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithAsyncMethod_CompleteUpload() {
+      ::grpc::Service::MarkMethodAsync(4);
+    }
+    ~WithAsyncMethod_CompleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status CompleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::CompleteUploadRequest* /*request*/, ::ilios::v1::CompleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    void RequestCompleteUpload(::grpc::ServerContext* context, ::ilios::v1::CompleteUploadRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::CompleteUploadResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
+      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
+    }
+  };
+  template <class BaseClass>
   class WithAsyncMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodAsync(3);
+      ::grpc::Service::MarkMethodAsync(5);
     }
     ~WithAsyncMethod_BatchSubmit() override {
       BaseClassMustBeDerivedFromService(this);
@@ -480,7 +580,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestBatchSubmit(::grpc::ServerContext* context, ::ilios::v1::BatchSubmitRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::BatchSubmitResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -489,7 +589,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodAsync(4);
+      ::grpc::Service::MarkMethodAsync(6);
     }
     ~WithAsyncMethod_SubmitDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -500,7 +600,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestSubmitDocument(::grpc::ServerContext* context, ::ilios::v1::SubmitDocumentRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::SubmitDocumentResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(6, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -509,7 +609,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetDocument() {
-      ::grpc::Service::MarkMethodAsync(5);
+      ::grpc::Service::MarkMethodAsync(7);
     }
     ~WithAsyncMethod_GetDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -520,7 +620,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetDocument(::grpc::ServerContext* context, ::ilios::v1::GetDocumentRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::GetDocumentResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(7, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -529,7 +629,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodAsync(6);
+      ::grpc::Service::MarkMethodAsync(8);
     }
     ~WithAsyncMethod_GetDocumentContent() override {
       BaseClassMustBeDerivedFromService(this);
@@ -540,7 +640,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetDocumentContent(::grpc::ServerContext* context, ::ilios::v1::GetDocumentContentRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::GetDocumentContentResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(6, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(8, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -549,7 +649,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodAsync(7);
+      ::grpc::Service::MarkMethodAsync(9);
     }
     ~WithAsyncMethod_ReadOriginal() override {
       BaseClassMustBeDerivedFromService(this);
@@ -560,7 +660,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestReadOriginal(::grpc::ServerContext* context, ::ilios::v1::ReadOriginalRequest* request, ::grpc::ServerAsyncWriter< ::ilios::v1::ReadOriginalResponse>* writer, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncServerStreaming(7, context, request, writer, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncServerStreaming(9, context, request, writer, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -569,7 +669,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetBatch() {
-      ::grpc::Service::MarkMethodAsync(8);
+      ::grpc::Service::MarkMethodAsync(10);
     }
     ~WithAsyncMethod_GetBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -580,7 +680,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetBatch(::grpc::ServerContext* context, ::ilios::v1::GetBatchRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::GetBatchResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(8, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(10, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -589,7 +689,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodAsync(9);
+      ::grpc::Service::MarkMethodAsync(11);
     }
     ~WithAsyncMethod_DownloadBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -600,7 +700,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestDownloadBatch(::grpc::ServerContext* context, ::ilios::v1::DownloadBatchRequest* request, ::grpc::ServerAsyncWriter< ::ilios::v1::DownloadBatchResponse>* writer, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncServerStreaming(9, context, request, writer, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncServerStreaming(11, context, request, writer, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -609,7 +709,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodAsync(10);
+      ::grpc::Service::MarkMethodAsync(12);
     }
     ~WithAsyncMethod_ListDocuments() override {
       BaseClassMustBeDerivedFromService(this);
@@ -620,10 +720,10 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestListDocuments(::grpc::ServerContext* context, ::ilios::v1::ListDocumentsRequest* request, ::grpc::ServerAsyncResponseWriter< ::ilios::v1::ListDocumentsResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(10, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(12, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
-  typedef WithAsyncMethod_Convert<WithAsyncMethod_Upload<WithAsyncMethod_DeleteUpload<WithAsyncMethod_BatchSubmit<WithAsyncMethod_SubmitDocument<WithAsyncMethod_GetDocument<WithAsyncMethod_GetDocumentContent<WithAsyncMethod_ReadOriginal<WithAsyncMethod_GetBatch<WithAsyncMethod_DownloadBatch<WithAsyncMethod_ListDocuments<Service > > > > > > > > > > > AsyncService;
+  typedef WithAsyncMethod_Convert<WithAsyncMethod_Upload<WithAsyncMethod_DeleteUpload<WithAsyncMethod_ReserveUpload<WithAsyncMethod_CompleteUpload<WithAsyncMethod_BatchSubmit<WithAsyncMethod_SubmitDocument<WithAsyncMethod_GetDocument<WithAsyncMethod_GetDocumentContent<WithAsyncMethod_ReadOriginal<WithAsyncMethod_GetBatch<WithAsyncMethod_DownloadBatch<WithAsyncMethod_ListDocuments<Service > > > > > > > > > > > > > AsyncService;
   template <class BaseClass>
   class WithCallbackMethod_Convert : public BaseClass {
    private:
@@ -696,18 +796,72 @@ class ConversionService final {
       ::grpc::CallbackServerContext* /*context*/, const ::ilios::v1::DeleteUploadRequest* /*request*/, ::ilios::v1::DeleteUploadResponse* /*response*/)  { return nullptr; }
   };
   template <class BaseClass>
+  class WithCallbackMethod_ReserveUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithCallbackMethod_ReserveUpload() {
+      ::grpc::Service::MarkMethodCallback(3,
+          new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::ReserveUploadRequest, ::ilios::v1::ReserveUploadResponse>(
+            [this](
+                   ::grpc::CallbackServerContext* context, const ::ilios::v1::ReserveUploadRequest* request, ::ilios::v1::ReserveUploadResponse* response) { return this->ReserveUpload(context, request, response); }));}
+    void SetMessageAllocatorFor_ReserveUpload(
+        ::grpc::MessageAllocator< ::ilios::v1::ReserveUploadRequest, ::ilios::v1::ReserveUploadResponse>* allocator) {
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(3);
+      static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::ReserveUploadRequest, ::ilios::v1::ReserveUploadResponse>*>(handler)
+              ->SetMessageAllocator(allocator);
+    }
+    ~WithCallbackMethod_ReserveUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status ReserveUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::ReserveUploadRequest* /*request*/, ::ilios::v1::ReserveUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    virtual ::grpc::ServerUnaryReactor* ReserveUpload(
+      ::grpc::CallbackServerContext* /*context*/, const ::ilios::v1::ReserveUploadRequest* /*request*/, ::ilios::v1::ReserveUploadResponse* /*response*/)  { return nullptr; }
+  };
+  template <class BaseClass>
+  class WithCallbackMethod_CompleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithCallbackMethod_CompleteUpload() {
+      ::grpc::Service::MarkMethodCallback(4,
+          new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::CompleteUploadRequest, ::ilios::v1::CompleteUploadResponse>(
+            [this](
+                   ::grpc::CallbackServerContext* context, const ::ilios::v1::CompleteUploadRequest* request, ::ilios::v1::CompleteUploadResponse* response) { return this->CompleteUpload(context, request, response); }));}
+    void SetMessageAllocatorFor_CompleteUpload(
+        ::grpc::MessageAllocator< ::ilios::v1::CompleteUploadRequest, ::ilios::v1::CompleteUploadResponse>* allocator) {
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(4);
+      static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::CompleteUploadRequest, ::ilios::v1::CompleteUploadResponse>*>(handler)
+              ->SetMessageAllocator(allocator);
+    }
+    ~WithCallbackMethod_CompleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status CompleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::CompleteUploadRequest* /*request*/, ::ilios::v1::CompleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    virtual ::grpc::ServerUnaryReactor* CompleteUpload(
+      ::grpc::CallbackServerContext* /*context*/, const ::ilios::v1::CompleteUploadRequest* /*request*/, ::ilios::v1::CompleteUploadResponse* /*response*/)  { return nullptr; }
+  };
+  template <class BaseClass>
   class WithCallbackMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodCallback(3,
+      ::grpc::Service::MarkMethodCallback(5,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::BatchSubmitRequest, ::ilios::v1::BatchSubmitResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::BatchSubmitRequest* request, ::ilios::v1::BatchSubmitResponse* response) { return this->BatchSubmit(context, request, response); }));}
     void SetMessageAllocatorFor_BatchSubmit(
         ::grpc::MessageAllocator< ::ilios::v1::BatchSubmitRequest, ::ilios::v1::BatchSubmitResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(3);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(5);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::BatchSubmitRequest, ::ilios::v1::BatchSubmitResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -728,13 +882,13 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodCallback(4,
+      ::grpc::Service::MarkMethodCallback(6,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::SubmitDocumentRequest, ::ilios::v1::SubmitDocumentResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::SubmitDocumentRequest* request, ::ilios::v1::SubmitDocumentResponse* response) { return this->SubmitDocument(context, request, response); }));}
     void SetMessageAllocatorFor_SubmitDocument(
         ::grpc::MessageAllocator< ::ilios::v1::SubmitDocumentRequest, ::ilios::v1::SubmitDocumentResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(4);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(6);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::SubmitDocumentRequest, ::ilios::v1::SubmitDocumentResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -755,13 +909,13 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetDocument() {
-      ::grpc::Service::MarkMethodCallback(5,
+      ::grpc::Service::MarkMethodCallback(7,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetDocumentRequest, ::ilios::v1::GetDocumentResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::GetDocumentRequest* request, ::ilios::v1::GetDocumentResponse* response) { return this->GetDocument(context, request, response); }));}
     void SetMessageAllocatorFor_GetDocument(
         ::grpc::MessageAllocator< ::ilios::v1::GetDocumentRequest, ::ilios::v1::GetDocumentResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(5);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(7);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetDocumentRequest, ::ilios::v1::GetDocumentResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -782,13 +936,13 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodCallback(6,
+      ::grpc::Service::MarkMethodCallback(8,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetDocumentContentRequest, ::ilios::v1::GetDocumentContentResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::GetDocumentContentRequest* request, ::ilios::v1::GetDocumentContentResponse* response) { return this->GetDocumentContent(context, request, response); }));}
     void SetMessageAllocatorFor_GetDocumentContent(
         ::grpc::MessageAllocator< ::ilios::v1::GetDocumentContentRequest, ::ilios::v1::GetDocumentContentResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(6);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(8);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetDocumentContentRequest, ::ilios::v1::GetDocumentContentResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -809,7 +963,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodCallback(7,
+      ::grpc::Service::MarkMethodCallback(9,
           new ::grpc::internal::CallbackServerStreamingHandler< ::ilios::v1::ReadOriginalRequest, ::ilios::v1::ReadOriginalResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::ReadOriginalRequest* request) { return this->ReadOriginal(context, request); }));
@@ -831,13 +985,13 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetBatch() {
-      ::grpc::Service::MarkMethodCallback(8,
+      ::grpc::Service::MarkMethodCallback(10,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetBatchRequest, ::ilios::v1::GetBatchResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::GetBatchRequest* request, ::ilios::v1::GetBatchResponse* response) { return this->GetBatch(context, request, response); }));}
     void SetMessageAllocatorFor_GetBatch(
         ::grpc::MessageAllocator< ::ilios::v1::GetBatchRequest, ::ilios::v1::GetBatchResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(8);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(10);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::GetBatchRequest, ::ilios::v1::GetBatchResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -858,7 +1012,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodCallback(9,
+      ::grpc::Service::MarkMethodCallback(11,
           new ::grpc::internal::CallbackServerStreamingHandler< ::ilios::v1::DownloadBatchRequest, ::ilios::v1::DownloadBatchResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::DownloadBatchRequest* request) { return this->DownloadBatch(context, request); }));
@@ -880,13 +1034,13 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodCallback(10,
+      ::grpc::Service::MarkMethodCallback(12,
           new ::grpc::internal::CallbackUnaryHandler< ::ilios::v1::ListDocumentsRequest, ::ilios::v1::ListDocumentsResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::ilios::v1::ListDocumentsRequest* request, ::ilios::v1::ListDocumentsResponse* response) { return this->ListDocuments(context, request, response); }));}
     void SetMessageAllocatorFor_ListDocuments(
         ::grpc::MessageAllocator< ::ilios::v1::ListDocumentsRequest, ::ilios::v1::ListDocumentsResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(10);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(12);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::ilios::v1::ListDocumentsRequest, ::ilios::v1::ListDocumentsResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -901,7 +1055,7 @@ class ConversionService final {
     virtual ::grpc::ServerUnaryReactor* ListDocuments(
       ::grpc::CallbackServerContext* /*context*/, const ::ilios::v1::ListDocumentsRequest* /*request*/, ::ilios::v1::ListDocumentsResponse* /*response*/)  { return nullptr; }
   };
-  typedef WithCallbackMethod_Convert<WithCallbackMethod_Upload<WithCallbackMethod_DeleteUpload<WithCallbackMethod_BatchSubmit<WithCallbackMethod_SubmitDocument<WithCallbackMethod_GetDocument<WithCallbackMethod_GetDocumentContent<WithCallbackMethod_ReadOriginal<WithCallbackMethod_GetBatch<WithCallbackMethod_DownloadBatch<WithCallbackMethod_ListDocuments<Service > > > > > > > > > > > CallbackService;
+  typedef WithCallbackMethod_Convert<WithCallbackMethod_Upload<WithCallbackMethod_DeleteUpload<WithCallbackMethod_ReserveUpload<WithCallbackMethod_CompleteUpload<WithCallbackMethod_BatchSubmit<WithCallbackMethod_SubmitDocument<WithCallbackMethod_GetDocument<WithCallbackMethod_GetDocumentContent<WithCallbackMethod_ReadOriginal<WithCallbackMethod_GetBatch<WithCallbackMethod_DownloadBatch<WithCallbackMethod_ListDocuments<Service > > > > > > > > > > > > > CallbackService;
   typedef CallbackService ExperimentalCallbackService;
   template <class BaseClass>
   class WithGenericMethod_Convert : public BaseClass {
@@ -955,12 +1109,46 @@ class ConversionService final {
     }
   };
   template <class BaseClass>
+  class WithGenericMethod_ReserveUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithGenericMethod_ReserveUpload() {
+      ::grpc::Service::MarkMethodGeneric(3);
+    }
+    ~WithGenericMethod_ReserveUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status ReserveUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::ReserveUploadRequest* /*request*/, ::ilios::v1::ReserveUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+  };
+  template <class BaseClass>
+  class WithGenericMethod_CompleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithGenericMethod_CompleteUpload() {
+      ::grpc::Service::MarkMethodGeneric(4);
+    }
+    ~WithGenericMethod_CompleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status CompleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::CompleteUploadRequest* /*request*/, ::ilios::v1::CompleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+  };
+  template <class BaseClass>
   class WithGenericMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodGeneric(3);
+      ::grpc::Service::MarkMethodGeneric(5);
     }
     ~WithGenericMethod_BatchSubmit() override {
       BaseClassMustBeDerivedFromService(this);
@@ -977,7 +1165,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodGeneric(4);
+      ::grpc::Service::MarkMethodGeneric(6);
     }
     ~WithGenericMethod_SubmitDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -994,7 +1182,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetDocument() {
-      ::grpc::Service::MarkMethodGeneric(5);
+      ::grpc::Service::MarkMethodGeneric(7);
     }
     ~WithGenericMethod_GetDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1011,7 +1199,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodGeneric(6);
+      ::grpc::Service::MarkMethodGeneric(8);
     }
     ~WithGenericMethod_GetDocumentContent() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1028,7 +1216,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodGeneric(7);
+      ::grpc::Service::MarkMethodGeneric(9);
     }
     ~WithGenericMethod_ReadOriginal() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1045,7 +1233,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetBatch() {
-      ::grpc::Service::MarkMethodGeneric(8);
+      ::grpc::Service::MarkMethodGeneric(10);
     }
     ~WithGenericMethod_GetBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1062,7 +1250,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodGeneric(9);
+      ::grpc::Service::MarkMethodGeneric(11);
     }
     ~WithGenericMethod_DownloadBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1079,7 +1267,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodGeneric(10);
+      ::grpc::Service::MarkMethodGeneric(12);
     }
     ~WithGenericMethod_ListDocuments() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1151,12 +1339,52 @@ class ConversionService final {
     }
   };
   template <class BaseClass>
+  class WithRawMethod_ReserveUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithRawMethod_ReserveUpload() {
+      ::grpc::Service::MarkMethodRaw(3);
+    }
+    ~WithRawMethod_ReserveUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status ReserveUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::ReserveUploadRequest* /*request*/, ::ilios::v1::ReserveUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    void RequestReserveUpload(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
+      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
+    }
+  };
+  template <class BaseClass>
+  class WithRawMethod_CompleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithRawMethod_CompleteUpload() {
+      ::grpc::Service::MarkMethodRaw(4);
+    }
+    ~WithRawMethod_CompleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status CompleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::CompleteUploadRequest* /*request*/, ::ilios::v1::CompleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    void RequestCompleteUpload(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
+      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
+    }
+  };
+  template <class BaseClass>
   class WithRawMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodRaw(3);
+      ::grpc::Service::MarkMethodRaw(5);
     }
     ~WithRawMethod_BatchSubmit() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1167,7 +1395,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestBatchSubmit(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1176,7 +1404,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodRaw(4);
+      ::grpc::Service::MarkMethodRaw(6);
     }
     ~WithRawMethod_SubmitDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1187,7 +1415,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestSubmitDocument(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(6, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1196,7 +1424,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetDocument() {
-      ::grpc::Service::MarkMethodRaw(5);
+      ::grpc::Service::MarkMethodRaw(7);
     }
     ~WithRawMethod_GetDocument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1207,7 +1435,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetDocument(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(7, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1216,7 +1444,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodRaw(6);
+      ::grpc::Service::MarkMethodRaw(8);
     }
     ~WithRawMethod_GetDocumentContent() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1227,7 +1455,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetDocumentContent(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(6, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(8, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1236,7 +1464,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodRaw(7);
+      ::grpc::Service::MarkMethodRaw(9);
     }
     ~WithRawMethod_ReadOriginal() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1247,7 +1475,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestReadOriginal(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncWriter< ::grpc::ByteBuffer>* writer, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncServerStreaming(7, context, request, writer, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncServerStreaming(9, context, request, writer, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1256,7 +1484,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetBatch() {
-      ::grpc::Service::MarkMethodRaw(8);
+      ::grpc::Service::MarkMethodRaw(10);
     }
     ~WithRawMethod_GetBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1267,7 +1495,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetBatch(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(8, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(10, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1276,7 +1504,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodRaw(9);
+      ::grpc::Service::MarkMethodRaw(11);
     }
     ~WithRawMethod_DownloadBatch() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1287,7 +1515,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestDownloadBatch(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncWriter< ::grpc::ByteBuffer>* writer, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncServerStreaming(9, context, request, writer, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncServerStreaming(11, context, request, writer, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1296,7 +1524,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodRaw(10);
+      ::grpc::Service::MarkMethodRaw(12);
     }
     ~WithRawMethod_ListDocuments() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1307,7 +1535,7 @@ class ConversionService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestListDocuments(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(10, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(12, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1377,12 +1605,56 @@ class ConversionService final {
       ::grpc::CallbackServerContext* /*context*/, const ::grpc::ByteBuffer* /*request*/, ::grpc::ByteBuffer* /*response*/)  { return nullptr; }
   };
   template <class BaseClass>
+  class WithRawCallbackMethod_ReserveUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithRawCallbackMethod_ReserveUpload() {
+      ::grpc::Service::MarkMethodRawCallback(3,
+          new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
+            [this](
+                   ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->ReserveUpload(context, request, response); }));
+    }
+    ~WithRawCallbackMethod_ReserveUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status ReserveUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::ReserveUploadRequest* /*request*/, ::ilios::v1::ReserveUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    virtual ::grpc::ServerUnaryReactor* ReserveUpload(
+      ::grpc::CallbackServerContext* /*context*/, const ::grpc::ByteBuffer* /*request*/, ::grpc::ByteBuffer* /*response*/)  { return nullptr; }
+  };
+  template <class BaseClass>
+  class WithRawCallbackMethod_CompleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithRawCallbackMethod_CompleteUpload() {
+      ::grpc::Service::MarkMethodRawCallback(4,
+          new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
+            [this](
+                   ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->CompleteUpload(context, request, response); }));
+    }
+    ~WithRawCallbackMethod_CompleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status CompleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::CompleteUploadRequest* /*request*/, ::ilios::v1::CompleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    virtual ::grpc::ServerUnaryReactor* CompleteUpload(
+      ::grpc::CallbackServerContext* /*context*/, const ::grpc::ByteBuffer* /*request*/, ::grpc::ByteBuffer* /*response*/)  { return nullptr; }
+  };
+  template <class BaseClass>
   class WithRawCallbackMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodRawCallback(3,
+      ::grpc::Service::MarkMethodRawCallback(5,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->BatchSubmit(context, request, response); }));
@@ -1404,7 +1676,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodRawCallback(4,
+      ::grpc::Service::MarkMethodRawCallback(6,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->SubmitDocument(context, request, response); }));
@@ -1426,7 +1698,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetDocument() {
-      ::grpc::Service::MarkMethodRawCallback(5,
+      ::grpc::Service::MarkMethodRawCallback(7,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetDocument(context, request, response); }));
@@ -1448,7 +1720,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodRawCallback(6,
+      ::grpc::Service::MarkMethodRawCallback(8,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetDocumentContent(context, request, response); }));
@@ -1470,7 +1742,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodRawCallback(7,
+      ::grpc::Service::MarkMethodRawCallback(9,
           new ::grpc::internal::CallbackServerStreamingHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const::grpc::ByteBuffer* request) { return this->ReadOriginal(context, request); }));
@@ -1492,7 +1764,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetBatch() {
-      ::grpc::Service::MarkMethodRawCallback(8,
+      ::grpc::Service::MarkMethodRawCallback(10,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetBatch(context, request, response); }));
@@ -1514,7 +1786,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodRawCallback(9,
+      ::grpc::Service::MarkMethodRawCallback(11,
           new ::grpc::internal::CallbackServerStreamingHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const::grpc::ByteBuffer* request) { return this->DownloadBatch(context, request); }));
@@ -1536,7 +1808,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodRawCallback(10,
+      ::grpc::Service::MarkMethodRawCallback(12,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->ListDocuments(context, request, response); }));
@@ -1580,12 +1852,66 @@ class ConversionService final {
     virtual ::grpc::Status StreamedDeleteUpload(::grpc::ServerContext* context, ::grpc::ServerUnaryStreamer< ::ilios::v1::DeleteUploadRequest,::ilios::v1::DeleteUploadResponse>* server_unary_streamer) = 0;
   };
   template <class BaseClass>
+  class WithStreamedUnaryMethod_ReserveUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithStreamedUnaryMethod_ReserveUpload() {
+      ::grpc::Service::MarkMethodStreamed(3,
+        new ::grpc::internal::StreamedUnaryHandler<
+          ::ilios::v1::ReserveUploadRequest, ::ilios::v1::ReserveUploadResponse>(
+            [this](::grpc::ServerContext* context,
+                   ::grpc::ServerUnaryStreamer<
+                     ::ilios::v1::ReserveUploadRequest, ::ilios::v1::ReserveUploadResponse>* streamer) {
+                       return this->StreamedReserveUpload(context,
+                         streamer);
+                  }));
+    }
+    ~WithStreamedUnaryMethod_ReserveUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable regular version of this method
+    ::grpc::Status ReserveUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::ReserveUploadRequest* /*request*/, ::ilios::v1::ReserveUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    // replace default version of method with streamed unary
+    virtual ::grpc::Status StreamedReserveUpload(::grpc::ServerContext* context, ::grpc::ServerUnaryStreamer< ::ilios::v1::ReserveUploadRequest,::ilios::v1::ReserveUploadResponse>* server_unary_streamer) = 0;
+  };
+  template <class BaseClass>
+  class WithStreamedUnaryMethod_CompleteUpload : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithStreamedUnaryMethod_CompleteUpload() {
+      ::grpc::Service::MarkMethodStreamed(4,
+        new ::grpc::internal::StreamedUnaryHandler<
+          ::ilios::v1::CompleteUploadRequest, ::ilios::v1::CompleteUploadResponse>(
+            [this](::grpc::ServerContext* context,
+                   ::grpc::ServerUnaryStreamer<
+                     ::ilios::v1::CompleteUploadRequest, ::ilios::v1::CompleteUploadResponse>* streamer) {
+                       return this->StreamedCompleteUpload(context,
+                         streamer);
+                  }));
+    }
+    ~WithStreamedUnaryMethod_CompleteUpload() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable regular version of this method
+    ::grpc::Status CompleteUpload(::grpc::ServerContext* /*context*/, const ::ilios::v1::CompleteUploadRequest* /*request*/, ::ilios::v1::CompleteUploadResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    // replace default version of method with streamed unary
+    virtual ::grpc::Status StreamedCompleteUpload(::grpc::ServerContext* context, ::grpc::ServerUnaryStreamer< ::ilios::v1::CompleteUploadRequest,::ilios::v1::CompleteUploadResponse>* server_unary_streamer) = 0;
+  };
+  template <class BaseClass>
   class WithStreamedUnaryMethod_BatchSubmit : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_BatchSubmit() {
-      ::grpc::Service::MarkMethodStreamed(3,
+      ::grpc::Service::MarkMethodStreamed(5,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::BatchSubmitRequest, ::ilios::v1::BatchSubmitResponse>(
             [this](::grpc::ServerContext* context,
@@ -1612,7 +1938,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_SubmitDocument() {
-      ::grpc::Service::MarkMethodStreamed(4,
+      ::grpc::Service::MarkMethodStreamed(6,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::SubmitDocumentRequest, ::ilios::v1::SubmitDocumentResponse>(
             [this](::grpc::ServerContext* context,
@@ -1639,7 +1965,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetDocument() {
-      ::grpc::Service::MarkMethodStreamed(5,
+      ::grpc::Service::MarkMethodStreamed(7,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::GetDocumentRequest, ::ilios::v1::GetDocumentResponse>(
             [this](::grpc::ServerContext* context,
@@ -1666,7 +1992,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetDocumentContent() {
-      ::grpc::Service::MarkMethodStreamed(6,
+      ::grpc::Service::MarkMethodStreamed(8,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::GetDocumentContentRequest, ::ilios::v1::GetDocumentContentResponse>(
             [this](::grpc::ServerContext* context,
@@ -1693,7 +2019,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetBatch() {
-      ::grpc::Service::MarkMethodStreamed(8,
+      ::grpc::Service::MarkMethodStreamed(10,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::GetBatchRequest, ::ilios::v1::GetBatchResponse>(
             [this](::grpc::ServerContext* context,
@@ -1720,7 +2046,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_ListDocuments() {
-      ::grpc::Service::MarkMethodStreamed(10,
+      ::grpc::Service::MarkMethodStreamed(12,
         new ::grpc::internal::StreamedUnaryHandler<
           ::ilios::v1::ListDocumentsRequest, ::ilios::v1::ListDocumentsResponse>(
             [this](::grpc::ServerContext* context,
@@ -1741,7 +2067,7 @@ class ConversionService final {
     // replace default version of method with streamed unary
     virtual ::grpc::Status StreamedListDocuments(::grpc::ServerContext* context, ::grpc::ServerUnaryStreamer< ::ilios::v1::ListDocumentsRequest,::ilios::v1::ListDocumentsResponse>* server_unary_streamer) = 0;
   };
-  typedef WithStreamedUnaryMethod_DeleteUpload<WithStreamedUnaryMethod_BatchSubmit<WithStreamedUnaryMethod_SubmitDocument<WithStreamedUnaryMethod_GetDocument<WithStreamedUnaryMethod_GetDocumentContent<WithStreamedUnaryMethod_GetBatch<WithStreamedUnaryMethod_ListDocuments<Service > > > > > > > StreamedUnaryService;
+  typedef WithStreamedUnaryMethod_DeleteUpload<WithStreamedUnaryMethod_ReserveUpload<WithStreamedUnaryMethod_CompleteUpload<WithStreamedUnaryMethod_BatchSubmit<WithStreamedUnaryMethod_SubmitDocument<WithStreamedUnaryMethod_GetDocument<WithStreamedUnaryMethod_GetDocumentContent<WithStreamedUnaryMethod_GetBatch<WithStreamedUnaryMethod_ListDocuments<Service > > > > > > > > > StreamedUnaryService;
   template <class BaseClass>
   class WithSplitStreamingMethod_Convert : public BaseClass {
    private:
@@ -1775,7 +2101,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithSplitStreamingMethod_ReadOriginal() {
-      ::grpc::Service::MarkMethodStreamed(7,
+      ::grpc::Service::MarkMethodStreamed(9,
         new ::grpc::internal::SplitServerStreamingHandler<
           ::ilios::v1::ReadOriginalRequest, ::ilios::v1::ReadOriginalResponse>(
             [this](::grpc::ServerContext* context,
@@ -1802,7 +2128,7 @@ class ConversionService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithSplitStreamingMethod_DownloadBatch() {
-      ::grpc::Service::MarkMethodStreamed(9,
+      ::grpc::Service::MarkMethodStreamed(11,
         new ::grpc::internal::SplitServerStreamingHandler<
           ::ilios::v1::DownloadBatchRequest, ::ilios::v1::DownloadBatchResponse>(
             [this](::grpc::ServerContext* context,
@@ -1824,7 +2150,7 @@ class ConversionService final {
     virtual ::grpc::Status StreamedDownloadBatch(::grpc::ServerContext* context, ::grpc::ServerSplitStreamer< ::ilios::v1::DownloadBatchRequest,::ilios::v1::DownloadBatchResponse>* server_split_streamer) = 0;
   };
   typedef WithSplitStreamingMethod_Convert<WithSplitStreamingMethod_ReadOriginal<WithSplitStreamingMethod_DownloadBatch<Service > > > SplitStreamedService;
-  typedef WithSplitStreamingMethod_Convert<WithStreamedUnaryMethod_DeleteUpload<WithStreamedUnaryMethod_BatchSubmit<WithStreamedUnaryMethod_SubmitDocument<WithStreamedUnaryMethod_GetDocument<WithStreamedUnaryMethod_GetDocumentContent<WithSplitStreamingMethod_ReadOriginal<WithStreamedUnaryMethod_GetBatch<WithSplitStreamingMethod_DownloadBatch<WithStreamedUnaryMethod_ListDocuments<Service > > > > > > > > > > StreamedService;
+  typedef WithSplitStreamingMethod_Convert<WithStreamedUnaryMethod_DeleteUpload<WithStreamedUnaryMethod_ReserveUpload<WithStreamedUnaryMethod_CompleteUpload<WithStreamedUnaryMethod_BatchSubmit<WithStreamedUnaryMethod_SubmitDocument<WithStreamedUnaryMethod_GetDocument<WithStreamedUnaryMethod_GetDocumentContent<WithSplitStreamingMethod_ReadOriginal<WithStreamedUnaryMethod_GetBatch<WithSplitStreamingMethod_DownloadBatch<WithStreamedUnaryMethod_ListDocuments<Service > > > > > > > > > > > > StreamedService;
 };
 
 }  // namespace v1

@@ -136,6 +136,8 @@ PROTOBUF_CONSTEXPR UploadMetadata::UploadMetadata(
     ::_pbi::ConstantInitialized): _impl_{
     /*decltype(_impl_.file_name_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
   , /*decltype(_impl_.sha256_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.reserved_document_id_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.reserved_token_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
   , /*decltype(_impl_.size_bytes_)*/int64_t{0}
   , /*decltype(_impl_.transient_)*/false
   , /*decltype(_impl_._cached_size_)*/{}} {}
@@ -148,6 +150,68 @@ struct UploadMetadataDefaultTypeInternal {
   };
 };
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 UploadMetadataDefaultTypeInternal _UploadMetadata_default_instance_;
+PROTOBUF_CONSTEXPR ReserveUploadRequest::ReserveUploadRequest(
+    ::_pbi::ConstantInitialized): _impl_{
+    /*decltype(_impl_.file_name_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.mime_type_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.size_bytes_)*/int64_t{0}
+  , /*decltype(_impl_._cached_size_)*/{}} {}
+struct ReserveUploadRequestDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR ReserveUploadRequestDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~ReserveUploadRequestDefaultTypeInternal() {}
+  union {
+    ReserveUploadRequest _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 ReserveUploadRequestDefaultTypeInternal _ReserveUploadRequest_default_instance_;
+PROTOBUF_CONSTEXPR ReserveUploadResponse::ReserveUploadResponse(
+    ::_pbi::ConstantInitialized): _impl_{
+    /*decltype(_impl_.document_id_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.put_url_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.token_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.key_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.expire_time_)*/nullptr
+  , /*decltype(_impl_._cached_size_)*/{}} {}
+struct ReserveUploadResponseDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR ReserveUploadResponseDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~ReserveUploadResponseDefaultTypeInternal() {}
+  union {
+    ReserveUploadResponse _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 ReserveUploadResponseDefaultTypeInternal _ReserveUploadResponse_default_instance_;
+PROTOBUF_CONSTEXPR CompleteUploadRequest::CompleteUploadRequest(
+    ::_pbi::ConstantInitialized): _impl_{
+    /*decltype(_impl_.languages_)*/{}
+  , /*decltype(_impl_.document_id_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.retention_days_)*/0
+  , /*decltype(_impl_.priority_)*/0
+  , /*decltype(_impl_.engine_)*/0
+  , /*decltype(_impl_._cached_size_)*/{}} {}
+struct CompleteUploadRequestDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR CompleteUploadRequestDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~CompleteUploadRequestDefaultTypeInternal() {}
+  union {
+    CompleteUploadRequest _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 CompleteUploadRequestDefaultTypeInternal _CompleteUploadRequest_default_instance_;
+PROTOBUF_CONSTEXPR CompleteUploadResponse::CompleteUploadResponse(
+    ::_pbi::ConstantInitialized): _impl_{
+    /*decltype(_impl_.document_)*/nullptr
+  , /*decltype(_impl_._cached_size_)*/{}} {}
+struct CompleteUploadResponseDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR CompleteUploadResponseDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~CompleteUploadResponseDefaultTypeInternal() {}
+  union {
+    CompleteUploadResponse _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 CompleteUploadResponseDefaultTypeInternal _CompleteUploadResponse_default_instance_;
 PROTOBUF_CONSTEXPR UploadResponse::UploadResponse(
     ::_pbi::ConstantInitialized): _impl_{
     /*decltype(_impl_.upload_id_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
@@ -319,6 +383,7 @@ PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORIT
 PROTOBUF_CONSTEXPR ReadOriginalRequest::ReadOriginalRequest(
     ::_pbi::ConstantInitialized): _impl_{
     /*decltype(_impl_.document_id_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.prefer_url_)*/false
   , /*decltype(_impl_._cached_size_)*/{}} {}
 struct ReadOriginalRequestDefaultTypeInternal {
   PROTOBUF_CONSTEXPR ReadOriginalRequestDefaultTypeInternal()
@@ -331,7 +396,8 @@ struct ReadOriginalRequestDefaultTypeInternal {
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 ReadOriginalRequestDefaultTypeInternal _ReadOriginalRequest_default_instance_;
 PROTOBUF_CONSTEXPR ReadOriginalResponse::ReadOriginalResponse(
     ::_pbi::ConstantInitialized): _impl_{
-    /*decltype(_impl_.part_)*/{}
+    /*decltype(_impl_.download_url_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+  , /*decltype(_impl_.part_)*/{}
   , /*decltype(_impl_._cached_size_)*/{}
   , /*decltype(_impl_._oneof_case_)*/{}} {}
 struct ReadOriginalResponseDefaultTypeInternal {
@@ -429,7 +495,7 @@ struct ListDocumentsResponseDefaultTypeInternal {
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 ListDocumentsResponseDefaultTypeInternal _ListDocumentsResponse_default_instance_;
 }  // namespace v1
 }  // namespace ilios
-static ::_pb::Metadata file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[28];
+static ::_pb::Metadata file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[32];
 static const ::_pb::EnumDescriptor* file_level_enum_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto[1];
 static constexpr ::_pb::ServiceDescriptor const** file_level_service_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto = nullptr;
 
@@ -512,6 +578,46 @@ const uint32_t TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets[] 
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _impl_.size_bytes_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _impl_.sha256_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _impl_.transient_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _impl_.reserved_document_id_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadMetadata, _impl_.reserved_token_),
+  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReserveUploadRequest, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReserveUploadRequest, _impl_.file_name_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReserveUploadRequest, _impl_.size_bytes_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReserveUploadRequest, _impl_.mime_type_),
+  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReserveUploadResponse, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReserveUploadResponse, _impl_.document_id_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReserveUploadResponse, _impl_.put_url_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReserveUploadResponse, _impl_.token_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReserveUploadResponse, _impl_.key_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReserveUploadResponse, _impl_.expire_time_),
+  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::CompleteUploadRequest, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::CompleteUploadRequest, _impl_.document_id_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::CompleteUploadRequest, _impl_.retention_days_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::CompleteUploadRequest, _impl_.priority_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::CompleteUploadRequest, _impl_.engine_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::CompleteUploadRequest, _impl_.languages_),
+  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::CompleteUploadResponse, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::CompleteUploadResponse, _impl_.document_),
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::UploadResponse, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -621,6 +727,7 @@ const uint32_t TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets[] 
   ~0u,  // no _weak_field_map_
   ~0u,  // no _inlined_string_donated_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::ReadOriginalRequest, _impl_.document_id_),
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReadOriginalRequest, _impl_.prefer_url_),
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::ReadOriginalResponse, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -629,6 +736,7 @@ const uint32_t TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets[] 
   ~0u,  // no _inlined_string_donated_
   ::_pbi::kInvalidFieldOffsetTag,
   ::_pbi::kInvalidFieldOffsetTag,
+  PROTOBUF_FIELD_OFFSET(::ilios::v1::ReadOriginalResponse, _impl_.download_url_),
   PROTOBUF_FIELD_OFFSET(::ilios::v1::ReadOriginalResponse, _impl_.part_),
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::ilios::v1::GetBatchRequest, _internal_metadata_),
@@ -689,25 +797,29 @@ static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protode
   { 55, -1, -1, sizeof(::ilios::v1::DeleteUploadRequest)},
   { 62, -1, -1, sizeof(::ilios::v1::DeleteUploadResponse)},
   { 68, -1, -1, sizeof(::ilios::v1::UploadMetadata)},
-  { 78, -1, -1, sizeof(::ilios::v1::UploadResponse)},
-  { 89, -1, -1, sizeof(::ilios::v1::BatchSubmitRequest)},
-  { 100, -1, -1, sizeof(::ilios::v1::BatchSubmitResponse)},
-  { 108, -1, -1, sizeof(::ilios::v1::Batch)},
-  { 121, -1, -1, sizeof(::ilios::v1::BatchProgress)},
-  { 132, -1, -1, sizeof(::ilios::v1::SubmitDocumentRequest)},
-  { 143, -1, -1, sizeof(::ilios::v1::SubmitDocumentResponse)},
-  { 150, -1, -1, sizeof(::ilios::v1::GetDocumentRequest)},
-  { 157, -1, -1, sizeof(::ilios::v1::GetDocumentResponse)},
-  { 164, -1, -1, sizeof(::ilios::v1::GetDocumentContentRequest)},
-  { 171, -1, -1, sizeof(::ilios::v1::GetDocumentContentResponse)},
-  { 180, -1, -1, sizeof(::ilios::v1::ReadOriginalRequest)},
-  { 187, -1, -1, sizeof(::ilios::v1::ReadOriginalResponse)},
-  { 196, -1, -1, sizeof(::ilios::v1::GetBatchRequest)},
-  { 203, -1, -1, sizeof(::ilios::v1::GetBatchResponse)},
-  { 210, -1, -1, sizeof(::ilios::v1::DownloadBatchRequest)},
-  { 217, -1, -1, sizeof(::ilios::v1::DownloadBatchResponse)},
-  { 225, -1, -1, sizeof(::ilios::v1::ListDocumentsRequest)},
-  { 236, -1, -1, sizeof(::ilios::v1::ListDocumentsResponse)},
+  { 80, -1, -1, sizeof(::ilios::v1::ReserveUploadRequest)},
+  { 89, -1, -1, sizeof(::ilios::v1::ReserveUploadResponse)},
+  { 100, -1, -1, sizeof(::ilios::v1::CompleteUploadRequest)},
+  { 111, -1, -1, sizeof(::ilios::v1::CompleteUploadResponse)},
+  { 118, -1, -1, sizeof(::ilios::v1::UploadResponse)},
+  { 129, -1, -1, sizeof(::ilios::v1::BatchSubmitRequest)},
+  { 140, -1, -1, sizeof(::ilios::v1::BatchSubmitResponse)},
+  { 148, -1, -1, sizeof(::ilios::v1::Batch)},
+  { 161, -1, -1, sizeof(::ilios::v1::BatchProgress)},
+  { 172, -1, -1, sizeof(::ilios::v1::SubmitDocumentRequest)},
+  { 183, -1, -1, sizeof(::ilios::v1::SubmitDocumentResponse)},
+  { 190, -1, -1, sizeof(::ilios::v1::GetDocumentRequest)},
+  { 197, -1, -1, sizeof(::ilios::v1::GetDocumentResponse)},
+  { 204, -1, -1, sizeof(::ilios::v1::GetDocumentContentRequest)},
+  { 211, -1, -1, sizeof(::ilios::v1::GetDocumentContentResponse)},
+  { 220, -1, -1, sizeof(::ilios::v1::ReadOriginalRequest)},
+  { 228, -1, -1, sizeof(::ilios::v1::ReadOriginalResponse)},
+  { 238, -1, -1, sizeof(::ilios::v1::GetBatchRequest)},
+  { 245, -1, -1, sizeof(::ilios::v1::GetBatchResponse)},
+  { 252, -1, -1, sizeof(::ilios::v1::DownloadBatchRequest)},
+  { 259, -1, -1, sizeof(::ilios::v1::DownloadBatchResponse)},
+  { 267, -1, -1, sizeof(::ilios::v1::ListDocumentsRequest)},
+  { 278, -1, -1, sizeof(::ilios::v1::ListDocumentsResponse)},
 };
 
 static const ::_pb::Message* const file_default_instances[] = {
@@ -720,6 +832,10 @@ static const ::_pb::Message* const file_default_instances[] = {
   &::ilios::v1::_DeleteUploadRequest_default_instance_._instance,
   &::ilios::v1::_DeleteUploadResponse_default_instance_._instance,
   &::ilios::v1::_UploadMetadata_default_instance_._instance,
+  &::ilios::v1::_ReserveUploadRequest_default_instance_._instance,
+  &::ilios::v1::_ReserveUploadResponse_default_instance_._instance,
+  &::ilios::v1::_CompleteUploadRequest_default_instance_._instance,
+  &::ilios::v1::_CompleteUploadResponse_default_instance_._instance,
   &::ilios::v1::_UploadResponse_default_instance_._instance,
   &::ilios::v1::_BatchSubmitRequest_default_instance_._instance,
   &::ilios::v1::_BatchSubmitResponse_default_instance_._instance,
@@ -765,95 +881,117 @@ const char descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto[]
   "lios.v1.UploadAbandonH\000R\007abandonB\006\n\004part"
   "\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 \001(\tR\006reaso"
   "n\"2\n\023DeleteUploadRequest\022\033\n\tupload_id\030\001 "
-  "\001(\tR\010uploadId\"\026\n\024DeleteUploadResponse\"\202\001"
+  "\001(\tR\010uploadId\"\026\n\024DeleteUploadResponse\"\333\001"
   "\n\016UploadMetadata\022\033\n\tfile_name\030\001 \001(\tR\010fil"
   "eName\022\035\n\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006"
   "sha256\030\003 \001(\tR\006sha256\022\034\n\ttransient\030\004 \001(\010R"
-  "\ttransient\"\276\001\n\016UploadResponse\022\033\n\tupload_"
-  "id\030\001 \001(\tR\010uploadId\022\035\n\nsize_bytes\030\002 \001(\003R\t"
-  "sizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\022\033\n\tmim"
-  "e_type\030\004 \001(\tR\010mimeType\022;\n\013expire_time\030\005 "
-  "\001(\0132\032.google.protobuf.TimestampR\nexpireT"
-  "ime\"\313\001\n\022BatchSubmitRequest\022*\n\005files\030\001 \003("
-  "\0132\024.ilios.v1.FileSourceR\005files\022\032\n\010priori"
-  "ty\030\002 \001(\005R\010priority\022%\n\016retention_days\030\003 \001"
-  "(\005R\rretentionDays\022(\n\006engine\030\004 \001(\0162\020.ilio"
-  "s.v1.EngineR\006engine\022\034\n\tlanguages\030\005 \003(\tR\t"
-  "languages\"n\n\023BatchSubmitResponse\022%\n\005batc"
-  "h\030\001 \001(\0132\017.ilios.v1.BatchR\005batch\0220\n\tdocum"
-  "ents\030\002 \003(\0132\022.ilios.v1.DocumentR\tdocument"
-  "s\"\271\002\n\005Batch\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001"
-  "(\0162\024.ilios.v1.BatchStateR\005state\022\032\n\010prior"
-  "ity\030\003 \001(\005R\010priority\022%\n\016retention_days\030\004 "
-  "\001(\005R\rretentionDays\0223\n\010progress\030\005 \001(\0132\027.i"
-  "lios.v1.BatchProgressR\010progress\022;\n\013creat"
-  "e_time\030\006 \001(\0132\032.google.protobuf.Timestamp"
-  "R\ncreateTime\022\?\n\rcomplete_time\030\007 \001(\0132\032.go"
-  "ogle.protobuf.TimestampR\014completeTime\"\225\001"
-  "\n\rBatchProgress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n"
-  "\007pending\030\002 \001(\005R\007pending\022\036\n\nprocessing\030\003 "
-  "\001(\005R\nprocessing\022\034\n\tcompleted\030\004 \001(\005R\tcomp"
-  "leted\022\026\n\006failed\030\005 \001(\005R\006failed\"\314\001\n\025Submit"
-  "DocumentRequest\022(\n\004file\030\001 \001(\0132\024.ilios.v1"
-  ".FileSourceR\004file\022%\n\016retention_days\030\002 \001("
-  "\005R\rretentionDays\022\032\n\010priority\030\003 \001(\005R\010prio"
-  "rity\022(\n\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006"
-  "engine\022\034\n\tlanguages\030\005 \003(\tR\tlanguages\"H\n\026"
-  "SubmitDocumentResponse\022.\n\010document\030\001 \001(\013"
-  "2\022.ilios.v1.DocumentR\010document\"5\n\022GetDoc"
-  "umentRequest\022\037\n\013document_id\030\001 \001(\tR\ndocum"
-  "entId\"E\n\023GetDocumentResponse\022.\n\010document"
-  "\030\001 \001(\0132\022.ilios.v1.DocumentR\010document\"<\n\031"
-  "GetDocumentContentRequest\022\037\n\013document_id"
-  "\030\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentConten"
-  "tResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v1.D"
-  "ocumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010mar"
-  "kdown\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conversi"
-  "onUsageR\005usage\"6\n\023ReadOriginalRequest\022\037\n"
-  "\013document_id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOr"
-  "iginalResponse\0220\n\010metadata\030\001 \001(\0132\022.ilios"
-  ".v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H"
-  "\000R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031\n\010b"
-  "atch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRespon"
-  "se\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005batc"
-  "h\"1\n\024DownloadBatchRequest\022\031\n\010batch_id\030\001 "
-  "\001(\tR\007batchId\"c\n\025DownloadBatchResponse\022.\n"
-  "\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010doc"
-  "ument\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n\024Li"
-  "stDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005R\010p"
-  "ageSize\022\035\n\npage_token\030\002 \001(\tR\tpageToken\022\031"
-  "\n\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\016"
-  "2\027.ilios.v1.DocumentStateR\005state\022F\n\021crea"
-  "te_time_after\030\005 \001(\0132\032.google.protobuf.Ti"
-  "mestampR\017createTimeAfter\"q\n\025ListDocument"
-  "sResponse\0220\n\tdocuments\030\001 \003(\0132\022.ilios.v1."
-  "DocumentR\tdocuments\022&\n\017next_page_token\030\002"
-  " \001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027BAT"
-  "CH_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE_QU"
-  "EUED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n\025BA"
-  "TCH_STATE_COMPLETED\020\0032\353\006\n\021ConversionServ"
-  "ice\022@\n\007Convert\022\030.ilios.v1.ConvertRequest"
-  "\032\031.ilios.v1.ConvertResponse0\001\022=\n\006Upload\022"
-  "\027.ilios.v1.UploadRequest\032\030.ilios.v1.Uplo"
-  "adResponse(\001\022M\n\014DeleteUpload\022\035.ilios.v1."
-  "DeleteUploadRequest\032\036.ilios.v1.DeleteUpl"
-  "oadResponse\022J\n\013BatchSubmit\022\034.ilios.v1.Ba"
-  "tchSubmitRequest\032\035.ilios.v1.BatchSubmitR"
-  "esponse\022S\n\016SubmitDocument\022\037.ilios.v1.Sub"
-  "mitDocumentRequest\032 .ilios.v1.SubmitDocu"
-  "mentResponse\022J\n\013GetDocument\022\034.ilios.v1.G"
-  "etDocumentRequest\032\035.ilios.v1.GetDocument"
-  "Response\022_\n\022GetDocumentContent\022#.ilios.v"
-  "1.GetDocumentContentRequest\032$.ilios.v1.G"
-  "etDocumentContentResponse\022O\n\014ReadOrigina"
-  "l\022\035.ilios.v1.ReadOriginalRequest\032\036.ilios"
-  ".v1.ReadOriginalResponse0\001\022A\n\010GetBatch\022\031"
-  ".ilios.v1.GetBatchRequest\032\032.ilios.v1.Get"
-  "BatchResponse\022R\n\rDownloadBatch\022\036.ilios.v"
-  "1.DownloadBatchRequest\032\037.ilios.v1.Downlo"
-  "adBatchResponse0\001\022P\n\rListDocuments\022\036.ili"
-  "os.v1.ListDocumentsRequest\032\037.ilios.v1.Li"
-  "stDocumentsResponseb\006proto3"
+  "\ttransient\0220\n\024reserved_document_id\030\005 \001(\t"
+  "R\022reservedDocumentId\022%\n\016reserved_token\030\006"
+  " \001(\tR\rreservedToken\"o\n\024ReserveUploadRequ"
+  "est\022\033\n\tfile_name\030\001 \001(\tR\010fileName\022\035\n\nsize"
+  "_bytes\030\002 \001(\003R\tsizeBytes\022\033\n\tmime_type\030\003 \001"
+  "(\tR\010mimeType\"\266\001\n\025ReserveUploadResponse\022\037"
+  "\n\013document_id\030\001 \001(\tR\ndocumentId\022\027\n\007put_u"
+  "rl\030\002 \001(\tR\006putUrl\022\024\n\005token\030\003 \001(\tR\005token\022\020"
+  "\n\003key\030\004 \001(\tR\003key\022;\n\013expire_time\030\005 \001(\0132\032."
+  "google.protobuf.TimestampR\nexpireTime\"\303\001"
+  "\n\025CompleteUploadRequest\022\037\n\013document_id\030\001"
+  " \001(\tR\ndocumentId\022%\n\016retention_days\030\002 \001(\005"
+  "R\rretentionDays\022\032\n\010priority\030\003 \001(\005R\010prior"
+  "ity\022(\n\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006e"
+  "ngine\022\034\n\tlanguages\030\005 \003(\tR\tlanguages\"H\n\026C"
+  "ompleteUploadResponse\022.\n\010document\030\001 \001(\0132"
+  "\022.ilios.v1.DocumentR\010document\"\276\001\n\016Upload"
+  "Response\022\033\n\tupload_id\030\001 \001(\tR\010uploadId\022\035\n"
+  "\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003"
+  " \001(\tR\006sha256\022\033\n\tmime_type\030\004 \001(\tR\010mimeTyp"
+  "e\022;\n\013expire_time\030\005 \001(\0132\032.google.protobuf"
+  ".TimestampR\nexpireTime\"\313\001\n\022BatchSubmitRe"
+  "quest\022*\n\005files\030\001 \003(\0132\024.ilios.v1.FileSour"
+  "ceR\005files\022\032\n\010priority\030\002 \001(\005R\010priority\022%\n"
+  "\016retention_days\030\003 \001(\005R\rretentionDays\022(\n\006"
+  "engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\022\034"
+  "\n\tlanguages\030\005 \003(\tR\tlanguages\"n\n\023BatchSub"
+  "mitResponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.Ba"
+  "tchR\005batch\0220\n\tdocuments\030\002 \003(\0132\022.ilios.v1"
+  ".DocumentR\tdocuments\"\271\002\n\005Batch\022\016\n\002id\030\001 \001"
+  "(\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios.v1.BatchSt"
+  "ateR\005state\022\032\n\010priority\030\003 \001(\005R\010priority\022%"
+  "\n\016retention_days\030\004 \001(\005R\rretentionDays\0223\n"
+  "\010progress\030\005 \001(\0132\027.ilios.v1.BatchProgress"
+  "R\010progress\022;\n\013create_time\030\006 \001(\0132\032.google"
+  ".protobuf.TimestampR\ncreateTime\022\?\n\rcompl"
+  "ete_time\030\007 \001(\0132\032.google.protobuf.Timesta"
+  "mpR\014completeTime\"\225\001\n\rBatchProgress\022\024\n\005to"
+  "tal\030\001 \001(\005R\005total\022\030\n\007pending\030\002 \001(\005R\007pendi"
+  "ng\022\036\n\nprocessing\030\003 \001(\005R\nprocessing\022\034\n\tco"
+  "mpleted\030\004 \001(\005R\tcompleted\022\026\n\006failed\030\005 \001(\005"
+  "R\006failed\"\314\001\n\025SubmitDocumentRequest\022(\n\004fi"
+  "le\030\001 \001(\0132\024.ilios.v1.FileSourceR\004file\022%\n\016"
+  "retention_days\030\002 \001(\005R\rretentionDays\022\032\n\010p"
+  "riority\030\003 \001(\005R\010priority\022(\n\006engine\030\004 \001(\0162"
+  "\020.ilios.v1.EngineR\006engine\022\034\n\tlanguages\030\005"
+  " \003(\tR\tlanguages\"H\n\026SubmitDocumentRespons"
+  "e\022.\n\010document\030\001 \001(\0132\022.ilios.v1.DocumentR"
+  "\010document\"5\n\022GetDocumentRequest\022\037\n\013docum"
+  "ent_id\030\001 \001(\tR\ndocumentId\"E\n\023GetDocumentR"
+  "esponse\022.\n\010document\030\001 \001(\0132\022.ilios.v1.Doc"
+  "umentR\010document\"<\n\031GetDocumentContentReq"
+  "uest\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"\231\001"
+  "\n\032GetDocumentContentResponse\022.\n\010document"
+  "\030\001 \001(\0132\022.ilios.v1.DocumentR\010document\022\032\n\010"
+  "markdown\030\002 \001(\tR\010markdown\022/\n\005usage\030\003 \001(\0132"
+  "\031.ilios.v1.ConversionUsageR\005usage\"U\n\023Rea"
+  "dOriginalRequest\022\037\n\013document_id\030\001 \001(\tR\nd"
+  "ocumentId\022\035\n\nprefer_url\030\002 \001(\010R\tpreferUrl"
+  "\"\213\001\n\024ReadOriginalResponse\0220\n\010metadata\030\001 "
+  "\001(\0132\022.ilios.v1.DocumentH\000R\010metadata\022\026\n\005c"
+  "hunk\030\002 \001(\014H\000R\005chunk\022!\n\014download_url\030\003 \001("
+  "\tR\013downloadUrlB\006\n\004part\",\n\017GetBatchReques"
+  "t\022\031\n\010batch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatch"
+  "Response\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.Batch"
+  "R\005batch\"1\n\024DownloadBatchRequest\022\031\n\010batch"
+  "_id\030\001 \001(\tR\007batchId\"c\n\025DownloadBatchRespo"
+  "nse\022.\n\010document\030\001 \001(\0132\022.ilios.v1.Documen"
+  "tR\010document\022\032\n\010markdown\030\002 \001(\tR\010markdown\""
+  "\344\001\n\024ListDocumentsRequest\022\033\n\tpage_size\030\001 "
+  "\001(\005R\010pageSize\022\035\n\npage_token\030\002 \001(\tR\tpageT"
+  "oken\022\031\n\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state"
+  "\030\004 \001(\0162\027.ilios.v1.DocumentStateR\005state\022F"
+  "\n\021create_time_after\030\005 \001(\0132\032.google.proto"
+  "buf.TimestampR\017createTimeAfter\"q\n\025ListDo"
+  "cumentsResponse\0220\n\tdocuments\030\001 \003(\0132\022.ili"
+  "os.v1.DocumentR\tdocuments\022&\n\017next_page_t"
+  "oken\030\002 \001(\tR\rnextPageToken*x\n\nBatchState\022"
+  "\033\n\027BATCH_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_ST"
+  "ATE_QUEUED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002"
+  "\022\031\n\025BATCH_STATE_COMPLETED\020\0032\222\010\n\021Conversi"
+  "onService\022@\n\007Convert\022\030.ilios.v1.ConvertR"
+  "equest\032\031.ilios.v1.ConvertResponse0\001\022=\n\006U"
+  "pload\022\027.ilios.v1.UploadRequest\032\030.ilios.v"
+  "1.UploadResponse(\001\022M\n\014DeleteUpload\022\035.ili"
+  "os.v1.DeleteUploadRequest\032\036.ilios.v1.Del"
+  "eteUploadResponse\022P\n\rReserveUpload\022\036.ili"
+  "os.v1.ReserveUploadRequest\032\037.ilios.v1.Re"
+  "serveUploadResponse\022S\n\016CompleteUpload\022\037."
+  "ilios.v1.CompleteUploadRequest\032 .ilios.v"
+  "1.CompleteUploadResponse\022J\n\013BatchSubmit\022"
+  "\034.ilios.v1.BatchSubmitRequest\032\035.ilios.v1"
+  ".BatchSubmitResponse\022S\n\016SubmitDocument\022\037"
+  ".ilios.v1.SubmitDocumentRequest\032 .ilios."
+  "v1.SubmitDocumentResponse\022J\n\013GetDocument"
+  "\022\034.ilios.v1.GetDocumentRequest\032\035.ilios.v"
+  "1.GetDocumentResponse\022_\n\022GetDocumentCont"
+  "ent\022#.ilios.v1.GetDocumentContentRequest"
+  "\032$.ilios.v1.GetDocumentContentResponse\022O"
+  "\n\014ReadOriginal\022\035.ilios.v1.ReadOriginalRe"
+  "quest\032\036.ilios.v1.ReadOriginalResponse0\001\022"
+  "A\n\010GetBatch\022\031.ilios.v1.GetBatchRequest\032\032"
+  ".ilios.v1.GetBatchResponse\022R\n\rDownloadBa"
+  "tch\022\036.ilios.v1.DownloadBatchRequest\032\037.il"
+  "ios.v1.DownloadBatchResponse0\001\022P\n\rListDo"
+  "cuments\022\036.ilios.v1.ListDocumentsRequest\032"
+  "\037.ilios.v1.ListDocumentsResponseb\006proto3"
   ;
 static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps[2] = {
   &::descriptor_table_google_2fprotobuf_2ftimestamp_2eproto,
@@ -861,9 +999,9 @@ static const ::_pbi::DescriptorTable* const descriptor_table_ilios_2fv1_2fconver
 };
 static ::_pbi::once_flag descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto = {
-    false, false, 4467, descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto,
+    false, false, 5360, descriptor_table_protodef_ilios_2fv1_2fconversion_5fservice_2eproto,
     "ilios/v1/conversion_service.proto",
-    &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once, descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps, 2, 28,
+    &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once, descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_deps, 2, 32,
     schemas, file_default_instances, TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto::offsets,
     file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto, file_level_enum_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto,
     file_level_service_descriptors_ilios_2fv1_2fconversion_5fservice_2eproto,
@@ -2936,6 +3074,8 @@ UploadMetadata::UploadMetadata(const UploadMetadata& from)
   new (&_impl_) Impl_{
       decltype(_impl_.file_name_){}
     , decltype(_impl_.sha256_){}
+    , decltype(_impl_.reserved_document_id_){}
+    , decltype(_impl_.reserved_token_){}
     , decltype(_impl_.size_bytes_){}
     , decltype(_impl_.transient_){}
     , /*decltype(_impl_._cached_size_)*/{}};
@@ -2957,6 +3097,22 @@ UploadMetadata::UploadMetadata(const UploadMetadata& from)
     _this->_impl_.sha256_.Set(from._internal_sha256(), 
       _this->GetArenaForAllocation());
   }
+  _impl_.reserved_document_id_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.reserved_document_id_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_reserved_document_id().empty()) {
+    _this->_impl_.reserved_document_id_.Set(from._internal_reserved_document_id(), 
+      _this->GetArenaForAllocation());
+  }
+  _impl_.reserved_token_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.reserved_token_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_reserved_token().empty()) {
+    _this->_impl_.reserved_token_.Set(from._internal_reserved_token(), 
+      _this->GetArenaForAllocation());
+  }
   ::memcpy(&_impl_.size_bytes_, &from._impl_.size_bytes_,
     static_cast<size_t>(reinterpret_cast<char*>(&_impl_.transient_) -
     reinterpret_cast<char*>(&_impl_.size_bytes_)) + sizeof(_impl_.transient_));
@@ -2970,6 +3126,8 @@ inline void UploadMetadata::SharedCtor(
   new (&_impl_) Impl_{
       decltype(_impl_.file_name_){}
     , decltype(_impl_.sha256_){}
+    , decltype(_impl_.reserved_document_id_){}
+    , decltype(_impl_.reserved_token_){}
     , decltype(_impl_.size_bytes_){int64_t{0}}
     , decltype(_impl_.transient_){false}
     , /*decltype(_impl_._cached_size_)*/{}
@@ -2981,6 +3139,14 @@ inline void UploadMetadata::SharedCtor(
   _impl_.sha256_.InitDefault();
   #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
     _impl_.sha256_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  _impl_.reserved_document_id_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.reserved_document_id_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  _impl_.reserved_token_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.reserved_token_.Set("", GetArenaForAllocation());
   #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
 }
 
@@ -2997,6 +3163,8 @@ inline void UploadMetadata::SharedDtor() {
   GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
   _impl_.file_name_.Destroy();
   _impl_.sha256_.Destroy();
+  _impl_.reserved_document_id_.Destroy();
+  _impl_.reserved_token_.Destroy();
 }
 
 void UploadMetadata::SetCachedSize(int size) const {
@@ -3011,6 +3179,8 @@ void UploadMetadata::Clear() {
 
   _impl_.file_name_.ClearToEmpty();
   _impl_.sha256_.ClearToEmpty();
+  _impl_.reserved_document_id_.ClearToEmpty();
+  _impl_.reserved_token_.ClearToEmpty();
   ::memset(&_impl_.size_bytes_, 0, static_cast<size_t>(
       reinterpret_cast<char*>(&_impl_.transient_) -
       reinterpret_cast<char*>(&_impl_.size_bytes_)) + sizeof(_impl_.transient_));
@@ -3056,6 +3226,26 @@ const char* UploadMetadata::_InternalParse(const char* ptr, ::_pbi::ParseContext
         if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 32)) {
           _impl_.transient_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
           CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // string reserved_document_id = 5 [json_name = "reservedDocumentId"];
+      case 5:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 42)) {
+          auto str = _internal_mutable_reserved_document_id();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.UploadMetadata.reserved_document_id"));
+        } else
+          goto handle_unusual;
+        continue;
+      // string reserved_token = 6 [json_name = "reservedToken"];
+      case 6:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 50)) {
+          auto str = _internal_mutable_reserved_token();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.UploadMetadata.reserved_token"));
         } else
           goto handle_unusual;
         continue;
@@ -3120,6 +3310,26 @@ uint8_t* UploadMetadata::_InternalSerialize(
     target = ::_pbi::WireFormatLite::WriteBoolToArray(4, this->_internal_transient(), target);
   }
 
+  // string reserved_document_id = 5 [json_name = "reservedDocumentId"];
+  if (!this->_internal_reserved_document_id().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_reserved_document_id().data(), static_cast<int>(this->_internal_reserved_document_id().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.UploadMetadata.reserved_document_id");
+    target = stream->WriteStringMaybeAliased(
+        5, this->_internal_reserved_document_id(), target);
+  }
+
+  // string reserved_token = 6 [json_name = "reservedToken"];
+  if (!this->_internal_reserved_token().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_reserved_token().data(), static_cast<int>(this->_internal_reserved_token().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.UploadMetadata.reserved_token");
+    target = stream->WriteStringMaybeAliased(
+        6, this->_internal_reserved_token(), target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -3148,6 +3358,20 @@ size_t UploadMetadata::ByteSizeLong() const {
     total_size += 1 +
       ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
         this->_internal_sha256());
+  }
+
+  // string reserved_document_id = 5 [json_name = "reservedDocumentId"];
+  if (!this->_internal_reserved_document_id().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_reserved_document_id());
+  }
+
+  // string reserved_token = 6 [json_name = "reservedToken"];
+  if (!this->_internal_reserved_token().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_reserved_token());
   }
 
   // int64 size_bytes = 2 [json_name = "sizeBytes"];
@@ -3184,6 +3408,12 @@ void UploadMetadata::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const :
   if (!from._internal_sha256().empty()) {
     _this->_internal_set_sha256(from._internal_sha256());
   }
+  if (!from._internal_reserved_document_id().empty()) {
+    _this->_internal_set_reserved_document_id(from._internal_reserved_document_id());
+  }
+  if (!from._internal_reserved_token().empty()) {
+    _this->_internal_set_reserved_token(from._internal_reserved_token());
+  }
   if (from._internal_size_bytes() != 0) {
     _this->_internal_set_size_bytes(from._internal_size_bytes());
   }
@@ -3217,6 +3447,14 @@ void UploadMetadata::InternalSwap(UploadMetadata* other) {
       &_impl_.sha256_, lhs_arena,
       &other->_impl_.sha256_, rhs_arena
   );
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.reserved_document_id_, lhs_arena,
+      &other->_impl_.reserved_document_id_, rhs_arena
+  );
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.reserved_token_, lhs_arena,
+      &other->_impl_.reserved_token_, rhs_arena
+  );
   ::PROTOBUF_NAMESPACE_ID::internal::memswap<
       PROTOBUF_FIELD_OFFSET(UploadMetadata, _impl_.transient_)
       + sizeof(UploadMetadata::_impl_.transient_)
@@ -3229,6 +3467,1215 @@ void UploadMetadata::InternalSwap(UploadMetadata* other) {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
       file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[8]);
+}
+
+// ===================================================================
+
+class ReserveUploadRequest::_Internal {
+ public:
+};
+
+ReserveUploadRequest::ReserveUploadRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
+  SharedCtor(arena, is_message_owned);
+  // @@protoc_insertion_point(arena_constructor:ilios.v1.ReserveUploadRequest)
+}
+ReserveUploadRequest::ReserveUploadRequest(const ReserveUploadRequest& from)
+  : ::PROTOBUF_NAMESPACE_ID::Message() {
+  ReserveUploadRequest* const _this = this; (void)_this;
+  new (&_impl_) Impl_{
+      decltype(_impl_.file_name_){}
+    , decltype(_impl_.mime_type_){}
+    , decltype(_impl_.size_bytes_){}
+    , /*decltype(_impl_._cached_size_)*/{}};
+
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  _impl_.file_name_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.file_name_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_file_name().empty()) {
+    _this->_impl_.file_name_.Set(from._internal_file_name(), 
+      _this->GetArenaForAllocation());
+  }
+  _impl_.mime_type_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.mime_type_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_mime_type().empty()) {
+    _this->_impl_.mime_type_.Set(from._internal_mime_type(), 
+      _this->GetArenaForAllocation());
+  }
+  _this->_impl_.size_bytes_ = from._impl_.size_bytes_;
+  // @@protoc_insertion_point(copy_constructor:ilios.v1.ReserveUploadRequest)
+}
+
+inline void ReserveUploadRequest::SharedCtor(
+    ::_pb::Arena* arena, bool is_message_owned) {
+  (void)arena;
+  (void)is_message_owned;
+  new (&_impl_) Impl_{
+      decltype(_impl_.file_name_){}
+    , decltype(_impl_.mime_type_){}
+    , decltype(_impl_.size_bytes_){int64_t{0}}
+    , /*decltype(_impl_._cached_size_)*/{}
+  };
+  _impl_.file_name_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.file_name_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  _impl_.mime_type_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.mime_type_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+}
+
+ReserveUploadRequest::~ReserveUploadRequest() {
+  // @@protoc_insertion_point(destructor:ilios.v1.ReserveUploadRequest)
+  if (auto *arena = _internal_metadata_.DeleteReturnArena<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>()) {
+  (void)arena;
+    return;
+  }
+  SharedDtor();
+}
+
+inline void ReserveUploadRequest::SharedDtor() {
+  GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.file_name_.Destroy();
+  _impl_.mime_type_.Destroy();
+}
+
+void ReserveUploadRequest::SetCachedSize(int size) const {
+  _impl_._cached_size_.Set(size);
+}
+
+void ReserveUploadRequest::Clear() {
+// @@protoc_insertion_point(message_clear_start:ilios.v1.ReserveUploadRequest)
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  _impl_.file_name_.ClearToEmpty();
+  _impl_.mime_type_.ClearToEmpty();
+  _impl_.size_bytes_ = int64_t{0};
+  _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
+}
+
+const char* ReserveUploadRequest::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
+#define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  while (!ctx->Done(&ptr)) {
+    uint32_t tag;
+    ptr = ::_pbi::ReadTag(ptr, &tag);
+    switch (tag >> 3) {
+      // string file_name = 1 [json_name = "fileName"];
+      case 1:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 10)) {
+          auto str = _internal_mutable_file_name();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.ReserveUploadRequest.file_name"));
+        } else
+          goto handle_unusual;
+        continue;
+      // int64 size_bytes = 2 [json_name = "sizeBytes"];
+      case 2:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 16)) {
+          _impl_.size_bytes_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // string mime_type = 3 [json_name = "mimeType"];
+      case 3:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 26)) {
+          auto str = _internal_mutable_mime_type();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.ReserveUploadRequest.mime_type"));
+        } else
+          goto handle_unusual;
+        continue;
+      default:
+        goto handle_unusual;
+    }  // switch
+  handle_unusual:
+    if ((tag == 0) || ((tag & 7) == 4)) {
+      CHK_(ptr);
+      ctx->SetLastTag(tag);
+      goto message_done;
+    }
+    ptr = UnknownFieldParse(
+        tag,
+        _internal_metadata_.mutable_unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(),
+        ptr, ctx);
+    CHK_(ptr != nullptr);
+  }  // while
+message_done:
+  return ptr;
+failure:
+  ptr = nullptr;
+  goto message_done;
+#undef CHK_
+}
+
+uint8_t* ReserveUploadRequest::_InternalSerialize(
+    uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const {
+  // @@protoc_insertion_point(serialize_to_array_start:ilios.v1.ReserveUploadRequest)
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  // string file_name = 1 [json_name = "fileName"];
+  if (!this->_internal_file_name().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_file_name().data(), static_cast<int>(this->_internal_file_name().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.ReserveUploadRequest.file_name");
+    target = stream->WriteStringMaybeAliased(
+        1, this->_internal_file_name(), target);
+  }
+
+  // int64 size_bytes = 2 [json_name = "sizeBytes"];
+  if (this->_internal_size_bytes() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteInt64ToArray(2, this->_internal_size_bytes(), target);
+  }
+
+  // string mime_type = 3 [json_name = "mimeType"];
+  if (!this->_internal_mime_type().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_mime_type().data(), static_cast<int>(this->_internal_mime_type().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.ReserveUploadRequest.mime_type");
+    target = stream->WriteStringMaybeAliased(
+        3, this->_internal_mime_type(), target);
+  }
+
+  if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
+    target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
+        _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
+  }
+  // @@protoc_insertion_point(serialize_to_array_end:ilios.v1.ReserveUploadRequest)
+  return target;
+}
+
+size_t ReserveUploadRequest::ByteSizeLong() const {
+// @@protoc_insertion_point(message_byte_size_start:ilios.v1.ReserveUploadRequest)
+  size_t total_size = 0;
+
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  // string file_name = 1 [json_name = "fileName"];
+  if (!this->_internal_file_name().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_file_name());
+  }
+
+  // string mime_type = 3 [json_name = "mimeType"];
+  if (!this->_internal_mime_type().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_mime_type());
+  }
+
+  // int64 size_bytes = 2 [json_name = "sizeBytes"];
+  if (this->_internal_size_bytes() != 0) {
+    total_size += ::_pbi::WireFormatLite::Int64SizePlusOne(this->_internal_size_bytes());
+  }
+
+  return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
+}
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData ReserveUploadRequest::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::Message::CopyWithSourceCheck,
+    ReserveUploadRequest::MergeImpl
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*ReserveUploadRequest::GetClassData() const { return &_class_data_; }
+
+
+void ReserveUploadRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg) {
+  auto* const _this = static_cast<ReserveUploadRequest*>(&to_msg);
+  auto& from = static_cast<const ReserveUploadRequest&>(from_msg);
+  // @@protoc_insertion_point(class_specific_merge_from_start:ilios.v1.ReserveUploadRequest)
+  GOOGLE_DCHECK_NE(&from, _this);
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  if (!from._internal_file_name().empty()) {
+    _this->_internal_set_file_name(from._internal_file_name());
+  }
+  if (!from._internal_mime_type().empty()) {
+    _this->_internal_set_mime_type(from._internal_mime_type());
+  }
+  if (from._internal_size_bytes() != 0) {
+    _this->_internal_set_size_bytes(from._internal_size_bytes());
+  }
+  _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+}
+
+void ReserveUploadRequest::CopyFrom(const ReserveUploadRequest& from) {
+// @@protoc_insertion_point(class_specific_copy_from_start:ilios.v1.ReserveUploadRequest)
+  if (&from == this) return;
+  Clear();
+  MergeFrom(from);
+}
+
+bool ReserveUploadRequest::IsInitialized() const {
+  return true;
+}
+
+void ReserveUploadRequest::InternalSwap(ReserveUploadRequest* other) {
+  using std::swap;
+  auto* lhs_arena = GetArenaForAllocation();
+  auto* rhs_arena = other->GetArenaForAllocation();
+  _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.file_name_, lhs_arena,
+      &other->_impl_.file_name_, rhs_arena
+  );
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.mime_type_, lhs_arena,
+      &other->_impl_.mime_type_, rhs_arena
+  );
+  swap(_impl_.size_bytes_, other->_impl_.size_bytes_);
+}
+
+::PROTOBUF_NAMESPACE_ID::Metadata ReserveUploadRequest::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[9]);
+}
+
+// ===================================================================
+
+class ReserveUploadResponse::_Internal {
+ public:
+  static const ::PROTOBUF_NAMESPACE_ID::Timestamp& expire_time(const ReserveUploadResponse* msg);
+};
+
+const ::PROTOBUF_NAMESPACE_ID::Timestamp&
+ReserveUploadResponse::_Internal::expire_time(const ReserveUploadResponse* msg) {
+  return *msg->_impl_.expire_time_;
+}
+void ReserveUploadResponse::clear_expire_time() {
+  if (GetArenaForAllocation() == nullptr && _impl_.expire_time_ != nullptr) {
+    delete _impl_.expire_time_;
+  }
+  _impl_.expire_time_ = nullptr;
+}
+ReserveUploadResponse::ReserveUploadResponse(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
+  SharedCtor(arena, is_message_owned);
+  // @@protoc_insertion_point(arena_constructor:ilios.v1.ReserveUploadResponse)
+}
+ReserveUploadResponse::ReserveUploadResponse(const ReserveUploadResponse& from)
+  : ::PROTOBUF_NAMESPACE_ID::Message() {
+  ReserveUploadResponse* const _this = this; (void)_this;
+  new (&_impl_) Impl_{
+      decltype(_impl_.document_id_){}
+    , decltype(_impl_.put_url_){}
+    , decltype(_impl_.token_){}
+    , decltype(_impl_.key_){}
+    , decltype(_impl_.expire_time_){nullptr}
+    , /*decltype(_impl_._cached_size_)*/{}};
+
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  _impl_.document_id_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.document_id_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_document_id().empty()) {
+    _this->_impl_.document_id_.Set(from._internal_document_id(), 
+      _this->GetArenaForAllocation());
+  }
+  _impl_.put_url_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.put_url_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_put_url().empty()) {
+    _this->_impl_.put_url_.Set(from._internal_put_url(), 
+      _this->GetArenaForAllocation());
+  }
+  _impl_.token_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.token_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_token().empty()) {
+    _this->_impl_.token_.Set(from._internal_token(), 
+      _this->GetArenaForAllocation());
+  }
+  _impl_.key_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.key_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_key().empty()) {
+    _this->_impl_.key_.Set(from._internal_key(), 
+      _this->GetArenaForAllocation());
+  }
+  if (from._internal_has_expire_time()) {
+    _this->_impl_.expire_time_ = new ::PROTOBUF_NAMESPACE_ID::Timestamp(*from._impl_.expire_time_);
+  }
+  // @@protoc_insertion_point(copy_constructor:ilios.v1.ReserveUploadResponse)
+}
+
+inline void ReserveUploadResponse::SharedCtor(
+    ::_pb::Arena* arena, bool is_message_owned) {
+  (void)arena;
+  (void)is_message_owned;
+  new (&_impl_) Impl_{
+      decltype(_impl_.document_id_){}
+    , decltype(_impl_.put_url_){}
+    , decltype(_impl_.token_){}
+    , decltype(_impl_.key_){}
+    , decltype(_impl_.expire_time_){nullptr}
+    , /*decltype(_impl_._cached_size_)*/{}
+  };
+  _impl_.document_id_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.document_id_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  _impl_.put_url_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.put_url_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  _impl_.token_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.token_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  _impl_.key_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.key_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+}
+
+ReserveUploadResponse::~ReserveUploadResponse() {
+  // @@protoc_insertion_point(destructor:ilios.v1.ReserveUploadResponse)
+  if (auto *arena = _internal_metadata_.DeleteReturnArena<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>()) {
+  (void)arena;
+    return;
+  }
+  SharedDtor();
+}
+
+inline void ReserveUploadResponse::SharedDtor() {
+  GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.document_id_.Destroy();
+  _impl_.put_url_.Destroy();
+  _impl_.token_.Destroy();
+  _impl_.key_.Destroy();
+  if (this != internal_default_instance()) delete _impl_.expire_time_;
+}
+
+void ReserveUploadResponse::SetCachedSize(int size) const {
+  _impl_._cached_size_.Set(size);
+}
+
+void ReserveUploadResponse::Clear() {
+// @@protoc_insertion_point(message_clear_start:ilios.v1.ReserveUploadResponse)
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  _impl_.document_id_.ClearToEmpty();
+  _impl_.put_url_.ClearToEmpty();
+  _impl_.token_.ClearToEmpty();
+  _impl_.key_.ClearToEmpty();
+  if (GetArenaForAllocation() == nullptr && _impl_.expire_time_ != nullptr) {
+    delete _impl_.expire_time_;
+  }
+  _impl_.expire_time_ = nullptr;
+  _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
+}
+
+const char* ReserveUploadResponse::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
+#define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  while (!ctx->Done(&ptr)) {
+    uint32_t tag;
+    ptr = ::_pbi::ReadTag(ptr, &tag);
+    switch (tag >> 3) {
+      // string document_id = 1 [json_name = "documentId"];
+      case 1:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 10)) {
+          auto str = _internal_mutable_document_id();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.ReserveUploadResponse.document_id"));
+        } else
+          goto handle_unusual;
+        continue;
+      // string put_url = 2 [json_name = "putUrl"];
+      case 2:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 18)) {
+          auto str = _internal_mutable_put_url();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.ReserveUploadResponse.put_url"));
+        } else
+          goto handle_unusual;
+        continue;
+      // string token = 3 [json_name = "token"];
+      case 3:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 26)) {
+          auto str = _internal_mutable_token();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.ReserveUploadResponse.token"));
+        } else
+          goto handle_unusual;
+        continue;
+      // string key = 4 [json_name = "key"];
+      case 4:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 34)) {
+          auto str = _internal_mutable_key();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.ReserveUploadResponse.key"));
+        } else
+          goto handle_unusual;
+        continue;
+      // .google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];
+      case 5:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 42)) {
+          ptr = ctx->ParseMessage(_internal_mutable_expire_time(), ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      default:
+        goto handle_unusual;
+    }  // switch
+  handle_unusual:
+    if ((tag == 0) || ((tag & 7) == 4)) {
+      CHK_(ptr);
+      ctx->SetLastTag(tag);
+      goto message_done;
+    }
+    ptr = UnknownFieldParse(
+        tag,
+        _internal_metadata_.mutable_unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(),
+        ptr, ctx);
+    CHK_(ptr != nullptr);
+  }  // while
+message_done:
+  return ptr;
+failure:
+  ptr = nullptr;
+  goto message_done;
+#undef CHK_
+}
+
+uint8_t* ReserveUploadResponse::_InternalSerialize(
+    uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const {
+  // @@protoc_insertion_point(serialize_to_array_start:ilios.v1.ReserveUploadResponse)
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  // string document_id = 1 [json_name = "documentId"];
+  if (!this->_internal_document_id().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_document_id().data(), static_cast<int>(this->_internal_document_id().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.ReserveUploadResponse.document_id");
+    target = stream->WriteStringMaybeAliased(
+        1, this->_internal_document_id(), target);
+  }
+
+  // string put_url = 2 [json_name = "putUrl"];
+  if (!this->_internal_put_url().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_put_url().data(), static_cast<int>(this->_internal_put_url().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.ReserveUploadResponse.put_url");
+    target = stream->WriteStringMaybeAliased(
+        2, this->_internal_put_url(), target);
+  }
+
+  // string token = 3 [json_name = "token"];
+  if (!this->_internal_token().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_token().data(), static_cast<int>(this->_internal_token().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.ReserveUploadResponse.token");
+    target = stream->WriteStringMaybeAliased(
+        3, this->_internal_token(), target);
+  }
+
+  // string key = 4 [json_name = "key"];
+  if (!this->_internal_key().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_key().data(), static_cast<int>(this->_internal_key().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.ReserveUploadResponse.key");
+    target = stream->WriteStringMaybeAliased(
+        4, this->_internal_key(), target);
+  }
+
+  // .google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];
+  if (this->_internal_has_expire_time()) {
+    target = ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::
+      InternalWriteMessage(5, _Internal::expire_time(this),
+        _Internal::expire_time(this).GetCachedSize(), target, stream);
+  }
+
+  if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
+    target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
+        _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
+  }
+  // @@protoc_insertion_point(serialize_to_array_end:ilios.v1.ReserveUploadResponse)
+  return target;
+}
+
+size_t ReserveUploadResponse::ByteSizeLong() const {
+// @@protoc_insertion_point(message_byte_size_start:ilios.v1.ReserveUploadResponse)
+  size_t total_size = 0;
+
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  // string document_id = 1 [json_name = "documentId"];
+  if (!this->_internal_document_id().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_document_id());
+  }
+
+  // string put_url = 2 [json_name = "putUrl"];
+  if (!this->_internal_put_url().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_put_url());
+  }
+
+  // string token = 3 [json_name = "token"];
+  if (!this->_internal_token().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_token());
+  }
+
+  // string key = 4 [json_name = "key"];
+  if (!this->_internal_key().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_key());
+  }
+
+  // .google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];
+  if (this->_internal_has_expire_time()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::MessageSize(
+        *_impl_.expire_time_);
+  }
+
+  return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
+}
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData ReserveUploadResponse::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::Message::CopyWithSourceCheck,
+    ReserveUploadResponse::MergeImpl
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*ReserveUploadResponse::GetClassData() const { return &_class_data_; }
+
+
+void ReserveUploadResponse::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg) {
+  auto* const _this = static_cast<ReserveUploadResponse*>(&to_msg);
+  auto& from = static_cast<const ReserveUploadResponse&>(from_msg);
+  // @@protoc_insertion_point(class_specific_merge_from_start:ilios.v1.ReserveUploadResponse)
+  GOOGLE_DCHECK_NE(&from, _this);
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  if (!from._internal_document_id().empty()) {
+    _this->_internal_set_document_id(from._internal_document_id());
+  }
+  if (!from._internal_put_url().empty()) {
+    _this->_internal_set_put_url(from._internal_put_url());
+  }
+  if (!from._internal_token().empty()) {
+    _this->_internal_set_token(from._internal_token());
+  }
+  if (!from._internal_key().empty()) {
+    _this->_internal_set_key(from._internal_key());
+  }
+  if (from._internal_has_expire_time()) {
+    _this->_internal_mutable_expire_time()->::PROTOBUF_NAMESPACE_ID::Timestamp::MergeFrom(
+        from._internal_expire_time());
+  }
+  _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+}
+
+void ReserveUploadResponse::CopyFrom(const ReserveUploadResponse& from) {
+// @@protoc_insertion_point(class_specific_copy_from_start:ilios.v1.ReserveUploadResponse)
+  if (&from == this) return;
+  Clear();
+  MergeFrom(from);
+}
+
+bool ReserveUploadResponse::IsInitialized() const {
+  return true;
+}
+
+void ReserveUploadResponse::InternalSwap(ReserveUploadResponse* other) {
+  using std::swap;
+  auto* lhs_arena = GetArenaForAllocation();
+  auto* rhs_arena = other->GetArenaForAllocation();
+  _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.document_id_, lhs_arena,
+      &other->_impl_.document_id_, rhs_arena
+  );
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.put_url_, lhs_arena,
+      &other->_impl_.put_url_, rhs_arena
+  );
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.token_, lhs_arena,
+      &other->_impl_.token_, rhs_arena
+  );
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.key_, lhs_arena,
+      &other->_impl_.key_, rhs_arena
+  );
+  swap(_impl_.expire_time_, other->_impl_.expire_time_);
+}
+
+::PROTOBUF_NAMESPACE_ID::Metadata ReserveUploadResponse::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[10]);
+}
+
+// ===================================================================
+
+class CompleteUploadRequest::_Internal {
+ public:
+};
+
+CompleteUploadRequest::CompleteUploadRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
+  SharedCtor(arena, is_message_owned);
+  // @@protoc_insertion_point(arena_constructor:ilios.v1.CompleteUploadRequest)
+}
+CompleteUploadRequest::CompleteUploadRequest(const CompleteUploadRequest& from)
+  : ::PROTOBUF_NAMESPACE_ID::Message() {
+  CompleteUploadRequest* const _this = this; (void)_this;
+  new (&_impl_) Impl_{
+      decltype(_impl_.languages_){from._impl_.languages_}
+    , decltype(_impl_.document_id_){}
+    , decltype(_impl_.retention_days_){}
+    , decltype(_impl_.priority_){}
+    , decltype(_impl_.engine_){}
+    , /*decltype(_impl_._cached_size_)*/{}};
+
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  _impl_.document_id_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.document_id_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_document_id().empty()) {
+    _this->_impl_.document_id_.Set(from._internal_document_id(), 
+      _this->GetArenaForAllocation());
+  }
+  ::memcpy(&_impl_.retention_days_, &from._impl_.retention_days_,
+    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.engine_) -
+    reinterpret_cast<char*>(&_impl_.retention_days_)) + sizeof(_impl_.engine_));
+  // @@protoc_insertion_point(copy_constructor:ilios.v1.CompleteUploadRequest)
+}
+
+inline void CompleteUploadRequest::SharedCtor(
+    ::_pb::Arena* arena, bool is_message_owned) {
+  (void)arena;
+  (void)is_message_owned;
+  new (&_impl_) Impl_{
+      decltype(_impl_.languages_){arena}
+    , decltype(_impl_.document_id_){}
+    , decltype(_impl_.retention_days_){0}
+    , decltype(_impl_.priority_){0}
+    , decltype(_impl_.engine_){0}
+    , /*decltype(_impl_._cached_size_)*/{}
+  };
+  _impl_.document_id_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.document_id_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+}
+
+CompleteUploadRequest::~CompleteUploadRequest() {
+  // @@protoc_insertion_point(destructor:ilios.v1.CompleteUploadRequest)
+  if (auto *arena = _internal_metadata_.DeleteReturnArena<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>()) {
+  (void)arena;
+    return;
+  }
+  SharedDtor();
+}
+
+inline void CompleteUploadRequest::SharedDtor() {
+  GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.languages_.~RepeatedPtrField();
+  _impl_.document_id_.Destroy();
+}
+
+void CompleteUploadRequest::SetCachedSize(int size) const {
+  _impl_._cached_size_.Set(size);
+}
+
+void CompleteUploadRequest::Clear() {
+// @@protoc_insertion_point(message_clear_start:ilios.v1.CompleteUploadRequest)
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  _impl_.languages_.Clear();
+  _impl_.document_id_.ClearToEmpty();
+  ::memset(&_impl_.retention_days_, 0, static_cast<size_t>(
+      reinterpret_cast<char*>(&_impl_.engine_) -
+      reinterpret_cast<char*>(&_impl_.retention_days_)) + sizeof(_impl_.engine_));
+  _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
+}
+
+const char* CompleteUploadRequest::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
+#define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  while (!ctx->Done(&ptr)) {
+    uint32_t tag;
+    ptr = ::_pbi::ReadTag(ptr, &tag);
+    switch (tag >> 3) {
+      // string document_id = 1 [json_name = "documentId"];
+      case 1:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 10)) {
+          auto str = _internal_mutable_document_id();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.CompleteUploadRequest.document_id"));
+        } else
+          goto handle_unusual;
+        continue;
+      // int32 retention_days = 2 [json_name = "retentionDays"];
+      case 2:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 16)) {
+          _impl_.retention_days_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint32(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // int32 priority = 3 [json_name = "priority"];
+      case 3:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 24)) {
+          _impl_.priority_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint32(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // .ilios.v1.Engine engine = 4 [json_name = "engine"];
+      case 4:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 32)) {
+          uint64_t val = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+          _internal_set_engine(static_cast<::ilios::v1::Engine>(val));
+        } else
+          goto handle_unusual;
+        continue;
+      // repeated string languages = 5 [json_name = "languages"];
+      case 5:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 42)) {
+          ptr -= 1;
+          do {
+            ptr += 1;
+            auto str = _internal_add_languages();
+            ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+            CHK_(ptr);
+            CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.CompleteUploadRequest.languages"));
+            if (!ctx->DataAvailable(ptr)) break;
+          } while (::PROTOBUF_NAMESPACE_ID::internal::ExpectTag<42>(ptr));
+        } else
+          goto handle_unusual;
+        continue;
+      default:
+        goto handle_unusual;
+    }  // switch
+  handle_unusual:
+    if ((tag == 0) || ((tag & 7) == 4)) {
+      CHK_(ptr);
+      ctx->SetLastTag(tag);
+      goto message_done;
+    }
+    ptr = UnknownFieldParse(
+        tag,
+        _internal_metadata_.mutable_unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(),
+        ptr, ctx);
+    CHK_(ptr != nullptr);
+  }  // while
+message_done:
+  return ptr;
+failure:
+  ptr = nullptr;
+  goto message_done;
+#undef CHK_
+}
+
+uint8_t* CompleteUploadRequest::_InternalSerialize(
+    uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const {
+  // @@protoc_insertion_point(serialize_to_array_start:ilios.v1.CompleteUploadRequest)
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  // string document_id = 1 [json_name = "documentId"];
+  if (!this->_internal_document_id().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_document_id().data(), static_cast<int>(this->_internal_document_id().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.CompleteUploadRequest.document_id");
+    target = stream->WriteStringMaybeAliased(
+        1, this->_internal_document_id(), target);
+  }
+
+  // int32 retention_days = 2 [json_name = "retentionDays"];
+  if (this->_internal_retention_days() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteInt32ToArray(2, this->_internal_retention_days(), target);
+  }
+
+  // int32 priority = 3 [json_name = "priority"];
+  if (this->_internal_priority() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteInt32ToArray(3, this->_internal_priority(), target);
+  }
+
+  // .ilios.v1.Engine engine = 4 [json_name = "engine"];
+  if (this->_internal_engine() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteEnumToArray(
+      4, this->_internal_engine(), target);
+  }
+
+  // repeated string languages = 5 [json_name = "languages"];
+  for (int i = 0, n = this->_internal_languages_size(); i < n; i++) {
+    const auto& s = this->_internal_languages(i);
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      s.data(), static_cast<int>(s.length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.CompleteUploadRequest.languages");
+    target = stream->WriteString(5, s, target);
+  }
+
+  if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
+    target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
+        _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
+  }
+  // @@protoc_insertion_point(serialize_to_array_end:ilios.v1.CompleteUploadRequest)
+  return target;
+}
+
+size_t CompleteUploadRequest::ByteSizeLong() const {
+// @@protoc_insertion_point(message_byte_size_start:ilios.v1.CompleteUploadRequest)
+  size_t total_size = 0;
+
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  // repeated string languages = 5 [json_name = "languages"];
+  total_size += 1 *
+      ::PROTOBUF_NAMESPACE_ID::internal::FromIntSize(_impl_.languages_.size());
+  for (int i = 0, n = _impl_.languages_.size(); i < n; i++) {
+    total_size += ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+      _impl_.languages_.Get(i));
+  }
+
+  // string document_id = 1 [json_name = "documentId"];
+  if (!this->_internal_document_id().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_document_id());
+  }
+
+  // int32 retention_days = 2 [json_name = "retentionDays"];
+  if (this->_internal_retention_days() != 0) {
+    total_size += ::_pbi::WireFormatLite::Int32SizePlusOne(this->_internal_retention_days());
+  }
+
+  // int32 priority = 3 [json_name = "priority"];
+  if (this->_internal_priority() != 0) {
+    total_size += ::_pbi::WireFormatLite::Int32SizePlusOne(this->_internal_priority());
+  }
+
+  // .ilios.v1.Engine engine = 4 [json_name = "engine"];
+  if (this->_internal_engine() != 0) {
+    total_size += 1 +
+      ::_pbi::WireFormatLite::EnumSize(this->_internal_engine());
+  }
+
+  return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
+}
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData CompleteUploadRequest::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::Message::CopyWithSourceCheck,
+    CompleteUploadRequest::MergeImpl
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*CompleteUploadRequest::GetClassData() const { return &_class_data_; }
+
+
+void CompleteUploadRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg) {
+  auto* const _this = static_cast<CompleteUploadRequest*>(&to_msg);
+  auto& from = static_cast<const CompleteUploadRequest&>(from_msg);
+  // @@protoc_insertion_point(class_specific_merge_from_start:ilios.v1.CompleteUploadRequest)
+  GOOGLE_DCHECK_NE(&from, _this);
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  _this->_impl_.languages_.MergeFrom(from._impl_.languages_);
+  if (!from._internal_document_id().empty()) {
+    _this->_internal_set_document_id(from._internal_document_id());
+  }
+  if (from._internal_retention_days() != 0) {
+    _this->_internal_set_retention_days(from._internal_retention_days());
+  }
+  if (from._internal_priority() != 0) {
+    _this->_internal_set_priority(from._internal_priority());
+  }
+  if (from._internal_engine() != 0) {
+    _this->_internal_set_engine(from._internal_engine());
+  }
+  _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+}
+
+void CompleteUploadRequest::CopyFrom(const CompleteUploadRequest& from) {
+// @@protoc_insertion_point(class_specific_copy_from_start:ilios.v1.CompleteUploadRequest)
+  if (&from == this) return;
+  Clear();
+  MergeFrom(from);
+}
+
+bool CompleteUploadRequest::IsInitialized() const {
+  return true;
+}
+
+void CompleteUploadRequest::InternalSwap(CompleteUploadRequest* other) {
+  using std::swap;
+  auto* lhs_arena = GetArenaForAllocation();
+  auto* rhs_arena = other->GetArenaForAllocation();
+  _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  _impl_.languages_.InternalSwap(&other->_impl_.languages_);
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.document_id_, lhs_arena,
+      &other->_impl_.document_id_, rhs_arena
+  );
+  ::PROTOBUF_NAMESPACE_ID::internal::memswap<
+      PROTOBUF_FIELD_OFFSET(CompleteUploadRequest, _impl_.engine_)
+      + sizeof(CompleteUploadRequest::_impl_.engine_)
+      - PROTOBUF_FIELD_OFFSET(CompleteUploadRequest, _impl_.retention_days_)>(
+          reinterpret_cast<char*>(&_impl_.retention_days_),
+          reinterpret_cast<char*>(&other->_impl_.retention_days_));
+}
+
+::PROTOBUF_NAMESPACE_ID::Metadata CompleteUploadRequest::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[11]);
+}
+
+// ===================================================================
+
+class CompleteUploadResponse::_Internal {
+ public:
+  static const ::ilios::v1::Document& document(const CompleteUploadResponse* msg);
+};
+
+const ::ilios::v1::Document&
+CompleteUploadResponse::_Internal::document(const CompleteUploadResponse* msg) {
+  return *msg->_impl_.document_;
+}
+void CompleteUploadResponse::clear_document() {
+  if (GetArenaForAllocation() == nullptr && _impl_.document_ != nullptr) {
+    delete _impl_.document_;
+  }
+  _impl_.document_ = nullptr;
+}
+CompleteUploadResponse::CompleteUploadResponse(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
+  SharedCtor(arena, is_message_owned);
+  // @@protoc_insertion_point(arena_constructor:ilios.v1.CompleteUploadResponse)
+}
+CompleteUploadResponse::CompleteUploadResponse(const CompleteUploadResponse& from)
+  : ::PROTOBUF_NAMESPACE_ID::Message() {
+  CompleteUploadResponse* const _this = this; (void)_this;
+  new (&_impl_) Impl_{
+      decltype(_impl_.document_){nullptr}
+    , /*decltype(_impl_._cached_size_)*/{}};
+
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  if (from._internal_has_document()) {
+    _this->_impl_.document_ = new ::ilios::v1::Document(*from._impl_.document_);
+  }
+  // @@protoc_insertion_point(copy_constructor:ilios.v1.CompleteUploadResponse)
+}
+
+inline void CompleteUploadResponse::SharedCtor(
+    ::_pb::Arena* arena, bool is_message_owned) {
+  (void)arena;
+  (void)is_message_owned;
+  new (&_impl_) Impl_{
+      decltype(_impl_.document_){nullptr}
+    , /*decltype(_impl_._cached_size_)*/{}
+  };
+}
+
+CompleteUploadResponse::~CompleteUploadResponse() {
+  // @@protoc_insertion_point(destructor:ilios.v1.CompleteUploadResponse)
+  if (auto *arena = _internal_metadata_.DeleteReturnArena<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>()) {
+  (void)arena;
+    return;
+  }
+  SharedDtor();
+}
+
+inline void CompleteUploadResponse::SharedDtor() {
+  GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  if (this != internal_default_instance()) delete _impl_.document_;
+}
+
+void CompleteUploadResponse::SetCachedSize(int size) const {
+  _impl_._cached_size_.Set(size);
+}
+
+void CompleteUploadResponse::Clear() {
+// @@protoc_insertion_point(message_clear_start:ilios.v1.CompleteUploadResponse)
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  if (GetArenaForAllocation() == nullptr && _impl_.document_ != nullptr) {
+    delete _impl_.document_;
+  }
+  _impl_.document_ = nullptr;
+  _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
+}
+
+const char* CompleteUploadResponse::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
+#define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  while (!ctx->Done(&ptr)) {
+    uint32_t tag;
+    ptr = ::_pbi::ReadTag(ptr, &tag);
+    switch (tag >> 3) {
+      // .ilios.v1.Document document = 1 [json_name = "document"];
+      case 1:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 10)) {
+          ptr = ctx->ParseMessage(_internal_mutable_document(), ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      default:
+        goto handle_unusual;
+    }  // switch
+  handle_unusual:
+    if ((tag == 0) || ((tag & 7) == 4)) {
+      CHK_(ptr);
+      ctx->SetLastTag(tag);
+      goto message_done;
+    }
+    ptr = UnknownFieldParse(
+        tag,
+        _internal_metadata_.mutable_unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(),
+        ptr, ctx);
+    CHK_(ptr != nullptr);
+  }  // while
+message_done:
+  return ptr;
+failure:
+  ptr = nullptr;
+  goto message_done;
+#undef CHK_
+}
+
+uint8_t* CompleteUploadResponse::_InternalSerialize(
+    uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const {
+  // @@protoc_insertion_point(serialize_to_array_start:ilios.v1.CompleteUploadResponse)
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  // .ilios.v1.Document document = 1 [json_name = "document"];
+  if (this->_internal_has_document()) {
+    target = ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::
+      InternalWriteMessage(1, _Internal::document(this),
+        _Internal::document(this).GetCachedSize(), target, stream);
+  }
+
+  if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
+    target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
+        _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
+  }
+  // @@protoc_insertion_point(serialize_to_array_end:ilios.v1.CompleteUploadResponse)
+  return target;
+}
+
+size_t CompleteUploadResponse::ByteSizeLong() const {
+// @@protoc_insertion_point(message_byte_size_start:ilios.v1.CompleteUploadResponse)
+  size_t total_size = 0;
+
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  // .ilios.v1.Document document = 1 [json_name = "document"];
+  if (this->_internal_has_document()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::MessageSize(
+        *_impl_.document_);
+  }
+
+  return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
+}
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData CompleteUploadResponse::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::Message::CopyWithSourceCheck,
+    CompleteUploadResponse::MergeImpl
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*CompleteUploadResponse::GetClassData() const { return &_class_data_; }
+
+
+void CompleteUploadResponse::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg) {
+  auto* const _this = static_cast<CompleteUploadResponse*>(&to_msg);
+  auto& from = static_cast<const CompleteUploadResponse&>(from_msg);
+  // @@protoc_insertion_point(class_specific_merge_from_start:ilios.v1.CompleteUploadResponse)
+  GOOGLE_DCHECK_NE(&from, _this);
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  if (from._internal_has_document()) {
+    _this->_internal_mutable_document()->::ilios::v1::Document::MergeFrom(
+        from._internal_document());
+  }
+  _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+}
+
+void CompleteUploadResponse::CopyFrom(const CompleteUploadResponse& from) {
+// @@protoc_insertion_point(class_specific_copy_from_start:ilios.v1.CompleteUploadResponse)
+  if (&from == this) return;
+  Clear();
+  MergeFrom(from);
+}
+
+bool CompleteUploadResponse::IsInitialized() const {
+  return true;
+}
+
+void CompleteUploadResponse::InternalSwap(CompleteUploadResponse* other) {
+  using std::swap;
+  _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  swap(_impl_.document_, other->_impl_.document_);
+}
+
+::PROTOBUF_NAMESPACE_ID::Metadata CompleteUploadResponse::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[12]);
 }
 
 // ===================================================================
@@ -3610,7 +5057,7 @@ void UploadResponse::InternalSwap(UploadResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UploadResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[9]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[13]);
 }
 
 // ===================================================================
@@ -3921,7 +5368,7 @@ void BatchSubmitRequest::InternalSwap(BatchSubmitRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata BatchSubmitRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[10]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[14]);
 }
 
 // ===================================================================
@@ -4151,7 +5598,7 @@ void BatchSubmitResponse::InternalSwap(BatchSubmitResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata BatchSubmitResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[11]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[15]);
 }
 
 // ===================================================================
@@ -4576,7 +6023,7 @@ void Batch::InternalSwap(Batch* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata Batch::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[12]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[16]);
 }
 
 // ===================================================================
@@ -4859,7 +6306,7 @@ void BatchProgress::InternalSwap(BatchProgress* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata BatchProgress::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[13]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[17]);
 }
 
 // ===================================================================
@@ -5177,7 +6624,7 @@ void SubmitDocumentRequest::InternalSwap(SubmitDocumentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata SubmitDocumentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[14]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[18]);
 }
 
 // ===================================================================
@@ -5376,7 +6823,7 @@ void SubmitDocumentResponse::InternalSwap(SubmitDocumentResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata SubmitDocumentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[15]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[19]);
 }
 
 // ===================================================================
@@ -5579,7 +7026,7 @@ void GetDocumentRequest::InternalSwap(GetDocumentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[16]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[20]);
 }
 
 // ===================================================================
@@ -5778,7 +7225,7 @@ void GetDocumentResponse::InternalSwap(GetDocumentResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[17]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[21]);
 }
 
 // ===================================================================
@@ -5981,7 +7428,7 @@ void GetDocumentContentRequest::InternalSwap(GetDocumentContentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentContentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[18]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[22]);
 }
 
 // ===================================================================
@@ -6284,7 +7731,7 @@ void GetDocumentContentResponse::InternalSwap(GetDocumentContentResponse* other)
 ::PROTOBUF_NAMESPACE_ID::Metadata GetDocumentContentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[19]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[23]);
 }
 
 // ===================================================================
@@ -6304,6 +7751,7 @@ ReadOriginalRequest::ReadOriginalRequest(const ReadOriginalRequest& from)
   ReadOriginalRequest* const _this = this; (void)_this;
   new (&_impl_) Impl_{
       decltype(_impl_.document_id_){}
+    , decltype(_impl_.prefer_url_){}
     , /*decltype(_impl_._cached_size_)*/{}};
 
   _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
@@ -6315,6 +7763,7 @@ ReadOriginalRequest::ReadOriginalRequest(const ReadOriginalRequest& from)
     _this->_impl_.document_id_.Set(from._internal_document_id(), 
       _this->GetArenaForAllocation());
   }
+  _this->_impl_.prefer_url_ = from._impl_.prefer_url_;
   // @@protoc_insertion_point(copy_constructor:ilios.v1.ReadOriginalRequest)
 }
 
@@ -6324,6 +7773,7 @@ inline void ReadOriginalRequest::SharedCtor(
   (void)is_message_owned;
   new (&_impl_) Impl_{
       decltype(_impl_.document_id_){}
+    , decltype(_impl_.prefer_url_){false}
     , /*decltype(_impl_._cached_size_)*/{}
   };
   _impl_.document_id_.InitDefault();
@@ -6357,6 +7807,7 @@ void ReadOriginalRequest::Clear() {
   (void) cached_has_bits;
 
   _impl_.document_id_.ClearToEmpty();
+  _impl_.prefer_url_ = false;
   _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
 }
 
@@ -6373,6 +7824,14 @@ const char* ReadOriginalRequest::_InternalParse(const char* ptr, ::_pbi::ParseCo
           ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
           CHK_(ptr);
           CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.ReadOriginalRequest.document_id"));
+        } else
+          goto handle_unusual;
+        continue;
+      // bool prefer_url = 2 [json_name = "preferUrl"];
+      case 2:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 16)) {
+          _impl_.prefer_url_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
         } else
           goto handle_unusual;
         continue;
@@ -6415,6 +7874,12 @@ uint8_t* ReadOriginalRequest::_InternalSerialize(
         1, this->_internal_document_id(), target);
   }
 
+  // bool prefer_url = 2 [json_name = "preferUrl"];
+  if (this->_internal_prefer_url() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteBoolToArray(2, this->_internal_prefer_url(), target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -6438,6 +7903,11 @@ size_t ReadOriginalRequest::ByteSizeLong() const {
         this->_internal_document_id());
   }
 
+  // bool prefer_url = 2 [json_name = "preferUrl"];
+  if (this->_internal_prefer_url() != 0) {
+    total_size += 1 + 1;
+  }
+
   return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
 }
 
@@ -6458,6 +7928,9 @@ void ReadOriginalRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, co
 
   if (!from._internal_document_id().empty()) {
     _this->_internal_set_document_id(from._internal_document_id());
+  }
+  if (from._internal_prefer_url() != 0) {
+    _this->_internal_set_prefer_url(from._internal_prefer_url());
   }
   _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
 }
@@ -6482,12 +7955,13 @@ void ReadOriginalRequest::InternalSwap(ReadOriginalRequest* other) {
       &_impl_.document_id_, lhs_arena,
       &other->_impl_.document_id_, rhs_arena
   );
+  swap(_impl_.prefer_url_, other->_impl_.prefer_url_);
 }
 
 ::PROTOBUF_NAMESPACE_ID::Metadata ReadOriginalRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[20]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[24]);
 }
 
 // ===================================================================
@@ -6535,11 +8009,20 @@ ReadOriginalResponse::ReadOriginalResponse(const ReadOriginalResponse& from)
   : ::PROTOBUF_NAMESPACE_ID::Message() {
   ReadOriginalResponse* const _this = this; (void)_this;
   new (&_impl_) Impl_{
-      decltype(_impl_.part_){}
+      decltype(_impl_.download_url_){}
+    , decltype(_impl_.part_){}
     , /*decltype(_impl_._cached_size_)*/{}
     , /*decltype(_impl_._oneof_case_)*/{}};
 
   _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  _impl_.download_url_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.download_url_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (!from._internal_download_url().empty()) {
+    _this->_impl_.download_url_.Set(from._internal_download_url(), 
+      _this->GetArenaForAllocation());
+  }
   clear_has_part();
   switch (from.part_case()) {
     case kMetadata: {
@@ -6563,10 +8046,15 @@ inline void ReadOriginalResponse::SharedCtor(
   (void)arena;
   (void)is_message_owned;
   new (&_impl_) Impl_{
-      decltype(_impl_.part_){}
+      decltype(_impl_.download_url_){}
+    , decltype(_impl_.part_){}
     , /*decltype(_impl_._cached_size_)*/{}
     , /*decltype(_impl_._oneof_case_)*/{}
   };
+  _impl_.download_url_.InitDefault();
+  #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+    _impl_.download_url_.Set("", GetArenaForAllocation());
+  #endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
   clear_has_part();
 }
 
@@ -6581,6 +8069,7 @@ ReadOriginalResponse::~ReadOriginalResponse() {
 
 inline void ReadOriginalResponse::SharedDtor() {
   GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.download_url_.Destroy();
   if (has_part()) {
     clear_part();
   }
@@ -6617,6 +8106,7 @@ void ReadOriginalResponse::Clear() {
   // Prevent compiler warnings about cached_has_bits being unused
   (void) cached_has_bits;
 
+  _impl_.download_url_.ClearToEmpty();
   clear_part();
   _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
 }
@@ -6641,6 +8131,16 @@ const char* ReadOriginalResponse::_InternalParse(const char* ptr, ::_pbi::ParseC
           auto str = _internal_mutable_chunk();
           ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
           CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // string download_url = 3 [json_name = "downloadUrl"];
+      case 3:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 26)) {
+          auto str = _internal_mutable_download_url();
+          ptr = ::_pbi::InlineGreedyStringParser(str, ptr, ctx);
+          CHK_(ptr);
+          CHK_(::_pbi::VerifyUTF8(str, "ilios.v1.ReadOriginalResponse.download_url"));
         } else
           goto handle_unusual;
         continue;
@@ -6686,6 +8186,16 @@ uint8_t* ReadOriginalResponse::_InternalSerialize(
         2, this->_internal_chunk(), target);
   }
 
+  // string download_url = 3 [json_name = "downloadUrl"];
+  if (!this->_internal_download_url().empty()) {
+    ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::VerifyUtf8String(
+      this->_internal_download_url().data(), static_cast<int>(this->_internal_download_url().length()),
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::SERIALIZE,
+      "ilios.v1.ReadOriginalResponse.download_url");
+    target = stream->WriteStringMaybeAliased(
+        3, this->_internal_download_url(), target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -6701,6 +8211,13 @@ size_t ReadOriginalResponse::ByteSizeLong() const {
   uint32_t cached_has_bits = 0;
   // Prevent compiler warnings about cached_has_bits being unused
   (void) cached_has_bits;
+
+  // string download_url = 3 [json_name = "downloadUrl"];
+  if (!this->_internal_download_url().empty()) {
+    total_size += 1 +
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::StringSize(
+        this->_internal_download_url());
+  }
 
   switch (part_case()) {
     // .ilios.v1.Document metadata = 1 [json_name = "metadata"];
@@ -6739,6 +8256,9 @@ void ReadOriginalResponse::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, c
   uint32_t cached_has_bits = 0;
   (void) cached_has_bits;
 
+  if (!from._internal_download_url().empty()) {
+    _this->_internal_set_download_url(from._internal_download_url());
+  }
   switch (from.part_case()) {
     case kMetadata: {
       _this->_internal_mutable_metadata()->::ilios::v1::Document::MergeFrom(
@@ -6769,7 +8289,13 @@ bool ReadOriginalResponse::IsInitialized() const {
 
 void ReadOriginalResponse::InternalSwap(ReadOriginalResponse* other) {
   using std::swap;
+  auto* lhs_arena = GetArenaForAllocation();
+  auto* rhs_arena = other->GetArenaForAllocation();
   _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
+      &_impl_.download_url_, lhs_arena,
+      &other->_impl_.download_url_, rhs_arena
+  );
   swap(_impl_.part_, other->_impl_.part_);
   swap(_impl_._oneof_case_[0], other->_impl_._oneof_case_[0]);
 }
@@ -6777,7 +8303,7 @@ void ReadOriginalResponse::InternalSwap(ReadOriginalResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ReadOriginalResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[21]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[25]);
 }
 
 // ===================================================================
@@ -6980,7 +8506,7 @@ void GetBatchRequest::InternalSwap(GetBatchRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetBatchRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[22]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[26]);
 }
 
 // ===================================================================
@@ -7173,7 +8699,7 @@ void GetBatchResponse::InternalSwap(GetBatchResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetBatchResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[23]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[27]);
 }
 
 // ===================================================================
@@ -7376,7 +8902,7 @@ void DownloadBatchRequest::InternalSwap(DownloadBatchRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata DownloadBatchRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[24]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[28]);
 }
 
 // ===================================================================
@@ -7627,7 +9153,7 @@ void DownloadBatchResponse::InternalSwap(DownloadBatchResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata DownloadBatchResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[25]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[29]);
 }
 
 // ===================================================================
@@ -7990,7 +9516,7 @@ void ListDocumentsRequest::InternalSwap(ListDocumentsRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ListDocumentsRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[26]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[30]);
 }
 
 // ===================================================================
@@ -8230,7 +9756,7 @@ void ListDocumentsResponse::InternalSwap(ListDocumentsResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ListDocumentsResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_getter, &descriptor_table_ilios_2fv1_2fconversion_5fservice_2eproto_once,
-      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[27]);
+      file_level_metadata_ilios_2fv1_2fconversion_5fservice_2eproto[31]);
 }
 
 // @@protoc_insertion_point(namespace_scope)
@@ -8272,6 +9798,22 @@ Arena::CreateMaybeMessage< ::ilios::v1::DeleteUploadResponse >(Arena* arena) {
 template<> PROTOBUF_NOINLINE ::ilios::v1::UploadMetadata*
 Arena::CreateMaybeMessage< ::ilios::v1::UploadMetadata >(Arena* arena) {
   return Arena::CreateMessageInternal< ::ilios::v1::UploadMetadata >(arena);
+}
+template<> PROTOBUF_NOINLINE ::ilios::v1::ReserveUploadRequest*
+Arena::CreateMaybeMessage< ::ilios::v1::ReserveUploadRequest >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::ilios::v1::ReserveUploadRequest >(arena);
+}
+template<> PROTOBUF_NOINLINE ::ilios::v1::ReserveUploadResponse*
+Arena::CreateMaybeMessage< ::ilios::v1::ReserveUploadResponse >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::ilios::v1::ReserveUploadResponse >(arena);
+}
+template<> PROTOBUF_NOINLINE ::ilios::v1::CompleteUploadRequest*
+Arena::CreateMaybeMessage< ::ilios::v1::CompleteUploadRequest >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::ilios::v1::CompleteUploadRequest >(arena);
+}
+template<> PROTOBUF_NOINLINE ::ilios::v1::CompleteUploadResponse*
+Arena::CreateMaybeMessage< ::ilios::v1::CompleteUploadResponse >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::ilios::v1::CompleteUploadResponse >(arena);
 }
 template<> PROTOBUF_NOINLINE ::ilios::v1::UploadResponse*
 Arena::CreateMaybeMessage< ::ilios::v1::UploadResponse >(Arena* arena) {

@@ -62,6 +62,12 @@ extern BatchSubmitRequestDefaultTypeInternal _BatchSubmitRequest_default_instanc
 class BatchSubmitResponse;
 struct BatchSubmitResponseDefaultTypeInternal;
 extern BatchSubmitResponseDefaultTypeInternal _BatchSubmitResponse_default_instance_;
+class CompleteUploadRequest;
+struct CompleteUploadRequestDefaultTypeInternal;
+extern CompleteUploadRequestDefaultTypeInternal _CompleteUploadRequest_default_instance_;
+class CompleteUploadResponse;
+struct CompleteUploadResponseDefaultTypeInternal;
+extern CompleteUploadResponseDefaultTypeInternal _CompleteUploadResponse_default_instance_;
 class ConvertCompleted;
 struct ConvertCompletedDefaultTypeInternal;
 extern ConvertCompletedDefaultTypeInternal _ConvertCompleted_default_instance_;
@@ -116,6 +122,12 @@ extern ReadOriginalRequestDefaultTypeInternal _ReadOriginalRequest_default_insta
 class ReadOriginalResponse;
 struct ReadOriginalResponseDefaultTypeInternal;
 extern ReadOriginalResponseDefaultTypeInternal _ReadOriginalResponse_default_instance_;
+class ReserveUploadRequest;
+struct ReserveUploadRequestDefaultTypeInternal;
+extern ReserveUploadRequestDefaultTypeInternal _ReserveUploadRequest_default_instance_;
+class ReserveUploadResponse;
+struct ReserveUploadResponseDefaultTypeInternal;
+extern ReserveUploadResponseDefaultTypeInternal _ReserveUploadResponse_default_instance_;
 class SubmitDocumentRequest;
 struct SubmitDocumentRequestDefaultTypeInternal;
 extern SubmitDocumentRequestDefaultTypeInternal _SubmitDocumentRequest_default_instance_;
@@ -141,6 +153,8 @@ template<> ::ilios::v1::Batch* Arena::CreateMaybeMessage<::ilios::v1::Batch>(Are
 template<> ::ilios::v1::BatchProgress* Arena::CreateMaybeMessage<::ilios::v1::BatchProgress>(Arena*);
 template<> ::ilios::v1::BatchSubmitRequest* Arena::CreateMaybeMessage<::ilios::v1::BatchSubmitRequest>(Arena*);
 template<> ::ilios::v1::BatchSubmitResponse* Arena::CreateMaybeMessage<::ilios::v1::BatchSubmitResponse>(Arena*);
+template<> ::ilios::v1::CompleteUploadRequest* Arena::CreateMaybeMessage<::ilios::v1::CompleteUploadRequest>(Arena*);
+template<> ::ilios::v1::CompleteUploadResponse* Arena::CreateMaybeMessage<::ilios::v1::CompleteUploadResponse>(Arena*);
 template<> ::ilios::v1::ConvertCompleted* Arena::CreateMaybeMessage<::ilios::v1::ConvertCompleted>(Arena*);
 template<> ::ilios::v1::ConvertRequest* Arena::CreateMaybeMessage<::ilios::v1::ConvertRequest>(Arena*);
 template<> ::ilios::v1::ConvertResponse* Arena::CreateMaybeMessage<::ilios::v1::ConvertResponse>(Arena*);
@@ -159,6 +173,8 @@ template<> ::ilios::v1::ListDocumentsRequest* Arena::CreateMaybeMessage<::ilios:
 template<> ::ilios::v1::ListDocumentsResponse* Arena::CreateMaybeMessage<::ilios::v1::ListDocumentsResponse>(Arena*);
 template<> ::ilios::v1::ReadOriginalRequest* Arena::CreateMaybeMessage<::ilios::v1::ReadOriginalRequest>(Arena*);
 template<> ::ilios::v1::ReadOriginalResponse* Arena::CreateMaybeMessage<::ilios::v1::ReadOriginalResponse>(Arena*);
+template<> ::ilios::v1::ReserveUploadRequest* Arena::CreateMaybeMessage<::ilios::v1::ReserveUploadRequest>(Arena*);
+template<> ::ilios::v1::ReserveUploadResponse* Arena::CreateMaybeMessage<::ilios::v1::ReserveUploadResponse>(Arena*);
 template<> ::ilios::v1::SubmitDocumentRequest* Arena::CreateMaybeMessage<::ilios::v1::SubmitDocumentRequest>(Arena*);
 template<> ::ilios::v1::SubmitDocumentResponse* Arena::CreateMaybeMessage<::ilios::v1::SubmitDocumentResponse>(Arena*);
 template<> ::ilios::v1::UploadAbandon* Arena::CreateMaybeMessage<::ilios::v1::UploadAbandon>(Arena*);
@@ -1775,6 +1791,8 @@ class UploadMetadata final :
   enum : int {
     kFileNameFieldNumber = 1,
     kSha256FieldNumber = 3,
+    kReservedDocumentIdFieldNumber = 5,
+    kReservedTokenFieldNumber = 6,
     kSizeBytesFieldNumber = 2,
     kTransientFieldNumber = 4,
   };
@@ -1806,6 +1824,34 @@ class UploadMetadata final :
   std::string* _internal_mutable_sha256();
   public:
 
+  // string reserved_document_id = 5 [json_name = "reservedDocumentId"];
+  void clear_reserved_document_id();
+  const std::string& reserved_document_id() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_reserved_document_id(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_reserved_document_id();
+  PROTOBUF_NODISCARD std::string* release_reserved_document_id();
+  void set_allocated_reserved_document_id(std::string* reserved_document_id);
+  private:
+  const std::string& _internal_reserved_document_id() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_reserved_document_id(const std::string& value);
+  std::string* _internal_mutable_reserved_document_id();
+  public:
+
+  // string reserved_token = 6 [json_name = "reservedToken"];
+  void clear_reserved_token();
+  const std::string& reserved_token() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_reserved_token(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_reserved_token();
+  PROTOBUF_NODISCARD std::string* release_reserved_token();
+  void set_allocated_reserved_token(std::string* reserved_token);
+  private:
+  const std::string& _internal_reserved_token() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_reserved_token(const std::string& value);
+  std::string* _internal_mutable_reserved_token();
+  public:
+
   // int64 size_bytes = 2 [json_name = "sizeBytes"];
   void clear_size_bytes();
   int64_t size_bytes() const;
@@ -1834,8 +1880,780 @@ class UploadMetadata final :
   struct Impl_ {
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr file_name_;
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr sha256_;
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr reserved_document_id_;
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr reserved_token_;
     int64_t size_bytes_;
     bool transient_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+  };
+  union { Impl_ _impl_; };
+  friend struct ::TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto;
+};
+// -------------------------------------------------------------------
+
+class ReserveUploadRequest final :
+    public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:ilios.v1.ReserveUploadRequest) */ {
+ public:
+  inline ReserveUploadRequest() : ReserveUploadRequest(nullptr) {}
+  ~ReserveUploadRequest() override;
+  explicit PROTOBUF_CONSTEXPR ReserveUploadRequest(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  ReserveUploadRequest(const ReserveUploadRequest& from);
+  ReserveUploadRequest(ReserveUploadRequest&& from) noexcept
+    : ReserveUploadRequest() {
+    *this = ::std::move(from);
+  }
+
+  inline ReserveUploadRequest& operator=(const ReserveUploadRequest& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline ReserveUploadRequest& operator=(ReserveUploadRequest&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const ReserveUploadRequest& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const ReserveUploadRequest* internal_default_instance() {
+    return reinterpret_cast<const ReserveUploadRequest*>(
+               &_ReserveUploadRequest_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    9;
+
+  friend void swap(ReserveUploadRequest& a, ReserveUploadRequest& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(ReserveUploadRequest* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(ReserveUploadRequest* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  ReserveUploadRequest* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<ReserveUploadRequest>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::Message::CopyFrom;
+  void CopyFrom(const ReserveUploadRequest& from);
+  using ::PROTOBUF_NAMESPACE_ID::Message::MergeFrom;
+  void MergeFrom( const ReserveUploadRequest& from) {
+    ReserveUploadRequest::MergeImpl(*this, from);
+  }
+  private:
+  static void MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg);
+  public:
+  PROTOBUF_ATTRIBUTE_REINITIALIZES void Clear() final;
+  bool IsInitialized() const final;
+
+  size_t ByteSizeLong() const final;
+  const char* _InternalParse(const char* ptr, ::PROTOBUF_NAMESPACE_ID::internal::ParseContext* ctx) final;
+  uint8_t* _InternalSerialize(
+      uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const final;
+  int GetCachedSize() const final { return _impl_._cached_size_.Get(); }
+
+  private:
+  void SharedCtor(::PROTOBUF_NAMESPACE_ID::Arena* arena, bool is_message_owned);
+  void SharedDtor();
+  void SetCachedSize(int size) const final;
+  void InternalSwap(ReserveUploadRequest* other);
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "ilios.v1.ReserveUploadRequest";
+  }
+  protected:
+  explicit ReserveUploadRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  enum : int {
+    kFileNameFieldNumber = 1,
+    kMimeTypeFieldNumber = 3,
+    kSizeBytesFieldNumber = 2,
+  };
+  // string file_name = 1 [json_name = "fileName"];
+  void clear_file_name();
+  const std::string& file_name() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_file_name(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_file_name();
+  PROTOBUF_NODISCARD std::string* release_file_name();
+  void set_allocated_file_name(std::string* file_name);
+  private:
+  const std::string& _internal_file_name() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_file_name(const std::string& value);
+  std::string* _internal_mutable_file_name();
+  public:
+
+  // string mime_type = 3 [json_name = "mimeType"];
+  void clear_mime_type();
+  const std::string& mime_type() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_mime_type(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_mime_type();
+  PROTOBUF_NODISCARD std::string* release_mime_type();
+  void set_allocated_mime_type(std::string* mime_type);
+  private:
+  const std::string& _internal_mime_type() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_mime_type(const std::string& value);
+  std::string* _internal_mutable_mime_type();
+  public:
+
+  // int64 size_bytes = 2 [json_name = "sizeBytes"];
+  void clear_size_bytes();
+  int64_t size_bytes() const;
+  void set_size_bytes(int64_t value);
+  private:
+  int64_t _internal_size_bytes() const;
+  void _internal_set_size_bytes(int64_t value);
+  public:
+
+  // @@protoc_insertion_point(class_scope:ilios.v1.ReserveUploadRequest)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr file_name_;
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr mime_type_;
+    int64_t size_bytes_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+  };
+  union { Impl_ _impl_; };
+  friend struct ::TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto;
+};
+// -------------------------------------------------------------------
+
+class ReserveUploadResponse final :
+    public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:ilios.v1.ReserveUploadResponse) */ {
+ public:
+  inline ReserveUploadResponse() : ReserveUploadResponse(nullptr) {}
+  ~ReserveUploadResponse() override;
+  explicit PROTOBUF_CONSTEXPR ReserveUploadResponse(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  ReserveUploadResponse(const ReserveUploadResponse& from);
+  ReserveUploadResponse(ReserveUploadResponse&& from) noexcept
+    : ReserveUploadResponse() {
+    *this = ::std::move(from);
+  }
+
+  inline ReserveUploadResponse& operator=(const ReserveUploadResponse& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline ReserveUploadResponse& operator=(ReserveUploadResponse&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const ReserveUploadResponse& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const ReserveUploadResponse* internal_default_instance() {
+    return reinterpret_cast<const ReserveUploadResponse*>(
+               &_ReserveUploadResponse_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    10;
+
+  friend void swap(ReserveUploadResponse& a, ReserveUploadResponse& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(ReserveUploadResponse* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(ReserveUploadResponse* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  ReserveUploadResponse* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<ReserveUploadResponse>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::Message::CopyFrom;
+  void CopyFrom(const ReserveUploadResponse& from);
+  using ::PROTOBUF_NAMESPACE_ID::Message::MergeFrom;
+  void MergeFrom( const ReserveUploadResponse& from) {
+    ReserveUploadResponse::MergeImpl(*this, from);
+  }
+  private:
+  static void MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg);
+  public:
+  PROTOBUF_ATTRIBUTE_REINITIALIZES void Clear() final;
+  bool IsInitialized() const final;
+
+  size_t ByteSizeLong() const final;
+  const char* _InternalParse(const char* ptr, ::PROTOBUF_NAMESPACE_ID::internal::ParseContext* ctx) final;
+  uint8_t* _InternalSerialize(
+      uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const final;
+  int GetCachedSize() const final { return _impl_._cached_size_.Get(); }
+
+  private:
+  void SharedCtor(::PROTOBUF_NAMESPACE_ID::Arena* arena, bool is_message_owned);
+  void SharedDtor();
+  void SetCachedSize(int size) const final;
+  void InternalSwap(ReserveUploadResponse* other);
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "ilios.v1.ReserveUploadResponse";
+  }
+  protected:
+  explicit ReserveUploadResponse(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  enum : int {
+    kDocumentIdFieldNumber = 1,
+    kPutUrlFieldNumber = 2,
+    kTokenFieldNumber = 3,
+    kKeyFieldNumber = 4,
+    kExpireTimeFieldNumber = 5,
+  };
+  // string document_id = 1 [json_name = "documentId"];
+  void clear_document_id();
+  const std::string& document_id() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_document_id(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_document_id();
+  PROTOBUF_NODISCARD std::string* release_document_id();
+  void set_allocated_document_id(std::string* document_id);
+  private:
+  const std::string& _internal_document_id() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_document_id(const std::string& value);
+  std::string* _internal_mutable_document_id();
+  public:
+
+  // string put_url = 2 [json_name = "putUrl"];
+  void clear_put_url();
+  const std::string& put_url() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_put_url(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_put_url();
+  PROTOBUF_NODISCARD std::string* release_put_url();
+  void set_allocated_put_url(std::string* put_url);
+  private:
+  const std::string& _internal_put_url() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_put_url(const std::string& value);
+  std::string* _internal_mutable_put_url();
+  public:
+
+  // string token = 3 [json_name = "token"];
+  void clear_token();
+  const std::string& token() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_token(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_token();
+  PROTOBUF_NODISCARD std::string* release_token();
+  void set_allocated_token(std::string* token);
+  private:
+  const std::string& _internal_token() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_token(const std::string& value);
+  std::string* _internal_mutable_token();
+  public:
+
+  // string key = 4 [json_name = "key"];
+  void clear_key();
+  const std::string& key() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_key(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_key();
+  PROTOBUF_NODISCARD std::string* release_key();
+  void set_allocated_key(std::string* key);
+  private:
+  const std::string& _internal_key() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_key(const std::string& value);
+  std::string* _internal_mutable_key();
+  public:
+
+  // .google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];
+  bool has_expire_time() const;
+  private:
+  bool _internal_has_expire_time() const;
+  public:
+  void clear_expire_time();
+  const ::PROTOBUF_NAMESPACE_ID::Timestamp& expire_time() const;
+  PROTOBUF_NODISCARD ::PROTOBUF_NAMESPACE_ID::Timestamp* release_expire_time();
+  ::PROTOBUF_NAMESPACE_ID::Timestamp* mutable_expire_time();
+  void set_allocated_expire_time(::PROTOBUF_NAMESPACE_ID::Timestamp* expire_time);
+  private:
+  const ::PROTOBUF_NAMESPACE_ID::Timestamp& _internal_expire_time() const;
+  ::PROTOBUF_NAMESPACE_ID::Timestamp* _internal_mutable_expire_time();
+  public:
+  void unsafe_arena_set_allocated_expire_time(
+      ::PROTOBUF_NAMESPACE_ID::Timestamp* expire_time);
+  ::PROTOBUF_NAMESPACE_ID::Timestamp* unsafe_arena_release_expire_time();
+
+  // @@protoc_insertion_point(class_scope:ilios.v1.ReserveUploadResponse)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr document_id_;
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr put_url_;
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr token_;
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr key_;
+    ::PROTOBUF_NAMESPACE_ID::Timestamp* expire_time_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+  };
+  union { Impl_ _impl_; };
+  friend struct ::TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto;
+};
+// -------------------------------------------------------------------
+
+class CompleteUploadRequest final :
+    public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:ilios.v1.CompleteUploadRequest) */ {
+ public:
+  inline CompleteUploadRequest() : CompleteUploadRequest(nullptr) {}
+  ~CompleteUploadRequest() override;
+  explicit PROTOBUF_CONSTEXPR CompleteUploadRequest(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  CompleteUploadRequest(const CompleteUploadRequest& from);
+  CompleteUploadRequest(CompleteUploadRequest&& from) noexcept
+    : CompleteUploadRequest() {
+    *this = ::std::move(from);
+  }
+
+  inline CompleteUploadRequest& operator=(const CompleteUploadRequest& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline CompleteUploadRequest& operator=(CompleteUploadRequest&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const CompleteUploadRequest& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const CompleteUploadRequest* internal_default_instance() {
+    return reinterpret_cast<const CompleteUploadRequest*>(
+               &_CompleteUploadRequest_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    11;
+
+  friend void swap(CompleteUploadRequest& a, CompleteUploadRequest& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(CompleteUploadRequest* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(CompleteUploadRequest* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  CompleteUploadRequest* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<CompleteUploadRequest>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::Message::CopyFrom;
+  void CopyFrom(const CompleteUploadRequest& from);
+  using ::PROTOBUF_NAMESPACE_ID::Message::MergeFrom;
+  void MergeFrom( const CompleteUploadRequest& from) {
+    CompleteUploadRequest::MergeImpl(*this, from);
+  }
+  private:
+  static void MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg);
+  public:
+  PROTOBUF_ATTRIBUTE_REINITIALIZES void Clear() final;
+  bool IsInitialized() const final;
+
+  size_t ByteSizeLong() const final;
+  const char* _InternalParse(const char* ptr, ::PROTOBUF_NAMESPACE_ID::internal::ParseContext* ctx) final;
+  uint8_t* _InternalSerialize(
+      uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const final;
+  int GetCachedSize() const final { return _impl_._cached_size_.Get(); }
+
+  private:
+  void SharedCtor(::PROTOBUF_NAMESPACE_ID::Arena* arena, bool is_message_owned);
+  void SharedDtor();
+  void SetCachedSize(int size) const final;
+  void InternalSwap(CompleteUploadRequest* other);
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "ilios.v1.CompleteUploadRequest";
+  }
+  protected:
+  explicit CompleteUploadRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  enum : int {
+    kLanguagesFieldNumber = 5,
+    kDocumentIdFieldNumber = 1,
+    kRetentionDaysFieldNumber = 2,
+    kPriorityFieldNumber = 3,
+    kEngineFieldNumber = 4,
+  };
+  // repeated string languages = 5 [json_name = "languages"];
+  int languages_size() const;
+  private:
+  int _internal_languages_size() const;
+  public:
+  void clear_languages();
+  const std::string& languages(int index) const;
+  std::string* mutable_languages(int index);
+  void set_languages(int index, const std::string& value);
+  void set_languages(int index, std::string&& value);
+  void set_languages(int index, const char* value);
+  void set_languages(int index, const char* value, size_t size);
+  std::string* add_languages();
+  void add_languages(const std::string& value);
+  void add_languages(std::string&& value);
+  void add_languages(const char* value);
+  void add_languages(const char* value, size_t size);
+  const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>& languages() const;
+  ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>* mutable_languages();
+  private:
+  const std::string& _internal_languages(int index) const;
+  std::string* _internal_add_languages();
+  public:
+
+  // string document_id = 1 [json_name = "documentId"];
+  void clear_document_id();
+  const std::string& document_id() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_document_id(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_document_id();
+  PROTOBUF_NODISCARD std::string* release_document_id();
+  void set_allocated_document_id(std::string* document_id);
+  private:
+  const std::string& _internal_document_id() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_document_id(const std::string& value);
+  std::string* _internal_mutable_document_id();
+  public:
+
+  // int32 retention_days = 2 [json_name = "retentionDays"];
+  void clear_retention_days();
+  int32_t retention_days() const;
+  void set_retention_days(int32_t value);
+  private:
+  int32_t _internal_retention_days() const;
+  void _internal_set_retention_days(int32_t value);
+  public:
+
+  // int32 priority = 3 [json_name = "priority"];
+  void clear_priority();
+  int32_t priority() const;
+  void set_priority(int32_t value);
+  private:
+  int32_t _internal_priority() const;
+  void _internal_set_priority(int32_t value);
+  public:
+
+  // .ilios.v1.Engine engine = 4 [json_name = "engine"];
+  void clear_engine();
+  ::ilios::v1::Engine engine() const;
+  void set_engine(::ilios::v1::Engine value);
+  private:
+  ::ilios::v1::Engine _internal_engine() const;
+  void _internal_set_engine(::ilios::v1::Engine value);
+  public:
+
+  // @@protoc_insertion_point(class_scope:ilios.v1.CompleteUploadRequest)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string> languages_;
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr document_id_;
+    int32_t retention_days_;
+    int32_t priority_;
+    int engine_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+  };
+  union { Impl_ _impl_; };
+  friend struct ::TableStruct_ilios_2fv1_2fconversion_5fservice_2eproto;
+};
+// -------------------------------------------------------------------
+
+class CompleteUploadResponse final :
+    public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:ilios.v1.CompleteUploadResponse) */ {
+ public:
+  inline CompleteUploadResponse() : CompleteUploadResponse(nullptr) {}
+  ~CompleteUploadResponse() override;
+  explicit PROTOBUF_CONSTEXPR CompleteUploadResponse(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  CompleteUploadResponse(const CompleteUploadResponse& from);
+  CompleteUploadResponse(CompleteUploadResponse&& from) noexcept
+    : CompleteUploadResponse() {
+    *this = ::std::move(from);
+  }
+
+  inline CompleteUploadResponse& operator=(const CompleteUploadResponse& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline CompleteUploadResponse& operator=(CompleteUploadResponse&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const CompleteUploadResponse& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const CompleteUploadResponse* internal_default_instance() {
+    return reinterpret_cast<const CompleteUploadResponse*>(
+               &_CompleteUploadResponse_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    12;
+
+  friend void swap(CompleteUploadResponse& a, CompleteUploadResponse& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(CompleteUploadResponse* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(CompleteUploadResponse* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  CompleteUploadResponse* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<CompleteUploadResponse>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::Message::CopyFrom;
+  void CopyFrom(const CompleteUploadResponse& from);
+  using ::PROTOBUF_NAMESPACE_ID::Message::MergeFrom;
+  void MergeFrom( const CompleteUploadResponse& from) {
+    CompleteUploadResponse::MergeImpl(*this, from);
+  }
+  private:
+  static void MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg);
+  public:
+  PROTOBUF_ATTRIBUTE_REINITIALIZES void Clear() final;
+  bool IsInitialized() const final;
+
+  size_t ByteSizeLong() const final;
+  const char* _InternalParse(const char* ptr, ::PROTOBUF_NAMESPACE_ID::internal::ParseContext* ctx) final;
+  uint8_t* _InternalSerialize(
+      uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const final;
+  int GetCachedSize() const final { return _impl_._cached_size_.Get(); }
+
+  private:
+  void SharedCtor(::PROTOBUF_NAMESPACE_ID::Arena* arena, bool is_message_owned);
+  void SharedDtor();
+  void SetCachedSize(int size) const final;
+  void InternalSwap(CompleteUploadResponse* other);
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "ilios.v1.CompleteUploadResponse";
+  }
+  protected:
+  explicit CompleteUploadResponse(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  enum : int {
+    kDocumentFieldNumber = 1,
+  };
+  // .ilios.v1.Document document = 1 [json_name = "document"];
+  bool has_document() const;
+  private:
+  bool _internal_has_document() const;
+  public:
+  void clear_document();
+  const ::ilios::v1::Document& document() const;
+  PROTOBUF_NODISCARD ::ilios::v1::Document* release_document();
+  ::ilios::v1::Document* mutable_document();
+  void set_allocated_document(::ilios::v1::Document* document);
+  private:
+  const ::ilios::v1::Document& _internal_document() const;
+  ::ilios::v1::Document* _internal_mutable_document();
+  public:
+  void unsafe_arena_set_allocated_document(
+      ::ilios::v1::Document* document);
+  ::ilios::v1::Document* unsafe_arena_release_document();
+
+  // @@protoc_insertion_point(class_scope:ilios.v1.CompleteUploadResponse)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+    ::ilios::v1::Document* document_;
     mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
   };
   union { Impl_ _impl_; };
@@ -1891,7 +2709,7 @@ class UploadResponse final :
                &_UploadResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    9;
+    13;
 
   friend void swap(UploadResponse& a, UploadResponse& b) {
     a.Swap(&b);
@@ -2107,7 +2925,7 @@ class BatchSubmitRequest final :
                &_BatchSubmitRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    10;
+    14;
 
   friend void swap(BatchSubmitRequest& a, BatchSubmitRequest& b) {
     a.Swap(&b);
@@ -2323,7 +3141,7 @@ class BatchSubmitResponse final :
                &_BatchSubmitResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    11;
+    15;
 
   friend void swap(BatchSubmitResponse& a, BatchSubmitResponse& b) {
     a.Swap(&b);
@@ -2500,7 +3318,7 @@ class Batch final :
                &_Batch_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    12;
+    16;
 
   friend void swap(Batch& a, Batch& b) {
     a.Swap(&b);
@@ -2746,7 +3564,7 @@ class BatchProgress final :
                &_BatchProgress_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    13;
+    17;
 
   friend void swap(BatchProgress& a, BatchProgress& b) {
     a.Swap(&b);
@@ -2938,7 +3756,7 @@ class SubmitDocumentRequest final :
                &_SubmitDocumentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    14;
+    18;
 
   friend void swap(SubmitDocumentRequest& a, SubmitDocumentRequest& b) {
     a.Swap(&b);
@@ -3154,7 +3972,7 @@ class SubmitDocumentResponse final :
                &_SubmitDocumentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    15;
+    19;
 
   friend void swap(SubmitDocumentResponse& a, SubmitDocumentResponse& b) {
     a.Swap(&b);
@@ -3311,7 +4129,7 @@ class GetDocumentRequest final :
                &_GetDocumentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    16;
+    20;
 
   friend void swap(GetDocumentRequest& a, GetDocumentRequest& b) {
     a.Swap(&b);
@@ -3464,7 +4282,7 @@ class GetDocumentResponse final :
                &_GetDocumentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    17;
+    21;
 
   friend void swap(GetDocumentResponse& a, GetDocumentResponse& b) {
     a.Swap(&b);
@@ -3621,7 +4439,7 @@ class GetDocumentContentRequest final :
                &_GetDocumentContentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    18;
+    22;
 
   friend void swap(GetDocumentContentRequest& a, GetDocumentContentRequest& b) {
     a.Swap(&b);
@@ -3774,7 +4592,7 @@ class GetDocumentContentResponse final :
                &_GetDocumentContentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    19;
+    23;
 
   friend void swap(GetDocumentContentResponse& a, GetDocumentContentResponse& b) {
     a.Swap(&b);
@@ -3967,7 +4785,7 @@ class ReadOriginalRequest final :
                &_ReadOriginalRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    20;
+    24;
 
   friend void swap(ReadOriginalRequest& a, ReadOriginalRequest& b) {
     a.Swap(&b);
@@ -4041,6 +4859,7 @@ class ReadOriginalRequest final :
 
   enum : int {
     kDocumentIdFieldNumber = 1,
+    kPreferUrlFieldNumber = 2,
   };
   // string document_id = 1 [json_name = "documentId"];
   void clear_document_id();
@@ -4056,6 +4875,15 @@ class ReadOriginalRequest final :
   std::string* _internal_mutable_document_id();
   public:
 
+  // bool prefer_url = 2 [json_name = "preferUrl"];
+  void clear_prefer_url();
+  bool prefer_url() const;
+  void set_prefer_url(bool value);
+  private:
+  bool _internal_prefer_url() const;
+  void _internal_set_prefer_url(bool value);
+  public:
+
   // @@protoc_insertion_point(class_scope:ilios.v1.ReadOriginalRequest)
  private:
   class _Internal;
@@ -4065,6 +4893,7 @@ class ReadOriginalRequest final :
   typedef void DestructorSkippable_;
   struct Impl_ {
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr document_id_;
+    bool prefer_url_;
     mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
   };
   union { Impl_ _impl_; };
@@ -4126,7 +4955,7 @@ class ReadOriginalResponse final :
                &_ReadOriginalResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    21;
+    25;
 
   friend void swap(ReadOriginalResponse& a, ReadOriginalResponse& b) {
     a.Swap(&b);
@@ -4199,9 +5028,24 @@ class ReadOriginalResponse final :
   // accessors -------------------------------------------------------
 
   enum : int {
+    kDownloadUrlFieldNumber = 3,
     kMetadataFieldNumber = 1,
     kChunkFieldNumber = 2,
   };
+  // string download_url = 3 [json_name = "downloadUrl"];
+  void clear_download_url();
+  const std::string& download_url() const;
+  template <typename ArgT0 = const std::string&, typename... ArgT>
+  void set_download_url(ArgT0&& arg0, ArgT... args);
+  std::string* mutable_download_url();
+  PROTOBUF_NODISCARD std::string* release_download_url();
+  void set_allocated_download_url(std::string* download_url);
+  private:
+  const std::string& _internal_download_url() const;
+  inline PROTOBUF_ALWAYS_INLINE void _internal_set_download_url(const std::string& value);
+  std::string* _internal_mutable_download_url();
+  public:
+
   // .ilios.v1.Document metadata = 1 [json_name = "metadata"];
   bool has_metadata() const;
   private:
@@ -4253,6 +5097,7 @@ class ReadOriginalResponse final :
   typedef void InternalArenaConstructable_;
   typedef void DestructorSkippable_;
   struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr download_url_;
     union PartUnion {
       constexpr PartUnion() : _constinit_{} {}
         ::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized _constinit_;
@@ -4316,7 +5161,7 @@ class GetBatchRequest final :
                &_GetBatchRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    22;
+    26;
 
   friend void swap(GetBatchRequest& a, GetBatchRequest& b) {
     a.Swap(&b);
@@ -4469,7 +5314,7 @@ class GetBatchResponse final :
                &_GetBatchResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    23;
+    27;
 
   friend void swap(GetBatchResponse& a, GetBatchResponse& b) {
     a.Swap(&b);
@@ -4626,7 +5471,7 @@ class DownloadBatchRequest final :
                &_DownloadBatchRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    24;
+    28;
 
   friend void swap(DownloadBatchRequest& a, DownloadBatchRequest& b) {
     a.Swap(&b);
@@ -4779,7 +5624,7 @@ class DownloadBatchResponse final :
                &_DownloadBatchResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    25;
+    29;
 
   friend void swap(DownloadBatchResponse& a, DownloadBatchResponse& b) {
     a.Swap(&b);
@@ -4952,7 +5797,7 @@ class ListDocumentsRequest final :
                &_ListDocumentsRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    26;
+    30;
 
   friend void swap(ListDocumentsRequest& a, ListDocumentsRequest& b) {
     a.Swap(&b);
@@ -5163,7 +6008,7 @@ class ListDocumentsResponse final :
                &_ListDocumentsResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    27;
+    31;
 
   friend void swap(ListDocumentsResponse& a, ListDocumentsResponse& b) {
     a.Swap(&b);
@@ -6604,6 +7449,797 @@ inline void UploadMetadata::_internal_set_transient(bool value) {
 inline void UploadMetadata::set_transient(bool value) {
   _internal_set_transient(value);
   // @@protoc_insertion_point(field_set:ilios.v1.UploadMetadata.transient)
+}
+
+// string reserved_document_id = 5 [json_name = "reservedDocumentId"];
+inline void UploadMetadata::clear_reserved_document_id() {
+  _impl_.reserved_document_id_.ClearToEmpty();
+}
+inline const std::string& UploadMetadata::reserved_document_id() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.UploadMetadata.reserved_document_id)
+  return _internal_reserved_document_id();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void UploadMetadata::set_reserved_document_id(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.reserved_document_id_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.UploadMetadata.reserved_document_id)
+}
+inline std::string* UploadMetadata::mutable_reserved_document_id() {
+  std::string* _s = _internal_mutable_reserved_document_id();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.UploadMetadata.reserved_document_id)
+  return _s;
+}
+inline const std::string& UploadMetadata::_internal_reserved_document_id() const {
+  return _impl_.reserved_document_id_.Get();
+}
+inline void UploadMetadata::_internal_set_reserved_document_id(const std::string& value) {
+  
+  _impl_.reserved_document_id_.Set(value, GetArenaForAllocation());
+}
+inline std::string* UploadMetadata::_internal_mutable_reserved_document_id() {
+  
+  return _impl_.reserved_document_id_.Mutable(GetArenaForAllocation());
+}
+inline std::string* UploadMetadata::release_reserved_document_id() {
+  // @@protoc_insertion_point(field_release:ilios.v1.UploadMetadata.reserved_document_id)
+  return _impl_.reserved_document_id_.Release();
+}
+inline void UploadMetadata::set_allocated_reserved_document_id(std::string* reserved_document_id) {
+  if (reserved_document_id != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.reserved_document_id_.SetAllocated(reserved_document_id, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.reserved_document_id_.IsDefault()) {
+    _impl_.reserved_document_id_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.UploadMetadata.reserved_document_id)
+}
+
+// string reserved_token = 6 [json_name = "reservedToken"];
+inline void UploadMetadata::clear_reserved_token() {
+  _impl_.reserved_token_.ClearToEmpty();
+}
+inline const std::string& UploadMetadata::reserved_token() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.UploadMetadata.reserved_token)
+  return _internal_reserved_token();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void UploadMetadata::set_reserved_token(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.reserved_token_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.UploadMetadata.reserved_token)
+}
+inline std::string* UploadMetadata::mutable_reserved_token() {
+  std::string* _s = _internal_mutable_reserved_token();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.UploadMetadata.reserved_token)
+  return _s;
+}
+inline const std::string& UploadMetadata::_internal_reserved_token() const {
+  return _impl_.reserved_token_.Get();
+}
+inline void UploadMetadata::_internal_set_reserved_token(const std::string& value) {
+  
+  _impl_.reserved_token_.Set(value, GetArenaForAllocation());
+}
+inline std::string* UploadMetadata::_internal_mutable_reserved_token() {
+  
+  return _impl_.reserved_token_.Mutable(GetArenaForAllocation());
+}
+inline std::string* UploadMetadata::release_reserved_token() {
+  // @@protoc_insertion_point(field_release:ilios.v1.UploadMetadata.reserved_token)
+  return _impl_.reserved_token_.Release();
+}
+inline void UploadMetadata::set_allocated_reserved_token(std::string* reserved_token) {
+  if (reserved_token != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.reserved_token_.SetAllocated(reserved_token, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.reserved_token_.IsDefault()) {
+    _impl_.reserved_token_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.UploadMetadata.reserved_token)
+}
+
+// -------------------------------------------------------------------
+
+// ReserveUploadRequest
+
+// string file_name = 1 [json_name = "fileName"];
+inline void ReserveUploadRequest::clear_file_name() {
+  _impl_.file_name_.ClearToEmpty();
+}
+inline const std::string& ReserveUploadRequest::file_name() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ReserveUploadRequest.file_name)
+  return _internal_file_name();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void ReserveUploadRequest::set_file_name(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.file_name_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.ReserveUploadRequest.file_name)
+}
+inline std::string* ReserveUploadRequest::mutable_file_name() {
+  std::string* _s = _internal_mutable_file_name();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.ReserveUploadRequest.file_name)
+  return _s;
+}
+inline const std::string& ReserveUploadRequest::_internal_file_name() const {
+  return _impl_.file_name_.Get();
+}
+inline void ReserveUploadRequest::_internal_set_file_name(const std::string& value) {
+  
+  _impl_.file_name_.Set(value, GetArenaForAllocation());
+}
+inline std::string* ReserveUploadRequest::_internal_mutable_file_name() {
+  
+  return _impl_.file_name_.Mutable(GetArenaForAllocation());
+}
+inline std::string* ReserveUploadRequest::release_file_name() {
+  // @@protoc_insertion_point(field_release:ilios.v1.ReserveUploadRequest.file_name)
+  return _impl_.file_name_.Release();
+}
+inline void ReserveUploadRequest::set_allocated_file_name(std::string* file_name) {
+  if (file_name != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.file_name_.SetAllocated(file_name, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.file_name_.IsDefault()) {
+    _impl_.file_name_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.ReserveUploadRequest.file_name)
+}
+
+// int64 size_bytes = 2 [json_name = "sizeBytes"];
+inline void ReserveUploadRequest::clear_size_bytes() {
+  _impl_.size_bytes_ = int64_t{0};
+}
+inline int64_t ReserveUploadRequest::_internal_size_bytes() const {
+  return _impl_.size_bytes_;
+}
+inline int64_t ReserveUploadRequest::size_bytes() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ReserveUploadRequest.size_bytes)
+  return _internal_size_bytes();
+}
+inline void ReserveUploadRequest::_internal_set_size_bytes(int64_t value) {
+  
+  _impl_.size_bytes_ = value;
+}
+inline void ReserveUploadRequest::set_size_bytes(int64_t value) {
+  _internal_set_size_bytes(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.ReserveUploadRequest.size_bytes)
+}
+
+// string mime_type = 3 [json_name = "mimeType"];
+inline void ReserveUploadRequest::clear_mime_type() {
+  _impl_.mime_type_.ClearToEmpty();
+}
+inline const std::string& ReserveUploadRequest::mime_type() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ReserveUploadRequest.mime_type)
+  return _internal_mime_type();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void ReserveUploadRequest::set_mime_type(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.mime_type_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.ReserveUploadRequest.mime_type)
+}
+inline std::string* ReserveUploadRequest::mutable_mime_type() {
+  std::string* _s = _internal_mutable_mime_type();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.ReserveUploadRequest.mime_type)
+  return _s;
+}
+inline const std::string& ReserveUploadRequest::_internal_mime_type() const {
+  return _impl_.mime_type_.Get();
+}
+inline void ReserveUploadRequest::_internal_set_mime_type(const std::string& value) {
+  
+  _impl_.mime_type_.Set(value, GetArenaForAllocation());
+}
+inline std::string* ReserveUploadRequest::_internal_mutable_mime_type() {
+  
+  return _impl_.mime_type_.Mutable(GetArenaForAllocation());
+}
+inline std::string* ReserveUploadRequest::release_mime_type() {
+  // @@protoc_insertion_point(field_release:ilios.v1.ReserveUploadRequest.mime_type)
+  return _impl_.mime_type_.Release();
+}
+inline void ReserveUploadRequest::set_allocated_mime_type(std::string* mime_type) {
+  if (mime_type != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.mime_type_.SetAllocated(mime_type, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.mime_type_.IsDefault()) {
+    _impl_.mime_type_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.ReserveUploadRequest.mime_type)
+}
+
+// -------------------------------------------------------------------
+
+// ReserveUploadResponse
+
+// string document_id = 1 [json_name = "documentId"];
+inline void ReserveUploadResponse::clear_document_id() {
+  _impl_.document_id_.ClearToEmpty();
+}
+inline const std::string& ReserveUploadResponse::document_id() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ReserveUploadResponse.document_id)
+  return _internal_document_id();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void ReserveUploadResponse::set_document_id(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.document_id_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.ReserveUploadResponse.document_id)
+}
+inline std::string* ReserveUploadResponse::mutable_document_id() {
+  std::string* _s = _internal_mutable_document_id();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.ReserveUploadResponse.document_id)
+  return _s;
+}
+inline const std::string& ReserveUploadResponse::_internal_document_id() const {
+  return _impl_.document_id_.Get();
+}
+inline void ReserveUploadResponse::_internal_set_document_id(const std::string& value) {
+  
+  _impl_.document_id_.Set(value, GetArenaForAllocation());
+}
+inline std::string* ReserveUploadResponse::_internal_mutable_document_id() {
+  
+  return _impl_.document_id_.Mutable(GetArenaForAllocation());
+}
+inline std::string* ReserveUploadResponse::release_document_id() {
+  // @@protoc_insertion_point(field_release:ilios.v1.ReserveUploadResponse.document_id)
+  return _impl_.document_id_.Release();
+}
+inline void ReserveUploadResponse::set_allocated_document_id(std::string* document_id) {
+  if (document_id != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.document_id_.SetAllocated(document_id, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.document_id_.IsDefault()) {
+    _impl_.document_id_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.ReserveUploadResponse.document_id)
+}
+
+// string put_url = 2 [json_name = "putUrl"];
+inline void ReserveUploadResponse::clear_put_url() {
+  _impl_.put_url_.ClearToEmpty();
+}
+inline const std::string& ReserveUploadResponse::put_url() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ReserveUploadResponse.put_url)
+  return _internal_put_url();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void ReserveUploadResponse::set_put_url(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.put_url_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.ReserveUploadResponse.put_url)
+}
+inline std::string* ReserveUploadResponse::mutable_put_url() {
+  std::string* _s = _internal_mutable_put_url();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.ReserveUploadResponse.put_url)
+  return _s;
+}
+inline const std::string& ReserveUploadResponse::_internal_put_url() const {
+  return _impl_.put_url_.Get();
+}
+inline void ReserveUploadResponse::_internal_set_put_url(const std::string& value) {
+  
+  _impl_.put_url_.Set(value, GetArenaForAllocation());
+}
+inline std::string* ReserveUploadResponse::_internal_mutable_put_url() {
+  
+  return _impl_.put_url_.Mutable(GetArenaForAllocation());
+}
+inline std::string* ReserveUploadResponse::release_put_url() {
+  // @@protoc_insertion_point(field_release:ilios.v1.ReserveUploadResponse.put_url)
+  return _impl_.put_url_.Release();
+}
+inline void ReserveUploadResponse::set_allocated_put_url(std::string* put_url) {
+  if (put_url != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.put_url_.SetAllocated(put_url, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.put_url_.IsDefault()) {
+    _impl_.put_url_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.ReserveUploadResponse.put_url)
+}
+
+// string token = 3 [json_name = "token"];
+inline void ReserveUploadResponse::clear_token() {
+  _impl_.token_.ClearToEmpty();
+}
+inline const std::string& ReserveUploadResponse::token() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ReserveUploadResponse.token)
+  return _internal_token();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void ReserveUploadResponse::set_token(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.token_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.ReserveUploadResponse.token)
+}
+inline std::string* ReserveUploadResponse::mutable_token() {
+  std::string* _s = _internal_mutable_token();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.ReserveUploadResponse.token)
+  return _s;
+}
+inline const std::string& ReserveUploadResponse::_internal_token() const {
+  return _impl_.token_.Get();
+}
+inline void ReserveUploadResponse::_internal_set_token(const std::string& value) {
+  
+  _impl_.token_.Set(value, GetArenaForAllocation());
+}
+inline std::string* ReserveUploadResponse::_internal_mutable_token() {
+  
+  return _impl_.token_.Mutable(GetArenaForAllocation());
+}
+inline std::string* ReserveUploadResponse::release_token() {
+  // @@protoc_insertion_point(field_release:ilios.v1.ReserveUploadResponse.token)
+  return _impl_.token_.Release();
+}
+inline void ReserveUploadResponse::set_allocated_token(std::string* token) {
+  if (token != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.token_.SetAllocated(token, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.token_.IsDefault()) {
+    _impl_.token_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.ReserveUploadResponse.token)
+}
+
+// string key = 4 [json_name = "key"];
+inline void ReserveUploadResponse::clear_key() {
+  _impl_.key_.ClearToEmpty();
+}
+inline const std::string& ReserveUploadResponse::key() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ReserveUploadResponse.key)
+  return _internal_key();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void ReserveUploadResponse::set_key(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.key_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.ReserveUploadResponse.key)
+}
+inline std::string* ReserveUploadResponse::mutable_key() {
+  std::string* _s = _internal_mutable_key();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.ReserveUploadResponse.key)
+  return _s;
+}
+inline const std::string& ReserveUploadResponse::_internal_key() const {
+  return _impl_.key_.Get();
+}
+inline void ReserveUploadResponse::_internal_set_key(const std::string& value) {
+  
+  _impl_.key_.Set(value, GetArenaForAllocation());
+}
+inline std::string* ReserveUploadResponse::_internal_mutable_key() {
+  
+  return _impl_.key_.Mutable(GetArenaForAllocation());
+}
+inline std::string* ReserveUploadResponse::release_key() {
+  // @@protoc_insertion_point(field_release:ilios.v1.ReserveUploadResponse.key)
+  return _impl_.key_.Release();
+}
+inline void ReserveUploadResponse::set_allocated_key(std::string* key) {
+  if (key != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.key_.SetAllocated(key, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.key_.IsDefault()) {
+    _impl_.key_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.ReserveUploadResponse.key)
+}
+
+// .google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];
+inline bool ReserveUploadResponse::_internal_has_expire_time() const {
+  return this != internal_default_instance() && _impl_.expire_time_ != nullptr;
+}
+inline bool ReserveUploadResponse::has_expire_time() const {
+  return _internal_has_expire_time();
+}
+inline const ::PROTOBUF_NAMESPACE_ID::Timestamp& ReserveUploadResponse::_internal_expire_time() const {
+  const ::PROTOBUF_NAMESPACE_ID::Timestamp* p = _impl_.expire_time_;
+  return p != nullptr ? *p : reinterpret_cast<const ::PROTOBUF_NAMESPACE_ID::Timestamp&>(
+      ::PROTOBUF_NAMESPACE_ID::_Timestamp_default_instance_);
+}
+inline const ::PROTOBUF_NAMESPACE_ID::Timestamp& ReserveUploadResponse::expire_time() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ReserveUploadResponse.expire_time)
+  return _internal_expire_time();
+}
+inline void ReserveUploadResponse::unsafe_arena_set_allocated_expire_time(
+    ::PROTOBUF_NAMESPACE_ID::Timestamp* expire_time) {
+  if (GetArenaForAllocation() == nullptr) {
+    delete reinterpret_cast<::PROTOBUF_NAMESPACE_ID::MessageLite*>(_impl_.expire_time_);
+  }
+  _impl_.expire_time_ = expire_time;
+  if (expire_time) {
+    
+  } else {
+    
+  }
+  // @@protoc_insertion_point(field_unsafe_arena_set_allocated:ilios.v1.ReserveUploadResponse.expire_time)
+}
+inline ::PROTOBUF_NAMESPACE_ID::Timestamp* ReserveUploadResponse::release_expire_time() {
+  
+  ::PROTOBUF_NAMESPACE_ID::Timestamp* temp = _impl_.expire_time_;
+  _impl_.expire_time_ = nullptr;
+#ifdef PROTOBUF_FORCE_COPY_IN_RELEASE
+  auto* old =  reinterpret_cast<::PROTOBUF_NAMESPACE_ID::MessageLite*>(temp);
+  temp = ::PROTOBUF_NAMESPACE_ID::internal::DuplicateIfNonNull(temp);
+  if (GetArenaForAllocation() == nullptr) { delete old; }
+#else  // PROTOBUF_FORCE_COPY_IN_RELEASE
+  if (GetArenaForAllocation() != nullptr) {
+    temp = ::PROTOBUF_NAMESPACE_ID::internal::DuplicateIfNonNull(temp);
+  }
+#endif  // !PROTOBUF_FORCE_COPY_IN_RELEASE
+  return temp;
+}
+inline ::PROTOBUF_NAMESPACE_ID::Timestamp* ReserveUploadResponse::unsafe_arena_release_expire_time() {
+  // @@protoc_insertion_point(field_release:ilios.v1.ReserveUploadResponse.expire_time)
+  
+  ::PROTOBUF_NAMESPACE_ID::Timestamp* temp = _impl_.expire_time_;
+  _impl_.expire_time_ = nullptr;
+  return temp;
+}
+inline ::PROTOBUF_NAMESPACE_ID::Timestamp* ReserveUploadResponse::_internal_mutable_expire_time() {
+  
+  if (_impl_.expire_time_ == nullptr) {
+    auto* p = CreateMaybeMessage<::PROTOBUF_NAMESPACE_ID::Timestamp>(GetArenaForAllocation());
+    _impl_.expire_time_ = p;
+  }
+  return _impl_.expire_time_;
+}
+inline ::PROTOBUF_NAMESPACE_ID::Timestamp* ReserveUploadResponse::mutable_expire_time() {
+  ::PROTOBUF_NAMESPACE_ID::Timestamp* _msg = _internal_mutable_expire_time();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.ReserveUploadResponse.expire_time)
+  return _msg;
+}
+inline void ReserveUploadResponse::set_allocated_expire_time(::PROTOBUF_NAMESPACE_ID::Timestamp* expire_time) {
+  ::PROTOBUF_NAMESPACE_ID::Arena* message_arena = GetArenaForAllocation();
+  if (message_arena == nullptr) {
+    delete reinterpret_cast< ::PROTOBUF_NAMESPACE_ID::MessageLite*>(_impl_.expire_time_);
+  }
+  if (expire_time) {
+    ::PROTOBUF_NAMESPACE_ID::Arena* submessage_arena =
+        ::PROTOBUF_NAMESPACE_ID::Arena::InternalGetOwningArena(
+                reinterpret_cast<::PROTOBUF_NAMESPACE_ID::MessageLite*>(expire_time));
+    if (message_arena != submessage_arena) {
+      expire_time = ::PROTOBUF_NAMESPACE_ID::internal::GetOwnedMessage(
+          message_arena, expire_time, submessage_arena);
+    }
+    
+  } else {
+    
+  }
+  _impl_.expire_time_ = expire_time;
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.ReserveUploadResponse.expire_time)
+}
+
+// -------------------------------------------------------------------
+
+// CompleteUploadRequest
+
+// string document_id = 1 [json_name = "documentId"];
+inline void CompleteUploadRequest::clear_document_id() {
+  _impl_.document_id_.ClearToEmpty();
+}
+inline const std::string& CompleteUploadRequest::document_id() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.CompleteUploadRequest.document_id)
+  return _internal_document_id();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void CompleteUploadRequest::set_document_id(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.document_id_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.CompleteUploadRequest.document_id)
+}
+inline std::string* CompleteUploadRequest::mutable_document_id() {
+  std::string* _s = _internal_mutable_document_id();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.CompleteUploadRequest.document_id)
+  return _s;
+}
+inline const std::string& CompleteUploadRequest::_internal_document_id() const {
+  return _impl_.document_id_.Get();
+}
+inline void CompleteUploadRequest::_internal_set_document_id(const std::string& value) {
+  
+  _impl_.document_id_.Set(value, GetArenaForAllocation());
+}
+inline std::string* CompleteUploadRequest::_internal_mutable_document_id() {
+  
+  return _impl_.document_id_.Mutable(GetArenaForAllocation());
+}
+inline std::string* CompleteUploadRequest::release_document_id() {
+  // @@protoc_insertion_point(field_release:ilios.v1.CompleteUploadRequest.document_id)
+  return _impl_.document_id_.Release();
+}
+inline void CompleteUploadRequest::set_allocated_document_id(std::string* document_id) {
+  if (document_id != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.document_id_.SetAllocated(document_id, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.document_id_.IsDefault()) {
+    _impl_.document_id_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.CompleteUploadRequest.document_id)
+}
+
+// int32 retention_days = 2 [json_name = "retentionDays"];
+inline void CompleteUploadRequest::clear_retention_days() {
+  _impl_.retention_days_ = 0;
+}
+inline int32_t CompleteUploadRequest::_internal_retention_days() const {
+  return _impl_.retention_days_;
+}
+inline int32_t CompleteUploadRequest::retention_days() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.CompleteUploadRequest.retention_days)
+  return _internal_retention_days();
+}
+inline void CompleteUploadRequest::_internal_set_retention_days(int32_t value) {
+  
+  _impl_.retention_days_ = value;
+}
+inline void CompleteUploadRequest::set_retention_days(int32_t value) {
+  _internal_set_retention_days(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.CompleteUploadRequest.retention_days)
+}
+
+// int32 priority = 3 [json_name = "priority"];
+inline void CompleteUploadRequest::clear_priority() {
+  _impl_.priority_ = 0;
+}
+inline int32_t CompleteUploadRequest::_internal_priority() const {
+  return _impl_.priority_;
+}
+inline int32_t CompleteUploadRequest::priority() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.CompleteUploadRequest.priority)
+  return _internal_priority();
+}
+inline void CompleteUploadRequest::_internal_set_priority(int32_t value) {
+  
+  _impl_.priority_ = value;
+}
+inline void CompleteUploadRequest::set_priority(int32_t value) {
+  _internal_set_priority(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.CompleteUploadRequest.priority)
+}
+
+// .ilios.v1.Engine engine = 4 [json_name = "engine"];
+inline void CompleteUploadRequest::clear_engine() {
+  _impl_.engine_ = 0;
+}
+inline ::ilios::v1::Engine CompleteUploadRequest::_internal_engine() const {
+  return static_cast< ::ilios::v1::Engine >(_impl_.engine_);
+}
+inline ::ilios::v1::Engine CompleteUploadRequest::engine() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.CompleteUploadRequest.engine)
+  return _internal_engine();
+}
+inline void CompleteUploadRequest::_internal_set_engine(::ilios::v1::Engine value) {
+  
+  _impl_.engine_ = value;
+}
+inline void CompleteUploadRequest::set_engine(::ilios::v1::Engine value) {
+  _internal_set_engine(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.CompleteUploadRequest.engine)
+}
+
+// repeated string languages = 5 [json_name = "languages"];
+inline int CompleteUploadRequest::_internal_languages_size() const {
+  return _impl_.languages_.size();
+}
+inline int CompleteUploadRequest::languages_size() const {
+  return _internal_languages_size();
+}
+inline void CompleteUploadRequest::clear_languages() {
+  _impl_.languages_.Clear();
+}
+inline std::string* CompleteUploadRequest::add_languages() {
+  std::string* _s = _internal_add_languages();
+  // @@protoc_insertion_point(field_add_mutable:ilios.v1.CompleteUploadRequest.languages)
+  return _s;
+}
+inline const std::string& CompleteUploadRequest::_internal_languages(int index) const {
+  return _impl_.languages_.Get(index);
+}
+inline const std::string& CompleteUploadRequest::languages(int index) const {
+  // @@protoc_insertion_point(field_get:ilios.v1.CompleteUploadRequest.languages)
+  return _internal_languages(index);
+}
+inline std::string* CompleteUploadRequest::mutable_languages(int index) {
+  // @@protoc_insertion_point(field_mutable:ilios.v1.CompleteUploadRequest.languages)
+  return _impl_.languages_.Mutable(index);
+}
+inline void CompleteUploadRequest::set_languages(int index, const std::string& value) {
+  _impl_.languages_.Mutable(index)->assign(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.CompleteUploadRequest.languages)
+}
+inline void CompleteUploadRequest::set_languages(int index, std::string&& value) {
+  _impl_.languages_.Mutable(index)->assign(std::move(value));
+  // @@protoc_insertion_point(field_set:ilios.v1.CompleteUploadRequest.languages)
+}
+inline void CompleteUploadRequest::set_languages(int index, const char* value) {
+  GOOGLE_DCHECK(value != nullptr);
+  _impl_.languages_.Mutable(index)->assign(value);
+  // @@protoc_insertion_point(field_set_char:ilios.v1.CompleteUploadRequest.languages)
+}
+inline void CompleteUploadRequest::set_languages(int index, const char* value, size_t size) {
+  _impl_.languages_.Mutable(index)->assign(
+    reinterpret_cast<const char*>(value), size);
+  // @@protoc_insertion_point(field_set_pointer:ilios.v1.CompleteUploadRequest.languages)
+}
+inline std::string* CompleteUploadRequest::_internal_add_languages() {
+  return _impl_.languages_.Add();
+}
+inline void CompleteUploadRequest::add_languages(const std::string& value) {
+  _impl_.languages_.Add()->assign(value);
+  // @@protoc_insertion_point(field_add:ilios.v1.CompleteUploadRequest.languages)
+}
+inline void CompleteUploadRequest::add_languages(std::string&& value) {
+  _impl_.languages_.Add(std::move(value));
+  // @@protoc_insertion_point(field_add:ilios.v1.CompleteUploadRequest.languages)
+}
+inline void CompleteUploadRequest::add_languages(const char* value) {
+  GOOGLE_DCHECK(value != nullptr);
+  _impl_.languages_.Add()->assign(value);
+  // @@protoc_insertion_point(field_add_char:ilios.v1.CompleteUploadRequest.languages)
+}
+inline void CompleteUploadRequest::add_languages(const char* value, size_t size) {
+  _impl_.languages_.Add()->assign(reinterpret_cast<const char*>(value), size);
+  // @@protoc_insertion_point(field_add_pointer:ilios.v1.CompleteUploadRequest.languages)
+}
+inline const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>&
+CompleteUploadRequest::languages() const {
+  // @@protoc_insertion_point(field_list:ilios.v1.CompleteUploadRequest.languages)
+  return _impl_.languages_;
+}
+inline ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField<std::string>*
+CompleteUploadRequest::mutable_languages() {
+  // @@protoc_insertion_point(field_mutable_list:ilios.v1.CompleteUploadRequest.languages)
+  return &_impl_.languages_;
+}
+
+// -------------------------------------------------------------------
+
+// CompleteUploadResponse
+
+// .ilios.v1.Document document = 1 [json_name = "document"];
+inline bool CompleteUploadResponse::_internal_has_document() const {
+  return this != internal_default_instance() && _impl_.document_ != nullptr;
+}
+inline bool CompleteUploadResponse::has_document() const {
+  return _internal_has_document();
+}
+inline const ::ilios::v1::Document& CompleteUploadResponse::_internal_document() const {
+  const ::ilios::v1::Document* p = _impl_.document_;
+  return p != nullptr ? *p : reinterpret_cast<const ::ilios::v1::Document&>(
+      ::ilios::v1::_Document_default_instance_);
+}
+inline const ::ilios::v1::Document& CompleteUploadResponse::document() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.CompleteUploadResponse.document)
+  return _internal_document();
+}
+inline void CompleteUploadResponse::unsafe_arena_set_allocated_document(
+    ::ilios::v1::Document* document) {
+  if (GetArenaForAllocation() == nullptr) {
+    delete reinterpret_cast<::PROTOBUF_NAMESPACE_ID::MessageLite*>(_impl_.document_);
+  }
+  _impl_.document_ = document;
+  if (document) {
+    
+  } else {
+    
+  }
+  // @@protoc_insertion_point(field_unsafe_arena_set_allocated:ilios.v1.CompleteUploadResponse.document)
+}
+inline ::ilios::v1::Document* CompleteUploadResponse::release_document() {
+  
+  ::ilios::v1::Document* temp = _impl_.document_;
+  _impl_.document_ = nullptr;
+#ifdef PROTOBUF_FORCE_COPY_IN_RELEASE
+  auto* old =  reinterpret_cast<::PROTOBUF_NAMESPACE_ID::MessageLite*>(temp);
+  temp = ::PROTOBUF_NAMESPACE_ID::internal::DuplicateIfNonNull(temp);
+  if (GetArenaForAllocation() == nullptr) { delete old; }
+#else  // PROTOBUF_FORCE_COPY_IN_RELEASE
+  if (GetArenaForAllocation() != nullptr) {
+    temp = ::PROTOBUF_NAMESPACE_ID::internal::DuplicateIfNonNull(temp);
+  }
+#endif  // !PROTOBUF_FORCE_COPY_IN_RELEASE
+  return temp;
+}
+inline ::ilios::v1::Document* CompleteUploadResponse::unsafe_arena_release_document() {
+  // @@protoc_insertion_point(field_release:ilios.v1.CompleteUploadResponse.document)
+  
+  ::ilios::v1::Document* temp = _impl_.document_;
+  _impl_.document_ = nullptr;
+  return temp;
+}
+inline ::ilios::v1::Document* CompleteUploadResponse::_internal_mutable_document() {
+  
+  if (_impl_.document_ == nullptr) {
+    auto* p = CreateMaybeMessage<::ilios::v1::Document>(GetArenaForAllocation());
+    _impl_.document_ = p;
+  }
+  return _impl_.document_;
+}
+inline ::ilios::v1::Document* CompleteUploadResponse::mutable_document() {
+  ::ilios::v1::Document* _msg = _internal_mutable_document();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.CompleteUploadResponse.document)
+  return _msg;
+}
+inline void CompleteUploadResponse::set_allocated_document(::ilios::v1::Document* document) {
+  ::PROTOBUF_NAMESPACE_ID::Arena* message_arena = GetArenaForAllocation();
+  if (message_arena == nullptr) {
+    delete reinterpret_cast< ::PROTOBUF_NAMESPACE_ID::MessageLite*>(_impl_.document_);
+  }
+  if (document) {
+    ::PROTOBUF_NAMESPACE_ID::Arena* submessage_arena =
+        ::PROTOBUF_NAMESPACE_ID::Arena::InternalGetOwningArena(
+                reinterpret_cast<::PROTOBUF_NAMESPACE_ID::MessageLite*>(document));
+    if (message_arena != submessage_arena) {
+      document = ::PROTOBUF_NAMESPACE_ID::internal::GetOwnedMessage(
+          message_arena, document, submessage_arena);
+    }
+    
+  } else {
+    
+  }
+  _impl_.document_ = document;
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.CompleteUploadResponse.document)
 }
 
 // -------------------------------------------------------------------
@@ -8446,6 +10082,26 @@ inline void ReadOriginalRequest::set_allocated_document_id(std::string* document
   // @@protoc_insertion_point(field_set_allocated:ilios.v1.ReadOriginalRequest.document_id)
 }
 
+// bool prefer_url = 2 [json_name = "preferUrl"];
+inline void ReadOriginalRequest::clear_prefer_url() {
+  _impl_.prefer_url_ = false;
+}
+inline bool ReadOriginalRequest::_internal_prefer_url() const {
+  return _impl_.prefer_url_;
+}
+inline bool ReadOriginalRequest::prefer_url() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ReadOriginalRequest.prefer_url)
+  return _internal_prefer_url();
+}
+inline void ReadOriginalRequest::_internal_set_prefer_url(bool value) {
+  
+  _impl_.prefer_url_ = value;
+}
+inline void ReadOriginalRequest::set_prefer_url(bool value) {
+  _internal_set_prefer_url(value);
+  // @@protoc_insertion_point(field_set:ilios.v1.ReadOriginalRequest.prefer_url)
+}
+
 // -------------------------------------------------------------------
 
 // ReadOriginalResponse
@@ -8591,6 +10247,56 @@ inline void ReadOriginalResponse::set_allocated_chunk(std::string* chunk) {
     _impl_.part_.chunk_.InitAllocated(chunk, GetArenaForAllocation());
   }
   // @@protoc_insertion_point(field_set_allocated:ilios.v1.ReadOriginalResponse.chunk)
+}
+
+// string download_url = 3 [json_name = "downloadUrl"];
+inline void ReadOriginalResponse::clear_download_url() {
+  _impl_.download_url_.ClearToEmpty();
+}
+inline const std::string& ReadOriginalResponse::download_url() const {
+  // @@protoc_insertion_point(field_get:ilios.v1.ReadOriginalResponse.download_url)
+  return _internal_download_url();
+}
+template <typename ArgT0, typename... ArgT>
+inline PROTOBUF_ALWAYS_INLINE
+void ReadOriginalResponse::set_download_url(ArgT0&& arg0, ArgT... args) {
+ 
+ _impl_.download_url_.Set(static_cast<ArgT0 &&>(arg0), args..., GetArenaForAllocation());
+  // @@protoc_insertion_point(field_set:ilios.v1.ReadOriginalResponse.download_url)
+}
+inline std::string* ReadOriginalResponse::mutable_download_url() {
+  std::string* _s = _internal_mutable_download_url();
+  // @@protoc_insertion_point(field_mutable:ilios.v1.ReadOriginalResponse.download_url)
+  return _s;
+}
+inline const std::string& ReadOriginalResponse::_internal_download_url() const {
+  return _impl_.download_url_.Get();
+}
+inline void ReadOriginalResponse::_internal_set_download_url(const std::string& value) {
+  
+  _impl_.download_url_.Set(value, GetArenaForAllocation());
+}
+inline std::string* ReadOriginalResponse::_internal_mutable_download_url() {
+  
+  return _impl_.download_url_.Mutable(GetArenaForAllocation());
+}
+inline std::string* ReadOriginalResponse::release_download_url() {
+  // @@protoc_insertion_point(field_release:ilios.v1.ReadOriginalResponse.download_url)
+  return _impl_.download_url_.Release();
+}
+inline void ReadOriginalResponse::set_allocated_download_url(std::string* download_url) {
+  if (download_url != nullptr) {
+    
+  } else {
+    
+  }
+  _impl_.download_url_.SetAllocated(download_url, GetArenaForAllocation());
+#ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  if (_impl_.download_url_.IsDefault()) {
+    _impl_.download_url_.Set("", GetArenaForAllocation());
+  }
+#endif // PROTOBUF_FORCE_COPY_DEFAULT_STRING
+  // @@protoc_insertion_point(field_set_allocated:ilios.v1.ReadOriginalResponse.download_url)
 }
 
 inline bool ReadOriginalResponse::has_part() const {
@@ -9266,6 +10972,14 @@ inline void ListDocumentsResponse::set_allocated_next_page_token(std::string* ne
 #ifdef __GNUC__
   #pragma GCC diagnostic pop
 #endif  // __GNUC__
+// -------------------------------------------------------------------
+
+// -------------------------------------------------------------------
+
+// -------------------------------------------------------------------
+
+// -------------------------------------------------------------------
+
 // -------------------------------------------------------------------
 
 // -------------------------------------------------------------------

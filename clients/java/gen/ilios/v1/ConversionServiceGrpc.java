@@ -114,6 +114,68 @@ public final class ConversionServiceGrpc {
     return getDeleteUploadMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest,
+      ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse> getReserveUploadMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ReserveUpload",
+      requestType = ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest.class,
+      responseType = ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest,
+      ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse> getReserveUploadMethod() {
+    io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest, ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse> getReserveUploadMethod;
+    if ((getReserveUploadMethod = ConversionServiceGrpc.getReserveUploadMethod) == null) {
+      synchronized (ConversionServiceGrpc.class) {
+        if ((getReserveUploadMethod = ConversionServiceGrpc.getReserveUploadMethod) == null) {
+          ConversionServiceGrpc.getReserveUploadMethod = getReserveUploadMethod =
+              io.grpc.MethodDescriptor.<ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest, ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ReserveUpload"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ConversionServiceMethodDescriptorSupplier("ReserveUpload"))
+              .build();
+        }
+      }
+    }
+    return getReserveUploadMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest,
+      ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse> getCompleteUploadMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "CompleteUpload",
+      requestType = ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest.class,
+      responseType = ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest,
+      ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse> getCompleteUploadMethod() {
+    io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest, ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse> getCompleteUploadMethod;
+    if ((getCompleteUploadMethod = ConversionServiceGrpc.getCompleteUploadMethod) == null) {
+      synchronized (ConversionServiceGrpc.class) {
+        if ((getCompleteUploadMethod = ConversionServiceGrpc.getCompleteUploadMethod) == null) {
+          ConversionServiceGrpc.getCompleteUploadMethod = getCompleteUploadMethod =
+              io.grpc.MethodDescriptor.<ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest, ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "CompleteUpload"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new ConversionServiceMethodDescriptorSupplier("CompleteUpload"))
+              .build();
+        }
+      }
+    }
+    return getCompleteUploadMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<ilios.v1.ConversionServiceOuterClass.BatchSubmitRequest,
       ilios.v1.ConversionServiceOuterClass.BatchSubmitResponse> getBatchSubmitMethod;
 
@@ -453,6 +515,28 @@ public final class ConversionServiceGrpc {
 
     /**
      * <pre>
+     * Reserves a document whose file the client sends with a plain HTTP PUT
+     * (the original API's upload-url flow): straight to S3 through a presigned
+     * URL when the server stores in S3, else to the REST gateway with a token.
+     * </pre>
+     */
+    public void reserveUpload(ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest request,
+        io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getReserveUploadMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Queues the conversion of a reserved document once its file is sent.
+     * </pre>
+     */
+    public void completeUpload(ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest request,
+        io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getCompleteUploadMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * Queues several documents as one batch, converted asynchronously.
      * </pre>
      */
@@ -554,6 +638,20 @@ public final class ConversionServiceGrpc {
                 ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest,
                 ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse>(
                   this, METHODID_DELETE_UPLOAD)))
+          .addMethod(
+            getReserveUploadMethod(),
+            io.grpc.stub.ServerCalls.asyncUnaryCall(
+              new MethodHandlers<
+                ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest,
+                ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse>(
+                  this, METHODID_RESERVE_UPLOAD)))
+          .addMethod(
+            getCompleteUploadMethod(),
+            io.grpc.stub.ServerCalls.asyncUnaryCall(
+              new MethodHandlers<
+                ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest,
+                ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse>(
+                  this, METHODID_COMPLETE_UPLOAD)))
           .addMethod(
             getBatchSubmitMethod(),
             io.grpc.stub.ServerCalls.asyncUnaryCall(
@@ -670,6 +768,30 @@ public final class ConversionServiceGrpc {
         io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse> responseObserver) {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getDeleteUploadMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Reserves a document whose file the client sends with a plain HTTP PUT
+     * (the original API's upload-url flow): straight to S3 through a presigned
+     * URL when the server stores in S3, else to the REST gateway with a token.
+     * </pre>
+     */
+    public void reserveUpload(ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest request,
+        io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getReserveUploadMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Queues the conversion of a reserved document once its file is sent.
+     * </pre>
+     */
+    public void completeUpload(ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest request,
+        io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getCompleteUploadMethod(), getCallOptions()), request, responseObserver);
     }
 
     /**
@@ -807,6 +929,28 @@ public final class ConversionServiceGrpc {
 
     /**
      * <pre>
+     * Reserves a document whose file the client sends with a plain HTTP PUT
+     * (the original API's upload-url flow): straight to S3 through a presigned
+     * URL when the server stores in S3, else to the REST gateway with a token.
+     * </pre>
+     */
+    public ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse reserveUpload(ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getReserveUploadMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Queues the conversion of a reserved document once its file is sent.
+     * </pre>
+     */
+    public ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse completeUpload(ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getCompleteUploadMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
      * Queues several documents as one batch, converted asynchronously.
      * </pre>
      */
@@ -922,6 +1066,30 @@ public final class ConversionServiceGrpc {
 
     /**
      * <pre>
+     * Reserves a document whose file the client sends with a plain HTTP PUT
+     * (the original API's upload-url flow): straight to S3 through a presigned
+     * URL when the server stores in S3, else to the REST gateway with a token.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse> reserveUpload(
+        ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getReserveUploadMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Queues the conversion of a reserved document once its file is sent.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse> completeUpload(
+        ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getCompleteUploadMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * Queues several documents as one batch, converted asynchronously.
      * </pre>
      */
@@ -989,15 +1157,17 @@ public final class ConversionServiceGrpc {
 
   private static final int METHODID_CONVERT = 0;
   private static final int METHODID_DELETE_UPLOAD = 1;
-  private static final int METHODID_BATCH_SUBMIT = 2;
-  private static final int METHODID_SUBMIT_DOCUMENT = 3;
-  private static final int METHODID_GET_DOCUMENT = 4;
-  private static final int METHODID_GET_DOCUMENT_CONTENT = 5;
-  private static final int METHODID_READ_ORIGINAL = 6;
-  private static final int METHODID_GET_BATCH = 7;
-  private static final int METHODID_DOWNLOAD_BATCH = 8;
-  private static final int METHODID_LIST_DOCUMENTS = 9;
-  private static final int METHODID_UPLOAD = 10;
+  private static final int METHODID_RESERVE_UPLOAD = 2;
+  private static final int METHODID_COMPLETE_UPLOAD = 3;
+  private static final int METHODID_BATCH_SUBMIT = 4;
+  private static final int METHODID_SUBMIT_DOCUMENT = 5;
+  private static final int METHODID_GET_DOCUMENT = 6;
+  private static final int METHODID_GET_DOCUMENT_CONTENT = 7;
+  private static final int METHODID_READ_ORIGINAL = 8;
+  private static final int METHODID_GET_BATCH = 9;
+  private static final int METHODID_DOWNLOAD_BATCH = 10;
+  private static final int METHODID_LIST_DOCUMENTS = 11;
+  private static final int METHODID_UPLOAD = 12;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1023,6 +1193,14 @@ public final class ConversionServiceGrpc {
         case METHODID_DELETE_UPLOAD:
           serviceImpl.deleteUpload((ilios.v1.ConversionServiceOuterClass.DeleteUploadRequest) request,
               (io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.DeleteUploadResponse>) responseObserver);
+          break;
+        case METHODID_RESERVE_UPLOAD:
+          serviceImpl.reserveUpload((ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest) request,
+              (io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse>) responseObserver);
+          break;
+        case METHODID_COMPLETE_UPLOAD:
+          serviceImpl.completeUpload((ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest) request,
+              (io.grpc.stub.StreamObserver<ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse>) responseObserver);
           break;
         case METHODID_BATCH_SUBMIT:
           serviceImpl.batchSubmit((ilios.v1.ConversionServiceOuterClass.BatchSubmitRequest) request,
@@ -1123,6 +1301,8 @@ public final class ConversionServiceGrpc {
               .addMethod(getConvertMethod())
               .addMethod(getUploadMethod())
               .addMethod(getDeleteUploadMethod())
+              .addMethod(getReserveUploadMethod())
+              .addMethod(getCompleteUploadMethod())
               .addMethod(getBatchSubmitMethod())
               .addMethod(getSubmitDocumentMethod())
               .addMethod(getGetDocumentMethod())

@@ -7314,6 +7314,40 @@ public final class ConversionServiceOuterClass {
      * @return The transient.
      */
     boolean getTransient();
+
+    /**
+     * <pre>
+     * The file of a reserved document (ReserveUpload): its id and token. The
+     * upload then completes that reservation.
+     * </pre>
+     *
+     * <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+     * @return The reservedDocumentId.
+     */
+    java.lang.String getReservedDocumentId();
+    /**
+     * <pre>
+     * The file of a reserved document (ReserveUpload): its id and token. The
+     * upload then completes that reservation.
+     * </pre>
+     *
+     * <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+     * @return The bytes for reservedDocumentId.
+     */
+    com.google.protobuf.ByteString
+        getReservedDocumentIdBytes();
+
+    /**
+     * <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+     * @return The reservedToken.
+     */
+    java.lang.String getReservedToken();
+    /**
+     * <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+     * @return The bytes for reservedToken.
+     */
+    com.google.protobuf.ByteString
+        getReservedTokenBytes();
   }
   /**
    * <pre>
@@ -7334,6 +7368,8 @@ public final class ConversionServiceOuterClass {
     private UploadMetadata() {
       fileName_ = "";
       sha256_ = "";
+      reservedDocumentId_ = "";
+      reservedToken_ = "";
     }
 
     @java.lang.Override
@@ -7480,6 +7516,94 @@ public final class ConversionServiceOuterClass {
       return transient_;
     }
 
+    public static final int RESERVED_DOCUMENT_ID_FIELD_NUMBER = 5;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object reservedDocumentId_ = "";
+    /**
+     * <pre>
+     * The file of a reserved document (ReserveUpload): its id and token. The
+     * upload then completes that reservation.
+     * </pre>
+     *
+     * <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+     * @return The reservedDocumentId.
+     */
+    @java.lang.Override
+    public java.lang.String getReservedDocumentId() {
+      java.lang.Object ref = reservedDocumentId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        reservedDocumentId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The file of a reserved document (ReserveUpload): its id and token. The
+     * upload then completes that reservation.
+     * </pre>
+     *
+     * <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+     * @return The bytes for reservedDocumentId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getReservedDocumentIdBytes() {
+      java.lang.Object ref = reservedDocumentId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        reservedDocumentId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int RESERVED_TOKEN_FIELD_NUMBER = 6;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object reservedToken_ = "";
+    /**
+     * <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+     * @return The reservedToken.
+     */
+    @java.lang.Override
+    public java.lang.String getReservedToken() {
+      java.lang.Object ref = reservedToken_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        reservedToken_ = s;
+        return s;
+      }
+    }
+    /**
+     * <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+     * @return The bytes for reservedToken.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getReservedTokenBytes() {
+      java.lang.Object ref = reservedToken_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        reservedToken_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -7506,6 +7630,12 @@ public final class ConversionServiceOuterClass {
       if (transient_ != false) {
         output.writeBool(4, transient_);
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(reservedDocumentId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 5, reservedDocumentId_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(reservedToken_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 6, reservedToken_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -7528,6 +7658,12 @@ public final class ConversionServiceOuterClass {
       if (transient_ != false) {
         size += com.google.protobuf.CodedOutputStream
           .computeBoolSize(4, transient_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(reservedDocumentId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(5, reservedDocumentId_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(reservedToken_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(6, reservedToken_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -7552,6 +7688,10 @@ public final class ConversionServiceOuterClass {
           .equals(other.getSha256())) return false;
       if (getTransient()
           != other.getTransient()) return false;
+      if (!getReservedDocumentId()
+          .equals(other.getReservedDocumentId())) return false;
+      if (!getReservedToken()
+          .equals(other.getReservedToken())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -7573,6 +7713,10 @@ public final class ConversionServiceOuterClass {
       hash = (37 * hash) + TRANSIENT_FIELD_NUMBER;
       hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
           getTransient());
+      hash = (37 * hash) + RESERVED_DOCUMENT_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getReservedDocumentId().hashCode();
+      hash = (37 * hash) + RESERVED_TOKEN_FIELD_NUMBER;
+      hash = (53 * hash) + getReservedToken().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -7710,6 +7854,8 @@ public final class ConversionServiceOuterClass {
         sizeBytes_ = 0L;
         sha256_ = "";
         transient_ = false;
+        reservedDocumentId_ = "";
+        reservedToken_ = "";
         return this;
       }
 
@@ -7754,6 +7900,12 @@ public final class ConversionServiceOuterClass {
         }
         if (((from_bitField0_ & 0x00000008) != 0)) {
           result.transient_ = transient_;
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.reservedDocumentId_ = reservedDocumentId_;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.reservedToken_ = reservedToken_;
         }
       }
 
@@ -7817,6 +7969,16 @@ public final class ConversionServiceOuterClass {
         if (other.getTransient() != false) {
           setTransient(other.getTransient());
         }
+        if (!other.getReservedDocumentId().isEmpty()) {
+          reservedDocumentId_ = other.reservedDocumentId_;
+          bitField0_ |= 0x00000010;
+          onChanged();
+        }
+        if (!other.getReservedToken().isEmpty()) {
+          reservedToken_ = other.reservedToken_;
+          bitField0_ |= 0x00000020;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -7863,6 +8025,16 @@ public final class ConversionServiceOuterClass {
                 bitField0_ |= 0x00000008;
                 break;
               } // case 32
+              case 42: {
+                reservedDocumentId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 42
+              case 50: {
+                reservedToken_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 50
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -8140,6 +8312,175 @@ public final class ConversionServiceOuterClass {
         onChanged();
         return this;
       }
+
+      private java.lang.Object reservedDocumentId_ = "";
+      /**
+       * <pre>
+       * The file of a reserved document (ReserveUpload): its id and token. The
+       * upload then completes that reservation.
+       * </pre>
+       *
+       * <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+       * @return The reservedDocumentId.
+       */
+      public java.lang.String getReservedDocumentId() {
+        java.lang.Object ref = reservedDocumentId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          reservedDocumentId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The file of a reserved document (ReserveUpload): its id and token. The
+       * upload then completes that reservation.
+       * </pre>
+       *
+       * <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+       * @return The bytes for reservedDocumentId.
+       */
+      public com.google.protobuf.ByteString
+          getReservedDocumentIdBytes() {
+        java.lang.Object ref = reservedDocumentId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          reservedDocumentId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The file of a reserved document (ReserveUpload): its id and token. The
+       * upload then completes that reservation.
+       * </pre>
+       *
+       * <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+       * @param value The reservedDocumentId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReservedDocumentId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        reservedDocumentId_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The file of a reserved document (ReserveUpload): its id and token. The
+       * upload then completes that reservation.
+       * </pre>
+       *
+       * <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearReservedDocumentId() {
+        reservedDocumentId_ = getDefaultInstance().getReservedDocumentId();
+        bitField0_ = (bitField0_ & ~0x00000010);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The file of a reserved document (ReserveUpload): its id and token. The
+       * upload then completes that reservation.
+       * </pre>
+       *
+       * <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+       * @param value The bytes for reservedDocumentId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReservedDocumentIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        reservedDocumentId_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object reservedToken_ = "";
+      /**
+       * <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+       * @return The reservedToken.
+       */
+      public java.lang.String getReservedToken() {
+        java.lang.Object ref = reservedToken_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          reservedToken_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+       * @return The bytes for reservedToken.
+       */
+      public com.google.protobuf.ByteString
+          getReservedTokenBytes() {
+        java.lang.Object ref = reservedToken_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          reservedToken_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+       * @param value The reservedToken to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReservedToken(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        reservedToken_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearReservedToken() {
+        reservedToken_ = getDefaultInstance().getReservedToken();
+        bitField0_ = (bitField0_ & ~0x00000020);
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+       * @param value The bytes for reservedToken to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReservedTokenBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        reservedToken_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -8199,6 +8540,3944 @@ public final class ConversionServiceOuterClass {
 
     @java.lang.Override
     public ilios.v1.ConversionServiceOuterClass.UploadMetadata getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface ReserveUploadRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:ilios.v1.ReserveUploadRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <code>string file_name = 1 [json_name = "fileName"];</code>
+     * @return The fileName.
+     */
+    java.lang.String getFileName();
+    /**
+     * <code>string file_name = 1 [json_name = "fileName"];</code>
+     * @return The bytes for fileName.
+     */
+    com.google.protobuf.ByteString
+        getFileNameBytes();
+
+    /**
+     * <pre>
+     * The file's size in bytes, if known: checked when the upload completes.
+     * </pre>
+     *
+     * <code>int64 size_bytes = 2 [json_name = "sizeBytes"];</code>
+     * @return The sizeBytes.
+     */
+    long getSizeBytes();
+
+    /**
+     * <code>string mime_type = 3 [json_name = "mimeType"];</code>
+     * @return The mimeType.
+     */
+    java.lang.String getMimeType();
+    /**
+     * <code>string mime_type = 3 [json_name = "mimeType"];</code>
+     * @return The bytes for mimeType.
+     */
+    com.google.protobuf.ByteString
+        getMimeTypeBytes();
+  }
+  /**
+   * Protobuf type {@code ilios.v1.ReserveUploadRequest}
+   */
+  public static final class ReserveUploadRequest extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:ilios.v1.ReserveUploadRequest)
+      ReserveUploadRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use ReserveUploadRequest.newBuilder() to construct.
+    private ReserveUploadRequest(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private ReserveUploadRequest() {
+      fileName_ = "";
+      mimeType_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new ReserveUploadRequest();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_ReserveUploadRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_ReserveUploadRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest.class, ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest.Builder.class);
+    }
+
+    public static final int FILE_NAME_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object fileName_ = "";
+    /**
+     * <code>string file_name = 1 [json_name = "fileName"];</code>
+     * @return The fileName.
+     */
+    @java.lang.Override
+    public java.lang.String getFileName() {
+      java.lang.Object ref = fileName_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        fileName_ = s;
+        return s;
+      }
+    }
+    /**
+     * <code>string file_name = 1 [json_name = "fileName"];</code>
+     * @return The bytes for fileName.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getFileNameBytes() {
+      java.lang.Object ref = fileName_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        fileName_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int SIZE_BYTES_FIELD_NUMBER = 2;
+    private long sizeBytes_ = 0L;
+    /**
+     * <pre>
+     * The file's size in bytes, if known: checked when the upload completes.
+     * </pre>
+     *
+     * <code>int64 size_bytes = 2 [json_name = "sizeBytes"];</code>
+     * @return The sizeBytes.
+     */
+    @java.lang.Override
+    public long getSizeBytes() {
+      return sizeBytes_;
+    }
+
+    public static final int MIME_TYPE_FIELD_NUMBER = 3;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object mimeType_ = "";
+    /**
+     * <code>string mime_type = 3 [json_name = "mimeType"];</code>
+     * @return The mimeType.
+     */
+    @java.lang.Override
+    public java.lang.String getMimeType() {
+      java.lang.Object ref = mimeType_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        mimeType_ = s;
+        return s;
+      }
+    }
+    /**
+     * <code>string mime_type = 3 [json_name = "mimeType"];</code>
+     * @return The bytes for mimeType.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getMimeTypeBytes() {
+      java.lang.Object ref = mimeType_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        mimeType_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(fileName_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 1, fileName_);
+      }
+      if (sizeBytes_ != 0L) {
+        output.writeInt64(2, sizeBytes_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(mimeType_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 3, mimeType_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(fileName_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, fileName_);
+      }
+      if (sizeBytes_ != 0L) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt64Size(2, sizeBytes_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(mimeType_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(3, mimeType_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest)) {
+        return super.equals(obj);
+      }
+      ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest other = (ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest) obj;
+
+      if (!getFileName()
+          .equals(other.getFileName())) return false;
+      if (getSizeBytes()
+          != other.getSizeBytes()) return false;
+      if (!getMimeType()
+          .equals(other.getMimeType())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + FILE_NAME_FIELD_NUMBER;
+      hash = (53 * hash) + getFileName().hashCode();
+      hash = (37 * hash) + SIZE_BYTES_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          getSizeBytes());
+      hash = (37 * hash) + MIME_TYPE_FIELD_NUMBER;
+      hash = (53 * hash) + getMimeType().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code ilios.v1.ReserveUploadRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:ilios.v1.ReserveUploadRequest)
+        ilios.v1.ConversionServiceOuterClass.ReserveUploadRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_ReserveUploadRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_ReserveUploadRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest.class, ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest.Builder.class);
+      }
+
+      // Construct using ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        fileName_ = "";
+        sizeBytes_ = 0L;
+        mimeType_ = "";
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_ReserveUploadRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest getDefaultInstanceForType() {
+        return ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest build() {
+        ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest buildPartial() {
+        ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest result = new ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.fileName_ = fileName_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.sizeBytes_ = sizeBytes_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.mimeType_ = mimeType_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest) {
+          return mergeFrom((ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest other) {
+        if (other == ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest.getDefaultInstance()) return this;
+        if (!other.getFileName().isEmpty()) {
+          fileName_ = other.fileName_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        if (other.getSizeBytes() != 0L) {
+          setSizeBytes(other.getSizeBytes());
+        }
+        if (!other.getMimeType().isEmpty()) {
+          mimeType_ = other.mimeType_;
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                fileName_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 16: {
+                sizeBytes_ = input.readInt64();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 16
+              case 26: {
+                mimeType_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object fileName_ = "";
+      /**
+       * <code>string file_name = 1 [json_name = "fileName"];</code>
+       * @return The fileName.
+       */
+      public java.lang.String getFileName() {
+        java.lang.Object ref = fileName_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          fileName_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <code>string file_name = 1 [json_name = "fileName"];</code>
+       * @return The bytes for fileName.
+       */
+      public com.google.protobuf.ByteString
+          getFileNameBytes() {
+        java.lang.Object ref = fileName_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          fileName_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <code>string file_name = 1 [json_name = "fileName"];</code>
+       * @param value The fileName to set.
+       * @return This builder for chaining.
+       */
+      public Builder setFileName(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        fileName_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string file_name = 1 [json_name = "fileName"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearFileName() {
+        fileName_ = getDefaultInstance().getFileName();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string file_name = 1 [json_name = "fileName"];</code>
+       * @param value The bytes for fileName to set.
+       * @return This builder for chaining.
+       */
+      public Builder setFileNameBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        fileName_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+
+      private long sizeBytes_ ;
+      /**
+       * <pre>
+       * The file's size in bytes, if known: checked when the upload completes.
+       * </pre>
+       *
+       * <code>int64 size_bytes = 2 [json_name = "sizeBytes"];</code>
+       * @return The sizeBytes.
+       */
+      @java.lang.Override
+      public long getSizeBytes() {
+        return sizeBytes_;
+      }
+      /**
+       * <pre>
+       * The file's size in bytes, if known: checked when the upload completes.
+       * </pre>
+       *
+       * <code>int64 size_bytes = 2 [json_name = "sizeBytes"];</code>
+       * @param value The sizeBytes to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSizeBytes(long value) {
+        
+        sizeBytes_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The file's size in bytes, if known: checked when the upload completes.
+       * </pre>
+       *
+       * <code>int64 size_bytes = 2 [json_name = "sizeBytes"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSizeBytes() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        sizeBytes_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object mimeType_ = "";
+      /**
+       * <code>string mime_type = 3 [json_name = "mimeType"];</code>
+       * @return The mimeType.
+       */
+      public java.lang.String getMimeType() {
+        java.lang.Object ref = mimeType_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          mimeType_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <code>string mime_type = 3 [json_name = "mimeType"];</code>
+       * @return The bytes for mimeType.
+       */
+      public com.google.protobuf.ByteString
+          getMimeTypeBytes() {
+        java.lang.Object ref = mimeType_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          mimeType_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <code>string mime_type = 3 [json_name = "mimeType"];</code>
+       * @param value The mimeType to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMimeType(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        mimeType_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string mime_type = 3 [json_name = "mimeType"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMimeType() {
+        mimeType_ = getDefaultInstance().getMimeType();
+        bitField0_ = (bitField0_ & ~0x00000004);
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string mime_type = 3 [json_name = "mimeType"];</code>
+       * @param value The bytes for mimeType to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMimeTypeBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        mimeType_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:ilios.v1.ReserveUploadRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:ilios.v1.ReserveUploadRequest)
+    private static final ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest();
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<ReserveUploadRequest>
+        PARSER = new com.google.protobuf.AbstractParser<ReserveUploadRequest>() {
+      @java.lang.Override
+      public ReserveUploadRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<ReserveUploadRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<ReserveUploadRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public ilios.v1.ConversionServiceOuterClass.ReserveUploadRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface ReserveUploadResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:ilios.v1.ReserveUploadResponse)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The document's id, from now on (its status, its Markdown).
+     * </pre>
+     *
+     * <code>string document_id = 1 [json_name = "documentId"];</code>
+     * @return The documentId.
+     */
+    java.lang.String getDocumentId();
+    /**
+     * <pre>
+     * The document's id, from now on (its status, its Markdown).
+     * </pre>
+     *
+     * <code>string document_id = 1 [json_name = "documentId"];</code>
+     * @return The bytes for documentId.
+     */
+    com.google.protobuf.ByteString
+        getDocumentIdBytes();
+
+    /**
+     * <pre>
+     * Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+     * files itself (then PUT to the gateway's /api/documents/upload/{id}).
+     * </pre>
+     *
+     * <code>string put_url = 2 [json_name = "putUrl"];</code>
+     * @return The putUrl.
+     */
+    java.lang.String getPutUrl();
+    /**
+     * <pre>
+     * Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+     * files itself (then PUT to the gateway's /api/documents/upload/{id}).
+     * </pre>
+     *
+     * <code>string put_url = 2 [json_name = "putUrl"];</code>
+     * @return The bytes for putUrl.
+     */
+    com.google.protobuf.ByteString
+        getPutUrlBytes();
+
+    /**
+     * <pre>
+     * Authorizes that PUT to the gateway (and Upload's reserved_token): a
+     * secret for whoever sends the file. Empty with a put_url.
+     * </pre>
+     *
+     * <code>string token = 3 [json_name = "token"];</code>
+     * @return The token.
+     */
+    java.lang.String getToken();
+    /**
+     * <pre>
+     * Authorizes that PUT to the gateway (and Upload's reserved_token): a
+     * secret for whoever sends the file. Empty with a put_url.
+     * </pre>
+     *
+     * <code>string token = 3 [json_name = "token"];</code>
+     * @return The bytes for token.
+     */
+    com.google.protobuf.ByteString
+        getTokenBytes();
+
+    /**
+     * <pre>
+     * The blob key the file is stored under.
+     * </pre>
+     *
+     * <code>string key = 4 [json_name = "key"];</code>
+     * @return The key.
+     */
+    java.lang.String getKey();
+    /**
+     * <pre>
+     * The blob key the file is stored under.
+     * </pre>
+     *
+     * <code>string key = 4 [json_name = "key"];</code>
+     * @return The bytes for key.
+     */
+    com.google.protobuf.ByteString
+        getKeyBytes();
+
+    /**
+     * <pre>
+     * The reservation (and the URL) expires then.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+     * @return Whether the expireTime field is set.
+     */
+    boolean hasExpireTime();
+    /**
+     * <pre>
+     * The reservation (and the URL) expires then.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+     * @return The expireTime.
+     */
+    com.google.protobuf.Timestamp getExpireTime();
+    /**
+     * <pre>
+     * The reservation (and the URL) expires then.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+     */
+    com.google.protobuf.TimestampOrBuilder getExpireTimeOrBuilder();
+  }
+  /**
+   * Protobuf type {@code ilios.v1.ReserveUploadResponse}
+   */
+  public static final class ReserveUploadResponse extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:ilios.v1.ReserveUploadResponse)
+      ReserveUploadResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use ReserveUploadResponse.newBuilder() to construct.
+    private ReserveUploadResponse(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private ReserveUploadResponse() {
+      documentId_ = "";
+      putUrl_ = "";
+      token_ = "";
+      key_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new ReserveUploadResponse();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_ReserveUploadResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_ReserveUploadResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse.class, ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse.Builder.class);
+    }
+
+    public static final int DOCUMENT_ID_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object documentId_ = "";
+    /**
+     * <pre>
+     * The document's id, from now on (its status, its Markdown).
+     * </pre>
+     *
+     * <code>string document_id = 1 [json_name = "documentId"];</code>
+     * @return The documentId.
+     */
+    @java.lang.Override
+    public java.lang.String getDocumentId() {
+      java.lang.Object ref = documentId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        documentId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The document's id, from now on (its status, its Markdown).
+     * </pre>
+     *
+     * <code>string document_id = 1 [json_name = "documentId"];</code>
+     * @return The bytes for documentId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getDocumentIdBytes() {
+      java.lang.Object ref = documentId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        documentId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int PUT_URL_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object putUrl_ = "";
+    /**
+     * <pre>
+     * Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+     * files itself (then PUT to the gateway's /api/documents/upload/{id}).
+     * </pre>
+     *
+     * <code>string put_url = 2 [json_name = "putUrl"];</code>
+     * @return The putUrl.
+     */
+    @java.lang.Override
+    public java.lang.String getPutUrl() {
+      java.lang.Object ref = putUrl_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        putUrl_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+     * files itself (then PUT to the gateway's /api/documents/upload/{id}).
+     * </pre>
+     *
+     * <code>string put_url = 2 [json_name = "putUrl"];</code>
+     * @return The bytes for putUrl.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getPutUrlBytes() {
+      java.lang.Object ref = putUrl_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        putUrl_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int TOKEN_FIELD_NUMBER = 3;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object token_ = "";
+    /**
+     * <pre>
+     * Authorizes that PUT to the gateway (and Upload's reserved_token): a
+     * secret for whoever sends the file. Empty with a put_url.
+     * </pre>
+     *
+     * <code>string token = 3 [json_name = "token"];</code>
+     * @return The token.
+     */
+    @java.lang.Override
+    public java.lang.String getToken() {
+      java.lang.Object ref = token_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        token_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Authorizes that PUT to the gateway (and Upload's reserved_token): a
+     * secret for whoever sends the file. Empty with a put_url.
+     * </pre>
+     *
+     * <code>string token = 3 [json_name = "token"];</code>
+     * @return The bytes for token.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getTokenBytes() {
+      java.lang.Object ref = token_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        token_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int KEY_FIELD_NUMBER = 4;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object key_ = "";
+    /**
+     * <pre>
+     * The blob key the file is stored under.
+     * </pre>
+     *
+     * <code>string key = 4 [json_name = "key"];</code>
+     * @return The key.
+     */
+    @java.lang.Override
+    public java.lang.String getKey() {
+      java.lang.Object ref = key_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        key_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The blob key the file is stored under.
+     * </pre>
+     *
+     * <code>string key = 4 [json_name = "key"];</code>
+     * @return The bytes for key.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getKeyBytes() {
+      java.lang.Object ref = key_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        key_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int EXPIRE_TIME_FIELD_NUMBER = 5;
+    private com.google.protobuf.Timestamp expireTime_;
+    /**
+     * <pre>
+     * The reservation (and the URL) expires then.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+     * @return Whether the expireTime field is set.
+     */
+    @java.lang.Override
+    public boolean hasExpireTime() {
+      return expireTime_ != null;
+    }
+    /**
+     * <pre>
+     * The reservation (and the URL) expires then.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+     * @return The expireTime.
+     */
+    @java.lang.Override
+    public com.google.protobuf.Timestamp getExpireTime() {
+      return expireTime_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : expireTime_;
+    }
+    /**
+     * <pre>
+     * The reservation (and the URL) expires then.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+     */
+    @java.lang.Override
+    public com.google.protobuf.TimestampOrBuilder getExpireTimeOrBuilder() {
+      return expireTime_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : expireTime_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(documentId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 1, documentId_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(putUrl_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 2, putUrl_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(token_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 3, token_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(key_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 4, key_);
+      }
+      if (expireTime_ != null) {
+        output.writeMessage(5, getExpireTime());
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(documentId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, documentId_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(putUrl_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(2, putUrl_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(token_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(3, token_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(key_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(4, key_);
+      }
+      if (expireTime_ != null) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(5, getExpireTime());
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse)) {
+        return super.equals(obj);
+      }
+      ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse other = (ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse) obj;
+
+      if (!getDocumentId()
+          .equals(other.getDocumentId())) return false;
+      if (!getPutUrl()
+          .equals(other.getPutUrl())) return false;
+      if (!getToken()
+          .equals(other.getToken())) return false;
+      if (!getKey()
+          .equals(other.getKey())) return false;
+      if (hasExpireTime() != other.hasExpireTime()) return false;
+      if (hasExpireTime()) {
+        if (!getExpireTime()
+            .equals(other.getExpireTime())) return false;
+      }
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + DOCUMENT_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getDocumentId().hashCode();
+      hash = (37 * hash) + PUT_URL_FIELD_NUMBER;
+      hash = (53 * hash) + getPutUrl().hashCode();
+      hash = (37 * hash) + TOKEN_FIELD_NUMBER;
+      hash = (53 * hash) + getToken().hashCode();
+      hash = (37 * hash) + KEY_FIELD_NUMBER;
+      hash = (53 * hash) + getKey().hashCode();
+      if (hasExpireTime()) {
+        hash = (37 * hash) + EXPIRE_TIME_FIELD_NUMBER;
+        hash = (53 * hash) + getExpireTime().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code ilios.v1.ReserveUploadResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:ilios.v1.ReserveUploadResponse)
+        ilios.v1.ConversionServiceOuterClass.ReserveUploadResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_ReserveUploadResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_ReserveUploadResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse.class, ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse.Builder.class);
+      }
+
+      // Construct using ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        documentId_ = "";
+        putUrl_ = "";
+        token_ = "";
+        key_ = "";
+        expireTime_ = null;
+        if (expireTimeBuilder_ != null) {
+          expireTimeBuilder_.dispose();
+          expireTimeBuilder_ = null;
+        }
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_ReserveUploadResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse getDefaultInstanceForType() {
+        return ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse build() {
+        ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse buildPartial() {
+        ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse result = new ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.documentId_ = documentId_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.putUrl_ = putUrl_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.token_ = token_;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.key_ = key_;
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.expireTime_ = expireTimeBuilder_ == null
+              ? expireTime_
+              : expireTimeBuilder_.build();
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse) {
+          return mergeFrom((ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse other) {
+        if (other == ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse.getDefaultInstance()) return this;
+        if (!other.getDocumentId().isEmpty()) {
+          documentId_ = other.documentId_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        if (!other.getPutUrl().isEmpty()) {
+          putUrl_ = other.putUrl_;
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        if (!other.getToken().isEmpty()) {
+          token_ = other.token_;
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
+        if (!other.getKey().isEmpty()) {
+          key_ = other.key_;
+          bitField0_ |= 0x00000008;
+          onChanged();
+        }
+        if (other.hasExpireTime()) {
+          mergeExpireTime(other.getExpireTime());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                documentId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 18: {
+                putUrl_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              case 26: {
+                token_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
+              case 34: {
+                key_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 34
+              case 42: {
+                input.readMessage(
+                    getExpireTimeFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 42
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object documentId_ = "";
+      /**
+       * <pre>
+       * The document's id, from now on (its status, its Markdown).
+       * </pre>
+       *
+       * <code>string document_id = 1 [json_name = "documentId"];</code>
+       * @return The documentId.
+       */
+      public java.lang.String getDocumentId() {
+        java.lang.Object ref = documentId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          documentId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The document's id, from now on (its status, its Markdown).
+       * </pre>
+       *
+       * <code>string document_id = 1 [json_name = "documentId"];</code>
+       * @return The bytes for documentId.
+       */
+      public com.google.protobuf.ByteString
+          getDocumentIdBytes() {
+        java.lang.Object ref = documentId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          documentId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The document's id, from now on (its status, its Markdown).
+       * </pre>
+       *
+       * <code>string document_id = 1 [json_name = "documentId"];</code>
+       * @param value The documentId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDocumentId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        documentId_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The document's id, from now on (its status, its Markdown).
+       * </pre>
+       *
+       * <code>string document_id = 1 [json_name = "documentId"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDocumentId() {
+        documentId_ = getDefaultInstance().getDocumentId();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The document's id, from now on (its status, its Markdown).
+       * </pre>
+       *
+       * <code>string document_id = 1 [json_name = "documentId"];</code>
+       * @param value The bytes for documentId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDocumentIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        documentId_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object putUrl_ = "";
+      /**
+       * <pre>
+       * Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+       * files itself (then PUT to the gateway's /api/documents/upload/{id}).
+       * </pre>
+       *
+       * <code>string put_url = 2 [json_name = "putUrl"];</code>
+       * @return The putUrl.
+       */
+      public java.lang.String getPutUrl() {
+        java.lang.Object ref = putUrl_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          putUrl_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+       * files itself (then PUT to the gateway's /api/documents/upload/{id}).
+       * </pre>
+       *
+       * <code>string put_url = 2 [json_name = "putUrl"];</code>
+       * @return The bytes for putUrl.
+       */
+      public com.google.protobuf.ByteString
+          getPutUrlBytes() {
+        java.lang.Object ref = putUrl_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          putUrl_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+       * files itself (then PUT to the gateway's /api/documents/upload/{id}).
+       * </pre>
+       *
+       * <code>string put_url = 2 [json_name = "putUrl"];</code>
+       * @param value The putUrl to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPutUrl(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        putUrl_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+       * files itself (then PUT to the gateway's /api/documents/upload/{id}).
+       * </pre>
+       *
+       * <code>string put_url = 2 [json_name = "putUrl"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearPutUrl() {
+        putUrl_ = getDefaultInstance().getPutUrl();
+        bitField0_ = (bitField0_ & ~0x00000002);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+       * files itself (then PUT to the gateway's /api/documents/upload/{id}).
+       * </pre>
+       *
+       * <code>string put_url = 2 [json_name = "putUrl"];</code>
+       * @param value The bytes for putUrl to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPutUrlBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        putUrl_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object token_ = "";
+      /**
+       * <pre>
+       * Authorizes that PUT to the gateway (and Upload's reserved_token): a
+       * secret for whoever sends the file. Empty with a put_url.
+       * </pre>
+       *
+       * <code>string token = 3 [json_name = "token"];</code>
+       * @return The token.
+       */
+      public java.lang.String getToken() {
+        java.lang.Object ref = token_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          token_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Authorizes that PUT to the gateway (and Upload's reserved_token): a
+       * secret for whoever sends the file. Empty with a put_url.
+       * </pre>
+       *
+       * <code>string token = 3 [json_name = "token"];</code>
+       * @return The bytes for token.
+       */
+      public com.google.protobuf.ByteString
+          getTokenBytes() {
+        java.lang.Object ref = token_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          token_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Authorizes that PUT to the gateway (and Upload's reserved_token): a
+       * secret for whoever sends the file. Empty with a put_url.
+       * </pre>
+       *
+       * <code>string token = 3 [json_name = "token"];</code>
+       * @param value The token to set.
+       * @return This builder for chaining.
+       */
+      public Builder setToken(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        token_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Authorizes that PUT to the gateway (and Upload's reserved_token): a
+       * secret for whoever sends the file. Empty with a put_url.
+       * </pre>
+       *
+       * <code>string token = 3 [json_name = "token"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearToken() {
+        token_ = getDefaultInstance().getToken();
+        bitField0_ = (bitField0_ & ~0x00000004);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Authorizes that PUT to the gateway (and Upload's reserved_token): a
+       * secret for whoever sends the file. Empty with a put_url.
+       * </pre>
+       *
+       * <code>string token = 3 [json_name = "token"];</code>
+       * @param value The bytes for token to set.
+       * @return This builder for chaining.
+       */
+      public Builder setTokenBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        token_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object key_ = "";
+      /**
+       * <pre>
+       * The blob key the file is stored under.
+       * </pre>
+       *
+       * <code>string key = 4 [json_name = "key"];</code>
+       * @return The key.
+       */
+      public java.lang.String getKey() {
+        java.lang.Object ref = key_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          key_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The blob key the file is stored under.
+       * </pre>
+       *
+       * <code>string key = 4 [json_name = "key"];</code>
+       * @return The bytes for key.
+       */
+      public com.google.protobuf.ByteString
+          getKeyBytes() {
+        java.lang.Object ref = key_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          key_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The blob key the file is stored under.
+       * </pre>
+       *
+       * <code>string key = 4 [json_name = "key"];</code>
+       * @param value The key to set.
+       * @return This builder for chaining.
+       */
+      public Builder setKey(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        key_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The blob key the file is stored under.
+       * </pre>
+       *
+       * <code>string key = 4 [json_name = "key"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearKey() {
+        key_ = getDefaultInstance().getKey();
+        bitField0_ = (bitField0_ & ~0x00000008);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The blob key the file is stored under.
+       * </pre>
+       *
+       * <code>string key = 4 [json_name = "key"];</code>
+       * @param value The bytes for key to set.
+       * @return This builder for chaining.
+       */
+      public Builder setKeyBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        key_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.Timestamp expireTime_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> expireTimeBuilder_;
+      /**
+       * <pre>
+       * The reservation (and the URL) expires then.
+       * </pre>
+       *
+       * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+       * @return Whether the expireTime field is set.
+       */
+      public boolean hasExpireTime() {
+        return ((bitField0_ & 0x00000010) != 0);
+      }
+      /**
+       * <pre>
+       * The reservation (and the URL) expires then.
+       * </pre>
+       *
+       * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+       * @return The expireTime.
+       */
+      public com.google.protobuf.Timestamp getExpireTime() {
+        if (expireTimeBuilder_ == null) {
+          return expireTime_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : expireTime_;
+        } else {
+          return expireTimeBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * The reservation (and the URL) expires then.
+       * </pre>
+       *
+       * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+       */
+      public Builder setExpireTime(com.google.protobuf.Timestamp value) {
+        if (expireTimeBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          expireTime_ = value;
+        } else {
+          expireTimeBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The reservation (and the URL) expires then.
+       * </pre>
+       *
+       * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+       */
+      public Builder setExpireTime(
+          com.google.protobuf.Timestamp.Builder builderForValue) {
+        if (expireTimeBuilder_ == null) {
+          expireTime_ = builderForValue.build();
+        } else {
+          expireTimeBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The reservation (and the URL) expires then.
+       * </pre>
+       *
+       * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+       */
+      public Builder mergeExpireTime(com.google.protobuf.Timestamp value) {
+        if (expireTimeBuilder_ == null) {
+          if (((bitField0_ & 0x00000010) != 0) &&
+            expireTime_ != null &&
+            expireTime_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
+            getExpireTimeBuilder().mergeFrom(value);
+          } else {
+            expireTime_ = value;
+          }
+        } else {
+          expireTimeBuilder_.mergeFrom(value);
+        }
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The reservation (and the URL) expires then.
+       * </pre>
+       *
+       * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+       */
+      public Builder clearExpireTime() {
+        bitField0_ = (bitField0_ & ~0x00000010);
+        expireTime_ = null;
+        if (expireTimeBuilder_ != null) {
+          expireTimeBuilder_.dispose();
+          expireTimeBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The reservation (and the URL) expires then.
+       * </pre>
+       *
+       * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+       */
+      public com.google.protobuf.Timestamp.Builder getExpireTimeBuilder() {
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return getExpireTimeFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * The reservation (and the URL) expires then.
+       * </pre>
+       *
+       * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+       */
+      public com.google.protobuf.TimestampOrBuilder getExpireTimeOrBuilder() {
+        if (expireTimeBuilder_ != null) {
+          return expireTimeBuilder_.getMessageOrBuilder();
+        } else {
+          return expireTime_ == null ?
+              com.google.protobuf.Timestamp.getDefaultInstance() : expireTime_;
+        }
+      }
+      /**
+       * <pre>
+       * The reservation (and the URL) expires then.
+       * </pre>
+       *
+       * <code>.google.protobuf.Timestamp expire_time = 5 [json_name = "expireTime"];</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> 
+          getExpireTimeFieldBuilder() {
+        if (expireTimeBuilder_ == null) {
+          expireTimeBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder>(
+                  getExpireTime(),
+                  getParentForChildren(),
+                  isClean());
+          expireTime_ = null;
+        }
+        return expireTimeBuilder_;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:ilios.v1.ReserveUploadResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:ilios.v1.ReserveUploadResponse)
+    private static final ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse();
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<ReserveUploadResponse>
+        PARSER = new com.google.protobuf.AbstractParser<ReserveUploadResponse>() {
+      @java.lang.Override
+      public ReserveUploadResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<ReserveUploadResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<ReserveUploadResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public ilios.v1.ConversionServiceOuterClass.ReserveUploadResponse getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface CompleteUploadRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:ilios.v1.CompleteUploadRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <code>string document_id = 1 [json_name = "documentId"];</code>
+     * @return The documentId.
+     */
+    java.lang.String getDocumentId();
+    /**
+     * <code>string document_id = 1 [json_name = "documentId"];</code>
+     * @return The bytes for documentId.
+     */
+    com.google.protobuf.ByteString
+        getDocumentIdBytes();
+
+    /**
+     * <pre>
+     * Days to keep the original and result (1-3650); 0 means the server default.
+     * </pre>
+     *
+     * <code>int32 retention_days = 2 [json_name = "retentionDays"];</code>
+     * @return The retentionDays.
+     */
+    int getRetentionDays();
+
+    /**
+     * <pre>
+     * 1 (lowest) to 10 (highest); 0 means the default, 5.
+     * </pre>
+     *
+     * <code>int32 priority = 3 [json_name = "priority"];</code>
+     * @return The priority.
+     */
+    int getPriority();
+
+    /**
+     * <code>.ilios.v1.Engine engine = 4 [json_name = "engine"];</code>
+     * @return The enum numeric value on the wire for engine.
+     */
+    int getEngineValue();
+    /**
+     * <code>.ilios.v1.Engine engine = 4 [json_name = "engine"];</code>
+     * @return The engine.
+     */
+    ilios.v1.DocumentOuterClass.Engine getEngine();
+
+    /**
+     * <pre>
+     * OCR model codes (see ConvertRequest.languages).
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return A list containing the languages.
+     */
+    java.util.List<java.lang.String>
+        getLanguagesList();
+    /**
+     * <pre>
+     * OCR model codes (see ConvertRequest.languages).
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return The count of languages.
+     */
+    int getLanguagesCount();
+    /**
+     * <pre>
+     * OCR model codes (see ConvertRequest.languages).
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the element to return.
+     * @return The languages at the given index.
+     */
+    java.lang.String getLanguages(int index);
+    /**
+     * <pre>
+     * OCR model codes (see ConvertRequest.languages).
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the languages at the given index.
+     */
+    com.google.protobuf.ByteString
+        getLanguagesBytes(int index);
+  }
+  /**
+   * Protobuf type {@code ilios.v1.CompleteUploadRequest}
+   */
+  public static final class CompleteUploadRequest extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:ilios.v1.CompleteUploadRequest)
+      CompleteUploadRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use CompleteUploadRequest.newBuilder() to construct.
+    private CompleteUploadRequest(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private CompleteUploadRequest() {
+      documentId_ = "";
+      engine_ = 0;
+      languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new CompleteUploadRequest();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_CompleteUploadRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_CompleteUploadRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest.class, ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest.Builder.class);
+    }
+
+    public static final int DOCUMENT_ID_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object documentId_ = "";
+    /**
+     * <code>string document_id = 1 [json_name = "documentId"];</code>
+     * @return The documentId.
+     */
+    @java.lang.Override
+    public java.lang.String getDocumentId() {
+      java.lang.Object ref = documentId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        documentId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <code>string document_id = 1 [json_name = "documentId"];</code>
+     * @return The bytes for documentId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getDocumentIdBytes() {
+      java.lang.Object ref = documentId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        documentId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int RETENTION_DAYS_FIELD_NUMBER = 2;
+    private int retentionDays_ = 0;
+    /**
+     * <pre>
+     * Days to keep the original and result (1-3650); 0 means the server default.
+     * </pre>
+     *
+     * <code>int32 retention_days = 2 [json_name = "retentionDays"];</code>
+     * @return The retentionDays.
+     */
+    @java.lang.Override
+    public int getRetentionDays() {
+      return retentionDays_;
+    }
+
+    public static final int PRIORITY_FIELD_NUMBER = 3;
+    private int priority_ = 0;
+    /**
+     * <pre>
+     * 1 (lowest) to 10 (highest); 0 means the default, 5.
+     * </pre>
+     *
+     * <code>int32 priority = 3 [json_name = "priority"];</code>
+     * @return The priority.
+     */
+    @java.lang.Override
+    public int getPriority() {
+      return priority_;
+    }
+
+    public static final int ENGINE_FIELD_NUMBER = 4;
+    private int engine_ = 0;
+    /**
+     * <code>.ilios.v1.Engine engine = 4 [json_name = "engine"];</code>
+     * @return The enum numeric value on the wire for engine.
+     */
+    @java.lang.Override public int getEngineValue() {
+      return engine_;
+    }
+    /**
+     * <code>.ilios.v1.Engine engine = 4 [json_name = "engine"];</code>
+     * @return The engine.
+     */
+    @java.lang.Override public ilios.v1.DocumentOuterClass.Engine getEngine() {
+      ilios.v1.DocumentOuterClass.Engine result = ilios.v1.DocumentOuterClass.Engine.forNumber(engine_);
+      return result == null ? ilios.v1.DocumentOuterClass.Engine.UNRECOGNIZED : result;
+    }
+
+    public static final int LANGUAGES_FIELD_NUMBER = 5;
+    @SuppressWarnings("serial")
+    private com.google.protobuf.LazyStringList languages_;
+    /**
+     * <pre>
+     * OCR model codes (see ConvertRequest.languages).
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return A list containing the languages.
+     */
+    public com.google.protobuf.ProtocolStringList
+        getLanguagesList() {
+      return languages_;
+    }
+    /**
+     * <pre>
+     * OCR model codes (see ConvertRequest.languages).
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @return The count of languages.
+     */
+    public int getLanguagesCount() {
+      return languages_.size();
+    }
+    /**
+     * <pre>
+     * OCR model codes (see ConvertRequest.languages).
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the element to return.
+     * @return The languages at the given index.
+     */
+    public java.lang.String getLanguages(int index) {
+      return languages_.get(index);
+    }
+    /**
+     * <pre>
+     * OCR model codes (see ConvertRequest.languages).
+     * </pre>
+     *
+     * <code>repeated string languages = 5 [json_name = "languages"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the languages at the given index.
+     */
+    public com.google.protobuf.ByteString
+        getLanguagesBytes(int index) {
+      return languages_.getByteString(index);
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(documentId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 1, documentId_);
+      }
+      if (retentionDays_ != 0) {
+        output.writeInt32(2, retentionDays_);
+      }
+      if (priority_ != 0) {
+        output.writeInt32(3, priority_);
+      }
+      if (engine_ != ilios.v1.DocumentOuterClass.Engine.ENGINE_UNSPECIFIED.getNumber()) {
+        output.writeEnum(4, engine_);
+      }
+      for (int i = 0; i < languages_.size(); i++) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 5, languages_.getRaw(i));
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(documentId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, documentId_);
+      }
+      if (retentionDays_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(2, retentionDays_);
+      }
+      if (priority_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(3, priority_);
+      }
+      if (engine_ != ilios.v1.DocumentOuterClass.Engine.ENGINE_UNSPECIFIED.getNumber()) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeEnumSize(4, engine_);
+      }
+      {
+        int dataSize = 0;
+        for (int i = 0; i < languages_.size(); i++) {
+          dataSize += computeStringSizeNoTag(languages_.getRaw(i));
+        }
+        size += dataSize;
+        size += 1 * getLanguagesList().size();
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest)) {
+        return super.equals(obj);
+      }
+      ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest other = (ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest) obj;
+
+      if (!getDocumentId()
+          .equals(other.getDocumentId())) return false;
+      if (getRetentionDays()
+          != other.getRetentionDays()) return false;
+      if (getPriority()
+          != other.getPriority()) return false;
+      if (engine_ != other.engine_) return false;
+      if (!getLanguagesList()
+          .equals(other.getLanguagesList())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + DOCUMENT_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getDocumentId().hashCode();
+      hash = (37 * hash) + RETENTION_DAYS_FIELD_NUMBER;
+      hash = (53 * hash) + getRetentionDays();
+      hash = (37 * hash) + PRIORITY_FIELD_NUMBER;
+      hash = (53 * hash) + getPriority();
+      hash = (37 * hash) + ENGINE_FIELD_NUMBER;
+      hash = (53 * hash) + engine_;
+      if (getLanguagesCount() > 0) {
+        hash = (37 * hash) + LANGUAGES_FIELD_NUMBER;
+        hash = (53 * hash) + getLanguagesList().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code ilios.v1.CompleteUploadRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:ilios.v1.CompleteUploadRequest)
+        ilios.v1.ConversionServiceOuterClass.CompleteUploadRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_CompleteUploadRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_CompleteUploadRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest.class, ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest.Builder.class);
+      }
+
+      // Construct using ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        documentId_ = "";
+        retentionDays_ = 0;
+        priority_ = 0;
+        engine_ = 0;
+        languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+        bitField0_ = (bitField0_ & ~0x00000010);
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_CompleteUploadRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest getDefaultInstanceForType() {
+        return ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest build() {
+        ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest buildPartial() {
+        ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest result = new ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest(this);
+        buildPartialRepeatedFields(result);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartialRepeatedFields(ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest result) {
+        if (((bitField0_ & 0x00000010) != 0)) {
+          languages_ = languages_.getUnmodifiableView();
+          bitField0_ = (bitField0_ & ~0x00000010);
+        }
+        result.languages_ = languages_;
+      }
+
+      private void buildPartial0(ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.documentId_ = documentId_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.retentionDays_ = retentionDays_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.priority_ = priority_;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.engine_ = engine_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest) {
+          return mergeFrom((ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest other) {
+        if (other == ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest.getDefaultInstance()) return this;
+        if (!other.getDocumentId().isEmpty()) {
+          documentId_ = other.documentId_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        if (other.getRetentionDays() != 0) {
+          setRetentionDays(other.getRetentionDays());
+        }
+        if (other.getPriority() != 0) {
+          setPriority(other.getPriority());
+        }
+        if (other.engine_ != 0) {
+          setEngineValue(other.getEngineValue());
+        }
+        if (!other.languages_.isEmpty()) {
+          if (languages_.isEmpty()) {
+            languages_ = other.languages_;
+            bitField0_ = (bitField0_ & ~0x00000010);
+          } else {
+            ensureLanguagesIsMutable();
+            languages_.addAll(other.languages_);
+          }
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                documentId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 16: {
+                retentionDays_ = input.readInt32();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 16
+              case 24: {
+                priority_ = input.readInt32();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 24
+              case 32: {
+                engine_ = input.readEnum();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 32
+              case 42: {
+                java.lang.String s = input.readStringRequireUtf8();
+                ensureLanguagesIsMutable();
+                languages_.add(s);
+                break;
+              } // case 42
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object documentId_ = "";
+      /**
+       * <code>string document_id = 1 [json_name = "documentId"];</code>
+       * @return The documentId.
+       */
+      public java.lang.String getDocumentId() {
+        java.lang.Object ref = documentId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          documentId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <code>string document_id = 1 [json_name = "documentId"];</code>
+       * @return The bytes for documentId.
+       */
+      public com.google.protobuf.ByteString
+          getDocumentIdBytes() {
+        java.lang.Object ref = documentId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          documentId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <code>string document_id = 1 [json_name = "documentId"];</code>
+       * @param value The documentId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDocumentId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        documentId_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string document_id = 1 [json_name = "documentId"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDocumentId() {
+        documentId_ = getDefaultInstance().getDocumentId();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string document_id = 1 [json_name = "documentId"];</code>
+       * @param value The bytes for documentId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDocumentIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        documentId_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+
+      private int retentionDays_ ;
+      /**
+       * <pre>
+       * Days to keep the original and result (1-3650); 0 means the server default.
+       * </pre>
+       *
+       * <code>int32 retention_days = 2 [json_name = "retentionDays"];</code>
+       * @return The retentionDays.
+       */
+      @java.lang.Override
+      public int getRetentionDays() {
+        return retentionDays_;
+      }
+      /**
+       * <pre>
+       * Days to keep the original and result (1-3650); 0 means the server default.
+       * </pre>
+       *
+       * <code>int32 retention_days = 2 [json_name = "retentionDays"];</code>
+       * @param value The retentionDays to set.
+       * @return This builder for chaining.
+       */
+      public Builder setRetentionDays(int value) {
+        
+        retentionDays_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Days to keep the original and result (1-3650); 0 means the server default.
+       * </pre>
+       *
+       * <code>int32 retention_days = 2 [json_name = "retentionDays"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearRetentionDays() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        retentionDays_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private int priority_ ;
+      /**
+       * <pre>
+       * 1 (lowest) to 10 (highest); 0 means the default, 5.
+       * </pre>
+       *
+       * <code>int32 priority = 3 [json_name = "priority"];</code>
+       * @return The priority.
+       */
+      @java.lang.Override
+      public int getPriority() {
+        return priority_;
+      }
+      /**
+       * <pre>
+       * 1 (lowest) to 10 (highest); 0 means the default, 5.
+       * </pre>
+       *
+       * <code>int32 priority = 3 [json_name = "priority"];</code>
+       * @param value The priority to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPriority(int value) {
+        
+        priority_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * 1 (lowest) to 10 (highest); 0 means the default, 5.
+       * </pre>
+       *
+       * <code>int32 priority = 3 [json_name = "priority"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearPriority() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        priority_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private int engine_ = 0;
+      /**
+       * <code>.ilios.v1.Engine engine = 4 [json_name = "engine"];</code>
+       * @return The enum numeric value on the wire for engine.
+       */
+      @java.lang.Override public int getEngineValue() {
+        return engine_;
+      }
+      /**
+       * <code>.ilios.v1.Engine engine = 4 [json_name = "engine"];</code>
+       * @param value The enum numeric value on the wire for engine to set.
+       * @return This builder for chaining.
+       */
+      public Builder setEngineValue(int value) {
+        engine_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.ilios.v1.Engine engine = 4 [json_name = "engine"];</code>
+       * @return The engine.
+       */
+      @java.lang.Override
+      public ilios.v1.DocumentOuterClass.Engine getEngine() {
+        ilios.v1.DocumentOuterClass.Engine result = ilios.v1.DocumentOuterClass.Engine.forNumber(engine_);
+        return result == null ? ilios.v1.DocumentOuterClass.Engine.UNRECOGNIZED : result;
+      }
+      /**
+       * <code>.ilios.v1.Engine engine = 4 [json_name = "engine"];</code>
+       * @param value The engine to set.
+       * @return This builder for chaining.
+       */
+      public Builder setEngine(ilios.v1.DocumentOuterClass.Engine value) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        bitField0_ |= 0x00000008;
+        engine_ = value.getNumber();
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.ilios.v1.Engine engine = 4 [json_name = "engine"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearEngine() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        engine_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.LazyStringList languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+      private void ensureLanguagesIsMutable() {
+        if (!((bitField0_ & 0x00000010) != 0)) {
+          languages_ = new com.google.protobuf.LazyStringArrayList(languages_);
+          bitField0_ |= 0x00000010;
+         }
+      }
+      /**
+       * <pre>
+       * OCR model codes (see ConvertRequest.languages).
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @return A list containing the languages.
+       */
+      public com.google.protobuf.ProtocolStringList
+          getLanguagesList() {
+        return languages_.getUnmodifiableView();
+      }
+      /**
+       * <pre>
+       * OCR model codes (see ConvertRequest.languages).
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @return The count of languages.
+       */
+      public int getLanguagesCount() {
+        return languages_.size();
+      }
+      /**
+       * <pre>
+       * OCR model codes (see ConvertRequest.languages).
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param index The index of the element to return.
+       * @return The languages at the given index.
+       */
+      public java.lang.String getLanguages(int index) {
+        return languages_.get(index);
+      }
+      /**
+       * <pre>
+       * OCR model codes (see ConvertRequest.languages).
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param index The index of the value to return.
+       * @return The bytes of the languages at the given index.
+       */
+      public com.google.protobuf.ByteString
+          getLanguagesBytes(int index) {
+        return languages_.getByteString(index);
+      }
+      /**
+       * <pre>
+       * OCR model codes (see ConvertRequest.languages).
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param index The index to set the value at.
+       * @param value The languages to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLanguages(
+          int index, java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureLanguagesIsMutable();
+        languages_.set(index, value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * OCR model codes (see ConvertRequest.languages).
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param value The languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLanguages(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureLanguagesIsMutable();
+        languages_.add(value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * OCR model codes (see ConvertRequest.languages).
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param values The languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addAllLanguages(
+          java.lang.Iterable<java.lang.String> values) {
+        ensureLanguagesIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, languages_);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * OCR model codes (see ConvertRequest.languages).
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearLanguages() {
+        languages_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+        bitField0_ = (bitField0_ & ~0x00000010);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * OCR model codes (see ConvertRequest.languages).
+       * </pre>
+       *
+       * <code>repeated string languages = 5 [json_name = "languages"];</code>
+       * @param value The bytes of the languages to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLanguagesBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        ensureLanguagesIsMutable();
+        languages_.add(value);
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:ilios.v1.CompleteUploadRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:ilios.v1.CompleteUploadRequest)
+    private static final ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest();
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<CompleteUploadRequest>
+        PARSER = new com.google.protobuf.AbstractParser<CompleteUploadRequest>() {
+      @java.lang.Override
+      public CompleteUploadRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<CompleteUploadRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<CompleteUploadRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public ilios.v1.ConversionServiceOuterClass.CompleteUploadRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface CompleteUploadResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:ilios.v1.CompleteUploadResponse)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+     * @return Whether the document field is set.
+     */
+    boolean hasDocument();
+    /**
+     * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+     * @return The document.
+     */
+    ilios.v1.DocumentOuterClass.Document getDocument();
+    /**
+     * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+     */
+    ilios.v1.DocumentOuterClass.DocumentOrBuilder getDocumentOrBuilder();
+  }
+  /**
+   * Protobuf type {@code ilios.v1.CompleteUploadResponse}
+   */
+  public static final class CompleteUploadResponse extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:ilios.v1.CompleteUploadResponse)
+      CompleteUploadResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use CompleteUploadResponse.newBuilder() to construct.
+    private CompleteUploadResponse(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private CompleteUploadResponse() {
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new CompleteUploadResponse();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_CompleteUploadResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_CompleteUploadResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse.class, ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse.Builder.class);
+    }
+
+    public static final int DOCUMENT_FIELD_NUMBER = 1;
+    private ilios.v1.DocumentOuterClass.Document document_;
+    /**
+     * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+     * @return Whether the document field is set.
+     */
+    @java.lang.Override
+    public boolean hasDocument() {
+      return document_ != null;
+    }
+    /**
+     * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+     * @return The document.
+     */
+    @java.lang.Override
+    public ilios.v1.DocumentOuterClass.Document getDocument() {
+      return document_ == null ? ilios.v1.DocumentOuterClass.Document.getDefaultInstance() : document_;
+    }
+    /**
+     * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+     */
+    @java.lang.Override
+    public ilios.v1.DocumentOuterClass.DocumentOrBuilder getDocumentOrBuilder() {
+      return document_ == null ? ilios.v1.DocumentOuterClass.Document.getDefaultInstance() : document_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (document_ != null) {
+        output.writeMessage(1, getDocument());
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (document_ != null) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(1, getDocument());
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse)) {
+        return super.equals(obj);
+      }
+      ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse other = (ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse) obj;
+
+      if (hasDocument() != other.hasDocument()) return false;
+      if (hasDocument()) {
+        if (!getDocument()
+            .equals(other.getDocument())) return false;
+      }
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (hasDocument()) {
+        hash = (37 * hash) + DOCUMENT_FIELD_NUMBER;
+        hash = (53 * hash) + getDocument().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code ilios.v1.CompleteUploadResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:ilios.v1.CompleteUploadResponse)
+        ilios.v1.ConversionServiceOuterClass.CompleteUploadResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_CompleteUploadResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_CompleteUploadResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse.class, ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse.Builder.class);
+      }
+
+      // Construct using ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        document_ = null;
+        if (documentBuilder_ != null) {
+          documentBuilder_.dispose();
+          documentBuilder_ = null;
+        }
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return ilios.v1.ConversionServiceOuterClass.internal_static_ilios_v1_CompleteUploadResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse getDefaultInstanceForType() {
+        return ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse build() {
+        ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse buildPartial() {
+        ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse result = new ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.document_ = documentBuilder_ == null
+              ? document_
+              : documentBuilder_.build();
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse) {
+          return mergeFrom((ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse other) {
+        if (other == ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse.getDefaultInstance()) return this;
+        if (other.hasDocument()) {
+          mergeDocument(other.getDocument());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                input.readMessage(
+                    getDocumentFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private ilios.v1.DocumentOuterClass.Document document_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          ilios.v1.DocumentOuterClass.Document, ilios.v1.DocumentOuterClass.Document.Builder, ilios.v1.DocumentOuterClass.DocumentOrBuilder> documentBuilder_;
+      /**
+       * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+       * @return Whether the document field is set.
+       */
+      public boolean hasDocument() {
+        return ((bitField0_ & 0x00000001) != 0);
+      }
+      /**
+       * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+       * @return The document.
+       */
+      public ilios.v1.DocumentOuterClass.Document getDocument() {
+        if (documentBuilder_ == null) {
+          return document_ == null ? ilios.v1.DocumentOuterClass.Document.getDefaultInstance() : document_;
+        } else {
+          return documentBuilder_.getMessage();
+        }
+      }
+      /**
+       * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+       */
+      public Builder setDocument(ilios.v1.DocumentOuterClass.Document value) {
+        if (documentBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          document_ = value;
+        } else {
+          documentBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+       */
+      public Builder setDocument(
+          ilios.v1.DocumentOuterClass.Document.Builder builderForValue) {
+        if (documentBuilder_ == null) {
+          document_ = builderForValue.build();
+        } else {
+          documentBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+       */
+      public Builder mergeDocument(ilios.v1.DocumentOuterClass.Document value) {
+        if (documentBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0) &&
+            document_ != null &&
+            document_ != ilios.v1.DocumentOuterClass.Document.getDefaultInstance()) {
+            getDocumentBuilder().mergeFrom(value);
+          } else {
+            document_ = value;
+          }
+        } else {
+          documentBuilder_.mergeFrom(value);
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+       */
+      public Builder clearDocument() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        document_ = null;
+        if (documentBuilder_ != null) {
+          documentBuilder_.dispose();
+          documentBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+       */
+      public ilios.v1.DocumentOuterClass.Document.Builder getDocumentBuilder() {
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return getDocumentFieldBuilder().getBuilder();
+      }
+      /**
+       * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+       */
+      public ilios.v1.DocumentOuterClass.DocumentOrBuilder getDocumentOrBuilder() {
+        if (documentBuilder_ != null) {
+          return documentBuilder_.getMessageOrBuilder();
+        } else {
+          return document_ == null ?
+              ilios.v1.DocumentOuterClass.Document.getDefaultInstance() : document_;
+        }
+      }
+      /**
+       * <code>.ilios.v1.Document document = 1 [json_name = "document"];</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          ilios.v1.DocumentOuterClass.Document, ilios.v1.DocumentOuterClass.Document.Builder, ilios.v1.DocumentOuterClass.DocumentOrBuilder> 
+          getDocumentFieldBuilder() {
+        if (documentBuilder_ == null) {
+          documentBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              ilios.v1.DocumentOuterClass.Document, ilios.v1.DocumentOuterClass.Document.Builder, ilios.v1.DocumentOuterClass.DocumentOrBuilder>(
+                  getDocument(),
+                  getParentForChildren(),
+                  isClean());
+          document_ = null;
+        }
+        return documentBuilder_;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:ilios.v1.CompleteUploadResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:ilios.v1.CompleteUploadResponse)
+    private static final ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse();
+    }
+
+    public static ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<CompleteUploadResponse>
+        PARSER = new com.google.protobuf.AbstractParser<CompleteUploadResponse>() {
+      @java.lang.Override
+      public CompleteUploadResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<CompleteUploadResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<CompleteUploadResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public ilios.v1.ConversionServiceOuterClass.CompleteUploadResponse getDefaultInstanceForType() {
       return DEFAULT_INSTANCE;
     }
 
@@ -18648,6 +22927,17 @@ public final class ConversionServiceOuterClass {
      */
     com.google.protobuf.ByteString
         getDocumentIdBytes();
+
+    /**
+     * <pre>
+     * Answer with a URL to fetch the original from (metadata.download_url, no
+     * chunks) when the store has one (S3), instead of streaming it.
+     * </pre>
+     *
+     * <code>bool prefer_url = 2 [json_name = "preferUrl"];</code>
+     * @return The preferUrl.
+     */
+    boolean getPreferUrl();
   }
   /**
    * Protobuf type {@code ilios.v1.ReadOriginalRequest}
@@ -18729,6 +23019,22 @@ public final class ConversionServiceOuterClass {
       }
     }
 
+    public static final int PREFER_URL_FIELD_NUMBER = 2;
+    private boolean preferUrl_ = false;
+    /**
+     * <pre>
+     * Answer with a URL to fetch the original from (metadata.download_url, no
+     * chunks) when the store has one (S3), instead of streaming it.
+     * </pre>
+     *
+     * <code>bool prefer_url = 2 [json_name = "preferUrl"];</code>
+     * @return The preferUrl.
+     */
+    @java.lang.Override
+    public boolean getPreferUrl() {
+      return preferUrl_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -18746,6 +23052,9 @@ public final class ConversionServiceOuterClass {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(documentId_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 1, documentId_);
       }
+      if (preferUrl_ != false) {
+        output.writeBool(2, preferUrl_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -18757,6 +23066,10 @@ public final class ConversionServiceOuterClass {
       size = 0;
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(documentId_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, documentId_);
+      }
+      if (preferUrl_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(2, preferUrl_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -18775,6 +23088,8 @@ public final class ConversionServiceOuterClass {
 
       if (!getDocumentId()
           .equals(other.getDocumentId())) return false;
+      if (getPreferUrl()
+          != other.getPreferUrl()) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -18788,6 +23103,9 @@ public final class ConversionServiceOuterClass {
       hash = (19 * hash) + getDescriptor().hashCode();
       hash = (37 * hash) + DOCUMENT_ID_FIELD_NUMBER;
       hash = (53 * hash) + getDocumentId().hashCode();
+      hash = (37 * hash) + PREFER_URL_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getPreferUrl());
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -18918,6 +23236,7 @@ public final class ConversionServiceOuterClass {
         super.clear();
         bitField0_ = 0;
         documentId_ = "";
+        preferUrl_ = false;
         return this;
       }
 
@@ -18953,6 +23272,9 @@ public final class ConversionServiceOuterClass {
         int from_bitField0_ = bitField0_;
         if (((from_bitField0_ & 0x00000001) != 0)) {
           result.documentId_ = documentId_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.preferUrl_ = preferUrl_;
         }
       }
 
@@ -19005,6 +23327,9 @@ public final class ConversionServiceOuterClass {
           bitField0_ |= 0x00000001;
           onChanged();
         }
+        if (other.getPreferUrl() != false) {
+          setPreferUrl(other.getPreferUrl());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -19036,6 +23361,11 @@ public final class ConversionServiceOuterClass {
                 bitField0_ |= 0x00000001;
                 break;
               } // case 10
+              case 16: {
+                preferUrl_ = input.readBool();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 16
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -19121,6 +23451,53 @@ public final class ConversionServiceOuterClass {
         checkByteStringIsUtf8(value);
         documentId_ = value;
         bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+
+      private boolean preferUrl_ ;
+      /**
+       * <pre>
+       * Answer with a URL to fetch the original from (metadata.download_url, no
+       * chunks) when the store has one (S3), instead of streaming it.
+       * </pre>
+       *
+       * <code>bool prefer_url = 2 [json_name = "preferUrl"];</code>
+       * @return The preferUrl.
+       */
+      @java.lang.Override
+      public boolean getPreferUrl() {
+        return preferUrl_;
+      }
+      /**
+       * <pre>
+       * Answer with a URL to fetch the original from (metadata.download_url, no
+       * chunks) when the store has one (S3), instead of streaming it.
+       * </pre>
+       *
+       * <code>bool prefer_url = 2 [json_name = "preferUrl"];</code>
+       * @param value The preferUrl to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPreferUrl(boolean value) {
+        
+        preferUrl_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Answer with a URL to fetch the original from (metadata.download_url, no
+       * chunks) when the store has one (S3), instead of streaming it.
+       * </pre>
+       *
+       * <code>bool prefer_url = 2 [json_name = "preferUrl"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearPreferUrl() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        preferUrl_ = false;
         onChanged();
         return this;
       }
@@ -19238,6 +23615,28 @@ public final class ConversionServiceOuterClass {
      */
     com.google.protobuf.ByteString getChunk();
 
+    /**
+     * <pre>
+     * With prefer_url, on the first message: where to GET the original (valid for
+     * a short while); no chunks follow.
+     * </pre>
+     *
+     * <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+     * @return The downloadUrl.
+     */
+    java.lang.String getDownloadUrl();
+    /**
+     * <pre>
+     * With prefer_url, on the first message: where to GET the original (valid for
+     * a short while); no chunks follow.
+     * </pre>
+     *
+     * <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+     * @return The bytes for downloadUrl.
+     */
+    com.google.protobuf.ByteString
+        getDownloadUrlBytes();
+
     public ilios.v1.ConversionServiceOuterClass.ReadOriginalResponse.PartCase getPartCase();
   }
   /**
@@ -19253,6 +23652,7 @@ public final class ConversionServiceOuterClass {
       super(builder);
     }
     private ReadOriginalResponse() {
+      downloadUrl_ = "";
     }
 
     @java.lang.Override
@@ -19393,6 +23793,55 @@ public final class ConversionServiceOuterClass {
       return com.google.protobuf.ByteString.EMPTY;
     }
 
+    public static final int DOWNLOAD_URL_FIELD_NUMBER = 3;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object downloadUrl_ = "";
+    /**
+     * <pre>
+     * With prefer_url, on the first message: where to GET the original (valid for
+     * a short while); no chunks follow.
+     * </pre>
+     *
+     * <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+     * @return The downloadUrl.
+     */
+    @java.lang.Override
+    public java.lang.String getDownloadUrl() {
+      java.lang.Object ref = downloadUrl_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        downloadUrl_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * With prefer_url, on the first message: where to GET the original (valid for
+     * a short while); no chunks follow.
+     * </pre>
+     *
+     * <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+     * @return The bytes for downloadUrl.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getDownloadUrlBytes() {
+      java.lang.Object ref = downloadUrl_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        downloadUrl_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -19414,6 +23863,9 @@ public final class ConversionServiceOuterClass {
         output.writeBytes(
             2, (com.google.protobuf.ByteString) part_);
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(downloadUrl_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 3, downloadUrl_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -19432,6 +23884,9 @@ public final class ConversionServiceOuterClass {
           .computeBytesSize(
               2, (com.google.protobuf.ByteString) part_);
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(downloadUrl_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(3, downloadUrl_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -19447,6 +23902,8 @@ public final class ConversionServiceOuterClass {
       }
       ilios.v1.ConversionServiceOuterClass.ReadOriginalResponse other = (ilios.v1.ConversionServiceOuterClass.ReadOriginalResponse) obj;
 
+      if (!getDownloadUrl()
+          .equals(other.getDownloadUrl())) return false;
       if (!getPartCase().equals(other.getPartCase())) return false;
       switch (partCase_) {
         case 1:
@@ -19471,6 +23928,8 @@ public final class ConversionServiceOuterClass {
       }
       int hash = 41;
       hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + DOWNLOAD_URL_FIELD_NUMBER;
+      hash = (53 * hash) + getDownloadUrl().hashCode();
       switch (partCase_) {
         case 1:
           hash = (37 * hash) + METADATA_FIELD_NUMBER;
@@ -19615,6 +24074,7 @@ public final class ConversionServiceOuterClass {
         if (metadataBuilder_ != null) {
           metadataBuilder_.clear();
         }
+        downloadUrl_ = "";
         partCase_ = 0;
         part_ = null;
         return this;
@@ -19651,6 +24111,9 @@ public final class ConversionServiceOuterClass {
 
       private void buildPartial0(ilios.v1.ConversionServiceOuterClass.ReadOriginalResponse result) {
         int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.downloadUrl_ = downloadUrl_;
+        }
       }
 
       private void buildPartialOneofs(ilios.v1.ConversionServiceOuterClass.ReadOriginalResponse result) {
@@ -19706,6 +24169,11 @@ public final class ConversionServiceOuterClass {
 
       public Builder mergeFrom(ilios.v1.ConversionServiceOuterClass.ReadOriginalResponse other) {
         if (other == ilios.v1.ConversionServiceOuterClass.ReadOriginalResponse.getDefaultInstance()) return this;
+        if (!other.getDownloadUrl().isEmpty()) {
+          downloadUrl_ = other.downloadUrl_;
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
         switch (other.getPartCase()) {
           case METADATA: {
             mergeMetadata(other.getMetadata());
@@ -19757,6 +24225,11 @@ public final class ConversionServiceOuterClass {
                 partCase_ = 2;
                 break;
               } // case 18
+              case 26: {
+                downloadUrl_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -20022,6 +24495,103 @@ public final class ConversionServiceOuterClass {
           part_ = null;
           onChanged();
         }
+        return this;
+      }
+
+      private java.lang.Object downloadUrl_ = "";
+      /**
+       * <pre>
+       * With prefer_url, on the first message: where to GET the original (valid for
+       * a short while); no chunks follow.
+       * </pre>
+       *
+       * <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+       * @return The downloadUrl.
+       */
+      public java.lang.String getDownloadUrl() {
+        java.lang.Object ref = downloadUrl_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          downloadUrl_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * With prefer_url, on the first message: where to GET the original (valid for
+       * a short while); no chunks follow.
+       * </pre>
+       *
+       * <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+       * @return The bytes for downloadUrl.
+       */
+      public com.google.protobuf.ByteString
+          getDownloadUrlBytes() {
+        java.lang.Object ref = downloadUrl_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          downloadUrl_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * With prefer_url, on the first message: where to GET the original (valid for
+       * a short while); no chunks follow.
+       * </pre>
+       *
+       * <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+       * @param value The downloadUrl to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDownloadUrl(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        downloadUrl_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * With prefer_url, on the first message: where to GET the original (valid for
+       * a short while); no chunks follow.
+       * </pre>
+       *
+       * <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDownloadUrl() {
+        downloadUrl_ = getDefaultInstance().getDownloadUrl();
+        bitField0_ = (bitField0_ & ~0x00000004);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * With prefer_url, on the first message: where to GET the original (valid for
+       * a short while); no chunks follow.
+       * </pre>
+       *
+       * <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+       * @param value The bytes for downloadUrl to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDownloadUrlBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        downloadUrl_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
         return this;
       }
       @java.lang.Override
@@ -24867,6 +29437,26 @@ public final class ConversionServiceOuterClass {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_ilios_v1_UploadMetadata_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_ilios_v1_ReserveUploadRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_ilios_v1_ReserveUploadRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_ilios_v1_ReserveUploadResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_ilios_v1_ReserveUploadResponse_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_ilios_v1_CompleteUploadRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_ilios_v1_CompleteUploadRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_ilios_v1_CompleteUploadResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_ilios_v1_CompleteUploadResponse_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_ilios_v1_UploadResponse_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -24993,95 +29583,117 @@ public final class ConversionServiceOuterClass {
       "lios.v1.UploadAbandonH\000R\007abandonB\006\n\004part" +
       "\"\'\n\rUploadAbandon\022\026\n\006reason\030\001 \001(\tR\006reaso" +
       "n\"2\n\023DeleteUploadRequest\022\033\n\tupload_id\030\001 " +
-      "\001(\tR\010uploadId\"\026\n\024DeleteUploadResponse\"\202\001" +
+      "\001(\tR\010uploadId\"\026\n\024DeleteUploadResponse\"\333\001" +
       "\n\016UploadMetadata\022\033\n\tfile_name\030\001 \001(\tR\010fil" +
       "eName\022\035\n\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006" +
       "sha256\030\003 \001(\tR\006sha256\022\034\n\ttransient\030\004 \001(\010R" +
-      "\ttransient\"\276\001\n\016UploadResponse\022\033\n\tupload_" +
-      "id\030\001 \001(\tR\010uploadId\022\035\n\nsize_bytes\030\002 \001(\003R\t" +
-      "sizeBytes\022\026\n\006sha256\030\003 \001(\tR\006sha256\022\033\n\tmim" +
-      "e_type\030\004 \001(\tR\010mimeType\022;\n\013expire_time\030\005 " +
-      "\001(\0132\032.google.protobuf.TimestampR\nexpireT" +
-      "ime\"\313\001\n\022BatchSubmitRequest\022*\n\005files\030\001 \003(" +
-      "\0132\024.ilios.v1.FileSourceR\005files\022\032\n\010priori" +
-      "ty\030\002 \001(\005R\010priority\022%\n\016retention_days\030\003 \001" +
-      "(\005R\rretentionDays\022(\n\006engine\030\004 \001(\0162\020.ilio" +
-      "s.v1.EngineR\006engine\022\034\n\tlanguages\030\005 \003(\tR\t" +
-      "languages\"n\n\023BatchSubmitResponse\022%\n\005batc" +
-      "h\030\001 \001(\0132\017.ilios.v1.BatchR\005batch\0220\n\tdocum" +
-      "ents\030\002 \003(\0132\022.ilios.v1.DocumentR\tdocument" +
-      "s\"\271\002\n\005Batch\022\016\n\002id\030\001 \001(\tR\002id\022*\n\005state\030\002 \001" +
-      "(\0162\024.ilios.v1.BatchStateR\005state\022\032\n\010prior" +
-      "ity\030\003 \001(\005R\010priority\022%\n\016retention_days\030\004 " +
-      "\001(\005R\rretentionDays\0223\n\010progress\030\005 \001(\0132\027.i" +
-      "lios.v1.BatchProgressR\010progress\022;\n\013creat" +
-      "e_time\030\006 \001(\0132\032.google.protobuf.Timestamp" +
-      "R\ncreateTime\022?\n\rcomplete_time\030\007 \001(\0132\032.go" +
-      "ogle.protobuf.TimestampR\014completeTime\"\225\001" +
-      "\n\rBatchProgress\022\024\n\005total\030\001 \001(\005R\005total\022\030\n" +
-      "\007pending\030\002 \001(\005R\007pending\022\036\n\nprocessing\030\003 " +
-      "\001(\005R\nprocessing\022\034\n\tcompleted\030\004 \001(\005R\tcomp" +
-      "leted\022\026\n\006failed\030\005 \001(\005R\006failed\"\314\001\n\025Submit" +
-      "DocumentRequest\022(\n\004file\030\001 \001(\0132\024.ilios.v1" +
-      ".FileSourceR\004file\022%\n\016retention_days\030\002 \001(" +
-      "\005R\rretentionDays\022\032\n\010priority\030\003 \001(\005R\010prio" +
-      "rity\022(\n\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006" +
-      "engine\022\034\n\tlanguages\030\005 \003(\tR\tlanguages\"H\n\026" +
-      "SubmitDocumentResponse\022.\n\010document\030\001 \001(\013" +
-      "2\022.ilios.v1.DocumentR\010document\"5\n\022GetDoc" +
-      "umentRequest\022\037\n\013document_id\030\001 \001(\tR\ndocum" +
-      "entId\"E\n\023GetDocumentResponse\022.\n\010document" +
-      "\030\001 \001(\0132\022.ilios.v1.DocumentR\010document\"<\n\031" +
-      "GetDocumentContentRequest\022\037\n\013document_id" +
-      "\030\001 \001(\tR\ndocumentId\"\231\001\n\032GetDocumentConten" +
-      "tResponse\022.\n\010document\030\001 \001(\0132\022.ilios.v1.D" +
-      "ocumentR\010document\022\032\n\010markdown\030\002 \001(\tR\010mar" +
-      "kdown\022/\n\005usage\030\003 \001(\0132\031.ilios.v1.Conversi" +
-      "onUsageR\005usage\"6\n\023ReadOriginalRequest\022\037\n" +
-      "\013document_id\030\001 \001(\tR\ndocumentId\"h\n\024ReadOr" +
-      "iginalResponse\0220\n\010metadata\030\001 \001(\0132\022.ilios" +
-      ".v1.DocumentH\000R\010metadata\022\026\n\005chunk\030\002 \001(\014H" +
-      "\000R\005chunkB\006\n\004part\",\n\017GetBatchRequest\022\031\n\010b" +
-      "atch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatchRespon" +
-      "se\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.BatchR\005batc" +
-      "h\"1\n\024DownloadBatchRequest\022\031\n\010batch_id\030\001 " +
-      "\001(\tR\007batchId\"c\n\025DownloadBatchResponse\022.\n" +
-      "\010document\030\001 \001(\0132\022.ilios.v1.DocumentR\010doc" +
-      "ument\022\032\n\010markdown\030\002 \001(\tR\010markdown\"\344\001\n\024Li" +
-      "stDocumentsRequest\022\033\n\tpage_size\030\001 \001(\005R\010p" +
-      "ageSize\022\035\n\npage_token\030\002 \001(\tR\tpageToken\022\031" +
-      "\n\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state\030\004 \001(\016" +
-      "2\027.ilios.v1.DocumentStateR\005state\022F\n\021crea" +
-      "te_time_after\030\005 \001(\0132\032.google.protobuf.Ti" +
-      "mestampR\017createTimeAfter\"q\n\025ListDocument" +
-      "sResponse\0220\n\tdocuments\030\001 \003(\0132\022.ilios.v1." +
-      "DocumentR\tdocuments\022&\n\017next_page_token\030\002" +
-      " \001(\tR\rnextPageToken*x\n\nBatchState\022\033\n\027BAT" +
-      "CH_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_STATE_QU" +
-      "EUED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002\022\031\n\025BA" +
-      "TCH_STATE_COMPLETED\020\0032\353\006\n\021ConversionServ" +
-      "ice\022@\n\007Convert\022\030.ilios.v1.ConvertRequest" +
-      "\032\031.ilios.v1.ConvertResponse0\001\022=\n\006Upload\022" +
-      "\027.ilios.v1.UploadRequest\032\030.ilios.v1.Uplo" +
-      "adResponse(\001\022M\n\014DeleteUpload\022\035.ilios.v1." +
-      "DeleteUploadRequest\032\036.ilios.v1.DeleteUpl" +
-      "oadResponse\022J\n\013BatchSubmit\022\034.ilios.v1.Ba" +
-      "tchSubmitRequest\032\035.ilios.v1.BatchSubmitR" +
-      "esponse\022S\n\016SubmitDocument\022\037.ilios.v1.Sub" +
-      "mitDocumentRequest\032 .ilios.v1.SubmitDocu" +
-      "mentResponse\022J\n\013GetDocument\022\034.ilios.v1.G" +
-      "etDocumentRequest\032\035.ilios.v1.GetDocument" +
-      "Response\022_\n\022GetDocumentContent\022#.ilios.v" +
-      "1.GetDocumentContentRequest\032$.ilios.v1.G" +
-      "etDocumentContentResponse\022O\n\014ReadOrigina" +
-      "l\022\035.ilios.v1.ReadOriginalRequest\032\036.ilios" +
-      ".v1.ReadOriginalResponse0\001\022A\n\010GetBatch\022\031" +
-      ".ilios.v1.GetBatchRequest\032\032.ilios.v1.Get" +
-      "BatchResponse\022R\n\rDownloadBatch\022\036.ilios.v" +
-      "1.DownloadBatchRequest\032\037.ilios.v1.Downlo" +
-      "adBatchResponse0\001\022P\n\rListDocuments\022\036.ili" +
-      "os.v1.ListDocumentsRequest\032\037.ilios.v1.Li" +
-      "stDocumentsResponseb\006proto3"
+      "\ttransient\0220\n\024reserved_document_id\030\005 \001(\t" +
+      "R\022reservedDocumentId\022%\n\016reserved_token\030\006" +
+      " \001(\tR\rreservedToken\"o\n\024ReserveUploadRequ" +
+      "est\022\033\n\tfile_name\030\001 \001(\tR\010fileName\022\035\n\nsize" +
+      "_bytes\030\002 \001(\003R\tsizeBytes\022\033\n\tmime_type\030\003 \001" +
+      "(\tR\010mimeType\"\266\001\n\025ReserveUploadResponse\022\037" +
+      "\n\013document_id\030\001 \001(\tR\ndocumentId\022\027\n\007put_u" +
+      "rl\030\002 \001(\tR\006putUrl\022\024\n\005token\030\003 \001(\tR\005token\022\020" +
+      "\n\003key\030\004 \001(\tR\003key\022;\n\013expire_time\030\005 \001(\0132\032." +
+      "google.protobuf.TimestampR\nexpireTime\"\303\001" +
+      "\n\025CompleteUploadRequest\022\037\n\013document_id\030\001" +
+      " \001(\tR\ndocumentId\022%\n\016retention_days\030\002 \001(\005" +
+      "R\rretentionDays\022\032\n\010priority\030\003 \001(\005R\010prior" +
+      "ity\022(\n\006engine\030\004 \001(\0162\020.ilios.v1.EngineR\006e" +
+      "ngine\022\034\n\tlanguages\030\005 \003(\tR\tlanguages\"H\n\026C" +
+      "ompleteUploadResponse\022.\n\010document\030\001 \001(\0132" +
+      "\022.ilios.v1.DocumentR\010document\"\276\001\n\016Upload" +
+      "Response\022\033\n\tupload_id\030\001 \001(\tR\010uploadId\022\035\n" +
+      "\nsize_bytes\030\002 \001(\003R\tsizeBytes\022\026\n\006sha256\030\003" +
+      " \001(\tR\006sha256\022\033\n\tmime_type\030\004 \001(\tR\010mimeTyp" +
+      "e\022;\n\013expire_time\030\005 \001(\0132\032.google.protobuf" +
+      ".TimestampR\nexpireTime\"\313\001\n\022BatchSubmitRe" +
+      "quest\022*\n\005files\030\001 \003(\0132\024.ilios.v1.FileSour" +
+      "ceR\005files\022\032\n\010priority\030\002 \001(\005R\010priority\022%\n" +
+      "\016retention_days\030\003 \001(\005R\rretentionDays\022(\n\006" +
+      "engine\030\004 \001(\0162\020.ilios.v1.EngineR\006engine\022\034" +
+      "\n\tlanguages\030\005 \003(\tR\tlanguages\"n\n\023BatchSub" +
+      "mitResponse\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.Ba" +
+      "tchR\005batch\0220\n\tdocuments\030\002 \003(\0132\022.ilios.v1" +
+      ".DocumentR\tdocuments\"\271\002\n\005Batch\022\016\n\002id\030\001 \001" +
+      "(\tR\002id\022*\n\005state\030\002 \001(\0162\024.ilios.v1.BatchSt" +
+      "ateR\005state\022\032\n\010priority\030\003 \001(\005R\010priority\022%" +
+      "\n\016retention_days\030\004 \001(\005R\rretentionDays\0223\n" +
+      "\010progress\030\005 \001(\0132\027.ilios.v1.BatchProgress" +
+      "R\010progress\022;\n\013create_time\030\006 \001(\0132\032.google" +
+      ".protobuf.TimestampR\ncreateTime\022?\n\rcompl" +
+      "ete_time\030\007 \001(\0132\032.google.protobuf.Timesta" +
+      "mpR\014completeTime\"\225\001\n\rBatchProgress\022\024\n\005to" +
+      "tal\030\001 \001(\005R\005total\022\030\n\007pending\030\002 \001(\005R\007pendi" +
+      "ng\022\036\n\nprocessing\030\003 \001(\005R\nprocessing\022\034\n\tco" +
+      "mpleted\030\004 \001(\005R\tcompleted\022\026\n\006failed\030\005 \001(\005" +
+      "R\006failed\"\314\001\n\025SubmitDocumentRequest\022(\n\004fi" +
+      "le\030\001 \001(\0132\024.ilios.v1.FileSourceR\004file\022%\n\016" +
+      "retention_days\030\002 \001(\005R\rretentionDays\022\032\n\010p" +
+      "riority\030\003 \001(\005R\010priority\022(\n\006engine\030\004 \001(\0162" +
+      "\020.ilios.v1.EngineR\006engine\022\034\n\tlanguages\030\005" +
+      " \003(\tR\tlanguages\"H\n\026SubmitDocumentRespons" +
+      "e\022.\n\010document\030\001 \001(\0132\022.ilios.v1.DocumentR" +
+      "\010document\"5\n\022GetDocumentRequest\022\037\n\013docum" +
+      "ent_id\030\001 \001(\tR\ndocumentId\"E\n\023GetDocumentR" +
+      "esponse\022.\n\010document\030\001 \001(\0132\022.ilios.v1.Doc" +
+      "umentR\010document\"<\n\031GetDocumentContentReq" +
+      "uest\022\037\n\013document_id\030\001 \001(\tR\ndocumentId\"\231\001" +
+      "\n\032GetDocumentContentResponse\022.\n\010document" +
+      "\030\001 \001(\0132\022.ilios.v1.DocumentR\010document\022\032\n\010" +
+      "markdown\030\002 \001(\tR\010markdown\022/\n\005usage\030\003 \001(\0132" +
+      "\031.ilios.v1.ConversionUsageR\005usage\"U\n\023Rea" +
+      "dOriginalRequest\022\037\n\013document_id\030\001 \001(\tR\nd" +
+      "ocumentId\022\035\n\nprefer_url\030\002 \001(\010R\tpreferUrl" +
+      "\"\213\001\n\024ReadOriginalResponse\0220\n\010metadata\030\001 " +
+      "\001(\0132\022.ilios.v1.DocumentH\000R\010metadata\022\026\n\005c" +
+      "hunk\030\002 \001(\014H\000R\005chunk\022!\n\014download_url\030\003 \001(" +
+      "\tR\013downloadUrlB\006\n\004part\",\n\017GetBatchReques" +
+      "t\022\031\n\010batch_id\030\001 \001(\tR\007batchId\"9\n\020GetBatch" +
+      "Response\022%\n\005batch\030\001 \001(\0132\017.ilios.v1.Batch" +
+      "R\005batch\"1\n\024DownloadBatchRequest\022\031\n\010batch" +
+      "_id\030\001 \001(\tR\007batchId\"c\n\025DownloadBatchRespo" +
+      "nse\022.\n\010document\030\001 \001(\0132\022.ilios.v1.Documen" +
+      "tR\010document\022\032\n\010markdown\030\002 \001(\tR\010markdown\"" +
+      "\344\001\n\024ListDocumentsRequest\022\033\n\tpage_size\030\001 " +
+      "\001(\005R\010pageSize\022\035\n\npage_token\030\002 \001(\tR\tpageT" +
+      "oken\022\031\n\010batch_id\030\003 \001(\tR\007batchId\022-\n\005state" +
+      "\030\004 \001(\0162\027.ilios.v1.DocumentStateR\005state\022F" +
+      "\n\021create_time_after\030\005 \001(\0132\032.google.proto" +
+      "buf.TimestampR\017createTimeAfter\"q\n\025ListDo" +
+      "cumentsResponse\0220\n\tdocuments\030\001 \003(\0132\022.ili" +
+      "os.v1.DocumentR\tdocuments\022&\n\017next_page_t" +
+      "oken\030\002 \001(\tR\rnextPageToken*x\n\nBatchState\022" +
+      "\033\n\027BATCH_STATE_UNSPECIFIED\020\000\022\026\n\022BATCH_ST" +
+      "ATE_QUEUED\020\001\022\032\n\026BATCH_STATE_PROCESSING\020\002" +
+      "\022\031\n\025BATCH_STATE_COMPLETED\020\0032\222\010\n\021Conversi" +
+      "onService\022@\n\007Convert\022\030.ilios.v1.ConvertR" +
+      "equest\032\031.ilios.v1.ConvertResponse0\001\022=\n\006U" +
+      "pload\022\027.ilios.v1.UploadRequest\032\030.ilios.v" +
+      "1.UploadResponse(\001\022M\n\014DeleteUpload\022\035.ili" +
+      "os.v1.DeleteUploadRequest\032\036.ilios.v1.Del" +
+      "eteUploadResponse\022P\n\rReserveUpload\022\036.ili" +
+      "os.v1.ReserveUploadRequest\032\037.ilios.v1.Re" +
+      "serveUploadResponse\022S\n\016CompleteUpload\022\037." +
+      "ilios.v1.CompleteUploadRequest\032 .ilios.v" +
+      "1.CompleteUploadResponse\022J\n\013BatchSubmit\022" +
+      "\034.ilios.v1.BatchSubmitRequest\032\035.ilios.v1" +
+      ".BatchSubmitResponse\022S\n\016SubmitDocument\022\037" +
+      ".ilios.v1.SubmitDocumentRequest\032 .ilios." +
+      "v1.SubmitDocumentResponse\022J\n\013GetDocument" +
+      "\022\034.ilios.v1.GetDocumentRequest\032\035.ilios.v" +
+      "1.GetDocumentResponse\022_\n\022GetDocumentCont" +
+      "ent\022#.ilios.v1.GetDocumentContentRequest" +
+      "\032$.ilios.v1.GetDocumentContentResponse\022O" +
+      "\n\014ReadOriginal\022\035.ilios.v1.ReadOriginalRe" +
+      "quest\032\036.ilios.v1.ReadOriginalResponse0\001\022" +
+      "A\n\010GetBatch\022\031.ilios.v1.GetBatchRequest\032\032" +
+      ".ilios.v1.GetBatchResponse\022R\n\rDownloadBa" +
+      "tch\022\036.ilios.v1.DownloadBatchRequest\032\037.il" +
+      "ios.v1.DownloadBatchResponse0\001\022P\n\rListDo" +
+      "cuments\022\036.ilios.v1.ListDocumentsRequest\032" +
+      "\037.ilios.v1.ListDocumentsResponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -25142,117 +29754,141 @@ public final class ConversionServiceOuterClass {
     internal_static_ilios_v1_UploadMetadata_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_UploadMetadata_descriptor,
-        new java.lang.String[] { "FileName", "SizeBytes", "Sha256", "Transient", });
-    internal_static_ilios_v1_UploadResponse_descriptor =
+        new java.lang.String[] { "FileName", "SizeBytes", "Sha256", "Transient", "ReservedDocumentId", "ReservedToken", });
+    internal_static_ilios_v1_ReserveUploadRequest_descriptor =
       getDescriptor().getMessageTypes().get(9);
+    internal_static_ilios_v1_ReserveUploadRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_ilios_v1_ReserveUploadRequest_descriptor,
+        new java.lang.String[] { "FileName", "SizeBytes", "MimeType", });
+    internal_static_ilios_v1_ReserveUploadResponse_descriptor =
+      getDescriptor().getMessageTypes().get(10);
+    internal_static_ilios_v1_ReserveUploadResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_ilios_v1_ReserveUploadResponse_descriptor,
+        new java.lang.String[] { "DocumentId", "PutUrl", "Token", "Key", "ExpireTime", });
+    internal_static_ilios_v1_CompleteUploadRequest_descriptor =
+      getDescriptor().getMessageTypes().get(11);
+    internal_static_ilios_v1_CompleteUploadRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_ilios_v1_CompleteUploadRequest_descriptor,
+        new java.lang.String[] { "DocumentId", "RetentionDays", "Priority", "Engine", "Languages", });
+    internal_static_ilios_v1_CompleteUploadResponse_descriptor =
+      getDescriptor().getMessageTypes().get(12);
+    internal_static_ilios_v1_CompleteUploadResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_ilios_v1_CompleteUploadResponse_descriptor,
+        new java.lang.String[] { "Document", });
+    internal_static_ilios_v1_UploadResponse_descriptor =
+      getDescriptor().getMessageTypes().get(13);
     internal_static_ilios_v1_UploadResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_UploadResponse_descriptor,
         new java.lang.String[] { "UploadId", "SizeBytes", "Sha256", "MimeType", "ExpireTime", });
     internal_static_ilios_v1_BatchSubmitRequest_descriptor =
-      getDescriptor().getMessageTypes().get(10);
+      getDescriptor().getMessageTypes().get(14);
     internal_static_ilios_v1_BatchSubmitRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_BatchSubmitRequest_descriptor,
         new java.lang.String[] { "Files", "Priority", "RetentionDays", "Engine", "Languages", });
     internal_static_ilios_v1_BatchSubmitResponse_descriptor =
-      getDescriptor().getMessageTypes().get(11);
+      getDescriptor().getMessageTypes().get(15);
     internal_static_ilios_v1_BatchSubmitResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_BatchSubmitResponse_descriptor,
         new java.lang.String[] { "Batch", "Documents", });
     internal_static_ilios_v1_Batch_descriptor =
-      getDescriptor().getMessageTypes().get(12);
+      getDescriptor().getMessageTypes().get(16);
     internal_static_ilios_v1_Batch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_Batch_descriptor,
         new java.lang.String[] { "Id", "State", "Priority", "RetentionDays", "Progress", "CreateTime", "CompleteTime", });
     internal_static_ilios_v1_BatchProgress_descriptor =
-      getDescriptor().getMessageTypes().get(13);
+      getDescriptor().getMessageTypes().get(17);
     internal_static_ilios_v1_BatchProgress_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_BatchProgress_descriptor,
         new java.lang.String[] { "Total", "Pending", "Processing", "Completed", "Failed", });
     internal_static_ilios_v1_SubmitDocumentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(14);
+      getDescriptor().getMessageTypes().get(18);
     internal_static_ilios_v1_SubmitDocumentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_SubmitDocumentRequest_descriptor,
         new java.lang.String[] { "File", "RetentionDays", "Priority", "Engine", "Languages", });
     internal_static_ilios_v1_SubmitDocumentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(15);
+      getDescriptor().getMessageTypes().get(19);
     internal_static_ilios_v1_SubmitDocumentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_SubmitDocumentResponse_descriptor,
         new java.lang.String[] { "Document", });
     internal_static_ilios_v1_GetDocumentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(16);
+      getDescriptor().getMessageTypes().get(20);
     internal_static_ilios_v1_GetDocumentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentRequest_descriptor,
         new java.lang.String[] { "DocumentId", });
     internal_static_ilios_v1_GetDocumentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(17);
+      getDescriptor().getMessageTypes().get(21);
     internal_static_ilios_v1_GetDocumentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentResponse_descriptor,
         new java.lang.String[] { "Document", });
     internal_static_ilios_v1_GetDocumentContentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(18);
+      getDescriptor().getMessageTypes().get(22);
     internal_static_ilios_v1_GetDocumentContentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentContentRequest_descriptor,
         new java.lang.String[] { "DocumentId", });
     internal_static_ilios_v1_GetDocumentContentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(19);
+      getDescriptor().getMessageTypes().get(23);
     internal_static_ilios_v1_GetDocumentContentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetDocumentContentResponse_descriptor,
         new java.lang.String[] { "Document", "Markdown", "Usage", });
     internal_static_ilios_v1_ReadOriginalRequest_descriptor =
-      getDescriptor().getMessageTypes().get(20);
+      getDescriptor().getMessageTypes().get(24);
     internal_static_ilios_v1_ReadOriginalRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ReadOriginalRequest_descriptor,
-        new java.lang.String[] { "DocumentId", });
+        new java.lang.String[] { "DocumentId", "PreferUrl", });
     internal_static_ilios_v1_ReadOriginalResponse_descriptor =
-      getDescriptor().getMessageTypes().get(21);
+      getDescriptor().getMessageTypes().get(25);
     internal_static_ilios_v1_ReadOriginalResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ReadOriginalResponse_descriptor,
-        new java.lang.String[] { "Metadata", "Chunk", "Part", });
+        new java.lang.String[] { "Metadata", "Chunk", "DownloadUrl", "Part", });
     internal_static_ilios_v1_GetBatchRequest_descriptor =
-      getDescriptor().getMessageTypes().get(22);
+      getDescriptor().getMessageTypes().get(26);
     internal_static_ilios_v1_GetBatchRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetBatchRequest_descriptor,
         new java.lang.String[] { "BatchId", });
     internal_static_ilios_v1_GetBatchResponse_descriptor =
-      getDescriptor().getMessageTypes().get(23);
+      getDescriptor().getMessageTypes().get(27);
     internal_static_ilios_v1_GetBatchResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_GetBatchResponse_descriptor,
         new java.lang.String[] { "Batch", });
     internal_static_ilios_v1_DownloadBatchRequest_descriptor =
-      getDescriptor().getMessageTypes().get(24);
+      getDescriptor().getMessageTypes().get(28);
     internal_static_ilios_v1_DownloadBatchRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_DownloadBatchRequest_descriptor,
         new java.lang.String[] { "BatchId", });
     internal_static_ilios_v1_DownloadBatchResponse_descriptor =
-      getDescriptor().getMessageTypes().get(25);
+      getDescriptor().getMessageTypes().get(29);
     internal_static_ilios_v1_DownloadBatchResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_DownloadBatchResponse_descriptor,
         new java.lang.String[] { "Document", "Markdown", });
     internal_static_ilios_v1_ListDocumentsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(26);
+      getDescriptor().getMessageTypes().get(30);
     internal_static_ilios_v1_ListDocumentsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ListDocumentsRequest_descriptor,
         new java.lang.String[] { "PageSize", "PageToken", "BatchId", "State", "CreateTimeAfter", });
     internal_static_ilios_v1_ListDocumentsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(27);
+      getDescriptor().getMessageTypes().get(31);
     internal_static_ilios_v1_ListDocumentsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_ilios_v1_ListDocumentsResponse_descriptor,

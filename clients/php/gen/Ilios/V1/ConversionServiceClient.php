@@ -69,6 +69,38 @@ class ConversionServiceClient extends \Grpc\BaseStub {
     }
 
     /**
+     * Reserves a document whose file the client sends with a plain HTTP PUT
+     * (the original API's upload-url flow): straight to S3 through a presigned
+     * URL when the server stores in S3, else to the REST gateway with a token.
+     * @param \Ilios\V1\ReserveUploadRequest $argument input argument
+     * @param array $metadata metadata
+     * @param array $options call options
+     * @return \Grpc\UnaryCall
+     */
+    public function ReserveUpload(\Ilios\V1\ReserveUploadRequest $argument,
+      $metadata = [], $options = []) {
+        return $this->_simpleRequest('/ilios.v1.ConversionService/ReserveUpload',
+        $argument,
+        ['\Ilios\V1\ReserveUploadResponse', 'decode'],
+        $metadata, $options);
+    }
+
+    /**
+     * Queues the conversion of a reserved document once its file is sent.
+     * @param \Ilios\V1\CompleteUploadRequest $argument input argument
+     * @param array $metadata metadata
+     * @param array $options call options
+     * @return \Grpc\UnaryCall
+     */
+    public function CompleteUpload(\Ilios\V1\CompleteUploadRequest $argument,
+      $metadata = [], $options = []) {
+        return $this->_simpleRequest('/ilios.v1.ConversionService/CompleteUpload',
+        $argument,
+        ['\Ilios\V1\CompleteUploadResponse', 'decode'],
+        $metadata, $options);
+    }
+
+    /**
      * Queues several documents as one batch, converted asynchronously.
      * @param \Ilios\V1\BatchSubmitRequest $argument input argument
      * @param array $metadata metadata

@@ -17,6 +17,13 @@ class ReadOriginalRequest extends \Google\Protobuf\Internal\Message
      * Generated from protobuf field <code>string document_id = 1 [json_name = "documentId"];</code>
      */
     protected $document_id = '';
+    /**
+     * Answer with a URL to fetch the original from (metadata.download_url, no
+     * chunks) when the store has one (S3), instead of streaming it.
+     *
+     * Generated from protobuf field <code>bool prefer_url = 2 [json_name = "preferUrl"];</code>
+     */
+    protected $prefer_url = false;
 
     /**
      * Constructor.
@@ -25,6 +32,9 @@ class ReadOriginalRequest extends \Google\Protobuf\Internal\Message
      *     Optional. Data for populating the Message object.
      *
      *     @type string $document_id
+     *     @type bool $prefer_url
+     *           Answer with a URL to fetch the original from (metadata.download_url, no
+     *           chunks) when the store has one (S3), instead of streaming it.
      * }
      */
     public function __construct($data = NULL) {
@@ -50,6 +60,34 @@ class ReadOriginalRequest extends \Google\Protobuf\Internal\Message
     {
         GPBUtil::checkString($var, True);
         $this->document_id = $var;
+
+        return $this;
+    }
+
+    /**
+     * Answer with a URL to fetch the original from (metadata.download_url, no
+     * chunks) when the store has one (S3), instead of streaming it.
+     *
+     * Generated from protobuf field <code>bool prefer_url = 2 [json_name = "preferUrl"];</code>
+     * @return bool
+     */
+    public function getPreferUrl()
+    {
+        return $this->prefer_url;
+    }
+
+    /**
+     * Answer with a URL to fetch the original from (metadata.download_url, no
+     * chunks) when the store has one (S3), instead of streaming it.
+     *
+     * Generated from protobuf field <code>bool prefer_url = 2 [json_name = "preferUrl"];</code>
+     * @param bool $var
+     * @return $this
+     */
+    public function setPreferUrl($var)
+    {
+        GPBUtil::checkBool($var);
+        $this->prefer_url = $var;
 
         return $this;
     }

@@ -13,6 +13,13 @@ use Google\Protobuf\Internal\GPBUtil;
  */
 class ReadOriginalResponse extends \Google\Protobuf\Internal\Message
 {
+    /**
+     * With prefer_url, on the first message: where to GET the original (valid for
+     * a short while); no chunks follow.
+     *
+     * Generated from protobuf field <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+     */
+    protected $download_url = '';
     protected $part;
 
     /**
@@ -25,6 +32,9 @@ class ReadOriginalResponse extends \Google\Protobuf\Internal\Message
      *           First message only.
      *     @type string $chunk
      *           Then the original's bytes, in order.
+     *     @type string $download_url
+     *           With prefer_url, on the first message: where to GET the original (valid for
+     *           a short while); no chunks follow.
      * }
      */
     public function __construct($data = NULL) {
@@ -90,6 +100,34 @@ class ReadOriginalResponse extends \Google\Protobuf\Internal\Message
     {
         GPBUtil::checkString($var, False);
         $this->writeOneof(2, $var);
+
+        return $this;
+    }
+
+    /**
+     * With prefer_url, on the first message: where to GET the original (valid for
+     * a short while); no chunks follow.
+     *
+     * Generated from protobuf field <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+     * @return string
+     */
+    public function getDownloadUrl()
+    {
+        return $this->download_url;
+    }
+
+    /**
+     * With prefer_url, on the first message: where to GET the original (valid for
+     * a short while); no chunks follow.
+     *
+     * Generated from protobuf field <code>string download_url = 3 [json_name = "downloadUrl"];</code>
+     * @param string $var
+     * @return $this
+     */
+    public function setDownloadUrl($var)
+    {
+        GPBUtil::checkString($var, True);
+        $this->download_url = $var;
 
         return $this;
     }

@@ -40,6 +40,17 @@ class UploadMetadata extends \Google\Protobuf\Internal\Message
      * Generated from protobuf field <code>bool transient = 4 [json_name = "transient"];</code>
      */
     protected $transient = false;
+    /**
+     * The file of a reserved document (ReserveUpload): its id and token. The
+     * upload then completes that reservation.
+     *
+     * Generated from protobuf field <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+     */
+    protected $reserved_document_id = '';
+    /**
+     * Generated from protobuf field <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+     */
+    protected $reserved_token = '';
 
     /**
      * Constructor.
@@ -57,6 +68,10 @@ class UploadMetadata extends \Google\Protobuf\Internal\Message
      *           batch): if the server that stored it stops before a document takes it, it
      *           is deleted as soon as that is seen (by that server when it restarts, or by
      *           another), not when it expires.
+     *     @type string $reserved_document_id
+     *           The file of a reserved document (ReserveUpload): its id and token. The
+     *           upload then completes that reservation.
+     *     @type string $reserved_token
      * }
      */
     public function __construct($data = NULL) {
@@ -166,6 +181,56 @@ class UploadMetadata extends \Google\Protobuf\Internal\Message
     {
         GPBUtil::checkBool($var);
         $this->transient = $var;
+
+        return $this;
+    }
+
+    /**
+     * The file of a reserved document (ReserveUpload): its id and token. The
+     * upload then completes that reservation.
+     *
+     * Generated from protobuf field <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+     * @return string
+     */
+    public function getReservedDocumentId()
+    {
+        return $this->reserved_document_id;
+    }
+
+    /**
+     * The file of a reserved document (ReserveUpload): its id and token. The
+     * upload then completes that reservation.
+     *
+     * Generated from protobuf field <code>string reserved_document_id = 5 [json_name = "reservedDocumentId"];</code>
+     * @param string $var
+     * @return $this
+     */
+    public function setReservedDocumentId($var)
+    {
+        GPBUtil::checkString($var, True);
+        $this->reserved_document_id = $var;
+
+        return $this;
+    }
+
+    /**
+     * Generated from protobuf field <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+     * @return string
+     */
+    public function getReservedToken()
+    {
+        return $this->reserved_token;
+    }
+
+    /**
+     * Generated from protobuf field <code>string reserved_token = 6 [json_name = "reservedToken"];</code>
+     * @param string $var
+     * @return $this
+     */
+    public function setReservedToken($var)
+    {
+        GPBUtil::checkString($var, True);
+        $this->reserved_token = $var;
 
         return $this;
     }

@@ -26,15 +26,15 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from ilios.v1 import document_pb2 as ilios_dot_v1_dot_document__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!ilios/v1/conversion_service.proto\x12\x08ilios.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17ilios/v1/document.proto\"n\n\nFileSource\x12\x1a\n\x07\x63ontent\x18\x01 \x01(\x0cH\x00R\x07\x63ontent\x12\x1d\n\tupload_id\x18\x02 \x01(\tH\x00R\x08uploadId\x12\x1b\n\tfile_name\x18\x03 \x01(\tR\x08\x66ileNameB\x08\n\x06source\"\xa9\x01\n\x0e\x43onvertRequest\x12(\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x14.ilios.v1.FileSourceR\x04\x66ile\x12%\n\x0eretention_days\x18\x02 \x01(\x05R\rretentionDays\x12(\n\x06\x65ngine\x18\x03 \x01(\x0e\x32\x10.ilios.v1.EngineR\x06\x65ngine\x12\x1c\n\tlanguages\x18\x04 \x03(\tR\tlanguages\"\xae\x01\n\x0f\x43onvertResponse\x12\x30\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentH\x00R\x08\x61\x63\x63\x65pted\x12$\n\x04page\x18\x02 \x01(\x0b\x32\x0e.ilios.v1.PageH\x00R\x04page\x12:\n\tcompleted\x18\x03 \x01(\x0b\x32\x1a.ilios.v1.ConvertCompletedH\x00R\tcompletedB\x07\n\x05\x65vent\"s\n\x10\x43onvertCompleted\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\x12/\n\x05usage\x18\x02 \x01(\x0b\x32\x19.ilios.v1.ConversionUsageR\x05usage\"\x9c\x01\n\rUploadRequest\x12\x36\n\x08metadata\x18\x01 \x01(\x0b\x32\x18.ilios.v1.UploadMetadataH\x00R\x08metadata\x12\x16\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00R\x05\x63hunk\x12\x33\n\x07\x61\x62\x61ndon\x18\x03 \x01(\x0b\x32\x17.ilios.v1.UploadAbandonH\x00R\x07\x61\x62\x61ndonB\x06\n\x04part\"\'\n\rUploadAbandon\x12\x16\n\x06reason\x18\x01 \x01(\tR\x06reason\"2\n\x13\x44\x65leteUploadRequest\x12\x1b\n\tupload_id\x18\x01 \x01(\tR\x08uploadId\"\x16\n\x14\x44\x65leteUploadResponse\"\x82\x01\n\x0eUploadMetadata\x12\x1b\n\tfile_name\x18\x01 \x01(\tR\x08\x66ileName\x12\x1d\n\nsize_bytes\x18\x02 \x01(\x03R\tsizeBytes\x12\x16\n\x06sha256\x18\x03 \x01(\tR\x06sha256\x12\x1c\n\ttransient\x18\x04 \x01(\x08R\ttransient\"\xbe\x01\n\x0eUploadResponse\x12\x1b\n\tupload_id\x18\x01 \x01(\tR\x08uploadId\x12\x1d\n\nsize_bytes\x18\x02 \x01(\x03R\tsizeBytes\x12\x16\n\x06sha256\x18\x03 \x01(\tR\x06sha256\x12\x1b\n\tmime_type\x18\x04 \x01(\tR\x08mimeType\x12;\n\x0b\x65xpire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\"\xcb\x01\n\x12\x42\x61tchSubmitRequest\x12*\n\x05\x66iles\x18\x01 \x03(\x0b\x32\x14.ilios.v1.FileSourceR\x05\x66iles\x12\x1a\n\x08priority\x18\x02 \x01(\x05R\x08priority\x12%\n\x0eretention_days\x18\x03 \x01(\x05R\rretentionDays\x12(\n\x06\x65ngine\x18\x04 \x01(\x0e\x32\x10.ilios.v1.EngineR\x06\x65ngine\x12\x1c\n\tlanguages\x18\x05 \x03(\tR\tlanguages\"n\n\x13\x42\x61tchSubmitResponse\x12%\n\x05\x62\x61tch\x18\x01 \x01(\x0b\x32\x0f.ilios.v1.BatchR\x05\x62\x61tch\x12\x30\n\tdocuments\x18\x02 \x03(\x0b\x32\x12.ilios.v1.DocumentR\tdocuments\"\xb9\x02\n\x05\x42\x61tch\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12*\n\x05state\x18\x02 \x01(\x0e\x32\x14.ilios.v1.BatchStateR\x05state\x12\x1a\n\x08priority\x18\x03 \x01(\x05R\x08priority\x12%\n\x0eretention_days\x18\x04 \x01(\x05R\rretentionDays\x12\x33\n\x08progress\x18\x05 \x01(\x0b\x32\x17.ilios.v1.BatchProgressR\x08progress\x12;\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12?\n\rcomplete_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0c\x63ompleteTime\"\x95\x01\n\rBatchProgress\x12\x14\n\x05total\x18\x01 \x01(\x05R\x05total\x12\x18\n\x07pending\x18\x02 \x01(\x05R\x07pending\x12\x1e\n\nprocessing\x18\x03 \x01(\x05R\nprocessing\x12\x1c\n\tcompleted\x18\x04 \x01(\x05R\tcompleted\x12\x16\n\x06\x66\x61iled\x18\x05 \x01(\x05R\x06\x66\x61iled\"\xcc\x01\n\x15SubmitDocumentRequest\x12(\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x14.ilios.v1.FileSourceR\x04\x66ile\x12%\n\x0eretention_days\x18\x02 \x01(\x05R\rretentionDays\x12\x1a\n\x08priority\x18\x03 \x01(\x05R\x08priority\x12(\n\x06\x65ngine\x18\x04 \x01(\x0e\x32\x10.ilios.v1.EngineR\x06\x65ngine\x12\x1c\n\tlanguages\x18\x05 \x03(\tR\tlanguages\"H\n\x16SubmitDocumentResponse\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\"5\n\x12GetDocumentRequest\x12\x1f\n\x0b\x64ocument_id\x18\x01 \x01(\tR\ndocumentId\"E\n\x13GetDocumentResponse\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\"<\n\x19GetDocumentContentRequest\x12\x1f\n\x0b\x64ocument_id\x18\x01 \x01(\tR\ndocumentId\"\x99\x01\n\x1aGetDocumentContentResponse\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\x12\x1a\n\x08markdown\x18\x02 \x01(\tR\x08markdown\x12/\n\x05usage\x18\x03 \x01(\x0b\x32\x19.ilios.v1.ConversionUsageR\x05usage\"6\n\x13ReadOriginalRequest\x12\x1f\n\x0b\x64ocument_id\x18\x01 \x01(\tR\ndocumentId\"h\n\x14ReadOriginalResponse\x12\x30\n\x08metadata\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentH\x00R\x08metadata\x12\x16\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00R\x05\x63hunkB\x06\n\x04part\",\n\x0fGetBatchRequest\x12\x19\n\x08\x62\x61tch_id\x18\x01 \x01(\tR\x07\x62\x61tchId\"9\n\x10GetBatchResponse\x12%\n\x05\x62\x61tch\x18\x01 \x01(\x0b\x32\x0f.ilios.v1.BatchR\x05\x62\x61tch\"1\n\x14\x44ownloadBatchRequest\x12\x19\n\x08\x62\x61tch_id\x18\x01 \x01(\tR\x07\x62\x61tchId\"c\n\x15\x44ownloadBatchResponse\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\x12\x1a\n\x08markdown\x18\x02 \x01(\tR\x08markdown\"\xe4\x01\n\x14ListDocumentsRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12\x19\n\x08\x62\x61tch_id\x18\x03 \x01(\tR\x07\x62\x61tchId\x12-\n\x05state\x18\x04 \x01(\x0e\x32\x17.ilios.v1.DocumentStateR\x05state\x12\x46\n\x11\x63reate_time_after\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0f\x63reateTimeAfter\"q\n\x15ListDocumentsResponse\x12\x30\n\tdocuments\x18\x01 \x03(\x0b\x32\x12.ilios.v1.DocumentR\tdocuments\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*x\n\nBatchState\x12\x1b\n\x17\x42\x41TCH_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x42\x41TCH_STATE_QUEUED\x10\x01\x12\x1a\n\x16\x42\x41TCH_STATE_PROCESSING\x10\x02\x12\x19\n\x15\x42\x41TCH_STATE_COMPLETED\x10\x03\x32\xeb\x06\n\x11\x43onversionService\x12@\n\x07\x43onvert\x12\x18.ilios.v1.ConvertRequest\x1a\x19.ilios.v1.ConvertResponse0\x01\x12=\n\x06Upload\x12\x17.ilios.v1.UploadRequest\x1a\x18.ilios.v1.UploadResponse(\x01\x12M\n\x0c\x44\x65leteUpload\x12\x1d.ilios.v1.DeleteUploadRequest\x1a\x1e.ilios.v1.DeleteUploadResponse\x12J\n\x0b\x42\x61tchSubmit\x12\x1c.ilios.v1.BatchSubmitRequest\x1a\x1d.ilios.v1.BatchSubmitResponse\x12S\n\x0eSubmitDocument\x12\x1f.ilios.v1.SubmitDocumentRequest\x1a .ilios.v1.SubmitDocumentResponse\x12J\n\x0bGetDocument\x12\x1c.ilios.v1.GetDocumentRequest\x1a\x1d.ilios.v1.GetDocumentResponse\x12_\n\x12GetDocumentContent\x12#.ilios.v1.GetDocumentContentRequest\x1a$.ilios.v1.GetDocumentContentResponse\x12O\n\x0cReadOriginal\x12\x1d.ilios.v1.ReadOriginalRequest\x1a\x1e.ilios.v1.ReadOriginalResponse0\x01\x12\x41\n\x08GetBatch\x12\x19.ilios.v1.GetBatchRequest\x1a\x1a.ilios.v1.GetBatchResponse\x12R\n\rDownloadBatch\x12\x1e.ilios.v1.DownloadBatchRequest\x1a\x1f.ilios.v1.DownloadBatchResponse0\x01\x12P\n\rListDocuments\x12\x1e.ilios.v1.ListDocumentsRequest\x1a\x1f.ilios.v1.ListDocumentsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!ilios/v1/conversion_service.proto\x12\x08ilios.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17ilios/v1/document.proto\"n\n\nFileSource\x12\x1a\n\x07\x63ontent\x18\x01 \x01(\x0cH\x00R\x07\x63ontent\x12\x1d\n\tupload_id\x18\x02 \x01(\tH\x00R\x08uploadId\x12\x1b\n\tfile_name\x18\x03 \x01(\tR\x08\x66ileNameB\x08\n\x06source\"\xa9\x01\n\x0e\x43onvertRequest\x12(\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x14.ilios.v1.FileSourceR\x04\x66ile\x12%\n\x0eretention_days\x18\x02 \x01(\x05R\rretentionDays\x12(\n\x06\x65ngine\x18\x03 \x01(\x0e\x32\x10.ilios.v1.EngineR\x06\x65ngine\x12\x1c\n\tlanguages\x18\x04 \x03(\tR\tlanguages\"\xae\x01\n\x0f\x43onvertResponse\x12\x30\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentH\x00R\x08\x61\x63\x63\x65pted\x12$\n\x04page\x18\x02 \x01(\x0b\x32\x0e.ilios.v1.PageH\x00R\x04page\x12:\n\tcompleted\x18\x03 \x01(\x0b\x32\x1a.ilios.v1.ConvertCompletedH\x00R\tcompletedB\x07\n\x05\x65vent\"s\n\x10\x43onvertCompleted\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\x12/\n\x05usage\x18\x02 \x01(\x0b\x32\x19.ilios.v1.ConversionUsageR\x05usage\"\x9c\x01\n\rUploadRequest\x12\x36\n\x08metadata\x18\x01 \x01(\x0b\x32\x18.ilios.v1.UploadMetadataH\x00R\x08metadata\x12\x16\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00R\x05\x63hunk\x12\x33\n\x07\x61\x62\x61ndon\x18\x03 \x01(\x0b\x32\x17.ilios.v1.UploadAbandonH\x00R\x07\x61\x62\x61ndonB\x06\n\x04part\"\'\n\rUploadAbandon\x12\x16\n\x06reason\x18\x01 \x01(\tR\x06reason\"2\n\x13\x44\x65leteUploadRequest\x12\x1b\n\tupload_id\x18\x01 \x01(\tR\x08uploadId\"\x16\n\x14\x44\x65leteUploadResponse\"\xdb\x01\n\x0eUploadMetadata\x12\x1b\n\tfile_name\x18\x01 \x01(\tR\x08\x66ileName\x12\x1d\n\nsize_bytes\x18\x02 \x01(\x03R\tsizeBytes\x12\x16\n\x06sha256\x18\x03 \x01(\tR\x06sha256\x12\x1c\n\ttransient\x18\x04 \x01(\x08R\ttransient\x12\x30\n\x14reserved_document_id\x18\x05 \x01(\tR\x12reservedDocumentId\x12%\n\x0ereserved_token\x18\x06 \x01(\tR\rreservedToken\"o\n\x14ReserveUploadRequest\x12\x1b\n\tfile_name\x18\x01 \x01(\tR\x08\x66ileName\x12\x1d\n\nsize_bytes\x18\x02 \x01(\x03R\tsizeBytes\x12\x1b\n\tmime_type\x18\x03 \x01(\tR\x08mimeType\"\xb6\x01\n\x15ReserveUploadResponse\x12\x1f\n\x0b\x64ocument_id\x18\x01 \x01(\tR\ndocumentId\x12\x17\n\x07put_url\x18\x02 \x01(\tR\x06putUrl\x12\x14\n\x05token\x18\x03 \x01(\tR\x05token\x12\x10\n\x03key\x18\x04 \x01(\tR\x03key\x12;\n\x0b\x65xpire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\"\xc3\x01\n\x15\x43ompleteUploadRequest\x12\x1f\n\x0b\x64ocument_id\x18\x01 \x01(\tR\ndocumentId\x12%\n\x0eretention_days\x18\x02 \x01(\x05R\rretentionDays\x12\x1a\n\x08priority\x18\x03 \x01(\x05R\x08priority\x12(\n\x06\x65ngine\x18\x04 \x01(\x0e\x32\x10.ilios.v1.EngineR\x06\x65ngine\x12\x1c\n\tlanguages\x18\x05 \x03(\tR\tlanguages\"H\n\x16\x43ompleteUploadResponse\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\"\xbe\x01\n\x0eUploadResponse\x12\x1b\n\tupload_id\x18\x01 \x01(\tR\x08uploadId\x12\x1d\n\nsize_bytes\x18\x02 \x01(\x03R\tsizeBytes\x12\x16\n\x06sha256\x18\x03 \x01(\tR\x06sha256\x12\x1b\n\tmime_type\x18\x04 \x01(\tR\x08mimeType\x12;\n\x0b\x65xpire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\"\xcb\x01\n\x12\x42\x61tchSubmitRequest\x12*\n\x05\x66iles\x18\x01 \x03(\x0b\x32\x14.ilios.v1.FileSourceR\x05\x66iles\x12\x1a\n\x08priority\x18\x02 \x01(\x05R\x08priority\x12%\n\x0eretention_days\x18\x03 \x01(\x05R\rretentionDays\x12(\n\x06\x65ngine\x18\x04 \x01(\x0e\x32\x10.ilios.v1.EngineR\x06\x65ngine\x12\x1c\n\tlanguages\x18\x05 \x03(\tR\tlanguages\"n\n\x13\x42\x61tchSubmitResponse\x12%\n\x05\x62\x61tch\x18\x01 \x01(\x0b\x32\x0f.ilios.v1.BatchR\x05\x62\x61tch\x12\x30\n\tdocuments\x18\x02 \x03(\x0b\x32\x12.ilios.v1.DocumentR\tdocuments\"\xb9\x02\n\x05\x42\x61tch\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12*\n\x05state\x18\x02 \x01(\x0e\x32\x14.ilios.v1.BatchStateR\x05state\x12\x1a\n\x08priority\x18\x03 \x01(\x05R\x08priority\x12%\n\x0eretention_days\x18\x04 \x01(\x05R\rretentionDays\x12\x33\n\x08progress\x18\x05 \x01(\x0b\x32\x17.ilios.v1.BatchProgressR\x08progress\x12;\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12?\n\rcomplete_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0c\x63ompleteTime\"\x95\x01\n\rBatchProgress\x12\x14\n\x05total\x18\x01 \x01(\x05R\x05total\x12\x18\n\x07pending\x18\x02 \x01(\x05R\x07pending\x12\x1e\n\nprocessing\x18\x03 \x01(\x05R\nprocessing\x12\x1c\n\tcompleted\x18\x04 \x01(\x05R\tcompleted\x12\x16\n\x06\x66\x61iled\x18\x05 \x01(\x05R\x06\x66\x61iled\"\xcc\x01\n\x15SubmitDocumentRequest\x12(\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x14.ilios.v1.FileSourceR\x04\x66ile\x12%\n\x0eretention_days\x18\x02 \x01(\x05R\rretentionDays\x12\x1a\n\x08priority\x18\x03 \x01(\x05R\x08priority\x12(\n\x06\x65ngine\x18\x04 \x01(\x0e\x32\x10.ilios.v1.EngineR\x06\x65ngine\x12\x1c\n\tlanguages\x18\x05 \x03(\tR\tlanguages\"H\n\x16SubmitDocumentResponse\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\"5\n\x12GetDocumentRequest\x12\x1f\n\x0b\x64ocument_id\x18\x01 \x01(\tR\ndocumentId\"E\n\x13GetDocumentResponse\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\"<\n\x19GetDocumentContentRequest\x12\x1f\n\x0b\x64ocument_id\x18\x01 \x01(\tR\ndocumentId\"\x99\x01\n\x1aGetDocumentContentResponse\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\x12\x1a\n\x08markdown\x18\x02 \x01(\tR\x08markdown\x12/\n\x05usage\x18\x03 \x01(\x0b\x32\x19.ilios.v1.ConversionUsageR\x05usage\"U\n\x13ReadOriginalRequest\x12\x1f\n\x0b\x64ocument_id\x18\x01 \x01(\tR\ndocumentId\x12\x1d\n\nprefer_url\x18\x02 \x01(\x08R\tpreferUrl\"\x8b\x01\n\x14ReadOriginalResponse\x12\x30\n\x08metadata\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentH\x00R\x08metadata\x12\x16\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00R\x05\x63hunk\x12!\n\x0c\x64ownload_url\x18\x03 \x01(\tR\x0b\x64ownloadUrlB\x06\n\x04part\",\n\x0fGetBatchRequest\x12\x19\n\x08\x62\x61tch_id\x18\x01 \x01(\tR\x07\x62\x61tchId\"9\n\x10GetBatchResponse\x12%\n\x05\x62\x61tch\x18\x01 \x01(\x0b\x32\x0f.ilios.v1.BatchR\x05\x62\x61tch\"1\n\x14\x44ownloadBatchRequest\x12\x19\n\x08\x62\x61tch_id\x18\x01 \x01(\tR\x07\x62\x61tchId\"c\n\x15\x44ownloadBatchResponse\x12.\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x12.ilios.v1.DocumentR\x08\x64ocument\x12\x1a\n\x08markdown\x18\x02 \x01(\tR\x08markdown\"\xe4\x01\n\x14ListDocumentsRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12\x19\n\x08\x62\x61tch_id\x18\x03 \x01(\tR\x07\x62\x61tchId\x12-\n\x05state\x18\x04 \x01(\x0e\x32\x17.ilios.v1.DocumentStateR\x05state\x12\x46\n\x11\x63reate_time_after\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0f\x63reateTimeAfter\"q\n\x15ListDocumentsResponse\x12\x30\n\tdocuments\x18\x01 \x03(\x0b\x32\x12.ilios.v1.DocumentR\tdocuments\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*x\n\nBatchState\x12\x1b\n\x17\x42\x41TCH_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x42\x41TCH_STATE_QUEUED\x10\x01\x12\x1a\n\x16\x42\x41TCH_STATE_PROCESSING\x10\x02\x12\x19\n\x15\x42\x41TCH_STATE_COMPLETED\x10\x03\x32\x92\x08\n\x11\x43onversionService\x12@\n\x07\x43onvert\x12\x18.ilios.v1.ConvertRequest\x1a\x19.ilios.v1.ConvertResponse0\x01\x12=\n\x06Upload\x12\x17.ilios.v1.UploadRequest\x1a\x18.ilios.v1.UploadResponse(\x01\x12M\n\x0c\x44\x65leteUpload\x12\x1d.ilios.v1.DeleteUploadRequest\x1a\x1e.ilios.v1.DeleteUploadResponse\x12P\n\rReserveUpload\x12\x1e.ilios.v1.ReserveUploadRequest\x1a\x1f.ilios.v1.ReserveUploadResponse\x12S\n\x0e\x43ompleteUpload\x12\x1f.ilios.v1.CompleteUploadRequest\x1a .ilios.v1.CompleteUploadResponse\x12J\n\x0b\x42\x61tchSubmit\x12\x1c.ilios.v1.BatchSubmitRequest\x1a\x1d.ilios.v1.BatchSubmitResponse\x12S\n\x0eSubmitDocument\x12\x1f.ilios.v1.SubmitDocumentRequest\x1a .ilios.v1.SubmitDocumentResponse\x12J\n\x0bGetDocument\x12\x1c.ilios.v1.GetDocumentRequest\x1a\x1d.ilios.v1.GetDocumentResponse\x12_\n\x12GetDocumentContent\x12#.ilios.v1.GetDocumentContentRequest\x1a$.ilios.v1.GetDocumentContentResponse\x12O\n\x0cReadOriginal\x12\x1d.ilios.v1.ReadOriginalRequest\x1a\x1e.ilios.v1.ReadOriginalResponse0\x01\x12\x41\n\x08GetBatch\x12\x19.ilios.v1.GetBatchRequest\x1a\x1a.ilios.v1.GetBatchResponse\x12R\n\rDownloadBatch\x12\x1e.ilios.v1.DownloadBatchRequest\x1a\x1f.ilios.v1.DownloadBatchResponse0\x01\x12P\n\rListDocuments\x12\x1e.ilios.v1.ListDocumentsRequest\x1a\x1f.ilios.v1.ListDocumentsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ilios.v1.conversion_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_BATCHSTATE']._serialized_start=3461
-  _globals['_BATCHSTATE']._serialized_end=3581
+  _globals['_BATCHSTATE']._serialized_start=4187
+  _globals['_BATCHSTATE']._serialized_end=4307
   _globals['_FILESOURCE']._serialized_start=105
   _globals['_FILESOURCE']._serialized_end=215
   _globals['_CONVERTREQUEST']._serialized_start=218
@@ -52,45 +52,53 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DELETEUPLOADRESPONSE']._serialized_start=935
   _globals['_DELETEUPLOADRESPONSE']._serialized_end=957
   _globals['_UPLOADMETADATA']._serialized_start=960
-  _globals['_UPLOADMETADATA']._serialized_end=1090
-  _globals['_UPLOADRESPONSE']._serialized_start=1093
-  _globals['_UPLOADRESPONSE']._serialized_end=1283
-  _globals['_BATCHSUBMITREQUEST']._serialized_start=1286
-  _globals['_BATCHSUBMITREQUEST']._serialized_end=1489
-  _globals['_BATCHSUBMITRESPONSE']._serialized_start=1491
-  _globals['_BATCHSUBMITRESPONSE']._serialized_end=1601
-  _globals['_BATCH']._serialized_start=1604
-  _globals['_BATCH']._serialized_end=1917
-  _globals['_BATCHPROGRESS']._serialized_start=1920
-  _globals['_BATCHPROGRESS']._serialized_end=2069
-  _globals['_SUBMITDOCUMENTREQUEST']._serialized_start=2072
-  _globals['_SUBMITDOCUMENTREQUEST']._serialized_end=2276
-  _globals['_SUBMITDOCUMENTRESPONSE']._serialized_start=2278
-  _globals['_SUBMITDOCUMENTRESPONSE']._serialized_end=2350
-  _globals['_GETDOCUMENTREQUEST']._serialized_start=2352
-  _globals['_GETDOCUMENTREQUEST']._serialized_end=2405
-  _globals['_GETDOCUMENTRESPONSE']._serialized_start=2407
-  _globals['_GETDOCUMENTRESPONSE']._serialized_end=2476
-  _globals['_GETDOCUMENTCONTENTREQUEST']._serialized_start=2478
-  _globals['_GETDOCUMENTCONTENTREQUEST']._serialized_end=2538
-  _globals['_GETDOCUMENTCONTENTRESPONSE']._serialized_start=2541
-  _globals['_GETDOCUMENTCONTENTRESPONSE']._serialized_end=2694
-  _globals['_READORIGINALREQUEST']._serialized_start=2696
-  _globals['_READORIGINALREQUEST']._serialized_end=2750
-  _globals['_READORIGINALRESPONSE']._serialized_start=2752
-  _globals['_READORIGINALRESPONSE']._serialized_end=2856
-  _globals['_GETBATCHREQUEST']._serialized_start=2858
-  _globals['_GETBATCHREQUEST']._serialized_end=2902
-  _globals['_GETBATCHRESPONSE']._serialized_start=2904
-  _globals['_GETBATCHRESPONSE']._serialized_end=2961
-  _globals['_DOWNLOADBATCHREQUEST']._serialized_start=2963
-  _globals['_DOWNLOADBATCHREQUEST']._serialized_end=3012
-  _globals['_DOWNLOADBATCHRESPONSE']._serialized_start=3014
-  _globals['_DOWNLOADBATCHRESPONSE']._serialized_end=3113
-  _globals['_LISTDOCUMENTSREQUEST']._serialized_start=3116
-  _globals['_LISTDOCUMENTSREQUEST']._serialized_end=3344
-  _globals['_LISTDOCUMENTSRESPONSE']._serialized_start=3346
-  _globals['_LISTDOCUMENTSRESPONSE']._serialized_end=3459
-  _globals['_CONVERSIONSERVICE']._serialized_start=3584
-  _globals['_CONVERSIONSERVICE']._serialized_end=4459
+  _globals['_UPLOADMETADATA']._serialized_end=1179
+  _globals['_RESERVEUPLOADREQUEST']._serialized_start=1181
+  _globals['_RESERVEUPLOADREQUEST']._serialized_end=1292
+  _globals['_RESERVEUPLOADRESPONSE']._serialized_start=1295
+  _globals['_RESERVEUPLOADRESPONSE']._serialized_end=1477
+  _globals['_COMPLETEUPLOADREQUEST']._serialized_start=1480
+  _globals['_COMPLETEUPLOADREQUEST']._serialized_end=1675
+  _globals['_COMPLETEUPLOADRESPONSE']._serialized_start=1677
+  _globals['_COMPLETEUPLOADRESPONSE']._serialized_end=1749
+  _globals['_UPLOADRESPONSE']._serialized_start=1752
+  _globals['_UPLOADRESPONSE']._serialized_end=1942
+  _globals['_BATCHSUBMITREQUEST']._serialized_start=1945
+  _globals['_BATCHSUBMITREQUEST']._serialized_end=2148
+  _globals['_BATCHSUBMITRESPONSE']._serialized_start=2150
+  _globals['_BATCHSUBMITRESPONSE']._serialized_end=2260
+  _globals['_BATCH']._serialized_start=2263
+  _globals['_BATCH']._serialized_end=2576
+  _globals['_BATCHPROGRESS']._serialized_start=2579
+  _globals['_BATCHPROGRESS']._serialized_end=2728
+  _globals['_SUBMITDOCUMENTREQUEST']._serialized_start=2731
+  _globals['_SUBMITDOCUMENTREQUEST']._serialized_end=2935
+  _globals['_SUBMITDOCUMENTRESPONSE']._serialized_start=2937
+  _globals['_SUBMITDOCUMENTRESPONSE']._serialized_end=3009
+  _globals['_GETDOCUMENTREQUEST']._serialized_start=3011
+  _globals['_GETDOCUMENTREQUEST']._serialized_end=3064
+  _globals['_GETDOCUMENTRESPONSE']._serialized_start=3066
+  _globals['_GETDOCUMENTRESPONSE']._serialized_end=3135
+  _globals['_GETDOCUMENTCONTENTREQUEST']._serialized_start=3137
+  _globals['_GETDOCUMENTCONTENTREQUEST']._serialized_end=3197
+  _globals['_GETDOCUMENTCONTENTRESPONSE']._serialized_start=3200
+  _globals['_GETDOCUMENTCONTENTRESPONSE']._serialized_end=3353
+  _globals['_READORIGINALREQUEST']._serialized_start=3355
+  _globals['_READORIGINALREQUEST']._serialized_end=3440
+  _globals['_READORIGINALRESPONSE']._serialized_start=3443
+  _globals['_READORIGINALRESPONSE']._serialized_end=3582
+  _globals['_GETBATCHREQUEST']._serialized_start=3584
+  _globals['_GETBATCHREQUEST']._serialized_end=3628
+  _globals['_GETBATCHRESPONSE']._serialized_start=3630
+  _globals['_GETBATCHRESPONSE']._serialized_end=3687
+  _globals['_DOWNLOADBATCHREQUEST']._serialized_start=3689
+  _globals['_DOWNLOADBATCHREQUEST']._serialized_end=3738
+  _globals['_DOWNLOADBATCHRESPONSE']._serialized_start=3740
+  _globals['_DOWNLOADBATCHRESPONSE']._serialized_end=3839
+  _globals['_LISTDOCUMENTSREQUEST']._serialized_start=3842
+  _globals['_LISTDOCUMENTSREQUEST']._serialized_end=4070
+  _globals['_LISTDOCUMENTSRESPONSE']._serialized_start=4072
+  _globals['_LISTDOCUMENTSRESPONSE']._serialized_end=4185
+  _globals['_CONVERSIONSERVICE']._serialized_start=4310
+  _globals['_CONVERSIONSERVICE']._serialized_end=5352
 # @@protoc_insertion_point(module_scope)

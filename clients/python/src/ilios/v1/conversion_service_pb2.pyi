@@ -89,16 +89,64 @@ class DeleteUploadResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class UploadMetadata(_message.Message):
-    __slots__ = ("file_name", "size_bytes", "sha256", "transient")
+    __slots__ = ("file_name", "size_bytes", "sha256", "transient", "reserved_document_id", "reserved_token")
     FILE_NAME_FIELD_NUMBER: _ClassVar[int]
     SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     TRANSIENT_FIELD_NUMBER: _ClassVar[int]
+    RESERVED_DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RESERVED_TOKEN_FIELD_NUMBER: _ClassVar[int]
     file_name: str
     size_bytes: int
     sha256: str
     transient: bool
-    def __init__(self, file_name: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., transient: _Optional[bool] = ...) -> None: ...
+    reserved_document_id: str
+    reserved_token: str
+    def __init__(self, file_name: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., transient: _Optional[bool] = ..., reserved_document_id: _Optional[str] = ..., reserved_token: _Optional[str] = ...) -> None: ...
+
+class ReserveUploadRequest(_message.Message):
+    __slots__ = ("file_name", "size_bytes", "mime_type")
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MIME_TYPE_FIELD_NUMBER: _ClassVar[int]
+    file_name: str
+    size_bytes: int
+    mime_type: str
+    def __init__(self, file_name: _Optional[str] = ..., size_bytes: _Optional[int] = ..., mime_type: _Optional[str] = ...) -> None: ...
+
+class ReserveUploadResponse(_message.Message):
+    __slots__ = ("document_id", "put_url", "token", "key", "expire_time")
+    DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PUT_URL_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    document_id: str
+    put_url: str
+    token: str
+    key: str
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, document_id: _Optional[str] = ..., put_url: _Optional[str] = ..., token: _Optional[str] = ..., key: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CompleteUploadRequest(_message.Message):
+    __slots__ = ("document_id", "retention_days", "priority", "engine", "languages")
+    DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RETENTION_DAYS_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGES_FIELD_NUMBER: _ClassVar[int]
+    document_id: str
+    retention_days: int
+    priority: int
+    engine: _document_pb2.Engine
+    languages: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, document_id: _Optional[str] = ..., retention_days: _Optional[int] = ..., priority: _Optional[int] = ..., engine: _Optional[_Union[_document_pb2.Engine, str]] = ..., languages: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CompleteUploadResponse(_message.Message):
+    __slots__ = ("document",)
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    document: _document_pb2.Document
+    def __init__(self, document: _Optional[_Union[_document_pb2.Document, _Mapping]] = ...) -> None: ...
 
 class UploadResponse(_message.Message):
     __slots__ = ("upload_id", "size_bytes", "sha256", "mime_type", "expire_time")
@@ -217,18 +265,22 @@ class GetDocumentContentResponse(_message.Message):
     def __init__(self, document: _Optional[_Union[_document_pb2.Document, _Mapping]] = ..., markdown: _Optional[str] = ..., usage: _Optional[_Union[_document_pb2.ConversionUsage, _Mapping]] = ...) -> None: ...
 
 class ReadOriginalRequest(_message.Message):
-    __slots__ = ("document_id",)
+    __slots__ = ("document_id", "prefer_url")
     DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PREFER_URL_FIELD_NUMBER: _ClassVar[int]
     document_id: str
-    def __init__(self, document_id: _Optional[str] = ...) -> None: ...
+    prefer_url: bool
+    def __init__(self, document_id: _Optional[str] = ..., prefer_url: _Optional[bool] = ...) -> None: ...
 
 class ReadOriginalResponse(_message.Message):
-    __slots__ = ("metadata", "chunk")
+    __slots__ = ("metadata", "chunk", "download_url")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     CHUNK_FIELD_NUMBER: _ClassVar[int]
+    DOWNLOAD_URL_FIELD_NUMBER: _ClassVar[int]
     metadata: _document_pb2.Document
     chunk: bytes
-    def __init__(self, metadata: _Optional[_Union[_document_pb2.Document, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+    download_url: str
+    def __init__(self, metadata: _Optional[_Union[_document_pb2.Document, _Mapping]] = ..., chunk: _Optional[bytes] = ..., download_url: _Optional[str] = ...) -> None: ...
 
 class GetBatchRequest(_message.Message):
     __slots__ = ("batch_id",)

@@ -54,6 +54,16 @@ class ConversionServiceStub:
                 request_serializer=ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadRequest.SerializeToString,
                 response_deserializer=ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadResponse.FromString,
                 _registered_method=True)
+        self.ReserveUpload = channel.unary_unary(
+                '/ilios.v1.ConversionService/ReserveUpload',
+                request_serializer=ilios_dot_v1_dot_conversion__service__pb2.ReserveUploadRequest.SerializeToString,
+                response_deserializer=ilios_dot_v1_dot_conversion__service__pb2.ReserveUploadResponse.FromString,
+                _registered_method=True)
+        self.CompleteUpload = channel.unary_unary(
+                '/ilios.v1.ConversionService/CompleteUpload',
+                request_serializer=ilios_dot_v1_dot_conversion__service__pb2.CompleteUploadRequest.SerializeToString,
+                response_deserializer=ilios_dot_v1_dot_conversion__service__pb2.CompleteUploadResponse.FromString,
+                _registered_method=True)
         self.BatchSubmit = channel.unary_unary(
                 '/ilios.v1.ConversionService/BatchSubmit',
                 request_serializer=ilios_dot_v1_dot_conversion__service__pb2.BatchSubmitRequest.SerializeToString,
@@ -125,6 +135,22 @@ class ConversionServiceServicer:
     def DeleteUpload(self, request, context):
         """Deletes an upload no document has used, and its file. An unknown or
         already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReserveUpload(self, request, context):
+        """Reserves a document whose file the client sends with a plain HTTP PUT
+        (the original API's upload-url flow): straight to S3 through a presigned
+        URL when the server stores in S3, else to the REST gateway with a token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteUpload(self, request, context):
+        """Queues the conversion of a reserved document once its file is sent.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -203,6 +229,16 @@ def add_ConversionServiceServicer_to_server(servicer, server):
                     servicer.DeleteUpload,
                     request_deserializer=ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadRequest.FromString,
                     response_serializer=ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadResponse.SerializeToString,
+            ),
+            'ReserveUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReserveUpload,
+                    request_deserializer=ilios_dot_v1_dot_conversion__service__pb2.ReserveUploadRequest.FromString,
+                    response_serializer=ilios_dot_v1_dot_conversion__service__pb2.ReserveUploadResponse.SerializeToString,
+            ),
+            'CompleteUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteUpload,
+                    request_deserializer=ilios_dot_v1_dot_conversion__service__pb2.CompleteUploadRequest.FromString,
+                    response_serializer=ilios_dot_v1_dot_conversion__service__pb2.CompleteUploadResponse.SerializeToString,
             ),
             'BatchSubmit': grpc.unary_unary_rpc_method_handler(
                     servicer.BatchSubmit,
@@ -331,6 +367,60 @@ class ConversionService:
             '/ilios.v1.ConversionService/DeleteUpload',
             ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadRequest.SerializeToString,
             ilios_dot_v1_dot_conversion__service__pb2.DeleteUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReserveUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ilios.v1.ConversionService/ReserveUpload',
+            ilios_dot_v1_dot_conversion__service__pb2.ReserveUploadRequest.SerializeToString,
+            ilios_dot_v1_dot_conversion__service__pb2.ReserveUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ilios.v1.ConversionService/CompleteUpload',
+            ilios_dot_v1_dot_conversion__service__pb2.CompleteUploadRequest.SerializeToString,
+            ilios_dot_v1_dot_conversion__service__pb2.CompleteUploadResponse.FromString,
             options,
             channel_credentials,
             insecure,

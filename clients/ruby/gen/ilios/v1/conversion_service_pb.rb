@@ -52,6 +52,30 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       optional :size_bytes, :int64, 2, json_name: "sizeBytes"
       optional :sha256, :string, 3, json_name: "sha256"
       optional :transient, :bool, 4, json_name: "transient"
+      optional :reserved_document_id, :string, 5, json_name: "reservedDocumentId"
+      optional :reserved_token, :string, 6, json_name: "reservedToken"
+    end
+    add_message "ilios.v1.ReserveUploadRequest" do
+      optional :file_name, :string, 1, json_name: "fileName"
+      optional :size_bytes, :int64, 2, json_name: "sizeBytes"
+      optional :mime_type, :string, 3, json_name: "mimeType"
+    end
+    add_message "ilios.v1.ReserveUploadResponse" do
+      optional :document_id, :string, 1, json_name: "documentId"
+      optional :put_url, :string, 2, json_name: "putUrl"
+      optional :token, :string, 3, json_name: "token"
+      optional :key, :string, 4, json_name: "key"
+      optional :expire_time, :message, 5, "google.protobuf.Timestamp", json_name: "expireTime"
+    end
+    add_message "ilios.v1.CompleteUploadRequest" do
+      optional :document_id, :string, 1, json_name: "documentId"
+      optional :retention_days, :int32, 2, json_name: "retentionDays"
+      optional :priority, :int32, 3, json_name: "priority"
+      optional :engine, :enum, 4, "ilios.v1.Engine", json_name: "engine"
+      repeated :languages, :string, 5, json_name: "languages"
+    end
+    add_message "ilios.v1.CompleteUploadResponse" do
+      optional :document, :message, 1, "ilios.v1.Document", json_name: "document"
     end
     add_message "ilios.v1.UploadResponse" do
       optional :upload_id, :string, 1, json_name: "uploadId"
@@ -113,8 +137,10 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
     end
     add_message "ilios.v1.ReadOriginalRequest" do
       optional :document_id, :string, 1, json_name: "documentId"
+      optional :prefer_url, :bool, 2, json_name: "preferUrl"
     end
     add_message "ilios.v1.ReadOriginalResponse" do
+      optional :download_url, :string, 3, json_name: "downloadUrl"
       oneof :part do
         optional :metadata, :message, 1, "ilios.v1.Document", json_name: "metadata"
         optional :chunk, :bytes, 2, json_name: "chunk"
@@ -164,6 +190,10 @@ module Ilios
     DeleteUploadRequest = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.DeleteUploadRequest").msgclass
     DeleteUploadResponse = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.DeleteUploadResponse").msgclass
     UploadMetadata = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.UploadMetadata").msgclass
+    ReserveUploadRequest = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.ReserveUploadRequest").msgclass
+    ReserveUploadResponse = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.ReserveUploadResponse").msgclass
+    CompleteUploadRequest = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.CompleteUploadRequest").msgclass
+    CompleteUploadResponse = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.CompleteUploadResponse").msgclass
     UploadResponse = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.UploadResponse").msgclass
     BatchSubmitRequest = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.BatchSubmitRequest").msgclass
     BatchSubmitResponse = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("ilios.v1.BatchSubmitResponse").msgclass

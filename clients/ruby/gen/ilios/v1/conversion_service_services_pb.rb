@@ -31,6 +31,12 @@ module Ilios
         # Deletes an upload no document has used, and its file. An unknown or
         # already used upload is NOT_FOUND (UPLOAD_NOT_FOUND).
         rpc :DeleteUpload, ::Ilios::V1::DeleteUploadRequest, ::Ilios::V1::DeleteUploadResponse
+        # Reserves a document whose file the client sends with a plain HTTP PUT
+        # (the original API's upload-url flow): straight to S3 through a presigned
+        # URL when the server stores in S3, else to the REST gateway with a token.
+        rpc :ReserveUpload, ::Ilios::V1::ReserveUploadRequest, ::Ilios::V1::ReserveUploadResponse
+        # Queues the conversion of a reserved document once its file is sent.
+        rpc :CompleteUpload, ::Ilios::V1::CompleteUploadRequest, ::Ilios::V1::CompleteUploadResponse
         # Queues several documents as one batch, converted asynchronously.
         rpc :BatchSubmit, ::Ilios::V1::BatchSubmitRequest, ::Ilios::V1::BatchSubmitResponse
         # Queues one document, converted asynchronously.

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ilios/v1/conversion_service.proto.
  */
 export const file_ilios_v1_conversion_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFpbGlvcy92MS9jb252ZXJzaW9uX3NlcnZpY2UucHJvdG8SCGlsaW9zLnYxIlEKCkZpbGVTb3VyY2USEQoHY29udGVudBgBIAEoDEgAEhMKCXVwbG9hZF9pZBgCIAEoCUgAEhEKCWZpbGVfbmFtZRgDIAEoCUIICgZzb3VyY2UigQEKDkNvbnZlcnRSZXF1ZXN0EiIKBGZpbGUYASABKAsyFC5pbGlvcy52MS5GaWxlU291cmNlEhYKDnJldGVudGlvbl9kYXlzGAIgASgFEiAKBmVuZ2luZRgDIAEoDjIQLmlsaW9zLnYxLkVuZ2luZRIRCglsYW5ndWFnZXMYBCADKAkikwEKD0NvbnZlcnRSZXNwb25zZRImCghhY2NlcHRlZBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50SAASHgoEcGFnZRgCIAEoCzIOLmlsaW9zLnYxLlBhZ2VIABIvCgljb21wbGV0ZWQYAyABKAsyGi5pbGlvcy52MS5Db252ZXJ0Q29tcGxldGVkSABCBwoFZXZlbnQiYgoQQ29udmVydENvbXBsZXRlZBIkCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50EigKBXVzYWdlGAIgASgLMhkuaWxpb3MudjEuQ29udmVyc2lvblVzYWdlIoIBCg1VcGxvYWRSZXF1ZXN0EiwKCG1ldGFkYXRhGAEgASgLMhguaWxpb3MudjEuVXBsb2FkTWV0YWRhdGFIABIPCgVjaHVuaxgCIAEoDEgAEioKB2FiYW5kb24YAyABKAsyFy5pbGlvcy52MS5VcGxvYWRBYmFuZG9uSABCBgoEcGFydCIfCg1VcGxvYWRBYmFuZG9uEg4KBnJlYXNvbhgBIAEoCSIoChNEZWxldGVVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIWChREZWxldGVVcGxvYWRSZXNwb25zZSJaCg5VcGxvYWRNZXRhZGF0YRIRCglmaWxlX25hbWUYASABKAkSEgoKc2l6ZV9ieXRlcxgCIAEoAxIOCgZzaGEyNTYYAyABKAkSEQoJdHJhbnNpZW50GAQgASgIIosBCg5VcGxvYWRSZXNwb25zZRIRCgl1cGxvYWRfaWQYASABKAkSEgoKc2l6ZV9ieXRlcxgCIAEoAxIOCgZzaGEyNTYYAyABKAkSEQoJbWltZV90eXBlGAQgASgJEi8KC2V4cGlyZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKYAQoSQmF0Y2hTdWJtaXRSZXF1ZXN0EiMKBWZpbGVzGAEgAygLMhQuaWxpb3MudjEuRmlsZVNvdXJjZRIQCghwcmlvcml0eRgCIAEoBRIWCg5yZXRlbnRpb25fZGF5cxgDIAEoBRIgCgZlbmdpbmUYBCABKA4yEC5pbGlvcy52MS5FbmdpbmUSEQoJbGFuZ3VhZ2VzGAUgAygJIlwKE0JhdGNoU3VibWl0UmVzcG9uc2USHgoFYmF0Y2gYASABKAsyDy5pbGlvcy52MS5CYXRjaBIlCglkb2N1bWVudHMYAiADKAsyEi5pbGlvcy52MS5Eb2N1bWVudCLxAQoFQmF0Y2gSCgoCaWQYASABKAkSIwoFc3RhdGUYAiABKA4yFC5pbGlvcy52MS5CYXRjaFN0YXRlEhAKCHByaW9yaXR5GAMgASgFEhYKDnJldGVudGlvbl9kYXlzGAQgASgFEikKCHByb2dyZXNzGAUgASgLMhcuaWxpb3MudjEuQmF0Y2hQcm9ncmVzcxIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNY29tcGxldGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiZgoNQmF0Y2hQcm9ncmVzcxINCgV0b3RhbBgBIAEoBRIPCgdwZW5kaW5nGAIgASgFEhIKCnByb2Nlc3NpbmcYAyABKAUSEQoJY29tcGxldGVkGAQgASgFEg4KBmZhaWxlZBgFIAEoBSKaAQoVU3VibWl0RG9jdW1lbnRSZXF1ZXN0EiIKBGZpbGUYASABKAsyFC5pbGlvcy52MS5GaWxlU291cmNlEhYKDnJldGVudGlvbl9kYXlzGAIgASgFEhAKCHByaW9yaXR5GAMgASgFEiAKBmVuZ2luZRgEIAEoDjIQLmlsaW9zLnYxLkVuZ2luZRIRCglsYW5ndWFnZXMYBSADKAkiPgoWU3VibWl0RG9jdW1lbnRSZXNwb25zZRIkCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50IikKEkdldERvY3VtZW50UmVxdWVzdBITCgtkb2N1bWVudF9pZBgBIAEoCSI7ChNHZXREb2N1bWVudFJlc3BvbnNlEiQKCGRvY3VtZW50GAEgASgLMhIuaWxpb3MudjEuRG9jdW1lbnQiMAoZR2V0RG9jdW1lbnRDb250ZW50UmVxdWVzdBITCgtkb2N1bWVudF9pZBgBIAEoCSJ+ChpHZXREb2N1bWVudENvbnRlbnRSZXNwb25zZRIkCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50EhAKCG1hcmtkb3duGAIgASgJEigKBXVzYWdlGAMgASgLMhkuaWxpb3MudjEuQ29udmVyc2lvblVzYWdlIioKE1JlYWRPcmlnaW5hbFJlcXVlc3QSEwoLZG9jdW1lbnRfaWQYASABKAkiVwoUUmVhZE9yaWdpbmFsUmVzcG9uc2USJgoIbWV0YWRhdGEYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudEgAEg8KBWNodW5rGAIgASgMSABCBgoEcGFydCIjCg9HZXRCYXRjaFJlcXVlc3QSEAoIYmF0Y2hfaWQYASABKAkiMgoQR2V0QmF0Y2hSZXNwb25zZRIeCgViYXRjaBgBIAEoCzIPLmlsaW9zLnYxLkJhdGNoIigKFERvd25sb2FkQmF0Y2hSZXF1ZXN0EhAKCGJhdGNoX2lkGAEgASgJIk8KFURvd25sb2FkQmF0Y2hSZXNwb25zZRIkCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50EhAKCG1hcmtkb3duGAIgASgJIq4BChRMaXN0RG9jdW1lbnRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIQCghiYXRjaF9pZBgDIAEoCRImCgVzdGF0ZRgEIAEoDjIXLmlsaW9zLnYxLkRvY3VtZW50U3RhdGUSNQoRY3JlYXRlX3RpbWVfYWZ0ZXIYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlcKFUxpc3REb2N1bWVudHNSZXNwb25zZRIlCglkb2N1bWVudHMYASADKAsyEi5pbGlvcy52MS5Eb2N1bWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqeAoKQmF0Y2hTdGF0ZRIbChdCQVRDSF9TVEFURV9VTlNQRUNJRklFRBAAEhYKEkJBVENIX1NUQVRFX1FVRVVFRBABEhoKFkJBVENIX1NUQVRFX1BST0NFU1NJTkcQAhIZChVCQVRDSF9TVEFURV9DT01QTEVURUQQAzLrBgoRQ29udmVyc2lvblNlcnZpY2USQAoHQ29udmVydBIYLmlsaW9zLnYxLkNvbnZlcnRSZXF1ZXN0GhkuaWxpb3MudjEuQ29udmVydFJlc3BvbnNlMAESPQoGVXBsb2FkEhcuaWxpb3MudjEuVXBsb2FkUmVxdWVzdBoYLmlsaW9zLnYxLlVwbG9hZFJlc3BvbnNlKAESTQoMRGVsZXRlVXBsb2FkEh0uaWxpb3MudjEuRGVsZXRlVXBsb2FkUmVxdWVzdBoeLmlsaW9zLnYxLkRlbGV0ZVVwbG9hZFJlc3BvbnNlEkoKC0JhdGNoU3VibWl0EhwuaWxpb3MudjEuQmF0Y2hTdWJtaXRSZXF1ZXN0Gh0uaWxpb3MudjEuQmF0Y2hTdWJtaXRSZXNwb25zZRJTCg5TdWJtaXREb2N1bWVudBIfLmlsaW9zLnYxLlN1Ym1pdERvY3VtZW50UmVxdWVzdBogLmlsaW9zLnYxLlN1Ym1pdERvY3VtZW50UmVzcG9uc2USSgoLR2V0RG9jdW1lbnQSHC5pbGlvcy52MS5HZXREb2N1bWVudFJlcXVlc3QaHS5pbGlvcy52MS5HZXREb2N1bWVudFJlc3BvbnNlEl8KEkdldERvY3VtZW50Q29udGVudBIjLmlsaW9zLnYxLkdldERvY3VtZW50Q29udGVudFJlcXVlc3QaJC5pbGlvcy52MS5HZXREb2N1bWVudENvbnRlbnRSZXNwb25zZRJPCgxSZWFkT3JpZ2luYWwSHS5pbGlvcy52MS5SZWFkT3JpZ2luYWxSZXF1ZXN0Gh4uaWxpb3MudjEuUmVhZE9yaWdpbmFsUmVzcG9uc2UwARJBCghHZXRCYXRjaBIZLmlsaW9zLnYxLkdldEJhdGNoUmVxdWVzdBoaLmlsaW9zLnYxLkdldEJhdGNoUmVzcG9uc2USUgoNRG93bmxvYWRCYXRjaBIeLmlsaW9zLnYxLkRvd25sb2FkQmF0Y2hSZXF1ZXN0Gh8uaWxpb3MudjEuRG93bmxvYWRCYXRjaFJlc3BvbnNlMAESUAoNTGlzdERvY3VtZW50cxIeLmlsaW9zLnYxLkxpc3REb2N1bWVudHNSZXF1ZXN0Gh8uaWxpb3MudjEuTGlzdERvY3VtZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_ilios_v1_document]);
+  fileDesc("CiFpbGlvcy92MS9jb252ZXJzaW9uX3NlcnZpY2UucHJvdG8SCGlsaW9zLnYxIlEKCkZpbGVTb3VyY2USEQoHY29udGVudBgBIAEoDEgAEhMKCXVwbG9hZF9pZBgCIAEoCUgAEhEKCWZpbGVfbmFtZRgDIAEoCUIICgZzb3VyY2UigQEKDkNvbnZlcnRSZXF1ZXN0EiIKBGZpbGUYASABKAsyFC5pbGlvcy52MS5GaWxlU291cmNlEhYKDnJldGVudGlvbl9kYXlzGAIgASgFEiAKBmVuZ2luZRgDIAEoDjIQLmlsaW9zLnYxLkVuZ2luZRIRCglsYW5ndWFnZXMYBCADKAkikwEKD0NvbnZlcnRSZXNwb25zZRImCghhY2NlcHRlZBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50SAASHgoEcGFnZRgCIAEoCzIOLmlsaW9zLnYxLlBhZ2VIABIvCgljb21wbGV0ZWQYAyABKAsyGi5pbGlvcy52MS5Db252ZXJ0Q29tcGxldGVkSABCBwoFZXZlbnQiYgoQQ29udmVydENvbXBsZXRlZBIkCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50EigKBXVzYWdlGAIgASgLMhkuaWxpb3MudjEuQ29udmVyc2lvblVzYWdlIoIBCg1VcGxvYWRSZXF1ZXN0EiwKCG1ldGFkYXRhGAEgASgLMhguaWxpb3MudjEuVXBsb2FkTWV0YWRhdGFIABIPCgVjaHVuaxgCIAEoDEgAEioKB2FiYW5kb24YAyABKAsyFy5pbGlvcy52MS5VcGxvYWRBYmFuZG9uSABCBgoEcGFydCIfCg1VcGxvYWRBYmFuZG9uEg4KBnJlYXNvbhgBIAEoCSIoChNEZWxldGVVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIWChREZWxldGVVcGxvYWRSZXNwb25zZSKQAQoOVXBsb2FkTWV0YWRhdGESEQoJZmlsZV9uYW1lGAEgASgJEhIKCnNpemVfYnl0ZXMYAiABKAMSDgoGc2hhMjU2GAMgASgJEhEKCXRyYW5zaWVudBgEIAEoCBIcChRyZXNlcnZlZF9kb2N1bWVudF9pZBgFIAEoCRIWCg5yZXNlcnZlZF90b2tlbhgGIAEoCSJQChRSZXNlcnZlVXBsb2FkUmVxdWVzdBIRCglmaWxlX25hbWUYASABKAkSEgoKc2l6ZV9ieXRlcxgCIAEoAxIRCgltaW1lX3R5cGUYAyABKAkiigEKFVJlc2VydmVVcGxvYWRSZXNwb25zZRITCgtkb2N1bWVudF9pZBgBIAEoCRIPCgdwdXRfdXJsGAIgASgJEg0KBXRva2VuGAMgASgJEgsKA2tleRgEIAEoCRIvCgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiiwEKFUNvbXBsZXRlVXBsb2FkUmVxdWVzdBITCgtkb2N1bWVudF9pZBgBIAEoCRIWCg5yZXRlbnRpb25fZGF5cxgCIAEoBRIQCghwcmlvcml0eRgDIAEoBRIgCgZlbmdpbmUYBCABKA4yEC5pbGlvcy52MS5FbmdpbmUSEQoJbGFuZ3VhZ2VzGAUgAygJIj4KFkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudCKLAQoOVXBsb2FkUmVzcG9uc2USEQoJdXBsb2FkX2lkGAEgASgJEhIKCnNpemVfYnl0ZXMYAiABKAMSDgoGc2hhMjU2GAMgASgJEhEKCW1pbWVfdHlwZRgEIAEoCRIvCgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimAEKEkJhdGNoU3VibWl0UmVxdWVzdBIjCgVmaWxlcxgBIAMoCzIULmlsaW9zLnYxLkZpbGVTb3VyY2USEAoIcHJpb3JpdHkYAiABKAUSFgoOcmV0ZW50aW9uX2RheXMYAyABKAUSIAoGZW5naW5lGAQgASgOMhAuaWxpb3MudjEuRW5naW5lEhEKCWxhbmd1YWdlcxgFIAMoCSJcChNCYXRjaFN1Ym1pdFJlc3BvbnNlEh4KBWJhdGNoGAEgASgLMg8uaWxpb3MudjEuQmF0Y2gSJQoJZG9jdW1lbnRzGAIgAygLMhIuaWxpb3MudjEuRG9jdW1lbnQi8QEKBUJhdGNoEgoKAmlkGAEgASgJEiMKBXN0YXRlGAIgASgOMhQuaWxpb3MudjEuQmF0Y2hTdGF0ZRIQCghwcmlvcml0eRgDIAEoBRIWCg5yZXRlbnRpb25fZGF5cxgEIAEoBRIpCghwcm9ncmVzcxgFIAEoCzIXLmlsaW9zLnYxLkJhdGNoUHJvZ3Jlc3MSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWNvbXBsZXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImYKDUJhdGNoUHJvZ3Jlc3MSDQoFdG90YWwYASABKAUSDwoHcGVuZGluZxgCIAEoBRISCgpwcm9jZXNzaW5nGAMgASgFEhEKCWNvbXBsZXRlZBgEIAEoBRIOCgZmYWlsZWQYBSABKAUimgEKFVN1Ym1pdERvY3VtZW50UmVxdWVzdBIiCgRmaWxlGAEgASgLMhQuaWxpb3MudjEuRmlsZVNvdXJjZRIWCg5yZXRlbnRpb25fZGF5cxgCIAEoBRIQCghwcmlvcml0eRgDIAEoBRIgCgZlbmdpbmUYBCABKA4yEC5pbGlvcy52MS5FbmdpbmUSEQoJbGFuZ3VhZ2VzGAUgAygJIj4KFlN1Ym1pdERvY3VtZW50UmVzcG9uc2USJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudCIpChJHZXREb2N1bWVudFJlcXVlc3QSEwoLZG9jdW1lbnRfaWQYASABKAkiOwoTR2V0RG9jdW1lbnRSZXNwb25zZRIkCghkb2N1bWVudBgBIAEoCzISLmlsaW9zLnYxLkRvY3VtZW50IjAKGUdldERvY3VtZW50Q29udGVudFJlcXVlc3QSEwoLZG9jdW1lbnRfaWQYASABKAkifgoaR2V0RG9jdW1lbnRDb250ZW50UmVzcG9uc2USJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudBIQCghtYXJrZG93bhgCIAEoCRIoCgV1c2FnZRgDIAEoCzIZLmlsaW9zLnYxLkNvbnZlcnNpb25Vc2FnZSI+ChNSZWFkT3JpZ2luYWxSZXF1ZXN0EhMKC2RvY3VtZW50X2lkGAEgASgJEhIKCnByZWZlcl91cmwYAiABKAgibQoUUmVhZE9yaWdpbmFsUmVzcG9uc2USJgoIbWV0YWRhdGEYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudEgAEg8KBWNodW5rGAIgASgMSAASFAoMZG93bmxvYWRfdXJsGAMgASgJQgYKBHBhcnQiIwoPR2V0QmF0Y2hSZXF1ZXN0EhAKCGJhdGNoX2lkGAEgASgJIjIKEEdldEJhdGNoUmVzcG9uc2USHgoFYmF0Y2gYASABKAsyDy5pbGlvcy52MS5CYXRjaCIoChREb3dubG9hZEJhdGNoUmVxdWVzdBIQCghiYXRjaF9pZBgBIAEoCSJPChVEb3dubG9hZEJhdGNoUmVzcG9uc2USJAoIZG9jdW1lbnQYASABKAsyEi5pbGlvcy52MS5Eb2N1bWVudBIQCghtYXJrZG93bhgCIAEoCSKuAQoUTGlzdERvY3VtZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIYmF0Y2hfaWQYAyABKAkSJgoFc3RhdGUYBCABKA4yFy5pbGlvcy52MS5Eb2N1bWVudFN0YXRlEjUKEWNyZWF0ZV90aW1lX2FmdGVyGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJXChVMaXN0RG9jdW1lbnRzUmVzcG9uc2USJQoJZG9jdW1lbnRzGAEgAygLMhIuaWxpb3MudjEuRG9jdW1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKngKCkJhdGNoU3RhdGUSGwoXQkFUQ0hfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJCQVRDSF9TVEFURV9RVUVVRUQQARIaChZCQVRDSF9TVEFURV9QUk9DRVNTSU5HEAISGQoVQkFUQ0hfU1RBVEVfQ09NUExFVEVEEAMykggKEUNvbnZlcnNpb25TZXJ2aWNlEkAKB0NvbnZlcnQSGC5pbGlvcy52MS5Db252ZXJ0UmVxdWVzdBoZLmlsaW9zLnYxLkNvbnZlcnRSZXNwb25zZTABEj0KBlVwbG9hZBIXLmlsaW9zLnYxLlVwbG9hZFJlcXVlc3QaGC5pbGlvcy52MS5VcGxvYWRSZXNwb25zZSgBEk0KDERlbGV0ZVVwbG9hZBIdLmlsaW9zLnYxLkRlbGV0ZVVwbG9hZFJlcXVlc3QaHi5pbGlvcy52MS5EZWxldGVVcGxvYWRSZXNwb25zZRJQCg1SZXNlcnZlVXBsb2FkEh4uaWxpb3MudjEuUmVzZXJ2ZVVwbG9hZFJlcXVlc3QaHy5pbGlvcy52MS5SZXNlcnZlVXBsb2FkUmVzcG9uc2USUwoOQ29tcGxldGVVcGxvYWQSHy5pbGlvcy52MS5Db21wbGV0ZVVwbG9hZFJlcXVlc3QaIC5pbGlvcy52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEkoKC0JhdGNoU3VibWl0EhwuaWxpb3MudjEuQmF0Y2hTdWJtaXRSZXF1ZXN0Gh0uaWxpb3MudjEuQmF0Y2hTdWJtaXRSZXNwb25zZRJTCg5TdWJtaXREb2N1bWVudBIfLmlsaW9zLnYxLlN1Ym1pdERvY3VtZW50UmVxdWVzdBogLmlsaW9zLnYxLlN1Ym1pdERvY3VtZW50UmVzcG9uc2USSgoLR2V0RG9jdW1lbnQSHC5pbGlvcy52MS5HZXREb2N1bWVudFJlcXVlc3QaHS5pbGlvcy52MS5HZXREb2N1bWVudFJlc3BvbnNlEl8KEkdldERvY3VtZW50Q29udGVudBIjLmlsaW9zLnYxLkdldERvY3VtZW50Q29udGVudFJlcXVlc3QaJC5pbGlvcy52MS5HZXREb2N1bWVudENvbnRlbnRSZXNwb25zZRJPCgxSZWFkT3JpZ2luYWwSHS5pbGlvcy52MS5SZWFkT3JpZ2luYWxSZXF1ZXN0Gh4uaWxpb3MudjEuUmVhZE9yaWdpbmFsUmVzcG9uc2UwARJBCghHZXRCYXRjaBIZLmlsaW9zLnYxLkdldEJhdGNoUmVxdWVzdBoaLmlsaW9zLnYxLkdldEJhdGNoUmVzcG9uc2USUgoNRG93bmxvYWRCYXRjaBIeLmlsaW9zLnYxLkRvd25sb2FkQmF0Y2hSZXF1ZXN0Gh8uaWxpb3MudjEuRG93bmxvYWRCYXRjaFJlc3BvbnNlMAESUAoNTGlzdERvY3VtZW50cxIeLmlsaW9zLnYxLkxpc3REb2N1bWVudHNSZXF1ZXN0Gh8uaWxpb3MudjEuTGlzdERvY3VtZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_ilios_v1_document]);
 
 /**
  * Where a document's bytes come from.
@@ -291,6 +291,19 @@ export type UploadMetadata = Message<"ilios.v1.UploadMetadata"> & {
    * @generated from field: bool transient = 4;
    */
   transient: boolean;
+
+  /**
+   * The file of a reserved document (ReserveUpload): its id and token. The
+   * upload then completes that reservation.
+   *
+   * @generated from field: string reserved_document_id = 5;
+   */
+  reservedDocumentId: string;
+
+  /**
+   * @generated from field: string reserved_token = 6;
+   */
+  reservedToken: string;
 };
 
 /**
@@ -299,6 +312,144 @@ export type UploadMetadata = Message<"ilios.v1.UploadMetadata"> & {
  */
 export const UploadMetadataSchema: GenMessage<UploadMetadata> = /*@__PURE__*/
   messageDesc(file_ilios_v1_conversion_service, 8);
+
+/**
+ * @generated from message ilios.v1.ReserveUploadRequest
+ */
+export type ReserveUploadRequest = Message<"ilios.v1.ReserveUploadRequest"> & {
+  /**
+   * @generated from field: string file_name = 1;
+   */
+  fileName: string;
+
+  /**
+   * The file's size in bytes, if known: checked when the upload completes.
+   *
+   * @generated from field: int64 size_bytes = 2;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * @generated from field: string mime_type = 3;
+   */
+  mimeType: string;
+};
+
+/**
+ * Describes the message ilios.v1.ReserveUploadRequest.
+ * Use `create(ReserveUploadRequestSchema)` to create a new message.
+ */
+export const ReserveUploadRequestSchema: GenMessage<ReserveUploadRequest> = /*@__PURE__*/
+  messageDesc(file_ilios_v1_conversion_service, 9);
+
+/**
+ * @generated from message ilios.v1.ReserveUploadResponse
+ */
+export type ReserveUploadResponse = Message<"ilios.v1.ReserveUploadResponse"> & {
+  /**
+   * The document's id, from now on (its status, its Markdown).
+   *
+   * @generated from field: string document_id = 1;
+   */
+  documentId: string;
+
+  /**
+   * Where to PUT the bytes: a presigned S3 URL; empty when the server keeps
+   * files itself (then PUT to the gateway's /api/documents/upload/{id}).
+   *
+   * @generated from field: string put_url = 2;
+   */
+  putUrl: string;
+
+  /**
+   * Authorizes that PUT to the gateway (and Upload's reserved_token): a
+   * secret for whoever sends the file. Empty with a put_url.
+   *
+   * @generated from field: string token = 3;
+   */
+  token: string;
+
+  /**
+   * The blob key the file is stored under.
+   *
+   * @generated from field: string key = 4;
+   */
+  key: string;
+
+  /**
+   * The reservation (and the URL) expires then.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 5;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message ilios.v1.ReserveUploadResponse.
+ * Use `create(ReserveUploadResponseSchema)` to create a new message.
+ */
+export const ReserveUploadResponseSchema: GenMessage<ReserveUploadResponse> = /*@__PURE__*/
+  messageDesc(file_ilios_v1_conversion_service, 10);
+
+/**
+ * @generated from message ilios.v1.CompleteUploadRequest
+ */
+export type CompleteUploadRequest = Message<"ilios.v1.CompleteUploadRequest"> & {
+  /**
+   * @generated from field: string document_id = 1;
+   */
+  documentId: string;
+
+  /**
+   * Days to keep the original and result (1-3650); 0 means the server default.
+   *
+   * @generated from field: int32 retention_days = 2;
+   */
+  retentionDays: number;
+
+  /**
+   * 1 (lowest) to 10 (highest); 0 means the default, 5.
+   *
+   * @generated from field: int32 priority = 3;
+   */
+  priority: number;
+
+  /**
+   * @generated from field: ilios.v1.Engine engine = 4;
+   */
+  engine: Engine;
+
+  /**
+   * OCR model codes (see ConvertRequest.languages).
+   *
+   * @generated from field: repeated string languages = 5;
+   */
+  languages: string[];
+};
+
+/**
+ * Describes the message ilios.v1.CompleteUploadRequest.
+ * Use `create(CompleteUploadRequestSchema)` to create a new message.
+ */
+export const CompleteUploadRequestSchema: GenMessage<CompleteUploadRequest> = /*@__PURE__*/
+  messageDesc(file_ilios_v1_conversion_service, 11);
+
+/**
+ * @generated from message ilios.v1.CompleteUploadResponse
+ */
+export type CompleteUploadResponse = Message<"ilios.v1.CompleteUploadResponse"> & {
+  /**
+   * @generated from field: ilios.v1.Document document = 1;
+   */
+  document?: Document | undefined;
+};
+
+/**
+ * Describes the message ilios.v1.CompleteUploadResponse.
+ * Use `create(CompleteUploadResponseSchema)` to create a new message.
+ */
+export const CompleteUploadResponseSchema: GenMessage<CompleteUploadResponse> = /*@__PURE__*/
+  messageDesc(file_ilios_v1_conversion_service, 12);
 
 /**
  * @generated from message ilios.v1.UploadResponse
@@ -339,7 +490,7 @@ export type UploadResponse = Message<"ilios.v1.UploadResponse"> & {
  * Use `create(UploadResponseSchema)` to create a new message.
  */
 export const UploadResponseSchema: GenMessage<UploadResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 9);
+  messageDesc(file_ilios_v1_conversion_service, 13);
 
 /**
  * @generated from message ilios.v1.BatchSubmitRequest
@@ -384,7 +535,7 @@ export type BatchSubmitRequest = Message<"ilios.v1.BatchSubmitRequest"> & {
  * Use `create(BatchSubmitRequestSchema)` to create a new message.
  */
 export const BatchSubmitRequestSchema: GenMessage<BatchSubmitRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 10);
+  messageDesc(file_ilios_v1_conversion_service, 14);
 
 /**
  * @generated from message ilios.v1.BatchSubmitResponse
@@ -408,7 +559,7 @@ export type BatchSubmitResponse = Message<"ilios.v1.BatchSubmitResponse"> & {
  * Use `create(BatchSubmitResponseSchema)` to create a new message.
  */
 export const BatchSubmitResponseSchema: GenMessage<BatchSubmitResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 11);
+  messageDesc(file_ilios_v1_conversion_service, 15);
 
 /**
  * A group of documents submitted together.
@@ -459,7 +610,7 @@ export type Batch = Message<"ilios.v1.Batch"> & {
  * Use `create(BatchSchema)` to create a new message.
  */
 export const BatchSchema: GenMessage<Batch> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 12);
+  messageDesc(file_ilios_v1_conversion_service, 16);
 
 /**
  * Document counts by state.
@@ -498,7 +649,7 @@ export type BatchProgress = Message<"ilios.v1.BatchProgress"> & {
  * Use `create(BatchProgressSchema)` to create a new message.
  */
 export const BatchProgressSchema: GenMessage<BatchProgress> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 13);
+  messageDesc(file_ilios_v1_conversion_service, 17);
 
 /**
  * @generated from message ilios.v1.SubmitDocumentRequest
@@ -543,7 +694,7 @@ export type SubmitDocumentRequest = Message<"ilios.v1.SubmitDocumentRequest"> & 
  * Use `create(SubmitDocumentRequestSchema)` to create a new message.
  */
 export const SubmitDocumentRequestSchema: GenMessage<SubmitDocumentRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 14);
+  messageDesc(file_ilios_v1_conversion_service, 18);
 
 /**
  * @generated from message ilios.v1.SubmitDocumentResponse
@@ -560,7 +711,7 @@ export type SubmitDocumentResponse = Message<"ilios.v1.SubmitDocumentResponse"> 
  * Use `create(SubmitDocumentResponseSchema)` to create a new message.
  */
 export const SubmitDocumentResponseSchema: GenMessage<SubmitDocumentResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 15);
+  messageDesc(file_ilios_v1_conversion_service, 19);
 
 /**
  * @generated from message ilios.v1.GetDocumentRequest
@@ -577,7 +728,7 @@ export type GetDocumentRequest = Message<"ilios.v1.GetDocumentRequest"> & {
  * Use `create(GetDocumentRequestSchema)` to create a new message.
  */
 export const GetDocumentRequestSchema: GenMessage<GetDocumentRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 16);
+  messageDesc(file_ilios_v1_conversion_service, 20);
 
 /**
  * @generated from message ilios.v1.GetDocumentResponse
@@ -594,7 +745,7 @@ export type GetDocumentResponse = Message<"ilios.v1.GetDocumentResponse"> & {
  * Use `create(GetDocumentResponseSchema)` to create a new message.
  */
 export const GetDocumentResponseSchema: GenMessage<GetDocumentResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 17);
+  messageDesc(file_ilios_v1_conversion_service, 21);
 
 /**
  * @generated from message ilios.v1.GetDocumentContentRequest
@@ -611,7 +762,7 @@ export type GetDocumentContentRequest = Message<"ilios.v1.GetDocumentContentRequ
  * Use `create(GetDocumentContentRequestSchema)` to create a new message.
  */
 export const GetDocumentContentRequestSchema: GenMessage<GetDocumentContentRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 18);
+  messageDesc(file_ilios_v1_conversion_service, 22);
 
 /**
  * @generated from message ilios.v1.GetDocumentContentResponse
@@ -640,7 +791,7 @@ export type GetDocumentContentResponse = Message<"ilios.v1.GetDocumentContentRes
  * Use `create(GetDocumentContentResponseSchema)` to create a new message.
  */
 export const GetDocumentContentResponseSchema: GenMessage<GetDocumentContentResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 19);
+  messageDesc(file_ilios_v1_conversion_service, 23);
 
 /**
  * @generated from message ilios.v1.ReadOriginalRequest
@@ -650,6 +801,14 @@ export type ReadOriginalRequest = Message<"ilios.v1.ReadOriginalRequest"> & {
    * @generated from field: string document_id = 1;
    */
   documentId: string;
+
+  /**
+   * Answer with a URL to fetch the original from (metadata.download_url, no
+   * chunks) when the store has one (S3), instead of streaming it.
+   *
+   * @generated from field: bool prefer_url = 2;
+   */
+  preferUrl: boolean;
 };
 
 /**
@@ -657,7 +816,7 @@ export type ReadOriginalRequest = Message<"ilios.v1.ReadOriginalRequest"> & {
  * Use `create(ReadOriginalRequestSchema)` to create a new message.
  */
 export const ReadOriginalRequestSchema: GenMessage<ReadOriginalRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 20);
+  messageDesc(file_ilios_v1_conversion_service, 24);
 
 /**
  * @generated from message ilios.v1.ReadOriginalResponse
@@ -683,6 +842,14 @@ export type ReadOriginalResponse = Message<"ilios.v1.ReadOriginalResponse"> & {
     value: Uint8Array;
     case: "chunk";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * With prefer_url, on the first message: where to GET the original (valid for
+   * a short while); no chunks follow.
+   *
+   * @generated from field: string download_url = 3;
+   */
+  downloadUrl: string;
 };
 
 /**
@@ -690,7 +857,7 @@ export type ReadOriginalResponse = Message<"ilios.v1.ReadOriginalResponse"> & {
  * Use `create(ReadOriginalResponseSchema)` to create a new message.
  */
 export const ReadOriginalResponseSchema: GenMessage<ReadOriginalResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 21);
+  messageDesc(file_ilios_v1_conversion_service, 25);
 
 /**
  * @generated from message ilios.v1.GetBatchRequest
@@ -707,7 +874,7 @@ export type GetBatchRequest = Message<"ilios.v1.GetBatchRequest"> & {
  * Use `create(GetBatchRequestSchema)` to create a new message.
  */
 export const GetBatchRequestSchema: GenMessage<GetBatchRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 22);
+  messageDesc(file_ilios_v1_conversion_service, 26);
 
 /**
  * @generated from message ilios.v1.GetBatchResponse
@@ -724,7 +891,7 @@ export type GetBatchResponse = Message<"ilios.v1.GetBatchResponse"> & {
  * Use `create(GetBatchResponseSchema)` to create a new message.
  */
 export const GetBatchResponseSchema: GenMessage<GetBatchResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 23);
+  messageDesc(file_ilios_v1_conversion_service, 27);
 
 /**
  * @generated from message ilios.v1.DownloadBatchRequest
@@ -741,7 +908,7 @@ export type DownloadBatchRequest = Message<"ilios.v1.DownloadBatchRequest"> & {
  * Use `create(DownloadBatchRequestSchema)` to create a new message.
  */
 export const DownloadBatchRequestSchema: GenMessage<DownloadBatchRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 24);
+  messageDesc(file_ilios_v1_conversion_service, 28);
 
 /**
  * @generated from message ilios.v1.DownloadBatchResponse
@@ -765,7 +932,7 @@ export type DownloadBatchResponse = Message<"ilios.v1.DownloadBatchResponse"> & 
  * Use `create(DownloadBatchResponseSchema)` to create a new message.
  */
 export const DownloadBatchResponseSchema: GenMessage<DownloadBatchResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 25);
+  messageDesc(file_ilios_v1_conversion_service, 29);
 
 /**
  * @generated from message ilios.v1.ListDocumentsRequest
@@ -812,7 +979,7 @@ export type ListDocumentsRequest = Message<"ilios.v1.ListDocumentsRequest"> & {
  * Use `create(ListDocumentsRequestSchema)` to create a new message.
  */
 export const ListDocumentsRequestSchema: GenMessage<ListDocumentsRequest> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 26);
+  messageDesc(file_ilios_v1_conversion_service, 30);
 
 /**
  * @generated from message ilios.v1.ListDocumentsResponse
@@ -836,7 +1003,7 @@ export type ListDocumentsResponse = Message<"ilios.v1.ListDocumentsResponse"> & 
  * Use `create(ListDocumentsResponseSchema)` to create a new message.
  */
 export const ListDocumentsResponseSchema: GenMessage<ListDocumentsResponse> = /*@__PURE__*/
-  messageDesc(file_ilios_v1_conversion_service, 27);
+  messageDesc(file_ilios_v1_conversion_service, 31);
 
 /**
  * The lifecycle of a batch, derived from its documents.
@@ -921,6 +1088,28 @@ export const ConversionService: GenService<{
     methodKind: "unary";
     input: typeof DeleteUploadRequestSchema;
     output: typeof DeleteUploadResponseSchema;
+  },
+  /**
+   * Reserves a document whose file the client sends with a plain HTTP PUT
+   * (the original API's upload-url flow): straight to S3 through a presigned
+   * URL when the server stores in S3, else to the REST gateway with a token.
+   *
+   * @generated from rpc ilios.v1.ConversionService.ReserveUpload
+   */
+  reserveUpload: {
+    methodKind: "unary";
+    input: typeof ReserveUploadRequestSchema;
+    output: typeof ReserveUploadResponseSchema;
+  },
+  /**
+   * Queues the conversion of a reserved document once its file is sent.
+   *
+   * @generated from rpc ilios.v1.ConversionService.CompleteUpload
+   */
+  completeUpload: {
+    methodKind: "unary";
+    input: typeof CompleteUploadRequestSchema;
+    output: typeof CompleteUploadResponseSchema;
   },
   /**
    * Queues several documents as one batch, converted asynchronously.
