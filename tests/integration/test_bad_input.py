@@ -52,7 +52,7 @@ def test_missing_file_field(service):
         )
         assert r.status_code == 400
         assert r.json()["reason"] == "UNKNOWN_FIELD"
-        assert "file, format, retentionDays" in r.json()["error"]
+        assert "file, format, languages, retentionDays, stream" in r.json()["error"]
         r = http.post("/v1/convert", data={"format": "json"}, files={})
         assert r.status_code == 400
         assert r.json()["reason"] in ("MISSING_FILE", "INVALID_REQUEST")

@@ -80,7 +80,9 @@ def test_empty_batch(service):
         assert r.status_code == 400 and r.json()["reason"] == "INVALID_REQUEST"
         r = http.post("/v1/batch/submit", files={"file": ("a.pdf", b"%PDF-1.4")})
         assert r.status_code == 400 and r.json()["reason"] == "UNKNOWN_FIELD"  # 'files'
-        assert r.json()["details"]["accepted"] == "files, files[], priority, retentionDays"
+        assert (
+            r.json()["details"]["accepted"] == "files, files[], languages, priority, retentionDays"
+        )
 
 
 def test_unknown_batch(service):

@@ -28,7 +28,7 @@ def test_openapi_describes_the_multipart_convert(service):
     body = spec["paths"]["/v1/convert"]["post"]["requestBody"]["content"]
     schema = body["multipart/form-data"]["schema"]
     assert schema["required"] == ["file"]
-    assert set(schema["properties"]) == {"file", "format", "retentionDays", "stream"}
+    assert set(schema["properties"]) == {"file", "format", "retentionDays", "languages", "stream"}
     assert schema["properties"]["file"] == {"type": "string", "format": "binary"}
 
 
