@@ -29,6 +29,7 @@ from ilios.v1 import conversion_service_pb2 as pb
 # Metadata naming the reservation an Upload fills, instead of an API key (the
 # server's Guard lets such an Upload in for that reservation's file only).
 RESERVATION_TOKEN = "ilios-reservation-token"
+RESERVATION_ACCEPTED = "ilios-reservation-accepted"  # the server's word that it takes it
 
 router = APIRouter()  # guarded: an API key first
 public = APIRouter()  # the PUT: its token authorizes it
@@ -122,6 +123,12 @@ async def upload_put(document_id: str, request: Request, token: str = "") -> Res
 
     try:
         await write(pb.UploadRequest(metadata=meta).SerializeToString())
+        # The server checks the reservation before taking bytes: wait for its word,
+        # so a refusal comes back as itself (see the server's Upload).
+        said = await call.initial_metadata()  # empty: refused (the status follows)
+        if not any(key == RESERVATION_ACCEPTED for key, _ in said or ()):
+            await call
+            raise errors.IliosError("The server neither took nor refused the upload.")
         async for piece in request.stream():
             sent += len(piece)
             if sent > limit:

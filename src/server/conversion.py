@@ -53,7 +53,7 @@ from ilios.server.intake import (
     retention,
     upload_key,
 )
-from ilios.server.interceptors import RESERVATION_TOKEN
+from ilios.server.interceptors import RESERVATION_ACCEPTED, RESERVATION_TOKEN
 from ilios.server.notifier import Notifier
 from ilios.server.reservations import Reservations, key_of
 from ilios.server.write_behind import WriteBehind
@@ -317,6 +317,9 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
             reservation = await self._run(
                 self.reservations.check_put, meta.reserved_document_id, meta.reserved_token
             )
+            # Said before the bytes come: a caller may wait for it, so that a refusal
+            # reaches it as the refusal, not as a write cut off (grpc#36066).
+            await context.send_initial_metadata(((RESERVATION_ACCEPTED, "1"),))
             meta.file_name = meta.file_name or reservation.file_name
             meta.size_bytes = meta.size_bytes or reservation.size_bytes
         declared = meta.size_bytes  # 0: not declared

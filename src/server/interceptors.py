@@ -46,6 +46,8 @@ log = logging.getLogger("ilios.server")
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 # Metadata an Upload without a key carries: the token of the reservation it fills.
 RESERVATION_TOKEN = "ilios-reservation-token"
+# The initial metadata such an Upload gets once the reservation is checked.
+RESERVATION_ACCEPTED = "ilios-reservation-accepted"
 UPLOAD_PATH = upload_frames.PATH
 
 Deserializer = Callable[[bytes], Any] | None
