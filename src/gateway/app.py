@@ -35,7 +35,7 @@ from starlette.requests import ClientDisconnect
 from ilios import config, errors
 from ilios.gateway import access_log, batches, direct, documents, forms, rest, shapes, usage
 from ilios.gateway.authentication import Gate, authenticate
-from ilios.gateway.connection import GatewayProtocol
+from ilios.gateway.connection import CloseUnread, GatewayProtocol
 from ilios.v1 import access_service_pb2_grpc as access_grpc
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 from ilios.v1 import usage_service_pb2_grpc as usage_grpc
@@ -94,6 +94,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         expose_headers=[*documents.EXPOSED_HEADERS, access_log.REQUEST_ID],
         max_age=600,
     )
+    app.add_middleware(CloseUnread)
     app.add_middleware(access_log.AccessLog)
 
     @app.exception_handler(errors.IliosError)

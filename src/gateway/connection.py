@@ -15,8 +15,9 @@ bounds both, per connection:
   itself holds the client back (flow control, while the app has not taken
   what came) does not count;
 - a body the app answered before reading it all (a refused form) is not read
-  on: the connection is closed once the client has had ``LINGER_S`` (or
-  ``LINGER_BYTES`` of body, thrown away) to take the answer, instead of
+  on: the connection is closed once the client stops sending for ``LINGER_S``
+  or has sent ``LINGER_BYTES`` more (thrown away), so that a client that reads
+  only after sending still gets the answer, instead of
   uvicorn's reading all of it to keep the connection.
 
 A refusal is answered in the gateway's JSON error shape and closes the
@@ -34,6 +35,7 @@ import functools
 import json
 import logging
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ilios import config
@@ -97,6 +99,8 @@ class GatewayProtocol(HttpToolsProtocol):
             self._linger_left -= len(data)
             if self._linger_left < 0:
                 self.transport.close()
+            else:
+                self._arm_linger_timer()  # still sending: wait for the rest
             return
         # A header section is parsed at most up to its limit: uvicorn holds it in memory.
         while self._in_head and len(data) > self._head_room():
@@ -200,7 +204,12 @@ class GatewayProtocol(HttpToolsProtocol):
         self.flow.resume_reading()
         if self.transport.can_write_eof():
             self.transport.write_eof()
-        self.loop.call_later(LINGER_S, self.transport.close)
+        self._arm_linger_timer()
+
+    def _arm_linger_timer(self) -> None:
+        if self._head_timer is not None:  # the one timer left while lingering
+            self._head_timer.cancel()
+        self._head_timer = self.loop.call_later(LINGER_S, self.transport.close)
 
     # --- time-outs ------------------------------------------------------------------------
 
@@ -273,3 +282,34 @@ class GatewayProtocol(HttpToolsProtocol):
         )
         self.transport.write(head + body)
         self.transport.close()
+
+
+class CloseUnread:
+    """ASGI middleware: an answer that starts before the request's body was read to
+    its end says ``Connection: close`` (``GatewayProtocol`` will read no more of
+    that body), so the client does not send its next request on this connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length", b"0")
+        unread = length != b"0" or b"transfer-encoding" in headers
+
+        async def receiving() -> Message:
+            nonlocal unread
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body"):
+                unread = False
+            return message
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start" and unread:
+                message["headers"] = [*message.get("headers", []), (b"connection", b"close")]
+            await send(message)
+
+        await self.app(scope, receiving, sending)
