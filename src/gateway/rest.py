@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from ilios import config, errors
-from ilios.gateway.shapes import ErrorBody
 from ilios.v1 import conversion_service_pb2_grpc as pb_grpc
 
 FORMATS = ("markdown", "json")
@@ -40,6 +39,20 @@ def auth(request: Request) -> list[tuple[str, str]]:
 
 
 # --- parameters ------------------------------------------------------------------
+# Each parser takes what the request sent (None: not sent) and accepts exactly what
+# the OpenAPI document (``openapi``) declares, so that a client built from the
+# document and the service agree.
+
+
+def query(request: Request, name: str) -> str | None:
+    """A query parameter; an empty value (``?name=``) is the parameter left out, as
+    the document says (``allowEmptyValue``). Sent twice: DUPLICATE_FIELD."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise errors.DuplicateField(
+            f"The query sends {name!r} {len(values)} times: send it once.", field=name
+        )
+    return values[0] if values and values[0] else None
 
 
 def _whole(raw: str, error: type[errors.IliosError], lo: int, hi: int) -> int:
@@ -55,28 +68,28 @@ def _whole(raw: str, error: type[errors.IliosError], lo: int, hi: int) -> int:
 
 def retention_days(raw: str | None) -> int:
     """retentionDays (1-3650); absent means the server default (0 on the wire)."""
-    return 0 if raw is None or raw == "" else _whole(raw, errors.InvalidRetention, 1, 3650)
+    return 0 if raw is None else _whole(raw, errors.InvalidRetention, 1, 3650)
 
 
 def priority(raw: str | None) -> int:
     """priority (1-10); absent means the default (0 on the wire)."""
-    return 0 if raw is None or raw == "" else _whole(raw, errors.InvalidPriority, 1, 10)
+    return 0 if raw is None else _whole(raw, errors.InvalidPriority, 1, 10)
 
 
 def output_format(raw: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
-    value = (raw or allowed[0]).lower()
+    """One of ``allowed`` as spelled there; absent means the first."""
+    value = allowed[0] if raw is None else raw
     if value not in allowed:
         names = " or ".join(repr(a) for a in allowed)
         raise errors.InvalidFormat(f"format must be {names}.", value=value)
     return value
 
 
-def flag(raw: str, name: str) -> bool:
-    """A boolean parameter: ``true``/``1``/``yes`` or ``false``/``0``/``no`` (or empty)."""
-    value = raw.strip().lower()
-    if value in ("", "false", "0", "no"):
+def flag(raw: str | None, name: str) -> bool:
+    """A boolean parameter: ``true`` or ``false`` (absent: false), as JSON spells them."""
+    if raw is None or raw == "false":
         return False
-    if value in ("true", "1", "yes"):
+    if raw == "true":
         return True
     raise errors.InvalidRequest(f"{name} must be true or false.", **{name: raw})
 
@@ -96,46 +109,3 @@ def error_response(
     if error.details:
         body["details"] = error.details
     return JSONResponse(body, status_code=status or error.http_status, headers=headers)
-
-
-_STATUS_TEXT = {
-    400: "A parameter or the body is not valid.",
-    401: "No API key, or a wrong one (checked before anything else).",
-    404: "No such document, batch or upload.",
-    408: "The request stopped arriving.",
-    409: "Not ready yet.",
-    410: "Past its retention: archived.",
-    413: "Too large, or too many files.",
-    415: "Not a type this service converts.",
-    422: "The document cannot be converted.",
-    500: "The conversion failed, or a bug.",
-    503: "A dependency is unavailable: try again.",
-}
-
-
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI for a route's errors: the shared shape, and the reasons each status carries."""
-    out: dict[int | str, dict[str, Any]] = {}
-    for status in statuses:
-        reasons = sorted({c.reason for c in errors.all_classes() if c.http_status == status})
-        out[status] = {
-            "model": ErrorBody,
-            "description": f"{_STATUS_TEXT.get(status, '')} Reasons: {', '.join(reasons)}.",
-        }
-    return out
-
-
-def form_schema(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    """OpenAPI for a multipart body that the route parses itself (streamed)."""
-    schema = {"type": "object", "properties": properties, "required": required}
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"multipart/form-data": {"schema": schema}},
-        }
-    }
-
-
-FILE = {"type": "string", "format": "binary"}
-RETENTION = {"type": "integer", "minimum": 1, "maximum": 3650}
-PRIORITY = {"type": "integer", "minimum": 1, "maximum": 10, "default": 5}
