@@ -157,6 +157,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     @app.get(
         "/",
+        operation_id="listEndpoints",
         summary="List the endpoints",
         response_model=shapes.Index,
         responses=openapi.error_responses(guarded=False),
@@ -177,6 +178,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     @app.get(
         "/health",
+        operation_id="getHealth",
         summary="Health of the gateway and the gRPC server",
         response_model=shapes.Health,
         responses={

@@ -46,6 +46,7 @@ def batch_status(batch: pb.Batch) -> shapes.BatchStatus:
 
 @router.post(
     "/v1/batch/submit",
+    operation_id="submitBatch",
     summary="Queue several documents as one batch",
     status_code=202,
     description=(
@@ -69,15 +70,26 @@ def batch_status(batch: pb.Batch) -> shapes.BatchStatus:
         files=("files",),
     ),
     response_model=shapes.BatchSubmitted,
-    responses=openapi.error_responses(
-        *openapi.FORM,
-        errors.EmptyBatch,
-        errors.InvalidPriority,
-        errors.InvalidRetention,
-        errors.TooManyFiles,
-        errors.FileTooLarge,
-        errors.StorageUnavailable,
-    ),
+    responses={
+        202: {
+            "description": "Queued.",
+            "links": {
+                **openapi.links("batch_id", "$response.body#/batchId", *openapi.BATCH_OPERATIONS),
+                **openapi.links(
+                    "document_id", "$response.body#/documents/0/id", *openapi.DOCUMENT_OPERATIONS
+                ),
+            },
+        },
+        **openapi.error_responses(
+            *openapi.FORM,
+            errors.EmptyBatch,
+            errors.InvalidPriority,
+            errors.InvalidRetention,
+            errors.TooManyFiles,
+            errors.FileTooLarge,
+            errors.StorageUnavailable,
+        ),
+    },
 )
 async def submit(request: Request) -> Response:
     metadata = rest.auth(request)
@@ -126,6 +138,7 @@ async def submit(request: Request) -> Response:
 
 @router.get(
     "/v1/batch/status/{batch_id}",
+    operation_id="getBatchStatus",
     summary="A batch's progress",
     description="With `details=true`, each document's status too, in submission order.",
     openapi_extra={
@@ -138,9 +151,15 @@ async def submit(request: Request) -> Response:
         ]
     },
     response_model=shapes.BatchStatus,
-    responses=openapi.error_responses(
-        errors.InvalidRequest, errors.DuplicateField, errors.BatchNotFound
-    ),
+    responses={
+        200: {
+            "description": "Its progress.",
+            "links": openapi.links("batch_id", "$response.body#/batchId", "downloadBatch"),
+        },
+        **openapi.error_responses(
+            errors.InvalidRequest, errors.DuplicateField, errors.BatchNotFound
+        ),
+    },
 )
 async def status(batch_id: BatchId, request: Request) -> Response:
     with_documents = rest.flag(rest.query(request, "details"), "details")
@@ -171,6 +190,7 @@ async def _documents(request: Request, batch_id: str) -> AsyncIterator[document_
 
 @router.get(
     "/v1/batch/download/{batch_id}",
+    operation_id="downloadBatch",
     response_class=Response,  # its content types are declared below
     summary="A finished batch's results (streamed)",
     description=(

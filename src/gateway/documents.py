@@ -86,6 +86,7 @@ def _streaming(request: Request, form: Form) -> bool:
 
 @router.post(
     "/v1/convert",
+    operation_id="convertDocument",
     response_class=Response,  # its content types are declared below
     summary="Convert one document now",
     description=(
@@ -241,6 +242,7 @@ async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
 
 @router.post(
     "/api/documents/submit",
+    operation_id="submitDocument",
     summary="Queue one document (asynchronous)",
     description="Follow it with `/api/documents/status/{id}`, then read it from "
     "`/api/documents/{id}`.",
@@ -250,17 +252,25 @@ async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
         files=("file",),
     ),
     response_model=shapes.Submitted,
-    responses=openapi.error_responses(
-        *openapi.FORM,
-        errors.MissingFile,
-        errors.EmptyFile,
-        errors.InvalidRetention,
-        errors.InvalidPriority,
-        errors.TooManyFiles,
-        errors.FileTooLarge,
-        errors.UnsupportedFileType,
-        errors.StorageUnavailable,
-    ),
+    responses={
+        200: {
+            "description": "Queued.",
+            "links": openapi.links(
+                "document_id", "$response.body#/id", *openapi.DOCUMENT_OPERATIONS
+            ),
+        },
+        **openapi.error_responses(
+            *openapi.FORM,
+            errors.MissingFile,
+            errors.EmptyFile,
+            errors.InvalidRetention,
+            errors.InvalidPriority,
+            errors.TooManyFiles,
+            errors.FileTooLarge,
+            errors.UnsupportedFileType,
+            errors.StorageUnavailable,
+        ),
+    },
 )
 async def submit(request: Request) -> Response:
     metadata = rest.auth(request)
@@ -278,6 +288,7 @@ async def submit(request: Request) -> Response:
 
 @router.get(
     "/api/documents/status/{document_id}",
+    operation_id="getDocumentStatus",
     summary="A document's status",
     response_model=shapes.DocumentStatus,
     responses=openapi.error_responses(errors.DocumentNotFound),
@@ -291,6 +302,7 @@ async def status(document_id: DocumentId, request: Request) -> Response:
 
 @router.get(
     "/api/documents/{document_id}",
+    operation_id="getDocument",
     response_class=Response,  # its content types are declared below
     summary="A document's Markdown",
     description=(
@@ -393,6 +405,7 @@ async def content(document_id: DocumentId, request: Request) -> Response:
 
 @router.get(
     "/api/documents/{document_id}/original",
+    operation_id="getDocumentOriginal",
     response_class=Response,  # its content types are declared below
     summary="The original file (streamed)",
     responses={

@@ -112,6 +112,23 @@ def ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": SCHEMAS + model.__name__}
 
 
+def links(parameter: str, source: str, *operations: str) -> dict[str, Any]:
+    """OpenAPI links: ``operations`` take ``parameter`` from ``source`` (a runtime
+    expression such as ``$response.body#/id``)."""
+    return {
+        operation: {
+            "operationId": operation,
+            "parameters": {parameter: source},
+            "description": f"`{parameter}` is `{source}`.",
+        }
+        for operation in operations
+    }
+
+
+DOCUMENT_OPERATIONS = ("getDocumentStatus", "getDocument", "getDocumentOriginal")
+BATCH_OPERATIONS = ("getBatchStatus", "downloadBatch")
+
+
 def parameter(
     name: str, schema: dict[str, Any], description: str, where: str = "query"
 ) -> dict[str, Any]:

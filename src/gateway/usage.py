@@ -138,6 +138,7 @@ USAGE_ERRORS = openapi.error_responses(errors.InvalidDate, errors.DuplicateField
 
 @router.get(
     "/api/usage/summary",
+    operation_id="getUsageSummary",
     summary="Usage totals over a date range",
     openapi_extra={"parameters": DATE_PARAMETERS},
     response_model=shapes.UsageSummary,
@@ -158,6 +159,7 @@ async def summary(request: Request) -> Response:
 
 @router.get(
     "/api/usage/breakdown",
+    operation_id="getUsageBreakdown",
     summary="Usage by operation (and by day, engine and API key)",
     openapi_extra={"parameters": DATE_PARAMETERS},
     response_model=shapes.UsageBreakdown,
