@@ -169,6 +169,18 @@ def test_openapi_examples_match_their_schemas(spec):
     assert count > 100
 
 
+def test_openapi_links_what_an_answer_identifies(spec):
+    """From a submission to what can be asked of it (Swagger's Links; schemathesis
+    follows them)."""
+    ids = {o["operationId"] for _, o in operations(spec)}
+    submitted = spec["paths"]["/api/documents/submit"]["post"]["responses"]["200"]["links"]
+    assert submitted["getDocumentStatus"]["parameters"] == {"document_id": "$response.body#/id"}
+    batch = spec["paths"]["/v1/batch/submit"]["post"]["responses"]["202"]["links"]
+    assert batch["downloadBatch"]["parameters"] == {"batch_id": "$response.body#/batchId"}
+    for response in (submitted, batch):
+        assert {link["operationId"] for link in response.values()} <= ids
+
+
 def test_openapi_declares_each_content_type(spec):
     def media(path: str, method: str = "get", status: str = "200") -> list[str]:
         return list(spec["paths"][path][method]["responses"][status]["content"])
