@@ -17,6 +17,8 @@ two things a schema cannot say:
   download waits until the batch's status says it is done (before that, the
   original's answer is 400 BATCH_NOT_READY, which the document declares but
   no check can tell from a refusal of valid input).
+
+It also mends one bug of schemathesis 4.32.5 (``mend_binary_validation``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import time
 
 KEY = "conformance-key-17"
 SEED = 17
-MAX_EXAMPLES = 12  # per operation and phase
+MAX_EXAMPLES = 40  # per operation and phase
 BUDGET_S = 180  # the whole run, on 2 cores
 BATCH_WAIT_S = 30  # for a batch to be done before its download
 
@@ -97,9 +99,48 @@ def wait_for_batches() -> None:
             time.sleep(0.1)  # wait-ok: polling the batch's status, as a client does
 
 
+def mend_binary_validation() -> None:
+    """schemathesis 4.32.5 generates file parts as its ``Binary`` (a ``str`` holding
+    bytes) but validates with jsonschema_rs, which raises on it. Where
+    ``negative_data_rejection`` asks whether a negated body became valid on the
+    wire (an empty array sends no part at all), that error reads as "not valid",
+    and a valid request the service rightly accepts is reported as accepted
+    negative data. Validators made for the checks see file values as the
+    strings they stand for; nothing else changes."""
+    from schemathesis.specs.openapi import checks
+    from schemathesis.transport.serialization import Binary
+
+    make_validator = checks.make_validator
+
+    def plain(value: object) -> object:
+        if isinstance(value, Binary):
+            return str.__str__(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    class Validator:
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+        def is_valid(self, instance: object) -> bool:
+            return self.inner.is_valid(plain(instance))  # type: ignore[attr-defined]
+
+        def iter_errors(self, instance: object):
+            return self.inner.iter_errors(plain(instance))  # type: ignore[attr-defined]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+    checks.make_validator = lambda *args, **kwargs: Validator(make_validator(*args, **kwargs))
+
+
 if __name__ == "_schemathesis_hooks":  # loaded by st run
     register_files()
     wait_for_batches()
+    mend_binary_validation()
 
 
 def test_the_gateway_answers_as_its_openapi_document_says(tmp_path: pathlib.Path) -> None:
@@ -112,6 +153,8 @@ def test_the_gateway_answers_as_its_openapi_document_says(tmp_path: pathlib.Path
     report = tmp_path / "schemathesis.txt"
     with running(tmp_path / "service", API_KEY=KEY, WORKER_COUNT="1") as service:
         service.wait_healthy()
+        with service.http() as http:
+            spec = http.get("/openapi.json").json()
         started = time.monotonic()
         with report.open("wb") as out:
             result = subprocess.run(
@@ -139,5 +182,10 @@ def test_the_gateway_answers_as_its_openapi_document_says(tmp_path: pathlib.Path
         took = time.monotonic() - started
     text = report.read_text(errors="replace")
     assert result.returncode == 0, text[-20000:]
-    assert took < BUDGET_S, f"schemathesis took {took:.0f} s\n{text[-3000:]}"
-    assert " passed" in text and "failed" not in text.split("SUMMARY")[-1], text[-5000:]
+    final = text.strip().splitlines()[-1]  # "No issues found in 12.3s", or what failed
+    assert "failure" not in final and "error" not in final, text[-20000:]
+    operations = sum(len(methods) for methods in spec["paths"].values())
+    assert f"Tested: {operations}" in text, text[-5000:]
+    for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
+        assert f"✅ {phase}" in text, (phase, text[-5000:])
+    assert took < BUDGET_S, f"schemathesis took {took:.0f} s"
