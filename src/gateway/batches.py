@@ -60,14 +60,21 @@ def batch_status(batch: pb.Batch) -> shapes.BatchStatus:
                 "type": "array",
                 "items": openapi.FILE,
                 "minItems": 1,
-                "description": "The documents, each a part named `files`, at most "
-                "MAX_BATCH_FILES of them.",
+                "description": "The documents, each a part named `files`: at most "
+                "MAX_BATCH_FILES in all.",
+            },
+            "files[]": {
+                "type": "array",
+                "items": openapi.FILE,
+                "minItems": 1,
+                "description": "The same as `files`, as some form libraries name a list.",
             },
             "priority": openapi.PRIORITY,
             "retentionDays": openapi.RETENTION,
         },
-        required=["files"],
-        files=("files",),
+        required=[],
+        files=("files", "files[]"),
+        one_of=("files", "files[]"),
     ),
     response_model=shapes.BatchSubmitted,
     responses={

@@ -119,7 +119,7 @@ def links(parameter: str, source: str, *operations: str) -> dict[str, Any]:
         operation: {
             "operationId": operation,
             "parameters": {parameter: source},
-            "description": f"`{parameter}` is `{source}`.",
+            "description": f"With this answer's `{source.partition('#/')[2]}`.",
         }
         for operation in operations
     }
@@ -145,16 +145,22 @@ def parameter(
 
 
 def multipart(
-    properties: dict[str, Any], required: list[str], files: tuple[str, ...] = ()
+    properties: dict[str, Any],
+    required: list[str],
+    files: tuple[str, ...] = (),
+    one_of: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """``openapi_extra`` for a multipart body that the route streams itself
-    (``forms.read_form``): only these fields, each once; ``files`` are file parts."""
-    schema = {
+    (``forms.read_form``): only these fields, each once; ``files`` are file parts;
+    ``one_of``: fields of which at least one must be sent."""
+    schema: dict[str, Any] = {
         "type": "object",
         "properties": properties,
         "required": required,
         "additionalProperties": False,
     }
+    if one_of:
+        schema["anyOf"] = [{"required": [name]} for name in one_of]
     encoding = {name: {"contentType": ", ".join(ACCEPTED_TYPES)} for name in files}
     return {
         "requestBody": {
@@ -247,8 +253,9 @@ def document(app: FastAPI, max_batch_files: int) -> dict[str, Any]:
                 response.setdefault("headers", {})["X-Request-Id"] = {
                     "$ref": "#/components/headers/X-Request-Id"
                 }
-    files = doc["paths"]["/v1/batch/submit"]["post"]["requestBody"]["content"]
-    files["multipart/form-data"]["schema"]["properties"]["files"]["maxItems"] = max_batch_files
+    batch = doc["paths"]["/v1/batch/submit"]["post"]["requestBody"]["content"]
+    for name in ("files", "files[]"):
+        batch["multipart/form-data"]["schema"]["properties"][name]["maxItems"] = max_batch_files
     return doc
 
 
