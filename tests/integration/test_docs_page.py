@@ -2,8 +2,9 @@
 protocol (a websocket, one JSON message per command or event).
 
 The page must render every operation of /openapi.json, offer a file picker on
-/v1/convert once "Try it out" is pressed, and load nothing from anywhere but
-the service. Chromium comes from scripts/install-chromium.sh (``make test``).
+/v1/convert once "Try it out" is pressed (and, given a file, show the Markdown
+the service answers), and load nothing from anywhere but the service.
+Chromium comes from scripts/install-chromium.sh (``make test``).
 """
 
 from __future__ import annotations
@@ -160,6 +161,25 @@ def test_swagger_ui_renders_every_operation_from_the_service_alone(service, tmp_
             RENDER_TIMEOUT_S,
             what="a file input on /v1/convert",
         )
+        # Pick a file and execute, as a person would: the page shows the Markdown.
+        document = tmp_path / "hello.txt"
+        document.write_text("Hello from the docs page.\n")
+        root = tab.call("DOM.getDocument")["root"]["nodeId"]
+        picker = tab.call(
+            "DOM.querySelector",
+            nodeId=root,
+            selector=f"#operations-default-{convert} input[type=file]",
+        )["nodeId"]
+        tab.call("DOM.setFileInputFiles", files=[str(document)], nodeId=picker)
+        tab.evaluate(f"{block}.querySelector('.execute').click()")
+        answered = wait_for(
+            lambda: tab.evaluate(
+                f"(r => r && r.innerText)({block}.querySelector('.live-responses-table'))"
+            ),
+            RENDER_TIMEOUT_S,
+            what="the answer to Execute",
+        )
+        assert "200" in answered and "Hello from the docs page." in answered, answered
         requested = tab.requested()
 
     origin = urllib.parse.urlsplit(service.url)
