@@ -93,8 +93,9 @@ def _request_fields(start: dt.datetime | None, end: dt.datetime | None) -> dict[
 
 
 def _empty(start: dt.datetime | None, end: dt.datetime | None) -> bool:
-    """A window that ends before it starts holds no usage, as the original answers
-    it; the server refuses such a range. Its bounds default to 1970 and now."""
+    """A window that ends before it starts holds no usage: its answer is zeros,
+    without asking the server (which refuses such a range). Its bounds default to
+    1970 and now, as the server's do."""
     return (start or _EPOCH) > (end or dt.datetime.now(dt.UTC))
 
 
