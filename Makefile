@@ -1,7 +1,8 @@
 # Ilios — `make run` starts the service, `make test` runs the suite.
 # Both set up what they need on a fresh machine (a virtualenv, Tesseract's OCR
 # models: scripts/install-ocr.sh, the buf CLI; for make test also the code
-# generators: scripts/install-codegen.sh).
+# generators: scripts/install-codegen.sh, and Debian's Chromium for the /docs
+# page test: scripts/install-chromium.sh).
 
 PYTHON ?= python3
 VENV := .venv
@@ -41,6 +42,7 @@ run: $(BIN)/ilios $(VENV)/.ocr ## Install (first time) and start the service: RE
 	$(BIN)/ilios serve
 
 test: $(VENV)/.dev $(VENV)/.ocr $(BUF) tools ## Install test tools (first time), lint the protos, check generated code, run the suite
+	scripts/install-chromium.sh
 	$(BUF) lint
 	scripts/codegen.sh check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -33,7 +33,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from ilios import config, errors
-from ilios.gateway import access_log, batches, direct, documents, forms, rest, shapes, usage
+from ilios.gateway import (
+    access_log,
+    batches,
+    direct,
+    documents,
+    forms,
+    openapi,
+    rest,
+    shapes,
+    usage,
+)
 from ilios.gateway.authentication import Gate, authenticate
 from ilios.gateway.connection import CloseUnread, GatewayProtocol
 from ilios.v1 import access_service_pb2_grpc as access_grpc
@@ -156,24 +166,36 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     # --- service ---------------------------------------------------------------
 
-    @app.get("/", summary="List the endpoints")
-    async def index() -> dict[str, Any]:
-        return {
-            "name": "Ilios",
-            "docs": "/docs",
-            "openapi": "/openapi.json",
-            "endpoints": sorted(
-                f"{method.upper()} {path}"
-                for path, operations in app.openapi()["paths"].items()
-                for method in operations
-            ),
-        }
+    @app.get(
+        "/",
+        operation_id="listEndpoints",
+        summary="List the endpoints",
+        response_model=shapes.Index,
+        responses=openapi.error_responses(guarded=False),
+    )
+    async def index() -> Response:
+        return rest.json(
+            shapes.Index(
+                name="Ilios",
+                docs="/docs",
+                openapi="/openapi.json",
+                endpoints=sorted(
+                    f"{method.upper()} {path}"
+                    for path, operations in app.openapi()["paths"].items()
+                    for method in operations
+                ),
+            )
+        )
 
     @app.get(
         "/health",
+        operation_id="getHealth",
         summary="Health of the gateway and the gRPC server",
         response_model=shapes.Health,
-        responses={503: {"description": "The gRPC server is not serving.", "model": shapes.Health}},
+        responses={
+            503: {"description": "The gRPC server is not serving.", "model": shapes.Health},
+            **openapi.error_responses(guarded=False),
+        },
     )
     async def health() -> Response:
         try:
@@ -198,15 +220,29 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/swagger-ui/favicon.png",
+            # No badge from the public validator: the page loads nothing from elsewhere.
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
     guarded = [Depends(authenticate)]
+    # The upload-url routes first: a fixed path (/api/documents/upload-url) is
+    # matched, and its Allow given, before the template /api/documents/{id}.
+    app.include_router(direct.router, dependencies=guarded)
+    app.include_router(direct.public)
     app.include_router(documents.router, dependencies=guarded)
     app.include_router(batches.router, dependencies=guarded)
     app.include_router(usage.router, dependencies=guarded)
-    app.include_router(direct.router, dependencies=guarded)
-    app.include_router(direct.public)
+
+    def document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi.document(
+                app, settings.max_batch_files, settings.max_file_size
+            )
+        return app.openapi_schema
+
+    app.openapi = document  # type: ignore[method-assign]
     return app
+
 
 
 def run(settings: config.Settings, ready_file: pathlib.Path | None = None) -> int:

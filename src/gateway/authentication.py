@@ -19,9 +19,11 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from typing import Annotated
 
 import grpc
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
 from ilios import errors
 from ilios.apikeys import MAX_KEY_CHARS, bearer, key_id
@@ -34,6 +36,21 @@ CHECK_TIMEOUT_S = 10.0
 _KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY_CHARS}}}")
 
 Metadata = list[tuple[str, str]]
+
+# The two places a key is read from (``presented_key``), as the OpenAPI document's
+# security schemes: declared by ``authenticate``'s parameters, never refusing
+# anything themselves.
+BEARER = HTTPBearer(
+    scheme_name="bearerAuth",
+    description="`Authorization: Bearer KEY`: one of the keys in the server's API_KEY.",
+    auto_error=False,
+)
+API_KEY_QUERY = APIKeyQuery(
+    name="apiKey",
+    scheme_name="apiKey",
+    description="`?apiKey=KEY`, for clients that cannot set a header.",
+    auto_error=False,
+)
 
 
 class Gate:
@@ -82,7 +99,11 @@ def presented_key(request: Request) -> str:
     )
 
 
-async def authenticate(request: Request) -> None:
+async def authenticate(
+    request: Request,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+    _query: Annotated[str | None, Security(API_KEY_QUERY)] = None,
+) -> None:
     """FastAPI dependency of every guarded route: check the key first (see the module).
     The calls that follow carry the key and the request id (``access_log``)."""
     gate: Gate = request.app.state.gate

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 import grpc
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response, StreamingResponse
 
 from ilios import errors
-from ilios.gateway import rest, shapes
+from ilios.gateway import openapi, rest, shapes
 from ilios.gateway.forms import read_form
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2 as document_pb
 
 router = APIRouter()
+BatchId = Annotated[
+    str,
+    Path(
+        description="The batch's id, as submit answered it.",
+        examples=["bat_01jjbq4m7c3v9k2x8r5t6w1y0z"],
+    ),
+]
 
 DOWNLOAD_FORMATS = ("jsonl", "json")
 JSONL = "application/x-ndjson; charset=utf-8"
@@ -38,19 +46,59 @@ def batch_status(batch: pb.Batch) -> shapes.BatchStatus:
 
 @router.post(
     "/v1/batch/submit",
+    operation_id="submitBatch",
     summary="Queue several documents as one batch",
     status_code=202,
-    openapi_extra=rest.form_schema(
+    description=(
+        "Each file is a part named `files` (or `files[]`). A file that is empty or not a "
+        "type this service converts is no refusal: its document is `failed` at once, with "
+        "its reason."
+    ),
+    openapi_extra=openapi.multipart(
         {
-            "files": {"type": "array", "items": rest.FILE},
-            "priority": rest.PRIORITY,
-            "retentionDays": rest.RETENTION,
-            "languages": rest.LANGUAGES,
+            "files": {
+                "type": "array",
+                "items": openapi.FILE,
+                "minItems": 1,
+                "description": "The documents, each a part named `files`: at most "
+                "MAX_BATCH_FILES in all.",
+            },
+            "files[]": {
+                "type": "array",
+                "items": openapi.FILE,
+                "minItems": 1,
+                "description": "The same as `files`, as some form libraries name a list.",
+            },
+            "priority": openapi.PRIORITY,
+            "retentionDays": openapi.RETENTION,
+            "languages": openapi.LANGUAGES,
         },
-        required=["files"],
+        required=[],
+        files=("files", "files[]"),
+        one_of=("files", "files[]"),
     ),
     response_model=shapes.BatchSubmitted,
-    responses=rest.error_responses(400, 401, 408, 413, 503),
+    responses={
+        202: {
+            "description": "Queued.",
+            "links": {
+                **openapi.links("batch_id", "$response.body#/batchId", *openapi.BATCH_OPERATIONS),
+                **openapi.links(
+                    "document_id", "$response.body#/documents/0/id", *openapi.DOCUMENT_OPERATIONS
+                ),
+            },
+        },
+        **openapi.error_responses(
+            *openapi.FORM,
+            errors.EmptyBatch,
+            errors.InvalidPriority,
+            errors.InvalidRetention,
+            errors.InvalidLanguages,
+            errors.TooManyFiles,
+            errors.FileTooLarge,
+            errors.StorageUnavailable,
+        ),
+    },
 )
 async def submit(request: Request) -> Response:
     metadata = rest.auth(request)
@@ -103,13 +151,31 @@ async def submit(request: Request) -> Response:
 
 @router.get(
     "/v1/batch/status/{batch_id}",
+    operation_id="getBatchStatus",
     summary="A batch's progress",
     description="With `details=true`, each document's status too, in submission order.",
+    openapi_extra={
+        "parameters": [
+            openapi.parameter(
+                "details",
+                {"type": "boolean", "default": False},
+                "Add `documents`: each document's status.",
+            )
+        ]
+    },
     response_model=shapes.BatchStatus,
-    responses=rest.error_responses(400, 401, 404, 503),
+    responses={
+        200: {
+            "description": "Its progress.",
+            "links": openapi.links("batch_id", "$response.body#/batchId", "downloadBatch"),
+        },
+        **openapi.error_responses(
+            errors.InvalidRequest, errors.DuplicateField, errors.BatchNotFound
+        ),
+    },
 )
-async def status(batch_id: str, request: Request, details: str = "") -> Response:
-    with_documents = rest.flag(details, "details")
+async def status(batch_id: BatchId, request: Request) -> Response:
+    with_documents = rest.flag(rest.query(request, "details"), "details")
     stub = rest.stub(request)
     reply = await stub.GetBatch(pb.GetBatchRequest(batch_id=batch_id), metadata=rest.auth(request))
     answer = batch_status(reply.batch)
@@ -137,26 +203,54 @@ async def _documents(request: Request, batch_id: str) -> AsyncIterator[document_
 
 @router.get(
     "/v1/batch/download/{batch_id}",
+    operation_id="downloadBatch",
+    response_class=Response,  # its content types are declared below
     summary="A finished batch's results (streamed)",
     description=(
         "`format=jsonl` (default): one JSON object per line, in submission order; "
         "`format=json`: `{batchId, documents: [...]}`. Before every document is done: "
         "400 with the batch's status and progress."
     ),
+    openapi_extra={
+        "parameters": [
+            openapi.parameter(
+                "format",
+                {"type": "string", "enum": list(DOWNLOAD_FORMATS), "default": "jsonl"},
+                "One JSON object per line, or one JSON document.",
+            )
+        ]
+    },
     responses={
         200: {
             "description": "Every document of the batch.",
+            "headers": {
+                "Content-Disposition": {
+                    "description": '`attachment; filename="batch-ID.jsonl"` (or `.json`)',
+                    "schema": {"type": "string"},
+                }
+            },
             "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}},
-                "application/json": {"schema": shapes.BatchDownload.model_json_schema()},
+                "application/x-ndjson": {
+                    "schema": {
+                        "type": "string",
+                        "description": "One line per document, in submission order: each a "
+                        "`BatchLine` (every key present, `null` where not set).",
+                    },
+                    "example": json.dumps(openapi.EXAMPLES[shapes.BatchLine]) + "\n",
+                },
+                "application/json": {"schema": openapi.ref(shapes.BatchDownload)},
             },
         },
-        400: {"description": "Not every document is done yet.", "model": shapes.BatchNotReady},
-        **rest.error_responses(401, 404, 503),
+        **openapi.error_responses(
+            errors.InvalidFormat,
+            errors.DuplicateField,
+            errors.BatchNotFound,
+            alternatives={400: shapes.BatchNotReady},
+        ),
     },
 )
-async def download(batch_id: str, request: Request, format: str | None = None) -> Response:
-    fmt = rest.output_format(format, DOWNLOAD_FORMATS)
+async def download(batch_id: BatchId, request: Request) -> Response:
+    fmt = rest.output_format(rest.query(request, "format"), DOWNLOAD_FORMATS)
     stub = rest.stub(request)
     metadata = rest.auth(request)
     call = stub.DownloadBatch(pb.DownloadBatchRequest(batch_id=batch_id), metadata=metadata)
@@ -166,17 +260,22 @@ async def download(batch_id: str, request: Request, format: str | None = None) -
         error = errors.from_rpc_error(exc)
         if not isinstance(error, errors.BatchNotReady):
             raise
-        # The original answers 400 {error, status, progress}.
         batch = (
             await stub.GetBatch(pb.GetBatchRequest(batch_id=batch_id), metadata=metadata)
         ).batch
-        not_ready = shapes.BatchNotReady(
-            error="The batch is still being processed: download it once every document is done.",
-            reason="BATCH_NOT_READY",
-            status=shapes.batch_state(batch),
-            progress=shapes.progress(batch),
-        )
-        return rest.json(not_ready, status_code=400)
+        if batch.state != pb.BATCH_STATE_COMPLETED:
+            # The original answers 400 {error, status, progress}.
+            not_ready = shapes.BatchNotReady(
+                error="The batch is still being processed: "
+                "download it once every document is done.",
+                reason="BATCH_NOT_READY",
+                status=shapes.batch_state(batch),
+                progress=shapes.progress(batch),
+            )
+            return rest.json(not_ready, status_code=400)
+        # It was done by the time its status was read: not "not ready" with status completed.
+        call = stub.DownloadBatch(pb.DownloadBatchRequest(batch_id=batch_id), metadata=metadata)
+        first = await call.read()
 
     async def documents() -> AsyncIterator[pb.DownloadBatchResponse]:
         message = first

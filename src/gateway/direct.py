@@ -14,16 +14,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import re
 import urllib.parse
+from collections.abc import Callable
+from typing import Annotated
 
 import grpc
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ilios import errors, upload_frames
-from ilios.gateway import rest, shapes
+from ilios.gateway import openapi, rest, shapes
+from ilios.gateway.documents import DocumentId
 from ilios.gateway.forms import CHUNK_BYTES, CLEAN_UP_WAIT_S
+from ilios.limits import MAX_PRIORITY, MAX_RETENTION_DAYS, MIN_PRIORITY, MIN_RETENTION_DAYS
 from ilios.v1 import conversion_service_pb2 as pb
 
 # Metadata naming the reservation an Upload fills, instead of an API key (the
@@ -31,24 +36,80 @@ from ilios.v1 import conversion_service_pb2 as pb
 RESERVATION_TOKEN = "ilios-reservation-token"
 RESERVATION_ACCEPTED = "ilios-reservation-accepted"  # the server's word that it takes it
 
+# What a reservation's token looks like (secrets.token_urlsafe): anything else,
+# which could not travel as gRPC metadata anyway, matches no reservation.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,200}")
+
 router = APIRouter()  # guarded: an API key first
 public = APIRouter()  # the PUT: its token authorizes it
 
 
+def whole(
+    lo: int, hi: int | None, error: type[errors.IliosError], message: str | None = None
+) -> Callable[[object], int]:
+    """A check for a JSON integer in [lo, hi], as JSON Schema has it (``4`` or
+    ``4.0``, not ``true`` or ``"4"``, which pydantic's lax mode would take), that
+    raises ``error`` (through pydantic, so the answer names the field's reason)."""
+
+    def check(value: object) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise error(message, value=str(value)[:40])
+        if value < lo or (hi is not None and value > hi):
+            raise error(message, value=str(value)[:40])
+        return value
+
+    return check
+
+
+FileSize = Annotated[
+    int,
+    BeforeValidator(
+        whole(0, None, errors.InvalidRequest, "fileSize must be a whole number of bytes.")
+    ),
+    WithJsonSchema({"type": "integer", "minimum": 0}),
+]
+
+
+def _languages(value: object) -> str:
+    if not isinstance(value, str):
+        raise errors.InvalidLanguages(languages=str(value)[:200])
+    rest.languages(value)  # raises INVALID_LANGUAGES
+    return value
+
+
+Languages = Annotated[str, BeforeValidator(_languages), WithJsonSchema(openapi.LANGUAGES)]
+RetentionDays = Annotated[
+    int,
+    BeforeValidator(whole(MIN_RETENTION_DAYS, MAX_RETENTION_DAYS, errors.InvalidRetention)),
+    WithJsonSchema(openapi.RETENTION),
+]
+Priority = Annotated[
+    int,
+    BeforeValidator(whole(MIN_PRIORITY, MAX_PRIORITY, errors.InvalidPriority)),
+    WithJsonSchema(openapi.PRIORITY),
+]
+
+
 class UploadUrlRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
     fileName: str = Field(max_length=1000, examples=["report.pdf"])
-    fileSize: int = Field(0, ge=0, description="Bytes; checked when the upload completes.")
+    fileSize: FileSize = Field(
+        0,
+        description="Bytes (at most the server's MAX_FILE_SIZE); the upload must send exactly "
+        "these, if given.",
+    )
     mimeType: str = Field("", max_length=200, examples=["application/pdf"])
 
 
 class CompleteRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
-    retentionDays: int | None = Field(None, ge=1, le=3650)
-    priority: int | None = Field(None, ge=1, le=10)
-    languages: str | None = Field(None, examples=["eng,deu"])
+    retentionDays: RetentionDays | None = None
+    priority: Priority | None = None
+    languages: Languages | None = None
 
 
 class Stored(shapes.Shape):
@@ -58,11 +119,25 @@ class Stored(shapes.Shape):
 
 @router.post(
     "/api/documents/upload-url",
+    operation_id="reserveUpload",
     summary="Reserve a document whose file is sent with a plain PUT",
+    description="PUT the file's bytes to `uploadUrl` before `expiresIn` seconds pass, then "
+    "queue it with `/api/documents/upload-complete/{id}`.",
     response_model=shapes.UploadUrl,
-    responses=rest.error_responses(400, 401, 413, 503),
+    responses={
+        200: {
+            "description": "Reserved.",
+            "links": openapi.links("document_id", "$response.body#/id", "completeUpload"),
+        },
+        **openapi.error_responses(
+            errors.InvalidRequest, errors.FileTooLarge, errors.StorageUnavailable
+        ),
+    },
 )
 async def upload_url(body: UploadUrlRequest, request: Request) -> Response:
+    limit = rest.settings(request).max_file_size
+    if body.fileSize > limit:
+        raise errors.FileTooLarge(limit_bytes=str(limit))
     reply = await rest.stub(request).ReserveUpload(
         pb.ReserveUploadRequest(
             file_name=body.fileName, size_bytes=body.fileSize, mime_type=body.mimeType
@@ -87,17 +162,35 @@ async def upload_url(body: UploadUrlRequest, request: Request) -> Response:
 @public.put(
     "/api/documents/upload/{document_id}",
     name="upload_put",
+    operation_id="sendUpload",
     summary="Send a reserved document's bytes (the uploadUrl, when storage is local)",
+    description="Its `token` (from the uploadUrl), not an API key, authorizes it.",
     response_model=Stored,
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/octet-stream": {"schema": rest.FILE}},
+            "content": {"application/octet-stream": {"schema": openapi.FILE}},
         }
     },
-    responses=rest.error_responses(400, 404, 408, 413, 503),
+    responses=openapi.error_responses(
+        errors.InvalidRequest,
+        errors.UploadNotFound,
+        errors.FileTooLarge,
+        errors.StorageUnavailable,
+        errors.ServiceUnavailable,
+        guarded=False,
+    ),
 )
-async def upload_put(document_id: str, request: Request, token: str = "") -> Response:
+async def upload_put(
+    document_id: DocumentId,
+    request: Request,
+    token: Annotated[str, Query(description="The reservation's token, as in its uploadUrl.")] = "",
+) -> Response:
+    if not TOKEN.fullmatch(token):  # not one the server gives: no such reservation
+        raise errors.UploadNotFound(
+            "No reservation with this id and token: PUT to the uploadUrl as given.",
+            upload_id=document_id,
+        )
     limit = rest.settings(request).max_file_size
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
@@ -166,12 +259,33 @@ async def _give_up(call: grpc.aio.StreamUnaryCall, exc: BaseException) -> None:
 
 @router.post(
     "/api/documents/upload-complete/{document_id}",
+    operation_id="completeUpload",
     summary="Queue the conversion of a reserved document, once its file is sent",
     response_model=shapes.Submitted,
-    responses=rest.error_responses(400, 401, 404, 413, 415, 503),
+    responses={
+        200: {
+            "description": "Queued.",
+            "links": openapi.links(
+                "document_id", "$response.body#/id", *openapi.DOCUMENT_OPERATIONS
+            ),
+        },
+        **openapi.error_responses(
+            errors.InvalidRequest,
+            errors.InvalidRetention,
+            errors.InvalidPriority,
+            errors.InvalidLanguages,
+            errors.UploadNotFound,
+            errors.UploadIncomplete,
+            errors.UploadNotSent,
+            errors.EmptyFile,
+            errors.FileTooLarge,
+            errors.UnsupportedFileType,
+            errors.StorageUnavailable,
+        ),
+    },
 )
 async def upload_complete(
-    document_id: str, request: Request, body: CompleteRequest | None = None
+    document_id: DocumentId, request: Request, body: CompleteRequest | None = None
 ) -> Response:
     body = body or CompleteRequest.model_validate({})
     reply = await rest.stub(request).CompleteUpload(

@@ -6,19 +6,27 @@ import json
 import pathlib
 import urllib.parse
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 import grpc
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from ilios import errors
-from ilios.gateway import rest, shapes
+from ilios.gateway import openapi, rest, shapes
 from ilios.gateway.forms import Form, UploadedFile, read_form
 from ilios.markdown import join_pages
 from ilios.v1 import conversion_service_pb2 as pb
+from ilios.v1 import document_pb2 as document_pb
 
 router = APIRouter()
+DocumentId = Annotated[
+    str,
+    Path(
+        description="The document's id, as submit or convert answered it.",
+        examples=["doc_01jjbq4m7c3v9k2x8r5t6w1y0z"],
+    ),
+]
 NDJSON = "application/x-ndjson; charset=utf-8"
 # Headers a browser client may read (CORS): what the original's clients read.
 EXPOSED_HEADERS = (
@@ -27,6 +35,21 @@ EXPOSED_HEADERS = (
     "X-Extracted-Pages",
     "Content-Disposition",
 )
+MARKDOWN_HEADERS = {
+    "X-Document-Id": {"description": "With Markdown.", "schema": {"type": "string"}},
+    "X-Processing-Time-Ms": {
+        "description": "With Markdown (/v1/convert).",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "X-Extracted-Pages": {
+        "description": "With Markdown (/v1/convert).",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Content-Disposition": {
+        "description": 'With Markdown: `inline; filename="NAME.md"`.',
+        "schema": {"type": "string"},
+    },
+}
 
 
 async def _one_file(
@@ -56,13 +79,15 @@ def _markdown_disposition(file_name: str) -> str:
 
 def _streaming(request: Request, form: Form) -> bool:
     """Whether the caller asked for one JSON line per event (``Accept`` or ``stream``)."""
-    accept = request.headers.get("accept", "")
-    asked = form.fields.get("stream") or request.query_params.get("stream") or ""
-    return "application/x-ndjson" in accept or rest.flag(asked, "stream")
+    in_form = rest.flag(form.fields.get("stream"), "stream")
+    in_query = rest.flag(rest.query(request, "stream"), "stream")
+    return "application/x-ndjson" in request.headers.get("accept", "") or in_form or in_query
 
 
 @router.post(
     "/v1/convert",
+    operation_id="convertDocument",
+    response_class=Response,  # its content types are declared below
     summary="Convert one document now",
     description=(
         "Stores the file, converts it at top priority and answers once it is done: "
@@ -72,26 +97,61 @@ def _streaming(request: Request, form: Form) -> bool:
         "event as the worker produces it: `accepted`, each `page`, then `completed` (or "
         "`error`)."
     ),
-    openapi_extra=rest.form_schema(
-        {
-            "file": rest.FILE,
-            "format": {"type": "string", "enum": list(rest.FORMATS), "default": "markdown"},
-            "retentionDays": rest.RETENTION,
-            "languages": rest.LANGUAGES,
-            "stream": {"type": "boolean", "default": False},
-        },
-        required=["file"],
-    ),
+    openapi_extra={
+        **openapi.multipart(
+            {
+                "file": openapi.FILE,
+                "format": {
+                    "type": "string",
+                    "enum": list(rest.FORMATS),
+                    "default": "markdown",
+                    "description": "The answer: Markdown, or the document as JSON.",
+                },
+                "retentionDays": openapi.RETENTION,
+                "languages": openapi.LANGUAGES,
+                "stream": openapi.STREAM,
+            },
+            required=["file"],
+            files=("file",),
+        ),
+        "parameters": [openapi.parameter("stream", openapi.STREAM, openapi.STREAM_TEXT)],
+    },
     responses={
         200: {
             "description": "The Markdown, the JSON result, or the event stream.",
+            "headers": MARKDOWN_HEADERS,
             "content": {
-                "text/markdown": {"schema": {"type": "string"}},
-                "application/json": {"schema": shapes.Converted.model_json_schema()},
-                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/markdown": {
+                    "schema": {"type": "string"},
+                    "example": openapi.MARKDOWN_EXAMPLE,
+                },
+                "application/json": {"schema": openapi.ref(shapes.Converted)},
+                "application/x-ndjson": {
+                    "schema": {
+                        "type": "string",
+                        "description": "One JSON object per line: `{event: accepted, document}`, "
+                        "`{event: page, page: {number, markdown}}` per page, then `{event: "
+                        "completed, document, usage: {pages, totalTokens}}` or `{event: error, "
+                        "error, reason}`; `document` as /api/documents/status answers it.",
+                    },
+                    "example": openapi.EVENTS_EXAMPLE,
+                },
             },
         },
-        **rest.error_responses(400, 401, 408, 413, 415, 422, 500, 503),
+        **openapi.error_responses(
+            *openapi.FORM,
+            errors.MissingFile,
+            errors.EmptyFile,
+            errors.InvalidFormat,
+            errors.InvalidRetention,
+            errors.InvalidLanguages,
+            errors.TooManyFiles,
+            errors.FileTooLarge,
+            errors.StorageUnavailable,
+            *openapi.family(errors.ConversionFailed),
+            *openapi.family(errors.DocumentFailed),
+            *openapi.family(errors.TransientError),
+        ),
     },
 )
 async def convert(request: Request) -> Response:
@@ -104,12 +164,13 @@ async def convert(request: Request) -> Response:
         fmt = rest.output_format(form.fields.get("format"))
         days = rest.retention_days(form.fields.get("retentionDays"))
         langs = rest.languages(form.fields.get("languages"))
+        streaming = _streaming(request, form)
         call = stub.Convert(
             pb.ConvertRequest(file=upload.source, retention_days=days, languages=langs),
             metadata=metadata,
         )
         first = await call.read()  # a refusal (bad type, engine) surfaces here, as a status
-    if _streaming(request, form):
+    if streaming:
         return StreamingResponse(_events(call, first), media_type=NDJSON)
     pages: list[pb.ConvertResponse] = []
     completed: pb.ConvertCompleted | None = None
@@ -187,18 +248,41 @@ async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
 
 @router.post(
     "/api/documents/submit",
+    operation_id="submitDocument",
     summary="Queue one document (asynchronous)",
-    openapi_extra=rest.form_schema(
+    description="Follow it with `/api/documents/status/{id}`, then read it from "
+    "`/api/documents/{id}`.",
+    openapi_extra=openapi.multipart(
         {
-            "file": rest.FILE,
-            "retentionDays": rest.RETENTION,
-            "priority": rest.PRIORITY,
-            "languages": rest.LANGUAGES,
+            "file": openapi.FILE,
+            "retentionDays": openapi.RETENTION,
+            "priority": openapi.PRIORITY,
+            "languages": openapi.LANGUAGES,
         },
         required=["file"],
+        files=("file",),
     ),
     response_model=shapes.Submitted,
-    responses=rest.error_responses(400, 401, 408, 413, 415, 503),
+    responses={
+        200: {
+            "description": "Queued.",
+            "links": openapi.links(
+                "document_id", "$response.body#/id", *openapi.DOCUMENT_OPERATIONS
+            ),
+        },
+        **openapi.error_responses(
+            *openapi.FORM,
+            errors.MissingFile,
+            errors.EmptyFile,
+            errors.InvalidRetention,
+            errors.InvalidLanguages,
+            errors.InvalidPriority,
+            errors.TooManyFiles,
+            errors.FileTooLarge,
+            errors.UnsupportedFileType,
+            errors.StorageUnavailable,
+        ),
+    },
 )
 async def submit(request: Request) -> Response:
     metadata = rest.auth(request)
@@ -219,11 +303,12 @@ async def submit(request: Request) -> Response:
 
 @router.get(
     "/api/documents/status/{document_id}",
+    operation_id="getDocumentStatus",
     summary="A document's status",
     response_model=shapes.DocumentStatus,
-    responses=rest.error_responses(401, 404, 503),
+    responses=openapi.error_responses(errors.DocumentNotFound),
 )
-async def status(document_id: str, request: Request) -> Response:
+async def status(document_id: DocumentId, request: Request) -> Response:
     reply = await rest.stub(request).GetDocument(
         pb.GetDocumentRequest(document_id=document_id), metadata=rest.auth(request)
     )
@@ -232,26 +317,46 @@ async def status(document_id: str, request: Request) -> Response:
 
 @router.get(
     "/api/documents/{document_id}",
+    operation_id="getDocument",
+    response_class=Response,  # its content types are declared below
     summary="A document's Markdown",
     description=(
         "The Markdown (`format=markdown`, the default) or JSON (`format=json`); 202 while "
         "the document is pending or processing, 500 with the reason if its conversion failed."
     ),
+    openapi_extra={
+        "parameters": [
+            openapi.parameter(
+                "format",
+                {"type": "string", "enum": list(rest.FORMATS), "default": "markdown"},
+                "The answer: Markdown, or the document as JSON.",
+            )
+        ]
+    },
     responses={
         200: {
             "description": "The converted document.",
+            "headers": MARKDOWN_HEADERS,
             "content": {
-                "text/markdown": {"schema": {"type": "string"}},
-                "application/json": {"schema": shapes.DocumentContent.model_json_schema()},
+                "text/markdown": {
+                    "schema": {"type": "string"},
+                    "example": openapi.MARKDOWN_EXAMPLE,
+                },
+                "application/json": {"schema": openapi.ref(shapes.DocumentContent)},
             },
         },
         202: {"description": "Not converted yet.", "model": shapes.DocumentWaiting},
-        500: {"description": "The conversion failed.", "model": shapes.DocumentFailed},
-        **rest.error_responses(400, 401, 404, 410, 503),
+        **openapi.error_responses(
+            errors.InvalidFormat,
+            errors.DuplicateField,
+            errors.DocumentNotFound,
+            errors.DocumentArchived,
+            alternatives={500: shapes.DocumentFailed},
+        ),
     },
 )
-async def content(document_id: str, request: Request, format: str | None = None) -> Response:
-    fmt = rest.output_format(format)
+async def content(document_id: DocumentId, request: Request) -> Response:
+    fmt = rest.output_format(rest.query(request, "format"))
     metadata = rest.auth(request)
     stub = rest.stub(request)
     try:
@@ -270,12 +375,25 @@ async def content(document_id: str, request: Request, format: str | None = None)
                 id=doc.id, status=shapes.state_name(doc), fileName=doc.file_name
             )
             return rest.json(waiting, status_code=202)
-        if isinstance(error, errors.ConversionFailed | errors.DocumentFailed):
-            failed = shapes.DocumentFailed(
-                id=document_id, status="failed", error=error.message, reason=error.reason
-            )
-            return rest.json(failed, status_code=500)  # as the original answers it
-        raise
+        if not isinstance(error, errors.ConversionFailed | errors.DocumentFailed):
+            if (
+                not isinstance(error, errors.TransientError)
+                and type(error) is not errors.IliosError
+            ):
+                raise
+            # A document whose last attempt failed on a transient error (or a bug) keeps
+            # that reason: only its state tells it from a server that cannot answer now.
+            doc = (
+                await stub.GetDocument(
+                    pb.GetDocumentRequest(document_id=document_id), metadata=metadata
+                )
+            ).document
+            if doc.state != document_pb.DOCUMENT_STATE_FAILED:
+                raise
+        failed = shapes.DocumentFailed(
+            id=document_id, status="failed", error=error.message, reason=error.reason
+        )
+        return rest.json(failed, status_code=500)  # as the original answers it
     doc = reply.document
     if fmt == "markdown":
         return Response(
@@ -302,17 +420,32 @@ async def content(document_id: str, request: Request, format: str | None = None)
 
 @router.get(
     "/api/documents/{document_id}/original",
+    operation_id="getDocumentOriginal",
+    response_class=Response,  # its content types are declared below
     summary="The original file (streamed)",
     responses={
         200: {
-            "description": "The original bytes, with their type and name.",
-            "content": {"application/octet-stream": {"schema": rest.FILE}},
+            "description": "The original bytes, with the type they were found to be "
+            "(`application/octet-stream`: a batch file that was not a document) and their name.",
+            "headers": {
+                "Content-Disposition": {
+                    "description": "`attachment; filename*=UTF-8''NAME`",
+                    "schema": {"type": "string"},
+                },
+                "X-Document-Id": {"schema": {"type": "string"}},
+            },
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in [*openapi.ACCEPTED_TYPES, "application/octet-stream"]
+            },
         },
         302: {"description": "In S3 storage: a short-lived URL to fetch the original from."},
-        **rest.error_responses(401, 404, 410, 503),
+        **openapi.error_responses(
+            errors.DocumentNotFound, errors.DocumentArchived, errors.StorageUnavailable
+        ),
     },
 )
-async def original(document_id: str, request: Request) -> Response:
+async def original(document_id: DocumentId, request: Request) -> Response:
     call = rest.stub(request).ReadOriginal(
         pb.ReadOriginalRequest(document_id=document_id, prefer_url=True),
         metadata=rest.auth(request),

@@ -121,6 +121,12 @@ class _Files:
         self._name = ""
 
     async def start(self, part: Part) -> None:
+        if not part.is_file:  # a plain text field
+            raise InvalidRequest(
+                f"The form field {part.name[:100]!r} must be a file, sent with a file name "
+                f"(curl -F '{part.name[:100]}=@document.pdf').",
+                field=part.name,
+            )
         if len(self.done) >= self.max_files:
             raise self.too_many
         self._field = part.name

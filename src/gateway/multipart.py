@@ -32,7 +32,13 @@ class Part:
     """The start of a form part: its field name and, for a file, its file name."""
 
     name: str
-    file_name: str | None  # None: a plain field (no ``filename`` parameter)
+    file_name: str | None  # None: no ``filename`` parameter
+    typed: bool = False  # the part has its own Content-Type
+
+    @property
+    def is_file(self) -> bool:
+        """A file part (RFC 7578): with a file name, or at least a type of its own."""
+        return self.file_name is not None or self.typed
 
 
 # What ``MultipartParser.feed`` returns, in order: a ``Part`` when one starts, its
@@ -128,7 +134,8 @@ class MultipartParser:
 
     def _on_headers_finished(self) -> None:
         headers = {bytes(name).strip().lower(): bytes(value) for name, value in self._header}
-        self._events.append(_part(headers.get(b"content-disposition", b"")))
+        part = _part(headers.get(b"content-disposition", b""))
+        self._events.append(dataclasses.replace(part, typed=b"content-type" in headers))
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         if end > start:

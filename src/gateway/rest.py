@@ -14,9 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from ilios import config, errors
-from ilios.gateway.shapes import ErrorBody
 from ilios.limits import (
-    DEFAULT_PRIORITY,
     LANGUAGE_CODE,
     MAX_LANGUAGES,
     MAX_PRIORITY,
@@ -50,6 +48,20 @@ def auth(request: Request) -> list[tuple[str, str]]:
 
 
 # --- parameters ------------------------------------------------------------------
+# Each parser takes what the request sent (None: not sent) and accepts exactly what
+# the OpenAPI document (``openapi``) declares, so that a client built from the
+# document and the service agree.
+
+
+def query(request: Request, name: str) -> str | None:
+    """A query parameter; an empty value (``?name=``) is the parameter left out, as
+    the document says (``allowEmptyValue``). Sent twice: DUPLICATE_FIELD."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise errors.DuplicateField(
+            f"The query sends {name!r} {len(values)} times: send it once.", field=name
+        )
+    return values[0] if values and values[0] else None
 
 
 def _whole(raw: str, error: type[errors.IliosError], lo: int, hi: int) -> int:
@@ -66,45 +78,45 @@ def _whole(raw: str, error: type[errors.IliosError], lo: int, hi: int) -> int:
 def retention_days(raw: str | None) -> int:
     """retentionDays (``MIN_RETENTION_DAYS``-``MAX_RETENTION_DAYS``); absent means
     the server default (0 on the wire)."""
-    if raw is None or raw == "":
+    if raw is None:
         return 0
     return _whole(raw, errors.InvalidRetention, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS)
 
 
 def priority(raw: str | None) -> int:
     """priority (``MIN_PRIORITY``-``MAX_PRIORITY``); absent means the default (0 on the wire)."""
-    if raw is None or raw == "":
-        return 0
-    return _whole(raw, errors.InvalidPriority, MIN_PRIORITY, MAX_PRIORITY)
+    return 0 if raw is None else _whole(raw, errors.InvalidPriority, MIN_PRIORITY, MAX_PRIORITY)
 
 
 def languages(raw: str | None) -> list[str]:
     """``languages=eng,deu`` (OCR model codes); absent means the server's default."""
-    codes = [code.strip() for code in (raw or "").split(",") if code.strip()]
+    if raw is None:
+        return []
+    codes = [code.strip(" ") for code in raw.split(",")]
     pattern = re.compile(LANGUAGE_CODE)
     if len(codes) > MAX_LANGUAGES or not all(pattern.fullmatch(code) for code in codes):
         raise errors.InvalidLanguages(
             f"languages must be at most {MAX_LANGUAGES} OCR model codes separated by commas, "
             "such as eng,deu or jpn.",
-            languages=(raw or "")[:200],
+            languages=raw[:200],
         )
     return codes
 
 
 def output_format(raw: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
-    value = (raw or allowed[0]).lower()
+    """One of ``allowed`` as spelled there; absent means the first."""
+    value = allowed[0] if raw is None else raw
     if value not in allowed:
         names = " or ".join(repr(a) for a in allowed)
         raise errors.InvalidFormat(f"format must be {names}.", value=value)
     return value
 
 
-def flag(raw: str, name: str) -> bool:
-    """A boolean parameter: ``true``/``1``/``yes`` or ``false``/``0``/``no`` (or empty)."""
-    value = raw.strip().lower()
-    if value in ("", "false", "0", "no"):
+def flag(raw: str | None, name: str) -> bool:
+    """A boolean parameter: ``true`` or ``false`` (absent: false), as JSON spells them."""
+    if raw is None or raw == "false":
         return False
-    if value in ("true", "1", "yes"):
+    if raw == "true":
         return True
     raise errors.InvalidRequest(f"{name} must be true or false.", **{name: raw})
 
@@ -124,56 +136,3 @@ def error_response(
     if error.details:
         body["details"] = error.details
     return JSONResponse(body, status_code=status or error.http_status, headers=headers)
-
-
-_STATUS_TEXT = {
-    400: "A parameter or the body is not valid.",
-    401: "No API key, or a wrong one (checked before anything else).",
-    404: "No such document, batch or upload.",
-    408: "The request stopped arriving.",
-    409: "Not ready yet.",
-    410: "Past its retention: archived.",
-    413: "Too large, or too many files.",
-    415: "Not a type this service converts.",
-    422: "The document cannot be converted.",
-    500: "The conversion failed, or a bug.",
-    503: "A dependency is unavailable: try again.",
-}
-
-
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI for a route's errors: the shared shape, and the reasons each status carries."""
-    out: dict[int | str, dict[str, Any]] = {}
-    for status in statuses:
-        reasons = sorted({c.reason for c in errors.all_classes() if c.http_status == status})
-        out[status] = {
-            "model": ErrorBody,
-            "description": f"{_STATUS_TEXT.get(status, '')} Reasons: {', '.join(reasons)}.",
-        }
-    return out
-
-
-def form_schema(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    """OpenAPI for a multipart body that the route parses itself (streamed)."""
-    schema = {"type": "object", "properties": properties, "required": required}
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"multipart/form-data": {"schema": schema}},
-        }
-    }
-
-
-FILE = {"type": "string", "format": "binary"}
-LANGUAGES = {
-    "type": "string",
-    "description": "OCR languages, model codes separated by commas (eng,deu; frk for Fraktur).",
-    "example": "eng,deu",
-}
-RETENTION = {"type": "integer", "minimum": MIN_RETENTION_DAYS, "maximum": MAX_RETENTION_DAYS}
-PRIORITY = {
-    "type": "integer",
-    "minimum": MIN_PRIORITY,
-    "maximum": MAX_PRIORITY,
-    "default": DEFAULT_PRIORITY,
-}

@@ -248,7 +248,7 @@ class OperationUsage(Shape):
 class DayUsage(Shape):
     """Usage of one UTC day, engine and API key."""
 
-    date: str
+    date: str = Field(json_schema_extra={"format": "date"})
     engine: str
     apiKeyId: str
     documents: int
@@ -271,6 +271,15 @@ class Health(Shape):
     status: Literal["healthy", "unhealthy"]
     timestamp: DateTime
     services: dict[str, Literal["up", "down"]]
+
+
+class Index(Shape):
+    """``/``: where the documentation is, and every endpoint."""
+
+    name: str
+    docs: str
+    openapi: str
+    endpoints: list[str]
 
 
 class UploadUrl(Shape):

@@ -18,7 +18,7 @@ import secrets
 
 from ilios import filetypes
 from ilios.config import Settings
-from ilios.errors import FileTooLarge, UploadIncomplete, UploadNotFound
+from ilios.errors import FileTooLarge, UploadIncomplete, UploadNotFound, UploadNotSent
 from ilios.storage import CHUNK_BYTES, HEAD_BYTES, BlobStore, chunks
 from ilios.store import Reservation, Store, StoredFile, new_id, now_ms
 
@@ -75,7 +75,7 @@ class Reservations:
     def file_of(self, document_id: str) -> StoredFile:
         """The file sent for a reservation: the upload the gateway recorded, or
         the object PUT to S3 (checked and read once). Raises UPLOAD_NOT_FOUND,
-        UPLOAD_INCOMPLETE (nothing sent yet, or not its declared size) or
+        UPLOAD_NOT_SENT (nothing sent yet), UPLOAD_INCOMPLETE (not its declared size) or
         FILE_TOO_LARGE."""
         stored = self.store.uploads.take(document_id)
         if stored is not None:
@@ -89,7 +89,7 @@ class Reservations:
         key = key_of(document_id)
         size = self.blobs.size(key)
         if size is None:
-            raise UploadIncomplete(
+            raise UploadNotSent(
                 "Nothing was sent to the uploadUrl yet: PUT the file there, then complete."
             )
         if size > self.settings.max_file_size:

@@ -710,7 +710,7 @@ def test_upload_url_puts_straight_to_s3_and_the_original_redirects_there(s3, tmp
         assert body["uploadUrl"].startswith(s3.url) and 3000 < body["expiresIn"] <= 3600
         doc_id = body["id"]
         r = http.post(f"/api/documents/upload-complete/{doc_id}")  # nothing sent yet
-        assert r.status_code == 400 and r.json()["reason"] == "UPLOAD_INCOMPLETE"
+        assert r.status_code == 409 and r.json()["reason"] == "UPLOAD_NOT_SENT"
         assert httpx.put(body["uploadUrl"], content=content, timeout=60).status_code == 200
         r = http.post(f"/api/documents/upload-complete/{doc_id}", json={"retentionDays": 7})
         assert r.status_code == 200, r.text
@@ -734,8 +734,31 @@ def test_upload_url_with_local_storage_puts_to_the_gateway_with_its_token(tmp_pa
         body = http.post("/api/documents/upload-url", json={"fileName": "a.pdf"}).json()
         assert body["uploadUrl"].startswith(f"{svc.url}/api/documents/upload/{body['id']}?token=")
         with svc.http() as anonymous:  # the token, not a key, authorizes the PUT
-            wrong = anonymous.put(body["uploadUrl"].split("?")[0] + "?token=nope", content=b"x")
-            assert wrong.status_code == 404 and wrong.json()["reason"] == "UPLOAD_NOT_FOUND"
+            bare = body["uploadUrl"].split("?")[0]
+            # A wrong token, none, or one that could not travel as gRPC metadata.
+            for query in ("?token=nope", "", "?token=%C3%A9", "?token=a%0Ab"):
+                wrong = anonymous.put(bare + query, content=b"x")
+                assert wrong.status_code == 404, (query, wrong.text)
+                assert wrong.json()["reason"] == "UPLOAD_NOT_FOUND"
+        r = http.post(f"/api/documents/upload-complete/{body['id']}")
+        assert r.status_code == 409 and r.json()["reason"] == "UPLOAD_NOT_SENT", r.text
+        for bad, reason in (
+            ({"priority": 0}, "INVALID_PRIORITY"),
+            ({"priority": True}, "INVALID_PRIORITY"),
+            ({"retentionDays": "7"}, "INVALID_RETENTION_DAYS"),
+            ({"languages": "eng;deu"}, "INVALID_LANGUAGES"),
+        ):
+            r = http.post(f"/api/documents/upload-complete/{body['id']}", json=bad)
+            assert r.status_code == 400 and r.json()["reason"] == reason, (bad, r.text)
+        for size in (-1, 1.5, False):
+            r = http.post("/api/documents/upload-url", json={"fileName": "a.pdf", "fileSize": size})
+            assert r.status_code == 400 and r.json()["reason"] == "INVALID_REQUEST", (size, r.text)
+        r = http.post("/api/documents/upload-url", json={"fileName": "a.pdf", "fileSize": 2**70})
+        assert r.status_code == 413 and r.json()["reason"] == "FILE_TOO_LARGE", r.text
+        # A fixed path is its own resource, though /api/documents/{id} matches it too.
+        r = http.request("OPTIONS", "/api/documents/upload-url")
+        assert (r.status_code, r.headers["allow"]) == (405, "POST"), r.text
+        with svc.http() as anonymous:
             r = anonymous.put(body["uploadUrl"], content=content)
             assert r.status_code == 200, r.text
             assert r.json() == {"id": body["id"], "fileSize": len(content)}

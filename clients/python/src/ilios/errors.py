@@ -316,6 +316,13 @@ class BatchNotReady(NotReady):
     reason = "BATCH_NOT_READY"
 
 
+class UploadNotSent(NotReady):
+    """A reserved document was completed before its file was sent: PUT the file to
+    its upload URL, then complete it."""
+
+    reason = "UPLOAD_NOT_SENT"
+
+
 class DocumentArchived(IliosError):
     """The document passed its retention period and was archived."""
 
