@@ -49,6 +49,41 @@ def test_status_round_trip_keeps_reason_and_details():
     assert type(errors.from_reason("NO_SUCH_REASON")) is errors.IliosError
 
 
+class BareStatus(grpc.RpcError):
+    """A status as gRPC itself ends a call: no ErrorInfo in its trailers."""
+
+    def __init__(self, code: grpc.StatusCode, details: str) -> None:
+        self._code, self._details = code, details
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._details
+
+    def trailing_metadata(self) -> tuple:
+        return ()
+
+
+@pytest.mark.parametrize(
+    ("code", "details", "expected"),
+    [
+        (
+            grpc.StatusCode.UNAVAILABLE,
+            "failed to connect to all addresses",
+            errors.ServiceUnavailable,
+        ),
+        (grpc.StatusCode.INTERNAL, errors.CORE_WRITE_FAILED, errors.ServiceUnavailable),
+        (grpc.StatusCode.INTERNAL, "Invalid metadata", errors.IliosError),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, "larger than max", errors.MessageTooLarge),
+    ],
+)
+def test_a_status_from_grpc_itself_becomes_the_nearest_error(code, details, expected):
+    error = errors.from_rpc_error(BareStatus(code, details), keep_message=False)
+    assert type(error) is expected and error.details == {"grpc_code": code.name}
+    assert details not in error.message  # the transport's words stay in the log
+
+
 def test_key_check():
     check_key((), "")  # auth off
     check_key(("k",), "k")

@@ -71,8 +71,8 @@ TRICKY = (
 )
 EXPECTED = [
     (Part("retentionDays", None), b"7"),
-    (Part("file", "report.pdf"), TRICKY),
-    (Part("empty", "e.txt"), b""),
+    (Part("file", "report.pdf", typed=True), TRICKY),
+    (Part("empty", "e.txt", typed=True), b""),
 ]
 BODY = body(
     field("retentionDays", b"7"), file("file", "report.pdf", TRICKY), file("empty", "e.txt", b"")
@@ -174,6 +174,15 @@ def test_a_body_with_no_parts():
 def test_names_and_file_names(disposition, name, file_name):
     headers = b"content-disposition: " + disposition
     assert parse([body((headers, b"x"))]) == [(Part(name, file_name), b"x")]
+
+
+def test_a_part_with_a_type_of_its_own_is_a_file_without_a_name():
+    """RFC 7578: a part's Content-Type marks a file even when it has no filename."""
+    typed = b'content-disposition: form-data; name="file"\r\ncontent-type: image/png'
+    plain = b'content-disposition: form-data; name="priority"'
+    (first, _), (second, _) = parse([body((typed, b"x"), (plain, b"5"))])
+    assert first == Part("file", None, typed=True) and first.is_file
+    assert second == Part("priority", None) and not second.is_file
 
 
 @pytest.mark.parametrize(

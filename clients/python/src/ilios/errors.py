@@ -37,7 +37,8 @@ formatted strings.
     │   └── UploadNotFound
     ├── NotReady                    FAILED_PRECONDITION  409
     │   ├── DocumentNotReady
-    │   └── BatchNotReady
+    │   ├── BatchNotReady
+    │   └── UploadNotSent
     ├── DocumentArchived            FAILED_PRECONDITION  410
     ├── FileTooLarge                RESOURCE_EXHAUSTED   413
     │   └── MessageTooLarge                                   (a gRPC message over MAX_MESSAGE_SIZE)
@@ -524,6 +525,9 @@ def to_status(error: IliosError) -> grpc.Status:
     return rpc_status.to_status(status)
 
 
+CORE_WRITE_FAILED = "Internal error from Core"
+
+
 def from_rpc_error(error: grpc.RpcError, keep_message: bool = True) -> IliosError:
     """The ``IliosError`` a failed call carries (the inverse of ``to_status``).
 
@@ -554,4 +558,9 @@ def from_rpc_error(error: grpc.RpcError, keep_message: bool = True) -> IliosErro
         grpc.StatusCode.UNIMPLEMENTED: MethodNotFound,
     }
     cls = by_code.get(code, IliosError)
+    if code == grpc.StatusCode.INTERNAL and message == CORE_WRITE_FAILED:
+        # grpcio's asyncio client reports a write to a call that has ended (its
+        # server died, or closed it) as this, in place of the call's own status
+        # (grpc/grpc#36066): the call broke while sending, and may be retried.
+        cls = ServiceUnavailable
     return cls(message if keep_message and message else None, grpc_code=code.name)
