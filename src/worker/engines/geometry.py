@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 MARKER_GAP = 4.0  # a list marker joins the text this many font sizes to its right
 
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af]")
 _MARKER = re.compile(
     "^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013*-]|\\d{1,3}[.)])$"
 )
@@ -72,8 +73,10 @@ def is_rtl_char(ch: str) -> bool:
 
 
 def is_wide_char(ch: str) -> bool:
-    """CJK ideographs, kana, hangul and fullwidth forms: scripts written without spaces."""
-    return unicodedata.east_asian_width(ch) in ("W", "F")
+    """CJK ideographs, kana, fullwidth forms: scripts written without spaces
+    between words. Not hangul: Korean puts spaces between words, so a line
+    of it wraps at a space."""
+    return unicodedata.east_asian_width(ch) in ("W", "F") and not _HANGUL.match(ch)
 
 
 def is_rtl(text: str) -> bool:

@@ -20,21 +20,22 @@ is rendered for OCR instead.
 from __future__ import annotations
 
 import ctypes
-import itertools
+import functools
 import math
 import pathlib
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+import pypdfium2_raw.bindings as pdfium_bindings
 
 from ilios.errors import CorruptFile, IliosError, PdfEncrypted
-from ilios.worker.engines.geometry import Line, PageText, Rule, marker_gap
+from ilios.worker.engines.geometry import Line, PageText, Rule, is_wide_char, marker_gap
 
 PDFIUM_LOCK = threading.RLock()
 
@@ -45,6 +46,8 @@ MIN_TEXT_CHARS = 32  # a page with fewer visible characters than this, and ...
 SCAN_COVERAGE = 0.5  # ... images covering this share of its area, is OCR'd
 MAX_LEADING = 1.6  # usual baseline pitch is capped at this many font sizes
 SPACE_GAP = 0.15  # horizontal gap between runs, in font sizes, that reads as a space
+# ... but not next to a CJK or fullwidth character: those scripts put no spaces between
+# words, and their glyphs (fullwidth punctuation above all) carry wide side bearings
 BASELINE_TOLERANCE = 0.2  # runs whose baselines differ by at most this (font sizes) ...
 SAME_LINE = 0.5  # ... or whose boxes overlap by this share of the smaller are one line
 SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a new segment
@@ -59,6 +62,7 @@ RULE_MIN_LENGTH = 6.0  # ... and at least this long (points)
 RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (4 edges)
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
+COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
 
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
@@ -206,67 +210,54 @@ def text_lines(
     """The text page's segments, in pdfium's (content stream) order, and the
     number of characters that have no usable Unicode value.
 
-    pdfium starts a new rectangle whenever the text object changes, so each
-    rectangle's text is its object's text (exact, unlike a geometric
-    bounded-text query, which picks up neighbours' overhanging glyphs).
-    The rectangle's centre char gives the object, font size and baseline.
-    A rectangle that a vertical ruling line in ``cuts`` (x, y0, y1; user
-    space) crosses is read piece by piece between the lines instead: a
-    producer may draw a whole table row as one text object, and the grid
-    is what splits it into cells.
+    The text page's characters come in runs, one per text object drawing
+    them (``_object_runs``); a run's text is its object's text (exact,
+    unlike a geometric bounded-text query, which picks up neighbours'
+    overhanging glyphs), its box pdfium's rectangle for it, and its middle
+    character gives the font size and baseline. Each object is read once: a
+    copy drawn over it (bold or shadow effects) or its rest after a break
+    pdfium made adds nothing. A run that a vertical ruling line in ``cuts``
+    (x, y0, y1; user space) crosses, or that covers several lines, is read
+    character by character into pieces instead: a producer may draw a whole
+    table row as one text object, and the grid is what splits it into cells.
+    Right-to-left runs are read run by run from their characters.
     """
     handle = textpage.raw  # skip the wrapper's per-call parameter conversion
     c_left, c_top, c_right, c_bottom = (ctypes.c_double() for _ in range(4))
     runs: list[Line] = []
-    split: set[int | None] = set()  # objects read by position
     bold_fonts: dict[int | None, bool] = {}
     buffer = (ctypes.c_ushort * TEXT_BUFFER_CHARS)()
     garbage = 0
-    previous_object: int | None = None
-    for i in range(pdfium_c.FPDFText_CountRects(handle, 0, -1)):
-        if not pdfium_c.FPDFText_GetRect(handle, i, c_left, c_top, c_right, c_bottom):
+    read: set[int] = set()  # objects whose whole text is in
+    drawn: dict[str, list[tuple[float, float, float, float]]] = {}  # text -> boxes read
+    for first, end, address in _object_runs(handle):
+        if address in read:
             continue
-        left, top, right, bottom = c_left.value, c_top.value, c_right.value, c_bottom.value
-        half_width, half_height = (right - left) / 2, (top - bottom) / 2
-        index = pdfium_c.FPDFText_GetCharIndexAtPos(
-            handle, left + half_width, bottom + half_height, half_width, half_height
-        )
-        obj = pdfium_c.FPDFText_GetTextObject(handle, index) if index >= 0 else None
-        address = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
-        middle = bottom + half_height
-        crossing = sorted(
-            cx
+        lines = pdfium_c.FPDFText_CountRects(handle, first, end - first)
+        if lines < 1 or not pdfium_c.FPDFText_GetRect(handle, 0, c_left, c_top, c_right, c_bottom):
+            continue
+        box = left, bottom, right, top = c_left.value, c_bottom.value, c_right.value, c_top.value
+        index = first + (end - first) // 2
+        obj = pdfium_c.FPDFText_GetTextObject(handle, index)
+        middle = (bottom + top) / 2
+        crossing = any(
+            left < cx < right and lo <= middle <= hi and _between_glyphs(handle, cx, middle)
             for cx, lo, hi in cuts
-            if left < cx < right and lo <= middle <= hi and _between_glyphs(handle, cx, middle)
         )
-        if crossing or address in split:
-            split.add(address)  # its other rectangles are read by position too
-            pieces = [left, *crossing, right]
-            texts = [
-                (a, b, _bounded_text(handle, a, top, b, bottom))
-                for a, b in itertools.pairwise(pieces)
-            ]
-        elif address is not None and address == previous_object:
-            continue  # one object split over two rectangles: its text is already in
-        elif address is None:
-            texts = [(left, right, _bounded_text(handle, left, top, right, bottom))]
+        texts: list[tuple[tuple[float, float, float, float], str, int]]
+        if crossing or lines > 1:
+            texts = _object_pieces(handle, range(first, end), cuts)
         else:
             text = _object_text(handle, obj, buffer)
-            if _RTL_LETTER.search(text):
-                text = _rtl_object_text(handle, obj, index) or text
-            texts = [(left, right, text)]
-        previous_object = address
-        for piece_left, piece_right, text in texts:
-            garbage += _add_run(
-                runs,
-                handle,
-                view,
-                text,
-                (piece_left, bottom, piece_right, top),
-                index,
-                obj,
-                bold_fonts,
-            )
+            if _RTL_LETTER.search(text):  # pdfium may break it into runs: read this one
+                text = _rtl_object_text(handle, range(first, end)) or text
+            else:
+                read.add(address)
+            if _drawn_before(drawn, text, box):
+                continue  # a copy drawn over it (bold or shadow effects)
+            texts = [(box, text, index)]
+        for piece, piece_text, at in texts:
+            garbage += _add_run(runs, handle, view, piece_text, piece, at, obj, bold_fonts)
     walls = []  # the cuts on the shown page: (x, top, bottom)
     for x, y0, y1 in cuts:
         (shown_x, top), (_, bottom) = view.point(x, y0), view.point(x, y1)
@@ -378,28 +369,14 @@ def _object_text(
     return _printable(text)
 
 
-def _rtl_object_text(
-    textpage: pdfium_c.FPDF_TEXTPAGE, obj: pdfium_c.FPDF_PAGEOBJECT, index: int
-) -> str:
-    """The text of a right-to-left object from the text page's characters,
-    with each lam-alef ligature in logical order: pdfium may give its two
-    characters as alef, lam, which no glyph can be (alef never joins the
-    letter after it)."""
-    address = ctypes.cast(obj, ctypes.c_void_p).value
-
-    def same(j: int) -> bool:
-        other = pdfium_c.FPDFText_GetTextObject(textpage, j)
-        return bool(other) and ctypes.cast(other, ctypes.c_void_p).value == address
-
-    count = pdfium_c.FPDFText_CountChars(textpage)
-    first = last = index
-    while first > 0 and same(first - 1):
-        first -= 1
-    while last + 1 < count and same(last + 1):
-        last += 1
+def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range) -> str:
+    """The text of a right-to-left object's run of characters (``chars``,
+    text page indices), with each lam-alef ligature in logical order: pdfium
+    may give its two characters as alef, lam, which no glyph can be (alef
+    never joins the letter after it)."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     glyphs: list[tuple[tuple[float, ...], str]] = []
-    for j in range(first, last + 1):
+    for j in chars:
         code = pdfium_c.FPDFText_GetUnicode(textpage, j)
         pdfium_c.FPDFText_GetCharBox(textpage, j, left, right, bottom, top)
         box = (round(left.value, 2), round(right.value, 2), round(bottom.value, 2))
@@ -409,6 +386,100 @@ def _rtl_object_text(
         else:
             glyphs.append((box, ch))
     return _printable("".join(text for _, text in glyphs))
+
+
+def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, int]]:
+    """(first character, end character, object address) of each run of
+    characters on the text page that one text object drew; characters pdfium
+    generated between objects (spaces, line breaks: no object) are left out.
+
+    An object's characters are neighbours on the text page (it lists objects
+    in drawing order), so a run's end is found by galloping and halving
+    rather than by asking for every character's object."""
+    hv = ctypes.cast(textpage, ctypes.c_void_p)
+    object_of = _object_lookup()
+    count = pdfium_c.FPDFText_CountChars(textpage)
+    first = 0
+    while first < count:
+        address = object_of(hv, first)
+        if not address:
+            first += 1
+            continue
+        last, step = first, 1  # object_of(last) == address
+        while last + step < count and object_of(hv, last + step) == address:
+            last += step
+            step *= 2
+        beyond = min(last + step, count)  # its object differs (or the page ends)
+        while beyond - last > 1:
+            middle = (last + beyond) // 2
+            if object_of(hv, middle) == address:
+                last = middle
+            else:
+                beyond = middle
+        yield first, last + 1, address
+        first = last + 1
+
+
+@functools.cache
+def _object_lookup() -> Callable[[ctypes.c_void_p, int], int | None]:
+    """FPDFText_GetTextObject returning the object's address as an int (or
+    None): a plain pointer result costs a fraction of a typed one, and the
+    text layer looks up every character."""
+    function = type(pdfium_c.FPDFText_GetTextObject)(
+        ("FPDFText_GetTextObject", pdfium_bindings._libs["pdfium"])
+    )
+    function.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    function.restype = ctypes.c_void_p
+    return function
+
+
+def _drawn_before(
+    drawn: dict[str, list[tuple[float, float, float, float]]],
+    text: str,
+    box: tuple[float, float, float, float],
+) -> bool:
+    """The same text was read before in a box overlapping ``box`` by
+    COPY_OVERLAP of its area (a copy drawn over it); else remember it."""
+    key = " ".join(text.split())
+    left, bottom, right, top = box
+    area = max((right - left) * (top - bottom), 1e-6)
+    for x0, y0, x1, y1 in drawn.get(key, ()):
+        overlap = max(0.0, min(right, x1) - max(left, x0)) * max(
+            0.0, min(top, y1) - max(bottom, y0)
+        )
+        if overlap >= COPY_OVERLAP * area:
+            return True
+    drawn.setdefault(key, []).append(box)
+    return False
+
+
+def _object_pieces(
+    textpage: pdfium_c.FPDF_TEXTPAGE, chars: range, cuts: Sequence[tuple[float, float, float]]
+) -> list[tuple[tuple[float, float, float, float], str, int]]:
+    """The characters ``chars`` (a run of one object) cut into pieces at the
+    grid's column lines (``cuts``: x, y0, y1) and at line breaks: (box,
+    text, a character index) per piece, in drawing order."""
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    pieces: list[tuple[tuple[float, float, float, float], str, int]] = []
+    column = -1
+    for j in chars:
+        ch = chr(pdfium_c.FPDFText_GetUnicode(textpage, j) or 32)
+        if ch.isspace():
+            if pieces:
+                box, text, at = pieces[-1]
+                pieces[-1] = (box, text + " ", at)
+            continue
+        pdfium_c.FPDFText_GetCharBox(textpage, j, left, right, bottom, top)
+        x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        walls = sum(1 for x, lo, hi in cuts if x < cx and lo <= cy <= hi)
+        if pieces and walls == column and y0 <= pieces[-1][0][3] and y1 >= pieces[-1][0][1]:
+            (a, b, c, d), text, at = pieces[-1]  # same cell, same line (boxes overlap)
+            pieces[-1] = ((min(a, x0), min(b, y0), max(c, x1), max(d, y1)), text + ch, at)
+        else:
+            pieces.append(((x0, y0, x1, y1), ch, j))
+            column = walls
+    return [(box, _printable(text), at) for box, text, at in pieces]
 
 
 def _bounded_text(
@@ -444,8 +515,10 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         ):
             lines.append(run)
             continue
-        joint = "" if cur.text.endswith(" ") or run.text.startswith(" ") else " "
-        cur.text += (joint if gap > SPACE_GAP * run.size else "") + run.text
+        spaced = cur.text.endswith(" ") or run.text.startswith(" ")
+        unspaced = is_wide_char(cur.text[-1]) or is_wide_char(run.text[0])
+        joint = " " if gap > SPACE_GAP * run.size and not (spaced or unspaced) else ""
+        cur.text += joint + run.text
         if run.chars > cur.chars // 2:  # the dominant run sets the line's style
             cur.size, cur.baseline = run.size, run.baseline
         cur.right = run.right

@@ -20,6 +20,7 @@ from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, join_words
 RULE_SNAP = 0.2  # rule positions closer than this (font sizes) are one grid line
 MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2 columns)
 CELL_ROW = 0.5  # segments of a cell within this many font sizes share a row
+TABLE_ROWS_SHARE = 0.5  # a grid is a table if this share of its rows with text fill 2+ cells
 MAX_RULES = 800  # pages with more rules (drawings) are not searched for grids
 MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
 MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
@@ -103,8 +104,9 @@ def _fill(
         for r in range(len(ys) - 1)
         if any((r, c) in cells for c in range(len(xs) - 1))
     ]
-    if not any(sum(1 for cell in row if cell) >= 2 for row in rows):
-        return None, segments  # a frame or boxes around text: no row has two cells
+    filled = sum(1 for row in rows if sum(1 for cell in row if cell) >= 2)
+    if not filled or filled < TABLE_ROWS_SHARE * len(rows):
+        return None, segments  # a frame, or boxes around the text of a figure
     return Table(_readable(rows), xs[0], xs[-1], ys[0], ys[-1]), rest
 
 
