@@ -214,3 +214,85 @@ def test_docx_text_boxes_are_read_once_in_document_order(converted) -> None:
         ],
     )
     assert markdown.count("Student falls ill") == 1
+
+
+def test_docx_merged_cells_repeat_and_late_rows_shift(converted) -> None:
+    """docling's word_tables.docx: a cell merged across columns or rows shows
+    its text in every grid cell it covers; a row that starts late
+    (w:gridBefore) keeps its cells in their columns."""
+    rows = table_rows(convert(converted, "docling-docx-word-tables.docx"))
+    assert ["Cell 1.0", "Merged Cell 1.1 1.2", "Merged Cell 1.1 1.2"] in rows
+    assert ["Cell 1.0", "Merged Cell 1.1 2.1", "Cell 1.2"] in rows
+    assert ["Cell 2.0", "Merged Cell 1.1 2.1", "Cell 2.2"] in rows
+    assert ["", "Cell 1.1"] in rows  # the row's first grid column is before it
+
+
+def test_docx_numbering_labels_are_words_shows(converted) -> None:
+    """docling's unit_test_headers_numbered.docx: numbered headings carry
+    their multi-level numbers; a list level whose label is not a plain "N."
+    keeps its label ("2.3.1.") after a bullet; a level shown before any
+    item of its own counts from its start value."""
+    markdown = convert(converted, "docling-docx-headers-numbered.docx")
+    assert_in_order(markdown, ["1. Section 1", "1.1. Section 1.1", "1.2.1. Section 1.2.3"])
+    lines = markdown.splitlines()
+    assert "# 2. Section 2" in lines and "### 2.1.1. Section 2.1.1" in lines
+    assert "## 2.2. Section 2.1" in lines
+    assert "1. Appendix A: Glossary" in lines
+    assert "        - 2.3.1. Hardware Constraints \u2013 Egde Case" in lines
+    assert "            - 2.3.8.3. Third sub-item at this level" in lines
+
+
+def test_docx_cells_keep_list_markers_and_nested_tables(converted) -> None:
+    """docling's docx_rich_cells.docx: list items in a cell keep their
+    markers; a table inside a cell comes out as its text."""
+    rows = table_rows(convert(converted, "docling-docx-rich-cells.docx"))
+    assert rows[1][0] == "This is a list:<br>- A First<br>- A Second<br>- A Third"
+    assert "<br>1. Number one<br>2. Number two<br>3. Number three" in rows[2][0]
+    nested = next(row for row in rows if row[0].startswith("A B C"))
+    assert nested[0] == "A B C<br>*Cell 1* Cell 2 **Cell 3**"
+    assert nested[1].startswith("Rich cell A nested table<br>A B C")
+
+
+def test_html_table_spans_and_nested_tables_make_a_plain_grid(converted) -> None:
+    """docling's html_rich_table_cells.html: a header cell spanning two
+    columns is repeated; a table inside a cell is its text, not a broken
+    pipe table."""
+    rows = table_rows(convert(converted, "docling-html-rich-tables.html"))
+    assert ["Action", "Action"] in rows
+    quack = next(row for row in rows if row[0] == "Quack")
+    assert quack == ["Quack", "Type Sound Short “quak” Long “quaaaaaack”"]
+    teal = ["Teal", "- Pond - Marsh - Riverbank", "1. Fly south in winter 2. Build nest on ground"]
+    assert teal in rows
+
+
+def test_xlsx_merged_ranges_charts_and_hidden_sheets(converted) -> None:
+    """docling's xlsx_01.xlsx: merged ranges show their value in each cell,
+    charts come out (title, kind, data) where they are anchored, and the
+    hidden fourth sheet is left out."""
+    markdown = convert(converted, "docling-xlsx-01.xlsx")
+    assert "## Sheet4" not in markdown and markdown.count("## Sheet") == 3
+    rows = table_rows(markdown)
+    assert ["first", "header", "header"] in rows and ["first", "second", "third"] in rows
+    assert ["10", "9", "9"] in rows
+    assert_in_order(markdown, ["Sheet2", "'col-3'", "Line chart", "Scatter chart", "Sheet3"])
+    assert ["", "col-2", "col-3", "col-4"] in rows and ["8", "16", "24", "32"] in rows
+
+
+def test_pptx_merged_cells_and_side_by_side_boxes(converted) -> None:
+    """docling's powerpoint_sample.pptx: a merged table cell repeats in the
+    cells it covers; text boxes whose tops line up read left to right."""
+    markdown = convert(converted, "docling-pptx-sample.pptx")
+    rows = table_rows(markdown)
+    assert rows[0] == ["", "Class1", "Class1", "Class1", "Class2", "Class2", "Class2"]
+    assert rows[1][:3] == ["", "A merged with B", "A merged with B"]
+    assert_in_order(markdown, ["List item6", "I4", "Item B", "List3", "l1"])
+
+
+def test_pptx_chart_python_pptx_cannot_read_still_gives_its_data(converted) -> None:
+    """docling's pptx_chart.pptx: a 3-D bar chart (no python-pptx plot for
+    it) is read from the values cached in its XML."""
+    markdown = convert(converted, "docling-pptx-chart.pptx")
+    rows = table_rows(markdown)
+    assert ["", "Freshwater Ducks", "Saltwater Ducks"] in rows
+    assert ["Q1", "10"] in rows and ["Q3", "30"] in rows
+    assert markdown.count("Bar chart") == 2
