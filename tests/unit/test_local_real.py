@@ -135,6 +135,58 @@ def test_ruled_table_rows_drawn_as_one_text_object_are_split_into_cells(converte
     assert rows[anaemia - 1][0] == "Blood and lymphatic system disorders"
 
 
+def test_ruled_table_with_open_sides_keeps_its_outer_columns(converted) -> None:
+    """Page 9 of the OTSL paper: rules under the rows and between the
+    columns, none at the table's left and right edges; the first and last
+    columns are cells of the table, not text beside it."""
+    rows = table_rows(convert(converted, "docling-2305-03393-p9.pdf"))
+    assert rows[0][0] == "# enc-layers" and rows[0][-1] == "Inference time (secs)"
+    assert rows[2] == [
+        "6", "6", "OTSL HTML", "0.965 0.969", "0.934 0.927", "0.955 0.955", "0.88 0.857",
+        "2.73 5.39",
+    ]  # fmt: skip
+    assert [row[0] for row in rows[2:]] == ["6", "4", "2", "4"]
+
+
+def test_ruled_table_without_row_lines_splits_rows_on_shared_baselines(converted) -> None:
+    """pdfplumber issue 466: a table ruled only around its header and
+    between its columns; its data rows are the text lines the cells share."""
+    rows = table_rows(convert(converted, "plumber-issue-466-mixed.pdf"))
+    assert ["T3-00", "T3-01", "T3-02"] in rows
+    assert ["T3-20-last", "T3-21-last", "T3-22-last"] in rows
+    assert ["T1-10", "T1-11", "T1-12"] in rows  # columns ruled, no rows: still a table
+
+
+def test_figure_of_callout_boxes_is_no_table(converted) -> None:
+    """IBM Redpaper REDP-5110, page 10: a figure of an SQL statement with
+    callout boxes. Few rows of its grid hold two cells: it is read as text,
+    and text drawn twice over itself comes out once."""
+    markdown = convert(converted, "docling-redp5110-p10.pdf")
+    assert not table_rows(markdown)
+    assert_in_order(
+        markdown,
+        ["CREATE PERMISSION", "ON <table name>", "FOR ROWS", "ENFORCED FOR ALL ACCESS"],
+    )
+    assert markdown.count("S ifi th t th") <= 1
+
+
+def test_columns_drawn_with_rules_read_box_by_box(converted) -> None:
+    """LA County precinct bulletin: four columns of results separated by
+    vertical rules, their lines on one grid. Each column is read whole
+    before the next, not as rows of one wide table."""
+    markdown = convert(converted, "plumber-la-precinct.pdf")
+    assert_in_order(
+        markdown,
+        [
+            "GOVERNOR", "EDMUND G BROWN", "36TH ASSEMBLY DIST", "TOM LACKEY",
+            "AJ-SUPREME CT-G. LIU", "PJ 2D APP DV7-D. PERLUSS",
+            "AJ 2D APP DV8-L. RUBIN", "STATE MEASURE 47",
+            "STATE MEASURE 48", "ROE LEER",
+        ],
+    )  # fmt: skip
+    assert all(len(row) <= 3 for row in table_rows(markdown.split("REGISTERED VOTERS")[1]))
+
+
 def test_two_column_paper_reads_column_by_column_and_is_no_table(converted) -> None:
     """Backus 1977, a two-column page: the left column ends before the right begins."""
     markdown = convert(converted, "uns-backus-1977-2col.pdf")

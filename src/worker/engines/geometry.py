@@ -60,6 +60,19 @@ class Table:
 
 
 @dataclass(slots=True)
+class Boxes:
+    """A ruled grid laid out as boxes of running text (columns or panels
+    drawn with rules), not a table: ``parts`` are the segments of each box,
+    in reading order, each read on its own."""
+
+    parts: list[list[Line]]
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+
+@dataclass(slots=True)
 class PageText:
     """A page's text layer: text segments (content order) and ruling lines."""
 

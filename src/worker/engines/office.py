@@ -138,7 +138,7 @@ def _html(path: pathlib.Path) -> tuple[int, Iterator[str]]:
     for landmark in soup(["header", "footer"]):
         if landmark.find_parent(HTML_SECTIONING) is None and not landmark.decomposed:
             landmark.decompose()  # the page's banner or footer, not the document's
-    for landmark in soup(attrs={"role": ["banner", "contentinfo"]}):
+    for landmark in soup.select('[role="banner"], [role="contentinfo"]'):
         if not landmark.decomposed:
             landmark.decompose()
     _regular_tables(soup)
@@ -170,11 +170,11 @@ def _regular_tables(soup: Any) -> None:
     budget = HTML_MAX_SLOTS
     for table in reversed(soup("table")):  # the innermost first
         if table.find_parent(["td", "th"]) is not None:
-            rows = [
+            texts = [
                 " ".join(cell.get_text(" ", strip=True) for cell in _cells(row))
                 for row in _rows(table)
             ]
-            table.replace_with(" ".join(row for row in rows if row))
+            table.replace_with(" ".join(text for text in texts if text))
             continue
         rows = _rows(table)
         grid: dict[tuple[int, int], Any] = {}

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import statistics
 
-from ilios.worker.engines.geometry import Line, Table, is_rtl, join_words, marker_gap
+from ilios.worker.engines.geometry import Boxes, Line, Table, is_rtl, join_words, marker_gap
 from ilios.worker.engines.tables import aligned_tables
 
 Item = Line | Table
+Block = Line | Table | Boxes
 
 GUTTER_MIN = 0.5  # a gutter is at least this many font sizes wide (justified columns: ~1)
 MIN_COLUMN_LINES = 3  # each column of a split has at least this many segments
@@ -44,23 +45,29 @@ SPACE_GAP = 0.15  # neighbours closer than this (font sizes) join without a spac
 WORD_GAP = 1.0  # neighbours in a row closer than this (font sizes) are one segment
 
 
-def reading_order(segments: list[Line], tables: list[Table]) -> list[Item]:
-    """Lines and tables of one page in reading order."""
-    items: list[Item] = [*segments, *tables]
+def reading_order(segments: list[Line], tables: list[Table | Boxes]) -> list[Item]:
+    """Lines and tables of one page in reading order; the text of each box
+    of ``Boxes`` is ordered on its own, in the boxes' order."""
+    items: list[Block] = [*segments, *tables]
     out: list[Item] = []
     for flow in _flows(items):
-        out.extend(_rows_to_lines(flow))
+        for item in _rows_to_lines(flow):
+            if isinstance(item, Boxes):
+                for part in item.parts:
+                    out.extend(reading_order(part, []))
+            else:
+                out.append(item)
     return out
 
 
-def _flows(items: list[Item]) -> list[list[Item]]:
+def _flows(items: list[Block]) -> list[list[Block]]:
     """Split ``items`` into single-column flows, in reading order."""
     gutter = _gutter(items)
     if gutter is None:
         return [items]
     middle = sum(gutter) / 2
-    flows: list[list[Item]] = []
-    band: list[Item] = []
+    flows: list[list[Block]] = []
+    band: list[Block] = []
     for item in sorted(items, key=lambda it: it.top):
         if item.left < middle < item.right:  # across the gutter: ends the band
             flows.extend(_split_band(band, middle))
@@ -75,25 +82,25 @@ def _flows(items: list[Item]) -> list[list[Item]]:
     return flows
 
 
-def _lines(items: list[Item]) -> list[Line]:
+def _lines(items: list[Block]) -> list[Line]:
     return [it for it in items if isinstance(it, Line)]
 
 
-def _split_band(band: list[Item], middle: float) -> list[list[Item]]:
+def _split_band(band: list[Block], middle: float) -> list[list[Block]]:
     """The band's left and right columns as flows, or the band as one flow if
     its two sides are rows (a label far right of each line, a table)."""
     left = [it for it in band if it.right <= middle]
     right = [it for it in band if it.right > middle]
     if _is_table(_lines(left), _lines(right)):
         return [band]
-    out: list[list[Item]] = []
+    out: list[list[Block]] = []
     for side in (left, right):
         if side:
             out.extend(_flows(side) if len(side) < len(band) else [side])
     return out
 
 
-def _gutter(items: list[Item]) -> tuple[float, float] | None:
+def _gutter(items: list[Block]) -> tuple[float, float] | None:
     """The widest x-range (g0, g1) that splits ``items`` into columns, if any."""
     lines = _lines(items)
     if len(lines) < 2 * MIN_COLUMN_LINES:
@@ -163,13 +170,13 @@ def _is_text(side: list[Line]) -> bool:
     return fill >= TEXT_FILL
 
 
-def _rows_to_lines(flow: list[Item]) -> list[Item]:
+def _rows_to_lines(flow: list[Block]) -> list[Block]:
     """Group a flow's segments into rows; aligned rows become tables, the
     others whole lines. Tables already found stay where they are."""
-    out: list[Item] = []
+    out: list[Block] = []
     rows: list[list[Line]] = []
     for item in sorted(flow, key=lambda it: it.bottom if isinstance(it, Line) else it.top):
-        if isinstance(item, Table):
+        if isinstance(item, (Table, Boxes)):
             out.extend(_finish(rows))
             rows = []
             out.append(item)

@@ -59,6 +59,7 @@ VERTICAL_SHARE = 0.5  # a page with more of its characters in vertical runs is t
 WALL_SLACK = 1.0  # a grid line this close (points) to the gap between two runs separates them
 RULE_MAX_THICKNESS = 3.0  # a path at most this thick (points) is a ruling line
 RULE_MIN_LENGTH = 6.0  # ... and at least this long (points)
+SEPARATOR_MIN = 144.0  # a lone vertical rule this long (points, 2 inches) separates columns
 RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (4 edges)
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
@@ -576,8 +577,9 @@ def _grid_columns(
     rules: list[tuple[float, float, float, float]],
 ) -> list[tuple[float, float, float]]:
     """The vertical rules (x, y0, y1) that at least two horizontal rules meet
-    or cross: the column lines of a ruled grid (not a lone bar or a box edge
-    beside text)."""
+    or cross (the column lines of a ruled grid), or that run SEPARATOR_MIN
+    points or more (a line between columns of text): not a short bar or a
+    box edge beside text."""
     horizontal = [r for r in rules if r[1] == r[3]]
     cuts = []
     for x, y0, x1, y1 in rules:
@@ -589,7 +591,7 @@ def _grid_columns(
             if hx0 - RULE_MAX_THICKNESS <= x <= hx1 + RULE_MAX_THICKNESS
             and y0 - RULE_MAX_THICKNESS <= hy <= y1 + RULE_MAX_THICKNESS
         )
-        if meeting >= 2:
+        if meeting >= 2 or abs(y1 - y0) >= SEPARATOR_MIN:
             cuts.append((x, y0, y1))
     return cuts
 

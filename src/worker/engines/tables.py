@@ -15,11 +15,13 @@ from __future__ import annotations
 import itertools
 import statistics
 
-from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, join_words
+from ilios.worker.engines.geometry import Boxes, Line, Rule, Table, is_rtl, join_words
 
 RULE_SNAP = 0.2  # rule positions closer than this (font sizes) are one grid line
 MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2 columns)
 CELL_ROW = 0.5  # segments of a cell within this many font sizes share a row
+BOX_LINES = 10  # a grid cell with this many text lines or more is a box of running text
+BOX_SHARE = 0.5  # ... and a grid with more than this share of its lines in such boxes is no table
 TABLE_ROWS_SHARE = 0.5  # a grid is a table if this share of its rows with text fill 2+ cells
 MAX_RULES = 800  # pages with more rules (drawings) are not searched for grids
 MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
@@ -29,13 +31,16 @@ WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch conti
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
 
 
-def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table], list[Line]]:
-    """Tables drawn as grids of rules, and the segments outside them."""
+def ruled_tables(
+    segments: list[Line], rules: list[Rule]
+) -> tuple[list[Table | Boxes], list[Line]]:
+    """Tables drawn as grids of rules (or boxes of text drawn with rules),
+    and the segments outside them."""
     if not 2 * MIN_GRID_LINES <= len(rules) <= MAX_RULES or not segments:
         return [], segments
     sizes = sorted(seg.size for seg in segments)
     snap = RULE_SNAP * sizes[len(sizes) // 2]
-    tables: list[Table] = []
+    tables: list[Table | Boxes] = []
     rest = segments
     for grid in grids(rules, snap):
         table, rest = _fill(grid, rest, rules, snap)
@@ -56,8 +61,15 @@ def grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]
         clusters.append(merged)
     grids = []
     for cluster in clusters:
-        xs = _snap([r.x0 for r in cluster if not r.horizontal], snap)
-        ys = _snap([r.y0 for r in cluster if r.horizontal], snap)
+        across = [r for r in cluster if r.horizontal]
+        down = [r for r in cluster if not r.horizontal]
+        # The ends of the rules are the table's edges, drawn or not (tables that
+        # leave their sides open: a rule under each row, lines between columns),
+        # once two lines each way show a grid.
+        xs, ys = _snap([r.x0 for r in down], snap), _snap([r.y0 for r in across], snap)
+        if len(xs) >= MIN_GRID_LINES - 1 and len(ys) >= MIN_GRID_LINES - 1:
+            xs = _snap([*xs, min(r.x0 for r in across), max(r.x1 for r in across)], snap)
+            ys = _snap([*ys, min(r.y0 for r in down), max(r.y1 for r in down)], snap)
         if len(xs) >= MIN_GRID_LINES and len(ys) >= MIN_GRID_LINES:
             grids.append((xs, ys))
     return grids
@@ -80,9 +92,11 @@ def _snap(values: list[float], snap: float) -> list[float]:
 
 def _fill(
     grid: tuple[list[float], list[float]], segments: list[Line], rules: list[Rule], snap: float
-) -> tuple[Table | None, list[Line]]:
+) -> tuple[Table | Boxes | None, list[Line]]:
     """Put each segment whose centre is inside the grid into its cell; the
-    text of a merged cell (no rule between grid cells) goes to its top left."""
+    text of a merged cell (no rule between grid cells) goes to its top left.
+    A grid whose text lies mostly in cells of BOX_LINES lines or more is a
+    layout of boxes (``Boxes``), read box by box, top row first."""
     xs, ys = grid
     anchor = {
         (r, c): first
@@ -99,15 +113,57 @@ def _fill(
             rest.append(seg)
         else:
             cells.setdefault(anchor[(row, col)], []).append(seg)
-    rows = [
-        [_cell_text(cells.get((r, c), [])) for c in range(len(xs) - 1)]
-        for r in range(len(ys) - 1)
-        if any((r, c) in cells for c in range(len(xs) - 1))
-    ]
+    if _boxed(cells):
+        order = sorted(cells, reverse=is_rtl(" ".join(seg.text for seg in segments)))
+        ordered = sorted(order, key=lambda cell: cell[0])  # rows top down, stable
+        parts = [cells[cell] for cell in ordered]
+        return Boxes(parts, xs[0], xs[-1], ys[0], ys[-1]), rest
+    rows = []
+    for r in range(len(ys) - 1):
+        in_row = [cells.get((r, c), []) for c in range(len(xs) - 1)]
+        if any(in_row):
+            rows += [[_cell_text(cell) for cell in line] for line in _unruled_rows(in_row)]
     filled = sum(1 for row in rows if sum(1 for cell in row if cell) >= 2)
     if not filled or filled < TABLE_ROWS_SHARE * len(rows):
         return None, segments  # a frame, or boxes around the text of a figure
     return Table(_readable(rows), xs[0], xs[-1], ys[0], ys[-1]), rest
+
+
+def _boxed(cells: dict[tuple[int, int], list[Line]]) -> bool:
+    """Most of the grid's text lines sit in cells of BOX_LINES lines or more."""
+    counts = [len(_text_rows(segments)) for segments in cells.values()]
+    return sum(n for n in counts if n >= BOX_LINES) > BOX_SHARE * sum(counts)
+
+
+def _unruled_rows(row: list[list[Line]]) -> list[list[list[Line]]]:
+    """A grid row's cells (segments each), as one row, or as several where
+    the grid leaves out the lines between rows: every filled cell (two or
+    more) holds the same number of text lines, on the same baselines."""
+    filled = [cell for cell in row if cell]
+    if len(filled) < 2:
+        return [row]
+    lines = [_text_rows(cell) for cell in filled]
+    count = len(lines[0])
+    if count < 2 or any(len(cell_lines) != count for cell_lines in lines):
+        return [row]
+    for k in range(count):
+        baselines = [cell_lines[k][0].baseline for cell_lines in lines]
+        if max(baselines) - min(baselines) > CELL_ROW * lines[0][k][0].size:
+            return [row]
+    split = {id(cell): _text_rows(cell) for cell in filled}
+    return [[split[id(cell)][k] if cell else [] for cell in row] for k in range(count)]
+
+
+def _text_rows(segments: list[Line]) -> list[list[Line]]:
+    """The segments grouped into text lines (baselines within CELL_ROW font
+    sizes), top to bottom."""
+    rows: list[list[Line]] = []
+    for seg in sorted(segments, key=lambda s: s.baseline):
+        if rows and seg.baseline - rows[-1][0].baseline <= CELL_ROW * seg.size:
+            rows[-1].append(seg)
+        else:
+            rows.append([seg])
+    return rows
 
 
 def _readable(rows: list[list[str]]) -> list[list[str]]:
@@ -173,15 +229,9 @@ def _slot(value: float, edges: list[float]) -> int | None:
 def _cell_text(segments: list[Line]) -> str:
     """A cell's segments in reading order (rows top to bottom, each left to
     right, or right to left for right-to-left script)."""
-    rows: list[list[Line]] = []
-    for seg in sorted(segments, key=lambda s: s.baseline):
-        if rows and seg.baseline - rows[-1][0].baseline <= CELL_ROW * seg.size:
-            rows[-1].append(seg)
-        else:
-            rows.append([seg])
     rtl = is_rtl("".join(seg.text for seg in segments))
     text = ""
-    for row in rows:
+    for row in _text_rows(segments):
         for seg in sorted(row, key=lambda s: s.left, reverse=rtl):
             text = join_words(text, seg.text)
     return text
