@@ -170,6 +170,27 @@ def test_figure_of_callout_boxes_is_no_table(converted) -> None:
     assert markdown.count("S ifi th t th") <= 1
 
 
+def test_caption_starting_in_the_gutter_stays_with_its_column(converted) -> None:
+    """GAO-23-106826, page 1: two columns whose gutter a figure caption and
+    a source line reach into. The columns part where nothing crosses: the
+    left column ends before the right begins, and the footnotes across both
+    come last."""
+    markdown = convert(converted, "uns-gao-cyber-p1.pdf")
+    assert_in_order(
+        markdown,
+        [
+            "Cybersecurity: Launching",
+            "Threats Highlight the Importance of Establishing",
+            "foundation for establishing a more comprehensive",
+            "In March 2023, the White House issued the National Cybersecurity Strategy to",
+            "Figure 1. Five Pillars of the National Cybersecurity Strategy",
+            "5 Forge international partnerships",
+            "Sources: GAO analysis",
+            "1 GAO, Cybersecurity: Clarity of Leadership",
+        ],
+    )
+
+
 def test_columns_drawn_with_rules_read_box_by_box(converted) -> None:
     """LA County precinct bulletin: four columns of results separated by
     vertical rules, their lines on one grid. Each column is read whole

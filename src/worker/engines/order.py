@@ -21,6 +21,7 @@ Units are the source's; all thresholds are multiples of the font size.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 
 from ilios.worker.engines.geometry import Boxes, Line, Table, is_rtl, join_words, marker_gap
@@ -69,10 +70,10 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     flows: list[list[Block]] = []
     band: list[Block] = []
     for item in sorted(items, key=lambda it: it.top):
-        if item.left < middle < item.right:  # across the gutter: ends the band
+        if _across(item, gutter):  # ends the band
             flows.extend(_split_band(band, middle))
             band = []
-            if flows and flows[-1] and flows[-1][-1].left < middle < flows[-1][-1].right:
+            if flows and flows[-1] and _across(flows[-1][-1], gutter):
                 flows[-1].append(item)
             else:
                 flows.append([item])
@@ -82,6 +83,17 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     return flows
 
 
+def _across(item: Block, gutter: tuple[float, float]) -> bool:
+    """The item crosses the gutter's middle and reaches past it on both
+    sides (a title over the columns) or on neither (a page number centred
+    in it); one that reaches past it on one side only belongs to that side
+    (a caption starting in the gutter's slack)."""
+    g0, g1 = gutter
+    if not item.left < (g0 + g1) / 2 < item.right:
+        return False
+    return (item.left < g0) == (item.right > g1)
+
+
 def _lines(items: list[Block]) -> list[Line]:
     return [it for it in items if isinstance(it, Line)]
 
@@ -89,8 +101,8 @@ def _lines(items: list[Block]) -> list[Line]:
 def _split_band(band: list[Block], middle: float) -> list[list[Block]]:
     """The band's left and right columns as flows, or the band as one flow if
     its two sides are rows (a label far right of each line, a table)."""
-    left = [it for it in band if it.right <= middle]
-    right = [it for it in band if it.right > middle]
+    left = [it for it in band if it.left + it.right < 2 * middle]
+    right = [it for it in band if it.left + it.right >= 2 * middle]
     if _is_table(_lines(left), _lines(right)):
         return [band]
     out: list[list[Block]] = []
@@ -120,7 +132,24 @@ def _gutter(items: list[Block]) -> tuple[float, float] | None:
                 if best is None or x - start > best[1] - best[0]:
                     best = (start, x)
             start = None
-    return best
+    return _core(narrow, *best) if best else None
+
+
+def _core(narrow: list[Block], g0: float, g1: float) -> tuple[float, float]:
+    """The widest part of the gutter g0..g1 that the fewest narrow items
+    overlap: the gutter may let a few items reach into it (a caption that
+    starts in it, a label), and the columns part where none do."""
+    edges = sorted({g0, g1, *(x for it in narrow for x in (it.left, it.right) if g0 < x < g1)})
+    pieces: list[tuple[float, float, int]] = []  # (start, end, items overlapping)
+    for a, b in itertools.pairwise(edges):
+        depth = sum(1 for it in narrow if it.left < (a + b) / 2 < it.right)
+        if pieces and pieces[-1][2] == depth:
+            pieces[-1] = (pieces[-1][0], b, depth)
+        else:
+            pieces.append((a, b, depth))
+    least = min(depth for _, _, depth in pieces)
+    start, end, _ = max((p for p in pieces if p[2] == least), key=lambda p: p[1] - p[0])
+    return start, end
 
 
 def _splits(lines: list[Line], g0: float, g1: float) -> bool:

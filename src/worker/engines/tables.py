@@ -31,9 +31,7 @@ WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch conti
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
 
 
-def ruled_tables(
-    segments: list[Line], rules: list[Rule]
-) -> tuple[list[Table | Boxes], list[Line]]:
+def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table | Boxes], list[Line]]:
     """Tables drawn as grids of rules (or boxes of text drawn with rules),
     and the segments outside them."""
     if not 2 * MIN_GRID_LINES <= len(rules) <= MAX_RULES or not segments:
