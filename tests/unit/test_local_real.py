@@ -224,6 +224,24 @@ def test_two_column_paper_reads_column_by_column_and_is_no_table(converted) -> N
     assert all(len(cell) < 30 for row in table_rows(markdown) for cell in row)
 
 
+def test_scanned_page_with_a_poor_ocr_layer_is_read_by_our_ocr(converted) -> None:
+    """A lorem ipsum scan with an invisible OCR layer of poor quality (read
+    at 70 DPI: "Lorem ipsum door st amet, conser sadipacing"): a sample
+    of the page read by Tesseract disagrees with it, so the page is OCR'd,
+    and the reading with the more regular, confidently read words wins."""
+    markdown = convert(converted, "dh-lorem-scan-bad-poor-ocr-layer.pdf")
+    assert markdown.startswith("Lorem ipsum dolor sit amet, consetetur sadipscing elitr")
+    assert "sadipacing" not in markdown and "conser " not in markdown
+
+
+def test_scanned_page_whose_ocr_layer_reads_as_ours_keeps_it(converted) -> None:
+    """Backus 1977 is a scan with an invisible OCR layer that agrees with
+    Tesseract on a sample of the page: the layer is kept (its formulas read
+    as the producer's OCR read them)."""
+    markdown = convert(converted, "uns-backus-1977-2col.pdf")
+    assert "by def of apply" in markdown
+
+
 # --- right-to-left -----------------------------------------------------------------
 
 

@@ -78,6 +78,8 @@ class PageText:
 
     lines: list[Line]
     rules: list[Rule] = field(default_factory=list)
+    scanned: bool = False  # an invisible (OCR) text layer over a page-sized image
+    confidence: float | None = None  # OCR's mean word confidence (0-100); None: a text layer
 
 
 def is_rtl_char(ch: str) -> bool:

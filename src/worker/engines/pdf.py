@@ -44,6 +44,7 @@ OCR_MAX_SIDE_PX = 4000  # ... capped so the longer side has at most this many pi
 POINTS_PER_INCH = 72.0
 MIN_TEXT_CHARS = 32  # a page with fewer visible characters than this, and ...
 SCAN_COVERAGE = 0.5  # ... images covering this share of its area, is OCR'd
+INVISIBLE_SHARE = 0.5  # a page with more of its text invisible, over such images, is a scan
 MAX_LEADING = 1.6  # usual baseline pitch is capped at this many font sizes
 SPACE_GAP = 0.15  # horizontal gap between runs, in font sizes, that reads as a space
 # ... but not next to a CJK or fullwidth character: those scripts put no spaces between
@@ -119,15 +120,19 @@ class PdfFile:
                 rules = user_rules(page)
                 cuts = _grid_columns(rules) if view.rotation in (0, 180) else []
                 textpage = page.get_textpage()
+                invisible: list[int] = [0]
                 try:
-                    lines, garbage = text_lines(textpage, view, cuts)
+                    lines, garbage = text_lines(textpage, view, cuts, invisible)
                 finally:
                     textpage.close()
                 chars = sum(line.chars for line in lines)
                 if garbage > GARBAGE_SHARE * (chars + garbage) or _needs_ocr(page, chars):
                     return render_for_ocr(page)
                 shown = [Rule(*view.box(*rule)) for rule in rules]
-                return PageText(lines, shown)
+                scanned = invisible[0] > INVISIBLE_SHARE * chars and _image_share(page) >= (
+                    SCAN_COVERAGE
+                )
+                return PageText(lines, shown, scanned=scanned)
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(
                     f"Page {index + 1} of the PDF could not be read: repair or re-export "
@@ -135,6 +140,21 @@ class PdfFile:
                     page=str(index + 1),
                     detail=str(exc),
                 ) from exc
+            finally:
+                page.close()
+
+    def origin(self, index: int) -> tuple[float, float, float] | None:
+        """For an upright page (no /Rotate): the user-space x and y of its
+        shown top left corner and its width, so that a shown point (x, y)
+        lies (x - left) and (top + y) points from a rendering's top left
+        corner (width points wide); None for a turned page."""
+        with PDFIUM_LOCK:
+            page = self._doc[index]
+            try:
+                if page.get_rotation() % 360:
+                    return None
+                left, _, right, top = page.get_cropbox()
+                return left, top, right - left
             finally:
                 page.close()
 
@@ -207,9 +227,11 @@ def text_lines(
     textpage: pdfium.PdfTextPage,
     view: View = UPRIGHT,
     cuts: Sequence[tuple[float, float, float]] = (),
+    invisible: list[int] | None = None,
 ) -> tuple[list[Line], int]:
     """The text page's segments, in pdfium's (content stream) order, and the
-    number of characters that have no usable Unicode value.
+    number of characters that have no usable Unicode value. ``invisible[0]``
+    counts up the characters drawn invisibly (render mode 3: an OCR layer).
 
     The text page's characters come in runs, one per text object drawing
     them (``_object_runs``); a run's text is its object's text (exact,
@@ -259,6 +281,10 @@ def text_lines(
             texts = [(box, text, index)]
         for piece, piece_text, at in texts:
             garbage += _add_run(runs, handle, view, piece_text, piece, at, obj, bold_fonts)
+        if invisible is not None and (
+            pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+        ):
+            invisible[0] += sum(len(text.strip()) for _, text, _ in texts)
     walls = []  # the cuts on the shown page: (x, top, bottom)
     for x, y0, y1 in cuts:
         (shown_x, top), (_, bottom) = view.point(x, y0), view.point(x, y1)
@@ -556,12 +582,17 @@ def _needs_ocr(page: pdfium.PdfPage, chars: int) -> bool:
         return False
     if chars == 0:
         return pdfium_c.FPDFPage_CountObjects(page) > 0
+    return _image_share(page) >= SCAN_COVERAGE
+
+
+def _image_share(page: pdfium.PdfPage) -> float:
+    """The share of the page's area that its images cover (overlaps counted twice)."""
     width, height = page.get_size()
     covered = 0.0
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
         left, bottom, right, top = obj.get_bounds()
         covered += max(0.0, right - left) * max(0.0, top - bottom)
-    return covered >= SCAN_COVERAGE * width * height
+    return covered / max(width * height, 1.0)
 
 
 def page_rules(page: pdfium.PdfPage, view: View = UPRIGHT) -> list[Rule]:

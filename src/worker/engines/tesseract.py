@@ -137,12 +137,15 @@ class Reading:
     turns: int = 0  # quarter turns (np.rot90) that made the page upright
 
 
-def read_page(pixels: np.ndarray, languages: Sequence[str]) -> Reading:
-    """Read a grayscale page (H x W uint8) in ``languages``; see the module docstring."""
+def read_page(pixels: np.ndarray, languages: Sequence[str], *, upright: bool = False) -> Reading:
+    """Read a grayscale page (H x W uint8) in ``languages``; see the module
+    docstring. ``upright``: the page is known to be upright and in these
+    languages (a PDF page with a text layer, languages named by the
+    request), so orientation and script detection are skipped."""
     page = _scaled(pixels)
     models = models_for(languages)
     with _lock:
-        turns, script, sure = _orientation(page)
+        turns, script, sure = ([0], None, False) if upright else _orientation(page)
         have = [m for m in SCRIPT_MODELS.get(script or "", ()) if m in installed_models()]
         others = [models_for([m, *models]) for m in have if m not in models]
         if others and sure:
@@ -155,6 +158,21 @@ def read_page(pixels: np.ndarray, languages: Sequence[str]) -> Reading:
             again = _read_turned(page, best.turns, other)
             best = max((best, again), key=lambda r: r.confidence)
     return best
+
+
+def read_region(
+    pixels: np.ndarray, box: tuple[int, int, int, int], languages: Sequence[str]
+) -> str:
+    """The text Tesseract reads (page segmentation, no orientation check) in
+    ``box`` (left, top, right, bottom; pixels) of an upright grayscale page,
+    cut out and scaled as a whole page is (``_scaled``)."""
+    left, top, right, bottom = box
+    crop = _scaled(np.ascontiguousarray(pixels[top:bottom, left:right]))
+    with _lock:  # cut out: Tesseract reads a rectangle of a page worse than the same image
+        api = _api("+".join(models_for(languages)))
+        api.SetPageSegMode(_psm().AUTO)
+        api.SetImage(_image(crop))
+        return " ".join(str(api.GetUTF8Text() or "").split())
 
 
 def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
