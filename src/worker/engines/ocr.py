@@ -90,14 +90,14 @@ def ocr_page(
     with _ocr_lock:
         engine = _engine()
         try:
-            result, upright = _read_upright(engine, pixels)
+            result, turned = _read_upright(engine, pixels)
         except Exception as exc:
             raise EngineRejected(
                 "The OCR engine could not read this page.", detail=repr(exc)
             ) from exc
     boxes = [_box(points, text) for points, text, *_ in result if str(text).strip()]
     lines = _group_lines(boxes, max_gap=OCR_SEGMENT_GAP)
-    return PageText(lines, image_rules(upright) if lines else [])
+    return PageText(lines, image_rules(turned) if lines else [])
 
 
 def default_languages() -> list[str]:
