@@ -38,6 +38,13 @@ def convert(cache: dict, name: str, languages: tuple[str, ...] = ()) -> str:
     return cache[key]
 
 
+def page_texts(name: str) -> list[str]:
+    """The document's pages' Markdown, one string a page."""
+    path = REAL / name
+    mime = filetypes.sniff(path.read_bytes()[:8192], path.name)
+    return [page.markdown for page in LocalEngine().pages(path, mime)]
+
+
 def squashed(text: str) -> str:
     return "".join(corpus.words(text))
 
@@ -189,6 +196,28 @@ def test_caption_starting_in_the_gutter_stays_with_its_column(converted) -> None
             "1 GAO, Cybersecurity: Clarity of Leadership",
         ],
     )
+
+
+def test_running_headers_come_first_out_of_the_columns(converted) -> None:
+    """A French two-column paper, pages 2 to 4: the running header alternates
+    between the title (odd pages) and the authors (even pages). It is found
+    by comparing each page with its neighbours and comes first, on its own."""
+    pages = page_texts("uns-fr-olap-2col-p2-4.pdf")
+    title = "Résumés et interrogations de logs de requêtes OLAP"
+    assert pages[0].startswith(title + "\n\n")
+    assert pages[1].startswith("J. Aligon et al.\n\n")
+    assert pages[2].startswith(title + "\n\n")
+    assert all(page.count(title) + page.count("J. Aligon et al.") == 1 for page in pages)
+
+
+def test_small_print_outweighing_the_text_makes_no_headings(converted) -> None:
+    """A Korean report's page 2 set as much in 9 pt (a table, footnotes) as
+    in its 12 pt text: a size that carries over 30% of the characters is
+    body text, and each size's lines keep their own leading for paragraphs."""
+    first = page_texts("docling-korean-2col-p2-4.pdf")[0]
+    assert first.startswith("이슈와 논점\n\n# 2 코로나-19 관련 보험 현황\n\n")
+    assert "\n\n## 2020.1.1." not in first
+    assert "「감염병의 예방 및 관리에 관 한 법률」(이하" in first
 
 
 def test_columns_drawn_with_rules_read_box_by_box(converted) -> None:

@@ -34,11 +34,13 @@ __all__ = ["FontStats", "Line", "to_markdown"]
 
 HEADING_MIN_RATIO = 1.15  # a heading's font is at least this many times the body size
 HEADING_MAX_CHARS = 200  # longer "headings" are emphasised paragraphs
+HEADING_MAX_SHARE = 0.3  # a size carrying more of the document's characters is body text
 BOLD_HEADING_MAX_CHARS = 80  # a bold body-size line this short may be a heading
 HEADING_LEVELS = 3  # deepest heading level emitted (###)
 SIZE_STEP = 1.0  # font sizes rounding to the same step (points) are one style
 SAME_SIZE = 0.15  # neighbour lines within this relative size difference share a leading
 PARAGRAPH_GAP = 1.3  # a baseline pitch this much above the usual pitch breaks a paragraph
+MIN_PITCHES = 4  # a font size with more lines than this has a usual pitch of its own
 INDENT_BREAK = 1.0  # first-line indent (in font sizes) that starts a new paragraph
 ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
 
@@ -70,8 +72,13 @@ class FontStats:
         if body is None:
             return
         for line in lines:
-            if _is_heading_shape(line, body):
+            if _is_heading_shape(line, body) and not self._common(line.size):
                 self.heading_sizes.add(_step(line.size))
+
+    def _common(self, size: float) -> bool:
+        """So many characters are set in ``size`` that it is a body size (a
+        page of small print, footnotes or tables, can outweigh the text)."""
+        return self.chars[_step(size)] > HEADING_MAX_SHARE * sum(self.chars.values())
 
     def heading_level(self, line: Line) -> int | None:
         """1..HEADING_LEVELS for a heading line, None for body text."""
@@ -81,7 +88,7 @@ class FontStats:
         size = _step(line.size)
         if _is_bold_heading(line, body):
             return min(len(self.heading_sizes) + 1, HEADING_LEVELS)
-        if not _is_heading_shape(line, body):
+        if not _is_heading_shape(line, body) or self._common(line.size):
             return None
         larger = sum(1 for s in self.heading_sizes if s > size)
         return min(larger + 1, HEADING_LEVELS)
@@ -133,6 +140,7 @@ def to_markdown(
     fonts: FontStats | None,
     max_leading: float,
     rules: Sequence[Rule] = (),
+    margins: tuple[list[Line], list[Line]] = ([], []),
 ) -> str:
     """Markdown for one page's text ``lines`` (segments, in any order) and
     ruling lines ``rules`` (PDF only).
@@ -140,11 +148,17 @@ def to_markdown(
     ``fonts`` enables headings and size-change breaks; pass None when sizes
     are unreliable (OCR boxes). ``max_leading`` caps the usual baseline pitch,
     in sizes, so a page made only of one-line paragraphs still splits.
+    ``margins``: the running header and footer segments among ``lines``
+    (``margins.split``): they come first and last, a paragraph each, out of
+    the flow (unless a ruled table holds them).
     """
     tables, rest = ruled_tables(lines, list(rules))
-    items = reading_order(rest, tables)
+    free = {id(line) for line in rest}
+    head, foot = ([line for line in part if id(line) in free] for part in margins)
+    running = {id(line) for line in (*head, *foot)}
+    items = reading_order([line for line in rest if id(line) not in running], tables)
     blocks: list[_Block] = []
-    usual = _usual_pitch([it for it in items if isinstance(it, Line)], max_leading)
+    pitches = _usual_pitches([it for it in items if isinstance(it, Line)], max_leading)
     prev: Line | None = None
     for i, line in enumerate(items):
         if isinstance(line, Table):
@@ -153,6 +167,7 @@ def to_markdown(
             continue
         text = line.text
         after = items[i + 1] if i + 1 < len(items) else None
+        usual = pitches.get(_step(line.size), pitches[None])
         level = _heading_level(fonts, line, prev, after, usual)
         pitch = line.baseline - prev.baseline if prev else None
         gap = pitch is None or pitch > usual * PARAGRAPH_GAP or pitch < 0.5 * line.size
@@ -199,7 +214,13 @@ def to_markdown(
         else:
             blocks.append(_Block("p", [text], left=line.left, size=line.size))
         prev = line
-    return "\n\n".join(block.markdown() for block in blocks)
+    edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
+    return "\n\n".join([*edges[0], *(block.markdown() for block in blocks), *edges[1]])
+
+
+def _margin_line(lines: list[Line]) -> str:
+    """Running header or footer segments as one line, rows top to bottom."""
+    return _escape(_clean(" ".join(" ".join(line.text.split()) for line in lines)))
 
 
 def _heading_level(
@@ -227,6 +248,20 @@ def _flows_on(previous: str, text: str) -> bool:
 def _restyled(a: float, b: float) -> bool:
     """A font size change big enough to end a paragraph (inline code may be a bit smaller)."""
     return max(a, b) > HEADING_MIN_RATIO * min(a, b)
+
+
+def _usual_pitches(lines: list[Line], max_leading: float) -> dict[float | None, float]:
+    """The usual pitch (``_usual_pitch``) of each font size's lines (rounded
+    to SIZE_STEP) that has MIN_PITCHES pairs or more, and of all (key None):
+    small print packed tight must not make the text's leading look wide."""
+    out: dict[float | None, float] = {None: _usual_pitch(lines, max_leading)}
+    by_size: dict[float, list[Line]] = {}
+    for line in lines:
+        by_size.setdefault(_step(line.size), []).append(line)
+    for size, group in by_size.items():
+        if len(group) > MIN_PITCHES and len(group) < len(lines):
+            out[size] = _usual_pitch(group, max_leading)
+    return out
 
 
 def _usual_pitch(lines: list[Line], max_leading: float) -> float:

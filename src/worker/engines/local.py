@@ -22,9 +22,9 @@ from ilios.errors import (
     IliosError,
     UnsupportedFileType,
 )
-from ilios.worker.engines import legibility, tesseract
+from ilios.worker.engines import legibility, margins, tesseract
 from ilios.worker.engines.base import Page, Usage, check_page_count, decoding_image
-from ilios.worker.engines.geometry import PageText
+from ilios.worker.engines.geometry import Line, PageText
 from ilios.worker.engines.layout import FontStats, to_markdown
 from ilios.worker.engines.ocr import OCR_MAX_LEADING, default_languages, ocr_markdown, ocr_page
 from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
@@ -98,8 +98,9 @@ class LocalEngine:
         with PdfFile(path) as pdf:
             check_page_count(pdf.page_count, self.max_pages)
             fonts = FontStats()
+            pages = _Window(pdf)
             for index in range(pdf.page_count):
-                content = pdf.read_page(index)
+                content = pages.get(index)
                 if isinstance(content, np.ndarray):
                     markdown = ocr_markdown(content, languages)
                 elif (ocr := _read_instead(pdf, index, content, languages)) is not None:
@@ -111,6 +112,7 @@ class LocalEngine:
                         fonts=fonts,
                         max_leading=PDF_MAX_LEADING,
                         rules=content.rules,
+                        margins=margins.split(content.lines, pages.around(index)),
                     )
                 yield Page(index + 1, markdown, last=index + 1 == pdf.page_count)
 
@@ -127,6 +129,38 @@ class LocalEngine:
                     image.seek(index)
                     pixels = _grayscale(image)
                     yield Page(index + 1, ocr_markdown(pixels, languages), last=index + 1 == count)
+
+
+class _Window:
+    """A PDF's pages read once each, kept while within MARGIN_WINDOW pages of
+    the one being converted (``margins`` compares a page with those around it)."""
+
+    def __init__(self, pdf: PdfFile) -> None:
+        self.pdf = pdf
+        self.read: dict[int, PageText | np.ndarray] = {}
+
+    def get(self, index: int) -> PageText | np.ndarray:
+        """Page ``index``, read now or earlier (its errors raise here, at its turn)."""
+        for old in [i for i in self.read if i < index - margins.MARGIN_WINDOW]:
+            del self.read[old]
+        if index not in self.read:
+            self.read[index] = self.pdf.read_page(index)
+        return self.read[index]
+
+    def around(self, index: int) -> list[list[Line]]:
+        """The text segments of the text-layer pages within MARGIN_WINDOW of
+        ``index`` (a page that cannot be read is left out until its turn)."""
+        out = []
+        for other in range(index - margins.MARGIN_WINDOW, index + margins.MARGIN_WINDOW + 1):
+            if other == index or not 0 <= other < self.pdf.page_count:
+                continue
+            try:
+                content = self.get(other) if other > index else self.read.get(other)
+            except IliosError:
+                continue
+            if isinstance(content, PageText):
+                out.append(content.lines)
+        return out
 
 
 def _read_instead(pdf: PdfFile, index: int, content: PageText, languages: list[str]) -> str | None:

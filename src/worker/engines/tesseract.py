@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import os
 import pathlib
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ SCRIPT_SURE = 3.0  # OSD script confidence above which the script's model is add
 RETRY_CONFIDENCE = 70.0  # below this, a reading is tried again with a less sure script's model
 SCRIPT_TRIES = 2  # ... with at most this many of the script's models, one after the other
 SEGMENT_GAP = 1.0  # words further apart than this many line heights are separate segments
+ATTACH_GAP = 0.3  # a lone comma, stop or closing bracket this close (line heights) joins the word
 VERTICAL_RATIO = 1.5  # a line this many times taller than wide runs top to bottom
 MAX_CELLS = 400  # pages with more grid cells than this keep page segmentation's reading
 CELL_MIN_PX = 8  # grid cells narrower or lower than this (pixels) are rule doublings
@@ -81,6 +83,7 @@ SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
 }
 VERTICAL_MODELS = ("jpn", "chi_sim", "chi_tra", "kor")  # models with a *_vert companion
 
+_CLOSING = re.compile("[,.)\\]}\u201d\u2019\u00bb]+")  # never starts a word in Latin scripts
 _lock = threading.Lock()  # one recognition at a time per process (the APIs are not shared)
 _apis: dict[str, Any] = {}
 
@@ -381,7 +384,10 @@ def _segments(
             current_line = line
             out.append(current)
             continue
-        current.text = join_words(current.text, text)
+        if _CLOSING.fullmatch(text) and gap < ATTACH_GAP * size:
+            current.text += text  # a comma or stop read as a word of its own
+        else:
+            current.text = join_words(current.text, text)
         current.right = max(current.right, x1)
         current.top, current.bottom = min(current.top, y0), max(current.bottom, y1)
         current.chars += len(text)
