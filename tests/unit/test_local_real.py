@@ -12,6 +12,7 @@ per module.
 from __future__ import annotations
 
 import pathlib
+import re
 
 import corpus
 import pytest
@@ -218,6 +219,21 @@ def test_small_print_outweighing_the_text_makes_no_headings(converted) -> None:
     assert first.startswith("이슈와 논점\n\n# 2 코로나-19 관련 보험 현황\n\n")
     assert "\n\n## 2020.1.1." not in first
     assert "「감염병의 예방 및 관리에 관 한 법률」(이하" in first
+
+
+def test_contents_entries_are_lines_of_their_own(converted) -> None:
+    """IBM Redpaper REDP-5110, its contents page: each entry (title, dot
+    leader, page number) is a paragraph of its own, not run into the next
+    entry and not a table."""
+    markdown = convert(converted, "docling-redp5110-p2.pdf")
+    assert not table_rows(markdown)
+    paragraphs = markdown.split("\n\n")
+    entries = [p for p in paragraphs if ". . . ." in p]
+    assert len(entries) >= 30
+    leader_and_page = re.compile(r"(?:\. ?){4,}\s*[0-9ivx]+(?= |$)")
+    assert all(len(leader_and_page.findall(p)) == 1 for p in entries)
+    assert entries[0].startswith("Notices . . .") and entries[0].endswith(" vii")
+    assert any(p.startswith("1.1 Security fundamentals") and p.endswith(" 2") for p in entries)
 
 
 def test_columns_drawn_with_rules_read_box_by_box(converted) -> None:

@@ -47,6 +47,10 @@ ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its
 BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013"  # bullets, en dash
 BULLET = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*]\s+)(?=\S)")
 NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
+# A contents entry: a dot leader, then a page number (arabic or roman) at the line's end.
+_ENTRY = re.compile(
+    r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}\s*(?:\d{1,4}|[ivxlcdm]{1,7})$", re.IGNORECASE
+)
 SOFT_HYPHENS = ("\u00ad", "\x02")  # soft hyphen; pdfium's code for a line-end hyphen
 
 
@@ -176,6 +180,8 @@ def to_markdown(
         if cur and cur.kind == "p" and pitch is not None and pitch < 0 and not restyled:
             if _flows_on(cur.parts[-1], text):  # a paragraph continued at the top of a column
                 cur.left, gap = line.left, False
+        if cur and cur.kind == "p" and _ENTRY.search(cur.parts[-1]):
+            gap = True  # a contents entry ends its paragraph at its page number
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         marker = bullet or number

@@ -14,7 +14,8 @@ the order a reader takes them:
 3. Rows of two or more cells, aligned in columns, become a table
    (``tables.aligned_tables``); the other rows are joined into lines, left
    to right, or right to left when the row is mostly right-to-left script
-   (each segment's own text is already in logical order).
+   (each segment's own text is already in logical order). A segment ending
+   in a dot leader joins the one after it (a contents entry and its page).
 
 Units are the source's; all thresholds are multiples of the font size.
 """
@@ -22,6 +23,7 @@ Units are the source's; all thresholds are multiples of the font size.
 from __future__ import annotations
 
 import itertools
+import re
 import statistics
 
 from ilios.worker.engines.geometry import Boxes, Line, Table, is_rtl, join_words, marker_gap
@@ -44,6 +46,7 @@ TEXT_MIN_CHARS = 16  # ... and hold at least this many characters (median)
 BASELINE_TOLERANCE = 0.3  # baselines closer than this (font sizes) are one row
 SPACE_GAP = 0.15  # neighbours closer than this (font sizes) join without a space
 WORD_GAP = 1.0  # neighbours in a row closer than this (font sizes) are one segment
+LEADER = re.compile(r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}$")  # a dot leader ending a segment
 
 
 def reading_order(segments: list[Line], tables: list[Table | Boxes]) -> list[Item]:
@@ -247,8 +250,8 @@ def _close_gaps(row: list[Line]) -> list[Line]:
     for seg in row[1:]:
         last = groups[-1][-1]
         limit = marker_gap(last.text, WORD_GAP) * max(seg.size, last.size)
-        if seg.left - last.right <= limit:
-            groups[-1].append(seg)
+        if seg.left - last.right <= limit or (LEADER.search(last.text) and len(row) == 2):
+            groups[-1].append(seg)  # near, or the page number a dot leader points to
         else:
             groups.append([seg])
     return [_join_row(group, rtl) for group in groups]
