@@ -236,6 +236,27 @@ def test_contents_entries_are_lines_of_their_own(converted) -> None:
     assert any(p.startswith("1.1 Security fundamentals") and p.endswith(" 2") for p in entries)
 
 
+def test_figure_captions_are_paragraphs_of_their_own_by_their_figures(converted) -> None:
+    """FAA handbook page: two columns, each ending with a figure and its
+    caption. Each caption is a paragraph of its own, after its figure's
+    labels and before the text that follows the figure."""
+    markdown = convert(converted, "docling-amt-handbook.pdf")
+    paragraphs = markdown.split("\n\n")
+    assert "Figure 7-26. Self-locking nuts." in paragraphs
+    assert "Figure 7-27. Stainless steel self-locking nut." in paragraphs
+    assert_in_order(
+        markdown,
+        [
+            "The wing type that is",
+            "Elastic stop nut",
+            "Figure 7-26. Self-locking nuts.",
+            "the most common ranges in size",
+            "Keyway",
+            "Figure 7-27. Stainless steel self-locking nut.",
+        ],
+    )
+
+
 def test_columns_drawn_with_rules_read_box_by_box(converted) -> None:
     """LA County precinct bulletin: four columns of results separated by
     vertical rules, their lines on one grid. Each column is read whole

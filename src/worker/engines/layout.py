@@ -47,6 +47,12 @@ ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its
 BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013"  # bullets, en dash
 BULLET = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*]\s+)(?=\S)")
 NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
+# A caption: a figure or table label and its number ("Figure 7-26.", "Table 1:", "Abb. 3", "图 2").
+CAPTION = re.compile(
+    r"^(?:Figure|Fig\.|Table|Tab\.|Chart|Exhibit|Plate|Abbildung|Abb\.|Tabelle|Tableau|"
+    r"Figura|Tabla|Tabela|Рисунок|Рис\.|Таблица|图|表|圖|그림|표|図)"
+    r"\s?(?:\d+|[IVX]+)(?:[.\-\u2013]\d+)*(?:[.:)]|\s)"
+)
 # A contents entry: a dot leader, then a page number (arabic or roman) at the line's end.
 _ENTRY = re.compile(
     r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}\s*(?:\d{1,4}|[ivxlcdm]{1,7})$", re.IGNORECASE
@@ -182,6 +188,8 @@ def to_markdown(
                 cur.left, gap = line.left, False
         if cur and cur.kind == "p" and _ENTRY.search(cur.parts[-1]):
             gap = True  # a contents entry ends its paragraph at its page number
+        if CAPTION.match(text) and not (cur and cur.kind == "p" and _open(cur.parts[-1])):
+            gap = True  # a caption starts a paragraph of its own
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         marker = bullet or number
@@ -244,6 +252,11 @@ def _heading_level(
             if abs(other.baseline - line.baseline) <= usual * PARAGRAPH_GAP:
                 return None
     return level
+
+
+def _open(text: str) -> bool:
+    """The text stops mid-sentence (no closing punctuation at its end)."""
+    return not text.rstrip().endswith((".", "!", "?", ":", ";", "\u3002"))
 
 
 def _flows_on(previous: str, text: str) -> bool:
