@@ -257,6 +257,16 @@ def test_figure_captions_are_paragraphs_of_their_own_by_their_figures(converted)
     )
 
 
+def test_code_in_a_typewriter_face_is_a_code_block(converted) -> None:
+    """docling's code_and_formula.pdf: a listing set in TeX's typewriter face
+    among roman text is a fenced code block, its lines and indentation kept,
+    no spaces put between tokens drawn one by one; its caption stands alone."""
+    markdown = convert(converted, "docling-code-formula.pdf")
+    assert "\n\nListing 1: Simple JavaScript Program\n\n```\nfunction add(a, b) {\n" in markdown
+    assert "\n    return a + b;\n}\n" in markdown
+    assert markdown.count("```") == 2
+
+
 def test_columns_drawn_with_rules_read_box_by_box(converted) -> None:
     """LA County precinct bulletin: four columns of results separated by
     vertical rules, their lines on one grid. Each column is read whole

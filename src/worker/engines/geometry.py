@@ -32,6 +32,7 @@ class Line:
     size: float  # font size (PDF, points) or box height (OCR, pixels)
     chars: int = 0  # characters, the weight of this line's size in the body-size vote
     bold: bool = False  # every character is in a bold font (PDF only)
+    mono: bool = False  # every character is in a fixed-pitch font (PDF only: code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ __all__ = ["FontStats", "Line", "to_markdown"]
 HEADING_MIN_RATIO = 1.15  # a heading's font is at least this many times the body size
 HEADING_MAX_CHARS = 200  # longer "headings" are emphasised paragraphs
 HEADING_MAX_SHARE = 0.3  # a size carrying more of the document's characters is body text
+CODE_MAX_SHARE = 0.5  # fixed-pitch lines are code blocks if they hold at most this share
 BOLD_HEADING_MAX_CHARS = 80  # a bold body-size line this short may be a heading
 HEADING_LEVELS = 3  # deepest heading level emitted (###)
 SIZE_STEP = 1.0  # font sizes rounding to the same step (points) are one style
@@ -49,7 +50,7 @@ BULLET = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*]\s+)(?=\S)")
 NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
 # A caption: a figure or table label and its number ("Figure 7-26.", "Table 1:", "Abb. 3", "图 2").
 CAPTION = re.compile(
-    r"^(?:Figure|Fig\.|Table|Tab\.|Chart|Exhibit|Plate|Abbildung|Abb\.|Tabelle|Tableau|"
+    r"^(?:Figure|Fig\.|Table|Tab\.|Chart|Exhibit|Plate|Listing|Abbildung|Abb\.|Tabelle|Tableau|"
     r"Figura|Tabla|Tabela|Рисунок|Рис\.|Таблица|图|表|圖|그림|표|図)"
     r"\s?(?:\d+|[IVX]+)(?:[.\-\u2013]\d+)*(?:[.:)]|\s)"
 )
@@ -135,6 +136,8 @@ class _Block:
     def markdown(self) -> str:
         if self.kind == "table":
             return self.parts[0]
+        if self.kind == "code":
+            return "```\n" + "\n".join(_clean(part) for part in self.parts) + "\n```"
         if self.kind == "ul":
             return "\n".join(f"- {_clean(item)}" for item in self.parts)
         if self.kind == "ol":
@@ -169,6 +172,7 @@ def to_markdown(
     items = reading_order([line for line in rest if id(line) not in running], tables)
     blocks: list[_Block] = []
     pitches = _usual_pitches([it for it in items if isinstance(it, Line)], max_leading)
+    code = _code_lines([it for it in items if isinstance(it, Line)])
     prev: Line | None = None
     for i, line in enumerate(items):
         if isinstance(line, Table):
@@ -176,6 +180,17 @@ def to_markdown(
             prev = None
             continue
         text = line.text
+        if id(line) in code:
+            cur = blocks[-1] if blocks else None
+            pitch = line.baseline - prev.baseline if prev else None
+            usual = pitches.get(_step(line.size), pitches[None])
+            indent = " " * round(max(0.0, line.left - code[id(line)]) / _char_width(line))
+            if cur and cur.kind == "code" and pitch is not None and 0 < pitch < 2.5 * usual:
+                cur.parts.append(indent + text)
+            else:
+                blocks.append(_Block("code", [indent + text], left=line.left, size=line.size))
+            prev = line
+            continue
         after = items[i + 1] if i + 1 < len(items) else None
         usual = pitches.get(_step(line.size), pitches[None])
         level = _heading_level(fonts, line, prev, after, usual)
@@ -230,6 +245,34 @@ def to_markdown(
         prev = line
     edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
     return "\n\n".join([*edges[0], *(block.markdown() for block in blocks), *edges[1]])
+
+
+def _code_lines(lines: list[Line]) -> dict[int, float]:
+    """The lines set in a fixed-pitch font, when such lines are a minority of
+    the page's characters (code among text; a page set all in a typewriter
+    face is text), each with the left edge its indentation counts from (the
+    leftmost of its run of such lines)."""
+    mono = [line for line in lines if line.mono and line.text.strip()]
+    if not mono or sum(line.chars for line in mono) > CODE_MAX_SHARE * sum(
+        line.chars for line in lines
+    ):
+        return {}
+    out: dict[int, float] = {}
+    run: list[Line] = []
+    for line in [*lines, None]:
+        if line is not None and line.mono:
+            run.append(line)
+            continue
+        if run:
+            left = min(seg.left for seg in run)
+            out.update((id(seg), left) for seg in run)
+            run = []
+    return out
+
+
+def _char_width(line: Line) -> float:
+    """A fixed-pitch line's character width (its width over its characters)."""
+    return max((line.right - line.left) / max(len(line.text), 1), 0.1 * line.size)
 
 
 def _margin_line(lines: list[Line]) -> str:

@@ -283,6 +283,7 @@ def _join_row(row: list[Line], rtl: bool | None = None) -> Line:
         main.size,
         sum(seg.chars for seg in row),
         all(seg.bold for seg in row),
+        all(seg.mono for seg in row),
     )
 
 

@@ -47,6 +47,7 @@ SCAN_COVERAGE = 0.5  # ... images covering this share of its area, is OCR'd
 INVISIBLE_SHARE = 0.5  # a page with more of its text invisible, over such images, is a scan
 MAX_LEADING = 1.6  # usual baseline pitch is capped at this many font sizes
 SPACE_GAP = 0.15  # horizontal gap between runs, in font sizes, that reads as a space
+MONO_SPACE_GAP = 0.4  # ... in a fixed-pitch font, whose narrow glyphs sit in wide cells
 # ... but not next to a CJK or fullwidth character: those scripts put no spaces between
 # words, and their glyphs (fullwidth punctuation above all) carry wide side bearings
 BASELINE_TOLERANCE = 0.2  # runs whose baselines differ by at most this (font sizes) ...
@@ -54,6 +55,7 @@ SAME_LINE = 0.5  # ... or whose boxes overlap by this share of the smaller are o
 SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a new segment
 TEXT_BUFFER_CHARS = 8192  # UTF-16 units of the reused text buffer (longer texts get their own)
 BOLD_WEIGHT = 600  # a font this heavy (or named bold/black/heavy) is bold
+FIXED_PITCH_FLAG = 1  # font descriptor flag: all glyphs have the same width
 GARBAGE_SHARE = 0.3  # pages with this share of unmappable characters are OCR'd
 VERTICAL_RATIO = 1.5  # a run of 2+ characters this many times taller than wide is vertical
 VERTICAL_SHARE = 0.5  # a page with more of its characters in vertical runs is turned
@@ -72,6 +74,9 @@ _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement 
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic
 _BOLD_NAME = re.compile("bold|black|heavy|demi|semib", re.IGNORECASE)
+_MONO_NAME = re.compile(  # typewriter families (TeX's cmtt/lmtt too)
+    "mono|courier|consol|menlo|typewriter|fixed|cmtt|lmtt|sourcecode", re.IGNORECASE
+)
 
 
 class PdfFile:
@@ -248,7 +253,7 @@ def text_lines(
     handle = textpage.raw  # skip the wrapper's per-call parameter conversion
     c_left, c_top, c_right, c_bottom = (ctypes.c_double() for _ in range(4))
     runs: list[Line] = []
-    bold_fonts: dict[int | None, bool] = {}
+    bold_fonts: dict[int | None, tuple[bool, bool]] = {}
     buffer = (ctypes.c_ushort * TEXT_BUFFER_CHARS)()
     garbage = 0
     read: set[int] = set()  # objects whose whole text is in
@@ -320,6 +325,7 @@ def _turned(run: Line) -> Line:
         run.size,
         run.chars,
         run.bold,
+        run.mono,
     )
 
 
@@ -338,7 +344,7 @@ def _add_run(
     box: tuple[float, float, float, float],
     index: int,
     obj: pdfium_c.FPDF_PAGEOBJECT | None,
-    bold_fonts: dict[int | None, bool],
+    bold_fonts: dict[int | None, tuple[bool, bool]],
 ) -> int:
     """Append the run of ``text`` in user-space ``box`` (left, bottom, right,
     top) whose middle character is ``index``; return its count of
@@ -359,25 +365,32 @@ def _add_run(
         if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
             baseline = view.point(x.value, y.value)[1]
     if text.strip():
-        bold = _is_bold(obj, bold_fonts) if obj else False
+        bold, mono = _font_style(obj, bold_fonts) if obj else (False, False)
         chars = len(text.strip())
         shown = (shown_left, shown_right, shown_top, shown_bottom)
-        runs.append(Line(text, *shown, baseline, size, chars, bold))
+        runs.append(Line(text, *shown, baseline, size, chars, bold, mono))
     return garbage
 
 
-def _is_bold(obj: pdfium_c.FPDF_PAGEOBJECT, cache: dict[int | None, bool]) -> bool:
-    """Whether the text object's font is bold (by weight or name), cached per font."""
+def _font_style(
+    obj: pdfium_c.FPDF_PAGEOBJECT, cache: dict[int | None, tuple[bool, bool]]
+) -> tuple[bool, bool]:
+    """Whether the text object's font is bold (by weight or name) and whether
+    it is fixed-pitch (its descriptor's flag, or a typewriter family's
+    name), cached per font."""
     font = pdfium_c.FPDFTextObj_GetFont(obj)
     key = ctypes.cast(font, ctypes.c_void_p).value if font else None
     if key not in cache:
-        bold = False
+        bold = mono = False
         if font:
-            bold = pdfium_c.FPDFFont_GetWeight(font) >= BOLD_WEIGHT
             name = ctypes.create_string_buffer(128)
             pdfium_c.FPDFFont_GetBaseFontName(font, name, len(name))
-            bold = bold or bool(_BOLD_NAME.search(name.value.decode("latin-1")))
-        cache[key] = bold
+            family = name.value.decode("latin-1")
+            bold = pdfium_c.FPDFFont_GetWeight(font) >= BOLD_WEIGHT
+            bold = bold or bool(_BOLD_NAME.search(family))
+            mono = bool(pdfium_c.FPDFFont_GetFlags(font) & FIXED_PITCH_FLAG)
+            mono = mono or bool(_MONO_NAME.search(family))
+        cache[key] = (bold, mono)
     return cache[key]
 
 
@@ -544,12 +557,14 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
             continue
         spaced = cur.text.endswith(" ") or run.text.startswith(" ")
         unspaced = is_wide_char(cur.text[-1]) or is_wide_char(run.text[0])
-        joint = " " if gap > SPACE_GAP * run.size and not (spaced or unspaced) else ""
+        space = MONO_SPACE_GAP if cur.mono and run.mono else SPACE_GAP
+        joint = " " if gap > space * run.size and not (spaced or unspaced) else ""
         cur.text += joint + run.text
         if run.chars > cur.chars // 2:  # the dominant run sets the line's style
             cur.size, cur.baseline = run.size, run.baseline
         cur.right = run.right
         cur.bold = cur.bold and run.bold
+        cur.mono = cur.mono and run.mono
         cur.top, cur.bottom = min(cur.top, run.top), max(cur.bottom, run.bottom)
         cur.chars += run.chars
     for line in lines:
