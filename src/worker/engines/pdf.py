@@ -19,6 +19,7 @@ is rendered for OCR instead.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import functools
 import math
@@ -60,6 +61,7 @@ GARBAGE_SHARE = 0.3  # pages with this share of unmappable characters are OCR'd
 VERTICAL_RATIO = 1.5  # a run of 2+ characters this many times taller than wide is vertical
 VERTICAL_SHARE = 0.5  # a page with more of its characters in vertical runs is turned
 WALL_SLACK = 1.0  # a grid line this close (points) to the gap between two runs separates them
+LINE_BAND = 8.0  # vertical lines are indexed in bands of this many points of height
 RULE_MAX_THICKNESS = 3.0  # a path at most this thick (points) is a ruling line
 RULE_MIN_LENGTH = 6.0  # ... and at least this long (points)
 SEPARATOR_MIN = 144.0  # a lone vertical rule this long (points, 2 inches) separates columns
@@ -256,6 +258,7 @@ def text_lines(
     bold_fonts: dict[int | None, tuple[bool, bool]] = {}
     buffer = (ctypes.c_ushort * TEXT_BUFFER_CHARS)()
     garbage = 0
+    cut_index = _Lines(cuts)
     read: set[int] = set()  # objects whose whole text is in
     drawn: dict[str, list[tuple[float, float, float, float]]] = {}  # text -> boxes read
     for first, end, address in _object_runs(handle):
@@ -269,8 +272,7 @@ def text_lines(
         obj = pdfium_c.FPDFText_GetTextObject(handle, index)
         middle = (bottom + top) / 2
         crossing = any(
-            left < cx < right and lo <= middle <= hi and _between_glyphs(handle, cx, middle)
-            for cx, lo, hi in cuts
+            _between_glyphs(handle, cx, middle) for cx in cut_index.at(middle, left, right)
         )
         texts: list[tuple[tuple[float, float, float, float], str, int]]
         if crossing or lines > 1:
@@ -543,6 +545,7 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
     (a gap wider than SEGMENT_GAP font sizes, or a grid's column line in
     ``walls`` (x, top, bottom; shown page), keeps them apart)."""
     lines: list[Line] = []
+    wall_index = _Lines(walls)
     for run in runs:
         cur = lines[-1] if lines else None
         gap = run.left - cur.right if cur else 0.0
@@ -551,7 +554,7 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
             or gap < -SAME_LINE * run.size
             or gap > marker_gap(cur.text, SEGMENT_GAP) * max(run.size, cur.size)
             or not _same_band(cur, run)
-            or _walled(cur, run, walls)
+            or _walled(cur, run, wall_index)
         ):
             lines.append(run)
             continue
@@ -572,13 +575,35 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
     return [line for line in lines if line.text]
 
 
-def _walled(line: Line, run: Line, walls: Sequence[tuple[float, float, float]]) -> bool:
+def _walled(line: Line, run: Line, walls: _Lines) -> bool:
     """A column line of a grid stands between the two (at the run's height)."""
     middle = (run.top + run.bottom) / 2
-    return any(
-        line.right - WALL_SLACK <= x <= run.left + WALL_SLACK and top <= middle <= bottom
-        for x, top, bottom in walls
-    )
+    return bool(walls.at(middle, line.right - WALL_SLACK, run.left + WALL_SLACK, closed=True))
+
+
+class _Lines:
+    """Vertical lines (x, y0, y1), found by height and by x: each band of
+    LINE_BAND points of height lists the lines across it, sorted by x."""
+
+    def __init__(self, lines: Sequence[tuple[float, float, float]]) -> None:
+        self.bands: dict[int, list[tuple[float, float, float]]] = {}
+        for x, y0, y1 in sorted(lines):
+            low, high = min(y0, y1), max(y0, y1)
+            for band in range(int(low // LINE_BAND), int(high // LINE_BAND) + 1):
+                self.bands.setdefault(band, []).append((x, low, high))
+        self.xs = {band: [x for x, _, _ in found] for band, found in self.bands.items()}
+
+    def at(self, y: float, left: float, right: float, closed: bool = False) -> list[float]:
+        """The x of each line crossing height ``y`` between ``left`` and
+        ``right`` (excluded, or included if ``closed``)."""
+        band = int(y // LINE_BAND)
+        found = self.bands.get(band)
+        if not found:
+            return []
+        xs = self.xs[band]
+        start = (bisect.bisect_left if closed else bisect.bisect_right)(xs, left)
+        end = (bisect.bisect_right if closed else bisect.bisect_left)(xs, right)
+        return [x for x, low, high in found[start:end] if low <= y <= high]
 
 
 def _same_band(line: Line, run: Line) -> bool:
@@ -626,20 +651,18 @@ def _grid_columns(
     or cross (the column lines of a ruled grid), or that run SEPARATOR_MIN
     points or more (a line between columns of text): not a short bar or a
     box edge beside text."""
-    horizontal = [r for r in rules if r[1] == r[3]]
-    cuts = []
-    for x, y0, x1, y1 in rules:
-        if x != x1:
-            continue
-        meeting = sum(
-            1
-            for hx0, hy, hx1, _ in horizontal
-            if hx0 - RULE_MAX_THICKNESS <= x <= hx1 + RULE_MAX_THICKNESS
-            and y0 - RULE_MAX_THICKNESS <= hy <= y1 + RULE_MAX_THICKNESS
-        )
-        if meeting >= 2 or abs(y1 - y0) >= SEPARATOR_MIN:
-            cuts.append((x, y0, y1))
-    return cuts
+    horizontal = np.array([r for r in rules if r[1] == r[3]], dtype=np.float64).reshape(-1, 4)
+    vertical = np.array([r for r in rules if r[0] == r[2]], dtype=np.float64).reshape(-1, 4)
+    if not len(vertical):
+        return []
+    slack = RULE_MAX_THICKNESS
+    x, y0, y1 = vertical[:, :1], vertical[:, 1:2], vertical[:, 3:4]  # columns, against rows
+    hx0, hy, hx1 = horizontal[:, 0], horizontal[:, 1], horizontal[:, 2]
+    meeting = (
+        (hx0 - slack <= x) & (x <= hx1 + slack) & (y0 - slack <= hy) & (hy <= y1 + slack)
+    ).sum(axis=1)
+    keep = (meeting >= 2) | (np.abs(vertical[:, 3] - vertical[:, 1]) >= SEPARATOR_MIN)
+    return [(float(a), float(b), float(c)) for a, b, _, c in vertical[keep].tolist()]
 
 
 def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:

@@ -12,6 +12,7 @@ tolerances are in font sizes (the median size of the page's segments).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
 
@@ -49,16 +50,8 @@ def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table | 
 
 def grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]]]:
     """Clusters of crossing rules, each as (column x's, row y's), sorted."""
-    clusters: list[list[Rule]] = []
-    for rule in rules:
-        touching = [c for c in clusters if any(_touch(rule, other, snap) for other in c)]
-        merged = [rule]
-        for cluster in touching:
-            merged += cluster
-            clusters.remove(cluster)
-        clusters.append(merged)
     grids = []
-    for cluster in clusters:
+    for cluster in _clusters(rules, snap):
         across = [r for r in cluster if r.horizontal]
         down = [r for r in cluster if not r.horizontal]
         # The ends of the rules are the table's edges, drawn or not (tables that
@@ -71,6 +64,19 @@ def grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]
         if len(xs) >= MIN_GRID_LINES and len(ys) >= MIN_GRID_LINES:
             grids.append((xs, ys))
     return grids
+
+
+def _clusters(rules: list[Rule], snap: float) -> list[list[Rule]]:
+    """The rules grouped by touching (``_touch``, through each other)."""
+    clusters: list[list[Rule]] = []
+    for rule in rules:
+        touching = [c for c in clusters if any(_touch(rule, other, snap) for other in c)]
+        merged = [rule]
+        for cluster in touching:
+            merged += cluster
+            clusters.remove(cluster)
+        clusters.append(merged)
+    return clusters
 
 
 def _touch(a: Rule, b: Rule, snap: float) -> bool:
@@ -188,11 +194,15 @@ def merged_cells(
             cell = parent[cell]
         return cell
 
+    # The spans of the rules on each grid line: (start, end) along the line.
+    down = _spans_at(xs, [(r.x0, r.y0, r.y1) for r in rules if not r.horizontal], snap)
+    across = _spans_at(ys, [(r.y0, r.x0, r.x1) for r in rules if r.horizontal], snap)
+
     for r in range(rows):
         for c in range(cols):
-            if c + 1 < cols and not _ruled(rules, xs[c + 1], ys[r], ys[r + 1], snap, True):
+            if c + 1 < cols and not _ruled(down[xs[c + 1]], ys[r], ys[r + 1]):
                 parent[root((r, c + 1))] = root((r, c))
-            if r + 1 < rows and not _ruled(rules, ys[r + 1], xs[c], xs[c + 1], snap, False):
+            if r + 1 < rows and not _ruled(across[ys[r + 1]], xs[c], xs[c + 1]):
                 parent[root((r + 1, c))] = root((r, c))
     groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for cell in parent:
@@ -203,17 +213,27 @@ def merged_cells(
     ]
 
 
-def _ruled(
-    rules: list[Rule], at: float, start: float, end: float, snap: float, vertical: bool
-) -> bool:
-    """A rule at ``at`` (x for a vertical one, y for a horizontal one) covers
-    more than half of ``start``..``end``."""
-    covered = 0.0
-    for rule in rules:
-        if vertical and not rule.horizontal and abs(rule.x0 - at) <= snap:
-            covered += max(0.0, min(rule.y1, end) - max(rule.y0, start))
-        elif not vertical and rule.horizontal and abs(rule.y0 - at) <= snap:
-            covered += max(0.0, min(rule.x1, end) - max(rule.x0, start))
+def _spans_at(
+    positions: list[float], lines: list[tuple[float, float, float]], snap: float
+) -> dict[float, list[tuple[float, float]]]:
+    """For each grid line position, the (start, end) of the ``lines``
+    (position, start, end) within ``snap`` of it."""
+    lines = sorted(lines)
+    keys = [line[0] for line in lines]
+    return {
+        at: [
+            (a, b)
+            for _, a, b in lines[
+                bisect.bisect_left(keys, at - snap) : bisect.bisect_right(keys, at + snap)
+            ]
+        ]
+        for at in positions
+    }
+
+
+def _ruled(spans: list[tuple[float, float]], start: float, end: float) -> bool:
+    """The rules' ``spans`` on a grid line cover more than half of ``start``..``end``."""
+    covered = sum(max(0.0, min(b, end) - max(a, start)) for a, b in spans)
     return covered > 0.5 * (end - start)
 
 
