@@ -2,11 +2,15 @@
 
 - PDFs with a text layer: pdfium text segments and ruling lines -> ``layout``
   (reading order across columns, tables, headings from font size and weight,
-  paragraphs, lists). Pages without one, or whose fonts have no usable
-  Unicode map, are rendered and OCR'd; so is a page whose text looks like a
-  wrongly mapped font and that OCR reads differently (``legibility``).
-- PNG, JPEG and TIFF (every TIFF frame is a page): OCR (``ocr``: RapidOCR,
-  offline; pages scanned sideways or upside down are turned upright).
+  paragraphs, lists), the running headers and footers found by comparing a
+  page with its neighbours (``margins``) first and last. Pages without one,
+  or whose fonts have no usable Unicode map, are rendered and OCR'd; so is a
+  page whose text looks like a wrongly mapped font and that OCR reads
+  differently, and a scanned page whose invisible OCR layer reads worse than
+  our OCR (``legibility``).
+- PNG, JPEG and TIFF (every TIFF frame is a page): OCR (``ocr``: Tesseract,
+  or RapidOCR without its models; pages scanned sideways or upside down are
+  turned upright).
 """
 
 from __future__ import annotations

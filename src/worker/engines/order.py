@@ -6,10 +6,14 @@ the order a reader takes them:
 
 1. Columns: a vertical gutter (a strip at least GUTTER_MIN font sizes wide
    that almost no segment crosses, with MIN_COLUMN_LINES segments on each
-   side) splits the page. Segments that cross it (a title over both
-   columns) cut the page into bands; each band reads left column, then right
-   column, recursively (three columns are two nested splits). Rows of short
-   cells aligned across the gutter are a table, not two columns.
+   side) splits the page at its core (the widest stretch of it the fewest
+   segments reach into). Segments that reach past it on both sides (a title
+   over both columns) or on neither (a centred page number) cut the page
+   into bands; each band reads left column, then right column, recursively
+   (three columns are two nested splits); a segment reaching past it on one
+   side belongs to that side. Rows of short cells aligned across the gutter
+   are a table, not two columns. The boxes of a ``Boxes`` layout are each
+   ordered on their own, in their order.
 2. Rows: within a column, segments on one baseline band form a row.
 3. Rows of two or more cells, aligned in columns, become a table
    (``tables.aligned_tables``); the other rows are joined into lines, left

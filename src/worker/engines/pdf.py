@@ -4,17 +4,20 @@ pdfium is not thread-safe, not even across documents, so every call into it
 holds ``PDFIUM_LOCK``; the lock is released between pages so concurrent
 conversions interleave page by page.
 
-Text is read per text rectangle (pdfium merges the characters of one text
-object into one rectangle), not per character: one char-index lookup, one
-object-text read and font-size/matrix/origin queries per rectangle.
-Geometry is in PDF points, turned to y-down (``-y``) for ``geometry.Line``.
+Text is read per run of characters that one text object drew (found by
+galloping over the text page's character -> object lookup), not per
+character: one object-text read, one rectangle and font-size/matrix/origin
+queries per run; each object is read once and a copy of the same text drawn
+over it is dropped. Geometry is in PDF points, turned to y-down (``-y``)
+for ``geometry.Line``.
 
 Runs on one baseline are merged into segments unless a gap wider than
 SEGMENT_GAP separates them (table cells, columns): the layout stage decides
 what those gaps mean. Ruling lines (thin path objects, rectangle edges) are
 returned with the text for table detection. A page whose text is mostly
 private-use or replacement characters (fonts without a usable Unicode map)
-is rendered for OCR instead.
+is rendered for OCR instead; a page whose text is mostly invisible over a
+page-sized image is marked as a scan with an OCR layer (``PageText.scanned``).
 """
 
 from __future__ import annotations

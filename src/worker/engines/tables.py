@@ -1,9 +1,11 @@
 """Tables: ruled grids (from a PDF's ruling lines) and column-aligned rows.
 
 A ruled table is a cluster of horizontal and vertical rules that cross each
-other: its distinct rule positions make the grid, and each text segment goes
-to the cell holding its centre. An aligned table is a run of consecutive text
-rows of a single-column flow that each hold two or more segments (see
+other: its distinct rule positions (and the rules' ends, its edges) make the
+grid, and each text segment goes to the cell holding its centre. A grid
+whose text is mostly in tall cells is a layout of boxes (``Boxes``), read
+box by box, not a table. An aligned table is a run of consecutive text rows
+of a single-column flow that each hold two or more segments (see
 ``pdf.SEGMENT_GAP``) whose x-ranges fall into common columns.
 
 Units are the source's (PDF points, or pixels for rules found in a scan);
