@@ -189,3 +189,19 @@ def test_a_cell_wrapped_onto_a_second_line_stays_one_row() -> None:
         ["South", "7", "0.3"],
         ["East", "9", "0.1"],
     ]
+
+
+def test_scanned_page_keeps_an_ocr_layer_that_reads_as_ours() -> None:
+    """The better of a scanned page's invisible layer and our OCR: the layer
+    stays when they agree, OCR wins when the layer's words are irregular or
+    OCR read the page confidently and no less regularly."""
+    from ilios.worker.engines import legibility
+
+    text = "The committee met on 12 May 2021 and approved the budget, as proposed."
+    assert not legibility.better(text, text.replace("12", "l2"), confidence=95.0)  # agree
+    poor = "Tlie c0mmittee rnet 0n l2 Ma\u00a5 2O21 aud appr0ved tlie budget, as pr0posed."
+    assert legibility.better(text, poor, confidence=60.0)
+    assert not legibility.better(poor, text, confidence=95.0)
+    misread = "The comittee met in 12 Mey 2021 end approvd the budgot, os propesed."
+    assert legibility.better(text, misread, confidence=90.0)
+    assert not legibility.better(text, misread, confidence=70.0)

@@ -12,6 +12,7 @@ per module.
 from __future__ import annotations
 
 import pathlib
+import re
 
 import corpus
 import pytest
@@ -36,6 +37,13 @@ def convert(cache: dict, name: str, languages: tuple[str, ...] = ()) -> str:
         pages = LocalEngine().pages(path, mime, languages=list(languages) or None)
         cache[key] = "\n\n".join(page.markdown for page in pages)
     return cache[key]
+
+
+def page_texts(name: str) -> list[str]:
+    """The document's pages' Markdown, one string a page."""
+    path = REAL / name
+    mime = filetypes.sniff(path.read_bytes()[:8192], path.name)
+    return [page.markdown for page in LocalEngine().pages(path, mime)]
 
 
 def squashed(text: str) -> str:
@@ -135,6 +143,147 @@ def test_ruled_table_rows_drawn_as_one_text_object_are_split_into_cells(converte
     assert rows[anaemia - 1][0] == "Blood and lymphatic system disorders"
 
 
+def test_ruled_table_with_open_sides_keeps_its_outer_columns(converted) -> None:
+    """Page 9 of the OTSL paper: rules under the rows and between the
+    columns, none at the table's left and right edges; the first and last
+    columns are cells of the table, not text beside it."""
+    rows = table_rows(convert(converted, "docling-2305-03393-p9.pdf"))
+    assert rows[0][0] == "# enc-layers" and rows[0][-1] == "Inference time (secs)"
+    assert rows[2] == [
+        "6", "6", "OTSL HTML", "0.965 0.969", "0.934 0.927", "0.955 0.955", "0.88 0.857",
+        "2.73 5.39",
+    ]  # fmt: skip
+    assert [row[0] for row in rows[2:]] == ["6", "4", "2", "4"]
+
+
+def test_ruled_table_without_row_lines_splits_rows_on_shared_baselines(converted) -> None:
+    """pdfplumber issue 466: a table ruled only around its header and
+    between its columns; its data rows are the text lines the cells share."""
+    rows = table_rows(convert(converted, "plumber-issue-466-mixed.pdf"))
+    assert ["T3-00", "T3-01", "T3-02"] in rows
+    assert ["T3-20-last", "T3-21-last", "T3-22-last"] in rows
+    assert ["T1-10", "T1-11", "T1-12"] in rows  # columns ruled, no rows: still a table
+
+
+def test_figure_of_callout_boxes_is_no_table(converted) -> None:
+    """IBM Redpaper REDP-5110, page 10: a figure of an SQL statement with
+    callout boxes. Few rows of its grid hold two cells: it is read as text,
+    and text drawn twice over itself comes out once."""
+    markdown = convert(converted, "docling-redp5110-p10.pdf")
+    assert not table_rows(markdown)
+    assert_in_order(
+        markdown,
+        ["CREATE PERMISSION", "ON <table name>", "FOR ROWS", "ENFORCED FOR ALL ACCESS"],
+    )
+    assert markdown.count("S ifi th t th") <= 1
+
+
+def test_caption_starting_in_the_gutter_stays_with_its_column(converted) -> None:
+    """GAO-23-106826, page 1: two columns whose gutter a figure caption and
+    a source line reach into. The columns part where nothing crosses: the
+    left column ends before the right begins, and the footnotes across both
+    come last."""
+    markdown = convert(converted, "uns-gao-cyber-p1.pdf")
+    assert_in_order(
+        markdown,
+        [
+            "Cybersecurity: Launching",
+            "Threats Highlight the Importance of Establishing",
+            "foundation for establishing a more comprehensive",
+            "In March 2023, the White House issued the National Cybersecurity Strategy to",
+            "Figure 1. Five Pillars of the National Cybersecurity Strategy",
+            "5 Forge international partnerships",
+            "Sources: GAO analysis",
+            "1 GAO, Cybersecurity: Clarity of Leadership",
+        ],
+    )
+
+
+def test_running_headers_come_first_out_of_the_columns(converted) -> None:
+    """A French two-column paper, pages 2 to 4: the running header alternates
+    between the title (odd pages) and the authors (even pages). It is found
+    by comparing each page with its neighbours and comes first, on its own."""
+    pages = page_texts("uns-fr-olap-2col-p2-4.pdf")
+    title = "Résumés et interrogations de logs de requêtes OLAP"
+    assert pages[0].startswith(title + "\n\n")
+    assert pages[1].startswith("J. Aligon et al.\n\n")
+    assert pages[2].startswith(title + "\n\n")
+    assert all(page.count(title) + page.count("J. Aligon et al.") == 1 for page in pages)
+
+
+def test_small_print_outweighing_the_text_makes_no_headings(converted) -> None:
+    """A Korean report's page 2 set as much in 9 pt (a table, footnotes) as
+    in its 12 pt text: a size that carries over 30% of the characters is
+    body text, and each size's lines keep their own leading for paragraphs."""
+    first = page_texts("docling-korean-2col-p2-4.pdf")[0]
+    assert first.startswith("이슈와 논점\n\n# 2 코로나-19 관련 보험 현황\n\n")
+    assert "\n\n## 2020.1.1." not in first
+    assert "「감염병의 예방 및 관리에 관 한 법률」(이하" in first
+
+
+def test_contents_entries_are_lines_of_their_own(converted) -> None:
+    """IBM Redpaper REDP-5110, its contents page: each entry (title, dot
+    leader, page number) is a paragraph of its own, not run into the next
+    entry and not a table."""
+    markdown = convert(converted, "docling-redp5110-p2.pdf")
+    assert not table_rows(markdown)
+    paragraphs = markdown.split("\n\n")
+    entries = [p for p in paragraphs if ". . . ." in p]
+    assert len(entries) >= 30
+    leader_and_page = re.compile(r"(?:\. ?){4,}\s*[0-9ivx]+(?= |$)")
+    assert all(len(leader_and_page.findall(p)) == 1 for p in entries)
+    assert entries[0].startswith("Notices . . .") and entries[0].endswith(" vii")
+    assert any(p.startswith("1.1 Security fundamentals") and p.endswith(" 2") for p in entries)
+
+
+def test_figure_captions_are_paragraphs_of_their_own_by_their_figures(converted) -> None:
+    """FAA handbook page: two columns, each ending with a figure and its
+    caption. Each caption is a paragraph of its own, after its figure's
+    labels and before the text that follows the figure."""
+    markdown = convert(converted, "docling-amt-handbook.pdf")
+    paragraphs = markdown.split("\n\n")
+    assert "Figure 7-26. Self-locking nuts." in paragraphs
+    assert "Figure 7-27. Stainless steel self-locking nut." in paragraphs
+    assert_in_order(
+        markdown,
+        [
+            "The wing type that is",
+            "Elastic stop nut",
+            "Figure 7-26. Self-locking nuts.",
+            "the most common ranges in size",
+            "Keyway",
+            "Figure 7-27. Stainless steel self-locking nut.",
+        ],
+    )
+
+
+def test_code_in_a_typewriter_face_is_a_code_block(converted) -> None:
+    """docling's code_and_formula.pdf: a listing set in TeX's typewriter face
+    among roman text is a fenced code block, its lines and indentation kept,
+    no spaces put between tokens drawn one by one; its caption stands alone."""
+    markdown = convert(converted, "docling-code-formula.pdf")
+    assert "\n\nListing 1: Simple JavaScript Program\n\n```\nfunction add(a, b) {\n" in markdown
+    assert "\n    return a + b;\n}\n" in markdown
+    assert markdown.count("```") == 2
+
+
+def test_columns_drawn_with_rules_read_box_by_box(converted) -> None:
+    """LA County precinct bulletin: four columns of results separated by
+    vertical rules, their lines on one grid. Each column is read whole
+    before the next, not as rows of one wide table."""
+    markdown = convert(converted, "plumber-la-precinct.pdf")
+    assert_in_order(
+        markdown,
+        [
+            "GOVERNOR", "EDMUND G BROWN", "36TH ASSEMBLY DIST", "TOM LACKEY",
+            "AJ-SUPREME CT-G. LIU", "PJ 2D APP DV7-D. PERLUSS",
+            "AJ 2D APP DV8-L. RUBIN", "STATE MEASURE 47",
+            "STATE MEASURE 48", "ROE LEER",
+        ],
+    )  # fmt: skip
+    assert all(len(row) <= 3 for row in table_rows(markdown.split("REGISTERED VOTERS")[1]))
+
+
 def test_two_column_paper_reads_column_by_column_and_is_no_table(converted) -> None:
     """Backus 1977, a two-column page: the left column ends before the right begins."""
     markdown = convert(converted, "uns-backus-1977-2col.pdf")
@@ -149,6 +298,24 @@ def test_two_column_paper_reads_column_by_column_and_is_no_table(converted) -> N
     )
     # The columns' lines never become table cells (the footer block may).
     assert all(len(cell) < 30 for row in table_rows(markdown) for cell in row)
+
+
+def test_scanned_page_with_a_poor_ocr_layer_is_read_by_our_ocr(converted) -> None:
+    """A lorem ipsum scan with an invisible OCR layer of poor quality (read
+    at 70 DPI: "Lorem ipsum door st amet, conser sadipacing"): a sample
+    of the page read by Tesseract disagrees with it, so the page is OCR'd,
+    and the reading with the more regular, confidently read words wins."""
+    markdown = convert(converted, "dh-lorem-scan-bad-poor-ocr-layer.pdf")
+    assert markdown.startswith("Lorem ipsum dolor sit amet, consetetur sadipscing elitr")
+    assert "sadipacing" not in markdown and "conser " not in markdown
+
+
+def test_scanned_page_whose_ocr_layer_reads_as_ours_keeps_it(converted) -> None:
+    """Backus 1977 is a scan with an invisible OCR layer that agrees with
+    Tesseract on a sample of the page: the layer is kept (its formulas read
+    as the producer's OCR read them)."""
+    markdown = convert(converted, "uns-backus-1977-2col.pdf")
+    assert "by def of apply" in markdown
 
 
 # --- right-to-left -----------------------------------------------------------------
@@ -214,3 +381,85 @@ def test_docx_text_boxes_are_read_once_in_document_order(converted) -> None:
         ],
     )
     assert markdown.count("Student falls ill") == 1
+
+
+def test_docx_merged_cells_repeat_and_late_rows_shift(converted) -> None:
+    """docling's word_tables.docx: a cell merged across columns or rows shows
+    its text in every grid cell it covers; a row that starts late
+    (w:gridBefore) keeps its cells in their columns."""
+    rows = table_rows(convert(converted, "docling-docx-word-tables.docx"))
+    assert ["Cell 1.0", "Merged Cell 1.1 1.2", "Merged Cell 1.1 1.2"] in rows
+    assert ["Cell 1.0", "Merged Cell 1.1 2.1", "Cell 1.2"] in rows
+    assert ["Cell 2.0", "Merged Cell 1.1 2.1", "Cell 2.2"] in rows
+    assert ["", "Cell 1.1"] in rows  # the row's first grid column is before it
+
+
+def test_docx_numbering_labels_are_words_shows(converted) -> None:
+    """docling's unit_test_headers_numbered.docx: numbered headings carry
+    their multi-level numbers; a list level whose label is not a plain "N."
+    keeps its label ("2.3.1.") after a bullet; a level shown before any
+    item of its own counts from its start value."""
+    markdown = convert(converted, "docling-docx-headers-numbered.docx")
+    assert_in_order(markdown, ["1. Section 1", "1.1. Section 1.1", "1.2.1. Section 1.2.3"])
+    lines = markdown.splitlines()
+    assert "# 2. Section 2" in lines and "### 2.1.1. Section 2.1.1" in lines
+    assert "## 2.2. Section 2.1" in lines
+    assert "1. Appendix A: Glossary" in lines
+    assert "        - 2.3.1. Hardware Constraints \u2013 Egde Case" in lines
+    assert "            - 2.3.8.3. Third sub-item at this level" in lines
+
+
+def test_docx_cells_keep_list_markers_and_nested_tables(converted) -> None:
+    """docling's docx_rich_cells.docx: list items in a cell keep their
+    markers; a table inside a cell comes out as its text."""
+    rows = table_rows(convert(converted, "docling-docx-rich-cells.docx"))
+    assert rows[1][0] == "This is a list:<br>- A First<br>- A Second<br>- A Third"
+    assert "<br>1. Number one<br>2. Number two<br>3. Number three" in rows[2][0]
+    nested = next(row for row in rows if row[0].startswith("A B C"))
+    assert nested[0] == "A B C<br>*Cell 1* Cell 2 **Cell 3**"
+    assert nested[1].startswith("Rich cell A nested table<br>A B C")
+
+
+def test_html_table_spans_and_nested_tables_make_a_plain_grid(converted) -> None:
+    """docling's html_rich_table_cells.html: a header cell spanning two
+    columns is repeated; a table inside a cell is its text, not a broken
+    pipe table."""
+    rows = table_rows(convert(converted, "docling-html-rich-tables.html"))
+    assert ["Action", "Action"] in rows
+    quack = next(row for row in rows if row[0] == "Quack")
+    assert quack == ["Quack", "Type Sound Short “quak” Long “quaaaaaack”"]
+    teal = ["Teal", "- Pond - Marsh - Riverbank", "1. Fly south in winter 2. Build nest on ground"]
+    assert teal in rows
+
+
+def test_xlsx_merged_ranges_charts_and_hidden_sheets(converted) -> None:
+    """docling's xlsx_01.xlsx: merged ranges show their value in each cell,
+    charts come out (title, kind, data) where they are anchored, and the
+    hidden fourth sheet is left out."""
+    markdown = convert(converted, "docling-xlsx-01.xlsx")
+    assert "## Sheet4" not in markdown and markdown.count("## Sheet") == 3
+    rows = table_rows(markdown)
+    assert ["first", "header", "header"] in rows and ["first", "second", "third"] in rows
+    assert ["10", "9", "9"] in rows
+    assert_in_order(markdown, ["Sheet2", "'col-3'", "Line chart", "Scatter chart", "Sheet3"])
+    assert ["", "col-2", "col-3", "col-4"] in rows and ["8", "16", "24", "32"] in rows
+
+
+def test_pptx_merged_cells_and_side_by_side_boxes(converted) -> None:
+    """docling's powerpoint_sample.pptx: a merged table cell repeats in the
+    cells it covers; text boxes whose tops line up read left to right."""
+    markdown = convert(converted, "docling-pptx-sample.pptx")
+    rows = table_rows(markdown)
+    assert rows[0] == ["", "Class1", "Class1", "Class1", "Class2", "Class2", "Class2"]
+    assert rows[1][:3] == ["", "A merged with B", "A merged with B"]
+    assert_in_order(markdown, ["List item6", "I4", "Item B", "List3", "l1"])
+
+
+def test_pptx_chart_python_pptx_cannot_read_still_gives_its_data(converted) -> None:
+    """docling's pptx_chart.pptx: a 3-D bar chart (no python-pptx plot for
+    it) is read from the values cached in its XML."""
+    markdown = convert(converted, "docling-pptx-chart.pptx")
+    rows = table_rows(markdown)
+    assert ["", "Freshwater Ducks", "Saltwater Ducks"] in rows
+    assert ["Q1", "10"] in rows and ["Q3", "30"] in rows
+    assert markdown.count("Bar chart") == 2

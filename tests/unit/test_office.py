@@ -154,7 +154,7 @@ def test_pptx_chart_comes_out_as_its_title_and_data(tmp_path) -> None:
     deck.save(path)
     [page] = convert(path, filetypes.PPTX)
     assert page == (
-        "# Survey\n\nBirds by year\n\n| | Ducks | Geese |\n| --- | --- | --- |\n"
+        "# Survey\n\nBirds by year\n\nBar chart\n\n| | Ducks | Geese |\n| --- | --- | --- |\n"
         "| 2019 | 120 | 80 |\n| 2020 | 130.5 | 95 |"
     ).replace("| |", "|  |")
 
@@ -165,6 +165,25 @@ def test_html_drops_scripts_styles_and_head(tmp_path) -> None:
     (markdown,) = convert(path, filetypes.HTML)
     for absent in ("never shown", "alert", "color", "Ignored title", "Enable scripts", "data:"):
         assert absent not in markdown
+
+
+def test_html_page_banner_and_footer_stay_out_but_an_articles_header_stays(tmp_path) -> None:
+    """A <header> or <footer> outside article/aside/main/nav/section is the
+    site's banner or footer (roles banner and contentinfo); inside them it
+    belongs to the document. Link tooltips are not text; parentheses in a
+    link's address are encoded so the Markdown link ends where it should."""
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<body><header><nav>Main menu</nav></header>"
+        "<main><article><header><h1>Ducks</h1></header>"
+        "<p>See <a href='/wiki/ISBN_(identifier)' title='ISBN (identifier)'>ISBN</a>.</p>"
+        "<footer>Article footnote</footer></article></main>"
+        "<div role='contentinfo'>Privacy policy</div>"
+        "<footer>Last edited today</footer></body>",
+        encoding="utf-8",
+    )
+    (markdown,) = convert(path, filetypes.HTML)
+    assert markdown == ("# Ducks\n\nSee [ISBN](/wiki/ISBN_%28identifier%29).\n\nArticle footnote")
 
 
 def test_text_and_markdown_pass_through(tmp_path) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 MARKER_GAP = 4.0  # a list marker joins the text this many font sizes to its right
 
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af]")
 _MARKER = re.compile(
     "^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013*-]|\\d{1,3}[.)])$"
 )
@@ -31,6 +32,7 @@ class Line:
     size: float  # font size (PDF, points) or box height (OCR, pixels)
     chars: int = 0  # characters, the weight of this line's size in the body-size vote
     bold: bool = False  # every character is in a bold font (PDF only)
+    mono: bool = False  # every character is in a fixed-pitch font (PDF only: code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +61,26 @@ class Table:
 
 
 @dataclass(slots=True)
+class Boxes:
+    """A ruled grid laid out as boxes of running text (columns or panels
+    drawn with rules), not a table: ``parts`` are the segments of each box,
+    in reading order, each read on its own."""
+
+    parts: list[list[Line]]
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+
+@dataclass(slots=True)
 class PageText:
     """A page's text layer: text segments (content order) and ruling lines."""
 
     lines: list[Line]
     rules: list[Rule] = field(default_factory=list)
+    scanned: bool = False  # an invisible (OCR) text layer over a page-sized image
+    confidence: float | None = None  # OCR's mean word confidence (0-100); None: a text layer
 
 
 def is_rtl_char(ch: str) -> bool:
@@ -72,8 +89,10 @@ def is_rtl_char(ch: str) -> bool:
 
 
 def is_wide_char(ch: str) -> bool:
-    """CJK ideographs, kana, hangul and fullwidth forms: scripts written without spaces."""
-    return unicodedata.east_asian_width(ch) in ("W", "F")
+    """CJK ideographs, kana, fullwidth forms: scripts written without spaces
+    between words. Not hangul: Korean puts spaces between words, so a line
+    of it wraps at a space."""
+    return unicodedata.east_asian_width(ch) in ("W", "F") and not _HANGUL.match(ch)
 
 
 def is_rtl(text: str) -> bool:

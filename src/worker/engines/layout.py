@@ -34,17 +34,30 @@ __all__ = ["FontStats", "Line", "to_markdown"]
 
 HEADING_MIN_RATIO = 1.15  # a heading's font is at least this many times the body size
 HEADING_MAX_CHARS = 200  # longer "headings" are emphasised paragraphs
+HEADING_MAX_SHARE = 0.3  # a size carrying more of the document's characters is body text
+CODE_MAX_SHARE = 0.5  # fixed-pitch lines are code blocks if they hold at most this share
 BOLD_HEADING_MAX_CHARS = 80  # a bold body-size line this short may be a heading
 HEADING_LEVELS = 3  # deepest heading level emitted (###)
 SIZE_STEP = 1.0  # font sizes rounding to the same step (points) are one style
 SAME_SIZE = 0.15  # neighbour lines within this relative size difference share a leading
 PARAGRAPH_GAP = 1.3  # a baseline pitch this much above the usual pitch breaks a paragraph
+MIN_PITCHES = 4  # a font size with more lines than this has a usual pitch of its own
 INDENT_BREAK = 1.0  # first-line indent (in font sizes) that starts a new paragraph
 ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
 
 BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013"  # bullets, en dash
 BULLET = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*]\s+)(?=\S)")
 NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
+# A caption: a figure or table label and its number ("Figure 7-26.", "Table 1:", "Abb. 3", "图 2").
+CAPTION = re.compile(
+    r"^(?:Figure|Fig\.|Table|Tab\.|Chart|Exhibit|Plate|Listing|Abbildung|Abb\.|Tabelle|Tableau|"
+    r"Figura|Tabla|Tabela|Рисунок|Рис\.|Таблица|图|表|圖|그림|표|図)"
+    r"\s?(?:\d+|[IVX]+)(?:[.\-\u2013]\d+)*(?:[.:)]|\s)"
+)
+# A contents entry: a dot leader, then a page number (arabic or roman) at the line's end.
+_ENTRY = re.compile(
+    r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}\s*(?:\d{1,4}|[ivxlcdm]{1,7})$", re.IGNORECASE
+)
 SOFT_HYPHENS = ("\u00ad", "\x02")  # soft hyphen; pdfium's code for a line-end hyphen
 
 
@@ -70,8 +83,13 @@ class FontStats:
         if body is None:
             return
         for line in lines:
-            if _is_heading_shape(line, body):
+            if _is_heading_shape(line, body) and not self._common(line.size):
                 self.heading_sizes.add(_step(line.size))
+
+    def _common(self, size: float) -> bool:
+        """So many characters are set in ``size`` that it is a body size (a
+        page of small print, footnotes or tables, can outweigh the text)."""
+        return self.chars[_step(size)] > HEADING_MAX_SHARE * sum(self.chars.values())
 
     def heading_level(self, line: Line) -> int | None:
         """1..HEADING_LEVELS for a heading line, None for body text."""
@@ -81,7 +99,7 @@ class FontStats:
         size = _step(line.size)
         if _is_bold_heading(line, body):
             return min(len(self.heading_sizes) + 1, HEADING_LEVELS)
-        if not _is_heading_shape(line, body):
+        if not _is_heading_shape(line, body) or self._common(line.size):
             return None
         larger = sum(1 for s in self.heading_sizes if s > size)
         return min(larger + 1, HEADING_LEVELS)
@@ -118,6 +136,8 @@ class _Block:
     def markdown(self) -> str:
         if self.kind == "table":
             return self.parts[0]
+        if self.kind == "code":
+            return "```\n" + "\n".join(_clean(part) for part in self.parts) + "\n```"
         if self.kind == "ul":
             return "\n".join(f"- {_clean(item)}" for item in self.parts)
         if self.kind == "ol":
@@ -133,6 +153,7 @@ def to_markdown(
     fonts: FontStats | None,
     max_leading: float,
     rules: Sequence[Rule] = (),
+    margins: tuple[list[Line], list[Line]] = ([], []),
 ) -> str:
     """Markdown for one page's text ``lines`` (segments, in any order) and
     ruling lines ``rules`` (PDF only).
@@ -140,11 +161,18 @@ def to_markdown(
     ``fonts`` enables headings and size-change breaks; pass None when sizes
     are unreliable (OCR boxes). ``max_leading`` caps the usual baseline pitch,
     in sizes, so a page made only of one-line paragraphs still splits.
+    ``margins``: the running header and footer segments among ``lines``
+    (``margins.split``): they come first and last, a paragraph each, out of
+    the flow (unless a ruled table holds them).
     """
     tables, rest = ruled_tables(lines, list(rules))
-    items = reading_order(rest, tables)
+    free = {id(line) for line in rest}
+    head, foot = ([line for line in part if id(line) in free] for part in margins)
+    running = {id(line) for line in (*head, *foot)}
+    items = reading_order([line for line in rest if id(line) not in running], tables)
     blocks: list[_Block] = []
-    usual = _usual_pitch([it for it in items if isinstance(it, Line)], max_leading)
+    pitches = _usual_pitches([it for it in items if isinstance(it, Line)], max_leading)
+    code = _code_lines([it for it in items if isinstance(it, Line)])
     prev: Line | None = None
     for i, line in enumerate(items):
         if isinstance(line, Table):
@@ -152,7 +180,19 @@ def to_markdown(
             prev = None
             continue
         text = line.text
+        if id(line) in code:
+            cur = blocks[-1] if blocks else None
+            pitch = line.baseline - prev.baseline if prev else None
+            usual = pitches.get(_step(line.size), pitches[None])
+            indent = " " * round(max(0.0, line.left - code[id(line)]) / _char_width(line))
+            if cur and cur.kind == "code" and pitch is not None and 0 < pitch < 2.5 * usual:
+                cur.parts.append(indent + text)
+            else:
+                blocks.append(_Block("code", [indent + text], left=line.left, size=line.size))
+            prev = line
+            continue
         after = items[i + 1] if i + 1 < len(items) else None
+        usual = pitches.get(_step(line.size), pitches[None])
         level = _heading_level(fonts, line, prev, after, usual)
         pitch = line.baseline - prev.baseline if prev else None
         gap = pitch is None or pitch > usual * PARAGRAPH_GAP or pitch < 0.5 * line.size
@@ -161,6 +201,10 @@ def to_markdown(
         if cur and cur.kind == "p" and pitch is not None and pitch < 0 and not restyled:
             if _flows_on(cur.parts[-1], text):  # a paragraph continued at the top of a column
                 cur.left, gap = line.left, False
+        if cur and cur.kind == "p" and _ENTRY.search(cur.parts[-1]):
+            gap = True  # a contents entry ends its paragraph at its page number
+        if CAPTION.match(text) and not (cur and cur.kind == "p" and _open(cur.parts[-1])):
+            gap = True  # a caption starts a paragraph of its own
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         marker = bullet or number
@@ -199,7 +243,41 @@ def to_markdown(
         else:
             blocks.append(_Block("p", [text], left=line.left, size=line.size))
         prev = line
-    return "\n\n".join(block.markdown() for block in blocks)
+    edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
+    return "\n\n".join([*edges[0], *(block.markdown() for block in blocks), *edges[1]])
+
+
+def _code_lines(lines: list[Line]) -> dict[int, float]:
+    """The lines set in a fixed-pitch font, when such lines are a minority of
+    the page's characters (code among text; a page set all in a typewriter
+    face is text), each with the left edge its indentation counts from (the
+    leftmost of its run of such lines)."""
+    mono = [line for line in lines if line.mono and line.text.strip()]
+    if not mono or sum(line.chars for line in mono) > CODE_MAX_SHARE * sum(
+        line.chars for line in lines
+    ):
+        return {}
+    out: dict[int, float] = {}
+    run: list[Line] = []
+    for line in [*lines, None]:
+        if line is not None and line.mono:
+            run.append(line)
+            continue
+        if run:
+            left = min(seg.left for seg in run)
+            out.update((id(seg), left) for seg in run)
+            run = []
+    return out
+
+
+def _char_width(line: Line) -> float:
+    """A fixed-pitch line's character width (its width over its characters)."""
+    return max((line.right - line.left) / max(len(line.text), 1), 0.1 * line.size)
+
+
+def _margin_line(lines: list[Line]) -> str:
+    """Running header or footer segments as one line, rows top to bottom."""
+    return _escape(_clean(" ".join(" ".join(line.text.split()) for line in lines)))
 
 
 def _heading_level(
@@ -219,6 +297,11 @@ def _heading_level(
     return level
 
 
+def _open(text: str) -> bool:
+    """The text stops mid-sentence (no closing punctuation at its end)."""
+    return not text.rstrip().endswith((".", "!", "?", ":", ";", "\u3002"))
+
+
 def _flows_on(previous: str, text: str) -> bool:
     """The text reads as the same sentence going on (no full stop, lower-case start)."""
     return not previous.endswith((".", "!", "?", ":")) and text[:1].islower()
@@ -227,6 +310,20 @@ def _flows_on(previous: str, text: str) -> bool:
 def _restyled(a: float, b: float) -> bool:
     """A font size change big enough to end a paragraph (inline code may be a bit smaller)."""
     return max(a, b) > HEADING_MIN_RATIO * min(a, b)
+
+
+def _usual_pitches(lines: list[Line], max_leading: float) -> dict[float | None, float]:
+    """The usual pitch (``_usual_pitch``) of each font size's lines (rounded
+    to SIZE_STEP) that has MIN_PITCHES pairs or more, and of all (key None):
+    small print packed tight must not make the text's leading look wide."""
+    out: dict[float | None, float] = {None: _usual_pitch(lines, max_leading)}
+    by_size: dict[float, list[Line]] = {}
+    for line in lines:
+        by_size.setdefault(_step(line.size), []).append(line)
+    for size, group in by_size.items():
+        if len(group) > MIN_PITCHES and len(group) < len(lines):
+            out[size] = _usual_pitch(group, max_leading)
+    return out
 
 
 def _usual_pitch(lines: list[Line], max_leading: float) -> float:

@@ -32,9 +32,17 @@ MIN_LETTERS = 150  # ... judged on pages with at least this many Latin letters
 MIXED_CASE_SHARE = 0.15  # more words with inner capitals than this share: suspect
 MIN_WORDS = 30  # ... judged on pages with at least this many words of three letters or more
 AGREEMENT_MIN = 0.5  # a suspect page whose words OCR finds less than this (F1) is OCR'd
+SAME_READING = 0.9  # two readings whose words agree this well (F1) are the same text
+BETTER_BY = 0.02  # ... otherwise OCR wins if this much more of its words are regular
+CONFIDENT = 85.0  # ... or, as regular, if read with this mean word confidence (0-100)
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _TOKEN = re.compile(r"[^\W_]+")
+# A regular token: letters (inner apostrophes or hyphens allowed), or a number.
+_REGULAR = re.compile(
+    "(?:[^\\W\\d_]+(?:['\u2019-][^\\W\\d_]+)*|\\d+(?:[.,:/-]\\d+)*)[.,;:!?)\\]\"\u201d\u2019]*"
+)
+_OPENING = '("\u201c\u2018['  # stripped from a word's start before it is judged
 
 
 def suspect(text: str) -> bool:
@@ -72,3 +80,32 @@ def agreement(layer: str, ocr: str) -> float:
 
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def better(ocr: str, layer: str, confidence: float | None = None) -> bool:
+    """Whether our OCR reads a scanned page better than its invisible text
+    layer (another OCR's reading). Not if the two agree (word F1 of
+    SAME_READING or more: the producer's layer stays). Else OCR wins if the
+    layer looks like a broken font map and OCR does not, if more of OCR's
+    words are regular (letters, or a number, with their punctuation) by
+    BETTER_BY (misreadings mix letters, digits and stray marks: "rn0re",
+    "t|ie"), or if OCR read the page confidently (mean word confidence
+    ``confidence`` of CONFIDENT or more) and its words are no less regular."""
+    if not ocr.strip():
+        return False
+    if agreement(layer, ocr) >= SAME_READING:
+        return False
+    if suspect(layer) and not suspect(ocr):
+        return True
+    ours, theirs = regularity(ocr), regularity(layer)
+    if ours > theirs + BETTER_BY:
+        return True
+    return confidence is not None and confidence >= CONFIDENT and ours >= theirs
+
+
+def regularity(text: str) -> float:
+    """The share of the text's words (runs without spaces) that are regular."""
+    words = text.split()
+    if not words:
+        return 0.0
+    return sum(1 for word in words if _REGULAR.fullmatch(word.lstrip(_OPENING))) / len(words)

@@ -2,11 +2,15 @@
 
 - PDFs with a text layer: pdfium text segments and ruling lines -> ``layout``
   (reading order across columns, tables, headings from font size and weight,
-  paragraphs, lists). Pages without one, or whose fonts have no usable
-  Unicode map, are rendered and OCR'd; so is a page whose text looks like a
-  wrongly mapped font and that OCR reads differently (``legibility``).
-- PNG, JPEG and TIFF (every TIFF frame is a page): OCR (``ocr``: RapidOCR,
-  offline; pages scanned sideways or upside down are turned upright).
+  paragraphs, lists), the running headers and footers found by comparing a
+  page with its neighbours (``margins``) first and last. Pages without one,
+  or whose fonts have no usable Unicode map, are rendered and OCR'd; so is a
+  page whose text looks like a wrongly mapped font and that OCR reads
+  differently, and a scanned page whose invisible OCR layer reads worse than
+  our OCR (``legibility``).
+- PNG, JPEG and TIFF (every TIFF frame is a page): OCR (``ocr``: Tesseract,
+  or RapidOCR without its models; pages scanned sideways or upside down are
+  turned upright).
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from ilios.errors import (
     IliosError,
     UnsupportedFileType,
 )
-from ilios.worker.engines import legibility
+from ilios.worker.engines import legibility, margins, tesseract
 from ilios.worker.engines.base import Page, Usage, check_page_count, decoding_image
-from ilios.worker.engines.geometry import PageText
+from ilios.worker.engines.geometry import Line, PageText
 from ilios.worker.engines.layout import FontStats, to_markdown
-from ilios.worker.engines.ocr import OCR_MAX_LEADING, ocr_markdown, ocr_page
+from ilios.worker.engines.ocr import OCR_MAX_LEADING, default_languages, ocr_markdown, ocr_page
 from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
 from ilios.worker.engines.pdf import PdfFile
 
@@ -34,6 +38,8 @@ PDF = "application/pdf"
 TIFF = "image/tiff"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", TIFF})
 DEFAULT_MAX_PAGES = 2000
+SAMPLE_SHARE = 0.3  # a scanned page's OCR layer is checked on this middle share of its height
+SAMPLE_WORDS = 30  # ... if the layer has this many words there (else the page is OCR'd)
 IMAGE_MAX_SIDE_PX = 5000  # larger images are scaled down before OCR (600 DPI letter pages fit)
 
 
@@ -96,8 +102,9 @@ class LocalEngine:
         with PdfFile(path) as pdf:
             check_page_count(pdf.page_count, self.max_pages)
             fonts = FontStats()
+            pages = _Window(pdf)
             for index in range(pdf.page_count):
-                content = pdf.read_page(index)
+                content = pages.get(index)
                 if isinstance(content, np.ndarray):
                     markdown = ocr_markdown(content, languages)
                 elif (ocr := _read_instead(pdf, index, content, languages)) is not None:
@@ -109,6 +116,7 @@ class LocalEngine:
                         fonts=fonts,
                         max_leading=PDF_MAX_LEADING,
                         rules=content.rules,
+                        margins=margins.split(content.lines, pages.around(index)),
                     )
                 yield Page(index + 1, markdown, last=index + 1 == pdf.page_count)
 
@@ -127,17 +135,86 @@ class LocalEngine:
                     yield Page(index + 1, ocr_markdown(pixels, languages), last=index + 1 == count)
 
 
+class _Window:
+    """A PDF's pages read once each, kept while within MARGIN_WINDOW pages of
+    the one being converted (``margins`` compares a page with those around it)."""
+
+    def __init__(self, pdf: PdfFile) -> None:
+        self.pdf = pdf
+        self.read: dict[int, PageText | np.ndarray] = {}
+
+    def get(self, index: int) -> PageText | np.ndarray:
+        """Page ``index``, read now or earlier (its errors raise here, at its turn)."""
+        for old in [i for i in self.read if i < index - margins.MARGIN_WINDOW]:
+            del self.read[old]
+        if index not in self.read:
+            self.read[index] = self.pdf.read_page(index)
+        return self.read[index]
+
+    def around(self, index: int) -> list[list[Line]]:
+        """The text segments of the text-layer pages within MARGIN_WINDOW of
+        ``index`` (a page that cannot be read is left out until its turn)."""
+        out = []
+        for other in range(index - margins.MARGIN_WINDOW, index + margins.MARGIN_WINDOW + 1):
+            if other == index or not 0 <= other < self.pdf.page_count:
+                continue
+            try:
+                content = self.get(other) if other > index else self.read.get(other)
+            except IliosError:
+                continue
+            if isinstance(content, PageText):
+                out.append(content.lines)
+        return out
+
+
 def _read_instead(pdf: PdfFile, index: int, content: PageText, languages: list[str]) -> str | None:
     """OCR's Markdown for a page whose text layer looks like a broken font map
-    and that OCR reads differently (``legibility``); None: keep the layer."""
+    and that OCR reads differently, or for a scanned page whose invisible OCR
+    layer reads worse than our OCR (``legibility``); None: keep the layer."""
     text = " ".join(line.text for line in content.lines)
-    if not legibility.suspect(text):
-        return None
-    page = ocr_page(pdf.render(index), languages)
-    seen = " ".join(line.text for line in page.lines)
-    if legibility.agreement(text, seen) >= legibility.AGREEMENT_MIN:
+    if legibility.suspect(text):
+        page = ocr_page(pdf.render(index), languages, upright=True)
+        seen = " ".join(line.text for line in page.lines)
+        if legibility.agreement(text, seen) >= legibility.AGREEMENT_MIN:
+            return None
+    elif content.scanned:
+        pixels = pdf.render(index)
+        if _layer_agrees(pdf, index, content, pixels, languages):
+            return None
+        page = ocr_page(pixels, languages)
+        seen = " ".join(line.text for line in page.lines)
+        if not legibility.better(seen, text, page.confidence):
+            return None
+    else:
         return None
     return to_markdown(page.lines, fonts=None, max_leading=OCR_MAX_LEADING, rules=page.rules)
+
+
+def _layer_agrees(
+    pdf: PdfFile, index: int, content: PageText, pixels: np.ndarray, languages: list[str]
+) -> bool:
+    """Whether a scanned page's invisible layer reads as our OCR does, judged
+    on a sample: the middle SAMPLE_SHARE of the page's height, OCR'd alone.
+    Only upright pages with Tesseract; the sample must hold SAMPLE_WORDS
+    words of the layer."""
+    origin = pdf.origin(index)
+    if origin is None or not tesseract.available():
+        return False
+    _, top, width = origin
+    scale = pixels.shape[1] / width
+    height = pixels.shape[0]
+    y0, y1 = int(height * (1 - SAMPLE_SHARE) / 2), int(height * (1 + SAMPLE_SHARE) / 2)
+    inside = [
+        line.text
+        for line in content.lines
+        if y0 <= ((line.top + line.bottom) / 2 + top) * scale <= y1
+    ]
+    if len(" ".join(inside).split()) < SAMPLE_WORDS:
+        return False
+    seen = tesseract.read_region(
+        pixels, (0, y0, pixels.shape[1], y1), languages or default_languages()
+    )
+    return legibility.agreement(" ".join(inside), seen) >= legibility.SAME_READING
 
 
 def _grayscale(frame: Image.Image) -> np.ndarray:

@@ -71,28 +71,33 @@ def ocr_markdown(pixels: np.ndarray, languages: Sequence[str] = ()) -> str:
     return to_markdown(page.lines, fonts=None, max_leading=OCR_MAX_LEADING, rules=page.rules)
 
 
-def ocr_page(pixels: np.ndarray, languages: Sequence[str] = ()) -> PageText:
+def ocr_page(
+    pixels: np.ndarray, languages: Sequence[str] = (), *, upright: bool = False
+) -> PageText:
     """OCR'd text segments and ruling lines of the page turned upright;
-    coordinates in pixels of the upright (possibly rescaled) page."""
+    coordinates in pixels of the upright (possibly rescaled) page.
+    ``upright``: the page is upright (its text layer says so), so with
+    ``languages`` named, Tesseract skips orientation and script detection."""
     if tesseract.available():
         try:
-            reading = tesseract.read_page(pixels, languages or default_languages())
+            known = upright and bool(languages)
+            reading = tesseract.read_page(pixels, languages or default_languages(), upright=known)
         except RuntimeError as exc:  # tesserocr's failures (a model that does not load)
             raise EngineRejected(
                 "The OCR engine could not read this page.", detail=repr(exc)
             ) from exc
-        return PageText(reading.lines, reading.rules)
+        return PageText(reading.lines, reading.rules, confidence=reading.confidence)
     with _ocr_lock:
         engine = _engine()
         try:
-            result, upright = _read_upright(engine, pixels)
+            result, turned = _read_upright(engine, pixels)
         except Exception as exc:
             raise EngineRejected(
                 "The OCR engine could not read this page.", detail=repr(exc)
             ) from exc
     boxes = [_box(points, text) for points, text, *_ in result if str(text).strip()]
     lines = _group_lines(boxes, max_gap=OCR_SEGMENT_GAP)
-    return PageText(lines, image_rules(upright) if lines else [])
+    return PageText(lines, image_rules(turned) if lines else [])
 
 
 def default_languages() -> list[str]:

@@ -21,6 +21,7 @@ import pathlib
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from ilios.errors import CorruptFile, FileTooLarge, IliosError
 from ilios.filetypes import DOCX, HTML, MARKDOWN, PPTX, TEXT, XLSX
@@ -33,6 +34,11 @@ ZIP_MAX_UNPACKED_BYTES = 2**30  # an Office zip declaring more than this, unpack
 # Elements whose content is not document text. Not ``object``: nothing is ever
 # fetched, so its children (the fallback content) are what a reader sees.
 HTML_DROPPED = tuple("head script style noscript template iframe embed svg canvas".split())
+# A <header> or <footer> outside these is the page's banner or footer (HTML-AAM:
+# roles banner and contentinfo), site navigation rather than the document.
+HTML_SECTIONING = ["article", "aside", "main", "nav", "section"]
+HTML_MAX_SPAN = 50  # a cell spanning more rows or columns is repeated in this many at most
+HTML_MAX_SLOTS = 200_000  # table slots regularised per page at most (then left as they are)
 _KINDS = {
     DOCX: "Word document",
     PPTX: "PowerPoint presentation",
@@ -129,9 +135,21 @@ def _html(path: pathlib.Path) -> tuple[int, Iterator[str]]:
         tag.decompose()
     for image in soup("img"):
         image.replace_with(str(image.get("alt") or ""))
+    for landmark in soup(["header", "footer"]):
+        if landmark.find_parent(HTML_SECTIONING) is None and not landmark.decomposed:
+            landmark.decompose()  # the page's banner or footer, not the document's
+    for landmark in soup.select('[role="banner"], [role="contentinfo"]'):
+        if not landmark.decomposed:
+            landmark.decompose()
+    _regular_tables(soup)
     for link in soup("a"):
-        if str(link.get("href", "")).strip().lower().startswith(("javascript:", "data:")):
+        href = str(link.get("href", "")).strip()
+        if href.lower().startswith(("javascript:", "data:")):
             del link["href"]
+        elif href:  # parentheses and spaces would end a Markdown link destination
+            link["href"] = href.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+        if link.has_attr("title"):
+            del link["title"]  # a tooltip, not text of the page
     converter = MarkdownConverter(
         heading_style="ATX",
         bullets="-",
@@ -141,6 +159,73 @@ def _html(path: pathlib.Path) -> tuple[int, Iterator[str]]:
     )
     markdown = re.sub(r"\n{3,}", "\n\n", converter.convert_soup(soup)).strip()
     return 1, iter([markdown])
+
+
+def _regular_tables(soup: Any) -> None:
+    """Make every table a plain grid that a pipe table can show: a table in
+    a cell becomes its text (a row after another, cells separated by
+    spaces), and a cell spanning rows or columns is repeated in each slot
+    it covers (as DOCX merged cells are). Spans past HTML_MAX_SPAN, or
+    tables past HTML_MAX_SLOTS in all, are left as the page has them."""
+    budget = HTML_MAX_SLOTS
+    for table in reversed(soup("table")):  # the innermost first
+        if table.find_parent(["td", "th"]) is not None:
+            texts = [
+                " ".join(cell.get_text(" ", strip=True) for cell in _cells(row))
+                for row in _rows(table)
+            ]
+            table.replace_with(" ".join(text for text in texts if text))
+            continue
+        rows = _rows(table)
+        grid: dict[tuple[int, int], Any] = {}
+        for r, row in enumerate(rows):
+            c = 0
+            for cell in _cells(row):
+                while (r, c) in grid:
+                    c += 1
+                width, height = _span(cell, "colspan"), _span(cell, "rowspan")
+                for dr in range(min(height, len(rows) - r)):
+                    for dc in range(width):
+                        grid[(r + dr, c + dc)] = cell
+                c += width
+        budget -= len(grid)
+        if budget < 0:
+            return
+        if all(_span(cell, "colspan") == _span(cell, "rowspan") == 1 for cell in grid.values()):
+            continue
+        width = 1 + max((c for _, c in grid), default=0)
+        for r, row in enumerate(rows):
+            row.clear()  # the cells, and the white space between them
+            for c in range(width):
+                cell = grid.get((r, c))
+                if cell is None:
+                    row.append(soup.new_tag("td"))
+                    continue
+                copy = cell if cell.parent is None else _copy(cell)
+                for name in ("colspan", "rowspan"):
+                    if copy.has_attr(name):
+                        del copy[name]
+                row.append(copy)
+
+
+def _rows(table: Any) -> list[Any]:
+    """The table's own rows (not those of tables inside it)."""
+    return [row for row in table("tr") if row.find_parent("table") is table]
+
+
+def _cells(row: Any) -> list[Any]:
+    return row.find_all(["td", "th"], recursive=False)
+
+
+def _span(cell: Any, name: str) -> int:
+    value = str(cell.get(name, "1")).strip()
+    return min(max(int(value), 1), HTML_MAX_SPAN) if value.isdigit() else 1
+
+
+def _copy(cell: Any) -> Any:
+    import copy
+
+    return copy.copy(cell)
 
 
 def _text(path: pathlib.Path) -> tuple[int, Iterator[str]]:

@@ -6,27 +6,35 @@ the order a reader takes them:
 
 1. Columns: a vertical gutter (a strip at least GUTTER_MIN font sizes wide
    that almost no segment crosses, with MIN_COLUMN_LINES segments on each
-   side) splits the page. Segments that cross it (a title over both
-   columns) cut the page into bands; each band reads left column, then right
-   column, recursively (three columns are two nested splits). Rows of short
-   cells aligned across the gutter are a table, not two columns.
+   side) splits the page at its core (the widest stretch of it the fewest
+   segments reach into). Segments that reach past it on both sides (a title
+   over both columns) or on neither (a centred page number) cut the page
+   into bands; each band reads left column, then right column, recursively
+   (three columns are two nested splits); a segment reaching past it on one
+   side belongs to that side. Rows of short cells aligned across the gutter
+   are a table, not two columns. The boxes of a ``Boxes`` layout are each
+   ordered on their own, in their order.
 2. Rows: within a column, segments on one baseline band form a row.
 3. Rows of two or more cells, aligned in columns, become a table
    (``tables.aligned_tables``); the other rows are joined into lines, left
    to right, or right to left when the row is mostly right-to-left script
-   (each segment's own text is already in logical order).
+   (each segment's own text is already in logical order). A segment ending
+   in a dot leader joins the one after it (a contents entry and its page).
 
 Units are the source's; all thresholds are multiples of the font size.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 import statistics
 
-from ilios.worker.engines.geometry import Line, Table, is_rtl, join_words, marker_gap
+from ilios.worker.engines.geometry import Boxes, Line, Table, is_rtl, join_words, marker_gap
 from ilios.worker.engines.tables import aligned_tables
 
 Item = Line | Table
+Block = Line | Table | Boxes
 
 GUTTER_MIN = 0.5  # a gutter is at least this many font sizes wide (justified columns: ~1)
 MIN_COLUMN_LINES = 3  # each column of a split has at least this many segments
@@ -42,30 +50,37 @@ TEXT_MIN_CHARS = 16  # ... and hold at least this many characters (median)
 BASELINE_TOLERANCE = 0.3  # baselines closer than this (font sizes) are one row
 SPACE_GAP = 0.15  # neighbours closer than this (font sizes) join without a space
 WORD_GAP = 1.0  # neighbours in a row closer than this (font sizes) are one segment
+LEADER = re.compile(r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}$")  # a dot leader ending a segment
 
 
-def reading_order(segments: list[Line], tables: list[Table]) -> list[Item]:
-    """Lines and tables of one page in reading order."""
-    items: list[Item] = [*segments, *tables]
+def reading_order(segments: list[Line], tables: list[Table | Boxes]) -> list[Item]:
+    """Lines and tables of one page in reading order; the text of each box
+    of ``Boxes`` is ordered on its own, in the boxes' order."""
+    items: list[Block] = [*segments, *tables]
     out: list[Item] = []
     for flow in _flows(items):
-        out.extend(_rows_to_lines(flow))
+        for item in _rows_to_lines(flow):
+            if isinstance(item, Boxes):
+                for part in item.parts:
+                    out.extend(reading_order(part, []))
+            else:
+                out.append(item)
     return out
 
 
-def _flows(items: list[Item]) -> list[list[Item]]:
+def _flows(items: list[Block]) -> list[list[Block]]:
     """Split ``items`` into single-column flows, in reading order."""
     gutter = _gutter(items)
     if gutter is None:
         return [items]
     middle = sum(gutter) / 2
-    flows: list[list[Item]] = []
-    band: list[Item] = []
+    flows: list[list[Block]] = []
+    band: list[Block] = []
     for item in sorted(items, key=lambda it: it.top):
-        if item.left < middle < item.right:  # across the gutter: ends the band
+        if _across(item, gutter):  # ends the band
             flows.extend(_split_band(band, middle))
             band = []
-            if flows and flows[-1] and flows[-1][-1].left < middle < flows[-1][-1].right:
+            if flows and flows[-1] and _across(flows[-1][-1], gutter):
                 flows[-1].append(item)
             else:
                 flows.append([item])
@@ -75,25 +90,36 @@ def _flows(items: list[Item]) -> list[list[Item]]:
     return flows
 
 
-def _lines(items: list[Item]) -> list[Line]:
+def _across(item: Block, gutter: tuple[float, float]) -> bool:
+    """The item crosses the gutter's middle and reaches past it on both
+    sides (a title over the columns) or on neither (a page number centred
+    in it); one that reaches past it on one side only belongs to that side
+    (a caption starting in the gutter's slack)."""
+    g0, g1 = gutter
+    if not item.left < (g0 + g1) / 2 < item.right:
+        return False
+    return (item.left < g0) == (item.right > g1)
+
+
+def _lines(items: list[Block]) -> list[Line]:
     return [it for it in items if isinstance(it, Line)]
 
 
-def _split_band(band: list[Item], middle: float) -> list[list[Item]]:
+def _split_band(band: list[Block], middle: float) -> list[list[Block]]:
     """The band's left and right columns as flows, or the band as one flow if
     its two sides are rows (a label far right of each line, a table)."""
-    left = [it for it in band if it.right <= middle]
-    right = [it for it in band if it.right > middle]
+    left = [it for it in band if it.left + it.right < 2 * middle]
+    right = [it for it in band if it.left + it.right >= 2 * middle]
     if _is_table(_lines(left), _lines(right)):
         return [band]
-    out: list[list[Item]] = []
+    out: list[list[Block]] = []
     for side in (left, right):
         if side:
             out.extend(_flows(side) if len(side) < len(band) else [side])
     return out
 
 
-def _gutter(items: list[Item]) -> tuple[float, float] | None:
+def _gutter(items: list[Block]) -> tuple[float, float] | None:
     """The widest x-range (g0, g1) that splits ``items`` into columns, if any."""
     lines = _lines(items)
     if len(lines) < 2 * MIN_COLUMN_LINES:
@@ -113,7 +139,24 @@ def _gutter(items: list[Item]) -> tuple[float, float] | None:
                 if best is None or x - start > best[1] - best[0]:
                     best = (start, x)
             start = None
-    return best
+    return _core(narrow, *best) if best else None
+
+
+def _core(narrow: list[Block], g0: float, g1: float) -> tuple[float, float]:
+    """The widest part of the gutter g0..g1 that the fewest narrow items
+    overlap: the gutter may let a few items reach into it (a caption that
+    starts in it, a label), and the columns part where none do."""
+    edges = sorted({g0, g1, *(x for it in narrow for x in (it.left, it.right) if g0 < x < g1)})
+    pieces: list[tuple[float, float, int]] = []  # (start, end, items overlapping)
+    for a, b in itertools.pairwise(edges):
+        depth = sum(1 for it in narrow if it.left < (a + b) / 2 < it.right)
+        if pieces and pieces[-1][2] == depth:
+            pieces[-1] = (pieces[-1][0], b, depth)
+        else:
+            pieces.append((a, b, depth))
+    least = min(depth for _, _, depth in pieces)
+    start, end, _ = max((p for p in pieces if p[2] == least), key=lambda p: p[1] - p[0])
+    return start, end
 
 
 def _splits(lines: list[Line], g0: float, g1: float) -> bool:
@@ -163,13 +206,13 @@ def _is_text(side: list[Line]) -> bool:
     return fill >= TEXT_FILL
 
 
-def _rows_to_lines(flow: list[Item]) -> list[Item]:
+def _rows_to_lines(flow: list[Block]) -> list[Block]:
     """Group a flow's segments into rows; aligned rows become tables, the
     others whole lines. Tables already found stay where they are."""
-    out: list[Item] = []
+    out: list[Block] = []
     rows: list[list[Line]] = []
     for item in sorted(flow, key=lambda it: it.bottom if isinstance(it, Line) else it.top):
-        if isinstance(item, Table):
+        if isinstance(item, (Table, Boxes)):
             out.extend(_finish(rows))
             rows = []
             out.append(item)
@@ -211,8 +254,8 @@ def _close_gaps(row: list[Line]) -> list[Line]:
     for seg in row[1:]:
         last = groups[-1][-1]
         limit = marker_gap(last.text, WORD_GAP) * max(seg.size, last.size)
-        if seg.left - last.right <= limit:
-            groups[-1].append(seg)
+        if seg.left - last.right <= limit or (LEADER.search(last.text) and len(row) == 2):
+            groups[-1].append(seg)  # near, or the page number a dot leader points to
         else:
             groups.append([seg])
     return [_join_row(group, rtl) for group in groups]
@@ -244,6 +287,7 @@ def _join_row(row: list[Line], rtl: bool | None = None) -> Line:
         main.size,
         sum(seg.chars for seg in row),
         all(seg.bold for seg in row),
+        all(seg.mono for seg in row),
     )
 
 

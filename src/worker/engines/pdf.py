@@ -4,59 +4,72 @@ pdfium is not thread-safe, not even across documents, so every call into it
 holds ``PDFIUM_LOCK``; the lock is released between pages so concurrent
 conversions interleave page by page.
 
-Text is read per text rectangle (pdfium merges the characters of one text
-object into one rectangle), not per character: one char-index lookup, one
-object-text read and font-size/matrix/origin queries per rectangle.
-Geometry is in PDF points, turned to y-down (``-y``) for ``geometry.Line``.
+Text is read per run of characters that one text object drew (found by
+galloping over the text page's character -> object lookup), not per
+character: one object-text read, one rectangle and font-size/matrix/origin
+queries per run; each object is read once and a copy of the same text drawn
+over it is dropped. Geometry is in PDF points, turned to y-down (``-y``)
+for ``geometry.Line``.
 
 Runs on one baseline are merged into segments unless a gap wider than
 SEGMENT_GAP separates them (table cells, columns): the layout stage decides
 what those gaps mean. Ruling lines (thin path objects, rectangle edges) are
 returned with the text for table detection. A page whose text is mostly
 private-use or replacement characters (fonts without a usable Unicode map)
-is rendered for OCR instead.
+is rendered for OCR instead; a page whose text is mostly invisible over a
+page-sized image is marked as a scan with an OCR layer (``PageText.scanned``).
 """
 
 from __future__ import annotations
 
+import bisect
 import ctypes
-import itertools
+import functools
 import math
 import pathlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+import pypdfium2_raw.bindings as pdfium_bindings
 
 from ilios.errors import CorruptFile, IliosError, PdfEncrypted
 from ilios.pdfium_lock import PDFIUM_LOCK
-from ilios.worker.engines.geometry import Line, PageText, Rule, marker_gap
+from ilios.worker.engines.geometry import Line, PageText, Rule, is_wide_char, marker_gap
 
 OCR_DPI = 300.0  # render resolution for pages without a text layer, dots per inch
 OCR_MAX_SIDE_PX = 4000  # ... capped so the longer side has at most this many pixels
 POINTS_PER_INCH = 72.0
 MIN_TEXT_CHARS = 32  # a page with fewer visible characters than this, and ...
 SCAN_COVERAGE = 0.5  # ... images covering this share of its area, is OCR'd
+INVISIBLE_SHARE = 0.5  # a page with more of its text invisible, over such images, is a scan
 MAX_LEADING = 1.6  # usual baseline pitch is capped at this many font sizes
 SPACE_GAP = 0.15  # horizontal gap between runs, in font sizes, that reads as a space
+MONO_SPACE_GAP = 0.4  # ... in a fixed-pitch font, whose narrow glyphs sit in wide cells
+# ... but not next to a CJK or fullwidth character: those scripts put no spaces between
+# words, and their glyphs (fullwidth punctuation above all) carry wide side bearings
 BASELINE_TOLERANCE = 0.2  # runs whose baselines differ by at most this (font sizes) ...
 SAME_LINE = 0.5  # ... or whose boxes overlap by this share of the smaller are one line
 SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a new segment
 TEXT_BUFFER_CHARS = 8192  # UTF-16 units of the reused text buffer (longer texts get their own)
 BOLD_WEIGHT = 600  # a font this heavy (or named bold/black/heavy) is bold
+FIXED_PITCH_FLAG = 1  # font descriptor flag: all glyphs have the same width
 GARBAGE_SHARE = 0.3  # pages with this share of unmappable characters are OCR'd
 VERTICAL_RATIO = 1.5  # a run of 2+ characters this many times taller than wide is vertical
 VERTICAL_SHARE = 0.5  # a page with more of its characters in vertical runs is turned
 WALL_SLACK = 1.0  # a grid line this close (points) to the gap between two runs separates them
+LINE_BAND = 8.0  # vertical lines are indexed in bands of this many points of height
 RULE_MAX_THICKNESS = 3.0  # a path at most this thick (points) is a ruling line
 RULE_MIN_LENGTH = 6.0  # ... and at least this long (points)
+SEPARATOR_MIN = 144.0  # a lone vertical rule this long (points, 2 inches) separates columns
 RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (4 edges)
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
+COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
 
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
@@ -64,6 +77,9 @@ _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement 
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic
 _BOLD_NAME = re.compile("bold|black|heavy|demi|semib", re.IGNORECASE)
+_MONO_NAME = re.compile(  # typewriter families (TeX's cmtt/lmtt too)
+    "mono|courier|consol|menlo|typewriter|fixed|cmtt|lmtt|sourcecode", re.IGNORECASE
+)
 
 
 class PdfFile:
@@ -112,15 +128,19 @@ class PdfFile:
                 rules = user_rules(page)
                 cuts = _grid_columns(rules) if view.rotation in (0, 180) else []
                 textpage = page.get_textpage()
+                invisible: list[int] = [0]
                 try:
-                    lines, garbage = text_lines(textpage, view, cuts)
+                    lines, garbage = text_lines(textpage, view, cuts, invisible)
                 finally:
                     textpage.close()
                 chars = sum(line.chars for line in lines)
                 if garbage > GARBAGE_SHARE * (chars + garbage) or _needs_ocr(page, chars):
                     return render_for_ocr(page)
                 shown = [Rule(*view.box(*rule)) for rule in rules]
-                return PageText(lines, shown)
+                scanned = invisible[0] > INVISIBLE_SHARE * chars and _image_share(page) >= (
+                    SCAN_COVERAGE
+                )
+                return PageText(lines, shown, scanned=scanned)
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(
                     f"Page {index + 1} of the PDF could not be read: repair or re-export "
@@ -128,6 +148,21 @@ class PdfFile:
                     page=str(index + 1),
                     detail=str(exc),
                 ) from exc
+            finally:
+                page.close()
+
+    def origin(self, index: int) -> tuple[float, float, float] | None:
+        """For an upright page (no /Rotate): the user-space x and y of its
+        shown top left corner and its width, so that a shown point (x, y)
+        lies (x - left) and (top + y) points from a rendering's top left
+        corner (width points wide); None for a turned page."""
+        with PDFIUM_LOCK:
+            page = self._doc[index]
+            try:
+                if page.get_rotation() % 360:
+                    return None
+                left, _, right, top = page.get_cropbox()
+                return left, top, right - left
             finally:
                 page.close()
 
@@ -200,71 +235,64 @@ def text_lines(
     textpage: pdfium.PdfTextPage,
     view: View = UPRIGHT,
     cuts: Sequence[tuple[float, float, float]] = (),
+    invisible: list[int] | None = None,
 ) -> tuple[list[Line], int]:
     """The text page's segments, in pdfium's (content stream) order, and the
-    number of characters that have no usable Unicode value.
+    number of characters that have no usable Unicode value. ``invisible[0]``
+    counts up the characters drawn invisibly (render mode 3: an OCR layer).
 
-    pdfium starts a new rectangle whenever the text object changes, so each
-    rectangle's text is its object's text (exact, unlike a geometric
-    bounded-text query, which picks up neighbours' overhanging glyphs).
-    The rectangle's centre char gives the object, font size and baseline.
-    A rectangle that a vertical ruling line in ``cuts`` (x, y0, y1; user
-    space) crosses is read piece by piece between the lines instead: a
-    producer may draw a whole table row as one text object, and the grid
-    is what splits it into cells.
+    The text page's characters come in runs, one per text object drawing
+    them (``_object_runs``); a run's text is its object's text (exact,
+    unlike a geometric bounded-text query, which picks up neighbours'
+    overhanging glyphs), its box pdfium's rectangle for it, and its middle
+    character gives the font size and baseline. Each object is read once: a
+    copy drawn over it (bold or shadow effects) or its rest after a break
+    pdfium made adds nothing. A run that a vertical ruling line in ``cuts``
+    (x, y0, y1; user space) crosses, or that covers several lines, is read
+    character by character into pieces instead: a producer may draw a whole
+    table row as one text object, and the grid is what splits it into cells.
+    Right-to-left runs are read run by run from their characters.
     """
     handle = textpage.raw  # skip the wrapper's per-call parameter conversion
     c_left, c_top, c_right, c_bottom = (ctypes.c_double() for _ in range(4))
     runs: list[Line] = []
-    split: set[int | None] = set()  # objects read by position
-    bold_fonts: dict[int | None, bool] = {}
+    bold_fonts: dict[int | None, tuple[bool, bool]] = {}
     buffer = (ctypes.c_ushort * TEXT_BUFFER_CHARS)()
     garbage = 0
-    previous_object: int | None = None
-    for i in range(pdfium_c.FPDFText_CountRects(handle, 0, -1)):
-        if not pdfium_c.FPDFText_GetRect(handle, i, c_left, c_top, c_right, c_bottom):
+    cut_index = _Lines(cuts)
+    read: set[int] = set()  # objects whose whole text is in
+    drawn: dict[str, list[tuple[float, float, float, float]]] = {}  # text -> boxes read
+    for first, end, address in _object_runs(handle):
+        if address in read:
             continue
-        left, top, right, bottom = c_left.value, c_top.value, c_right.value, c_bottom.value
-        half_width, half_height = (right - left) / 2, (top - bottom) / 2
-        index = pdfium_c.FPDFText_GetCharIndexAtPos(
-            handle, left + half_width, bottom + half_height, half_width, half_height
+        lines = pdfium_c.FPDFText_CountRects(handle, first, end - first)
+        if lines < 1 or not pdfium_c.FPDFText_GetRect(handle, 0, c_left, c_top, c_right, c_bottom):
+            continue
+        box = left, bottom, right, top = c_left.value, c_bottom.value, c_right.value, c_top.value
+        index = first + (end - first) // 2
+        obj = pdfium_c.FPDFText_GetTextObject(handle, index)
+        middle = (bottom + top) / 2
+        crossing = any(
+            _between_glyphs(handle, cx, middle) for cx in cut_index.at(middle, left, right)
         )
-        obj = pdfium_c.FPDFText_GetTextObject(handle, index) if index >= 0 else None
-        address = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
-        middle = bottom + half_height
-        crossing = sorted(
-            cx
-            for cx, lo, hi in cuts
-            if left < cx < right and lo <= middle <= hi and _between_glyphs(handle, cx, middle)
-        )
-        if crossing or address in split:
-            split.add(address)  # its other rectangles are read by position too
-            pieces = [left, *crossing, right]
-            texts = [
-                (a, b, _bounded_text(handle, a, top, b, bottom))
-                for a, b in itertools.pairwise(pieces)
-            ]
-        elif address is not None and address == previous_object:
-            continue  # one object split over two rectangles: its text is already in
-        elif address is None:
-            texts = [(left, right, _bounded_text(handle, left, top, right, bottom))]
+        texts: list[tuple[tuple[float, float, float, float], str, int]]
+        if crossing or lines > 1:
+            texts = _object_pieces(handle, range(first, end), cuts)
         else:
             text = _object_text(handle, obj, buffer)
-            if _RTL_LETTER.search(text):
-                text = _rtl_object_text(handle, obj, index) or text
-            texts = [(left, right, text)]
-        previous_object = address
-        for piece_left, piece_right, text in texts:
-            garbage += _add_run(
-                runs,
-                handle,
-                view,
-                text,
-                (piece_left, bottom, piece_right, top),
-                index,
-                obj,
-                bold_fonts,
-            )
+            if _RTL_LETTER.search(text):  # pdfium may break it into runs: read this one
+                text = _rtl_object_text(handle, range(first, end)) or text
+            else:
+                read.add(address)
+            if _drawn_before(drawn, text, box):
+                continue  # a copy drawn over it (bold or shadow effects)
+            texts = [(box, text, index)]
+        for piece, piece_text, at in texts:
+            garbage += _add_run(runs, handle, view, piece_text, piece, at, obj, bold_fonts)
+        if invisible is not None and (
+            pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+        ):
+            invisible[0] += sum(len(text.strip()) for _, text, _ in texts)
     walls = []  # the cuts on the shown page: (x, top, bottom)
     for x, y0, y1 in cuts:
         (shown_x, top), (_, bottom) = view.point(x, y0), view.point(x, y1)
@@ -300,6 +328,7 @@ def _turned(run: Line) -> Line:
         run.size,
         run.chars,
         run.bold,
+        run.mono,
     )
 
 
@@ -318,7 +347,7 @@ def _add_run(
     box: tuple[float, float, float, float],
     index: int,
     obj: pdfium_c.FPDF_PAGEOBJECT | None,
-    bold_fonts: dict[int | None, bool],
+    bold_fonts: dict[int | None, tuple[bool, bool]],
 ) -> int:
     """Append the run of ``text`` in user-space ``box`` (left, bottom, right,
     top) whose middle character is ``index``; return its count of
@@ -339,25 +368,32 @@ def _add_run(
         if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
             baseline = view.point(x.value, y.value)[1]
     if text.strip():
-        bold = _is_bold(obj, bold_fonts) if obj else False
+        bold, mono = _font_style(obj, bold_fonts) if obj else (False, False)
         chars = len(text.strip())
         shown = (shown_left, shown_right, shown_top, shown_bottom)
-        runs.append(Line(text, *shown, baseline, size, chars, bold))
+        runs.append(Line(text, *shown, baseline, size, chars, bold, mono))
     return garbage
 
 
-def _is_bold(obj: pdfium_c.FPDF_PAGEOBJECT, cache: dict[int | None, bool]) -> bool:
-    """Whether the text object's font is bold (by weight or name), cached per font."""
+def _font_style(
+    obj: pdfium_c.FPDF_PAGEOBJECT, cache: dict[int | None, tuple[bool, bool]]
+) -> tuple[bool, bool]:
+    """Whether the text object's font is bold (by weight or name) and whether
+    it is fixed-pitch (its descriptor's flag, or a typewriter family's
+    name), cached per font."""
     font = pdfium_c.FPDFTextObj_GetFont(obj)
     key = ctypes.cast(font, ctypes.c_void_p).value if font else None
     if key not in cache:
-        bold = False
+        bold = mono = False
         if font:
-            bold = pdfium_c.FPDFFont_GetWeight(font) >= BOLD_WEIGHT
             name = ctypes.create_string_buffer(128)
             pdfium_c.FPDFFont_GetBaseFontName(font, name, len(name))
-            bold = bold or bool(_BOLD_NAME.search(name.value.decode("latin-1")))
-        cache[key] = bold
+            family = name.value.decode("latin-1")
+            bold = pdfium_c.FPDFFont_GetWeight(font) >= BOLD_WEIGHT
+            bold = bold or bool(_BOLD_NAME.search(family))
+            mono = bool(pdfium_c.FPDFFont_GetFlags(font) & FIXED_PITCH_FLAG)
+            mono = mono or bool(_MONO_NAME.search(family))
+        cache[key] = (bold, mono)
     return cache[key]
 
 
@@ -376,28 +412,14 @@ def _object_text(
     return _printable(text)
 
 
-def _rtl_object_text(
-    textpage: pdfium_c.FPDF_TEXTPAGE, obj: pdfium_c.FPDF_PAGEOBJECT, index: int
-) -> str:
-    """The text of a right-to-left object from the text page's characters,
-    with each lam-alef ligature in logical order: pdfium may give its two
-    characters as alef, lam, which no glyph can be (alef never joins the
-    letter after it)."""
-    address = ctypes.cast(obj, ctypes.c_void_p).value
-
-    def same(j: int) -> bool:
-        other = pdfium_c.FPDFText_GetTextObject(textpage, j)
-        return bool(other) and ctypes.cast(other, ctypes.c_void_p).value == address
-
-    count = pdfium_c.FPDFText_CountChars(textpage)
-    first = last = index
-    while first > 0 and same(first - 1):
-        first -= 1
-    while last + 1 < count and same(last + 1):
-        last += 1
+def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range) -> str:
+    """The text of a right-to-left object's run of characters (``chars``,
+    text page indices), with each lam-alef ligature in logical order: pdfium
+    may give its two characters as alef, lam, which no glyph can be (alef
+    never joins the letter after it)."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     glyphs: list[tuple[tuple[float, ...], str]] = []
-    for j in range(first, last + 1):
+    for j in chars:
         code = pdfium_c.FPDFText_GetUnicode(textpage, j)
         pdfium_c.FPDFText_GetCharBox(textpage, j, left, right, bottom, top)
         box = (round(left.value, 2), round(right.value, 2), round(bottom.value, 2))
@@ -407,6 +429,100 @@ def _rtl_object_text(
         else:
             glyphs.append((box, ch))
     return _printable("".join(text for _, text in glyphs))
+
+
+def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, int]]:
+    """(first character, end character, object address) of each run of
+    characters on the text page that one text object drew; characters pdfium
+    generated between objects (spaces, line breaks: no object) are left out.
+
+    An object's characters are neighbours on the text page (it lists objects
+    in drawing order), so a run's end is found by galloping and halving
+    rather than by asking for every character's object."""
+    hv = ctypes.cast(textpage, ctypes.c_void_p)
+    object_of = _object_lookup()
+    count = pdfium_c.FPDFText_CountChars(textpage)
+    first = 0
+    while first < count:
+        address = object_of(hv, first)
+        if not address:
+            first += 1
+            continue
+        last, step = first, 1  # object_of(last) == address
+        while last + step < count and object_of(hv, last + step) == address:
+            last += step
+            step *= 2
+        beyond = min(last + step, count)  # its object differs (or the page ends)
+        while beyond - last > 1:
+            middle = (last + beyond) // 2
+            if object_of(hv, middle) == address:
+                last = middle
+            else:
+                beyond = middle
+        yield first, last + 1, address
+        first = last + 1
+
+
+@functools.cache
+def _object_lookup() -> Callable[[ctypes.c_void_p, int], int | None]:
+    """FPDFText_GetTextObject returning the object's address as an int (or
+    None): a plain pointer result costs a fraction of a typed one, and the
+    text layer looks up every character."""
+    function = type(pdfium_c.FPDFText_GetTextObject)(
+        ("FPDFText_GetTextObject", pdfium_bindings._libs["pdfium"])
+    )
+    function.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    function.restype = ctypes.c_void_p
+    return function
+
+
+def _drawn_before(
+    drawn: dict[str, list[tuple[float, float, float, float]]],
+    text: str,
+    box: tuple[float, float, float, float],
+) -> bool:
+    """The same text was read before in a box overlapping ``box`` by
+    COPY_OVERLAP of its area (a copy drawn over it); else remember it."""
+    key = " ".join(text.split())
+    left, bottom, right, top = box
+    area = max((right - left) * (top - bottom), 1e-6)
+    for x0, y0, x1, y1 in drawn.get(key, ()):
+        overlap = max(0.0, min(right, x1) - max(left, x0)) * max(
+            0.0, min(top, y1) - max(bottom, y0)
+        )
+        if overlap >= COPY_OVERLAP * area:
+            return True
+    drawn.setdefault(key, []).append(box)
+    return False
+
+
+def _object_pieces(
+    textpage: pdfium_c.FPDF_TEXTPAGE, chars: range, cuts: Sequence[tuple[float, float, float]]
+) -> list[tuple[tuple[float, float, float, float], str, int]]:
+    """The characters ``chars`` (a run of one object) cut into pieces at the
+    grid's column lines (``cuts``: x, y0, y1) and at line breaks: (box,
+    text, a character index) per piece, in drawing order."""
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    pieces: list[tuple[tuple[float, float, float, float], str, int]] = []
+    column = -1
+    for j in chars:
+        ch = chr(pdfium_c.FPDFText_GetUnicode(textpage, j) or 32)
+        if ch.isspace():
+            if pieces:
+                box, text, at = pieces[-1]
+                pieces[-1] = (box, text + " ", at)
+            continue
+        pdfium_c.FPDFText_GetCharBox(textpage, j, left, right, bottom, top)
+        x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        walls = sum(1 for x, lo, hi in cuts if x < cx and lo <= cy <= hi)
+        if pieces and walls == column and y0 <= pieces[-1][0][3] and y1 >= pieces[-1][0][1]:
+            (a, b, c, d), text, at = pieces[-1]  # same cell, same line (boxes overlap)
+            pieces[-1] = ((min(a, x0), min(b, y0), max(c, x1), max(d, y1)), text + ch, at)
+        else:
+            pieces.append(((x0, y0, x1, y1), ch, j))
+            column = walls
+    return [(box, _printable(text), at) for box, text, at in pieces]
 
 
 def _bounded_text(
@@ -430,6 +546,7 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
     (a gap wider than SEGMENT_GAP font sizes, or a grid's column line in
     ``walls`` (x, top, bottom; shown page), keeps them apart)."""
     lines: list[Line] = []
+    wall_index = _Lines(walls)
     for run in runs:
         cur = lines[-1] if lines else None
         gap = run.left - cur.right if cur else 0.0
@@ -438,16 +555,20 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
             or gap < -SAME_LINE * run.size
             or gap > marker_gap(cur.text, SEGMENT_GAP) * max(run.size, cur.size)
             or not _same_band(cur, run)
-            or _walled(cur, run, walls)
+            or _walled(cur, run, wall_index)
         ):
             lines.append(run)
             continue
-        joint = "" if cur.text.endswith(" ") or run.text.startswith(" ") else " "
-        cur.text += (joint if gap > SPACE_GAP * run.size else "") + run.text
+        spaced = cur.text.endswith(" ") or run.text.startswith(" ")
+        unspaced = is_wide_char(cur.text[-1]) or is_wide_char(run.text[0])
+        space = MONO_SPACE_GAP if cur.mono and run.mono else SPACE_GAP
+        joint = " " if gap > space * run.size and not (spaced or unspaced) else ""
+        cur.text += joint + run.text
         if run.chars > cur.chars // 2:  # the dominant run sets the line's style
             cur.size, cur.baseline = run.size, run.baseline
         cur.right = run.right
         cur.bold = cur.bold and run.bold
+        cur.mono = cur.mono and run.mono
         cur.top, cur.bottom = min(cur.top, run.top), max(cur.bottom, run.bottom)
         cur.chars += run.chars
     for line in lines:
@@ -455,13 +576,35 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
     return [line for line in lines if line.text]
 
 
-def _walled(line: Line, run: Line, walls: Sequence[tuple[float, float, float]]) -> bool:
+def _walled(line: Line, run: Line, walls: _Lines) -> bool:
     """A column line of a grid stands between the two (at the run's height)."""
     middle = (run.top + run.bottom) / 2
-    return any(
-        line.right - WALL_SLACK <= x <= run.left + WALL_SLACK and top <= middle <= bottom
-        for x, top, bottom in walls
-    )
+    return bool(walls.at(middle, line.right - WALL_SLACK, run.left + WALL_SLACK, closed=True))
+
+
+class _Lines:
+    """Vertical lines (x, y0, y1), found by height and by x: each band of
+    LINE_BAND points of height lists the lines across it, sorted by x."""
+
+    def __init__(self, lines: Sequence[tuple[float, float, float]]) -> None:
+        self.bands: dict[int, list[tuple[float, float, float]]] = {}
+        for x, y0, y1 in sorted(lines):
+            low, high = min(y0, y1), max(y0, y1)
+            for band in range(int(low // LINE_BAND), int(high // LINE_BAND) + 1):
+                self.bands.setdefault(band, []).append((x, low, high))
+        self.xs = {band: [x for x, _, _ in found] for band, found in self.bands.items()}
+
+    def at(self, y: float, left: float, right: float, closed: bool = False) -> list[float]:
+        """The x of each line crossing height ``y`` between ``left`` and
+        ``right`` (excluded, or included if ``closed``)."""
+        band = int(y // LINE_BAND)
+        found = self.bands.get(band)
+        if not found:
+            return []
+        xs = self.xs[band]
+        start = (bisect.bisect_left if closed else bisect.bisect_right)(xs, left)
+        end = (bisect.bisect_right if closed else bisect.bisect_left)(xs, right)
+        return [x for x, low, high in found[start:end] if low <= y <= high]
 
 
 def _same_band(line: Line, run: Line) -> bool:
@@ -480,12 +623,17 @@ def _needs_ocr(page: pdfium.PdfPage, chars: int) -> bool:
         return False
     if chars == 0:
         return pdfium_c.FPDFPage_CountObjects(page) > 0
+    return _image_share(page) >= SCAN_COVERAGE
+
+
+def _image_share(page: pdfium.PdfPage) -> float:
+    """The share of the page's area that its images cover (overlaps counted twice)."""
     width, height = page.get_size()
     covered = 0.0
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
         left, bottom, right, top = obj.get_bounds()
         covered += max(0.0, right - left) * max(0.0, top - bottom)
-    return covered >= SCAN_COVERAGE * width * height
+    return covered / max(width * height, 1.0)
 
 
 def page_rules(page: pdfium.PdfPage, view: View = UPRIGHT) -> list[Rule]:
@@ -501,22 +649,21 @@ def _grid_columns(
     rules: list[tuple[float, float, float, float]],
 ) -> list[tuple[float, float, float]]:
     """The vertical rules (x, y0, y1) that at least two horizontal rules meet
-    or cross: the column lines of a ruled grid (not a lone bar or a box edge
-    beside text)."""
-    horizontal = [r for r in rules if r[1] == r[3]]
-    cuts = []
-    for x, y0, x1, y1 in rules:
-        if x != x1:
-            continue
-        meeting = sum(
-            1
-            for hx0, hy, hx1, _ in horizontal
-            if hx0 - RULE_MAX_THICKNESS <= x <= hx1 + RULE_MAX_THICKNESS
-            and y0 - RULE_MAX_THICKNESS <= hy <= y1 + RULE_MAX_THICKNESS
-        )
-        if meeting >= 2:
-            cuts.append((x, y0, y1))
-    return cuts
+    or cross (the column lines of a ruled grid), or that run SEPARATOR_MIN
+    points or more (a line between columns of text): not a short bar or a
+    box edge beside text."""
+    horizontal = np.array([r for r in rules if r[1] == r[3]], dtype=np.float64).reshape(-1, 4)
+    vertical = np.array([r for r in rules if r[0] == r[2]], dtype=np.float64).reshape(-1, 4)
+    if not len(vertical):
+        return []
+    slack = RULE_MAX_THICKNESS
+    x, y0, y1 = vertical[:, :1], vertical[:, 1:2], vertical[:, 3:4]  # columns, against rows
+    hx0, hy, hx1 = horizontal[:, 0], horizontal[:, 1], horizontal[:, 2]
+    meeting = (
+        (hx0 - slack <= x) & (x <= hx1 + slack) & (y0 - slack <= hy) & (hy <= y1 + slack)
+    ).sum(axis=1)
+    keep = (meeting >= 2) | (np.abs(vertical[:, 3] - vertical[:, 1]) >= SEPARATOR_MIN)
+    return [(float(a), float(b), float(c)) for a, b, _, c in vertical[keep].tolist()]
 
 
 def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:

@@ -1,9 +1,11 @@
 """Tables: ruled grids (from a PDF's ruling lines) and column-aligned rows.
 
 A ruled table is a cluster of horizontal and vertical rules that cross each
-other: its distinct rule positions make the grid, and each text segment goes
-to the cell holding its centre. An aligned table is a run of consecutive text
-rows of a single-column flow that each hold two or more segments (see
+other: its distinct rule positions (and the rules' ends, its edges) make the
+grid, and each text segment goes to the cell holding its centre. A grid
+whose text is mostly in tall cells is a layout of boxes (``Boxes``), read
+box by box, not a table. An aligned table is a run of consecutive text rows
+of a single-column flow that each hold two or more segments (see
 ``pdf.SEGMENT_GAP``) whose x-ranges fall into common columns.
 
 Units are the source's (PDF points, or pixels for rules found in a scan);
@@ -12,14 +14,18 @@ tolerances are in font sizes (the median size of the page's segments).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
 
-from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, join_words
+from ilios.worker.engines.geometry import Boxes, Line, Rule, Table, is_rtl, join_words
 
 RULE_SNAP = 0.2  # rule positions closer than this (font sizes) are one grid line
 MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2 columns)
 CELL_ROW = 0.5  # segments of a cell within this many font sizes share a row
+BOX_LINES = 10  # a grid cell with this many text lines or more is a box of running text
+BOX_SHARE = 0.5  # ... and a grid with more than this share of its lines in such boxes is no table
+TABLE_ROWS_SHARE = 0.5  # a grid is a table if this share of its rows with text fill 2+ cells
 MAX_RULES = 800  # pages with more rules (drawings) are not searched for grids
 MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
 MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
@@ -28,13 +34,14 @@ WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch conti
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
 
 
-def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table], list[Line]]:
-    """Tables drawn as grids of rules, and the segments outside them."""
+def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table | Boxes], list[Line]]:
+    """Tables drawn as grids of rules (or boxes of text drawn with rules),
+    and the segments outside them."""
     if not 2 * MIN_GRID_LINES <= len(rules) <= MAX_RULES or not segments:
         return [], segments
     sizes = sorted(seg.size for seg in segments)
     snap = RULE_SNAP * sizes[len(sizes) // 2]
-    tables: list[Table] = []
+    tables: list[Table | Boxes] = []
     rest = segments
     for grid in grids(rules, snap):
         table, rest = _fill(grid, rest, rules, snap)
@@ -45,6 +52,24 @@ def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table], 
 
 def grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]]]:
     """Clusters of crossing rules, each as (column x's, row y's), sorted."""
+    grids = []
+    for cluster in _clusters(rules, snap):
+        across = [r for r in cluster if r.horizontal]
+        down = [r for r in cluster if not r.horizontal]
+        # The ends of the rules are the table's edges, drawn or not (tables that
+        # leave their sides open: a rule under each row, lines between columns),
+        # once two lines each way show a grid.
+        xs, ys = _snap([r.x0 for r in down], snap), _snap([r.y0 for r in across], snap)
+        if len(xs) >= MIN_GRID_LINES - 1 and len(ys) >= MIN_GRID_LINES - 1:
+            xs = _snap([*xs, min(r.x0 for r in across), max(r.x1 for r in across)], snap)
+            ys = _snap([*ys, min(r.y0 for r in down), max(r.y1 for r in down)], snap)
+        if len(xs) >= MIN_GRID_LINES and len(ys) >= MIN_GRID_LINES:
+            grids.append((xs, ys))
+    return grids
+
+
+def _clusters(rules: list[Rule], snap: float) -> list[list[Rule]]:
+    """The rules grouped by touching (``_touch``, through each other)."""
     clusters: list[list[Rule]] = []
     for rule in rules:
         touching = [c for c in clusters if any(_touch(rule, other, snap) for other in c)]
@@ -53,13 +78,7 @@ def grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]
             merged += cluster
             clusters.remove(cluster)
         clusters.append(merged)
-    grids = []
-    for cluster in clusters:
-        xs = _snap([r.x0 for r in cluster if not r.horizontal], snap)
-        ys = _snap([r.y0 for r in cluster if r.horizontal], snap)
-        if len(xs) >= MIN_GRID_LINES and len(ys) >= MIN_GRID_LINES:
-            grids.append((xs, ys))
-    return grids
+    return clusters
 
 
 def _touch(a: Rule, b: Rule, snap: float) -> bool:
@@ -79,9 +98,11 @@ def _snap(values: list[float], snap: float) -> list[float]:
 
 def _fill(
     grid: tuple[list[float], list[float]], segments: list[Line], rules: list[Rule], snap: float
-) -> tuple[Table | None, list[Line]]:
+) -> tuple[Table | Boxes | None, list[Line]]:
     """Put each segment whose centre is inside the grid into its cell; the
-    text of a merged cell (no rule between grid cells) goes to its top left."""
+    text of a merged cell (no rule between grid cells) goes to its top left.
+    A grid whose text lies mostly in cells of BOX_LINES lines or more is a
+    layout of boxes (``Boxes``), read box by box, top row first."""
     xs, ys = grid
     anchor = {
         (r, c): first
@@ -98,14 +119,57 @@ def _fill(
             rest.append(seg)
         else:
             cells.setdefault(anchor[(row, col)], []).append(seg)
-    rows = [
-        [_cell_text(cells.get((r, c), [])) for c in range(len(xs) - 1)]
-        for r in range(len(ys) - 1)
-        if any((r, c) in cells for c in range(len(xs) - 1))
-    ]
-    if not any(sum(1 for cell in row if cell) >= 2 for row in rows):
-        return None, segments  # a frame or boxes around text: no row has two cells
+    if _boxed(cells):
+        order = sorted(cells, reverse=is_rtl(" ".join(seg.text for seg in segments)))
+        ordered = sorted(order, key=lambda cell: cell[0])  # rows top down, stable
+        parts = [cells[cell] for cell in ordered]
+        return Boxes(parts, xs[0], xs[-1], ys[0], ys[-1]), rest
+    rows = []
+    for r in range(len(ys) - 1):
+        in_row = [cells.get((r, c), []) for c in range(len(xs) - 1)]
+        if any(in_row):
+            rows += [[_cell_text(cell) for cell in line] for line in _unruled_rows(in_row)]
+    filled = sum(1 for row in rows if sum(1 for cell in row if cell) >= 2)
+    if not filled or filled < TABLE_ROWS_SHARE * len(rows):
+        return None, segments  # a frame, or boxes around the text of a figure
     return Table(_readable(rows), xs[0], xs[-1], ys[0], ys[-1]), rest
+
+
+def _boxed(cells: dict[tuple[int, int], list[Line]]) -> bool:
+    """Most of the grid's text lines sit in cells of BOX_LINES lines or more."""
+    counts = [len(_text_rows(segments)) for segments in cells.values()]
+    return sum(n for n in counts if n >= BOX_LINES) > BOX_SHARE * sum(counts)
+
+
+def _unruled_rows(row: list[list[Line]]) -> list[list[list[Line]]]:
+    """A grid row's cells (segments each), as one row, or as several where
+    the grid leaves out the lines between rows: every filled cell (two or
+    more) holds the same number of text lines, on the same baselines."""
+    filled = [cell for cell in row if cell]
+    if len(filled) < 2:
+        return [row]
+    lines = [_text_rows(cell) for cell in filled]
+    count = len(lines[0])
+    if count < 2 or any(len(cell_lines) != count for cell_lines in lines):
+        return [row]
+    for k in range(count):
+        baselines = [cell_lines[k][0].baseline for cell_lines in lines]
+        if max(baselines) - min(baselines) > CELL_ROW * lines[0][k][0].size:
+            return [row]
+    split = {id(cell): _text_rows(cell) for cell in filled}
+    return [[split[id(cell)][k] if cell else [] for cell in row] for k in range(count)]
+
+
+def _text_rows(segments: list[Line]) -> list[list[Line]]:
+    """The segments grouped into text lines (baselines within CELL_ROW font
+    sizes), top to bottom."""
+    rows: list[list[Line]] = []
+    for seg in sorted(segments, key=lambda s: s.baseline):
+        if rows and seg.baseline - rows[-1][0].baseline <= CELL_ROW * seg.size:
+            rows[-1].append(seg)
+        else:
+            rows.append([seg])
+    return rows
 
 
 def _readable(rows: list[list[str]]) -> list[list[str]]:
@@ -132,11 +196,15 @@ def merged_cells(
             cell = parent[cell]
         return cell
 
+    # The spans of the rules on each grid line: (start, end) along the line.
+    down = _spans_at(xs, [(r.x0, r.y0, r.y1) for r in rules if not r.horizontal], snap)
+    across = _spans_at(ys, [(r.y0, r.x0, r.x1) for r in rules if r.horizontal], snap)
+
     for r in range(rows):
         for c in range(cols):
-            if c + 1 < cols and not _ruled(rules, xs[c + 1], ys[r], ys[r + 1], snap, True):
+            if c + 1 < cols and not _ruled(down[xs[c + 1]], ys[r], ys[r + 1]):
                 parent[root((r, c + 1))] = root((r, c))
-            if r + 1 < rows and not _ruled(rules, ys[r + 1], xs[c], xs[c + 1], snap, False):
+            if r + 1 < rows and not _ruled(across[ys[r + 1]], xs[c], xs[c + 1]):
                 parent[root((r + 1, c))] = root((r, c))
     groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for cell in parent:
@@ -147,17 +215,27 @@ def merged_cells(
     ]
 
 
-def _ruled(
-    rules: list[Rule], at: float, start: float, end: float, snap: float, vertical: bool
-) -> bool:
-    """A rule at ``at`` (x for a vertical one, y for a horizontal one) covers
-    more than half of ``start``..``end``."""
-    covered = 0.0
-    for rule in rules:
-        if vertical and not rule.horizontal and abs(rule.x0 - at) <= snap:
-            covered += max(0.0, min(rule.y1, end) - max(rule.y0, start))
-        elif not vertical and rule.horizontal and abs(rule.y0 - at) <= snap:
-            covered += max(0.0, min(rule.x1, end) - max(rule.x0, start))
+def _spans_at(
+    positions: list[float], lines: list[tuple[float, float, float]], snap: float
+) -> dict[float, list[tuple[float, float]]]:
+    """For each grid line position, the (start, end) of the ``lines``
+    (position, start, end) within ``snap`` of it."""
+    lines = sorted(lines)
+    keys = [line[0] for line in lines]
+    return {
+        at: [
+            (a, b)
+            for _, a, b in lines[
+                bisect.bisect_left(keys, at - snap) : bisect.bisect_right(keys, at + snap)
+            ]
+        ]
+        for at in positions
+    }
+
+
+def _ruled(spans: list[tuple[float, float]], start: float, end: float) -> bool:
+    """The rules' ``spans`` on a grid line cover more than half of ``start``..``end``."""
+    covered = sum(max(0.0, min(b, end) - max(a, start)) for a, b in spans)
     return covered > 0.5 * (end - start)
 
 
@@ -171,15 +249,9 @@ def _slot(value: float, edges: list[float]) -> int | None:
 def _cell_text(segments: list[Line]) -> str:
     """A cell's segments in reading order (rows top to bottom, each left to
     right, or right to left for right-to-left script)."""
-    rows: list[list[Line]] = []
-    for seg in sorted(segments, key=lambda s: s.baseline):
-        if rows and seg.baseline - rows[-1][0].baseline <= CELL_ROW * seg.size:
-            rows[-1].append(seg)
-        else:
-            rows.append([seg])
     rtl = is_rtl("".join(seg.text for seg in segments))
     text = ""
-    for row in rows:
+    for row in _text_rows(segments):
         for seg in sorted(row, key=lambda s: s.left, reverse=rtl):
             text = join_words(text, seg.text)
     return text

@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import os
 import pathlib
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ SCRIPT_SURE = 3.0  # OSD script confidence above which the script's model is add
 RETRY_CONFIDENCE = 70.0  # below this, a reading is tried again with a less sure script's model
 SCRIPT_TRIES = 2  # ... with at most this many of the script's models, one after the other
 SEGMENT_GAP = 1.0  # words further apart than this many line heights are separate segments
+ATTACH_GAP = 0.3  # a lone comma, stop or closing bracket this close (line heights) joins the word
 VERTICAL_RATIO = 1.5  # a line this many times taller than wide runs top to bottom
 MAX_CELLS = 400  # pages with more grid cells than this keep page segmentation's reading
 CELL_MIN_PX = 8  # grid cells narrower or lower than this (pixels) are rule doublings
@@ -81,6 +83,7 @@ SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
 }
 VERTICAL_MODELS = ("jpn", "chi_sim", "chi_tra", "kor")  # models with a *_vert companion
 
+_CLOSING = re.compile("[,.)\\]}\u201d\u2019\u00bb]+")  # never starts a word in Latin scripts
 _lock = threading.Lock()  # one recognition at a time per process (the APIs are not shared)
 _apis: dict[str, Any] = {}
 
@@ -137,12 +140,15 @@ class Reading:
     turns: int = 0  # quarter turns (np.rot90) that made the page upright
 
 
-def read_page(pixels: np.ndarray, languages: Sequence[str]) -> Reading:
-    """Read a grayscale page (H x W uint8) in ``languages``; see the module docstring."""
+def read_page(pixels: np.ndarray, languages: Sequence[str], *, upright: bool = False) -> Reading:
+    """Read a grayscale page (H x W uint8) in ``languages``; see the module
+    docstring. ``upright``: the page is known to be upright and in these
+    languages (a PDF page with a text layer, languages named by the
+    request), so orientation and script detection are skipped."""
     page = _scaled(pixels)
     models = models_for(languages)
     with _lock:
-        turns, script, sure = _orientation(page)
+        turns, script, sure = ([0], None, False) if upright else _orientation(page)
         have = [m for m in SCRIPT_MODELS.get(script or "", ()) if m in installed_models()]
         others = [models_for([m, *models]) for m in have if m not in models]
         if others and sure:
@@ -155,6 +161,21 @@ def read_page(pixels: np.ndarray, languages: Sequence[str]) -> Reading:
             again = _read_turned(page, best.turns, other)
             best = max((best, again), key=lambda r: r.confidence)
     return best
+
+
+def read_region(
+    pixels: np.ndarray, box: tuple[int, int, int, int], languages: Sequence[str]
+) -> str:
+    """The text Tesseract reads (page segmentation, no orientation check) in
+    ``box`` (left, top, right, bottom; pixels) of an upright grayscale page,
+    cut out and scaled as a whole page is (``_scaled``)."""
+    left, top, right, bottom = box
+    crop = _scaled(np.ascontiguousarray(pixels[top:bottom, left:right]))
+    with _lock:  # cut out: Tesseract reads a rectangle of a page worse than the same image
+        api = _api("+".join(models_for(languages)))
+        api.SetPageSegMode(_psm().AUTO)
+        api.SetImage(_image(crop))
+        return " ".join(str(api.GetUTF8Text() or "").split())
 
 
 def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
@@ -363,7 +384,10 @@ def _segments(
             current_line = line
             out.append(current)
             continue
-        current.text = join_words(current.text, text)
+        if _CLOSING.fullmatch(text) and gap < ATTACH_GAP * size:
+            current.text += text  # a comma or stop read as a word of its own
+        else:
+            current.text = join_words(current.text, text)
         current.right = max(current.right, x1)
         current.top, current.bottom = min(current.top, y0), max(current.bottom, y1)
         current.chars += len(text)

@@ -1,0 +1,104 @@
+"""Running headers, running footers and page numbers of a PDF's text layer.
+
+A running header or footer is text that comes back at the same place on
+neighbouring pages, at the top or the bottom of the page's text: a chapter
+title, a document number, "Page 3 of 10". It is told apart from the page's
+own text by comparing the page with the pages around it (MARGIN_WINDOW each
+side; every other page too, for headers that alternate between left and
+right pages):
+
+- a candidate is on one of the MARGIN_LINES topmost or bottommost rows of
+  the page (rows of at most MARGIN_CELLS segments: a longer row is a table's);
+  the rows from the edge inwards that match are running, up to the first
+  that does not; if all candidates match, none is (a form, or a generated
+  report, repeats its whole layout from page to page);
+- it is running if a candidate line of a neighbouring page sits at the same
+  place (within MARGIN_SLACK font sizes up or down, overlapping it across),
+  in the same font size, with the same text once digits and
+  roman numerals are masked ("Chapter 3 ... 15" and "Chapter 3 ... 17"
+  match), or with text that is only a number (a page number) on both.
+
+The layout stage takes these lines out of the page's flow: headers go first,
+footers last, each on a line of its own, so columns, tables and paragraphs
+are read without them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ilios.worker.engines.geometry import Line
+
+MARGIN_WINDOW = 2  # pages compared on each side
+MARGIN_LINES = 3  # candidates: this many lines from the top and from the bottom
+MARGIN_SLACK = 1.0  # a running line sits this close (font sizes) to its match, vertically
+MARGIN_CELLS = 3  # rows of more segments are table rows (a header row repeated on each page)
+
+_NUMBER = re.compile(r"\d+")
+_ROMAN = re.compile(r"\b[ivxlc]{1,6}\b")
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?[#]+(?:\s*(?:/|of)\s*[#]+)?$")
+
+
+def split(lines: list[Line], neighbours: list[list[Line]]) -> tuple[list[Line], list[Line]]:
+    """(headers, footers) among ``lines`` (segments of one page), by
+    comparing them with the segments of neighbouring pages; each list in
+    reading order. The rest is the page's own text."""
+    if not lines or not neighbours:
+        return [], []
+    top, bottom = _candidates(lines)
+    others = [_candidates(page) for page in neighbours if page]
+    headers = _running(top, [page[0] for page in others])
+    footers = _running(bottom[::-1], [page[1] for page in others])[::-1]
+    footers = [line for line in footers if line not in headers]
+    return [line for row in headers for line in row], [line for row in footers for line in row]
+
+
+def _candidates(lines: list[Line]) -> tuple[list[list[Line]], list[list[Line]]]:
+    """The MARGIN_LINES topmost and bottommost rows of segments (a row: the
+    segments on one baseline, left to right), top to bottom."""
+    rows: list[list[Line]] = []
+    for line in sorted(lines, key=lambda line: line.baseline):
+        if rows and abs(line.baseline - rows[-1][0].baseline) <= 0.3 * line.size:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    rows = [sorted(row, key=lambda line: line.left) for row in rows]
+    count = min(MARGIN_LINES, len(rows) // 3)
+    return rows[:count], rows[len(rows) - count :] if count else []
+
+
+def _running(rows: list[list[Line]], others: list[list[list[Line]]]) -> list[list[Line]]:
+    """The rows, from the page's edge inwards, whose segments all match a
+    neighbour's: up to the first that does not. None if every candidate
+    row matches: a page laid out like its neighbours all through (a form,
+    a generated report) has no running lines to tell apart."""
+    pool = [line for page in others for row in page for line in row]
+    out: list[list[Line]] = []
+    for row in rows:
+        if len(row) > MARGIN_CELLS or not all(_matches(line, pool) for line in row):
+            return out
+        out.append(row)
+    return []
+
+
+def _matches(line: Line, others: list[Line]) -> bool:
+    key = _key(line.text)
+    if not key:
+        return False
+    slack = MARGIN_SLACK * line.size
+    for other in others:
+        if abs(other.top - line.top) > slack or abs(other.size - line.size) > 0.2 * line.size:
+            continue
+        if other.left > line.right + slack or other.right < line.left - slack:
+            continue
+        theirs = _key(other.text)
+        if theirs == key or (_PAGE_NUMBER.match(key) and _PAGE_NUMBER.match(theirs)):
+            return True
+    return False
+
+
+def _key(text: str) -> str:
+    """The text with digits and roman numerals masked, case and spacing folded."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return _ROMAN.sub("#", _NUMBER.sub("#", folded))
