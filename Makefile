@@ -1,7 +1,7 @@
 # Ilios — `make run` starts the service, `make test` runs the suite.
 # Both set up what they need on a fresh machine (a virtualenv, Tesseract's OCR
 # models: scripts/install-ocr.sh, the buf CLI; for make test also the code
-# generators: scripts/install-codegen.sh).
+# generators: scripts/install-codegen.sh, and PostgreSQL: scripts/install-postgres.sh).
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +10,7 @@ BUF := node_modules/.bin/buf
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check tools proto proto-check clients bench clean grpcurl-demo
+.PHONY: help run test check tools postgres proto proto-check clients bench clean grpcurl-demo
 
 help: ## List the targets, and where each process lives
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ $(BUF): package.json
 run: $(BIN)/ilios $(VENV)/.ocr ## Install (first time) and start the service: REST :1337, gRPC :50051, workers
 	$(BIN)/ilios serve
 
-test: $(VENV)/.dev $(VENV)/.ocr $(BUF) tools ## Install test tools (first time), lint the protos, check generated code, run the suite
+test: $(VENV)/.dev $(VENV)/.ocr $(BUF) tools postgres ## Install test tools (first time), lint the protos, check generated code, run the suite (SQLite and PostgreSQL)
 	$(BUF) lint
 	scripts/codegen.sh check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -52,6 +52,9 @@ check: $(VENV)/.dev $(BUF) ## ruff, mypy, buf lint and buf breaking (against the
 	MYPYPATH=build/typing:clients/python/src $(BIN)/mypy -p ilios
 	$(BUF) lint
 	scripts/buf-breaking.sh
+
+postgres: ## Install PostgreSQL (Debian's package): for the tests' throwaway clusters, and for DATABASE_URL
+	scripts/install-postgres.sh
 
 tools: $(VENV)/.dev $(BUF) ## Install the code generators (Debian's protoc, plugins, Go; npm ci for TypeScript)
 	scripts/install-codegen.sh
