@@ -72,10 +72,11 @@ clients: tools ## Build the TypeScript client (clients/typescript/dist) and the 
 grpcurl-demo: $(VENV)/.dev ## Tour the gRPC API with grpcurl against a running server (TARGET=host:port)
 	scripts/grpcurl-demo.sh $(TARGET)
 
-bench: $(VENV)/.dev $(VENV)/.ocr ## Run the benchmarks (prints figures and ratios; QUICK=1 for a short run)
+bench: $(VENV)/.dev $(VENV)/.ocr postgres ## Run the benchmarks (prints figures and ratios; QUICK=1 for a short run)
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	for b in convert job_queue upload blob_writer quality; do $(BIN)/python bench/$$b.py $(if $(QUICK),--quick) || exit 1; done
+	for b in convert job_queue upload blob_writer quality scale; do $(BIN)/python bench/$$b.py $(if $(QUICK),--quick) || exit 1; done
+	$(BIN)/python bench/job_queue.py --backend postgres $(if $(QUICK),--quick)
 
 clean: ## Remove the virtualenv, node_modules and local data
 	rm -rf $(VENV) node_modules data clients/typescript/node_modules clients/typescript/dist
