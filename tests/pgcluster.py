@@ -62,14 +62,17 @@ class Cluster:
     def __init__(
         self, root: pathlib.Path | None = None, settings: dict[str, str] | None = None
     ) -> None:
-        self.root = root or pathlib.Path(tempfile.mkdtemp(prefix="ilios-pg-"))
+        self._as_postgres = os.geteuid() == 0
+        # As root the cluster belongs to postgres, who must reach its folder: /tmp,
+        # not a TMPDIR inside root's home.
+        folder = "/tmp" if self._as_postgres else None
+        self.root = root or pathlib.Path(tempfile.mkdtemp(prefix="ilios-pg-", dir=folder))
         self.data = self.root / "data"
         self.log = self.root / "postgres.log"
         self.port = free_port()
         self.bin = bin_dir()
         self.settings = {**TEST_SETTINGS, **(settings or {})}
         self._names = itertools.count(1)
-        self._as_postgres = os.geteuid() == 0
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         command = [str(self.bin / args[0]), *args[1:]]
