@@ -4,6 +4,7 @@ Usage (from the repository root, after ``pip install -r requirements-bench.txt``
 
     .venv/bin/python bench/job_queue.py            # full run, about 5-6 minutes
     .venv/bin/python bench/job_queue.py --quick    # smoke run, under a minute
+    .venv/bin/python bench/job_queue.py --backend postgres   # vs procrastinate (queue_postgres.py)
 
 Everything runs on this machine, in temporary directories under /tmp, on 127.0.0.1:
 
@@ -764,8 +765,19 @@ def main() -> int:
         action="append",
         help="run only this section (repeatable); default: all",
     )
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="sqlite: ours vs huey (default); postgres: ours vs procrastinate "
+        "(bench/queue_postgres.py)",
+    )
     parser.add_argument("--huey-consumer", nargs=4, metavar=("DB", "MODE", "WORKERS", "DIR"))
     args = parser.parse_args()
+    if args.backend == "postgres":
+        import queue_postgres
+
+        return queue_postgres.main(args.quick)
     if args.huey_consumer:
         path, mode, workers, folder = args.huey_consumer
         return run_huey_consumer(path, mode, int(workers), folder)

@@ -1,5 +1,7 @@
-"""The ``ilios`` command: ``serve`` runs everything; ``server``, ``gateway``
-and ``worker`` run one part each (for deployments that split them)."""
+"""The ``ilios`` command: ``serve`` runs everything; ``server``, ``gateway``,
+``worker`` and ``workers`` run one part each (for deployments that split them,
+on one host or many: README, "Scaling out"); ``migrate`` brings the database's
+schema up to date, or moves an SQLite installation to PostgreSQL."""
 
 from __future__ import annotations
 
@@ -97,10 +99,33 @@ def _sweep(settings: config.Settings, as_of: str | None) -> int:
     return 0
 
 
-def _serve(settings: config.Settings) -> int:
+def _serve(settings: config.Settings, workers_only: bool = False) -> int:
     from ilios.worker.supervisor import Supervisor
 
-    return Supervisor(settings).run()
+    return Supervisor(settings, workers_only=workers_only).run()
+
+
+def _migrate(settings: config.Settings, from_sqlite: pathlib.Path | None) -> int:
+    from ilios.store import open_store
+
+    if from_sqlite is None:
+        open_store(settings).close()
+        where = "PostgreSQL" if settings.database_url else str(settings.db_path)
+        print(f"the schema of {where} is up to date")
+        return 0
+    if not settings.database_url:
+        print("ilios migrate: --from-sqlite copies into DATABASE_URL: set it", file=sys.stderr)
+        return 2
+    from ilios.store.copy import copy_from_sqlite
+    from ilios.store.postgres import Postgres
+
+    target = Postgres(settings.database_url, settings.database_pool_size)
+    counts = copy_from_sqlite(from_sqlite, target)
+    print(
+        f"copied {from_sqlite} into PostgreSQL: "
+        + ", ".join(f"{count} {table}" for table, count in counts.items())
+    )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
             "--ready-file", type=pathlib.Path, help="write {pid, port} here once listening"
         )
     sub.add_parser("worker", help="run one worker process")
+    sub.add_parser("workers", help="run WORKER_COUNT worker processes (a worker node)")
+    migrate = sub.add_parser("migrate", help="bring the database's schema up to date")
+    migrate.add_argument(
+        "--from-sqlite",
+        type=pathlib.Path,
+        metavar="PATH",
+        help="copy this SQLite installation's database into DATABASE_URL (empty)",
+    )
     sweep = sub.add_parser("sweep", help="archive documents past retention, clean temp files")
     sweep.add_argument("--as-of", help="pretend it is this ISO 8601 time (default: now)")
     args = parser.parse_args(argv)
@@ -129,6 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("server", "gateway", "worker"):
         tune_malloc()
     try:
+        if args.command in ("serve", "server", "worker", "workers"):
+            from ilios.storage import check_shared
+
+            check_shared(settings)  # before any process starts: say what to set
+        if args.command == "migrate":
+            return _migrate(settings, args.from_sqlite)
+        if args.command == "workers":
+            return _serve(settings, workers_only=True)
         if args.command == "serve":
             return _serve(settings)
         if args.command == "server":

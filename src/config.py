@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     blob_dir: pathlib.Path = Field(None, validation_alias=_env("BLOB_DIR"))  # type: ignore[assignment]
     tmp_dir: pathlib.Path = Field(None, validation_alias=_env("TMP_DIR"))  # type: ignore[assignment]
     run_dir: pathlib.Path = Field(None, validation_alias=_env("RUN_DIR"))  # type: ignore[assignment]
+    # PostgreSQL (postgresql://user:password@host:port/database): the shared store
+    # of a deployment on many hosts. Unset: SQLite at LOCAL_DB_PATH.
+    database_url: str = Field("", validation_alias=_env("DATABASE_URL"), repr=False)
+    # Connections each process keeps to PostgreSQL, at most.
+    database_pool_size: int = Field(8, ge=1, le=256, validation_alias=_env("DATABASE_POOL_SIZE"))
+    # With DATABASE_URL and no S3_BUCKET: BLOB_DIR is a filesystem every node mounts.
+    blob_dir_shared: bool = Field(False, validation_alias=_env("BLOB_DIR_SHARED"))
     db_synchronous: Literal["full", "normal"] = Field(
         "full", validation_alias=_env("DB_SYNCHRONOUS")
     )
@@ -200,6 +207,10 @@ class Settings(BaseSettings):
         for name, value in defaults.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
+        url = self.database_url.strip()
+        if url and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL must be a postgresql:// URL (unset: SQLite)")
+        object.__setattr__(self, "database_url", url)
         engine = self.ocr_engine.strip().lower() or ("mistral" if self.mistral_api_key else "local")
         if engine not in ENGINES:
             raise ValueError(f"OCR_ENGINE must be 'local' or 'mistral', not {engine!r}")
@@ -221,6 +232,13 @@ class Settings(BaseSettings):
                 "MARGIN_RATE": self.margin_rate,
             }
         )
+
+    @property
+    def multi_node(self) -> bool:
+        """Whether processes on other hosts may share this deployment's store: so
+        whenever DATABASE_URL is set (a process cannot see the other nodes, and
+        one added later must find what the first ones wrote)."""
+        return bool(self.database_url)
 
     @property
     def grpc_address(self) -> str:

@@ -1,4 +1,5 @@
-"""Doorbells: wake processes on one machine without polling.
+"""Doorbells: wake processes on one machine without polling (``ilios.wakeups``
+uses them with SQLite; on PostgreSQL, ``LISTEN``/``NOTIFY`` instead).
 
 Each listening process binds a Unix datagram socket in the run directory,
 named ``<kind>-<pid>-<random>.sock``. ``ring(kind, message)`` (or a
@@ -132,11 +133,3 @@ def ring(run_dir: pathlib.Path, kind: str, message: bytes = b"") -> int:
         return ringer.ring(kind, message)
     finally:
         ringer.close()
-
-
-def announce_rescued(run_dir: pathlib.Path, document_ids: list[str]) -> None:
-    """Wake workers for rescued jobs, and the servers streaming those documents."""
-    if document_ids:
-        ring(run_dir, "worker")
-        for document_id in document_ids:
-            ring(run_dir, "server", document_id.encode())

@@ -81,3 +81,19 @@ def keyed_service(tmp_path_factory: pytest.TempPathFactory):
     ).start()
     yield svc
     svc.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session (tests/pgcluster.py)."""
+    from pgcluster import Cluster
+
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    """A new, empty database on the session's cluster."""
+    return pg_cluster.database()

@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import grpc
 import httpx
@@ -25,6 +25,7 @@ from grpc_status import rpc_status
 
 from ilios import config
 from ilios.storage import scratch_dir
+from ilios.store import Connector
 from ilios.store.sqlite import SQLite
 from ilios.v1 import conversion_service_pb2_grpc, usage_service_pb2_grpc
 
@@ -32,6 +33,10 @@ START_TIMEOUT_S = 120.0
 # What a child process may see of the test's own environment: nothing of Ilios,
 # AWS or Mistral (a developer's settings must not reach a test's service).
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER")
+# Set (by tests/postgres/conftest.py) while a test runs on PostgreSQL: the
+# database URL for a service's data directory (the same one each time, so a
+# service restarted on its data finds its rows).
+DATABASE_FOR: Callable[[pathlib.Path], str] | None = None
 
 
 def child_env(**env: str) -> dict[str, str]:
@@ -89,12 +94,15 @@ class Service:
             "GATEWAY_WORKERS": "1",
             "LOG_LEVEL": "WARNING",
         }
+        if DATABASE_FOR is not None and "DATABASE_URL" not in env:
+            # One host, many processes: the blob directory is shared by construction.
+            defaults.update(DATABASE_URL=DATABASE_FOR(data_dir), BLOB_DIR_SHARED="true")
         self.env = child_env(**{**defaults, **env})
         self.proc: subprocess.Popen[bytes] | None = None
         self.grpc_port = 0
         self.http_port = 0
         self._channel: grpc.Channel | None = None
-        self._db: SQLite | None = None
+        self._db: Connector | None = None
 
     @property
     def ready_file(self) -> pathlib.Path:
@@ -129,10 +137,12 @@ class Service:
         return self
 
     @property
-    def db(self) -> SQLite:
-        """A handle on the service's database, for asserting on rows."""
+    def db(self) -> Connector:
+        """A handle on the service's database, for asserting on rows: ``db.one(query,
+        ...)`` runs a named query; ``db.conn.execute(sql, params)`` raw SQL."""
         if self._db is None:
-            self._db = SQLite(self.data_dir / "ilios.db")
+            url = self.env.get("DATABASE_URL")
+            self._db = _inspectable(url) if url else SQLite(self.data_dir / "ilios.db")
         return self._db
 
     def child_pid(self, name: str) -> int:
@@ -145,7 +155,7 @@ class Service:
         return self.log.read_text(errors="replace")
 
     def rows(self, sql: str, **params: object) -> list[dict]:
-        return list(self.db.conn.execute(sql, params))
+        return list(self.db.conn.execute(sql, params))  # type: ignore[attr-defined]
 
     def worker_pids(self) -> list[int]:
         """Pids of the live worker processes (from the workers table)."""
@@ -170,6 +180,9 @@ class Service:
         if self._channel is not None:
             self._channel.close()
             self._channel = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
         if self.proc is None:
             return 0
         if self.proc.poll() is None:
@@ -225,6 +238,12 @@ class Service:
 
     def http(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=120, **kwargs)
+
+
+def _inspectable(url: str) -> Connector:
+    from pgcluster import InspectablePostgres
+
+    return InspectablePostgres(url)
 
 
 def descendants(pid: int) -> list[int]:

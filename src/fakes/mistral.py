@@ -32,6 +32,10 @@ answers normally but reports that usage. ``GET /_fake/state``: live file ids,
 every request (endpoint, status, ``at_ms`` since start; for OCR: model, pages,
 ``source``: the URL's first 40 characters), calls per endpoint, faults left.
 ``POST /_fake/reset``: forget all.
+
+Latency: ``--ocr-latency-ms N`` (``FakeMistral(ocr_latency_s=...)``) holds every
+OCR answer N ms, as a remote model's time would (bench/scale.py: workers that
+mostly wait on the network).
 """
 
 from __future__ import annotations
@@ -82,9 +86,16 @@ class FakeMistral:
     uvicorn's access log (INFO records of the ``uvicorn.access`` logger)."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, *, api_key: str = "", verbose: bool = False
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        api_key: str = "",
+        verbose: bool = False,
+        ocr_latency_s: float = 0.0,
     ) -> None:
         self.api_key = api_key
+        self.ocr_latency_s = ocr_latency_s
         self.verbose = verbose
         self._lock = threading.Lock()
         self._started = time.monotonic()
@@ -246,6 +257,8 @@ def create_app(fake: FakeMistral) -> Starlette:
         return {"id": file_id, "object": "file", "deleted": True}
 
     async def ocr(request: Request, body: bytes) -> dict[str, Any]:
+        if fake.ocr_latency_s:
+            await fake.hang(fake.ocr_latency_s)
         return await run_in_threadpool(fake.ocr, body)
 
     async def content(request: Request) -> Response:
@@ -402,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ready-file", type=pathlib.Path, help='write {"pid","port","url"} here')
     parser.add_argument("--api-key", default="", help="accept only this key (default: any)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument(
+        "--ocr-latency-ms", type=float, default=0.0, help="hold every OCR answer this long"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -410,7 +426,13 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM ends the process as Ctrl-C does: through the ``with``, which stops the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
-        with FakeMistral(args.host, args.port, api_key=args.api_key, verbose=args.verbose) as fake:
+        with FakeMistral(
+            args.host,
+            args.port,
+            api_key=args.api_key,
+            verbose=args.verbose,
+            ocr_latency_s=args.ocr_latency_ms / 1000,
+        ) as fake:
             if args.ready_file:
                 write_ready(args.ready_file, port=fake.port, url=fake.url)
             print(f"fake Mistral API listening on {fake.url}", flush=True)

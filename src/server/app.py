@@ -15,7 +15,6 @@ import contextlib
 import dataclasses
 import logging
 import signal
-import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +23,7 @@ from google.protobuf import descriptor_pool
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from ilios import doorbell
+from ilios import node, wakeups
 from ilios.config import Settings
 from ilios.errors import IliosError
 from ilios.server import conversion, sweeper
@@ -145,10 +144,10 @@ class Server:
         dead_after_ms = int(self.settings.worker_dead_after_s * 1000)
         self.presence.heartbeat()
         self.presence.bury_gone(dead_after_ms)
-        rescued = self.store.jobs.rescue(dead_after_ms, socket.gethostname())
+        rescued = self.store.jobs.rescue(dead_after_ms, node.host_id())
         if rescued:
             log.warning("rescued %d job(s) of dead workers", len(rescued))
-            doorbell.announce_rescued(self.settings.run_dir, rescued)
+            wakeups.announce_rescued(self.service.ringer, rescued)
 
     def _sweep(self) -> None:
         sweeper.sweep(self.settings, self.store, self.blobs)
@@ -159,7 +158,7 @@ def create_server(settings: Settings, address: str | None = None) -> Server:
     store = open_store(settings)
     blobs = open_originals(settings, store)
     blobs.check()
-    notifier = Notifier(settings.run_dir)
+    notifier = Notifier(wakeups.bell(settings, "server"))
     pool = concurrent.futures.ThreadPoolExecutor(DB_THREADS, "ilios-db")
     service = conversion.ConversionService(settings, store, blobs, notifier, pool)
     presence = Presence(store, service.intake)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from ilios import doorbell, filetypes, markdown, upload_frames
+from ilios import filetypes, markdown, upload_frames, wakeups
 from ilios.apikeys import bearer, check_key, key_id
 from ilios.config import Settings
 from ilios.errors import (
@@ -121,14 +121,14 @@ class ConversionService(pb_grpc.ConversionServiceServicer):
         self.reservations = Reservations(settings, store, blobs)
         self.notifier = notifier
         self.pool = pool
-        self.ringer = doorbell.Ringer(settings.run_dir)
+        self.ringer = wakeups.ringer(settings, store)
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, functools.partial(fn, *args, **kwargs))
 
     def close(self) -> None:
-        """Release the doorbell socket (the server has stopped serving)."""
+        """Release the ringer (the server has stopped serving)."""
         self.ringer.close()
 
     def _ring_workers(self) -> None:

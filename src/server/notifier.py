@@ -1,24 +1,25 @@
 """Wakes ``Convert`` streams when a worker commits a page or ends a job.
 
-Workers ring the ``server`` doorbell with a document id; this notifier,
+Workers ring the ``server`` bell with a document id (``ilios.wakeups``: a
+doorbell on one machine, ``LISTEN``/``NOTIFY`` on PostgreSQL); this notifier,
 attached to the server's event loop, sets the events of the streams waiting
-on that document. ``*`` wakes every stream (a worker stopped).
+on that document. ``*`` wakes every stream (a worker stopped, or rings may
+have been lost).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import pathlib
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ilios.doorbell import Bell
+from ilios.wakeups import Bell
 
 
 class Notifier:
-    def __init__(self, run_dir: pathlib.Path) -> None:
-        self.bell = Bell(run_dir, "server")
+    def __init__(self, bell: Bell) -> None:
+        self.bell = bell
         self.waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
 

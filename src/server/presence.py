@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 
+from ilios import node
 from ilios.errors import NotFound
 from ilios.server.intake import Intake
 from ilios.store import Store, new_id
@@ -33,7 +33,7 @@ class Presence:
         self.store = store
         self.intake = intake
         self.id = new_id("srv")
-        self.hostname = socket.gethostname()
+        self.hostname = node.host_id()
 
     def heartbeat(self) -> None:
         """Announce (or re-announce) this server as alive."""

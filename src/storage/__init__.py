@@ -8,6 +8,7 @@ the inline store in front of it (what the server and workers use).
 from __future__ import annotations
 
 from ilios.config import Settings
+from ilios.errors import SharedStorageRequired
 from ilios.storage.blob import CHUNK_BYTES, HEAD_BYTES, BlobStore, BlobWriter, Chunk, chunks
 from ilios.storage.inline import InlineStore, scratch_dir
 from ilios.storage.local import LocalBlobStore, LocalWriter, remove_if_abandoned, write_file
@@ -22,6 +23,7 @@ __all__ = [
     "InlineStore",
     "LocalBlobStore",
     "LocalWriter",
+    "check_shared",
     "chunks",
     "open_blobs",
     "open_originals",
@@ -31,8 +33,18 @@ __all__ = [
 ]
 
 
+def check_shared(settings: Settings) -> None:
+    """Refuse node-local blobs where nodes may be many (``Settings.multi_node``:
+    DATABASE_URL is set): every node must read the originals the others stored.
+    S3 is shared; a BLOB_DIR is only when the operator says so (BLOB_DIR_SHARED)."""
+    if settings.multi_node and not settings.s3_bucket and not settings.blob_dir_shared:
+        raise SharedStorageRequired(blob_dir=str(settings.blob_dir))
+
+
 def open_blobs(settings: Settings) -> BlobStore:
-    """The configured store: S3 when ``S3_BUCKET`` is set, else ``BLOB_DIR``."""
+    """The configured store: S3 when ``S3_BUCKET`` is set, else ``BLOB_DIR``
+    (refused where nodes may be many and it is not shared: ``check_shared``)."""
+    check_shared(settings)
     if not settings.s3_bucket:
         return LocalBlobStore(settings.blob_dir)
     from ilios.storage.s3 import S3BlobStore  # boto3 loads only when S3 is used

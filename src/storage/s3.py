@@ -166,16 +166,24 @@ class S3BlobStore:
 
     @contextlib.contextmanager
     def local_path(self, key: str) -> Iterator[pathlib.Path]:
-        temp = self.tmp_dir / f"s3-get-{secrets.token_hex(8)}"
+        """A downloaded copy, removed after the block. It keeps the blob's file name
+        (the last part of its key), as a path into the local store does, in a
+        folder of its own: engines, and their logs, see the same name on either."""
+        folder = self.tmp_dir / f"s3-get-{secrets.token_hex(8)}"
+        folder.mkdir(parents=True)
+        temp = folder / key.rpartition("/")[2]
         try:
-            self.client.download_file(self.bucket, self.name(key), str(temp), Config=self.transfer)
-        except _TRANSIENT as exc:
-            temp.unlink(missing_ok=True)
-            raise _unavailable(exc, key) from exc
-        try:
+            try:
+                self.client.download_file(
+                    self.bucket, self.name(key), str(temp), Config=self.transfer
+                )
+            except _TRANSIENT as exc:
+                raise _unavailable(exc, key) from exc
             yield temp
         finally:
             temp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
     def delete(self, key: str) -> None:
         try:

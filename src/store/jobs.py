@@ -101,10 +101,11 @@ class Jobs:
 
     def next_run_in_ms(self) -> int | None:
         """Milliseconds until the earliest waiting job is claimable (None: none waits)."""
-        row = self.db.one("next_run_at")
+        now = now_ms()
+        row = self.db.one("next_run_at", now=now)
         if row is None or row["run_at"] is None:
             return None
-        return max(row["run_at"] - now_ms(), 0)
+        return max(row["run_at"] - now, 0)
 
     def put_page(self, worker_id: str, document_id: str, number: int, markdown: str) -> bool:
         """Store page ``number`` of a running job, readable at once by ``Convert``
@@ -174,6 +175,7 @@ class Jobs:
                     document_id=job.document_id,
                     worker_id=worker_id,
                     run_at=run_at,
+                    now=now,
                     error=error,
                 )
                 if owned:
@@ -200,7 +202,8 @@ class Jobs:
         now = now_ms()
         touched = []
         with db.write():
-            for row in db.execute("dead_workers", cutoff=now - dead_after_ms):
+            cutoff = now - dead_after_ms  # SQLite's; PostgreSQL's clock takes dead_after_ms
+            for row in db.execute("dead_workers", cutoff=cutoff, dead_after_ms=dead_after_ms):
                 db.run("mark_worker_dead", id=row["id"], now=now)
             for row in db.execute("orphaned_jobs"):
                 document_id = row["document_id"]

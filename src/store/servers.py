@@ -23,7 +23,11 @@ class Servers:
         """Other servers that are gone: silent for ``dead_after_ms``, or on
         ``hostname`` with their process gone."""
         rows = self.db.execute(
-            "servers_gone", own_id=own_id, cutoff=now_ms() - dead_after_ms, hostname=hostname
+            "servers_gone",
+            own_id=own_id,
+            cutoff=now_ms() - dead_after_ms,
+            dead_after_ms=dead_after_ms,
+            hostname=hostname,
         )
         return [row["id"] for row in rows if row["silent"] or not pid_alive(row["pid"])]
 

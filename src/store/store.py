@@ -31,6 +31,12 @@ class StoreSettings(Protocol):
     @property
     def db_busy_timeout_ms(self) -> int: ...
 
+    @property
+    def database_url(self) -> str: ...
+
+    @property
+    def database_pool_size(self) -> int: ...
+
 
 class Store:
     """The database, by noun: ``store.documents.get(...)``, ``store.jobs.claim(...)``.
@@ -66,8 +72,17 @@ class Store:
         self.connector.close()
 
 
+def open_connector(settings: StoreSettings) -> Connector:
+    """The configured database: PostgreSQL when ``DATABASE_URL`` is set, else SQLite."""
+    if settings.database_url:
+        from ilios.store.postgres import Postgres  # psycopg loads only when it is used
+
+        return Postgres(settings.database_url, settings.database_pool_size)
+    return SQLite(settings.db_path, settings.db_synchronous, settings.db_busy_timeout_ms)
+
+
 def open_store(settings: StoreSettings) -> Store:
     """The configured database, its schema brought up to date."""
-    store = Store(SQLite(settings.db_path, settings.db_synchronous, settings.db_busy_timeout_ms))
+    store = Store(open_connector(settings))
     store.migrate()
     return store

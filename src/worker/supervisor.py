@@ -1,4 +1,6 @@
-"""``ilios serve``: one command that runs the server, the gateway and N workers.
+"""``ilios serve``: one command that runs the server, the gateway and N workers
+(``ilios workers``: the N workers alone, a worker node of a deployment on
+many hosts).
 
 Each part is a child process started with the same interpreter
 (``python -m ilios.cli <part>``). The supervisor waits for each to
@@ -20,13 +22,12 @@ import dataclasses
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from types import FrameType
 
-from ilios import doorbell
+from ilios import node, wakeups
 from ilios.config import Settings
 from ilios.errors import IliosError
 from ilios.ready import read_ready, write_ready
@@ -81,8 +82,10 @@ def _die_with_parent() -> None:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, workers_only: bool = False) -> None:
         self.settings = settings
+        self.workers_only = workers_only
+        self.ringer: wakeups.Ringer | None = None
         self.run_dir = settings.run_dir
         self.children: list[Child] = []
         self.signals = 0
@@ -135,6 +138,11 @@ class Supervisor:
         signal.signal(signal.SIGINT, self._on_signal)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         (self.run_dir / "serve.json").unlink(missing_ok=True)
+        if self.workers_only:
+            for index in range(self.settings.worker_count):
+                self._start(Child(f"worker-{index}", ["worker"], self._env()))
+            log.info("Ilios workers are up: %d", self.settings.worker_count)
+            return
 
         server_ready = self.run_dir / "server.json"
         server = Child("server", ["server", "--ready-file", str(server_ready)], self._env())
@@ -172,6 +180,7 @@ class Supervisor:
 
     def _watch(self) -> None:
         store = open_store(self.settings)
+        self.ringer = wakeups.ringer(self.settings, store)
         while True:
             alive = 0
             for child in self.children:
@@ -204,9 +213,10 @@ class Supervisor:
         pass: a locked database must not take the supervisor down.
         """
         try:
-            store.workers.mark_pid_dead(pid, socket.gethostname())
+            store.workers.mark_pid_dead(pid, node.host_id())
             rescued = store.jobs.rescue(int(self.settings.worker_dead_after_s * 1000))
         except IliosError:
             log.warning("could not rescue the jobs of pid %d now; the server will", pid)
             return
-        doorbell.announce_rescued(self.run_dir, rescued)
+        if self.ringer is not None:
+            wakeups.announce_rescued(self.ringer, rescued)

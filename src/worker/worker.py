@@ -27,14 +27,13 @@ import dataclasses
 import logging
 import os
 import signal
-import socket
 import threading
 import time
 from types import FrameType
 
-from ilios import doorbell, retry
+from ilios import node, retry, wakeups
 from ilios.config import Settings
-from ilios.errors import DatabaseBusy, IliosError
+from ilios.errors import IliosError, TransientError
 from ilios.storage import BlobStore, InlineStore, open_originals
 from ilios.store import Charge, Completion, Job, open_store
 from ilios.store import Page as StoredPage
@@ -89,14 +88,14 @@ class Worker:
         self.abort = threading.Event()  # give running jobs back now
         self.failed = False  # a slot could not commit: exit 1 (the supervisor restarts)
         self.id = ""
-        self.bell: doorbell.Bell | None = None
-        self.ringer = doorbell.Ringer(settings.run_dir)
+        self.bell: wakeups.Bell | None = None
+        self.ringer = wakeups.ringer(settings, self.store)
 
     # --- lifecycle ----------------------------------------------------------
 
     def run(self) -> int:
-        self.id = self.store.workers.register(os.getpid(), socket.gethostname())
-        self.bell = doorbell.Bell(self.settings.run_dir, "worker")
+        self.id = self.store.workers.register(os.getpid(), node.host_id())
+        self.bell = wakeups.bell(self.settings, "worker")
         heartbeat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         heartbeat.start()
         threading.Thread(target=self._shedder, name="shedder", daemon=True).start()
@@ -120,7 +119,7 @@ class Worker:
                 self.abort.set()
             self.stop.set()
             if self.bell is not None:  # wake the loop
-                doorbell.ring(self.settings.run_dir, "worker")
+                self.bell.wake()
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
@@ -132,8 +131,8 @@ class Worker:
                 free = self.slots - self.busy
             try:
                 self.bell.wait(self._claim(free))
-            except DatabaseBusy:  # locked past the busy timeout: try again later
-                log.warning("the database is busy; claiming again in %.0f s", IDLE_WAKE_S)
+            except TransientError as exc:  # busy, or unreachable (restarting): try again later
+                log.warning("cannot claim (%s); trying again in %.0f s", exc.reason, IDLE_WAKE_S)
                 self.bell.wait(IDLE_WAKE_S)
 
     def _claim(self, free: int) -> float:
@@ -184,7 +183,8 @@ class Worker:
             self.failed = True
             self.stop.set()
             self.abort.set()
-            doorbell.ring(self.settings.run_dir, "worker")
+            if self.bell is not None:
+                self.bell.wake()
         finally:
             with self.lock:
                 self.busy -= 1

@@ -8,7 +8,9 @@ formatted strings.
 
     IliosError                      INTERNAL             500
     ├── ConfigError                                           (start-up: a setting is unusable)
-    │   └── StorageMisconfigured
+    │   ├── StorageMisconfigured
+    │   ├── SharedStorageRequired                             (DATABASE_URL with node-local blobs)
+    │   └── DatabaseSchemaTooNew                              (a newer Ilios migrated the database)
     ├── InvalidRequest              INVALID_ARGUMENT     400
     │   ├── EmptyFile
     │   ├── MissingFile
@@ -61,7 +63,8 @@ formatted strings.
         ├── ServiceUnavailable                                (the gRPC server cannot be reached)
         ├── EngineUnavailable
         ├── StorageUnavailable
-        └── DatabaseBusy
+        ├── DatabaseBusy
+        └── DatabaseUnavailable                               (PostgreSQL cannot be reached)
 """
 
 from __future__ import annotations
@@ -117,6 +120,20 @@ class StorageMisconfigured(ConfigError):
     """The blob store cannot be used: check S3_BUCKET, the endpoint and the credentials."""
 
     reason = "STORAGE_MISCONFIGURED"
+
+
+class SharedStorageRequired(ConfigError):
+    """With DATABASE_URL set, nodes may run on many hosts, and each must read the
+    others' files: set S3_BUCKET, or point BLOB_DIR at a filesystem every node
+    mounts and set BLOB_DIR_SHARED=true."""
+
+    reason = "SHARED_STORAGE_REQUIRED"
+
+
+class DatabaseSchemaTooNew(ConfigError):
+    """The database was migrated by a newer Ilios than this one: upgrade this node."""
+
+    reason = "DATABASE_SCHEMA_TOO_NEW"
 
 
 # --- 400 ------------------------------------------------------------------
@@ -485,6 +502,12 @@ class DatabaseBusy(TransientError):
     """The database stayed locked past its busy timeout."""
 
     reason = "DATABASE_BUSY"
+
+
+class DatabaseUnavailable(TransientError):
+    """The database cannot be reached right now (restarting, failing over): try again shortly."""
+
+    reason = "DATABASE_UNAVAILABLE"
 
 
 def _walk(cls: type[IliosError]) -> list[type[IliosError]]:
