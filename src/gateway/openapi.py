@@ -55,6 +55,7 @@ GUARDED: tuple[type[errors.IliosError], ...] = (
     errors.ServiceUnavailable,
     errors.TransientError,
     errors.DatabaseBusy,
+    errors.DatabaseUnavailable,
 )
 # A form the gateway reads: malformed, a field it does not take or sent twice,
 # a file part that is no file, a body that stops arriving.
