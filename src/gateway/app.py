@@ -244,7 +244,6 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
     return app
 
 
-
 def run(settings: config.Settings, ready_file: pathlib.Path | None = None) -> int:
     """Serve the gateway on PORT with GATEWAY_WORKERS processes (port 0 picks one)."""
     from ilios.ready import write_ready

@@ -263,12 +263,7 @@ async def _give_up(call: grpc.aio.StreamUnaryCall, exc: BaseException) -> None:
     summary="Queue the conversion of a reserved document, once its file is sent",
     response_model=shapes.Submitted,
     responses={
-        200: {
-            "description": "Queued.",
-            "links": openapi.links(
-                "document_id", "$response.body#/id", *openapi.DOCUMENT_OPERATIONS
-            ),
-        },
+        200: openapi.QUEUED,
         **openapi.error_responses(
             errors.InvalidRequest,
             errors.InvalidRetention,

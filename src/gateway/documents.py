@@ -264,12 +264,7 @@ async def _events(call: Any, first: Any) -> AsyncIterator[bytes]:
     ),
     response_model=shapes.Submitted,
     responses={
-        200: {
-            "description": "Queued.",
-            "links": openapi.links(
-                "document_id", "$response.body#/id", *openapi.DOCUMENT_OPERATIONS
-            ),
-        },
+        200: openapi.QUEUED,
         **openapi.error_responses(
             *openapi.FORM,
             errors.MissingFile,

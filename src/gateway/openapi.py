@@ -148,6 +148,11 @@ def links(parameter: str, source: str, *operations: str) -> dict[str, Any]:
 
 DOCUMENT_OPERATIONS = ("getDocumentStatus", "getDocument", "getDocumentOriginal")
 BATCH_OPERATIONS = ("getBatchStatus", "downloadBatch")
+# A document queued: what may be asked of it next, with its id.
+QUEUED = {
+    "description": "Queued.",
+    "links": links("document_id", "$response.body#/id", *DOCUMENT_OPERATIONS),
+}
 
 
 def parameter(
