@@ -18,7 +18,8 @@ help: ## List the targets, and where each process lives
 	@echo
 	@echo "  Layout: src/gateway (REST process) -> gRPC -> src/server (gRPC process) -> src/store (SQL)"
 	@echo "          and src/storage (blobs) <- src/worker (worker processes, engines); src/cli.py starts each."
-	@echo "  Tests:  tests/unit, tests/inprocess (real server and app in one process), tests/integration,\n          tests/postgres (integration tests again on PostgreSQL, and the multi-node test)."
+	@echo "  Tests:  tests/unit, tests/inprocess (real server and app in one process), tests/integration,"
+	@echo "          tests/postgres (integration tests again on PostgreSQL, and the multi-node test)."
 
 $(BIN)/ilios: pyproject.toml clients/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
