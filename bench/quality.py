@@ -54,8 +54,6 @@ from dataclasses import dataclass
 from types import ModuleType
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-# bench/ holds a queue.py that would shadow the standard library's (urllib3 needs it).
-sys.path[:] = [p for p in sys.path if pathlib.Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import corpus  # noqa: E402

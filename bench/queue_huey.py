@@ -27,7 +27,8 @@ from queue_measure import (
     wait_until,
 )
 
-QUEUE_BENCH = pathlib.Path(__file__).with_name("queue.py")  # runs the consumer (--huey-consumer)
+# job_queue.py runs the huey consumer (--huey-consumer)
+QUEUE_BENCH = pathlib.Path(__file__).with_name("job_queue.py")
 ENQUEUE_TRIES = 10  # huey enqueues retried on "database is locked" (end to end only)
 HUEY_MAX_DELAY_S = 0.1  # huey workers poll an empty queue at most this far apart
 

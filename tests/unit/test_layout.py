@@ -181,3 +181,16 @@ def test_the_store_public_face_is_sorted_and_complete():
     assert names == sorted(names, key=lambda n: (kind(n), n))
     for name in names:
         assert hasattr(ilios.store, name), name
+
+
+def test_the_benchmarks_name_files_that_exist():
+    """A bench script that runs a sibling (``with_name("x.py")``) finds it: a
+    rename that misses one breaks only the full run, which no test makes."""
+    bench = SRC.parent / "bench"
+    named = {
+        (script.name, match)
+        for script in bench.glob("*.py")
+        for match in re.findall(r'with_name\("([^"]+\.py)"\)', script.read_text())
+    }
+    assert named, "expected at least one bench script to run a sibling"
+    assert [(s, n) for s, n in sorted(named) if not (bench / n).exists()] == []
