@@ -88,6 +88,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        openapi_tags=openapi.TAGS,
     )
     app.state.settings = settings
     # Swagger UI 5 (it reads OpenAPI 3.1), from the fastapi-offline package: no CDN.
@@ -168,6 +169,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     @app.get(
         "/",
+        tags=["service"],
         operation_id="listEndpoints",
         summary="List the endpoints",
         response_model=shapes.Index,
@@ -189,6 +191,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     @app.get(
         "/health",
+        tags=["service"],
         operation_id="getHealth",
         summary="Health of the gateway and the gRPC server",
         response_model=shapes.Health,

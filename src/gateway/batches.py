@@ -16,7 +16,7 @@ from ilios.gateway.forms import read_form
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2 as document_pb
 
-router = APIRouter()
+router = APIRouter(tags=["batches"])
 BatchId = Annotated[
     str,
     Path(

@@ -40,8 +40,8 @@ RESERVATION_ACCEPTED = "ilios-reservation-accepted"  # the server's word that it
 # which could not travel as gRPC metadata anyway, matches no reservation.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
-router = APIRouter()  # guarded: an API key first
-public = APIRouter()  # the PUT: its token authorizes it
+router = APIRouter(tags=["upload-url"])  # guarded: an API key first
+public = APIRouter(tags=["upload-url"])  # the PUT: its token authorizes it
 
 
 def whole(

@@ -19,7 +19,7 @@ from ilios.markdown import join_pages
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.v1 import document_pb2 as document_pb
 
-router = APIRouter()
+router = APIRouter(tags=["documents"])
 DocumentId = Annotated[
     str,
     Path(

@@ -40,6 +40,17 @@ from ilios.limits import (
 )
 
 SCHEMAS = "#/components/schemas/"
+# The groups /docs shows, in this order.
+TAGS = [
+    {"name": "documents", "description": "Convert a document now, or queue it and read it later."},
+    {"name": "batches", "description": "Queue many documents at once; follow and download them."},
+    {"name": "usage", "description": "Pages, tokens and cost, by operation, day and key."},
+    {
+        "name": "upload-url",
+        "description": "The original API's flow for large files: reserve, PUT the bytes, complete.",
+    },
+    {"name": "service", "description": "What the gateway serves, and whether it is healthy."},
+]
 # What any request may be answered, whatever its route: the connection's limits
 # (connection.GatewayProtocol) and a bug.
 ANY_REQUEST: tuple[type[errors.IliosError], ...] = (

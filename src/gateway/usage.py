@@ -19,7 +19,7 @@ from ilios.gateway import openapi, rest, shapes
 from ilios.v1 import usage_service_pb2 as pb
 from ilios.v1 import usage_service_pb2_grpc as pb_grpc
 
-router = APIRouter()
+router = APIRouter(tags=["usage"])
 
 
 # RFC 3339 (what the document's ``date-time`` and ``date`` formats mean), exactly.

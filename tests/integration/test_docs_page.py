@@ -148,7 +148,7 @@ def test_swagger_ui_renders_every_operation_from_the_service_alone(service, tmp_
         assert errors == [], errors
 
         # /v1/convert, opened, then "Try it out": a file picker for its file part.
-        block = f"document.getElementById('operations-default-{convert}')"
+        block = f"document.getElementById('operations-documents-{convert}')"
         tab.evaluate(f"{block}.querySelector('.opblock-summary-control').click()")
         wait_for(
             lambda: tab.evaluate(f"!!{block}.querySelector('.try-out__btn')"),
@@ -168,7 +168,7 @@ def test_swagger_ui_renders_every_operation_from_the_service_alone(service, tmp_
         picker = tab.call(
             "DOM.querySelector",
             nodeId=root,
-            selector=f"#operations-default-{convert} input[type=file]",
+            selector=f"#operations-documents-{convert} input[type=file]",
         )["nodeId"]
         tab.call("DOM.setFileInputFiles", files=[str(document)], nodeId=picker)
         tab.evaluate(f"{block}.querySelector('.execute').click()")

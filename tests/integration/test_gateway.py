@@ -235,3 +235,10 @@ def test_serve_exits_cleanly_on_sigterm(tmp_path):
     svc = Service(tmp_path, WORKER_COUNT="1").start()
     assert svc.stop(signal.SIGTERM) == 0
     assert not list((tmp_path / "run").glob("*.sock"))
+
+
+def test_openapi_groups_every_operation_under_a_declared_tag(spec):
+    declared = [tag["name"] for tag in spec["tags"]]
+    assert declared[0] == "documents"  # /docs shows converting first
+    for name, operation in operations(spec):
+        assert len(operation["tags"]) == 1 and operation["tags"][0] in declared, name
