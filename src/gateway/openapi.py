@@ -261,6 +261,7 @@ def document(app: FastAPI, max_batch_files: int, max_file_size: int) -> dict[str
         summary=app.summary,
         description=app.description,
         routes=app.routes,
+        tags=app.openapi_tags,
     )
     components = doc.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
