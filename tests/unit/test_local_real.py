@@ -300,6 +300,39 @@ def test_two_column_paper_reads_column_by_column_and_is_no_table(converted) -> N
     assert all(len(cell) < 30 for row in table_rows(markdown) for cell in row)
 
 
+def test_margin_stamp_set_sideways_stays_out_of_the_paragraphs(converted) -> None:
+    """DPR (arXiv 2004.04906), page 1: arXiv's identifier runs up the left
+    margin, a quarter turn from the text. It is a paragraph of its own after
+    the columns, not words in the middle of the sentence it sits beside."""
+    markdown = convert(converted, "uns-dpr-2col-p1.pdf")
+    paragraphs = markdown.split("\n\n")
+    stamp = [p for p in paragraphs if "arXiv:2004.04906v3" in p]
+    assert stamp == ["arXiv:2004.04906v3 [cs.CL] 30 Sep 2020"], stamp
+    assert paragraphs.index(stamp[0]) > max(
+        i for i, p in enumerate(paragraphs) if "Retrieval in open-domain QA" in p
+    )
+    assert "a context retriever first selects a small subset of passages" in markdown
+
+
+def test_superscripts_join_their_line_and_make_no_table(converted) -> None:
+    """California WARN report, page 1: the note's "10th" and "25th" set their
+    "th" raised and smaller. They are read into the sentence, which is no
+    table row; the ruled table below keeps its header."""
+    markdown = convert(converted, "plumber-ca-warn-report-p1.pdf")
+    assert "updated on the 10th and 25th of each month" in markdown
+    rows = table_rows(markdown)
+    assert not any("th" in row for row in rows)
+    assert rows[0] == [
+        "Notice Date",
+        "Effective",
+        "Received",
+        "Company",
+        "City",
+        "No. Of",
+        "Layoff/Closure",
+    ]
+
+
 def test_scanned_page_with_a_poor_ocr_layer_is_read_by_our_ocr(converted) -> None:
     """A lorem ipsum scan with an invisible OCR layer of poor quality (read
     at 70 DPI: "Lorem ipsum door st amet, conser sadipacing"): a sample

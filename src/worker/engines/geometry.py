@@ -33,6 +33,7 @@ class Line:
     chars: int = 0  # characters, the weight of this line's size in the body-size vote
     bold: bool = False  # every character is in a bold font (PDF only)
     mono: bool = False  # every character is in a fixed-pitch font (PDF only: code)
+    side: bool = False  # set a quarter turn from the page's lines (a margin stamp; PDF only)
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,12 +163,15 @@ def to_markdown(
     in sizes, so a page made only of one-line paragraphs still splits.
     ``margins``: the running header and footer segments among ``lines``
     (``margins.split``): they come first and last, a paragraph each, out of
-    the flow (unless a ruled table holds them).
+    the flow (unless a ruled table holds them). Segments set sideways
+    (``Line.side``: a margin stamp) are out of the flow too, a paragraph
+    each before the footer.
     """
     tables, rest = ruled_tables(lines, list(rules))
     free = {id(line) for line in rest}
     head, foot = ([line for line in part if id(line) in free] for part in margins)
-    running = {id(line) for line in (*head, *foot)}
+    side = sorted((line for line in rest if line.side), key=lambda line: line.left)
+    running = {id(line) for line in (*head, *foot, *side)}
     items = reading_order([line for line in rest if id(line) not in running], tables)
     blocks: list[_Block] = []
     pitches = _usual_pitches([it for it in items if isinstance(it, Line)], max_leading)
@@ -244,7 +247,8 @@ def to_markdown(
             blocks.append(_Block("p", [text], left=line.left, size=line.size))
         prev = line
     edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
-    return "\n\n".join([*edges[0], *(block.markdown() for block in blocks), *edges[1]])
+    aside = [_margin_line([line]) for line in side]
+    return "\n\n".join([*edges[0], *(block.markdown() for block in blocks), *aside, *edges[1]])
 
 
 def _code_lines(lines: list[Line]) -> dict[int, float]:

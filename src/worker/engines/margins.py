@@ -44,10 +44,11 @@ def split(lines: list[Line], neighbours: list[list[Line]]) -> tuple[list[Line], 
     """(headers, footers) among ``lines`` (segments of one page), by
     comparing them with the segments of neighbouring pages; each list in
     reading order. The rest is the page's own text."""
+    lines = [line for line in lines if not line.side]  # sideways text is apart already
     if not lines or not neighbours:
         return [], []
     top, bottom = _candidates(lines)
-    others = [_candidates(page) for page in neighbours if page]
+    others = [_candidates([line for line in page if not line.side]) for page in neighbours if page]
     headers = _running(top, [page[0] for page in others])
     footers = _running(bottom[::-1], [page[1] for page in others])[::-1]
     footers = [line for line in footers if line not in headers]

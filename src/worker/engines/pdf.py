@@ -61,6 +61,12 @@ FIXED_PITCH_FLAG = 1  # font descriptor flag: all glyphs have the same width
 GARBAGE_SHARE = 0.3  # pages with this share of unmappable characters are OCR'd
 VERTICAL_RATIO = 1.5  # a run of 2+ characters this many times taller than wide is vertical
 VERTICAL_SHARE = 0.5  # a page with more of its characters in vertical runs is turned
+# ... and a page with fewer of its characters in runs turned a quarter (their glyphs set
+# along the page's height) has them out of its lines: margin stamps, rotated labels
+SCRIPT_SIZE = 0.85  # a run this much smaller than its neighbour, ...
+SCRIPT_CHARS = 5  # ... of at most this many characters and no space, ...
+SCRIPT_RISE = (0.75, 0.4)  # ... with its baseline this far above / below (neighbour's sizes)
+# ... is a superscript or subscript of the neighbour's line ("10th", "H2O", note marks)
 WALL_SLACK = 1.0  # a grid line this close (points) to the gap between two runs separates them
 LINE_BAND = 8.0  # vertical lines are indexed in bands of this many points of height
 RULE_MAX_THICKNESS = 3.0  # a path at most this thick (points) is a ruling line
@@ -297,9 +303,28 @@ def text_lines(
     for x, y0, y1 in cuts:
         (shown_x, top), (_, bottom) = view.point(x, y0), view.point(x, y1)
         walls.append((shown_x, min(top, bottom), max(top, bottom)))
-    if _vertical(runs):
-        return _merge_runs([_turned(run) for run in runs]), garbage
+    if _vertical(runs) or sum(run.chars for run in runs if run.side) > VERTICAL_SHARE * sum(
+        run.chars for run in runs
+    ):
+        for run in runs:  # most of the text is set along the height: it is the page's own
+            run.side = False
+        if _vertical(runs):
+            return _merge_runs([_turned(run) for run in runs]), garbage
+    _keep_margin_side(runs)
     return _merge_runs(runs, walls), garbage
+
+
+def _keep_margin_side(runs: list[Line]) -> None:
+    """Runs set sideways stay apart (``Line.side``) only in a margin: left
+    or right of all the page's upright text (an arXiv stamp, a printer's
+    code). A sideways label among the upright text (a form's, a rotated
+    column head) is read with it."""
+    upright = [run for run in runs if not run.side]
+    left = min((run.left for run in upright), default=math.inf)
+    right = max((run.right for run in upright), default=-math.inf)
+    for run in runs:
+        if run.side and run.right > left and run.left < right:
+            run.side = False
 
 
 def _vertical(runs: list[Line]) -> bool:
@@ -361,17 +386,22 @@ def _add_run(
     matrix = pdfium_c.FS_MATRIX()
     shown_left, shown_top, shown_right, shown_bottom = view.box(left, bottom, right, top)
     size, baseline = shown_bottom - shown_top, shown_bottom  # fallbacks: the box's
+    turned = False
     if index >= 0:
         size = pdfium_c.FPDFText_GetFontSize(handle, index) or size
         if pdfium_c.FPDFText_GetMatrix(handle, index, matrix):
             size *= math.hypot(matrix.c, matrix.d) or 1.0
+            (x0, y0), (x1, y1) = view.point(0.0, 0.0), view.point(matrix.a, matrix.b)
+            turned = abs(y1 - y0) > abs(x1 - x0)  # the glyphs advance down or up the page
         if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
             baseline = view.point(x.value, y.value)[1]
     if text.strip():
         bold, mono = _font_style(obj, bold_fonts) if obj else (False, False)
         chars = len(text.strip())
         shown = (shown_left, shown_right, shown_top, shown_bottom)
-        runs.append(Line(text, *shown, baseline, size, chars, bold, mono))
+        runs.append(
+            Line(text, *shown, baseline, size, chars, bold, mono, side=turned and chars > 1)
+        )
     return garbage
 
 
@@ -554,6 +584,8 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
             cur is None
             or gap < -SAME_LINE * run.size
             or gap > marker_gap(cur.text, SEGMENT_GAP) * max(run.size, cur.size)
+            or cur.side
+            or run.side
             or not _same_band(cur, run)
             or _walled(cur, run, wall_index)
         ):
@@ -608,11 +640,22 @@ class _Lines:
 
 
 def _same_band(line: Line, run: Line) -> bool:
-    """Same baseline (tiny punctuation boxes too), or overlapping boxes (super/subscripts)."""
+    """Same baseline (tiny punctuation boxes too), overlapping boxes, or a
+    smaller run raised or lowered by less than the larger one's size (a
+    superscript or subscript, whose box may overlap the line's only a little)."""
     if abs(line.baseline - run.baseline) <= BASELINE_TOLERANCE * run.size:
         return True
     overlap = min(run.bottom, line.bottom) - max(run.top, line.top)
-    return overlap >= SAME_LINE * min(run.bottom - run.top, line.bottom - line.top)
+    if overlap >= SAME_LINE * min(run.bottom - run.top, line.bottom - line.top):
+        return True
+    big, small = (line, run) if line.size >= run.size else (run, line)
+    rise, drop = SCRIPT_RISE
+    return (
+        small.size <= SCRIPT_SIZE * big.size
+        and len(small.text.strip()) <= SCRIPT_CHARS
+        and not any(ch.isspace() for ch in small.text.strip())
+        and big.baseline - rise * big.size <= small.baseline <= big.baseline + drop * big.size
+    )
 
 
 def _needs_ocr(page: pdfium.PdfPage, chars: int) -> bool:
