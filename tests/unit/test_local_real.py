@@ -314,6 +314,32 @@ def test_margin_stamp_set_sideways_stays_out_of_the_paragraphs(converted) -> Non
     assert "a context retriever first selects a small subset of passages" in markdown
 
 
+def test_indented_first_lines_start_paragraphs(converted) -> None:
+    """DPR, page 1: paragraphs are set with an indented first line and no
+    space between them; each indented line after a paragraph's short last
+    line starts a paragraph, and the lines of one paragraph stay together."""
+    paragraphs = convert(converted, "uns-dpr-2col-p1.pdf").split("\n\n")
+    starts = [
+        "Retrieval in open-domain QA is usually implemented",
+        "However, it is generally believed that learning",
+        "2For instance, the exact match score",
+    ]
+    for start in starts:
+        assert any(p.startswith(start) for p in paragraphs), (start, paragraphs)
+    assert any(
+        p.startswith("Open-domain question answering (QA)") and p.endswith("improving retrieval.")
+        for p in paragraphs
+    )
+
+
+def test_scanned_clauses_with_indented_first_lines_are_paragraphs(converted) -> None:
+    """5 CFR part 1, scanned: the lettered definitions of section 1.2, each
+    indented, are paragraphs of their own."""
+    paragraphs = convert(converted, "uns-cfr-2col-scan-a.jpg").split("\n\n")
+    for start in ["(b) Competitive position shall mean", "(c) Competitive status shall mean"]:
+        assert any(p.startswith(start) for p in paragraphs), (start, paragraphs)
+
+
 def test_superscripts_join_their_line_and_make_no_table(converted) -> None:
     """California WARN report, page 1: the note's "10th" and "25th" set their
     "th" raised and smaller. They are read into the sentence, which is no

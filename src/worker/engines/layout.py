@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ilios.worker.engines.geometry import Line, Rule, Table, join_words
+from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, join_words
 from ilios.worker.engines.order import reading_order
 from ilios.worker.engines.tables import ruled_tables, table_markdown
 
@@ -43,6 +43,8 @@ SAME_SIZE = 0.15  # neighbour lines within this relative size difference share a
 PARAGRAPH_GAP = 1.3  # a baseline pitch this much above the usual pitch breaks a paragraph
 MIN_PITCHES = 4  # a font size with more lines than this has a usual pitch of its own
 INDENT_BREAK = 1.0  # first-line indent (in font sizes) that starts a new paragraph
+INDENT_STEP = 0.6  # ... or this much further in than a previous line ...
+SHORT_LINE = 2.0  # ... that stopped this short of the paragraph's far edge (its last line)
 ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
 
 BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013"  # bullets, en dash
@@ -131,6 +133,7 @@ class _Block:
     parts: list[str]  # paragraph/heading lines, or list items
     numbers: list[str] = field(default_factory=list)  # "ol" item numbers
     left: float = 0.0  # left edge of the first line / of the current item's marker
+    edges: tuple[float, float] = (0.0, 0.0)  # paragraphs: leftmost and rightmost edge of its lines
     size: float = 0.0
 
     def markdown(self) -> str:
@@ -203,7 +206,7 @@ def to_markdown(
         cur = blocks[-1] if blocks else None
         if cur and cur.kind == "p" and pitch is not None and pitch < 0 and not restyled:
             if _flows_on(cur.parts[-1], text):  # a paragraph continued at the top of a column
-                cur.left, gap = line.left, False
+                cur.left, cur.edges, gap = line.left, (line.left, line.right), False
         if cur and cur.kind == "p" and _ENTRY.search(cur.parts[-1]):
             gap = True  # a contents entry ends its paragraph at its page number
         if CAPTION.match(text) and not (cur and cur.kind == "p" and _open(cur.parts[-1])):
@@ -241,14 +244,36 @@ def to_markdown(
             and not gap
             and not restyled
             and line.left < cur.left + INDENT_BREAK * line.size
+            and not (
+                len(cur.parts) > 1 and prev and pitch and pitch > 0 and _new_indent(line, prev, cur)
+            )
         ):
             cur.parts.append(text)
+            cur.edges = min(cur.edges[0], line.left), max(cur.edges[1], line.right)
         else:
-            blocks.append(_Block("p", [text], left=line.left, size=line.size))
+            span = line.left, line.right
+            blocks.append(_Block("p", [text], left=line.left, size=line.size, edges=span))
         prev = line
     edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
     aside = [_margin_line([line]) for line in side]
     return "\n\n".join([*edges[0], *(block.markdown() for block in blocks), *aside, *edges[1]])
+
+
+def _new_indent(line: Line, prev: Line, paragraph: _Block) -> bool:
+    """The line is an indented first line after a paragraph's last line: it
+    starts INDENT_STEP further in than the line before it, and that line
+    stopped short (SHORT_LINE before the paragraph's far edge), as a
+    paragraph's last line does; a line of a centred block or a list item's
+    hanging indent follows a full line. On the left in left-to-right text,
+    mirrored in right-to-left text."""
+    rtl = is_rtl(line.text)
+    if rtl != is_rtl(prev.text):
+        return False
+    step, short = INDENT_STEP * line.size, SHORT_LINE * line.size
+    low, high = paragraph.edges
+    if rtl:
+        return prev.right - line.right > step and prev.left > low + short
+    return line.left - prev.left > step and prev.right < high - short
 
 
 def _code_lines(lines: list[Line]) -> dict[int, float]:
