@@ -340,6 +340,17 @@ def test_scanned_clauses_with_indented_first_lines_are_paragraphs(converted) -> 
         assert any(p.startswith(start) for p in paragraphs), (start, paragraphs)
 
 
+def test_text_in_raw_glyph_codes_is_dropped_not_made_a_table(converted) -> None:
+    """IBM Redbook REDP-5110, its page 3: the "Highlights" side column is set
+    in a font without a Unicode map, so its text is raw glyph codes (C0
+    controls, "!", "#"). It is left out, not read as a column of a table
+    beside the body text, whose sentence stays whole."""
+    markdown = convert(converted, "docling-redp5110-p3.pdf")
+    assert not table_rows(markdown)
+    assert "Excellence (CoE) can help you achieve" in markdown
+    assert not re.search(r'(?m)^[\s!"#-]*[!"#][\s!"#-]*$', markdown)
+
+
 def test_superscripts_join_their_line_and_make_no_table(converted) -> None:
     """California WARN report, page 1: the note's "10th" and "25th" set their
     "th" raised and smaller. They are read into the sentence, which is no

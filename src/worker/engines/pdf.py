@@ -59,6 +59,7 @@ TEXT_BUFFER_CHARS = 8192  # UTF-16 units of the reused text buffer (longer texts
 BOLD_WEIGHT = 600  # a font this heavy (or named bold/black/heavy) is bold
 FIXED_PITCH_FLAG = 1  # font descriptor flag: all glyphs have the same width
 GARBAGE_SHARE = 0.3  # pages with this share of unmappable characters are OCR'd
+UNMAPPED_MIN_CHARS = 3  # a text this long with that share of C0 controls is raw glyph codes
 VERTICAL_RATIO = 1.5  # a run of 2+ characters this many times taller than wide is vertical
 VERTICAL_SHARE = 0.5  # a page with more of its characters in vertical runs is turned
 # ... and a page with fewer of its characters in runs turned a quarter (their glyphs set
@@ -78,6 +79,7 @@ MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
 COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
 
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
+_UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab and line ends
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
@@ -567,8 +569,17 @@ def _bounded_text(
 
 
 def _printable(text: str) -> str:
-    """Control characters become spaces; NULs go; pdfium's hyphenation mark stays."""
-    return _CONTROL.sub(" ", text.replace("\x00", ""))
+    """Control characters become spaces; NULs go; pdfium's hyphenation mark
+    stays. A text of UNMAPPED_MIN_CHARS or more made largely of C0 controls
+    is a font's raw glyph codes (no Unicode map): each of its characters
+    becomes U+FFFD, counted as garbage. (A lone control is often a symbol
+    font's bullet.)"""
+    text = text.replace("\x00", "")
+    unmapped = len(_UNMAPPED.findall(text.rstrip("\x02")))
+    shown = len("".join(text.split()))
+    if unmapped and shown >= UNMAPPED_MIN_CHARS and unmapped > GARBAGE_SHARE * shown:
+        return "\ufffd" * shown
+    return _CONTROL.sub(" ", text)
 
 
 def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = ()) -> list[Line]:
