@@ -351,6 +351,15 @@ def test_text_in_raw_glyph_codes_is_dropped_not_made_a_table(converted) -> None:
     assert not re.search(r'(?m)^[\s!"#-]*[!"#][\s!"#-]*$', markdown)
 
 
+def test_filled_form_fields_are_read_with_their_labels(converted) -> None:
+    """A LibreOffice form (py-pdf's sample files) with two filled text fields:
+    their values are read where they stand, "Alice" after its label, "Bob"
+    in the field beside "Other"; unchecked boxes add no "Off"."""
+    markdown = convert(converted, "pypdf-libreoffice-form.pdf")
+    assert_in_order(markdown, ["First Name", "Alice", "Last Name", "Other", "Bob"])
+    assert "Off" not in markdown
+
+
 def test_superscripts_join_their_line_and_make_no_table(converted) -> None:
     """California WARN report, page 1: the note's "10th" and "25th" set their
     "th" raised and smaller. They are read into the sentence, which is no

@@ -77,10 +77,19 @@ RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
 COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
+FIELD_AUTO_SIZE = 0.7  # a form field's auto-sized text is this share of its height ...
+FIELD_MAX_AUTO_SIZE = 12.0  # ... up to this many points
+FIELD_DESCENT = 0.2  # a line's descent, in font sizes: its baseline sits this far above its bottom
 
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab and line ends
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
+_VALUE_FIELDS = {  # form fields whose value is text
+    pdfium_c.FPDF_FORMFIELD_TEXTFIELD,
+    pdfium_c.FPDF_FORMFIELD_COMBOBOX,
+    pdfium_c.FPDF_FORMFIELD_LISTBOX,
+}
+_HIDDEN = pdfium_c.FPDF_ANNOT_FLAG_HIDDEN | pdfium_c.FPDF_ANNOT_FLAG_NOVIEW
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic
@@ -103,6 +112,8 @@ class PdfFile:
                 self._doc = pdfium.PdfDocument(str(path), password="")
             except pdfium.PdfiumError as exc:
                 raise _open_error(exc, path) from exc
+            if pdfium_c.FPDF_GetFormType(self._doc.raw) != pdfium_c.FORMTYPE_NONE:
+                self._doc.init_forms()  # before any page loads: its fields' values are read
             self.page_count = len(self._doc)  # pdfium refuses documents without pages
 
     def __enter__(self) -> PdfFile:
@@ -148,6 +159,8 @@ class PdfFile:
                 scanned = invisible[0] > INVISIBLE_SHARE * chars and _image_share(page) >= (
                     SCAN_COVERAGE
                 )
+                if self._doc.formenv is not None:
+                    lines += field_lines(self._doc.formenv.raw, page, view)
                 return PageText(lines, shown, scanned=scanned)
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(
@@ -182,6 +195,51 @@ class PdfFile:
                 return render_for_ocr(page)
             finally:
                 page.close()
+
+
+def field_lines(form: pdfium_c.FPDF_FORMHANDLE, page: pdfium.PdfPage, view: View) -> list[Line]:
+    """The values of the page's filled form fields (text fields, combo and
+    list boxes; not check boxes or radio buttons, whose value is a state
+    name), each a segment at its field's place: a form's answers are read
+    with its labels. pdfium's text page holds only the page's own text."""
+    out: list[Line] = []
+    size = ctypes.c_float()
+    for index in range(pdfium_c.FPDFPage_GetAnnotCount(page.raw)):
+        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, index)
+        try:
+            if (
+                pdfium_c.FPDFAnnot_GetSubtype(annot) != pdfium_c.FPDF_ANNOT_WIDGET
+                or pdfium_c.FPDFAnnot_GetFormFieldType(form, annot) not in _VALUE_FIELDS
+                or pdfium_c.FPDFAnnot_GetFlags(annot) & _HIDDEN
+            ):
+                continue
+            text = " ".join(_field_value(form, annot).split())
+            rect = pdfium_c.FS_RECTF()
+            if not text or not pdfium_c.FPDFAnnot_GetRect(annot, rect):
+                continue
+            left, top, right, bottom = view.box(rect.left, rect.bottom, rect.right, rect.top)
+            height = bottom - top
+            if not pdfium_c.FPDFAnnot_GetFontSize(form, annot, size) or size.value <= 0:
+                size.value = min(FIELD_AUTO_SIZE * height, FIELD_MAX_AUTO_SIZE)
+            baseline = top + (height + size.value) / 2 - FIELD_DESCENT * size.value
+            chars = len(text.replace(" ", ""))
+            out.append(
+                Line(
+                    text, left, right, baseline - size.value, baseline, baseline, size.value, chars
+                )
+            )
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+    return out
+
+
+def _field_value(form: pdfium_c.FPDF_FORMHANDLE, annot: pdfium_c.FPDF_ANNOTATION) -> str:
+    n_bytes = pdfium_c.FPDFAnnot_GetFormFieldValue(form, annot, None, 0)
+    if n_bytes <= 2:
+        return ""
+    buffer = (ctypes.c_ushort * (n_bytes // 2))()
+    pdfium_c.FPDFAnnot_GetFormFieldValue(form, annot, buffer, n_bytes)
+    return _printable(ctypes.string_at(buffer, n_bytes - 2).decode("utf-16-le", errors="replace"))
 
 
 def _open_error(exc: pdfium.PdfiumError, path: pathlib.Path) -> IliosError:
