@@ -124,6 +124,16 @@ def test_text_layer_with_shifted_font_map_is_ocrd(converted) -> None:
     assert_in_order(markdown, ["Reykjavik", "Lyon était", "Ugolin et Ursula"])
 
 
+def test_broken_cyrillic_layer_is_ocrd_in_its_detected_script(converted) -> None:
+    """pdf.js issue 12963, page 1: a Russian tax form whose font maps
+    Cyrillic glyphs to Latin look-alikes ("Cl>opMa" for "Форма"). The page
+    is OCR'd; with only the default language (as the worker passes it when
+    a request names none) the script is still detected and read."""
+    markdown = convert(converted, "pdfjs-ru-broken-fontmap-p1.pdf", ("eng",))
+    assert_in_order(markdown, ["Налоговая декларация по налогу", "упрощенной системы"])
+    assert "Номер корректировки" in markdown
+
+
 def test_table_on_a_turned_page_keeps_its_rows(converted) -> None:
     """pdfplumber issue 140: a landscape table on a page with /Rotate 90."""
     rows = table_rows(convert(converted, "plumber-issue-140.pdf"))

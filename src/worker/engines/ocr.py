@@ -76,12 +76,12 @@ def ocr_page(
 ) -> PageText:
     """OCR'd text segments and ruling lines of the page turned upright;
     coordinates in pixels of the upright (possibly rescaled) page.
-    ``upright``: the page is upright (its text layer says so), so with
-    ``languages`` named, Tesseract skips orientation and script detection."""
+    ``upright``: the page is upright (its text layer says so), so Tesseract
+    tries no turn (it still detects the script)."""
     if tesseract.available():
         try:
-            known = upright and bool(languages)
-            reading = tesseract.read_page(pixels, languages or default_languages(), upright=known)
+            langs = languages or default_languages()
+            reading = tesseract.read_page(pixels, langs, upright=upright)
         except RuntimeError as exc:  # tesserocr's failures (a model that does not load)
             raise EngineRejected(
                 "The OCR engine could not read this page.", detail=repr(exc)

@@ -142,14 +142,18 @@ class Reading:
 
 def read_page(pixels: np.ndarray, languages: Sequence[str], *, upright: bool = False) -> Reading:
     """Read a grayscale page (H x W uint8) in ``languages``; see the module
-    docstring. ``upright``: the page is known to be upright and in these
-    languages (a PDF page with a text layer, languages named by the
-    request), so orientation and script detection are skipped."""
+    docstring. ``upright``: the page is known to be upright (a PDF page
+    whose text layer is set upright), so no turn is tried; its script is
+    still detected (a layer whose font map is broken says nothing of it)."""
     page = _scaled(pixels)
     models = models_for(languages)
     with _lock:
-        turns, script, sure = ([0], None, False) if upright else _orientation(page)
+        turns, script, sure = _orientation(page)
+        if upright:
+            turns = [0]
         have = [m for m in SCRIPT_MODELS.get(script or "", ()) if m in installed_models()]
+        if any(m in models for m in have):  # a named language reads the script: only the
+            have = [m for m in have if m[0].isupper()]  # script's own model may add to it
         others = [models_for([m, *models]) for m in have if m not in models]
         if others and sure:
             models, others = others[0], []
