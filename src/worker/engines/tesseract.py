@@ -82,6 +82,7 @@ SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
     "Thai": ("tha",),
 }
 VERTICAL_MODELS = ("jpn", "chi_sim", "chi_tra", "kor")  # models with a *_vert companion
+_SCRIPTS_OWN = frozenset(m for models in SCRIPT_MODELS.values() for m in models)
 
 _CLOSING = re.compile("[,.)\\]}\u201d\u2019\u00bb]+")  # never starts a word in Latin scripts
 _lock = threading.Lock()  # one recognition at a time per process (the APIs are not shared)
@@ -144,13 +145,16 @@ def read_page(pixels: np.ndarray, languages: Sequence[str], *, upright: bool = F
     """Read a grayscale page (H x W uint8) in ``languages``; see the module
     docstring. ``upright``: the page is known to be upright (a PDF page
     whose text layer is set upright), so no turn is tried; its script is
-    still detected (a layer whose font map is broken says nothing of it)."""
+    still detected (a layer whose font map is broken says nothing of it)
+    unless a language of a script of its own (one of SCRIPT_MODELS) is named."""
     page = _scaled(pixels)
     models = models_for(languages)
     with _lock:
-        turns, script, sure = _orientation(page)
-        if upright:
-            turns = [0]
+        if upright and any(m in _SCRIPTS_OWN for m in models):
+            turns, script, sure = [0], None, False
+        else:
+            turns, script, sure = _orientation(page)
+            turns = [0] if upright else turns
         have = [m for m in SCRIPT_MODELS.get(script or "", ()) if m in installed_models()]
         if any(m in models for m in have):  # a named language reads the script: only the
             have = [m for m in have if m[0].isupper()]  # script's own model may add to it
