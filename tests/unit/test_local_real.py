@@ -370,6 +370,15 @@ def test_filled_form_fields_are_read_with_their_labels(converted) -> None:
     assert "Off" not in markdown
 
 
+def test_accent_drawn_apart_joins_its_letter(converted) -> None:
+    """DPR, page 1: TeX draws the "ğ" of "Oğuz" as a "g" and a breve of its
+    own, above it. The breve joins its letter; the line keeps its order."""
+    markdown = convert(converted, "uns-dpr-2col-p1.pdf")
+    assert "Barlas Oğuz" in markdown
+    assert "\u02d8" not in markdown
+    assert_in_order(markdown, ["Vladimir Karpukhin", "Barlas Oğuz", "Sewon Min", "Patrick Lewis"])
+
+
 def test_superscripts_join_their_line_and_make_no_table(converted) -> None:
     """California WARN report, page 1: the note's "10th" and "25th" set their
     "th" raised and smaller. They are read into the sentence, which is no

@@ -28,6 +28,7 @@ import functools
 import math
 import pathlib
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -77,6 +78,7 @@ RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
 COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
+ACCENT_REACH = 0.5  # an accent glyph lies within this many font sizes of its letter's top
 FIELD_AUTO_SIZE = 0.7  # a form field's auto-sized text is this share of its height ...
 FIELD_MAX_AUTO_SIZE = 12.0  # ... up to this many points
 FIELD_DESCENT = 0.2  # a line's descent, in font sizes: its baseline sits this far above its bottom
@@ -93,6 +95,15 @@ _HIDDEN = pdfium_c.FPDF_ANNOT_FLAG_HIDDEN | pdfium_c.FPDF_ANNOT_FLAG_NOVIEW
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic
+# Spacing accents a font may draw apart from their letters -> their combining marks.
+_ACCENTS = dict(
+    zip(
+        "\u02d8\u00b4`\u00a8\u02c6\u02dc\u02c7\u02da\u02d9\u02dd\u00af\u00b8\u02db",
+        "\u0306\u0301\u0300\u0308\u0302\u0303\u030c\u030a\u0307\u030b\u0304\u0327\u0328",
+        strict=True,
+    )
+)
+_BELOW_MARKS = {"\u0327", "\u0328"}  # cedilla, ogonek
 _BOLD_NAME = re.compile("bold|black|heavy|demi|semib", re.IGNORECASE)
 _MONO_NAME = re.compile(  # typewriter families (TeX's cmtt/lmtt too)
     "mono|courier|consol|menlo|typewriter|fixed|cmtt|lmtt|sourcecode", re.IGNORECASE
@@ -327,6 +338,7 @@ def text_lines(
     garbage = 0
     cut_index = _Lines(cuts)
     read: set[int] = set()  # objects whose whole text is in
+    spans: dict[int, tuple[int, int]] = {}  # id of a run read whole -> its characters
     drawn: dict[str, list[tuple[float, float, float, float]]] = {}  # text -> boxes read
     for first, end, address in _object_runs(handle):
         if address in read:
@@ -355,10 +367,13 @@ def text_lines(
             texts = [(box, text, index)]
         for piece, piece_text, at in texts:
             garbage += _add_run(runs, handle, view, piece_text, piece, at, obj, bold_fonts)
+        if not crossing and lines == 1 and runs:
+            spans[id(runs[-1])] = (first, end)
         if invisible is not None and (
             pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
         ):
             invisible[0] += sum(len(text.strip()) for _, text, _ in texts)
+    runs = _place_accents(handle, view, runs, spans)
     walls = []  # the cuts on the shown page: (x, top, bottom)
     for x, y0, y1 in cuts:
         (shown_x, top), (_, bottom) = view.point(x, y0), view.point(x, y1)
@@ -385,6 +400,63 @@ def _keep_margin_side(runs: list[Line]) -> None:
     for run in runs:
         if run.side and run.right > left and run.left < right:
             run.side = False
+
+
+def _place_accents(
+    handle: pdfium_c.FPDF_TEXTPAGE, view: View, runs: list[Line], spans: dict[int, tuple[int, int]]
+) -> list[Line]:
+    """Spacing accents drawn as glyphs of their own (TeX's OT1 fonts draw
+    "ğ" as "g" and a breve) joined to the letter they sit over or under, as
+    its combining mark: a run of one accent whose middle lies over a letter
+    of the run drawn before or after it, within ACCENT_REACH font sizes above
+    its top (below its bottom for a cedilla or ogonek)."""
+    joined: set[int] = set()
+    for i, run in enumerate(runs):
+        mark = _ACCENTS.get(run.text.strip())
+        if mark is None:
+            continue
+        middle = (run.left + run.right) / 2
+        for base in runs[max(0, i - 1) : i + 2 : 2]:
+            span = spans.get(id(base))
+            if span is None or not base.left <= middle <= base.right:
+                continue
+            at = _letter_under(handle, view, base, span, run, mark in _BELOW_MARKS)
+            if at is not None:
+                text = base.text[: at + 1] + mark + base.text[at + 1 :]
+                base.text = unicodedata.normalize("NFC", text)
+                joined.add(id(run))
+                break
+    return [run for run in runs if id(run) not in joined] if joined else runs
+
+
+def _letter_under(
+    handle: pdfium_c.FPDF_TEXTPAGE,
+    view: View,
+    base: Line,
+    span: tuple[int, int],
+    accent: Line,
+    below: bool,
+) -> int | None:
+    """The index in ``base.text`` of the letter of ``base`` (its text page
+    characters ``span``) that ``accent`` sits over (or under), or None."""
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    middle = (accent.left + accent.right) / 2
+    reach = ACCENT_REACH * base.size
+    first, end = span
+    for j in range(first, end):
+        pdfium_c.FPDFText_GetCharBox(handle, j, left, right, bottom, top)
+        x0, y0, x1, y1 = view.box(left.value, bottom.value, right.value, top.value)
+        if not x0 <= middle <= x1:
+            continue
+        offset, ch = j - first, chr(pdfium_c.FPDFText_GetUnicode(handle, j))
+        if offset >= len(base.text) or base.text[offset] != ch or not ch.isalpha():
+            return None
+        if below:
+            placed = y1 - reach <= accent.top and accent.bottom <= y1 + reach
+        else:
+            placed = y0 - reach <= accent.top and accent.bottom <= y0 + reach
+        return offset if placed else None
+    return None
 
 
 def _vertical(runs: list[Line]) -> bool:
