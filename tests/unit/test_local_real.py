@@ -379,6 +379,17 @@ def test_accent_drawn_apart_joins_its_letter(converted) -> None:
     assert_in_order(markdown, ["Vladimir Karpukhin", "Barlas Oğuz", "Sewon Min", "Patrick Lewis"])
 
 
+def test_footnotes_after_their_raised_marks_are_paragraphs(converted) -> None:
+    """GAO-23-106826, page 1 and DPR, page 1: footnotes set one after the
+    other, each opening with a raised number or sign, are a paragraph each."""
+    paragraphs = convert(converted, "uns-gao-cyber-p1.pdf").split("\n\n")
+    for note in ["1 GAO, Cybersecurity:", "2 William M. (Mac) Thornberry", "3 The White House"]:
+        assert any(p.startswith(note) for p in paragraphs), (note, paragraphs)
+    paragraphs = convert(converted, "uns-dpr-2col-p1.pdf").split("\n\n")
+    assert "\u2217Equal contribution" in paragraphs
+    assert any(p.startswith("1The code and trained models") for p in paragraphs)
+
+
 def test_superscripts_join_their_line_and_make_no_table(converted) -> None:
     """California WARN report, page 1: the note's "10th" and "25th" set their
     "th" raised and smaller. They are read into the sentence, which is no

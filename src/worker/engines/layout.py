@@ -211,6 +211,8 @@ def to_markdown(
             gap = True  # a contents entry ends its paragraph at its page number
         if CAPTION.match(text) and not (cur and cur.kind == "p" and _open(cur.parts[-1])):
             gap = True  # a caption starts a paragraph of its own
+        if line.noted:
+            gap = True  # so does a note, after its raised mark
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         marker = bullet or number

@@ -717,6 +717,7 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
     (a gap wider than SEGMENT_GAP font sizes, or a grid's column line in
     ``walls`` (x, top, bottom; shown page), keeps them apart)."""
     lines: list[Line] = []
+    single: set[int] = set()  # lines of one run so far
     wall_index = _Lines(walls)
     for run in runs:
         cur = lines[-1] if lines else None
@@ -731,7 +732,15 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
             or _walled(cur, run, wall_index)
         ):
             lines.append(run)
+            single.add(id(run))
             continue
+        if (
+            id(cur) in single
+            and cur.size <= SCRIPT_SIZE * run.size
+            and cur.baseline < (run.baseline - BASELINE_TOLERANCE * run.size)
+        ):
+            cur.noted = True  # the line begins with a raised mark: a note's
+        single.discard(id(cur))
         spaced = cur.text.endswith(" ") or run.text.startswith(" ")
         unspaced = is_wide_char(cur.text[-1]) or is_wide_char(run.text[0])
         space = MONO_SPACE_GAP if cur.mono and run.mono else SPACE_GAP
