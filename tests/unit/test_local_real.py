@@ -294,6 +294,16 @@ def test_columns_drawn_with_rules_read_box_by_box(converted) -> None:
     assert all(len(row) <= 3 for row in table_rows(markdown.split("REGISTERED VOTERS")[1]))
 
 
+def test_text_object_drawn_across_columns_is_split_at_its_gaps(converted) -> None:
+    """LA County precinct bulletin: its producer draws a row's name and vote
+    count as one text object with a wide gap inside ("NEEL KASHKARI ... 247"),
+    and the party as another. Split at the gap, each candidate is a row of
+    name, party and votes, in that order."""
+    rows = table_rows(convert(converted, "plumber-la-precinct.pdf"))
+    for row in (["NEEL KASHKARI", "REP", "247"], ["EDMUND G BROWN", "DEM", "69"]):
+        assert row in rows, rows[:12]
+
+
 def test_two_column_paper_reads_column_by_column_and_is_no_table(converted) -> None:
     """Backus 1977, a two-column page: the left column ends before the right begins."""
     markdown = convert(converted, "uns-backus-1977-2col.pdf")

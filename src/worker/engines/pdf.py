@@ -56,6 +56,8 @@ MONO_SPACE_GAP = 0.4  # ... in a fixed-pitch font, whose narrow glyphs sit in wi
 BASELINE_TOLERANCE = 0.2  # runs whose baselines differ by at most this (font sizes) ...
 SAME_LINE = 0.5  # ... or whose boxes overlap by this share of the smaller are one line
 SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a new segment
+# ... and within one text object (a producer may draw a row across columns as one): an object
+SPREAD_WIDTH = 1.2  # ... wider than this many box heights a character is read glyph by glyph
 TEXT_BUFFER_CHARS = 8192  # UTF-16 units of the reused text buffer (longer texts get their own)
 BOLD_WEIGHT = 600  # a font this heavy (or named bold/black/heavy) is bold
 FIXED_PITCH_FLAG = 1  # font descriptor flag: all glyphs have the same width
@@ -354,8 +356,12 @@ def text_lines(
             _between_glyphs(handle, cx, middle) for cx in cut_index.at(middle, left, right)
         )
         texts: list[tuple[tuple[float, float, float, float], str, int]]
-        if crossing or lines > 1:
-            texts = _object_pieces(handle, range(first, end), cuts)
+        gap = math.inf
+        if end - first > 2 and right - left > SPREAD_WIDTH * (top - bottom) * (end - first):
+            gap = SEGMENT_GAP * _font_size(handle, index)  # wide for its glyphs: gaps inside?
+            gap = gap if _widest_gap(handle, range(first, end)) > gap else math.inf
+        if crossing or lines > 1 or gap < math.inf:
+            texts = _object_pieces(handle, range(first, end), cuts, gap)
         else:
             text = _object_text(handle, obj, buffer)
             if _RTL_LETTER.search(text):  # pdfium may break it into runs: read this one
@@ -658,12 +664,39 @@ def _drawn_before(
     return False
 
 
+def _widest_gap(handle: pdfium_c.FPDF_TEXTPAGE, chars: range) -> float:
+    """The widest horizontal gap (points) between consecutive glyphs of ``chars``."""
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    widest, edge = 0.0, None
+    for j in chars:
+        if chr(pdfium_c.FPDFText_GetUnicode(handle, j) or 32).isspace():
+            continue
+        pdfium_c.FPDFText_GetCharBox(handle, j, left, right, bottom, top)
+        if edge is not None:
+            widest = max(widest, left.value - edge)
+        edge = right.value
+    return widest
+
+
+def _font_size(handle: pdfium_c.FPDF_TEXTPAGE, index: int) -> float:
+    """The character's font size as drawn (its matrix's scale applied), in points."""
+    size = pdfium_c.FPDFText_GetFontSize(handle, index)
+    matrix = pdfium_c.FS_MATRIX()
+    if pdfium_c.FPDFText_GetMatrix(handle, index, matrix):
+        size *= math.hypot(matrix.c, matrix.d) or 1.0
+    return size
+
+
 def _object_pieces(
-    textpage: pdfium_c.FPDF_TEXTPAGE, chars: range, cuts: Sequence[tuple[float, float, float]]
+    textpage: pdfium_c.FPDF_TEXTPAGE,
+    chars: range,
+    cuts: Sequence[tuple[float, float, float]],
+    gap: float = math.inf,
 ) -> list[tuple[tuple[float, float, float, float], str, int]]:
     """The characters ``chars`` (a run of one object) cut into pieces at the
-    grid's column lines (``cuts``: x, y0, y1) and at line breaks: (box,
-    text, a character index) per piece, in drawing order."""
+    grid's column lines (``cuts``: x, y0, y1), at line breaks and at gaps
+    wider than ``gap`` (points) between glyphs: (box, text, a character
+    index) per piece, in drawing order."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     pieces: list[tuple[tuple[float, float, float, float], str, int]] = []
     column = -1
@@ -678,7 +711,8 @@ def _object_pieces(
         x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         walls = sum(1 for x, lo, hi in cuts if x < cx and lo <= cy <= hi)
-        if pieces and walls == column and y0 <= pieces[-1][0][3] and y1 >= pieces[-1][0][1]:
+        near = pieces and x0 - pieces[-1][0][2] <= gap
+        if near and walls == column and y0 <= pieces[-1][0][3] and y1 >= pieces[-1][0][1]:
             (a, b, c, d), text, at = pieces[-1]  # same cell, same line (boxes overlap)
             pieces[-1] = ((min(a, x0), min(b, y0), max(c, x1), max(d, y1)), text + ch, at)
         else:
