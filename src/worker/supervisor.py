@@ -85,6 +85,7 @@ class Supervisor:
     def __init__(self, settings: Settings, workers_only: bool = False) -> None:
         self.settings = settings
         self.workers_only = workers_only
+        self.store: Store | None = None  # opened when a worker first dies
         self.ringer: wakeups.Ringer | None = None
         self.run_dir = settings.run_dir
         self.children: list[Child] = []
@@ -179,8 +180,6 @@ class Supervisor:
         self.children.append(child)
 
     def _watch(self) -> None:
-        store = open_store(self.settings)
-        self.ringer = wakeups.ringer(self.settings, store)
         while True:
             alive = 0
             for child in self.children:
@@ -195,7 +194,7 @@ class Supervisor:
                     "%s (pid %d) exited with status %s; restarting", child.name, child.pid, code
                 )
                 if child.is_worker:
-                    self._rescue(store, child.pid)
+                    self._rescue(child.pid)
                 time.sleep(RESTART_DELAY_S if child.restarts else 0)
                 child.restarts += 1
                 child.start()
@@ -205,16 +204,20 @@ class Supervisor:
             self._stop_the_rest()
             time.sleep(POLL_S)
 
-    def _rescue(self, store: Store, pid: int) -> None:
+    def _rescue(self, pid: int) -> None:
         """Mark a dead worker's row dead and return its jobs to the queue now.
 
-        If the database stays locked past its busy timeout, this is left to the
-        server's rescuer, which finds workers whose process is gone on its next
-        pass: a locked database must not take the supervisor down.
+        The database is opened here, when first needed, not while the
+        supervisor only watches: an unreachable or locked database must not
+        take it (and every process it runs) down. Then the server's rescuer
+        finds the workers whose process is gone on its next pass.
         """
         try:
-            store.workers.mark_pid_dead(pid, node.host_id())
-            rescued = store.jobs.rescue(int(self.settings.worker_dead_after_s * 1000))
+            if self.store is None:
+                self.store = open_store(self.settings)
+                self.ringer = wakeups.ringer(self.settings, self.store)
+            self.store.workers.mark_pid_dead(pid, node.host_id())
+            rescued = self.store.jobs.rescue(int(self.settings.worker_dead_after_s * 1000))
         except IliosError:
             log.warning("could not rescue the jobs of pid %d now; the server will", pid)
             return
