@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+# A PDF rectangle (left, bottom, right, top; user space) -> (left, top, right, bottom) as shown.
+ToShown = Callable[[float, float, float, float], tuple[float, float, float, float]]
 
 MARKER_GAP = 4.0  # a list marker joins the text this many font sizes to its right
 

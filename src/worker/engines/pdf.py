@@ -28,7 +28,6 @@ import functools
 import math
 import pathlib
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -40,6 +39,7 @@ import pypdfium2_raw.bindings as pdfium_bindings
 
 from ilios.errors import CorruptFile, IliosError, PdfEncrypted
 from ilios.pdfium_lock import PDFIUM_LOCK
+from ilios.worker.engines import accents, forms
 from ilios.worker.engines.geometry import Line, PageText, Rule, is_wide_char, marker_gap
 
 OCR_DPI = 300.0  # render resolution for pages without a text layer, dots per inch
@@ -80,32 +80,13 @@ RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
 COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
-ACCENT_REACH = 0.5  # an accent glyph lies within this many font sizes of its letter's top
-FIELD_AUTO_SIZE = 0.7  # a form field's auto-sized text is this share of its height ...
-FIELD_MAX_AUTO_SIZE = 12.0  # ... up to this many points
-FIELD_DESCENT = 0.2  # a line's descent, in font sizes: its baseline sits this far above its bottom
 
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab and line ends
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
-_VALUE_FIELDS = {  # form fields whose value is text
-    pdfium_c.FPDF_FORMFIELD_TEXTFIELD,
-    pdfium_c.FPDF_FORMFIELD_COMBOBOX,
-    pdfium_c.FPDF_FORMFIELD_LISTBOX,
-}
-_HIDDEN = pdfium_c.FPDF_ANNOT_FLAG_HIDDEN | pdfium_c.FPDF_ANNOT_FLAG_NOVIEW
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic
-# Spacing accents a font may draw apart from their letters -> their combining marks.
-_ACCENTS = dict(
-    zip(
-        "\u02d8\u00b4`\u00a8\u02c6\u02dc\u02c7\u02da\u02d9\u02dd\u00af\u00b8\u02db",
-        "\u0306\u0301\u0300\u0308\u0302\u0303\u030c\u030a\u0307\u030b\u0304\u0327\u0328",
-        strict=True,
-    )
-)
-_BELOW_MARKS = {"\u0327", "\u0328"}  # cedilla, ogonek
 _BOLD_NAME = re.compile("bold|black|heavy|demi|semib", re.IGNORECASE)
 _MONO_NAME = re.compile(  # typewriter families (TeX's cmtt/lmtt too)
     "mono|courier|consol|menlo|typewriter|fixed|cmtt|lmtt|sourcecode", re.IGNORECASE
@@ -173,7 +154,7 @@ class PdfFile:
                     SCAN_COVERAGE
                 )
                 if self._doc.formenv is not None:
-                    lines += field_lines(self._doc.formenv.raw, page, view)
+                    lines += forms.field_lines(self._doc.formenv.raw, page, view.box)
                 return PageText(lines, shown, scanned=scanned)
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(
@@ -208,51 +189,6 @@ class PdfFile:
                 return render_for_ocr(page)
             finally:
                 page.close()
-
-
-def field_lines(form: pdfium_c.FPDF_FORMHANDLE, page: pdfium.PdfPage, view: View) -> list[Line]:
-    """The values of the page's filled form fields (text fields, combo and
-    list boxes; not check boxes or radio buttons, whose value is a state
-    name), each a segment at its field's place: a form's answers are read
-    with its labels. pdfium's text page holds only the page's own text."""
-    out: list[Line] = []
-    size = ctypes.c_float()
-    for index in range(pdfium_c.FPDFPage_GetAnnotCount(page.raw)):
-        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, index)
-        try:
-            if (
-                pdfium_c.FPDFAnnot_GetSubtype(annot) != pdfium_c.FPDF_ANNOT_WIDGET
-                or pdfium_c.FPDFAnnot_GetFormFieldType(form, annot) not in _VALUE_FIELDS
-                or pdfium_c.FPDFAnnot_GetFlags(annot) & _HIDDEN
-            ):
-                continue
-            text = " ".join(_field_value(form, annot).split())
-            rect = pdfium_c.FS_RECTF()
-            if not text or not pdfium_c.FPDFAnnot_GetRect(annot, rect):
-                continue
-            left, top, right, bottom = view.box(rect.left, rect.bottom, rect.right, rect.top)
-            height = bottom - top
-            if not pdfium_c.FPDFAnnot_GetFontSize(form, annot, size) or size.value <= 0:
-                size.value = min(FIELD_AUTO_SIZE * height, FIELD_MAX_AUTO_SIZE)
-            baseline = top + (height + size.value) / 2 - FIELD_DESCENT * size.value
-            chars = len(text.replace(" ", ""))
-            out.append(
-                Line(
-                    text, left, right, baseline - size.value, baseline, baseline, size.value, chars
-                )
-            )
-        finally:
-            pdfium_c.FPDFPage_CloseAnnot(annot)
-    return out
-
-
-def _field_value(form: pdfium_c.FPDF_FORMHANDLE, annot: pdfium_c.FPDF_ANNOTATION) -> str:
-    n_bytes = pdfium_c.FPDFAnnot_GetFormFieldValue(form, annot, None, 0)
-    if n_bytes <= 2:
-        return ""
-    buffer = (ctypes.c_ushort * (n_bytes // 2))()
-    pdfium_c.FPDFAnnot_GetFormFieldValue(form, annot, buffer, n_bytes)
-    return _printable(ctypes.string_at(buffer, n_bytes - 2).decode("utf-16-le", errors="replace"))
 
 
 def _open_error(exc: pdfium.PdfiumError, path: pathlib.Path) -> IliosError:
@@ -379,7 +315,7 @@ def text_lines(
             pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
         ):
             invisible[0] += sum(len(text.strip()) for _, text, _ in texts)
-    runs = _place_accents(handle, view, runs, spans)
+    runs = accents.place(handle, view.box, runs, spans)
     walls = []  # the cuts on the shown page: (x, top, bottom)
     for x, y0, y1 in cuts:
         (shown_x, top), (_, bottom) = view.point(x, y0), view.point(x, y1)
@@ -406,63 +342,6 @@ def _keep_margin_side(runs: list[Line]) -> None:
     for run in runs:
         if run.side and run.right > left and run.left < right:
             run.side = False
-
-
-def _place_accents(
-    handle: pdfium_c.FPDF_TEXTPAGE, view: View, runs: list[Line], spans: dict[int, tuple[int, int]]
-) -> list[Line]:
-    """Spacing accents drawn as glyphs of their own (TeX's OT1 fonts draw
-    "ğ" as "g" and a breve) joined to the letter they sit over or under, as
-    its combining mark: a run of one accent whose middle lies over a letter
-    of the run drawn before or after it, within ACCENT_REACH font sizes above
-    its top (below its bottom for a cedilla or ogonek)."""
-    joined: set[int] = set()
-    for i, run in enumerate(runs):
-        mark = _ACCENTS.get(run.text.strip())
-        if mark is None:
-            continue
-        middle = (run.left + run.right) / 2
-        for base in runs[max(0, i - 1) : i + 2 : 2]:
-            span = spans.get(id(base))
-            if span is None or not base.left <= middle <= base.right:
-                continue
-            at = _letter_under(handle, view, base, span, run, mark in _BELOW_MARKS)
-            if at is not None:
-                text = base.text[: at + 1] + mark + base.text[at + 1 :]
-                base.text = unicodedata.normalize("NFC", text)
-                joined.add(id(run))
-                break
-    return [run for run in runs if id(run) not in joined] if joined else runs
-
-
-def _letter_under(
-    handle: pdfium_c.FPDF_TEXTPAGE,
-    view: View,
-    base: Line,
-    span: tuple[int, int],
-    accent: Line,
-    below: bool,
-) -> int | None:
-    """The index in ``base.text`` of the letter of ``base`` (its text page
-    characters ``span``) that ``accent`` sits over (or under), or None."""
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    middle = (accent.left + accent.right) / 2
-    reach = ACCENT_REACH * base.size
-    first, end = span
-    for j in range(first, end):
-        pdfium_c.FPDFText_GetCharBox(handle, j, left, right, bottom, top)
-        x0, y0, x1, y1 = view.box(left.value, bottom.value, right.value, top.value)
-        if not x0 <= middle <= x1:
-            continue
-        offset, ch = j - first, chr(pdfium_c.FPDFText_GetUnicode(handle, j))
-        if offset >= len(base.text) or base.text[offset] != ch or not ch.isalpha():
-            return None
-        if below:
-            placed = y1 - reach <= accent.top and accent.bottom <= y1 + reach
-        else:
-            placed = y0 - reach <= accent.top and accent.bottom <= y0 + reach
-        return offset if placed else None
-    return None
 
 
 def _vertical(runs: list[Line]) -> bool:
