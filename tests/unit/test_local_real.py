@@ -342,7 +342,7 @@ def test_indented_first_lines_start_paragraphs(converted) -> None:
     starts = [
         "Retrieval in open-domain QA is usually implemented",
         "However, it is generally believed that learning",
-        "2For instance, the exact match score",
+        "2 For instance, the exact match score",
     ]
     for start in starts:
         assert any(p.startswith(start) for p in paragraphs), (start, paragraphs)
@@ -391,13 +391,14 @@ def test_accent_drawn_apart_joins_its_letter(converted) -> None:
 
 def test_footnotes_after_their_raised_marks_are_paragraphs(converted) -> None:
     """GAO-23-106826, page 1 and DPR, page 1: footnotes set one after the
-    other, each opening with a raised number or sign, are a paragraph each."""
+    other, each opening with a raised number or sign, are a paragraph each,
+    the mark a word of its own ("1 The code", not "1The code")."""
     paragraphs = convert(converted, "uns-gao-cyber-p1.pdf").split("\n\n")
     for note in ["1 GAO, Cybersecurity:", "2 William M. (Mac) Thornberry", "3 The White House"]:
         assert any(p.startswith(note) for p in paragraphs), (note, paragraphs)
     paragraphs = convert(converted, "uns-dpr-2col-p1.pdf").split("\n\n")
-    assert "\u2217Equal contribution" in paragraphs
-    assert any(p.startswith("1The code and trained models") for p in paragraphs)
+    assert "\u2217 Equal contribution" in paragraphs
+    assert any(p.startswith("1 The code and trained models") for p in paragraphs)
 
 
 def test_superscripts_join_their_line_and_make_no_table(converted) -> None:

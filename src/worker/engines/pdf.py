@@ -647,17 +647,19 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
             lines.append(run)
             single.add(id(run))
             continue
-        if (
+        mark = (  # the line begins with a raised mark: a note's
             id(cur) in single
             and cur.size <= SCRIPT_SIZE * run.size
-            and cur.baseline < (run.baseline - BASELINE_TOLERANCE * run.size)
-        ):
-            cur.noted = True  # the line begins with a raised mark: a note's
+            and cur.baseline < run.baseline - BASELINE_TOLERANCE * run.size
+        )
+        cur.noted = cur.noted or mark
         single.discard(id(cur))
         spaced = cur.text.endswith(" ") or run.text.startswith(" ")
         unspaced = is_wide_char(cur.text[-1]) or is_wide_char(run.text[0])
         space = MONO_SPACE_GAP if cur.mono and run.mono else SPACE_GAP
         joint = " " if gap > space * run.size and not (spaced or unspaced) else ""
+        if mark and not spaced:
+            joint = " "  # the note's mark, then its text: "1 The code ...", not "1The"
         cur.text += joint + run.text
         if run.chars > cur.chars // 2:  # the dominant run sets the line's style
             cur.size, cur.baseline = run.size, run.baseline
