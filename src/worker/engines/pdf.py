@@ -296,7 +296,8 @@ def text_lines(
         if end - first > 2 and right - left > SPREAD_WIDTH * (top - bottom) * (end - first):
             gap = SEGMENT_GAP * _font_size(handle, index)  # wide for its glyphs: gaps inside?
             gap = gap if _widest_gap(handle, range(first, end)) > gap else math.inf
-        if crossing or lines > 1 or gap < math.inf:
+        whole = not (crossing or lines > 1 or gap < math.inf)  # one run: the object's text
+        if not whole:
             texts = _object_pieces(handle, range(first, end), cuts, gap)
         else:
             text = _object_text(handle, obj, buffer)
@@ -307,9 +308,10 @@ def text_lines(
             if _drawn_before(drawn, text, box):
                 continue  # a copy drawn over it (bold or shadow effects)
             texts = [(box, text, index)]
+        count = len(runs)
         for piece, piece_text, at in texts:
             garbage += _add_run(runs, handle, view, piece_text, piece, at, obj, bold_fonts)
-        if not crossing and lines == 1 and runs:
+        if whole and len(runs) > count:
             spans[id(runs[-1])] = (first, end)
         if invisible is not None and (
             pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
