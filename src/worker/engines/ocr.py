@@ -77,7 +77,7 @@ def ocr_page(
     """OCR'd text segments and ruling lines of the page turned upright;
     coordinates in pixels of the upright (possibly rescaled) page.
     ``upright``: the page is upright (its text layer says so), so Tesseract
-    tries no turn (it still detects the script)."""
+    tries no turn (it still detects the script, see ``tesseract.read_page``)."""
     if tesseract.available():
         try:
             langs = languages or default_languages()
