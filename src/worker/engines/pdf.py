@@ -407,9 +407,8 @@ def _add_run(
     size, baseline = shown_bottom - shown_top, shown_bottom  # fallbacks: the box's
     turned = False
     if index >= 0:
-        size = pdfium_c.FPDFText_GetFontSize(handle, index) or size
+        size = _font_size(handle, index, size)
         if pdfium_c.FPDFText_GetMatrix(handle, index, matrix):
-            size *= math.hypot(matrix.c, matrix.d) or 1.0
             (x0, y0), (x1, y1) = view.point(0.0, 0.0), view.point(matrix.a, matrix.b)
             turned = abs(y1 - y0) > abs(x1 - x0)  # the glyphs advance down or up the page
         if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
@@ -559,9 +558,10 @@ def _widest_gap(handle: pdfium_c.FPDF_TEXTPAGE, chars: range) -> float:
     return widest
 
 
-def _font_size(handle: pdfium_c.FPDF_TEXTPAGE, index: int) -> float:
-    """The character's font size as drawn (its matrix's scale applied), in points."""
-    size = pdfium_c.FPDFText_GetFontSize(handle, index)
+def _font_size(handle: pdfium_c.FPDF_TEXTPAGE, index: int, fallback: float = 0.0) -> float:
+    """The character's font size as drawn (its matrix's scale applied), in
+    points; ``fallback`` (scaled the same) where pdfium knows none."""
+    size = pdfium_c.FPDFText_GetFontSize(handle, index) or fallback
     matrix = pdfium_c.FS_MATRIX()
     if pdfium_c.FPDFText_GetMatrix(handle, index, matrix):
         size *= math.hypot(matrix.c, matrix.d) or 1.0
