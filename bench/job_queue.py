@@ -80,6 +80,7 @@ from queue_measure import (
     TMP_ROOT,
     Rate,
     check,
+    combined_steps,
     interleave,
     machine_load,
     poll_count,
@@ -101,7 +102,7 @@ from ilios.store import (
     now_ms,
 )
 from ilios.store.documents import insert
-from ilios.store.jobs import claim_next, complete, enqueue
+from ilios.store.jobs import complete, enqueue
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
 from ilios.worker.worker import GROUP_MAX
@@ -262,22 +263,6 @@ def separate_steps(store: Store, worker: str) -> Iterator[int]:
         with db.write():
             complete(db, worker, [claimed[0].document_id])
         yield 1
-
-
-def combined_steps(store: Store, worker: str, size: int) -> Iterator[int]:
-    """The queue's part of a worker slot's commit (``Jobs.finish``): complete its
-    ``size`` jobs and claim the next ``size`` in one transaction (``complete`` +
-    ``claim_next``: one commit per batch). A slot claims ``GROUP_MAX`` at once
-    while jobs are quick and 1 when they are slow (``worker.batch_size``).
-    Yields per batch."""
-    db = store.connector
-    batch = store.jobs.claim(worker, size)
-    while batch:
-        with db.write():
-            complete(db, worker, [job.document_id for job in batch])
-            following = claim_next(db, worker, size)
-        yield len(batch)
-        batch = following
 
 
 def finish_steps(store: Store, worker: str, size: int) -> Iterator[int]:

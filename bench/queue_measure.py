@@ -1,5 +1,6 @@
-"""Measuring helpers for bench/job_queue.py and its huey reference (bench/queue_huey.py):
-rates, contenders taking turns, polling until work is done, the machine's load."""
+"""Measuring helpers for bench/job_queue.py, its huey reference (bench/queue_huey.py)
+and its PostgreSQL run (bench/queue_postgres.py): rates, contenders taking turns,
+polling until work is done, the machine's load, and our claim path's steps."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import os
 import pathlib
 import time
 from collections.abc import Callable, Iterator
+
+from ilios.store import Store
+from ilios.store.jobs import claim_next, complete
 
 TMP_ROOT = "/tmp"
 E2E_POLL_S = 0.05  # how often completion is polled
@@ -100,3 +104,19 @@ def machine_load() -> str:
         some = pathlib.Path("/proc/pressure/io").read_text().split()[1]  # "avg10=<percent>"
         text += f", I/O pressure {some.split('=')[1]} %"
     return text
+
+
+def combined_steps(store: Store, worker: str, size: int) -> Iterator[int]:
+    """The queue's part of a worker slot's commit (``Jobs.finish``): complete its
+    ``size`` jobs and claim the next ``size`` in one transaction (``complete`` +
+    ``claim_next``: one commit per batch). A slot claims ``GROUP_MAX`` at once
+    while jobs are quick and 1 when they are slow (``worker.batch_size``).
+    Yields per batch."""
+    db = store.connector
+    batch = store.jobs.claim(worker, size)
+    while batch:
+        with db.write():
+            complete(db, worker, [job.document_id for job in batch])
+            following = claim_next(db, worker, size)
+        yield len(batch)
+        batch = following

@@ -44,10 +44,18 @@ from types import ModuleType
 
 import procrastinate
 import psycopg
-from queue_measure import READY_TIMEOUT_S, SETTLE_S, Rate, check, interleave, poll_count, wait_until
+from queue_measure import (
+    READY_TIMEOUT_S,
+    SETTLE_S,
+    Rate,
+    check,
+    combined_steps,
+    interleave,
+    poll_count,
+    wait_until,
+)
 
 from ilios.store import NewDocument, Store, StoredFile, new_ids
-from ilios.store.jobs import claim_next, complete
 from ilios.store.postgres import Postgres
 from ilios.v1 import conversion_service_pb2 as pb
 from ilios.worker.engines.scripted import script_document
@@ -93,18 +101,6 @@ def fill_ours(store: Store, count: int) -> str:
             files, engine="scripted", retention_days=30, api_key_id="", max_attempts=3
         )
     return store.workers.register(os.getpid(), "bench")
-
-
-def ours_steps(store: Store, worker: str, size: int) -> Iterator[int]:
-    """Complete ``size`` jobs and claim the next ``size`` in one transaction."""
-    db = store.connector
-    batch = store.jobs.claim(worker, size)
-    while batch:
-        with db.write():
-            complete(db, worker, [job.document_id for job in batch])
-            following = claim_next(db, worker, size)
-        yield len(batch)
-        batch = following
 
 
 # --- procrastinate ------------------------------------------------------------------------
@@ -292,7 +288,7 @@ def main(quick: bool) -> int:
             try:
                 got = interleave(
                     {
-                        f"ours, {size} per transaction": ours_steps(ours, worker, size),
+                        f"ours, {size} per transaction": combined_steps(ours, worker, size),
                         f"procrastinate (vs ours {size})": theirs.steps(),
                     },
                     SLICE_JOBS,

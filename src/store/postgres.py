@@ -37,6 +37,7 @@ import psycopg.errors
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+import ilios.store.sqlfiles as sqlfiles
 from ilios.errors import (
     DatabaseBusy,
     DatabaseSchemaTooNew,
@@ -70,7 +71,6 @@ KEEPALIVES = {
     "keepalives_interval": 5,
     "keepalives_count": 3,
 }
-_QUERY_HEADER = re.compile(r"^-- (\w+) --\s*$", re.MULTILINE)
 _PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
 # SQLSTATE classes: 08 connection exception, 57P operator intervention (a
 # shutdown, a restart), 53 insufficient resources (53100: disk full).
@@ -82,25 +82,14 @@ def to_psycopg(sql: str) -> str:
     return _PARAMETER.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
-def _load_queries() -> dict[str, str]:
-    text = (SQL_DIR / "queries.sql").read_text()
-    parts = _QUERY_HEADER.split(text)
-    queries: dict[str, str] = {}
-    for name, body in zip(parts[1::2], parts[2::2], strict=True):
-        lines = [ln for ln in body.strip().splitlines() if not ln.startswith("--")]
-        queries[name] = to_psycopg("\n".join(lines).strip())
-    return queries
-
-
-QUERIES: dict[str, str] = _load_queries()
+QUERIES: dict[str, str] = {
+    name: to_psycopg(sql) for name, sql in sqlfiles.named_queries(SQL_DIR / "queries.sql").items()
+}
 
 
 def migrations() -> list[tuple[int, str, str]]:
     """The numbered migrations: (number, name, script), in order."""
-    found = []
-    for entry in (SQL_DIR / "migrations").glob("*.sql"):
-        found.append((int(entry.name.split("_", 1)[0]), entry.stem, entry.read_text()))
-    return sorted(found)
+    return sqlfiles.migrations(SQL_DIR / "migrations")
 
 
 def latest_version() -> int:

@@ -15,7 +15,6 @@ The schema is versioned by ``PRAGMA user_version`` and the numbered files in
 from __future__ import annotations
 
 import pathlib
-import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -23,6 +22,7 @@ from typing import Any
 
 import apsw
 
+import ilios.store.sqlfiles as sqlfiles
 from ilios.errors import DatabaseBusy, IliosError, StorageUnavailable
 from ilios.store.connector import Row
 
@@ -37,7 +37,6 @@ DATABASE_FULL = "Could not write to the database (is the disk full?)."
 WAL_AUTOCHECKPOINT_PAGES = 10_000
 CHECKPOINT_INTERVAL_S = 0.5
 SYNCHRONOUS_MODES = ("full", "normal")
-_QUERY_HEADER = re.compile(r"^-- (\w+) --\s*$", re.MULTILINE)
 
 
 def id_list(ids: Sequence[str]) -> apsw.CArrayBinding:
@@ -50,24 +49,11 @@ def id_list(ids: Sequence[str]) -> apsw.CArrayBinding:
     return apsw.carray(tuple(ids))
 
 
-def _load_queries() -> dict[str, str]:
-    text = (SQL_DIR / "queries.sql").read_text()
-    parts = _QUERY_HEADER.split(text)
-    queries: dict[str, str] = {}
-    for name, body in zip(parts[1::2], parts[2::2], strict=True):
-        lines = [ln for ln in body.strip().splitlines() if not ln.startswith("--")]
-        queries[name] = "\n".join(lines).strip()
-    return queries
-
-
-QUERIES: dict[str, str] = _load_queries()
+QUERIES: dict[str, str] = sqlfiles.named_queries(SQL_DIR / "queries.sql")
 
 
 def _migrations() -> list[tuple[int, str]]:
-    found = []
-    for entry in (SQL_DIR / "migrations").glob("*.sql"):
-        found.append((int(entry.name.split("_", 1)[0]), entry.read_text()))
-    return sorted(found)
+    return [(number, script) for number, _, script in sqlfiles.migrations(SQL_DIR / "migrations")]
 
 
 def connect(
