@@ -80,6 +80,8 @@ RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
 COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
+COPY_BAND = 8.0  # points: boxes read are filed by the bands of this height they cross
+Box = tuple[float, float, float, float]  # left, bottom, right, top in user space
 
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab and line ends
@@ -277,7 +279,7 @@ def text_lines(
     cut_index = _Lines(cuts)
     read: set[int] = set()  # objects whose whole text is in
     spans: dict[int, tuple[int, int]] = {}  # id of a run read whole -> its characters
-    drawn: dict[str, list[tuple[float, float, float, float]]] = {}  # text -> boxes read
+    drawn: dict[tuple[str, int], list[Box]] = {}  # (text, band) -> boxes read
     for first, end, address in _object_runs(handle):
         if address in read:
             continue
@@ -291,7 +293,7 @@ def text_lines(
         crossing = any(
             _between_glyphs(handle, cx, middle) for cx in cut_index.at(middle, left, right)
         )
-        texts: list[tuple[tuple[float, float, float, float], str, int]]
+        texts: list[tuple[Box, str, int]]
         gap = math.inf
         if end - first > 2 and right - left > SPREAD_WIDTH * (top - bottom) * (end - first):
             gap = SEGMENT_GAP * _font_size(handle, index)  # wide for its glyphs: gaps inside?
@@ -388,7 +390,7 @@ def _add_run(
     handle: pdfium_c.FPDF_TEXTPAGE,
     view: View,
     text: str,
-    box: tuple[float, float, float, float],
+    box: Box,
     index: int,
     obj: pdfium_c.FPDF_PAGEOBJECT | None,
     bold_fonts: dict[int | None, tuple[bool, bool]],
@@ -524,23 +526,25 @@ def _object_lookup() -> Callable[[ctypes.c_void_p, int], int | None]:
     return function
 
 
-def _drawn_before(
-    drawn: dict[str, list[tuple[float, float, float, float]]],
-    text: str,
-    box: tuple[float, float, float, float],
-) -> bool:
+def _drawn_before(drawn: dict[tuple[str, int], list[Box]], text: str, box: Box) -> bool:
     """The same text was read before in a box overlapping ``box`` by
-    COPY_OVERLAP of its area (a copy drawn over it); else remember it."""
+    COPY_OVERLAP of its area (a copy drawn over it); else remember it.
+    Boxes are filed under each COPY_BAND-high band they cross, so only those
+    sharing a band with ``box`` are compared: a form repeats "X" or "1"
+    hundreds of times a page."""
     key = " ".join(text.split())
     left, bottom, right, top = box
     area = max((right - left) * (top - bottom), 1e-6)
-    for x0, y0, x1, y1 in drawn.get(key, ()):
-        overlap = max(0.0, min(right, x1) - max(left, x0)) * max(
-            0.0, min(top, y1) - max(bottom, y0)
-        )
-        if overlap >= COPY_OVERLAP * area:
-            return True
-    drawn.setdefault(key, []).append(box)
+    bands = range(math.floor(bottom / COPY_BAND), math.floor(top / COPY_BAND) + 1)
+    for band in bands:
+        for x0, y0, x1, y1 in drawn.get((key, band), ()):
+            overlap = max(0.0, min(right, x1) - max(left, x0)) * max(
+                0.0, min(top, y1) - max(bottom, y0)
+            )
+            if overlap >= COPY_OVERLAP * area:
+                return True
+    for band in bands:
+        drawn.setdefault((key, band), []).append(box)
     return False
 
 
@@ -573,13 +577,13 @@ def _object_pieces(
     chars: range,
     cuts: Sequence[tuple[float, float, float]],
     gap: float = math.inf,
-) -> list[tuple[tuple[float, float, float, float], str, int]]:
+) -> list[tuple[Box, str, int]]:
     """The characters ``chars`` (a run of one object) cut into pieces at the
     grid's column lines (``cuts``: x, y0, y1), at line breaks and at gaps
     wider than ``gap`` (points) between glyphs: (box, text, a character
     index) per piece, in drawing order."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    pieces: list[tuple[tuple[float, float, float, float], str, int]] = []
+    pieces: list[tuple[Box, str, int]] = []
     column = -1
     for j in chars:
         ch = chr(pdfium_c.FPDFText_GetUnicode(textpage, j) or 32)
