@@ -124,6 +124,24 @@ def test_text_layer_with_shifted_font_map_is_ocrd(converted) -> None:
     assert_in_order(markdown, ["Reykjavik", "Lyon était", "Ugolin et Ursula"])
 
 
+@pytest.mark.parametrize(
+    ("name", "told"),
+    [
+        ("plumber-issue-140.pdf", []),
+        ("docling-scan-rotated-90.pdf", ["page 1: OCR, no usable text layer"]),
+        ("pdfjs-fr-shifted-fontmap.pdf", ["page 1: OCR, read better than its text layer"]),
+        ("uns-backus-1977-2col.pdf", ["page 1: OCR'd to check its text layer, which stays"]),
+        ("uns-cfr-2col-scan-a.jpg", ["page 1: OCR, an image"]),
+    ],
+)
+def test_engine_says_which_pages_it_ocrs(name: str, told: list[str], caplog) -> None:
+    """The debug log names each page OCR was run on, and why (operators and
+    bench/quality.py's speed targets read it); text pages go unmentioned."""
+    caplog.set_level("DEBUG", logger="ilios.worker.engines.local")
+    page_texts(name)
+    assert [r.getMessage() for r in caplog.records if r.name.endswith("local")] == told
+
+
 def test_broken_cyrillic_layer_is_ocrd_in_its_detected_script(converted) -> None:
     """pdf.js issue 12963, page 1: a Russian tax form whose font maps
     Cyrillic glyphs to Latin look-alikes ("Cl>opMa" for "Форма"). The page

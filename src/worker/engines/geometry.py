@@ -103,6 +103,8 @@ def is_wide_char(ch: str) -> bool:
 
 def is_rtl(text: str) -> bool:
     """More strong right-to-left letters than strong left-to-right ones."""
+    if text.isascii():
+        return False
     rtl = ltr = 0
     for ch in text:
         kind = unicodedata.bidirectional(ch)

@@ -37,6 +37,7 @@ BETTER_BY = 0.02  # ... otherwise OCR wins if this much more of its words are re
 CONFIDENT = 85.0  # ... or, as regular, if read with this mean word confidence (0-100)
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
+_NOT_LATIN = re.compile("[^a-z]+")
 _TOKEN = re.compile(r"[^\W_]+")
 # A regular token: letters (inner apostrophes or hyphens allowed), or a number.
 _REGULAR = re.compile(
@@ -47,13 +48,10 @@ _OPENING = '("\u201c\u2018['  # stripped from a word's start before it is judged
 
 def suspect(text: str) -> bool:
     """The text looks like a wrongly mapped font rather than language."""
-    letters = [
-        ch
-        for ch in unicodedata.normalize("NFKD", text.casefold())
-        if "a" <= ch <= "z"  # Latin letters, accents split off and dropped
-    ]
+    # Latin letters, accents split off and dropped
+    letters = _NOT_LATIN.sub("", unicodedata.normalize("NFKD", text.casefold()))
     if len(letters) >= MIN_LETTERS:
-        common = sum(1 for ch in letters if ch in COMMON_LETTERS)
+        common = sum(letters.count(ch) for ch in COMMON_LETTERS)
         if common < COMMON_SHARE * len(letters):
             return True
     words = _WORD.findall(text)
@@ -65,6 +63,8 @@ def suspect(text: str) -> bool:
 
 
 def _inner_capital(word: str) -> bool:
+    if word.islower() or word[1:].islower():
+        return False
     return any(a.islower() and b.isupper() for a, b in itertools.pairwise(word))
 
 

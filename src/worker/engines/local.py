@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import logging
 import pathlib
 from collections.abc import Iterator, Sequence
 
@@ -41,6 +42,9 @@ DEFAULT_MAX_PAGES = 2000
 SAMPLE_SHARE = 0.3  # a scanned page's OCR layer is checked on this middle share of its height
 SAMPLE_WORDS = 30  # ... if the layer has this many words there (else the page is OCR'd)
 IMAGE_MAX_SIDE_PX = 5000  # larger images are scaled down before OCR (600 DPI letter pages fit)
+
+log = logging.getLogger(__name__)
+_LAYER_KEPT = "page %d: OCR'd to check its text layer, which stays"
 
 
 class LocalEngine:
@@ -106,8 +110,10 @@ class LocalEngine:
             for index in range(pdf.page_count):
                 content = pages.get(index)
                 if isinstance(content, np.ndarray):
+                    log.debug("page %d: OCR, no usable text layer", index + 1)
                     markdown = ocr_markdown(content, languages)
                 elif (ocr := _read_instead(pdf, index, content, languages)) is not None:
+                    log.debug("page %d: OCR, read better than its text layer", index + 1)
                     markdown = ocr
                 else:
                     fonts.add_page(content.lines)
@@ -132,6 +138,7 @@ class LocalEngine:
                 for index in range(count):
                     image.seek(index)
                     pixels = _grayscale(image)
+                    log.debug("page %d: OCR, an image", index + 1)
                     yield Page(index + 1, ocr_markdown(pixels, languages), last=index + 1 == count)
 
 
@@ -176,14 +183,17 @@ def _read_instead(pdf: PdfFile, index: int, content: PageText, languages: list[s
         page = ocr_page(pdf.render(index), languages, upright=True)
         seen = " ".join(line.text for line in page.lines)
         if legibility.agreement(text, seen) >= legibility.AGREEMENT_MIN:
+            log.debug(_LAYER_KEPT, index + 1)
             return None
     elif content.scanned:
         pixels = pdf.render(index)
         if _layer_agrees(pdf, index, content, pixels, languages):
+            log.debug(_LAYER_KEPT, index + 1)
             return None
         page = ocr_page(pixels, languages)
         seen = " ".join(line.text for line in page.lines)
         if not legibility.better(seen, text, page.confidence):
+            log.debug(_LAYER_KEPT, index + 1)
             return None
     else:
         return None

@@ -80,7 +80,7 @@ RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
 COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
-COPY_BAND = 8.0  # points: boxes read are filed by the bands of this height they cross
+COPY_CELL = (96.0, 8.0)  # points: boxes read are filed by the cells of this size they cross
 Box = tuple[float, float, float, float]  # left, bottom, right, top in user space
 
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
@@ -279,7 +279,7 @@ def text_lines(
     cut_index = _Lines(cuts)
     read: set[int] = set()  # objects whose whole text is in
     spans: dict[int, tuple[int, int]] = {}  # id of a run read whole -> its characters
-    drawn: dict[tuple[str, int], list[Box]] = {}  # (text, band) -> boxes read
+    drawn: dict[tuple[str, int, int], list[Box]] = {}  # (text, cell) -> boxes read
     for first, end, address in _object_runs(handle):
         if address in read:
             continue
@@ -526,25 +526,30 @@ def _object_lookup() -> Callable[[ctypes.c_void_p, int], int | None]:
     return function
 
 
-def _drawn_before(drawn: dict[tuple[str, int], list[Box]], text: str, box: Box) -> bool:
+def _drawn_before(drawn: dict[tuple[str, int, int], list[Box]], text: str, box: Box) -> bool:
     """The same text was read before in a box overlapping ``box`` by
     COPY_OVERLAP of its area (a copy drawn over it); else remember it.
-    Boxes are filed under each COPY_BAND-high band they cross, so only those
-    sharing a band with ``box`` are compared: a form repeats "X" or "1"
-    hundreds of times a page."""
+    Boxes are filed under each COPY_CELL (width, height) they cross, so only
+    those sharing a cell with ``box`` are compared: a form may repeat "X" or
+    a leader's "." hundreds of times a page."""
     key = " ".join(text.split())
     left, bottom, right, top = box
     area = max((right - left) * (top - bottom), 1e-6)
-    bands = range(math.floor(bottom / COPY_BAND), math.floor(top / COPY_BAND) + 1)
-    for band in bands:
-        for x0, y0, x1, y1 in drawn.get((key, band), ()):
+    width, height = COPY_CELL
+    cells = [
+        (key, x, y)
+        for x in range(math.floor(left / width), math.floor(right / width) + 1)
+        for y in range(math.floor(bottom / height), math.floor(top / height) + 1)
+    ]
+    for cell in cells:
+        for x0, y0, x1, y1 in drawn.get(cell, ()):
             overlap = max(0.0, min(right, x1) - max(left, x0)) * max(
                 0.0, min(top, y1) - max(bottom, y0)
             )
             if overlap >= COPY_OVERLAP * area:
                 return True
-    for band in bands:
-        drawn.setdefault((key, band), []).append(box)
+    for cell in cells:
+        drawn.setdefault(cell, []).append(box)
     return False
 
 

@@ -69,16 +69,28 @@ def grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]
 
 
 def _clusters(rules: list[Rule], snap: float) -> list[list[Rule]]:
-    """The rules grouped by touching (``_touch``, through each other)."""
-    clusters: list[list[Rule]] = []
+    """The rules grouped by touching (``_touch``, through each other). A rule
+    is compared with a group's rules only if it touches the group's bounds."""
+    clusters: list[tuple[Rule, list[Rule]]] = []  # (bounds, rules)
     for rule in rules:
-        touching = [c for c in clusters if any(_touch(rule, other, snap) for other in c)]
-        merged = [rule]
+        touching = [
+            c
+            for c in clusters
+            if _touch(rule, c[0], snap) and any(_touch(rule, other, snap) for other in c[1])
+        ]
+        merged, bounds = [rule], rule
         for cluster in touching:
-            merged += cluster
+            merged += cluster[1]
+            edge = cluster[0]
+            bounds = Rule(
+                min(bounds.x0, edge.x0),
+                min(bounds.y0, edge.y0),
+                max(bounds.x1, edge.x1),
+                max(bounds.y1, edge.y1),
+            )
             clusters.remove(cluster)
-        clusters.append(merged)
-    return clusters
+        clusters.append((bounds, merged))
+    return [members for _, members in clusters]
 
 
 def _touch(a: Rule, b: Rule, snap: float) -> bool:
