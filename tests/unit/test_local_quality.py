@@ -89,6 +89,23 @@ def test_bold_body_size_line_is_a_heading_below_sized_ones(docs: pathlib.Path) -
     ]
 
 
+def test_a_column_of_one_letter_cells_is_no_stacked_word(docs: pathlib.Path) -> None:
+    """Letters one under another are read as a word only when they stand
+    alone on their lines: a table's column of Y/N flags keeps its rows."""
+    path = docs / "flags.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(corpus.FONT, corpus.BODY_SIZE)
+    rows = [("Item", "Stock", "Due"), ("Bolts", "Y", "May"), ("Nuts", "N", "June")]
+    rows += [("Gears", "Y", "July"), ("Belts", "N", "Aug")]
+    for i, row in enumerate(rows):
+        for x, cell in zip((72, 200, 300), row, strict=True):
+            c.drawString(x, 700 - 13 * i, cell)
+    c.showPage()
+    c.save()
+    [page] = convert(path)
+    assert table_rows(page) == [list(row) for row in rows]
+
+
 def test_right_to_left_lines_come_out_in_logical_order(docs: pathlib.Path) -> None:
     path = docs / "rtl.pdf"
     lines = qc.make_rtl_pdf(path)

@@ -398,6 +398,16 @@ def test_filled_form_fields_are_read_with_their_labels(converted) -> None:
     assert "Off" not in markdown
 
 
+def test_letters_stacked_down_a_margin_read_as_words(converted) -> None:
+    """IRS Form 1040 (2010), page 1: "PRINT CLEARLY" is set one letter under
+    another beside the name fields. It reads as its two words, at the top
+    of the stack, not as twelve one-letter cells scattered down a table."""
+    markdown = convert(converted, "pdfjs-irs-1040-p1.pdf")
+    assert_in_order(markdown, ["PRINT CLEARLY", "Name,", "Presidential"])
+    assert "PRINT CLEARLY" in markdown
+    assert not re.search(r"\| [PRINTCLEAY] \|", markdown)
+
+
 def test_accent_drawn_apart_joins_its_letter(converted) -> None:
     """DPR, page 1: TeX draws the "ğ" of "Oğuz" as a "g" and a breve of its
     own, above it. The breve joins its letter; the line keeps its order."""
