@@ -25,7 +25,6 @@ from __future__ import annotations
 import bisect
 import ctypes
 import functools
-import itertools
 import math
 import pathlib
 import re
@@ -40,7 +39,7 @@ import pypdfium2_raw.bindings as pdfium_bindings
 
 from ilios.errors import CorruptFile, IliosError, PdfEncrypted
 from ilios.pdfium_lock import PDFIUM_LOCK
-from ilios.worker.engines import accents, forms
+from ilios.worker.engines import accents, forms, stacks
 from ilios.worker.engines.geometry import Line, PageText, Rule, is_wide_char, marker_gap
 
 OCR_DPI = 300.0  # render resolution for pages without a text layer, dots per inch
@@ -80,10 +79,6 @@ SEPARATOR_MIN = 144.0  # a lone vertical rule this long (points, 2 inches) separ
 RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (4 edges)
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
-STACK_MIN = 4  # letters set one under another, at least this many, are read as a word (_stacks)
-STACK_SHIFT = 0.5  # ... their centres within this many font sizes across
-STACK_GAP = 2.0  # ... and at most this many font sizes apart down
-STACK_SPACE = 1.0  # ... a gap wider than this is a space between words
 COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
 COPY_CELL = (96.0, 8.0)  # points: boxes read are filed by the cells of this size they cross
 Box = tuple[float, float, float, float]  # left, bottom, right, top in user space
@@ -337,67 +332,7 @@ def text_lines(
         if _vertical(runs):
             return _merge_runs([_turned(run) for run in runs]), garbage
     _keep_margin_side(runs)
-    return _stacks(_merge_runs(runs, walls)), garbage
-
-
-def _stacks(lines: list[Line]) -> list[Line]:
-    """Letters set one under another (a form's "P R I N T  C L E A R L Y"
-    down its margin) become one segment, read top to bottom: STACK_MIN or
-    more single letters, centred within STACK_SHIFT font sizes of the one
-    above and at most STACK_GAP sizes under it, most of them alone on their
-    baselines; a gap over STACK_SPACE sizes is a space between words. A
-    column of one-letter table cells is not a stack: its letters share
-    their baselines with the rows' other cells."""
-    baselines = sorted(line.baseline for line in lines)
-
-    def alone(line: Line) -> bool:
-        tolerance = BASELINE_TOLERANCE * line.size
-        low = bisect.bisect_left(baselines, line.baseline - tolerance)
-        return bisect.bisect_right(baselines, line.baseline + tolerance) - low == 1
-
-    letters = sorted(
-        (line for line in lines if len(line.text) == 1 and line.text.isalpha()),
-        key=lambda line: (line.top, line.left),
-    )
-    chains: list[list[Line]] = []
-    for letter in letters:
-        middle = (letter.left + letter.right) / 2
-        for chain in chains:
-            last = chain[-1]
-            gap = letter.top - last.bottom
-            if (
-                abs(middle - (last.left + last.right) / 2) <= STACK_SHIFT * last.size
-                and 0 <= gap <= STACK_GAP * last.size
-            ):
-                chain.append(letter)
-                break
-        else:
-            chains.append([letter])
-    stacked: dict[int, Line] = {}  # id of a stack's first letter -> the stack
-    gone: set[int] = set()
-    for chain in chains:
-        if len(chain) < STACK_MIN or 2 * sum(map(alone, chain)) <= len(chain):
-            continue
-        text = chain[0].text
-        for above, letter in itertools.pairwise(chain):
-            gap = letter.top - above.bottom
-            text += (" " if gap > STACK_SPACE * above.size else "") + letter.text
-        first = chain[0]
-        stacked[id(first)] = Line(
-            text,
-            min(letter.left for letter in chain),
-            max(letter.right for letter in chain),
-            first.top,
-            first.bottom,  # a line at the stack's top, as it is read
-            first.baseline,
-            first.size,
-            len(chain),
-            first.bold,
-        )
-        gone.update(id(letter) for letter in chain)
-    if not stacked:
-        return lines
-    return [stacked.get(id(line), line) for line in lines if id(line) in stacked or id(line) not in gone]
+    return stacks.join(_merge_runs(runs, walls)), garbage
 
 
 def _keep_margin_side(runs: list[Line]) -> None:
