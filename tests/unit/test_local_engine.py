@@ -7,11 +7,15 @@ per module and shared.
 
 from __future__ import annotations
 
+import ctypes
 import pathlib
 import threading
+from collections import Counter
 
 import corpus as builder
 import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image
 from reportlab.lib.pagesizes import LETTER
@@ -416,3 +420,29 @@ def test_ocr_boxes_group_into_lines_left_to_right() -> None:
     ]
     lines = ocr._group_lines(boxes)
     assert [ln.text for ln in lines] == ["left words right", "below"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["docling-korean-2col-p2-4.pdf", "plumber-ca-warn-report-p1.pdf", "docling-2305-03393-p9.pdf"],
+)
+def test_short_runs_read_by_character_match_the_object_text(name: str) -> None:
+    """A short object's text is read a character at a time (cheaper than
+    pdfium's object text); it must be what the object text says, spaces
+    after it and characters beyond the BMP (those fall back) included."""
+    document = pdfium.PdfDocument(pathlib.Path(__file__).parent.parent / "data" / "real" / name)
+    compared = 0
+    for page in document:
+        textpage = page.get_textpage()
+        handle = textpage.raw
+        runs = list(pdf._object_runs(handle))
+        spread = Counter(address for _, _, address in runs)
+        count = pdfium_c.FPDFText_CountChars(handle)
+        buffer = (ctypes.c_ushort * pdf.TEXT_BUFFER_CHARS)()
+        for first, end, address in runs:
+            if end - first > pdf.SHORT_RUN or spread[address] > 1:
+                continue
+            whole = pdf._object_text(handle, pdfium_c.FPDFText_GetTextObject(handle, first), buffer)
+            assert (pdf._run_text(handle, first, end, count) or whole) == whole
+            compared += 1
+    assert compared > 20

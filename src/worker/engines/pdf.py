@@ -22,12 +22,14 @@ page-sized image is marked as a scan with an OCR layer (``PageText.scanned``).
 
 from __future__ import annotations
 
+import array
 import bisect
 import ctypes
 import functools
 import math
 import pathlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -79,6 +81,7 @@ SEPARATOR_MIN = 144.0  # a lone vertical rule this long (points, 2 inches) separ
 RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (4 edges)
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
+SHORT_RUN = 8  # an object drawn as one run of at most this many characters is read by character
 COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
 COPY_CELL = (96.0, 8.0)  # points: boxes read are filed by the cells of this size they cross
 Box = tuple[float, float, float, float]  # left, bottom, right, top in user space
@@ -280,7 +283,10 @@ def text_lines(
     read: set[int] = set()  # objects whose whole text is in
     spans: dict[int, tuple[int, int]] = {}  # id of a run read whole -> its characters
     drawn: dict[tuple[str, int, int], list[Box]] = {}  # (text, cell) -> boxes read
-    for first, end, address in _object_runs(handle):
+    object_runs = list(_object_runs(handle))
+    run_count = Counter(address for _, _, address in object_runs)
+    chars = pdfium_c.FPDFText_CountChars(handle)
+    for first, end, address in object_runs:
         if address in read:
             continue
         lines = pdfium_c.FPDFText_CountRects(handle, first, end - first)
@@ -302,7 +308,10 @@ def text_lines(
         if not whole:
             texts = _object_pieces(handle, range(first, end), cuts, gap)
         else:
-            text = _object_text(handle, obj, buffer)
+            if end - first <= SHORT_RUN and run_count[address] == 1:
+                text = _run_text(handle, first, end, chars) or _object_text(handle, obj, buffer)
+            else:
+                text = _object_text(handle, obj, buffer)
             if _RTL_LETTER.search(text):  # pdfium may break it into runs: read this one
                 text = _rtl_object_text(handle, range(first, end)) or text
             else:
@@ -460,6 +469,22 @@ def _object_text(
         pdfium_c.FPDFTextObj_GetText(obj, textpage, buffer, n_bytes)
     text = ctypes.string_at(buffer, n_bytes - 2).decode("utf-16-le", errors="replace")
     return _printable(text)
+
+
+def _run_text(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count: int) -> str:
+    """The text of an object drawn as the one run of characters ``first`` to
+    ``end``, as pdfium's object text has it (its characters, then the space
+    after it if one follows), read a character at a time: for a short run,
+    cheaper than the object text, which pdfium builds by scanning the whole
+    page. "": a character outside the Basic Multilingual Plane (read the
+    object text instead)."""
+    codes = [pdfium_c.FPDFText_GetUnicode(textpage, j) for j in range(first, end)]
+    if end < count and pdfium_c.FPDFText_GetUnicode(textpage, end) == 0x20:
+        codes.append(0x20)
+    if max(codes, default=0) > 0xFFFF:
+        return ""
+    units = array.array("H", [code for code in codes if code])
+    return _printable(units.tobytes().decode("utf-16-le", errors="replace"))
 
 
 def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range) -> str:
