@@ -243,6 +243,8 @@ class View:
         self, left: float, bottom: float, right: float, top: float
     ) -> tuple[float, float, float, float]:
         """(left, top, right, bottom) on the shown page of a user-space box."""
+        if self.rotation == 0:  # the common case, without the general one's calls
+            return min(left, right), -max(bottom, top), max(left, right), -min(bottom, top)
         x0, y0 = self.point(left, bottom)
         x1, y1 = self.point(right, top)
         return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
@@ -411,26 +413,24 @@ def _add_run(
     if _GARBAGE.search(text):
         garbage = len(_GARBAGE.findall(text))
         text = _GARBAGE.sub(" ", text)
-    left, bottom, right, top = box
-    x, y = ctypes.c_double(), ctypes.c_double()
-    matrix = pdfium_c.FS_MATRIX()
-    shown_left, shown_top, shown_right, shown_bottom = view.box(left, bottom, right, top)
+    chars = len(text.strip())
+    if not chars:
+        return garbage
+    shown_left, shown_top, shown_right, shown_bottom = view.box(*box)
     size, baseline = shown_bottom - shown_top, shown_bottom  # fallbacks: the box's
     turned = False
     if index >= 0:
-        size = _font_size(handle, index, size)
-        if pdfium_c.FPDFText_GetMatrix(handle, index, matrix):
+        matrix = _char_matrix(handle, index)
+        size = _scaled_size(handle, index, size, matrix)
+        if matrix is not None:
             (x0, y0), (x1, y1) = view.point(0.0, 0.0), view.point(matrix.a, matrix.b)
             turned = abs(y1 - y0) > abs(x1 - x0)  # the glyphs advance down or up the page
+        x, y = ctypes.c_double(), ctypes.c_double()
         if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
             baseline = view.point(x.value, y.value)[1]
-    if text.strip():
-        bold, mono = _font_style(obj, bold_fonts) if obj else (False, False)
-        chars = len(text.strip())
-        shown = (shown_left, shown_right, shown_top, shown_bottom)
-        runs.append(
-            Line(text, *shown, baseline, size, chars, bold, mono, side=turned and chars > 1)
-        )
+    bold, mono = _font_style(obj, bold_fonts) if obj else (False, False)
+    shown = (shown_left, shown_right, shown_top, shown_bottom)
+    runs.append(Line(text, *shown, baseline, size, chars, bold, mono, side=turned and chars > 1))
     return garbage
 
 
@@ -595,11 +595,21 @@ def _widest_gap(handle: pdfium_c.FPDF_TEXTPAGE, chars: range) -> float:
 def _font_size(handle: pdfium_c.FPDF_TEXTPAGE, index: int, fallback: float = 0.0) -> float:
     """The character's font size as drawn (its matrix's scale applied), in
     points; ``fallback`` (scaled the same) where pdfium knows none."""
+    return _scaled_size(handle, index, fallback, _char_matrix(handle, index))
+
+
+def _scaled_size(
+    handle: pdfium_c.FPDF_TEXTPAGE, index: int, fallback: float, matrix: pdfium_c.FS_MATRIX | None
+) -> float:
+    """``_font_size`` with the character's ``matrix`` already read."""
     size = pdfium_c.FPDFText_GetFontSize(handle, index) or fallback
+    return size * (math.hypot(matrix.c, matrix.d) or 1.0) if matrix is not None else size
+
+
+def _char_matrix(handle: pdfium_c.FPDF_TEXTPAGE, index: int) -> pdfium_c.FS_MATRIX | None:
+    """The character's matrix, or None where pdfium knows none."""
     matrix = pdfium_c.FS_MATRIX()
-    if pdfium_c.FPDFText_GetMatrix(handle, index, matrix):
-        size *= math.hypot(matrix.c, matrix.d) or 1.0
-    return size
+    return matrix if pdfium_c.FPDFText_GetMatrix(handle, index, matrix) else None
 
 
 def _object_pieces(
