@@ -385,7 +385,8 @@ def test_text_in_raw_glyph_codes_is_dropped_not_made_a_table(converted) -> None:
     beside the body text, whose sentence stays whole."""
     markdown = convert(converted, "docling-redp5110-p3.pdf")
     assert not table_rows(markdown)
-    assert "Excellence (CoE) can help you achieve" in markdown
+    assert "The DB2 for i Center of Excellence (CoE) can help you achieve" in markdown
+    assert "gain more confidence and satisfaction in IBM product" in markdown
     assert not re.search(r'(?m)^[\s!"#-]*[!"#][\s!"#-]*$', markdown)
 
 
@@ -396,6 +397,16 @@ def test_filled_form_fields_are_read_with_their_labels(converted) -> None:
     markdown = convert(converted, "pypdf-libreoffice-form.pdf")
     assert_in_order(markdown, ["First Name", "Alice", "Last Name", "Other", "Bob"])
     assert "Off" not in markdown
+
+
+def test_dash_bullets_pdfium_takes_for_hyphens_make_a_list(converted) -> None:
+    """REDP-5110, page 5: its bullets are "-" glyphs that pdfium reports as
+    line-end hyphens (code 2). Each opens an item of a list, one an item; a
+    bullet drawn apart from its text still joins it."""
+    markdown = convert(converted, "docling-redp5110-p5.pdf")
+    items = ["Security fundamentals", "Current state of IBM i security"]
+    items.append("DB2 for i security controls")
+    assert "\n".join(f"- {item}" for item in items) in markdown
 
 
 def test_letters_stacked_down_a_margin_read_as_words(converted) -> None:

@@ -19,7 +19,7 @@ MARKER_GAP = 4.0  # a list marker joins the text this many font sizes to its rig
 
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af]")
 _MARKER = re.compile(
-    "^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013*-]|\\d{1,3}[.)])$"
+    "^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013*\x02-]|\\d{1,3}[.)])$"
 )
 
 

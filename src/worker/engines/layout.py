@@ -48,7 +48,9 @@ SHORT_LINE = 2.0  # ... that stopped this short of the paragraph's far edge (its
 ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
 
 BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013"  # bullets, en dash
-BULLET = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*]\s+)(?=\S)")
+# A marker opening a line: a bullet, or "-", "*" or pdfium's hyphenation code
+# (a "-" drawn as a bullet, which pdfium took for a line-end hyphen) and a space.
+BULLET = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*\x02]\s+)(?=\S)")
 NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
 # A caption: a figure or table label and its number ("Figure 7-26.", "Table 1:", "Abb. 3", "图 2").
 CAPTION = re.compile(

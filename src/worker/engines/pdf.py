@@ -716,7 +716,9 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         cur.chars += run.chars
     for line in lines:
         line.text = " ".join(line.text.split())
-    return [line for line in lines if line.text]
+    # A lone "-" pdfium took for a hyphen (\x02), with no text beside it, is a
+    # list marker of nothing (the bullets of a column whose text is unreadable).
+    return [line for line in lines if line.text and line.text != "\x02"]
 
 
 def _walled(line: Line, run: Line, walls: _Lines) -> bool:
