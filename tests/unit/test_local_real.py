@@ -503,12 +503,13 @@ def test_right_to_left_table_reads_from_the_rightmost_column(converted) -> None:
 def test_vertical_japanese_text_layer_reads_each_column_whole(converted) -> None:
     """pdf.js issue 6387: nine vertical columns of one sentence with different
     letter spacing; one column is drawn character by character. Each column
-    comes out as one line, the rightmost first."""
+    comes out as one line, the rightmost first; the widely tracked ones get
+    no spaces between their characters (pdfium generates them for the gaps)."""
     markdown = convert(converted, "pdfjs-vertical-ja-spacing.pdf")
     sentence = "あのイーハトーヴォのすきとおった風"
     lines = [line for line in markdown.splitlines() if "あ" in line]
     assert len(lines) == 9
-    assert sum(sentence in line for line in lines) >= 5
+    assert all(sentence in line for line in lines)
     assert lines[0].startswith("-100 for each char")  # the rightmost column
 
 

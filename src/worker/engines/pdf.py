@@ -314,6 +314,8 @@ def text_lines(
                 text = _run_text(handle, first, end, chars) or _object_text(handle, obj, buffer)
             else:
                 text = _object_text(handle, obj, buffer)
+            if run_count[address] == 1 and _spaced_wide(text):  # pdfium spaced CJK tracking
+                text = _run_text(handle, first, end, chars, squeeze=True) or text
             if _RTL_LETTER.search(text):  # pdfium may break it into runs: read this one
                 text = _rtl_object_text(handle, range(first, end)) or text
             else:
@@ -471,20 +473,48 @@ def _object_text(
     return _printable(text)
 
 
-def _run_text(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count: int) -> str:
+def _run_text(
+    textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count: int, squeeze: bool = False
+) -> str:
     """The text of an object drawn as the one run of characters ``first`` to
     ``end``, as pdfium's object text has it (its characters, then the space
     after it if one follows), read a character at a time: for a short run,
     cheaper than the object text, which pdfium builds by scanning the whole
     page. "": a character outside the Basic Multilingual Plane (read the
-    object text instead)."""
+    object text instead). ``squeeze``: without the spaces pdfium generated
+    between two CJK characters (for a gap of tracking or justification:
+    CJK puts no spaces between words)."""
     codes = [pdfium_c.FPDFText_GetUnicode(textpage, j) for j in range(first, end)]
+    if squeeze:
+        codes = [
+            code
+            for k, code in enumerate(codes)
+            if not (
+                code == 0x20
+                and 0 < k < len(codes) - 1
+                and pdfium_c.FPDFText_IsGenerated(textpage, first + k)
+                and is_wide_char(chr(codes[k - 1]))
+                and is_wide_char(chr(codes[k + 1]))
+            )
+        ]
     if end < count and pdfium_c.FPDFText_GetUnicode(textpage, end) == 0x20:
         codes.append(0x20)
     if max(codes, default=0) > 0xFFFF:
         return ""
     units = array.array("H", [code for code in codes if code])
     return _printable(units.tobytes().decode("utf-16-le", errors="replace"))
+
+
+def _spaced_wide(text: str) -> bool:
+    """A space between two CJK (wide) characters."""
+    if text.isascii():
+        return False
+    at = text.find(" ", 1)
+    while 0 < at < len(text) - 1:
+        if is_wide_char(text[at - 1]) and is_wide_char(text[at + 1]):
+            return True
+        at = text.find(" ", at + 1)
+    return False
 
 
 def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range) -> str:
