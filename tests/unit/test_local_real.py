@@ -491,6 +491,18 @@ def test_arabic_text_layer_in_logical_order(converted) -> None:
     assert "اإل" not in markdown and "المشكالت" not in markdown
 
 
+def test_right_to_left_paragraph_keeps_its_short_last_line(converted) -> None:
+    """docling's right_to_left_01: each paragraph's last line is short and
+    set against the right edge; it ends far from the left edge but starts
+    where the others do, so it stays in its paragraph (four paragraphs
+    after the heading, not eight)."""
+    markdown = convert(converted, "docling-rtl-arabic-01.pdf")
+    paragraphs = markdown.split("\n\n")
+    assert len(paragraphs) == 5
+    assert paragraphs[1].endswith("يمكن أن يسهم بشكل كبير في تحسين نتائج العمل.")
+    assert paragraphs[4].endswith("تأثيرات إيجابية بعيدة المدى على الأداء الشخصي والمهني.")
+
+
 def test_right_to_left_table_reads_from_the_rightmost_column(converted) -> None:
     """docling's right_to_left_03, a Persian form: label (right) before value (left)."""
     markdown = convert(converted, "docling-rtl-persian-form.pdf")

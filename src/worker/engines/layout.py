@@ -247,7 +247,7 @@ def to_markdown(
             and cur.kind == "p"
             and not gap
             and not restyled
-            and line.left < cur.left + INDENT_BREAK * line.size
+            and not _indented(line, cur)
             and not (
                 len(cur.parts) > 1 and prev and pitch and pitch > 0 and _new_indent(line, prev, cur)
             )
@@ -261,6 +261,16 @@ def to_markdown(
     edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
     aside = [_margin_line([line]) for line in side]
     return "\n\n".join([*edges[0], *(block.markdown() for block in blocks), *aside, *edges[1]])
+
+
+def _indented(line: Line, paragraph: _Block) -> bool:
+    """The line starts more than INDENT_BREAK font sizes further in than the
+    paragraph's first line: from its left edge in left-to-right text, from
+    its right edge in right-to-left text (a short last line of a paragraph
+    set right to left ends far from the left edge, but starts at the right)."""
+    if is_rtl(line.text):
+        return line.right < paragraph.edges[1] - INDENT_BREAK * line.size
+    return line.left > paragraph.left + INDENT_BREAK * line.size
 
 
 def _new_indent(line: Line, prev: Line, paragraph: _Block) -> bool:
