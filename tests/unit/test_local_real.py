@@ -370,6 +370,32 @@ def test_indented_first_lines_start_paragraphs(converted) -> None:
     )
 
 
+def test_references_set_with_a_hanging_indent_are_one_paragraph_each(converted) -> None:
+    """fr_olap, page 12: each reference's first line is full, its next lines
+    one font size further in. An entry is one paragraph, the next entry's
+    first line (back at the margin) opens the next; the centred running
+    head above them stays apart."""
+    paragraphs = convert(converted, "uns-fr-olap-2col-p12.pdf").split("\n\n")
+    entries = [
+        "Chatzopoulou, G., M. Eirinaki, et N. Polyzotis (2009). Query recommendations for "
+        "interactive database exploration. In SSDBM, pp. 3\u201318.",
+        "Colas, S., P. Marcel, et E. Negre (2010). Organisation de log de requêtes OLAP sous "
+        "forme de site web. In EDA 2010, Volume B-6 of RNTI, Toulouse, pp. 81\u201395. Cépaduès.",
+        "Negre, E. (2009). Exploration collaborative de cubes de données. Ph. D. thesis, "
+        "Université François Rabelais Tours.",
+    ]
+    for entry in entries:
+        assert entry in paragraphs
+    assert paragraphs[0] == "Résumés et interrogations de logs de requêtes OLAP"
+
+
+def test_scanned_section_heading_with_a_hanging_indent_is_whole(converted) -> None:
+    """5 CFR part 1, scanned: a section's heading runs onto a second line set
+    further in; both lines are one paragraph."""
+    paragraphs = convert(converted, "uns-cfr-2col-scan-a.jpg").split("\n\n")
+    assert "§1.1 Positions and employees affected by the rules in this subchapter." in paragraphs
+
+
 def test_scanned_clauses_with_indented_first_lines_are_paragraphs(converted) -> None:
     """5 CFR part 1, scanned: the lettered definitions of section 1.2, each
     indented, are paragraphs of their own."""

@@ -46,6 +46,7 @@ INDENT_BREAK = 1.0  # first-line indent (in font sizes) that starts a new paragr
 INDENT_STEP = 0.6  # ... or this much further in than a previous line ...
 SHORT_LINE = 2.0  # ... that stopped this short of the paragraph's far edge (its last line)
 ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
+HANG_MIN, HANG_MAX = 0.5, 5.0  # a hanging indent: second line this far in (font sizes) ...
 
 BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013"  # bullets, en dash
 # A marker opening a line: a bullet, or "-", "*" or pdfium's hyphenation code
@@ -136,6 +137,7 @@ class _Block:
     numbers: list[str] = field(default_factory=list)  # "ol" item numbers
     left: float = 0.0  # left edge of the first line / of the current item's marker
     edges: tuple[float, float] = (0.0, 0.0)  # paragraphs: leftmost and rightmost edge of its lines
+    hang: float | None = None  # a paragraph set with a hanging indent: its lines' start (_start)
     size: float = 0.0
 
     def markdown(self) -> str:
@@ -179,7 +181,8 @@ def to_markdown(
     running = {id(line) for line in (*head, *foot, *side)}
     items = reading_order([line for line in rest if id(line) not in running], tables)
     blocks: list[_Block] = []
-    pitches = _usual_pitches([it for it in items if isinstance(it, Line)], max_leading)
+    flow = [it for it in items if isinstance(it, Line)]
+    pitches = _usual_pitches(flow, max_leading)
     code = _code_lines([it for it in items if isinstance(it, Line)])
     prev: Line | None = None
     for i, line in enumerate(items):
@@ -242,11 +245,15 @@ def to_markdown(
             and line.left > cur.left + ITEM_INDENT * line.size
         ):
             cur.parts[-1] = _join([cur.parts[-1], text])
+        elif cur and cur.kind == "p" and not gap and not restyled and _hangs(line, prev, cur, flow):
+            cur.parts.append(text)
+            cur.edges = min(cur.edges[0], line.left), max(cur.edges[1], line.right)
         elif (
             cur
             and cur.kind == "p"
             and not gap
             and not restyled
+            and cur.hang is None
             and not _indented(line, cur)
             and not (
                 len(cur.parts) > 1 and prev and pitch and pitch > 0 and _new_indent(line, prev, cur)
@@ -261,6 +268,56 @@ def to_markdown(
     edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
     aside = [_margin_line([line]) for line in side]
     return "\n\n".join([*edges[0], *(block.markdown() for block in blocks), *aside, *edges[1]])
+
+
+def _hangs(line: Line, prev: Line | None, paragraph: _Block, flow: list[Line]) -> bool:
+    """The line continues a paragraph set with a hanging indent (a
+    reference list's entries, a function's definition): its second line
+    starts HANG_MIN to HANG_MAX font sizes further in than its first, in the
+    same font size, and the first is full (reaches within SHORT_LINE sizes
+    of the far edge of the lines that start near it); later lines start
+    where the second did and a line back at the first line's start opens
+    the next entry, unless the line before it is full and stops
+    mid-sentence: then the text runs on, and the paragraph is no longer
+    hanging (a heading over a paragraph with an indented first line). A
+    centred line is no hanging one. Mirrored for right-to-left text;
+    ``paragraph.hang`` keeps the start once found."""
+    rtl = is_rtl(line.text)
+    start = _start(line, rtl)
+    if prev is None or rtl != is_rtl(prev.text):
+        return False
+
+    def full() -> bool:  # the line before reaches the far edge of the lines starting near
+        near = [other for other in flow if abs(_start(other, rtl) - start) <= HANG_MAX * line.size]
+        return _end(prev, rtl) >= max(_end(other, rtl) for other in near) - SHORT_LINE * line.size
+
+    if paragraph.hang is not None:
+        if abs(start - paragraph.hang) <= HANG_MIN * line.size:
+            return True
+        if start < paragraph.hang and full() and _open(prev.text):
+            paragraph.hang = None  # the text runs on: the line it hung on was a first line's indent
+        return False
+    first = _start(prev, rtl)
+    if len(paragraph.parts) != 1 or _step(line.size) != _step(prev.size):
+        return False
+    if not HANG_MIN * line.size <= start - first <= HANG_MAX * line.size or not full():
+        return False
+    if abs((start - first) - (_end(prev, rtl) - _end(line, rtl))) <= HANG_MIN * line.size:
+        return False  # as far in as it is short: a centred line
+    paragraph.hang = start
+    return True
+
+
+def _start(line: Line, rtl: bool) -> float:
+    """Where a line starts, growing inwards: its left edge, or its right edge
+    negated in right-to-left text."""
+    return -line.right if rtl else line.left
+
+
+def _end(line: Line, rtl: bool) -> float:
+    """Where a line ends, growing outwards: its right edge, or its left edge
+    negated in right-to-left text."""
+    return -line.left if rtl else line.right
 
 
 def _indented(line: Line, paragraph: _Block) -> bool:
