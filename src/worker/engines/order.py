@@ -26,6 +26,7 @@ Units are the source's; all thresholds are multiples of the font size.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import statistics
@@ -190,9 +191,10 @@ def _is_table(left: list[Line], right: list[Line]) -> bool:
 
 
 def _has_row(baselines: list[float], line: Line, tolerance: float = BASELINE_TOLERANCE) -> bool:
-    """A baseline within ``tolerance`` font sizes of the line's."""
+    """A baseline (of ``baselines``, sorted) within ``tolerance`` font sizes of the line's."""
     tolerance *= line.size
-    return any(abs(b - line.baseline) <= tolerance for b in baselines)
+    at = bisect.bisect_left(baselines, line.baseline - tolerance)
+    return at < len(baselines) and baselines[at] <= line.baseline + tolerance
 
 
 def _is_text(side: list[Line]) -> bool:
