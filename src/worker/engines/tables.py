@@ -252,10 +252,9 @@ def _ruled(spans: list[tuple[float, float]], start: float, end: float) -> bool:
 
 
 def _slot(value: float, edges: list[float]) -> int | None:
-    for i in range(len(edges) - 1):
-        if edges[i] <= value < edges[i + 1]:
-            return i
-    return None
+    """The i with edges[i] <= value < edges[i + 1] (``edges`` sorted), or None."""
+    i = bisect.bisect_right(edges, value) - 1
+    return i if 0 <= i < len(edges) - 1 else None
 
 
 def _cell_text(segments: list[Line]) -> str:
