@@ -126,6 +126,63 @@ def make_two_column_pdf(path: pathlib.Path) -> list[str]:
     return [TWO_COLUMN_TITLE, *TWO_COLUMN_PARAGRAPHS]
 
 
+MAGAZINE_TITLE = "The River Towns Come Back"
+MAGAZINE_LEFT = [
+    "Three small ports along the estuary spent the winter rebuilding the quays "
+    "that the spring floods had broken, and by summer the first barges were back.",
+    "The harbour council of Elmsford widened the old landing so that grain and "
+    "timber could be loaded again, while the fishermen kept their moorings by the bridge.",
+]
+MAGAZINE_CAPTION = "Barges wait at the widened quay in Elmsford."
+MAGAZINE_RIGHT = [
+    "Further downstream, the town of Marrow Cross turned its flooded warehouses "
+    "into a market hall that opens every Saturday morning.",
+]
+PHOTO_SIZE = (250.0, 170.0)  # points: the photograph in the right column
+
+
+def make_magazine_pdf(path: pathlib.Path) -> list[str]:
+    """Write a magazine-like page: a title over two columns, the right one
+    opening with a photograph (a dark, textured picture) and its caption;
+    return the title, the left column's paragraphs, the caption and the right
+    column's paragraphs, in reading order."""
+    import numpy as np
+    from PIL import ImageDraw
+    from reportlab.lib.utils import ImageReader
+
+    column = (LETTER[0] - 2 * MARGIN - COLUMN_GAP) / 2
+    right_x = MARGIN + column + COLUMN_GAP
+    rng = np.random.default_rng(7)
+    photo = Image.new("L", (500, 340), 110)
+    draw = ImageDraw.Draw(photo)
+    for _ in range(150):  # lighter and darker shapes over a dark ground
+        x, y = int(rng.integers(0, 500)), int(rng.integers(0, 340))
+        draw.ellipse((x, y, x + 30, y + 20), fill=int(rng.integers(40, 220)))
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    top = LETTER[1] - MARGIN
+    c.setFont(BOLD, 22)
+    c.drawString(MARGIN, top, MAGAZINE_TITLE)
+    c.setFont(FONT, BODY_SIZE)
+    y = top - 40
+    for paragraph in MAGAZINE_LEFT:
+        for line in _wrap(paragraph, column):
+            c.drawString(MARGIN, y, line)
+            y -= BODY_LEADING
+        y -= BODY_LEADING
+    width, height = PHOTO_SIZE
+    c.drawImage(ImageReader(photo), right_x, top - 30 - height, width, height)
+    y = top - 30 - height - BODY_LEADING
+    c.drawString(right_x, y, MAGAZINE_CAPTION)
+    y -= 2 * BODY_LEADING
+    for paragraph in MAGAZINE_RIGHT:
+        for line in _wrap(paragraph, column):
+            c.drawString(right_x, y, line)
+            y -= BODY_LEADING
+    c.showPage()
+    c.save()
+    return [MAGAZINE_TITLE, *MAGAZINE_LEFT, MAGAZINE_CAPTION, *MAGAZINE_RIGHT]
+
+
 def _table_page(path: pathlib.Path, *, ruled: bool) -> Rows:
     """The table page; in the ruled one the last row is taller and its
     middle cell wraps over two lines (only the grid says they are one cell)."""

@@ -156,6 +156,19 @@ def test_two_column_scan_reads_in_column_order(docs: pathlib.Path) -> None:
     assert all(first < last for first, last in zip(firsts, lasts, strict=True))
 
 
+def test_magazine_scan_reads_its_photo_as_nothing_and_keeps_paragraphs(docs: pathlib.Path) -> None:
+    """A scanned magazine page: a photograph (dark and textured) is no table
+    of ruling lines and no text, its caption follows it, and each paragraph
+    (set apart by a blank line, which OCR's line boxes of varying heights
+    must not hide) is a paragraph of its own, in reading order."""
+    path = docs / "magazine.png"
+    expected = qc.make_rendered_png(path, qc.make_magazine_pdf, scale=SCAN_SCALE)
+    [page] = convert(path, PNG)
+    assert not table_rows(page)
+    paragraphs = page.split("\n\n")
+    assert [squashed(p) for p in paragraphs] == [squashed(p) for p in expected]
+
+
 def test_ruled_table_scan_keeps_rows_and_cells(docs: pathlib.Path) -> None:
     path = docs / "ruled.png"
     rows = qc.make_rendered_png(path, qc.make_ruled_table_pdf, scale=SCAN_SCALE)
@@ -205,6 +218,23 @@ def test_a_cell_wrapped_onto_a_second_line_stays_one_row() -> None:
         ["North", "12", "0.5"],
         ["South", "7", "0.3"],
         ["East", "9", "0.1"],
+    ]
+
+
+def test_ocr_lines_of_uneven_heights_still_part_at_a_blank_line() -> None:
+    """OCR's line boxes are as tall as their letters reach (ascenders,
+    descenders), so their "sizes" differ line by line; the usual pitch is
+    the page's, not each height's, and a blank line parts paragraphs."""
+    lines = []
+    for i in range(12):
+        height = 26.0 if i % 2 else 31.0  # lines with and without descenders, in turn
+        baseline = 100 + 38 * i + (38 if i >= 6 else 0)  # a blank line before the seventh
+        top = baseline - height
+        lines.append(Line(f"line {i} of the text", 72, 400, top, baseline, baseline, height, 16))
+    markdown = to_markdown(lines, fonts=None, max_leading=2.2)
+    assert markdown.split("\n\n") == [
+        " ".join(f"line {i} of the text" for i in range(6)),
+        " ".join(f"line {i} of the text" for i in range(6, 12)),
     ]
 
 

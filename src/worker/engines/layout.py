@@ -182,7 +182,12 @@ def to_markdown(
     items = reading_order([line for line in rest if id(line) not in running], tables)
     blocks: list[_Block] = []
     flow = [it for it in items if isinstance(it, Line)]
-    pitches = _usual_pitches(flow, max_leading)
+    # OCR boxes' heights vary line by line: one usual pitch for all of them
+    pitches: dict[float | None, float] = (
+        _usual_pitches(flow, max_leading)
+        if fonts is not None
+        else {None: _usual_pitch(flow, max_leading, sized=False)}
+    )
     code = _code_lines([it for it in items if isinstance(it, Line)])
     prev: Line | None = None
     for i, line in enumerate(items):
@@ -426,12 +431,13 @@ def _usual_pitches(lines: list[Line], max_leading: float) -> dict[float | None, 
     return out
 
 
-def _usual_pitch(lines: list[Line], max_leading: float) -> float:
-    """Lower-quartile baseline pitch between same-size neighbours, capped."""
+def _usual_pitch(lines: list[Line], max_leading: float, sized: bool = True) -> float:
+    """Lower-quartile baseline pitch between same-size neighbours (any
+    neighbours when sizes are not ``sized``: OCR boxes), capped."""
     pitches = sorted(
         b.baseline - a.baseline
         for a, b in itertools.pairwise(lines)
-        if abs(a.size - b.size) <= SAME_SIZE * max(a.size, b.size)
+        if (not sized or abs(a.size - b.size) <= SAME_SIZE * max(a.size, b.size))
         and b.baseline - a.baseline > 0.5 * b.size
     )
     sizes = sorted(line.size for line in lines) or [1.0]

@@ -59,6 +59,7 @@ GLYPH_MIN_PX, GLYPH_MAX_PX = 4, 300  # blobs outside these heights are not glyph
 INK_LEVEL = 128  # gray levels below this are ink (ruling lines)
 RULE_MIN_SHARE = 0.04  # a ruling line spans at least this share of the page side
 RULE_MIN_PX = 40  # ... and at least this many pixels
+RULE_MAX_PX = 8  # ... and is at most this many pixels thick (half a scaled glyph's height)
 ORIENT_SURE = 5.0  # OSD orientation confidence above which a turn is applied untested
 SCRIPT_SURE = 3.0  # OSD script confidence above which the script's model is added
 RETRY_CONFIDENCE = 70.0  # below this, a reading is tried again with a less sure script's model
@@ -265,8 +266,9 @@ def _glyph_height(pixels: np.ndarray) -> float | None:
 
 
 def _erase_rules(pixels: np.ndarray) -> tuple[list[Rule], np.ndarray]:
-    """Ruling lines (dark runs of at least RULE_MIN_SHARE of the page side),
-    and the page with them painted white."""
+    """Ruling lines (dark runs of at least RULE_MIN_SHARE of the page side,
+    at most RULE_MAX_PX thick: not the dark areas of a photograph), and the
+    page with them painted white."""
     ink = np.where(pixels < INK_LEVEL, 255, 0).astype(np.uint8)
     height, width = ink.shape
     rules: list[Rule] = []
@@ -276,13 +278,17 @@ def _erase_rules(pixels: np.ndarray) -> tuple[list[Rule], np.ndarray]:
         shape = (length, 1) if horizontal else (1, length)
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, shape)
         runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
-        mask = np.maximum(mask, runs)
-        _, _, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
-        for x, y, w, h, _ in stats[1:].tolist():
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+        thin = np.zeros(count, dtype=bool)
+        for i, (x, y, w, h, _) in enumerate(stats.tolist()[1:], start=1):
+            if (h if horizontal else w) > RULE_MAX_PX:
+                continue  # a dark area (a photograph, a filled box): no line
+            thin[i] = True
             if horizontal:
                 rules.append(Rule(x, y + h / 2, x + w, y + h / 2))
             else:
                 rules.append(Rule(x + w / 2, y, x + w / 2, y + h))
+        mask = np.maximum(mask, np.where(thin[labels], 255, 0).astype(np.uint8))
     if not rules:
         return rules, pixels
     cleaned = pixels.copy()
