@@ -137,15 +137,25 @@ MAGAZINE_CAPTION = "Barges wait at the widened quay in Elmsford."
 MAGAZINE_RIGHT = [
     "Further downstream, the town of Marrow Cross turned its flooded warehouses "
     "into a market hall that opens every Saturday morning.",
+    "Its traders sell cheese, honey and bread from the farms up the valley, and "
+    "in the afternoon the hall becomes a dance floor for anyone who cares to stay.",
+    "At Lowater, the smallest of the three, the ferry runs again twice a day, "
+    "carrying cyclists, school children and the post across to the far bank.",
+    "The ferryman says the river has never been so busy in his lifetime, and he "
+    "expects the summer visitors to fill the new guest houses along the front.",
+    "None of the towns has finished its work: the sea wall at Elmsford still "
+    "needs new stone, and the old mill at Marrow Cross waits for a buyer.",
 ]
 PHOTO_SIZE = (250.0, 170.0)  # points: the photograph in the right column
+MAGAZINE_PAGE_NUMBER = "14"
 
 
 def make_magazine_pdf(path: pathlib.Path) -> list[str]:
     """Write a magazine-like page: a title over two columns, the right one
-    opening with a photograph (a dark, textured picture) and its caption;
-    return the title, the left column's paragraphs, the caption and the right
-    column's paragraphs, in reading order."""
+    opening with a photograph (a dark, textured picture) and its caption,
+    and the page number at the foot of the left column; return the title,
+    the left column's paragraphs, the caption, the right column's paragraphs
+    and the page number, in reading order."""
     import numpy as np
     from PIL import ImageDraw
     from reportlab.lib.utils import ImageReader
@@ -178,9 +188,11 @@ def make_magazine_pdf(path: pathlib.Path) -> list[str]:
         for line in _wrap(paragraph, column):
             c.drawString(right_x, y, line)
             y -= BODY_LEADING
+        y -= BODY_LEADING
+    c.drawString(MARGIN, MARGIN, MAGAZINE_PAGE_NUMBER)  # at the foot of the left column
     c.showPage()
     c.save()
-    return [MAGAZINE_TITLE, *MAGAZINE_LEFT, MAGAZINE_CAPTION, *MAGAZINE_RIGHT]
+    return [MAGAZINE_TITLE, *MAGAZINE_LEFT, MAGAZINE_CAPTION, *MAGAZINE_RIGHT, MAGAZINE_PAGE_NUMBER]
 
 
 def _table_page(path: pathlib.Path, *, ruled: bool) -> Rows:

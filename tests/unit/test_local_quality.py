@@ -16,6 +16,7 @@ import quality_corpus as qc
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
+from ilios.worker.engines import margins
 from ilios.worker.engines.geometry import Line
 from ilios.worker.engines.layout import to_markdown
 from ilios.worker.engines.local import LocalEngine
@@ -158,9 +159,9 @@ def test_two_column_scan_reads_in_column_order(docs: pathlib.Path) -> None:
 
 def test_magazine_scan_reads_its_photo_as_nothing_and_keeps_paragraphs(docs: pathlib.Path) -> None:
     """A scanned magazine page: a photograph (dark and textured) is no table
-    of ruling lines and no text, its caption follows it, and each paragraph
-    (set apart by a blank line, which OCR's line boxes of varying heights
-    must not hide) is a paragraph of its own, in reading order."""
+    of ruling lines and no text, its caption follows it, each paragraph is
+    a paragraph of its own, in reading order, and the page number at the
+    foot of the left column comes last."""
     path = docs / "magazine.png"
     expected = qc.make_rendered_png(path, qc.make_magazine_pdf, scale=SCAN_SCALE)
     [page] = convert(path, PNG)
@@ -219,6 +220,24 @@ def test_a_cell_wrapped_onto_a_second_line_stays_one_row() -> None:
         ["South", "7", "0.3"],
         ["East", "9", "0.1"],
     ]
+
+
+def test_lone_page_number_under_a_middle_column_comes_last() -> None:
+    """A single page (a scan: no neighbouring page to compare) of three
+    columns whose page number sits alone at the foot, under the middle
+    column: it is the page's footer, read after the last column, not in
+    the middle column's flow. A number just under the text is not."""
+    lines = []
+    for column, left in enumerate((72.0, 252.0, 432.0)):
+        for i in range(12):  # each column on a line grid of its own: no table
+            words = f"column {column} line {i} runs on"
+            lines.append(seg(words, left, 100 + 5 * column + 14 * i, 150))
+    number = seg("14", 320, 100 + 14 * 11 + 60)
+    assert margins.split([*lines, number], []) == ([], [number])
+    markdown = to_markdown([*lines, number], fonts=None, max_leading=1.6, margins=([], [number]))
+    assert markdown.endswith("column 2 line 11 runs on\n\n14")
+    close = seg("14", 320, 100 + 14 * 12 + 10)
+    assert margins.split([*lines, close], []) == ([], [])
 
 
 def test_ocr_lines_of_uneven_heights_still_part_at_a_blank_line() -> None:

@@ -197,7 +197,13 @@ def _read_instead(pdf: PdfFile, index: int, content: PageText, languages: list[s
             return None
     else:
         return None
-    return to_markdown(page.lines, fonts=None, max_leading=OCR_MAX_LEADING, rules=page.rules)
+    return to_markdown(
+        page.lines,
+        fonts=None,
+        max_leading=OCR_MAX_LEADING,
+        rules=page.rules,
+        margins=margins.split(page.lines, []),
+    )
 
 
 def _layer_agrees(

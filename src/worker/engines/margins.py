@@ -18,6 +18,10 @@ right pages):
   roman numerals are masked ("Chapter 3 ... 15" and "Chapter 3 ... 17"
   match), or with text that is only a number (a page number) on both.
 
+A page with no running footer (a single page, a scan) may still end with
+its page number alone ("14", "- 3 -", "Page 2"), set well below the text:
+that is its footer.
+
 The layout stage takes these lines out of the page's flow: headers go first,
 footers last, each on a line of its own, so columns, tables and paragraphs
 are read without them.
@@ -34,6 +38,7 @@ MARGIN_WINDOW = 2  # pages compared on each side
 MARGIN_LINES = 3  # candidates: this many lines from the top and from the bottom
 MARGIN_SLACK = 1.0  # a running line sits this close (font sizes) to its match, vertically
 MARGIN_CELLS = 3  # rows of more segments are table rows (a header row repeated on each page)
+PAGE_NUMBER_GAP = 2.0  # a lone page number this far (font sizes) below the text is a footer
 
 _NUMBER = re.compile(r"\d+")
 _ROMAN = re.compile(r"\b[ivxlc]{1,6}\b")
@@ -42,31 +47,59 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s*)?[#]+(?:\s*(?:/|of)\s*[#]+)?$")
 
 def split(lines: list[Line], neighbours: list[list[Line]]) -> tuple[list[Line], list[Line]]:
     """(headers, footers) among ``lines`` (segments of one page), by
-    comparing them with the segments of neighbouring pages; each list in
-    reading order. The rest is the page's own text."""
+    comparing them with the segments of neighbouring pages (none: only a
+    lone page number is found); each list in reading order. The rest is the
+    page's own text."""
     lines = [line for line in lines if not line.side]  # sideways text is apart already
-    if not lines or not neighbours:
+    if not lines:
         return [], []
-    top, bottom = _candidates(lines)
-    others = [_candidates([line for line in page if not line.side]) for page in neighbours if page]
-    headers = _running(top, [page[0] for page in others])
-    footers = _running(bottom[::-1], [page[1] for page in others])[::-1]
-    footers = [line for line in footers if line not in headers]
+    headers: list[list[Line]] = []
+    footers: list[list[Line]] = []
+    if neighbours:
+        top, bottom = _candidates(lines)
+        others = [
+            _candidates([line for line in page if not line.side]) for page in neighbours if page
+        ]
+        headers = _running(top, [page[0] for page in others])
+        footers = _running(bottom[::-1], [page[1] for page in others])
+        footers = [row for row in footers[::-1] if row not in headers]
+    if not footers:
+        footers = _lone_number(_rows(lines))
     return [line for row in headers for line in row], [line for row in footers for line in row]
 
 
+def _lone_number(rows: list[list[Line]]) -> list[list[Line]]:
+    """The page's last row if it is only a page number ("14", "- 3 -",
+    "Page 2", "iv") set PAGE_NUMBER_GAP font sizes or more below the text
+    above it: a footer even with no neighbouring page to compare (a single
+    page, a scan)."""
+    if len(rows) < 3 or len(rows[-1]) != 1:
+        return []
+    number, above = rows[-1][0], rows[-2]
+    if not _PAGE_NUMBER.match(_key(number.text).strip("-\u2013\u2014 ")):
+        return []
+    if number.top - max(line.bottom for line in above) < PAGE_NUMBER_GAP * number.size:
+        return []
+    return [rows[-1]]
+
+
 def _candidates(lines: list[Line]) -> tuple[list[list[Line]], list[list[Line]]]:
-    """The MARGIN_LINES topmost and bottommost rows of segments (a row: the
-    segments on one baseline, left to right), top to bottom."""
+    """The MARGIN_LINES topmost and bottommost rows of segments, top to bottom."""
+    rows = _rows(lines)
+    count = min(MARGIN_LINES, len(rows) // 3)
+    return rows[:count], rows[len(rows) - count :] if count else []
+
+
+def _rows(lines: list[Line]) -> list[list[Line]]:
+    """The segments in rows (a row: the segments on one baseline, left to
+    right), top to bottom."""
     rows: list[list[Line]] = []
     for line in sorted(lines, key=lambda line: line.baseline):
         if rows and abs(line.baseline - rows[-1][0].baseline) <= 0.3 * line.size:
             rows[-1].append(line)
         else:
             rows.append([line])
-    rows = [sorted(row, key=lambda line: line.left) for row in rows]
-    count = min(MARGIN_LINES, len(rows) // 3)
-    return rows[:count], rows[len(rows) - count :] if count else []
+    return [sorted(row, key=lambda line: line.left) for row in rows]
 
 
 def _running(rows: list[list[Line]], others: list[list[list[Line]]]) -> list[list[Line]]:

@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 
 from ilios.errors import EngineRejected, EngineUnavailable
-from ilios.worker.engines import tesseract
+from ilios.worker.engines import margins, tesseract
 from ilios.worker.engines.geometry import Line, PageText, Rule, join_words, marker_gap
 from ilios.worker.engines.layout import to_markdown
 
@@ -68,7 +68,13 @@ def ocr_markdown(pixels: np.ndarray, languages: Sequence[str] = ()) -> str:
     """Markdown of the text OCR reads in a grayscale image (H x W uint8), any
     quarter turn, written in ``languages`` (Tesseract codes; () = the default)."""
     page = ocr_page(pixels, languages)
-    return to_markdown(page.lines, fonts=None, max_leading=OCR_MAX_LEADING, rules=page.rules)
+    return to_markdown(
+        page.lines,
+        fonts=None,
+        max_leading=OCR_MAX_LEADING,
+        rules=page.rules,
+        margins=margins.split(page.lines, []),
+    )
 
 
 def ocr_page(
