@@ -195,6 +195,33 @@ def make_magazine_pdf(path: pathlib.Path) -> list[str]:
     return [MAGAZINE_TITLE, *MAGAZINE_LEFT, MAGAZINE_CAPTION, *MAGAZINE_RIGHT, MAGAZINE_PAGE_NUMBER]
 
 
+BANNER = "SPECIAL REPORT: THE HARBOUR"
+BANNER_LINES = [
+    "The council met on Tuesday to decide the future of the quay.",
+    "Most members agreed that the old landing must be widened.",
+]
+
+
+def make_banner_png(path: pathlib.Path) -> list[str] | None:
+    """Write a scanned page whose heading is set white on a black band over
+    two lines of black text; return the heading and the lines (None without
+    DejaVu fonts)."""
+    from PIL import ImageDraw, ImageFont
+
+    bold, plain = font_path("DejaVuSans-Bold.ttf"), font_path("DejaVuSans.ttf")
+    if bold is None or plain is None:
+        return None
+    image = Image.new("L", (1700, 600), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((100, 100, 1600, 220), fill=20)
+    draw.text((140, 125), BANNER, font=ImageFont.truetype(str(bold), 60), fill=255)
+    body = ImageFont.truetype(str(plain), 28)
+    for i, line in enumerate(BANNER_LINES):
+        draw.text((100, 300 + 45 * i), line, font=body, fill=0)
+    image.save(path, format="PNG")
+    return [BANNER, *BANNER_LINES]
+
+
 def _table_page(path: pathlib.Path, *, ruled: bool) -> Rows:
     """The table page; in the ruled one the last row is taller and its
     middle cell wraps over two lines (only the grid says they are one cell)."""

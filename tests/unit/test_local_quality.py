@@ -170,6 +170,18 @@ def test_magazine_scan_reads_its_photo_as_nothing_and_keeps_paragraphs(docs: pat
     assert [squashed(p) for p in paragraphs] == [squashed(p) for p in expected]
 
 
+def test_heading_set_white_on_a_dark_band_is_read(docs: pathlib.Path) -> None:
+    """A band of solid ink is no ruling line: it is not painted out before
+    OCR, so the white heading on it is read (and not turned into junk)."""
+    path = docs / "banner.png"
+    expected = qc.make_banner_png(path)
+    if expected is None:
+        pytest.skip(f"no {qc.RTL_FONT_FILE} on this machine (Debian: fonts-dejavu-core)")
+    [page] = convert(path, PNG)
+    heading, *lines = expected
+    assert page.split("\n\n") == [heading, " ".join(lines)]
+
+
 def test_ruled_table_scan_keeps_rows_and_cells(docs: pathlib.Path) -> None:
     path = docs / "ruled.png"
     rows = qc.make_rendered_png(path, qc.make_ruled_table_pdf, scale=SCAN_SCALE)
