@@ -424,9 +424,11 @@ def _add_run(
     if index >= 0:
         matrix = _char_matrix(handle, index)
         size = _scaled_size(handle, index, size, matrix)
-        if matrix is not None:
-            (x0, y0), (x1, y1) = view.point(0.0, 0.0), view.point(matrix.a, matrix.b)
-            turned = abs(y1 - y0) > abs(x1 - x0)  # the glyphs advance down or up the page
+        if matrix is not None:  # do the glyphs advance down or up the shown page?
+            if view.rotation in (0, 180):
+                turned = abs(matrix.b) > abs(matrix.a)
+            else:
+                turned = abs(matrix.a) > abs(matrix.b)
         x, y = ctypes.c_double(), ctypes.c_double()
         if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
             baseline = view.point(x.value, y.value)[1]
@@ -442,10 +444,10 @@ def _font_style(
     """Whether the text object's font is bold (by weight or name) and whether
     it is fixed-pitch (its descriptor's flag, or a typewriter family's
     name), cached per font."""
-    font = pdfium_c.FPDFTextObj_GetFont(obj)
-    key = ctypes.cast(font, ctypes.c_void_p).value if font else None
+    key = _font_lookup()(obj)
     if key not in cache:
         bold = mono = False
+        font = pdfium_c.FPDFTextObj_GetFont(obj) if key else None
         if font:
             name = ctypes.create_string_buffer(128)
             pdfium_c.FPDFFont_GetBaseFontName(font, name, len(name))
@@ -566,6 +568,18 @@ def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, i
                 beyond = middle
         yield first, last + 1, address
         first = last + 1
+
+
+@functools.cache
+def _font_lookup() -> Callable[[pdfium_c.FPDF_PAGEOBJECT], int | None]:
+    """FPDFTextObj_GetFont returning the font's address as an int (or None),
+    the key of ``_font_style``'s cache: cheaper than casting a typed pointer."""
+    function = type(pdfium_c.FPDFTextObj_GetFont)(
+        ("FPDFTextObj_GetFont", pdfium_bindings._libs["pdfium"])
+    )
+    function.argtypes = pdfium_c.FPDFTextObj_GetFont.argtypes
+    function.restype = ctypes.c_void_p
+    return function
 
 
 @functools.cache
