@@ -278,17 +278,16 @@ def _erase_rules(pixels: np.ndarray) -> tuple[list[Rule], np.ndarray]:
         shape = (length, 1) if horizontal else (1, length)
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, shape)
         runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
-        thin = np.zeros(count, dtype=bool)
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
         for i, (x, y, w, h, _) in enumerate(stats.tolist()[1:], start=1):
-            if (h if horizontal else w) > RULE_MAX_PX:
-                continue  # a dark area (a photograph, a filled box): no line
-            thin[i] = True
-            if horizontal:
+            if (h if horizontal else w) > RULE_MAX_PX:  # a dark area (a photograph): no line
+                box = runs[y : y + h, x : x + w]
+                box[labels[y : y + h, x : x + w] == i] = 0  # and not painted out
+            elif horizontal:
                 rules.append(Rule(x, y + h / 2, x + w, y + h / 2))
             else:
                 rules.append(Rule(x + w / 2, y, x + w / 2, y + h))
-        mask = np.maximum(mask, np.where(thin[labels], 255, 0).astype(np.uint8))
+        mask = np.maximum(mask, runs)
     if not rules:
         return rules, pixels
     cleaned = pixels.copy()
