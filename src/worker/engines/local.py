@@ -31,7 +31,7 @@ from ilios.worker.engines import legibility, margins, tesseract
 from ilios.worker.engines.base import Page, Usage, check_page_count, decoding_image
 from ilios.worker.engines.geometry import Line, PageText
 from ilios.worker.engines.layout import FontStats, to_markdown
-from ilios.worker.engines.ocr import OCR_MAX_LEADING, default_languages, ocr_markdown, ocr_page
+from ilios.worker.engines.ocr import default_languages, ocr_markdown, ocr_page, page_markdown
 from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
 from ilios.worker.engines.pdf import PdfFile
 
@@ -197,13 +197,7 @@ def _read_instead(pdf: PdfFile, index: int, content: PageText, languages: list[s
             return None
     else:
         return None
-    return to_markdown(
-        page.lines,
-        fonts=None,
-        max_leading=OCR_MAX_LEADING,
-        rules=page.rules,
-        margins=margins.split(page.lines, []),
-    )
+    return page_markdown(page)
 
 
 def _layer_agrees(

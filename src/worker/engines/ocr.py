@@ -67,7 +67,12 @@ _ocr_lock = threading.Lock()
 def ocr_markdown(pixels: np.ndarray, languages: Sequence[str] = ()) -> str:
     """Markdown of the text OCR reads in a grayscale image (H x W uint8), any
     quarter turn, written in ``languages`` (Tesseract codes; () = the default)."""
-    page = ocr_page(pixels, languages)
+    return page_markdown(ocr_page(pixels, languages))
+
+
+def page_markdown(page: PageText) -> str:
+    """Markdown of an OCR'd page: its lines laid out as OCR boxes (no font
+    sizes), a lone page number at its foot last."""
     return to_markdown(
         page.lines,
         fonts=None,
