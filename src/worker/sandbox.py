@@ -29,7 +29,8 @@ watchdog), and exit when their request pipe closes.
 
 Protocol (``sandbox_child``): frames of a 4-byte length and UTF-8 JSON (never pickle:
 the parent must not execute what a compromised child sends). Parent to
-child: the setup ``{factory, kwargs, memory_mb, warm_up}``, then one
+child: the setup ``{factory, kwargs, memory_mb, warm_up, log_level}`` (the
+child logs to the worker's stderr at the worker's level), then one
 ``{path, mime[, languages]}`` per document. Child to parent: ``{ready}`` once, then per
 document ``{page, markdown}``... and ``{done, usage}`` or ``{error}``.
 """
@@ -39,6 +40,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import json
+import logging
 import os
 import pathlib
 import select
@@ -214,6 +216,7 @@ class _Child:
         child.budget_s, child.memory_mb = sandbox.limits.page_timeout_s, sandbox.limits.memory_mb
         setup: dict[str, Any] = {"factory": sandbox.factory, "kwargs": sandbox.kwargs}
         setup |= {"memory_mb": sandbox.limits.memory_mb, "warm_up": sandbox.warm_up}
+        setup["log_level"] = logging.getLogger().getEffectiveLevel()  # the worker's, to stderr
         try:
             child.send(setup)
             message = child.receive(time.monotonic() + START_TIMEOUT_S, 0)

@@ -21,6 +21,7 @@ import errno
 import gc
 import importlib
 import json
+import logging
 import os
 import pathlib
 import resource
@@ -54,6 +55,11 @@ def main(argv: list[str]) -> None:
     setup = read_frame(request_fd)
     if setup is None:
         return
+    logging.basicConfig(
+        level=int(setup.get("log_level", logging.WARNING)),
+        format="%(asctime)s engine[%(process)d] %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     limit = int(setup["memory_mb"]) << 20
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a hostile file's abort leaves no core

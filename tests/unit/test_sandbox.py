@@ -213,6 +213,32 @@ def test_the_local_engine_converts_the_same_in_the_sandbox(tmp_path) -> None:
         small.close()
 
 
+def test_the_child_logs_at_the_workers_level_to_its_stderr(tmp_path) -> None:
+    """A worker run at DEBUG sees the engine's debug lines (which pages it
+    OCRs) on its own stderr; at INFO it does not."""
+    path = tmp_path / "page.png"
+    builder.make_png(path)
+    script = textwrap.dedent(
+        f"""
+        import logging, pathlib, sys
+        from ilios.worker.engines.local import LocalEngine
+        from ilios.worker.sandbox import Sandboxed
+        logging.basicConfig(level=sys.argv[1])
+        engine = Sandboxed(LocalEngine)
+        list(engine.pages(pathlib.Path({str(path)!r}), "image/png"))
+        engine.close()
+        """
+    )
+    told = "ilios.worker.engines.local: page 1: OCR, an image"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    for level, shown in (("DEBUG", True), ("INFO", False)):
+        run = subprocess.run(
+            [sys.executable, "-c", script, level], capture_output=True, text=True, env=env
+        )
+        assert run.returncode == 0, run.stderr
+        assert (told in run.stderr) is shown, run.stderr
+
+
 def test_languages_reach_the_engine_in_the_sandbox(tmp_path) -> None:
     """An English page read as Russian (Cyrillic look-alikes) differs from the
     default reading, in the child as in process."""
