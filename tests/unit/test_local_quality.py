@@ -161,10 +161,13 @@ def test_magazine_scan_reads_its_photo_as_nothing_and_keeps_paragraphs(docs: pat
     """A scanned magazine page: a photograph (dark and textured) is no table
     of ruling lines and no text, its caption follows it, each paragraph is
     a paragraph of its own, in reading order, and the page number at the
-    foot of the left column comes last."""
+    foot of the left column comes last. The title, set over twice the
+    body's height, is a heading."""
     path = docs / "magazine.png"
     expected = qc.make_rendered_png(path, qc.make_magazine_pdf, scale=SCAN_SCALE)
     [page] = convert(path, PNG)
+    assert page.startswith(f"# {qc.MAGAZINE_TITLE}\n\n")
+    assert "\n#" not in page  # one heading: body lines, whatever their boxes, are none
     assert not table_rows(page)
     paragraphs = page.split("\n\n")
     assert [squashed(p) for p in paragraphs] == [squashed(p) for p in expected]

@@ -33,6 +33,9 @@ from ilios.worker.engines.tables import ruled_tables, table_markdown
 __all__ = ["FontStats", "Line", "to_markdown"]
 
 HEADING_MIN_RATIO = 1.15  # a heading's font is at least this many times the body size
+TITLE_RATIO = 1.5  # an OCR'd line this many times the body's box height is a heading ...
+TITLE_SHARE = 0.2  # ... unless more than this share of the page's lines are that tall
+TITLE_PITCH = 1.3  # ... and its letters are this many times as wide as the body's
 HEADING_MAX_CHARS = 200  # longer "headings" are emphasised paragraphs
 HEADING_MAX_SHARE = 0.3  # a size carrying more of the document's characters is body text
 CODE_MAX_SHARE = 0.5  # fixed-pitch lines are code blocks if they hold at most this share
@@ -60,6 +63,7 @@ CAPTION = re.compile(
     r"\s?(?:\d+|[IVX]+)(?:[.\-\u2013]\d+)*(?:[.:)]|\s)"
 )
 # A contents entry: a dot leader, then a page number (arabic or roman) at the line's end.
+_WORDY = re.compile(r"[^\W\d_]{4}|[^\W\d_]{2,}\s+[^\W\d_]{2,}")  # a 4-letter word, or 2 words
 _ENTRY = re.compile(
     r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}\s*(?:\d{1,4}|[ivxlcdm]{1,7})$", re.IGNORECASE
 )
@@ -108,6 +112,44 @@ class FontStats:
             return None
         larger = sum(1 for s in self.heading_sizes if s > size)
         return min(larger + 1, HEADING_LEVELS)
+
+
+def _box_titles(lines: list[Line]) -> dict[int, int]:
+    """Heading levels (by id) of OCR'd lines, whose sizes are their boxes'
+    heights: a short line (at most HEADING_MAX_CHARS, with a word of four
+    letters or two words: no drop cap, no scribble) TITLE_RATIO times the
+    body's height or more, its letters TITLE_PITCH times as wide (a line of
+    body text with a tall mark in it, a form's "|", is not) is a heading, the
+    tallest level 1; none if such lines are over TITLE_SHARE of the page's
+    (a poster, a slide: no body to stand out from)."""
+    heights = sorted(line.size for line in lines for _ in range(line.chars))
+    if not heights:
+        return {}
+    body = heights[len(heights) // 2]
+    pitches = sorted(_char_pitch(line) for line in lines for _ in range(line.chars))
+    body_pitch = pitches[len(pitches) // 2]
+    tall = [
+        line
+        for line in lines
+        if line.size >= TITLE_RATIO * body
+        and _char_pitch(line) >= TITLE_PITCH * body_pitch
+        and len(line.text) <= HEADING_MAX_CHARS
+        and _WORDY.search(line.text)
+    ]
+    if len(tall) > TITLE_SHARE * len(lines):
+        return {}
+    levels: dict[int, int] = {}
+    level, top = 0, float("inf")
+    for line in sorted(tall, key=lambda line: -line.size):
+        if line.size < top / HEADING_MIN_RATIO:  # a size of its own: the next level
+            level, top = min(level + 1, HEADING_LEVELS), line.size
+        levels[id(line)] = level
+    return levels
+
+
+def _char_pitch(line: Line) -> float:
+    """The line's width per character."""
+    return (line.right - line.left) / max(line.chars, 1)
 
 
 def _step(size: float) -> float:
@@ -188,6 +230,8 @@ def to_markdown(
         if fonts is not None
         else {None: _usual_pitch(flow, max_leading, sized=False)}
     )
+    # OCR'd titles, judged on the segments (a row of several is no title)
+    titles = {} if fonts else _box_titles([line for line in rest if id(line) not in running])
     code = _code_lines([it for it in items if isinstance(it, Line)])
     prev: Line | None = None
     for i, line in enumerate(items):
@@ -209,7 +253,7 @@ def to_markdown(
             continue
         after = items[i + 1] if i + 1 < len(items) else None
         usual = pitches.get(_step(line.size), pitches[None])
-        level = _heading_level(fonts, line, prev, after, usual)
+        level = _heading_level(fonts, line, prev, after, usual) if fonts else titles.get(id(line))
         pitch = line.baseline - prev.baseline if prev else None
         gap = pitch is None or pitch > usual * PARAGRAPH_GAP or pitch < 0.5 * line.size
         restyled = fonts is not None and prev is not None and _restyled(prev.size, line.size)
