@@ -255,6 +255,23 @@ def test_lone_page_number_under_a_middle_column_comes_last() -> None:
     assert margins.split([*lines, close], []) == ([], [])
 
 
+def test_prose_whose_lines_end_in_punctuation_only_at_times_is_no_verse() -> None:
+    """Wrapped prose runs on, even when a few of its lines happen to end a
+    sentence; verse keeps its breaks."""
+    prose = [
+        "The council met on",
+        "Tuesday. Most members agreed",
+        "that the landing must",
+        "be widened.",
+    ]
+    verse = ["Mih freuts, daß ih die Eiher hob,", "Jhr seyd doch g'sund und wuhl?"]
+    verse += ["Und wos mer nau noh sunst'n sagt,", "Und wöi mer Cumplament'n macht."]
+    for text, kept in ((prose, False), (verse, True)):
+        lines = [seg(line, 72, 100 + 14 * i, 300) for i, line in enumerate(text)]
+        markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+        assert markdown == ("  \n" if kept else " ").join(text)
+
+
 def test_ocr_lines_of_uneven_heights_still_part_at_a_blank_line() -> None:
     """OCR's line boxes are as tall as their letters reach (ascenders,
     descenders), so their "sizes" differ line by line; the usual pitch is

@@ -113,6 +113,16 @@ def test_fraktur_is_read_with_its_model(converted) -> None:
     assert_in_order(markdown, ["daß", "doch", "Gottlob", "Und wos mer", "vergißt"])
 
 
+def test_verse_keeps_its_line_breaks(converted) -> None:
+    """The same verse: each line opens with a capital and closes with a
+    comma or a stop, so its line breaks stay (Markdown hard breaks) rather
+    than running into one paragraph."""
+    markdown = convert(converted, "ocrd-fraktur-1780-top.png", ("deu",))
+    lines = markdown.split("  \n")
+    assert len(lines) >= 8
+    assert lines[0].endswith("hob,") and lines[1].endswith("Gottlob!")
+
+
 # --- text layers -------------------------------------------------------------------
 
 

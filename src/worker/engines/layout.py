@@ -33,6 +33,8 @@ from ilios.worker.engines.tables import ruled_tables, table_markdown
 __all__ = ["FontStats", "Line", "to_markdown"]
 
 HEADING_MIN_RATIO = 1.15  # a heading's font is at least this many times the body size
+VERSE_LINES, VERSE_SHARE = 4, 0.75  # a paragraph of 4+ lines, 3/4 capitalised and closed ...
+VERSE_ENDS = ",.;:!?"  # ... with one of these, is verse: its line breaks are kept
 TITLE_RATIO = 1.5  # an OCR'd line this many times the body's box height is a heading ...
 TITLE_SHARE = 0.2  # ... unless more than this share of the page's lines are that tall
 TITLE_PITCH = 1.3  # ... and its letters are this many times as wide as the body's
@@ -192,6 +194,8 @@ class _Block:
         if self.kind == "ol":
             pairs = zip(self.numbers, self.parts, strict=True)
             return "\n".join(f"{n}. {_clean(item)}" for n, item in pairs)
+        if self.kind == "p" and _verse(self.parts):  # its line breaks kept (hard breaks)
+            return "  \n".join(_escape(_clean(part)) for part in self.parts)
         text = _escape(_clean(_join(self.parts)))
         return f"{'#' * int(self.kind[1])} {text}" if self.kind.startswith("h") else text
 
@@ -487,6 +491,18 @@ def _usual_pitch(lines: list[Line], max_leading: float, sized: bool = True) -> f
     sizes = sorted(line.size for line in lines) or [1.0]
     cap = max_leading * sizes[len(sizes) // 2]
     return min(pitches[len(pitches) // 4], cap) if pitches else cap
+
+
+def _verse(parts: list[str]) -> bool:
+    """Lines set as verse (or any text whose line breaks matter): VERSE_LINES
+    or more, VERSE_SHARE of them opening with a capital and VERSE_SHARE of
+    all but the last closing with punctuation, as prose's wrapped lines
+    almost never do."""
+    if len(parts) < VERSE_LINES:
+        return False
+    capitals = sum(1 for part in parts if part[:1].isupper())
+    closed = sum(1 for part in parts[:-1] if part.rstrip()[-1:] in VERSE_ENDS)
+    return capitals >= VERSE_SHARE * len(parts) and closed >= VERSE_SHARE * (len(parts) - 1)
 
 
 def _join(parts: list[str]) -> str:
