@@ -194,6 +194,19 @@ def test_ruled_table_with_open_sides_keeps_its_outer_columns(converted) -> None:
     assert [row[0] for row in rows[2:]] == ["6", "4", "2", "4"]
 
 
+def test_lines_whose_middle_is_a_generated_space_keep_their_size(converted) -> None:
+    """Page 9 of the OTSL paper (TeX): some lines' middle character is a
+    space pdfium generated, which has no font (size 1). The size is read
+    from a glyph, so the paragraph stays whole; its TeX bold (SFBX) section
+    titles are headings."""
+    paragraphs = convert(converted, "docling-2305-03393-p9.pdf").split("\n\n")
+    assert (
+        "order to compute the TED score. Inference timing results for all experiments were "
+        "obtained from the same machine on a single core with AMD EPYC 7763 CPU @2.45 GHz."
+    ) in paragraphs
+    assert "# 5.1 Hyper Parameter Optimization" in paragraphs
+
+
 def test_ruled_table_without_row_lines_splits_rows_on_shared_baselines(converted) -> None:
     """pdfplumber issue 466: a table ruled only around its header and
     between its columns; its data rows are the text lines the cells share."""

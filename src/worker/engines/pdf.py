@@ -92,7 +92,8 @@ _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic
-_BOLD_NAME = re.compile("bold|black|heavy|demi|semib", re.IGNORECASE)
+# Bold by name; TeX's bold fonts are named by weight letter: CMBX10, SFBX1200, CMBXTI10, CMB10.
+_BOLD_NAME = re.compile(r"bold|black|heavy|demi|semib|bx(?:ti|sl)?\d|(?:^|\+)cmb\d", re.IGNORECASE)
 _MONO_NAME = re.compile(  # typewriter families (TeX's cmtt/lmtt too)
     "mono|courier|consol|menlo|typewriter|fixed|cmtt|lmtt|sourcecode", re.IGNORECASE
 )
@@ -295,7 +296,7 @@ def text_lines(
         if lines < 1 or not pdfium_c.FPDFText_GetRect(handle, 0, c_left, c_top, c_right, c_bottom):
             continue
         box = left, bottom, right, top = c_left.value, c_bottom.value, c_right.value, c_top.value
-        index = first + (end - first) // 2
+        index = _middle_glyph(handle, first, end)
         obj = pdfium_c.FPDFText_GetTextObject(handle, index)
         middle = (bottom + top) / 2
         crossing = any(
@@ -654,6 +655,18 @@ def _char_matrix(handle: pdfium_c.FPDF_TEXTPAGE, index: int) -> pdfium_c.FS_MATR
     """The character's matrix, or None where pdfium knows none."""
     matrix = pdfium_c.FS_MATRIX()
     return matrix if pdfium_c.FPDFText_GetMatrix(handle, index, matrix) else None
+
+
+def _middle_glyph(handle: pdfium_c.FPDF_TEXTPAGE, first: int, end: int) -> int:
+    """The run's middle character, or the nearest to it that a glyph drew: a
+    space pdfium generated (for a gap) has no font, and reads as size 1."""
+    middle = first + (end - first) // 2
+    for offset in range(end - first):
+        for index in (middle - offset, middle + offset):
+            if first <= index < end and not pdfium_c.FPDFText_IsGenerated(handle, index):
+                if not chr(pdfium_c.FPDFText_GetUnicode(handle, index) or 32).isspace():
+                    return index
+    return middle
 
 
 def _object_pieces(
