@@ -194,6 +194,22 @@ def test_ruled_table_with_open_sides_keeps_its_outer_columns(converted) -> None:
     assert [row[0] for row in rows[2:]] == ["6", "4", "2", "4"]
 
 
+def test_paragraph_cut_by_a_figure_at_a_column_foot_goes_on_whole(converted) -> None:
+    """AMT handbook page: the left column's last paragraph stops mid-sentence
+    above a figure ("The wing type that is") and goes on at the top of the
+    right column. It is one paragraph, the figure's labels and caption
+    after it; a stop alone on a line before the next section is dropped, so
+    the section stays apart."""
+    paragraphs = convert(converted, "docling-amt-handbook.pdf").split("\n\n")
+    whole = next(p for p in paragraphs if p.startswith("Boots self-locking nuts are made"))
+    assert "The wing type that is the most common ranges in size" in whole
+    assert whole.endswith("the bellows type is made of aluminum alloy only.")
+    at = paragraphs.index(whole)
+    assert paragraphs[at + 3] == "Figure 7-26. Self-locking nuts."
+    assert paragraphs[at + 4].startswith("Stainless Steel Self-Locking Nut")
+    assert "." not in paragraphs
+
+
 def test_lines_whose_middle_is_a_generated_space_keep_their_size(converted) -> None:
     """Page 9 of the OTSL paper (TeX): some lines' middle character is a
     space pdfium generated, which has no font (size 1). The size is read
@@ -290,7 +306,8 @@ def test_contents_entries_are_lines_of_their_own(converted) -> None:
 def test_figure_captions_are_paragraphs_of_their_own_by_their_figures(converted) -> None:
     """FAA handbook page: two columns, each ending with a figure and its
     caption. Each caption is a paragraph of its own, after its figure's
-    labels and before the text that follows the figure."""
+    labels; the left figure comes after the paragraph it cuts in two (see
+    the test below), the right one after its column's text."""
     markdown = convert(converted, "docling-amt-handbook.pdf")
     paragraphs = markdown.split("\n\n")
     assert "Figure 7-26. Self-locking nuts." in paragraphs
@@ -298,10 +315,9 @@ def test_figure_captions_are_paragraphs_of_their_own_by_their_figures(converted)
     assert_in_order(
         markdown,
         [
-            "The wing type that is",
+            "The wing type that is the most common ranges in size",
             "Elastic stop nut",
             "Figure 7-26. Self-locking nuts.",
-            "the most common ranges in size",
             "Keyway",
             "Figure 7-27. Stainless steel self-locking nut.",
         ],

@@ -33,6 +33,9 @@ from ilios.worker.engines.tables import ruled_tables, table_markdown
 __all__ = ["FontStats", "Line", "to_markdown"]
 
 HEADING_MIN_RATIO = 1.15  # a heading's font is at least this many times the body size
+STRAY_MARKS = frozenset(".,;:")  # alone on a line, they are dropped
+FIGURE_BLOCKS = 12  # a figure interrupting a paragraph: at most this many blocks ...
+FIGURE_LABEL_CHARS = 80  # ... of labels this short, and a caption
 VERSE_LINES, VERSE_SHARE = 4, 0.75  # a paragraph of 4+ lines, 3/4 capitalised and closed ...
 VERSE_ENDS = ",.;:!?"  # ... with one of these, is verse: its line breaks are kept
 TITLE_RATIO = 1.5  # an OCR'd line this many times the body's box height is a heading ...
@@ -227,6 +230,7 @@ def to_markdown(
     running = {id(line) for line in (*head, *foot, *side)}
     items = reading_order([line for line in rest if id(line) not in running], tables)
     blocks: list[_Block] = []
+    moved: dict[int, list[_Block]] = {}  # id of a paragraph -> a figure's blocks, after it
     flow = [it for it in items if isinstance(it, Line)]
     # OCR boxes' heights vary line by line: one usual pitch for all of them
     pitches: dict[float | None, float] = (
@@ -244,6 +248,8 @@ def to_markdown(
             prev = None
             continue
         text = line.text
+        if text in STRAY_MARKS:
+            continue  # a stop alone on its line: no text, and it would hide the gap around it
         if id(line) in code:
             cur = blocks[-1] if blocks else None
             pitch = line.baseline - prev.baseline if prev else None
@@ -262,8 +268,14 @@ def to_markdown(
         gap = pitch is None or pitch > usual * PARAGRAPH_GAP or pitch < 0.5 * line.size
         restyled = fonts is not None and prev is not None and _restyled(prev.size, line.size)
         cur = blocks[-1] if blocks else None
-        if cur and cur.kind == "p" and pitch is not None and pitch < 0 and not restyled:
-            if _flows_on(cur.parts[-1], text):  # a paragraph continued at the top of a column
+        if cur and pitch is not None and pitch < 0 and not restyled:  # the top of a column
+            if cur.kind != "p" or not _flows_on(cur.parts[-1], text):
+                at = _interrupted(blocks, text)  # a figure ended the column mid-paragraph
+                if at is not None:
+                    moved[id(blocks[at])] = blocks[at + 1 :]
+                    del blocks[at + 1 :]
+                    cur = blocks[at]
+            if cur.kind == "p" and _flows_on(cur.parts[-1], text):  # the paragraph goes on
                 cur.left, cur.edges, gap = line.left, (line.left, line.right), False
         if cur and cur.kind == "p" and _ENTRY.search(cur.parts[-1]):
             gap = True  # a contents entry ends its paragraph at its page number
@@ -318,6 +330,7 @@ def to_markdown(
             span = line.left, line.right
             blocks.append(_Block("p", [text], left=line.left, size=line.size, edges=span))
         prev = line
+    blocks = [moving for block in blocks for moving in (block, *moved.get(id(block), ()))]
     edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
     aside = [_margin_line([line]) for line in side]
     return "\n\n".join([*edges[0], *(block.markdown() for block in blocks), *aside, *edges[1]])
@@ -453,6 +466,23 @@ def _heading_level(
 def _open(text: str) -> bool:
     """The text stops mid-sentence (no closing punctuation at its end)."""
     return not text.rstrip().endswith((".", "!", "?", ":", ";", "\u3002"))
+
+
+def _interrupted(blocks: list[_Block], text: str) -> int | None:
+    """The index of the paragraph that ``text`` (at the top of a column)
+    goes on with, when a figure ended the column below it: the blocks after
+    that paragraph are a figure's labels and caption (short paragraphs, at
+    most FIGURE_BLOCKS, one of them a caption). None: no such figure."""
+    for at in range(len(blocks) - 1, max(len(blocks) - FIGURE_BLOCKS, 0) - 2, -1):
+        block = blocks[at]
+        if block.kind == "p" and CAPTION.match(block.parts[0]) is None:
+            if len(_join(block.parts)) > FIGURE_LABEL_CHARS:
+                after = blocks[at + 1 :]
+                captioned = any(b.kind == "p" and CAPTION.match(b.parts[0]) for b in after)
+                return at if after and captioned and _flows_on(block.parts[-1], text) else None
+        elif block.kind != "p":
+            return None
+    return None
 
 
 def _flows_on(previous: str, text: str) -> bool:
