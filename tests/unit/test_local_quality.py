@@ -272,6 +272,21 @@ def test_prose_whose_lines_end_in_punctuation_only_at_times_is_no_verse() -> Non
         assert markdown == ("  \n" if kept else " ").join(text)
 
 
+def test_a_short_first_line_is_a_title_only_if_the_text_does_not_run_on() -> None:
+    """A short first line over a full one is a title of its own, unless the
+    next line goes on in lower case (a sentence broken early) or the short
+    line closes with punctuation."""
+    full = "the text of the section runs across the whole column width here"
+    for first, second, apart in (
+        ("Boots Self-Locking Nut", "The " + full, True),
+        ("Je demande que les personnes", "ci-dessus " + full, False),
+        ("It ends here.", "The " + full, False),
+    ):
+        lines = [seg(first, 72, 100, 120), seg(second, 72, 114, 300)]
+        markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+        assert markdown == f"{first}{chr(10) * 2 if apart else ' '}{second}"
+
+
 def test_ocr_lines_of_uneven_heights_still_part_at_a_blank_line() -> None:
     """OCR's line boxes are as tall as their letters reach (ascenders,
     descenders), so their "sizes" differ line by line; the usual pitch is

@@ -206,8 +206,18 @@ def test_paragraph_cut_by_a_figure_at_a_column_foot_goes_on_whole(converted) -> 
     assert whole.endswith("the bellows type is made of aluminum alloy only.")
     at = paragraphs.index(whole)
     assert paragraphs[at + 3] == "Figure 7-26. Self-locking nuts."
-    assert paragraphs[at + 4].startswith("Stainless Steel Self-Locking Nut")
+    assert paragraphs[at + 4] == "Stainless Steel Self-Locking Nut"
     assert "." not in paragraphs
+
+
+def test_section_title_on_a_short_line_of_its_own_is_apart(converted) -> None:
+    """AMT handbook page: each section's italic title ("Boots Self-Locking
+    Nut") is a short line of its own over the text, set in the body's size;
+    it is a paragraph of its own, not the start of the section's text."""
+    paragraphs = convert(converted, "docling-amt-handbook.pdf").split("\n\n")
+    at = paragraphs.index("Boots Self-Locking Nut")
+    assert paragraphs[at + 1].startswith("The Boots self-locking nut is of one piece")
+    assert "Elastic Stop Nut" in paragraphs
 
 
 def test_lines_whose_middle_is_a_generated_space_keep_their_size(converted) -> None:

@@ -33,6 +33,7 @@ from ilios.worker.engines.tables import ruled_tables, table_markdown
 __all__ = ["FontStats", "Line", "to_markdown"]
 
 HEADING_MIN_RATIO = 1.15  # a heading's font is at least this many times the body size
+TITLE_LINE_SHARE = 0.6  # a paragraph's first line this much shorter than the next is a title
 STRAY_MARKS = frozenset(".,;:")  # alone on a line, they are dropped
 FIGURE_BLOCKS = 12  # a figure interrupting a paragraph: at most this many blocks ...
 FIGURE_LABEL_CHARS = 80  # ... of labels this short, and a caption
@@ -323,6 +324,7 @@ def to_markdown(
             and not (
                 len(cur.parts) > 1 and prev and pitch and pitch > 0 and _new_indent(line, prev, cur)
             )
+            and not (len(cur.parts) == 1 and prev and _title_over(prev, line))
         ):
             cur.parts.append(text)
             cur.edges = min(cur.edges[0], line.left), max(cur.edges[1], line.right)
@@ -384,6 +386,21 @@ def _end(line: Line, rtl: bool) -> float:
     """Where a line ends, growing outwards: its right edge, or its left edge
     negated in right-to-left text."""
     return -line.left if rtl else line.right
+
+
+def _title_over(first: Line, line: Line) -> bool:
+    """``first``, a paragraph's first line, is a title set over the text
+    ``line`` begins (an italic or plain run-in heading on a line of its
+    own): two words or more, no closing punctuation, the next line not
+    going on in lower case, and it stops short, covering under
+    TITLE_LINE_SHARE of the next line's width from the same start."""
+    if is_rtl(first.text) or len(first.text.split()) < 2 or not _open(first.text):
+        return False
+    if line.text[:1].islower():  # the sentence goes on
+        return False
+    if abs(first.left - line.left) > HANG_MIN * line.size:
+        return False
+    return first.right - first.left < TITLE_LINE_SHARE * (line.right - line.left)
 
 
 def _indented(line: Line, paragraph: _Block) -> bool:
