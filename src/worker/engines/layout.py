@@ -544,9 +544,10 @@ def _verse(parts: list[str]) -> bool:
     """Lines set as verse (or any text whose line breaks matter): VERSE_LINES
     or more, VERSE_SHARE of them opening with a capital and VERSE_SHARE of
     all but the last closing with punctuation, as prose's wrapped lines
-    almost never do."""
-    if len(parts) < VERSE_LINES:
-        return False
+    almost never do; none ending in a hyphen (prose breaks words, verse
+    does not)."""
+    if len(parts) < VERSE_LINES or any(part.endswith(("-", *SOFT_HYPHENS)) for part in parts):
+        return False  # too short, or a word broken across lines: prose
     capitals = sum(1 for part in parts if part[:1].isupper())
     closed = sum(1 for part in parts[:-1] if part.rstrip()[-1:] in VERSE_ENDS)
     return capitals >= VERSE_SHARE * len(parts) and closed >= VERSE_SHARE * (len(parts) - 1)
