@@ -222,6 +222,18 @@ def _mime(doc: Doc) -> str:
         return filetypes.sniff(file.read(8192), doc.path.name)
 
 
+class _OcrLog(logging.Handler):
+    """The numbers of the pages the engine says (in its debug log) it OCR'd."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.pages: set[int] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.args, tuple) and record.args:  # "page %d: ..."
+            self.pages.add(int(record.args[0]))
+
+
 class _Local:
     """This engine, in-process. It also keeps each page's seconds and whether
     it was OCR'd (the engine says so in its debug log), for the targets on
@@ -235,22 +247,21 @@ class _Local:
         self.engine = LocalEngine()
         self.pages: dict[str, list[tuple[float, bool]]] = {}
         self.seconds: dict[str, float] = {}  # each document's first conversion
-        self._ocr: list[int] = []
-        handler = logging.Handler(logging.DEBUG)
-        handler.emit = lambda record: self._ocr.append(int(record.args[0]))  # type: ignore[method-assign,index,call-overload]
+        self._ocr = _OcrLog()
         engine_log = logging.getLogger(LocalEngine.__module__)
-        engine_log.addHandler(handler)
+        engine_log.addHandler(self._ocr)
         engine_log.setLevel(logging.DEBUG)
 
     def __call__(self, doc: Doc) -> str:
-        self._ocr.clear()
+        self._ocr.pages.clear()
         pages, times = self._timed(doc)
         self.seconds[doc.name] = sum(times)
-        if not self._ocr:  # read wholly from its text layer: keep each page's best time
+        if not self._ocr.pages:  # read wholly from its text layer: keep each page's best time
             for _ in range(TEXT_LAYER_RUNS - 1):
                 times = [min(pair) for pair in zip(times, self._timed(doc)[1], strict=True)]
         self.pages[doc.name] = [
-            (seconds, page.number in self._ocr) for page, seconds in zip(pages, times, strict=True)
+            (seconds, page.number in self._ocr.pages)
+            for page, seconds in zip(pages, times, strict=True)
         ]
         return join_pages(pages)
 
@@ -410,9 +421,7 @@ def run(convert: Convert, docs: list[Doc], out: pathlib.Path, verbose: bool) -> 
         if verbose:
             print(f"  {out.name:12} {doc.name:34} {seconds:6.2f} s", flush=True)
     pages = getattr(convert, "pages", {})  # (seconds, OCR'd) of each page, where kept
-    (out / "timings.json").write_text(
-        json.dumps({"init_s": 0.0, "docs": timings, "pages": {d: pages[d] for d in pages}})
-    )
+    (out / "timings.json").write_text(json.dumps({"init_s": 0.0, "docs": timings, "pages": pages}))
     (out / "handled.json").write_text(json.dumps(handled))
     return handled
 

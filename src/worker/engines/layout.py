@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, join_words
@@ -128,12 +128,10 @@ def _box_titles(lines: list[Line]) -> dict[int, int]:
     body text with a tall mark in it, a form's "|", is not) is a heading, the
     tallest level 1; none if such lines are over TITLE_SHARE of the page's
     (a poster, a slide: no body to stand out from)."""
-    heights = sorted(line.size for line in lines for _ in range(line.chars))
-    if not heights:
+    if not any(line.chars for line in lines):
         return {}
-    body = heights[len(heights) // 2]
-    pitches = sorted(_char_pitch(line) for line in lines for _ in range(line.chars))
-    body_pitch = pitches[len(pitches) // 2]
+    body = _char_median(lines, lambda line: line.size)
+    body_pitch = _char_median(lines, _char_pitch)
     tall = [
         line
         for line in lines
@@ -151,6 +149,18 @@ def _box_titles(lines: list[Line]) -> dict[int, int]:
             level, top = min(level + 1, HEADING_LEVELS), line.size
         levels[id(line)] = level
     return levels
+
+
+def _char_median(lines: list[Line], value: Callable[[Line], float]) -> float:
+    """The median of ``value`` over the lines' characters (each line weighs
+    as many as it has characters; some must have)."""
+    ranked = sorted((value(line), line.chars) for line in lines)
+    half, seen = sum(chars for _, chars in ranked) // 2, 0
+    for measure, chars in ranked:
+        seen += chars
+        if seen > half:
+            return measure
+    raise ValueError("no characters")
 
 
 def _char_pitch(line: Line) -> float:
@@ -240,7 +250,7 @@ def to_markdown(
         else {None: _usual_pitch(flow, max_leading, sized=False)}
     )
     # OCR'd titles, judged on the segments (a row of several is no title)
-    titles = {} if fonts else _box_titles([line for line in rest if id(line) not in running])
+    titles = {} if fonts is not None else _box_titles([ln for ln in rest if id(ln) not in running])
     code = _code_lines([it for it in items if isinstance(it, Line)])
     prev: Line | None = None
     for i, line in enumerate(items):
@@ -264,7 +274,11 @@ def to_markdown(
             continue
         after = items[i + 1] if i + 1 < len(items) else None
         usual = pitches.get(_step(line.size), pitches[None])
-        level = _heading_level(fonts, line, prev, after, usual) if fonts else titles.get(id(line))
+        level = (
+            titles.get(id(line))
+            if fonts is None
+            else _heading_level(fonts, line, prev, after, usual)
+        )
         pitch = line.baseline - prev.baseline if prev else None
         gap = pitch is None or pitch > usual * PARAGRAPH_GAP or pitch < 0.5 * line.size
         restyled = fonts is not None and prev is not None and _restyled(prev.size, line.size)
@@ -408,9 +422,9 @@ def _indented(line: Line, paragraph: _Block) -> bool:
     paragraph's first line: from its left edge in left-to-right text, from
     its right edge in right-to-left text (a short last line of a paragraph
     set right to left ends far from the left edge, but starts at the right)."""
-    if is_rtl(line.text):
-        return line.right < paragraph.edges[1] - INDENT_BREAK * line.size
-    return line.left > paragraph.left + INDENT_BREAK * line.size
+    rtl = is_rtl(line.text)
+    first = -paragraph.edges[1] if rtl else paragraph.left  # measured as _start measures
+    return _start(line, rtl) > first + INDENT_BREAK * line.size
 
 
 def _new_indent(line: Line, prev: Line, paragraph: _Block) -> bool:
@@ -425,9 +439,8 @@ def _new_indent(line: Line, prev: Line, paragraph: _Block) -> bool:
         return False
     step, short = INDENT_STEP * line.size, SHORT_LINE * line.size
     low, high = paragraph.edges
-    if rtl:
-        return prev.right - line.right > step and prev.left > low + short
-    return line.left - prev.left > step and prev.right < high - short
+    far = -low if rtl else high  # the paragraph's far edge, measured as _end measures
+    return _start(line, rtl) - _start(prev, rtl) > step and _end(prev, rtl) < far - short
 
 
 def _code_lines(lines: list[Line]) -> dict[int, float]:
@@ -490,7 +503,7 @@ def _interrupted(blocks: list[_Block], text: str) -> int | None:
     goes on with, when a figure ended the column below it: the blocks after
     that paragraph are a figure's labels and caption (short paragraphs, at
     most FIGURE_BLOCKS, one of them a caption). None: no such figure."""
-    for at in range(len(blocks) - 1, max(len(blocks) - FIGURE_BLOCKS, 0) - 2, -1):
+    for at in reversed(range(max(len(blocks) - 1 - FIGURE_BLOCKS, 0), len(blocks))):
         block = blocks[at]
         if block.kind == "p" and CAPTION.match(block.parts[0]) is None:
             if len(_join(block.parts)) > FIGURE_LABEL_CHARS:

@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -240,6 +241,12 @@ class View:
             return self.height - y, self.width - x
         return x, -y
 
+    def along_height(self, dx: float, dy: float) -> bool:
+        """A user-space direction (``dx``, ``dy``) runs down or up the shown
+        page rather than across it (a quarter turn swaps the axes)."""
+        across, down = (dx, dy) if self.rotation in (0, 180) else (dy, dx)
+        return abs(down) > abs(across)
+
     def box(
         self, left: float, bottom: float, right: float, top: float
     ) -> tuple[float, float, float, float]:
@@ -396,7 +403,12 @@ def _between_glyphs(handle: pdfium_c.FPDF_TEXTPAGE, x: float, y: float) -> bool:
     """No glyph but a space lies on the vertical line at ``x`` (user space):
     a grid's column line runs between cell texts, not through a word."""
     index = pdfium_c.FPDFText_GetCharIndexAtPos(handle, x, y, WALL_SLACK, WALL_SLACK)
-    return index < 0 or chr(pdfium_c.FPDFText_GetUnicode(handle, index) or 32).isspace()
+    return index < 0 or _blank(handle, index)
+
+
+def _blank(handle: pdfium_c.FPDF_TEXTPAGE, index: int) -> bool:
+    """The character is a space (or has no Unicode value)."""
+    return chr(pdfium_c.FPDFText_GetUnicode(handle, index) or 32).isspace()
 
 
 def _add_run(
@@ -425,11 +437,7 @@ def _add_run(
     if index >= 0:
         matrix = _char_matrix(handle, index)
         size = _scaled_size(handle, index, size, matrix)
-        if matrix is not None:  # do the glyphs advance down or up the shown page?
-            if view.rotation in (0, 180):
-                turned = abs(matrix.b) > abs(matrix.a)
-            else:
-                turned = abs(matrix.a) > abs(matrix.b)
+        turned = matrix is not None and view.along_height(matrix.a, matrix.b)
         x, y = ctypes.c_double(), ctypes.c_double()
         if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
             baseline = view.point(x.value, y.value)[1]
@@ -445,7 +453,7 @@ def _font_style(
     """Whether the text object's font is bold (by weight or name) and whether
     it is fixed-pitch (its descriptor's flag, or a typewriter family's
     name), cached per font."""
-    key = _font_lookup()(obj)
+    key = _address_returning("FPDFTextObj_GetFont", pdfium_c.FPDF_PAGEOBJECT)(obj)
     if key not in cache:
         bold = mono = False
         font = pdfium_c.FPDFTextObj_GetFont(obj) if key else None
@@ -548,7 +556,7 @@ def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, i
     in drawing order), so a run's end is found by galloping and halving
     rather than by asking for every character's object."""
     hv = ctypes.cast(textpage, ctypes.c_void_p)
-    object_of = _object_lookup()
+    object_of = _address_returning("FPDFText_GetTextObject", ctypes.c_void_p, ctypes.c_int)
     count = pdfium_c.FPDFText_CountChars(textpage)
     first = 0
     while first < count:
@@ -572,26 +580,12 @@ def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, i
 
 
 @functools.cache
-def _font_lookup() -> Callable[[pdfium_c.FPDF_PAGEOBJECT], int | None]:
-    """FPDFTextObj_GetFont returning the font's address as an int (or None),
-    the key of ``_font_style``'s cache: cheaper than casting a typed pointer."""
-    function = type(pdfium_c.FPDFTextObj_GetFont)(
-        ("FPDFTextObj_GetFont", pdfium_bindings._libs["pdfium"])
-    )
-    function.argtypes = pdfium_c.FPDFTextObj_GetFont.argtypes
-    function.restype = ctypes.c_void_p
-    return function
-
-
-@functools.cache
-def _object_lookup() -> Callable[[ctypes.c_void_p, int], int | None]:
-    """FPDFText_GetTextObject returning the object's address as an int (or
-    None): a plain pointer result costs a fraction of a typed one, and the
-    text layer looks up every character."""
-    function = type(pdfium_c.FPDFText_GetTextObject)(
-        ("FPDFText_GetTextObject", pdfium_bindings._libs["pdfium"])
-    )
-    function.argtypes = [ctypes.c_void_p, ctypes.c_int]
+def _address_returning(name: str, *argtypes: Any) -> Callable[..., int | None]:
+    """pdfium's function ``name`` returning a pointer as a plain int (or
+    None): it costs a fraction of a typed pointer result, or of casting one,
+    and the text layer calls these for every character and run."""
+    function = type(getattr(pdfium_c, name))((name, pdfium_bindings._libs["pdfium"]))
+    function.argtypes = list(argtypes)
     function.restype = ctypes.c_void_p
     return function
 
@@ -628,7 +622,7 @@ def _widest_gap(handle: pdfium_c.FPDF_TEXTPAGE, chars: range) -> float:
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     widest, edge = 0.0, None
     for j in chars:
-        if chr(pdfium_c.FPDFText_GetUnicode(handle, j) or 32).isspace():
+        if _blank(handle, j):
             continue
         pdfium_c.FPDFText_GetCharBox(handle, j, left, right, bottom, top)
         if edge is not None:
@@ -664,7 +658,7 @@ def _middle_glyph(handle: pdfium_c.FPDF_TEXTPAGE, first: int, end: int) -> int:
     for offset in range(end - first):
         for index in (middle - offset, middle + offset):
             if first <= index < end and not pdfium_c.FPDFText_IsGenerated(handle, index):
-                if not chr(pdfium_c.FPDFText_GetUnicode(handle, index) or 32).isspace():
+                if not _blank(handle, index):
                     return index
     return middle
 
