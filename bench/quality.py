@@ -39,17 +39,24 @@ The targets of issue 15 close the report, each marked PASS or MISS: CER no
 worse than the best other converter on every subset, word F1, table cell
 F1, reading order on multi-column documents, pages/s against pymupdf4llm,
 pages/s on the PDFs read wholly from their text layer, and the slowest
-OCR'd page (the engine's debug log says which pages it OCR'd).
+OCR'd page (the engine's debug log says which pages it OCR'd). The text-layer
+pages/s is given twice: one document at a time in this process, and with
+every core busy as a running service keeps them (``WORKER_COUNT``: a worker
+per core by default; each converts one document at a time), the same PDFs
+shared among as many engine processes.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import importlib.util
 import io
 import json
 import logging
+import math
+import multiprocessing
 import os
 import pathlib
 import sys
@@ -480,6 +487,7 @@ def targets(
     rows: dict[str, list[dict]],
     everyone: list[dict],
     pages: dict[str, list[list]],
+    documents: list[Doc],
 ) -> None:
     """PASS/MISS against the issue's targets (informational). CER: local
     against each other converter on the documents of the subset that one
@@ -525,20 +533,31 @@ def targets(
     if ours and mupdf:
         mark = "PASS" if ours >= 3 * mupdf else "MISS"
         print(f"  {mark}  pages/s >= 3x pymupdf4llm's (its PDFs): {ours:.1f} vs {mupdf:.1f}")
-    speeds(pages, {r["name"] for r in everyone if r["kind"] == "text_pdf"})
+    speeds(pages, [d for d in documents if d.kind == "text_pdf"])
 
 
-def speeds(pages: dict[str, list[list]], text_pdfs: set[str]) -> None:
+def speeds(pages: dict[str, list[list]], text_pdfs: list[Doc]) -> None:
     """The two speed targets, from the local engine's page times: PDFs read
-    wholly from their text layer, and the slowest OCR'd page."""
-    layer = [times for name, times in pages.items() if name in text_pdfs]
-    layer = [times for times in layer if not any(ocr for _, ocr in times)]
-    count, seconds = sum(map(len, layer)), sum(s for times in layer for s, _ in times)
+    wholly from their text layer (also converted with every core busy), and
+    the slowest OCR'd page."""
+    wanted = {d.name for d in text_pdfs}
+    layer = {name: times for name, times in pages.items() if name in wanted}
+    layer = {name: times for name, times in layer.items() if not any(ocr for _, ocr in times)}
+    count = sum(map(len, layer.values()))
+    seconds = sum(s for times in layer.values() for s, _ in times)
     if count:
         rate = count / seconds
         mark = "PASS" if rate >= 100 else "MISS"
-        docs = f"{len(layer)} docs, {count} pages"
-        print(f"  {mark}  text-layer PDFs >= 100 pages/s: {rate:.0f} ({docs})")
+        print(
+            f"  {mark}  text-layer PDFs >= 100 pages/s, one process: {rate:.0f} "
+            f"({len(layer)} docs, {count} pages)"
+        )
+        cores = os.cpu_count() or 1
+        chosen = [d for d in text_pdfs if d.name in layer]
+        chosen.sort(key=lambda d: -len(layer[d.name]))
+        rate = count / _busy_seconds([d.path for d in chosen], cores)
+        mark = "PASS" if rate >= 100 else "MISS"
+        print(f"  {mark}  text-layer PDFs >= 100 pages/s, {cores} processes: {rate:.0f}")
     ocrd = [
         (seconds, name, number)
         for name, times in pages.items()
@@ -549,6 +568,36 @@ def speeds(pages: dict[str, list[list]], text_pdfs: set[str]) -> None:
         slowest, name, number = max(ocrd)
         mark = "PASS" if slowest <= 5 else "MISS"
         print(f"  {mark}  every OCR'd page <= 5 s: slowest {slowest:.2f} s ({name} page {number})")
+
+
+def _busy_seconds(paths: list[pathlib.Path], processes: int) -> float:
+    """Wall seconds for ``processes`` engine processes to convert ``paths``
+    between them, a document at a time each, as a service's workers do
+    (longest first, so that none is left running alone at the end): best of
+    TEXT_LAYER_RUNS, after a first round that loads each process."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(
+        processes, mp_context=context, initializer=_start_engine
+    ) as pool:
+        list(pool.map(_convert, paths))
+        best = math.inf
+        for _ in range(TEXT_LAYER_RUNS):
+            started = time.perf_counter()
+            list(pool.map(_convert, paths))
+            best = min(best, time.perf_counter() - started)
+    return best
+
+
+_ENGINE: list[LocalEngine] = []  # an engine process's own engine
+
+
+def _start_engine() -> None:
+    _ENGINE.append(LocalEngine())
+
+
+def _convert(path: pathlib.Path) -> int:
+    """Convert a PDF in an engine process; its page count."""
+    return sum(1 for _ in _ENGINE[0].pages(path, "application/pdf"))
 
 
 def _names(rows: dict[str, list[dict]], name: str) -> set[str]:
@@ -613,7 +662,7 @@ def main() -> None:
             if title.startswith("development"):
                 kept = part / "local" / "timings.json"
                 pages = json.loads(kept.read_text()).get("pages", {}) if kept.exists() else {}
-                targets(score, rows, everyone, pages)
+                targets(score, rows, everyone, pages, docs)
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
 
 

@@ -82,11 +82,11 @@ SEPARATOR_MIN = 144.0  # a lone vertical rule this long (points, 2 inches) separ
 RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (4 edges)
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
-SHORT_RUN = 8  # an object drawn as one run of at most this many characters is read by character
 COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
 COPY_CELL = (96.0, 8.0)  # points: boxes read are filed by the cells of this size they cross
 Box = tuple[float, float, float, float]  # left, bottom, right, top in user space
 
+_UNSURE_RANGE = re.compile("[\x00\ud800-\udfff\ufffd\U00010000-\U0010ffff]")  # see _run_text
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab and line ends
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
@@ -318,12 +318,13 @@ def text_lines(
         if not whole:
             texts = _object_pieces(handle, range(first, end), cuts, gap)
         else:
-            if end - first <= SHORT_RUN and run_count[address] == 1:
-                text = _run_text(handle, first, end, chars) or _object_text(handle, obj, buffer)
-            else:
+            text = None
+            if run_count[address] == 1:  # drawn as this one run: read the range
+                text = _run_text(handle, first, end, chars, buffer)
+            if text is None:
                 text = _object_text(handle, obj, buffer)
             if run_count[address] == 1 and _spaced_wide(text):  # pdfium spaced CJK tracking
-                text = _run_text(handle, first, end, chars, squeeze=True) or text
+                text = _squeezed_text(handle, first, end, chars) or text
             if _RTL_LETTER.search(text):  # pdfium may break it into runs: read this one
                 text = _rtl_object_text(handle, range(first, end)) or text
             else:
@@ -485,29 +486,53 @@ def _object_text(
 
 
 def _run_text(
-    textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count: int, squeeze: bool = False
-) -> str:
+    textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count: int, buffer: ctypes.Array
+) -> str | None:
     """The text of an object drawn as the one run of characters ``first`` to
     ``end``, as pdfium's object text has it (its characters, then the space
-    after it if one follows), read a character at a time: for a short run,
-    cheaper than the object text, which pdfium builds by scanning the whole
-    page. "": a character outside the Basic Multilingual Plane (read the
-    object text instead). ``squeeze``: without the spaces pdfium generated
-    between two CJK characters (for a gap of tracking or justification:
-    CJK puts no spaces between words)."""
+    after it if one follows), read from the text page's range: far cheaper
+    than the object text, which pdfium builds by scanning the whole page.
+    None where the range may not be the object's text (read that instead):
+    the range reads a hyphenation mark as U+FFFE but skips some control
+    characters, shifting the text, and drops unmapped glyphs; so its ends
+    must be the run's own characters, and it must hold no replacement
+    character, NUL or surrogate."""
+    units = end - first
+    if end < count and pdfium_c.FPDFText_GetUnicode(textpage, end) == 0x20:
+        units += 1
+    if units >= len(buffer):
+        return None
+    if pdfium_c.FPDFText_GetText(textpage, first, units, buffer) != units + 1:  # and its NUL
+        return None
+    text = ctypes.string_at(buffer, 2 * units).decode("utf-16-le", errors="replace")
+    text = text.replace("\ufffe", "\x02")
+    if (
+        ord(text[0]) != pdfium_c.FPDFText_GetUnicode(textpage, first)
+        or ord(text[-1]) != pdfium_c.FPDFText_GetUnicode(textpage, first + units - 1)
+        or _UNSURE_RANGE.search(text)
+    ):
+        return None
+    return _printable(text)
+
+
+def _squeezed_text(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count: int) -> str:
+    """The text of an object drawn as the one run of characters ``first`` to
+    ``end`` (as ``_run_text``), read a character at a time, without the
+    spaces pdfium generated between two CJK characters (for a gap of
+    tracking or justification: CJK puts no spaces between words). "": a
+    character outside the Basic Multilingual Plane (keep the object text)."""
     codes = [pdfium_c.FPDFText_GetUnicode(textpage, j) for j in range(first, end)]
-    if squeeze:
-        codes = [
-            code
-            for k, code in enumerate(codes)
-            if not (
-                code == 0x20
-                and 0 < k < len(codes) - 1
-                and pdfium_c.FPDFText_IsGenerated(textpage, first + k)
-                and is_wide_char(chr(codes[k - 1]))
-                and is_wide_char(chr(codes[k + 1]))
-            )
-        ]
+    codes = [
+        code
+        for k, code in enumerate(codes)
+        if not (
+            code == 0x20
+            and 0 < k < len(codes) - 1
+            and pdfium_c.FPDFText_IsGenerated(textpage, first + k)
+            and is_wide_char(chr(codes[k - 1]))
+            and is_wide_char(chr(codes[k + 1]))
+        )
+    ]
     if end < count and pdfium_c.FPDFText_GetUnicode(textpage, end) == 0x20:
         codes.append(0x20)
     if max(codes, default=0) > 0xFFFF:
