@@ -361,6 +361,20 @@ def test_columns_drawn_with_rules_read_box_by_box(converted) -> None:
     assert all(len(row) <= 3 for row in table_rows(markdown.split("REGISTERED VOTERS")[1]))
 
 
+def test_bold_marks_no_heading_where_every_line_is_bold(converted) -> None:
+    """LA County precinct bulletin: its font reports a bold weight, so every
+    line is bold; a short lone bold line at the top of a column or box is
+    then no heading. A page whose section titles are bold among bold table
+    heads and plain cells keeps them as headings (issue 140's report)."""
+    markdown = convert(converted, "plumber-la-precinct.pdf")
+    assert "\nAJ-SUPREME CT-G. LIU\n" in markdown
+    assert "\n1100 REGISTERED VOTERS\n" in markdown
+    assert not [line for line in markdown.splitlines() if line.startswith("#")]
+    report = convert(converted, "plumber-issue-140.pdf")
+    for title in ("Associated claims", "Supporting documents", "Approval history"):
+        assert f"\n# {title}\n" in report
+
+
 def test_text_object_drawn_across_columns_is_split_at_its_gaps(converted) -> None:
     """LA County precinct bulletin: its producer draws a row's name and vote
     count as one text object with a wide gap inside ("NEEL KASHKARI ... 247"),

@@ -11,7 +11,8 @@ rules, in order, to each line:
 
 - a clearly larger font than the body text is a heading (``#`` .. ``###`` by
   size rank within the document, see ``FontStats``); so is a short, lone,
-  all-bold line at body size (one level below the smallest size heading);
+  all-bold line at body size (one level below the smallest size heading),
+  unless nearly all the document's text is bold (then bold marks nothing);
 - a line starting with a bullet ("•", "◦", "-", "*", ...) starts a ``- item``;
   "1." / "1)" starts a numbered item; indented following lines continue it;
 - otherwise lines join the open paragraph (wrapped lines joined with spaces)
@@ -45,7 +46,8 @@ TITLE_PITCH = 1.3  # ... and its letters are this many times as wide as the body
 HEADING_MAX_CHARS = 200  # longer "headings" are emphasised paragraphs
 HEADING_MAX_SHARE = 0.3  # a size carrying more of the document's characters is body text
 CODE_MAX_SHARE = 0.5  # fixed-pitch lines are code blocks if they hold at most this share
-BOLD_HEADING_MAX_CHARS = 80  # a bold body-size line this short may be a heading
+BOLD_HEADING_MAX_CHARS = 80  # a bold body-size line this short may be a heading ...
+BOLD_ALL_SHARE = 0.9  # ... unless more than this share of the document's characters are bold
 HEADING_LEVELS = 3  # deepest heading level emitted (###)
 SIZE_STEP = 1.0  # font sizes rounding to the same step (points) are one style
 SAME_SIZE = 0.15  # neighbour lines within this relative size difference share a leading
@@ -86,6 +88,7 @@ class FontStats:
     """
 
     chars: Counter[float] = field(default_factory=Counter)
+    bold_chars: int = 0  # ... of them in a bold font
     heading_sizes: set[float] = field(default_factory=set)
     body_size: float | None = None  # updated by add_page
 
@@ -93,6 +96,7 @@ class FontStats:
         """Count this page's characters by size, then register its heading sizes."""
         for line in lines:
             self.chars[_step(line.size)] += line.chars
+            self.bold_chars += line.chars if line.bold else 0
         self.body_size = self.chars.most_common(1)[0][0] if self.chars else None
         body = self.body_size
         if body is None:
@@ -106,13 +110,18 @@ class FontStats:
         page of small print, footnotes or tables, can outweigh the text)."""
         return self.chars[_step(size)] > HEADING_MAX_SHARE * sum(self.chars.values())
 
+    def _all_bold(self) -> bool:
+        """Nearly every character is bold (a font's weight may say so of a
+        regular face): bold marks no heading."""
+        return self.bold_chars > BOLD_ALL_SHARE * sum(self.chars.values())
+
     def heading_level(self, line: Line) -> int | None:
         """1..HEADING_LEVELS for a heading line, None for body text."""
         body = self.body_size
         if body is None:
             return None
         size = _step(line.size)
-        if _is_bold_heading(line, body):
+        if _is_bold_heading(line, body) and not self._all_bold():
             return min(len(self.heading_sizes) + 1, HEADING_LEVELS)
         if not _is_heading_shape(line, body) or self._common(line.size):
             return None
