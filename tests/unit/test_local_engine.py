@@ -157,6 +157,52 @@ def test_effective_font_size_and_run_text(docs: pathlib.Path, engine: LocalEngin
     )
 
 
+def test_paragraph_cut_by_a_figure_mid_column_goes_on_whole(
+    docs: pathlib.Path, engine: LocalEngine
+) -> None:
+    """A figure set in a column mid-paragraph, its caption under it, and the
+    paragraph going on below (mid-sentence: a lower-case start): the
+    paragraph is one, whole, and the figure's labels and caption follow it."""
+    path = docs / "figure-mid-column.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont("Helvetica", 11)
+    body = [
+        "Self-locking nuts are used on aircraft to give tight connections that",
+        "will not shake loose under severe vibration. Of the two general types",
+        "in use, the all-metal kind is the one whose shape is",
+    ]
+    below = [
+        "most common, in sizes for every bolt diameter used on the airframe.",
+        "It holds by the friction of its upper portion on the bolt's threads.",
+    ]
+    y = 700.0
+    for line in body:
+        c.drawString(72, y, line)
+        y -= 14
+    c.rect(150, y - 130, 250, 120)  # the figure: a frame and two labels in it
+    c.drawString(170, y - 40, "Steel nut")
+    c.drawString(300, y - 100, "Fiber collar")
+    c.setFont("Helvetica-Oblique", 11)
+    c.drawString(72, y - 150, "Figure 3. Two kinds of self-locking nut.")
+    c.setFont("Helvetica", 11)
+    y -= 180
+    for line in below:
+        c.drawString(72, y, line)
+        y -= 14
+    c.drawString(72, y - 14, "Boots nuts are made of spring steel and are of two types.")
+    c.showPage()
+    c.save()
+    [page] = convert(engine, path, PDF)
+    paragraphs = page.markdown.split("\n\n")
+    assert paragraphs[0] == " ".join([*body, *below])
+    assert paragraphs[1:] == [
+        "Steel nut",
+        "Fiber collar",
+        "Figure 3. Two kinds of self-locking nut.",
+        "Boots nuts are made of spring steel and are of two types.",
+    ]
+
+
 def test_owner_password_only_pdf_opens_with_the_empty_password(
     docs: pathlib.Path, engine: LocalEngine
 ) -> None:

@@ -301,6 +301,13 @@ def to_markdown(
                     cur = blocks[at]
             if cur.kind == "p" and _flows_on(cur.parts[-1], text):  # the paragraph goes on
                 cur.left, cur.edges, gap = line.left, (line.left, line.right), False
+        elif cur and gap and cur.kind == "p" and CAPTION.match(cur.parts[0]):
+            at = _interrupted(blocks, text)  # a figure stood in the column mid-paragraph
+            if at is not None and not _restyled(blocks[at].size, line.size):
+                moved.setdefault(id(blocks[at]), []).extend(blocks[at + 1 :])
+                del blocks[at + 1 :]
+                cur, gap, restyled = blocks[at], False, False
+                cur.left, cur.edges = line.left, (line.left, line.right)
         if cur and cur.kind == "p" and _ENTRY.search(cur.parts[-1]):
             gap = True  # a contents entry ends its paragraph at its page number
         if CAPTION.match(text) and not (cur and cur.kind == "p" and _open(cur.parts[-1])):
