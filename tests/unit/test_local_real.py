@@ -15,6 +15,7 @@ import pathlib
 import re
 
 import corpus
+import numpy as np
 import pytest
 
 from ilios import filetypes
@@ -86,6 +87,50 @@ def test_two_column_scan_reads_left_column_then_right(converted) -> None:
     )
     # Lines of the two columns are never joined across the gutter.
     assert "subchapter shall apply" in markdown
+
+
+def test_scan_a_few_degrees_askew_is_read_straight(tmp_path: pathlib.Path) -> None:
+    """The two-column CFR scan turned 2.5 degrees, as a page laid crooked on
+    a scanner: it is straightened before it is read, so each column is still
+    read whole, its lines and paragraphs as on the straight page (askew,
+    each line's words drift into the lines below and across the gutter)."""
+    from PIL import Image
+
+    path = tmp_path / "askew.png"
+    with Image.open(REAL / "uns-cfr-2col-scan-a.jpg") as image:
+        image.convert("L").rotate(2.5, expand=True, fillcolor=255).save(path)
+    pages = LocalEngine().pages(path, "image/png")
+    markdown = "\n\n".join(page.markdown for page in pages)
+    assert_in_order(
+        markdown,
+        [
+            "SUBCHAPTER A—CIVIL SERVICE RULES",
+            "The rules in this subchapter shall apply to all positions",
+            "The competitive service shall include",
+            "whether a position is in the competitive service",
+            "As used in the rules in this subchapter",
+        ],
+    )
+    opening = (
+        "The rules in this subchapter shall apply to all positions in the competi-tive service "
+        "and to all incumbents of such positions. Except as expressly pro-vided in the rule"
+    )
+    assert any(paragraph.startswith(opening) for paragraph in markdown.split("\n\n"))
+
+
+@pytest.mark.parametrize("degrees", [-3.0, -0.8, 1.5, 4.0])
+def test_skew_of_a_scan_is_measured(degrees: float) -> None:
+    """The angle a page's lines run askew is found to a tenth of a degree,
+    either way, from the ink's row profile."""
+    from PIL import Image
+
+    from ilios.worker.engines import tesseract
+
+    with Image.open(REAL / "uns-cfr-2col-scan-a.jpg") as image:
+        straight = np.asarray(image.convert("L"))
+        turned = np.asarray(image.convert("L").rotate(degrees, expand=True, fillcolor=255))
+    base = tesseract._skew(straight)
+    assert abs(tesseract._skew(turned) - base - degrees) <= 0.1
 
 
 def test_scan_turned_a_quarter_turn_is_read_upright(converted) -> None:
