@@ -296,11 +296,11 @@ def _deskewed(pixels: np.ndarray) -> np.ndarray:
 
 def _skew(pixels: np.ndarray) -> float:
     """Degrees the page's lines are turned counter-clockwise (rising to the
-    right; negative: falling): the angle at which the ink's row profile is sharpest (the sum of squared
-    differences between neighbouring rows: lines of text and rules give
-    tall, steep peaks only when level), searched within SKEW_MAX each way,
-    coarse then fine, on the page scaled to SKEW_SAMPLE_PX. 0.0 for a page
-    with next to no ink."""
+    right; negative: falling): the angle at which the ink's row profile is
+    sharpest (the sum of squared differences between neighbouring rows:
+    lines of text and rules give tall, steep peaks only when level),
+    searched within SKEW_MAX each way, coarse then fine, on the page scaled
+    to SKEW_SAMPLE_PX. 0.0 for a page with next to no ink."""
     scale = min(1.0, SKEW_SAMPLE_PX / max(pixels.shape))
     small = pixels
     if scale < 1.0:
