@@ -118,6 +118,32 @@ def test_scan_a_few_degrees_askew_is_read_straight(tmp_path: pathlib.Path) -> No
     assert any(paragraph.startswith(opening) for paragraph in markdown.split("\n\n"))
 
 
+def test_scan_lit_unevenly_is_read_where_its_paper_is_dark(tmp_path: pathlib.Path) -> None:
+    """The two-column CFR scan as if photographed in a lamp's light from the
+    right: its paper goes from white to a dark gray at the left. One
+    threshold for the whole page blacks out the left column; the page is
+    read again with a threshold that follows the paper's brightness, and
+    both columns come out."""
+    from PIL import Image
+
+    with Image.open(REAL / "uns-cfr-2col-scan-a.jpg") as image:
+        pixels = np.asarray(image.convert("L"), dtype=np.float32)
+    across = np.linspace(0.35, 1.0, pixels.shape[1], dtype=np.float32)
+    path = tmp_path / "lamp.png"
+    Image.fromarray((pixels * across[None, :]).astype(np.uint8)).save(path)
+    markdown = "\n\n".join(page.markdown for page in LocalEngine().pages(path, "image/png"))
+    assert_in_order(
+        markdown,
+        [
+            "SUBCHAPTER A—CIVIL SERVICE RULES",
+            "Positions and employees affected by the rules in this subchapter",
+            "The competitive service shall",
+            "whether a position is in the competi-tive service",
+            "Competitive status shall mean basic eligibility",
+        ],
+    )
+
+
 @pytest.mark.parametrize("degrees", [-3.0, -0.8, 1.5, 4.0])
 def test_skew_of_a_scan_is_measured(degrees: float) -> None:
     """The angle a page's lines run askew is found to a tenth of a degree,

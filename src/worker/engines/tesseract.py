@@ -27,7 +27,9 @@ A page goes through, in order:
    page segmentation takes a ruled grid for a picture and drops the text in
    it. The lines go to the layout stage, which finds ruled tables in them.
 5. Page segmentation and recognition (automatic page segmentation: columns,
-   blocks, lines), words grouped back into
+   blocks, lines; Otsu's one threshold for the page, and on a page whose
+   paper is much darker in places, Sauvola's local one too, the reading
+   that finds more text kept), words grouped back into
    text segments with boxes, which the layout stage orders like a PDF text
    layer's. Vertical lines (CJK) are turned a quarter turn in geometry so
    that right-to-left columns read like top-to-bottom rows.
@@ -76,9 +78,20 @@ MAX_CELLS = 400  # pages with more grid cells than this keep page segmentation's
 CELL_MIN_PX = 8  # grid cells narrower or lower than this (pixels) are rule doublings
 SKEW_MAX = 5.0  # degrees: a page's lines are looked for this far askew either way ...
 SKEW_STEP, SKEW_FINE = 0.25, 0.05  # ... in steps of this many degrees, then of these
-SKEW_MIN = 0.2  # degrees: a page less askew than this is read as it is
+SKEW_MIN = 0.5  # degrees: a page less askew than this is read as it is (its lines hold)
 SKEW_SAMPLE_PX = 1000  # the skew is measured on the page scaled to at most this many pixels
 SKEW_MIN_INK = 500  # ... with at least this many ink pixels (else it is left as it is)
+SKEW_BLOB = 3.0  # ... in blobs at most this many times the median blob's height
+# Tesseract's binarisation: Otsu's one threshold for the page; an unevenly lit
+# page (see _unevenly_lit) is read again with Sauvola's, which follows the
+# paper's brightness from place to place, and the reading that finds more text wins.
+OTSU, SAUVOLA = "0", "2"  # Tesseract's thresholding_method values
+UNEVEN_LIGHT = 0.8
+LIGHT_REACH = 0.05  # the paper's brightness at a point: its lightest gray this near (page side)
+LIGHT_SAMPLE_PX = 400  # ... measured on the page scaled to at most this many pixels
+BED_LIGHT = 0.25  # darker than this share of the lightest paper: beyond the sheet
+MORE_TEXT = 1.2  # Sauvola's reading is kept if it finds this many times the characters ...
+SAME_CONFIDENCE = 1.0  # ... at a mean confidence at most this much lower
 # OSD script names -> installed models that read them (first installed one is used).
 SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
     "Fraktur": ("frk", "Fraktur", "deu_latf"),
@@ -202,15 +215,28 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     """The page turned ``turns`` quarter turns (np.rot90), ruling lines erased, read."""
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
     rules, clean = _erase_rules(_deskewed(upright))
-    reading = _recognise(clean, "+".join(models))
+    api = _api("+".join(models))
+    api.SetVariable("thresholding_method", OTSU)
+    reading = _recognise(clean, api)
+    if _unevenly_lit(clean):  # Otsu's one threshold may lose the paper's darker part
+        api.SetVariable("thresholding_method", SAUVOLA)
+        again = _recognise(clean, api)
+        chars = sum(line.chars for line in reading.lines)
+        if (
+            sum(line.chars for line in again.lines) >= MORE_TEXT * chars
+            and again.confidence >= reading.confidence - SAME_CONFIDENCE
+        ):
+            reading = again
+        else:
+            api.SetVariable("thresholding_method", OTSU)
     reading.rules = rules if reading.lines else []
     reading.turns = turns
     if reading.lines and not reading.vertical:
-        _read_cells(reading, clean, "+".join(models))
+        _read_cells(reading, clean, api)
     return reading
 
 
-def _read_cells(reading: Reading, pixels: np.ndarray, models: str) -> None:
+def _read_cells(reading: Reading, pixels: np.ndarray, api: Any) -> None:
     """Read each cell of the ruled grids on the page on its own, replacing
     the words found inside the grid: page segmentation drops short lone
     cells ("5", "n=1") and runs a cell's text into its neighbour's. Cells
@@ -224,7 +250,6 @@ def _read_cells(reading: Reading, pixels: np.ndarray, models: str) -> None:
     found = grids(reading.rules, snap)
     if not found or sum((len(xs) - 1) * (len(ys) - 1) for xs, ys in found) > MAX_CELLS:
         return
-    api = _api(models)
     api.SetPageSegMode(_psm().SINGLE_BLOCK)
     api.SetImage(_image(pixels))
     cells: list[Line] = []
@@ -300,14 +325,19 @@ def _skew(pixels: np.ndarray) -> float:
     sharpest (the sum of squared differences between neighbouring rows:
     lines of text and rules give tall, steep peaks only when level),
     searched within SKEW_MAX each way, coarse then fine, on the page scaled
-    to SKEW_SAMPLE_PX. 0.0 for a page with next to no ink."""
+    to SKEW_SAMPLE_PX. Only the ink of glyph-sized blobs counts. 0.0 for a
+    page with next to no ink."""
     scale = min(1.0, SKEW_SAMPLE_PX / max(pixels.shape))
     small = pixels
     if scale < 1.0:
         size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
         small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
     _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    ys, xs = np.nonzero(ink)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    glyphs = np.zeros(count, dtype=bool)  # blobs no taller than SKEW_BLOB glyphs: not a
+    glyphs[1:] = heights <= SKEW_BLOB * np.median(heights) if count > 1 else False  # photo
+    ys, xs = np.nonzero(glyphs[labels])  # nor the scanner's bed, whose edge has its own slant
     if len(xs) < SKEW_MIN_INK:
         return 0.0
     xs = xs - small.shape[1] / 2
@@ -321,6 +351,25 @@ def _skew(pixels: np.ndarray) -> float:
     best = max(np.arange(-SKEW_MAX, SKEW_MAX + SKEW_STEP / 2, SKEW_STEP), key=sharpness)
     fine = np.arange(best - SKEW_STEP, best + SKEW_STEP + SKEW_FINE / 2, SKEW_FINE)
     return float(max(fine, key=sharpness))
+
+
+def _unevenly_lit(pixels: np.ndarray) -> bool:
+    """The paper is much darker in places than in others (a photographed
+    page in a lamp's light, a stained or yellowed sheet): its darker tenth
+    under UNEVEN_LIGHT of its lighter tenth's brightness (what is darker
+    than BED_LIGHT of the lightest paper is the scanner's bed around the
+    sheet, left out). The paper's
+    brightness is the lightest gray level near each point (within
+    LIGHT_REACH of the page side: text and rules vanish in it), measured on
+    the page scaled to LIGHT_SAMPLE_PX."""
+    scale = min(1.0, LIGHT_SAMPLE_PX / max(pixels.shape))
+    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
+    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    reach = max(3, round(LIGHT_REACH * max(small.shape)))
+    paper = cv2.dilate(small, np.ones((reach, reach), np.uint8))
+    sheet = paper[paper >= BED_LIGHT * np.percentile(paper, 99)]
+    dark, light = np.percentile(sheet, (10, 90))
+    return bool(dark < UNEVEN_LIGHT * light)
 
 
 def _erase_rules(pixels: np.ndarray) -> tuple[list[Rule], np.ndarray]:
@@ -373,11 +422,10 @@ def _orientation(pixels: np.ndarray) -> tuple[list[int], str | None, bool]:
     return [0, turn], script, sure
 
 
-def _recognise(pixels: np.ndarray, models: str) -> Reading:
+def _recognise(pixels: np.ndarray, api: Any) -> Reading:
     """Automatic page segmentation and recognition; words grouped into segments."""
     from tesserocr import RIL, iterate_level
 
-    api = _api(models)
     api.SetPageSegMode(_psm().AUTO)
     api.SetImage(_image(pixels))
     api.Recognize()
