@@ -18,6 +18,12 @@ ToShown = Callable[[float, float, float, float], tuple[float, float, float, floa
 MARKER_GAP = 4.0  # a list marker joins the text this many font sizes to its right
 
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af]")
+# The blocks holding every strong right-to-left character (Hebrew, Arabic,
+# Syriac, Thaana, N'Ko..., their presentation forms, the right-to-left mark,
+# the historic scripts beyond the BMP): text with none of them is no RTL text.
+RTL_SCRIPT = re.compile(
+    "[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
 _MARKER = re.compile(
     "^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013*\x02-]|\\d{1,3}[.)])$"
 )
@@ -103,7 +109,7 @@ def is_wide_char(ch: str) -> bool:
 
 def is_rtl(text: str) -> bool:
     """More strong right-to-left letters than strong left-to-right ones."""
-    if text.isascii():
+    if text.isascii() or not RTL_SCRIPT.search(text):
         return False
     rtl = ltr = 0
     for ch in text:

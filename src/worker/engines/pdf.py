@@ -43,7 +43,14 @@ import pypdfium2_raw.bindings as pdfium_bindings
 from ilios.errors import CorruptFile, IliosError, PdfEncrypted
 from ilios.pdfium_lock import PDFIUM_LOCK
 from ilios.worker.engines import accents, forms, stacks
-from ilios.worker.engines.geometry import Line, PageText, Rule, is_wide_char, marker_gap
+from ilios.worker.engines.geometry import (
+    RTL_SCRIPT,
+    Line,
+    PageText,
+    Rule,
+    is_wide_char,
+    marker_gap,
+)
 
 OCR_DPI = 300.0  # render resolution for pages without a text layer, dots per inch
 OCR_MAX_SIDE_PX = 4000  # ... capped so the longer side has at most this many pixels
@@ -92,7 +99,6 @@ _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab an
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
-_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic
 # Bold by name; TeX's bold fonts are named by weight letter: CMBX10, SFBX1200, CMBXTI10, CMB10.
 _BOLD_NAME = re.compile(r"bold|black|heavy|demi|semib|bx(?:ti|sl)?\d|(?:^|\+)cmb\d", re.IGNORECASE)
 _MONO_NAME = re.compile(  # typewriter families (TeX's cmtt/lmtt too)
@@ -325,7 +331,7 @@ def text_lines(
                 text = _object_text(handle, obj, buffer)
             if run_count[address] == 1 and _spaced_wide(text):  # pdfium spaced CJK tracking
                 text = _squeezed_text(handle, first, end, chars) or text
-            if _RTL_LETTER.search(text):  # pdfium may break it into runs: read this one
+            if RTL_SCRIPT.search(text):  # pdfium may break it into runs: read this one
                 text = _rtl_object_text(handle, range(first, end)) or text
             else:
                 read.add(address)
