@@ -178,20 +178,25 @@ def build_generated(directory: pathlib.Path, quick: bool) -> pathlib.Path:
             print(f"note: {name} skipped (its font is not on this machine)")
             continue
         add(name, "text_pdf", tags, 1, truth)
-    scans: list[tuple[str, Callable[[pathlib.Path], object], str, int, list[str]]] = [
-        ("two-column-png", qc.make_two_column_pdf, two_column, 0, ["two_column"]),
-        ("report-180-png", _report_page, text_pages[0], 180, ["rotated"]),
+    # (name, page, truth, degrees turned, lit by a lamp, tags)
+    scans: list[tuple[str, Callable[[pathlib.Path], object], str, float, bool, list[str]]] = [
+        ("two-column-png", qc.make_two_column_pdf, two_column, 0, False, ["two_column"]),
+        ("report-180-png", _report_page, text_pages[0], 180, False, ["rotated"]),
     ]
     if not quick:
         scans += [
-            ("report-png", _report_page, text_pages[0], 0, []),
-            ("report-90-png", _report_page, text_pages[0], 90, ["rotated"]),
-            ("report-270-png", _report_page, text_pages[0], 270, ["rotated"]),
-            ("ruled-table-png", qc.make_ruled_table_pdf, table_text, 0, ["table"]),
-            ("aligned-table-png", qc.make_aligned_table_pdf, table_text, 0, ["table"]),
+            ("report-png", _report_page, text_pages[0], 0, False, []),
+            ("report-90-png", _report_page, text_pages[0], 90, False, ["rotated"]),
+            ("report-270-png", _report_page, text_pages[0], 270, False, ["rotated"]),
+            ("ruled-table-png", qc.make_ruled_table_pdf, table_text, 0, False, ["table"]),
+            ("aligned-table-png", qc.make_aligned_table_pdf, table_text, 0, False, ["table"]),
+            ("two-column-askew-png", qc.make_two_column_pdf, two_column, 2.5, False, ["askew"]),
+            ("report-askew-png", _report_page, text_pages[0], -1.5, False, ["askew"]),
+            ("two-column-lamp-png", qc.make_two_column_pdf, two_column, 0, True, ["lamp"]),
+            ("ruled-table-lamp-png", qc.make_ruled_table_pdf, table_text, 0, True, ["lamp"]),
         ]
-    for name, make, truth, turn, tags in scans:
-        qc.make_rendered_png(files / f"{name}.png", make, scale=SCAN_SCALE, turn=turn)
+    for name, make, truth, turn, lamp, tags in scans:
+        qc.make_rendered_png(files / f"{name}.png", make, scale=SCAN_SCALE, turn=turn, lamp=lamp)
         add(name, "scan", tags, 1, truth)
     if not quick:
         lines = corpus.make_scanned_pdf(files / "scanned.pdf")

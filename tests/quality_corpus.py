@@ -29,6 +29,7 @@ import re
 import textwrap
 from collections.abc import Callable
 
+import numpy as np
 import pypdfium2 as pdfium
 from corpus import BODY_LEADING, BODY_SIZE, BOLD, FONT, MARGIN
 from PIL import Image
@@ -43,6 +44,7 @@ RTL_FONT_FILE = "DejaVuSans.ttf"
 CJK_FONT_FILE = "DroidSansFallbackFull.ttf"
 COLUMN_GAP = 24.0  # gutter between the two columns, points
 RENDER_SCALE = 2.0  # pixels per point when a page is rendered to an image (144 DPI)
+LAMP_DARKEST = 0.35  # an unevenly lit page keeps this share of its brightness at its dark edge
 
 Rows = list[list[str]]
 
@@ -356,18 +358,31 @@ def make_rendered_png(
     path: pathlib.Path,
     make: Callable[[pathlib.Path], object],
     scale: float = RENDER_SCALE,
-    turn: int = 0,
+    turn: float = 0,
+    lamp: bool = False,
 ) -> object:
     """Write ``make``'s PDF rendered to a PNG, turned ``turn`` degrees
-    counter-clockwise (0, 90, 180, 270); return what ``make`` returned."""
+    counter-clockwise (a quarter turn, or a few degrees askew: the corners
+    white), ``lamp``: lit unevenly (``lamp_lit``); return what ``make``
+    returned."""
     source = path.with_suffix(".source.pdf")
     expected = make(source)
     image = render_page(source, 0, scale)
     source.unlink()
     if turn:
-        image = image.rotate(turn, expand=True)
+        image = image.rotate(turn, expand=True, fillcolor=255)
+    if lamp:
+        image = lamp_lit(image)
     image.save(path, format="PNG")
     return expected
+
+
+def lamp_lit(image: Image.Image, darkest: float = LAMP_DARKEST) -> Image.Image:
+    """The grayscale page as if photographed by a lamp at its right: its
+    brightness falls off to ``darkest`` of itself at the left edge."""
+    pixels = np.asarray(image.convert("L"), dtype=np.float32)
+    across = np.linspace(darkest, 1.0, pixels.shape[1], dtype=np.float32)
+    return Image.fromarray((pixels * across[None, :]).astype(np.uint8))
 
 
 SCAN_TEXT = [

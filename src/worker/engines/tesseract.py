@@ -91,7 +91,7 @@ LIGHT_REACH = 0.05  # the paper's brightness at a point: its lightest gray this 
 LIGHT_SAMPLE_PX = 400  # ... measured on the page scaled to at most this many pixels
 BED_LIGHT = 0.25  # darker than this share of the lightest paper: beyond the sheet
 MORE_TEXT = 1.2  # Sauvola's reading is kept if it finds this many times the characters ...
-SAME_CONFIDENCE = 1.0  # ... at a mean confidence at most this much lower
+SAME_CONFIDENCE = 5.0  # ... at a mean confidence at most this much lower (of 100)
 # OSD script names -> installed models that read them (first installed one is used).
 SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
     "Fraktur": ("frk", "Fraktur", "deu_latf"),
