@@ -185,23 +185,32 @@ def test_nodes_share_one_queue_and_lose_nothing(tmp_path, cluster):
         assert completed() < DOCUMENTS, "the batch finished before the faults; slow it down"
 
         # --- SIGKILL a worker node while it holds jobs, then server A -----------------------
-        victim = workers[0]
-        victim_pids = {victim.proc.pid, *descendants(victim.proc.pid)}
+        victim_pids: set[int] = set()
 
-        def victim_busy() -> bool:
-            """The victim runs a job: the engine started it (its log says so) and the
-            job is still the victim's, uncommitted."""
-            started = {key for key, pids in runs_in(log).items() if pids & victim_pids}
-            rows = db.conn.execute(
+        def held(pids: set[int]) -> list[dict]:
+            """The jobs these processes' worker holds, uncommitted."""
+            return db.conn.execute(
                 "SELECT d.blob_key FROM jobs j JOIN workers w ON w.id = j.worker_id "
                 "JOIN documents d ON d.id = j.document_id "
                 "WHERE j.state = 'processing' AND w.pid = ANY(:pids)",
-                {"pids": list(victim_pids)},
+                {"pids": list(pids)},
             )
-            return any(row["blob_key"].rpartition("/")[2] in started for row in rows)
 
-        wait_for(victim_busy, 30, interval_s=0.005, what="the victim to run a job")
-        victim.kill()
+        for victim in workers[:2]:  # a job may commit between the check and the kill: try again
+            pids = {victim.proc.pid, *descendants(victim.proc.pid)}
+            victim_pids |= pids
+
+            def victim_busy(pids: set[int] = pids) -> bool:
+                """The victim runs a job: the engine started it (its log says so) and
+                the job is still the victim's, uncommitted."""
+                started = {key for key, ran in runs_in(log).items() if ran & pids}
+                return any(row["blob_key"].rpartition("/")[2] in started for row in held(pids))
+
+            wait_for(victim_busy, 30, interval_s=0.005, what="the victim to run a job")
+            victim.kill()
+            if held(pids):  # killed holding a job, which must run again elsewhere
+                break
+        assert held(victim_pids), "no worker node was killed while it held a job"
         wait_for(lambda: completed() >= 60, 120, what="progress after the worker node died")
         server_a.kill()
         assert completed() < DOCUMENTS, "the batch finished before server A died"
