@@ -17,6 +17,7 @@ import re
 import corpus
 import numpy as np
 import pytest
+import quality_corpus as qc
 
 from ilios import filetypes
 from ilios.worker.engines.local import LocalEngine
@@ -70,21 +71,22 @@ def table_rows(markdown: str) -> list[list[str]]:
 
 # --- scans -------------------------------------------------------------------------
 
+# The two-column CFR scan in reading order: the left column's last section
+# before the right column's first line.
+CFR_COLUMNS = [
+    "SUBCHAPTER A—CIVIL SERVICE RULES",
+    "The rules in this subchapter shall apply to all positions",
+    "The competitive service shall include",
+    "whether a position is in the competitive service",
+    "As used in the rules in this subchapter",
+]
+
 
 def test_two_column_scan_reads_left_column_then_right(converted) -> None:
     """5 CFR part 1 (GPO), a page image in two columns: the left column's
     last section comes before the right column's first line."""
     markdown = convert(converted, "uns-cfr-2col-scan-a.jpg")
-    assert_in_order(
-        markdown,
-        [
-            "SUBCHAPTER A—CIVIL SERVICE RULES",
-            "The rules in this subchapter shall apply to all positions",
-            "The competitive service shall include",
-            "whether a position is in the competitive service",
-            "As used in the rules in this subchapter",
-        ],
-    )
+    assert_in_order(markdown, CFR_COLUMNS)
     # Lines of the two columns are never joined across the gutter.
     assert "subchapter shall apply" in markdown
 
@@ -101,16 +103,7 @@ def test_scan_a_few_degrees_askew_is_read_straight(tmp_path: pathlib.Path) -> No
         image.convert("L").rotate(2.5, expand=True, fillcolor=255).save(path)
     pages = LocalEngine().pages(path, "image/png")
     markdown = "\n\n".join(page.markdown for page in pages)
-    assert_in_order(
-        markdown,
-        [
-            "SUBCHAPTER A—CIVIL SERVICE RULES",
-            "The rules in this subchapter shall apply to all positions",
-            "The competitive service shall include",
-            "whether a position is in the competitive service",
-            "As used in the rules in this subchapter",
-        ],
-    )
+    assert_in_order(markdown, CFR_COLUMNS)
     opening = (
         "The rules in this subchapter shall apply to all positions in the competi-tive service "
         "and to all incumbents of such positions. Except as expressly pro-vided in the rule"
@@ -126,11 +119,9 @@ def test_scan_lit_unevenly_is_read_where_its_paper_is_dark(tmp_path: pathlib.Pat
     both columns come out."""
     from PIL import Image
 
-    with Image.open(REAL / "uns-cfr-2col-scan-a.jpg") as image:
-        pixels = np.asarray(image.convert("L"), dtype=np.float32)
-    across = np.linspace(0.35, 1.0, pixels.shape[1], dtype=np.float32)
     path = tmp_path / "lamp.png"
-    Image.fromarray((pixels * across[None, :]).astype(np.uint8)).save(path)
+    with Image.open(REAL / "uns-cfr-2col-scan-a.jpg") as image:
+        qc.lamp_lit(image).save(path)
     markdown = "\n\n".join(page.markdown for page in LocalEngine().pages(path, "image/png"))
     assert_in_order(
         markdown,
