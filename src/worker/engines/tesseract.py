@@ -86,7 +86,7 @@ SKEW_BLOB = 3.0  # ... in blobs at most this many times the median blob's height
 # page (see _unevenly_lit) is read again with Sauvola's, which follows the
 # paper's brightness from place to place, and the reading that finds more text wins.
 OTSU, SAUVOLA = "0", "2"  # Tesseract's thresholding_method values
-UNEVEN_LIGHT = 0.8
+UNEVEN_LIGHT = 0.8  # the paper's darker tenth under this share of its lighter tenth's light
 LIGHT_REACH = 0.05  # the paper's brightness at a point: its lightest gray this near (page side)
 LIGHT_SAMPLE_PX = 400  # ... measured on the page scaled to at most this many pixels
 BED_LIGHT = 0.25  # darker than this share of the lightest paper: beyond the sheet
@@ -216,23 +216,34 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
     rules, clean = _erase_rules(_deskewed(upright))
     api = _api("+".join(models))
-    api.SetVariable("thresholding_method", OTSU)
-    reading = _recognise(clean, api)
-    if _unevenly_lit(clean):  # Otsu's one threshold may lose the paper's darker part
-        api.SetVariable("thresholding_method", SAUVOLA)
-        again = _recognise(clean, api)
-        chars = sum(line.chars for line in reading.lines)
-        if (
-            sum(line.chars for line in again.lines) >= MORE_TEXT * chars
-            and again.confidence >= reading.confidence - SAME_CONFIDENCE
-        ):
-            reading = again
-        else:
-            api.SetVariable("thresholding_method", OTSU)
+    reading = _read_lit(clean, api)
     reading.rules = rules if reading.lines else []
     reading.turns = turns
     if reading.lines and not reading.vertical:
         _read_cells(reading, clean, api)
+    return reading
+
+
+def _read_lit(pixels: np.ndarray, api: Any) -> Reading:
+    """The page read with Otsu's one threshold; an unevenly lit page
+    (``_unevenly_lit``) read again with Sauvola's, which follows the paper's
+    brightness, that reading kept if it finds MORE_TEXT times the characters
+    at a mean confidence at most SAME_CONFIDENCE lower (one threshold may
+    black out the paper's darker part; the rest then reads as confidently).
+    ``api`` keeps the threshold of the reading returned."""
+    api.SetVariable("thresholding_method", OTSU)
+    reading = _recognise(pixels, api)
+    if not _unevenly_lit(pixels):
+        return reading
+    api.SetVariable("thresholding_method", SAUVOLA)
+    again = _recognise(pixels, api)
+    chars = sum(line.chars for line in reading.lines)
+    if (
+        sum(line.chars for line in again.lines) >= MORE_TEXT * chars
+        and again.confidence >= reading.confidence - SAME_CONFIDENCE
+    ):
+        return again
+    api.SetVariable("thresholding_method", OTSU)
     return reading
 
 
@@ -333,11 +344,15 @@ def _skew(pixels: np.ndarray) -> float:
         size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
         small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
     _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    # Blobs of glyph height only: not a photograph, nor the scanner's bed
+    # around the sheet, whose edge has a slant of its own.
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count < 2:
+        return 0.0
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    glyphs = np.zeros(count, dtype=bool)  # blobs no taller than SKEW_BLOB glyphs: not a
-    glyphs[1:] = heights <= SKEW_BLOB * np.median(heights) if count > 1 else False  # photo
-    ys, xs = np.nonzero(glyphs[labels])  # nor the scanner's bed, whose edge has its own slant
+    glyphs = np.zeros(count, dtype=bool)
+    glyphs[1:] = heights <= SKEW_BLOB * np.median(heights)
+    ys, xs = np.nonzero(glyphs[labels])
     if len(xs) < SKEW_MIN_INK:
         return 0.0
     xs = xs - small.shape[1] / 2
@@ -356,12 +371,11 @@ def _skew(pixels: np.ndarray) -> float:
 def _unevenly_lit(pixels: np.ndarray) -> bool:
     """The paper is much darker in places than in others (a photographed
     page in a lamp's light, a stained or yellowed sheet): its darker tenth
-    under UNEVEN_LIGHT of its lighter tenth's brightness (what is darker
-    than BED_LIGHT of the lightest paper is the scanner's bed around the
-    sheet, left out). The paper's
+    under UNEVEN_LIGHT of its lighter tenth's brightness. The paper's
     brightness is the lightest gray level near each point (within
     LIGHT_REACH of the page side: text and rules vanish in it), measured on
-    the page scaled to LIGHT_SAMPLE_PX."""
+    the page scaled to LIGHT_SAMPLE_PX; what is darker than BED_LIGHT of the
+    lightest paper is the scanner's bed around the sheet, left out."""
     scale = min(1.0, LIGHT_SAMPLE_PX / max(pixels.shape))
     size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
     small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
