@@ -18,11 +18,13 @@ A page goes through, in order:
    cannot read (Fraktur, Han, Arabic...) adds its installed model: at once
    when OSD is sure of it, else only if the page reads poorly without it
    and better with it (short texts give OSD little to go on).
-3. Skew: a page scanned or photographed a few degrees askew is turned
-   straight (``_deskewed``). Tesseract reads a skewed line, but its word
-   boxes stay square to the page, so a line's words would drift across the
-   lines below it and the columns beside it; and ruling lines would not be
-   found.
+3. Skew: on a page scanned or photographed a few degrees askew, ruling
+   lines are found on it turned straight, and the words read are placed
+   where they stand on the straight page (``_straightening``): Tesseract
+   reads a crooked line well, but its word boxes stay square to the page,
+   so a line's words would drift across the lines below it and the columns
+   beside it. The page itself is read as it is: turned, it would be
+   resampled.
 4. Ruling lines (table grids, underlines) are found and erased: Tesseract's
    page segmentation takes a ruled grid for a picture and drops the text in
    it. The lines go to the layout stage, which finds ruled tables in them.
@@ -212,31 +214,44 @@ def read_region(
 
 
 def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
-    """The page turned ``turns`` quarter turns (np.rot90), ruling lines erased, read."""
+    """The page turned ``turns`` quarter turns (np.rot90), ruling lines erased,
+    read. A page askew (``_skew``) is read as it is (Tesseract reads a
+    crooked line as well as a straight one, and a turned image would be
+    resampled), but its ruling lines are found on it turned straight, and
+    the words it reads are placed where they stand on the straight page."""
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
-    rules, clean = _erase_rules(_deskewed(upright))
+    straighten = _straightening(upright)
+    if straighten is None:
+        rules, mask = _ruling_lines(upright)
+        clean = straight = _painted(upright, mask)
+    else:
+        turned = _turned(upright, straighten)
+        rules, mask = _ruling_lines(turned)
+        clean = _painted(upright, _turned_back(mask, straighten, upright.shape))
+        straight = _painted(turned, mask)  # where the grid's cells are
     api = _api("+".join(models))
-    reading = _read_lit(clean, api)
+    reading = _read_lit(clean, api, straighten)
     reading.rules = rules if reading.lines else []
     reading.turns = turns
     if reading.lines and not reading.vertical:
-        _read_cells(reading, clean, api)
+        _read_cells(reading, straight, api)
     return reading
 
 
-def _read_lit(pixels: np.ndarray, api: Any) -> Reading:
+def _read_lit(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = None) -> Reading:
     """The page read with Otsu's one threshold; an unevenly lit page
     (``_unevenly_lit``) read again with Sauvola's, which follows the paper's
     brightness, that reading kept if it finds MORE_TEXT times the characters
     at a mean confidence at most SAME_CONFIDENCE lower (one threshold may
     black out the paper's darker part; the rest then reads as confidently).
-    ``api`` keeps the threshold of the reading returned."""
+    ``api`` keeps the threshold of the reading returned; ``straighten``: see
+    ``_recognise``."""
     api.SetVariable("thresholding_method", OTSU)
-    reading = _recognise(pixels, api)
+    reading = _recognise(pixels, api, straighten)
     if not _unevenly_lit(pixels):
         return reading
     api.SetVariable("thresholding_method", SAUVOLA)
-    again = _recognise(pixels, api)
+    again = _recognise(pixels, api, straighten)
     chars = sum(line.chars for line in reading.lines)
     if (
         sum(line.chars for line in again.lines) >= MORE_TEXT * chars
@@ -312,22 +327,35 @@ def _glyph_height(pixels: np.ndarray) -> float | None:
     return float(np.median(heights)) if len(heights) >= 10 else None
 
 
-def _deskewed(pixels: np.ndarray) -> np.ndarray:
-    """The page turned straight when its lines run askew by SKEW_MIN to
-    SKEW_MAX degrees (``_skew``), on a canvas grown to keep its corners,
-    the new margins white; else the page itself."""
+def _straightening(pixels: np.ndarray) -> np.ndarray | None:
+    """The affine map (2 x 3) that turns the page straight, onto a canvas
+    grown to keep its corners, when its lines run askew by SKEW_MIN to
+    SKEW_MAX degrees (``_skew``); else None."""
     angle = _skew(pixels)
     if abs(angle) < SKEW_MIN:
-        return pixels
+        return None
     height, width = pixels.shape
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), -angle, 1.0)  # turned back
     cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    turn[0, 2] += (width * cos + height * sin) / 2 - width / 2
+    turn[1, 2] += (width * sin + height * cos) / 2 - height / 2
+    return turn
+
+
+def _turned(pixels: np.ndarray, turn: np.ndarray) -> np.ndarray:
+    """The page straightened by ``turn`` (``_straightening``), the new margins white."""
+    height, width = pixels.shape
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
     size = (round(width * cos + height * sin), round(width * sin + height * cos))
-    turn[0, 2] += size[0] / 2 - width / 2
-    turn[1, 2] += size[1] / 2 - height / 2
     return cv2.warpAffine(
         pixels, turn, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255
     )
+
+
+def _turned_back(mask: np.ndarray, turn: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A mask of the straightened page (``_turned``) on the page as it is (``shape``)."""
+    size = (shape[1], shape[0])
+    return cv2.warpAffine(mask, turn, size, flags=cv2.WARP_INVERSE_MAP | cv2.INTER_NEAREST)
 
 
 def _skew(pixels: np.ndarray) -> float:
@@ -386,10 +414,10 @@ def _unevenly_lit(pixels: np.ndarray) -> bool:
     return bool(dark < UNEVEN_LIGHT * light)
 
 
-def _erase_rules(pixels: np.ndarray) -> tuple[list[Rule], np.ndarray]:
+def _ruling_lines(pixels: np.ndarray) -> tuple[list[Rule], np.ndarray]:
     """Ruling lines (dark runs of at least RULE_MIN_SHARE of the page side,
-    at most RULE_MAX_PX thick: not the dark areas of a photograph), and the
-    page with them painted white."""
+    at most RULE_MAX_PX thick: not the dark areas of a photograph), and a
+    mask of their pixels (for ``_painted``)."""
     ink = np.where(pixels < INK_LEVEL, 255, 0).astype(np.uint8)
     height, width = ink.shape
     rules: list[Rule] = []
@@ -409,11 +437,17 @@ def _erase_rules(pixels: np.ndarray) -> tuple[list[Rule], np.ndarray]:
             else:
                 rules.append(Rule(x + w / 2, y, x + w / 2, y + h))
         mask = np.maximum(mask, runs)
-    if not rules:
-        return rules, pixels
+    return rules, mask
+
+
+def _painted(pixels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The page with the ruling lines of ``mask`` painted white (and a pixel
+    around them, their antialiased edges)."""
+    if not mask.any():
+        return pixels
     cleaned = pixels.copy()
     cleaned[cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0] = 255
-    return rules, cleaned
+    return cleaned
 
 
 def _orientation(pixels: np.ndarray) -> tuple[list[int], str | None, bool]:
@@ -436,8 +470,10 @@ def _orientation(pixels: np.ndarray) -> tuple[list[int], str | None, bool]:
     return [0, turn], script, sure
 
 
-def _recognise(pixels: np.ndarray, api: Any) -> Reading:
-    """Automatic page segmentation and recognition; words grouped into segments."""
+def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = None) -> Reading:
+    """Automatic page segmentation and recognition; words grouped into
+    segments. ``straighten`` (``_straightening``): the page is askew, and
+    its words and lines are placed on the page turned straight."""
     from tesserocr import RIL, iterate_level
 
     api.SetPageSegMode(_psm().AUTO)
@@ -459,13 +495,42 @@ def _recognise(pixels: np.ndarray, api: Any) -> Reading:
             line += 1
             baseline = word.Baseline(RIL.TEXTLINE)
             line_box = word.BoundingBox(RIL.TEXTLINE) or box
-            boxes[line] = (line_box, int(baseline[1][1]) if baseline else line_box[3])
+            if straighten is not None:
+                ends = baseline or ((line_box[0], line_box[3]), (line_box[2], line_box[3]))
+                boxes[line] = (_straight_box(line_box, straighten), _straight_y(ends, straighten))
+            else:
+                boxes[line] = (line_box, int(baseline[1][1]) if baseline else line_box[3])
+        if straighten is not None:
+            box = _straight_box(box, straighten)
         words.append((line, text, box, word.Confidence(RIL.WORD)))
     total = sum(len(text) for _, text, _, _ in words)
     confidence = sum(len(t) * c for _, t, _, c in words) / total if total else 0.0
     vertical = _vertical_share(boxes, words) > 0.5
     lines = _segments(words, boxes, vertical, pixels.shape[1])
     return Reading(lines, [], confidence, vertical)
+
+
+def _straight_box(box: tuple[int, int, int, int], turn: np.ndarray) -> tuple[int, int, int, int]:
+    """A word's or line's box on the page askew, placed on the page turned
+    straight (``turn``): its centre mapped, its width kept, and its height
+    less the rise its slant added."""
+    x0, y0, x1, y1 = box
+    (cx, cy) = turn @ np.array([(x0 + x1) / 2, (y0 + y1) / 2, 1.0])
+    half_width = (x1 - x0) / 2
+    half_height = max(1.0, (y1 - y0) - (x1 - x0) * abs(turn[1, 0])) / 2
+    return (
+        round(cx - half_width),
+        round(cy - half_height),
+        round(cx + half_width),
+        round(cy + half_height),
+    )
+
+
+def _straight_y(ends: Any, turn: np.ndarray) -> int:
+    """The height of a line's baseline (its two ends, on the page askew) on
+    the page turned straight."""
+    (x0, y0), (x1, y1) = ends
+    return round(float((turn[1] @ np.array([x0, y0, 1.0]) + turn[1] @ np.array([x1, y1, 1.0])) / 2))
 
 
 def _text(iterator: Any, level: int) -> str:
