@@ -93,9 +93,10 @@ def test_two_column_scan_reads_left_column_then_right(converted) -> None:
 
 def test_scan_a_few_degrees_askew_is_read_straight(tmp_path: pathlib.Path) -> None:
     """The two-column CFR scan turned 2.5 degrees, as a page laid crooked on
-    a scanner: it is straightened before it is read, so each column is still
-    read whole, its lines and paragraphs as on the straight page (askew,
-    each line's words drift into the lines below and across the gutter)."""
+    a scanner: its words are placed on the page turned straight, so each
+    column is still read whole, its lines and paragraphs as on the straight
+    page (left askew, each line's words drift into the lines below and
+    across the gutter)."""
     from PIL import Image
 
     path = tmp_path / "askew.png"
