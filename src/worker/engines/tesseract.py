@@ -221,16 +221,17 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     the words it reads are placed where they stand on the straight page."""
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
     straighten = _straightening(upright)
+    uneven = _unevenly_lit(upright)
     if straighten is None:
-        rules, mask = _ruling_lines(upright)
+        rules, mask = _ruling_lines(upright, uneven)
         clean = straight = _painted(upright, mask)
     else:
         turned = _turned(upright, straighten)
-        rules, mask = _ruling_lines(turned)
+        rules, mask = _ruling_lines(turned, uneven)
         clean = _painted(upright, _turned_back(mask, straighten, upright.shape))
         straight = _painted(turned, mask)  # where the grid's cells are
     api = _api("+".join(models))
-    reading = _read_lit(clean, api, straighten)
+    reading = _read_lit(clean, api, straighten, uneven)
     reading.rules = rules if reading.lines else []
     reading.turns = turns
     if reading.lines and not reading.vertical:
@@ -238,8 +239,8 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     return reading
 
 
-def _read_lit(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = None) -> Reading:
-    """The page read with Otsu's one threshold; an unevenly lit page
+def _read_lit(pixels: np.ndarray, api: Any, straighten: np.ndarray | None, uneven: bool) -> Reading:
+    """The page read with Otsu's one threshold; an ``uneven``ly lit page
     (``_unevenly_lit``) read again with Sauvola's, which follows the paper's
     brightness, that reading kept if it finds MORE_TEXT times the characters
     at a mean confidence at most SAME_CONFIDENCE lower (one threshold may
@@ -248,7 +249,7 @@ def _read_lit(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = None
     ``_recognise``."""
     api.SetVariable("thresholding_method", OTSU)
     reading = _recognise(pixels, api, straighten)
-    if not _unevenly_lit(pixels):
+    if not uneven:
         return reading
     api.SetVariable("thresholding_method", SAUVOLA)
     again = _recognise(pixels, api, straighten)
@@ -399,26 +400,38 @@ def _skew(pixels: np.ndarray) -> float:
 def _unevenly_lit(pixels: np.ndarray) -> bool:
     """The paper is much darker in places than in others (a photographed
     page in a lamp's light, a stained or yellowed sheet): its darker tenth
-    under UNEVEN_LIGHT of its lighter tenth's brightness. The paper's
-    brightness is the lightest gray level near each point (within
-    LIGHT_REACH of the page side: text and rules vanish in it), measured on
-    the page scaled to LIGHT_SAMPLE_PX; what is darker than BED_LIGHT of the
-    lightest paper is the scanner's bed around the sheet, left out."""
-    scale = min(1.0, LIGHT_SAMPLE_PX / max(pixels.shape))
-    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
-    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-    reach = max(3, round(LIGHT_REACH * max(small.shape)))
-    paper = cv2.dilate(small, np.ones((reach, reach), np.uint8))
+    under UNEVEN_LIGHT of its lighter tenth's brightness (``_paper``); what
+    is darker than BED_LIGHT of the lightest paper is the scanner's bed
+    around the sheet, left out."""
+    paper = _paper(pixels)
     sheet = paper[paper >= BED_LIGHT * np.percentile(paper, 99)]
     dark, light = np.percentile(sheet, (10, 90))
     return bool(dark < UNEVEN_LIGHT * light)
 
 
-def _ruling_lines(pixels: np.ndarray) -> tuple[list[Rule], np.ndarray]:
+def _paper(pixels: np.ndarray) -> np.ndarray:
+    """The paper's brightness around each point: the lightest gray level
+    within LIGHT_REACH of the page side (text and rules vanish in it), on
+    the page scaled to LIGHT_SAMPLE_PX."""
+    scale = min(1.0, LIGHT_SAMPLE_PX / max(pixels.shape))
+    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
+    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    reach = max(3, round(LIGHT_REACH * max(small.shape)))
+    return cv2.dilate(small, np.ones((reach, reach), np.uint8))
+
+
+def _ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], np.ndarray]:
     """Ruling lines (dark runs of at least RULE_MIN_SHARE of the page side,
     at most RULE_MAX_PX thick: not the dark areas of a photograph), and a
-    mask of their pixels (for ``_painted``)."""
-    ink = np.where(pixels < INK_LEVEL, 255, 0).astype(np.uint8)
+    mask of their pixels (for ``_painted``). Ink is darker than INK_LEVEL;
+    on an ``uneven``ly lit page, darker than INK_LEVEL's share of white
+    times the paper's brightness there (``_paper``)."""
+    if uneven:
+        level = cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
+        ink = np.where(pixels < level.astype(np.float32) * (INK_LEVEL / 255), 255, 0)
+    else:
+        ink = np.where(pixels < INK_LEVEL, 255, 0)
+    ink = ink.astype(np.uint8)
     height, width = ink.shape
     rules: list[Rule] = []
     mask = np.zeros_like(ink)
