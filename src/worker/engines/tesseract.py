@@ -92,6 +92,7 @@ UNEVEN_LIGHT = 0.8  # the paper's darker tenth under this share of its lighter t
 LIGHT_REACH = 0.05  # the paper's brightness at a point: its lightest gray this near (page side)
 LIGHT_SAMPLE_PX = 400  # ... measured on the page scaled to at most this many pixels
 BED_LIGHT = 0.25  # darker than this share of the lightest paper: beyond the sheet
+SHADED_INK = 0.5  # on such a page, ink is darker than this share of the paper around it
 MORE_TEXT = 1.2  # Sauvola's reading is kept if it finds this many times the characters ...
 SAME_CONFIDENCE = 5.0  # ... at a mean confidence at most this much lower (of 100)
 # OSD script names -> installed models that read them (first installed one is used).
@@ -220,16 +221,16 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     resampled), but its ruling lines are found on it turned straight, and
     the words it reads are placed where they stand on the straight page."""
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
-    straighten = _straightening(upright)
     uneven = _unevenly_lit(upright)
+    straighten = _straightening(upright, uneven)
     if straighten is None:
         rules, mask = _ruling_lines(upright, uneven)
-        clean = straight = _painted(upright, mask)
+        clean = straight = _painted(upright, mask, uneven)
     else:
         turned = _turned(upright, straighten)
         rules, mask = _ruling_lines(turned, uneven)
-        clean = _painted(upright, _turned_back(mask, straighten, upright.shape))
-        straight = _painted(turned, mask)  # where the grid's cells are
+        clean = _painted(upright, _turned_back(mask, straighten, upright.shape), uneven)
+        straight = _painted(turned, mask, uneven)  # where the grid's cells are
     api = _api("+".join(models))
     reading = _read_lit(clean, api, straighten, uneven)
     reading.rules = rules if reading.lines else []
@@ -328,11 +329,11 @@ def _glyph_height(pixels: np.ndarray) -> float | None:
     return float(np.median(heights)) if len(heights) >= 10 else None
 
 
-def _straightening(pixels: np.ndarray) -> np.ndarray | None:
+def _straightening(pixels: np.ndarray, uneven: bool = False) -> np.ndarray | None:
     """The affine map (2 x 3) that turns the page straight, onto a canvas
     grown to keep its corners, when its lines run askew by SKEW_MIN to
     SKEW_MAX degrees (``_skew``); else None."""
-    angle = _skew(pixels)
+    angle = _skew(pixels, uneven)
     if abs(angle) < SKEW_MIN:
         return None
     height, width = pixels.shape
@@ -359,20 +360,24 @@ def _turned_back(mask: np.ndarray, turn: np.ndarray, shape: tuple[int, ...]) -> 
     return cv2.warpAffine(mask, turn, size, flags=cv2.WARP_INVERSE_MAP | cv2.INTER_NEAREST)
 
 
-def _skew(pixels: np.ndarray) -> float:
+def _skew(pixels: np.ndarray, uneven: bool = False) -> float:
     """Degrees the page's lines are turned counter-clockwise (rising to the
     right; negative: falling): the angle at which the ink's row profile is
     sharpest (the sum of squared differences between neighbouring rows:
     lines of text and rules give tall, steep peaks only when level),
     searched within SKEW_MAX each way, coarse then fine, on the page scaled
-    to SKEW_SAMPLE_PX. Only the ink of glyph-sized blobs counts. 0.0 for a
-    page with next to no ink."""
+    to SKEW_SAMPLE_PX. Only the ink of glyph-sized blobs counts (on an
+    ``uneven``ly lit page, ink against the paper around it). 0.0 for a page
+    with next to no ink."""
     scale = min(1.0, SKEW_SAMPLE_PX / max(pixels.shape))
     small = pixels
     if scale < 1.0:
         size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
         small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-    _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if uneven:  # one threshold would take the page's darker part for ink
+        ink = _shaded_ink(small)
+    else:
+        _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     # Blobs of glyph height only: not a photograph, nor the scanner's bed
     # around the sheet, whose edge has a slant of its own.
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
@@ -409,6 +414,13 @@ def _unevenly_lit(pixels: np.ndarray) -> bool:
     return bool(dark < UNEVEN_LIGHT * light)
 
 
+def _shaded_ink(pixels: np.ndarray) -> np.ndarray:
+    """Ink (1) on an unevenly lit page: darker than SHADED_INK times the
+    paper's brightness around it (``_paper``)."""
+    level = cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
+    return (pixels < level.astype(np.float32) * SHADED_INK).astype(np.uint8)
+
+
 def _paper(pixels: np.ndarray) -> np.ndarray:
     """The paper's brightness around each point: the lightest gray level
     within LIGHT_REACH of the page side (text and rules vanish in it), on
@@ -424,13 +436,8 @@ def _ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule],
     """Ruling lines (dark runs of at least RULE_MIN_SHARE of the page side,
     at most RULE_MAX_PX thick: not the dark areas of a photograph), and a
     mask of their pixels (for ``_painted``). Ink is darker than INK_LEVEL;
-    on an ``uneven``ly lit page, darker than INK_LEVEL's share of white
-    times the paper's brightness there (``_paper``)."""
-    if uneven:
-        level = cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
-        ink = np.where(pixels < level.astype(np.float32) * (INK_LEVEL / 255), 255, 0)
-    else:
-        ink = np.where(pixels < INK_LEVEL, 255, 0)
+    on an ``uneven``ly lit page, it is ``_shaded_ink``."""
+    ink = _shaded_ink(pixels) * 255 if uneven else np.where(pixels < INK_LEVEL, 255, 0)
     ink = ink.astype(np.uint8)
     height, width = ink.shape
     rules: list[Rule] = []
@@ -453,13 +460,20 @@ def _ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule],
     return rules, mask
 
 
-def _painted(pixels: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """The page with the ruling lines of ``mask`` painted white (and a pixel
-    around them, their antialiased edges)."""
+def _painted(pixels: np.ndarray, mask: np.ndarray, uneven: bool = False) -> np.ndarray:
+    """The page with the ruling lines of ``mask`` painted over (and a pixel
+    around them, their antialiased edges): white, or on an ``uneven``ly lit
+    page the paper's brightness around them (a white stripe on gray paper
+    would read as a stroke)."""
     if not mask.any():
         return pixels
     cleaned = pixels.copy()
-    cleaned[cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0] = 255
+    lines = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
+    if uneven:
+        paper = cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
+        cleaned[lines] = paper[lines]
+    else:
+        cleaned[lines] = 255
     return cleaned
 
 
