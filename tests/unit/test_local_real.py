@@ -142,13 +142,13 @@ def test_skew_of_a_scan_is_measured(degrees: float) -> None:
     either way, from the ink's row profile."""
     from PIL import Image
 
-    from ilios.worker.engines import tesseract
+    from ilios.worker.engines import scan
 
     with Image.open(REAL / "uns-cfr-2col-scan-a.jpg") as image:
         straight = np.asarray(image.convert("L"))
         turned = np.asarray(image.convert("L").rotate(degrees, expand=True, fillcolor=255))
-    base = tesseract._skew(straight)
-    assert abs(tesseract._skew(turned) - base - degrees) <= 0.1
+    base = scan.skew(straight)
+    assert abs(scan.skew(turned) - base - degrees) <= 0.1
 
 
 def test_scan_turned_a_quarter_turn_is_read_upright(converted) -> None:

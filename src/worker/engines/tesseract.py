@@ -9,32 +9,26 @@ RapidOCR.
 
 A page goes through, in order:
 
-1. Text size: Tesseract reads best when glyphs are some 20-40 pixels high,
-   and its orientation detector fails on small print, so the page is scaled
-   until the median height of its ink blobs is about GLYPH_PX.
+1. Text size (``scan.scaled``): the page is scaled to the glyph height
+   Tesseract reads best.
 2. Orientation and script (Tesseract's OSD model): a confident quarter turn
    is applied; an unsure one is tried against the page as it is, and the
    reading with the better confidence wins. A script the requested models
    cannot read (Fraktur, Han, Arabic...) adds its installed model: at once
    when OSD is sure of it, else only if the page reads poorly without it
    and better with it (short texts give OSD little to go on).
-3. Skew: on a page scanned or photographed a few degrees askew, ruling
-   lines are found on it turned straight, and the words read are placed
-   where they stand on the straight page (``_straightening``): Tesseract
-   reads a crooked line well, but its word boxes stay square to the page,
-   so a line's words would drift across the lines below it and the columns
-   beside it. The page itself is read as it is: turned, it would be
-   resampled.
-4. Ruling lines (table grids, underlines) are found and erased: Tesseract's
-   page segmentation takes a ruled grid for a picture and drops the text in
-   it. The lines go to the layout stage, which finds ruled tables in them.
-5. Page segmentation and recognition (automatic page segmentation: columns,
+3. Skew, light and ruling lines (``scan``): a page askew is straightened
+   in geometry, its words placed on the straight page; an unevenly lit
+   page's ink is judged against the paper around it; ruling lines are found
+   (on the straight page) and painted over, and go to the layout stage,
+   which finds ruled tables in them.
+4. Page segmentation and recognition (automatic page segmentation: columns,
    blocks, lines; Otsu's one threshold for the page, and on a page whose
    paper is much darker in places, Sauvola's local one too, the reading
-   that finds more text kept), words grouped back into
-   text segments with boxes, which the layout stage orders like a PDF text
-   layer's. Vertical lines (CJK) are turned a quarter turn in geometry so
-   that right-to-left columns read like top-to-bottom rows.
+   that finds more text kept), words grouped back into text segments with
+   boxes, which the layout stage orders like a PDF text layer's. Vertical
+   lines (CJK) are turned a quarter turn in geometry so that right-to-left
+   columns read like top-to-bottom rows.
 """
 
 from __future__ import annotations
@@ -48,9 +42,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import cv2
 import numpy as np
 
+from ilios.worker.engines import scan
 from ilios.worker.engines.geometry import Line, Rule, join_words, marker_gap
 
 # Where Debian's tesseract-ocr-<lang> packages put their models, newest first.
@@ -60,15 +54,6 @@ TESSDATA_DIRS = (
     "/usr/share/tessdata",
 )
 DEFAULT_LANGUAGE = "eng"
-GLYPH_PX = 16.0  # pages are scaled so that the median glyph is about this high, pixels
-MIN_SCALE, MAX_SCALE = 0.5, 4.0  # ... by a factor within these bounds
-KEEP_SCALE = (0.75, 1.4)  # ... and not at all when the factor falls in this range
-MAX_SIDE_PX = 7000  # ... and never past this many pixels on the longer side
-GLYPH_MIN_PX, GLYPH_MAX_PX = 4, 300  # blobs outside these heights are not glyphs
-INK_LEVEL = 128  # gray levels below this are ink (ruling lines)
-RULE_MIN_SHARE = 0.04  # a ruling line spans at least this share of the page side
-RULE_MIN_PX = 40  # ... and at least this many pixels
-RULE_MAX_PX = 8  # ... and is at most this many pixels thick (half a scaled glyph's height)
 ORIENT_SURE = 5.0  # OSD orientation confidence above which a turn is applied untested
 SCRIPT_SURE = 3.0  # OSD script confidence above which the script's model is added
 RETRY_CONFIDENCE = 70.0  # below this, a reading is tried again with a less sure script's model
@@ -78,21 +63,10 @@ ATTACH_GAP = 0.3  # a lone comma, stop or closing bracket this close (line heigh
 VERTICAL_RATIO = 1.5  # a line this many times taller than wide runs top to bottom
 MAX_CELLS = 400  # pages with more grid cells than this keep page segmentation's reading
 CELL_MIN_PX = 8  # grid cells narrower or lower than this (pixels) are rule doublings
-SKEW_MAX = 5.0  # degrees: a page's lines are looked for this far askew either way ...
-SKEW_STEP, SKEW_FINE = 0.25, 0.05  # ... in steps of this many degrees, then of these
-SKEW_MIN = 0.5  # degrees: a page less askew than this is read as it is (its lines hold)
-SKEW_SAMPLE_PX = 1000  # the skew is measured on the page scaled to at most this many pixels
-SKEW_MIN_INK = 500  # ... with at least this many ink pixels (else it is left as it is)
-SKEW_BLOB = 3.0  # ... in blobs at most this many times the median blob's height
 # Tesseract's binarisation: Otsu's one threshold for the page; an unevenly lit
-# page (see _unevenly_lit) is read again with Sauvola's, which follows the
+# page (see scan.unevenly_lit) is read again with Sauvola's, which follows the
 # paper's brightness from place to place, and the reading that finds more text wins.
 OTSU, SAUVOLA = "0", "2"  # Tesseract's thresholding_method values
-UNEVEN_LIGHT = 0.8  # the paper's darker tenth under this share of its lighter tenth's light
-LIGHT_REACH = 0.05  # the paper's brightness at a point: its lightest gray this near (page side)
-LIGHT_SAMPLE_PX = 400  # ... measured on the page scaled to at most this many pixels
-BED_LIGHT = 0.25  # darker than this share of the lightest paper: beyond the sheet
-SHADED_INK = 0.5  # on such a page, ink is darker than this share of the paper around it
 MORE_TEXT = 1.2  # Sauvola's reading is kept if it finds this many times the characters ...
 SAME_CONFIDENCE = 5.0  # ... at a mean confidence at most this much lower (of 100)
 # OSD script names -> installed models that read them (first installed one is used).
@@ -175,7 +149,7 @@ def read_page(pixels: np.ndarray, languages: Sequence[str], *, upright: bool = F
     whose text layer is set upright), so no turn is tried; its script is
     still detected (a layer whose font map is broken says nothing of it)
     unless a language of a script of its own (one of SCRIPT_MODELS) is named."""
-    page = _scaled(pixels)
+    page = scan.scaled(pixels)
     models = models_for(languages)
     with _lock:
         if upright and any(m in _SCRIPTS_OWN for m in models):
@@ -204,9 +178,9 @@ def read_region(
 ) -> str:
     """The text Tesseract reads (page segmentation, no orientation check) in
     ``box`` (left, top, right, bottom; pixels) of an upright grayscale page,
-    cut out and scaled as a whole page is (``_scaled``)."""
+    cut out and scaled as a whole page is (``scan.scaled``)."""
     left, top, right, bottom = box
-    crop = _scaled(np.ascontiguousarray(pixels[top:bottom, left:right]))
+    crop = scan.scaled(np.ascontiguousarray(pixels[top:bottom, left:right]))
     with _lock:  # cut out: Tesseract reads a rectangle of a page worse than the same image
         api = _api("+".join(models_for(languages)))
         api.SetPageSegMode(_psm().AUTO)
@@ -216,21 +190,21 @@ def read_region(
 
 def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     """The page turned ``turns`` quarter turns (np.rot90), ruling lines erased,
-    read. A page askew (``_skew``) is read as it is (Tesseract reads a
+    read. A page askew (``scan.skew``) is read as it is (Tesseract reads a
     crooked line as well as a straight one, and a turned image would be
     resampled), but its ruling lines are found on it turned straight, and
     the words it reads are placed where they stand on the straight page."""
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
-    uneven = _unevenly_lit(upright)
-    straighten = _straightening(upright, uneven)
+    uneven = scan.unevenly_lit(upright)
+    straighten = scan.straightening(upright, uneven)
     if straighten is None:
-        rules, mask = _ruling_lines(upright, uneven)
-        clean = straight = _painted(upright, mask, uneven)
+        rules, mask = scan.ruling_lines(upright, uneven)
+        clean = straight = scan.painted(upright, mask, uneven)
     else:
-        turned = _turned(upright, straighten)
-        rules, mask = _ruling_lines(turned, uneven)
-        clean = _painted(upright, _turned_back(mask, straighten, upright.shape), uneven)
-        straight = _painted(turned, mask, uneven)  # where the grid's cells are
+        turned = scan.turned(upright, straighten)
+        rules, mask = scan.ruling_lines(turned, uneven)
+        clean = scan.painted(upright, scan.turned_back(mask, straighten, upright.shape), uneven)
+        straight = scan.painted(turned, mask, uneven)  # where the grid's cells are
     api = _api("+".join(models))
     reading = _read_lit(clean, api, straighten, uneven)
     reading.rules = rules if reading.lines else []
@@ -242,7 +216,7 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
 
 def _read_lit(pixels: np.ndarray, api: Any, straighten: np.ndarray | None, uneven: bool) -> Reading:
     """The page read with Otsu's one threshold; an ``uneven``ly lit page
-    (``_unevenly_lit``) read again with Sauvola's, which follows the paper's
+    (``scan.unevenly_lit``) read again with Sauvola's, which follows the paper's
     brightness, that reading kept if it finds MORE_TEXT times the characters
     at a mean confidence at most SAME_CONFIDENCE lower (one threshold may
     black out the paper's darker part; the rest then reads as confidently).
@@ -303,180 +277,6 @@ def _within(line: Line, xs: list[float], ys: list[float]) -> bool:
     return xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]
 
 
-def _scaled(pixels: np.ndarray) -> np.ndarray:
-    """The page scaled so its median glyph is about GLYPH_PX high."""
-    height = _glyph_height(pixels)
-    if height is None:
-        return pixels
-    scale = min(max(GLYPH_PX / height, MIN_SCALE), MAX_SCALE)
-    scale = min(scale, MAX_SIDE_PX / max(pixels.shape))
-    if KEEP_SCALE[0] <= scale <= KEEP_SCALE[1]:
-        return pixels
-    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
-    method = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
-    return cv2.resize(pixels, size, interpolation=method)
-
-
-def _glyph_height(pixels: np.ndarray) -> float | None:
-    """Median height of the ink blobs shaped like glyphs, or None (no text-like ink)."""
-    _, ink = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    heights = [
-        h
-        for _, _, w, h, _ in stats[1:].tolist()
-        if GLYPH_MIN_PX <= h <= GLYPH_MAX_PX and w <= 3 * h
-    ]
-    return float(np.median(heights)) if len(heights) >= 10 else None
-
-
-def _straightening(pixels: np.ndarray, uneven: bool = False) -> np.ndarray | None:
-    """The affine map (2 x 3) that turns the page straight, onto a canvas
-    grown to keep its corners, when its lines run askew by SKEW_MIN to
-    SKEW_MAX degrees (``_skew``); else None."""
-    angle = _skew(pixels, uneven)
-    if abs(angle) < SKEW_MIN:
-        return None
-    height, width = pixels.shape
-    turn = cv2.getRotationMatrix2D((width / 2, height / 2), -angle, 1.0)  # turned back
-    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
-    turn[0, 2] += (width * cos + height * sin) / 2 - width / 2
-    turn[1, 2] += (width * sin + height * cos) / 2 - height / 2
-    return turn
-
-
-def _turned(pixels: np.ndarray, turn: np.ndarray) -> np.ndarray:
-    """The page straightened by ``turn`` (``_straightening``), the new margins white."""
-    height, width = pixels.shape
-    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
-    size = (round(width * cos + height * sin), round(width * sin + height * cos))
-    return cv2.warpAffine(
-        pixels, turn, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255
-    )
-
-
-def _turned_back(mask: np.ndarray, turn: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """A mask of the straightened page (``_turned``) on the page as it is (``shape``)."""
-    size = (shape[1], shape[0])
-    return cv2.warpAffine(mask, turn, size, flags=cv2.WARP_INVERSE_MAP | cv2.INTER_NEAREST)
-
-
-def _skew(pixels: np.ndarray, uneven: bool = False) -> float:
-    """Degrees the page's lines are turned counter-clockwise (rising to the
-    right; negative: falling): the angle at which the ink's row profile is
-    sharpest (the sum of squared differences between neighbouring rows:
-    lines of text and rules give tall, steep peaks only when level),
-    searched within SKEW_MAX each way, coarse then fine, on the page scaled
-    to SKEW_SAMPLE_PX. Only the ink of glyph-sized blobs counts (on an
-    ``uneven``ly lit page, ink against the paper around it). 0.0 for a page
-    with next to no ink."""
-    scale = min(1.0, SKEW_SAMPLE_PX / max(pixels.shape))
-    small = pixels
-    if scale < 1.0:
-        size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
-        small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-    if uneven:  # one threshold would take the page's darker part for ink
-        ink = _shaded_ink(small)
-    else:
-        _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    # Blobs of glyph height only: not a photograph, nor the scanner's bed
-    # around the sheet, whose edge has a slant of its own.
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    if count < 2:
-        return 0.0
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    glyphs = np.zeros(count, dtype=bool)
-    glyphs[1:] = heights <= SKEW_BLOB * np.median(heights)
-    ys, xs = np.nonzero(glyphs[labels])
-    if len(xs) < SKEW_MIN_INK:
-        return 0.0
-    xs = xs - small.shape[1] / 2
-
-    def sharpness(degrees: float) -> float:
-        rows = np.rint(ys + xs * np.tan(np.radians(degrees))).astype(np.int64)
-        profile = np.bincount(rows - rows.min()).astype(np.float64)
-        steps = np.diff(profile)
-        return float(steps @ steps)
-
-    best = max(np.arange(-SKEW_MAX, SKEW_MAX + SKEW_STEP / 2, SKEW_STEP), key=sharpness)
-    fine = np.arange(best - SKEW_STEP, best + SKEW_STEP + SKEW_FINE / 2, SKEW_FINE)
-    return float(max(fine, key=sharpness))
-
-
-def _unevenly_lit(pixels: np.ndarray) -> bool:
-    """The paper is much darker in places than in others (a photographed
-    page in a lamp's light, a stained or yellowed sheet): its darker tenth
-    under UNEVEN_LIGHT of its lighter tenth's brightness (``_paper``); what
-    is darker than BED_LIGHT of the lightest paper is the scanner's bed
-    around the sheet, left out."""
-    paper = _paper(pixels)
-    sheet = paper[paper >= BED_LIGHT * np.percentile(paper, 99)]
-    dark, light = np.percentile(sheet, (10, 90))
-    return bool(dark < UNEVEN_LIGHT * light)
-
-
-def _shaded_ink(pixels: np.ndarray) -> np.ndarray:
-    """Ink (1) on an unevenly lit page: darker than SHADED_INK times the
-    paper's brightness around it (``_paper``)."""
-    level = cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
-    return (pixels < level.astype(np.float32) * SHADED_INK).astype(np.uint8)
-
-
-def _paper(pixels: np.ndarray) -> np.ndarray:
-    """The paper's brightness around each point: the lightest gray level
-    within LIGHT_REACH of the page side (text and rules vanish in it), on
-    the page scaled to LIGHT_SAMPLE_PX."""
-    scale = min(1.0, LIGHT_SAMPLE_PX / max(pixels.shape))
-    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
-    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-    reach = max(3, round(LIGHT_REACH * max(small.shape)))
-    return cv2.dilate(small, np.ones((reach, reach), np.uint8))
-
-
-def _ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], np.ndarray]:
-    """Ruling lines (dark runs of at least RULE_MIN_SHARE of the page side,
-    at most RULE_MAX_PX thick: not the dark areas of a photograph), and a
-    mask of their pixels (for ``_painted``). Ink is darker than INK_LEVEL;
-    on an ``uneven``ly lit page, it is ``_shaded_ink``."""
-    ink = _shaded_ink(pixels) * 255 if uneven else np.where(pixels < INK_LEVEL, 255, 0)
-    ink = ink.astype(np.uint8)
-    height, width = ink.shape
-    rules: list[Rule] = []
-    mask = np.zeros_like(ink)
-    for horizontal in (True, False):
-        length = max(int((width if horizontal else height) * RULE_MIN_SHARE), RULE_MIN_PX)
-        shape = (length, 1) if horizontal else (1, length)
-        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, shape)
-        runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
-        for i, (x, y, w, h, _) in enumerate(stats.tolist()[1:], start=1):
-            if (h if horizontal else w) > RULE_MAX_PX:  # a dark area (a photograph): no line
-                box = runs[y : y + h, x : x + w]
-                box[labels[y : y + h, x : x + w] == i] = 0  # and not painted out
-            elif horizontal:
-                rules.append(Rule(x, y + h / 2, x + w, y + h / 2))
-            else:
-                rules.append(Rule(x + w / 2, y, x + w / 2, y + h))
-        mask = np.maximum(mask, runs)
-    return rules, mask
-
-
-def _painted(pixels: np.ndarray, mask: np.ndarray, uneven: bool = False) -> np.ndarray:
-    """The page with the ruling lines of ``mask`` painted over (and a pixel
-    around them, their antialiased edges): white, or on an ``uneven``ly lit
-    page the paper's brightness around them (a white stripe on gray paper
-    would read as a stroke)."""
-    if not mask.any():
-        return pixels
-    cleaned = pixels.copy()
-    lines = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
-    if uneven:
-        paper = cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
-        cleaned[lines] = paper[lines]
-    else:
-        cleaned[lines] = 255
-    return cleaned
-
-
 def _orientation(pixels: np.ndarray) -> tuple[list[int], str | None, bool]:
     """Quarter turns (np.rot90) to try, the script OSD saw, and whether it is sure of it."""
     if "osd" not in installed_models():
@@ -499,7 +299,7 @@ def _orientation(pixels: np.ndarray) -> tuple[list[int], str | None, bool]:
 
 def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = None) -> Reading:
     """Automatic page segmentation and recognition; words grouped into
-    segments. ``straighten`` (``_straightening``): the page is askew, and
+    segments. ``straighten`` (``scan.straightening``): the page is askew, and
     its words and lines are placed on the page turned straight."""
     from tesserocr import RIL, iterate_level
 
@@ -524,40 +324,20 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
             line_box = word.BoundingBox(RIL.TEXTLINE) or box
             if straighten is not None:
                 ends = baseline or ((line_box[0], line_box[3]), (line_box[2], line_box[3]))
-                boxes[line] = (_straight_box(line_box, straighten), _straight_y(ends, straighten))
+                boxes[line] = (
+                    scan.straight_box(line_box, straighten),
+                    scan.straight_y(ends, straighten),
+                )
             else:
                 boxes[line] = (line_box, int(baseline[1][1]) if baseline else line_box[3])
         if straighten is not None:
-            box = _straight_box(box, straighten)
+            box = scan.straight_box(box, straighten)
         words.append((line, text, box, word.Confidence(RIL.WORD)))
     total = sum(len(text) for _, text, _, _ in words)
     confidence = sum(len(t) * c for _, t, _, c in words) / total if total else 0.0
     vertical = _vertical_share(boxes, words) > 0.5
     lines = _segments(words, boxes, vertical, pixels.shape[1])
     return Reading(lines, [], confidence, vertical)
-
-
-def _straight_box(box: tuple[int, int, int, int], turn: np.ndarray) -> tuple[int, int, int, int]:
-    """A word's or line's box on the page askew, placed on the page turned
-    straight (``turn``): its centre mapped, its width kept, and its height
-    less the rise its slant added."""
-    x0, y0, x1, y1 = box
-    (cx, cy) = turn @ np.array([(x0 + x1) / 2, (y0 + y1) / 2, 1.0])
-    half_width = (x1 - x0) / 2
-    half_height = max(1.0, (y1 - y0) - (x1 - x0) * abs(turn[1, 0])) / 2
-    return (
-        round(cx - half_width),
-        round(cy - half_height),
-        round(cx + half_width),
-        round(cy + half_height),
-    )
-
-
-def _straight_y(ends: Any, turn: np.ndarray) -> int:
-    """The height of a line's baseline (its two ends, on the page askew) on
-    the page turned straight."""
-    (x0, y0), (x1, y1) = ends
-    return round(float((turn[1] @ np.array([x0, y0, 1.0]) + turn[1] @ np.array([x1, y1, 1.0])) / 2))
 
 
 def _text(iterator: Any, level: int) -> str:

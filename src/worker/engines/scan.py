@@ -1,0 +1,250 @@
+"""A scanned page's image, made ready for recognition: its scale, its
+skew, its light and its ruling lines.
+
+- Scale (``scaled``): Tesseract reads best when glyphs are some 20-40
+  pixels high, and its orientation detector fails on small print, so the
+  page is scaled until the median height of its ink blobs is about GLYPH_PX.
+- Skew (``skew``, ``straightening``): a page laid crooked on the scanner,
+  or photographed, has its lines a few degrees askew. The angle is the one
+  at which the ink's row profile is sharpest. The page is read as it is
+  (turned, it would be resampled), but its ruling lines are found on it
+  turned straight (``turned``, ``turned_back``), and the boxes of the words
+  read on it are placed on the straight page (``straight_box``,
+  ``straight_y``): left square to the askew page, a line's words would
+  drift across the lines below it and the columns beside it.
+- Light (``unevenly_lit``): a page whose paper is much darker in places (a
+  lamp's light, a stain) needs a threshold that follows the paper: ink is
+  then what is darker than SHADED_INK of the paper around it.
+- Ruling lines (``ruling_lines``, ``painted``): long thin dark runs, found by
+  a morphological opening and painted over, since Tesseract's page
+  segmentation takes a ruled grid for a picture and drops the text in it.
+
+All sizes are pixels of the page as given; the page is 8-bit grayscale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ilios.worker.engines.geometry import Rule
+
+GLYPH_PX = 16.0  # pages are scaled so that the median glyph is about this high, pixels
+MIN_SCALE, MAX_SCALE = 0.5, 4.0  # ... by a factor within these bounds
+KEEP_SCALE = (0.75, 1.4)  # ... and not at all when the factor falls in this range
+MAX_SIDE_PX = 7000  # ... and never past this many pixels on the longer side
+GLYPH_MIN_PX, GLYPH_MAX_PX = 4, 300  # blobs outside these heights are not glyphs
+INK_LEVEL = 128  # gray levels below this are ink (ruling lines)
+RULE_MIN_SHARE = 0.04  # a ruling line spans at least this share of the page side
+RULE_MIN_PX = 40  # ... and at least this many pixels
+RULE_MAX_PX = 8  # ... and is at most this many pixels thick (half a scaled glyph's height)
+SKEW_MAX = 5.0  # degrees: a page's lines are looked for this far askew either way ...
+SKEW_STEP, SKEW_FINE = 0.25, 0.05  # ... in steps of this many degrees, then of these
+SKEW_MIN = 0.5  # degrees: a page less askew than this is read as it is (its lines hold)
+SKEW_SAMPLE_PX = 1000  # the skew is measured on the page scaled to at most this many pixels
+SKEW_MIN_INK = 500  # ... with at least this many ink pixels (else it is left as it is)
+SKEW_BLOB = 3.0  # ... in blobs at most this many times the median blob's height
+UNEVEN_LIGHT = 0.8  # the paper's darker tenth under this share of its lighter tenth's light
+LIGHT_REACH = 0.05  # the paper's brightness at a point: its lightest gray this near (page side)
+LIGHT_SAMPLE_PX = 400  # ... measured on the page scaled to at most this many pixels
+BED_LIGHT = 0.25  # darker than this share of the lightest paper: beyond the sheet
+SHADED_INK = 0.5  # on such a page, ink is darker than this share of the paper around it
+
+
+def scaled(pixels: np.ndarray) -> np.ndarray:
+    """The page scaled so its median glyph is about GLYPH_PX high."""
+    height = glyph_height(pixels)
+    if height is None:
+        return pixels
+    scale = min(max(GLYPH_PX / height, MIN_SCALE), MAX_SCALE)
+    scale = min(scale, MAX_SIDE_PX / max(pixels.shape))
+    if KEEP_SCALE[0] <= scale <= KEEP_SCALE[1]:
+        return pixels
+    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
+    method = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+    return cv2.resize(pixels, size, interpolation=method)
+
+
+def glyph_height(pixels: np.ndarray) -> float | None:
+    """Median height of the ink blobs shaped like glyphs, or None (no text-like ink)."""
+    _, ink = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = [
+        h
+        for _, _, w, h, _ in stats[1:].tolist()
+        if GLYPH_MIN_PX <= h <= GLYPH_MAX_PX and w <= 3 * h
+    ]
+    return float(np.median(heights)) if len(heights) >= 10 else None
+
+
+def straightening(pixels: np.ndarray, uneven: bool = False) -> np.ndarray | None:
+    """The affine map (2 x 3) that turns the page straight, onto a canvas
+    grown to keep its corners, when its lines run askew by SKEW_MIN to
+    SKEW_MAX degrees (``skew``); else None."""
+    angle = skew(pixels, uneven)
+    if abs(angle) < SKEW_MIN:
+        return None
+    height, width = pixels.shape
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), -angle, 1.0)  # turned back
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    turn[0, 2] += (width * cos + height * sin) / 2 - width / 2
+    turn[1, 2] += (width * sin + height * cos) / 2 - height / 2
+    return turn
+
+
+def turned(pixels: np.ndarray, turn: np.ndarray) -> np.ndarray:
+    """The page straightened by ``turn`` (``straightening``), the new margins white."""
+    height, width = pixels.shape
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    size = (round(width * cos + height * sin), round(width * sin + height * cos))
+    return cv2.warpAffine(
+        pixels, turn, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+    )
+
+
+def turned_back(mask: np.ndarray, turn: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A mask of the straightened page (``turned``) on the page as it is (``shape``)."""
+    size = (shape[1], shape[0])
+    return cv2.warpAffine(mask, turn, size, flags=cv2.WARP_INVERSE_MAP | cv2.INTER_NEAREST)
+
+
+def skew(pixels: np.ndarray, uneven: bool = False) -> float:
+    """Degrees the page's lines are turned counter-clockwise (rising to the
+    right; negative: falling): the angle at which the ink's row profile is
+    sharpest (the sum of squared differences between neighbouring rows:
+    lines of text and rules give tall, steep peaks only when level),
+    searched within SKEW_MAX each way, coarse then fine, on the page scaled
+    to SKEW_SAMPLE_PX. Only the ink of glyph-sized blobs counts (on an
+    ``uneven``ly lit page, ink against the paper around it). 0.0 for a page
+    with next to no ink."""
+    scale = min(1.0, SKEW_SAMPLE_PX / max(pixels.shape))
+    small = pixels
+    if scale < 1.0:
+        size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
+        small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    if uneven:  # one threshold would take the page's darker part for ink
+        ink = _shaded_ink(small)
+    else:
+        _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    # Blobs of glyph height only: not a photograph, nor the scanner's bed
+    # around the sheet, whose edge has a slant of its own.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count < 2:
+        return 0.0
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    glyphs = np.zeros(count, dtype=bool)
+    glyphs[1:] = heights <= SKEW_BLOB * np.median(heights)
+    ys, xs = np.nonzero(glyphs[labels])
+    if len(xs) < SKEW_MIN_INK:
+        return 0.0
+    xs = xs - small.shape[1] / 2
+
+    def sharpness(degrees: float) -> float:
+        rows = np.rint(ys + xs * np.tan(np.radians(degrees))).astype(np.int64)
+        profile = np.bincount(rows - rows.min()).astype(np.float64)
+        steps = np.diff(profile)
+        return float(steps @ steps)
+
+    best = max(np.arange(-SKEW_MAX, SKEW_MAX + SKEW_STEP / 2, SKEW_STEP), key=sharpness)
+    fine = np.arange(best - SKEW_STEP, best + SKEW_STEP + SKEW_FINE / 2, SKEW_FINE)
+    return float(max(fine, key=sharpness))
+
+
+def unevenly_lit(pixels: np.ndarray) -> bool:
+    """The paper is much darker in places than in others (a photographed
+    page in a lamp's light, a stained or yellowed sheet): its darker tenth
+    under UNEVEN_LIGHT of its lighter tenth's brightness (``_paper``); what
+    is darker than BED_LIGHT of the lightest paper is the scanner's bed
+    around the sheet, left out."""
+    paper = _paper(pixels)
+    sheet = paper[paper >= BED_LIGHT * np.percentile(paper, 99)]
+    dark, light = np.percentile(sheet, (10, 90))
+    return bool(dark < UNEVEN_LIGHT * light)
+
+
+def _shaded_ink(pixels: np.ndarray) -> np.ndarray:
+    """Ink (1) on an unevenly lit page: darker than SHADED_INK times the
+    paper's brightness around it (``_paper``)."""
+    level = cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
+    return (pixels < level.astype(np.float32) * SHADED_INK).astype(np.uint8)
+
+
+def _paper(pixels: np.ndarray) -> np.ndarray:
+    """The paper's brightness around each point: the lightest gray level
+    within LIGHT_REACH of the page side (text and rules vanish in it), on
+    the page scaled to LIGHT_SAMPLE_PX."""
+    scale = min(1.0, LIGHT_SAMPLE_PX / max(pixels.shape))
+    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
+    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    reach = max(3, round(LIGHT_REACH * max(small.shape)))
+    return cv2.dilate(small, np.ones((reach, reach), np.uint8))
+
+
+def ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], np.ndarray]:
+    """Ruling lines (dark runs of at least RULE_MIN_SHARE of the page side,
+    at most RULE_MAX_PX thick: not the dark areas of a photograph), and a
+    mask of their pixels (for ``painted``). Ink is darker than INK_LEVEL;
+    on an ``uneven``ly lit page, it is ``_shaded_ink``."""
+    ink = _shaded_ink(pixels) * 255 if uneven else np.where(pixels < INK_LEVEL, 255, 0)
+    ink = ink.astype(np.uint8)
+    height, width = ink.shape
+    rules: list[Rule] = []
+    mask = np.zeros_like(ink)
+    for horizontal in (True, False):
+        length = max(int((width if horizontal else height) * RULE_MIN_SHARE), RULE_MIN_PX)
+        shape = (length, 1) if horizontal else (1, length)
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, shape)
+        runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+        for i, (x, y, w, h, _) in enumerate(stats.tolist()[1:], start=1):
+            if (h if horizontal else w) > RULE_MAX_PX:  # a dark area (a photograph): no line
+                box = runs[y : y + h, x : x + w]
+                box[labels[y : y + h, x : x + w] == i] = 0  # and not painted out
+            elif horizontal:
+                rules.append(Rule(x, y + h / 2, x + w, y + h / 2))
+            else:
+                rules.append(Rule(x + w / 2, y, x + w / 2, y + h))
+        mask = np.maximum(mask, runs)
+    return rules, mask
+
+
+def painted(pixels: np.ndarray, mask: np.ndarray, uneven: bool = False) -> np.ndarray:
+    """The page with the ruling lines of ``mask`` painted over (and a pixel
+    around them, their antialiased edges): white, or on an ``uneven``ly lit
+    page the paper's brightness around them (a white stripe on gray paper
+    would read as a stroke)."""
+    if not mask.any():
+        return pixels
+    cleaned = pixels.copy()
+    lines = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
+    if uneven:
+        paper = cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
+        cleaned[lines] = paper[lines]
+    else:
+        cleaned[lines] = 255
+    return cleaned
+
+
+def straight_box(box: tuple[int, int, int, int], turn: np.ndarray) -> tuple[int, int, int, int]:
+    """A word's or line's box on the page askew, placed on the page turned
+    straight (``turn``): its centre mapped, its width kept, and its height
+    less the rise its slant added."""
+    x0, y0, x1, y1 = box
+    (cx, cy) = turn @ np.array([(x0 + x1) / 2, (y0 + y1) / 2, 1.0])
+    half_width = (x1 - x0) / 2
+    half_height = max(1.0, (y1 - y0) - (x1 - x0) * abs(turn[1, 0])) / 2
+    return (
+        round(cx - half_width),
+        round(cy - half_height),
+        round(cx + half_width),
+        round(cy + half_height),
+    )
+
+
+def straight_y(ends: Any, turn: np.ndarray) -> int:
+    """The height of a line's baseline (its two ends, on the page askew) on
+    the page turned straight."""
+    (x0, y0), (x1, y1) = ends
+    return round(float((turn[1] @ np.array([x0, y0, 1.0]) + turn[1] @ np.array([x1, y1, 1.0])) / 2))
