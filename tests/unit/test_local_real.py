@@ -91,9 +91,11 @@ def test_two_column_scan_reads_left_column_then_right(converted) -> None:
     assert "subchapter shall apply" in markdown
 
 
-def test_scan_a_few_degrees_askew_is_read_straight(tmp_path: pathlib.Path) -> None:
-    """The two-column CFR scan turned 2.5 degrees, as a page laid crooked on
-    a scanner: its words are placed on the page turned straight, so each
+@pytest.mark.parametrize("degrees", [1.2, -8.0])
+def test_scan_askew_is_read_straight(tmp_path: pathlib.Path, degrees: float) -> None:
+    """The two-column CFR scan turned as a page laid crooked on a scanner,
+    or photographed: slightly, its words are placed on the page turned
+    straight; steeply, the page is turned straight before it is read. Each
     column is still read whole, its lines and paragraphs as on the straight
     page (left askew, each line's words drift into the lines below and
     across the gutter)."""
@@ -101,15 +103,15 @@ def test_scan_a_few_degrees_askew_is_read_straight(tmp_path: pathlib.Path) -> No
 
     path = tmp_path / "askew.png"
     with Image.open(REAL / "uns-cfr-2col-scan-a.jpg") as image:
-        image.convert("L").rotate(2.5, expand=True, fillcolor=255).save(path)
+        image.convert("L").rotate(degrees, expand=True, fillcolor=255).save(path)
     pages = LocalEngine().pages(path, "image/png")
     markdown = "\n\n".join(page.markdown for page in pages)
-    assert_in_order(markdown, CFR_COLUMNS)
+    assert_in_order(markdown, [*CFR_COLUMNS[:2], "The competitive service shall", *CFR_COLUMNS[3:]])
     opening = (
         "The rules in this subchapter shall apply to all positions in the competi-tive service "
         "and to all incumbents of such positions. Except as expressly pro-vided in the rule"
     )
-    assert any(paragraph.startswith(opening) for paragraph in markdown.split("\n\n"))
+    assert any(squashed(part).startswith(squashed(opening)) for part in markdown.split("\n\n"))
 
 
 def test_scan_lit_unevenly_is_read_where_its_paper_is_dark(tmp_path: pathlib.Path) -> None:
@@ -136,10 +138,11 @@ def test_scan_lit_unevenly_is_read_where_its_paper_is_dark(tmp_path: pathlib.Pat
     )
 
 
-@pytest.mark.parametrize("degrees", [-3.0, -0.8, 1.5, 4.0])
+@pytest.mark.parametrize("degrees", [-9.0, -3.0, -0.8, 1.5, 4.0, 7.0])
 def test_skew_of_a_scan_is_measured(degrees: float) -> None:
-    """The angle a page's lines run askew is found to a tenth of a degree,
-    either way, from the ink's row profile."""
+    """The angle a page's lines run askew is found to about a tenth of a
+    degree, either way, from the ink's row profile; the straight page
+    measures as straight."""
     from PIL import Image
 
     from ilios.worker.engines import scan
@@ -147,8 +150,8 @@ def test_skew_of_a_scan_is_measured(degrees: float) -> None:
     with Image.open(REAL / "uns-cfr-2col-scan-a.jpg") as image:
         straight = np.asarray(image.convert("L"))
         turned = np.asarray(image.convert("L").rotate(degrees, expand=True, fillcolor=255))
-    base = scan.skew(straight)
-    assert abs(scan.skew(turned) - base - degrees) <= 0.1
+    assert abs(scan.skew(straight)) <= 0.1
+    assert abs(scan.skew(turned) - degrees) <= 0.15
 
 
 def test_scan_turned_a_quarter_turn_is_read_upright(converted) -> None:

@@ -5,13 +5,16 @@ skew, its light and its ruling lines.
   pixels high, and its orientation detector fails on small print, so the
   page is scaled until the median height of its ink blobs is about GLYPH_PX.
 - Skew (``skew``, ``straightening``): a page laid crooked on the scanner,
-  or photographed, has its lines a few degrees askew. The angle is the one
-  at which the ink's row profile is sharpest. The page is read as it is
-  (turned, it would be resampled), but its ruling lines are found on it
-  turned straight (``turned``, ``turned_back``), and the boxes of the words
-  read on it are placed on the straight page (``straight_box``,
-  ``straight_y``): left square to the askew page, a line's words would
-  drift across the lines below it and the columns beside it.
+  or photographed, has its lines some degrees askew. The angle is the one
+  at which the ink's row profile is sharpest. A page askew by less than
+  SKEW_RESAMPLE is read as it is (Tesseract reads a slightly crooked line
+  well; turned, the page would be resampled, which costs letters), but its
+  ruling lines are found on it turned straight (``turned``,
+  ``turned_back``), and the boxes of the words read on it are placed on the
+  straight page (``straight_box``, ``straight_y``): left square to the
+  askew page, a line's words would drift across the lines below it and the
+  columns beside it. A page further askew (``steep``) is turned straight
+  and read so: Tesseract's line finding fails past a few degrees.
 - Light (``unevenly_lit``): a page whose paper is much darker in places (a
   lamp's light, a stain) needs a threshold that follows the paper: ink is
   then what is darker than SHADED_INK of the paper around it.
@@ -40,12 +43,14 @@ INK_LEVEL = 128  # gray levels below this are ink (ruling lines)
 RULE_MIN_SHARE = 0.04  # a ruling line spans at least this share of the page side
 RULE_MIN_PX = 40  # ... and at least this many pixels
 RULE_MAX_PX = 8  # ... and is at most this many pixels thick (half a scaled glyph's height)
-SKEW_MAX = 5.0  # degrees: a page's lines are looked for this far askew either way ...
+SKEW_MAX = 10.0  # degrees: a page's lines are looked for this far askew either way ...
 SKEW_STEP, SKEW_FINE = 0.25, 0.05  # ... in steps of this many degrees, then of these
 SKEW_MIN = 0.5  # degrees: a page less askew than this is read as it is (its lines hold)
 SKEW_SAMPLE_PX = 1000  # the skew is measured on the page scaled to at most this many pixels
 SKEW_MIN_INK = 500  # ... with at least this many ink pixels (else it is left as it is)
 SKEW_BLOB = 3.0  # ... in blobs at most this many times the median blob's height
+SKEW_GAIN = 1.5  # ... and its profile this many times sharper than the page's as it is
+SKEW_RESAMPLE = 2.0  # degrees: a page further askew is read turned straight (see module doc)
 UNEVEN_LIGHT = 0.8  # the paper's darker tenth under this share of its lighter tenth's light
 LIGHT_REACH = 0.05  # the paper's brightness at a point: its lightest gray this near (page side)
 LIGHT_SAMPLE_PX = 400  # ... measured on the page scaled to at most this many pixels
@@ -94,6 +99,11 @@ def straightening(pixels: np.ndarray, uneven: bool = False) -> np.ndarray | None
     return turn
 
 
+def steep(turn: np.ndarray) -> bool:
+    """The straightening ``turn`` is by SKEW_RESAMPLE degrees or more."""
+    return abs(float(np.degrees(np.arcsin(turn[1, 0])))) >= SKEW_RESAMPLE
+
+
 def turned(pixels: np.ndarray, turn: np.ndarray) -> np.ndarray:
     """The page straightened by ``turn`` (``straightening``), the new margins white."""
     height, width = pixels.shape
@@ -118,7 +128,8 @@ def skew(pixels: np.ndarray, uneven: bool = False) -> float:
     searched within SKEW_MAX each way, coarse then fine, on the page scaled
     to SKEW_SAMPLE_PX. Only the ink of glyph-sized blobs counts (on an
     ``uneven``ly lit page, ink against the paper around it). 0.0 for a page
-    with next to no ink."""
+    with next to no ink, or whose profile is not SKEW_GAIN times sharper at
+    that angle than as it is (a few words, a drawing: no lines to level)."""
     scale = min(1.0, SKEW_SAMPLE_PX / max(pixels.shape))
     small = pixels
     if scale < 1.0:
@@ -149,7 +160,8 @@ def skew(pixels: np.ndarray, uneven: bool = False) -> float:
 
     best = max(np.arange(-SKEW_MAX, SKEW_MAX + SKEW_STEP / 2, SKEW_STEP), key=sharpness)
     fine = np.arange(best - SKEW_STEP, best + SKEW_STEP + SKEW_FINE / 2, SKEW_FINE)
-    return float(max(fine, key=sharpness))
+    best = max(fine, key=sharpness)
+    return float(best) if sharpness(best) >= SKEW_GAIN * sharpness(0.0) else 0.0
 
 
 def unevenly_lit(pixels: np.ndarray) -> bool:

@@ -190,13 +190,15 @@ def read_region(
 
 def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     """The page turned ``turns`` quarter turns (np.rot90), ruling lines erased,
-    read. A page askew (``scan.skew``) is read as it is (Tesseract reads a
-    crooked line as well as a straight one, and a turned image would be
-    resampled), but its ruling lines are found on it turned straight, and
-    the words it reads are placed where they stand on the straight page."""
+    read. A page slightly askew (``scan.skew``) is read as it is, its
+    ruling lines found on it turned straight and the words read placed
+    where they stand on the straight page; one steeply askew is turned
+    straight and read so (see ``scan``)."""
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
     uneven = scan.unevenly_lit(upright)
     straighten = scan.straightening(upright, uneven)
+    if straighten is not None and scan.steep(straighten):  # too far askew to read as it is
+        upright, straighten = scan.turned(upright, straighten), None
     if straighten is None:
         rules, mask = scan.ruling_lines(upright, uneven)
         clean = straight = scan.painted(upright, mask, uneven)
