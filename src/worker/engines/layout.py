@@ -296,17 +296,13 @@ def to_markdown(
             if cur.kind != "p" or not _flows_on(cur.parts[-1], text):
                 at = _interrupted(blocks, text)  # a figure ended the column mid-paragraph
                 if at is not None:
-                    moved[id(blocks[at])] = blocks[at + 1 :]
-                    del blocks[at + 1 :]
-                    cur = blocks[at]
+                    cur = _resumed(blocks, at, moved)
             if cur.kind == "p" and _flows_on(cur.parts[-1], text):  # the paragraph goes on
                 cur.left, cur.edges, gap = line.left, (line.left, line.right), False
         elif cur and gap and cur.kind == "p" and CAPTION.match(cur.parts[0]):
             at = _interrupted(blocks, text)  # a figure stood in the column mid-paragraph
             if at is not None and not _restyled(blocks[at].size, line.size):
-                moved.setdefault(id(blocks[at]), []).extend(blocks[at + 1 :])
-                del blocks[at + 1 :]
-                cur, gap, restyled = blocks[at], False, False
+                cur, gap, restyled = _resumed(blocks, at, moved), False, False
                 cur.left, cur.edges = line.left, (line.left, line.right)
         if cur and cur.kind == "p" and _ENTRY.search(cur.parts[-1]):
             gap = True  # a contents entry ends its paragraph at its page number
@@ -515,10 +511,11 @@ def _open(text: str) -> bool:
 
 
 def _interrupted(blocks: list[_Block], text: str) -> int | None:
-    """The index of the paragraph that ``text`` (at the top of a column)
-    goes on with, when a figure ended the column below it: the blocks after
-    that paragraph are a figure's labels and caption (short paragraphs, at
-    most FIGURE_BLOCKS, one of them a caption). None: no such figure."""
+    """The index of the paragraph that ``text`` (at the top of a column, or
+    under a caption) goes on with, when a figure stood in its way: the
+    blocks after that paragraph are a figure's labels and caption (short
+    paragraphs, at most FIGURE_BLOCKS, one of them a caption). None: no such
+    figure."""
     for at in reversed(range(max(len(blocks) - 1 - FIGURE_BLOCKS, 0), len(blocks))):
         block = blocks[at]
         if block.kind == "p" and CAPTION.match(block.parts[0]) is None:
@@ -529,6 +526,14 @@ def _interrupted(blocks: list[_Block], text: str) -> int | None:
         elif block.kind != "p":
             return None
     return None
+
+
+def _resumed(blocks: list[_Block], at: int, moved: dict[int, list[_Block]]) -> _Block:
+    """The paragraph ``blocks[at]`` (``_interrupted``), open again: the
+    figure's blocks after it are set aside in ``moved``, to follow it."""
+    moved.setdefault(id(blocks[at]), []).extend(blocks[at + 1 :])
+    del blocks[at + 1 :]
+    return blocks[at]
 
 
 def _flows_on(previous: str, text: str) -> bool:

@@ -503,9 +503,7 @@ def _run_text(
     characters, shifting the text, and drops unmapped glyphs; so its ends
     must be the run's own characters, and it must hold no replacement
     character, NUL or surrogate."""
-    units = end - first
-    if end < count and pdfium_c.FPDFText_GetUnicode(textpage, end) == 0x20:
-        units += 1
+    units = end - first + _space_after(textpage, end, count)
     if units >= len(buffer):
         return None
     if pdfium_c.FPDFText_GetText(textpage, first, units, buffer) != units + 1:  # and its NUL
@@ -539,12 +537,18 @@ def _squeezed_text(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count
             and is_wide_char(chr(codes[k + 1]))
         )
     ]
-    if end < count and pdfium_c.FPDFText_GetUnicode(textpage, end) == 0x20:
+    if _space_after(textpage, end, count):
         codes.append(0x20)
     if max(codes, default=0) > 0xFFFF:
         return ""
     units = array.array("H", [code for code in codes if code])
     return _printable(units.tobytes().decode("utf-16-le", errors="replace"))
+
+
+def _space_after(textpage: pdfium_c.FPDF_TEXTPAGE, end: int, count: int) -> bool:
+    """A space follows the run ending before character ``end`` (of ``count``):
+    pdfium's object text ends with it."""
+    return end < count and pdfium_c.FPDFText_GetUnicode(textpage, end) == 0x20
 
 
 def _spaced_wide(text: str) -> bool:

@@ -13,7 +13,7 @@ skew, its light and its ruling lines.
   ``turned_back``), and the boxes of the words read on it are placed on the
   straight page (``straight_box``, ``straight_y``): left square to the
   askew page, a line's words would drift across the lines below it and the
-  columns beside it. A page further askew (``steep``) is turned straight
+  columns beside it. A page further askew is turned straight (``turned``)
   and read so: Tesseract's line finding fails past a few degrees.
 - Light (``unevenly_lit``): a page whose paper is much darker in places (a
   lamp's light, a stain) needs a threshold that follows the paper: ink is
@@ -84,33 +84,35 @@ def glyph_height(pixels: np.ndarray) -> float | None:
     return float(np.median(heights)) if len(heights) >= 10 else None
 
 
-def straightening(pixels: np.ndarray, uneven: bool = False) -> np.ndarray | None:
-    """The affine map (2 x 3) that turns the page straight, onto a canvas
-    grown to keep its corners, when its lines run askew by SKEW_MIN to
-    SKEW_MAX degrees (``skew``); else None."""
-    angle = skew(pixels, uneven)
-    if abs(angle) < SKEW_MIN:
-        return None
-    height, width = pixels.shape
+def straightening(shape: tuple[int, ...], angle: float) -> np.ndarray:
+    """The affine map (2 x 3) that turns a page of ``shape`` whose lines run
+    ``angle`` degrees askew (``skew``) straight, onto a canvas grown to keep
+    its corners (``_canvas``)."""
+    height, width = shape
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), -angle, 1.0)  # turned back
-    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
-    turn[0, 2] += (width * cos + height * sin) / 2 - width / 2
-    turn[1, 2] += (width * sin + height * cos) / 2 - height / 2
+    grown_width, grown_height = _canvas(shape, turn)
+    turn[0, 2] += grown_width / 2 - width / 2
+    turn[1, 2] += grown_height / 2 - height / 2
     return turn
 
 
-def steep(turn: np.ndarray) -> bool:
-    """The straightening ``turn`` is by SKEW_RESAMPLE degrees or more."""
-    return abs(float(np.degrees(np.arcsin(turn[1, 0])))) >= SKEW_RESAMPLE
+def _canvas(shape: tuple[int, ...], turn: np.ndarray) -> tuple[float, float]:
+    """Width and height of the canvas that holds a page of ``shape`` turned by ``turn``."""
+    height, width = shape
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    return width * cos + height * sin, width * sin + height * cos
 
 
 def turned(pixels: np.ndarray, turn: np.ndarray) -> np.ndarray:
     """The page straightened by ``turn`` (``straightening``), the new margins white."""
-    height, width = pixels.shape
-    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
-    size = (round(width * cos + height * sin), round(width * sin + height * cos))
+    width, height = _canvas(pixels.shape, turn)
     return cv2.warpAffine(
-        pixels, turn, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+        pixels,
+        turn,
+        (round(width), round(height)),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=255,
     )
 
 
@@ -130,11 +132,7 @@ def skew(pixels: np.ndarray, uneven: bool = False) -> float:
     ``uneven``ly lit page, ink against the paper around it). 0.0 for a page
     with next to no ink, or whose profile is not SKEW_GAIN times sharper at
     that angle than as it is (a few words, a drawing: no lines to level)."""
-    scale = min(1.0, SKEW_SAMPLE_PX / max(pixels.shape))
-    small = pixels
-    if scale < 1.0:
-        size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
-        small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    small = _shrunk(pixels, SKEW_SAMPLE_PX)
     if uneven:  # one threshold would take the page's darker part for ink
         ink = _shaded_ink(small)
     else:
@@ -179,19 +177,31 @@ def unevenly_lit(pixels: np.ndarray) -> bool:
 def _shaded_ink(pixels: np.ndarray) -> np.ndarray:
     """Ink (1) on an unevenly lit page: darker than SHADED_INK times the
     paper's brightness around it (``_paper``)."""
-    level = cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
-    return (pixels < level.astype(np.float32) * SHADED_INK).astype(np.uint8)
+    level = _paper_at(pixels).astype(np.float32)
+    return (pixels < level * SHADED_INK).astype(np.uint8)
 
 
 def _paper(pixels: np.ndarray) -> np.ndarray:
     """The paper's brightness around each point: the lightest gray level
     within LIGHT_REACH of the page side (text and rules vanish in it), on
     the page scaled to LIGHT_SAMPLE_PX."""
-    scale = min(1.0, LIGHT_SAMPLE_PX / max(pixels.shape))
-    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
-    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    small = _shrunk(pixels, LIGHT_SAMPLE_PX)
     reach = max(3, round(LIGHT_REACH * max(small.shape)))
     return cv2.dilate(small, np.ones((reach, reach), np.uint8))
+
+
+def _paper_at(pixels: np.ndarray) -> np.ndarray:
+    """``_paper`` at each pixel of the page."""
+    return cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
+
+
+def _shrunk(pixels: np.ndarray, side: int) -> np.ndarray:
+    """The page scaled down to at most ``side`` pixels on its longer side."""
+    scale = min(1.0, side / max(pixels.shape))
+    if scale == 1.0:
+        return pixels
+    size = (max(1, round(pixels.shape[1] * scale)), max(1, round(pixels.shape[0] * scale)))
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
 
 
 def ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], np.ndarray]:
@@ -232,8 +242,7 @@ def painted(pixels: np.ndarray, mask: np.ndarray, uneven: bool = False) -> np.nd
     cleaned = pixels.copy()
     lines = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
     if uneven:
-        paper = cv2.resize(_paper(pixels), pixels.shape[::-1], interpolation=cv2.INTER_LINEAR)
-        cleaned[lines] = paper[lines]
+        cleaned[lines] = _paper_at(pixels)[lines]
     else:
         cleaned[lines] = 255
     return cleaned
@@ -259,4 +268,4 @@ def straight_y(ends: Any, turn: np.ndarray) -> int:
     """The height of a line's baseline (its two ends, on the page askew) on
     the page turned straight."""
     (x0, y0), (x1, y1) = ends
-    return round(float((turn[1] @ np.array([x0, y0, 1.0]) + turn[1] @ np.array([x1, y1, 1.0])) / 2))
+    return round(float(turn[1] @ np.array([(x0 + x1) / 2, (y0 + y1) / 2, 1.0])))

@@ -196,9 +196,10 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     straight and read so (see ``scan``)."""
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
     uneven = scan.unevenly_lit(upright)
-    straighten = scan.straightening(upright, uneven)
-    if straighten is not None and scan.steep(straighten):  # too far askew to read as it is
-        upright, straighten = scan.turned(upright, straighten), None
+    angle = scan.skew(upright, uneven)
+    if abs(angle) >= scan.SKEW_RESAMPLE:  # too far askew to read as it is: turned straight
+        upright, angle = scan.turned(upright, scan.straightening(upright.shape, angle)), 0.0
+    straighten = scan.straightening(upright.shape, angle) if abs(angle) >= scan.SKEW_MIN else None
     if straighten is None:
         rules, mask = scan.ruling_lines(upright, uneven)
         clean = straight = scan.painted(upright, mask, uneven)
