@@ -460,7 +460,7 @@ def _font_style(
     """Whether the text object's font is bold (by weight or name) and whether
     it is fixed-pitch (its descriptor's flag, or a typewriter family's
     name), cached per font."""
-    key = _address_returning("FPDFTextObj_GetFont", pdfium_c.FPDF_PAGEOBJECT)(obj)
+    key = _font_of(obj)
     if key not in cache:
         bold = mono = False
         font = pdfium_c.FPDFTextObj_GetFont(obj) if key else None
@@ -503,7 +503,12 @@ def _run_text(
     characters, shifting the text, and drops unmapped glyphs; so its ends
     must be the run's own characters, and it must hold no replacement
     character, NUL or surrogate."""
-    units = end - first + _space_after(textpage, end, count)
+    space = _space_after(textpage, end, count)
+    if end - first == 1:  # one character: its code is its text
+        code = pdfium_c.FPDFText_GetUnicode(textpage, first)
+        if 0x20 < code < 0xD800 or 0xE000 <= code < 0xFFFD:
+            return _printable(chr(code) + " " * space)
+    units = end - first + space
     if units >= len(buffer):
         return None
     if pdfium_c.FPDFText_GetText(textpage, first, units, buffer) != units + 1:  # and its NUL
@@ -625,6 +630,9 @@ def _address_returning(name: str, *argtypes: Any) -> Callable[..., int | None]:
     return function
 
 
+_font_of = _address_returning("FPDFTextObj_GetFont", pdfium_c.FPDF_PAGEOBJECT)  # its address
+
+
 def _drawn_before(drawn: dict[tuple[str, int, int], list[Box]], text: str, box: Box) -> bool:
     """The same text was read before in a box overlapping ``box`` by
     COPY_OVERLAP of its area (a copy drawn over it); else remember it.
@@ -637,11 +645,13 @@ def _drawn_before(drawn: dict[tuple[str, int, int], list[Box]], text: str, box: 
     width, height = COPY_CELL
     cells = [
         (key, x, y)
-        for x in range(math.floor(left / width), math.floor(right / width) + 1)
-        for y in range(math.floor(bottom / height), math.floor(top / height) + 1)
+        for x in range(int(left // width), int(right // width) + 1)
+        for y in range(int(bottom // height), int(top // height) + 1)
     ]
     for cell in cells:
-        for x0, y0, x1, y1 in drawn.get(cell, ()):
+        if cell not in drawn:
+            continue
+        for x0, y0, x1, y1 in drawn[cell]:
             overlap = max(0.0, min(right, x1) - max(left, x0)) * max(
                 0.0, min(top, y1) - max(bottom, y0)
             )
@@ -689,6 +699,8 @@ def _char_matrix(handle: pdfium_c.FPDF_TEXTPAGE, index: int) -> pdfium_c.FS_MATR
 def _middle_glyph(handle: pdfium_c.FPDF_TEXTPAGE, first: int, end: int) -> int:
     """The run's middle character, or the nearest to it that a glyph drew: a
     space pdfium generated (for a gap) has no font, and reads as size 1."""
+    if end - first == 1:
+        return first  # itself, glyph or not
     middle = first + (end - first) // 2
     for offset in range(end - first):
         for index in (middle - offset, middle + offset):
