@@ -242,6 +242,36 @@ def test_a_cell_wrapped_onto_a_second_line_stays_one_row() -> None:
     ]
 
 
+def test_text_wrapped_beside_a_captioned_figure_is_no_table() -> None:
+    """Lines of a book page set right of an illustration, split at wide
+    justified gaps, with the figure's caption level with the last of them:
+    one row of two cells among six is no table."""
+    lines = []
+    for i in range(6):  # each line's wide gap falls elsewhere
+        baseline, gap = 100 + 14 * i, 260 + 25 * i
+        lines += [seg(f"wrapped line {i} runs", 200, baseline, gap - 25 - 200)]
+        lines += [seg("on and on", gap, baseline, 420 - gap)]
+    lines.append(seg("THE CAPTION.", 72, 100 + 14 * 5))
+    markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+    assert "|" not in markdown
+    assert "wrapped line 0 runs on and on wrapped line 1 runs" in markdown
+
+
+def test_dot_leaders_make_no_columns_of_a_table() -> None:
+    """Rows of a statement whose labels run on in dot leaders to an amount:
+    the dots, split at gaps into pieces of their own, are no cells."""
+    lines = []
+    for i, (label, amount) in enumerate([("Wages", "1,200"), ("Interest", "35"), ("Rent", "900")]):
+        baseline = 100 + 14 * i
+        lines += [seg(label, 72, baseline), seg(". . .", 140 + 20 * i, baseline)]
+        lines += [seg(". .", 220 - 10 * i, baseline), seg(amount, 300, baseline)]
+    assert table_rows(to_markdown(lines, fonts=None, max_leading=1.6)) == [
+        ["Wages", "1,200"],
+        ["Interest", "35"],
+        ["Rent", "900"],
+    ]
+
+
 def test_lone_page_number_under_a_middle_column_comes_last() -> None:
     """A single page (a scan: no neighbouring page to compare) of three
     columns whose page number sits alone at the foot, under the middle

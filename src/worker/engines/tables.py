@@ -25,7 +25,7 @@ MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2
 CELL_ROW = 0.5  # segments of a cell within this many font sizes share a row
 BOX_LINES = 10  # a grid cell with this many text lines or more is a box of running text
 BOX_SHARE = 0.5  # ... and a grid with more than this share of its lines in such boxes is no table
-TABLE_ROWS_SHARE = 0.5  # a grid is a table if this share of its rows with text fill 2+ cells
+TABLE_ROWS_SHARE = 0.5  # a table (grid or unruled) fills 2+ cells in this share of its rows with text
 MAX_RULES = 800  # pages with more rules (drawings) are not searched for grids
 MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
 MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
@@ -302,7 +302,8 @@ def _continues(bands: list[list[Line]], j: int) -> bool:
 
 
 def _aligned(rows: list[list[Line]]) -> Table | None:
-    columns = _columns([seg for row in rows for seg in row])
+    rows = [[seg for seg in row if seg.text.strip(_LEADER_CHARS)] for row in rows]
+    columns = _columns([seg for row in rows for seg in row])  # a dot leader is no cell
     enough = MIN_ALIGNED_ROWS_WIDE if len(columns) >= 3 else MIN_ALIGNED_ROWS
     if len(columns) < 2 or len(rows) < enough:
         return None
@@ -316,6 +317,8 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
             texts[index] = join_words(texts[index], seg.text)
         cells.append(texts)
     cells = _join_wrapped(cells, [max(seg.baseline for seg in row) for row in rows])
+    if sum(1 for row in cells if sum(map(bool, row)) >= 2) < TABLE_ROWS_SHARE * len(cells):
+        return None  # mostly one cell a row: text beside a stray label (a figure's caption)
     if is_rtl(" ".join(seg.text for row in rows for seg in row)):
         cells = [row[::-1] for row in cells]  # the first column is the rightmost
     segs = [seg for row in rows for seg in row]
@@ -326,6 +329,9 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
         min(s.top for s in segs),
         max(s.bottom for s in segs),
     )
+
+
+_LEADER_CHARS = ". \u2024\u2026\u00b7"  # dots (and the spaces between) leading to a value
 
 
 def _join_wrapped(cells: list[list[str]], baselines: list[float]) -> list[list[str]]:
