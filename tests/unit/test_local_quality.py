@@ -157,6 +157,36 @@ def test_two_column_scan_reads_in_column_order(docs: pathlib.Path) -> None:
     assert all(first < last for first, last in zip(firsts, lasts, strict=True))
 
 
+def test_scanned_bullets_are_list_items_and_one_letter_words_stay(docs: pathlib.Path) -> None:
+    """At 108 DPI Tesseract reads the report's round bullets as "¢": a solid
+    round dot starting a line is a bullet all the same. A bold one-letter
+    word starting a line ("e", "a": and, the) is no bullet."""
+    path = docs / "bullets.png"
+    qc.make_rendered_png(path, lambda pdf: corpus.make_text_pdf(pdf, pages=1), scale=SCAN_SCALE)
+    [page] = convert(path, PNG)
+    items = [line[2:] for line in page.splitlines() if line.startswith("- ")]
+    assert [squashed(item) for item in items] == [
+        squashed("Bullets become dashes"),
+        squashed("Order is preserved"),
+        squashed(
+            "Long items keep their words together even when the item is wide enough to "
+            "wrap onto a second line"
+        ),
+    ]
+    words = docs / "one-letter.pdf"
+    sheet = canvas.Canvas(str(words), pagesize=LETTER)
+    sheet.setFont("Helvetica-Bold", 11)
+    lines = ["e o gato dorme no sol", "a gata corre e salta", "e a casa fica em paz"]
+    for i, line in enumerate(lines):
+        sheet.drawString(72, 700 - 16 * i, line)
+    sheet.save()
+    scanned = docs / "one-letter.png"
+    qc.make_rendered_png(scanned, lambda pdf: pdf.write_bytes(words.read_bytes()), scale=2.0)
+    [page] = convert(scanned, PNG)
+    assert not any(line.startswith(("- ", "\u2022")) for line in page.splitlines())
+    assert squashed(page) == squashed(" ".join(lines))
+
+
 def test_magazine_scan_reads_its_photo_as_nothing_and_keeps_paragraphs(docs: pathlib.Path) -> None:
     """A scanned magazine page: a photograph (dark and textured) is no table
     of ruling lines and no text, its caption follows it, each paragraph is

@@ -61,6 +61,12 @@ SCRIPT_TRIES = 2  # ... with at most this many of the script's models, one after
 SEGMENT_GAP = 1.0  # words further apart than this many line heights are separate segments
 ATTACH_GAP = 0.3  # a lone comma, stop or closing bracket this close (line heights) joins the word
 VERTICAL_RATIO = 1.5  # a line this many times taller than wide runs top to bottom
+# A line's first "word" of one character that is a solid round dot is a
+# bullet, whatever Tesseract calls it ("¢", "©", "e"): no taller than this
+# share of the line, about as wide as high, its middle (the middle 40% each
+# way) this share inked and each corner (20% each way) at most this share: a
+# letter with its counters filled in ("в", bold and small) has inked corners.
+BULLET_HEIGHT, BULLET_ASPECT, BULLET_MIDDLE, BULLET_CORNER = 0.7, (0.6, 1.6), 0.9, 0.5
 MAX_CELLS = 400  # pages with more grid cells than this keep page segmentation's reading
 CELL_MIN_PX = 8  # grid cells narrower or lower than this (pixels) are rule doublings
 # Tesseract's binarisation: Otsu's one threshold for the page; an unevenly lit
@@ -333,6 +339,8 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
                 )
             else:
                 boxes[line] = (line_box, int(baseline[1][1]) if baseline else line_box[3])
+            if len(text) == 1 and _solid_dot(pixels, box, line_box):
+                text = "\u2022"
         if straighten is not None:
             box = scan.straight_box(box, straighten)
         words.append((line, text, box, word.Confidence(RIL.WORD)))
@@ -341,6 +349,29 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
     vertical = _vertical_share(boxes, words) > 0.5
     lines = _segments(words, boxes, vertical, pixels.shape[1])
     return Reading(lines, [], confidence, vertical)
+
+
+def _solid_dot(
+    pixels: np.ndarray, box: tuple[int, int, int, int], line: tuple[int, int, int, int]
+) -> bool:
+    """The glyph in ``box`` is a bullet: a solid round dot (see
+    BULLET_MIDDLE) on the text line whose box is ``line``."""
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    low, high = BULLET_ASPECT
+    if min(width, height) < 5 or height > BULLET_HEIGHT * (line[3] - line[1]):
+        return False
+    if not low <= width / height <= high:
+        return False
+    glyph = pixels[y0:y1, x0:x1]
+    darkest, lightest = int(glyph.min()), int(glyph.max())
+    if lightest - darkest <= 64:
+        return False
+    ink = glyph < (darkest + lightest) / 2
+    dy, dx = max(1, round(0.2 * height)), max(1, round(0.2 * width))
+    corners = (ink[:dy, :dx], ink[:dy, -dx:], ink[-dy:, :dx], ink[-dy:, -dx:])
+    middle = ink[round(0.3 * height) : round(0.7 * height), round(0.3 * width) : round(0.7 * width)]
+    return middle.mean() >= BULLET_MIDDLE and all(c.mean() <= BULLET_CORNER for c in corners)
 
 
 def _text(iterator: Any, level: int) -> str:
