@@ -133,6 +133,61 @@ def test_page_whose_font_has_no_unicode_map_is_ocred(docs: pathlib.Path) -> None
     assert "\ue000" not in page and squashed(page) == squashed(" ".join(lines))
 
 
+def test_table_ruled_only_between_column_groups_keeps_its_rows(docs: pathlib.Path) -> None:
+    """A statistical table (the Census Bureau's way): rules frame the label
+    column and each group of figures, none part the rows, so the body is one
+    grid row of many lines per cell. Its lines share baselines across the
+    groups: each baseline is a row, and each group holds as many columns as
+    its figures have x-ranges. A label wrapped onto a lower-case second line,
+    its figures level with that line, is one row; dot leaders go."""
+    body = [
+        ("Total", ["1,540.0", "9,522.6", "468.3", "2,330.9"]),
+        ("Violent crime", ["69.1", "398.8", "12.6", "75.2"]),
+        ("Murder and nonnegligent", []),
+        ("manslaughter", ["0.9", "9.1", "\u2013", "1.0"]),  # an en dash: none
+        *(
+            (name, [f"{i}.{i}", f"{10 * i}.5", f"{i + 1}.0", f"{20 * i}.25"])
+            for i, name in enumerate(
+                ["Robbery", "Burglary", "Larceny-theft", "Arson", "Fraud", "Vandalism"], 1
+            )
+        ),
+    ]
+    path = docs / "statistical-table.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=LETTER)
+    left, groups, right = 72, (200, 320), 440
+    top, head, bottom = 700, 670, 670 - 12 * (len(body) + 1)
+    for y in (top, head, bottom):
+        sheet.line(left, y, right, y)
+    for x in (left, *groups, right):
+        sheet.line(x, top, x, bottom)
+    sheet.setFont("Helvetica", 8)
+    sheet.drawString(left + 4, top - 20, "Offense charged")
+    for x, name in zip(groups, ("Male", "Female"), strict=True):
+        sheet.drawCentredString(x + 60, top - 10, name)
+        sheet.drawRightString(x + 55, top - 24, "Under 18")
+        sheet.drawRightString(x + 115, top - 24, "18 and over")
+    for i, (label, figures) in enumerate(body):
+        y = head - 12 * (i + 1)
+        indent = 12 if label.islower() else 4
+        sheet.drawString(left + indent, y, label + (" . . . . . . . ." if figures else ""))
+        for k, figure in enumerate(figures):
+            sheet.drawRightString(groups[k // 2] + 55 + 60 * (k % 2), y, figure)
+    sheet.save()
+    [page] = convert(path)
+    rows = table_rows(page)
+    got = [row for row in rows if row[0] not in ("", "Offense charged")]
+    want = [[label, *figures] for label, figures in body if figures]
+    want[2][0] = "Murder and nonnegligent manslaughter"
+    assert got == want
+    assert rows[0] == [
+        "Offense charged",
+        "Male Under 18",
+        "18 and over",
+        "Female Under 18",
+        "18 and over",
+    ]
+
+
 # --- scans -------------------------------------------------------------------------
 
 

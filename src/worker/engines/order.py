@@ -28,10 +28,17 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 import statistics
 
-from ilios.worker.engines.geometry import Boxes, Line, Table, is_rtl, join_words, marker_gap
+from ilios.worker.engines.geometry import (
+    LEADER,
+    Boxes,
+    Line,
+    Table,
+    is_rtl,
+    join_words,
+    marker_gap,
+)
 from ilios.worker.engines.tables import aligned_tables
 
 Item = Line | Table
@@ -51,7 +58,6 @@ TEXT_MIN_CHARS = 16  # ... and hold at least this many characters (median)
 BASELINE_TOLERANCE = 0.3  # baselines closer than this (font sizes) are one row
 SPACE_GAP = 0.15  # neighbours closer than this (font sizes) join without a space
 WORD_GAP = 1.0  # neighbours in a row closer than this (font sizes) are one segment
-LEADER = re.compile(r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}$")  # a dot leader ending a segment
 
 
 def reading_order(segments: list[Line], tables: list[Table | Boxes]) -> list[Item]:

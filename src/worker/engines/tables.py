@@ -18,7 +18,7 @@ import bisect
 import itertools
 import statistics
 
-from ilios.worker.engines.geometry import Boxes, Line, Rule, Table, is_rtl, join_words
+from ilios.worker.engines.geometry import LEADER, Boxes, Line, Rule, Table, is_rtl, join_words
 
 RULE_SNAP = 0.2  # rule positions closer than this (font sizes) are one grid line
 MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2 columns)
@@ -30,6 +30,10 @@ MAX_RULES = 800  # pages with more rules (drawings) are not searched for grids
 MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
 MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
 MAX_CELL_CHARS = 40  # aligned "cells" this long (median) are lines of text columns
+BANDED_MIN_ROWS = 6  # a grid row of a table ruled only between columns: a cell this many lines
+BANDED_SHARE = 0.6  # ... this share of them level with a line of another cell
+BANDED_LABELS = 0.9  # ... and one column (the row labels) filled in this share of its rows
+WRAPPED_SHARE = 0.2  # ... and at most this share of its lines begin in lower case
 WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch continues the one above
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
 
@@ -131,6 +135,9 @@ def _fill(
             rest.append(seg)
         else:
             cells.setdefault(anchor[(row, col)], []).append(seg)
+    banded = _banded_table(xs, ys, cells)
+    if banded is not None:
+        return Table(_readable(banded), xs[0], xs[-1], ys[0], ys[-1]), rest
     if _boxed(cells):
         order = sorted(cells, reverse=is_rtl(" ".join(seg.text for seg in segments)))
         ordered = sorted(order, key=lambda cell: cell[0])  # rows top down, stable
@@ -170,6 +177,118 @@ def _unruled_rows(row: list[list[Line]]) -> list[list[list[Line]]]:
             return [row]
     split = {id(cell): _text_rows(cell) for cell in filled}
     return [[split[id(cell)][k] if cell else [] for cell in row] for k in range(count)]
+
+
+def _banded_table(
+    xs: list[float], ys: list[float], cells: dict[tuple[int, int], list[Line]]
+) -> list[list[str]] | None:
+    """The rows of a grid whose rules frame columns but not rows (a
+    statistical table: a rule between column groups, none between its many
+    rows), or None for another grid. Such a grid row holds many text lines
+    in each cell, and the lines of its cells share baselines (``_bands``):
+    each shared baseline is a row. A grid column holds as many columns as
+    its banded rows' cells have separate x-ranges (three figures under one
+    "Total" rule); a header cell goes to the column under its centre. One
+    column, the rows' labels, is filled in nearly every row (BANDED_LABELS)."""
+    grid_rows = [[cells.get((r, c), []) for c in range(len(xs) - 1)] for r in range(len(ys) - 1)]
+    banded = [_bands(row) for row in grid_rows]
+    every = [band for cut in banded if cut for band in cut]
+    if not every:
+        return None
+    labelled = max(sum(bool(band[c]) for band in every) for c in range(len(xs) - 1))
+    if labelled < BANDED_LABELS * len(every):
+        return None  # boxes of lists set on one line pitch: each has gaps of its own
+    spans = []
+    for c in range(len(xs) - 1):
+        segments = [seg for band in every for seg in band[c]]
+        spans.append(_sub_columns(segments) or [(xs[c], xs[c + 1])])
+    rows: list[list[str]] = []
+    for row, cut in zip(grid_rows, banded, strict=True):
+        for band in cut or _unruled_rows(row):
+            texts: list[str] = []
+            for segments, columns in zip(band, spans, strict=True):
+                parts = [""] * len(columns)
+                for line in _text_rows(segments):
+                    for seg in sorted(line, key=lambda s: s.left):
+                        k = _nearest(columns, (seg.left + seg.right) / 2)
+                        parts[k] = join_words(parts[k], LEADER.sub("", seg.text).strip())
+                texts += parts
+            if any(texts):
+                rows.append(texts)
+    return _join_labels(rows)
+
+
+def _bands(row: list[list[Line]]) -> list[list[list[Line]]] | None:
+    """A grid row's cells cut at their shared baselines (per band, each
+    cell's segments), if the row is one of a banded table: two or more
+    filled cells over BANDED_MIN_ROWS bands or more, BANDED_SHARE of their
+    lines level with a line of another cell, table-like cells (median
+    segment at most MAX_CELL_CHARS: two columns of prose framed by rules
+    share baselines too), and few lines (WRAPPED_SHARE) running on in lower
+    case (cells of text wrapped side by side: a tall header row)."""
+    filled = [_text_rows(cell) for cell in row if cell]
+    lines = [line for cell in filled for line in cell]
+    if len(filled) < 2 or max(map(len, filled)) < BANDED_MIN_ROWS:
+        return None
+    if statistics.median(len(seg.text) for line in lines for seg in line) > MAX_CELL_CHARS:
+        return None
+    if sum(line[0].text[:1].islower() for line in lines) > WRAPPED_SHARE * len(lines):
+        return None
+    level = 0
+    for i, cell in enumerate(filled):
+        others = [line[0] for j, other in enumerate(filled) if j != i for line in other]
+        for line in cell:
+            tolerance = CELL_ROW * line[0].size
+            level += any(abs(o.baseline - line[0].baseline) <= tolerance for o in others)
+    if level < BANDED_SHARE * len(lines):
+        return None
+    ordered = sorted(
+        ((line[0].baseline, c, line) for c, cell in enumerate(row) for line in _text_rows(cell)),
+        key=lambda item: (item[0], item[1]),
+    )
+    bands: list[tuple[float, list[list[Line]]]] = []
+    for baseline, c, line in ordered:
+        if not bands or baseline - bands[-1][0] > CELL_ROW * line[0].size:
+            bands.append((baseline, [[] for _ in row]))
+        bands[-1][1][c].extend(line)
+    return [band for _, band in bands]
+
+
+def _sub_columns(segments: list[Line]) -> list[tuple[float, float]]:
+    """The columns (``_columns``) of a grid column's banded segments, where a
+    segment of several words that spans two columns of one-word segments
+    is left out: a producer may draw a dash and "14.1" (two cells) as one text."""
+    words = [seg for seg in segments if " " not in seg.text.strip()]
+    columns = _columns(words)
+    spanning = {
+        id(seg)
+        for seg in segments
+        if sum(seg.left <= hi and seg.right >= lo for lo, hi in columns) > 1
+    }
+    return _columns([seg for seg in segments if id(seg) not in spanning])
+
+
+def _nearest(columns: list[tuple[float, float]], x: float) -> int:
+    """The index of the column (x-range) holding ``x``, or the nearest one."""
+    return min(range(len(columns)), key=lambda k: max(columns[k][0] - x, x - columns[k][1], 0.0))
+
+
+def _join_labels(rows: list[list[str]]) -> list[list[str]]:
+    """A row label wrapped over two lines, its figures level with one of
+    them, made one row: a row of only a label joins the row below if that
+    one's label runs on in lower case ("Murder and nonnegligent" /
+    "manslaughter  10.0 0.9"), or the row above if its own label does."""
+    out: list[list[str]] = []
+    for i, row in enumerate(rows):
+        alone = bool(row[0]) and not any(row[1:])
+        below = rows[i + 1] if i + 1 < len(rows) else None
+        if alone and below is not None and below[0][:1].islower() and any(below[1:]):
+            below[0] = join_words(row[0], below[0])
+        elif alone and row[0][:1].islower() and out and any(out[-1][1:]):
+            out[-1][0] = join_words(out[-1][0], row[0])
+        else:
+            out.append(row)
+    return out
 
 
 def _text_rows(segments: list[Line]) -> list[list[Line]]:
