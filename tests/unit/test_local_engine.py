@@ -293,6 +293,30 @@ def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
     assert tesseract._apis == first  # the same instances, none added
 
 
+def test_lines_read_as_texture_are_left_out() -> None:
+    """Tesseract reads a photograph's texture as letters at a low confidence:
+    such a line goes, unless it holds a long word read surely (a form's
+    label among the marks of its boxes); print, however worn, stays."""
+    box = (0, 0, 10, 10)
+    words = [
+        (0, "Diet", box, 31.0),
+        (0, "rigs", box, 22.0),
+        (0, "=a", box, 12.0),
+        (1, "Worn", box, 62.0),
+        (1, "print", box, 48.0),
+        (2, "O:", box, 0.0),
+        (2, "Signed", box, 97.0),
+        (2, "of filing", box, 21.0),
+        (3, "a", box, 9.0),
+        (3, "=a", box, 3.0),
+        (3, "Dated", box, 84.0),  # not sure enough to keep its line
+        (3, "ee", box, 10.0),
+        (3, "~~", box, 2.0),
+    ]
+    kept = tesseract._legible(words)
+    assert [text for _, text, _, _ in kept] == ["Worn", "print", "O:", "Signed", "of filing"]
+
+
 def test_without_tesseract_models_rapidocr_reads(
     docs: pathlib.Path, monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
 ) -> None:

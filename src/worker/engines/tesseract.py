@@ -61,6 +61,8 @@ SCRIPT_TRIES = 2  # ... with at most this many of the script's models, one after
 SEGMENT_GAP = 1.0  # words further apart than this many line heights are separate segments
 ATTACH_GAP = 0.3  # a lone comma, stop or closing bracket this close (line heights) joins the word
 VERTICAL_RATIO = 1.5  # a line this many times taller than wide runs top to bottom
+LEGIBLE = 40.0  # a line read at a lower mean confidence (of 100) is texture, not text ...
+SURE_WORD, SURE_LETTERS = 85.0, 5  # ... unless it holds a word this sure of this many letters
 # A line's first "word" of one character that is a solid round dot is a
 # bullet, whatever Tesseract calls it ("¢", "©", "e"): no taller than this
 # share of the line, about as wide as high, its middle (the middle 40% each
@@ -347,8 +349,27 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
     total = sum(len(text) for _, text, _, _ in words)
     confidence = sum(len(t) * c for _, t, _, c in words) / total if total else 0.0
     vertical = _vertical_share(boxes, words) > 0.5
-    lines = _segments(words, boxes, vertical, pixels.shape[1])
+    lines = _segments(_legible(words), boxes, vertical, pixels.shape[1])
     return Reading(lines, [], confidence, vertical)
+
+
+def _legible(
+    words: list[tuple[int, str, tuple[int, int, int, int], float]],
+) -> list[tuple[int, str, tuple[int, int, int, int], float]]:
+    """The words of the lines Tesseract reads with a mean confidence (by
+    character) of LEGIBLE or more, or that hold a word of SURE_LETTERS
+    letters or more read at SURE_WORD: a photograph's or drawing's texture
+    read as letters scores far lower than print, however worn (a form's
+    label among the marks of its boxes keeps its line)."""
+    chars: dict[int, float] = {}
+    weighted: dict[int, float] = {}
+    sure: set[int] = set()
+    for line, text, _, confidence in words:
+        chars[line] = chars.get(line, 0.0) + len(text)
+        weighted[line] = weighted.get(line, 0.0) + len(text) * confidence
+        if confidence >= SURE_WORD and len(text) >= SURE_LETTERS and text.isalpha():
+            sure.add(line)
+    return [w for w in words if w[0] in sure or weighted[w[0]] >= LEGIBLE * chars[w[0]]]
 
 
 def _solid_dot(
