@@ -632,6 +632,15 @@ def test_scanned_page_whose_ocr_layer_reads_as_ours_keeps_it(converted) -> None:
     assert "by def of apply" in markdown
 
 
+def test_ocr_layer_sizes_that_wander_are_one_size(converted) -> None:
+    """Backus 1977's OCR layer fits each line's font size to its box: a
+    formula's last line ("=B.") is set a step smaller than the line before
+    it. Sizes within a quarter of each other are one size on such a page,
+    so the formula's lines stay one paragraph."""
+    markdown = convert(converted, "uns-backus-1977-2col.pdf")
+    assert "= #(lo2:<<MLAST>,<B>>) =B." in markdown
+
+
 # --- right-to-left -----------------------------------------------------------------
 
 

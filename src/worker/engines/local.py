@@ -39,6 +39,7 @@ PDF = "application/pdf"
 TIFF = "image/tiff"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", TIFF})
 DEFAULT_MAX_PAGES = 2000
+OCR_SIZE_NOISE = 0.25  # an OCR layer's sizes this close to the next smaller one are one size
 SAMPLE_SHARE = 0.3  # a scanned page's OCR layer is checked on this middle share of its height
 SAMPLE_WORDS = 30  # ... if the layer has this many words there (else the page is OCR'd)
 IMAGE_MAX_SIDE_PX = 5000  # larger images are scaled down before OCR (600 DPI letter pages fit)
@@ -116,6 +117,8 @@ class LocalEngine:
                     log.debug("page %d: OCR, read better than its text layer", index + 1)
                     markdown = ocr
                 else:
+                    if content.scanned:
+                        _steady_sizes(content.lines)
                     fonts.add_page(content.lines)
                     markdown = to_markdown(
                         content.lines,
@@ -172,6 +175,26 @@ class _Window:
             if isinstance(content, PageText):
                 out.append(content.lines)
         return out
+
+
+def _steady_sizes(lines: list[Line]) -> None:
+    """An OCR layer's font sizes are fitted to each line's box and wander by
+    a point or two through one paragraph: sizes that follow each other
+    (sorted) within OCR_SIZE_NOISE are one size, their most used (by
+    character), so that only a clearly larger line is a heading and a
+    paragraph does not break at a step of the fit."""
+    groups: list[list[Line]] = []
+    for line in sorted(lines, key=lambda line: line.size):
+        if not groups or line.size > (1 + OCR_SIZE_NOISE) * groups[-1][-1].size:
+            groups.append([])
+        groups[-1].append(line)
+    for group in groups:
+        chars: dict[float, int] = {}
+        for line in group:
+            chars[line.size] = chars.get(line.size, 0) + line.chars
+        usual = max(chars, key=lambda size: chars[size])
+        for line in group:
+            line.size = usual
 
 
 def _read_instead(pdf: PdfFile, index: int, content: PageText, languages: list[str]) -> str | None:
