@@ -226,6 +226,8 @@ def _bands(row: list[list[Line]]) -> list[list[list[Line]]] | None:
     segment at most MAX_CELL_CHARS: two columns of prose framed by rules
     share baselines too), and few lines (WRAPPED_SHARE) running on in lower
     case (cells of text wrapped side by side: a tall header row)."""
+    if max(map(len, row)) < BANDED_MIN_ROWS:
+        return None  # no cell holds that many segments, let alone lines
     filled = [_text_rows(cell) for cell in row if cell]
     lines = [line for cell in filled for line in cell]
     if len(filled) < 2 or max(map(len, filled)) < BANDED_MIN_ROWS:
