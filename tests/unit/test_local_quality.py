@@ -357,6 +357,31 @@ def test_dot_leaders_make_no_columns_of_a_table() -> None:
     ]
 
 
+def test_two_columns_of_entries_are_no_table() -> None:
+    """A panel list (NCCN's): two columns of entries, a name over one to
+    three lines of its hospital, five points of extra leading between
+    entries. Two thirds of the lines happen to share a baseline with one
+    across, but each column's entries end at heights of its own: columns,
+    read one after the other, not a table pairing their lines."""
+
+    def column(left: float, name: str, entries: list[int]) -> list[Line]:
+        out, baseline = [], 100.0
+        for k, count in enumerate(entries):
+            for j in range(count):
+                text = f"Doctor {name}{k}, MD" if j == 0 else "Memorial Cancer Center"
+                out.append(
+                    Line(text, left, left + 130, baseline - 11, baseline + 2, baseline, 11.0)
+                )
+                baseline += 12
+            baseline += 5
+        return out
+
+    lines = column(72, "A", [2, 3, 3, 3, 2, 2, 2, 2]) + column(330, "B", [2, 2, 2, 4, 2, 3, 3])
+    markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+    assert "|" not in markdown
+    assert markdown.index("Doctor B0") > markdown.index("Doctor A7")  # first column, then second
+
+
 def test_lone_page_number_under_a_middle_column_comes_last() -> None:
     """A single page (a scan: no neighbouring page to compare) of three
     columns whose page number sits alone at the foot, under the middle

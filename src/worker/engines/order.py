@@ -55,6 +55,11 @@ ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one b
 TEXT_FILL = 0.6  # ... both sides must be text (median line fills this share of its side)
 LABEL_MAX_CHARS = 3  # lines this short (page numbers, index letters) are not judged
 TEXT_MIN_CHARS = 16  # ... and hold at least this many characters (median)
+BREAK_PITCH = 1.25  # a line this many usual pitches below the one before starts a block ...
+WHOLE_PITCHES = 0.15  # ... unless within this share of a pitch of a whole number of them
+STEADY_PITCH = 0.02  # ... on a side whose other pitches stray from the usual by this share at most
+OWN_BREAKS = 3  # sides that each break into blocks this often ...
+BREAKS_SHARED = 0.5  # ... at a height the other side shares less than this share of the time
 BASELINE_TOLERANCE = 0.3  # baselines closer than this (font sizes) are one row
 SPACE_GAP = 0.15  # neighbours closer than this (font sizes) join without a space
 WORD_GAP = 1.0  # neighbours in a row closer than this (font sizes) are one segment
@@ -193,7 +198,44 @@ def _is_table(left: list[Line], right: list[Line]) -> bool:
     paired = sum(1 for line in small if _has_row(baselines, line))
     if paired < ROW_PAIRING * len(small):
         return False
+    if _own_breaks(left, right):
+        return False
     return not (_is_text(left) and _is_text(right))
+
+
+def _own_breaks(left: list[Line], right: list[Line]) -> bool:
+    """Each side is broken into blocks by wider gaps (OWN_BREAKS or more),
+    and most of the breaks of the side with fewer fall where the other side
+    runs on: two columns of entries (names over their addresses), not a
+    table, whose rows end at one height across it."""
+    breaks = [_breaks(left), _breaks(right)]
+    few, many = sorted(breaks, key=len)
+    if len(few) < OWN_BREAKS:
+        return False
+    shared = sum(1 for line in few if _has_row([b.baseline for b in many], line))
+    return shared < BREAKS_SHARED * len(few)
+
+
+def _breaks(side: list[Line]) -> list[Line]:
+    """The lines of ``side`` that follow a gap of extra leading: their
+    baseline lies more than BREAK_PITCH usual pitches below the line before
+    (sorted), and not a whole number of pitches (rows a table leaves empty
+    in this column, or a blank line on a line grid, are no break). None on
+    a side whose leading is uneven (STEADY_PITCH: OCR boxes)."""
+    lines = sorted(side, key=lambda line: line.baseline)
+    pitches = [b.baseline - a.baseline for a, b in itertools.pairwise(lines)]
+    steps = sorted(p for p in pitches if p > BASELINE_TOLERANCE * lines[0].size) if lines else []
+    if not steps:
+        return []
+    usual = steps[len(steps) // 2]
+    within = [p for p in steps if p <= BREAK_PITCH * usual]
+    if statistics.median(abs(p - usual) for p in within) > STEADY_PITCH * usual:
+        return []  # uneven leading (OCR boxes): its gaps say nothing
+    return [
+        line
+        for line, pitch in zip(lines[1:], pitches, strict=True)
+        if pitch > BREAK_PITCH * usual and abs(pitch / usual - round(pitch / usual)) > WHOLE_PITCHES
+    ]
 
 
 def _has_row(baselines: list[float], line: Line, tolerance: float = BASELINE_TOLERANCE) -> bool:
