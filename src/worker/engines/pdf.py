@@ -291,6 +291,7 @@ def text_lines(
     """
     handle = textpage.raw  # skip the wrapper's per-call parameter conversion
     c_left, c_top, c_right, c_bottom = (ctypes.c_double() for _ in range(4))
+    rect = [ctypes.byref(value) for value in (c_left, c_top, c_right, c_bottom)]
     runs: list[Line] = []
     bold_fonts: dict[int | None, tuple[bool, bool]] = {}
     buffer = (ctypes.c_ushort * TEXT_BUFFER_CHARS)()
@@ -301,12 +302,12 @@ def text_lines(
     drawn: dict[tuple[str, int, int], list[Box]] = {}  # (text, cell) -> boxes read
     object_runs = list(_object_runs(handle))
     run_count = Counter(address for _, _, address in object_runs)
-    chars = pdfium_c.FPDFText_CountChars(handle)
+    chars = _bare.FPDFText_CountChars(handle)
     for first, end, address in object_runs:
         if address in read:
             continue
-        lines = pdfium_c.FPDFText_CountRects(handle, first, end - first)
-        if lines < 1 or not pdfium_c.FPDFText_GetRect(handle, 0, c_left, c_top, c_right, c_bottom):
+        lines = _bare.FPDFText_CountRects(handle, first, end - first)
+        if lines < 1 or not _bare.FPDFText_GetRect(handle, 0, *rect):
             continue
         box = left, bottom, right, top = c_left.value, c_bottom.value, c_right.value, c_top.value
         index = _middle_glyph(handle, first, end)
@@ -344,7 +345,7 @@ def text_lines(
         if whole and len(runs) > count:
             spans[id(runs[-1])] = (first, end)
         if invisible is not None and (
-            pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+            _bare.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
         ):
             invisible[0] += sum(len(text.strip()) for _, text, _ in texts)
     runs = accents.place(handle, view.box, runs, spans)
@@ -415,7 +416,7 @@ def _between_glyphs(handle: pdfium_c.FPDF_TEXTPAGE, x: float, y: float) -> bool:
 
 def _blank(handle: pdfium_c.FPDF_TEXTPAGE, index: int) -> bool:
     """The character is a space (or has no Unicode value)."""
-    return chr(pdfium_c.FPDFText_GetUnicode(handle, index) or 32).isspace()
+    return chr(_bare.FPDFText_GetUnicode(handle, index) or 32).isspace()
 
 
 def _add_run(
@@ -446,7 +447,7 @@ def _add_run(
         size = _scaled_size(handle, index, size, matrix)
         turned = matrix is not None and view.along_height(matrix.a, matrix.b)
         x, y = ctypes.c_double(), ctypes.c_double()
-        if pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y):
+        if _bare.FPDFText_GetCharOrigin(handle, index, ctypes.byref(x), ctypes.byref(y)):
             baseline = view.point(x.value, y.value)[1]
     bold, mono = _font_style(obj, bold_fonts) if obj else (False, False)
     shown = (shown_left, shown_right, shown_top, shown_bottom)
@@ -505,19 +506,19 @@ def _run_text(
     character, NUL or surrogate."""
     space = _space_after(textpage, end, count)
     if end - first == 1:  # one character: its code is its text
-        code = pdfium_c.FPDFText_GetUnicode(textpage, first)
+        code = _bare.FPDFText_GetUnicode(textpage, first)
         if 0x20 < code < 0xD800 or 0xE000 <= code < 0xFFFD:
             return _printable(chr(code) + " " * space)
     units = end - first + space
     if units >= len(buffer):
         return None
-    if pdfium_c.FPDFText_GetText(textpage, first, units, buffer) != units + 1:  # and its NUL
+    if _bare.FPDFText_GetText(textpage, first, units, buffer) != units + 1:  # and its NUL
         return None
     text = ctypes.string_at(buffer, 2 * units).decode("utf-16-le", errors="replace")
     text = text.replace("\ufffe", "\x02")
     if (
-        ord(text[0]) != pdfium_c.FPDFText_GetUnicode(textpage, first)
-        or ord(text[-1]) != pdfium_c.FPDFText_GetUnicode(textpage, first + units - 1)
+        ord(text[0]) != _bare.FPDFText_GetUnicode(textpage, first)
+        or ord(text[-1]) != _bare.FPDFText_GetUnicode(textpage, first + units - 1)
         or _UNSURE_RANGE.search(text)
     ):
         return None
@@ -530,14 +531,14 @@ def _squeezed_text(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count
     spaces pdfium generated between two CJK characters (for a gap of
     tracking or justification: CJK puts no spaces between words). "": a
     character outside the Basic Multilingual Plane (keep the object text)."""
-    codes = [pdfium_c.FPDFText_GetUnicode(textpage, j) for j in range(first, end)]
+    codes = [_bare.FPDFText_GetUnicode(textpage, j) for j in range(first, end)]
     codes = [
         code
         for k, code in enumerate(codes)
         if not (
             code == 0x20
             and 0 < k < len(codes) - 1
-            and pdfium_c.FPDFText_IsGenerated(textpage, first + k)
+            and _bare.FPDFText_IsGenerated(textpage, first + k)
             and is_wide_char(chr(codes[k - 1]))
             and is_wide_char(chr(codes[k + 1]))
         )
@@ -553,7 +554,7 @@ def _squeezed_text(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count
 def _space_after(textpage: pdfium_c.FPDF_TEXTPAGE, end: int, count: int) -> bool:
     """A space follows the run ending before character ``end`` (of ``count``):
     pdfium's object text ends with it."""
-    return end < count and pdfium_c.FPDFText_GetUnicode(textpage, end) == 0x20
+    return end < count and _bare.FPDFText_GetUnicode(textpage, end) == 0x20
 
 
 def _spaced_wide(text: str) -> bool:
@@ -574,10 +575,11 @@ def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range) -> str:
     may give its two characters as alef, lam, which no glyph can be (alef
     never joins the letter after it)."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    edges = [ctypes.byref(value) for value in (left, right, bottom, top)]
     glyphs: list[tuple[tuple[float, ...], str]] = []
     for j in chars:
-        code = pdfium_c.FPDFText_GetUnicode(textpage, j)
-        pdfium_c.FPDFText_GetCharBox(textpage, j, left, right, bottom, top)
+        code = _bare.FPDFText_GetUnicode(textpage, j)
+        _bare.FPDFText_GetCharBox(textpage, j, *edges)
         box = (round(left.value, 2), round(right.value, 2), round(bottom.value, 2))
         ch = chr(code) if code else ""
         if glyphs and glyphs[-1][0] == box and glyphs[-1][1] in _ALEFS and ch == _LAM:
@@ -596,8 +598,8 @@ def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, i
     in drawing order), so a run's end is found by galloping and halving
     rather than by asking for every character's object."""
     hv = ctypes.cast(textpage, ctypes.c_void_p)
-    object_of = _address_returning("FPDFText_GetTextObject", ctypes.c_void_p, ctypes.c_int)
-    count = pdfium_c.FPDFText_CountChars(textpage)
+    object_of = _address_returning("FPDFText_GetTextObject")
+    count = _bare.FPDFText_CountChars(textpage)
     first = 0
     while first < count:
         address = object_of(hv, first)
@@ -619,18 +621,52 @@ def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, i
         first = last + 1
 
 
+class _Unchecked:
+    """The text layer's and the rule finder's hottest pdfium functions,
+    called without ctypes' argument conversion (no argtypes), which costs
+    more than the call itself: Python ints go as C ints and ctypes pointers as they are, so an
+    out parameter must be passed ``byref`` (and a double as c_double)."""
+
+    def __init__(self, *names: str) -> None:
+        for name in names:
+            typed = getattr(pdfium_c, name)
+            function = type(typed)((name, pdfium_bindings._libs["pdfium"]))
+            function.restype = typed.restype
+            setattr(self, name, function)
+
+
+_bare: Any = _Unchecked(
+    "FPDFPage_CountObjects",
+    "FPDFPage_GetObject",
+    "FPDFPageObj_GetBounds",
+    "FPDFPageObj_GetType",
+    "FPDFPath_CountSegments",
+    "FPDFText_CountChars",
+    "FPDFText_GetCharBox",
+    "FPDFText_CountRects",
+    "FPDFText_GetCharOrigin",
+    "FPDFText_GetFontSize",
+    "FPDFText_GetMatrix",
+    "FPDFText_GetRect",
+    "FPDFText_GetText",
+    "FPDFText_GetUnicode",
+    "FPDFText_IsGenerated",
+    "FPDFTextObj_GetTextRenderMode",
+)
+
+
 @functools.cache
-def _address_returning(name: str, *argtypes: Any) -> Callable[..., int | None]:
+def _address_returning(name: str) -> Callable[..., int | None]:
     """pdfium's function ``name`` returning a pointer as a plain int (or
     None): it costs a fraction of a typed pointer result, or of casting one,
-    and the text layer calls these for every character and run."""
+    and the text layer calls these for every character and run. Unchecked
+    as ``_Unchecked``'s: pointers must be passed as ctypes pointers."""
     function = type(getattr(pdfium_c, name))((name, pdfium_bindings._libs["pdfium"]))
-    function.argtypes = list(argtypes)
     function.restype = ctypes.c_void_p
     return function
 
 
-_font_of = _address_returning("FPDFTextObj_GetFont", pdfium_c.FPDF_PAGEOBJECT)  # its address
+_font_of = _address_returning("FPDFTextObj_GetFont")  # its address
 
 
 def _drawn_before(drawn: dict[tuple[str, int, int], list[Box]], text: str, box: Box) -> bool:
@@ -665,11 +701,12 @@ def _drawn_before(drawn: dict[tuple[str, int, int], list[Box]], text: str, box: 
 def _widest_gap(handle: pdfium_c.FPDF_TEXTPAGE, chars: range) -> float:
     """The widest horizontal gap (points) between consecutive glyphs of ``chars``."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    edges = [ctypes.byref(value) for value in (left, right, bottom, top)]
     widest, edge = 0.0, None
     for j in chars:
         if _blank(handle, j):
             continue
-        pdfium_c.FPDFText_GetCharBox(handle, j, left, right, bottom, top)
+        _bare.FPDFText_GetCharBox(handle, j, *edges)
         if edge is not None:
             widest = max(widest, left.value - edge)
         edge = right.value
@@ -686,14 +723,14 @@ def _scaled_size(
     handle: pdfium_c.FPDF_TEXTPAGE, index: int, fallback: float, matrix: pdfium_c.FS_MATRIX | None
 ) -> float:
     """``_font_size`` with the character's ``matrix`` already read."""
-    size = pdfium_c.FPDFText_GetFontSize(handle, index) or fallback
+    size = _bare.FPDFText_GetFontSize(handle, index) or fallback
     return size * (math.hypot(matrix.c, matrix.d) or 1.0) if matrix is not None else size
 
 
 def _char_matrix(handle: pdfium_c.FPDF_TEXTPAGE, index: int) -> pdfium_c.FS_MATRIX | None:
     """The character's matrix, or None where pdfium knows none."""
     matrix = pdfium_c.FS_MATRIX()
-    return matrix if pdfium_c.FPDFText_GetMatrix(handle, index, matrix) else None
+    return matrix if _bare.FPDFText_GetMatrix(handle, index, ctypes.byref(matrix)) else None
 
 
 def _middle_glyph(handle: pdfium_c.FPDF_TEXTPAGE, first: int, end: int) -> int:
@@ -704,7 +741,7 @@ def _middle_glyph(handle: pdfium_c.FPDF_TEXTPAGE, first: int, end: int) -> int:
     middle = first + (end - first) // 2
     for offset in range(end - first):
         for index in (middle - offset, middle + offset):
-            if first <= index < end and not pdfium_c.FPDFText_IsGenerated(handle, index):
+            if first <= index < end and not _bare.FPDFText_IsGenerated(handle, index):
                 if not _blank(handle, index):
                     return index
     return middle
@@ -721,16 +758,17 @@ def _object_pieces(
     wider than ``gap`` (points) between glyphs: (box, text, a character
     index) per piece, in drawing order."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    edges = [ctypes.byref(value) for value in (left, right, bottom, top)]
     pieces: list[tuple[Box, str, int]] = []
     column = -1
     for j in chars:
-        ch = chr(pdfium_c.FPDFText_GetUnicode(textpage, j) or 32)
+        ch = chr(_bare.FPDFText_GetUnicode(textpage, j) or 32)
         if ch.isspace():
             if pieces:
                 box, text, at = pieces[-1]
                 pieces[-1] = (box, text + " ", at)
             continue
-        pdfium_c.FPDFText_GetCharBox(textpage, j, left, right, bottom, top)
+        _bare.FPDFText_GetCharBox(textpage, j, *edges)
         x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         walls = sum(1 for x, lo, hi in cuts if x < cx and lo <= cy <= hi)
@@ -926,19 +964,20 @@ def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
     small rectangles give their four edges. None on pages with more than
     MAX_PATHS paths (drawings, charts)."""
     handle = page.raw
-    count = pdfium_c.FPDFPage_CountObjects(handle)
+    count = _bare.FPDFPage_CountObjects(handle)
     width, height = page.get_size()
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    bounds = [ctypes.byref(value) for value in (left, bottom, right, top)]
     rules: list[tuple[float, float, float, float]] = []
     paths = 0
     for i in range(count):
-        obj = pdfium_c.FPDFPage_GetObject(handle, i)
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+        obj = _bare.FPDFPage_GetObject(handle, i)
+        if _bare.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
             continue
         paths += 1
         if paths > MAX_PATHS:
             return []
-        if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        if not _bare.FPDFPageObj_GetBounds(obj, *bounds):
             continue
         x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
         w, h = x1 - x0, y1 - y0
@@ -950,7 +989,7 @@ def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
             w >= RULE_MIN_LENGTH
             and h >= RULE_MIN_LENGTH
             and w * h <= RECT_MAX_PAGE_SHARE * width * height
-            and pdfium_c.FPDFPath_CountSegments(obj) <= RECT_MAX_SEGMENTS
+            and _bare.FPDFPath_CountSegments(obj) <= RECT_MAX_SEGMENTS
         ):
             rules += [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
     return rules
