@@ -632,6 +632,17 @@ def test_scanned_page_whose_ocr_layer_reads_as_ours_keeps_it(converted) -> None:
     assert "by def of apply" in markdown
 
 
+def test_objects_pdfium_joins_without_a_space_are_one_word(converted) -> None:
+    """Words drawn in two objects a little apart, where pdfium's text page
+    puts no space between them (for the font's own spacing): the IRS form's
+    "2010" ("20" outlined, "10" filled), a Korean "코로나-19와" whose digits
+    are another font's, an e-mail address set in two runs. Within a quarter
+    of a font size, pdfium's verdict stands: one word."""
+    assert "Income Tax Return 2010" in convert(converted, "pdfjs-irs-1040-p1.pdf")
+    assert "코로나-19와" in convert(converted, "docling-korean-2col-p2-4.pdf")
+    assert "scottyih}@fb.com" in convert(converted, "uns-dpr-2col-p1.pdf")
+
+
 def test_ocr_layer_sizes_that_wander_are_one_size(converted) -> None:
     """Backus 1977's OCR layer fits each line's font size to its box: a
     formula's last line ("=B.") is set a step smaller than the line before

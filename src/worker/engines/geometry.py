@@ -46,6 +46,7 @@ class Line:
     mono: bool = False  # every character is in a fixed-pitch font (PDF only: code)
     side: bool = False  # set a quarter turn from the page's lines (a margin stamp; PDF only)
     noted: bool = False  # begins with a raised note mark (a footnote; PDF only)
+    glued: bool = False  # pdfium put no space between it and the run before (PDF only)
 
 
 @dataclass(frozen=True, slots=True)

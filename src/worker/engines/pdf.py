@@ -66,6 +66,7 @@ MONO_SPACE_GAP = 0.4  # ... in a fixed-pitch font, whose narrow glyphs sit in wi
 BASELINE_TOLERANCE = 0.2  # runs whose baselines differ by at most this (font sizes) ...
 SAME_LINE = 0.5  # ... or whose boxes overlap by this share of the smaller are one line
 SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a new segment
+GLUE_GAP = 0.25  # runs this close (font sizes) that pdfium put no space between are one word
 # ... and within one text object (a producer may draw a row across columns as one): an object
 SPREAD_WIDTH = 1.2  # ... wider than this many box heights a character is read glyph by glyph
 TEXT_BUFFER_CHARS = 8192  # UTF-16 units of the reused text buffer (longer texts get their own)
@@ -300,6 +301,7 @@ def text_lines(
     read: set[int] = set()  # objects whose whole text is in
     spans: dict[int, tuple[int, int]] = {}  # id of a run read whole -> its characters
     drawn: dict[tuple[str, int, int], list[Box]] = {}  # (text, cell) -> boxes read
+    glue_at, last_run = -1, None  # where the last whole run read ends, and it
     object_runs = list(_object_runs(handle))
     run_count = Counter(address for _, _, address in object_runs)
     chars = _bare.FPDFText_CountChars(handle)
@@ -344,6 +346,8 @@ def text_lines(
             garbage += _add_run(runs, handle, view, piece_text, piece, at, obj, bold_fonts)
         if whole and len(runs) > count:
             spans[id(runs[-1])] = (first, end)
+            runs[-1].glued = first == glue_at and count > 0 and runs[count - 1] is last_run
+            glue_at, last_run = end, runs[-1]
         if invisible is not None and (
             _bare.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
         ):
@@ -839,7 +843,8 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         spaced = cur.text.endswith(" ") or run.text.startswith(" ")
         unspaced = is_wide_char(cur.text[-1]) or is_wide_char(run.text[0])
         space = MONO_SPACE_GAP if cur.mono and run.mono else SPACE_GAP
-        joint = " " if gap > space * run.size and not (spaced or unspaced) else ""
+        glued = run.glued and gap <= GLUE_GAP * run.size  # pdfium's verdict: one word
+        joint = " " if gap > space * run.size and not (spaced or unspaced or glued) else ""
         if mark and not spaced:
             joint = " "  # the note's mark, then its text: "1 The code ...", not "1The"
         cur.text += joint + run.text
