@@ -294,14 +294,16 @@ def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
 
 
 def test_lines_read_as_texture_are_left_out() -> None:
-    """Tesseract reads a photograph's texture as letters at a low confidence:
-    such a line goes, unless it holds a long word read surely (a form's
-    label among the marks of its boxes); print, however worn, stays."""
+    """Tesseract reads a photograph's texture as stray letters and signs at
+    a low confidence: such a line goes, unless it holds a long word read
+    surely (a form's label among the marks of its boxes) or is mostly words
+    (a worn word alone on its line); print, however worn, stays."""
     box = (0, 0, 10, 10)
     words = [
         (0, "Diet", box, 31.0),
-        (0, "rigs", box, 22.0),
+        (0, "ee", box, 22.0),
         (0, "=a", box, 12.0),
+        (0, "i", box, 8.0),
         (1, "Worn", box, 62.0),
         (1, "print", box, 48.0),
         (2, "O:", box, 0.0),
@@ -312,9 +314,17 @@ def test_lines_read_as_texture_are_left_out() -> None:
         (3, "Dated", box, 84.0),  # not sure enough to keep its line
         (3, "ee", box, 10.0),
         (3, "~~", box, 2.0),
+        (4, "oeuvre.", box, 14.0),
     ]
     kept = tesseract._legible(words)
-    assert [text for _, text, _, _ in kept] == ["Worn", "print", "O:", "Signed", "of filing"]
+    assert [text for _, text, _, _ in kept] == [
+        "Worn",
+        "print",
+        "O:",
+        "Signed",
+        "of filing",
+        "oeuvre.",
+    ]
 
 
 def test_without_tesseract_models_rapidocr_reads(

@@ -93,6 +93,7 @@ SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
 VERTICAL_MODELS = ("jpn", "chi_sim", "chi_tra", "kor")  # models with a *_vert companion
 _SCRIPTS_OWN = frozenset(m for models in SCRIPT_MODELS.values() for m in models)
 
+_EDGE_MARKS = "|{}[]()<>.,;:!?'\"\u00ab\u00bb\u201c\u201d\u2018\u2019-"  # around a word
 _CLOSING = re.compile("[,.)\\]}\u201d\u2019\u00bb]+")  # never starts a word in Latin scripts
 _lock = threading.Lock()  # one recognition at a time per process (the APIs are not shared)
 _apis: dict[str, Any] = {}
@@ -357,19 +358,31 @@ def _legible(
     words: list[tuple[int, str, tuple[int, int, int, int], float]],
 ) -> list[tuple[int, str, tuple[int, int, int, int], float]]:
     """The words of the lines Tesseract reads with a mean confidence (by
-    character) of LEGIBLE or more, or that hold a word of SURE_LETTERS
-    letters or more read at SURE_WORD: a photograph's or drawing's texture
-    read as letters scores far lower than print, however worn (a form's
-    label among the marks of its boxes keeps its line)."""
+    character) of LEGIBLE or more, that hold a word of SURE_LETTERS letters
+    or more read at SURE_WORD, or whose words are mostly words (three
+    letters or more, and nothing else but punctuation at their ends): a
+    photograph's or drawing's texture, read as letters, scores far lower
+    than print, and as stray letters and signs (a form's label among the
+    marks of its boxes, a worn word alone on a line keep their line)."""
     chars: dict[int, float] = {}
     weighted: dict[int, float] = {}
+    wordy: dict[int, int] = {}
+    count: dict[int, int] = {}
     sure: set[int] = set()
     for line, text, _, confidence in words:
         chars[line] = chars.get(line, 0.0) + len(text)
         weighted[line] = weighted.get(line, 0.0) + len(text) * confidence
+        count[line] = count.get(line, 0) + 1
+        core = text.strip(_EDGE_MARKS)
+        wordy[line] = wordy.get(line, 0) + (len(core) >= 3 and core.isalpha())
         if confidence >= SURE_WORD and len(text) >= SURE_LETTERS and text.isalpha():
             sure.add(line)
-    return [w for w in words if w[0] in sure or weighted[w[0]] >= LEGIBLE * chars[w[0]]]
+    kept = {
+        line
+        for line in chars
+        if line in sure or weighted[line] >= LEGIBLE * chars[line] or 2 * wordy[line] > count[line]
+    }
+    return [word for word in words if word[0] in kept]
 
 
 def _solid_dot(
