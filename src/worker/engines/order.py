@@ -12,8 +12,9 @@ the order a reader takes them:
    into bands; each band reads left column, then right column, recursively
    (three columns are two nested splits); a segment reaching past it on one
    side belongs to that side. Rows of short cells aligned across the gutter
-   are a table, not two columns. The boxes of a ``Boxes`` layout are each
-   ordered on their own, in their order.
+   are a table, not two columns, unless each side breaks into blocks of its
+   own (columns of entries, ``_own_breaks``). The boxes of a ``Boxes``
+   layout are each ordered on their own, in their order.
 2. Rows: within a column, segments on one baseline band form a row.
 3. Rows of two or more cells, aligned in columns, become a table
    (``tables.aligned_tables``); the other rows are joined into lines, left

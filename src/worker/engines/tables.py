@@ -3,10 +3,13 @@
 A ruled table is a cluster of horizontal and vertical rules that cross each
 other: its distinct rule positions (and the rules' ends, its edges) make the
 grid, and each text segment goes to the cell holding its centre. A grid
-whose text is mostly in tall cells is a layout of boxes (``Boxes``), read
-box by box, not a table. An aligned table is a run of consecutive text rows
-of a single-column flow that each hold two or more segments (see
-``pdf.SEGMENT_GAP``) whose x-ranges fall into common columns.
+ruled between its columns only, whose tall cells' lines share baselines, is
+a statistical table: each shared baseline is a row (``_banded_table``).
+Another grid whose text is mostly in tall cells is a layout of boxes
+(``Boxes``), read box by box, not a table. An aligned table is a run of
+consecutive text rows of a single-column flow that each hold two or more
+segments (see ``pdf.SEGMENT_GAP``) whose x-ranges fall into common
+columns, filling two or more of them in half its rows.
 
 Units are the source's (PDF points, or pixels for rules found in a scan);
 tolerances are in font sizes (the median size of the page's segments).

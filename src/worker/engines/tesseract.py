@@ -26,7 +26,9 @@ A page goes through, in order:
    blocks, lines; Otsu's one threshold for the page, and on a page whose
    paper is much darker in places, Sauvola's local one too, the reading
    that finds more text kept), words grouped back into text segments with
-   boxes, which the layout stage orders like a PDF text layer's. Vertical
+   boxes, which the layout stage orders like a PDF text layer's. A solid
+   round dot starting a line is a bullet; a line read at a low confidence,
+   mostly stray letters and signs, is a picture's texture and goes. Vertical
    lines (CJK) are turned a quarter turn in geometry so that right-to-left
    columns read like top-to-bottom rows.
 """
