@@ -231,7 +231,8 @@ def _bands(row: list[list[Line]]) -> list[list[list[Line]]] | None:
     case (cells of text wrapped side by side: a tall header row)."""
     if max(map(len, row)) < BANDED_MIN_ROWS:
         return None  # no cell holds that many segments, let alone lines
-    filled = [_text_rows(cell) for cell in row if cell]
+    per_cell = [_text_rows(cell) for cell in row]
+    filled = [cell for cell in per_cell if cell]
     lines = [line for cell in filled for line in cell]
     if len(filled) < 2 or max(map(len, filled)) < BANDED_MIN_ROWS:
         return None
@@ -248,7 +249,7 @@ def _bands(row: list[list[Line]]) -> list[list[list[Line]]] | None:
     if level < BANDED_SHARE * len(lines):
         return None
     ordered = sorted(
-        ((line[0].baseline, c, line) for c, cell in enumerate(row) for line in _text_rows(cell)),
+        ((line[0].baseline, c, line) for c, cell in enumerate(per_cell) for line in cell),
         key=lambda item: (item[0], item[1]),
     )
     bands: list[tuple[float, list[list[Line]]]] = []
