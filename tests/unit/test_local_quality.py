@@ -382,6 +382,28 @@ def test_two_columns_of_entries_are_no_table() -> None:
     assert markdown.index("Doctor B0") > markdown.index("Doctor A7")  # first column, then second
 
 
+def test_small_table_joins_only_rows_that_run_on_in_lower_case() -> None:
+    """Three rows give no usual row pitch to judge a wrapped cell by: a
+    form's pairs of label and value, set closer in a group, stay rows; a
+    header whose every cell runs on in lower case is one row."""
+    pairs = [("Race:", "Black", 100), ("Special needs:", "None known", 110), ("Date:", "1/9", 130)]
+    lines = [
+        seg(text, x, y) for label, value, y in pairs for text, x in ((label, 72), (value, 250))
+    ]
+    assert table_rows(to_markdown(lines, fonts=None, max_leading=1.6)) == [
+        ["Race:", "Black"],
+        ["Special needs:", "None known"],
+        ["Date:", "1/9"],
+    ]
+    heads = [("Purpose, scope,", "Risk and", 100), ("and methodology", "assessment", 110)]
+    lines = [seg(text, x, y) for a, b, y in heads for text, x in ((a, 72), (b, 250))]
+    lines += [seg("Sound", 72, 130), seg("Weak", 250, 130)]
+    assert table_rows(to_markdown(lines, fonts=None, max_leading=1.6)) == [
+        ["Purpose, scope, and methodology", "Risk and assessment"],
+        ["Sound", "Weak"],
+    ]
+
+
 def test_lone_page_number_under_a_middle_column_comes_last() -> None:
     """A single page (a scan: no neighbouring page to compare) of three
     columns whose page number sits alone at the foot, under the middle

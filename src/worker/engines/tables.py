@@ -38,6 +38,7 @@ BANDED_SHARE = 0.6  # ... this share of them level with a line of another cell
 BANDED_LABELS = 0.9  # ... and one column (the row labels) filled in this share of its rows
 WRAPPED_SHARE = 0.2  # ... and at most this share of its lines begin in lower case
 WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch continues the one above
+MIN_PITCHES = 3  # ... of a table with at least this many pitches between its rows
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
 
 
@@ -462,16 +463,21 @@ _LEADER_CHARS = ". \u2024\u2026\u00b7"  # dots (and the spaces between) leading 
 def _join_wrapped(cells: list[list[str]], baselines: list[float]) -> list[list[str]]:
     """Rows that continue the row above (a cell's text wrapped onto a second
     line) joined into it: closer to it than WRAPPED_PITCH of the table's
-    usual row pitch, and filling only columns the row above fills."""
+    usual row pitch, and filling only columns the row above fills. Three
+    rows or fewer have no usual pitch to judge by (a form's label and value
+    pairs, set closer in groups): there, each filled cell of the row must
+    also run on in lower case ("Purpose, scope," / "and methodology")."""
     pitches = sorted(b - a for a, b in itertools.pairwise(baselines))
     if not pitches:
         return cells
     usual = pitches[len(pitches) // 2]
+    few = len(pitches) < MIN_PITCHES
     out = [list(cells[0])]
     for i in range(1, len(cells)):
         above, row = out[-1], cells[i]
         wrapped = baselines[i] - baselines[i - 1] < WRAPPED_PITCH * usual
-        if wrapped and all(above[c] for c, cell in enumerate(row) if cell):
+        runs_on = not few or all(cell[:1].islower() for cell in row if cell)
+        if wrapped and runs_on and all(above[c] for c, cell in enumerate(row) if cell):
             out[-1] = [join_words(a, b) if b else a for a, b in zip(above, row, strict=True)]
         else:
             out.append(list(row))
