@@ -21,10 +21,10 @@ _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af]")
 # The blocks holding every strong right-to-left character (Hebrew, Arabic,
 # Syriac, Thaana, N'Ko..., their presentation forms, the right-to-left mark,
 # the historic scripts beyond the BMP): text with none of them is no RTL text.
-LEADER = re.compile(r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}$")  # a dot leader ending a segment
 RTL_SCRIPT = re.compile(
     "[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
 )
+LEADER = re.compile(r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}$")  # a dot leader ending a segment
 _MARKER = re.compile(
     "^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013*\x02-]|\\d{1,3}[.)])$"
 )

@@ -213,7 +213,8 @@ def _own_breaks(left: list[Line], right: list[Line]) -> bool:
     few, many = sorted(breaks, key=len)
     if len(few) < OWN_BREAKS:
         return False
-    shared = sum(1 for line in few if _has_row([b.baseline for b in many], line))
+    baselines = [line.baseline for line in many]  # sorted, as _breaks returns them
+    shared = sum(1 for line in few if _has_row(baselines, line))
     return shared < BREAKS_SHARED * len(few)
 
 

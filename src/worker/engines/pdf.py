@@ -25,10 +25,10 @@ from __future__ import annotations
 import array
 import bisect
 import ctypes
-import functools
 import math
 import pathlib
 import re
+import types
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -601,23 +601,21 @@ def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, i
     An object's characters are neighbours on the text page (it lists objects
     in drawing order), so a run's end is found by galloping and halving
     rather than by asking for every character's object."""
-    hv = ctypes.cast(textpage, ctypes.c_void_p)
-    object_of = _address_returning("FPDFText_GetTextObject")
     count = _bare.FPDFText_CountChars(textpage)
     first = 0
     while first < count:
-        address = object_of(hv, first)
+        address = _object_of(textpage, first)
         if not address:
             first += 1
             continue
-        last, step = first, 1  # object_of(last) == address
-        while last + step < count and object_of(hv, last + step) == address:
+        last, step = first, 1  # _object_of(last) == address
+        while last + step < count and _object_of(textpage, last + step) == address:
             last += step
             step *= 2
         beyond = min(last + step, count)  # its object differs (or the page ends)
         while beyond - last > 1:
             middle = (last + beyond) // 2
-            if object_of(hv, middle) == address:
+            if _object_of(textpage, middle) == address:
                 last = middle
             else:
                 beyond = middle
@@ -625,52 +623,44 @@ def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, i
         first = last + 1
 
 
-class _Unchecked:
-    """The text layer's and the rule finder's hottest pdfium functions,
-    called without ctypes' argument conversion (no argtypes), which costs
-    more than the call itself: Python ints go as C ints and ctypes pointers as they are, so an
-    out parameter must be passed ``byref`` (and a double as c_double)."""
-
-    def __init__(self, *names: str) -> None:
-        for name in names:
-            typed = getattr(pdfium_c, name)
-            function = type(typed)((name, pdfium_bindings._libs["pdfium"]))
-            function.restype = typed.restype
-            setattr(self, name, function)
-
-
-_bare: Any = _Unchecked(
-    "FPDFPage_CountObjects",
-    "FPDFPage_GetObject",
-    "FPDFPageObj_GetBounds",
-    "FPDFPageObj_GetType",
-    "FPDFPath_CountSegments",
-    "FPDFText_CountChars",
-    "FPDFText_GetCharBox",
-    "FPDFText_CountRects",
-    "FPDFText_GetCharOrigin",
-    "FPDFText_GetFontSize",
-    "FPDFText_GetMatrix",
-    "FPDFText_GetRect",
-    "FPDFText_GetText",
-    "FPDFText_GetUnicode",
-    "FPDFText_IsGenerated",
-    "FPDFTextObj_GetTextRenderMode",
-)
-
-
-@functools.cache
-def _address_returning(name: str) -> Callable[..., int | None]:
-    """pdfium's function ``name`` returning a pointer as a plain int (or
-    None): it costs a fraction of a typed pointer result, or of casting one,
-    and the text layer calls these for every character and run. Unchecked
-    as ``_Unchecked``'s: pointers must be passed as ctypes pointers."""
+def _untyped(name: str, restype: Any) -> Callable[..., Any]:
+    """pdfium's function ``name`` returning ``restype``, called without
+    ctypes' argument conversion (no argtypes), which costs more than the
+    call itself: Python ints go as C ints and ctypes pointers as they are,
+    so an out parameter must be passed ``byref`` (and a double as
+    c_double). A pointer result as ``c_void_p`` is a plain int (or None), a
+    fraction of a typed pointer's cost."""
     function = type(getattr(pdfium_c, name))((name, pdfium_bindings._libs["pdfium"]))
-    function.restype = ctypes.c_void_p
+    function.restype = restype
     return function
 
 
-_font_of = _address_returning("FPDFTextObj_GetFont")  # its address
+# The text layer's and the rule finder's hottest pdfium calls, untyped.
+_bare: Any = types.SimpleNamespace(
+    **{
+        name: _untyped(name, getattr(pdfium_c, name).restype)
+        for name in (
+            "FPDFPage_CountObjects",
+            "FPDFPage_GetObject",
+            "FPDFPageObj_GetBounds",
+            "FPDFPageObj_GetType",
+            "FPDFPath_CountSegments",
+            "FPDFText_CountChars",
+            "FPDFText_CountRects",
+            "FPDFText_GetCharBox",
+            "FPDFText_GetCharOrigin",
+            "FPDFText_GetFontSize",
+            "FPDFText_GetMatrix",
+            "FPDFText_GetRect",
+            "FPDFText_GetText",
+            "FPDFText_GetUnicode",
+            "FPDFText_IsGenerated",
+            "FPDFTextObj_GetTextRenderMode",
+        )
+    }
+)
+_object_of = _untyped("FPDFText_GetTextObject", ctypes.c_void_p)  # a character's object's address
+_font_of = _untyped("FPDFTextObj_GetFont", ctypes.c_void_p)  # a text object's font's address
 
 
 def _drawn_before(drawn: dict[tuple[str, int, int], list[Box]], text: str, box: Box) -> bool:

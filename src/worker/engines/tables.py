@@ -40,6 +40,7 @@ WRAPPED_SHARE = 0.2  # ... and at most this share of its lines begin in lower ca
 WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch continues the one above
 MIN_PITCHES = 3  # ... of a table with at least this many pitches between its rows
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
+_LEADER_CHARS = ". \u2024\u2026\u00b7"  # dots (and the spaces between) leading to a value
 
 
 def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table | Boxes], list[Line]]:
@@ -225,7 +226,7 @@ def _banded_table(
 def _bands(row: list[list[Line]]) -> list[list[list[Line]]] | None:
     """A grid row's cells cut at their shared baselines (per band, each
     cell's segments), if the row is one of a banded table: two or more
-    filled cells over BANDED_MIN_ROWS bands or more, BANDED_SHARE of their
+    filled cells, one of BANDED_MIN_ROWS lines or more, BANDED_SHARE of their
     lines level with a line of another cell, table-like cells (median
     segment at most MAX_CELL_CHARS: two columns of prose framed by rules
     share baselines too), and few lines (WRAPPED_SHARE) running on in lower
@@ -455,9 +456,6 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
         min(s.top for s in segs),
         max(s.bottom for s in segs),
     )
-
-
-_LEADER_CHARS = ". \u2024\u2026\u00b7"  # dots (and the spaces between) leading to a value
 
 
 def _join_wrapped(cells: list[list[str]], baselines: list[float]) -> list[list[str]]:

@@ -95,6 +95,7 @@ SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
 VERTICAL_MODELS = ("jpn", "chi_sim", "chi_tra", "kor")  # models with a *_vert companion
 _SCRIPTS_OWN = frozenset(m for models in SCRIPT_MODELS.values() for m in models)
 
+_Word = tuple[int, str, tuple[int, int, int, int], float]  # line, text, box, confidence
 _EDGE_MARKS = "|{}[]()<>.,;:!?'\"\u00ab\u00bb\u201c\u201d\u2018\u2019-"  # around a word
 _CLOSING = re.compile("[,.)\\]}\u201d\u2019\u00bb]+")  # never starts a word in Latin scripts
 _lock = threading.Lock()  # one recognition at a time per process (the APIs are not shared)
@@ -320,7 +321,7 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
     api.SetPageSegMode(_psm().AUTO)
     api.SetImage(_image(pixels))
     api.Recognize()
-    words: list[tuple[int, str, tuple[int, int, int, int], float]] = []
+    words: list[_Word] = []
     boxes: dict[int, tuple[tuple[int, int, int, int], int]] = {}
     line = -1
     iterator = api.GetIterator()
@@ -356,35 +357,32 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
     return Reading(lines, [], confidence, vertical)
 
 
-def _legible(
-    words: list[tuple[int, str, tuple[int, int, int, int], float]],
-) -> list[tuple[int, str, tuple[int, int, int, int], float]]:
-    """The words of the lines Tesseract reads with a mean confidence (by
-    character) of LEGIBLE or more, that hold a word of SURE_LETTERS letters
-    or more read at SURE_WORD, or whose words are mostly words (three
-    letters or more, and nothing else but punctuation at their ends): a
-    photograph's or drawing's texture, read as letters, scores far lower
-    than print, and as stray letters and signs (a form's label among the
-    marks of its boxes, a worn word alone on a line keep their line)."""
-    chars: dict[int, float] = {}
-    weighted: dict[int, float] = {}
-    wordy: dict[int, int] = {}
-    count: dict[int, int] = {}
-    sure: set[int] = set()
-    for line, text, _, confidence in words:
-        chars[line] = chars.get(line, 0.0) + len(text)
-        weighted[line] = weighted.get(line, 0.0) + len(text) * confidence
-        count[line] = count.get(line, 0) + 1
-        core = text.strip(_EDGE_MARKS)
-        wordy[line] = wordy.get(line, 0) + (len(core) >= 3 and core.isalpha())
-        if confidence >= SURE_WORD and len(text) >= SURE_LETTERS and text.isalpha():
-            sure.add(line)
-    kept = {
-        line
-        for line in chars
-        if line in sure or weighted[line] >= LEGIBLE * chars[line] or 2 * wordy[line] > count[line]
-    }
-    return [word for word in words if word[0] in kept]
+def _legible(words: list[_Word]) -> list[_Word]:
+    """The words of the lines that are not a picture's texture (``_texture``)."""
+    lines: dict[int, list[_Word]] = {}
+    for word in words:
+        lines.setdefault(word[0], []).append(word)
+    texture = {line for line, own in lines.items() if _texture(own)}
+    return [word for word in words if word[0] not in texture]
+
+
+def _texture(words: list[_Word]) -> bool:
+    """One line's words are a photograph's or drawing's texture read as
+    letters: a mean confidence (by character) under LEGIBLE, no word of
+    SURE_LETTERS letters or more read at SURE_WORD (a form's label among the
+    marks of its boxes), and no more than half of them words of three
+    letters or more with nothing but punctuation at their ends (texture
+    reads as stray letters and signs; a worn word alone on a line stays)."""
+    chars = sum(len(text) for _, text, _, _ in words)
+    if sum(len(text) * confidence for _, text, _, confidence in words) >= LEGIBLE * chars:
+        return False
+    if any(
+        confidence >= SURE_WORD and len(text) >= SURE_LETTERS and text.isalpha()
+        for _, text, _, confidence in words
+    ):
+        return False
+    cores = [text.strip(_EDGE_MARKS) for _, text, _, _ in words]
+    return 2 * sum(len(core) >= 3 and core.isalpha() for core in cores) <= len(words)
 
 
 def _solid_dot(
@@ -429,7 +427,7 @@ def _vertical_share(boxes: dict[int, Any], words: list[Any]) -> float:
 
 
 def _segments(
-    words: list[tuple[int, str, tuple[int, int, int, int], float]],
+    words: list[_Word],
     boxes: dict[int, tuple[tuple[int, int, int, int], int]],
     vertical: bool,
     width: int,
