@@ -467,6 +467,41 @@ def test_two_column_paper_reads_column_by_column_and_is_no_table(converted) -> N
     assert all(len(cell) < 30 for row in table_rows(markdown) for cell in row)
 
 
+def test_columns_under_a_header_block_read_one_after_the_other(converted) -> None:
+    """REVTeX's APS sample, page 1: a centred title and author block (its
+    lines cross the gutter) over two columns. The columns below it still
+    read left column, then right; the two section heads level with each
+    other are not one line."""
+    markdown = convert(converted, "tl-revtex-apssamp-p1-2.pdf")
+    assert_in_order(
+        markdown,
+        [
+            "Manuscript Title",
+            "Usage: Secondary publications and information retrieval purposes",
+            "I. FIRST-LEVEL HEADING",
+            "This sample document demonstrates proper use of",
+            "as in the word “via” above",
+            "A. Second-level heading: Formatting",
+            "This file may be formatted in either the preprint or",
+        ],
+    )
+    lines = markdown.split("\n")
+    assert not any("FIRST-LEVEL" in line and "Second-level" in line for line in lines)
+
+
+def test_body_font_heavy_by_its_stem_width_is_no_bold(converted) -> None:
+    """REVTeX's APS sample, page 2: Computer Modern roman's descriptor gives
+    a stem width that pdfium weighs as bold (heavier than its bold). The
+    body text is not bold, so its lines are no headings; the bold section
+    heads are."""
+    markdown = convert(converted, "tl-revtex-apssamp-p1-2.pdf")
+    headings = [line for line in markdown.split("\n") if line.startswith("#")]
+    assert "## 2. Example citations" in headings
+    assert "## 3. References" in headings
+    for text in ("mentation for further details", "A reference in the bibliography", "key, or"):
+        assert not any(text in line for line in headings), headings
+
+
 def test_margin_stamp_set_sideways_stays_out_of_the_paragraphs(converted) -> None:
     """DPR (arXiv 2004.04906), page 1: arXiv's identifier runs up the left
     margin, a quarter turn from the text. It is a paragraph of its own after

@@ -52,6 +52,8 @@ CROSSING_SHARE = 0.1  # ... of which at most this share may cross it (page numbe
 ACROSS_SHARE = 0.5  # lines across the gutter (titles) are at most this share of those beside it
 BESIDE_SHARE = 0.5  # columns run side by side: this share of one side's lines has ...
 BESIDE_PITCH = 1.2  # ... a line of the other side within this many font sizes
+HEADER_GAP = 1.5  # a blank strip this many font sizes high may end a block above columns
+MAX_HEADER_CUTS = 4  # ... one of the first (or last) this many such strips
 ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one baseline ...
 TEXT_FILL = 0.6  # ... both sides must be text (median line fills this share of its side)
 LABEL_MAX_CHARS = 3  # lines this short (page numbers, index letters) are not judged
@@ -85,7 +87,7 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     """Split ``items`` into single-column flows, in reading order."""
     gutter = _gutter(items)
     if gutter is None:
-        return [items]
+        return _header_cut(items) or [items]
     middle = sum(gutter) / 2
     flows: list[list[Block]] = []
     band: list[Block] = []
@@ -101,6 +103,41 @@ def _flows(items: list[Block]) -> list[list[Block]]:
             band.append(item)
     flows.extend(_split_band(band, middle))
     return flows
+
+
+def _header_cut(items: list[Block]) -> list[list[Block]] | None:
+    """The flows of a region without a gutter whose columns start below a
+    block of another layout (a paper's centred title and authors, or three
+    columns of authors, over two columns of text) or end above one: the
+    first blank strip across the region (HEADER_GAP font sizes high or
+    more), from the top or from the bottom, past which the rest has a
+    gutter. None if there is none."""
+    if len(items) < 2 * MIN_COLUMN_LINES:
+        return None
+    size = statistics.median(line.size for line in _lines(items))
+    ordered = sorted(items, key=lambda it: it.top)
+    cuts = []  # indexes in ``ordered`` where a blank strip ends
+    reach = ordered[0].bottom
+    for at, item in enumerate(ordered[1:], 1):
+        if item.top - reach >= HEADER_GAP * size:
+            cuts.append(at)
+        reach = max(reach, item.bottom)
+    for at in [*cuts[:MAX_HEADER_CUTS], *cuts[::-1][:MAX_HEADER_CUTS]]:
+        above, below = ordered[:at], ordered[at:]
+        if _text_columns(below if at in cuts[:MAX_HEADER_CUTS] else above):
+            return [*_flows(above), *_flows(below)]
+    return None
+
+
+def _text_columns(items: list[Block]) -> bool:
+    """The items have a gutter with running text on both sides of it."""
+    gutter = _gutter(items)
+    if gutter is None:
+        return False
+    lines = _lines(items)
+    left = [line for line in lines if line.right <= gutter[0]]
+    right = [line for line in lines if line.left >= gutter[1]]
+    return _is_text(left) and _is_text(right)
 
 
 def _across(item: Block, gutter: tuple[float, float]) -> bool:

@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -294,7 +294,8 @@ def text_lines(
     c_left, c_top, c_right, c_bottom = (ctypes.c_double() for _ in range(4))
     rect = [ctypes.byref(value) for value in (c_left, c_top, c_right, c_bottom)]
     runs: list[Line] = []
-    bold_fonts: dict[int | None, tuple[bool, bool]] = {}
+    fonts: dict[int | None, _Font] = {}
+    weights: list[int] = []  # per run: its font's weight, or 0 if named bold
     buffer = (ctypes.c_ushort * TEXT_BUFFER_CHARS)()
     garbage = 0
     cut_index = _Lines(cuts)
@@ -343,7 +344,7 @@ def text_lines(
             texts = [(box, text, index)]
         count = len(runs)
         for piece, piece_text, at in texts:
-            garbage += _add_run(runs, handle, view, piece_text, piece, at, obj, bold_fonts)
+            garbage += _add_run(runs, weights, handle, view, piece_text, piece, at, obj, fonts)
         if whole and len(runs) > count:
             spans[id(runs[-1])] = (first, end)
             runs[-1].glued = first == glue_at and count > 0 and runs[count - 1] is last_run
@@ -352,6 +353,7 @@ def text_lines(
             _bare.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
         ):
             invisible[0] += sum(len(text.strip()) for _, text, _ in texts)
+    _unbold_body(runs, weights)
     runs = accents.place(handle, view.box, runs, spans)
     walls = []  # the cuts on the shown page: (x, top, bottom)
     for x, y0, y1 in cuts:
@@ -425,17 +427,19 @@ def _blank(handle: pdfium_c.FPDF_TEXTPAGE, index: int) -> bool:
 
 def _add_run(
     runs: list[Line],
+    weights: list[int],
     handle: pdfium_c.FPDF_TEXTPAGE,
     view: View,
     text: str,
     box: Box,
     index: int,
     obj: pdfium_c.FPDF_PAGEOBJECT | None,
-    bold_fonts: dict[int | None, tuple[bool, bool]],
+    fonts: dict[int | None, _Font],
 ) -> int:
     """Append the run of ``text`` in user-space ``box`` (left, bottom, right,
-    top) whose middle character is ``index``; return its count of
-    characters without a Unicode value (dropped)."""
+    top) whose middle character is ``index`` (and its font's weight to
+    ``weights``: 0 if named bold); return its count of characters without a
+    Unicode value (dropped)."""
     garbage = 0
     if _GARBAGE.search(text):
         garbage = len(_GARBAGE.findall(text))
@@ -453,32 +457,64 @@ def _add_run(
         x, y = ctypes.c_double(), ctypes.c_double()
         if _bare.FPDFText_GetCharOrigin(handle, index, ctypes.byref(x), ctypes.byref(y)):
             baseline = view.point(x.value, y.value)[1]
-    bold, mono = _font_style(obj, bold_fonts) if obj else (False, False)
+    font = _font_style(obj, fonts) if obj else _PLAIN
+    bold = font.named_bold or font.weight >= BOLD_WEIGHT
     shown = (shown_left, shown_right, shown_top, shown_bottom)
-    runs.append(Line(text, *shown, baseline, size, chars, bold, mono, side=turned and chars > 1))
+    runs.append(
+        Line(text, *shown, baseline, size, chars, bold, font.mono, side=turned and chars > 1)
+    )
+    weights.append(0 if font.named_bold else font.weight)
     return garbage
 
 
-def _font_style(
-    obj: pdfium_c.FPDF_PAGEOBJECT, cache: dict[int | None, tuple[bool, bool]]
-) -> tuple[bool, bool]:
-    """Whether the text object's font is bold (by weight or name) and whether
-    it is fixed-pitch (its descriptor's flag, or a typewriter family's
-    name), cached per font."""
+class _Font(NamedTuple):
+    """What a run's font says of its style: bold by name, weight, fixed pitch."""
+
+    named_bold: bool
+    weight: int
+    mono: bool
+
+
+_PLAIN = _Font(False, 0, False)
+
+
+def _font_style(obj: pdfium_c.FPDF_PAGEOBJECT, cache: dict[int | None, _Font]) -> _Font:
+    """The text object's font's style, cached per font: bold by name,
+    weight, and whether it is fixed-pitch (its descriptor's flag, or a
+    typewriter family's name)."""
     key = _font_of(obj)
     if key not in cache:
-        bold = mono = False
         font = pdfium_c.FPDFTextObj_GetFont(obj) if key else None
+        style = _PLAIN
         if font:
             name = ctypes.create_string_buffer(128)
             pdfium_c.FPDFFont_GetBaseFontName(font, name, len(name))
             family = name.value.decode("latin-1")
-            bold = pdfium_c.FPDFFont_GetWeight(font) >= BOLD_WEIGHT
-            bold = bold or bool(_BOLD_NAME.search(family))
             mono = bool(pdfium_c.FPDFFont_GetFlags(font) & FIXED_PITCH_FLAG)
-            mono = mono or bool(_MONO_NAME.search(family))
-        cache[key] = (bold, mono)
+            style = _Font(
+                bool(_BOLD_NAME.search(family)),
+                pdfium_c.FPDFFont_GetWeight(font),
+                mono or bool(_MONO_NAME.search(family)),
+            )
+        cache[key] = style
     return cache[key]
+
+
+def _unbold_body(runs: list[Line], weights: list[int]) -> None:
+    """pdfium weighs a font by its descriptor's stem width, which some fonts
+    give far too wide (TeX's Computer Modern: its roman weighs more than its
+    bold). Where the page's main font (most characters) is heavy by weight
+    alone, weight no longer makes a run bold unless its font is heavier
+    still: a page's body text is not bold; bold by name stays bold."""
+    chars: dict[int, int] = {}
+    for run, weight in zip(runs, weights, strict=True):
+        chars[weight] = chars.get(weight, 0) + run.chars
+    body = max(chars, key=lambda weight: chars[weight], default=0)
+    if body < BOLD_WEIGHT:
+        return
+    for run, weight in zip(runs, weights, strict=True):
+        if weight and weight <= body:
+            run.bold = False
 
 
 def _object_text(
