@@ -179,6 +179,22 @@ def test_fraktur_is_read_with_its_model(converted) -> None:
     assert_in_order(markdown, ["daß", "doch", "Gottlob", "Und wos mer", "vergißt"])
 
 
+def test_arabic_scan_reads_its_words_in_logical_order(converted) -> None:
+    """An Arabic book page (arabi's sample book, its text layer unusable:
+    the top of the page rendered), Arabic named. Tesseract's word iterator
+    gives a right-to-left word's letters left to right as they stand; each
+    word reads right to left, the words of a line in reading order, one
+    space between them (a word whose box reaches back over the one before
+    is no reason to glue them)."""
+    markdown = convert(converted, "tl-arabi-samplebook-p5-top.png", ("ara",))
+    phrases = ["في هذا", "العالم العربي", "توفيق الحكيم", "أهل"]
+    assert all(phrase in markdown for phrase in phrases), markdown[:400]
+    assert [markdown.index(phrase) for phrase in phrases] == sorted(
+        markdown.index(phrase) for phrase in phrases
+    )
+    assert "يف" not in markdown.split()  # "في" read backwards
+
+
 def test_verse_keeps_its_line_breaks(converted) -> None:
     """The same verse: each line opens with a capital and closes with a
     comma or a stop, so its line breaks stay (Markdown hard breaks) rather

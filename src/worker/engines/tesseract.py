@@ -40,6 +40,7 @@ import os
 import pathlib
 import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from ilios.worker.engines import scan
-from ilios.worker.engines.geometry import Line, Rule, join_words, marker_gap
+from ilios.worker.engines.geometry import Line, Rule, is_rtl_char, join_words, marker_gap
 
 # Where Debian's tesseract-ocr-<lang> packages put their models, newest first.
 TESSDATA_DIRS = (
@@ -62,6 +63,7 @@ RETRY_CONFIDENCE = 70.0  # below this, a reading is tried again with a less sure
 SCRIPT_TRIES = 2  # ... with at most this many of the script's models, one after the other
 SEGMENT_GAP = 1.0  # words further apart than this many line heights are separate segments
 ATTACH_GAP = 0.3  # a lone comma, stop or closing bracket this close (line heights) joins the word
+RTL_OVERLAP = 0.3  # a right-to-left word may reach past its segment's right end (line heights)
 VERTICAL_RATIO = 1.5  # a line this many times taller than wide runs top to bottom
 LEGIBLE = 40.0  # a line read at a lower mean confidence (of 100) is texture, not text ...
 SURE_WORD, SURE_LETTERS = 85.0, 5  # ... unless it holds a word this sure of this many letters
@@ -409,10 +411,36 @@ def _solid_dot(
 
 
 def _text(iterator: Any, level: int) -> str:
+    """The element's text; a word of right-to-left script in logical order
+    (``_logical``)."""
     try:
-        return str(iterator.GetUTF8Text(level) or "").strip()
+        text = str(iterator.GetUTF8Text(level) or "").strip()
     except RuntimeError:  # tesserocr raises on an element without text
         return ""
+    return _logical(text) if any(map(is_rtl_char, text)) else text
+
+
+_LEFT_TO_RIGHT = ("L", "EN", "AN")  # bidi classes read left to right: Latin, digits
+_SEPARATORS = ("CS", "ES", "ET")  # ... and a separator between two of them ("1,5")
+
+
+def _logical(word: str) -> str:
+    """A word of right-to-left script as tesserocr's word iterator gives it:
+    its characters left to right as they stand on the page (visual order).
+    Read right to left, except that runs of digits and Latin letters keep
+    their own left-to-right order. (Tesseract names a bracket as read, so a
+    mirrored one is already the right character.)"""
+    kinds = [unicodedata.bidirectional(ch) in _LEFT_TO_RIGHT for ch in word]
+    for k in range(1, len(word) - 1):
+        if unicodedata.bidirectional(word[k]) in _SEPARATORS and kinds[k - 1] and kinds[k + 1]:
+            kinds[k] = True
+    runs: list[tuple[bool, str]] = []
+    for ch, ltr in zip(word, kinds, strict=True):
+        if runs and runs[-1][0] == ltr:
+            runs[-1] = (ltr, runs[-1][1] + ch)
+        else:
+            runs.append((ltr, ch))
+    return "".join(run if ltr else run[::-1] for ltr, run in reversed(runs))
 
 
 def _vertical_share(boxes: dict[int, Any], words: list[Any]) -> float:
@@ -447,6 +475,8 @@ def _segments(
             baseline = ly1
         size = max(ly1 - ly0, 1)
         gap = x0 - current.right if current is not None else 0.0
+        if current is not None and gap < -size and _leftwards(current, text, x0, x1):
+            gap = max(0, current.left - x1)  # right-to-left words come in reading order
         if (
             current is None
             or line != current_line
@@ -461,10 +491,22 @@ def _segments(
             current.text += text  # a comma or stop read as a word of its own
         else:
             current.text = join_words(current.text, text)
-        current.right = max(current.right, x1)
+        current.left, current.right = min(current.left, x0), max(current.right, x1)
         current.top, current.bottom = min(current.top, y0), max(current.bottom, y1)
         current.chars += len(text)
     return out
+
+
+def _leftwards(segment: Line, text: str, left: int, right: int) -> bool:
+    """The word (from x ``left`` to ``right``) goes on the right-to-left
+    segment towards its left: Tesseract gives a right-to-left line's words
+    in reading order, right to left (a word's box may reach back over the
+    one before it)."""
+    return (
+        left < segment.left
+        and right <= segment.right + RTL_OVERLAP * (segment.bottom - segment.top)
+        and (any(map(is_rtl_char, text)) or any(map(is_rtl_char, segment.text)))
+    )
 
 
 def _api(models: str) -> Any:
