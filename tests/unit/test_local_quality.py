@@ -306,6 +306,25 @@ def test_full_columns_of_text_are_read_one_after_the_other() -> None:
     assert markdown == " ".join(line.text for line in left + right)
 
 
+def test_list_item_wrapped_flush_with_its_marker_stays_whole() -> None:
+    """A numbered rule set in running text (Backus 1977): its lines wrap back
+    to the column's edge, left of the indented "7.". The line that runs on
+    in lower case goes on with the item, and so do the item's later lines
+    at that edge; the next paragraph, after a gap, does not."""
+    lines = [
+        seg("7. If x and y are objects, then the meaning is. In", 84, 100, 228),
+        seg("words: the meaning of an application is found by", 72, 114, 240),
+        seg("(which is usually an object and its own meaning).", 72, 128, 240),
+        seg("13.3.4 Cells, fetching, and storing. For a number", 72, 152, 240),
+    ]
+    markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+    assert markdown.split("\n\n") == [
+        "7. If x and y are objects, then the meaning is. In words: the meaning of an "
+        "application is found by (which is usually an object and its own meaning).",
+        "13.3.4 Cells, fetching, and storing. For a number",
+    ]
+
+
 def test_words_drawn_right_to_left_join_in_logical_order() -> None:
     words = [seg("עולם", 100, 100, 30), seg("שלום", 140, 100, 30)]  # visual: left, right
     assert to_markdown(words, fonts=None, max_leading=1.6) == "שלום עולם"

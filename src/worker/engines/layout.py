@@ -204,7 +204,8 @@ class _Block:
     numbers: list[str] = field(default_factory=list)  # "ol" item numbers
     left: float = 0.0  # left edge of the first line / of the current item's marker
     edges: tuple[float, float] = (0.0, 0.0)  # paragraphs: leftmost and rightmost edge of its lines
-    hang: float | None = None  # a paragraph set with a hanging indent: its lines' start (_start)
+    hang: float | None = None  # a paragraph set with a hanging indent: its lines' start
+    # (_start); a list item wrapped flush with (or left of) its marker: that left edge
     size: float = 0.0
 
     def markdown(self) -> str:
@@ -328,14 +329,20 @@ def to_markdown(
             cur.parts.append(item)
             if number:
                 cur.numbers.append(number.group(1))
-            cur.left, cur.size = line.left, line.size
+            cur.left, cur.size, cur.hang = line.left, line.size, None
         elif (
             cur
             and cur.kind in ("ul", "ol")
             and not gap
             and not restyled
-            and line.left > cur.left + ITEM_INDENT * line.size
+            and (
+                line.left > cur.left + ITEM_INDENT * line.size
+                or (cur.hang is not None and abs(line.left - cur.hang) < ITEM_INDENT * line.size)
+                or _flows_on(cur.parts[-1], text)  # an item wrapped flush with its marker
+            )
         ):
+            if line.left <= cur.left + ITEM_INDENT * line.size:
+                cur.hang = line.left  # the item's further lines start there too
             cur.parts[-1] = _join([cur.parts[-1], text])
         elif cur and cur.kind == "p" and not gap and not restyled and _hangs(line, prev, cur, flow):
             cur.parts.append(text)
