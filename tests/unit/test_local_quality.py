@@ -325,6 +325,20 @@ def test_list_item_wrapped_flush_with_its_marker_stays_whole() -> None:
     ]
 
 
+def test_numbered_rows_of_a_table_keep_their_numbers() -> None:
+    """Numbers counting up down a column are line numbers only in a margin
+    strip, two font sizes clear of all the other text: a table's "No."
+    column, beside its cells, stays."""
+    lines = [seg("No.", 72, 100), seg("Item", 110, 100), seg("Cost", 300, 100)]
+    for i, (item, cost) in enumerate([("Paper", "12.50"), ("Ink", "30.00"), ("Pens", "4.75")]):
+        baseline = 114 + 14 * i
+        lines += [seg(str(i + 1), 72, baseline), seg(item, 110, baseline)]
+        lines.append(seg(cost, 300, baseline))
+    markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+    assert "| 1 | Paper | 12.50 |" in markdown
+    assert "| 3 | Pens | 4.75 |" in markdown
+
+
 def test_words_drawn_right_to_left_join_in_logical_order() -> None:
     words = [seg("עולם", 100, 100, 30), seg("שלום", 140, 100, 30)]  # visual: left, right
     assert to_markdown(words, fonts=None, max_leading=1.6) == "שלום עולם"

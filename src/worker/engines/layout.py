@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, join_words
+from ilios.worker.engines.margins import line_numbers
 from ilios.worker.engines.order import reading_order
 from ilios.worker.engines.tables import ruled_tables, table_markdown
 
@@ -64,6 +65,8 @@ BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013"  #
 # (a "-" drawn as a bullet, which pdfium took for a line-end hyphen) and a space.
 BULLET = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*\x02]\s+)(?=\S)")
 NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
+# An item labelled in brackets, as laws and contracts number theirs: "(a)", "(2)", "(iv)".
+LABELLED = re.compile(r"^\((?:\d{1,3}|[a-zA-Z]|[ivxlc]{2,6})\)\s+(?=\S)")
 # A caption: a figure or table label and its number ("Figure 7-26.", "Table 1:", "Abb. 3", "图 2").
 CAPTION = re.compile(
     r"^(?:Figure|Fig\.|Table|Tab\.|Chart|Exhibit|Plate|Listing|Abbildung|Abb\.|Tabelle|Tableau|"
@@ -248,7 +251,8 @@ def to_markdown(
     free = {id(line) for line in rest}
     head, foot = ([line for line in part if id(line) in free] for part in margins)
     side = sorted((line for line in rest if line.side), key=lambda line: line.left)
-    running = {id(line) for line in (*head, *foot, *side)}
+    numbering = line_numbers(rest)  # a bill's or a court paper's: left out
+    running = {id(line) for line in (*head, *foot, *side, *numbering)}
     items = reading_order([line for line in rest if id(line) not in running], tables)
     blocks: list[_Block] = []
     moved: dict[int, list[_Block]] = {}  # id of a paragraph -> a figure's blocks, after it
@@ -313,7 +317,8 @@ def to_markdown(
             gap = True  # so does a note, after its raised mark
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
-        marker = bullet or number
+        label = None if bullet or number else LABELLED.match(text)
+        marker = bullet or number or label
         if level is not None:
             kind = f"h{level}"
             if cur and cur.kind == kind and not gap and not restyled:
@@ -321,8 +326,8 @@ def to_markdown(
             else:
                 blocks.append(_Block(kind, [text], left=line.left, size=line.size))
         elif marker is not None:
-            kind = "ul" if bullet else "ol"
-            item = text[marker.end() :]
+            kind = "ol" if number else "ul"
+            item = text if label else text[marker.end() :]  # "(a)" stays its item's label
             if not (cur and cur.kind == kind):
                 cur = _Block(kind, [])
                 blocks.append(cur)
@@ -335,10 +340,17 @@ def to_markdown(
             and cur.kind in ("ul", "ol")
             and not gap
             and not restyled
+            and not (  # a labelled item ("(1) Scope ...") ended short: a paragraph follows
+                LABELLED.match(cur.parts[-1])
+                and prev is not None
+                and not _open(prev.text)
+                and not _full(prev, line, flow)
+            )
             and (
                 line.left > cur.left + ITEM_INDENT * line.size
                 or (cur.hang is not None and abs(line.left - cur.hang) < ITEM_INDENT * line.size)
                 or _flows_on(cur.parts[-1], text)  # an item wrapped flush with its marker
+                or (prev is not None and _open(prev.text) and _full(prev, line, flow))
             )
         ):
             if line.left <= cur.left + ITEM_INDENT * line.size:
@@ -388,9 +400,8 @@ def _hangs(line: Line, prev: Line | None, paragraph: _Block, flow: list[Line]) -
     if prev is None or rtl != is_rtl(prev.text):
         return False
 
-    def full() -> bool:  # the line before reaches the far edge of the lines starting near
-        near = [other for other in flow if abs(_start(other, rtl) - start) <= HANG_MAX * line.size]
-        return _end(prev, rtl) >= max(_end(other, rtl) for other in near) - SHORT_LINE * line.size
+    def full() -> bool:
+        return _full(prev, line, flow)
 
     if paragraph.hang is not None:
         if abs(start - paragraph.hang) <= HANG_MIN * line.size:
@@ -407,6 +418,16 @@ def _hangs(line: Line, prev: Line | None, paragraph: _Block, flow: list[Line]) -
         return False  # as far in as it is short: a centred line
     paragraph.hang = start
     return True
+
+
+def _full(prev: Line, line: Line, flow: list[Line]) -> bool:
+    """``prev`` reaches (within SHORT_LINE font sizes) the far edge of the
+    lines of ``flow`` that start near ``line`` (HANG_MAX): a wrapped line,
+    not a paragraph's last."""
+    rtl = is_rtl(line.text)
+    start = _start(line, rtl)
+    near = [other for other in flow if abs(_start(other, rtl) - start) <= HANG_MAX * line.size]
+    return _end(prev, rtl) >= max(_end(other, rtl) for other in near) - SHORT_LINE * line.size
 
 
 def _start(line: Line, rtl: bool) -> float:

@@ -22,6 +22,12 @@ A page with no running footer (a single page, a scan) may still end with
 its page number alone ("14", "- 3 -", "Page 2"), set well below the text:
 that is its footer.
 
+Line numbers (a bill's or a court paper's "5", "10", "15" beside its lines)
+stand in a margin strip left or right of all the page's other text, at
+least LINE_NUMBER_GAP font sizes from it: numbers of up to three digits, at
+least LINE_NUMBERS of them, counting up from top to bottom by one step.
+They number the page's lines rather than saying anything, and are left out.
+
 The layout stage takes these lines out of the page's flow: headers go first,
 footers last, each on a line of its own, so columns, tables and paragraphs
 are read without them.
@@ -29,6 +35,7 @@ are read without them.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -39,8 +46,11 @@ MARGIN_LINES = 3  # candidates: this many lines from the top and from the bottom
 MARGIN_SLACK = 1.0  # a running line sits this close (font sizes) to its match, vertically
 MARGIN_CELLS = 3  # rows of more segments are table rows (a header row repeated on each page)
 PAGE_NUMBER_GAP = 2.0  # a lone page number this far (font sizes) below the text is a footer
+LINE_NUMBERS = 3  # line numbers in a margin: at least this many ...
+LINE_NUMBER_GAP = 2.0  # ... this many font sizes or more left or right of all other text
 
 _NUMBER = re.compile(r"\d+")
+_LINE_NUMBER = re.compile(r"\d{1,3}")
 _ROMAN = re.compile(r"\b[ivxlc]{1,6}\b")
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?[#]+(?:\s*(?:/|of)\s*[#]+)?$")
 
@@ -66,6 +76,28 @@ def split(lines: list[Line], neighbours: list[list[Line]]) -> tuple[list[Line], 
     if not footers:
         footers = _lone_number(_rows(lines))
     return [line for row in headers for line in row], [line for row in footers for line in row]
+
+
+def line_numbers(lines: list[Line]) -> list[Line]:
+    """The segments among ``lines`` that number the page's lines from a
+    margin (see the module doc)."""
+    numbers = [line for line in lines if _LINE_NUMBER.fullmatch(line.text.strip())]
+    others = [line for line in lines if not _LINE_NUMBER.fullmatch(line.text.strip())]
+    if len(numbers) < LINE_NUMBERS or not others:
+        return []
+    left = min(line.left for line in others)
+    right = max(line.right for line in others)
+    out: list[Line] = []
+    for strip in (
+        [n for n in numbers if n.right <= left - LINE_NUMBER_GAP * n.size],
+        [n for n in numbers if n.left >= right + LINE_NUMBER_GAP * n.size],
+    ):
+        strip.sort(key=lambda line: line.baseline)
+        values = [int(line.text) for line in strip]
+        steps = {b - a for a, b in itertools.pairwise(values)}
+        if len(strip) >= LINE_NUMBERS and len(steps) == 1 and steps.pop() > 0:
+            out += strip
+    return out
 
 
 def _lone_number(rows: list[list[Line]]) -> list[list[Line]]:
