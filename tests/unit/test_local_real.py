@@ -595,10 +595,10 @@ def test_scanned_section_heading_with_a_hanging_indent_is_whole(converted) -> No
 
 def test_scanned_clauses_with_indented_first_lines_are_paragraphs(converted) -> None:
     """5 CFR part 1, scanned: the lettered definitions of section 1.2, each
-    indented, are paragraphs of their own."""
-    paragraphs = convert(converted, "uns-cfr-2col-scan-a.jpg").split("\n\n")
-    for start in ["(b) Competitive position shall mean", "(c) Competitive status shall mean"]:
-        assert any(p.startswith(start) for p in paragraphs), (start, paragraphs)
+    indented, are blocks of their own: items labelled "(b)", "(c)"."""
+    lines = convert(converted, "uns-cfr-2col-scan-a.jpg").split("\n")
+    for start in ["- (b) Competitive position shall mean", "- (c) Competitive status shall mean"]:
+        assert any(line.startswith(start) for line in lines), (start, lines)
 
 
 def test_text_in_raw_glyph_codes_is_dropped_not_made_a_table(converted) -> None:
