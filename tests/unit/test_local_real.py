@@ -337,6 +337,15 @@ def test_figure_of_callout_boxes_is_no_table(converted) -> None:
     assert markdown.count("S ifi th t th") <= 1
 
 
+def test_title_set_over_three_lines_is_one_heading(converted) -> None:
+    """GAO-23-106826, page 1: its title runs over three lines of a large
+    size, too few for a usual leading of their own. Their pitch is judged
+    against the body's leading scaled to their size: one heading."""
+    markdown = convert(converted, "uns-gao-cyber-p1.pdf")
+    title = "# Cybersecurity: Launching and Implementing the National Cybersecurity Strategy"
+    assert title in markdown.split("\n")
+
+
 def test_caption_starting_in_the_gutter_stays_with_its_column(converted) -> None:
     """GAO-23-106826, page 1: two columns whose gutter a figure caption and
     a source line reach into. The columns part where nothing crosses: the

@@ -263,6 +263,10 @@ def to_markdown(
         if fonts is not None
         else {None: _usual_pitch(flow, max_leading, sized=False)}
     )
+    if fonts is not None and any(line.chars for line in flow):  # larger sizes' leading grows
+        body = _char_median(flow, lambda line: line.size)
+        for size in {_step(line.size) for line in flow if line.size > body} - pitches.keys():
+            pitches[size] = pitches[None] * size / body
     # OCR'd titles, judged on the segments (a row of several is no title)
     titles = {} if fonts is not None else _box_titles([ln for ln in rest if id(ln) not in running])
     code = _code_lines([it for it in items if isinstance(it, Line)])
