@@ -514,6 +514,23 @@ def test_columns_under_a_header_block_read_one_after_the_other(converted) -> Non
     assert not any("FIRST-LEVEL" in line and "Second-level" in line for line in lines)
 
 
+def test_grid_of_authors_over_columns_keeps_its_rows(converted) -> None:
+    """asmeconf's author-grid example, page 1: three rows of three authors
+    (name, institution, city), centred, over two columns. The middle
+    authors' lines cross the columns' gutter beside the others on their
+    baselines: a grid, not titles cutting the columns into bands. Each row
+    of authors reads across, the columns below on their own."""
+    markdown = convert(converted, "tl-asmeconf-authorgrid-p1.pdf")
+    rows = table_rows(markdown)
+    assert ["Jinsoo Kim", "Yusuf Yilmaz", "Amelia Smith"] in rows
+    assert ["Aadhya Acharya", "Omar Abu Bakr", "John H. Lienhard\u2217"] in rows
+    assert ["City, State", "City, State", "Cambridge, MA"] in rows
+    assert_in_order(
+        markdown,
+        ["Omar Abu Bakr", "ABSTRACT", "This paper is an example of", "1. INTRODUCTION"],
+    )
+
+
 def test_body_font_heavy_by_its_stem_width_is_no_bold(converted) -> None:
     """REVTeX's APS sample, page 2: Computer Modern roman's descriptor gives
     a stem width that pdfium weighs as bold (heavier than its bold). The

@@ -88,6 +88,9 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     gutter = _gutter(items)
     if gutter is None:
         return _header_cut(items) or [items]
+    header = _grid_over_columns(items, gutter)
+    if header is not None:
+        return header
     middle = sum(gutter) / 2
     flows: list[list[Block]] = []
     band: list[Block] = []
@@ -114,17 +117,51 @@ def _header_cut(items: list[Block]) -> list[list[Block]] | None:
     gutter. None if there is none."""
     if len(items) < 2 * MIN_COLUMN_LINES:
         return None
+    ordered, cuts = _blank_strips(items)
+    for at in [*cuts[:MAX_HEADER_CUTS], *cuts[::-1][:MAX_HEADER_CUTS]]:
+        above, below = ordered[:at], ordered[at:]
+        if _text_columns(below if at in cuts[:MAX_HEADER_CUTS] else above):
+            return [*_flows(above), *_flows(below)]
+    return None
+
+
+def _blank_strips(items: list[Block]) -> tuple[list[Block], list[int]]:
+    """The items top down, and the indexes among them where a blank strip
+    across the region (HEADER_GAP font sizes high or more) ends."""
     size = statistics.median(line.size for line in _lines(items))
     ordered = sorted(items, key=lambda it: it.top)
-    cuts = []  # indexes in ``ordered`` where a blank strip ends
+    cuts = []
     reach = ordered[0].bottom
     for at, item in enumerate(ordered[1:], 1):
         if item.top - reach >= HEADER_GAP * size:
             cuts.append(at)
         reach = max(reach, item.bottom)
-    for at in [*cuts[:MAX_HEADER_CUTS], *cuts[::-1][:MAX_HEADER_CUTS]]:
+    return ordered, cuts
+
+
+def _grid_over_columns(items: list[Block], gutter: tuple[float, float]) -> list[list[Block]] | None:
+    """The flows of a page whose columns lie below a grid (three columns of
+    authors' names and addresses): lines across the gutter that have
+    neighbours on their baseline beside it are a grid's middle cells, not
+    titles, and would cut the columns into bands. The page is cut at the
+    first blank strip below them past which the rest has a gutter with
+    running text on both sides and above which there is none. None if
+    there is no such grid."""
+    lines = _lines(items)
+    across = [line for line in lines if _across(line, gutter)]
+    baselines = sorted(line.baseline for line in lines if not _across(line, gutter))
+    crowded = [line for line in across if _has_row(baselines, line)]
+    if not crowded:
+        return None
+    low = max(line.bottom for line in crowded)
+    ordered, cuts = _blank_strips(items)
+    for at in cuts:
         above, below = ordered[:at], ordered[at:]
-        if _text_columns(below if at in cuts[:MAX_HEADER_CUTS] else above):
+        if ordered[at].top < low:
+            continue
+        if _text_columns(above):
+            return None
+        if _text_columns(below):
             return [*_flows(above), *_flows(below)]
     return None
 
