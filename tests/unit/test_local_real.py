@@ -466,6 +466,22 @@ def test_bold_marks_no_heading_where_every_line_is_bold(converted) -> None:
         assert f"\n# {title}\n" in report
 
 
+def test_ruled_table_with_spaced_unruled_entries_keeps_its_rows(converted) -> None:
+    """NIH biographical sketch (nihbiosketch's example), page 1: the
+    education table rules its columns and its frame but not the lines
+    between its three entries, which are set apart by space; a field of
+    study wrapped onto two lines is centred on its entry. Each entry is a
+    row, the wrapped field whole in it."""
+    rows = table_rows(convert(converted, "tl-nihbiosketch-p1.pdf"))
+    assert ["University of Vermont", "Ph.D.", "05/1996", "Experimental Psychology"] in rows
+    assert [
+        "University of California, Berkeley",
+        "Postdoctoral",
+        "08/1998",
+        "Public Health and Epidemiology",
+    ] in rows
+
+
 def test_text_object_drawn_across_columns_is_split_at_its_gaps(converted) -> None:
     """LA County precinct bulletin: its producer draws a row's name and vote
     count as one text object with a wide gap inside ("NEEL KASHKARI ... 247"),

@@ -26,6 +26,7 @@ from ilios.worker.engines.geometry import LEADER, Boxes, Line, Rule, Table, is_r
 RULE_SNAP = 0.2  # rule positions closer than this (font sizes) are one grid line
 MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2 columns)
 CELL_ROW = 0.5  # segments of a cell within this many font sizes share a row
+ROW_GAP = 0.5  # a blank strip this high (font sizes) across a grid row's cells parts its entries
 BOX_LINES = 10  # a grid cell with this many text lines or more is a box of running text
 BOX_SHARE = 0.5  # ... and a grid with more than this share of its lines in such boxes is no table
 TABLE_ROWS_SHARE = 0.5  # a table (grid or unruled) fills 2+ cells in this share of its rows
@@ -175,13 +176,38 @@ def _unruled_rows(row: list[list[Line]]) -> list[list[list[Line]]]:
     lines = [_text_rows(cell) for cell in filled]
     count = len(lines[0])
     if count < 2 or any(len(cell_lines) != count for cell_lines in lines):
-        return [row]
+        return _spaced_rows(row)
     for k in range(count):
         baselines = [cell_lines[k][0].baseline for cell_lines in lines]
         if max(baselines) - min(baselines) > CELL_ROW * lines[0][k][0].size:
-            return [row]
+            return _spaced_rows(row)
     split = {id(cell): _text_rows(cell) for cell in filled}
     return [[split[id(cell)][k] if cell else [] for cell in row] for k in range(count)]
+
+
+def _spaced_rows(row: list[list[Line]]) -> list[list[list[Line]]]:
+    """A grid row's cells as several rows where blank strips (ROW_GAP font
+    sizes high or more) run across all its cells and each part fills two
+    cells or more: entries the producer spaced apart but did not rule (a
+    wrapped cell of an entry, centred on it, stays in its row); else the
+    row as one."""
+    segments = sorted((seg for cell in row for seg in cell), key=lambda seg: seg.top)
+    size = statistics.median(seg.size for seg in segments)
+    bands: list[list[float]] = []  # [top, bottom] of each part
+    for seg in segments:
+        if bands and seg.top - bands[-1][1] < ROW_GAP * size:
+            bands[-1][1] = max(bands[-1][1], seg.bottom)
+        else:
+            bands.append([seg.top, seg.bottom])
+    if len(bands) < 2:
+        return [row]
+    parts = [
+        [[seg for seg in cell if top <= (seg.top + seg.bottom) / 2 <= bottom] for cell in row]
+        for top, bottom in bands
+    ]
+    if any(sum(1 for cell in part if cell) < 2 for part in parts):
+        return [row]
+    return parts
 
 
 def _banded_table(
