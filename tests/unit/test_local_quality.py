@@ -339,6 +339,44 @@ def test_numbered_rows_of_a_table_keep_their_numbers() -> None:
     assert "| 3 | Pens | 4.75 |" in markdown
 
 
+def test_rows_of_author_cards_past_a_blank_strip_are_tables_of_their_own() -> None:
+    """ACM's sigconf sample: cards of authors (name, institution, city),
+    centred, three a row, a blank strip between rows of cards; the first
+    card of the first row has two lines more than the others, the last of
+    the second row one more, and the last row holds two cards. The rows of
+    cards do not make one table; the second row, read to the strip after
+    it (twice its line pitch), is a table of its own."""
+
+    def card(centre: float, baseline: float, texts: list[str]) -> list[Line]:
+        out = []
+        for k, text in enumerate(texts):
+            width = 6.0 * len(text)
+            out.append(seg(text, centre - width / 2, baseline + 12 * k, width))
+        return out
+
+    first = [
+        "Ben Trovato",
+        "Tobin",
+        "trovato@corp.com",
+        "webmaster@ohio.com",
+        "Institute",
+        "Dublin",
+    ]
+    lines = card(140, 100, first)
+    lines += card(305, 100, ["Lars Thorvald", "Thorvald Group", "Hekla, Iceland", "larst@aff.org"])
+    lines += card(470, 100, ["Valerie Beranger", "Inria Paris", "Rocquencourt"])
+    lines += card(140, 190, ["Aparna Patel", "Rajiv Gandhi University", "Doimukh, India"])
+    lines += card(305, 190, ["Huifen Chan", "Tsinghua University", "Haidian Qu, China"])
+    lines += card(470, 190, ["Charles Palmer", "Palmer Laboratories", "San Antonio", "cp@prl.com"])
+    lines += card(220, 250, ["John Smith", "The Thorvald Group", "Hekla, Iceland", "js@aff.org"])
+    lines += card(
+        390, 250, ["Julius P. Kumquat", "The Kumquat Consortium", "New York", "jp@kc.net"]
+    )
+    markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+    assert "| Aparna Patel | Huifen Chan | Charles Palmer |" in markdown
+    assert "| Rajiv Gandhi University | Tsinghua University | Palmer Laboratories |" in markdown
+
+
 def test_words_drawn_right_to_left_join_in_logical_order() -> None:
     words = [seg("עולם", 100, 100, 30), seg("שלום", 140, 100, 30)]  # visual: left, right
     assert to_markdown(words, fonts=None, max_leading=1.6) == "שלום עולם"

@@ -41,6 +41,7 @@ WRAPPED_SHARE = 0.2  # ... and at most this share of its lines begin in lower ca
 WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch continues the one above
 MIN_PITCHES = 3  # ... of a table with at least this many pitches between its rows
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
+SPACED_PITCH = 1.6  # ... and a pitch this many times the usual one above it may end one
 _LEADER_CHARS = ". \u2024\u2026\u00b7"  # dots (and the spaces between) leading to a value
 
 
@@ -436,12 +437,29 @@ def aligned_tables(bands: list[list[Line]]) -> list[tuple[int, int, Table]]:
         while j > i and len(bands[j - 1]) < 2:
             j -= 1  # a table ends with a full row, not with a stray line
         table = _aligned(bands[i:j])
+        if table is None:  # a table followed, past a blank strip, by rows of another layout?
+            j = _spaced_end(bands, i, j)
+            rows = sum(1 for band in bands[i:j] if len(band) >= 2)
+            table = _aligned(bands[i:j]) if rows >= MIN_ALIGNED_ROWS else None
         if table is not None:
             found.append((i, j, table))
             i = j
         else:
             i += 1
     return found
+
+
+def _spaced_end(bands: list[list[Line]], i: int, j: int) -> int:
+    """Where rows ``i`` to ``j`` first part at a blank strip: a row pitch
+    SPACED_PITCH times the usual one of the rows above it (a grid of
+    authors' cards, row after row); ``i`` if there is none."""
+    pitches: list[float] = []
+    for k in range(i + 1, j):
+        pitch = bands[k][0].baseline - bands[k - 1][0].baseline
+        if pitches and pitch > SPACED_PITCH * statistics.median(pitches):
+            return k
+        pitches.append(pitch)
+    return i
 
 
 def _continues(bands: list[list[Line]], j: int) -> bool:
