@@ -207,8 +207,9 @@ class _Block:
     numbers: list[str] = field(default_factory=list)  # "ol" item numbers
     left: float = 0.0  # left edge of the first line / of the current item's marker
     edges: tuple[float, float] = (0.0, 0.0)  # paragraphs: leftmost and rightmost edge of its lines
-    hang: float | None = None  # a paragraph set with a hanging indent: its lines' start
-    # (_start); a list item wrapped flush with (or left of) its marker: that left edge
+    # A paragraph set with a hanging indent: its lines' start (_start); a list
+    # item wrapped flush with (or left of) its marker: that left edge.
+    hang: float | None = None
     size: float = 0.0
 
     def markdown(self) -> str:
@@ -245,7 +246,8 @@ def to_markdown(
     (``margins.split``): they come first and last, a paragraph each, out of
     the flow (unless a ruled table holds them). Segments set sideways
     (``Line.side``: a margin stamp) are out of the flow too, a paragraph
-    each before the footer.
+    each before the footer; line numbers in a margin (``margins.line_numbers``)
+    are left out.
     """
     tables, rest = ruled_tables(lines, list(rules))
     free = {id(line) for line in rest}
@@ -404,19 +406,18 @@ def _hangs(line: Line, prev: Line | None, paragraph: _Block, flow: list[Line]) -
     if prev is None or rtl != is_rtl(prev.text):
         return False
 
-    def full() -> bool:
-        return _full(prev, line, flow)
-
     if paragraph.hang is not None:
         if abs(start - paragraph.hang) <= HANG_MIN * line.size:
             return True
-        if start < paragraph.hang and full() and _open(prev.text):
+        if start < paragraph.hang and _full(prev, line, flow) and _open(prev.text):
             paragraph.hang = None  # the text runs on: the line it hung on was a first line's indent
         return False
     first = _start(prev, rtl)
     if len(paragraph.parts) != 1 or _step(line.size) != _step(prev.size):
         return False
-    if not HANG_MIN * line.size <= start - first <= HANG_MAX * line.size or not full():
+    if not HANG_MIN * line.size <= start - first <= HANG_MAX * line.size:
+        return False
+    if not _full(prev, line, flow):
         return False
     if abs((start - first) - (_end(prev, rtl) - _end(line, rtl))) <= HANG_MIN * line.size:
         return False  # as far in as it is short: a centred line

@@ -111,16 +111,19 @@ def _flows(items: list[Block]) -> list[list[Block]]:
 def _header_cut(items: list[Block]) -> list[list[Block]] | None:
     """The flows of a region without a gutter whose columns start below a
     block of another layout (a paper's centred title and authors, or three
-    columns of authors, over two columns of text) or end above one: the
-    first blank strip across the region (HEADER_GAP font sizes high or
-    more), from the top or from the bottom, past which the rest has a
-    gutter. None if there is none."""
+    columns of authors, over two columns of text) or end above one: it is
+    cut at the first blank strip across it (HEADER_GAP font sizes high or
+    more; one of the first MAX_HEADER_CUTS from the top, then from the
+    bottom) past which the rest has a gutter with running text on both
+    sides. None if there is none."""
     if len(items) < 2 * MIN_COLUMN_LINES:
         return None
     ordered, cuts = _blank_strips(items)
-    for at in [*cuts[:MAX_HEADER_CUTS], *cuts[::-1][:MAX_HEADER_CUTS]]:
+    tries = [(at, True) for at in cuts[:MAX_HEADER_CUTS]]
+    tries += [(at, False) for at in cuts[::-1][:MAX_HEADER_CUTS]]
+    for at, downwards in tries:
         above, below = ordered[:at], ordered[at:]
-        if _text_columns(below if at in cuts[:MAX_HEADER_CUTS] else above):
+        if _text_columns(below if downwards else above):
             return [*_flows(above), *_flows(below)]
     return None
 
@@ -128,8 +131,11 @@ def _header_cut(items: list[Block]) -> list[list[Block]] | None:
 def _blank_strips(items: list[Block]) -> tuple[list[Block], list[int]]:
     """The items top down, and the indexes among them where a blank strip
     across the region (HEADER_GAP font sizes high or more) ends."""
-    size = statistics.median(line.size for line in _lines(items))
     ordered = sorted(items, key=lambda it: it.top)
+    sizes = [line.size for line in _lines(items)]
+    if not sizes:
+        return ordered, []
+    size = statistics.median(sizes)
     cuts = []
     reach = ordered[0].bottom
     for at, item in enumerate(ordered[1:], 1):
