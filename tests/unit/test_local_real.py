@@ -482,6 +482,17 @@ def test_ruled_table_with_spaced_unruled_entries_keeps_its_rows(converted) -> No
     ] in rows
 
 
+def test_table_ruled_only_across_is_split_into_its_cells(converted) -> None:
+    """JACoW's paper template, page 1: Table 1 is ruled only across (above
+    its head, under it, under its last row), and TeX draws each row as one
+    text object whose cells stand a font size or so apart. Between those
+    rules a row splits at such gaps: each row comes out as its cells."""
+    rows = table_rows(convert(converted, "tl-jacow-letter-p1.pdf"))
+    assert ["Margin", "A4 Paper", "US Letter Paper"] in rows
+    assert ["Top", "37 mm (1.46 in)", "0.75 in (19 mm)"] in rows
+    assert ["Right", "20 mm (0.79 in)", "1.02 in (26 mm)"] in rows
+
+
 def test_text_object_drawn_across_columns_is_split_at_its_gaps(converted) -> None:
     """LA County precinct bulletin: its producer draws a row's name and vote
     count as one text object with a wide gap inside ("NEEL KASHKARI ... 247"),

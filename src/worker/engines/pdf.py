@@ -25,6 +25,7 @@ from __future__ import annotations
 import array
 import bisect
 import ctypes
+import itertools
 import math
 import pathlib
 import re
@@ -69,6 +70,9 @@ SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a ne
 GLUE_GAP = 0.25  # runs this close (font sizes) that pdfium put no space between are one word
 # ... and within one text object (a producer may draw a row across columns as one): an object
 SPREAD_WIDTH = 1.2  # ... wider than this many box heights a character is read glyph by glyph
+CELL_GAP = 0.8  # ... is split at gaps this wide (font sizes) between two rules of a table
+BAND_MAX = 300.0  # ... ruled only across, no further apart than this (points) ...
+HEAD_MAX = 48.0  # ... and the top two no further than this (the table's head)
 TEXT_BUFFER_CHARS = 8192  # UTF-16 units of the reused text buffer (longer texts get their own)
 BOLD_WEIGHT = 600  # a font this heavy (or named bold/black/heavy) is bold
 FIXED_PITCH_FLAG = 1  # font descriptor flag: all glyphs have the same width
@@ -154,10 +158,11 @@ class PdfFile:
                 view = View.of(page)
                 rules = user_rules(page)
                 cuts = _grid_columns(rules) if view.rotation in (0, 180) else []
+                bands = _ruled_bands(rules)
                 textpage = page.get_textpage()
                 invisible: list[int] = [0]
                 try:
-                    lines, garbage = text_lines(textpage, view, cuts, invisible)
+                    lines, garbage = text_lines(textpage, view, cuts, invisible, bands)
                 finally:
                     textpage.close()
                 chars = sum(line.chars for line in lines)
@@ -273,6 +278,7 @@ def text_lines(
     view: View = UPRIGHT,
     cuts: Sequence[tuple[float, float, float]] = (),
     invisible: list[int] | None = None,
+    bands: Sequence[tuple[float, float, float, float]] = (),
 ) -> tuple[list[Line], int]:
     """The text page's segments, in pdfium's (content stream) order, and the
     number of characters that have no usable Unicode value. ``invisible[0]``
@@ -288,7 +294,10 @@ def text_lines(
     (x, y0, y1; user space) crosses, or that covers several lines, is read
     character by character into pieces instead: a producer may draw a whole
     table row as one text object, and the grid is what splits it into cells.
-    Right-to-left runs are read run by run from their characters.
+    Right-to-left runs are read run by run from their characters. Between
+    two rules of a table ruled only across (``bands``: x0, x1, y0, y1; user
+    space; ``_ruled_bands``) a run is split at gaps of CELL_GAP font sizes:
+    a producer may draw a row of narrow columns as one text object.
     """
     handle = textpage.raw  # skip the wrapper's per-call parameter conversion
     c_left, c_top, c_right, c_bottom = (ctypes.c_double() for _ in range(4))
@@ -323,6 +332,16 @@ def text_lines(
         gap = math.inf
         if end - first > 2 and right - left > SPREAD_WIDTH * (top - bottom) * (end - first):
             gap = SEGMENT_GAP * _font_size(handle, index)  # wide for its glyphs: gaps inside?
+        elif (
+            end - first > 2
+            and any(
+                x0 <= left and right <= x1 and y0 <= bottom and top <= y1
+                for x0, x1, y0, y1 in bands
+            )
+            and not _font_style(obj, fonts).mono  # code set in a box of rules keeps its spacing
+        ):
+            gap = CELL_GAP * _font_size(handle, index)  # a row between a table's rules
+        if gap < math.inf:
             gap = gap if _widest_gap(handle, range(first, end)) > gap else math.inf
         whole = not (crossing or lines > 1 or gap < math.inf)  # one run: the object's text
         if not whole:
@@ -987,6 +1006,48 @@ def _grid_columns(
     ).sum(axis=1)
     keep = (meeting >= 2) | (np.abs(vertical[:, 3] - vertical[:, 1]) >= SEPARATOR_MIN)
     return [(float(a), float(b), float(c)) for a, b, _, c in vertical[keep].tolist()]
+
+
+def _ruled_bands(
+    rules: list[tuple[float, float, float, float]],
+) -> list[tuple[float, float, float, float]]:
+    """The strips (x0, x1, y0, y1; user space) between the horizontal rules
+    of a table ruled only across: three or more rules of the same length
+    one over the other (above its head, under it, under its last row), each
+    no further than BAND_MAX points from the next, the top two no further
+    than HEAD_MAX (a head of a few lines), on a page with no vertical rule.
+    Two rules alone, or a tall band on top (a box around a code example
+    under its title), are none."""
+    if any(r[0] == r[2] for r in rules):
+        return []
+    slack = RULE_MAX_THICKNESS
+    across: list[tuple[float, float, float, float]] = []
+    for rule in sorted((r for r in rules if r[1] == r[3]), key=lambda r: r[1]):
+        if (
+            across
+            and abs(rule[1] - across[-1][1]) <= slack
+            and abs(rule[0] - across[-1][0]) <= slack
+        ):
+            continue  # a rule drawn twice (a thick one as two lines)
+        across.append(rule)
+    groups: list[list[tuple[float, float, float, float]]] = []
+    for rule in across:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and abs(rule[0] - last[0]) <= slack
+            and abs(rule[2] - last[2]) <= slack
+            and rule[1] - last[1] <= BAND_MAX
+        ):
+            groups[-1].append(rule)
+        else:
+            groups.append([rule])
+    return [
+        (a[0] - slack, a[2] + slack, a[1], b[1])
+        for group in groups
+        if len(group) >= 3 and group[-1][1] - group[-2][1] <= HEAD_MAX
+        for a, b in itertools.pairwise(group)
+    ]
 
 
 def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
