@@ -377,6 +377,31 @@ def test_rows_of_author_cards_past_a_blank_strip_are_tables_of_their_own() -> No
     assert "| Rajiv Gandhi University | Tsinghua University | Palmer Laboratories |" in markdown
 
 
+def test_contents_list_is_no_table_but_a_price_list_is() -> None:
+    """Section numbers, titles led by dots, page numbers: the rows align
+    like a table's, but their last cells are page numbers that never go
+    down, so they are a contents list, each entry on its own. Items led by
+    dots to prices (not whole numbers in order) stay a table."""
+    entries = [("1", "Introduction", "1"), ("1.1", "Scope", "2"), ("1.2", "Terms", "4")]
+    entries += [("2", "Design", "7"), ("2.1", "Storage", "9")]
+    lines = []
+    for k, (number, title, page) in enumerate(entries):
+        baseline = 100 + 16 * k
+        lines += [seg(number, 72, baseline), seg(title + " . . . . . . . .", 110, baseline, 300)]
+        lines.append(seg(page, 480, baseline))
+    markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+    assert "|" not in markdown
+    assert "1.2 Terms" in markdown and markdown.index("1.2 Terms") < markdown.index("2 Design")
+    prices = [("Paper", "2", "12.50"), ("Ink", "1", "30.00"), ("Pens", "5", "4.75")]
+    lines = []
+    for k, (item, count, price) in enumerate([*prices, ("Tape", "3", "2.10")]):
+        baseline = 100 + 16 * k
+        lines += [seg(item + " . . . . . . . .", 72, baseline, 300), seg(count, 420, baseline)]
+        lines.append(seg(price, 480, baseline))
+    markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+    assert "| 1 | 30.00 |" in markdown
+
+
 def test_words_drawn_right_to_left_join_in_logical_order() -> None:
     words = [seg("עולם", 100, 100, 30), seg("שלום", 140, 100, 30)]  # visual: left, right
     assert to_markdown(words, fonts=None, max_leading=1.6) == "שלום עולם"

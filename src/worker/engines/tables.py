@@ -42,6 +42,7 @@ WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch conti
 MIN_PITCHES = 3  # ... of a table with at least this many pitches between its rows
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
 SPACED_PITCH = 1.6  # ... and a pitch this many times the usual one above it may end one
+CONTENTS_SHARE = 0.75  # aligned rows this share of which end in a page number may be contents
 _LEADER_CHARS = ". \u2024\u2026\u00b7"  # dots (and the spaces between) leading to a value
 
 
@@ -449,6 +450,21 @@ def aligned_tables(bands: list[list[Line]]) -> list[tuple[int, int, Table]]:
     return found
 
 
+def _contents(rows: list[list[Line]]) -> bool:
+    """The rows are a contents list: most of them (CONTENTS_SHARE) end in a
+    page number, the page numbers never go down, and half of the rows lead
+    to theirs with dots. A price list or a statement with dot leaders has
+    figures that are not whole numbers in order."""
+    pages = [row[-1].text.strip() for row in rows if row[-1].text.strip().isdigit()]
+    if len(pages) < CONTENTS_SHARE * len(rows):
+        return False
+    numbers = [int(page) for page in pages]
+    if any(b < a for a, b in itertools.pairwise(numbers)):
+        return False
+    led = sum(1 for row in rows if any(LEADER.search(seg.text) for seg in row))
+    return led >= 0.5 * len(rows)
+
+
 def _spaced_end(bands: list[list[Line]], i: int, j: int) -> int:
     """Where rows ``i`` to ``j`` first part at a blank strip: a row pitch
     SPACED_PITCH times the usual one of the rows above it (a grid of
@@ -473,6 +489,8 @@ def _continues(bands: list[list[Line]], j: int) -> bool:
 
 
 def _aligned(rows: list[list[Line]]) -> Table | None:
+    if _contents(rows):
+        return None  # titles led by dots to their pages: a contents list, read as lines
     rows = [[seg for seg in row if seg.text.strip(_LEADER_CHARS)] for row in rows]
     columns = _columns([seg for row in rows for seg in row])  # a dot leader is no cell
     enough = MIN_ALIGNED_ROWS_WIDE if len(columns) >= 3 else MIN_ALIGNED_ROWS
