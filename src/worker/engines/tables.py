@@ -6,10 +6,14 @@ grid, and each text segment goes to the cell holding its centre. A grid
 ruled between its columns only, whose tall cells' lines share baselines, is
 a statistical table: each shared baseline is a row (``_banded_table``).
 Another grid whose text is mostly in tall cells is a layout of boxes
-(``Boxes``), read box by box, not a table. An aligned table is a run of
-consecutive text rows of a single-column flow that each hold two or more
-segments (see ``pdf.SEGMENT_GAP``) whose x-ranges fall into common
-columns, filling two or more of them in half its rows.
+(``Boxes``), read box by box, not a table; in a grid row of several text
+lines a cell, blank strips across all the cells part its entries
+(``_spaced_rows``). An aligned table is a run of consecutive text rows of
+a single-column flow that each hold two or more segments (see
+``pdf.SEGMENT_GAP``) whose x-ranges fall into common columns, filling two
+or more of them in half its rows; a run that fails may still make a table
+up to its first blank strip (``_spaced_end``), and rows ending in page
+numbers in order are a contents list, no table (``_contents``).
 
 Units are the source's (PDF points, or pixels for rules found in a scan);
 tolerances are in font sizes (the median size of the page's segments).
