@@ -14,8 +14,9 @@ for ``geometry.Line``.
 Runs on one baseline are merged into segments unless a gap wider than
 SEGMENT_GAP separates them (table cells, columns): the layout stage decides
 what those gaps mean. Between the rules of a table ruled only across
-(``_ruled_bands``) a run is split at narrower gaps (CELL_GAP). Ruling lines (thin path objects, rectangle edges) are
-returned with the text for table detection. A page whose text is mostly
+(``_ruled_bands``) a run is split at narrower gaps (CELL_GAP). Ruling
+lines (thin path objects, rectangle edges) are returned with the text for
+table detection. A page whose text is mostly
 private-use or replacement characters (fonts without a usable Unicode map)
 is rendered for OCR instead; a page whose text is mostly invisible over a
 page-sized image is marked as a scan with an OCR layer (``PageText.scanned``).
