@@ -7,10 +7,23 @@ multiple of a line's own ``size``, so both sources share one set of rules.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+
+class _Spanned(Protocol):
+    """Anything laid out over a height: a line, a table, boxes."""
+
+    top: float
+    bottom: float
+
+
+Spanned = TypeVar("Spanned", bound=_Spanned)
+Item = TypeVar("Item")
 
 # A PDF rectangle (left, bottom, right, top; user space) -> (left, top, right, bottom) as shown.
 ToShown = Callable[[float, float, float, float], tuple[float, float, float, float]]
@@ -127,6 +140,37 @@ def marker_gap(text: str, gap: float) -> float:
     """The widest gap (font sizes) after ``text`` that still joins the next run:
     MARKER_GAP after a lone list marker ("•", "-", "1."), else ``gap``."""
     return MARKER_GAP if _MARKER.match(text.strip()) else gap
+
+
+def blank_strips(items: Iterable[Spanned], height: float) -> list[list[Spanned]]:
+    """``items`` top down, in groups parted by blank strips across them at
+    least ``height`` high (nothing of the items reaches into the strip)."""
+    groups: list[list[Spanned]] = []
+    reach = -math.inf  # the lowest bottom of the items so far
+    for item in sorted(items, key=lambda it: it.top):
+        if item.top - reach < height:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+        reach = max(reach, item.bottom)
+    return groups
+
+
+def right_to_left(items: Sequence[Item], ltr: Callable[[Item], bool]) -> list[Item]:
+    """``items`` laid out left to right in a right-to-left line, in reading
+    order: right to left, except that runs of left-to-right items (Latin
+    words, digits: ``ltr``) keep their own order."""
+    out: list[Item] = []
+    run: list[Item] = []
+    for item in reversed(items):
+        if ltr(item):
+            run.append(item)
+            continue
+        out.extend(reversed(run))
+        run = []
+        out.append(item)
+    out.extend(reversed(run))
+    return out
 
 
 def join_words(left: str, right: str) -> str:

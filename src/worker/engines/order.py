@@ -36,9 +36,11 @@ from ilios.worker.engines.geometry import (
     Boxes,
     Line,
     Table,
+    blank_strips,
     is_rtl,
     join_words,
     marker_gap,
+    right_to_left,
 )
 from ilios.worker.engines.tables import aligned_tables
 
@@ -131,18 +133,12 @@ def _header_cut(items: list[Block]) -> list[list[Block]] | None:
 def _blank_strips(items: list[Block]) -> tuple[list[Block], list[int]]:
     """The items top down, and the indexes among them where a blank strip
     across the region (HEADER_GAP font sizes high or more) ends."""
-    ordered = sorted(items, key=lambda it: it.top)
     sizes = [line.size for line in _lines(items)]
     if not sizes:
-        return ordered, []
-    size = statistics.median(sizes)
-    cuts = []
-    reach = ordered[0].bottom
-    for at, item in enumerate(ordered[1:], 1):
-        if item.top - reach >= HEADER_GAP * size:
-            cuts.append(at)
-        reach = max(reach, item.bottom)
-    return ordered, cuts
+        return sorted(items, key=lambda it: it.top), []
+    groups = blank_strips(items, HEADER_GAP * statistics.median(sizes))
+    starts = list(itertools.accumulate(len(group) for group in groups))
+    return [item for group in groups for item in group], starts[:-1]
 
 
 def _grid_over_columns(items: list[Block], gutter: tuple[float, float]) -> list[list[Block]] | None:
@@ -445,14 +441,6 @@ def _cursive_join(left: str, right: str) -> bool:
 def _rtl_order(row: list[Line]) -> list[Line]:
     """Right to left, except that neighbouring left-to-right words (Latin
     letters) keep their left-to-right order."""
-    out: list[Line] = []
-    group: list[Line] = []
-    for seg in reversed(row):
-        if not is_rtl(seg.text) and any(ch.isalpha() for ch in seg.text):
-            group.append(seg)
-            continue
-        out.extend(reversed(group))
-        group = []
-        out.append(seg)
-    out.extend(reversed(group))
-    return out
+    return right_to_left(
+        row, lambda seg: not is_rtl(seg.text) and any(ch.isalpha() for ch in seg.text)
+    )

@@ -1023,18 +1023,11 @@ def _ruled_bands(
     if any(r[0] == r[2] for r in rules):
         return []
     slack = RULE_MAX_THICKNESS
-    across: list[tuple[float, float, float, float]] = []
+    groups: list[list[tuple[float, float, float, float]]] = []  # rules of one length, bottom up
     for rule in sorted((r for r in rules if r[1] == r[3]), key=lambda r: r[1]):
-        if (
-            across
-            and abs(rule[1] - across[-1][1]) <= slack
-            and abs(rule[0] - across[-1][0]) <= slack
-        ):
-            continue  # a rule drawn twice (a thick one as two lines)
-        across.append(rule)
-    groups: list[list[tuple[float, float, float, float]]] = []
-    for rule in across:
         last = groups[-1][-1] if groups else None
+        if last is not None and abs(rule[1] - last[1]) <= slack and abs(rule[0] - last[0]) <= slack:
+            continue  # a rule drawn twice (a thick one as two lines)
         if (
             last is not None
             and abs(rule[0] - last[0]) <= slack

@@ -25,7 +25,16 @@ import bisect
 import itertools
 import statistics
 
-from ilios.worker.engines.geometry import LEADER, Boxes, Line, Rule, Table, is_rtl, join_words
+from ilios.worker.engines.geometry import (
+    LEADER,
+    Boxes,
+    Line,
+    Rule,
+    Table,
+    blank_strips,
+    is_rtl,
+    join_words,
+)
 
 RULE_SNAP = 0.2  # rule positions closer than this (font sizes) are one grid line
 MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2 columns)
@@ -197,19 +206,13 @@ def _spaced_rows(row: list[list[Line]]) -> list[list[list[Line]]]:
     cells or more: entries the producer spaced apart but did not rule (a
     wrapped cell of an entry, centred on it, stays in its row); else the
     row as one."""
-    segments = sorted((seg for cell in row for seg in cell), key=lambda seg: seg.top)
-    size = statistics.median(seg.size for seg in segments)
-    bands: list[list[float]] = []  # [top, bottom] of each part
-    for seg in segments:
-        if bands and seg.top - bands[-1][1] < ROW_GAP * size:
-            bands[-1][1] = max(bands[-1][1], seg.bottom)
-        else:
-            bands.append([seg.top, seg.bottom])
-    if len(bands) < 2:
+    segments = [seg for cell in row for seg in cell]
+    groups = blank_strips(segments, ROW_GAP * statistics.median(seg.size for seg in segments))
+    if len(groups) < 2:
         return [row]
     parts = [
-        [[seg for seg in cell if top <= (seg.top + seg.bottom) / 2 <= bottom] for cell in row]
-        for top, bottom in bands
+        [[seg for seg in cell if id(seg) in ids] for cell in row]
+        for ids in ({id(seg) for seg in group} for group in groups)
     ]
     if any(sum(1 for cell in part if cell) < 2 for part in parts):
         return [row]

@@ -48,7 +48,14 @@ from typing import Any
 import numpy as np
 
 from ilios.worker.engines import scan
-from ilios.worker.engines.geometry import Line, Rule, is_rtl_char, join_words, marker_gap
+from ilios.worker.engines.geometry import (
+    Line,
+    Rule,
+    is_rtl_char,
+    join_words,
+    marker_gap,
+    right_to_left,
+)
 
 # Where Debian's tesseract-ocr-<lang> packages put their models, newest first.
 TESSDATA_DIRS = (
@@ -434,13 +441,7 @@ def _logical(word: str) -> str:
     for k in range(1, len(word) - 1):
         if unicodedata.bidirectional(word[k]) in _SEPARATORS and kinds[k - 1] and kinds[k + 1]:
             kinds[k] = True
-    runs: list[tuple[bool, str]] = []
-    for ch, ltr in zip(word, kinds, strict=True):
-        if runs and runs[-1][0] == ltr:
-            runs[-1] = (ltr, runs[-1][1] + ch)
-        else:
-            runs.append((ltr, ch))
-    return "".join(run if ltr else run[::-1] for ltr, run in reversed(runs))
+    return "".join(word[k] for k in right_to_left(range(len(word)), kinds.__getitem__))
 
 
 def _vertical_share(boxes: dict[int, Any], words: list[Any]) -> float:
