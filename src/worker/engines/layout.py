@@ -265,10 +265,6 @@ def to_markdown(
         if fonts is not None
         else {None: _usual_pitch(flow, max_leading, sized=False)}
     )
-    if fonts is not None and any(line.chars for line in flow):  # larger sizes' leading grows
-        body = _char_median(flow, lambda line: line.size)
-        for size in {_step(line.size) for line in flow if line.size > body} - pitches.keys():
-            pitches[size] = pitches[None] * size / body
     # OCR'd titles, judged on the segments (a row of several is no title)
     titles = {} if fonts is not None else _box_titles([ln for ln in rest if id(ln) not in running])
     code = _code_lines([it for it in items if isinstance(it, Line)])
@@ -582,7 +578,9 @@ def _restyled(a: float, b: float) -> bool:
 def _usual_pitches(lines: list[Line], max_leading: float) -> dict[float | None, float]:
     """The usual pitch (``_usual_pitch``) of each font size's lines (rounded
     to SIZE_STEP) that has MIN_PITCHES pairs or more, and of all (key None):
-    small print packed tight must not make the text's leading look wide."""
+    small print packed tight must not make the text's leading look wide. A
+    size larger than the body's with too few lines (a title's) has the
+    body's leading scaled to it: leading grows with the size."""
     out: dict[float | None, float] = {None: _usual_pitch(lines, max_leading)}
     by_size: dict[float, list[Line]] = {}
     for line in lines:
@@ -590,6 +588,10 @@ def _usual_pitches(lines: list[Line], max_leading: float) -> dict[float | None, 
     for size, group in by_size.items():
         if len(group) > MIN_PITCHES and len(group) < len(lines):
             out[size] = _usual_pitch(group, max_leading)
+    if any(line.chars for line in lines):
+        body = _char_median(lines, lambda line: line.size)
+        for size in {_step(line.size) for line in lines if line.size > body} - out.keys():
+            out[size] = out[None] * size / body
     return out
 
 
