@@ -342,18 +342,7 @@ def to_markdown(
             and cur.kind in ("ul", "ol")
             and not gap
             and not restyled
-            and not (  # a labelled item ("(1) Scope ...") ended short: a paragraph follows
-                LABELLED.match(cur.parts[-1])
-                and prev is not None
-                and not _open(prev.text)
-                and not _full(prev, line, flow)
-            )
-            and (
-                line.left > cur.left + ITEM_INDENT * line.size
-                or (cur.hang is not None and abs(line.left - cur.hang) < ITEM_INDENT * line.size)
-                or _flows_on(cur.parts[-1], text)  # an item wrapped flush with its marker
-                or (prev is not None and _open(prev.text) and _full(prev, line, flow))
-            )
+            and _item_goes_on(cur, line, prev, flow)
         ):
             if line.left <= cur.left + ITEM_INDENT * line.size:
                 cur.hang = line.left  # the item's further lines start there too
@@ -419,6 +408,28 @@ def _hangs(line: Line, prev: Line | None, paragraph: _Block, flow: list[Line]) -
         return False  # as far in as it is short: a centred line
     paragraph.hang = start
     return True
+
+
+def _item_goes_on(item: _Block, line: Line, prev: Line | None, flow: list[Line]) -> bool:
+    """The line (no marker of its own) goes on with the list's last item: it
+    starts right of the item's marker, or at the edge its wrapped lines took,
+    or flush with the marker when it runs on in lower case or the line
+    before it is full and stops mid-sentence; but not after a labelled item
+    ("(1) Scope ...") that ended short at a sentence's end (a paragraph
+    follows)."""
+    if (
+        LABELLED.match(item.parts[-1])
+        and prev is not None
+        and not _open(prev.text)
+        and not _full(prev, line, flow)
+    ):
+        return False
+    return (
+        line.left > item.left + ITEM_INDENT * line.size
+        or (item.hang is not None and abs(line.left - item.hang) < ITEM_INDENT * line.size)
+        or _flows_on(item.parts[-1], line.text)  # an item wrapped flush with its marker
+        or (prev is not None and _open(prev.text) and _full(prev, line, flow))
+    )
 
 
 def _full(prev: Line, line: Line, flow: list[Line]) -> bool:
