@@ -806,6 +806,30 @@ def test_right_to_left_table_reads_from_the_rightmost_column(converted) -> None:
     rows = table_rows(markdown)
     assert ["شماره استاندارد ملی", "20300"] in rows
     assert ["مرجع صادرکننده استاندارد", "سازمان ملی استاندارد ايران"] in rows
+    # Each cell is drawn as a box of its own, a hair apart from its neighbour's
+    # (double rules): a label wrapped over two lines stays one cell.
+    assert [
+        "حداقل درصد عرضه از توليد / کل فروش / فروش داخلی",
+        "حداقل %50 از توليد ساليانه يا 47.500 تن",
+    ] in rows
+
+
+def test_table_of_cell_boxes_set_apart_is_one_grid(converted) -> None:
+    """A USGS file-format page printed from HTML (separate cell borders): each
+    cell is its own box, a few points from its neighbours', and the head
+    cells' padding boxes are filled in the head's grey over the same grey.
+    The boxes make one four-column grid (the spacing is no column), the
+    padding boxes no rows, and the description shared by two fields is one
+    merged cell beside the first."""
+    markdown = convert(converted, "npm-usgs-gnis-formats-p1.pdf")
+    rows = table_rows(markdown)
+    assert rows[0] == ["Name", "Type", "Length/ Decimals", "Description"]
+    assert rows[1][:3] == ["Feature ID", "Number", "10"]
+    assert rows[1][3].startswith("Permanent, unique feature record identifier")
+    assert rows[2] == ["Feature Name", "Character", "120", ""]
+    assert rows[3] == ["Feature Class", "Character", "50", "Definitions"]
+    assert ["County Numeric", "Character", "3", ""] in rows
+    assert all(len(row) == 4 for row in rows)
 
 
 def test_vertical_japanese_text_layer_reads_each_column_whole(converted) -> None:

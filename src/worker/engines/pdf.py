@@ -96,6 +96,7 @@ SEPARATOR_MIN = 144.0  # a lone vertical rule this long (points, 2 inches) separ
 RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (4 edges)
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
+FILL_CELL = 72.0  # points: filled rectangles are filed by the squares of this size they cover
 COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
 COPY_CELL = (96.0, 8.0)  # points: boxes read are filed by the cells of this size they cross
 Box = tuple[float, float, float, float]  # left, bottom, right, top in user space
@@ -701,7 +702,9 @@ _bare: Any = types.SimpleNamespace(
             "FPDFPage_GetObject",
             "FPDFPageObj_GetBounds",
             "FPDFPageObj_GetType",
+            "FPDFPageObj_GetFillColor",
             "FPDFPath_CountSegments",
+            "FPDFPath_GetDrawMode",
             "FPDFText_CountChars",
             "FPDFText_CountRects",
             "FPDFText_GetCharBox",
@@ -1048,14 +1051,17 @@ def _ruled_bands(
 def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
     """Ruling lines of the page's top-level path objects in user space (x0,
     y0, x1, y1; y up; x0 == x1 for a vertical one): thin paths are lines,
-    small rectangles give their four edges. None on pages with more than
-    MAX_PATHS paths (drawings, charts)."""
+    small rectangles give their four edges, unless filled (not stroked) with
+    the colour of a filled rectangle they lie in, which draws no edge (a
+    cell's padding box over its cell: ``_Fills``). None on pages with more
+    than MAX_PATHS paths (drawings, charts)."""
     handle = page.raw
     count = _bare.FPDFPage_CountObjects(handle)
     width, height = page.get_size()
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     bounds = [ctypes.byref(value) for value in (left, bottom, right, top)]
     rules: list[tuple[float, float, float, float]] = []
+    fills = _Fills()
     paths = 0
     for i in range(count):
         obj = _bare.FPDFPage_GetObject(handle, i)
@@ -1075,11 +1081,54 @@ def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
         elif (
             w >= RULE_MIN_LENGTH
             and h >= RULE_MIN_LENGTH
-            and w * h <= RECT_MAX_PAGE_SHARE * width * height
             and _bare.FPDFPath_CountSegments(obj) <= RECT_MAX_SEGMENTS
         ):
-            rules += [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
+            colour = _fill_only(obj)
+            if colour is not None and fills.add((x0, y0, x1, y1), colour):
+                continue  # the colour beneath it: no edge shows
+            if w * h <= RECT_MAX_PAGE_SHARE * width * height:
+                rules += [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
     return rules
+
+
+def _fill_only(obj: pdfium_c.FPDF_PAGEOBJECT) -> tuple[int, int, int, int] | None:
+    """The fill colour (RGBA) of a path filled and not stroked, else None."""
+    mode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not _bare.FPDFPath_GetDrawMode(obj, ctypes.byref(mode), ctypes.byref(stroke)):
+        return None
+    if stroke.value or not mode.value:
+        return None
+    rgba = [ctypes.c_uint() for _ in range(4)]
+    if not _bare.FPDFPageObj_GetFillColor(obj, *map(ctypes.byref, rgba)):
+        return None
+    r, g, b, a = (channel.value for channel in rgba)
+    return r, g, b, a
+
+
+class _Fills:
+    """The rectangles filled so far on a page (user space), to tell the
+    colour beneath a new one: that of the last one drawn that holds it (a
+    white one on the bare page keeps its edges: forms mark their fields
+    so). Filed by the FILL_CELL squares they cover, so only those covering
+    a new rectangle's centre are compared."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[Box, tuple[int, int, int, int]]]] = {}
+
+    def add(self, box: Box, colour: tuple[int, int, int, int]) -> bool:
+        """File the rectangle ``box`` (x0, y0, x1, y1) filled with ``colour``;
+        True if that is the colour beneath it (it draws no edge)."""
+        x0, y0, x1, y1 = box
+        centre = int((x0 + x1) / 2 // FILL_CELL), int((y0 + y1) / 2 // FILL_CELL)
+        beneath: tuple[int, int, int, int] | None = None
+        for (a0, b0, a1, b1), under in reversed(self.cells.get(centre, [])):
+            if a0 <= x0 and b0 <= y0 and x1 <= a1 and y1 <= b1:
+                beneath = under
+                break
+        for cx in range(int(x0 // FILL_CELL), int(x1 // FILL_CELL) + 1):
+            for cy in range(int(y0 // FILL_CELL), int(y1 // FILL_CELL) + 1):
+                self.cells.setdefault((cx, cy), []).append((box, colour))
+        return colour == beneath
 
 
 def render_for_ocr(page: pdfium.PdfPage) -> np.ndarray:

@@ -1,19 +1,20 @@
 """Tables: ruled grids (from a PDF's ruling lines) and column-aligned rows.
 
 A ruled table is a cluster of horizontal and vertical rules that cross each
-other: its distinct rule positions (and the rules' ends, its edges) make the
-grid, and each text segment goes to the cell holding its centre. A grid
-ruled between its columns only, whose tall cells' lines share baselines, is
-a statistical table: each shared baseline is a row (``_banded_table``).
-Another grid whose text is mostly in tall cells is a layout of boxes
-(``Boxes``), read box by box, not a table; in a grid row of several text
-lines a cell, blank strips across all the cells part its entries
-(``_spaced_rows``). An aligned table is a run of consecutive text rows of
-a single-column flow that each hold two or more segments (see
-``pdf.SEGMENT_GAP``) whose x-ranges fall into common columns, filling two
-or more of them in half its rows; a run that fails may still make a table
-up to its first blank strip (``_spaced_end``), and rows ending in page
-numbers in order are a contents list, no table (``_contents``).
+other, or run side by side along the same stretch a hair apart (cells drawn
+as boxes of their own, double rules): its distinct rule positions (and the
+rules' ends, its edges) make the grid, and each text segment goes to the
+cell holding its centre. A grid ruled between its columns only, whose tall
+cells' lines share baselines, is a statistical table: each shared baseline
+is a row (``_banded_table``). Another grid whose text is mostly in tall
+cells is a layout of boxes (``Boxes``), read box by box, not a table; in a
+grid row of several text lines a cell, blank strips across all the cells
+part its entries (``_spaced_rows``). An aligned table is a run of
+consecutive text rows of a single-column flow that each hold two or more
+segments (see ``pdf.SEGMENT_GAP``) whose x-ranges fall into common columns,
+filling two or more of them in half its rows; a run that fails may still
+make a table up to its first blank strip (``_spaced_end``), and rows ending
+in page numbers in order are a contents list, no table (``_contents``).
 
 Units are the source's (PDF points, or pixels for rules found in a scan);
 tolerances are in font sizes (the median size of the page's segments).
@@ -36,7 +37,8 @@ from ilios.worker.engines.geometry import (
     join_words,
 )
 
-RULE_SNAP = 0.2  # rule positions closer than this (font sizes) are one grid line
+RULE_SNAP = 0.2  # rules this close (font sizes) meet or continue each other
+CELL_SPACING = 0.5  # parallel rules this close along the same stretch are one grid line
 MIN_GRID_LINES = 3  # a grid needs at least this many lines each way (2 rows x 2 columns)
 CELL_ROW = 0.5  # segments of a cell within this many font sizes share a row
 ROW_GAP = 0.5  # a blank strip this high (font sizes) across a grid row's cells parts its entries
@@ -65,43 +67,47 @@ def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table | 
     if not 2 * MIN_GRID_LINES <= len(rules) <= MAX_RULES or not segments:
         return [], segments
     sizes = sorted(seg.size for seg in segments)
-    snap = RULE_SNAP * sizes[len(sizes) // 2]
+    size = sizes[len(sizes) // 2]
     tables: list[Table | Boxes] = []
     rest = segments
-    for grid in grids(rules, snap):
-        table, rest = _fill(grid, rest, rules, snap)
+    snap, spacing = RULE_SNAP * size, CELL_SPACING * size
+    for grid in grids(rules, snap, spacing):
+        table, rest = _fill(grid, rest, rules, spacing)
         if table is not None:
             tables.append(table)
     return tables, rest
 
 
-def grids(rules: list[Rule], snap: float) -> list[tuple[list[float], list[float]]]:
-    """Clusters of crossing rules, each as (column x's, row y's), sorted."""
+def grids(rules: list[Rule], snap: float, spacing: float) -> list[tuple[list[float], list[float]]]:
+    """Clusters of touching rules (``_touch``: ``snap`` and ``spacing``
+    apart), each as (column x's, row y's), sorted; positions ``spacing``
+    apart are one grid line."""
     grids = []
-    for cluster in _clusters(rules, snap):
+    for cluster in _clusters(rules, snap, spacing):
         across = [r for r in cluster if r.horizontal]
         down = [r for r in cluster if not r.horizontal]
         # The ends of the rules are the table's edges, drawn or not (tables that
         # leave their sides open: a rule under each row, lines between columns),
         # once two lines each way show a grid.
-        xs, ys = _snap([r.x0 for r in down], snap), _snap([r.y0 for r in across], snap)
+        xs, ys = _snap([r.x0 for r in down], spacing), _snap([r.y0 for r in across], spacing)
         if len(xs) >= MIN_GRID_LINES - 1 and len(ys) >= MIN_GRID_LINES - 1:
-            xs = _snap([*xs, min(r.x0 for r in across), max(r.x1 for r in across)], snap)
-            ys = _snap([*ys, min(r.y0 for r in down), max(r.y1 for r in down)], snap)
+            xs = _snap([*xs, min(r.x0 for r in across), max(r.x1 for r in across)], spacing)
+            ys = _snap([*ys, min(r.y0 for r in down), max(r.y1 for r in down)], spacing)
         if len(xs) >= MIN_GRID_LINES and len(ys) >= MIN_GRID_LINES:
             grids.append((xs, ys))
     return grids
 
 
-def _clusters(rules: list[Rule], snap: float) -> list[list[Rule]]:
+def _clusters(rules: list[Rule], snap: float, spacing: float) -> list[list[Rule]]:
     """The rules grouped by touching (``_touch``, through each other). A rule
-    is compared with a group's rules only if it touches the group's bounds."""
+    is compared with a group's rules only if it comes near the group's bounds."""
     clusters: list[tuple[Rule, list[Rule]]] = []  # (bounds, rules)
     for rule in rules:
         touching = [
             c
             for c in clusters
-            if _touch(rule, c[0], snap) and any(_touch(rule, other, snap) for other in c[1])
+            if _meet(rule, c[0], spacing)
+            and any(_touch(rule, other, snap, spacing) for other in c[1])
         ]
         merged, bounds = [rule], rule
         for cluster in touching:
@@ -118,23 +124,43 @@ def _clusters(rules: list[Rule], snap: float) -> list[list[Rule]]:
     return [members for _, members in clusters]
 
 
-def _touch(a: Rule, b: Rule, snap: float) -> bool:
-    """Rules that cross, meet or continue each other (within ``snap``)."""
+def _touch(a: Rule, b: Rule, snap: float, spacing: float) -> bool:
+    """Rules that cross, meet or continue each other (within ``snap``), or
+    run side by side along the same stretch (within ``spacing``): the edges
+    of two neighbouring cells a table draws as boxes apart (HTML's separate
+    borders), or a double rule."""
+    if _meet(a, b, snap):
+        return True
+    if a.horizontal != b.horizontal:
+        return False
+    if a.horizontal:
+        offset, ends = a.y0 - b.y0, (a.x0 - b.x0, a.x1 - b.x1)
+    else:
+        offset, ends = a.x0 - b.x0, (a.y0 - b.y0, a.y1 - b.y1)
+    return abs(offset) <= spacing and all(abs(end) <= spacing for end in ends)
+
+
+def _meet(a: Rule, b: Rule, snap: float) -> bool:
+    """The rules' (or bounds') boxes overlap or come within ``snap``."""
     return (
         a.x0 - snap <= b.x1 and b.x0 - snap <= a.x1 and a.y0 - snap <= b.y1 and b.y0 - snap <= a.y1
     )
 
 
 def _snap(values: list[float], snap: float) -> list[float]:
-    out: list[float] = []
+    """The grid lines of rule positions ``values``: positions within ``snap``
+    of the first of a run are one line, at the middle of the run."""
+    runs: list[list[float]] = []
     for value in sorted(values):
-        if not out or value - out[-1] > snap:
-            out.append(value)
-    return out
+        if runs and value - runs[-1][0] <= snap:
+            runs[-1].append(value)
+        else:
+            runs.append([value])
+    return [(run[0] + run[-1]) / 2 for run in runs]
 
 
 def _fill(
-    grid: tuple[list[float], list[float]], segments: list[Line], rules: list[Rule], snap: float
+    grid: tuple[list[float], list[float]], segments: list[Line], rules: list[Rule], spacing: float
 ) -> tuple[Table | Boxes | None, list[Line]]:
     """Put each segment whose centre is inside the grid into its cell; the
     text of a merged cell (no rule between grid cells) goes to its top left.
@@ -143,7 +169,7 @@ def _fill(
     xs, ys = grid
     anchor = {
         (r, c): first
-        for first, last in merged_cells(xs, ys, rules, snap)
+        for first, last in merged_cells(xs, ys, rules, spacing)
         for r in range(first[0], last[0] + 1)
         for c in range(first[1], last[1] + 1)
     }
@@ -360,8 +386,8 @@ def merged_cells(
     xs: list[float], ys: list[float], rules: list[Rule], snap: float
 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The grid's cells as ((first row, first column), (last row, last
-    column)): neighbours that no rule separates (over half their shared
-    edge) are one cell."""
+    column)): neighbours that no rule (within ``snap`` of the grid line)
+    separates over half their shared edge are one cell."""
     rows, cols = len(ys) - 1, len(xs) - 1
     parent = {(r, c): (r, c) for r in range(rows) for c in range(cols)}
 

@@ -272,8 +272,8 @@ def _read_cells(reading: Reading, pixels: np.ndarray, api: Any) -> None:
 
     sizes = sorted(line.size for line in reading.lines)
     size = float(sizes[len(sizes) // 2])
-    snap = RULE_SNAP * size
-    found = grids(reading.rules, snap)
+    snap = RULE_SNAP * size  # a scan's strokes are too rough to join rules side by side
+    found = grids(reading.rules, snap, snap)
     if not found or sum((len(xs) - 1) * (len(ys) - 1) for xs, ys in found) > MAX_CELLS:
         return
     api.SetPageSegMode(_psm().SINGLE_BLOCK)
