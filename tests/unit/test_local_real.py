@@ -832,6 +832,49 @@ def test_table_of_cell_boxes_set_apart_is_one_grid(converted) -> None:
     assert all(len(row) == 4 for row in rows)
 
 
+def test_text_set_with_a_negative_font_size_keeps_its_words(converted) -> None:
+    """An Arizona registration report sets its text at size -8 under a
+    flipped matrix (upright on the page). Its size is 8: the figures are not
+    cut glyph by glyph at gaps a negative size made ("2 2 5"), the headings
+    are found, and the asterisk (a party not recognised) stays."""
+    markdown = convert(converted, "npm-az-voter-registration-p1.pdf")
+    assert markdown.startswith("# STATE OF ARIZONA REGISTRATION REPORT")
+    assert_in_order(markdown, ["Apache 44 JUL 2023 27,462", "* 225 29 10,808 13,773 52,297"])
+    words = markdown.split()
+    assert "225" in words and "1,445,127" in words
+    assert "2 2 5" not in markdown
+
+
+def test_table_spaced_into_entries_under_a_slanted_watermark(converted) -> None:
+    """A Taiwanese agency's pesticide table (TACTRI, 2013) is ruled between
+    its columns and under its head only: its body is one grid row of cells
+    thirty lines long, its entries parted by blank strips across all the
+    cells. A diagonal watermark ("TACTRI", at 45 degrees) crosses them. The
+    watermark is kept out of the table and the flow (it comes last), and
+    each entry is a row, its wrapped cells whole."""
+    markdown = convert(converted, "npm-tactri-rice-seed-p1.pdf")
+    rows = table_rows(markdown)
+    assert rows[0] == [
+        "藥 劑 名 稱",
+        "浸藥時間 (小時)",
+        "稀釋倍數 (倍)",
+        "施 藥方法",
+        "注 意 事 項",
+    ]
+    assert rows[1] == [
+        "25.9%得克利水基乳劑 (Tebuconazole)",
+        "24",
+        "2,000",
+        "稻種直接消毒24小時後\uff0c再浸水催芽。",  # a fullwidth comma
+        "",
+    ]
+    assert rows[4][:3] == ["80%多得淨可濕性粉劑 (Thiophanate + Thiram)", "6\uff5e12", "800"]
+    assert rows[-1][:3] == ["41.8%腐絕水懸劑 (Thiabendazole)", "24", "2,000"]
+    assert len(rows) == 11
+    assert "TACTRI" not in "".join(map("".join, rows))
+    assert markdown.rstrip().endswith("TACTRI")
+
+
 def test_vertical_japanese_text_layer_reads_each_column_whole(converted) -> None:
     """pdf.js issue 6387: nine vertical columns of one sentence with different
     letter spacing; one column is drawn character by character. Each column

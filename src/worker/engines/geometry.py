@@ -58,6 +58,7 @@ class Line:
     bold: bool = False  # every character is in a bold font (PDF only)
     mono: bool = False  # every character is in a fixed-pitch font (PDF only: code)
     side: bool = False  # set a quarter turn from the page's lines (a margin stamp; PDF only)
+    slanted: bool = False  # set at a slant, neither across nor down (a watermark; PDF only)
     noted: bool = False  # begins with a raised note mark (a footnote; PDF only)
     glued: bool = False  # pdfium put no space between it and the run before (PDF only)
 

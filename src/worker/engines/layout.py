@@ -249,7 +249,8 @@ def to_markdown(
     each before the footer; line numbers in a margin (``margins.line_numbers``)
     are left out.
     """
-    tables, rest = ruled_tables(lines, list(rules))
+    tables, rest = ruled_tables([line for line in lines if not line.side], list(rules))
+    rest += [line for line in lines if line.side]
     free = {id(line) for line in rest}
     head, foot = ([line for line in part if id(line) in free] for part in margins)
     side = sorted((line for line in rest if line.side), key=lambda line: line.left)

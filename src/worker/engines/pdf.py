@@ -88,6 +88,7 @@ SCRIPT_SIZE = 0.85  # a run this much smaller than its neighbour, ...
 SCRIPT_CHARS = 5  # ... of at most this many characters and no space, ...
 SCRIPT_RISE = (0.75, 0.4)  # ... with its baseline this far above / below (neighbour's sizes)
 # ... is a superscript or subscript of the neighbour's line ("10th", "H2O", note marks)
+SLANT_ANGLE = 10.0  # degrees: text set this far off both axes is slanted (a watermark)
 WALL_SLACK = 1.0  # a grid line this close (points) to the gap between two runs separates them
 LINE_BAND = 8.0  # vertical lines are indexed in bands of this many points of height
 RULE_MAX_THICKNESS = 3.0  # a path at most this thick (points) is a ruling line
@@ -396,13 +397,20 @@ def _keep_margin_side(runs: list[Line]) -> None:
     """Runs set sideways stay apart (``Line.side``) only in a margin: left
     or right of all the page's upright text (an arXiv stamp, a printer's
     code). A sideways label among the upright text (a form's, a rotated
-    column head) is read with it."""
+    column head) is read with it. Runs set at a slant (a watermark across
+    the page) stay apart wherever they are."""
     upright = [run for run in runs if not run.side]
     left = min((run.left for run in upright), default=math.inf)
     right = max((run.right for run in upright), default=-math.inf)
     for run in runs:
-        if run.side and run.right > left and run.left < right:
+        if run.side and not run.slanted and run.right > left and run.left < right:
             run.side = False
+
+
+def _slanted(dx: float, dy: float) -> bool:
+    """A text direction (``dx``, ``dy``) more than SLANT_ANGLE degrees off
+    both axes of the page."""
+    return min(abs(dx), abs(dy)) > math.sin(math.radians(SLANT_ANGLE)) * math.hypot(dx, dy)
 
 
 def _vertical(runs: list[Line]) -> bool:
@@ -471,20 +479,20 @@ def _add_run(
         return garbage
     shown_left, shown_top, shown_right, shown_bottom = view.box(*box)
     size, baseline = shown_bottom - shown_top, shown_bottom  # fallbacks: the box's
-    turned = False
+    turned = slanted = False
     if index >= 0:
         matrix = _char_matrix(handle, index)
         size = _scaled_size(handle, index, size, matrix)
         turned = matrix is not None and view.along_height(matrix.a, matrix.b)
+        slanted = matrix is not None and _slanted(matrix.a, matrix.b)
         x, y = ctypes.c_double(), ctypes.c_double()
         if _bare.FPDFText_GetCharOrigin(handle, index, ctypes.byref(x), ctypes.byref(y)):
             baseline = view.point(x.value, y.value)[1]
     font = _font_style(obj, fonts) if obj else _PLAIN
     bold = font.named_bold or font.weight >= BOLD_WEIGHT
     shown = (shown_left, shown_right, shown_top, shown_bottom)
-    runs.append(
-        Line(text, *shown, baseline, size, chars, bold, font.mono, side=turned and chars > 1)
-    )
+    side = (turned and chars > 1) or slanted
+    runs.append(Line(text, *shown, baseline, size, chars, bold, font.mono, side, slanted=slanted))
     weights.append(0 if font.named_bold else font.weight)
     return garbage
 
@@ -776,8 +784,10 @@ def _font_size(handle: pdfium_c.FPDF_TEXTPAGE, index: int, fallback: float = 0.0
 def _scaled_size(
     handle: pdfium_c.FPDF_TEXTPAGE, index: int, fallback: float, matrix: pdfium_c.FS_MATRIX | None
 ) -> float:
-    """``_font_size`` with the character's ``matrix`` already read."""
-    size = _bare.FPDFText_GetFontSize(handle, index) or fallback
+    """``_font_size`` with the character's ``matrix`` already read. A size
+    set negative (``-8 Tf``: the glyphs turned a half turn, which a flipped
+    matrix may turn back) is its magnitude."""
+    size = abs(_bare.FPDFText_GetFontSize(handle, index) or fallback)
     return size * (math.hypot(matrix.c, matrix.d) or 1.0) if matrix is not None else size
 
 

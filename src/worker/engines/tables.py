@@ -44,6 +44,7 @@ CELL_ROW = 0.5  # segments of a cell within this many font sizes share a row
 ROW_GAP = 0.5  # a blank strip this high (font sizes) across a grid row's cells parts its entries
 BOX_LINES = 10  # a grid cell with this many text lines or more is a box of running text
 BOX_SHARE = 0.5  # ... and a grid with more than this share of its lines in such boxes is no table
+SPACED_ENTRIES = 3  # ... unless a grid row parts into this many rows at blank strips across it
 TABLE_ROWS_SHARE = 0.5  # a table (grid or unruled) fills 2+ cells in this share of its rows
 MAX_RULES = 800  # pages with more rules (drawings) are not searched for grids
 MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
@@ -165,7 +166,9 @@ def _fill(
     """Put each segment whose centre is inside the grid into its cell; the
     text of a merged cell (no rule between grid cells) goes to its top left.
     A grid whose text lies mostly in cells of BOX_LINES lines or more is a
-    layout of boxes (``Boxes``), read box by box, top row first."""
+    layout of boxes (``Boxes``), read box by box, top row first, unless a
+    grid row parts into entries (``_entries``): a table whose rows are
+    spaced apart, not ruled."""
     xs, ys = grid
     anchor = {
         (r, c): first
@@ -185,20 +188,27 @@ def _fill(
     banded = _banded_table(xs, ys, cells)
     if banded is not None:
         return Table(_readable(banded), xs[0], xs[-1], ys[0], ys[-1]), rest
-    if _boxed(cells):
+    grid_rows = [[cells.get((r, c), []) for c in range(len(xs) - 1)] for r in range(len(ys) - 1)]
+    split = [_unruled_rows(in_row) for in_row in grid_rows if any(in_row)]
+    if _boxed(cells) and not any(map(_entries, split)):
         order = sorted(cells, reverse=is_rtl(" ".join(seg.text for seg in segments)))
         ordered = sorted(order, key=lambda cell: cell[0])  # rows top down, stable
         parts = [cells[cell] for cell in ordered]
         return Boxes(parts, xs[0], xs[-1], ys[0], ys[-1]), rest
-    rows = []
-    for r in range(len(ys) - 1):
-        in_row = [cells.get((r, c), []) for c in range(len(xs) - 1)]
-        if any(in_row):
-            rows += [[_cell_text(cell) for cell in line] for line in _unruled_rows(in_row)]
+    rows = [[_cell_text(cell) for cell in line] for lines in split for line in lines]
     filled = sum(1 for row in rows if sum(1 for cell in row if cell) >= 2)
     if not filled or filled < TABLE_ROWS_SHARE * len(rows):
         return None, segments  # a frame, or boxes around the text of a figure
     return Table(_readable(rows), xs[0], xs[-1], ys[0], ys[-1]), rest
+
+
+def _entries(rows: list[list[list[Line]]]) -> bool:
+    """A grid row's parts (``_unruled_rows``) are a table's entries: there
+    are SPACED_ENTRIES of them or more, each cell fewer than BOX_LINES text
+    lines (a box's items, not a cell's wrapped text, run longer)."""
+    return len(rows) >= SPACED_ENTRIES and all(
+        len(_text_rows(cell)) < BOX_LINES for row in rows for cell in row
+    )
 
 
 def _boxed(cells: dict[tuple[int, int], list[Line]]) -> bool:
