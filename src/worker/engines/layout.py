@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, join_words
+from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, is_wide_char, join_words
 from ilios.worker.engines.margins import line_numbers
 from ilios.worker.engines.order import reading_order
 from ilios.worker.engines.tables import ruled_tables, table_markdown
@@ -57,6 +57,8 @@ MIN_PITCHES = 4  # a font size with more lines than this has a usual pitch of it
 INDENT_BREAK = 1.0  # first-line indent (in font sizes) that starts a new paragraph
 INDENT_STEP = 0.6  # ... or this much further in than a previous line ...
 SHORT_LINE = 2.0  # ... that stopped this short of the paragraph's far edge (its last line)
+LINE_OVERLAP = 0.3  # a line under another overlaps it by at most this (font sizes)
+WORD_ROOM = 1.0  # a line that left room for the next line's first word and this much more ends one
 ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
 HANG_MIN, HANG_MAX = 0.5, 5.0  # a hanging indent: second line this far in (font sizes) ...
 
@@ -211,6 +213,7 @@ class _Block:
     # item wrapped flush with (or left of) its marker: that left edge.
     hang: float | None = None
     size: float = 0.0
+    lines: list[Line] = field(default_factory=list)  # paragraphs: the line of each part
 
     def markdown(self) -> str:
         if self.kind == "table":
@@ -350,6 +353,7 @@ def to_markdown(
             cur.parts[-1] = _join([cur.parts[-1], text])
         elif cur and cur.kind == "p" and not gap and not restyled and _hangs(line, prev, cur, flow):
             cur.parts.append(text)
+            cur.lines.append(line)
             cur.edges = min(cur.edges[0], line.left), max(cur.edges[1], line.right)
         elif (
             cur
@@ -364,12 +368,16 @@ def to_markdown(
             and not (len(cur.parts) == 1 and prev and _title_over(prev, line))
         ):
             cur.parts.append(text)
+            cur.lines.append(line)
             cur.edges = min(cur.edges[0], line.left), max(cur.edges[1], line.right)
         else:
             span = line.left, line.right
-            blocks.append(_Block("p", [text], left=line.left, size=line.size, edges=span))
+            blocks.append(
+                _Block("p", [text], left=line.left, size=line.size, edges=span, lines=[line])
+            )
         prev = line
     blocks = [moving for block in blocks for moving in (block, *moved.get(id(block), ()))]
+    blocks = [part for block in blocks for part in _broken_up(block)]
     edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
     aside = [_margin_line([line]) for line in side]
     return "\n\n".join([*edges[0], *(block.markdown() for block in blocks), *aside, *edges[1]])
@@ -453,6 +461,57 @@ def _end(line: Line, rtl: bool) -> float:
     """Where a line ends, growing outwards: its right edge, or its left edge
     negated in right-to-left text."""
     return -line.left if rtl else line.right
+
+
+def _broken_up(block: _Block) -> list[_Block]:
+    """A paragraph as the paragraphs its lines ended on purpose part it into
+    (``_broken_off``): each line compared with the one above it (below it,
+    overlapping it by at most LINE_OVERLAP sizes) and with the median end of
+    the paragraph's lines that start where the line does (its column's);
+    verse (``_verse``) stays whole, its line breaks
+    kept. Mirrored for right-to-left text."""
+    lines = block.lines
+    if block.kind != "p" or len(lines) != len(block.parts) or _verse(block.parts):
+        return [block]
+    rtl = is_rtl(block.parts[0])
+    columns: dict[int, list[float]] = {}  # the lines' ends by where they start
+    for line in lines:
+        columns.setdefault(round(_start(line, rtl) / (HANG_MIN * line.size)), []).append(
+            _end(line, rtl)
+        )
+    far = {key: sorted(ends)[len(ends) // 2] for key, ends in columns.items()}
+    cuts = [
+        i
+        for i in range(1, len(lines))
+        if lines[i].top >= lines[i - 1].bottom - LINE_OVERLAP * lines[i].size
+        and _broken_off(
+            lines[i - 1],
+            lines[i],
+            far[round(_start(lines[i], rtl) / (HANG_MIN * lines[i].size))],
+            rtl,
+        )
+    ]
+    return [
+        _Block("p", block.parts[a:b], left=lines[a].left, size=block.size)
+        for a, b in itertools.pairwise([0, *cuts, len(lines)])
+    ]
+
+
+def _broken_off(prev: Line, line: Line, far: float, rtl: bool) -> bool:
+    """``prev`` stopped with room for the first word of ``line`` and
+    WORD_ROOM font sizes more before ``far`` (where a paragraph's lines
+    usually end; measured as ``_end`` measures): it was ended on purpose,
+    and ``line`` opens a paragraph (paragraphs set flush, with no indent or
+    space between them: a declaration's "Whereas" clauses). A script
+    written without spaces has no first word to measure; a line going on in
+    lower case, or after a hyphen, goes on with its paragraph."""
+    words = line.text.split()
+    if len(words) < 2 or any(map(is_wide_char, words[0])) or line.text[0].islower():
+        return False  # a script without spaces, or the sentence runs on
+    if prev.text.endswith(("-", *SOFT_HYPHENS)):
+        return False  # a word broken across the lines
+    room = (len(words[0]) / len(line.text)) * (line.right - line.left) + WORD_ROOM * line.size
+    return far - _end(prev, rtl) > room
 
 
 def _title_over(first: Line, line: Line) -> bool:

@@ -468,8 +468,10 @@ def _add_run(
 ) -> int:
     """Append the run of ``text`` in user-space ``box`` (left, bottom, right,
     top) whose middle character is ``index`` (and its font's weight to
-    ``weights``: 0 if named bold); return its count of characters without a
-    Unicode value (dropped)."""
+    ``weights``: 0 if bold by name or by stroke); return its count of
+    characters without a Unicode value (dropped). Glyphs filled and stroked
+    (render mode 2) are bold: a word processor's bold of a font that has
+    none."""
     garbage = 0
     if _GARBAGE.search(text):
         garbage = len(_GARBAGE.findall(text))
@@ -489,11 +491,12 @@ def _add_run(
         if _bare.FPDFText_GetCharOrigin(handle, index, ctypes.byref(x), ctypes.byref(y)):
             baseline = view.point(x.value, y.value)[1]
     font = _font_style(obj, fonts) if obj else _PLAIN
-    bold = font.named_bold or font.weight >= BOLD_WEIGHT
+    stroked = bool(obj) and _bare.FPDFTextObj_GetTextRenderMode(obj) == _FILL_STROKE
+    bold = font.named_bold or stroked or font.weight >= BOLD_WEIGHT
     shown = (shown_left, shown_right, shown_top, shown_bottom)
     side = (turned and chars > 1) or slanted
     runs.append(Line(text, *shown, baseline, size, chars, bold, font.mono, side, slanted=slanted))
-    weights.append(0 if font.named_bold else font.weight)
+    weights.append(0 if font.named_bold or stroked else font.weight)
     return garbage
 
 
@@ -506,6 +509,7 @@ class _Font(NamedTuple):
 
 
 _PLAIN = _Font(False, 0, False)
+_FILL_STROKE = pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE
 
 
 def _font_style(obj: pdfium_c.FPDF_PAGEOBJECT, cache: dict[int | None, _Font]) -> _Font:
