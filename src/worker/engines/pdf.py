@@ -89,6 +89,7 @@ SCRIPT_CHARS = 5  # ... of at most this many characters and no space, ...
 SCRIPT_RISE = (0.75, 0.4)  # ... with its baseline this far above / below (neighbour's sizes)
 # ... is a superscript or subscript of the neighbour's line ("10th", "H2O", note marks)
 SLANT_ANGLE = 10.0  # degrees: text set this far off both axes is slanted (a watermark)
+_SLANT_SINE = math.sin(math.radians(SLANT_ANGLE))
 WALL_SLACK = 1.0  # a grid line this close (points) to the gap between two runs separates them
 LINE_BAND = 8.0  # vertical lines are indexed in bands of this many points of height
 RULE_MAX_THICKNESS = 3.0  # a path at most this thick (points) is a ruling line
@@ -366,15 +367,17 @@ def text_lines(
                 continue  # a copy drawn over it (bold or shadow effects)
             texts = [(box, text, index)]
         count = len(runs)
+        mode = _bare.FPDFTextObj_GetTextRenderMode(obj) if obj else 0
+        stroked = mode == pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE
         for piece, piece_text, at in texts:
-            garbage += _add_run(runs, weights, handle, view, piece_text, piece, at, obj, fonts)
+            garbage += _add_run(
+                runs, weights, handle, view, piece_text, piece, at, obj, fonts, stroked
+            )
         if whole and len(runs) > count:
             spans[id(runs[-1])] = (first, end)
             runs[-1].glued = first == glue_at and count > 0 and runs[count - 1] is last_run
             glue_at, last_run = end, runs[-1]
-        if invisible is not None and (
-            _bare.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
-        ):
+        if invisible is not None and mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
             invisible[0] += sum(len(text.strip()) for _, text, _ in texts)
     _unbold_body(runs, weights)
     runs = accents.place(handle, view.box, runs, spans)
@@ -410,7 +413,7 @@ def _keep_margin_side(runs: list[Line]) -> None:
 def _slanted(dx: float, dy: float) -> bool:
     """A text direction (``dx``, ``dy``) more than SLANT_ANGLE degrees off
     both axes of the page."""
-    return min(abs(dx), abs(dy)) > math.sin(math.radians(SLANT_ANGLE)) * math.hypot(dx, dy)
+    return bool(dx and dy) and min(abs(dx), abs(dy)) > _SLANT_SINE * math.hypot(dx, dy)
 
 
 def _vertical(runs: list[Line]) -> bool:
@@ -465,13 +468,14 @@ def _add_run(
     index: int,
     obj: pdfium_c.FPDF_PAGEOBJECT | None,
     fonts: dict[int | None, _Font],
+    stroked: bool = False,
 ) -> int:
     """Append the run of ``text`` in user-space ``box`` (left, bottom, right,
     top) whose middle character is ``index`` (and its font's weight to
     ``weights``: 0 if bold by name or by stroke); return its count of
-    characters without a Unicode value (dropped). Glyphs filled and stroked
-    (render mode 2) are bold: a word processor's bold of a font that has
-    none."""
+    characters without a Unicode value (dropped). Glyphs ``stroked`` as
+    well as filled (render mode 2) are bold: a word processor's bold of a
+    font that has none."""
     garbage = 0
     if _GARBAGE.search(text):
         garbage = len(_GARBAGE.findall(text))
@@ -491,7 +495,6 @@ def _add_run(
         if _bare.FPDFText_GetCharOrigin(handle, index, ctypes.byref(x), ctypes.byref(y)):
             baseline = view.point(x.value, y.value)[1]
     font = _font_style(obj, fonts) if obj else _PLAIN
-    stroked = bool(obj) and _bare.FPDFTextObj_GetTextRenderMode(obj) == _FILL_STROKE
     bold = font.named_bold or stroked or font.weight >= BOLD_WEIGHT
     shown = (shown_left, shown_right, shown_top, shown_bottom)
     side = (turned and chars > 1) or slanted
@@ -509,7 +512,6 @@ class _Font(NamedTuple):
 
 
 _PLAIN = _Font(False, 0, False)
-_FILL_STROKE = pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE
 
 
 def _font_style(obj: pdfium_c.FPDF_PAGEOBJECT, cache: dict[int | None, _Font]) -> _Font:

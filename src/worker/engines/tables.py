@@ -130,15 +130,13 @@ def _touch(a: Rule, b: Rule, snap: float, spacing: float) -> bool:
     run side by side along the same stretch (within ``spacing``): the edges
     of two neighbouring cells a table draws as boxes apart (HTML's separate
     borders), or a double rule."""
-    if _meet(a, b, snap):
-        return True
-    if a.horizontal != b.horizontal:
+    if a.x0 - snap <= b.x1 and b.x0 - snap <= a.x1 and a.y0 - snap <= b.y1 and b.y0 - snap <= a.y1:
+        return True  # they meet (inlined: the hottest test of the grid search)
+    if abs(a.x0 - b.x0) > spacing or abs(a.y0 - b.y0) > spacing:
         return False
     if a.horizontal:
-        offset, ends = a.y0 - b.y0, (a.x0 - b.x0, a.x1 - b.x1)
-    else:
-        offset, ends = a.x0 - b.x0, (a.y0 - b.y0, a.y1 - b.y1)
-    return abs(offset) <= spacing and all(abs(end) <= spacing for end in ends)
+        return b.horizontal and abs(a.x1 - b.x1) <= spacing
+    return not b.horizontal and abs(a.y1 - b.y1) <= spacing
 
 
 def _meet(a: Rule, b: Rule, snap: float) -> bool:
