@@ -291,6 +291,27 @@ def seg(text: str, left: float, baseline: float, width: float | None = None) -> 
     return Line(text, left, right, baseline - 10, baseline + 2, baseline, 10.0, len(text))
 
 
+def test_a_few_cells_drawn_across_a_column_gap_do_not_join_the_columns() -> None:
+    """A report's table of twelve rows, one of whose rows the producer drew
+    as one object across two columns ("1,523 19,865"): the columns stay
+    apart (the joined cell goes to the first), and a "*" for no value is a
+    cell, not a list marker joined to the figure after it."""
+    rows = [("Apache", "*", "225"), ("Cochise", "15", "644")]
+    rows += [(f"County {i}", "*", str(100 + i)) for i in range(9)]
+    lines = [seg("County", 72, 100), seg("Green", 200, 100), seg("Libertarian", 250, 100)]
+    for i, (name, green, libertarian) in enumerate(rows, 1):
+        baseline = 100 + 14 * i
+        lines += [seg(name, 72, baseline), seg(green, 230 - 6 * len(green), baseline)]
+        lines.append(seg(libertarian, 250, baseline))  # two font sizes after the "*"
+    lines.append(seg("1,523 19,865", 200, 100 + 14 * 12, 80))  # one object across both
+    lines.append(seg("Maricopa", 72, 100 + 14 * 12))
+    markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+    table = [line.strip("|").split(" | ") for line in markdown.splitlines()]
+    assert [cell.strip() for cell in table[0]] == ["County", "Green", "Libertarian"]
+    assert [cell.strip() for cell in table[2]] == ["Apache", "*", "225"]
+    assert [cell.strip() for cell in table[-1]] == ["Maricopa", "1,523 19,865", ""]
+
+
 def test_aligned_short_cells_are_a_table_not_columns() -> None:
     lines = [seg(a, 72, 100 + 14 * i) for i, a in enumerate(["Name", "Ada", "Alan", "Grace"])]
     lines += [seg(b, 300, 100 + 14 * i) for i, b in enumerate(["Year", "1843", "1936", "1952"])]

@@ -137,10 +137,14 @@ def is_rtl(text: str) -> bool:
     return rtl > ltr
 
 
-def marker_gap(text: str, gap: float) -> float:
-    """The widest gap (font sizes) after ``text`` that still joins the next run:
-    MARKER_GAP after a lone list marker ("•", "-", "1."), else ``gap``."""
-    return MARKER_GAP if _MARKER.match(text.strip()) else gap
+def marker_gap(text: str, gap: float, after: str = "") -> float:
+    """The widest gap (font sizes) after ``text`` that still joins the next
+    run (``after``): MARKER_GAP after a lone list marker ("•", "-", "1."),
+    unless a figure follows (a table's "*" or "-" for no value, then the
+    next cell's number), else ``gap``."""
+    if _MARKER.match(text.strip()) and not after.lstrip()[:1].isdigit():
+        return MARKER_GAP
+    return gap
 
 
 def blank_strips(items: Iterable[Spanned], height: float) -> list[list[Spanned]]:

@@ -267,7 +267,9 @@ def _group_lines(boxes: list[Line], max_gap: float = float("inf")) -> list[Line]
         pieces: list[list[Line]] = [[row[0]]]
         for box in row[1:]:
             last = pieces[-1][-1]
-            if box.left - last.right > marker_gap(last.text, max_gap) * max(box.size, last.size):
+            if box.left - last.right > marker_gap(last.text, max_gap, box.text) * max(
+                box.size, last.size
+            ):
                 pieces.append([box])
             else:
                 pieces[-1].append(box)

@@ -381,7 +381,7 @@ def _close_gaps(row: list[Line]) -> list[Line]:
     groups = [[row[0]]]
     for seg in row[1:]:
         last = groups[-1][-1]
-        limit = marker_gap(last.text, WORD_GAP) * max(seg.size, last.size)
+        limit = marker_gap(last.text, WORD_GAP, seg.text) * max(seg.size, last.size)
         if seg.left - last.right <= limit or (LEADER.search(last.text) and len(row) == 2):
             groups[-1].append(seg)  # near, or the page number a dot leader points to
         else:

@@ -72,6 +72,7 @@ SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a ne
 GLUE_GAP = 0.25  # runs this close (font sizes) that pdfium put no space between are one word
 # ... and within one text object (a producer may draw a row across columns as one): an object
 SPREAD_WIDTH = 1.2  # ... wider than this many box heights a character is read glyph by glyph
+SPREAD_WORDS = 0.7  # ... or this many, when it holds words between spaces (fields of a row)
 CELL_GAP = 0.8  # ... is split at gaps this wide (font sizes) between two rules of a table
 BAND_MAX = 300.0  # ... ruled only across, no further apart than this (points) ...
 HEAD_MAX = 48.0  # ... and the top two no further than this (the table's head)
@@ -107,6 +108,7 @@ _UNSURE_RANGE = re.compile("[\x00\ud800-\udfff\ufffd\U00010000-\U0010ffff]")  # 
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab and line ends
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
+_DOTS = re.compile(r"[.\u2024\u2026\u00b7] ?[.\u2024\u2026\u00b7]")  # two dots: a leader
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 # Bold by name; TeX's bold fonts are named by weight letter: CMBX10, SFBX1200, CMBXTI10, CMB10.
@@ -335,7 +337,14 @@ def text_lines(
         )
         texts: list[tuple[Box, str, int]]
         gap = math.inf
-        if end - first > 2 and right - left > SPREAD_WIDTH * (top - bottom) * (end - first):
+        width, height = right - left, top - bottom
+        if end - first > 2 and (
+            width > SPREAD_WIDTH * height * (end - first)
+            or (
+                width > SPREAD_WORDS * height * (end - first)
+                and _spaced_words(handle, first, end, chars, buffer)
+            )
+        ):
             gap = SEGMENT_GAP * _font_size(handle, index)  # wide for its glyphs: gaps inside?
         elif (
             end - first > 2
@@ -633,6 +642,16 @@ def _space_after(textpage: pdfium_c.FPDF_TEXTPAGE, end: int, count: int) -> bool
     return end < count and _bare.FPDFText_GetUnicode(textpage, end) == 0x20
 
 
+def _spaced_words(
+    textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count: int, buffer: ctypes.Array
+) -> bool:
+    """The run of characters ``first`` to ``end`` holds words between spaces,
+    none of them CJK (whose glyphs are wide by nature), and no dot leader
+    (its dots are spaced out by design)."""
+    text = _run_text(textpage, first, end, count, buffer) or ""
+    return " " in text.strip() and not any(map(is_wide_char, text)) and not _DOTS.search(text)
+
+
 def _spaced_wide(text: str) -> bool:
     """A space between two CJK (wide) characters."""
     if text.isascii():
@@ -890,7 +909,7 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         if (
             cur is None
             or gap < -SAME_LINE * run.size
-            or gap > marker_gap(cur.text, SEGMENT_GAP) * max(run.size, cur.size)
+            or gap > marker_gap(cur.text, SEGMENT_GAP, run.text) * max(run.size, cur.size)
             or cur.side
             or run.side
             or not _same_band(cur, run)

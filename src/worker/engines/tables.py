@@ -49,6 +49,7 @@ TABLE_ROWS_SHARE = 0.5  # a table (grid or unruled) fills 2+ cells in this share
 MAX_RULES = 800  # pages with more rules (drawings) are not searched for grids
 MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
 MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
+BRIDGE_SHARE = 0.1  # ... whose columns part where at most this share of its rows reach across
 MAX_CELL_CHARS = 40  # aligned "cells" this long (median) are lines of text columns
 BANDED_MIN_ROWS = 6  # a grid row of a table ruled only between columns: a cell this many lines
 BANDED_SHARE = 0.6  # ... this share of them level with a line of another cell
@@ -533,7 +534,8 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
     if _contents(rows):
         return None  # titles led by dots to their pages: a contents list, read as lines
     rows = [[seg for seg in row if seg.text.strip(_LEADER_CHARS)] for row in rows]
-    columns = _columns([seg for row in rows for seg in row])  # a dot leader is no cell
+    segments = [seg for row in rows for seg in row]  # a dot leader is no cell
+    columns = _columns(segments, int(BRIDGE_SHARE * len(rows)))
     enough = MIN_ALIGNED_ROWS_WIDE if len(columns) >= 3 else MIN_ALIGNED_ROWS
     if len(columns) < 2 or len(rows) < enough:
         return None
@@ -543,8 +545,8 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
     for row in rows:
         texts = [""] * len(columns)
         for seg in row:
-            index = next(k for k, (lo, hi) in enumerate(columns) if lo <= seg.left <= hi)
-            texts[index] = join_words(texts[index], seg.text)
+            k = _column_of(seg, columns)
+            texts[k] = join_words(texts[k], seg.text)
         cells.append(texts)
     cells = _join_wrapped(cells, [max(seg.baseline for seg in row) for row in rows])
     if sum(1 for row in cells if sum(map(bool, row)) >= 2) < TABLE_ROWS_SHARE * len(cells):
@@ -585,15 +587,41 @@ def _join_wrapped(cells: list[list[str]], baselines: list[float]) -> list[list[s
     return out
 
 
-def _columns(segments: list[Line]) -> list[tuple[float, float]]:
-    """The union of the segments' x-ranges: each separate interval is a column."""
-    out: list[tuple[float, float]] = []
-    for seg in sorted(segments, key=lambda s: s.left):
-        if out and seg.left <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], seg.right))
-        else:
-            out.append((seg.left, seg.right))
-    return out
+def _column_of(seg: Line, columns: list[tuple[float, float]]) -> int:
+    """The column the segment starts in (one drawn across columns goes to the
+    first), or, starting in a gap, the one it overlaps most."""
+    for k, (lo, hi) in enumerate(columns):
+        if lo <= seg.left <= hi:
+            return k
+    return max(
+        range(len(columns)),
+        key=lambda k: min(seg.right, columns[k][1]) - max(seg.left, columns[k][0]),
+    )
+
+
+def _columns(segments: list[Line], bridges: int = 0) -> list[tuple[float, float]]:
+    """The x-ranges the segments cover more than ``bridges`` deep: each is a
+    column (with no ``bridges``, each separate interval of their union). A
+    few segments reaching across a gap (cells a producer drew as one text
+    object) do not join the columns either side of it."""
+    if not bridges:
+        out: list[tuple[float, float]] = []
+        for seg in sorted(segments, key=lambda s: s.left):
+            if out and seg.left <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], seg.right))
+            else:
+                out.append((seg.left, seg.right))
+        return out
+    events = sorted([(seg.left, 1) for seg in segments] + [(seg.right, -1) for seg in segments])
+    columns: list[tuple[float, float]] = []
+    depth, start = 0, 0.0
+    for x, step in events:
+        if depth <= bridges < depth + step:
+            start = x  # deep enough from here
+        elif depth + step <= bridges < depth and x > start:
+            columns.append((start, x))
+        depth += step
+    return columns
 
 
 def table_markdown(table: Table) -> str:

@@ -481,7 +481,7 @@ def _segments(
         if (
             current is None
             or line != current_line
-            or gap > marker_gap(current.text, SEGMENT_GAP) * size
+            or gap > marker_gap(current.text, SEGMENT_GAP, text) * size
             or gap < -size
         ):
             current = Line(text, x0, x1, y0, y1, baseline, size, len(text))
