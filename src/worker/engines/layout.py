@@ -468,28 +468,25 @@ def _broken_up(block: _Block) -> list[_Block]:
     (``_broken_off``): each line compared with the one above it (below it,
     overlapping it by at most LINE_OVERLAP sizes) and with the median end of
     the paragraph's lines that start where the line does (its column's);
-    verse (``_verse``) stays whole, its line breaks
-    kept. Mirrored for right-to-left text."""
+    verse (``_verse``) stays whole, its line breaks kept. Mirrored for
+    right-to-left text."""
     lines = block.lines
     if block.kind != "p" or len(lines) != len(block.parts) or _verse(block.parts):
         return [block]
     rtl = is_rtl(block.parts[0])
-    columns: dict[int, list[float]] = {}  # the lines' ends by where they start
+
+    def column(line: Line) -> int:  # where it starts, in steps of HANG_MIN sizes
+        return round(_start(line, rtl) / (HANG_MIN * line.size))
+
+    ends: dict[int, list[float]] = {}
     for line in lines:
-        columns.setdefault(round(_start(line, rtl) / (HANG_MIN * line.size)), []).append(
-            _end(line, rtl)
-        )
-    far = {key: sorted(ends)[len(ends) // 2] for key, ends in columns.items()}
+        ends.setdefault(column(line), []).append(_end(line, rtl))
+    far = {key: sorted(values)[len(values) // 2] for key, values in ends.items()}
     cuts = [
         i
         for i in range(1, len(lines))
         if lines[i].top >= lines[i - 1].bottom - LINE_OVERLAP * lines[i].size
-        and _broken_off(
-            lines[i - 1],
-            lines[i],
-            far[round(_start(lines[i], rtl) / (HANG_MIN * lines[i].size))],
-            rtl,
-        )
+        and _broken_off(lines[i - 1], lines[i], far[column(lines[i])], rtl)
     ]
     return [
         _Block("p", block.parts[a:b], left=lines[a].left, size=block.size)
