@@ -292,24 +292,32 @@ def seg(text: str, left: float, baseline: float, width: float | None = None) -> 
 
 
 def test_a_few_cells_drawn_across_a_column_gap_do_not_join_the_columns() -> None:
-    """A report's table of twelve rows, one of whose rows the producer drew
-    as one object across two columns ("1,523 19,865"): the columns stay
-    apart (the joined cell goes to the first), and a "*" for no value is a
-    cell, not a list marker joined to the figure after it."""
-    rows = [("Apache", "*", "225"), ("Cochise", "15", "644")]
-    rows += [(f"County {i}", "*", str(100 + i)) for i in range(9)]
-    lines = [seg("County", 72, 100), seg("Green", 200, 100), seg("Libertarian", 250, 100)]
-    for i, (name, green, libertarian) in enumerate(rows, 1):
+    """A report's table of twenty rows: one the producer drew as one object
+    across two columns ("1,523 19,865"), a long label that overhangs the
+    next column's head ("Percentages:"). The columns stay apart (a joined
+    cell goes to the column it starts in), a column only one row fills
+    ("Fruit") stays a column, and a "*" for no value is a cell, not a list
+    marker joined to the figure after it."""
+    head = [("County", 72), ("Precincts", 140), ("Green", 210), ("Libertarian", 260)]
+    lines = [seg(text, x, 100) for text, x in head] + [seg("Fruit", 340, 100)]
+    for i in range(1, 19):
         baseline = 100 + 14 * i
-        lines += [seg(name, 72, baseline), seg(green, 230 - 6 * len(green), baseline)]
-        lines.append(seg(libertarian, 250, baseline))  # two font sizes after the "*"
-    lines.append(seg("1,523 19,865", 200, 100 + 14 * 12, 80))  # one object across both
-    lines.append(seg("Maricopa", 72, 100 + 14 * 12))
+        green = "15" if i == 2 else "*"
+        lines += [seg(f"County {i}", 72, baseline), seg(str(40 + i), 170, baseline)]
+        lines += [seg(green, 230 - 6 * len(green), baseline), seg(str(200 + i), 260, baseline)]
+    lines.append(seg("7", 340, 100 + 14 * 5))  # the only row with a Fruit figure
+    lines += [seg("Maricopa", 72, 100 + 14 * 19), seg("906", 170, 100 + 14 * 19)]
+    lines.append(seg("1,523 19,865", 200, 100 + 14 * 19, 80))  # one object across both
+    lines += [seg("Percentages:", 72, 100 + 14 * 20), seg("0.06", 206, 100 + 14 * 20)]
     markdown = to_markdown(lines, fonts=None, max_leading=1.6)
-    table = [line.strip("|").split(" | ") for line in markdown.splitlines()]
-    assert [cell.strip() for cell in table[0]] == ["County", "Green", "Libertarian"]
-    assert [cell.strip() for cell in table[2]] == ["Apache", "*", "225"]
-    assert [cell.strip() for cell in table[-1]] == ["Maricopa", "1,523 19,865", ""]
+    table = [
+        [cell.strip() for cell in line.strip("|").split(" | ")] for line in markdown.splitlines()
+    ]
+    assert table[0] == ["County", "Precincts", "Green", "Libertarian", "Fruit"]
+    assert table[2] == ["County 1", "41", "*", "201", ""]
+    assert table[6] == ["County 5", "45", "*", "205", "7"]
+    assert table[-2] == ["Maricopa", "906", "1,523 19,865", "", ""]
+    assert table[-1] == ["Percentages:", "", "0.06", "", ""]
 
 
 def test_aligned_short_cells_are_a_table_not_columns() -> None:

@@ -600,27 +600,37 @@ def _column_of(seg: Line, columns: list[tuple[float, float]]) -> int:
 
 
 def _columns(segments: list[Line], bridges: int = 0) -> list[tuple[float, float]]:
-    """The x-ranges the segments cover more than ``bridges`` deep: each is a
-    column (with no ``bridges``, each separate interval of their union). A
-    few segments reaching across a gap (cells a producer drew as one text
-    object) do not join the columns either side of it."""
-    if not bridges:
-        out: list[tuple[float, float]] = []
-        for seg in sorted(segments, key=lambda s: s.left):
-            if out and seg.left <= out[-1][1]:
-                out[-1] = (out[-1][0], max(out[-1][1], seg.right))
-            else:
-                out.append((seg.left, seg.right))
-        return out
-    events = sorted([(seg.left, 1) for seg in segments] + [(seg.right, -1) for seg in segments])
+    """The columns the segments' x-ranges make: each separate interval of
+    their union; a stretch that at most ``bridges`` segments cover, none of
+    them within it (cells that overhang a column's edge, or a producer drew
+    as one object across two columns), parts columns too. A column few rows
+    fill has cells within its stretch and stays."""
+    edges = sorted({x for seg in segments for x in (seg.left, seg.right)})
+    starts = sorted(seg.left for seg in segments)
+    ends = sorted(seg.right for seg in segments)
+    spans = list(itertools.pairwise(edges))  # no segment starts or ends inside one
+    depth = [bisect.bisect_right(starts, a) - bisect.bisect_right(ends, a) for a, _ in spans]
+    gap = [not d for d in depth]
+    k = 0
+    while k < len(spans):  # stretches covered thinly: gaps unless a cell lies within
+        if not 0 < depth[k] <= bridges:
+            k += 1
+            continue
+        j = k
+        while j < len(spans) and 0 < depth[j] <= bridges:
+            j += 1
+        lo, hi = spans[k][0], spans[j - 1][1]
+        if not any(lo <= seg.left and seg.right <= hi for seg in segments):
+            gap[k:j] = [True] * (j - k)
+        k = j
     columns: list[tuple[float, float]] = []
-    depth, start = 0, 0.0
-    for x, step in events:
-        if depth <= bridges < depth + step:
-            start = x  # deep enough from here
-        elif depth + step <= bridges < depth and x > start:
-            columns.append((start, x))
-        depth += step
+    for (a, b), open_ in zip(spans, gap, strict=True):
+        if open_:
+            continue
+        if columns and columns[-1][1] == a:
+            columns[-1] = (columns[-1][0], b)
+        else:
+            columns.append((a, b))
     return columns
 
 
