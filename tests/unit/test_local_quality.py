@@ -20,6 +20,7 @@ from ilios.worker.engines import margins
 from ilios.worker.engines.geometry import Line
 from ilios.worker.engines.layout import to_markdown
 from ilios.worker.engines.local import LocalEngine
+from ilios.worker.engines.tables import running_on
 
 PDF, PNG = "application/pdf", "image/png"
 SCAN_SCALE = 1.5  # rendered pages: pixels per point (108 DPI, a low-resolution scan)
@@ -318,6 +319,24 @@ def test_a_few_cells_drawn_across_a_column_gap_do_not_join_the_columns() -> None
     assert table[6] == ["County 5", "45", "*", "205", "7"]
     assert table[-2] == ["Maricopa", "906", "1,523 19,865", "", ""]
     assert table[-1] == ["Percentages:", "", "0.06", "", ""]
+
+
+def test_a_table_running_on_from_the_page_before_gets_an_empty_head() -> None:
+    """A page that opens with a table as wide as the last table of the page
+    before, whose first row is not that table's head, continues it: its
+    first row is data under an empty header row. A table that repeats its
+    head on each page, or one of another width, keeps its first row as head."""
+    before = "Intro\n\n| Code | Name |\n| --- | --- |\n| A1 | Airport |\n\nPage 1"
+    page = "| B0 | Post office |\n| --- | --- |\n| B3 | ZCTA |"
+    assert running_on(page, before) == (
+        "|  |  |\n| --- | --- |\n| B0 | Post office |\n| B3 | ZCTA |"
+    )
+    repeated = "| Code | Name |\n| --- | --- |\n| B0 | Post office |"
+    assert running_on(repeated, before) == repeated
+    wider = "| B0 | Post office | Point |\n| --- | --- | --- |"
+    assert running_on(wider, before) == wider
+    assert running_on("Text first\n\n" + page, before) == "Text first\n\n" + page
+    assert running_on(page, "No table here") == page
 
 
 def test_aligned_short_cells_are_a_table_not_columns() -> None:

@@ -922,6 +922,20 @@ def test_paragraphs_set_flush_part_where_a_line_was_ended(converted) -> None:
     assert paragraphs[-1].startswith("Proclaims this Universal Declaration")
 
 
+def test_a_table_that_runs_on_to_the_next_page_has_no_head_there() -> None:
+    """The Census Bureau's class codes run over pages as one ruled table whose
+    head is on the first page only: the second page's part opens with a
+    data row, so its header row is left empty rather than made of "D2"."""
+    first, second = page_texts("npm-census-class-codes-p1-2.pdf")
+    assert table_rows(first)[0] == [
+        "Class Code",
+        "Class Code Description",
+        "Associated Geographic Entity",
+    ]
+    assert second.startswith("|  |  |  |\n| --- | --- | --- |\n| D2 | Legal federally")
+    assert table_rows(second)[0][0] == "D2"  # (the empty header row is no row here)
+
+
 def test_vertical_japanese_text_layer_reads_each_column_whole(converted) -> None:
     """pdf.js issue 6387: nine vertical columns of one sentence with different
     letter spacing; one column is drawn character by character. Each column

@@ -34,6 +34,7 @@ from ilios.worker.engines.layout import FontStats, to_markdown
 from ilios.worker.engines.ocr import default_languages, ocr_markdown, ocr_page, page_markdown
 from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
 from ilios.worker.engines.pdf import PdfFile
+from ilios.worker.engines.tables import running_on
 
 PDF = "application/pdf"
 TIFF = "image/tiff"
@@ -108,6 +109,7 @@ class LocalEngine:
             check_page_count(pdf.page_count, self.max_pages)
             fonts = FontStats()
             pages = _Window(pdf)
+            before = ""  # the page before's Markdown (a table may run on from it)
             for index in range(pdf.page_count):
                 content = pages.get(index)
                 if isinstance(content, np.ndarray):
@@ -127,6 +129,7 @@ class LocalEngine:
                         rules=content.rules,
                         margins=margins.split(content.lines, pages.around(index)),
                     )
+                markdown, before = running_on(markdown, before), markdown
                 yield Page(index + 1, markdown, last=index + 1 == pdf.page_count)
 
     def _image_pages(

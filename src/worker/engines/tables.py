@@ -646,5 +646,31 @@ def table_markdown(table: Table) -> str:
     return "\n".join(lines)
 
 
+def running_on(markdown: str, before: str) -> str:
+    """A page's ``markdown`` with its opening table given an empty header row
+    when the table runs on from the page ``before``: it opens the page, the
+    last table of the page before has as many columns, and that table's
+    header row is not this one's first (a table that repeats its head on
+    each page keeps it): its first row is data, not a head."""
+    if not markdown.startswith("| "):
+        return markdown
+    lines = markdown.split("\n")
+    tables = [block for block in before.split("\n\n") if block.startswith("| ")]
+    if not tables or len(lines) < 2:
+        return markdown
+    last = tables[-1].split("\n", 1)[0]
+    width = _row_width(lines[0])
+    if last == lines[0] or _row_width(last) != width:
+        return markdown
+    empty = "| " + " | ".join([""] * width) + " |"
+    return "\n".join([empty, lines[1], lines[0], *lines[2:]])
+
+
+def _row_width(row: str) -> int:
+    """The cells of a pipe table's row (``table_markdown``'s: escaped pipes
+    are no separators)."""
+    return row.count(" | ") + 1
+
+
 def _escape_cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
