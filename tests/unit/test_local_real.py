@@ -936,6 +936,30 @@ def test_a_table_that_runs_on_to_the_next_page_has_no_head_there() -> None:
     assert table_rows(second)[0][0] == "D2"  # (the empty header row is no row here)
 
 
+def test_grouped_table_with_title_rows_is_no_pair_of_columns(converted) -> None:
+    """The Arizona report's districts: each group of rows under a title row
+    ("Legislative District 2", on the labels' side only) and over a blank
+    line. Both sides of the gap after the labels break at the same blank
+    lines, so the page is a table, not a column of labels and a column of
+    figures read one after the other."""
+    markdown = convert(converted, "npm-az-voter-registration-p3.pdf")
+    rows = table_rows(markdown)
+    assert rows[0] == [
+        "District",
+        "Precincts",
+        "Democratic",
+        "Green",
+        "Libertarian",
+        "No Labels",
+        "Republican",
+        "Other",
+        "Total",
+    ]
+    assert ["Coconino", "1", "737", "1", "15", "11", "606", "709", "2,079"] in rows
+    assert ["Maricopa", "48", "34,319", "90", "1,281", "864", "43,389", "44,824", "124,767"] in rows
+    assert_in_order(markdown, ["Legislative District 2", "Maricopa 48 34,319"])
+
+
 def test_vertical_japanese_text_layer_reads_each_column_whole(converted) -> None:
     """pdf.js issue 6387: nine vertical columns of one sentence with different
     letter spacing; one column is drawn character by character. Each column

@@ -283,14 +283,22 @@ def _is_table(left: list[Line], right: list[Line]) -> bool:
 def _own_breaks(left: list[Line], right: list[Line]) -> bool:
     """Each side is broken into blocks by wider gaps (OWN_BREAKS or more),
     and most of the breaks of the side with fewer fall where the other side
-    runs on: two columns of entries (names over their addresses), not a
-    table, whose rows end at one height across it."""
-    breaks = [_breaks(left), _breaks(right)]
-    few, many = sorted(breaks, key=len)
+    runs on (it has a line within the gap): two columns of entries (names
+    over their addresses), not a table, whose gaps run across it (a group's
+    title row on one side may stand in the gap's lower part)."""
+    (few, side), (_, other) = sorted(
+        ((_breaks(left), left), (_breaks(right), right)), key=lambda pair: len(pair[0])
+    )
     if len(few) < OWN_BREAKS:
         return False
-    baselines = [line.baseline for line in many]  # sorted, as _breaks returns them
-    shared = sum(1 for line in few if _has_row(baselines, line))
+    lines = sorted(side, key=lambda line: line.baseline)
+    above = {id(b): a for a, b in itertools.pairwise(lines)}
+    baselines = sorted(line.baseline for line in other)
+    shared = 0
+    for line in few:
+        slack = BASELINE_TOLERANCE * line.size
+        low, high = above[id(line)].baseline + slack, line.baseline - slack
+        shared += bisect.bisect_right(baselines, high) == bisect.bisect_left(baselines, low)
     return shared < BREAKS_SHARED * len(few)
 
 
