@@ -37,7 +37,10 @@ _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af]")
 RTL_SCRIPT = re.compile(
     "[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
 )
-LEADER = re.compile(r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}$")  # a dot leader ending a segment
+LEADER_DOTS = (
+    ".\u2024\u2026\u00b7"  # the dots a leader is made of (full stop, one-dot, ellipsis, middle)
+)
+LEADER = re.compile(rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4,}}$")  # a dot leader ending a segment
 _MARKER = re.compile(
     "^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013*\x02-]|\\d{1,3}[.)])$"
 )
@@ -137,7 +140,7 @@ def is_rtl(text: str) -> bool:
     return rtl > ltr
 
 
-def marker_gap(text: str, gap: float, after: str = "") -> float:
+def marker_gap(text: str, gap: float, after: str) -> float:
     """The widest gap (font sizes) after ``text`` that still joins the next
     run (``after``): MARKER_GAP after a lone list marker ("•", "-", "1."),
     unless a figure follows (a table's "*" or "-" for no value, then the

@@ -27,7 +27,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ilios.worker.engines.geometry import Line, Rule, Table, is_rtl, is_wide_char, join_words
+from ilios.worker.engines.geometry import (
+    LEADER_DOTS,
+    Line,
+    Rule,
+    Table,
+    is_rtl,
+    is_wide_char,
+    join_words,
+)
 from ilios.worker.engines.margins import line_numbers
 from ilios.worker.engines.order import reading_order
 from ilios.worker.engines.tables import ruled_tables, table_markdown
@@ -78,7 +86,7 @@ CAPTION = re.compile(
 # A contents entry: a dot leader, then a page number (arabic or roman) at the line's end.
 _WORDY = re.compile(r"[^\W\d_]{4}|[^\W\d_]{2,}\s+[^\W\d_]{2,}")  # a 4-letter word, or 2 words
 _ENTRY = re.compile(
-    r"(?:[.\u2024\u2026\u00b7][ \u00a0]?){4,}\s*(?:\d{1,4}|[ivxlcdm]{1,7})$", re.IGNORECASE
+    rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4,}}\s*(?:\d{{1,4}}|[ivxlcdm]{{1,7}})$", re.IGNORECASE
 )
 SOFT_HYPHENS = ("\u00ad", "\x02")  # soft hyphen; pdfium's code for a line-end hyphen
 

@@ -47,6 +47,7 @@ from ilios.errors import CorruptFile, IliosError, PdfEncrypted
 from ilios.pdfium_lock import PDFIUM_LOCK
 from ilios.worker.engines import accents, forms, stacks
 from ilios.worker.engines.geometry import (
+    LEADER_DOTS,
     RTL_SCRIPT,
     Line,
     PageText,
@@ -108,7 +109,7 @@ _UNSURE_RANGE = re.compile("[\x00\ud800-\udfff\ufffd\U00010000-\U0010ffff]")  # 
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab and line ends
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
-_DOTS = re.compile(r"[.\u2024\u2026\u00b7] ?[.\u2024\u2026\u00b7]")  # two dots: a leader
+_DOTS = re.compile(f"[{LEADER_DOTS}] ?[{LEADER_DOTS}]")  # two dots: a leader
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 # Bold by name; TeX's bold fonts are named by weight letter: CMBX10, SFBX1200, CMBXTI10, CMB10.

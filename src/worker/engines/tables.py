@@ -28,6 +28,7 @@ import statistics
 
 from ilios.worker.engines.geometry import (
     LEADER,
+    LEADER_DOTS,
     Boxes,
     Line,
     Rule,
@@ -60,7 +61,7 @@ MIN_PITCHES = 3  # ... of a table with at least this many pitches between its ro
 MAX_ROW_PITCH = 2.6  # rows of one table are at most this many font sizes apart
 SPACED_PITCH = 1.6  # ... and a pitch this many times the usual one above it may end one
 CONTENTS_SHARE = 0.75  # aligned rows this share of which end in a page number may be contents
-_LEADER_CHARS = ". \u2024\u2026\u00b7"  # dots (and the spaces between) leading to a value
+_LEADER_CHARS = LEADER_DOTS + " "  # dots (and the spaces between) leading to a value
 
 
 def ruled_tables(segments: list[Line], rules: list[Rule]) -> tuple[list[Table | Boxes], list[Line]]:
