@@ -101,7 +101,7 @@ RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
 FILL_CELL = 72.0  # points: filled rectangles are filed by the squares of this size they cover
-COPY_OVERLAP = 0.5  # the same text drawn over this share of its earlier box is a copy
+COPY_OVERLAP = 0.5  # the same text over this share of its earlier box is a copy (>= 0.5)
 COPY_CELL = (96.0, 8.0)  # points: boxes read are filed by the cells of this size they cross
 Box = tuple[float, float, float, float]  # left, bottom, right, top in user space
 
@@ -762,27 +762,24 @@ def _drawn_before(drawn: dict[tuple[str, int, int], list[Box]], text: str, box: 
     COPY_OVERLAP of its area (a copy drawn over it); else remember it.
     Boxes are filed under each COPY_CELL (width, height) they cross, so only
     those sharing a cell with ``box`` are compared: a form may repeat "X" or
-    a leader's "." hundreds of times a page."""
+    a leader's "." hundreds of times a page. Only the cell of ``box``'s
+    middle is looked in: a box overlapping half of it or more holds its
+    middle (the overlap, a rectangle, would lie in one half otherwise)."""
     key = " ".join(text.split())
     left, bottom, right, top = box
-    area = max((right - left) * (top - bottom), 1e-6)
     width, height = COPY_CELL
-    cells = [
-        (key, x, y)
-        for x in range(int(left // width), int(right // width) + 1)
-        for y in range(int(bottom // height), int(top // height) + 1)
-    ]
-    for cell in cells:
-        if cell not in drawn:
-            continue
-        for x0, y0, x1, y1 in drawn[cell]:
+    earlier = drawn.get((key, int((left + right) / 2 // width), int((bottom + top) / 2 // height)))
+    if earlier:
+        least = COPY_OVERLAP * max((right - left) * (top - bottom), 1e-6)
+        for x0, y0, x1, y1 in earlier:
             overlap = max(0.0, min(right, x1) - max(left, x0)) * max(
                 0.0, min(top, y1) - max(bottom, y0)
             )
-            if overlap >= COPY_OVERLAP * area:
+            if overlap >= least:
                 return True
-    for cell in cells:
-        drawn.setdefault(cell, []).append(box)
+    for x in range(int(left // width), int(right // width) + 1):
+        for y in range(int(bottom // height), int(top // height) + 1):
+            drawn.setdefault((key, x, y), []).append(box)
     return False
 
 
