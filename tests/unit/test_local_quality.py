@@ -189,6 +189,55 @@ def test_table_ruled_only_between_column_groups_keeps_its_rows(docs: pathlib.Pat
     ]
 
 
+def test_table_with_dotted_borders_drawn_dash_by_dash_keeps_its_cells(
+    docs: pathlib.Path,
+) -> None:
+    """A spreadsheet's dotted cell borders come out as one small filled
+    rectangle per dash (1.9 by 0.6 points, every 2.5). The dashes of a
+    border are one ruling line, so the head's cells, of one to four lines
+    set in the middle of its height, are one row; two stray dots (a mark)
+    draw no line."""
+    head = [
+        ["Region"],
+        ["Population", "at 31/12/2021", "census of", "20/01/2023"],
+        ["Polling", "stations"],
+        ["Voters", "registered", "at 31/12/2023"],
+    ]
+    body = [
+        ["North", "1.357", "2", "1.578"],
+        ["South", "53.402", "52", "44.600"],
+        ["East", "206", "1", "510"],
+        ["West", "3.092", "3", "2.851"],
+    ]
+    path = docs / "dotted-borders.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=LETTER)
+    xs, top = [72, 180, 280, 380, 480], 700
+    ys = [top, top - 50, *(top - 50 - 16 * (i + 1) for i in range(len(body)))]
+    dash, pitch, thick = 1.92, 2.52, 0.6
+    for y in ys:  # across: dash by dash
+        x = xs[0]
+        while x + dash <= xs[-1]:
+            sheet.rect(x, y - thick / 2, dash, thick, stroke=0, fill=1)
+            x += pitch
+    for x in xs:  # down
+        y = ys[-1]
+        while y + dash <= ys[0]:
+            sheet.rect(x - thick / 2, y, thick, dash, stroke=0, fill=1)
+            y += pitch
+    sheet.rect(300, 740, 0.6, 0.6, stroke=0, fill=1)  # stray dots: no rule
+    sheet.rect(304, 740, 0.6, 0.6, stroke=0, fill=1)
+    sheet.setFont("Helvetica", 8)
+    for lines, x in zip(head, xs, strict=False):  # centred in the head's height
+        for k, line in enumerate(lines):
+            sheet.drawString(x + 4, top - 28 + 5 * len(lines) - 10 * k, line)
+    for i, row in enumerate(body):
+        for cell, x in zip(row, xs, strict=False):
+            sheet.drawString(x + 4, ys[1] - 16 * i - 11, cell)
+    sheet.save()
+    [page] = convert(path)
+    assert table_rows(page) == [[" ".join(lines) for lines in head], *body]
+
+
 # --- scans -------------------------------------------------------------------------
 
 

@@ -100,6 +100,10 @@ SEPARATOR_MIN = 144.0  # a lone vertical rule this long (points, 2 inches) separ
 RECT_MAX_SEGMENTS = 6  # a path with at most this many segments is a rectangle (4 edges)
 RECT_MAX_PAGE_SHARE = 0.5  # larger rectangles are page backgrounds or frames, not cells
 MAX_PATHS = 4000  # pages with more path objects (charts, drawings) get no rules
+MAX_DASHES = 20000  # ... and pages with more dashes (below) get none from dashes
+DASH_MIN = 3  # a rule drawn as dashes (short thin paths of one size, in a line) has this many
+DASH_GAPS = 2.0  # ... each at most this many dash lengths from the next (one may be missing)
+DASH_MIN_GAP = 1.5  # ... or this many points (dots)
 FILL_CELL = 72.0  # points: filled rectangles are filed by the squares of this size they cover
 COPY_OVERLAP = 0.5  # the same text over this share of its earlier box is a copy (>= 0.5)
 COPY_CELL = (96.0, 8.0)  # points: boxes read are filed by the cells of this size they cross
@@ -1086,27 +1090,32 @@ def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
     y0, x1, y1; y up; x0 == x1 for a vertical one): thin paths are lines,
     small rectangles give their four edges, unless filled (not stroked) with
     the colour of a filled rectangle they lie in, which draws no edge (a
-    cell's padding box over its cell: ``_Fills``). None on pages with more
-    than MAX_PATHS paths (drawings, charts)."""
+    cell's padding box over its cell: ``_Fills``); rows of dashes drawn one
+    by one are lines too (``_dashed``). None on pages with more than
+    MAX_PATHS other paths (drawings, charts)."""
     handle = page.raw
     count = _bare.FPDFPage_CountObjects(handle)
     width, height = page.get_size()
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     bounds = [ctypes.byref(value) for value in (left, bottom, right, top)]
     rules: list[tuple[float, float, float, float]] = []
+    dashes: list[Box] = []
     fills = _Fills()
     paths = 0
     for i in range(count):
         obj = _bare.FPDFPage_GetObject(handle, i)
         if _bare.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
             continue
-        paths += 1
-        if paths > MAX_PATHS:
-            return []
         if not _bare.FPDFPageObj_GetBounds(obj, *bounds):
             continue
         x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
         w, h = x1 - x0, y1 - y0
+        if w < RULE_MIN_LENGTH and h < RULE_MIN_LENGTH and min(w, h) <= RULE_MAX_THICKNESS:
+            dashes.append((x0, y0, x1, y1))  # a dash or a dot, or a small mark
+            continue
+        paths += 1
+        if paths > MAX_PATHS:
+            return []
         if h <= RULE_MAX_THICKNESS and w >= RULE_MIN_LENGTH:
             rules.append((x0, (y0 + y1) / 2, x1, (y0 + y1) / 2))
         elif w <= RULE_MAX_THICKNESS and h >= RULE_MIN_LENGTH:
@@ -1121,6 +1130,39 @@ def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
                 continue  # the colour beneath it: no edge shows
             if w * h <= RECT_MAX_PAGE_SHARE * width * height:
                 rules += [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
+    return rules + _dashed(dashes) if len(dashes) >= DASH_MIN else rules
+
+
+def _dashed(dashes: list[Box]) -> list[tuple[float, float, float, float]]:
+    """The lines (as ``user_rules``) that rows of ``dashes`` (x0, y0, x1,
+    y1) draw: DASH_MIN or more of one size on one centre line, each within
+    DASH_GAPS dash lengths (or DASH_MIN_GAP points) of the next, reaching
+    RULE_MIN_LENGTH (a spreadsheet's dotted cell borders, drawn dash by
+    dash). A dash lies along its longer side; a dot (square) both ways.
+    None from more than MAX_DASHES (a scatter plot's marks)."""
+    if len(dashes) > MAX_DASHES:
+        return []
+    lines: dict[tuple[bool, float, float, float], list[tuple[float, float]]] = {}
+    for x0, y0, x1, y1 in dashes:
+        w, h = round(x1 - x0, 1), round(y1 - y0, 1)
+        if w >= h:  # along x: keyed by its centre line, length and thickness
+            lines.setdefault((True, round((y0 + y1) / 2, 1), w, h), []).append((x0, x1))
+        if h >= w:
+            lines.setdefault((False, round((x0 + x1) / 2, 1), h, w), []).append((y0, y1))
+    rules: list[tuple[float, float, float, float]] = []
+    for (across, at, length, _), spans in lines.items():
+        if len(spans) < DASH_MIN:
+            continue
+        reach = max(DASH_GAPS * length, DASH_MIN_GAP)
+        spans.sort()
+        start, end, count = spans[0][0], spans[0][1], 1
+        for a, b in [*spans[1:], (math.inf, math.inf)]:
+            if a - end <= reach:
+                end, count = max(end, b), count + 1
+                continue
+            if count >= DASH_MIN and end - start >= RULE_MIN_LENGTH:
+                rules.append((start, at, end, at) if across else (at, start, at, end))
+            start, end, count = a, b, 1
     return rules
 
 
