@@ -303,15 +303,16 @@ def make_rtl_pdf(path: pathlib.Path) -> list[str] | None:
     return lines
 
 
-def make_cjk_pdf(path: pathlib.Path) -> list[str] | None:
-    """Write a Chinese heading, a Chinese paragraph wrapped over lines and a
-    Japanese line; return heading, paragraph, line (None: no CJK font)."""
+def make_cjk_pdf(path: pathlib.Path, heading: str = CJK_HEADING) -> list[str] | None:
+    """Write a Chinese ``heading`` (in large print), a Chinese paragraph
+    wrapped over lines and a Japanese line; return heading, paragraph, line
+    (None: no CJK font)."""
     if not _register("Cjk", CJK_FONT_FILE):
         return None
     c = canvas.Canvas(str(path), pagesize=LETTER)
     y = LETTER[1] - MARGIN
     c.setFont("Cjk", 22)
-    c.drawString(MARGIN, y, CJK_HEADING)
+    c.drawString(MARGIN, y, heading)
     c.setFont("Cjk", 12)
     y -= 36
     for line in textwrap.wrap(CJK_PARAGRAPH, 30):
@@ -320,7 +321,7 @@ def make_cjk_pdf(path: pathlib.Path) -> list[str] | None:
     c.drawString(MARGIN, y - 20, JAPANESE_LINE)
     c.showPage()
     c.save()
-    return [CJK_HEADING, CJK_PARAGRAPH, JAPANESE_LINE]
+    return [heading, CJK_PARAGRAPH, JAPANESE_LINE]
 
 
 def make_unmapped_pdf(path: pathlib.Path) -> list[str] | None:

@@ -91,6 +91,34 @@ def test_bold_body_size_line_is_a_heading_below_sized_ones(docs: pathlib.Path) -
     ]
 
 
+def test_large_print_that_ends_as_a_sentence_is_no_heading(docs: pathlib.Path) -> None:
+    """Text larger than the body is a heading unless it ends as a sentence
+    does (a full stop after a lower-case word): a notice, a lead paragraph.
+    A title ending in an abbreviation ("Inc.") stays one."""
+    path = docs / "large-print.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(corpus.FONT, 20)
+    c.drawString(72, 700, "Acme Holdings Inc.")
+    c.setFont(corpus.FONT, 14)
+    c.drawString(72, 660, "Enclose, but do not attach, any payment.")
+    c.setFont(corpus.FONT, corpus.BODY_SIZE)
+    for i in range(6):
+        c.drawString(72, 630 - 14 * i, "Revenue grew in every region this year, and costs fell;")
+    c.showPage()
+    c.save()
+    [page] = convert(path)
+    assert page.split("\n\n")[:2] == [
+        "# Acme Holdings Inc.",
+        "Enclose, but do not attach, any payment.",
+    ]
+
+    cjk = qc.make_cjk_pdf(docs / "cjk-sentence.pdf", heading="本次发行不引用主体评级。")
+    if cjk is None:
+        pytest.skip(f"no {qc.CJK_FONT_FILE} on this machine (Debian: fonts-droid-fallback)")
+    [page] = convert(docs / "cjk-sentence.pdf")
+    assert page.startswith(f"{cjk[0]}\n\n")  # ends with an ideographic full stop
+
+
 def test_a_column_of_one_letter_cells_is_no_stacked_word(docs: pathlib.Path) -> None:
     """Letters one under another are read as a word only when they stand
     alone on their lines: a table's column of Y/N flags keeps its rows."""

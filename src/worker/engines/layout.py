@@ -385,6 +385,9 @@ def to_markdown(
             )
         prev = line
     blocks = [moving for block in blocks for moving in (block, *moved.get(id(block), ()))]
+    for block in blocks:
+        if block.kind.startswith("h") and _sentence(_join(block.parts)):
+            block.kind = "p"  # large or bold, but a sentence: a lead paragraph, a notice
     blocks = [part for block in blocks for part in _broken_up(block)]
     edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
     aside = [_margin_line([line]) for line in side]
@@ -608,6 +611,16 @@ def _heading_level(
             if abs(other.baseline - line.baseline) <= usual * PARAGRAPH_GAP:
                 return None
     return level
+
+
+def _sentence(text: str) -> bool:
+    """The text ends as a sentence does, not as a title: with a full stop
+    after a lower-case word ("… any payment."; not "Inc." or "Fig. 2.")
+    or with an ideographic full stop (CJK titles have none)."""
+    if text.endswith(("\u3002", "\uff0e")):
+        return True
+    word = text[:-1].rsplit(" ", 1)[-1].rstrip(")\u201d\u2019\"'") if text.endswith(".") else ""
+    return len(word) >= 2 and word.isalpha() and word.islower()
 
 
 def _open(text: str) -> bool:
