@@ -346,6 +346,34 @@ def make_unmapped_pdf(path: pathlib.Path) -> list[str] | None:
     return [UNMAPPED_HEADER, *UNMAPPED_LINES]
 
 
+def make_word_bullets_pdf(path: pathlib.Path) -> list[str] | None:
+    """Write a list as Word prints one: its bullets in a symbol font that
+    maps them to the private use area (U+F0B7, Symbol's bullet), a tab
+    before each item's text, and a second level whose bullet is an "o" in
+    Courier, one item all code in Courier too (None: no DejaVu Sans); return
+    the items, top down."""
+    if not _register("Bullets", RTL_FONT_FILE):
+        return None
+    items = [(0, "Pixmaps may carry an alpha channel"), (1, "Pixmap.alpha tells which")]
+    items += [(1, "Pixmap.n = Colorspace.n + 1"), (0, "Colorspaces name their kind")]
+    c = canvas.Canvas(str(path), pagesize=LETTER, pageCompression=0)
+    c.setFont(FONT, 11)
+    c.drawString(MARGIN, 700, "The changes:")
+    for i, (level, text) in enumerate(items):
+        y, x = 684 - 14 * i, MARGIN + 18 + 18 * level
+        c.setFont("Bullets" if level == 0 else "Courier", 11)
+        c.drawString(x, y, "\u2022" if level == 0 else "o")
+        c.setFont("Courier" if "=" in text else FONT, 11)
+        c.drawString(x + 18, y, text)
+    c.showPage()
+    c.save()
+    data = path.read_bytes()
+    symbol = re.sub(rb"<([0-9A-F]{2})> <2022>", rb"<\1> <F0B7>", data)
+    assert symbol != data, "reportlab wrote no uncompressed ToUnicode map"
+    path.write_bytes(symbol)
+    return [text for _, text in items]
+
+
 def render_page(pdf_path: pathlib.Path, index: int = 0, scale: float = RENDER_SCALE) -> Image.Image:
     """Page ``index`` of a PDF rendered to a grayscale image (``scale`` px per point)."""
     doc = pdfium.PdfDocument(str(pdf_path))

@@ -119,6 +119,43 @@ def test_large_print_that_ends_as_a_sentence_is_no_heading(docs: pathlib.Path) -
     assert page.startswith(f"{cjk[0]}\n\n")  # ends with an ideographic full stop
 
 
+def test_word_bullets_in_a_symbol_font_make_a_list(docs: pathlib.Path) -> None:
+    """Word's bullets come out of its symbol fonts in the private use area
+    (U+F0B7 for Symbol's bullet), and its second level's bullet is an "o"
+    in Courier a tab before the text: both open list items."""
+    path = docs / "word-bullets.pdf"
+    items = qc.make_word_bullets_pdf(path)
+    if items is None:
+        pytest.skip(f"no {qc.RTL_FONT_FILE} on this machine (Debian: fonts-dejavu-core)")
+    assert convert(path) == ["The changes:\n\n" + "\n".join(f"- {item}" for item in items)]
+
+
+def test_a_word_shaded_in_its_line_keeps_the_line_whole(docs: pathlib.Path) -> None:
+    """A word set on a shaded box (inline code, a highlight) is read in its
+    line: the box's sides are no column lines, though its top and bottom
+    meet them."""
+    path = docs / "shaded-word.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(corpus.FONT, 10)
+    before = "Its presence is controlled by a new parameter (called"
+    c.drawString(72, 700, before)
+    left = 72 + c.stringWidth(before + " ", corpus.FONT, 10)
+    c.setFillGray(0.8)
+    c.rect(left - 1, 697, c.stringWidth("alpha", "Courier", 9) + 2, 11, stroke=0, fill=1)
+    c.setFillGray(0)
+    c.setFont("Courier", 9)
+    c.drawString(left, 700, "alpha")
+    c.setFont(corpus.FONT, 10)
+    c.drawString(left + c.stringWidth("alpha", "Courier", 9) + 1, 700, "). This")
+    c.drawString(72, 686, "has the following consequences for every pixmap.")
+    c.showPage()
+    c.save()
+    assert convert(path) == [
+        "Its presence is controlled by a new parameter (called alpha). This "
+        "has the following consequences for every pixmap."
+    ]
+
+
 def test_a_column_of_one_letter_cells_is_no_stacked_word(docs: pathlib.Path) -> None:
     """Letters one under another are read as a word only when they stand
     alone on their lines: a table's column of Y/N flags keeps its rows."""

@@ -41,9 +41,10 @@ LEADER_DOTS = (
     ".\u2024\u2026\u00b7"  # the dots a leader is made of (full stop, one-dot, ellipsis, middle)
 )
 LEADER = re.compile(rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4,}}$")  # a dot leader ending a segment
-_MARKER = re.compile(
-    "^(?:[\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013*\x02-]|\\d{1,3}[.)])$"
-)
+# The bullets a list item may open with (and the en dash); Word's bullet
+# gallery adds an arrowhead and a diamond of four.
+BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013\u27a2\u2756"
+_MARKER = re.compile(rf"^(?:[{BULLET_CHARS}*\x02-]|\d{{1,3}}[.)])$")
 
 
 @dataclass(slots=True)

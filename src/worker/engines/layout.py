@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ilios.worker.engines.geometry import (
+    BULLET_CHARS,
     LEADER_DOTS,
     Line,
     Rule,
@@ -70,7 +71,6 @@ WORD_ROOM = 1.0  # a line that left room for the next line's first word and this
 ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
 HANG_MIN, HANG_MAX = 0.5, 5.0  # a hanging indent: second line this far in (font sizes) ...
 
-BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013"  # bullets, en dash
 # A marker opening a line: a bullet, or "-", "*" or pdfium's hyphenation code
 # (a "-" drawn as a bullet, which pdfium took for a line-end hyphen) and a space.
 BULLET = re.compile(rf"^(?:[{BULLET_CHARS}]\s*|[-*\x02]\s+)(?=\S)")
@@ -567,7 +567,9 @@ def _code_lines(lines: list[Line]) -> dict[int, float]:
     """The lines set in a fixed-pitch font, when such lines are a minority of
     the page's characters (code among text; a page set all in a typewriter
     face is text), each with the left edge its indentation counts from (the
-    leftmost of its run of such lines)."""
+    leftmost of its run of such lines). A line opening with a bullet
+    character is a list item, whatever its font (Word's "o" bullet is
+    Courier's)."""
     mono = [line for line in lines if line.mono and line.text.strip()]
     if not mono or sum(line.chars for line in mono) > CODE_MAX_SHARE * sum(
         line.chars for line in lines
@@ -576,7 +578,7 @@ def _code_lines(lines: list[Line]) -> dict[int, float]:
     out: dict[int, float] = {}
     run: list[Line] = []
     for line in [*lines, None]:
-        if line is not None and line.mono:
+        if line is not None and line.mono and line.text[:1] not in BULLET_CHARS:
             run.append(line)
             continue
         if run:

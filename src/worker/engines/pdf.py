@@ -48,6 +48,7 @@ from ilios.pdfium_lock import PDFIUM_LOCK
 from ilios.worker.engines import accents, forms, stacks
 from ilios.worker.engines.geometry import (
     LEADER_DOTS,
+    MARKER_GAP,
     RTL_SCRIPT,
     Line,
     PageText,
@@ -115,6 +116,17 @@ _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab an
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
 _DOTS = re.compile(f"[{LEADER_DOTS}] ?[{LEADER_DOTS}]")  # two dots: a leader
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
+# Word's bullets in symbol fonts, which map their codes to the private use
+# area (U+F000 + code): Symbol's bullet; Wingdings' square, arrowhead,
+# diamond of four, black square and check mark.
+_SYMBOL_MARKS = {
+    0xF0B7: "\u2022",
+    0xF0A7: "\u25aa",
+    0xF0D8: "\u27a2",
+    0xF076: "\u2756",
+    0xF06E: "\u25a0",
+    0xF0FC: "\u2713",
+}
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 # Bold by name; TeX's bold fonts are named by weight letter: CMBX10, SFBX1200, CMBXTI10, CMB10.
 _BOLD_NAME = re.compile(r"bold|black|heavy|demi|semib|bx(?:ti|sl)?\d|(?:^|\+)cmb\d", re.IGNORECASE)
@@ -168,8 +180,9 @@ class PdfFile:
                 ) from exc
             try:
                 view = View.of(page)
-                rules = user_rules(page)
-                cuts = _grid_columns(rules) if view.rotation in (0, 180) else []
+                shades: list[Box] = []
+                rules = user_rules(page, shades)
+                cuts = _grid_columns(rules, shades) if view.rotation in (0, 180) else []
                 bands = _ruled_bands(rules)
                 textpage = page.get_textpage()
                 invisible: list[int] = [0]
@@ -492,6 +505,7 @@ def _add_run(
     font that has none."""
     garbage = 0
     if _GARBAGE.search(text):
+        text = text.translate(_SYMBOL_MARKS)
         garbage = len(_GARBAGE.findall(text))
         text = _GARBAGE.sub(" ", text)
     chars = len(text.strip())
@@ -909,6 +923,14 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         cur = lines[-1] if lines else None
         gap = run.left - cur.right if cur else 0.0
         if (
+            cur is not None
+            and cur.text.strip() == "o"
+            and id(cur) in single
+            and SEGMENT_GAP * run.size < gap <= MARKER_GAP * run.size
+            and _same_band(cur, run)
+        ):
+            cur.text = "\u25e6"  # Word's second-level bullet: an "o", a tab before its text
+        if (
             cur is None
             or gap < -SAME_LINE * run.size
             or gap > marker_gap(cur.text, SEGMENT_GAP, run.text) * max(run.size, cur.size)
@@ -1030,12 +1052,14 @@ def page_rules(page: pdfium.PdfPage, view: View = UPRIGHT) -> list[Rule]:
 
 
 def _grid_columns(
-    rules: list[tuple[float, float, float, float]],
+    rules: list[tuple[float, float, float, float]], shades: Sequence[Box] = ()
 ) -> list[tuple[float, float, float]]:
     """The vertical rules (x, y0, y1) that at least two horizontal rules meet
     or cross (the column lines of a ruled grid), or that run SEPARATOR_MIN
     points or more (a line between columns of text): not a short bar or a
-    box edge beside text."""
+    box edge beside text, nor a side of one of the ``shades`` (filled
+    rectangles, x0, y0, x1, y1) standing alone, its top and bottom the only
+    rules to meet it (a word shaded in its line: the text runs on through)."""
     horizontal = np.array([r for r in rules if r[1] == r[3]], dtype=np.float64).reshape(-1, 4)
     vertical = np.array([r for r in rules if r[0] == r[2]], dtype=np.float64).reshape(-1, 4)
     if not len(vertical):
@@ -1043,10 +1067,14 @@ def _grid_columns(
     slack = RULE_MAX_THICKNESS
     x, y0, y1 = vertical[:, :1], vertical[:, 1:2], vertical[:, 3:4]  # columns, against rows
     hx0, hy, hx1 = horizontal[:, 0], horizontal[:, 1], horizontal[:, 2]
-    meeting = (
-        (hx0 - slack <= x) & (x <= hx1 + slack) & (y0 - slack <= hy) & (hy <= y1 + slack)
-    ).sum(axis=1)
-    keep = (meeting >= 2) | (np.abs(vertical[:, 3] - vertical[:, 1]) >= SEPARATOR_MIN)
+    meets = (hx0 - slack <= x) & (x <= hx1 + slack) & (y0 - slack <= hy) & (hy <= y1 + slack)
+    ending = meets & ((np.abs(hx0 - x) <= slack) | (np.abs(hx1 - x) <= slack))
+    meeting = meets.sum(axis=1)
+    box = np.array(shades, dtype=np.float64).reshape(-1, 4)  # against the shades
+    edge = (np.abs(box[:, 0] - x) <= slack) | (np.abs(box[:, 2] - x) <= slack)
+    edge &= (np.abs(box[:, 1] - y0) <= slack) & (np.abs(box[:, 3] - y1) <= slack)
+    side = (meeting == 2) & (ending.sum(axis=1) == 2) & edge.any(axis=1)  # a lone shade's
+    keep = ((meeting >= 2) & ~side) | (np.abs(vertical[:, 3] - vertical[:, 1]) >= SEPARATOR_MIN)
     return [(float(a), float(b), float(c)) for a, b, _, c in vertical[keep].tolist()]
 
 
@@ -1085,14 +1113,17 @@ def _ruled_bands(
     ]
 
 
-def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
+def user_rules(
+    page: pdfium.PdfPage, shades: list[Box] | None = None
+) -> list[tuple[float, float, float, float]]:
     """Ruling lines of the page's top-level path objects in user space (x0,
     y0, x1, y1; y up; x0 == x1 for a vertical one): thin paths are lines,
     small rectangles give their four edges, unless filled (not stroked) with
     the colour of a filled rectangle they lie in, which draws no edge (a
     cell's padding box over its cell: ``_Fills``); rows of dashes drawn one
     by one are lines too (``_dashed``). None on pages with more than
-    MAX_PATHS other paths (drawings, charts)."""
+    MAX_PATHS other paths (drawings, charts). The rectangles filled and not
+    stroked that give edges are added to ``shades``."""
     handle = page.raw
     count = _bare.FPDFPage_CountObjects(handle)
     width, height = page.get_size()
@@ -1130,6 +1161,8 @@ def user_rules(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
                 continue  # the colour beneath it: no edge shows
             if w * h <= RECT_MAX_PAGE_SHARE * width * height:
                 rules += [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
+                if colour is not None and shades is not None:
+                    shades.append((x0, y0, x1, y1))
     return rules + _dashed(dashes) if len(dashes) >= DASH_MIN else rules
 
 
