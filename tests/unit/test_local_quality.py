@@ -156,6 +156,37 @@ def test_a_word_shaded_in_its_line_keeps_the_line_whole(docs: pathlib.Path) -> N
     ]
 
 
+def test_a_narrow_sidebar_beside_full_lines_is_a_column_of_its_own(docs: pathlib.Path) -> None:
+    """A journal's sidebar (dates, subject areas) set right-aligned in a
+    narrow column a font size or so left of the text: the text's full lines
+    are too wide to shape the gutter (its one short line is indented), but
+    they all start at one x, so the gutter ends there, and the sidebar is
+    read apart from the text."""
+    path = docs / "sidebar.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    side = ["Received", "3 November 2014", "Accepted", "23 January 2015", "Published"]
+    side += ["25 February 2015", "Correspondence to", "S. Wang"]
+    c.setFont(corpus.FONT, 8)
+    for i, line in enumerate(side):
+        c.drawRightString(125, 641 - 10 * i, line)
+    words = ("quantum computation in a planar ion crystal confined by a Paul trap " * 9).split()
+    lines, line = [], ""
+    for word in words:
+        if c.stringWidth(f"{line} {word}", corpus.FONT, 10) > 400:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    c.setFont(corpus.FONT, 10)
+    for i, text in enumerate(lines):  # full lines only: none narrow
+        c.drawString(137, 644 - 12.6 * i, text)
+    c.drawString(147, 644 - 12.6 * len(lines), "Generic ion traps, on the other hand.")
+    c.showPage()
+    c.save()
+    [page] = convert(path)
+    assert page.split("\n\n")[-2:] == [" ".join(lines), "Generic ion traps, on the other hand."]
+
+
 def test_a_column_of_one_letter_cells_is_no_stacked_word(docs: pathlib.Path) -> None:
     """Letters one under another are read as a word only when they stand
     alone on their lines: a table's column of Y/N flags keeps its rows."""

@@ -48,6 +48,7 @@ Item = Line | Table
 Block = Line | Table | Boxes
 
 GUTTER_MIN = 0.5  # a gutter is at least this many font sizes wide (justified columns: ~1)
+EDGE_SLACK = 0.2  # lines whose ends lie this close (font sizes) share a column edge
 MIN_COLUMN_LINES = 3  # each column of a split has at least this many segments
 NARROW_SHARE = 0.6  # segments narrower than this share of the region shape the gutter
 CROSSING_SHARE = 0.1  # ... of which at most this share may cross it (page numbers, stray)
@@ -216,6 +217,7 @@ def _gutter(items: list[Block]) -> tuple[float, float] | None:
     size = statistics.median(line.size for line in lines)
     lo, hi = min(it.left for it in items), max(it.right for it in items)
     narrow = [it for it in items if it.right - it.left < NARROW_SHARE * (hi - lo)]
+    wide = [it for it in items if it.right - it.left >= NARROW_SHARE * (hi - lo)]
     allowed = int(CROSSING_SHARE * len(narrow))
     events = sorted([(it.left, 1) for it in narrow] + [(it.right, -1) for it in narrow])
     depth, start, best = 0, None, None
@@ -224,11 +226,28 @@ def _gutter(items: list[Block]) -> tuple[float, float] | None:
         if depth <= allowed and start is None:
             start = x
         elif depth > allowed and start is not None:
-            if lo < start and x - start >= GUTTER_MIN * size and _splits(lines, start, x):
-                if best is None or x - start > best[1] - best[0]:
-                    best = (start, x)
+            g0, g1 = _trimmed(wide, start, x, size)
+            if lo < g0 and g1 - g0 >= GUTTER_MIN * size and _splits(lines, g0, g1):
+                if best is None or g1 - g0 > best[1] - best[0]:
+                    best = (g0, g1)
             start = None
     return _core(narrow, *best) if best else None
+
+
+def _trimmed(wide: list[Block], g0: float, g1: float, size: float) -> tuple[float, float]:
+    """The strip g0..g1 less what the ``wide`` items (they do not shape the
+    gutter) reach into it, when MIN_COLUMN_LINES or more of them do, all
+    from one side and to one x (within EDGE_SLACK font ``size``s): the full
+    lines of a wide column beside a narrow one (a journal's sidebar) all
+    start at the column's edge. Else the strip as it is."""
+    starts = [it.left for it in wide if g0 < it.left < g1 and it.right >= g1]
+    ends = [it.right for it in wide if g0 < it.right < g1 and it.left <= g0]
+    edges = starts or ends
+    if (starts and ends) or len(edges) < MIN_COLUMN_LINES:
+        return g0, g1
+    if max(edges) - min(edges) > EDGE_SLACK * size:
+        return g0, g1
+    return (g0, min(starts)) if starts else (max(ends), g1)
 
 
 def _core(narrow: list[Block], g0: float, g1: float) -> tuple[float, float]:
