@@ -91,25 +91,32 @@ def test_bold_body_size_line_is_a_heading_below_sized_ones(docs: pathlib.Path) -
     ]
 
 
-def test_large_print_that_ends_as_a_sentence_is_no_heading(docs: pathlib.Path) -> None:
+def test_large_print_that_ends_as_a_sentence_or_has_no_word_is_no_heading(
+    docs: pathlib.Path,
+) -> None:
     """Text larger than the body is a heading unless it ends as a sentence
-    does (a full stop after a lower-case word): a notice, a lead paragraph.
-    A title ending in an abbreviation ("Inc.") stays one."""
+    does (a full stop after a lower-case word: a notice, a lead paragraph)
+    or holds no word of two letters (a chart's axis figure, a form's "O"
+    for "or"). A title ending in an abbreviation ("Inc.") stays one."""
     path = docs / "large-print.pdf"
     c = canvas.Canvas(str(path), pagesize=LETTER)
     c.setFont(corpus.FONT, 20)
     c.drawString(72, 700, "Acme Holdings Inc.")
     c.setFont(corpus.FONT, 14)
     c.drawString(72, 660, "Enclose, but do not attach, any payment.")
+    c.drawString(72, 630, "2,500")
+    c.drawString(72, 600, "O")
     c.setFont(corpus.FONT, corpus.BODY_SIZE)
     for i in range(6):
-        c.drawString(72, 630 - 14 * i, "Revenue grew in every region this year, and costs fell;")
+        c.drawString(72, 570 - 14 * i, "Revenue grew in every region this year, and costs fell;")
     c.showPage()
     c.save()
     [page] = convert(path)
-    assert page.split("\n\n")[:2] == [
+    assert page.split("\n\n")[:4] == [
         "# Acme Holdings Inc.",
         "Enclose, but do not attach, any payment.",
+        "2,500",
+        "O",
     ]
 
     cjk = qc.make_cjk_pdf(docs / "cjk-sentence.pdf", heading="本次发行不引用主体评级。")

@@ -84,6 +84,7 @@ CAPTION = re.compile(
     r"\s?(?:\d+|[IVX]+)(?:[.\-\u2013]\d+)*(?:[.:)]|\s)"
 )
 # A contents entry: a dot leader, then a page number (arabic or roman) at the line's end.
+_WORD = re.compile(r"[^\W\d_]{2}")  # two letters in a row (any script)
 _WORDY = re.compile(r"[^\W\d_]{4}|[^\W\d_]{2,}\s+[^\W\d_]{2,}")  # a 4-letter word, or 2 words
 _ENTRY = re.compile(
     rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4,}}\s*(?:\d{{1,4}}|[ivxlcdm]{{1,7}})$", re.IGNORECASE
@@ -385,9 +386,9 @@ def to_markdown(
             )
         prev = line
     blocks = [moving for block in blocks for moving in (block, *moved.get(id(block), ()))]
-    for block in blocks:
-        if block.kind.startswith("h") and _sentence(_join(block.parts)):
-            block.kind = "p"  # large or bold, but a sentence: a lead paragraph, a notice
+    for block in blocks:  # large or bold, but a sentence (a notice) or no words (a chart's axis)
+        if block.kind.startswith("h") and _untitled(_join(block.parts)):
+            block.kind = "p"
     blocks = [part for block in blocks for part in _broken_up(block)]
     edges = ([_margin_line(head)] if head else []), ([_margin_line(foot)] if foot else [])
     aside = [_margin_line([line]) for line in side]
@@ -615,11 +616,16 @@ def _heading_level(
     return level
 
 
-def _sentence(text: str) -> bool:
-    """The text ends as a sentence does, not as a title: with a full stop
-    after a lower-case word ("… any payment."; not "Inc." or "Fig. 2.")
-    or with an ideographic full stop (CJK titles have none)."""
+def _untitled(text: str) -> bool:
+    """The text is no title, however it is set: it holds no word (two
+    letters in a row, or a CJK character: a figure, a mark, a lone letter
+    such as a form's "O" for "or" are none), or it ends as a sentence
+    does: with a full stop after a lower-case word ("… any payment."; not
+    "Inc." or "Fig. 2.") or with an ideographic full stop (CJK titles have
+    none)."""
     if text.endswith(("\u3002", "\uff0e")):
+        return True
+    if _WORD.search(text) is None and not any(map(is_wide_char, text)):
         return True
     word = text[:-1].rsplit(" ", 1)[-1].rstrip(")\u201d\u2019\"'") if text.endswith(".") else ""
     return len(word) >= 2 and word.isalpha() and word.islower()
