@@ -91,6 +91,24 @@ def test_bold_body_size_line_is_a_heading_below_sized_ones(docs: pathlib.Path) -
     ]
 
 
+def test_a_bold_phrase_filling_a_line_of_its_paragraph_is_no_heading(docs: pathlib.Path) -> None:
+    """A line all bold inside a paragraph (a bold phrase that happens to fill
+    it) opens in lower case: it is the paragraph's, not a heading."""
+    path = docs / "bold-phrase.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    lines = [
+        (corpus.FONT, "The story of the first couple reminds us that we are free and aware of"),
+        (corpus.BOLD, "the consequences of our own choices and of what they mean"),
+        (corpus.FONT, "for everyone else, which is what makes a person truly free."),
+    ]
+    for i, (font, text) in enumerate(lines):
+        c.setFont(font, corpus.BODY_SIZE)
+        c.drawString(72, 700 - 14 * i, text)
+    c.showPage()
+    c.save()
+    assert convert(path) == [" ".join(text for _, text in lines)]
+
+
 def test_large_print_that_ends_as_a_sentence_or_has_no_word_is_no_heading(
     docs: pathlib.Path,
 ) -> None:
@@ -192,6 +210,28 @@ def test_a_narrow_sidebar_beside_full_lines_is_a_column_of_its_own(docs: pathlib
     c.save()
     [page] = convert(path)
     assert page.split("\n\n")[-2:] == [" ".join(lines), "Generic ion traps, on the other hand."]
+
+
+def test_a_drop_cap_opens_its_word_and_paragraph(docs: pathlib.Path) -> None:
+    """A paragraph's first letter set large (a drop cap, three lines deep)
+    is its first word's first letter, and the lines beside it, indented to
+    clear it, run on into the lines below it."""
+    path = docs / "drop-cap.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(corpus.FONT, 43)  # its top level with the first line's capitals
+    c.drawString(72, 676, "S")
+    lines = [
+        (100, "calable quantum computation is one of the goals"),
+        (100, "of modern physics, and trapped ions are among"),
+        (72, "the most promising platforms for it, as the linear Paul"),
+        (72, "trap was among the first to perform logic gates."),
+    ]
+    c.setFont(corpus.FONT, 10)
+    for i, (x, text) in enumerate(lines):
+        c.drawString(x, 700 - 12 * i, text)
+    c.showPage()
+    c.save()
+    assert convert(path) == ["S" + " ".join(text for _, text in lines)]
 
 
 def test_a_column_of_one_letter_cells_is_no_stacked_word(docs: pathlib.Path) -> None:

@@ -84,7 +84,8 @@ CAPTION = re.compile(
     r"\s?(?:\d+|[IVX]+)(?:[.\-\u2013]\d+)*(?:[.:)]|\s)"
 )
 # A contents entry: a dot leader, then a page number (arabic or roman) at the line's end.
-_WORD = re.compile(r"[^\W\d_]{2}")  # two letters in a row (any script)
+# Two letters in a row (any script), or three letter-spaced ("C O N T E N T S").
+_WORD = re.compile(r"[^\W\d_]{2}|(?:[^\W\d_] ){2}[^\W\d_]")
 _WORDY = re.compile(r"[^\W\d_]{4}|[^\W\d_]{2,}\s+[^\W\d_]{2,}")  # a 4-letter word, or 2 words
 _ENTRY = re.compile(
     rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4,}}\s*(?:\d{{1,4}}|[ivxlcdm]{{1,7}})$", re.IGNORECASE
@@ -200,9 +201,12 @@ def _is_heading_shape(line: Line, body: float) -> bool:
 
 
 def _is_bold_heading(line: Line, body: float) -> bool:
-    """All bold, about body size, short, no sentence punctuation or list marker at its end."""
+    """All bold, about body size, short, no sentence punctuation or list
+    marker at its end, not opening in lower case (a bold phrase that fills
+    a line of its paragraph)."""
     return (
         line.bold
+        and not line.text[:1].islower()
         and _step(line.size) >= _step(body) * (2 - HEADING_MIN_RATIO)
         and line.size < body * HEADING_MIN_RATIO
         and len(line.text) <= BOLD_HEADING_MAX_CHARS
@@ -618,11 +622,11 @@ def _heading_level(
 
 def _untitled(text: str) -> bool:
     """The text is no title, however it is set: it holds no word (two
-    letters in a row, or a CJK character: a figure, a mark, a lone letter
-    such as a form's "O" for "or" are none), or it ends as a sentence
-    does: with a full stop after a lower-case word ("… any payment."; not
-    "Inc." or "Fig. 2.") or with an ideographic full stop (CJK titles have
-    none)."""
+    letters in a row, three letter-spaced, or a CJK character: a figure, a
+    mark, a lone letter such as a form's "O" for "or" are none), or it
+    ends as a sentence does: with a full stop after a lower-case word ("…
+    any payment."; not "Inc." or "Fig. 2.") or with an ideographic full
+    stop (CJK titles have none)."""
     if text.endswith(("\u3002", "\uff0e")):
         return True
     if _WORD.search(text) is None and not any(map(is_wide_char, text)):

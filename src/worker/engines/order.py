@@ -236,18 +236,19 @@ def _gutter(items: list[Block]) -> tuple[float, float] | None:
 
 def _trimmed(wide: list[Block], g0: float, g1: float, size: float) -> tuple[float, float]:
     """The strip g0..g1 less what the ``wide`` items (they do not shape the
-    gutter) reach into it, when MIN_COLUMN_LINES or more of them do, all
-    from one side and to one x (within EDGE_SLACK font ``size``s): the full
-    lines of a wide column beside a narrow one (a journal's sidebar) all
-    start at the column's edge. Else the strip as it is."""
+    gutter) reach into it from one side, when MIN_COLUMN_LINES or more of
+    them reach to one x (within EDGE_SLACK font ``size``s), the furthest:
+    the straight edge of a wide column beside a narrow one (a journal's
+    sidebar), which its full lines start or end at (its others fall
+    short: indents, a paragraph's last line). Else the strip as it is."""
     starts = [it.left for it in wide if g0 < it.left < g1 and it.right >= g1]
     ends = [it.right for it in wide if g0 < it.right < g1 and it.left <= g0]
-    edges = starts or ends
-    if (starts and ends) or len(edges) < MIN_COLUMN_LINES:
+    if (starts and ends) or not (starts or ends):
         return g0, g1
-    if max(edges) - min(edges) > EDGE_SLACK * size:
+    edge = min(starts) if starts else max(ends)
+    if sum(abs(x - edge) <= EDGE_SLACK * size for x in starts or ends) < MIN_COLUMN_LINES:
         return g0, g1
-    return (g0, min(starts)) if starts else (max(ends), g1)
+    return (g0, edge) if starts else (edge, g1)
 
 
 def _core(narrow: list[Block], g0: float, g1: float) -> tuple[float, float]:

@@ -71,6 +71,7 @@ MONO_SPACE_GAP = 0.4  # ... in a fixed-pitch font, whose narrow glyphs sit in wi
 BASELINE_TOLERANCE = 0.2  # runs whose baselines differ by at most this (font sizes) ...
 SAME_LINE = 0.5  # ... or whose boxes overlap by this share of the smaller are one line
 SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a new segment
+DROP_CAP_SIZE = 2.0  # a capital letter this many times the next run's size may be a drop cap
 GLUE_GAP = 0.25  # runs this close (font sizes) that pdfium put no space between are one word
 # ... and within one text object (a producer may draw a row across columns as one): an object
 SPREAD_WIDTH = 1.2  # ... wider than this many box heights a character is read glyph by glyph
@@ -948,6 +949,7 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
             and cur.baseline < run.baseline - BASELINE_TOLERANCE * run.size
         )
         cur.noted = cur.noted or mark
+        drop = id(cur) in single and _drop_cap(cur, run)
         single.discard(id(cur))
         spaced = cur.text.endswith(" ") or run.text.startswith(" ")
         unspaced = is_wide_char(cur.text[-1]) or is_wide_char(run.text[0])
@@ -956,13 +958,18 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         joint = " " if gap > space * run.size and not (spaced or unspaced or glued) else ""
         if mark and not spaced:
             joint = " "  # the note's mark, then its text: "1 The code ...", not "1The"
+        elif drop:
+            cur.text, joint = cur.text.strip(), ""  # the word's first letter: "Scalable"
         cur.text += joint + run.text
         if run.chars > cur.chars // 2:  # the dominant run sets the line's style
             cur.size, cur.baseline = run.size, run.baseline
         cur.right = run.right
         cur.bold = cur.bold and run.bold
         cur.mono = cur.mono and run.mono
-        cur.top, cur.bottom = min(cur.top, run.top), max(cur.bottom, run.bottom)
+        if drop:  # the line is the text's, not the cap's that hangs down beside the next ones
+            cur.top, cur.bottom = run.top, run.bottom
+        else:
+            cur.top, cur.bottom = min(cur.top, run.top), max(cur.bottom, run.bottom)
         cur.chars += run.chars
     for line in lines:
         line.text = " ".join(line.text.split())
@@ -1000,6 +1007,19 @@ class _Lines:
         start = (bisect.bisect_left if closed else bisect.bisect_right)(xs, left)
         end = (bisect.bisect_right if closed else bisect.bisect_left)(xs, right)
         return [x for x, low, high in found[start:end] if low <= y <= high]
+
+
+def _drop_cap(cap: Line, run: Line) -> bool:
+    """``cap`` is a drop cap opening ``run``'s word: one capital letter,
+    DROP_CAP_SIZE times the run's size or more, hanging below its top."""
+    letter = cap.text.strip()
+    return (
+        len(letter) == 1
+        and letter.isupper()
+        and cap.size >= DROP_CAP_SIZE * run.size
+        and cap.bottom > run.bottom
+        and run.text[:1].islower()
+    )
 
 
 def _same_band(line: Line, run: Line) -> bool:
