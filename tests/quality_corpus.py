@@ -346,12 +346,12 @@ def make_unmapped_pdf(path: pathlib.Path) -> list[str] | None:
     return [UNMAPPED_HEADER, *UNMAPPED_LINES]
 
 
-def make_word_bullets_pdf(path: pathlib.Path) -> list[str] | None:
+def make_word_bullets_pdf(path: pathlib.Path) -> list[tuple[int, str]] | None:
     """Write a list as Word prints one: its bullets in a symbol font that
     maps them to the private use area (U+F0B7, Symbol's bullet), a tab
     before each item's text, and a second level whose bullet is an "o" in
     Courier, one item all code in Courier too (None: no DejaVu Sans); return
-    the items, top down."""
+    the items, top down, each with its level (0, or 1 for the second)."""
     if not _register("Bullets", RTL_FONT_FILE):
         return None
     items = [(0, "Pixmaps may carry an alpha channel"), (1, "Pixmap.alpha tells which")]
@@ -371,7 +371,7 @@ def make_word_bullets_pdf(path: pathlib.Path) -> list[str] | None:
     symbol = re.sub(rb"<([0-9A-F]{2})> <2022>", rb"<\1> <F0B7>", data)
     assert symbol != data, "reportlab wrote no uncompressed ToUnicode map"
     path.write_bytes(symbol)
-    return [text for _, text in items]
+    return items
 
 
 def render_page(pdf_path: pathlib.Path, index: int = 0, scale: float = RENDER_SCALE) -> Image.Image:

@@ -147,12 +147,14 @@ def test_large_print_that_ends_as_a_sentence_or_has_no_word_is_no_heading(
 def test_word_bullets_in_a_symbol_font_make_a_list(docs: pathlib.Path) -> None:
     """Word's bullets come out of its symbol fonts in the private use area
     (U+F0B7 for Symbol's bullet), and its second level's bullet is an "o"
-    in Courier a tab before the text: both open list items."""
+    in Courier a tab before the text: both open list items, the second
+    level's nested under the first's (its bullets further in)."""
     path = docs / "word-bullets.pdf"
     items = qc.make_word_bullets_pdf(path)
     if items is None:
         pytest.skip(f"no {qc.RTL_FONT_FILE} on this machine (Debian: fonts-dejavu-core)")
-    assert convert(path) == ["The changes:\n\n" + "\n".join(f"- {item}" for item in items)]
+    nested = "\n".join(f"{'  ' * level}- {item}" for level, item in items)
+    assert convert(path) == [f"The changes:\n\n{nested}"]
 
 
 def test_a_word_shaded_in_its_line_keeps_the_line_whole(docs: pathlib.Path) -> None:

@@ -576,16 +576,17 @@ def test_bill_loses_its_line_numbers_and_keeps_its_labelled_items(converted) -> 
     in the right margin ("5", "10", "15", "20"), and its provisions are
     labelled "(1)", "(a)", "(b)". The numbers are left out, not read into
     the line beside them; each labelled provision is an item of its own,
-    its wrapped lines with it."""
+    its wrapped lines with it, the lettered ones (set further in) nested
+    under the numbered."""
     markdown = convert(converted, "tl-ukbill-p3.pdf")
     assert not re.search(r"\b(?:5|10|15|20)\b", markdown.replace("1998", ""))
     items = [line.replace("\u2018", "'").replace("\u2019", "'") for line in markdown.split("\n")]
-    items = [line for line in items if line.startswith("- (")]
-    assert "- (a) 'public authority' has the same meaning as under the Human Rights Act 1998;" in (
-        items
-    )
-    assert any(item.startswith("- (b) the term 'Application Day' refers") for item in items)
-    assert "- (a) the State is a member of the Commonwealth of Nations" in items
+    assert "- (1) In this Act, the following definitions apply:" in items
+    items = [line for line in items if line.startswith("  - (")]
+    authority = "'public authority' has the same meaning as under the Human Rights Act 1998;"
+    assert f"  - (a) {authority}" in items
+    assert any(item.startswith("  - (b) the term 'Application Day' refers") for item in items)
+    assert "  - (a) the State is a member of the Commonwealth of Nations" in items
 
 
 def test_margin_stamp_set_sideways_stays_out_of_the_paragraphs(converted) -> None:

@@ -69,6 +69,7 @@ SHORT_LINE = 2.0  # ... that stopped this short of the paragraph's far edge (its
 LINE_OVERLAP = 0.3  # a line under another overlaps it by at most this (font sizes)
 WORD_ROOM = 1.0  # a line that left room for the next line's first word and this much more ends one
 ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
+NEST_INDENT, NEST_MAX = 1.0, 6.0  # a bullet this many font sizes further in is nested (at most)
 HANG_MIN, HANG_MAX = 0.5, 5.0  # a hanging indent: second line this far in (font sizes) ...
 
 # A marker opening a line: a bullet, or "-", "*" or pdfium's hyphenation code
@@ -227,6 +228,7 @@ class _Block:
     hang: float | None = None
     size: float = 0.0
     lines: list[Line] = field(default_factory=list)  # paragraphs: the line of each part
+    marks: list[float] = field(default_factory=list)  # lists: each item's marker's left edge
 
     def markdown(self) -> str:
         if self.kind == "table":
@@ -234,7 +236,9 @@ class _Block:
         if self.kind == "code":
             return "```\n" + "\n".join(_clean(part) for part in self.parts) + "\n```"
         if self.kind == "ul":
-            return "\n".join(f"- {_clean(item)}" for item in self.parts)
+            levels = _levels(self.marks, self.size, self.parts)
+            nested = zip(levels, self.parts, strict=True)
+            return "\n".join(f"{'  ' * level}- {_clean(item)}" for level, item in nested)
         if self.kind == "ol":
             pairs = zip(self.numbers, self.parts, strict=True)
             return "\n".join(f"{n}. {_clean(item)}" for n, item in pairs)
@@ -351,6 +355,7 @@ def to_markdown(
                 cur = _Block(kind, [])
                 blocks.append(cur)
             cur.parts.append(item)
+            cur.marks.append(line.left)
             if number:
                 cur.numbers.append(number.group(1))
             cur.left, cur.size, cur.hang = line.left, line.size, None
@@ -633,6 +638,28 @@ def _untitled(text: str) -> bool:
         return True
     word = text[:-1].rsplit(" ", 1)[-1].rstrip(")\u201d\u2019\"'") if text.endswith(".") else ""
     return len(word) >= 2 and word.isalpha() and word.islower()
+
+
+def _levels(marks: list[float], size: float, items: list[str]) -> list[int]:
+    """Each bulleted item's nesting level: the rank of its marker's left edge
+    among the list's, edges within NEST_INDENT font sizes of each other one
+    rank (a second-level bullet sits further in). All one level unless the
+    first item is on the first and each item at most one level deeper than
+    the one before it; if two ranks lie more than NEST_MAX sizes apart (the
+    list runs on in the next column); or if the list is right-to-left (its
+    markers at the items' right)."""
+    flat = [0] * len(items)
+    if len(marks) != len(items) or any(map(is_rtl, items)):
+        return flat
+    ranks: list[float] = []
+    for x in sorted(marks):
+        if ranks and x - ranks[-1] > NEST_MAX * size:
+            return flat
+        if not ranks or x - ranks[-1] > NEST_INDENT * size:
+            ranks.append(x)
+    levels = [max(k for k, rank in enumerate(ranks) if x >= rank) for x in marks]
+    steps = itertools.pairwise([-1, *levels])
+    return levels if all(b <= a + 1 for a, b in steps) and levels[:1] == [0] else flat
 
 
 def _open(text: str) -> bool:
