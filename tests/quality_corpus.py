@@ -338,12 +338,18 @@ def make_unmapped_pdf(path: pathlib.Path) -> list[str] | None:
         c.drawString(36, size[1] - 70 - i * 40, line)
     c.showPage()
     c.save()
-    data = path.read_bytes()
-    # "<21> <0021>" -> "<21> <E021>": same length, so the xref offsets stay valid.
-    garbled = re.sub(rb"<([0-9A-F]{2})> <00([2-7][0-9A-F])>", rb"<\1> <E0\2>", data)
-    assert garbled != data, "reportlab wrote no uncompressed ToUnicode map"
-    path.write_bytes(garbled)
+    _remap(path, rb"<([0-9A-F]{2})> <00([2-7][0-9A-F])>", rb"<\1> <E0\2>")  # <21> <E021>
     return [UNMAPPED_HEADER, *UNMAPPED_LINES]
+
+
+def _remap(path: pathlib.Path, entry: bytes, code: bytes) -> None:
+    """Rewrite the entries of the PDF's uncompressed ToUnicode maps that
+    match ``entry`` (a pattern) to ``code`` (its replacement, the same
+    length, so that the xref offsets stay valid)."""
+    data = path.read_bytes()
+    remapped = re.sub(entry, code, data)
+    assert remapped != data, "reportlab wrote no uncompressed ToUnicode map"
+    path.write_bytes(remapped)
 
 
 def make_word_bullets_pdf(path: pathlib.Path) -> list[tuple[int, str]] | None:
@@ -367,10 +373,7 @@ def make_word_bullets_pdf(path: pathlib.Path) -> list[tuple[int, str]] | None:
         c.drawString(x + 18, y, text)
     c.showPage()
     c.save()
-    data = path.read_bytes()
-    symbol = re.sub(rb"<([0-9A-F]{2})> <2022>", rb"<\1> <F0B7>", data)
-    assert symbol != data, "reportlab wrote no uncompressed ToUnicode map"
-    path.write_bytes(symbol)
+    _remap(path, rb"<([0-9A-F]{2})> <2022>", rb"<\1> <F0B7>")
     return items
 
 
