@@ -84,10 +84,10 @@ CAPTION = re.compile(
     r"Figura|Tabla|Tabela|Рисунок|Рис\.|Таблица|图|表|圖|그림|표|図)"
     r"\s?(?:\d+|[IVX]+)(?:[.\-\u2013]\d+)*(?:[.:)]|\s)"
 )
-# A contents entry: a dot leader, then a page number (arabic or roman) at the line's end.
 # Two letters in a row (any script), or three letter-spaced ("C O N T E N T S").
 _WORD = re.compile(r"[^\W\d_]{2}|(?:[^\W\d_] ){2}[^\W\d_]")
 _WORDY = re.compile(r"[^\W\d_]{4}|[^\W\d_]{2,}\s+[^\W\d_]{2,}")  # a 4-letter word, or 2 words
+# A contents entry: a dot leader, then a page number (arabic or roman) at the line's end.
 _ENTRY = re.compile(
     rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4,}}\s*(?:\d{{1,4}}|[ivxlcdm]{{1,7}})$", re.IGNORECASE
 )
