@@ -353,28 +353,36 @@ def _remap(path: pathlib.Path, entry: bytes, code: bytes) -> None:
 
 
 def make_word_bullets_pdf(path: pathlib.Path) -> list[tuple[int, str]] | None:
-    """Write a list as Word prints one: its bullets in a symbol font that
-    maps them to the private use area (U+F0B7, Symbol's bullet), a tab
-    before each item's text, and a second level whose bullet is an "o" in
-    Courier, one item all code in Courier too (None: no DejaVu Sans); return
-    the items, top down, each with its level (0, or 1 for the second)."""
+    """Write a list as Word prints one: its bullets in symbol fonts that map
+    them to the private use area (U+F0B7, Symbol's bullet; U+F075,
+    Wingdings' diamond), a tab before each item's text, and a second level
+    whose bullet is an "o" in Courier, one item all code in Courier too;
+    then a line with Wingdings' empty check box (U+F0A8) before its text
+    (None: no DejaVu Sans). Return the items, top down, each with its level
+    (0, or 1 for the second), then the check box line as (-1, its text)."""
     if not _register("Bullets", RTL_FONT_FILE):
         return None
     items = [(0, "Pixmaps may carry an alpha channel"), (1, "Pixmap.alpha tells which")]
     items += [(1, "Pixmap.n = Colorspace.n + 1"), (0, "Colorspaces name their kind")]
+    bullets = ["\u2022", "o", "o", "\u25c6"]
     c = canvas.Canvas(str(path), pagesize=LETTER, pageCompression=0)
     c.setFont(FONT, 11)
     c.drawString(MARGIN, 700, "The changes:")
-    for i, (level, text) in enumerate(items):
+    for i, ((level, text), bullet) in enumerate(zip(items, bullets, strict=True)):
         y, x = 684 - 14 * i, MARGIN + 18 + 18 * level
-        c.setFont("Bullets" if level == 0 else "Courier", 11)
-        c.drawString(x, y, "\u2022" if level == 0 else "o")
+        c.setFont("Courier" if bullet == "o" else "Bullets", 11)
+        c.drawString(x, y, bullet)
         c.setFont("Courier" if "=" in text else FONT, 11)
         c.drawString(x + 18, y, text)
+    c.setFont("Bullets", 11)
+    c.drawString(MARGIN, 600, "\u2610")
+    c.setFont(FONT, 11)
+    c.drawString(MARGIN + 16, 600, "Reviewed by the maintainers")
     c.showPage()
     c.save()
-    _remap(path, rb"<([0-9A-F]{2})> <2022>", rb"<\1> <F0B7>")
-    return items
+    for code, private in ((b"2022", b"F0B7"), (b"25C6", b"F075"), (b"2610", b"F0A8")):
+        _remap(path, rb"<([0-9A-F]{2})> <" + code + rb">", rb"<\1> <" + private + rb">")
+    return [*items, (-1, "\u2610 Reviewed by the maintainers")]
 
 
 def render_page(pdf_path: pathlib.Path, index: int = 0, scale: float = RENDER_SCALE) -> Image.Image:

@@ -144,17 +144,48 @@ def test_large_print_that_ends_as_a_sentence_or_has_no_word_is_no_heading(
     assert page.startswith(f"{cjk[0]}\n\n")  # ends with an ideographic full stop
 
 
+def test_key_points_in_large_print_are_list_items_not_headings(docs: pathlib.Path) -> None:
+    """A report's key points, bulleted and set larger than its body, wrap
+    onto second lines: each is one list item, no line of it a heading."""
+    path = docs / "key-points.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(corpus.FONT, 22)
+    c.drawString(72, 720, "Oversupply misconceptions")
+    points = [
+        ("Our supply and demand models for each region suggest that", "concerns are overblown"),
+        ("Stricter rules on supply chains should keep local markets", "apart despite the surplus"),
+    ]
+    c.setFont(corpus.FONT, 13)
+    for i, (first, second) in enumerate(points):
+        y = 690 - 40 * i
+        c.drawString(72, y, "\u2022")
+        c.drawString(86, y, first)
+        c.drawString(86, y - 16, second)
+    c.setFont(corpus.FONT, corpus.BODY_SIZE)
+    for i in range(8):
+        c.drawString(72, 600 - 14 * i, "The market has been concerned about overcapacity;")
+    c.showPage()
+    c.save()
+    [page] = convert(path)
+    assert page.split("\n\n")[:2] == [
+        "# Oversupply misconceptions",
+        "\n".join(f"- {first} {second}" for first, second in points),
+    ]
+
+
 def test_word_bullets_in_a_symbol_font_make_a_list(docs: pathlib.Path) -> None:
     """Word's bullets come out of its symbol fonts in the private use area
-    (U+F0B7 for Symbol's bullet), and its second level's bullet is an "o"
-    in Courier a tab before the text: both open list items, the second
-    level's nested under the first's (its bullets further in)."""
+    (U+F0B7 for Symbol's bullet, U+F075 for Wingdings' diamond), and its
+    second level's bullet is an "o" in Courier a tab before the text: all
+    open list items, the second level's nested under the first's (its
+    bullets further in). Wingdings' empty check box is read as one."""
     path = docs / "word-bullets.pdf"
-    items = qc.make_word_bullets_pdf(path)
-    if items is None:
+    made = qc.make_word_bullets_pdf(path)
+    if made is None:
         pytest.skip(f"no {qc.RTL_FONT_FILE} on this machine (Debian: fonts-dejavu-core)")
+    *items, (_, boxed) = made
     nested = "\n".join(f"{'  ' * level}- {item}" for level, item in items)
-    assert convert(path) == [f"The changes:\n\n{nested}"]
+    assert convert(path) == [f"The changes:\n\n{nested}\n\n{boxed}"]
 
 
 def test_a_word_shaded_in_its_line_keeps_the_line_whole(docs: pathlib.Path) -> None:

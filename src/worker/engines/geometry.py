@@ -42,8 +42,10 @@ LEADER_DOTS = (
 )
 LEADER = re.compile(rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4,}}$")  # a dot leader ending a segment
 # The bullets a list item may open with (and the en dash); Word's bullet
-# gallery adds an arrowhead and a diamond of four.
-BULLET_CHARS = "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013\u27a2\u2756"
+# gallery adds an arrowhead, diamonds and a shadowed square.
+BULLET_CHARS = (
+    "\u2022\u25e6\u25aa\u25cf\u25cb\u25a0\u2023\u2219\u00b7\u2013\u27a2\u2756\u25c6\u2751"
+)
 _MARKER = re.compile(rf"^(?:[{BULLET_CHARS}*\x02-]|\d{{1,3}}[.)])$")
 
 

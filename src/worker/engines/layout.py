@@ -316,6 +316,8 @@ def to_markdown(
             if fonts is None
             else _heading_level(fonts, line, prev, after, usual)
         )
+        if BULLET.match(text):
+            level = None  # a list item, however large (a report's key points)
         pitch = line.baseline - prev.baseline if prev else None
         gap = pitch is None or pitch > usual * PARAGRAPH_GAP or pitch < 0.5 * line.size
         restyled = fonts is not None and prev is not None and _restyled(prev.size, line.size)
@@ -338,6 +340,9 @@ def to_markdown(
             gap = True  # a caption starts a paragraph of its own
         if line.noted:
             gap = True  # so does a note, after its raised mark
+        if level is not None and cur and cur.kind in ("ul", "ol") and not (gap or restyled):
+            if _item_goes_on(cur, line, prev, flow):
+                level = None  # the large item's next line
         bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         label = None if bullet or number else LABELLED.match(text)

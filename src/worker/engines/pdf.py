@@ -117,16 +117,21 @@ _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab an
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
 _DOTS = re.compile(f"[{LEADER_DOTS}] ?[{LEADER_DOTS}]")  # two dots: a leader
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
-# Word's bullets in symbol fonts, which map their codes to the private use
-# area (U+F000 + code): Symbol's bullet; Wingdings' square, arrowhead,
-# diamond of four, black square and check mark.
+# Word's bullets and check boxes in symbol fonts, which map their codes to
+# the private use area (U+F000 + code): Symbol's bullet; Wingdings' square,
+# arrowhead, diamond of four, diamond, black square, shadowed square and
+# check mark, and its empty and ticked boxes.
 _SYMBOL_MARKS = {
     0xF0B7: "\u2022",
     0xF0A7: "\u25aa",
     0xF0D8: "\u27a2",
     0xF076: "\u2756",
+    0xF075: "\u25c6",
     0xF06E: "\u25a0",
+    0xF071: "\u2751",
     0xF0FC: "\u2713",
+    0xF0A8: "\u2610",
+    0xF0FE: "\u2611",
 }
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 # Bold by name; TeX's bold fonts are named by weight letter: CMBX10, SFBX1200, CMBXTI10, CMB10.
