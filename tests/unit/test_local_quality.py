@@ -48,6 +48,14 @@ def table_rows(markdown: str) -> list[list[str]]:
     return rows
 
 
+def body_text(c: canvas.Canvas, top: float, count: int = 8) -> None:
+    """``count`` lines of body text from ``top`` down, enough to make their
+    size the page's body size."""
+    c.setFont(corpus.FONT, corpus.BODY_SIZE)
+    for i in range(count):
+        c.drawString(72, top - 14 * i, "Revenue grew in every region this year, and costs fell;")
+
+
 # --- text-layer PDFs ---------------------------------------------------------------
 
 
@@ -124,9 +132,7 @@ def test_large_print_that_ends_as_a_sentence_or_has_no_word_is_no_heading(
     c.drawString(72, 660, "Enclose, but do not attach, any payment.")
     c.drawString(72, 630, "2,500")
     c.drawString(72, 600, "O")
-    c.setFont(corpus.FONT, corpus.BODY_SIZE)
-    for i in range(6):
-        c.drawString(72, 570 - 14 * i, "Revenue grew in every region this year, and costs fell;")
+    body_text(c, 570)
     c.showPage()
     c.save()
     [page] = convert(path)
@@ -161,9 +167,7 @@ def test_key_points_in_large_print_are_list_items_not_headings(docs: pathlib.Pat
         c.drawString(72, y, "\u2022")
         c.drawString(86, y, first)
         c.drawString(86, y - 16, second)
-    c.setFont(corpus.FONT, corpus.BODY_SIZE)
-    for i in range(8):
-        c.drawString(72, 600 - 14 * i, "The market has been concerned about overcapacity;")
+    body_text(c, 600)
     c.showPage()
     c.save()
     [page] = convert(path)
