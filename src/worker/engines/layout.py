@@ -202,9 +202,10 @@ def _is_heading_shape(line: Line, body: float) -> bool:
 
 
 def _is_bold_heading(line: Line, body: float) -> bool:
-    """All bold, about body size, short, no sentence punctuation or list
-    marker at its end, not opening in lower case (a bold phrase that fills
-    a line of its paragraph)."""
+    """All bold, about body size, short, no sentence punctuation at its end,
+    not opening in lower case (a bold phrase that fills a line of its
+    paragraph). A line opening with a list marker is no heading at all
+    (``to_markdown``)."""
     return (
         line.bold
         and not line.text[:1].islower()
@@ -212,7 +213,6 @@ def _is_bold_heading(line: Line, body: float) -> bool:
         and line.size < body * HEADING_MIN_RATIO
         and len(line.text) <= BOLD_HEADING_MAX_CHARS
         and not line.text.endswith((".", ",", ";", ":"))
-        and BULLET.match(line.text) is None
     )
 
 
@@ -311,13 +311,12 @@ def to_markdown(
             continue
         after = items[i + 1] if i + 1 < len(items) else None
         usual = pitches.get(_step(line.size), pitches[None])
-        level = (
-            titles.get(id(line))
-            if fonts is None
-            else _heading_level(fonts, line, prev, after, usual)
-        )
-        if BULLET.match(text):
-            level = None  # a list item, however large (a report's key points)
+        bullet = BULLET.match(text)
+        level: int | None = None  # a bulleted line is a list item, however large (key points)
+        if bullet is None and fonts is None:
+            level = titles.get(id(line))
+        elif bullet is None and fonts is not None:
+            level = _heading_level(fonts, line, prev, after, usual)
         pitch = line.baseline - prev.baseline if prev else None
         gap = pitch is None or pitch > usual * PARAGRAPH_GAP or pitch < 0.5 * line.size
         restyled = fonts is not None and prev is not None and _restyled(prev.size, line.size)
@@ -343,7 +342,6 @@ def to_markdown(
         if level is not None and cur and cur.kind in ("ul", "ol") and not (gap or restyled):
             if _item_goes_on(cur, line, prev, flow):
                 level = None  # the large item's next line
-        bullet = BULLET.match(text)
         number = None if bullet else NUMBERED.match(text)
         label = None if bullet or number else LABELLED.match(text)
         marker = bullet or number or label
