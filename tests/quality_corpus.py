@@ -80,6 +80,18 @@ CJK_PARAGRAPH = (
 JAPANESE_LINE = "日本語のテキストも正しく読めます。"
 UNMAPPED_HEADER = "Summary"
 UNMAPPED_LINES = ["Glyphs without a usable map", "still read through OCR"]
+GLYPH_INDEX_LINES = [  # set in a font whose map gives glyph indices (make_glyph_index_pdf)
+    "Venu au cinéma par le documentaire en 1931, il s'est très vite",
+    "intéressé aux textes littéraires pour édifier son œuvre entre",
+    "théâtre et cinéma; sa première fiction date de 1942.",
+]
+GLYPH_INDEX_CLOSING = (
+    "Les textes sont ici donnés à entendre, l'image déjà frontale, le cadre rigoureux, "
+    "proche de la démarche des Straub-Huillet. Comme le soulignera plus tard le critique "
+    "Peter von Bagh, il y a dans toute son oeuvre la capacité à lire la littérature dans "
+    "une nouvelle articulation du voir, du montrer et de l'écouter, où l'image devient "
+    "parole visuelle et poétique."
+)
 
 
 def font_path(name: str) -> pathlib.Path | None:
@@ -342,10 +354,49 @@ def make_unmapped_pdf(path: pathlib.Path) -> list[str] | None:
     return [UNMAPPED_HEADER, *UNMAPPED_LINES]
 
 
-def _remap(path: pathlib.Path, entry: bytes, code: bytes) -> None:
+def make_glyph_index_pdf(path: pathlib.Path, space: int = 3) -> list[str] | None:
+    """Write a heading in Helvetica, then GLYPH_INDEX_LINES in a font whose
+    Unicode map gives each glyph's index in TrueType's standard order ("VD"
+    for "sa": a subset font without its own map, as pdfium reads it; the
+    space glyph ``space``, 3 in the order itself, 1 or 2 in a font that
+    numbers from there), and a
+    longer paragraph in Helvetica, so that the page as a whole reads as
+    language (None: no DejaVu Sans). Return the heading, the glyph-index
+    lines and the paragraph's lines."""
+    if not _register("GlyphIndex", RTL_FONT_FILE):
+        return None
+    heading = "Manoel de Oliveira"
+    closing = textwrap.wrap(GLYPH_INDEX_CLOSING, 70)
+    c = canvas.Canvas(str(path), pagesize=LETTER, pageCompression=0)
+    c.setFont(FONT, 16)
+    c.drawString(MARGIN, 700, heading)
+    c.setFont("GlyphIndex", 11)
+    for i, line in enumerate(GLYPH_INDEX_LINES):
+        c.drawString(MARGIN, 670 - 15 * i, line)
+    c.setFont(FONT, 11)
+    for i, line in enumerate(closing):
+        c.drawString(MARGIN, 610 - 15 * i, line)
+    c.showPage()
+    c.save()
+    shift = space - 3
+    index = {32 + k: 3 + k for k in range(95)} | {0xE9: 112, 0xE8: 113, 0xE2: 107, 0x153: 177}
+    index = {code: glyph + shift for code, glyph in index.items()}
+
+    def glyph(match: re.Match[bytes]) -> bytes:
+        code = int(match[2], 16)
+        return b"<%s> <%04X>" % (match[1], index.get(code, code))
+
+    _remap(path, rb"<([0-9A-F]{2})> <([0-9A-F]{4})>", glyph)
+    return [heading, *GLYPH_INDEX_LINES, *closing]
+
+
+def _remap(
+    path: pathlib.Path, entry: bytes, code: bytes | Callable[[re.Match[bytes]], bytes]
+) -> None:
     """Rewrite the entries of the PDF's uncompressed ToUnicode maps that
-    match ``entry`` (a pattern) to ``code`` (its replacement, the same
-    length, so that the xref offsets stay valid)."""
+    match ``entry`` (a pattern) to ``code`` (its replacement, or a function
+    of the match giving it; the same length, so that the xref offsets stay
+    valid)."""
     data = path.read_bytes()
     remapped = re.sub(entry, code, data)
     assert remapped != data, "reportlab wrote no uncompressed ToUnicode map"

@@ -314,6 +314,53 @@ def test_page_whose_font_has_no_unicode_map_is_ocred(docs: pathlib.Path) -> None
     assert "\ue000" not in page and squashed(page) == squashed(" ".join(lines))
 
 
+@pytest.mark.parametrize("space", [3, 1])
+def test_font_that_gives_glyph_indices_is_read_back(docs: pathlib.Path, space: int) -> None:
+    """A page broken in one font only: its map gives glyph indices ("VD
+    SUHPLqUH" for "sa première"), the other font's text is right, and the
+    page as a whole reads as language. That font's text is read through
+    the standard glyph order (a font numbering from glyph 1 too), with its
+    digits, punctuation and accents; the heading stays a heading."""
+    path = docs / f"glyph-index-{space}.pdf"
+    lines = qc.make_glyph_index_pdf(path, space)
+    if lines is None:
+        pytest.skip(f"no {qc.RTL_FONT_FILE} on this machine")
+    [page] = convert(path)
+    heading, *body = lines
+    glyph_lines = len(qc.GLYPH_INDEX_LINES)
+    assert page.split("\n\n") == [
+        f"# {heading}",
+        " ".join(body[:glyph_lines]),
+        " ".join(body[glyph_lines:]),
+    ]
+
+
+def test_glyph_indices_are_told_from_text() -> None:
+    """Text that merely looks odd is not read as glyph indices: capitals
+    (which read as other letters that way, but hold no C0 controls),
+    figures, math's single letters, text already right, a shifted map
+    (letters one code point off), nor too little text to judge."""
+    from ilios.worker.engines import glyph_order, legibility
+
+    garbage = "9HQX\x03DX\x03FLQpPD\x03SDU\x03OH\x03GRFXPHQWDLUH\x03SRXU\x03pGLILHU"
+    assert glyph_order.decode(garbage) == "Venu au cinéma par le documentaire pour édifier"
+    assert legibility.glyph_space(garbage) == 3
+    assert legibility.glyph_space(garbage[:24]) is None  # too short to judge alone ...
+    assert legibility.glyph_space(garbage[:24], given=(3,)) == 3  # ... but not beside another
+    for text in [
+        "INTRODUCTION AND BACKGROUND OF THE PRESENT STUDY",
+        "1 057 2 114 3 171 4 228 5 285 6 342 7 399 8 456 9 513",
+        "x y z U d x y z x y z V T t d x y x y U z x y z d t",
+        "Venu au cinéma par le documentaire, il s'est très vite intéressé",
+        "Bohfm qjejf b Boof vo bcmftljwfs z vo cpfvg cpvshvjhopo",  # each letter one up
+        "QWERTY XZK-220 VGHJ-4471 QXW PLKJ-88 ZZT-9 WXYZ-1204",
+        "WRKFCNUSG CHGFCNUSG DSPFCNUSG WRKFCNUSG CHGFCNUSG",  # commands' names
+        "D D1 D2 M C P1 P2 PM W Q R C CF K CF C CF K P1 P2 W Q",  # a math font's capitals
+    ]:
+        assert legibility.glyph_space(text) is None, text
+    assert glyph_order.decode("\x12\x13", space=1) == "12"  # numbered from glyph 1
+
+
 def test_table_ruled_only_between_column_groups_keeps_its_rows(docs: pathlib.Path) -> None:
     """A statistical table (the Census Bureau's way): rules frame the label
     column and each group of figures, none part the rows, so the body is one

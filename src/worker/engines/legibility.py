@@ -9,6 +9,19 @@ test on the text picks the suspects first (``suspect``), and OCR then
 decides (``agreement``): a suspect page whose text OCR does not find is
 replaced by what OCR reads.
 
+One lie can be read back without OCR: a font that gives its glyph indices
+for text ("VD SUHPLqUH" for "sa première"; ``glyph_order``). Its text on a
+page is read that way (``glyph_space``) when nearly all of it falls where
+the standard glyph order keeps the space, digits, punctuation and ASCII
+letters (1-95: upper-case letters and controls as text, hardly ever
+lower-case), its spaces, figures and stops come as C0 controls (glyphs
+below 32: no text holds them, while text in capitals has the same letters),
+it is not language as it stands (few vowels), and read that
+way it is (a third of its letters vowels, two thirds common letters), with
+its accents where accents go. Of
+the places a font may put its space (glyph 3, 2 or 1), the one whose
+reading has most vowels is taken: one glyph off, "a" reads as "b" or "`".
+
 Suspects (pages with enough letters to judge):
 
 - few of the letters most common in every Latin-script language (e, a, i,
@@ -25,10 +38,22 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
+
+from ilios.worker.engines import glyph_order
 
 COMMON_LETTERS = frozenset("eainorstldu")
 COMMON_SHARE = 0.6  # fewer common letters than this share of the Latin letters: suspect
 MIN_LETTERS = 150  # ... judged on pages with at least this many Latin letters
+VOWELS = "aeio"  # a third of the letters of Latin-script languages (29-36%), accents aside
+GLYPH_RANGE_SHARE = 0.75  # a font's text this much in glyph indices 1-95 (non-spaces), ...
+MIN_FONT_LETTERS = 30  # ... this long, ...
+CONTROL_SHARE = 0.05  # ... this much of it C0 controls (its spaces, figures and stops), ...
+MIN_GLYPH_LETTERS = 4  # ... holding this many letters and half its non-spaces letters (ASCII's
+# lower-case letters are glyphs 68-93: capitals as text, "[", "\\" and "]"), ...
+RAW_VOWELS = 0.2  # ... with fewer VOWELS than this as it stands, and read as glyph indices ...
+VOWEL_SHARE = 0.25  # ... this many and COMMON_SHARE common letters, not suspect, is glyph indices
+OWN_ORDER_SHARE = 0.2  # ... unless this share of its non-ASCII characters misfit (_own_order)
 MIXED_CASE_SHARE = 0.15  # more words with inner capitals than this share: suspect
 MIN_WORDS = 30  # ... judged on pages with at least this many words of three letters or more
 AGREEMENT_MIN = 0.5  # a suspect page whose words OCR finds less than this (F1) is OCR'd
@@ -43,23 +68,81 @@ _TOKEN = re.compile(r"[^\W_]+")
 _REGULAR = re.compile(
     "(?:[^\\W\\d_]+(?:['\u2019-][^\\W\\d_]+)*|\\d+(?:[.,:/-]\\d+)*)[.,;:!?)\\]\"\u201d\u2019]*"
 )
+_CONTROL = re.compile("[\x01-\x1f]")
+_LETTER = re.compile(r"[^\W\d_]")
+# a non-ASCII character after a lower-case ASCII letter, or else before one
+_IN_WORD = re.compile(r"(?<=[a-z])([^\x00-\x7f\ufffd])|([^\x00-\x7f\ufffd])(?=[a-z])")
+_GLYPH_RANGE = re.compile(r"[\x01-\x5f]")  # glyphs up to "z" when the space is 1 to 3
 _OPENING = '("\u201c\u2018['  # stripped from a word's start before it is judged
 
 
 def suspect(text: str) -> bool:
     """The text looks like a wrongly mapped font rather than language."""
-    # Latin letters, accents split off and dropped
-    letters = _NOT_LATIN.sub("", unicodedata.normalize("NFKD", text.casefold()))
-    if len(letters) >= MIN_LETTERS:
-        common = sum(letters.count(ch) for ch in COMMON_LETTERS)
-        if common < COMMON_SHARE * len(letters):
-            return True
+    common, letters = _common_letters(text)
+    if letters >= MIN_LETTERS and common < COMMON_SHARE * letters:
+        return True
     words = _WORD.findall(text)
     if len(words) >= MIN_WORDS:
         mixed = sum(1 for word in words if _inner_capital(word))
         if mixed > MIXED_CASE_SHARE * len(words):
             return True
     return False
+
+
+def glyph_space(text: str, given: Sequence[int] = ()) -> int | None:
+    """If a font's text on a page is its glyph indices (see the module's
+    notes): the glyph of its space, of ``glyph_order.SPACES``, that reads
+    it best (most VOWELS); else None. A text too short to judge alone
+    (MIN_FONT_LETTERS) is judged only when other fonts on the page were
+    found to give glyph indices, with their spaces (``given``)."""
+    shown = len(text) - text.count(" ")
+    if not given and shown < MIN_FONT_LETTERS:
+        return None
+    if len(_CONTROL.findall(text)) < max(1, CONTROL_SHARE * shown):
+        return None  # text (in capitals too: a heading, a command's name)
+    if len(_GLYPH_RANGE.findall(text)) < GLYPH_RANGE_SHARE * shown:
+        return None
+    raw_letters = len(_LETTER.findall(text))
+    if raw_letters < max(MIN_GLYPH_LETTERS, shown / 2) or _vowels(text) >= RAW_VOWELS:
+        return None  # figures, or language as it stands
+    spaces = given or glyph_order.SPACES
+    space = max(spaces, key=lambda space: _vowels(glyph_order.decode(text, space)))
+    decoded = glyph_order.decode(text, space)
+    common, letters = _common_letters(decoded)
+    if not letters or _vowels(decoded) < VOWEL_SHARE or common < COMMON_SHARE * letters:
+        return None
+    return None if suspect(decoded) or _own_order(decoded) else space
+
+
+def _own_order(decoded: str) -> bool:
+    """The font numbers its glyphs past ASCII in an order of its own: more
+    than OWN_ORDER_SHARE of the text's non-ASCII characters sit in a word
+    (next to a lower-case ASCII letter) as what no word holds: a symbol, a
+    figure or a stop rather than a letter or a quote mark, or a capital
+    after a lower-case letter ("G½ran", "fÐte", "‰ngel" for "Göran",
+    "fête", "Angel")."""
+    beyond = sum(1 for ch in decoded if not ch.isascii() and ch != "\ufffd")
+    misfits = 0
+    for match in _IN_WORD.finditer(decoded):
+        ch = match.group(1) or match.group(2)
+        if ch.isalpha():
+            misfits += bool(match.group(1)) and ch.isupper()  # a capital after a small letter
+        else:
+            misfits += unicodedata.category(ch) not in ("Pi", "Pf")
+    return misfits > OWN_ORDER_SHARE * beyond
+
+
+def _vowels(text: str) -> float:
+    """The share of VOWELS among the text's Latin letters (accents dropped)."""
+    letters = _NOT_LATIN.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    return sum(letters.count(ch) for ch in VOWELS) / len(letters) if letters else 0.0
+
+
+def _common_letters(text: str) -> tuple[int, int]:
+    """How many of the text's Latin letters (accents split off and dropped)
+    are COMMON_LETTERS, and how many there are."""
+    letters = _NOT_LATIN.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    return sum(letters.count(ch) for ch in COMMON_LETTERS), len(letters)
 
 
 def _inner_capital(word: str) -> bool:

@@ -45,7 +45,7 @@ import pypdfium2_raw.bindings as pdfium_bindings
 
 from ilios.errors import CorruptFile, IliosError, PdfEncrypted
 from ilios.pdfium_lock import PDFIUM_LOCK
-from ilios.worker.engines import accents, forms, stacks
+from ilios.worker.engines import accents, forms, glyph_order, legibility, stacks
 from ilios.worker.engines.geometry import (
     LEADER_DOTS,
     MARKER_GAP,
@@ -329,6 +329,11 @@ def text_lines(
     two rules of a table ruled only across (``bands``: x0, x1, y0, y1; user
     space; ``_ruled_bands``) a run is split at gaps of CELL_GAP font sizes:
     a producer may draw a row of narrow columns as one text object.
+
+    Texts are read raw (C0 controls kept) and cleaned once the page is
+    read, font by font: a font whose text on the page is its glyph indices
+    (``_glyph_fonts``) is read through the standard glyph order; in the
+    rest, controls become spaces (``_printable``).
     """
     handle = textpage.raw  # skip the wrapper's per-call parameter conversion
     c_left, c_top, c_right, c_bottom = (ctypes.c_double() for _ in range(4))
@@ -343,6 +348,11 @@ def text_lines(
     spans: dict[int, tuple[int, int]] = {}  # id of a run read whole -> its characters
     drawn: dict[tuple[str, int, int], list[Box]] = {}  # (text, cell) -> boxes read
     glue_at, last_run = -1, None  # where the last whole run read ends, and it
+    # each object's run as read: (box, text, a character) per piece, its object,
+    # its font, and its characters if read whole; and the texts read per font
+    read_runs: list[tuple[list[tuple[Box, str, int]], Any, int | None, tuple[int, int] | None]]
+    read_runs = []
+    font_texts: dict[int | None, list[str]] = {}
     object_runs = list(_object_runs(handle))
     run_count = Counter(address for _, _, address in object_runs)
     chars = _bare.FPDFText_CountChars(handle)
@@ -399,17 +409,27 @@ def text_lines(
             if _drawn_before(drawn, text, box):
                 continue  # a copy drawn over it (bold or shadow effects)
             texts = [(box, text, index)]
+        font = _font_of(obj) if obj else None
+        font_texts.setdefault(font, []).extend(text for _, text, _ in texts)
+        read_runs.append((texts, obj, font, (first, end) if whole else None))
+    glyph_fonts = _glyph_fonts(font_texts)
+    for texts, obj, font, span in read_runs:
         count = len(runs)
         mode = _bare.FPDFTextObj_GetTextRenderMode(obj) if obj else 0
         stroked = mode == pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE
+        space = glyph_fonts.get(font)
+        texts = [
+            (piece, _printable(text) if space is None else glyph_order.decode(text, space), at)
+            for piece, text, at in texts
+        ]
         for piece, piece_text, at in texts:
             garbage += _add_run(
                 runs, weights, handle, view, piece_text, piece, at, obj, fonts, stroked
             )
-        if whole and len(runs) > count:
-            spans[id(runs[-1])] = (first, end)
-            runs[-1].glued = first == glue_at and count > 0 and runs[count - 1] is last_run
-            glue_at, last_run = end, runs[-1]
+        if span and len(runs) > count:
+            spans[id(runs[-1])] = span
+            runs[-1].glued = span[0] == glue_at and count > 0 and runs[count - 1] is last_run
+            glue_at, last_run = span[1], runs[-1]
         if invisible is not None and mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
             invisible[0] += sum(len(text.strip()) for _, text, _ in texts)
     _unbold_body(runs, weights)
@@ -598,8 +618,7 @@ def _object_text(
     if n_bytes > ctypes.sizeof(buffer):
         buffer = (ctypes.c_ushort * (n_bytes // 2))()
         pdfium_c.FPDFTextObj_GetText(obj, textpage, buffer, n_bytes)
-    text = ctypes.string_at(buffer, n_bytes - 2).decode("utf-16-le", errors="replace")
-    return _printable(text)
+    return ctypes.string_at(buffer, n_bytes - 2).decode("utf-16-le", errors="replace")
 
 
 def _run_text(
@@ -618,7 +637,7 @@ def _run_text(
     if end - first == 1:  # one character: its code is its text
         code = _bare.FPDFText_GetUnicode(textpage, first)
         if 0x20 < code < 0xD800 or 0xE000 <= code < 0xFFFD:
-            return _printable(chr(code) + " " * space)
+            return chr(code) + " " * space
     units = end - first + space
     if units >= len(buffer):
         return None
@@ -632,7 +651,7 @@ def _run_text(
         or _UNSURE_RANGE.search(text)
     ):
         return None
-    return _printable(text)
+    return text
 
 
 def _squeezed_text(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count: int) -> str:
@@ -658,7 +677,7 @@ def _squeezed_text(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count
     if max(codes, default=0) > 0xFFFF:
         return ""
     units = array.array("H", [code for code in codes if code])
-    return _printable(units.tobytes().decode("utf-16-le", errors="replace"))
+    return units.tobytes().decode("utf-16-le", errors="replace")
 
 
 def _space_after(textpage: pdfium_c.FPDF_TEXTPAGE, end: int, count: int) -> bool:
@@ -706,7 +725,7 @@ def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range) -> str:
             glyphs[-1] = (box, ch + glyphs[-1][1])  # one glyph: lam-alef, turned around
         else:
             glyphs.append((box, ch))
-    return _printable("".join(text for _, text in glyphs))
+    return "".join(text for _, text in glyphs)
 
 
 def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, int]]:
@@ -890,18 +909,7 @@ def _object_pieces(
         else:
             pieces.append(((x0, y0, x1, y1), ch, j))
             column = walls
-    return [(box, _printable(text), at) for box, text, at in pieces]
-
-
-def _bounded_text(
-    textpage: pdfium_c.FPDF_TEXTPAGE, left: float, top: float, right: float, bottom: float
-) -> str:
-    n = pdfium_c.FPDFText_GetBoundedText(textpage, left, top, right, bottom, None, 0)
-    if n <= 0:
-        return ""
-    buffer = (ctypes.c_ushort * n)()
-    pdfium_c.FPDFText_GetBoundedText(textpage, left, top, right, bottom, buffer, n)
-    return _printable(bytes(buffer).decode("utf-16-le", errors="replace"))
+    return pieces
 
 
 def _printable(text: str) -> str:
@@ -916,6 +924,27 @@ def _printable(text: str) -> str:
     if unmapped and shown >= UNMAPPED_MIN_CHARS and unmapped > GARBAGE_SHARE * shown:
         return "\ufffd" * shown
     return _CONTROL.sub(" ", text)
+
+
+def _glyph_fonts(font_texts: dict[int | None, list[str]]) -> dict[int | None, int]:
+    """The fonts whose text on the page is their glyph indices, each with its
+    space's glyph (``legibility.glyph_space``). Fonts with too little text
+    to judge alone are judged with the spaces of those found, if any: one
+    producer made the page."""
+    found: dict[int | None, int] = {}
+    texts = {font: "".join(parts) for font, parts in font_texts.items() if font}
+    for font, text in texts.items():
+        space = legibility.glyph_space(text)
+        if space is not None:
+            found[font] = space
+    if found:
+        given = tuple(sorted(set(found.values()), reverse=True))
+        for font, text in texts.items():
+            if font not in found:
+                space = legibility.glyph_space(text, given)
+                if space is not None:
+                    found[font] = space
+    return found
 
 
 def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = ()) -> list[Line]:
