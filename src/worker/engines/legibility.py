@@ -54,6 +54,7 @@ MIN_GLYPH_LETTERS = 4  # ... holding this many letters and half its non-spaces l
 RAW_VOWELS = 0.2  # ... with fewer VOWELS than this as it stands, and read as glyph indices ...
 VOWEL_SHARE = 0.25  # ... this many and COMMON_SHARE common letters, not suspect, is glyph indices
 OWN_ORDER_SHARE = 0.2  # ... unless this share of its non-ASCII characters misfit (_own_order)
+MIN_MISFITS = 3  # ... and at least this many
 MIXED_CASE_SHARE = 0.15  # more words with inner capitals than this share: suspect
 MIN_WORDS = 30  # ... judged on pages with at least this many words of three letters or more
 AGREEMENT_MIN = 0.5  # a suspect page whose words OCR finds less than this (F1) is OCR'd
@@ -116,7 +117,8 @@ def glyph_space(text: str, given: Sequence[int] = ()) -> int | None:
 
 def _own_order(decoded: str) -> bool:
     """The font numbers its glyphs past ASCII in an order of its own: more
-    than OWN_ORDER_SHARE of the text's non-ASCII characters sit in a word
+    than OWN_ORDER_SHARE of the text's non-ASCII characters, and MIN_MISFITS
+    or more, sit in a word
     (next to a lower-case ASCII letter) as what no word holds: a symbol, a
     figure or a stop rather than a letter or a quote mark, or a capital
     after a lower-case letter ("G½ran", "fÐte", "‰ngel" for "Göran",
@@ -129,7 +131,7 @@ def _own_order(decoded: str) -> bool:
             misfits += bool(match.group(1)) and ch.isupper()  # a capital after a small letter
         else:
             misfits += unicodedata.category(ch) not in ("Pi", "Pf")
-    return misfits > OWN_ORDER_SHARE * beyond
+    return misfits >= MIN_MISFITS and misfits > OWN_ORDER_SHARE * beyond
 
 
 def _vowels(text: str) -> float:

@@ -350,9 +350,10 @@ def text_lines(
     glue_at, last_run = -1, None  # where the last whole run read ends, and it
     # each object's run as read: (box, text, a character) per piece, its object,
     # its font, and its characters if read whole; and the texts read per font
-    read_runs: list[tuple[list[tuple[Box, str, int]], Any, int | None, tuple[int, int] | None]]
-    read_runs = []
-    font_texts: dict[int | None, list[str]] = {}
+    read_runs: list[tuple[list[tuple[Box, str, int]], Any, tuple[int, int] | None]] = []
+    # some text holds C0 controls (but \x02: hyphenation marks are common), as the
+    # figures and stops of a font that gives glyph indices do: look for such fonts
+    controlled = False
     object_runs = list(_object_runs(handle))
     run_count = Counter(address for _, _, address in object_runs)
     chars = _bare.FPDFText_CountChars(handle)
@@ -409,15 +410,14 @@ def text_lines(
             if _drawn_before(drawn, text, box):
                 continue  # a copy drawn over it (bold or shadow effects)
             texts = [(box, text, index)]
-        font = _font_of(obj) if obj else None
-        font_texts.setdefault(font, []).extend(text for _, text, _ in texts)
-        read_runs.append((texts, obj, font, (first, end) if whole else None))
-    glyph_fonts = _glyph_fonts(font_texts)
-    for texts, obj, font, span in read_runs:
+        controlled = controlled or any(_CONTROL.search(text) for _, text, _ in texts)
+        read_runs.append((texts, obj, (first, end) if whole else None))
+    glyph_fonts = _glyph_fonts(read_runs) if controlled else {}
+    for texts, obj, span in read_runs:
         count = len(runs)
         mode = _bare.FPDFTextObj_GetTextRenderMode(obj) if obj else 0
         stroked = mode == pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE
-        space = glyph_fonts.get(font)
+        space = glyph_fonts.get(_font_of(obj)) if glyph_fonts and obj else None
         texts = [
             (piece, _printable(text) if space is None else glyph_order.decode(text, space), at)
             for piece, text, at in texts
@@ -926,13 +926,20 @@ def _printable(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
-def _glyph_fonts(font_texts: dict[int | None, list[str]]) -> dict[int | None, int]:
-    """The fonts whose text on the page is their glyph indices, each with its
-    space's glyph (``legibility.glyph_space``). Fonts with too little text
-    to judge alone are judged with the spaces of those found, if any: one
-    producer made the page."""
-    found: dict[int | None, int] = {}
-    texts = {font: "".join(parts) for font, parts in font_texts.items() if font}
+def _glyph_fonts(
+    read_runs: list[tuple[list[tuple[Box, str, int]], Any, tuple[int, int] | None]],
+) -> dict[int, int]:
+    """The fonts (by address) whose text on the page, in ``read_runs`` (the
+    pieces of each object's run, its object, ...), is their glyph indices,
+    each with its space's glyph (``legibility.glyph_space``). Fonts with
+    too little text to judge alone are judged with the spaces of those
+    found, if any: one producer made the page."""
+    parts: dict[int, list[str]] = {}
+    for pieces, obj, _ in read_runs:
+        if obj:
+            parts.setdefault(_font_of(obj), []).extend(text for _, text, _ in pieces)
+    texts = {font: "".join(texts) for font, texts in parts.items() if font}
+    found: dict[int, int] = {}
     for font, text in texts.items():
         space = legibility.glyph_space(text)
         if space is not None:
