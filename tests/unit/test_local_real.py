@@ -216,6 +216,18 @@ def test_text_layer_with_shifted_font_map_is_ocrd(converted) -> None:
     assert_in_order(markdown, ["Reykjavik", "Lyon était", "Ugolin et Ursula"])
 
 
+def test_form_broken_in_one_font_reads_that_font_back(converted) -> None:
+    """pdf.js issue 6127, a French CERFA form: one font of its attestation
+    gives its glyph indices ("QH SDV UHPSOLU" for "ne pas remplir"), the
+    others are right, so the page as a whole reads as language. That font
+    is read back through the standard glyph order: its words, apostrophes,
+    commas and accents, in their sentences."""
+    markdown = convert(converted, "pdfjs-fr-cerfa-form-p1.pdf")
+    assert "Maternité et ne pas remplir les conditions permettant d'en bénéficier." in markdown
+    assert "S'il y a plusieurs ayants droit, ils doivent, chacun, recopier" in markdown
+    assert "UHPSOLU" not in markdown
+
+
 @pytest.mark.parametrize(
     ("name", "told"),
     [
