@@ -800,6 +800,40 @@ def test_arabic_text_layer_in_logical_order(converted) -> None:
     assert "اإل" not in markdown and "المشكالت" not in markdown
 
 
+def test_arabic_marks_stay_with_their_letters(converted) -> None:
+    """An Algerian exam set in XeLaTeX (CTAN's sexam): pdfium puts a space
+    between a letter and the shadda drawn over it ("بي ّن"); the mark
+    belongs to its letter ("بيّن")."""
+    markdown = convert(converted, "ctan-sexam-exam-ar-p1.pdf")
+    assert "ب) بيّن أنّ المتتالية" in markdown
+    assert "بيّن أنّه من أجل كل عدد طبيعي" in markdown
+    assert " \u0651" not in markdown  # no shadda after a space
+
+
+def test_tanwin_ends_its_word() -> None:
+    """A space pdfium put before tanwin goes after it: tanwin ends a word
+    (unless the alef that may carry it follows); before any other mark the
+    space goes."""
+    from ilios.worker.engines import pdf
+
+    assert pdf._printable("حلا ًوحيدًا") == "حلاً وحيدًا"
+    assert pdf._printable("وحيد ًا") == "وحيدًا"
+    assert pdf._printable("العربي ّة") == "العربيّة"
+
+
+def test_arabic_drawn_as_seen_reads_in_logical_order(converted) -> None:
+    """arabluatex's al-Jahiz sample (LuaLaTeX, fully vocalised): each text
+    object's letters are drawn left to right, in the order they are seen,
+    so pdfium's text is backwards ("أُةَجاَجَد" for "دَجَاجَةُ أ") and holds
+    no spaces. It is turned around, its marks after their letters, with
+    spaces where its words stand apart."""
+    markdown = convert(converted, "ctan-arabluatex-al-jahiz-p1.pdf")
+    assert markdown.splitlines()[4].startswith("# دَجَاجَةُ أَبِ")
+    assert "وَكَيْفَ رَأَيْتَ يَا أَبَا عِمْرَانَ" in markdown
+    assert "كَانَتْ عَجَبًا مِنَ ٱلْعَجَبِ!" in markdown
+    assert "ةَجاَجَد" not in markdown
+
+
 def test_right_to_left_paragraph_keeps_its_short_last_line(converted) -> None:
     """docling's right_to_left_01: each paragraph's last line is short and
     set against the right edge; it ends far from the left edge but starts

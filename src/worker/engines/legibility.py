@@ -29,7 +29,11 @@ Suspects (pages with enough letters to judge):
   French, German, Spanish, Italian, Dutch, Portuguese, Polish or Czech
   text, accents set aside);
 - many words with an upper-case letter after a lower-case one inside them
-  ("npVIMeHeHVIeM"), which running text hardly ever has.
+  ("npVIMeHeHVIeM"), which running text hardly ever has (a small prefix to
+  capitals, as in "pTEX" or "mRNA", set aside).
+
+Text mostly in another script (Japanese with its programs' Latin names) is
+not judged by its Latin letters.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from ilios.worker.engines import glyph_order
 
 COMMON_LETTERS = frozenset("eainorstldu")
 COMMON_SHARE = 0.6  # fewer common letters than this share of the Latin letters: suspect
+LATIN_SHARE = 0.5  # ... judged on text with at least this share of its letters Latin
 MIN_LETTERS = 150  # ... judged on pages with at least this many Latin letters
 VOWELS = "aeio"  # a third of the letters of Latin-script languages (29-36%), accents aside
 GLYPH_RANGE_SHARE = 0.75  # a font's text this much in glyph indices 1-95 (non-spaces), ...
@@ -69,6 +74,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _REGULAR = re.compile(
     "(?:[^\\W\\d_]+(?:['\u2019-][^\\W\\d_]+)*|\\d+(?:[.,:/-]\\d+)*)[.,;:!?)\\]\"\u201d\u2019]*"
 )
+_PREFIXED_CAPITALS = re.compile("[a-z]+[A-Z]{2,}")
 _CONTROL = re.compile("[\x01-\x1f]")
 _LETTER = re.compile(r"[^\W\d_]")
 # a non-ASCII character after a lower-case ASCII letter, or else before one
@@ -78,8 +84,13 @@ _OPENING = '("\u201c\u2018['  # stripped from a word's start before it is judged
 
 
 def suspect(text: str) -> bool:
-    """The text looks like a wrongly mapped font rather than language."""
+    """The text looks like a wrongly mapped font rather than language. Text
+    mostly in another script (under LATIN_SHARE of its letters Latin:
+    Japanese with its programs' names, say) is not judged by its Latin
+    letters."""
     common, letters = _common_letters(text)
+    if letters < LATIN_SHARE * len(_LETTER.findall(text)):
+        return False
     if letters >= MIN_LETTERS and common < COMMON_SHARE * letters:
         return True
     words = _WORD.findall(text)
@@ -148,7 +159,9 @@ def _common_letters(text: str) -> tuple[int, int]:
 
 
 def _inner_capital(word: str) -> bool:
-    if word.islower() or word[1:].islower():
+    """A capital after a small letter, but for a small prefix to capitals
+    (a name's: "pTEX", "mRNA", "iOS")."""
+    if word.islower() or word[1:].islower() or _PREFIXED_CAPITALS.fullmatch(word):
         return False
     return any(a.islower() and b.isupper() for a, b in itertools.pairwise(word))
 

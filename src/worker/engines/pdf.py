@@ -32,6 +32,7 @@ import math
 import pathlib
 import re
 import types
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -53,8 +54,10 @@ from ilios.worker.engines.geometry import (
     Line,
     PageText,
     Rule,
+    is_rtl_char,
     is_wide_char,
     marker_gap,
+    right_to_left,
 )
 
 OCR_DPI = 300.0  # render resolution for pages without a text layer, dots per inch
@@ -116,6 +119,12 @@ _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hy
 _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab and line ends
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
 _DOTS = re.compile(f"[{LEADER_DOTS}] ?[{LEADER_DOTS}]")  # two dots: a leader
+# spaces before a combining mark (the marks of the Basic Multilingual Plane)
+_MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)) == "Mn")
+_SPACED_MARK = re.compile(f"[ \t]+(?=[{_MARKS}])")
+# ... but tanwin ends a word: a space before it, and a letter after it other than
+# the alef that may carry it, belongs after it ("حلا ًوحيدًا" for "حلاً وحيدًا")
+_SPACED_TANWIN = re.compile("[ \t]+([\u064b-\u064d])(?=[^\\s\u0627\u0649\u064b-\u065f])")
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
 # Word's bullets and check boxes in symbol fonts, which map their codes to
 # the private use area (U+F000 + code): Symbol's bullet; Wingdings' square,
@@ -133,6 +142,7 @@ _SYMBOL_MARKS = {
     0xF0A8: "\u2610",
     0xF0FE: "\u2611",
 }
+_LEFT_TO_RIGHT = re.compile(r"[^\W_]", re.ASCII)  # a glyph of a Latin word or a number
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 # Bold by name; TeX's bold fonts are named by weight letter: CMBX10, SFBX1200, CMBXTI10, CMB10.
 _BOLD_NAME = re.compile(r"bold|black|heavy|demi|semib|bx(?:ti|sl)?\d|(?:^|\+)cmb\d", re.IGNORECASE)
@@ -404,7 +414,9 @@ def text_lines(
             if run_count[address] == 1 and _spaced_wide(text):  # pdfium spaced CJK tracking
                 text = _squeezed_text(handle, first, end, chars) or text
             if RTL_SCRIPT.search(text):  # pdfium may break it into runs: read this one
-                text = _rtl_object_text(handle, range(first, end)) or text
+                text = (
+                    _rtl_object_text(handle, range(first, end), _font_size(handle, index)) or text
+                )
             else:
                 read.add(address)
             if _drawn_before(drawn, text, box):
@@ -708,11 +720,15 @@ def _spaced_wide(text: str) -> bool:
     return False
 
 
-def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range) -> str:
+def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range, size: float) -> str:
     """The text of a right-to-left object's run of characters (``chars``,
     text page indices), with each lam-alef ligature in logical order: pdfium
     may give its two characters as alef, lam, which no glyph can be (alef
-    never joins the letter after it)."""
+    never joins the letter after it). A run drawn in the order it is seen
+    (``_drawn_left_to_right``) is turned around glyph by glyph (a mark, drawn
+    before its letter then, comes after it; left-to-right words and numbers
+    keep their order), with spaces where its letters stand further apart
+    than SPACE_GAP font sizes (``size``, points)."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     edges = [ctypes.byref(value) for value in (left, right, bottom, top)]
     glyphs: list[tuple[tuple[float, ...], str]] = []
@@ -723,9 +739,46 @@ def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range) -> str:
         ch = chr(code) if code else ""
         if glyphs and glyphs[-1][0] == box and glyphs[-1][1] in _ALEFS and ch == _LAM:
             glyphs[-1] = (box, ch + glyphs[-1][1])  # one glyph: lam-alef, turned around
+        elif glyphs and glyphs[-1][0] == box:
+            glyphs[-1] = (box, glyphs[-1][1] + ch)  # one glyph (a ligature)
         else:
             glyphs.append((box, ch))
+    if _drawn_left_to_right(glyphs):
+        glyphs = right_to_left(
+            _spaced(glyphs, SPACE_GAP * size),
+            lambda glyph: _LEFT_TO_RIGHT.match(glyph[1]) is not None,
+        )
     return "".join(text for _, text in glyphs)
+
+
+def _spaced(
+    glyphs: list[tuple[tuple[float, ...], str]], gap: float
+) -> list[tuple[tuple[float, ...], str]]:
+    """The glyphs (boxes: left, right, bottom), drawn left to right, with a
+    space between two letters further apart than ``gap`` (points): a
+    producer that draws in the order glyphs are seen draws no spaces.
+    Combining marks sit over their letters and part nothing; drawn before
+    their letter, they stay with it (the space goes before them)."""
+    out: list[tuple[tuple[float, ...], str]] = []
+    reach, after = math.inf, 0  # the right edge of the last letter, and where it ends in out
+    for box, text in glyphs:
+        if not text or unicodedata.category(text[0]) == "Mn":
+            out.append((box, text))
+            continue
+        if box[0] - reach > gap and not text.isspace() and not out[after - 1][1].isspace():
+            out.insert(after, (box, " "))
+        out.append((box, text))
+        reach, after = box[1], len(out)
+    return out
+
+
+def _drawn_left_to_right(glyphs: list[tuple[tuple[float, ...], str]]) -> bool:
+    """The right-to-left letters of a run stand left to right in its text
+    (boxes: left, right, bottom): the producer drew them in the order they
+    are seen (LuaTeX does), not read, and the text is backwards."""
+    lefts = [box[0] for box, text in glyphs if text and is_rtl_char(text[0])]
+    steps = [b - a for a, b in itertools.pairwise(lefts) if b != a]
+    return sum(step > 0 for step in steps) > max(1, len(steps) // 2)
 
 
 def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, int]]:
@@ -917,13 +970,19 @@ def _printable(text: str) -> str:
     stays. A text of UNMAPPED_MIN_CHARS or more made largely of C0 controls
     is a font's raw glyph codes (no Unicode map): each of its characters
     becomes U+FFFD, counted as garbage. (A lone control is often a symbol
-    font's bullet.)"""
+    font's bullet.) A space before a combining mark goes: the mark belongs
+    to the letter before it (pdfium may put one between an Arabic letter
+    and its shadda drawn apart: "العربي ّة"); before tanwin, which ends a
+    word, it goes after the mark instead."""
     text = text.replace("\x00", "")
     unmapped = len(_UNMAPPED.findall(text.rstrip("\x02")))
     shown = len("".join(text.split()))
     if unmapped and shown >= UNMAPPED_MIN_CHARS and unmapped > GARBAGE_SHARE * shown:
         return "\ufffd" * shown
-    return _CONTROL.sub(" ", text)
+    text = _CONTROL.sub(" ", text)
+    if text.isascii():
+        return text
+    return _SPACED_MARK.sub("", _SPACED_TANWIN.sub(r"\1 ", text))
 
 
 def _glyph_fonts(
