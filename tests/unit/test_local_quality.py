@@ -296,6 +296,27 @@ def test_right_to_left_lines_come_out_in_logical_order(docs: pathlib.Path) -> No
     assert convert(path) == ["\n\n".join(lines)]
 
 
+def test_arabic_pieces_in_a_latin_line_read_right_to_left(docs: pathlib.Path) -> None:
+    """An Arabic word in a Latin line drawn in two pieces: the pieces side by
+    side read right to left, the one on the right first, and the Latin
+    words around them keep their places."""
+    if not qc._register("Rtl", qc.RTL_FONT_FILE):
+        pytest.skip(f"no {qc.RTL_FONT_FILE} on this machine (Debian: fonts-dejavu-core)")
+    path = docs / "rtl-in-latin.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    x = 72.0
+    # "الكتاب" (al-kitab), drawn as seen: its end ("بات") leftmost
+    for font, text in [(qc.FONT, "To obtain "), ("Rtl", "بات"), ("Rtl", "كلا")]:
+        c.setFont(font, 12)
+        c.drawString(x, 700, text)
+        x += c.stringWidth(text, font, 12)
+    c.setFont(qc.FONT, 12)
+    c.drawString(x, 700, " one writes AlkitAb.")
+    c.showPage()
+    c.save()
+    assert convert(path) == ["To obtain الكتاب one writes AlkitAb."]
+
+
 def test_cjk_heading_and_wrapped_paragraph_join_without_spaces(docs: pathlib.Path) -> None:
     path = docs / "cjk.pdf"
     expected = qc.make_cjk_pdf(path)

@@ -834,6 +834,15 @@ def test_arabic_drawn_as_seen_reads_in_logical_order(converted) -> None:
     assert "ةَجاَجَد" not in markdown
 
 
+def test_arabic_word_drawn_as_seen_in_a_latin_line(converted) -> None:
+    """The ض (dad) package's guide (LuaLaTeX): an Arabic word in an English
+    line, drawn as it is seen in three pieces left to right ("تاب", a
+    kasra, "الك"), each piece's letters left to right. Each piece is turned
+    around and the pieces read right to left: "الكِتاب", not "باتِكلا"."""
+    markdown = convert(converted, "ctan-dad-user-guide-p2.pdf")
+    assert "For example, to obtain الكِتاب one would write in transliteration" in markdown
+
+
 def test_right_to_left_paragraph_keeps_its_short_last_line(converted) -> None:
     """docling's right_to_left_01: each paragraph's last line is short and
     set against the right edge; it ends far from the left edge but starts

@@ -184,6 +184,23 @@ def right_to_left(items: Sequence[Item], ltr: Callable[[Item], bool]) -> list[It
     return out
 
 
+def left_to_right(items: Sequence[Item], rtl: Callable[[Item], bool]) -> list[Item]:
+    """``items`` laid out left to right in a left-to-right line, in reading
+    order: left to right, except that runs of right-to-left items (Arabic or
+    Hebrew words: ``rtl``) read right to left."""
+    out: list[Item] = []
+    run: list[Item] = []
+    for item in items:
+        if rtl(item):
+            run.append(item)
+            continue
+        out.extend(reversed(run))
+        run = []
+        out.append(item)
+    out.extend(reversed(run))
+    return out
+
+
 def join_words(left: str, right: str) -> str:
     """Join two pieces of one line or paragraph: with a space, or none between CJK."""
     if not left or not right:

@@ -39,6 +39,7 @@ from ilios.worker.engines.geometry import (
     blank_strips,
     is_rtl,
     join_words,
+    left_to_right,
     marker_gap,
     right_to_left,
 )
@@ -419,12 +420,14 @@ def _close_gaps(row: list[Line]) -> list[Line]:
 
 def _join_row(row: list[Line], rtl: bool | None = None) -> Line:
     """One line from a row's segments (sorted left to right), read right to
-    left if ``rtl`` (None: if the row is mostly right-to-left script)."""
+    left if ``rtl`` (None: if the row is mostly right-to-left script); in a
+    left-to-right row, neighbouring right-to-left segments read right to
+    left."""
     if len(row) == 1:
         return row[0]
     if rtl is None:
         rtl = is_rtl("".join(seg.text for seg in row))
-    ordered = _rtl_order(row) if rtl else row
+    ordered = _rtl_order(row) if rtl else left_to_right(row, lambda seg: is_rtl(seg.text))
     main = max(row, key=lambda seg: seg.chars)
     text, before = "", None
     for seg in ordered:

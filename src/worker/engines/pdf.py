@@ -54,6 +54,7 @@ from ilios.worker.engines.geometry import (
     Line,
     PageText,
     Rule,
+    is_rtl,
     is_rtl_char,
     is_wide_char,
     marker_gap,
@@ -68,6 +69,8 @@ SCAN_COVERAGE = 0.5  # ... images covering this share of its area, is OCR'd
 INVISIBLE_SHARE = 0.5  # a page with more of its text invisible, over such images, is a scan
 MAX_LEADING = 1.6  # usual baseline pitch is capped at this many font sizes
 SPACE_GAP = 0.15  # horizontal gap between runs, in font sizes, that reads as a space
+RTL_SPACE_GAP = 0.25  # ... in right-to-left text drawn as seen (no spaces): letters that do
+# not join the next stand apart inside a word, by up to 0.15 font sizes
 MONO_SPACE_GAP = 0.4  # ... in a fixed-pitch font, whose narrow glyphs sit in wide cells
 # ... but not next to a CJK or fullwidth character: those scripts put no spaces between
 # words, and their glyphs (fullwidth punctuation above all) carry wide side bearings
@@ -728,7 +731,7 @@ def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range, size: float
     (``_drawn_left_to_right``) is turned around glyph by glyph (a mark, drawn
     before its letter then, comes after it; left-to-right words and numbers
     keep their order), with spaces where its letters stand further apart
-    than SPACE_GAP font sizes (``size``, points)."""
+    than RTL_SPACE_GAP font sizes (``size``, points)."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     edges = [ctypes.byref(value) for value in (left, right, bottom, top)]
     glyphs: list[tuple[tuple[float, ...], str]] = []
@@ -1016,9 +1019,12 @@ def _glyph_fonts(
 def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = ()) -> list[Line]:
     """Join consecutive runs on one baseline band, left to right, into segments
     (a gap wider than SEGMENT_GAP font sizes, or a grid's column line in
-    ``walls`` (x, top, bottom; shown page), keeps them apart)."""
+    ``walls`` (x, top, bottom; shown page), keeps them apart). Neighbouring
+    right-to-left runs so joined (drawn left to right, as they are seen)
+    read right to left."""
     lines: list[Line] = []
     single: set[int] = set()  # lines of one run so far
+    parts: dict[int, list[tuple[str, str, float]]] = {}  # line -> (joint, text, left) of its runs
     wall_index = _Lines(walls)
     for run in runs:
         cur = lines[-1] if lines else None
@@ -1042,6 +1048,7 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         ):
             lines.append(run)
             single.add(id(run))
+            parts[id(run)] = [("", run.text, run.left)]
             continue
         mark = (  # the line begins with a raised mark: a note's
             id(cur) in single
@@ -1061,6 +1068,7 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         elif drop:
             cur.text, joint = cur.text.strip(), ""  # the word's first letter: "Scalable"
         cur.text += joint + run.text
+        parts[id(cur)].append((joint, run.text, run.left))
         if run.chars > cur.chars // 2:  # the dominant run sets the line's style
             cur.size, cur.baseline = run.size, run.baseline
         cur.right = run.right
@@ -1072,10 +1080,67 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
             cur.top, cur.bottom = min(cur.top, run.top), max(cur.bottom, run.bottom)
         cur.chars += run.chars
     for line in lines:
+        if len(parts[id(line)]) > 1 and not line.text.isascii() and RTL_SCRIPT.search(line.text):
+            line.text = _bidi_text(parts[id(line)])
         line.text = " ".join(line.text.split())
     # A lone "-" pdfium took for a hyphen (\x02), with no text beside it, is a
     # list marker of nothing (the bullets of a column whose text is unreadable).
     return [line for line in lines if line.text and line.text != "\x02"]
+
+
+def _bidi_text(parts: list[tuple[str, str, float]]) -> str:
+    """A line's text from its runs (joint before each, text, left edge),
+    where some are right to left. If those were drawn left to right (in the
+    order they are seen: each further right than the one before), such runs
+    side by side read right to left (the one on the right first); drawn
+    right to left, in reading order, the runs keep it. In a line mostly right to left,
+    the runs read right to left but for left-to-right ones side by side
+    (Latin words, numbers); else left to right but for a stretch of
+    right-to-left runs (and marks, stops or figures between them)."""
+    kinds = [_direction(text) for _, text, _ in parts]
+    lefts = [left for (_, _, left), kind in zip(parts, kinds, strict=True) if kind == "R"]
+    steps = [b - a for a, b in itertools.pairwise(lefts)]
+    if not steps or sum(step > 0 for step in steps) <= len(steps) / 2:
+        return "".join(joint + text for joint, text, _ in parts)
+    at = list(range(len(parts)))
+    if is_rtl("".join(text for _, text, _ in parts)):
+        order = right_to_left(at, lambda i: kinds[i] == "L")
+    else:
+        order = []
+        for stretch in _stretches(kinds):
+            ends = [k for k, i in enumerate(stretch) if kinds[i] == "R"]
+            if not ends:
+                order += stretch
+                continue
+            first, last = ends[0], ends[-1]  # neutrals outside these read left to right
+            order += stretch[:first] + stretch[first : last + 1][::-1] + stretch[last + 1 :]
+    text = parts[order[0]][1]
+    for a, b in itertools.pairwise(order):
+        apart = any(parts[k][0] for k in range(min(a, b) + 1, max(a, b) + 1))
+        text += (" " if apart else "") + parts[b][1]
+    return text
+
+
+def _stretches(kinds: list[str]) -> list[list[int]]:
+    """The positions of ``kinds``, each left-to-right ("L") one alone, the
+    others in stretches of neighbours."""
+    out: list[list[int]] = []
+    for i, kind in enumerate(kinds):
+        if kind != "L" and out and kinds[out[-1][-1]] != "L":
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def _direction(text: str) -> str:
+    """ "R" for text mostly in right-to-left letters, "L" for text with
+    left-to-right ones (more), "N" for neither (marks, stops, figures)."""
+    if text.isascii():
+        return "L" if any(ch.isalpha() for ch in text) else "N"
+    if is_rtl(text):
+        return "R"
+    return "L" if any(unicodedata.bidirectional(ch) == "L" for ch in text) else "N"
 
 
 def _walled(line: Line, run: Line, walls: _Lines) -> bool:
