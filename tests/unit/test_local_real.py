@@ -810,6 +810,15 @@ def test_arabic_marks_stay_with_their_letters(converted) -> None:
     assert " \u0651" not in markdown  # no shadda after a space
 
 
+def test_latin_formula_in_arabic_drawn_as_seen_keeps_its_order(converted) -> None:
+    """The same exam: XeTeX draws each line as it is seen, so its runs come
+    left to right. The Arabic reads right to left; a formula in Latin
+    letters keeps its order, its signs and figures with it ("Sn = U0 + U1",
+    not "U0 = Sn"), and a figure after a Latin letter stays with it."""
+    markdown = convert(converted, "ctan-sexam-exam-ar-p1.pdf")
+    assert "ج) بدلالة أحسب n المجموع Sn : حيث Sn = U0 + U1 + U2 + . . . + Un ." in markdown
+
+
 def test_tanwin_ends_its_word() -> None:
     """A space pdfium put before tanwin goes after it: tanwin ends a word
     (unless the alef that may carry it follows); before any other mark the

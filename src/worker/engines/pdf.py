@@ -1095,7 +1095,7 @@ def _bidi_text(parts: list[tuple[str, str, float]]) -> str:
     side by side read right to left (the one on the right first); drawn
     right to left, in reading order, the runs keep it. In a line mostly right to left,
     the runs read right to left but for left-to-right ones side by side
-    (Latin words, numbers); else left to right but for a stretch of
+    (Latin words, and figures after them); else left to right but for a stretch of
     right-to-left runs (and marks, stops or figures between them)."""
     kinds = [_direction(text) for _, text, _ in parts]
     lefts = [left for (_, _, left), kind in zip(parts, kinds, strict=True) if kind == "R"]
@@ -1104,6 +1104,19 @@ def _bidi_text(parts: list[tuple[str, str, float]]) -> str:
         return "".join(joint + text for joint, text, _ in parts)
     at = list(range(len(parts)))
     if is_rtl("".join(text for _, text, _ in parts)):
+        strong = "R"  # figures after Latin letters go with them ("U" and its "1")
+        for i, (_, text, _) in enumerate(parts):
+            if kinds[i] != "N":
+                strong = kinds[i]
+            elif strong == "L" and any(ch.isdigit() for ch in text):
+                kinds[i] = "L"
+        for stretch in _stretches([kind if kind == "N" else "L" for kind in kinds]):
+            # stops and signs between Latin runs go with them: "Sn = U0 + U1"
+            before, after = stretch[0] - 1, stretch[-1] + 1
+            if kinds[stretch[0]] == "N" and before >= 0 and after < len(kinds):
+                if kinds[before] == kinds[after] == "L":
+                    for i in stretch:
+                        kinds[i] = "L"
         order = right_to_left(at, lambda i: kinds[i] == "L")
     else:
         order = []
@@ -1114,10 +1127,18 @@ def _bidi_text(parts: list[tuple[str, str, float]]) -> str:
                 continue
             first, last = ends[0], ends[-1]  # neutrals outside these read left to right
             order += stretch[:first] + stretch[first : last + 1][::-1] + stretch[last + 1 :]
-    text = parts[order[0]][1]
+    texts = [text.strip() for _, text, _ in parts]
+    spaced = (
+        [False]
+        + [  # a space between each run and the one before it
+            bool(joint) or parts[k - 1][1][-1:].isspace() or text[:1].isspace()
+            for k, (joint, text, _) in enumerate(parts[1:], 1)
+        ]
+    )
+    text = texts[order[0]]
     for a, b in itertools.pairwise(order):
-        apart = any(parts[k][0] for k in range(min(a, b) + 1, max(a, b) + 1))
-        text += (" " if apart else "") + parts[b][1]
+        apart = any(spaced[k] for k in range(min(a, b) + 1, max(a, b) + 1))
+        text += (" " if apart else "") + texts[b]
     return text
 
 
