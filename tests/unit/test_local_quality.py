@@ -317,6 +317,34 @@ def test_arabic_pieces_in_a_latin_line_read_right_to_left(docs: pathlib.Path) ->
     assert convert(path) == ["To obtain الكتاب one writes AlkitAb."]
 
 
+def test_first_page_in_small_print_keeps_its_body_and_headings(docs: pathlib.Path) -> None:
+    """An article's first page (ACM's small format): its abstract and the
+    authors' addresses in 8 pt outweigh the 10 pt text. A page's worth of
+    10 pt text is still body text, not a heading, and a bold 10 pt line
+    above it is a heading."""
+    path = docs / "small-print-first-page.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(corpus.FONT, 16)
+    c.drawString(72, 720, "The Name of the Title Is Hope")
+    c.setFont(corpus.FONT, 8)
+    small = "Authors' addresses: Institute for Clarity in Documentation, P.O. Box 1212, Ohio."
+    for i in range(24):
+        c.drawString(72, 690 - 10 * i, small)
+    c.setFont(corpus.BOLD, 10)
+    c.drawString(72, 430, "1 INTRODUCTION")
+    c.setFont(corpus.FONT, 10)
+    body = "ACM's consolidated article template provides a consistent style for all of its"
+    for i in range(8):
+        c.drawString(72, 414 - 12 * i, body)
+    c.showPage()
+    c.save()
+    [page] = convert(path)
+    blocks = page.split("\n\n")
+    assert blocks[0] == "# The Name of the Title Is Hope"
+    at = blocks.index("## 1 INTRODUCTION")
+    assert blocks[at + 1] == " ".join([body] * 8)
+
+
 def test_cjk_heading_and_wrapped_paragraph_join_without_spaces(docs: pathlib.Path) -> None:
     path = docs / "cjk.pdf"
     expected = qc.make_cjk_pdf(path)

@@ -823,11 +823,11 @@ def test_tanwin_ends_its_word() -> None:
     """A space pdfium put before tanwin goes after it: tanwin ends a word
     (unless the alef that may carry it follows); before any other mark the
     space goes."""
-    from ilios.worker.engines import pdf
+    from ilios.worker.engines import bidi
 
-    assert pdf._printable("حلا ًوحيدًا") == "حلاً وحيدًا"
-    assert pdf._printable("وحيد ًا") == "وحيدًا"
-    assert pdf._printable("العربي ّة") == "العربيّة"
+    assert bidi.marks_joined("حلا ًوحيدًا") == "حلاً وحيدًا"
+    assert bidi.marks_joined("وحيد ًا") == "وحيدًا"
+    assert bidi.marks_joined("العربي ّة") == "العربيّة"
 
 
 def test_arabic_drawn_as_seen_reads_in_logical_order(converted) -> None:

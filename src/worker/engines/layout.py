@@ -55,6 +55,7 @@ TITLE_SHARE = 0.2  # ... unless more than this share of the page's lines are tha
 TITLE_PITCH = 1.3  # ... and its letters are this many times as wide as the body's
 HEADING_MAX_CHARS = 200  # longer "headings" are emphasised paragraphs
 HEADING_MAX_SHARE = 0.3  # a size carrying more of the document's characters is body text
+PAGE_TEXT_CHARS = 500  # ... and so is one carrying more characters on the page than this
 CODE_MAX_SHARE = 0.5  # fixed-pitch lines are code blocks if they hold at most this share
 BOLD_HEADING_MAX_CHARS = 80  # a bold body-size line this short may be a heading ...
 BOLD_ALL_SHARE = 0.9  # ... unless more than this share of the document's characters are bold
@@ -107,11 +108,14 @@ class FontStats:
     bold_chars: int = 0  # ... of them in a bold font
     heading_sizes: set[float] = field(default_factory=set)
     body_size: float | None = None  # updated by add_page
+    page: Counter[float] = field(default_factory=Counter)  # characters by size, this page
 
     def add_page(self, lines: list[Line]) -> None:
         """Count this page's characters by size, then register its heading sizes."""
+        self.page = Counter()
         for line in lines:
             self.chars[_step(line.size)] += line.chars
+            self.page[_step(line.size)] += line.chars
             self.bold_chars += line.chars if line.bold else 0
         self.body_size = self.chars.most_common(1)[0][0] if self.chars else None
         body = self.body_size
@@ -123,8 +127,17 @@ class FontStats:
 
     def _common(self, size: float) -> bool:
         """So many characters are set in ``size`` that it is a body size (a
-        page of small print, footnotes or tables, can outweigh the text)."""
-        return self.chars[_step(size)] > HEADING_MAX_SHARE * sum(self.chars.values())
+        page of small print, footnotes or tables, can outweigh the text): a
+        share of the document's, or a page's worth of text on this page (an
+        article's first page, its abstract and addresses in small print)."""
+        step = _step(size)
+        return self.chars[step] > HEADING_MAX_SHARE * sum(self.chars.values()) or self._running(
+            size
+        )
+
+    def _running(self, size: float) -> bool:
+        """This page holds a page's worth of text (PAGE_TEXT_CHARS) in ``size``."""
+        return self.page[_step(size)] > PAGE_TEXT_CHARS
 
     def _all_bold(self) -> bool:
         """Nearly every character is bold (a font's weight may say so of a
@@ -137,7 +150,10 @@ class FontStats:
         if body is None:
             return None
         size = _step(line.size)
-        if _is_bold_heading(line, body) and not self._all_bold():
+        bold = _is_bold_heading(line, body) or (
+            line.size > body and self._running(line.size) and _is_bold_heading(line, line.size)
+        )  # in the size of a page's text that small print outweighs
+        if bold and not self._all_bold():
             return min(len(self.heading_sizes) + 1, HEADING_LEVELS)
         if not _is_heading_shape(line, body) or self._common(line.size):
             return None

@@ -32,7 +32,6 @@ import math
 import pathlib
 import re
 import types
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ import pypdfium2_raw.bindings as pdfium_bindings
 
 from ilios.errors import CorruptFile, IliosError, PdfEncrypted
 from ilios.pdfium_lock import PDFIUM_LOCK
-from ilios.worker.engines import accents, forms, glyph_order, legibility, stacks
+from ilios.worker.engines import accents, bidi, forms, glyph_order, legibility, stacks
 from ilios.worker.engines.geometry import (
     LEADER_DOTS,
     MARKER_GAP,
@@ -54,11 +53,8 @@ from ilios.worker.engines.geometry import (
     Line,
     PageText,
     Rule,
-    is_rtl,
-    is_rtl_char,
     is_wide_char,
     marker_gap,
-    right_to_left,
 )
 
 OCR_DPI = 300.0  # render resolution for pages without a text layer, dots per inch
@@ -69,8 +65,6 @@ SCAN_COVERAGE = 0.5  # ... images covering this share of its area, is OCR'd
 INVISIBLE_SHARE = 0.5  # a page with more of its text invisible, over such images, is a scan
 MAX_LEADING = 1.6  # usual baseline pitch is capped at this many font sizes
 SPACE_GAP = 0.15  # horizontal gap between runs, in font sizes, that reads as a space
-RTL_SPACE_GAP = 0.25  # ... in right-to-left text drawn as seen (no spaces): letters that do
-# not join the next stand apart inside a word, by up to 0.15 font sizes
 MONO_SPACE_GAP = 0.4  # ... in a fixed-pitch font, whose narrow glyphs sit in wide cells
 # ... but not next to a CJK or fullwidth character: those scripts put no spaces between
 # words, and their glyphs (fullwidth punctuation above all) carry wide side bearings
@@ -122,12 +116,6 @@ _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hy
 _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab and line ends
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
 _DOTS = re.compile(f"[{LEADER_DOTS}] ?[{LEADER_DOTS}]")  # two dots: a leader
-# spaces before a combining mark (the marks of the Basic Multilingual Plane)
-_MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)) == "Mn")
-_SPACED_MARK = re.compile(f"[ \t]+(?=[{_MARKS}])")
-# ... but tanwin ends a word: a space before it, and a letter after it other than
-# the alef that may carry it, belongs after it ("حلا ًوحيدًا" for "حلاً وحيدًا")
-_SPACED_TANWIN = re.compile("[ \t]+([\u064b-\u064d])(?=[^\\s\u0627\u0649\u064b-\u065f])")
 _GARBAGE = re.compile("[\ue000-\uf8ff\ufffd]")  # private use area, replacement character
 # Word's bullets and check boxes in symbol fonts, which map their codes to
 # the private use area (U+F000 + code): Symbol's bullet; Wingdings' square,
@@ -145,7 +133,6 @@ _SYMBOL_MARKS = {
     0xF0A8: "\u2610",
     0xF0FE: "\u2611",
 }
-_LEFT_TO_RIGHT = re.compile(r"[^\W_]", re.ASCII)  # a glyph of a Latin word or a number
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 # Bold by name; TeX's bold fonts are named by weight letter: CMBX10, SFBX1200, CMBXTI10, CMB10.
 _BOLD_NAME = re.compile(r"bold|black|heavy|demi|semib|bx(?:ti|sl)?\d|(?:^|\+)cmb\d", re.IGNORECASE)
@@ -728,10 +715,8 @@ def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range, size: float
     text page indices), with each lam-alef ligature in logical order: pdfium
     may give its two characters as alef, lam, which no glyph can be (alef
     never joins the letter after it). A run drawn in the order it is seen
-    (``_drawn_left_to_right``) is turned around glyph by glyph (a mark, drawn
-    before its letter then, comes after it; left-to-right words and numbers
-    keep their order), with spaces where its letters stand further apart
-    than RTL_SPACE_GAP font sizes (``size``, points)."""
+    is turned around (``bidi.as_read``), with spaces where its letters stand
+    further apart than SPACE_GAP font sizes (``size``, points)."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     edges = [ctypes.byref(value) for value in (left, right, bottom, top)]
     glyphs: list[tuple[tuple[float, ...], str]] = []
@@ -746,42 +731,7 @@ def _rtl_object_text(textpage: pdfium_c.FPDF_TEXTPAGE, chars: range, size: float
             glyphs[-1] = (box, glyphs[-1][1] + ch)  # one glyph (a ligature)
         else:
             glyphs.append((box, ch))
-    if _drawn_left_to_right(glyphs):
-        glyphs = right_to_left(
-            _spaced(glyphs, SPACE_GAP * size),
-            lambda glyph: _LEFT_TO_RIGHT.match(glyph[1]) is not None,
-        )
-    return "".join(text for _, text in glyphs)
-
-
-def _spaced(
-    glyphs: list[tuple[tuple[float, ...], str]], gap: float
-) -> list[tuple[tuple[float, ...], str]]:
-    """The glyphs (boxes: left, right, bottom), drawn left to right, with a
-    space between two letters further apart than ``gap`` (points): a
-    producer that draws in the order glyphs are seen draws no spaces.
-    Combining marks sit over their letters and part nothing; drawn before
-    their letter, they stay with it (the space goes before them)."""
-    out: list[tuple[tuple[float, ...], str]] = []
-    reach, after = math.inf, 0  # the right edge of the last letter, and where it ends in out
-    for box, text in glyphs:
-        if not text or unicodedata.category(text[0]) == "Mn":
-            out.append((box, text))
-            continue
-        if box[0] - reach > gap and not text.isspace() and not out[after - 1][1].isspace():
-            out.insert(after, (box, " "))
-        out.append((box, text))
-        reach, after = box[1], len(out)
-    return out
-
-
-def _drawn_left_to_right(glyphs: list[tuple[tuple[float, ...], str]]) -> bool:
-    """The right-to-left letters of a run stand left to right in its text
-    (boxes: left, right, bottom): the producer drew them in the order they
-    are seen (LuaTeX does), not read, and the text is backwards."""
-    lefts = [box[0] for box, text in glyphs if text and is_rtl_char(text[0])]
-    steps = [b - a for a, b in itertools.pairwise(lefts) if b != a]
-    return sum(step > 0 for step in steps) > max(1, len(steps) // 2)
+    return "".join(text for _, text in bidi.as_read(glyphs, SPACE_GAP * size))
 
 
 def _object_runs(textpage: pdfium_c.FPDF_TEXTPAGE) -> Iterator[tuple[int, int, int]]:
@@ -983,9 +933,7 @@ def _printable(text: str) -> str:
     if unmapped and shown >= UNMAPPED_MIN_CHARS and unmapped > GARBAGE_SHARE * shown:
         return "\ufffd" * shown
     text = _CONTROL.sub(" ", text)
-    if text.isascii():
-        return text
-    return _SPACED_MARK.sub("", _SPACED_TANWIN.sub(r"\1 ", text))
+    return text if text.isascii() else bidi.marks_joined(text)
 
 
 def _glyph_fonts(
@@ -1081,87 +1029,11 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         cur.chars += run.chars
     for line in lines:
         if len(parts[id(line)]) > 1 and not line.text.isascii() and RTL_SCRIPT.search(line.text):
-            line.text = _bidi_text(parts[id(line)])
+            line.text = bidi.line_text(parts[id(line)])
         line.text = " ".join(line.text.split())
     # A lone "-" pdfium took for a hyphen (\x02), with no text beside it, is a
     # list marker of nothing (the bullets of a column whose text is unreadable).
     return [line for line in lines if line.text and line.text != "\x02"]
-
-
-def _bidi_text(parts: list[tuple[str, str, float]]) -> str:
-    """A line's text from its runs (joint before each, text, left edge),
-    where some are right to left. If those were drawn left to right (in the
-    order they are seen: each further right than the one before), such runs
-    side by side read right to left (the one on the right first); drawn
-    right to left, in reading order, the runs keep it. In a line mostly right to left,
-    the runs read right to left but for left-to-right ones side by side
-    (Latin words, and figures after them); else left to right but for a stretch of
-    right-to-left runs (and marks, stops or figures between them)."""
-    kinds = [_direction(text) for _, text, _ in parts]
-    lefts = [left for (_, _, left), kind in zip(parts, kinds, strict=True) if kind == "R"]
-    steps = [b - a for a, b in itertools.pairwise(lefts)]
-    if not steps or sum(step > 0 for step in steps) <= len(steps) / 2:
-        return "".join(joint + text for joint, text, _ in parts)
-    at = list(range(len(parts)))
-    if is_rtl("".join(text for _, text, _ in parts)):
-        strong = "R"  # figures after Latin letters go with them ("U" and its "1")
-        for i, (_, text, _) in enumerate(parts):
-            if kinds[i] != "N":
-                strong = kinds[i]
-            elif strong == "L" and any(ch.isdigit() for ch in text):
-                kinds[i] = "L"
-        for stretch in _stretches([kind if kind == "N" else "L" for kind in kinds]):
-            # stops and signs between Latin runs go with them: "Sn = U0 + U1"
-            before, after = stretch[0] - 1, stretch[-1] + 1
-            if kinds[stretch[0]] == "N" and before >= 0 and after < len(kinds):
-                if kinds[before] == kinds[after] == "L":
-                    for i in stretch:
-                        kinds[i] = "L"
-        order = right_to_left(at, lambda i: kinds[i] == "L")
-    else:
-        order = []
-        for stretch in _stretches(kinds):
-            ends = [k for k, i in enumerate(stretch) if kinds[i] == "R"]
-            if not ends:
-                order += stretch
-                continue
-            first, last = ends[0], ends[-1]  # neutrals outside these read left to right
-            order += stretch[:first] + stretch[first : last + 1][::-1] + stretch[last + 1 :]
-    texts = [text.strip() for _, text, _ in parts]
-    spaced = (
-        [False]
-        + [  # a space between each run and the one before it
-            bool(joint) or parts[k - 1][1][-1:].isspace() or text[:1].isspace()
-            for k, (joint, text, _) in enumerate(parts[1:], 1)
-        ]
-    )
-    text = texts[order[0]]
-    for a, b in itertools.pairwise(order):
-        apart = any(spaced[k] for k in range(min(a, b) + 1, max(a, b) + 1))
-        text += (" " if apart else "") + texts[b]
-    return text
-
-
-def _stretches(kinds: list[str]) -> list[list[int]]:
-    """The positions of ``kinds``, each left-to-right ("L") one alone, the
-    others in stretches of neighbours."""
-    out: list[list[int]] = []
-    for i, kind in enumerate(kinds):
-        if kind != "L" and out and kinds[out[-1][-1]] != "L":
-            out[-1].append(i)
-        else:
-            out.append([i])
-    return out
-
-
-def _direction(text: str) -> str:
-    """ "R" for text mostly in right-to-left letters, "L" for text with
-    left-to-right ones (more), "N" for neither (marks, stops, figures)."""
-    if text.isascii():
-        return "L" if any(ch.isalpha() for ch in text) else "N"
-    if is_rtl(text):
-        return "R"
-    return "L" if any(unicodedata.bidirectional(ch) == "L" for ch in text) else "N"
 
 
 def _walled(line: Line, run: Line, walls: _Lines) -> bool:
