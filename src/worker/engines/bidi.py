@@ -35,6 +35,7 @@ Glyph = tuple[tuple[float, ...], str]  # box (left, right, bottom), its text
 
 # spaces before a combining mark (the marks of the Basic Multilingual Plane)
 _MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)) == "Mn")
+_MARK = re.compile(f"[{_MARKS}]")
 _SPACED_MARK = re.compile(f"[ \t]+(?=[{_MARKS}])")
 # ... but tanwin ends a word: a space before it, and a letter after it other than
 # the alef that may carry it, belongs after it ("حلا ًوحيدًا" for "حلاً وحيدًا")
@@ -46,6 +47,8 @@ def marks_joined(text: str) -> str:
     """The text without spaces before combining marks: a mark belongs to the
     letter before it. Before tanwin, which ends a word, the space goes
     after the mark instead."""
+    if _MARK.search(text) is None:  # most text holds none: a cheap look first
+        return text
     return _SPACED_MARK.sub("", _SPACED_TANWIN.sub(r"\1 ", text))
 
 

@@ -171,17 +171,7 @@ def right_to_left(items: Sequence[Item], ltr: Callable[[Item], bool]) -> list[It
     """``items`` laid out left to right in a right-to-left line, in reading
     order: right to left, except that runs of left-to-right items (Latin
     words, digits: ``ltr``) keep their own order."""
-    out: list[Item] = []
-    run: list[Item] = []
-    for item in reversed(items):
-        if ltr(item):
-            run.append(item)
-            continue
-        out.extend(reversed(run))
-        run = []
-        out.append(item)
-    out.extend(reversed(run))
-    return out
+    return left_to_right(items, ltr)[::-1]
 
 
 def left_to_right(items: Sequence[Item], rtl: Callable[[Item], bool]) -> list[Item]:

@@ -89,16 +89,12 @@ def suspect(text: str) -> bool:
     Japanese with its programs' names, say) is not judged by its Latin
     letters."""
     common, letters = _common_letters(text)
-    if letters < LATIN_SHARE * len(_LETTER.findall(text)):
-        return False
-    if letters >= MIN_LETTERS and common < COMMON_SHARE * letters:
-        return True
-    words = _WORD.findall(text)
-    if len(words) >= MIN_WORDS:
+    odd = letters >= MIN_LETTERS and common < COMMON_SHARE * letters
+    if not odd:
+        words = _WORD.findall(text)
         mixed = sum(1 for word in words if _inner_capital(word))
-        if mixed > MIXED_CASE_SHARE * len(words):
-            return True
-    return False
+        odd = len(words) >= MIN_WORDS and mixed > MIXED_CASE_SHARE * len(words)
+    return odd and letters >= LATIN_SHARE * len(_LETTER.findall(text))
 
 
 def glyph_space(text: str, given: Sequence[int] = ()) -> int | None:

@@ -427,7 +427,12 @@ def _join_row(row: list[Line], rtl: bool | None = None) -> Line:
         return row[0]
     if rtl is None:
         rtl = is_rtl("".join(seg.text for seg in row))
-    ordered = _rtl_order(row) if rtl else left_to_right(row, lambda seg: is_rtl(seg.text))
+    if rtl:
+        ordered = _rtl_order(row)
+    elif all(seg.text.isascii() for seg in row):
+        ordered = row
+    else:
+        ordered = left_to_right(row, lambda seg: is_rtl(seg.text))
     main = max(row, key=lambda seg: seg.chars)
     text, before = "", None
     for seg in ordered:

@@ -412,7 +412,8 @@ def text_lines(
             if _drawn_before(drawn, text, box):
                 continue  # a copy drawn over it (bold or shadow effects)
             texts = [(box, text, index)]
-        controlled = controlled or any(_CONTROL.search(text) for _, text, _ in texts)
+        if not controlled:
+            controlled = any(_CONTROL.search(piece[1]) for piece in texts)
         read_runs.append((texts, obj, (first, end) if whole else None))
     glyph_fonts = _glyph_fonts(read_runs) if controlled else {}
     for texts, obj, span in read_runs:
@@ -420,20 +421,17 @@ def text_lines(
         mode = _bare.FPDFTextObj_GetTextRenderMode(obj) if obj else 0
         stroked = mode == pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE
         space = glyph_fonts.get(_font_of(obj)) if glyph_fonts and obj else None
-        texts = [
-            (piece, _printable(text) if space is None else glyph_order.decode(text, space), at)
-            for piece, text, at in texts
-        ]
-        for piece, piece_text, at in texts:
-            garbage += _add_run(
-                runs, weights, handle, view, piece_text, piece, at, obj, fonts, stroked
-            )
+        shown = 0
+        for piece, text, at in texts:
+            text = _printable(text) if space is None else glyph_order.decode(text, space)
+            garbage += _add_run(runs, weights, handle, view, text, piece, at, obj, fonts, stroked)
+            shown += len(text.strip())
         if span and len(runs) > count:
             spans[id(runs[-1])] = span
             runs[-1].glued = span[0] == glue_at and count > 0 and runs[count - 1] is last_run
             glue_at, last_run = span[1], runs[-1]
         if invisible is not None and mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
-            invisible[0] += sum(len(text.strip()) for _, text, _ in texts)
+            invisible[0] += shown
     _unbold_body(runs, weights)
     runs = accents.place(handle, view.box, runs, spans)
     walls = []  # the cuts on the shown page: (x, top, bottom)
