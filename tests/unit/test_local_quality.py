@@ -345,6 +345,22 @@ def test_first_page_in_small_print_keeps_its_body_and_headings(docs: pathlib.Pat
     assert blocks[at + 1] == " ".join([body] * 8)
 
 
+def test_ocr_layer_script_names_the_model_to_read_it() -> None:
+    """A scanned page's invisible layer (another OCR's reading) in Chinese,
+    Japanese or Arabic adds that script's installed model to the languages
+    our OCR reads the page in; a Latin layer adds none."""
+    from ilios.worker.engines import tesseract
+
+    have = tesseract.installed_models()
+    cases = [("合肥工业大学试卷参考答案数学", "chi_sim"), ("これはテストの文章です", "jpn")]
+    cases += [("تحسين الإنتاجية وحل المشكلات", "ara")]
+    for text, model in cases:
+        expected = ["eng", model] if model in have else ["eng"]
+        assert tesseract.with_script_of(f"{text} 2022 A", ["eng"]) == expected
+    assert tesseract.with_script_of("The committee met on 12 May", ["eng"]) == ["eng"]
+    assert tesseract.with_script_of("合肥工业大学", ["chi_sim"]) == ["chi_sim"]
+
+
 def test_cjk_heading_and_wrapped_paragraph_join_without_spaces(docs: pathlib.Path) -> None:
     path = docs / "cjk.pdf"
     expected = qc.make_cjk_pdf(path)

@@ -216,6 +216,18 @@ def test_text_layer_with_shifted_font_map_is_ocrd(converted) -> None:
     assert_in_order(markdown, ["Reykjavik", "Lyon était", "Ugolin et Ursula"])
 
 
+def test_chinese_page_of_formulas_keeps_its_text_layer(converted) -> None:
+    """A Chinese exam's answers (CTAN's hfutexam): half the page's letters
+    are Latin, but they are formulas' variables ("2x cos(x2 + 1) dx"), few
+    of them the letters common in Latin-script languages. With 45% of its
+    letters Chinese, the page is not judged by its Latin letters, and its
+    text layer stays; an OCR pass in English replaced it with garbage."""
+    markdown = convert(converted, "ctan-hfutexam-answers-p1.pdf")
+    assert "合肥工业大学试卷参考答案" in markdown.splitlines()[0]
+    assert "请将你的答案对应填在横线上" in markdown
+    assert "2x cos(x2 + 1) dx" in markdown
+
+
 def test_form_broken_in_one_font_reads_that_font_back(converted) -> None:
     """pdf.js issue 6127, a French CERFA form: one font of its attestation
     gives its glyph indices ("QH SDV UHPSOLU" for "ne pas remplir"), the

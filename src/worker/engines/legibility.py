@@ -48,7 +48,7 @@ from ilios.worker.engines import glyph_order
 
 COMMON_LETTERS = frozenset("eainorstldu")
 COMMON_SHARE = 0.6  # fewer common letters than this share of the Latin letters: suspect
-LATIN_SHARE = 0.5  # ... judged on text with at least this share of its letters Latin
+LATIN_SHARE = 0.7  # ... judged on text with at least this share of its letters Latin
 MIN_LETTERS = 150  # ... judged on pages with at least this many Latin letters
 VOWELS = "aeio"  # a third of the letters of Latin-script languages (29-36%), accents aside
 GLYPH_RANGE_SHARE = 0.75  # a font's text this much in glyph indices 1-95 (non-spaces), ...

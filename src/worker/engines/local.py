@@ -212,6 +212,8 @@ def _read_instead(pdf: PdfFile, index: int, content: PageText, languages: list[s
             log.debug(_LAYER_KEPT, index + 1)
             return None
     elif content.scanned:
+        # the layer's script (another OCR's reading) names a model to read it with
+        languages = tesseract.with_script_of(text, languages or default_languages())
         pixels = pdf.render(index)
         if _layer_agrees(pdf, index, content, pixels, languages):
             log.debug(_LAYER_KEPT, index + 1)

@@ -101,6 +101,22 @@ SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
     "Devanagari": ("hin", "Devanagari"),
     "Thai": ("tha",),
 }
+# The letters of those scripts (their main blocks), to tell the script of a text.
+_SCRIPT_LETTERS = {
+    name: re.compile(f"[{ranges}]")
+    for name, ranges in {
+        "Japanese": "\u3040-\u30ff",  # kana (with Han: Japanese)
+        "Han": "\u3400-\u4dbf\u4e00-\u9fff",
+        "Hangul": "\u1100-\u11ff\uac00-\ud7af",
+        "Arabic": "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff",
+        "Hebrew": "\u0590-\u05ff",
+        "Cyrillic": "\u0400-\u04ff",
+        "Greek": "\u0370-\u03ff",
+        "Devanagari": "\u0900-\u097f",
+        "Thai": "\u0e00-\u0e7f",
+    }.items()
+}
+KANA_SHARE = 0.1  # CJK text with this share of kana is Japanese
 VERTICAL_MODELS = ("jpn", "chi_sim", "chi_tra", "kor")  # models with a *_vert companion
 _SCRIPTS_OWN = frozenset(m for models in SCRIPT_MODELS.values() for m in models)
 
@@ -149,6 +165,29 @@ def models_for(languages: Sequence[str]) -> list[str]:
             if name in have and name not in out:
                 out.append(name)
     return out or [DEFAULT_LANGUAGE]
+
+
+def with_script_of(text: str, languages: Sequence[str]) -> list[str]:
+    """``languages``, and the first installed model of the script most of
+    ``text``'s letters are in (an OCR layer's, when that script has models
+    of its own: SCRIPT_MODELS) if they hold none of that script's."""
+    script = _script(text)
+    have = [m for m in SCRIPT_MODELS.get(script or "", ()) if m in installed_models()]
+    if not have or any(m in languages for m in SCRIPT_MODELS[script or ""]):
+        return list(languages)
+    return [*languages, have[0]]
+
+
+def _script(text: str) -> str | None:
+    """The script (an OSD name) of most of the text's letters, of those
+    with models of their own; None for Latin text or no majority."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    counts = {name: len(pattern.findall(text)) for name, pattern in _SCRIPT_LETTERS.items()}
+    cjk = counts["Japanese"] + counts["Han"]
+    if cjk > letters / 2:
+        return "Japanese" if counts["Japanese"] >= KANA_SHARE * cjk else "Han"
+    name = max(counts, key=lambda name: counts[name])
+    return name if counts[name] > letters / 2 else None
 
 
 @dataclass(slots=True)
