@@ -348,8 +348,8 @@ def text_lines(
     spans: dict[int, tuple[int, int]] = {}  # id of a run read whole -> its characters
     drawn: dict[tuple[str, int, int], list[Box]] = {}  # (text, cell) -> boxes read
     glue_at, last_run = -1, None  # where the last whole run read ends, and it
-    # each object's run as read: (box, text, a character) per piece, its object,
-    # its font, and its characters if read whole; and the texts read per font
+    # each object's run as read: (box, raw text, a character) per piece, its
+    # object, and its characters if read whole
     read_runs: list[tuple[list[tuple[Box, str, int]], Any, tuple[int, int] | None]] = []
     # some text holds C0 controls (but \x02: hyphenation marks are common), as the
     # figures and stops of a font that gives glyph indices do: look for such fonts
