@@ -361,6 +361,37 @@ def test_ocr_layer_script_names_the_model_to_read_it() -> None:
     assert tesseract.with_script_of("合肥工业大学", ["chi_sim"]) == ["chi_sim"]
 
 
+def test_seal_lettering_along_a_circle_is_one_phrase(docs: pathlib.Path) -> None:
+    """A thesis cover's seal: its letters set one by one round a circle,
+    each turned a little further than the one before (a wider step between
+    the words). They are read as one phrase set apart from the page's
+    text, not as letters scattered through it."""
+    import math
+
+    path = docs / "seal.pdf"
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    body_text(c, 700)
+    c.setFont(corpus.BOLD, 14)
+    angle = 200.0  # degrees round the circle, clockwise from its left
+    for word in ("CHONGQING", "UNIVERSITY"):
+        for letter in word:
+            x = 300 + 60 * math.cos(math.radians(angle))
+            y = 400 + 60 * math.sin(math.radians(angle))
+            c.saveState()
+            c.translate(x, y)
+            c.rotate(angle - 90)  # each letter upright to the circle's edge
+            c.drawString(0, 0, letter)
+            c.restoreState()
+            angle -= 11
+        angle -= 11  # a letter's room between the words
+    c.showPage()
+    c.save()
+    [page] = convert(path)
+    blocks = page.split("\n\n")
+    assert "CHONGQING UNIVERSITY" in blocks
+    assert all(len(block) > 1 for block in blocks), blocks
+
+
 def test_cjk_heading_and_wrapped_paragraph_join_without_spaces(docs: pathlib.Path) -> None:
     path = docs / "cjk.pdf"
     expected = qc.make_cjk_pdf(path)

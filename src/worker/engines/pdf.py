@@ -92,6 +92,9 @@ SCRIPT_SIZE = 0.85  # a run this much smaller than its neighbour, ...
 SCRIPT_CHARS = 5  # ... of at most this many characters and no space, ...
 SCRIPT_RISE = (0.75, 0.4)  # ... with its baseline this far above / below (neighbour's sizes)
 # ... is a superscript or subscript of the neighbour's line ("10th", "H2O", note marks)
+CURVE_LETTERS = 4  # this many single letters in a row, each turned from the one before ...
+CURVE_STEP = (3.0, 45.0)  # ... by this many degrees (least, most), the same way, are lettering
+WORD_TURN = 1.5  # ... and a step this many times their usual one parts two words
 SLANT_ANGLE = 10.0  # degrees: text set this far off both axes is slanted (a watermark)
 _SLANT_SINE = math.sin(math.radians(SLANT_ANGLE))
 WALL_SLACK = 1.0  # a grid line this close (points) to the gap between two runs separates them
@@ -354,6 +357,7 @@ def text_lines(
     # some text holds C0 controls (but \x02: hyphenation marks are common), as the
     # figures and stops of a font that gives glyph indices do: look for such fonts
     controlled = False
+    angles: dict[int, float] = {}  # id of a run of one letter -> its angle, degrees
     object_runs = list(_object_runs(handle))
     run_count = Counter(address for _, _, address in object_runs)
     chars = _bare.FPDFText_CountChars(handle)
@@ -426,6 +430,10 @@ def text_lines(
             text = _printable(text) if space is None else glyph_order.decode(text, space)
             garbage += _add_run(runs, weights, handle, view, text, piece, at, obj, fonts, stroked)
             shown += len(text.strip())
+        if len(runs) == count + 1 and len(runs[-1].text.strip()) == 1:
+            matrix = _char_matrix(handle, texts[0][2])  # a letter alone: its angle
+            if matrix is not None:
+                angles[id(runs[-1])] = math.degrees(math.atan2(matrix.b, matrix.a))
         if span and len(runs) > count:
             spans[id(runs[-1])] = span
             runs[-1].glued = span[0] == glue_at and count > 0 and runs[count - 1] is last_run
@@ -433,6 +441,7 @@ def text_lines(
         if invisible is not None and mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
             invisible[0] += shown
     _unbold_body(runs, weights)
+    runs = _lettering(runs, angles)
     runs = accents.place(handle, view.box, runs, spans)
     walls = []  # the cuts on the shown page: (x, top, bottom)
     for x, y0, y1 in cuts:
@@ -447,6 +456,49 @@ def text_lines(
             return _merge_runs([_turned(run) for run in runs]), garbage
     _keep_margin_side(runs)
     return stacks.join(_merge_runs(runs, walls)), garbage
+
+
+def _lettering(runs: list[Line], angles: dict[int, float]) -> list[Line]:
+    """Letters set one by one along a curve (a seal's or a logo's lettering:
+    CURVE_LETTERS or more single letters drawn in a row, each turned from
+    the one before by CURVE_STEP degrees, always the same way) become one
+    run of their text, set apart as slanted text is: its letters are no
+    text of the page's lines. A step WORD_TURN times the usual one parts
+    two words ("CHONGQING UNIVERSITY" round a seal)."""
+    out: list[Line] = []
+    i = 0
+    while i < len(runs):
+        j, turn = i + 1, 0.0
+        while j < len(runs) and id(runs[j - 1]) in angles and id(runs[j]) in angles:
+            step = _turn(angles, runs[j - 1], runs[j])
+            low, high = CURVE_STEP
+            if not low <= abs(step) <= high or step * turn < 0:
+                break
+            turn, j = step, j + 1
+        if j - i < CURVE_LETTERS:
+            out.append(runs[i])
+            i += 1
+            continue
+        letters = runs[i:j]
+        steps = [abs(_turn(angles, a, b)) for a, b in itertools.pairwise(letters)]
+        usual = sorted(steps)[len(steps) // 2]
+        text = letters[0].text.strip()
+        for step, run in zip(steps, letters[1:], strict=True):  # a wider step parts words
+            text += (" " if step > WORD_TURN * usual else "") + run.text.strip()
+        size = sorted(run.size for run in letters)[len(letters) // 2]
+        top, bottom = min(run.top for run in letters), max(run.bottom for run in letters)
+        left, right = min(run.left for run in letters), max(run.right for run in letters)
+        chars = sum(run.chars for run in letters)
+        out.append(
+            Line(text, left, right, top, bottom, bottom, size, chars, side=True, slanted=True)
+        )
+        i = j
+    return out
+
+
+def _turn(angles: dict[int, float], a: Line, b: Line) -> float:
+    """Degrees from letter ``a``'s angle to ``b``'s, in (-180, 180]."""
+    return (angles[id(b)] - angles[id(a)] + 180.0) % 360.0 - 180.0
 
 
 def _keep_margin_side(runs: list[Line]) -> None:
