@@ -428,12 +428,10 @@ def text_lines(
         shown = 0
         for piece, text, at in texts:
             text = _printable(text) if space is None else glyph_order.decode(text, space)
-            garbage += _add_run(runs, weights, handle, view, text, piece, at, obj, fonts, stroked)
+            garbage += _add_run(
+                runs, weights, handle, view, text, piece, at, obj, fonts, stroked, angles
+            )
             shown += len(text.strip())
-        if len(runs) == count + 1 and len(runs[-1].text.strip()) == 1:
-            matrix = _char_matrix(handle, texts[0][2])  # a letter alone: its angle
-            if matrix is not None:
-                angles[id(runs[-1])] = math.degrees(math.atan2(matrix.b, matrix.a))
         if span and len(runs) > count:
             spans[id(runs[-1])] = span
             runs[-1].glued = span[0] == glue_at and count > 0 and runs[count - 1] is last_run
@@ -441,7 +439,8 @@ def text_lines(
         if invisible is not None and mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
             invisible[0] += shown
     _unbold_body(runs, weights)
-    runs = _lettering(runs, angles)
+    if len({round(angle) for angle in angles.values()}) >= CURVE_LETTERS:  # letters turned apart
+        runs = _lettering(runs, angles)
     runs = accents.place(handle, view.box, runs, spans)
     walls = []  # the cuts on the shown page: (x, top, bottom)
     for x, y0, y1 in cuts:
@@ -574,13 +573,15 @@ def _add_run(
     obj: pdfium_c.FPDF_PAGEOBJECT | None,
     fonts: dict[int | None, _Font],
     stroked: bool = False,
+    angles: dict[int, float] | None = None,
 ) -> int:
     """Append the run of ``text`` in user-space ``box`` (left, bottom, right,
     top) whose middle character is ``index`` (and its font's weight to
     ``weights``: 0 if bold by name or by stroke); return its count of
     characters without a Unicode value (dropped). Glyphs ``stroked`` as
     well as filled (render mode 2) are bold: a word processor's bold of a
-    font that has none."""
+    font that has none. A run of one letter gets its angle in ``angles``
+    (degrees; ``_lettering``)."""
     garbage = 0
     if _GARBAGE.search(text):
         text = text.translate(_SYMBOL_MARKS)
@@ -592,6 +593,7 @@ def _add_run(
     shown_left, shown_top, shown_right, shown_bottom = view.box(*box)
     size, baseline = shown_bottom - shown_top, shown_bottom  # fallbacks: the box's
     turned = slanted = False
+    matrix = None
     if index >= 0:
         matrix = _char_matrix(handle, index)
         size = _scaled_size(handle, index, size, matrix)
@@ -605,6 +607,8 @@ def _add_run(
     shown = (shown_left, shown_right, shown_top, shown_bottom)
     side = (turned and chars > 1) or slanted
     runs.append(Line(text, *shown, baseline, size, chars, bold, font.mono, side, slanted=slanted))
+    if angles is not None and chars == 1 and matrix is not None:  # a letter alone: its angle
+        angles[id(runs[-1])] = math.degrees(math.atan2(matrix.b, matrix.a))
     weights.append(0 if font.named_bold or stroked else font.weight)
     return garbage
 
