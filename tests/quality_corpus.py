@@ -85,6 +85,7 @@ GLYPH_INDEX_LINES = [  # set in a font whose map gives glyph indices (make_glyph
     "intéressé aux textes littéraires pour édifier son œuvre entre",
     "théâtre et cinéma; sa première fiction date de 1942.",
 ]
+GLYPH_ACCENTS = {"é": 112, "è": 113, "â": 107, "œ": 177}  # their glyphs in the standard order
 GLYPH_INDEX_CLOSING = (
     "Les textes sont ici donnés à entendre, l'image déjà frontale, le cadre rigoureux, "
     "proche de la démarche des Straub-Huillet. Comme le soulignera plus tard le critique "
@@ -378,16 +379,23 @@ def make_glyph_index_pdf(path: pathlib.Path, space: int = 3) -> list[str] | None
         c.drawString(MARGIN, 610 - 15 * i, line)
     c.showPage()
     c.save()
-    shift = space - 3
-    index = {32 + k: 3 + k for k in range(95)} | {0xE9: 112, 0xE8: 113, 0xE2: 107, 0x153: 177}
-    index = {code: glyph + shift for code, glyph in index.items()}
 
     def glyph(match: re.Match[bytes]) -> bytes:
         code = int(match[2], 16)
-        return b"<%s> <%04X>" % (match[1], index.get(code, code))
+        if 32 <= code < 127 or chr(code) in GLYPH_ACCENTS:
+            code = ord(glyph_indices(chr(code), GLYPH_ACCENTS, space))
+        return b"<%s> <%04X>" % (match[1], code)
 
     _remap(path, rb"<([0-9A-F]{2})> <([0-9A-F]{4})>", glyph)
     return [heading, *GLYPH_INDEX_LINES, *closing]
+
+
+def glyph_indices(text: str, accents: dict[str, int], space: int = 3) -> str:
+    """``text`` as a font that gives its glyph indices has it ("VD" for
+    "sa"): ASCII in TrueType's standard order, its accented letters at
+    ``accents`` (glyph numbers in that order), all shifted so that the
+    space is glyph ``space``."""
+    return "".join(chr(accents.get(ch, ord(ch) - 29) - 3 + space) for ch in text)
 
 
 def _remap(

@@ -26,15 +26,18 @@ _BEYOND_ASCII = (  # the order's own characters, look-alikes included
 )
 # standard glyph index -> the character it draws: 3-97 are " " to "~", then Mac Roman's
 _ORDER = [chr(32 + k) for k in range(95)] + list(_BEYOND_ASCII)
+# code point given -> character, for each place of the space
+_TABLES = {space: {space + k: ch for k, ch in enumerate(_ORDER)} for space in SPACES}
 
 
 def decode(text: str, space: int = SPACE) -> str:
     """``text`` read as glyph indices in the standard order, in a font whose
-    space is glyph ``space`` (the order shifted down by 3 - ``space``). A
+    space is glyph ``space`` (one of SPACES: the order shifted down by 3 -
+    ``space``). A
     space character (U+0020) stays: the reader put it between words it saw
     apart. An index past the order becomes U+FFFD (unreadable); one before
     the space (``.notdef``, ``.null``, a return) is dropped."""
-    table = {space + k: ch for k, ch in enumerate(_ORDER)}
+    table = _TABLES[space]
     return "".join(
         ch if ch == " " else table.get(ord(ch), "" if ord(ch) < space else "\ufffd") for ch in text
     )

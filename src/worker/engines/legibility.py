@@ -75,7 +75,7 @@ _REGULAR = re.compile(
     "(?:[^\\W\\d_]+(?:['\u2019-][^\\W\\d_]+)*|\\d+(?:[.,:/-]\\d+)*)[.,;:!?)\\]\"\u201d\u2019]*"
 )
 _PREFIXED_CAPITALS = re.compile("[a-z]+[A-Z]{2,}")
-_CONTROL = re.compile("[\x01-\x1f]")
+_C0 = re.compile("[\x01-\x1f]")  # \x02 too: a font numbering from glyph 2 spaces with it
 _LETTER = re.compile(r"[^\W\d_]")
 # a non-ASCII character after a lower-case ASCII letter, or else before one
 _IN_WORD = re.compile(r"(?<=[a-z])([^\x00-\x7f\ufffd])|([^\x00-\x7f\ufffd])(?=[a-z])")
@@ -88,13 +88,13 @@ def suspect(text: str) -> bool:
     mostly in another script (under LATIN_SHARE of its letters Latin:
     Japanese with its programs' names, say) is not judged by its Latin
     letters."""
-    common, letters = _common_letters(text)
-    odd = letters >= MIN_LETTERS and common < COMMON_SHARE * letters
+    letters = _latin(text)
+    odd = len(letters) >= MIN_LETTERS and _common(letters) < COMMON_SHARE
     if not odd:
         words = _WORD.findall(text)
         mixed = sum(1 for word in words if _inner_capital(word))
         odd = len(words) >= MIN_WORDS and mixed > MIXED_CASE_SHARE * len(words)
-    return odd and letters >= LATIN_SHARE * len(_LETTER.findall(text))
+    return odd and len(letters) >= LATIN_SHARE * len(_LETTER.findall(text))
 
 
 def glyph_space(text: str, given: Sequence[int] = ()) -> int | None:
@@ -106,30 +106,30 @@ def glyph_space(text: str, given: Sequence[int] = ()) -> int | None:
     shown = len(text) - text.count(" ")
     if not given and shown < MIN_FONT_LETTERS:
         return None
-    if len(_CONTROL.findall(text)) < max(1, CONTROL_SHARE * shown):
+    if len(_C0.findall(text)) < max(1, CONTROL_SHARE * shown):
         return None  # text (in capitals too: a heading, a command's name)
     if len(_GLYPH_RANGE.findall(text)) < GLYPH_RANGE_SHARE * shown:
         return None
     raw_letters = len(_LETTER.findall(text))
-    if raw_letters < max(MIN_GLYPH_LETTERS, shown / 2) or _vowels(text) >= RAW_VOWELS:
+    if raw_letters < max(MIN_GLYPH_LETTERS, shown / 2) or _vowels(_latin(text)) >= RAW_VOWELS:
         return None  # figures, or language as it stands
-    spaces = given or glyph_order.SPACES
-    space = max(spaces, key=lambda space: _vowels(glyph_order.decode(text, space)))
-    decoded = glyph_order.decode(text, space)
-    common, letters = _common_letters(decoded)
-    if not letters or _vowels(decoded) < VOWEL_SHARE or common < COMMON_SHARE * letters:
+    readings = {space: glyph_order.decode(text, space) for space in given or glyph_order.SPACES}
+    latin = {space: _latin(reading) for space, reading in readings.items()}
+    space = max(latin, key=lambda space: _vowels(latin[space]))
+    letters = latin[space]
+    if not letters or _vowels(letters) < VOWEL_SHARE or _common(letters) < COMMON_SHARE:
         return None
+    decoded = readings[space]
     return None if suspect(decoded) or _own_order(decoded) else space
 
 
 def _own_order(decoded: str) -> bool:
     """The font numbers its glyphs past ASCII in an order of its own: more
     than OWN_ORDER_SHARE of the text's non-ASCII characters, and MIN_MISFITS
-    or more, sit in a word
-    (next to a lower-case ASCII letter) as what no word holds: a symbol, a
-    figure or a stop rather than a letter or a quote mark, or a capital
-    after a lower-case letter ("G½ran", "fÐte", "‰ngel" for "Göran",
-    "fête", "Angel")."""
+    or more, sit in a word (next to a lower-case ASCII letter) as what no
+    word holds: a symbol, a figure or a stop rather than a letter or a quote
+    mark, or a capital after a lower-case letter ("G½ran", "fÐte", "‰ngel"
+    for "Göran", "fête", "Angel")."""
     beyond = sum(1 for ch in decoded if not ch.isascii() and ch != "\ufffd")
     misfits = 0
     for match in _IN_WORD.finditer(decoded):
@@ -141,17 +141,19 @@ def _own_order(decoded: str) -> bool:
     return misfits >= MIN_MISFITS and misfits > OWN_ORDER_SHARE * beyond
 
 
-def _vowels(text: str) -> float:
-    """The share of VOWELS among the text's Latin letters (accents dropped)."""
-    letters = _NOT_LATIN.sub("", unicodedata.normalize("NFKD", text.casefold()))
+def _latin(text: str) -> str:
+    """The text's Latin letters, case folded, accents split off and dropped."""
+    return _NOT_LATIN.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
+def _vowels(letters: str) -> float:
+    """The share of VOWELS among ``letters`` (``_latin``)."""
     return sum(letters.count(ch) for ch in VOWELS) / len(letters) if letters else 0.0
 
 
-def _common_letters(text: str) -> tuple[int, int]:
-    """How many of the text's Latin letters (accents split off and dropped)
-    are COMMON_LETTERS, and how many there are."""
-    letters = _NOT_LATIN.sub("", unicodedata.normalize("NFKD", text.casefold()))
-    return sum(letters.count(ch) for ch in COMMON_LETTERS), len(letters)
+def _common(letters: str) -> float:
+    """The share of COMMON_LETTERS among ``letters`` (``_latin``)."""
+    return sum(letters.count(ch) for ch in COMMON_LETTERS) / len(letters) if letters else 0.0
 
 
 def _inner_capital(word: str) -> bool:
