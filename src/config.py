@@ -147,6 +147,8 @@ class Settings(BaseSettings):
     engine_memory_mb: int = Field(
         2048, ge=256, le=1 << 20, validation_alias=_env("ENGINE_MEMORY_MB")
     )
+    # Pages of one document the local engine OCRs at once (threads of its process).
+    ocr_threads: int = Field(2, ge=1, le=64, validation_alias=_env("OCR_THREADS"))
     # A request that sends nothing for this long is dropped: a REST body (less
     # than connection.MIN_BODY_PROGRESS_BYTES in that time) or a gRPC message.
     upload_idle_s: Seconds = Field(60.0, validation_alias=_env("UPLOAD_IDLE_S"))

@@ -251,6 +251,34 @@ def make_scanned_pdf(path: pathlib.Path) -> list[list[str]]:
     return [[text_line], list(SCAN_LINES)]
 
 
+def make_scan_pages_pdf(path: pathlib.Path, pages: list[list[str]]) -> None:
+    """Write a PDF of image-only pages, one per entry of ``pages`` (its lines)."""
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    for lines in pages:
+        png = io.BytesIO()
+        render_text_image(lines).save(png, format="PNG")
+        c.drawImage(ImageReader(png), MARGIN, LETTER[1] - MARGIN - 150, width=400, height=150)
+        c.showPage()
+    c.save()
+
+
+def make_tiff_last_frame_damaged(path: pathlib.Path, frames: list[list[str]]) -> None:
+    """Write a multi-frame TIFF (see ``make_tiff``) whose last frame's
+    compressed data is overwritten: it opens, counts its frames, and fails
+    to decode the last."""
+    out = io.BytesIO()
+    images = [render_text_image(lines) for lines in frames]
+    images[0].save(
+        out, format="TIFF", save_all=True, append_images=images[1:], compression="tiff_deflate"
+    )
+    data = bytearray(out.getvalue())
+    with Image.open(io.BytesIO(bytes(data))) as tiff:
+        tiff.seek(len(frames) - 1)
+        start, length = tiff.tag_v2[273][0], tiff.tag_v2[279][0]  # first strip
+    data[start + 2 : start + length - 4] = b"\xff" * (length - 6)
+    path.write_bytes(bytes(data))
+
+
 def make_encrypted_pdf(path: pathlib.Path, user_password: str = "secret") -> None:
     """Write a PDF that needs ``user_password`` to open ("" means owner-only protection)."""
     from reportlab.lib.pdfencrypt import StandardEncryption

@@ -258,6 +258,42 @@ def test_every_tiff_frame_is_a_page(docs: pathlib.Path, engine: LocalEngine) -> 
     assert "charlie" not in squashed(pages[0].markdown)
 
 
+def test_pages_ahead_are_ocred_on_other_threads_and_come_in_order(
+    docs: pathlib.Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With OCR_THREADS above one, the pages after the one being converted
+    are OCR'd on the pool's threads meanwhile; pages come in order, each
+    read as it is read alone."""
+    words = ("alpha", "bravo", "charlie", "delta")
+    path = docs / "four-scans.pdf"
+    texts = [[f"Page {word} of the scan", f"reads {word} words"] for word in words]
+    builder.make_scan_pages_pdf(path, texts)
+    caplog.set_level("DEBUG", logger=local.__name__)
+    ahead = convert(LocalEngine(ocr_threads=3), path, PDF)
+    threads = {r.threadName for r in caplog.records if r.getMessage().startswith("page")}
+    alone = convert(LocalEngine(ocr_threads=1), path, PDF)
+    assert [p.number for p in ahead] == [1, 2, 3, 4]
+    assert [p.markdown for p in ahead] == [p.markdown for p in alone]
+    for page, lines in zip(ahead, texts, strict=True):
+        assert_reads_in_order(page.markdown, lines)
+    assert threads and all(name.startswith("ocr") for name in threads), threads
+
+
+def test_a_damaged_frame_ahead_fails_at_its_turn(docs: pathlib.Path) -> None:
+    """A frame read ahead that cannot be decoded raises when its page comes,
+    after the pages before it."""
+    path = docs / "damaged-last.tiff"
+    frames = [["First frame heading"], ["Second frame text"], ["Third frame words"]]
+    builder.make_tiff_last_frame_damaged(path, frames)
+    pages = LocalEngine(ocr_threads=3).pages(path, "image/tiff")
+    for number, lines in enumerate(frames[:2], 1):
+        page = next(pages)
+        assert page.number == number
+        assert_reads_in_order(page.markdown, lines)
+    with pytest.raises(CorruptFile, match="damaged or truncated"):
+        next(pages)
+
+
 def test_grayscale_keeps_16_bit_contrast_and_caps_size() -> None:
     deep = Image.fromarray(np.array([[0, 30000], [60000, 65535]], dtype=np.uint16))
     assert deep.mode == "I;16"
@@ -266,7 +302,7 @@ def test_grayscale_keeps_16_bit_contrast_and_caps_size() -> None:
     assert local._grayscale(big).shape == (500, local.IMAGE_MAX_SIDE_PX)
 
 
-def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
+def test_concurrent_ocr_reads_right_and_a_thread_keeps_its_models(docs: pathlib.Path) -> None:
     path = docs / "concurrent.png"
     lines = builder.make_png(path)
     results: list[str] = []
@@ -287,10 +323,12 @@ def test_concurrent_ocr_shares_one_instance(docs: pathlib.Path) -> None:
     assert len(results) == 2
     for markdown in results:
         assert_reads_in_order(markdown, lines)
-    first = dict(tesseract._apis)
+    serial = LocalEngine(ocr_threads=1)  # OCR on this thread
+    convert(serial, path, "image/png")
+    first = dict(tesseract._own.apis)
     assert first
-    convert(LocalEngine(), path, "image/png")
-    assert tesseract._apis == first  # the same instances, none added
+    convert(serial, path, "image/png")
+    assert tesseract._own.apis == first  # the same instances, none added
 
 
 def test_lines_read_as_texture_are_left_out() -> None:

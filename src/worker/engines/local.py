@@ -15,9 +15,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import pathlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -34,6 +35,8 @@ from ilios.worker.engines.layout import FontStats, to_markdown
 from ilios.worker.engines.ocr import default_languages, ocr_markdown, ocr_page, page_markdown
 from ilios.worker.engines.pdf import MAX_LEADING as PDF_MAX_LEADING
 from ilios.worker.engines.pdf import PdfFile
+from ilios.worker.engines.readahead import DEFAULT_THREADS as DEFAULT_OCR_THREADS
+from ilios.worker.engines.readahead import ReadAhead
 from ilios.worker.engines.tables import running_on
 
 PDF = "application/pdf"
@@ -47,6 +50,7 @@ IMAGE_MAX_SIDE_PX = 5000  # larger images are scaled down before OCR (600 DPI le
 
 log = logging.getLogger(__name__)
 _LAYER_KEPT = "page %d: OCR'd to check its text layer, which stays"
+_READ_BETTER = "page %d: OCR, read better than its text layer"
 
 
 class LocalEngine:
@@ -55,8 +59,11 @@ class LocalEngine:
     name = "local"
     model = "ilios-local-1"
 
-    def __init__(self, max_pages: int = DEFAULT_MAX_PAGES) -> None:
+    def __init__(
+        self, max_pages: int = DEFAULT_MAX_PAGES, ocr_threads: int = DEFAULT_OCR_THREADS
+    ) -> None:
         self.max_pages = max_pages
+        self.ocr_threads = ocr_threads  # pages OCR'd at once (``readahead``)
 
     def pages(
         self,
@@ -105,20 +112,21 @@ class LocalEngine:
     def _pdf_pages(self, path: pathlib.Path, languages: list[str]) -> Iterator[Page]:
         if path.stat().st_size == 0:
             raise CorruptFile("The PDF is empty (0 bytes): send the complete file.")
-        with PdfFile(path) as pdf:
+        with PdfFile(path) as pdf, ReadAhead[str | None](self.ocr_threads) as ahead:
             check_page_count(pdf.page_count, self.max_pages)
             fonts = FontStats()
             pages = _Window(pdf)
             before = ""  # the page before's Markdown (a table may run on from it)
+            planner = functools.partial(_ocr_plan, pdf, pages, languages)
             for index in range(pdf.page_count):
+                pages.move_to(index)
+                ahead.plan(index, pdf.page_count, planner)
                 content = pages.get(index)
-                if isinstance(content, np.ndarray):
-                    log.debug("page %d: OCR, no usable text layer", index + 1)
-                    markdown = ocr_markdown(content, languages)
-                elif (ocr := _read_instead(pdf, index, content, languages)) is not None:
-                    log.debug("page %d: OCR, read better than its text layer", index + 1)
+                ocr = ahead.take(index)
+                if ocr is not None:
                     markdown = ocr
                 else:
+                    assert isinstance(content, PageText)
                     if content.scanned:
                         _steady_sizes(content.lines)
                     fonts.add_page(content.lines)
@@ -137,15 +145,48 @@ class LocalEngine:
     ) -> Iterator[Page]:
         """OCR each frame of a TIFF, or the first frame of other images (a
         phone JPEG may carry a second, preview frame)."""
-        with decoding_image("image"):
+        with decoding_image("image"), ReadAhead[str](self.ocr_threads) as ahead:
             with Image.open(path) as image:
                 count = getattr(image, "n_frames", 1) if every_frame else 1
                 check_page_count(count, self.max_pages)
+                planner = functools.partial(_frame_plan, image, languages)
                 for index in range(count):
-                    image.seek(index)
-                    pixels = _grayscale(image)
-                    log.debug("page %d: OCR, an image", index + 1)
-                    yield Page(index + 1, ocr_markdown(pixels, languages), last=index + 1 == count)
+                    ahead.plan(index, count, planner)
+                    markdown = ahead.take(index)
+                    assert markdown is not None
+                    yield Page(index + 1, markdown, last=index + 1 == count)
+
+
+def _ocr_plan(
+    pdf: PdfFile, pages: _Window, languages: list[str], index: int
+) -> Callable[[], str | None] | None:
+    """The OCR page ``index`` needs, its pdfium part done (``ReadAhead.plan``):
+    all of a page without a usable text layer; for a page whose layer may be
+    wrong, the reading that decides, and gives OCR's Markdown if the layer
+    loses (None if it stays; ``_read_instead``). None: the layer is kept unread."""
+    content = pages.get(index)
+    if isinstance(content, np.ndarray):
+
+        def read() -> str | None:
+            log.debug("page %d: OCR, no usable text layer", index + 1)
+            return ocr_markdown(content, languages)
+
+        return read
+    return _read_instead(pdf, index, content, languages)
+
+
+def _frame_plan(image: Image.Image, languages: list[str], index: int) -> Callable[[], str]:
+    """Frame ``index`` of ``image`` decoded (here, on the converting thread),
+    and its OCR to run."""
+    with decoding_image("image"):
+        image.seek(index)
+        pixels = _grayscale(image)
+
+    def read() -> str:
+        log.debug("page %d: OCR, an image", index + 1)
+        return ocr_markdown(pixels, languages)
+
+    return read
 
 
 class _Window:
@@ -156,10 +197,13 @@ class _Window:
         self.pdf = pdf
         self.read: dict[int, PageText | np.ndarray] = {}
 
-    def get(self, index: int) -> PageText | np.ndarray:
-        """Page ``index``, read now or earlier (its errors raise here, at its turn)."""
+    def move_to(self, index: int) -> None:
+        """Page ``index`` is the one being converted: forget those far behind it."""
         for old in [i for i in self.read if i < index - margins.MARGIN_WINDOW]:
             del self.read[old]
+
+    def get(self, index: int) -> PageText | np.ndarray:
+        """Page ``index``, read now or earlier (its errors raise here, at its turn)."""
         if index not in self.read:
             self.read[index] = self.pdf.read_page(index)
         return self.read[index]
@@ -200,42 +244,59 @@ def _steady_sizes(lines: list[Line]) -> None:
             line.size = usual
 
 
-def _read_instead(pdf: PdfFile, index: int, content: PageText, languages: list[str]) -> str | None:
-    """OCR's Markdown for a page whose text layer looks like a broken font map
-    and that OCR reads differently, or for a scanned page whose invisible OCR
-    layer reads worse than our OCR (``legibility``); None: keep the layer."""
+def _read_instead(
+    pdf: PdfFile, index: int, content: PageText, languages: list[str]
+) -> Callable[[], str | None] | None:
+    """For a page whose text layer looks like a broken font map, or a scanned
+    page with an invisible OCR layer (``legibility``): its pixels rendered,
+    and the reading that gives OCR's Markdown if OCR reads the page
+    differently (a broken map) or better (an OCR layer), else None (the
+    layer stays). None for any other page: its layer is kept unread."""
     text = " ".join(line.text for line in content.lines)
     if legibility.suspect(text):
-        page = ocr_page(pdf.render(index), languages, upright=True)
-        seen = " ".join(line.text for line in page.lines)
-        if legibility.agreement(text, seen) >= legibility.AGREEMENT_MIN:
-            log.debug(_LAYER_KEPT, index + 1)
-            return None
-    elif content.scanned:
-        # the layer's script (another OCR's reading) names a model to read it with
-        languages = tesseract.with_script_of(text, languages or default_languages())
         pixels = pdf.render(index)
-        if _layer_agrees(pdf, index, content, pixels, languages):
+
+        def read_suspect() -> str | None:
+            page = ocr_page(pixels, languages, upright=True)
+            seen = " ".join(line.text for line in page.lines)
+            if legibility.agreement(text, seen) >= legibility.AGREEMENT_MIN:
+                log.debug(_LAYER_KEPT, index + 1)
+                return None
+            log.debug(_READ_BETTER, index + 1)
+            return page_markdown(page)
+
+        return read_suspect
+    if not content.scanned:
+        return None
+    # the layer's script (another OCR's reading) names a model to read it with
+    langs = tesseract.with_script_of(text, languages or default_languages())
+    pixels, origin = pdf.render(index), pdf.origin(index)
+
+    def read_scanned() -> str | None:
+        if _layer_agrees(origin, content, pixels, langs):
             log.debug(_LAYER_KEPT, index + 1)
             return None
-        page = ocr_page(pixels, languages)
+        page = ocr_page(pixels, langs)
         seen = " ".join(line.text for line in page.lines)
         if not legibility.better(seen, text, page.confidence):
             log.debug(_LAYER_KEPT, index + 1)
             return None
-    else:
-        return None
-    return page_markdown(page)
+        log.debug(_READ_BETTER, index + 1)
+        return page_markdown(page)
+
+    return read_scanned
 
 
 def _layer_agrees(
-    pdf: PdfFile, index: int, content: PageText, pixels: np.ndarray, languages: list[str]
+    origin: tuple[float, float, float] | None,
+    content: PageText,
+    pixels: np.ndarray,
+    languages: list[str],
 ) -> bool:
     """Whether a scanned page's invisible layer reads as our OCR does, judged
     on a sample: the middle SAMPLE_SHARE of the page's height, OCR'd alone.
-    Only upright pages with Tesseract; the sample must hold SAMPLE_WORDS
-    words of the layer."""
-    origin = pdf.origin(index)
+    Only upright pages (``origin``: ``PdfFile.origin``) with Tesseract; the
+    sample must hold SAMPLE_WORDS words of the layer."""
     if origin is None or not tesseract.available():
         return False
     _, top, width = origin
@@ -249,9 +310,7 @@ def _layer_agrees(
     ]
     if len(" ".join(inside).split()) < SAMPLE_WORDS:
         return False
-    seen = tesseract.read_region(
-        pixels, (0, y0, pixels.shape[1], y1), languages or default_languages()
-    )
+    seen = tesseract.read_region(pixels, (0, y0, pixels.shape[1], y1), languages)
     return legibility.agreement(" ".join(inside), seen) >= legibility.SAME_READING
 
 

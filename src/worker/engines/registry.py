@@ -15,7 +15,7 @@ def _local(settings: Settings) -> Engine:
     from ilios.worker.sandbox import Limits, Sandboxed
 
     # In child processes, within PAGE_TIMEOUT_S per page and ENGINE_MEMORY_MB (see sandbox).
-    kwargs = {"max_pages": settings.max_pages}
+    kwargs = {"max_pages": settings.max_pages, "ocr_threads": settings.ocr_threads}
     return Sandboxed(LocalEngine, kwargs, limits=Limits.from_settings(settings), warm_up=True)
 
 

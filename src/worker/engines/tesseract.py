@@ -123,8 +123,7 @@ _SCRIPTS_OWN = frozenset(m for models in SCRIPT_MODELS.values() for m in models)
 _Word = tuple[int, str, tuple[int, int, int, int], float]  # line, text, box, confidence
 _EDGE_MARKS = "|{}[]()<>.,;:!?'\"\u00ab\u00bb\u201c\u201d\u2018\u2019-"  # around a word
 _CLOSING = re.compile("[,.)\\]}\u201d\u2019\u00bb]+")  # never starts a word in Latin scripts
-_lock = threading.Lock()  # one recognition at a time per process (the APIs are not shared)
-_apis: dict[str, Any] = {}
+_own = threading.local()  # each thread's APIs (one API reads one page at a time)
 
 
 def tessdata_dir() -> pathlib.Path | None:
@@ -211,25 +210,24 @@ def read_page(pixels: np.ndarray, languages: Sequence[str], *, upright: bool = F
     unless a language of a script of its own (one of SCRIPT_MODELS) is named."""
     page = scan.scaled(pixels)
     models = models_for(languages)
-    with _lock:
-        if upright and any(m in _SCRIPTS_OWN for m in models):
-            turns, script, sure = [0], None, False
-        else:
-            turns, script, sure = _orientation(page)
-            turns = [0] if upright else turns
-        have = [m for m in SCRIPT_MODELS.get(script or "", ()) if m in installed_models()]
-        if any(m in models for m in have):  # a named language reads the script: only the
-            have = [m for m in have if m[0].isupper()]  # script's own model may add to it
-        others = [models_for([m, *models]) for m in have if m not in models]
-        if others and sure:
-            models, others = others[0], []
-        readings = [_read_turned(page, turn, models) for turn in turns]
-        best = max(readings, key=lambda r: r.confidence)
-        for other in others[:SCRIPT_TRIES]:  # an unsure script: try its models on a poor reading
-            if best.confidence >= RETRY_CONFIDENCE:
-                break
-            again = _read_turned(page, best.turns, other)
-            best = max((best, again), key=lambda r: r.confidence)
+    if upright and any(m in _SCRIPTS_OWN for m in models):
+        turns, script, sure = [0], None, False
+    else:
+        turns, script, sure = _orientation(page)
+        turns = [0] if upright else turns
+    have = [m for m in SCRIPT_MODELS.get(script or "", ()) if m in installed_models()]
+    if any(m in models for m in have):  # a named language reads the script: only the
+        have = [m for m in have if m[0].isupper()]  # script's own model may add to it
+    others = [models_for([m, *models]) for m in have if m not in models]
+    if others and sure:
+        models, others = others[0], []
+    readings = [_read_turned(page, turn, models) for turn in turns]
+    best = max(readings, key=lambda r: r.confidence)
+    for other in others[:SCRIPT_TRIES]:  # an unsure script: try its models on a poor reading
+        if best.confidence >= RETRY_CONFIDENCE:
+            break
+        again = _read_turned(page, best.turns, other)
+        best = max((best, again), key=lambda r: r.confidence)
     return best
 
 
@@ -241,11 +239,11 @@ def read_region(
     cut out and scaled as a whole page is (``scan.scaled``)."""
     left, top, right, bottom = box
     crop = scan.scaled(np.ascontiguousarray(pixels[top:bottom, left:right]))
-    with _lock:  # cut out: Tesseract reads a rectangle of a page worse than the same image
-        api = _api("+".join(models_for(languages)))
-        api.SetPageSegMode(_psm().AUTO)
-        api.SetImage(_image(crop))
-        return " ".join(str(api.GetUTF8Text() or "").split())
+    # cut out: Tesseract reads a rectangle of a page worse than the same image
+    api = _api("+".join(models_for(languages)))
+    api.SetPageSegMode(_psm().AUTO)
+    api.SetImage(_image(crop))
+    return " ".join(str(api.GetUTF8Text() or "").split())
 
 
 def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
@@ -550,13 +548,16 @@ def _leftwards(segment: Line, text: str, left: int, right: int) -> bool:
 
 
 def _api(models: str) -> Any:
-    """One tesserocr API per model combination, created on first use."""
-    api = _apis.get(models)
+    """This thread's tesserocr API for a model combination, created on first
+    use (an API is not shared between threads: ``readahead`` OCRs pages on
+    several at once)."""
+    apis: dict[str, Any] = _own.__dict__.setdefault("apis", {})
+    api = apis.get(models)
     if api is None:
         from tesserocr import OEM, PyTessBaseAPI
 
         oem = OEM.TESSERACT_ONLY if models == "osd" else OEM.LSTM_ONLY
-        api = _apis[models] = PyTessBaseAPI(path=str(tessdata_dir()), lang=models, oem=oem)
+        api = apis[models] = PyTessBaseAPI(path=str(tessdata_dir()), lang=models, oem=oem)
     return api
 
 
