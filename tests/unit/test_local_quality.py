@@ -734,6 +734,31 @@ def test_full_columns_of_text_are_read_one_after_the_other() -> None:
     assert markdown == " ".join(line.text for line in left + right)
 
 
+def test_a_heading_under_the_columns_leads_into_the_text_below_them() -> None:
+    """A brochure (OCRmyPDF's LinnSequencer scan): two columns, then a
+    heading set in the left column's width after a blank strip, then
+    bullets across the page. The heading opens the part below; read with
+    the left column, it would come before the right column."""
+    left = [seg(f"left column line {i} of text", 72, 100 + 14 * i, 220) for i in range(4)]
+    right = [seg(f"right column line {i} of text", 320, 100 + 14 * i, 220) for i in range(4)]
+    heading = seg("Additional Features", 72, 100 + 14 * 3 + 26)
+    below = seg("Simple to learn and use, whatever you play on the keys", 72, 100 + 14 * 3 + 42, 470)
+    markdown = to_markdown([*left, *right, heading, below], fonts=None, max_leading=1.6)
+    assert markdown.split("\n\n") == [
+        " ".join(line.text for line in left + right),
+        heading.text,
+        below.text,
+    ]
+    # The left column's last paragraph, one line, and a footnote far below: no heading.
+    last = seg("left column line 4 of text", 72, 100 + 14 * 3 + 26, 220)
+    footnote = seg("A footnote across the page, well below the columns", 72, 100 + 14 * 9, 470)
+    markdown = to_markdown([*left, last, *right, footnote], fonts=None, max_leading=1.6)
+    assert markdown.split("\n\n")[:2] == [
+        " ".join(line.text for line in left),
+        " ".join(line.text for line in [last, *right]),
+    ]
+
+
 def test_list_item_wrapped_flush_with_its_marker_stays_whole() -> None:
     """A numbered rule set in running text (Backus 1977): its lines wrap back
     to the column's edge, left of the indented "7.". The line that runs on

@@ -56,6 +56,9 @@ CROSSING_SHARE = 0.1  # ... of which at most this share may cross it (page numbe
 ACROSS_SHARE = 0.5  # lines across the gutter (titles) are at most this share of those beside it
 BESIDE_SHARE = 0.5  # columns run side by side: this share of one side's lines has ...
 BESIDE_PITCH = 1.2  # ... a line of the other side within this many font sizes
+LEAD_LINES = 2  # a heading under the columns, of the text below them, has at most this many lines
+LEAD_GAP = 1.0  # ... below a blank strip this many font sizes high across the columns ...
+LEAD_CLOSER = 2.0  # ... at least this many times the gap under it
 HEADER_GAP = 1.5  # a blank strip this many font sizes high may end a block above columns
 MAX_HEADER_CUTS = 4  # ... one of the first (or last) this many such strips
 ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one baseline ...
@@ -100,16 +103,45 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     band: list[Block] = []
     for item in sorted(items, key=lambda it: it.top):
         if _across(item, gutter):  # ends the band
+            band, lead = _lead_in(band, item, middle)
             flows.extend(_split_band(band, middle))
             band = []
-            if flows and flows[-1] and _across(flows[-1][-1], gutter):
+            if not lead and flows and flows[-1] and _across(flows[-1][-1], gutter):
                 flows[-1].append(item)
             else:
-                flows.append([item])
+                flows.append([*lead, item])
         else:
             band.append(item)
     flows.extend(_split_band(band, middle))
     return flows
+
+
+def _lead_in(band: list[Block], after: Block, middle: float) -> tuple[list[Block], list[Block]]:
+    """The band, and the heading at its foot that leads into what follows
+    the columns (``after``, the first item across the gutter below): at
+    most LEAD_LINES lines on one side, below everything on the other, parted
+    from the columns (MIN_COLUMN_LINES lines each side) by a blank strip across the band at least LEAD_GAP font
+    sizes high and LEAD_CLOSER times the gap below them. Without it, the
+    heading would close its column and be read before the other column."""
+    lines = _lines(band)
+    if len(lines) <= LEAD_LINES:
+        return band, []
+    size = statistics.median(line.size for line in lines)
+    groups = blank_strips(band, LEAD_GAP * size)
+    tail = groups[-1]
+    if len(groups) < 2 or len(tail) > LEAD_LINES or len(_lines(tail)) < len(tail):
+        return band, []
+    rest = [item for group in groups[:-1] for item in group]
+    above = min(item.top for item in tail) - max(item.bottom for item in rest)
+    below = after.top - max(item.bottom for item in tail)
+    left = sum(1 for line in _lines(rest) if line.left + line.right < 2 * middle)
+    if min(left, len(_lines(rest)) - left) < MIN_COLUMN_LINES:  # not columns above it
+        return band, []
+    if len({item.left + item.right < 2 * middle for item in tail}) > 1:
+        return band, []
+    if above < LEAD_CLOSER * max(below, 0.0):
+        return band, []
+    return rest, tail
 
 
 def _header_cut(items: list[Block]) -> list[list[Block]] | None:
