@@ -742,7 +742,7 @@ def test_a_heading_under_the_columns_leads_into_the_text_below_them() -> None:
     left = [seg(f"left column line {i} of text", 72, 100 + 14 * i, 220) for i in range(4)]
     right = [seg(f"right column line {i} of text", 320, 100 + 14 * i, 220) for i in range(4)]
     heading = seg("Additional Features", 72, 100 + 14 * 3 + 26)
-    below = seg("Simple to learn and use, whatever you play on the keys", 72, 100 + 14 * 3 + 42, 470)
+    below = seg("Simple to learn and use, whatever you play", 72, 100 + 14 * 3 + 42, 470)
     markdown = to_markdown([*left, *right, heading, below], fonts=None, max_leading=1.6)
     assert markdown.split("\n\n") == [
         " ".join(line.text for line in left + right),

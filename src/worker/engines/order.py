@@ -120,9 +120,10 @@ def _lead_in(band: list[Block], after: Block, middle: float) -> tuple[list[Block
     """The band, and the heading at its foot that leads into what follows
     the columns (``after``, the first item across the gutter below): at
     most LEAD_LINES lines on one side, below everything on the other, parted
-    from the columns (MIN_COLUMN_LINES lines each side) by a blank strip across the band at least LEAD_GAP font
-    sizes high and LEAD_CLOSER times the gap below them. Without it, the
-    heading would close its column and be read before the other column."""
+    from the columns (MIN_COLUMN_LINES lines each side) by a blank strip
+    across the band at least LEAD_GAP font sizes high and LEAD_CLOSER times
+    the gap below them. Without it, the heading would close its column and
+    be read before the other column."""
     lines = _lines(band)
     if len(lines) <= LEAD_LINES:
         return band, []
