@@ -13,6 +13,7 @@ import pathlib
 import corpus
 import pytest
 import quality_corpus as qc
+from PIL import Image, ImageOps
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
@@ -591,6 +592,18 @@ def test_two_column_scan_reads_in_column_order(docs: pathlib.Path) -> None:
     assert -1 not in firsts + lasts
     assert firsts == sorted(firsts) and lasts == sorted(lasts)
     assert all(first < last for first, last in zip(firsts, lasts, strict=True))
+
+
+def test_a_negative_scan_reads_as_its_positive(docs: pathlib.Path) -> None:
+    """White text on black (a film negative; OCRmyPDF's JBIG2 test page,
+    which pdfium renders inverted): read as its positive, the page reads as
+    the same page in black on white. As it is, Tesseract reads garbage."""
+    path = docs / "negative.png"
+    title, *_ = qc.make_rendered_png(path, qc.make_two_column_pdf, scale=SCAN_SCALE)
+    positive = convert(path, PNG)
+    ImageOps.invert(Image.open(path).convert("L")).save(path)
+    assert convert(path, PNG) == positive
+    assert squashed(positive[0]).startswith(squashed(title))
 
 
 def test_scanned_bullets_are_list_items_and_one_letter_words_stay(docs: pathlib.Path) -> None:

@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 
 from ilios.errors import EngineRejected, EngineUnavailable
-from ilios.worker.engines import margins, tesseract
+from ilios.worker.engines import margins, scan, tesseract
 from ilios.worker.engines.geometry import Line, PageText, Rule, join_words, marker_gap
 from ilios.worker.engines.layout import to_markdown
 
@@ -88,7 +88,9 @@ def ocr_page(
     """OCR'd text segments and ruling lines of the page turned upright;
     coordinates in pixels of the upright (possibly rescaled) page.
     ``upright``: the page is upright (its text layer says so), so Tesseract
-    tries no turn (it still detects the script, see ``tesseract.read_page``)."""
+    tries no turn (it still detects the script, see ``tesseract.read_page``).
+    A negative (light text on a dark ground) is read as its positive."""
+    pixels = scan.positive(pixels)
     if tesseract.available():
         try:
             langs = languages or default_languages()

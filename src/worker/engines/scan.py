@@ -18,6 +18,10 @@ skew, its light and its ruling lines.
 - Light (``unevenly_lit``): a page whose paper is much darker in places (a
   lamp's light, a stain) needs a threshold that follows the paper: ink is
   then what is darker than SHADED_INK of the paper around it.
+- Negatives (``positive``): a page of light text on a dark ground (a film
+  negative, a slide, a scanner's inverted output) is turned to dark ink on
+  light paper first: everything after (the glyph scale, the thresholds,
+  Tesseract) looks for dark ink.
 - Ruling lines (``ruling_lines``, ``painted``): long thin dark runs, found by
   a morphological opening and painted over, since Tesseract's page
   segmentation takes a ruled grid for a picture and drops the text in it.
@@ -56,6 +60,8 @@ LIGHT_REACH = 0.05  # the paper's brightness at a point: its lightest gray this 
 LIGHT_SAMPLE_PX = 400  # ... measured on the page scaled to at most this many pixels
 BED_LIGHT = 0.25  # darker than this share of the lightest paper: beyond the sheet
 SHADED_INK = 0.5  # on such a page, ink is darker than this share of the paper around it
+NEGATIVE_SHARE = 0.7  # a page this share of which is on the dark side of Otsu's threshold ...
+NEGATIVE_SAMPLE_PX = 1000  # ... (measured on the page scaled to this many pixels) is a negative
 
 
 def scaled(pixels: np.ndarray) -> np.ndarray:
@@ -160,6 +166,17 @@ def skew(pixels: np.ndarray, uneven: bool = False) -> float:
     fine = np.arange(best - SKEW_STEP, best + SKEW_STEP + SKEW_FINE / 2, SKEW_FINE)
     best = max(fine, key=sharpness)
     return float(best) if sharpness(best) >= SKEW_GAIN * sharpness(0.0) else 0.0
+
+
+def positive(pixels: np.ndarray) -> np.ndarray:
+    """The page as dark ink on light paper: a negative (NEGATIVE_SHARE of it
+    or more on the dark side of Otsu's threshold between its two levels;
+    text and rules cover a tenth of a page, seldom a third) is inverted."""
+    sample = _shrunk(pixels, NEGATIVE_SAMPLE_PX)
+    level, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if np.count_nonzero(sample <= level) < NEGATIVE_SHARE * sample.size:
+        return pixels
+    return cv2.bitwise_not(pixels)
 
 
 def unevenly_lit(pixels: np.ndarray) -> bool:
