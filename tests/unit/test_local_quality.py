@@ -606,6 +606,30 @@ def test_a_negative_scan_reads_as_its_positive(docs: pathlib.Path) -> None:
     assert squashed(positive[0]).startswith(squashed(title))
 
 
+def test_scanned_square_bullets_are_list_items(docs: pathlib.Path) -> None:
+    """A printed web page's contents box (OCRmyPDF's Epson printout of
+    Wikipedia): small solid squares start its lines, which Tesseract reads
+    as "=", "m" or "a". A solid square filling the box its ink spans is a
+    bullet, as a solid round dot is."""
+    items = ["History of the method", "Blind and visually impaired users", "Applications"]
+
+    def draw(path: pathlib.Path) -> None:
+        sheet = canvas.Canvas(str(path), pagesize=LETTER)
+        sheet.setFont(corpus.FONT, 11)
+        sheet.drawString(72, 720, "The contents of this article, in the order it follows:")
+        for i, item in enumerate(items):
+            y = 700 - 18 * i
+            sheet.rect(84, y + 1.5, 4.5, 4.5, stroke=0, fill=1)
+            sheet.drawString(96, y, item)
+        sheet.save()
+
+    path = docs / "square-bullets.png"
+    qc.make_rendered_png(path, draw, scale=2.0)
+    [page] = convert(path, PNG)
+    listed = [line[2:] for line in page.splitlines() if line.startswith("- ")]
+    assert [squashed(item) for item in listed] == [squashed(item) for item in items]
+
+
 def test_scanned_bullets_are_list_items_and_one_letter_words_stay(docs: pathlib.Path) -> None:
     """At 108 DPI Tesseract reads the report's round bullets as "¢": a solid
     round dot starting a line is a bullet all the same. A bold one-letter

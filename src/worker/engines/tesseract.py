@@ -27,7 +27,7 @@ A page goes through, in order:
    paper is much darker in places, Sauvola's local one too, the reading
    that finds more text kept), words grouped back into text segments with
    boxes, which the layout stage orders like a PDF text layer's. A solid
-   round dot starting a line is a bullet; a line read at a low confidence,
+   round dot or square starting a line is a bullet; a line read at a low confidence,
    mostly stray letters and signs, is a picture's texture and goes. Vertical
    lines (CJK) are turned a quarter turn in geometry so that right-to-left
    columns read like top-to-bottom rows.
@@ -80,6 +80,7 @@ SURE_WORD, SURE_LETTERS = 85.0, 5  # ... unless it holds a word this sure of thi
 # way) this share inked and each corner (20% each way) at most this share: a
 # letter with its counters filled in ("в", bold and small) has inked corners.
 BULLET_HEIGHT, BULLET_ASPECT, BULLET_MIDDLE, BULLET_CORNER = 0.7, (0.6, 1.6), 0.9, 0.5
+BULLET_SQUARE = 0.9  # a square bullet ("■") fills this share of the box its ink spans
 MAX_CELLS = 400  # pages with more grid cells than this keep page segmentation's reading
 CELL_MIN_PX = 8  # grid cells narrower or lower than this (pixels) are rule doublings
 # Tesseract's binarisation: Otsu's one threshold for the page; an unevenly lit
@@ -123,6 +124,7 @@ _SCRIPTS_OWN = frozenset(m for models in SCRIPT_MODELS.values() for m in models)
 _Word = tuple[int, str, tuple[int, int, int, int], float]  # line, text, box, confidence
 _EDGE_MARKS = "|{}[]()<>.,;:!?'\"\u00ab\u00bb\u201c\u201d\u2018\u2019-"  # around a word
 _CLOSING = re.compile("[,.)\\]}\u201d\u2019\u00bb]+")  # never starts a word in Latin scripts
+_BAR = re.compile("[|\u00a6\u2502\u2503]+")  # a "word" of bars (see _bars_cut)
 _own = threading.local()  # each thread's APIs (one API reads one page at a time)
 
 
@@ -376,8 +378,8 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
         starts = starts or word.IsAtBeginningOf(RIL.TEXTLINE)
         box = word.BoundingBox(RIL.WORD)
         text = _text(word, RIL.WORD)
-        if box is None or not text:
-            continue
+        if box is None or not text or (starts and _BAR.fullmatch(text)):
+            continue  # nothing, or bars before a line's words: a box's edge read
         if starts:
             starts = False
             line += 1
@@ -396,11 +398,28 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
         if straighten is not None:
             box = scan.straight_box(box, straighten)
         words.append((line, text, box, word.Confidence(RIL.WORD)))
+    words = _bars_cut(words)
     total = sum(len(text) for _, text, _, _ in words)
     confidence = sum(len(t) * c for _, t, _, c in words) / total if total else 0.0
     vertical = _vertical_share(boxes, words) > 0.5
     lines = _segments(_legible(words), boxes, vertical, pixels.shape[1])
     return Reading(lines, [], confidence, vertical)
+
+
+def _bars_cut(words: list[_Word]) -> list[_Word]:
+    """The words without the bars ending their lines: the edge of a box
+    drawn round text (a contents box), too light to be found as a rule, is
+    read as "|". A bar between words stays (Tesseract reads a roman "I" so)."""
+    kept: list[_Word] = []
+    line, at_end = -1, True
+    for word in reversed(words):
+        if word[0] != line:
+            line, at_end = word[0], True
+        if at_end and _BAR.fullmatch(word[1]):
+            continue
+        at_end = False
+        kept.append(word)
+    return kept[::-1]
 
 
 def _legible(words: list[_Word]) -> list[_Word]:
@@ -435,7 +454,8 @@ def _solid_dot(
     pixels: np.ndarray, box: tuple[int, int, int, int], line: tuple[int, int, int, int]
 ) -> bool:
     """The glyph in ``box`` is a bullet: a solid round dot (see
-    BULLET_MIDDLE) on the text line whose box is ``line``."""
+    BULLET_MIDDLE) or a solid square (BULLET_SQUARE) on the text line whose
+    box is ``line``."""
     x0, y0, x1, y1 = box
     width, height = x1 - x0, y1 - y0
     low, high = BULLET_ASPECT
@@ -443,15 +463,24 @@ def _solid_dot(
         return False
     if not low <= width / height <= high:
         return False
-    glyph = pixels[y0:y1, x0:x1]
-    darkest, lightest = int(glyph.min()), int(glyph.max())
+    pad = max(1, round(0.2 * min(width, height)))  # the paper around it (a square fills its box)
+    around = pixels[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad]
+    darkest, lightest = int(around.min()), int(around.max())
     if lightest - darkest <= 64:
         return False
-    ink = glyph < (darkest + lightest) / 2
+    level = (darkest + lightest) / 2
+    ink = pixels[y0:y1, x0:x1] < level
     dy, dx = max(1, round(0.2 * height)), max(1, round(0.2 * width))
     corners = (ink[:dy, :dx], ink[:dy, -dx:], ink[-dy:, :dx], ink[-dy:, -dx:])
     middle = ink[round(0.3 * height) : round(0.7 * height), round(0.3 * width) : round(0.7 * width)]
-    return middle.mean() >= BULLET_MIDDLE and all(c.mean() <= BULLET_CORNER for c in corners)
+    if middle.mean() < BULLET_MIDDLE:
+        return False
+    if all(c.mean() <= BULLET_CORNER for c in corners):
+        return True  # round
+    rows, cols = np.nonzero(around < level)  # square: its ink fills the box it spans
+    solid = (around < level)[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1].mean()
+    aspect = (cols.max() - cols.min() + 1) / (rows.max() - rows.min() + 1)
+    return bool(low <= aspect <= high and solid >= BULLET_SQUARE)
 
 
 def _text(iterator: Any, level: int) -> str:
