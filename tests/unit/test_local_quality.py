@@ -11,13 +11,14 @@ from __future__ import annotations
 import pathlib
 
 import corpus
+import numpy as np
 import pytest
 import quality_corpus as qc
 from PIL import Image, ImageOps
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
-from ilios.worker.engines import margins
+from ilios.worker.engines import margins, scan
 from ilios.worker.engines.geometry import Line
 from ilios.worker.engines.layout import to_markdown
 from ilios.worker.engines.local import LocalEngine
@@ -604,6 +605,17 @@ def test_a_negative_scan_reads_as_its_positive(docs: pathlib.Path) -> None:
     ImageOps.invert(Image.open(path).convert("L")).save(path)
     assert convert(path, PNG) == positive
     assert squashed(positive[0]).startswith(squashed(title))
+
+
+def test_a_photograph_of_mid_tones_is_no_negative() -> None:
+    """A photograph filling most of the page (PyMuPDF's dog with a speech
+    bubble) lies mostly on the dark side of Otsu's threshold too, but in
+    mid-tones, not on a dark ground: it stays as it is."""
+    bubble = np.asarray(corpus.render_text_image(["Never look back!"]).convert("L"))
+    page = np.full((bubble.shape[0] * 5, bubble.shape[1]), 120, dtype=np.uint8)
+    page[: bubble.shape[0]] = bubble
+    assert scan.positive(page) is page
+    assert (scan.positive(255 - bubble) == bubble).all()  # white text on black: a negative
 
 
 def test_scanned_square_bullets_are_list_items(docs: pathlib.Path) -> None:

@@ -62,6 +62,7 @@ BED_LIGHT = 0.25  # darker than this share of the lightest paper: beyond the she
 SHADED_INK = 0.5  # on such a page, ink is darker than this share of the paper around it
 NEGATIVE_SHARE = 0.7  # a page this share of which is on the dark side of Otsu's threshold ...
 NEGATIVE_SAMPLE_PX = 1000  # ... (measured on the page scaled to this many pixels) is a negative
+NEGATIVE_GROUND = 0.3  # ... if that side is dark: its median under this share of the light side's
 
 
 def scaled(pixels: np.ndarray) -> np.ndarray:
@@ -170,12 +171,16 @@ def skew(pixels: np.ndarray, uneven: bool = False) -> float:
 
 def positive(pixels: np.ndarray) -> np.ndarray:
     """The page as dark ink on light paper: a negative (NEGATIVE_SHARE of it
-    or more on the dark side of Otsu's threshold between its two levels;
-    text and rules cover a tenth of a page, seldom a third) is inverted."""
+    or more on the dark side of Otsu's threshold between its two levels:
+    text and rules cover a tenth of a page, seldom a third; that side's
+    median gray under NEGATIVE_GROUND of the light side's) is inverted."""
     sample = _shrunk(pixels, NEGATIVE_SAMPLE_PX)
     level, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if np.count_nonzero(sample <= level) < NEGATIVE_SHARE * sample.size:
+    dark = sample <= level
+    if np.count_nonzero(dark) < NEGATIVE_SHARE * sample.size or dark.all():
         return pixels
+    if np.median(sample[dark]) > NEGATIVE_GROUND * np.median(sample[~dark]):
+        return pixels  # a photograph's mid-tones (a speech bubble's text on it stays readable)
     return cv2.bitwise_not(pixels)
 
 
