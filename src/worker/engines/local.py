@@ -252,18 +252,14 @@ def _read_instead(
     and the reading that gives OCR's Markdown if OCR reads the page
     differently (a broken map) or better (an OCR layer), else None (the
     layer stays). None for any other page: its layer is kept unread."""
-    text = " ".join(line.text for line in content.lines)
+    text = _joined(content)
     if legibility.suspect(text):
         pixels = pdf.render(index)
 
         def read_suspect() -> str | None:
             page = ocr_page(pixels, languages, upright=True)
-            seen = " ".join(line.text for line in page.lines)
-            if legibility.agreement(text, seen) >= legibility.AGREEMENT_MIN:
-                log.debug(_LAYER_KEPT, index + 1)
-                return None
-            log.debug(_READ_BETTER, index + 1)
-            return page_markdown(page)
+            same = legibility.agreement(text, _joined(page)) >= legibility.AGREEMENT_MIN
+            return _layer_or_ocr(page, index, keep_layer=same)
 
         return read_suspect
     if not content.scanned:
@@ -277,14 +273,25 @@ def _read_instead(
             log.debug(_LAYER_KEPT, index + 1)
             return None
         page = ocr_page(pixels, langs)
-        seen = " ".join(line.text for line in page.lines)
-        if not legibility.better(seen, text, page.confidence):
-            log.debug(_LAYER_KEPT, index + 1)
-            return None
-        log.debug(_READ_BETTER, index + 1)
-        return page_markdown(page)
+        worse = not legibility.better(_joined(page), text, page.confidence)
+        return _layer_or_ocr(page, index, keep_layer=worse)
 
     return read_scanned
+
+
+def _joined(page: PageText) -> str:
+    """The page's text, its segments joined by spaces."""
+    return " ".join(line.text for line in page.lines)
+
+
+def _layer_or_ocr(page: PageText, index: int, *, keep_layer: bool) -> str | None:
+    """OCR's Markdown of page ``index`` (read as ``page``), or None if its
+    text layer stays."""
+    if keep_layer:
+        log.debug(_LAYER_KEPT, index + 1)
+        return None
+    log.debug(_READ_BETTER, index + 1)
+    return page_markdown(page)
 
 
 def _layer_agrees(

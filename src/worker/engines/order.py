@@ -135,10 +135,10 @@ def _lead_in(band: list[Block], after: Block, middle: float) -> tuple[list[Block
     rest = [item for group in groups[:-1] for item in group]
     above = min(item.top for item in tail) - max(item.bottom for item in rest)
     below = after.top - max(item.bottom for item in tail)
-    left = sum(1 for line in _lines(rest) if line.left + line.right < 2 * middle)
+    left = sum(1 for line in _lines(rest) if _on_left(line, middle))
     if min(left, len(_lines(rest)) - left) < MIN_COLUMN_LINES:  # not columns above it
         return band, []
-    if len({item.left + item.right < 2 * middle for item in tail}) > 1:
+    if len({_on_left(item, middle) for item in tail}) > 1:
         return band, []
     if above < LEAD_CLOSER * max(below, 0.0):
         return band, []
@@ -229,11 +229,16 @@ def _lines(items: list[Block]) -> list[Line]:
     return [it for it in items if isinstance(it, Line)]
 
 
+def _on_left(item: Block, middle: float) -> bool:
+    """The item's centre lies left of the gutter's ``middle``."""
+    return item.left + item.right < 2 * middle
+
+
 def _split_band(band: list[Block], middle: float) -> list[list[Block]]:
     """The band's left and right columns as flows, or the band as one flow if
     its two sides are rows (a label far right of each line, a table)."""
-    left = [it for it in band if it.left + it.right < 2 * middle]
-    right = [it for it in band if it.left + it.right >= 2 * middle]
+    left = [it for it in band if _on_left(it, middle)]
+    right = [it for it in band if not _on_left(it, middle)]
     if _is_table(_lines(left), _lines(right)):
         return [band]
     out: list[list[Block]] = []

@@ -468,8 +468,9 @@ def _solid_dot(
     darkest, lightest = int(around.min()), int(around.max())
     if lightest - darkest <= 64:
         return False
-    level = (darkest + lightest) / 2
-    ink = pixels[y0:y1, x0:x1] < level
+    inked = around < (darkest + lightest) / 2
+    top, left = y0 - max(0, y0 - pad), x0 - max(0, x0 - pad)
+    ink = inked[top : top + height, left : left + width]
     dy, dx = max(1, round(0.2 * height)), max(1, round(0.2 * width))
     corners = (ink[:dy, :dx], ink[:dy, -dx:], ink[-dy:, :dx], ink[-dy:, -dx:])
     middle = ink[round(0.3 * height) : round(0.7 * height), round(0.3 * width) : round(0.7 * width)]
@@ -477,8 +478,8 @@ def _solid_dot(
         return False
     if all(c.mean() <= BULLET_CORNER for c in corners):
         return True  # round
-    rows, cols = np.nonzero(around < level)  # square: its ink fills the box it spans
-    solid = (around < level)[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1].mean()
+    rows, cols = np.nonzero(inked)  # square: its ink fills the box it spans
+    solid = inked[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1].mean()
     aspect = (cols.max() - cols.min() + 1) / (rows.max() - rows.min() + 1)
     return bool(low <= aspect <= high and solid >= BULLET_SQUARE)
 
