@@ -522,6 +522,30 @@ def test_table_ruled_only_between_column_groups_keeps_its_rows(docs: pathlib.Pat
     ]
 
 
+def test_dashes_for_no_value_in_neighbouring_cells_stay_apart(docs: pathlib.Path) -> None:
+    """A statistical table's narrow columns, a dash for no value in two or
+    three neighbouring cells ("Suspicion", then three en dashes): a lone dash is no list
+    marker of the dash after it, so each keeps its own cell."""
+    body = [
+        ("Burglary", ["240.9", "60.3", "180.6", "35.9"]),
+        ("Forcible rape", ["17.5", "\u2013", "\u2013", "\u2013"]),
+        ("Gambling", ["8.2", "1.4", "\u2013", "0.9"]),
+        ("Suspicion", ["1.6", "\u2013", "\u2013", "1.0"]),
+        ("Runaways", ["75.8", "75.8", "41.8", "41.8"]),
+    ]
+    path = docs / "dashes.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=LETTER)
+    sheet.setFont("Helvetica", 8)
+    for i, (label, figures) in enumerate([("Offense", ["All", "Minor", "Female", "Male"]), *body]):
+        y = 700 - 11 * i
+        sheet.drawString(72, y, label)
+        for k, figure in enumerate(figures):
+            sheet.drawRightString(200 + 36 * k, y, figure)
+    sheet.save()
+    [page] = convert(path)
+    assert table_rows(page)[1:] == [[label, *figures] for label, figures in body]
+
+
 def test_table_with_dotted_borders_drawn_dash_by_dash_keeps_its_cells(
     docs: pathlib.Path,
 ) -> None:
@@ -771,6 +795,20 @@ def test_a_table_running_on_from_the_page_before_gets_an_empty_head() -> None:
 def test_aligned_short_cells_are_a_table_not_columns() -> None:
     lines = [seg(a, 72, 100 + 14 * i) for i, a in enumerate(["Name", "Ada", "Alan", "Grace"])]
     lines += [seg(b, 300, 100 + 14 * i) for i, b in enumerate(["Year", "1843", "1936", "1952"])]
+    assert to_markdown(lines, fonts=None, max_leading=1.6) == (
+        "| Name | Year |\n| --- | --- |\n| Ada | 1843 |\n| Alan | 1936 |\n| Grace | 1952 |"
+    )
+
+
+def test_a_row_of_only_dots_inside_a_table_is_dropped() -> None:
+    """A row of nothing but dots (leaders, or an OCR layer's specks) between
+    a table's rows is no row: the table keeps its others."""
+    rows = [("Name", "Year"), ("Ada", "1843"), ("..", ". ."), ("Alan", "1936"), ("Grace", "1952")]
+    lines = [
+        seg(cell, x, 100 + 14 * i)
+        for i, row in enumerate(rows)
+        for cell, x in zip(row, (72, 300), strict=True)
+    ]
     assert to_markdown(lines, fonts=None, max_leading=1.6) == (
         "| Name | Year |\n| --- | --- |\n| Ada | 1843 |\n| Alan | 1936 |\n| Grace | 1952 |"
     )

@@ -146,9 +146,13 @@ def is_rtl(text: str) -> bool:
 def marker_gap(text: str, gap: float, after: str) -> float:
     """The widest gap (font sizes) after ``text`` that still joins the next
     run (``after``): MARKER_GAP after a lone list marker ("•", "-", "1."),
-    unless a figure follows (a table's "*" or "-" for no value, then the
-    next cell's number), else ``gap``."""
-    if _MARKER.match(text.strip()) and not after.lstrip()[:1].isdigit():
+    unless a figure or another lone marker follows (a table's "*" or "-"
+    for no value, then the next cell's number or dash), else ``gap``."""
+    if (
+        _MARKER.match(text.strip())
+        and not after.lstrip()[:1].isdigit()
+        and not _MARKER.match(after.strip())
+    ):
         return MARKER_GAP
     return gap
 

@@ -535,7 +535,8 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
     if _contents(rows):
         return None  # titles led by dots to their pages: a contents list, read as lines
     rows = [[seg for seg in row if seg.text.strip(_LEADER_CHARS)] for row in rows]
-    segments = [seg for row in rows for seg in row]  # a dot leader is no cell
+    rows = [row for row in rows if row]  # a dot leader is no cell (nor a row of them a row)
+    segments = [seg for row in rows for seg in row]
     columns = _columns(segments, int(BRIDGE_SHARE * len(rows)))
     enough = MIN_ALIGNED_ROWS_WIDE if len(columns) >= 3 else MIN_ALIGNED_ROWS
     if len(columns) < 2 or len(rows) < enough:
