@@ -522,6 +522,51 @@ def test_table_ruled_only_between_column_groups_keeps_its_rows(docs: pathlib.Pat
     ]
 
 
+def test_statistical_table_head_of_groups_is_one_header_row(docs: pathlib.Path) -> None:
+    """The Census Bureau's head: a group's label ("Male") over a rule across
+    its columns, then each column's head over two lines ("Under 18" /
+    "years"). The head is one header row, each column headed by its group
+    and its own words, top down; the body keeps its rows."""
+    body = [
+        (name, [f"{i}.{i}", f"{10 * i}.5", f"{i + 1}.0", f"{20 * i}.25"])
+        for i, name in enumerate(
+            ["Total", "Robbery", "Burglary", "Larceny-theft", "Arson", "Fraud", "Vandalism"], 1
+        )
+    ]
+    path = docs / "statistical-head.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=LETTER)
+    left, groups, right = 72, (200, 320), 440
+    top, head, bottom = 700, 660, 660 - 12 * (len(body) + 1)
+    for y in (top, head, bottom):
+        sheet.line(left, y, right, y)
+    for x in (left, *groups, right):
+        sheet.line(x, top, x, bottom)
+    sheet.setFont("Helvetica", 8)
+    sheet.drawString(left + 4, top - 24, "Offense charged")
+    for x, name in zip(groups, ("Male", "Female"), strict=True):
+        sheet.drawCentredString(x + 60, top - 9, name)
+        sheet.line(x, top - 12, x + 120, top - 12)  # the group's rule, across its columns
+        for k, (upper, lower) in enumerate([("Under 18", "years"), ("18 years", "and over")]):
+            sheet.drawRightString(x + 55 + 60 * k, top - 24, upper)
+            sheet.drawRightString(x + 55 + 60 * k, top - 34, lower)
+    for i, (label, figures) in enumerate(body):
+        y = head - 12 * (i + 1)
+        sheet.drawString(left + 4, y, label + " . . . . . . . .")
+        for k, figure in enumerate(figures):
+            sheet.drawRightString(groups[k // 2] + 55 + 60 * (k % 2), y, figure)
+    sheet.save()
+    [page] = convert(path)
+    rows = table_rows(page)
+    assert rows[0] == [
+        "Offense charged",
+        "Male Under 18 years",
+        "Male 18 years and over",
+        "Female Under 18 years",
+        "Female 18 years and over",
+    ]
+    assert rows[1:] == [[label, *figures] for label, figures in body]
+
+
 def test_dashes_for_no_value_in_neighbouring_cells_stay_apart(docs: pathlib.Path) -> None:
     """A statistical table's narrow columns, a dash for no value in two or
     three neighbouring cells ("Suspicion", then three en dashes): a lone dash is no list

@@ -55,6 +55,8 @@ MAX_CELL_CHARS = 40  # aligned "cells" this long (median) are lines of text colu
 BANDED_MIN_ROWS = 6  # a grid row of a table ruled only between columns: a cell this many lines
 BANDED_SHARE = 0.6  # ... this share of them level with a line of another cell
 BANDED_LABELS = 0.9  # ... and one column (the row labels) filled in this share of its rows
+MAX_HEAD_ROWS = 4  # a banded table's head, above its body, holds this many rows at most ...
+HEAD_BODY_SHARE = 0.5  # ... and its body this share of the table's rows or more
 WRAPPED_SHARE = 0.2  # ... and at most this share of its lines begin in lower case
 WRAPPED_PITCH = 0.8  # a row closer than this share of the usual row pitch continues the one above
 MIN_PITCHES = 3  # ... of a table with at least this many pitches between its rows
@@ -265,7 +267,12 @@ def _banded_table(
     each shared baseline is a row. A grid column holds as many columns as
     its banded rows' cells have separate x-ranges (three figures under one
     "Total" rule); a header cell goes to the column under its centre. One
-    column, the rows' labels, is filled in nearly every row (BANDED_LABELS)."""
+    column, the rows' labels, is filled in nearly every row (BANDED_LABELS).
+    The grid rows above the body (the grid row of most rows, HEAD_BODY_SHARE
+    of the table's or more) are its head if they hold MAX_HEAD_ROWS rows at
+    most: their lines, top down, make one header row, and a line of one
+    label alone in a grid column of several columns (a group's "Male" over
+    "Under 18" and "18 and over") heads each of them."""
     grid_rows = [[cells.get((r, c), []) for c in range(len(xs) - 1)] for r in range(len(ys) - 1)]
     banded = [_bands(row) for row in grid_rows]
     every = [band for cut in banded if cut for band in cut]
@@ -278,20 +285,43 @@ def _banded_table(
     for c in range(len(xs) - 1):
         segments = [seg for band in every for seg in band[c]]
         spans.append(_sub_columns(segments) or [(xs[c], xs[c + 1])])
-    rows: list[list[str]] = []
-    for row, cut in zip(grid_rows, banded, strict=True):
-        for band in cut or _unruled_rows(row):
-            texts: list[str] = []
-            for segments, columns in zip(band, spans, strict=True):
-                parts = [""] * len(columns)
-                for line in _text_rows(segments):
-                    for seg in sorted(line, key=lambda s: s.left):
-                        k = _nearest(columns, (seg.left + seg.right) / 2)
-                        parts[k] = join_words(parts[k], LEADER.sub("", seg.text).strip())
-                texts += parts
-            if any(texts):
-                rows.append(texts)
-    return _join_labels(rows)
+    parts = [
+        [texts for band in cut or _unruled_rows(row) if any(texts := _band_texts(band, spans))]
+        for row, cut in zip(grid_rows, banded, strict=True)
+    ]
+    body = max(range(len(banded)), key=lambda r: len(banded[r] or ()))
+    above = sum(map(len, parts[:body]))
+    if 0 < above <= MAX_HEAD_ROWS and len(parts[body]) >= HEAD_BODY_SHARE * (
+        above + len(parts[body])
+    ):
+        head = [
+            _band_texts(band, spans, spread=True)
+            for row, cut in zip(grid_rows[:body], banded[:body], strict=True)
+            for band in cut or _unruled_rows(row)
+        ]  # the head's lines, top down, one header row
+        parts[:body] = [[[" ".join(filter(None, column)) for column in zip(*head, strict=True)]]]
+    return _join_labels([texts for grid_row in parts for texts in grid_row])
+
+
+def _band_texts(
+    band: list[list[Line]], spans: list[list[tuple[float, float]]], spread: bool = False
+) -> list[str]:
+    """A band's texts, each grid column's segments put in the column (of its
+    ``spans``) nearest their centre. ``spread``: a head's band, where one
+    label alone in a grid column of several columns heads each of them."""
+    texts: list[str] = []
+    for segments, columns in zip(band, spans, strict=True):
+        parts = [""] * len(columns)
+        lines = _text_rows(segments)
+        if spread and len(lines) == 1 and len(lines[0]) == 1 < len(columns):
+            texts += [lines[0][0].text.strip()] * len(columns)
+            continue
+        for line in lines:
+            for seg in sorted(line, key=lambda s: s.left):
+                k = _nearest(columns, (seg.left + seg.right) / 2)
+                parts[k] = join_words(parts[k], LEADER.sub("", seg.text).strip())
+        texts += parts
+    return texts
 
 
 def _bands(row: list[list[Line]]) -> list[list[list[Line]]] | None:
