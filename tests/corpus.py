@@ -520,6 +520,47 @@ def _one_page(resources: bytes = b"<< >>") -> list[bytes]:
     ]
 
 
+def make_code_listing_pdf(path: pathlib.Path) -> tuple[list[str], list[str]]:
+    """A page of prose (Times) around a listing set in URW's Courier, named
+    NimbusMonL-Regu as LaTeX with Times embeds it, whose descriptor does not
+    flag it fixed-pitch: only its name tells. One listing line holds a
+    letter drawn in Times inside a word (a fallback font's accented letter).
+    Returns (the prose lines, the listing's lines)."""
+    prose = [
+        "The listing below adds a type to the database of the desktop.",
+        "Each entry names the type and describes it in several languages.",
+        "The update command writes the file and reads it back again.",
+    ]
+    listing = [
+        '<mime-type type="text/x-diff">',
+        "<comment>verskille laers</comment>",
+        "</mime-type>",
+    ]
+    text = [b"BT /F1 11 Tf 72 700 Td (%s) Tj ET" % prose[0].encode()]
+    text.append(b"BT /F1 11 Tf 72 686 Td (%s) Tj ET" % prose[1].encode())
+    text.append(b"BT /F2 10 Tf 72 660 Td (%s) Tj ET" % listing[0].encode())
+    text.append(b"BT /F2 10 Tf 72 647 Td (<comment>verskille l) Tj /F1 10 Tf (a) Tj ")
+    text[-1] += b"/F2 10 Tf (ers</comment>) Tj ET"
+    text.append(b"BT /F2 10 Tf 72 634 Td (%s) Tj ET" % listing[2].encode())
+    text.append(b"BT /F1 11 Tf 72 608 Td (%s) Tj ET" % prose[2].encode())
+    fonts = b"<< /Font << /F1 5 0 R /F2 6 0 R >> >>"
+    path.write_bytes(
+        _raw_pdf(
+            [
+                *_one_page(fonts),
+                _stream(b"\n".join(text)),
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>",
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /NimbusMonL-Regu "
+                b"/FontDescriptor 7 0 R >>",
+                b"<< /Type /FontDescriptor /FontName /NimbusMonL-Regu /Flags 32 "
+                b"/FontBBox [-12 -237 650 811] /ItalicAngle 0 /Ascent 625 /Descent -157 "
+                b"/CapHeight 563 /StemV 41 >>",
+            ]
+        )
+    )
+    return prose, listing
+
+
 def _deflated_repeats(chunk: bytes, times: int) -> bytes:
     """A zlib stream of ``chunk`` repeated ``times`` times, built without inflating it:
     after a full flush, deflate encodes the same input to the same bytes."""

@@ -567,6 +567,18 @@ def test_statistical_table_head_of_groups_is_one_header_row(docs: pathlib.Path) 
     assert rows[1:] == [[label, *figures] for label, figures in body]
 
 
+def test_listing_in_urw_courier_is_a_code_block(docs: pathlib.Path) -> None:
+    """A listing set in NimbusMonL (LaTeX's Courier with Times), whose font
+    descriptor does not flag it fixed-pitch, is a code block by its font's
+    name, line by line; a letter drawn in another font inside one of its
+    words (a fallback's accented letter) leaves its line in the block."""
+    path = docs / "listing.pdf"
+    prose, listing = corpus.make_code_listing_pdf(path)
+    [page] = convert(path)
+    fence = "\n".join(["```", *listing, "```"])
+    assert page == f"{prose[0]} {prose[1]}\n\n{fence}\n\n{prose[2]}"
+
+
 def test_dashes_for_no_value_in_neighbouring_cells_stay_apart(docs: pathlib.Path) -> None:
     """A statistical table's narrow columns, a dash for no value in two or
     three neighbouring cells ("Suspicion", then three en dashes): a lone dash is no list

@@ -68,6 +68,8 @@ SPACE_GAP = 0.15  # horizontal gap between runs, in font sizes, that reads as a 
 MONO_SPACE_GAP = 0.4  # ... in a fixed-pitch font, whose narrow glyphs sit in wide cells
 # ... but not next to a CJK or fullwidth character: those scripts put no spaces between
 # words, and their glyphs (fullwidth punctuation above all) carry wide side bearings
+FALLBACK_CHARS = 2  # letters this few in another font inside a word (a fallback font's
+# accented letter) keep a fixed-pitch line fixed-pitch
 BASELINE_TOLERANCE = 0.2  # runs whose baselines differ by at most this (font sizes) ...
 SAME_LINE = 0.5  # ... or whose boxes overlap by this share of the smaller are one line
 SEGMENT_GAP = 1.0  # a gap between runs wider than this (font sizes) starts a new segment
@@ -139,8 +141,10 @@ _SYMBOL_MARKS = {
 _ALEFS, _LAM = "\u0627\u0623\u0625\u0622\u0671", "\u0644"  # alef (plain, hamza, madda, wasla), lam
 # Bold by name; TeX's bold fonts are named by weight letter: CMBX10, SFBX1200, CMBXTI10, CMB10.
 _BOLD_NAME = re.compile(r"bold|black|heavy|demi|semib|bx(?:ti|sl)?\d|(?:^|\+)cmb\d", re.IGNORECASE)
-_MONO_NAME = re.compile(  # typewriter families (TeX's cmtt/lmtt too)
-    "mono|courier|consol|menlo|typewriter|fixed|cmtt|lmtt|sourcecode", re.IGNORECASE
+_MONO_NAME = re.compile(  # typewriter families (TeX's cmtt, lmtt, txtt and pcrr too; URW's
+    # Courier, NimbusMonL, is LaTeX's with Times)
+    "mono|courier|consol|menlo|monaco|typewriter|fixed|cmtt|lmtt|txtt|pcrr|nimbusmon|sourcecode",
+    re.IGNORECASE,
 )
 
 
@@ -1075,7 +1079,8 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
             cur.size, cur.baseline = run.size, run.baseline
         cur.right = run.right
         cur.bold = cur.bold and run.bold
-        cur.mono = cur.mono and run.mono
+        fallback = run.chars <= FALLBACK_CHARS and run.text.isalpha() and not (joint or spaced)
+        cur.mono = cur.mono and (run.mono or fallback)  # an accented letter from another font
         if drop:  # the line is the text's, not the cap's that hangs down beside the next ones
             cur.top, cur.bottom = run.top, run.bottom
         else:
