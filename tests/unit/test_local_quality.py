@@ -467,6 +467,49 @@ def test_glyph_indices_are_told_from_text() -> None:
     assert legibility.glyph_space(raw) is None
 
 
+def _statistical_frame(
+    path: pathlib.Path, head: float, rows: int, label: float
+) -> tuple[canvas.Canvas, tuple[int, int]]:
+    """A statistical table's frame, the Census Bureau's way: rules across
+    its top (700), under its head (``head``) and at its foot (``rows``
+    12-point rows below), and down beside the labels (from 72) and each
+    group of two figures (from 200 and from 320, to 440), and the labels'
+    head, "Offense charged", ``label`` points under the top; the canvas is
+    set in 8-point Helvetica. Returns the canvas and the groups' left edges."""
+    sheet = canvas.Canvas(str(path), pagesize=LETTER)
+    left, groups, right = 72, (200, 320), 440
+    top, bottom = 700, head - 12 * (rows + 1)
+    for y in (top, head, bottom):
+        sheet.line(left, y, right, y)
+    for x in (left, *groups, right):
+        sheet.line(x, top, x, bottom)
+    sheet.setFont("Helvetica", 8)
+    sheet.drawString(left + 4, top - label, "Offense charged")
+    return sheet, groups
+
+
+def _statistical_body(
+    sheet: canvas.Canvas, head: float, groups: tuple[int, int], body: list[tuple[str, list[str]]]
+) -> None:
+    """The rows of ``_statistical_frame``'s table under its head: each label
+    led by dots to its figures (a label's lower-case second line indented,
+    without them), two figures a group, set right."""
+    for i, (label, figures) in enumerate(body):
+        y = head - 12 * (i + 1)
+        indent = 12 if label.islower() else 4
+        sheet.drawString(72 + indent, y, label + (" . . . . . . . ." if figures else ""))
+        for k, figure in enumerate(figures):
+            sheet.drawRightString(groups[k // 2] + 55 + 60 * (k % 2), y, figure)
+
+
+def _offenses(names: list[str], first: int = 1) -> list[tuple[str, list[str]]]:
+    """Rows of made-up figures for ``_statistical_body``, one per name."""
+    return [
+        (name, [f"{i}.{i}", f"{10 * i}.5", f"{i + 1}.0", f"{20 * i}.25"])
+        for i, name in enumerate(names, first)
+    ]
+
+
 def test_table_ruled_only_between_column_groups_keeps_its_rows(docs: pathlib.Path) -> None:
     """A statistical table (the Census Bureau's way): rules frame the label
     column and each group of figures, none part the rows, so the body is one
@@ -479,33 +522,16 @@ def test_table_ruled_only_between_column_groups_keeps_its_rows(docs: pathlib.Pat
         ("Violent crime", ["69.1", "398.8", "12.6", "75.2"]),
         ("Murder and nonnegligent", []),
         ("manslaughter", ["0.9", "9.1", "\u2013", "1.0"]),  # an en dash: none
-        *(
-            (name, [f"{i}.{i}", f"{10 * i}.5", f"{i + 1}.0", f"{20 * i}.25"])
-            for i, name in enumerate(
-                ["Robbery", "Burglary", "Larceny-theft", "Arson", "Fraud", "Vandalism"], 1
-            )
-        ),
+        *_offenses(["Robbery", "Burglary", "Larceny-theft", "Arson", "Fraud", "Vandalism"]),
     ]
     path = docs / "statistical-table.pdf"
-    sheet = canvas.Canvas(str(path), pagesize=LETTER)
-    left, groups, right = 72, (200, 320), 440
-    top, head, bottom = 700, 670, 670 - 12 * (len(body) + 1)
-    for y in (top, head, bottom):
-        sheet.line(left, y, right, y)
-    for x in (left, *groups, right):
-        sheet.line(x, top, x, bottom)
-    sheet.setFont("Helvetica", 8)
-    sheet.drawString(left + 4, top - 20, "Offense charged")
+    top, head = 700, 670
+    sheet, groups = _statistical_frame(path, head, len(body), label=20)
     for x, name in zip(groups, ("Male", "Female"), strict=True):
         sheet.drawCentredString(x + 60, top - 10, name)
         sheet.drawRightString(x + 55, top - 24, "Under 18")
         sheet.drawRightString(x + 115, top - 24, "18 and over")
-    for i, (label, figures) in enumerate(body):
-        y = head - 12 * (i + 1)
-        indent = 12 if label.islower() else 4
-        sheet.drawString(left + indent, y, label + (" . . . . . . . ." if figures else ""))
-        for k, figure in enumerate(figures):
-            sheet.drawRightString(groups[k // 2] + 55 + 60 * (k % 2), y, figure)
+    _statistical_body(sheet, head, groups, body)
     sheet.save()
     [page] = convert(path)
     rows = table_rows(page)
@@ -527,33 +553,19 @@ def test_statistical_table_head_of_groups_is_one_header_row(docs: pathlib.Path) 
     its columns, then each column's head over two lines ("Under 18" /
     "years"). The head is one header row, each column headed by its group
     and its own words, top down; the body keeps its rows."""
-    body = [
-        (name, [f"{i}.{i}", f"{10 * i}.5", f"{i + 1}.0", f"{20 * i}.25"])
-        for i, name in enumerate(
-            ["Total", "Robbery", "Burglary", "Larceny-theft", "Arson", "Fraud", "Vandalism"], 1
-        )
-    ]
+    body = _offenses(
+        ["Total", "Robbery", "Burglary", "Larceny-theft", "Arson", "Fraud", "Vandalism"]
+    )
     path = docs / "statistical-head.pdf"
-    sheet = canvas.Canvas(str(path), pagesize=LETTER)
-    left, groups, right = 72, (200, 320), 440
-    top, head, bottom = 700, 660, 660 - 12 * (len(body) + 1)
-    for y in (top, head, bottom):
-        sheet.line(left, y, right, y)
-    for x in (left, *groups, right):
-        sheet.line(x, top, x, bottom)
-    sheet.setFont("Helvetica", 8)
-    sheet.drawString(left + 4, top - 24, "Offense charged")
+    top, head = 700, 660
+    sheet, groups = _statistical_frame(path, head, len(body), label=24)
     for x, name in zip(groups, ("Male", "Female"), strict=True):
         sheet.drawCentredString(x + 60, top - 9, name)
         sheet.line(x, top - 12, x + 120, top - 12)  # the group's rule, across its columns
         for k, (upper, lower) in enumerate([("Under 18", "years"), ("18 years", "and over")]):
             sheet.drawRightString(x + 55 + 60 * k, top - 24, upper)
             sheet.drawRightString(x + 55 + 60 * k, top - 34, lower)
-    for i, (label, figures) in enumerate(body):
-        y = head - 12 * (i + 1)
-        sheet.drawString(left + 4, y, label + " . . . . . . . .")
-        for k, figure in enumerate(figures):
-            sheet.drawRightString(groups[k // 2] + 55 + 60 * (k % 2), y, figure)
+    _statistical_body(sheet, head, groups, body)
     sheet.save()
     [page] = convert(path)
     rows = table_rows(page)
