@@ -88,10 +88,11 @@ CAPTION = re.compile(
 # Two letters in a row (any script), or three letter-spaced ("C O N T E N T S").
 _WORD = re.compile(r"[^\W\d_]{2}|(?:[^\W\d_] ){2}[^\W\d_]")
 _WORDY = re.compile(r"[^\W\d_]{4}|[^\W\d_]{2,}\s+[^\W\d_]{2,}")  # a 4-letter word, or 2 words
-# A contents entry: a dot leader, then a page number (arabic or roman) at the line's end.
-_ENTRY = re.compile(
-    rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4,}}\s*(?:\d{{1,4}}|[ivxlcdm]{{1,7}})$", re.IGNORECASE
-)
+# A contents entry: a dot leader, then a page number (arabic or roman) at the line's end
+# (``_entry``: the number first, then the leader's last four dots before it, each test
+# bounded: one pattern for both backtracks through every dot of a long leader).
+_PAGE_NUMBER = re.compile(r"\s*(?:\d{1,4}|[ivxlcdm]{1,7})$", re.IGNORECASE)
+_LEADER_END = re.compile(rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4}}$")
 SOFT_HYPHENS = ("\u00ad", "\x02")  # soft hyphen; pdfium's code for a line-end hyphen
 
 
@@ -349,7 +350,7 @@ def to_markdown(
             if at is not None and not _restyled(blocks[at].size, line.size):
                 cur, gap, restyled = _resumed(blocks, at, moved), False, False
                 cur.left, cur.edges = line.left, (line.left, line.right)
-        if cur and cur.kind == "p" and _ENTRY.search(cur.parts[-1]):
+        if cur and cur.kind == "p" and _entry(cur.parts[-1]):
             gap = True  # a contents entry ends its paragraph at its page number
         if CAPTION.match(text) and not (cur and cur.kind == "p" and _open(cur.parts[-1])):
             gap = True  # a caption starts a paragraph of its own
@@ -590,6 +591,15 @@ def _new_indent(line: Line, prev: Line, paragraph: _Block) -> bool:
     low, high = paragraph.edges
     far = -low if rtl else high  # the paragraph's far edge, measured as _end measures
     return _start(line, rtl) - _start(prev, rtl) > step and _end(prev, rtl) < far - short
+
+
+def _entry(text: str) -> bool:
+    """The text ends in a contents entry's dot leader and page number."""
+    last = text[-2:-1] if text.endswith("\n") else text[-1:]  # "$" takes a final newline
+    if not last.isdigit() and last.lower() not in "ivxlcdm":
+        return False  # the common case, at once (the search tries every position)
+    number = _PAGE_NUMBER.search(text)
+    return number is not None and _LEADER_END.search(text, 0, number.start()) is not None
 
 
 def _code_lines(lines: list[Line]) -> dict[int, float]:
