@@ -9,6 +9,8 @@ converted once per module.
 from __future__ import annotations
 
 import pathlib
+import random
+import re
 
 import corpus
 import numpy as np
@@ -19,7 +21,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
 from ilios.worker.engines import margins, scan
-from ilios.worker.engines.geometry import Line
+from ilios.worker.engines.geometry import LEADER_DOTS, Line, leader_start
 from ilios.worker.engines.layout import to_markdown
 from ilios.worker.engines.local import LocalEngine
 from ilios.worker.engines.tables import running_on
@@ -881,6 +883,22 @@ def test_a_row_of_only_dots_inside_a_table_is_dropped() -> None:
     assert to_markdown(lines, fonts=None, max_leading=1.6) == (
         "| Name | Year |\n| --- | --- |\n| Ada | 1843 |\n| Alan | 1936 |\n| Grace | 1952 |"
     )
+
+
+def test_a_dot_leader_is_read_back_from_the_end() -> None:
+    """A segment's dot leader is four dots or more, each followed by one
+    space at most, at its end (a final newline aside): where the pattern
+    saying so would find it, on random mixes of dots, spaces and words; and
+    a form's dotted field of 20,000 dots that ends in a word is none."""
+    pattern = re.compile(rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4,}}$")
+    draw = random.Random(3)
+    for _ in range(20_000):
+        text = "".join(draw.choice(". \u00a0a1\u2026\u00b7\n") for _ in range(draw.randint(0, 14)))
+        found = pattern.search(text)
+        assert leader_start(text) == (found.start() if found else None), repr(text)
+    assert leader_start("2.1 Scope . . . . . 3") is None
+    assert leader_start("2.1 Scope . . . . . ") == 10
+    assert leader_start("." * 20_000 + " Name") is None
 
 
 def test_full_columns_of_text_are_read_one_after_the_other() -> None:

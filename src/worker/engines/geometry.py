@@ -40,7 +40,7 @@ RTL_SCRIPT = re.compile(
 LEADER_DOTS = (
     ".\u2024\u2026\u00b7"  # the dots a leader is made of (full stop, one-dot, ellipsis, middle)
 )
-LEADER = re.compile(rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4,}}$")  # a dot leader ending a segment
+LEADER_UNITS = 4  # a dot leader is this many dots or more, each maybe followed by a space
 # The bullets a list item may open with (and the en dash); Word's bullet
 # gallery adds an arrowhead, diamonds and a shadowed square.
 BULLET_CHARS = (
@@ -155,6 +155,21 @@ def marker_gap(text: str, gap: float, after: str) -> float:
     ):
         return MARKER_GAP
     return gap
+
+
+def leader_start(text: str) -> int | None:
+    """Where the dot leader ending ``text`` begins (LEADER_UNITS dots or
+    more, each followed by one space at most; a final newline aside), or
+    None. Read back from the end, in one pass: a pattern searched for it
+    backtracks through every dot of a long leader that ends in a word."""
+    end = len(text) - text.endswith("\n")
+    start, units = end, 0
+    while True:
+        at = start - (start > 0 and text[start - 1] in " \u00a0")  # a unit's space
+        if at == 0 or text[at - 1] not in LEADER_DOTS:
+            break
+        start, units = at - 1, units + 1
+    return start if units >= LEADER_UNITS else None
 
 
 def blank_strips(items: Iterable[Spanned], height: float) -> list[list[Spanned]]:

@@ -32,13 +32,13 @@ import itertools
 import statistics
 
 from ilios.worker.engines.geometry import (
-    LEADER,
     Boxes,
     Line,
     Table,
     blank_strips,
     is_rtl,
     join_words,
+    leader_start,
     left_to_right,
     marker_gap,
     right_to_left,
@@ -449,7 +449,9 @@ def _close_gaps(row: list[Line]) -> list[Line]:
     for seg in row[1:]:
         last = groups[-1][-1]
         limit = marker_gap(last.text, WORD_GAP, seg.text) * max(seg.size, last.size)
-        if seg.left - last.right <= limit or (LEADER.search(last.text) and len(row) == 2):
+        if seg.left - last.right <= limit or (
+            leader_start(last.text) is not None and len(row) == 2
+        ):
             groups[-1].append(seg)  # near, or the page number a dot leader points to
         else:
             groups.append([seg])

@@ -27,7 +27,6 @@ import itertools
 import statistics
 
 from ilios.worker.engines.geometry import (
-    LEADER,
     LEADER_DOTS,
     Boxes,
     Line,
@@ -36,6 +35,7 @@ from ilios.worker.engines.geometry import (
     blank_strips,
     is_rtl,
     join_words,
+    leader_start,
 )
 
 RULE_SNAP = 0.2  # rules this close (font sizes) meet or continue each other
@@ -319,9 +319,15 @@ def _band_texts(
         for line in lines:
             for seg in sorted(line, key=lambda s: s.left):
                 k = _nearest(columns, (seg.left + seg.right) / 2)
-                parts[k] = join_words(parts[k], LEADER.sub("", seg.text).strip())
+                parts[k] = join_words(parts[k], _unled(seg.text))
         texts += parts
     return texts
+
+
+def _unled(text: str) -> str:
+    """The text without the dot leader it ends in, stripped."""
+    start = leader_start(text)
+    return (text if start is None else text[:start]).strip()
 
 
 def _bands(row: list[list[Line]]) -> list[list[list[Line]]] | None:
@@ -534,7 +540,7 @@ def _contents(rows: list[list[Line]]) -> bool:
     numbers = [int(page) for page in pages]
     if any(b < a for a, b in itertools.pairwise(numbers)):
         return False
-    led = sum(1 for row in rows if any(LEADER.search(seg.text) for seg in row))
+    led = sum(1 for row in rows if any(leader_start(seg.text) is not None for seg in row))
     return led >= 0.5 * len(rows)
 
 
