@@ -36,10 +36,11 @@ Glyph = tuple[tuple[float, ...], str]  # box (left, right, bottom), its text
 # spaces before a combining mark (the marks of the Basic Multilingual Plane)
 _MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)) == "Mn")
 _MARK = re.compile(f"[{_MARKS}]")
-_SPACED_MARK = re.compile(f"[ \t]+(?=[{_MARKS}])")
+# (a match starts where a run of spaces does: tried inside one, it would scan the rest again)
+_SPACED_MARK = re.compile(f"(?<![ \t])[ \t]+(?=[{_MARKS}])")
 # ... but tanwin ends a word: a space before it, and a letter after it other than
 # the alef that may carry it, belongs after it ("حلا ًوحيدًا" for "حلاً وحيدًا")
-_SPACED_TANWIN = re.compile("[ \t]+([\u064b-\u064d])(?=[^\\s\u0627\u0649\u064b-\u065f])")
+_SPACED_TANWIN = re.compile("(?<![ \t])[ \t]+([\u064b-\u064d])(?=[^\\s\u0627\u0649\u064b-\u065f])")
 _LEFT_TO_RIGHT = re.compile(r"[^\W_]", re.ASCII)  # a glyph of a Latin word or a number
 
 
