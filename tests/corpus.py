@@ -561,6 +561,48 @@ def make_code_listing_pdf(path: pathlib.Path) -> tuple[list[str], list[str]]:
     return prose, listing
 
 
+NESTED_SCAN_LINES = [
+    "Quarterly report of the harbour office",
+    "Ships entered the port in good order",
+]
+
+
+def make_nested_scan_pdf(path: pathlib.Path) -> tuple[list[str], str]:
+    """A scanned page as a scan repository may wrap it: the page's image
+    (letter size at 144 DPI, ``NESTED_SCAN_LINES``) drawn by a form XObject
+    that another form draws, and over it an invisible OCR layer of poor
+    quality (figures for letters). Returns the scan's lines and the layer's text."""
+    layer = "Qnarter1y rep0rt 0f tbe harb0ur 0ff1ce Sh1ps entered tbe p0rt 1n g00d 0rder"
+    jpeg = io.BytesIO()
+    render_text_image(NESTED_SCAN_LINES, size=(1224, 1584)).save(jpeg, format="JPEG", quality=90)
+    content = b"q /Fm0 Do Q BT 3 Tr /F1 12 Tf 20 770 Td (%s) Tj ET" % layer.encode()
+    path.write_bytes(
+        _raw_pdf(
+            [
+                *_one_page(b"<< /XObject << /Fm0 5 0 R >> /Font << /F1 8 0 R >> >>"),
+                _stream(content),
+                _stream(
+                    b"q /Fm1 Do Q",
+                    b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] "
+                    b"/Resources << /XObject << /Fm1 6 0 R >> >>",
+                ),
+                _stream(
+                    b"q 612 0 0 792 0 0 cm /Im0 Do Q",
+                    b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] "
+                    b"/Resources << /XObject << /Im0 7 0 R >> >>",
+                ),
+                _stream(
+                    jpeg.getvalue(),
+                    b"/Type /XObject /Subtype /Image /Width 1224 /Height 1584 "
+                    b"/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode",
+                ),
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            ]
+        )
+    )
+    return list(NESTED_SCAN_LINES), layer
+
+
 def _deflated_repeats(chunk: bytes, times: int) -> bytes:
     """A zlib stream of ``chunk`` repeated ``times`` times, built without inflating it:
     after a full flush, deflate encodes the same input to the same bytes."""

@@ -365,6 +365,68 @@ def test_ocr_layer_script_names_the_model_to_read_it() -> None:
     assert tesseract.with_script_of("合肥工业大学", ["chi_sim"]) == ["chi_sim"]
 
 
+def test_scan_drawn_by_a_form_inside_a_form_is_a_scan(docs: pathlib.Path) -> None:
+    """A scan repository's page: the scan drawn by a form XObject that
+    another form draws, under an invisible OCR layer of poor quality. The
+    image is found two forms deep, so the page is a scan and our OCR's
+    better reading replaces the layer's."""
+    path = docs / "nested-scan.pdf"
+    lines, layer = corpus.make_nested_scan_pdf(path)
+    [page] = convert(path)
+    assert squashed(page) == squashed(" ".join(lines))
+    assert "rep0rt" in layer and "rep0rt" not in page
+
+
+def test_japanese_words_of_one_ocr_line_make_one_segment() -> None:
+    """Tesseract's Japanese words on one line, as it boxes them on a scan:
+    apart by a line height after a full-width stop (its blank half), or one
+    box reaching back over the one before. They are one segment, as a
+    column's line of running text is; Latin words that far apart are two."""
+    from ilios.worker.engines import tesseract
+
+    line_box = {0: ((175, 1290, 1185, 1330), 1325), 1: ((175, 1520, 1185, 1560), 1555)}
+    words = [
+        (0, "重要性を伝えなければいけない\uff0e", (175, 1290, 700, 1325), 90.0),
+        (0, "実現象に正面から向かい合", (738, 1292, 1182, 1327), 90.0),
+        (1, "2\uff0e問題", (182, 1522, 436, 1556), 90.0),
+        (1, "の背景", (345, 1520, 436, 1555), 90.0),
+    ]
+    got = tesseract._segments(words, line_box, False, 2480)
+    assert [seg.text for seg in got] == [
+        "重要性を伝えなければいけない\uff0e実現象に正面から向かい合",
+        "2\uff0e問題の背景",
+    ]
+    latin = [(0, "Total", (175, 1290, 300, 1325), 90.0), (0, "due", (380, 1290, 450, 1325), 90.0)]
+    assert [seg.text for seg in tesseract._segments(latin, line_box, False, 2480)] == [
+        "Total",
+        "due",
+    ]
+
+
+def test_two_columns_of_japanese_scanned_are_read_one_after_the_other(
+    docs: pathlib.Path,
+) -> None:
+    """A scan of two columns of Japanese on one line grid, 14 characters a
+    line: each column is running text (a CJK character is worth two of a
+    Latin line's), so the page reads the left column, then the right, not
+    a table pairing their lines."""
+    from ilios.worker.engines import tesseract
+
+    if "jpn" not in tesseract.installed_models():
+        pytest.skip("no Japanese model (Debian: tesseract-ocr-jpn)")
+    path = docs / "japanese-columns.png"
+    columns = qc.make_rendered_png(path, qc.make_japanese_columns_pdf, scale=3.0)
+    if columns is None:
+        pytest.skip(f"no {qc.CJK_FONT_FILE} on this machine (Debian: fonts-droid-fallback)")
+    [page] = [p.markdown for p in LocalEngine().pages(path, PNG, languages=["jpn"])]
+    assert "|" not in page
+    text = "".join(page.split())
+    starts = [text.find(column[:8]) for column in columns]
+    ends = [text.find(column[-8:-1]) for column in columns]
+    assert -1 not in starts + ends, page
+    assert starts[0] < ends[0] < starts[1] < ends[1]
+
+
 def test_seal_lettering_along_a_circle_is_one_phrase(docs: pathlib.Path) -> None:
     """A thesis cover's seal: its letters set one by one round a circle,
     each turned a little further than the one before (a wider step between

@@ -37,6 +37,7 @@ from ilios.worker.engines.geometry import (
     Table,
     blank_strips,
     is_rtl,
+    is_wide_char,
     join_words,
     leader_start,
     left_to_right,
@@ -392,13 +393,19 @@ def _has_row(baselines: list[float], line: Line, tolerance: float = BASELINE_TOL
 
 def _is_text(side: list[Line]) -> bool:
     """Running text: its lines (labels and numbers of a few characters aside)
-    hold TEXT_MIN_CHARS or more and mostly fill their column."""
+    hold TEXT_MIN_CHARS or more (a CJK character, full width, counts as two:
+    a column of Japanese holds 14 to 25 a line) and mostly fill their column."""
     lines = [line for line in side if line.chars > LABEL_MAX_CHARS]
-    if not lines or statistics.median(line.chars for line in lines) < TEXT_MIN_CHARS:
+    if not lines or statistics.median(map(_half_widths, lines)) < TEXT_MIN_CHARS:
         return False
     lo, hi = min(line.left for line in lines), max(line.right for line in lines)
     fill = statistics.median((line.right - line.left) / max(hi - lo, 1e-6) for line in lines)
     return fill >= TEXT_FILL
+
+
+def _half_widths(line: Line) -> int:
+    """The line's characters, a full-width (CJK) one counted twice."""
+    return line.chars + sum(map(is_wide_char, line.text))
 
 
 def _rows_to_lines(flow: list[Block]) -> list[Block]:

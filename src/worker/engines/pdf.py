@@ -63,6 +63,7 @@ POINTS_PER_INCH = 72.0
 MIN_TEXT_CHARS = 32  # a page with fewer visible characters than this, and ...
 SCAN_COVERAGE = 0.5  # ... images covering this share of its area, is OCR'd
 INVISIBLE_SHARE = 0.5  # a page with more of its text invisible, over such images, is a scan
+IMAGE_DEPTH = 4  # images are looked for in forms nested this deep (the page itself is 1)
 MAX_LEADING = 1.6  # usual baseline pitch is capped at this many font sizes
 SPACE_GAP = 0.15  # horizontal gap between runs, in font sizes, that reads as a space
 MONO_SPACE_GAP = 0.4  # ... in a fixed-pitch font, whose narrow glyphs sit in wide cells
@@ -1170,10 +1171,12 @@ def _needs_ocr(page: pdfium.PdfPage, chars: int) -> bool:
 
 
 def _image_share(page: pdfium.PdfPage) -> float:
-    """The share of the page's area that its images cover (overlaps counted twice)."""
+    """The share of the page's area that its images cover (overlaps counted twice),
+    in form XObjects too, down to IMAGE_DEPTH of them (a scan repository may
+    wrap each page's scan in a form inside a form)."""
     width, height = page.get_size()
     covered = 0.0
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=IMAGE_DEPTH):
         left, bottom, right, top = obj.get_bounds()
         covered += max(0.0, right - left) * max(0.0, top - bottom)
     return covered / max(width * height, 1.0)

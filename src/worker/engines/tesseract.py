@@ -52,6 +52,7 @@ from ilios.worker.engines.geometry import (
     Line,
     Rule,
     is_rtl_char,
+    is_wide_char,
     join_words,
     marker_gap,
     right_to_left,
@@ -69,6 +70,7 @@ SCRIPT_SURE = 3.0  # OSD script confidence above which the script's model is add
 RETRY_CONFIDENCE = 70.0  # below this, a reading is tried again with a less sure script's model
 SCRIPT_TRIES = 2  # ... with at most this many of the script's models, one after the other
 SEGMENT_GAP = 1.0  # words further apart than this many line heights are separate segments
+WIDE_SEGMENT_GAP = 2.0  # ... this many between CJK words (a full-width stop's blank half)
 ATTACH_GAP = 0.3  # a lone comma, stop or closing bracket this close (line heights) joins the word
 RTL_OVERLAP = 0.3  # a right-to-left word may reach past its segment's right end (line heights)
 VERTICAL_RATIO = 1.5  # a line this many times taller than wide runs top to bottom
@@ -529,7 +531,9 @@ def _segments(
     width: int,
 ) -> list[Line]:
     """Words of each text line joined into segments, split at gaps wider than
-    SEGMENT_GAP line heights. Vertical lines are turned a quarter turn in
+    SEGMENT_GAP line heights (WIDE_SEGMENT_GAP where the words meet at a CJK
+    character; a CJK word whose box reaches back over the one before goes
+    on it, as a right-to-left word does). Vertical lines are turned a quarter turn in
     geometry (x' = y, y' = width - x), so columns read right to left become
     rows read top to bottom."""
     out: list[Line] = []
@@ -545,10 +549,15 @@ def _segments(
         gap = x0 - current.right if current is not None else 0.0
         if current is not None and gap < -size and _leftwards(current, text, x0, x1):
             gap = max(0, current.left - x1)  # right-to-left words come in reading order
+        elif current is not None and gap < -size and _wide(current.text, text):
+            gap = max(0, current.left - x1)  # a CJK word's box reaching back over the one before
+        limit = (
+            WIDE_SEGMENT_GAP if current is not None and _wide(current.text, text) else SEGMENT_GAP
+        )
         if (
             current is None
             or line != current_line
-            or gap > marker_gap(current.text, SEGMENT_GAP, text) * size
+            or gap > marker_gap(current.text, limit, text) * size
             or gap < -size
         ):
             current = Line(text, x0, x1, y0, y1, baseline, size, len(text))
@@ -563,6 +572,11 @@ def _segments(
         current.top, current.bottom = min(current.top, y0), max(current.bottom, y1)
         current.chars += len(text)
     return out
+
+
+def _wide(before: str, after: str) -> bool:
+    """Two words meet at a CJK (wide) character, where no space parts words."""
+    return bool(before and after) and (is_wide_char(before[-1]) or is_wide_char(after[0]))
 
 
 def _leftwards(segment: Line, text: str, left: int, right: int) -> bool:
