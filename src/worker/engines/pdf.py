@@ -1172,8 +1172,8 @@ def _needs_ocr(page: pdfium.PdfPage, chars: int) -> bool:
 
 def _image_share(page: pdfium.PdfPage) -> float:
     """The share of the page's area that its images cover (overlaps counted twice),
-    in form XObjects too, down to IMAGE_DEPTH of them (a scan repository may
-    wrap each page's scan in a form inside a form)."""
+    in form XObjects too, nested up to IMAGE_DEPTH - 1 deep (a scan repository
+    may wrap each page's scan in a form inside a form)."""
     width, height = page.get_size()
     covered = 0.0
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=IMAGE_DEPTH):
