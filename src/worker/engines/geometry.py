@@ -210,6 +210,12 @@ def left_to_right(items: Sequence[Item], rtl: Callable[[Item], bool]) -> list[It
     return out
 
 
+def meets_wide(left: str, right: str) -> bool:
+    """Two pieces of a line meet at a CJK (wide) character, where no space
+    parts words."""
+    return bool(left and right) and (is_wide_char(left[-1]) or is_wide_char(right[0]))
+
+
 def join_words(left: str, right: str) -> str:
     """Join two pieces of one line or paragraph: with a space, or none between CJK."""
     if not left or not right:

@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 
 from ilios.worker.engines.geometry import (
     BULLET_CHARS,
-    LEADER_DOTS,
     Line,
     Rule,
     Table,
     is_rtl,
     is_wide_char,
     join_words,
+    leader_start,
 )
 from ilios.worker.engines.margins import line_numbers
 from ilios.worker.engines.order import reading_order
@@ -89,10 +89,9 @@ CAPTION = re.compile(
 _WORD = re.compile(r"[^\W\d_]{2}|(?:[^\W\d_] ){2}[^\W\d_]")
 _WORDY = re.compile(r"[^\W\d_]{4}|[^\W\d_]{2,}\s+[^\W\d_]{2,}")  # a 4-letter word, or 2 words
 # A contents entry: a dot leader, then a page number (arabic or roman) at the line's end
-# (``_entry``: the number first, then the leader's last four dots before it, each test
-# bounded: one pattern for both backtracks through every dot of a long leader).
+# (``_entry``: the number, then ``leader_start`` before it; one pattern for both
+# backtracks through every dot of a long leader).
 _PAGE_NUMBER = re.compile(r"\s*(?:\d{1,4}|[ivxlcdm]{1,7})$", re.IGNORECASE)
-_LEADER_END = re.compile(rf"(?:[{LEADER_DOTS}][ \u00a0]?){{4}}$")
 SOFT_HYPHENS = ("\u00ad", "\x02")  # soft hyphen; pdfium's code for a line-end hyphen
 
 
@@ -599,7 +598,7 @@ def _entry(text: str) -> bool:
     if not last.isdigit() and last.lower() not in "ivxlcdm":
         return False  # the common case, at once (the search tries every position)
     number = _PAGE_NUMBER.search(text)
-    return number is not None and _LEADER_END.search(text, 0, number.start()) is not None
+    return number is not None and leader_start(text[: number.start()]) is not None
 
 
 def _code_lines(lines: list[Line]) -> dict[int, float]:

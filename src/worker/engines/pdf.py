@@ -55,6 +55,7 @@ from ilios.worker.engines.geometry import (
     Rule,
     is_wide_char,
     marker_gap,
+    meets_wide,
 )
 
 OCR_DPI = 300.0  # render resolution for pages without a text layer, dots per inch
@@ -1066,7 +1067,7 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         drop = id(cur) in single and _drop_cap(cur, run)
         single.discard(id(cur))
         spaced = cur.text.endswith(" ") or run.text.startswith(" ")
-        unspaced = is_wide_char(cur.text[-1]) or is_wide_char(run.text[0])
+        unspaced = meets_wide(cur.text, run.text)
         space = MONO_SPACE_GAP if cur.mono and run.mono else SPACE_GAP
         glued = run.glued and gap <= GLUE_GAP * run.size  # pdfium's verdict: one word
         joint = " " if gap > space * run.size and not (spaced or unspaced or glued) else ""

@@ -52,9 +52,9 @@ from ilios.worker.engines.geometry import (
     Line,
     Rule,
     is_rtl_char,
-    is_wide_char,
     join_words,
     marker_gap,
+    meets_wide,
     right_to_left,
 )
 
@@ -547,13 +547,12 @@ def _segments(
             baseline = ly1
         size = max(ly1 - ly0, 1)
         gap = x0 - current.right if current is not None else 0.0
-        if current is not None and gap < -size and _leftwards(current, text, x0, x1):
-            gap = max(0, current.left - x1)  # right-to-left words come in reading order
-        elif current is not None and gap < -size and _wide(current.text, text):
-            gap = max(0, current.left - x1)  # a CJK word's box reaching back over the one before
-        limit = (
-            WIDE_SEGMENT_GAP if current is not None and _wide(current.text, text) else SEGMENT_GAP
-        )
+        wide = current is not None and meets_wide(current.text, text)
+        if current is not None and gap < -size and (wide or _leftwards(current, text, x0, x1)):
+            # right-to-left words come in reading order; a CJK word's box may
+            # reach back over the one before
+            gap = max(0, current.left - x1)
+        limit = WIDE_SEGMENT_GAP if wide else SEGMENT_GAP
         if (
             current is None
             or line != current_line
@@ -572,11 +571,6 @@ def _segments(
         current.top, current.bottom = min(current.top, y0), max(current.bottom, y1)
         current.chars += len(text)
     return out
-
-
-def _wide(before: str, after: str) -> bool:
-    """Two words meet at a CJK (wide) character, where no space parts words."""
-    return bool(before and after) and (is_wide_char(before[-1]) or is_wide_char(after[0]))
 
 
 def _leftwards(segment: Line, text: str, left: int, right: int) -> bool:
