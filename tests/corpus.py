@@ -520,6 +520,67 @@ def _one_page(resources: bytes = b"<< >>") -> list[bytes]:
     ]
 
 
+CARRIED_COLUMNS = (
+    "Section references are to the harbour code unless otherwise noted. The harbour office "
+    "keeps a register of every vessel that enters the port, its cargo and its crew, and "
+    "publishes a summary of that register at the end of each quarter.",
+    "Tonnage dues are paid on arrival. A vessel that stays longer than thirty days pays the "
+    "dues again for each further month, and a vessel laid up for repairs pays half of them "
+    "until it sails.",
+    "Pilotage is required for every vessel over two hundred tonnes. The pilot boards at the "
+    "outer buoy and stays on the bridge until the vessel is made fast at its berth.",
+)
+CARRIED_TICKET = "Proof 3 of 12 Fileid: harbour-guide.sgm Draft"
+
+
+def make_carried_columns_pdf(path: pathlib.Path) -> tuple[list[str], str]:
+    """Three columns of prose (``CARRIED_COLUMNS``: Helvetica 9.5 on 11
+    points, 160 points wide, 14-point gutters) set as some typesetters set
+    government instructions: each baseline is one text object across all
+    three columns, moved over each gutter with no space drawn. The media
+    box is taller than the crop box, and above the crop box stands a
+    proof's job ticket (``CARRIED_TICKET``), which no reader sees. Returns
+    the columns' texts and the ticket."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    size, leading, width, gutter = 9.5, 11.0, 160.0, 14.0
+    lefts = [42.0 + k * (width + gutter) for k in range(3)]
+    columns = [simpleSplit(text, FONT, size, width) for text in CARRIED_COLUMNS]
+    ops = [b"BT /F1 9.5 Tf"]
+    for row in range(max(map(len, columns))):
+        parts = [(k, column[row]) for k, column in enumerate(columns) if row < len(column)]
+        pieces: list[bytes] = []
+        x = lefts[parts[0][0]]
+        for k, text in parts:
+            if pieces:  # over the gutter: a move in the text array, no space glyph
+                pieces.append(b"%.1f" % (-(lefts[k] - x) * 1000 / size))
+            pieces.append(b"(%s)" % _pdf_string(text))
+            x = lefts[k] + stringWidth(text, FONT, size)
+        y = 700 - row * leading
+        ops.append(b"1 0 0 1 %.2f %.2f Tm [%s] TJ" % (lefts[parts[0][0]], y, b" ".join(pieces)))
+    ops.append(b"ET BT /F1 9 Tf 1 0 0 1 60 900 Tm (%s) Tj ET" % _pdf_string(CARRIED_TICKET))
+    path.write_bytes(
+        _raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 1008] /CropBox [0 0 612 792] "
+                b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+                _stream(b"\n".join(ops)),
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+                b"/Encoding /WinAnsiEncoding >>",
+            ]
+        )
+    )
+    return list(CARRIED_COLUMNS), CARRIED_TICKET
+
+
+def _pdf_string(text: str) -> bytes:
+    """``text`` (Latin-1) as the inside of a PDF literal string."""
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return escaped.encode("latin-1")
+
+
 def make_code_listing_pdf(path: pathlib.Path) -> tuple[list[str], list[str]]:
     """A page of prose (Times) around a listing set in URW's Courier, named
     NimbusMonL-Regu as LaTeX with Times embeds it, whose descriptor does not

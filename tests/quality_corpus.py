@@ -330,6 +330,52 @@ def make_japanese_columns_pdf(path: pathlib.Path) -> list[str] | None:
     return list(JAPANESE_COLUMNS)
 
 
+def make_vertical_glyphs_pdf(path: pathlib.Path) -> str | None:
+    """The first of ``JAPANESE_COLUMNS`` set vertically, 20 characters a
+    column, columns right to left, each glyph drawn as a text object of its
+    own (as some gazettes are produced); return the text (None: no CJK font)."""
+    if not _register("Cjk", CJK_FONT_FILE):
+        return None
+    text, size = JAPANESE_COLUMNS[0], 11.0
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont("Cjk", size)
+    for k, glyph in enumerate(text):
+        column, place = divmod(k, 20)
+        c.drawString(520 - column * 2 * size, 700 - place * size, glyph)
+    c.save()
+    return text
+
+
+LABELLED_LINE = "NAME OF THE VESSEL"
+
+
+def make_labelled_dots_pdf(path: pathlib.Path) -> tuple[list[str], str]:
+    """The two-column paragraphs (``TWO_COLUMN_PARAGRAPHS``: the first two
+    on the left, the last two on the right), and under both columns a
+    form's line at the columns' leading: a bold label (``LABELLED_LINE``) and
+    the dotted line it heads, drawn before the columns, running on under
+    the right column in larger dots. Returns the columns' texts and the label."""
+    column = (LETTER[0] - 2 * MARGIN - COLUMN_GAP) / 2
+    sides = [
+        [line for text in TWO_COLUMN_PARAGRAPHS[:2] for line in _wrap(text, column)],
+        [line for text in TWO_COLUMN_PARAGRAPHS[2:] for line in _wrap(text, column)],
+    ]
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    top = LETTER[1] - MARGIN
+    y = top - max(map(len, sides)) * BODY_LEADING  # at the columns' leading: no lead-in
+    start = MARGIN + c.stringWidth(LABELLED_LINE, BOLD, BODY_SIZE) + 4
+    c.setFont(FONT, 14)  # the dots first, as a form's template is drawn before its text
+    c.drawString(start, y, "." * int((LETTER[0] - MARGIN - start) / c.stringWidth(".", FONT, 14)))
+    c.setFont(FONT, BODY_SIZE)
+    for k, side in enumerate(sides):
+        for i, line in enumerate(side):
+            c.drawString(MARGIN + k * (column + COLUMN_GAP), top - i * BODY_LEADING, line)
+    c.setFont(BOLD, BODY_SIZE)
+    c.drawString(MARGIN, y, LABELLED_LINE)
+    c.save()
+    return [" ".join(TWO_COLUMN_PARAGRAPHS[:2]), " ".join(TWO_COLUMN_PARAGRAPHS[2:])], LABELLED_LINE
+
+
 def make_rtl_pdf(path: pathlib.Path) -> list[str] | None:
     """Write Hebrew and Arabic lines drawn in visual order; return them in
     logical order (None: no font with these scripts on this machine)."""

@@ -1275,3 +1275,63 @@ def test_scanned_page_keeps_an_ocr_layer_that_reads_as_ours() -> None:
     misread = "The comittee met in 12 Mey 2021 end approvd the budgot, os propesed."
     assert legibility.better(text, misread, confidence=90.0)
     assert not legibility.better(text, misread, confidence=70.0)
+
+
+def _in_order(text: str, parts: list[str]) -> bool:
+    """Each of ``parts`` is in ``text`` whole, one after the other."""
+    at = 0
+    for part in parts:
+        at = text.find(part, at)
+        if at < 0:
+            return False
+        at += len(part)
+    return True
+
+
+def test_columns_carried_over_the_gutters_by_one_object_are_read_one_by_one(
+    docs: pathlib.Path,
+) -> None:
+    """Three columns of prose whose lines are drawn one text object a
+    baseline, moved over the gutters with no space drawn (as some
+    typesetters set government instructions): the objects are split where
+    pdfium put a space in a gap that wide, and each column is read whole,
+    left to right; not a table of three columns (a side of the page holding
+    two of them is running text too). The proof's job ticket above the crop
+    box is not on the page."""
+    path = docs / "carried-columns.pdf"
+    columns, ticket = corpus.make_carried_columns_pdf(path)
+    [page] = convert(path)
+    assert "|" not in page
+    assert _in_order(" ".join(page.split()), columns), page
+    assert "Fileid" in ticket and "Fileid" not in page
+
+
+def test_a_label_and_the_dotted_line_it_heads_under_columns_stay_one_line(
+    docs: pathlib.Path,
+) -> None:
+    """A form's label under two columns, at their leading, and the dotted
+    line it heads, drawn apart from it and running on under the right
+    column (its dots' tops lie lower than the label's): the line across
+    the gutter takes its row with it, so the label follows both columns,
+    with its dots, and does not close the left column."""
+    path = docs / "labelled-dots.pdf"
+    columns, label = qc.make_labelled_dots_pdf(path)
+    [page] = convert(path)
+    text = " ".join(page.split())
+    assert _in_order(text, [*columns, label + " ....."]), page
+
+
+def test_vertical_japanese_drawn_glyph_by_glyph_reads_column_after_column(
+    docs: pathlib.Path,
+) -> None:
+    """Vertical Japanese whose every glyph is a text object of its own (as
+    some gazettes are made): the glyphs drawn one under another are joined
+    into their columns, so the page is seen to be vertical and read column
+    by column, right to left; not a table of glyphs."""
+    path = docs / "vertical-glyphs.pdf"
+    text = qc.make_vertical_glyphs_pdf(path)
+    if text is None:
+        pytest.skip(f"no {qc.CJK_FONT_FILE} on this machine (Debian: fonts-droid-fallback)")
+    [page] = convert(path)
+    assert "|" not in page
+    assert "".join(page.split()) == text

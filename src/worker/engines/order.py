@@ -103,18 +103,32 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     flows: list[list[Block]] = []
     band: list[Block] = []
     for item in sorted(items, key=lambda it: it.top):
-        if _across(item, gutter):  # ends the band
-            band, lead = _lead_in(band, item, middle)
+        if _across(item, gutter):  # ends the band, with the rest of its row
+            row = [it for it in band if _row_mates(it, item)]
+            band, lead = _lead_in([it for it in band if not _row_mates(it, item)], item, middle)
             flows.extend(_split_band(band, middle))
             band = []
             if not lead and flows and flows[-1] and _across(flows[-1][-1], gutter):
-                flows[-1].append(item)
+                flows[-1].extend([*row, item])
             else:
-                flows.append([*lead, item])
+                flows.append([*lead, *row, item])
+        elif not band and flows and _row_mates(flows[-1][-1], item):
+            flows[-1].append(item)  # on the row of the item across before it
         else:
             band.append(item)
     flows.extend(_split_band(band, middle))
     return flows
+
+
+def _row_mates(a: Block, b: Block) -> bool:
+    """Two lines on one baseline, closer than WORD_GAP: pieces of one segment
+    (a label and the dotted line it heads, whose short dots put its top
+    lower)."""
+    if not (isinstance(a, Line) and isinstance(b, Line)):
+        return False
+    size = max(a.size, b.size)
+    gap = max(a.left, b.left) - min(a.right, b.right)
+    return abs(a.baseline - b.baseline) <= BASELINE_TOLERANCE * size and gap <= WORD_GAP * size
 
 
 def _lead_in(band: list[Block], after: Block, middle: float) -> tuple[list[Block], list[Block]]:
@@ -212,7 +226,7 @@ def _text_columns(items: list[Block]) -> bool:
     lines = _lines(items)
     left = [line for line in lines if line.right <= gutter[0]]
     right = [line for line in lines if line.left >= gutter[1]]
-    return _is_text(left) and _is_text(right)
+    return _runs_text(left) and _runs_text(right)
 
 
 def _across(item: Block, gutter: tuple[float, float]) -> bool:
@@ -337,7 +351,7 @@ def _is_table(left: list[Line], right: list[Line]) -> bool:
         return False
     if _own_breaks(left, right):
         return False
-    return not (_is_text(left) and _is_text(right))
+    return not (_runs_text(left) and _runs_text(right))
 
 
 def _own_breaks(left: list[Line], right: list[Line]) -> bool:
@@ -392,15 +406,31 @@ def _has_row(baselines: list[float], line: Line, tolerance: float = BASELINE_TOL
 
 
 def _is_text(side: list[Line]) -> bool:
-    """Running text: its lines (labels and numbers of a few characters aside)
-    hold TEXT_MIN_CHARS or more (a CJK character, full width, counts as two:
-    a column of Japanese holds 14 to 25 a line) and mostly fill their column."""
-    lines = [line for line in side if line.chars > LABEL_MAX_CHARS]
-    if not lines or statistics.median(map(_half_widths, lines)) < TEXT_MIN_CHARS:
+    """Running text: its lines are long (``_long_lines``) and mostly fill
+    their column."""
+    if not _long_lines(side):
         return False
+    lines = [line for line in side if line.chars > LABEL_MAX_CHARS]
     lo, hi = min(line.left for line in lines), max(line.right for line in lines)
     fill = statistics.median((line.right - line.left) / max(hi - lo, 1e-6) for line in lines)
     return fill >= TEXT_FILL
+
+
+def _runs_text(side: list[Line]) -> bool:
+    """Running text (``_is_text``), or columns of it: one side of three
+    columns is two, whose lines fill half of it."""
+    if _is_text(side):
+        return True
+    items: list[Block] = list(side)
+    return _long_lines(side) and _text_columns(items)
+
+
+def _long_lines(side: list[Line]) -> bool:
+    """The side's lines (labels and numbers of a few characters aside) hold
+    TEXT_MIN_CHARS or more (a CJK character, full width, counts as two: a
+    column of Japanese holds 14 to 25 a line)."""
+    lines = [line for line in side if line.chars > LABEL_MAX_CHARS]
+    return bool(lines) and statistics.median(map(_half_widths, lines)) >= TEXT_MIN_CHARS
 
 
 def _half_widths(line: Line) -> int:

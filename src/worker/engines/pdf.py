@@ -80,6 +80,7 @@ GLUE_GAP = 0.25  # runs this close (font sizes) that pdfium put no space between
 # ... and within one text object (a producer may draw a row across columns as one): an object
 SPREAD_WIDTH = 1.2  # ... wider than this many box heights a character is read glyph by glyph
 SPREAD_WORDS = 0.7  # ... or this many, when it holds words between spaces (fields of a row)
+MOVED_GAP = 1.2  # ... and one is split where pdfium put a space in a gap this wide
 CELL_GAP = 0.8  # ... is split at gaps this wide (font sizes) between two rules of a table
 BAND_MAX = 300.0  # ... ruled only across, no further apart than this (points) ...
 HEAD_MAX = 48.0  # ... and the top two no further than this (the table's head)
@@ -269,18 +270,29 @@ class View:
     """How the page is shown: its /Rotate (clockwise degrees) and its size in
     PDF user space. ``box`` maps a user-space rectangle (y up) to the shown
     page, y down, so that a landscape page drawn on a portrait one (a table
-    turned with /Rotate 90) is laid out as a reader sees it."""
+    turned with /Rotate 90) is laid out as a reader sees it. ``crop`` is the
+    part of user space shown (left, bottom, right, top: the crop box); what
+    lies wholly outside it (a proof's job ticket above the trimmed page) is
+    not on the page a reader sees."""
 
     rotation: int
     width: float
     height: float
+    crop: Box | None = None
 
     @classmethod
     def of(cls, page: pdfium.PdfPage) -> View:
         width, height = page.get_size()
         if page.get_rotation() in (90, 270):
             width, height = height, width  # get_size reports the shown size
-        return cls(page.get_rotation() % 360, width, height)
+        return cls(page.get_rotation() % 360, width, height, page.get_cropbox())
+
+    def shows(self, left: float, bottom: float, right: float, top: float) -> bool:
+        """Some of the user-space box lies inside the crop box or on its edge."""
+        if self.crop is None:
+            return True
+        c_left, c_bottom, c_right, c_top = self.crop
+        return left <= c_right and right >= c_left and bottom <= c_top and top >= c_bottom
 
     def point(self, x: float, y: float) -> tuple[float, float]:
         """A user-space point (y up) on the shown page (y down, origin top left
@@ -374,6 +386,8 @@ def text_lines(
         if lines < 1 or not _bare.FPDFText_GetRect(handle, 0, *rect):
             continue
         box = left, bottom, right, top = c_left.value, c_bottom.value, c_right.value, c_top.value
+        if not view.shows(*box):
+            continue
         index = _middle_glyph(handle, first, end)
         obj = pdfium_c.FPDFText_GetTextObject(handle, index)
         middle = (bottom + top) / 2
@@ -403,12 +417,15 @@ def text_lines(
         if gap < math.inf:
             gap = gap if _widest_gap(handle, range(first, end)) > gap else math.inf
         whole = not (crossing or lines > 1 or gap < math.inf)  # one run: the object's text
+        text = None
+        if whole and run_count[address] == 1:  # drawn as this one run: read the range
+            text = _run_text(handle, first, end, chars, buffer)
+            moved = _moved_gap(handle, first, end, text) if text else 0.0
+            if moved and moved > MOVED_GAP * _font_size(handle, index):  # across a gutter
+                whole, gap = False, MOVED_GAP * _font_size(handle, index)
         if not whole:
             texts = _object_pieces(handle, range(first, end), cuts, gap)
         else:
-            text = None
-            if run_count[address] == 1:  # drawn as this one run: read the range
-                text = _run_text(handle, first, end, chars, buffer)
             if text is None:
                 text = _object_text(handle, obj, buffer)
             if run_count[address] == 1 and _spaced_wide(text):  # pdfium spaced CJK tracking
@@ -447,7 +464,7 @@ def text_lines(
     _unbold_body(runs, weights)
     if len({round(angle) for angle in angles.values()}) >= CURVE_LETTERS:  # letters turned apart
         runs = _lettering(runs, angles)
-    runs = accents.place(handle, view.box, runs, spans)
+    runs = stacks.columns(accents.place(handle, view.box, runs, spans))
     walls = []  # the cuts on the shown page: (x, top, bottom)
     for x, y0, y1 in cuts:
         (shown_x, top), (_, bottom) = view.point(x, y0), view.point(x, y1)
@@ -740,6 +757,28 @@ def _squeezed_text(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, count
         return ""
     units = array.array("H", [code for code in codes if code])
     return units.tobytes().decode("utf-16-le", errors="replace")
+
+
+def _moved_gap(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, text: str) -> float:
+    """The widest gap (points) at a space pdfium generated inside the run of
+    characters ``first`` to ``end`` (``text``, read from the range): there
+    the producer moved the pen instead of drawing a space. TeX does so
+    between words; some typesetters carry one object on along the baseline
+    across a gutter into the next column, whose line it then seems to be.
+    Gaps at a dot leader (before it, in it, after it) are left out."""
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    edges = [ctypes.byref(value) for value in (left, right, bottom, top)]
+    widest = 0.0
+    at = text.find(" ", 1)
+    while 0 < at < end - first - 1:
+        leader = text[at + 1] == "." or text[at - 2 : at] in ("..", " .")
+        if not leader and _bare.FPDFText_IsGenerated(textpage, first + at):
+            _bare.FPDFText_GetCharBox(textpage, first + at - 1, *edges)
+            before = right.value
+            _bare.FPDFText_GetCharBox(textpage, first + at + 1, *edges)
+            widest = max(widest, left.value - before)
+        at = text.find(" ", at + 1)
+    return widest
 
 
 def _space_after(textpage: pdfium_c.FPDF_TEXTPAGE, end: int, count: int) -> bool:

@@ -4,6 +4,11 @@ A form may set a label down its margin a letter a line ("P R I N T  C L E A
 R L Y"); read as it stands, each letter is a segment of its own, and the
 table finder makes a column of them. ``join`` turns such a stack into one
 segment at its top, its text read top to bottom.
+
+A producer may also draw vertical CJK text a glyph at a time (a government
+gazette set in columns read top to bottom). ``columns`` joins such glyphs,
+each drawn under the one before, into the columns they stand in, so that
+the page is seen to be set vertically.
 """
 
 from __future__ import annotations
@@ -11,13 +16,16 @@ from __future__ import annotations
 import bisect
 import itertools
 
-from ilios.worker.engines.geometry import Line
+from ilios.worker.engines.geometry import Line, is_wide_char
 
 STACK_MIN = 4  # letters set one under another, at least this many, are read as a word
 STACK_SHIFT = 0.5  # ... their centres within this many font sizes across
 STACK_GAP = 2.0  # ... and at most this many font sizes apart down
 STACK_SPACE = 1.0  # ... a gap wider than this is a space between words
 SAME_BASELINE = 0.2  # font sizes: segments with baselines this close share a line
+COLUMN_SHIFT = 0.25  # a glyph drawn centred within this many font sizes of the one before ...
+COLUMN_GAP = 1.0  # ... and under it, at most this many font sizes below, goes on its column
+COLUMN_SHARE = 0.5  # a page with more than this share of its runs in such pairs is vertical
 
 
 def join(lines: list[Line]) -> list[Line]:
@@ -80,3 +88,52 @@ def join(lines: list[Line]) -> list[Line]:
     return [
         stacked.get(id(line), line) for line in lines if id(line) in stacked or id(line) not in gone
     ]
+
+
+def columns(runs: list[Line]) -> list[Line]:
+    """Runs of one CJK character, in drawing order, each drawn under the one
+    before it (centred within COLUMN_SHIFT font sizes of it, its top at
+    most COLUMN_GAP sizes below its bottom), joined into the columns they
+    make, read top to bottom. Only where more than COLUMN_SHARE of the runs
+    are so drawn: a page drawn glyph by glyph across has its glyphs side
+    by side."""
+    under = [
+        len(a.text) == len(b.text) == 1
+        and is_wide_char(a.text)
+        and is_wide_char(b.text)
+        and abs(a.left + a.right - b.left - b.right) <= 2 * COLUMN_SHIFT * a.size
+        and -COLUMN_SHIFT * a.size <= b.top - a.bottom <= COLUMN_GAP * a.size
+        for a, b in itertools.pairwise(runs)
+    ]
+    if sum(under) <= COLUMN_SHARE * len(runs):
+        return runs
+    out: list[Line] = []
+    column: list[Line] = runs[:1]
+    for run, goes_on in zip(runs[1:], under, strict=True):
+        if goes_on:
+            column.append(run)
+        else:
+            out.append(_column(column))
+            column = [run]
+    if column:
+        out.append(_column(column))
+    return out
+
+
+def _column(glyphs: list[Line]) -> Line:
+    """One run of glyphs set one under another."""
+    if len(glyphs) == 1:
+        return glyphs[0]
+    first = glyphs[0]
+    return Line(
+        "".join(glyph.text for glyph in glyphs),
+        min(glyph.left for glyph in glyphs),
+        max(glyph.right for glyph in glyphs),
+        first.top,
+        glyphs[-1].bottom,
+        glyphs[-1].baseline,
+        max(glyph.size for glyph in glyphs),
+        sum(glyph.chars for glyph in glyphs),
+        all(glyph.bold for glyph in glyphs),
+        all(glyph.mono for glyph in glyphs),
+    )
