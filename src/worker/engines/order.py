@@ -104,8 +104,8 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     band: list[Block] = []
     for item in sorted(items, key=lambda it: it.top):
         if _across(item, gutter):  # ends the band, with the rest of its row
-            row = [it for it in band if _row_mates(it, item)]
-            band, lead = _lead_in([it for it in band if not _row_mates(it, item)], item, middle)
+            row = [it for it in band if _row_mates(item, it)]
+            band, lead = _lead_in([it for it in band if not _row_mates(item, it)], item, middle)
             flows.extend(_split_band(band, middle))
             band = []
             if not lead and flows and flows[-1] and _across(flows[-1][-1], gutter):
@@ -120,15 +120,20 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     return flows
 
 
-def _row_mates(a: Block, b: Block) -> bool:
-    """Two lines on one baseline, closer than WORD_GAP: pieces of one segment
-    (a label and the dotted line it heads, whose short dots put its top
-    lower)."""
-    if not (isinstance(a, Line) and isinstance(b, Line)):
+def _row_mates(across: Block, other: Block) -> bool:
+    """A line on the baseline of a line ``across`` the gutter that belongs to
+    it: touching it (SPACE_GAP: the pieces of one word), or closer than
+    WORD_GAP to it when it is a dot leader alone (a form's dotted line,
+    whose short dots put its top lower than its label's)."""
+    if not (isinstance(across, Line) and isinstance(other, Line)):
         return False
-    size = max(a.size, b.size)
-    gap = max(a.left, b.left) - min(a.right, b.right)
-    return abs(a.baseline - b.baseline) <= BASELINE_TOLERANCE * size and gap <= WORD_GAP * size
+    size = max(across.size, other.size)
+    if abs(across.baseline - other.baseline) > BASELINE_TOLERANCE * size:
+        return False
+    gap = max(across.left, other.left) - min(across.right, other.right)
+    if leader_start(across.text.strip()) == 0:
+        return gap <= WORD_GAP * size
+    return gap <= SPACE_GAP * size
 
 
 def _lead_in(band: list[Block], after: Block, middle: float) -> tuple[list[Block], list[Block]]:
