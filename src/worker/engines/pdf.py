@@ -80,7 +80,8 @@ GLUE_GAP = 0.25  # runs this close (font sizes) that pdfium put no space between
 # ... and within one text object (a producer may draw a row across columns as one): an object
 SPREAD_WIDTH = 1.2  # ... wider than this many box heights a character is read glyph by glyph
 SPREAD_WORDS = 0.7  # ... or this many, when it holds words between spaces (fields of a row)
-MOVED_GAP = 1.2  # ... and one is split where pdfium put a space in a gap this wide
+MOVED_GAP = 1.2  # ... and one is split where pdfium put a space in a gap this wide ...
+MOVED_LABEL = 6  # ... but after a first word this short
 CELL_GAP = 0.8  # ... is split at gaps this wide (font sizes) between two rules of a table
 BAND_MAX = 300.0  # ... ruled only across, no further apart than this (points) ...
 HEAD_MAX = 48.0  # ... and the top two no further than this (the table's head)
@@ -765,14 +766,22 @@ def _moved_gap(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, text: str
     the producer moved the pen instead of drawing a space. TeX does so
     between words; some typesetters carry one object on along the baseline
     across a gutter into the next column, whose line it then seems to be.
-    Gaps at a dot leader (before it, in it, after it) are left out."""
+    Gaps at a dot leader (before it, in it, after it), beside a CJK
+    character (a title's characters set apart) and after a first word of
+    MOVED_LABEL characters at most (a list label, a section number: "(1)",
+    "2", "3.1") are left out, and right-to-left text is not looked at."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     edges = [ctypes.byref(value) for value in (left, right, bottom, top)]
     widest = 0.0
+    if RTL_SCRIPT.search(text):
+        return widest  # read run by run from its characters
     at = text.find(" ", 1)
+    if at > 0 and len(text[:at].strip()) <= MOVED_LABEL:
+        at = text.find(" ", at + 1)  # after a label: "(1)", "2", "3.1"
     while 0 < at < end - first - 1:
         leader = text[at + 1] == "." or text[at - 2 : at] in ("..", " .")
-        if not leader and _bare.FPDFText_IsGenerated(textpage, first + at):
+        spaced = is_wide_char(text[at - 1]) or is_wide_char(text[at + 1])  # CJK set apart
+        if not (leader or spaced) and _bare.FPDFText_IsGenerated(textpage, first + at):
             _bare.FPDFText_GetCharBox(textpage, first + at - 1, *edges)
             before = right.value
             _bare.FPDFText_GetCharBox(textpage, first + at + 1, *edges)
