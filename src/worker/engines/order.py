@@ -9,11 +9,14 @@ the order a reader takes them:
    side) splits the page at its core (the widest stretch of it the fewest
    segments reach into). Segments that reach past it on both sides (a title
    over both columns) or on neither (a centred page number) cut the page
-   into bands; each band reads left column, then right column, recursively
-   (three columns are two nested splits); a segment reaching past it on one
-   side belongs to that side. Rows of short cells aligned across the gutter
-   are a table, not two columns, unless each side breaks into blocks of its
-   own (columns of entries, ``_own_breaks``). The boxes of a ``Boxes``
+   into bands (taking along the segments of their row that belong to them:
+   the touching pieces of a word, a dot leader's label); each band reads
+   left column, then right column, recursively (three columns are two
+   nested splits: a side holding columns of running text is running text
+   too); a segment reaching past it on one side belongs to that side.
+   Rows of short cells aligned across the gutter are a table, not two
+   columns, unless each side breaks into blocks of its own (columns of
+   entries, ``_own_breaks``). The boxes of a ``Boxes``
    layout are each ordered on their own, in their order.
 2. Rows: within a column, segments on one baseline band form a row.
 3. Rows of two or more cells, aligned in columns, become a table
