@@ -81,7 +81,8 @@ GLUE_GAP = 0.25  # runs this close (font sizes) that pdfium put no space between
 SPREAD_WIDTH = 1.2  # ... wider than this many box heights a character is read glyph by glyph
 SPREAD_WORDS = 0.7  # ... or this many, when it holds words between spaces (fields of a row)
 MOVED_GAP = 1.2  # ... and one is split where pdfium put a space in a gap this wide ...
-MOVED_LABEL = 6  # ... but after a first word this short
+MOVED_LABEL = 6  # ... not after a first word this short (a label: "(1)") ...
+MOVED_RUN = 16  # ... in a run of this many characters or more (pieces of two lines)
 CELL_GAP = 0.8  # ... is split at gaps this wide (font sizes) between two rules of a table
 BAND_MAX = 300.0  # ... ruled only across, no further apart than this (points) ...
 HEAD_MAX = 48.0  # ... and the top two no further than this (the table's head)
@@ -421,7 +422,7 @@ def text_lines(
         text = None
         if whole and run_count[address] == 1:  # drawn as this one run: read the range
             text = _run_text(handle, first, end, chars, buffer)
-            moved = _moved_gap(handle, first, end, text) if text else 0.0
+            moved = _moved_gap(handle, first, end, text) if text and end - first >= MOVED_RUN else 0
             if moved and moved > MOVED_GAP * _font_size(handle, index):  # across a gutter
                 whole, gap = False, MOVED_GAP * _font_size(handle, index)
         if not whole:
@@ -770,22 +771,25 @@ def _moved_gap(textpage: pdfium_c.FPDF_TEXTPAGE, first: int, end: int, text: str
     character (a title's characters set apart) and after a first word of
     MOVED_LABEL characters at most (a list label, a section number: "(1)",
     "2", "3.1") are left out, and right-to-left text is not looked at."""
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    edges = [ctypes.byref(value) for value in (left, right, bottom, top)]
-    widest = 0.0
-    if RTL_SCRIPT.search(text):
+    widest, edges = 0.0, None
+    wide = not text.isascii()
+    if wide and RTL_SCRIPT.search(text):
         return widest  # read run by run from its characters
     at = text.find(" ", 1)
     if at > 0 and len(text[:at].strip()) <= MOVED_LABEL:
         at = text.find(" ", at + 1)  # after a label: "(1)", "2", "3.1"
     while 0 < at < end - first - 1:
-        leader = text[at + 1] == "." or text[at - 2 : at] in ("..", " .")
-        spaced = is_wide_char(text[at - 1]) or is_wide_char(text[at + 1])  # CJK set apart
-        if not (leader or spaced) and _bare.FPDFText_IsGenerated(textpage, first + at):
-            _bare.FPDFText_GetCharBox(textpage, first + at - 1, *edges)
-            before = right.value
-            _bare.FPDFText_GetCharBox(textpage, first + at + 1, *edges)
-            widest = max(widest, left.value - before)
+        if _bare.FPDFText_IsGenerated(textpage, first + at):
+            leader = text[at + 1] == "." or text[at - 2 : at] in ("..", " .")
+            spaced = wide and (is_wide_char(text[at - 1]) or is_wide_char(text[at + 1]))
+            if not (leader or spaced):  # not a leader's, nor CJK set apart
+                if edges is None:
+                    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+                    edges = [ctypes.byref(value) for value in (left, right, bottom, top)]
+                _bare.FPDFText_GetCharBox(textpage, first + at - 1, *edges)
+                before = right.value
+                _bare.FPDFText_GetCharBox(textpage, first + at + 1, *edges)
+                widest = max(widest, left.value - before)
         at = text.find(" ", at + 1)
     return widest
 
