@@ -376,6 +376,36 @@ def make_labelled_dots_pdf(path: pathlib.Path) -> tuple[list[str], str]:
     return [" ".join(TWO_COLUMN_PARAGRAPHS[:2]), " ".join(TWO_COLUMN_PARAGRAPHS[2:])], LABELLED_LINE
 
 
+RUN_IN_LINES = [  # (text, bold) pieces a line, as instructions set run-in headings
+    [("Tax benefits extended.", True), (" The following tax", False)],
+    [("benefits were extended through the year.", False)],
+    [("Alternative minimum tax exemption", True)],
+    [("amount decreased.", True), (" The exemption amount is", False)],
+    [("decreased for every filer this year.", False)],
+    [("Standard mileage rates.", True), (" The rate for business", False)],
+    [("use of a vehicle is unchanged.", False)],
+]
+RUN_IN_PARAGRAPHS = [(0, 2), (2, 5), (5, 7)]  # lines of each paragraph
+
+
+def make_run_in_headings_pdf(path: pathlib.Path) -> list[str]:
+    """Paragraphs opening with a bold run-in heading (``RUN_IN_LINES``,
+    Helvetica 10 on 12 points, no space between paragraphs, the first
+    ending in a line about as long as the others). The second's heading
+    wraps: its first line is all bold, its second opens in lower case,
+    bold, then goes on in the regular face. Returns the paragraphs' texts."""
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    for row, pieces in enumerate(RUN_IN_LINES):
+        text = c.beginText(MARGIN, 700 - 12 * row)
+        for piece, bold in pieces:
+            text.setFont(BOLD if bold else FONT, 10)
+            text.textOut(piece)
+        c.drawText(text)
+    c.save()
+    lines = ["".join(piece for piece, _ in pieces) for pieces in RUN_IN_LINES]
+    return [" ".join(lines[start:end]) for start, end in RUN_IN_PARAGRAPHS]
+
+
 def make_rtl_pdf(path: pathlib.Path) -> list[str] | None:
     """Write Hebrew and Arabic lines drawn in visual order; return them in
     logical order (None: no font with these scripts on this machine)."""

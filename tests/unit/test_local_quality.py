@@ -1335,3 +1335,16 @@ def test_vertical_japanese_drawn_glyph_by_glyph_reads_column_after_column(
     [page] = convert(path)
     assert "|" not in page
     assert "".join(page.split()) == text
+
+
+def test_a_wrapped_run_in_heading_opens_its_paragraph(docs: pathlib.Path) -> None:
+    """Instructions' paragraphs open with a bold run-in heading, with no
+    space between paragraphs. One heading wraps: its first line is all
+    bold, the next opens in lower case. That line is no heading (its
+    sentence runs on), and a bold line after plain text opens a paragraph:
+    each paragraph comes out whole, on its own."""
+    path = docs / "run-in-headings.pdf"
+    paragraphs = qc.make_run_in_headings_pdf(path)
+    [page] = convert(path)
+    assert "#" not in page
+    assert [" ".join(block.split()) for block in page.split("\n\n")] == paragraphs

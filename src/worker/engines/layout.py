@@ -355,6 +355,8 @@ def to_markdown(
             gap = True  # a caption starts a paragraph of its own
         if line.noted:
             gap = True  # so does a note, after its raised mark
+        if line.bold and prev is not None and not prev.bold and text[:1].isupper():
+            gap = True  # and a bold line after plain text: a run-in heading, wrapped
         if level is not None and cur and cur.kind in ("ul", "ol") and not (gap or restyled):
             if _item_goes_on(cur, line, prev, flow):
                 level = None  # the large item's next line
@@ -640,12 +642,20 @@ def _heading_level(
     fonts: FontStats | None, line: Line, prev: Line | None, after: object, usual: float
 ) -> int | None:
     """The line's heading level; a bold body-size line counts only when it
-    stands alone (no bold line of the same size runs on before or after it)."""
+    stands alone (no bold line of the same size runs on before or after it)
+    and its sentence does not run on into the next line (opening in lower
+    case at the paragraph's pitch: a run-in heading that wrapped)."""
     if fonts is None:
         return None
     level = fonts.heading_level(line)
     if level is None or not line.bold or _restyled(line.size, fonts.body_size or line.size):
         return level
+    if (
+        isinstance(after, Line)
+        and after.text[:1].islower()
+        and 0 < after.baseline - line.baseline <= usual * PARAGRAPH_GAP
+    ):
+        return None
     for other in (prev, after):
         if isinstance(other, Line) and other.bold and not _restyled(other.size, line.size):
             if abs(other.baseline - line.baseline) <= usual * PARAGRAPH_GAP:
