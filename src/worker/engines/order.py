@@ -443,6 +443,8 @@ def _long_lines(side: list[Line]) -> bool:
 
 def _half_widths(line: Line) -> int:
     """The line's characters, a full-width (CJK) one counted twice."""
+    if line.text.isascii():
+        return line.chars
     return line.chars + sum(map(is_wide_char, line.text))
 
 
