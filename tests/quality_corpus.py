@@ -406,6 +406,30 @@ def make_run_in_headings_pdf(path: pathlib.Path) -> list[str]:
     return [" ".join(lines[start:end]) for start, end in RUN_IN_PARAGRAPHS]
 
 
+NOTE_MARKED = [  # (text before the mark, the mark, text after it): one line each
+    ("The Harbour Act (HA)", "1", " was signed into law in the spring of that year."),
+    ("Dues are paid on arrival at the quay", "*", " unless the harbour master waives them."),
+]
+
+
+def make_note_marks_pdf(path: pathlib.Path) -> list[str]:
+    """Lines with a note's mark inside (``NOTE_MARKED``), each line drawn
+    first with room left for its mark, then its mark (7 points, raised 4),
+    as some word processors do. Returns the lines as read, each mark after
+    its word."""
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    for row, (before, mark, after) in enumerate(NOTE_MARKED):
+        y = 700 - 20 * row
+        room = c.stringWidth(before, FONT, BODY_SIZE) + 1
+        c.setFont(FONT, BODY_SIZE)
+        c.drawString(MARGIN, y, before)
+        c.drawString(MARGIN + room + c.stringWidth(mark, FONT, 7), y, after)
+        c.setFont(FONT, 7)
+        c.drawString(MARGIN + room, y + 4, mark)
+    c.save()
+    return [before + mark + after for before, mark, after in NOTE_MARKED]
+
+
 def make_rtl_pdf(path: pathlib.Path) -> list[str] | None:
     """Write Hebrew and Arabic lines drawn in visual order; return them in
     logical order (None: no font with these scripts on this machine)."""

@@ -1348,3 +1348,13 @@ def test_a_wrapped_run_in_heading_opens_its_paragraph(docs: pathlib.Path) -> Non
     [page] = convert(path)
     assert "#" not in page
     assert [" ".join(block.split()) for block in page.split("\n\n")] == paragraphs
+
+
+def test_a_note_mark_drawn_after_its_line_goes_after_its_word(docs: pathlib.Path) -> None:
+    """Lines drawn with room left for a note's mark ("1", "*"), the raised
+    mark drawn after the line: the mark goes into the line after the word
+    it stands by, not at the line's end or on a line of its own."""
+    path = docs / "note-marks.pdf"
+    lines = qc.make_note_marks_pdf(path)
+    [page] = convert(path)
+    assert [" ".join(block.split()) for block in page.split("\n\n")] == lines

@@ -122,6 +122,7 @@ COPY_CELL = (96.0, 8.0)  # points: boxes read are filed by the cells of this siz
 Box = tuple[float, float, float, float]  # left, bottom, right, top in user space
 
 _UNSURE_RANGE = re.compile("[\x00\ud800-\udfff\ufffd\U00010000-\U0010ffff]")  # see _run_text
+_NOTE_MARK = re.compile("[0-9]{1,3}|[*\u2020\u2021\u00a7\u00b6]{1,3}")  # 12, *, †, ‡, §, ¶
 _CONTROL = re.compile("[\x01\x03-\x1f\x7f-\x9f]")  # C0/C1 controls but \x02 (hyphenation)
 _UNMAPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab and line ends
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
@@ -1097,6 +1098,11 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
             and _same_band(cur, run)
         ):
             cur.text = "\u25e6"  # Word's second-level bullet: an "o", a tab before its text
+        if cur is not None and _inner_mark(cur, run):
+            at = _mark_place(parts[id(cur)], run.left, cur.right)
+            cur.text = cur.text[:at] + run.text.strip() + cur.text[at:]
+            cur.chars += run.chars
+            continue
         if (
             cur is None
             or gap < -SAME_LINE * run.size
@@ -1147,6 +1153,45 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
     # A lone "-" pdfium took for a hyphen (\x02), with no text beside it, is a
     # list marker of nothing (the bullets of a column whose text is unreadable).
     return [line for line in lines if line.text and line.text != "\x02"]
+
+
+def _inner_mark(line: Line, run: Line) -> bool:
+    """The run is a note's mark (``_NOTE_MARK``), raised and smaller (a
+    superscript: SCRIPT_SIZE), drawn after the line, inside its width: a
+    producer left room for it in the line and set it afterwards."""
+    return (
+        line.left < run.left
+        and run.right <= line.right
+        and _NOTE_MARK.fullmatch(run.text.strip()) is not None
+        and run.size <= SCRIPT_SIZE * line.size
+        and line.baseline - SCRIPT_RISE[0] * line.size
+        <= run.baseline
+        < line.baseline - BASELINE_TOLERANCE * line.size
+        and not (line.side or run.side)
+        and not RTL_SCRIPT.search(line.text)
+    )
+
+
+def _mark_place(parts: list[tuple[str, str, float]], x: float, right: float) -> int:
+    """Where in a line made of ``parts`` ((joint, text, left) each; the line
+    ends at ``right``) a mark standing at ``x`` goes: after the word ending
+    nearest the share of its run's width that lies left of ``x``, its
+    characters taken as equally wide."""
+    start = 0
+    for k, (joint, text, left) in enumerate(parts):
+        end = parts[k + 1][2] if k + 1 < len(parts) else right
+        if k + 1 < len(parts) and x >= end:
+            start += len(joint) + len(text)
+            continue
+        start += len(joint)
+        guess = round((x - left) / max(end - left, 1e-6) * len(text))
+        ends = [
+            i
+            for i in range(1, len(text) + 1)
+            if text[i - 1] != " " and text[i : i + 1] in ("", " ")
+        ]
+        return start + min(ends, key=lambda i: abs(i - guess), default=len(text))
+    return start
 
 
 def _walled(line: Line, run: Line, walls: _Lines) -> bool:
