@@ -107,8 +107,10 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     band: list[Block] = []
     for item in sorted(items, key=lambda it: it.top):
         if _across(item, gutter):  # ends the band, with the rest of its row
-            row = [it for it in band if _row_mates(item, it)]
-            band, lead = _lead_in([it for it in band if not _row_mates(item, it)], item, middle)
+            mates = [_row_mates(item, it) for it in band]
+            row = list(itertools.compress(band, mates))
+            rest = [it for it, mate in zip(band, mates, strict=True) if not mate]
+            band, lead = _lead_in(rest, item, middle)
             flows.extend(_split_band(band, middle))
             band = []
             if not lead and flows and flows[-1] and _across(flows[-1][-1], gutter):

@@ -424,8 +424,8 @@ def text_lines(
         if whole and run_count[address] == 1:  # drawn as this one run: read the range
             text = _run_text(handle, first, end, chars, buffer)
             moved = _moved_gap(handle, first, end, text) if text and end - first >= MOVED_RUN else 0
-            if moved and moved > MOVED_GAP * _font_size(handle, index):  # across a gutter
-                whole, gap = False, MOVED_GAP * _font_size(handle, index)
+            if moved and moved > (widest := MOVED_GAP * _font_size(handle, index)):
+                whole, gap = False, widest  # carried across a gutter: split there
         if not whole:
             texts = _object_pieces(handle, range(first, end), cuts, gap)
         else:
@@ -1156,17 +1156,15 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
 
 
 def _inner_mark(line: Line, run: Line) -> bool:
-    """The run is a note's mark (``_NOTE_MARK``), raised and smaller (a
-    superscript: SCRIPT_SIZE), drawn after the line, inside its width: a
+    """The run is a note's mark (``_NOTE_MARK``), a superscript of the line
+    (``_script_of``, raised), drawn after the line, inside its width: a
     producer left room for it in the line and set it afterwards."""
     return (
         line.left < run.left
         and run.right <= line.right
         and _NOTE_MARK.fullmatch(run.text.strip()) is not None
-        and run.size <= SCRIPT_SIZE * line.size
-        and line.baseline - SCRIPT_RISE[0] * line.size
-        <= run.baseline
-        < line.baseline - BASELINE_TOLERANCE * line.size
+        and _script_of(line, run)
+        and run.baseline < line.baseline - BASELINE_TOLERANCE * line.size
         and not (line.side or run.side)
         and not RTL_SCRIPT.search(line.text)
     )
@@ -1248,6 +1246,13 @@ def _same_band(line: Line, run: Line) -> bool:
     if overlap >= SAME_LINE * min(run.bottom - run.top, line.bottom - line.top):
         return True
     big, small = (line, run) if line.size >= run.size else (run, line)
+    return _script_of(big, small)
+
+
+def _script_of(big: Line, small: Line) -> bool:
+    """``small`` is a superscript or subscript of ``big``'s line: SCRIPT_SIZE
+    smaller, SCRIPT_CHARS at most and no space, its baseline within
+    SCRIPT_RISE of the line's."""
     rise, drop = SCRIPT_RISE
     return (
         small.size <= SCRIPT_SIZE * big.size
