@@ -313,6 +313,21 @@ def words(text: str) -> list[str]:
     return cleaned.split()
 
 
+def squashed(text: str) -> str:
+    """Lower-case letters and digits only: OCR may drop or add spaces, not letters."""
+    return "".join(words(text))
+
+
+def assert_in_order(markdown: str, phrases: list[str]) -> None:
+    """Each of ``phrases`` is in ``markdown``, one after the other (``squashed``)."""
+    got = squashed(markdown)
+    position = 0
+    for phrase in phrases:
+        found = got.find(squashed(phrase), position)
+        assert found >= 0, f"{phrase!r} not found (in order) in {markdown[:3000]!r}"
+        position = found + len(squashed(phrase))
+
+
 def write_all(directory: pathlib.Path) -> dict[str, pathlib.Path]:
     """Write every corpus document into ``directory``; return name -> path."""
     directory.mkdir(parents=True, exist_ok=True)

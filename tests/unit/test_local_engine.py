@@ -50,18 +50,8 @@ def convert(engine: LocalEngine, path: pathlib.Path, mime: str) -> list[Page]:
     return list(engine.pages(path, mime))
 
 
-def squashed(text: str) -> str:
-    """Lower-case letters and digits only: OCR may drop or add spaces, not letters."""
-    return "".join(builder.words(text))
-
-
-def assert_reads_in_order(markdown: str, lines: list[str]) -> None:
-    got = squashed(markdown)
-    position = 0
-    for line in lines:
-        found = got.find(squashed(line), position)
-        assert found >= 0, f"{line!r} not found (in order) in {markdown!r}"
-        position = found + len(squashed(line))
+squashed = builder.squashed
+assert_reads_in_order = builder.assert_in_order
 
 
 # --- text-layer PDFs ---------------------------------------------------------------

@@ -39,8 +39,7 @@ def convert(path: pathlib.Path, mime: str = PDF) -> list[str]:
     return [page.markdown for page in LocalEngine().pages(path, mime)]
 
 
-def squashed(text: str) -> str:
-    return "".join(corpus.words(text))
+squashed = corpus.squashed
 
 
 def table_rows(markdown: str) -> list[list[str]]:
@@ -1277,17 +1276,6 @@ def test_scanned_page_keeps_an_ocr_layer_that_reads_as_ours() -> None:
     assert not legibility.better(text, misread, confidence=70.0)
 
 
-def _in_order(text: str, parts: list[str]) -> bool:
-    """Each of ``parts`` is in ``text`` whole, one after the other."""
-    at = 0
-    for part in parts:
-        at = text.find(part, at)
-        if at < 0:
-            return False
-        at += len(part)
-    return True
-
-
 def test_columns_carried_over_the_gutters_by_one_object_are_read_one_by_one(
     docs: pathlib.Path,
 ) -> None:
@@ -1302,7 +1290,7 @@ def test_columns_carried_over_the_gutters_by_one_object_are_read_one_by_one(
     columns, ticket = corpus.make_carried_columns_pdf(path)
     [page] = convert(path)
     assert "|" not in page
-    assert _in_order(" ".join(page.split()), columns), page
+    corpus.assert_in_order(page, columns)
     assert "Fileid" in ticket and "Fileid" not in page
 
 
@@ -1317,8 +1305,8 @@ def test_a_label_and_the_dotted_line_it_heads_under_columns_stay_one_line(
     path = docs / "labelled-dots.pdf"
     columns, label = qc.make_labelled_dots_pdf(path)
     [page] = convert(path)
-    text = " ".join(page.split())
-    assert _in_order(text, [*columns, label + " ....."]), page
+    corpus.assert_in_order(page, [*columns, label])
+    assert label + " ....." in " ".join(page.split()), page
 
 
 def test_vertical_japanese_drawn_glyph_by_glyph_reads_column_after_column(

@@ -48,17 +48,8 @@ def page_texts(name: str) -> list[str]:
     return [page.markdown for page in LocalEngine().pages(path, mime)]
 
 
-def squashed(text: str) -> str:
-    return "".join(corpus.words(text))
-
-
-def assert_in_order(markdown: str, phrases: list[str]) -> None:
-    got = squashed(markdown)
-    position = 0
-    for phrase in phrases:
-        found = got.find(squashed(phrase), position)
-        assert found >= 0, f"{phrase!r} not found (in order) in {markdown[:3000]!r}"
-        position = found + len(squashed(phrase))
+squashed = corpus.squashed
+assert_in_order = corpus.assert_in_order
 
 
 def table_rows(markdown: str) -> list[list[str]]:
