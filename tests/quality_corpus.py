@@ -376,6 +376,40 @@ def make_labelled_dots_pdf(path: pathlib.Path) -> tuple[list[str], str]:
     return [" ".join(TWO_COLUMN_PARAGRAPHS[:2]), " ".join(TWO_COLUMN_PARAGRAPHS[2:])], LABELLED_LINE
 
 
+CONTENTS = [  # (entry, page) of a contents page whose entries end in dot leaders
+    ("1.1 Compiling from the command line", "3"),
+    ("1.2 Compiling with the build tools", "3"),
+    ("1.3 Integrating several modules", "4"),
+    ("1.4 Compiling at import time", "4"),
+    ("1.5 Compiler directives", "6"),
+    ("2.1 Special methods of extension types", "17"),
+    ("2.2 Sharing declarations between files", "23"),
+    ("2.3 Interfacing with external libraries", "31"),
+]
+
+
+def make_contents_pdf(path: pathlib.Path, leaders: bool = True) -> list[tuple[str, str]]:
+    """A contents page set as LaTeX sets one (``CONTENTS``): each entry, then
+    (``leaders``) a dot leader (dots 4.5 points apart) up to its page
+    number, set flush right. Returns the entries and their pages."""
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(BOLD, 16)
+    top = LETTER[1] - MARGIN
+    c.drawString(MARGIN, top, "Contents")
+    right = LETTER[0] - MARGIN
+    for i, (entry, page) in enumerate(CONTENTS):
+        y = top - 36 - i * 1.6 * BODY_LEADING
+        c.setFont(FONT, BODY_SIZE)
+        c.drawString(MARGIN, y, entry)
+        c.drawRightString(right, y, page)
+        x = MARGIN + c.stringWidth(entry, FONT, BODY_SIZE) + 9
+        while leaders and x < right - 18:
+            c.drawString(x, y, ".")
+            x += 4.5
+    c.save()
+    return list(CONTENTS)
+
+
 RUN_IN_LINES = [  # (text, bold) pieces a line, as instructions set run-in headings
     [("Tax benefits extended.", True), (" The following tax", False)],
     [("benefits were extended through the year.", False)],

@@ -751,6 +751,70 @@ def test_two_column_scan_reads_in_column_order(docs: pathlib.Path) -> None:
     assert all(first < last for first, last in zip(firsts, lasts, strict=True))
 
 
+def test_a_scanned_contents_page_reads_each_entry_with_its_page(docs: pathlib.Path) -> None:
+    """A contents page's dot leaders, scanned: Tesseract reads each leader
+    as a string of stray letters ("oo. 6555.50 es eee") and cuts the page
+    numbers off into a column of their own, read as one word ("FHRHHHHwWWW").
+    The leaders are painted out, and what ends each leader's line is read
+    on its own: every entry comes out with its page, in order, and nothing
+    else."""
+    path = docs / "contents.png"
+    entries = qc.make_rendered_png(path, qc.make_contents_pdf, scale=2.0)
+    [page] = convert(path, PNG)
+    rows = [squashed(line) for line in page.splitlines()]
+    for entry, number in entries:
+        assert squashed(entry) + number in rows, page
+    corpus.assert_in_order(page, [entry for entry, _ in entries])
+    expected = {"contents", *(word for item in entries for word in corpus.words(" ".join(item)))}
+    assert set(corpus.words(page)) <= expected, page
+
+
+def test_a_scanned_column_of_page_numbers_is_read_line_by_line(docs: pathlib.Path) -> None:
+    """A contents page without leaders, scanned: its page numbers, flush
+    right far from their entries, are a column of short lines that page
+    segmentation reads as one vertical word of stray letters (and leaves
+    the last ones out). Read line by line, each entry keeps its page."""
+    path = docs / "contents-unled.png"
+    entries = qc.make_rendered_png(path, lambda pdf: qc.make_contents_pdf(pdf, False), scale=2.0)
+    [page] = convert(path, PNG)
+    rows = [squashed(line) for line in page.splitlines()]
+    for entry, number in entries:
+        assert any(row.endswith(number) and squashed(entry) in row for row in rows), page
+    corpus.assert_in_order(page, [entry for entry, _ in entries])
+
+
+@pytest.mark.parametrize(
+    ("rows", "label", "leaders"),
+    [
+        ([0.0], True, 1),  # a label's dotted line to fill in: a leader
+        ([0.0], False, 0),  # a dotted line from nothing: a dotted grid's
+        ([0.0, 7.0], True, 0),  # dots just above or below: a form's comb of letter boxes
+    ],
+)
+def test_a_dot_leader_leads_from_text_and_stands_alone(
+    docs: pathlib.Path, rows: list[float], label: bool, leaders: int
+) -> None:
+    def draw(path: pathlib.Path) -> None:
+        sheet = canvas.Canvas(str(path), pagesize=LETTER)
+        sheet.setFont(corpus.FONT, 11)
+        label_text = "Name of the applicant"
+        sheet.drawString(72, 600, label_text * label)
+        for drop in rows:
+            x = 78 + sheet.stringWidth(label_text, corpus.FONT, 11)
+            while x < 540:
+                sheet.drawString(x, 600 - drop, ".")
+                x += 4.5
+        sheet.drawString(72, 400, "The text of the page goes on below the line to fill in.")
+        sheet.save()
+
+    path = docs / "dots.png"
+    qc.make_rendered_png(path, draw, scale=2.0)
+    pixels = scan.scaled(np.asarray(Image.open(path).convert("L")))
+    found, mask = scan.leaders(pixels)
+    assert len(found) == leaders
+    assert bool(mask.any()) == bool(leaders)
+
+
 def test_a_negative_scan_reads_as_its_positive(docs: pathlib.Path) -> None:
     """White text on black (a film negative; OCRmyPDF's JBIG2 test page,
     which pdfium renders inverted): read as its positive, the page reads as
@@ -1088,6 +1152,22 @@ def test_contents_list_is_no_table_but_a_price_list_is() -> None:
         lines.append(seg(price, 480, baseline))
     markdown = to_markdown(lines, fonts=None, max_leading=1.6)
     assert "| 1 | 30.00 |" in markdown
+
+
+def test_a_contents_list_whose_leaders_end_in_their_pages_is_no_table() -> None:
+    """A producer (or a scan's reading) may give a leader and the page it
+    leads to as one piece, ". . . . 7": the rows still end in page numbers
+    in order, led by dots, so they are a contents list."""
+    entries = [("1", "Introduction", "1"), ("1.1", "Scope", "2"), ("1.2", "Terms", "4")]
+    entries += [("2", "Design", "7"), ("2.1", "Storage", "9")]
+    lines = []
+    for k, (number, title, page) in enumerate(entries):
+        baseline = 100 + 16 * k
+        lines += [seg(number, 72, baseline), seg(title, 110, baseline)]
+        lines.append(seg(". . . . . . . . " + page, 200, baseline, 290))
+    markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+    assert "|" not in markdown
+    assert "1.2 Terms" in markdown and markdown.index("1.2 Terms") < markdown.index("2 Design")
 
 
 def test_words_drawn_right_to_left_join_in_logical_order() -> None:

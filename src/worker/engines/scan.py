@@ -31,7 +31,7 @@ All sizes are pixels of the page as given; the page is 8-bit grayscale.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -63,6 +63,16 @@ SHADED_INK = 0.5  # on such a page, ink is darker than this share of the paper a
 NEGATIVE_SHARE = 0.7  # a page this share of which is on the dark side of Otsu's threshold ...
 NEGATIVE_SAMPLE_PX = 1000  # ... (measured on the page scaled to this many pixels) is a negative
 NEGATIVE_GROUND = 0.3  # ... if that side is dark: its median under this share of the light side's
+LEADER_DOTS = 5  # a dot leader or dotted line: at least this many dots in a row ...
+DOT_SIZE = 0.4  # ... each at most this many glyph heights across ...
+DOT_MIN_PX = 2  # ... and at least this many pixels (not a speck of noise) ...
+DOT_FILL = 0.5  # ... its ink filling this share of its box or more (solid) ...
+DOT_LEVEL = 0.15  # ... its middle within this many glyph heights of the one before's ...
+DOT_PITCH = 3.0  # ... and at most this many glyph heights on from it ...
+LEADER_EVEN = 0.35  # ... by the pitch before, give or take this share of it ...
+LEADER_LEAD = 3.0  # ... after ink on its height at most this many glyph heights before it ...
+COMB_RISE = 1.4  # ... and with fewer dots than two, or this share of its own, ...
+COMB_SHARE = 0.25  # ... this near above or below it
 
 
 def scaled(pixels: np.ndarray) -> np.ndarray:
@@ -252,6 +262,107 @@ def ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], 
                 rules.append(Rule(x + w / 2, y, x + w / 2, y + h))
         mask = np.maximum(mask, runs)
     return rules, mask
+
+
+class Leader(NamedTuple):
+    """A dot leader (or a dotted line) on the page: its ends, the middle
+    height of its dots and their count, and the height of the page's
+    glyphs (pixels)."""
+
+    left: int
+    right: int
+    y: float
+    dots: int
+    glyph: float
+
+
+def leaders(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Leader], np.ndarray]:
+    """Dot leaders and dotted lines: LEADER_DOTS or more dots (blobs about
+    as wide as high, at most DOT_SIZE glyph heights across, at least
+    DOT_MIN_PX) in a row on one height, each the one before's pitch on
+    (within LEADER_EVEN of it, at most DOT_PITCH glyph heights), with no
+    ink between them from a glyph's height above to a third of one below,
+    the first at most LEADER_LEAD glyph heights after ink that is no dot
+    (the text it leads from: a dotted grid's line leads from nothing), and
+    with fewer than two dots, or than COMB_SHARE of its own, within COMB_RISE
+    glyph heights above or below it (a form's comb of boxes for letters,
+    drawn in dots); and a mask of their dots' pixels (for ``painted``). A
+    glyph's height is the median of the blobs shaped like glyphs but for
+    dots (at most DOT_SIZE of the tallest tenth's height either way): a
+    contents page may have more dots than letters. Tesseract reads a leader
+    as a string of stray letters and cuts a contents line's page number off
+    into a column of its own, read as one vertical word."""
+    ink = _shaded_ink(pixels) if uneven else (pixels < INK_LEVEL).astype(np.uint8)
+    mask = np.zeros(pixels.shape, np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    x, y, w, h, area = (stats[1:, k] for k in range(5))
+    shaped = (h >= GLYPH_MIN_PX) & (h <= GLYPH_MAX_PX) & (w <= 3 * h)
+    if np.count_nonzero(shaped) < 10:
+        return [], mask
+    small = DOT_SIZE * np.percentile(h[shaped], 90)
+    letters = h[shaped & ((h > small) | (w > small))]
+    if len(letters) < 10:
+        return [], mask
+    glyph = float(np.median(letters))
+    dot = (
+        (np.maximum(w, h) <= DOT_SIZE * glyph)
+        & (np.minimum(w, h) >= DOT_MIN_PX)
+        & (w <= 2 * h)
+        & (h <= 2 * w)
+        & (area >= DOT_FILL * w * h)
+    )
+    centres, middles = (x + w / 2)[dot], (y + h / 2)[dot]
+    found: list[Leader] = []
+    rows: dict[int, list[list[int]]] = {}  # height band -> chains of dots (label indices) open
+    reach, level = DOT_PITCH * glyph, max(1.5, DOT_LEVEL * glyph)
+    for i in sorted(np.nonzero(dot)[0].tolist(), key=lambda i: x[i] + w[i] / 2):
+        cx, cy = x[i] + w[i] / 2, y[i] + h[i] / 2
+        chain = None
+        band = int(cy // level)
+        for near in (band - 1, band, band + 1):
+            for open_chain in rows.get(near, []):
+                last = open_chain[-1]
+                step = cx - (x[last] + w[last] / 2)
+                if not 0 < step <= reach or abs(cy - (y[last] + h[last] / 2)) > level:
+                    continue
+                if len(open_chain) >= 2:
+                    pitch = x[last] - x[open_chain[-2]]
+                    if abs(step - pitch) > LEADER_EVEN * pitch:
+                        continue
+                between = ink[
+                    max(0, int(cy - glyph)) : int(cy + glyph / 3) + 1, x[last] + w[last] : x[i]
+                ]
+                if not between.any():
+                    chain = open_chain
+                    break
+            if chain is not None:
+                break
+        if chain is None:
+            chain = []
+            rows.setdefault(band, []).append(chain)
+        chain.append(i)
+    for chains in rows.values():
+        for chain in chains:
+            if len(chain) < LEADER_DOTS:
+                continue
+            first, middle = chain[0], float(np.median([y[i] + h[i] / 2 for i in chain]))
+            before = labels[
+                max(0, int(middle - glyph)) : int(middle + glyph / 3) + 1,
+                max(0, int(x[first] - LEADER_LEAD * glyph)) : x[first],
+            ]
+            if not any(label and not dot[label - 1] for label in np.unique(before).tolist()):
+                continue  # no text leads to it: a dotted grid's line
+            rise = np.abs(middles - middle)
+            close = (rise > glyph / 2) & (rise <= COMB_RISE * glyph)
+            close &= (centres >= x[first]) & (centres <= x[chain[-1]] + w[chain[-1]])
+            if np.count_nonzero(close) >= max(2, COMB_SHARE * len(chain)):
+                continue  # dots close above or below: a form's comb of boxes for letters
+            for i in chain:
+                box = (slice(y[i], y[i] + h[i]), slice(x[i], x[i] + w[i]))
+                mask[box][labels[box] == i + 1] = 255
+            right = int(x[chain[-1]] + w[chain[-1]])
+            found.append(Leader(int(x[first]), right, middle, len(chain), glyph))
+    return found, mask
 
 
 def painted(pixels: np.ndarray, mask: np.ndarray, uneven: bool = False) -> np.ndarray:

@@ -531,17 +531,27 @@ def aligned_tables(bands: list[list[Line]]) -> list[tuple[int, int, Table]]:
 
 def _contents(rows: list[list[Line]]) -> bool:
     """The rows are a contents list: most of them (CONTENTS_SHARE) end in a
-    page number, the page numbers never go down, and half of the rows lead
+    page number (their last segment's last word: a producer may draw the
+    leader and the page as one), the page numbers never go down, and half of the rows lead
     to theirs with dots. A price list or a statement with dot leaders has
     figures that are not whole numbers in order."""
-    pages = [row[-1].text.strip() for row in rows if row[-1].text.strip().isdigit()]
+    ends = [row[-1].text.split()[-1:] for row in rows]  # a leader and its page may be one
+    pages = [end[0] for end in ends if end and end[0].isdigit()]
     if len(pages) < CONTENTS_SHARE * len(rows):
         return False
     numbers = [int(page) for page in pages]
     if any(b < a for a, b in itertools.pairwise(numbers)):
         return False
-    led = sum(1 for row in rows if any(leader_start(seg.text) is not None for seg in row))
+    led = sum(1 for row in rows if any(_leads(seg.text) for seg in row))
     return led >= 0.5 * len(rows)
+
+
+def _leads(text: str) -> bool:
+    """The text ends in a dot leader, or in one and the page it leads to."""
+    words = text.split()
+    if words and words[-1].isdigit():
+        text = text[: text.rstrip().rfind(words[-1])]
+    return leader_start(text.rstrip()) is not None
 
 
 def _spaced_end(bands: list[list[Line]], i: int, j: int) -> int:

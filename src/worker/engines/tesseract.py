@@ -83,6 +83,13 @@ SURE_WORD, SURE_LETTERS = 85.0, 5  # ... unless it holds a word this sure of thi
 # letter with its counters filled in ("в", bold and small) has inked corners.
 BULLET_HEIGHT, BULLET_ASPECT, BULLET_MIDDLE, BULLET_CORNER = 0.7, (0.6, 1.6), 0.9, 0.5
 BULLET_SQUARE = 0.9  # a square bullet ("■") fills this share of the box its ink spans
+STACKED_LINES = 3.0  # a "line" this many usual line heights high is a column of lines ...
+STACKED_MIN = 0.3  # ... whose runs of inked rows this many usual line heights high or more ...
+STACKED_GAP = 0.3  # ... have blank strips this many usual line heights high or more between them
+LEADER_RISE = 1.6  # a dot leader's line ends in the ink from this many glyph heights above it ...
+LEADER_DROP = 0.6  # ... to this many below it ...
+LEADER_REACH = 5.0  # ... starting at most this many glyph heights after it ...
+LEADER_TAIL = 2.0  # ... up to a gap this many glyph heights wide
 MAX_CELLS = 400  # pages with more grid cells than this keep page segmentation's reading
 CELL_MIN_PX = 8  # grid cells narrower or lower than this (pixels) are rule doublings
 # Tesseract's binarisation: Otsu's one threshold for the page; an unevenly lit
@@ -262,19 +269,21 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     if abs(angle) >= scan.SKEW_RESAMPLE:  # too far askew to read as it is: turned straight
         upright, angle = scan.turned(upright, scan.straightening(upright.shape, angle)), 0.0
     straighten = scan.straightening(upright.shape, angle) if abs(angle) >= scan.SKEW_MIN else None
+    target = upright if straighten is None else scan.turned(upright, straighten)
+    rules, mask = scan.ruling_lines(target, uneven)
+    dots, dotted = scan.leaders(target, uneven)
+    mask = np.maximum(mask, dotted)
     if straighten is None:
-        rules, mask = scan.ruling_lines(upright, uneven)
         clean = straight = scan.painted(upright, mask, uneven)
     else:
-        turned = scan.turned(upright, straighten)
-        rules, mask = scan.ruling_lines(turned, uneven)
         clean = scan.painted(upright, scan.turned_back(mask, straighten, upright.shape), uneven)
-        straight = scan.painted(turned, mask, uneven)  # where the grid's cells are
+        straight = scan.painted(target, mask, uneven)  # where the grid's cells are
     api = _api("+".join(models))
     reading = _read_lit(clean, api, straighten, uneven)
     reading.rules = rules if reading.lines else []
     reading.turns = turns
     if reading.lines and not reading.vertical:
+        _read_leader_ends(reading, straight, api, dots)
         _read_cells(reading, straight, api)
     return reading
 
@@ -337,6 +346,172 @@ def _read_cells(reading: Reading, pixels: np.ndarray, api: Any) -> None:
     reading.lines = [line for line in reading.lines if line not in inside] + cells
 
 
+def _unstacked(
+    words: list[_Word],
+    raw: list[tuple[int, int, int, int]],
+    boxes: dict[int, tuple[tuple[int, int, int, int], int]],
+    pixels: np.ndarray,
+    api: Any,
+    straighten: np.ndarray | None,
+) -> list[_Word]:
+    """The words, each "word" page segmentation made of a column of short
+    lines stacked one under another (a column of page numbers, of figures)
+    read again line by line: one at least STACKED_LINES of the page's usual
+    word heights high and VERTICAL_RATIO times as high as wide, whose ink
+    parts into two or more runs of inked pixel rows (each at least
+    STACKED_MIN usual heights high) with blank strips of STACKED_GAP usual
+    heights or more between them. Tesseract reads such a column as one
+    vertical word of stray letters ("FHRHHHHwWWW" for "3 3 4 4 4 4 4 4"),
+    and other stray words over it, which go with it; its lines become lines
+    of one word each. A word set sideways (a margin's stamp) has its
+    letters far closer together, and stays as it was read. ``raw``: each
+    word's box on the page as it lies (``pixels``)."""
+    heights = sorted(y1 - y0 for _, y0, _, y1 in raw)
+    usual = float(heights[len(heights) // 2]) if heights else 0.0
+    columns: list[tuple[tuple[int, int, int, int], list[tuple[int, int]]]] = []
+    for x0, y0, x1, y1 in raw:
+        if y1 - y0 >= max(STACKED_LINES * usual, VERTICAL_RATIO * (x1 - x0), 1):
+            rows = _stacked_rows(pixels, (x0, y0, x1, y1), usual)
+            if rows:
+                columns.append(((x0, rows[0][0], x1, rows[-1][1]), rows))
+    if not columns:
+        return words
+    kept = [
+        word
+        for word, (x0, y0, x1, y1) in zip(words, raw, strict=True)
+        if not any(
+            c0 <= (x0 + x1) / 2 <= c1 and r0 <= (y0 + y1) / 2 <= r1
+            for (c0, r0, c1, r1), _ in columns
+        )
+    ]
+    api.SetPageSegMode(_psm().SINGLE_LINE)
+    line = max(boxes, default=-1)
+    for (x0, _, x1, _), rows in columns:
+        for top, bottom in rows:
+            left, right = _row_span(pixels, (x0, top, x1, bottom), usual)
+            pad = max(2, round((bottom - top) / 4))
+            api.SetRectangle(left - pad, top - pad, right - left + 2 * pad, bottom - top + 2 * pad)
+            text = " ".join(str(api.GetUTF8Text() or "").split())
+            if not text:
+                continue
+            box = (left, top, right, bottom)
+            if straighten is not None:
+                box = scan.straight_box(box, straighten)
+            line += 1
+            boxes[line] = (box, box[3])
+            kept.append((line, text, box, float(api.MeanTextConf())))
+    api.SetPageSegMode(_psm().AUTO)
+    return kept
+
+
+def _row_span(pixels: np.ndarray, box: tuple[int, int, int, int], usual: float) -> tuple[int, int]:
+    """The left and right ends of the ink in ``box``'s rows that reaches
+    into it or lies within STACKED_GAP usual heights of it: a column's box
+    may be as wide as its narrowest line ("4" of "4", "17")."""
+    left, top, right, bottom = box
+    reach = round(usual)
+    start = max(0, left - reach)
+    strip = np.less(pixels[top:bottom, start : right + reach], scan.INK_LEVEL)
+    inked: list[bool] = strip.any(axis=0).tolist()
+    lo, hi = left - start, right - start  # the box, in the strip
+    gap = STACKED_GAP * usual
+    while lo > 0 and any(inked[max(0, lo - 1 - round(gap)) : lo]):
+        lo -= 1
+    while hi < len(inked) and any(inked[hi : hi + 1 + round(gap)]):
+        hi += 1
+    return start + lo, start + hi
+
+
+def _stacked_rows(
+    pixels: np.ndarray, box: tuple[int, int, int, int], usual: float
+) -> list[tuple[int, int]]:
+    """The lines (top, bottom; pixels) stacked in ``box`` (see
+    ``_unstacked``), and those going on from them above and below it, in
+    its width, no further apart than the furthest two in it (page
+    segmentation may leave a column's last lines out of it, or read none of
+    them); [] if they are no such stack."""
+    left, top, right, bottom = box
+    reach = round(STACKED_LINES * usual)
+    start = max(0, top - reach)
+    strip = np.less(pixels[start : bottom + reach, max(0, left) : right], scan.INK_LEVEL)
+    inked: list[bool] = strip.any(axis=1).tolist()
+    rows: list[tuple[int, int]] = []
+    first = None
+    for row, ink in enumerate([*inked, False]):
+        if ink and first is None:
+            first = row
+        elif not ink and first is not None:
+            if row - first >= STACKED_MIN * usual:  # else a speck
+                rows.append((start + first, start + row))
+            first = None
+    inside = [k for k, (y0, y1) in enumerate(rows) if top <= (y0 + y1) / 2 <= bottom]
+    if len(inside) < 2:
+        return []
+    gaps = [rows[k + 1][0] - rows[k][1] for k in inside[:-1]]
+    if min(gaps) < STACKED_GAP * usual:
+        return []
+    lo, hi = inside[0], inside[-1]
+    while lo > 0 and rows[lo][0] - rows[lo - 1][1] <= max(gaps):
+        lo -= 1
+    while hi + 1 < len(rows) and rows[hi + 1][0] - rows[hi][1] <= max(gaps):
+        hi += 1
+    return rows[lo : hi + 1]
+
+
+def _read_leader_ends(
+    reading: Reading, pixels: np.ndarray, api: Any, found: list[scan.Leader]
+) -> None:
+    """Each dot leader (painted out before page segmentation) as a segment
+    of its dots, and what ends its line (a contents entry's page number)
+    read on its own as one line and put after them: the ink after the
+    leader (from LEADER_RISE glyph heights above its dots to LEADER_DROP
+    below) starting within LEADER_REACH glyph heights of it, up to a gap of
+    LEADER_TAIL glyph heights. Page segmentation cuts a column of such
+    numbers off and reads it as one vertical word; the segments it read
+    there (their middle in the segment's span, on its height) are
+    replaced."""
+    if not found:
+        return
+    api.SetPageSegMode(_psm().SINGLE_LINE)
+    api.SetImage(_image(pixels))
+    ends: list[Line] = []
+    for leader in found:
+        glyph, text, right = leader.glyph, "." * leader.dots, leader.right
+        top = max(0, round(leader.y - LEADER_RISE * glyph))
+        bottom = round(leader.y + LEADER_DROP * glyph)
+        line_top, line_bottom = round(leader.y - glyph), round(leader.y + 1)
+        inked = pixels[top:bottom, leader.right :] < scan.INK_LEVEL
+        columns = np.nonzero(inked.any(axis=0))[0].tolist()
+        if columns and columns[0] <= LEADER_REACH * glyph:  # its line ends after it
+            first = last = columns[0]
+            for column in columns[1:]:
+                if column - last > LEADER_TAIL * glyph:
+                    break
+                last = column
+            pad = max(2, round(glyph / 4))
+            left = leader.right + first
+            api.SetRectangle(left - pad, top, last + 1 - first + 2 * pad, bottom - top)
+            tail = " ".join(str(api.GetUTF8Text() or "").split())
+            if tail:
+                rows = np.nonzero(inked[:, first : last + 1].any(axis=1))[0]
+                line_top = min(line_top, top + int(rows[0]))
+                line_bottom = max(line_bottom, top + int(rows[-1]) + 1)
+                text, right = f"{text} {tail}", leader.right + last + 1
+        size = line_bottom - line_top
+        box = (leader.left, right, line_top, line_bottom)
+        ends.append(Line(text, *box, line_bottom, size, len(text)))
+    reading.lines = [
+        line
+        for line in reading.lines
+        if not any(
+            end.left <= (line.left + line.right) / 2 <= end.right
+            and line.top < end.bottom
+            and end.top < line.bottom
+            for end in ends
+        )
+    ] + ends
+
+
 def _within(line: Line, xs: list[float], ys: list[float]) -> bool:
     x, y = (line.left + line.right) / 2, (line.top + line.bottom) / 2
     return xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]
@@ -372,6 +547,7 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
     api.SetImage(_image(pixels))
     api.Recognize()
     words: list[_Word] = []
+    raw: list[tuple[int, int, int, int]] = []  # each word's box on the page as it lies
     boxes: dict[int, tuple[tuple[int, int, int, int], int]] = {}
     line = -1
     iterator = api.GetIterator()
@@ -397,10 +573,11 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
                 boxes[line] = (line_box, int(baseline[1][1]) if baseline else line_box[3])
             if len(text) == 1 and _solid_dot(pixels, box, line_box):
                 text = "\u2022"
+        raw.append(box)
         if straighten is not None:
             box = scan.straight_box(box, straighten)
         words.append((line, text, box, word.Confidence(RIL.WORD)))
-    words = _bars_cut(words)
+    words = _bars_cut(_unstacked(words, raw, boxes, pixels, api, straighten))
     total = sum(len(text) for _, text, _, _ in words)
     confidence = sum(len(t) * c for _, t, _, c in words) / total if total else 0.0
     vertical = _vertical_share(boxes, words) > 0.5
