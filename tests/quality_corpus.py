@@ -376,6 +376,45 @@ def make_labelled_dots_pdf(path: pathlib.Path) -> tuple[list[str], str]:
     return [" ".join(TWO_COLUMN_PARAGRAPHS[:2]), " ".join(TWO_COLUMN_PARAGRAPHS[2:])], LABELLED_LINE
 
 
+DARK_HEAD = ["Status", "Project name", "Estimated output (tons a year)", "Owner", "Location"]
+DARK_ROWS = [
+    ["Running", "Harbour wind farm", "10,000", "Northern Power", "Ordos"],
+    ["Planned", "Desert solar park", "500", "Sunrise Energy", "Baotou"],
+    ["Planned", "River valley hydrogen", "384", "Valley Holding", "Xilingol"],
+]
+
+
+def make_dark_head_table_pdf(path: pathlib.Path) -> tuple[list[str], list[list[str]]]:
+    """A report's table whose header cells are printed white on black
+    (``DARK_HEAD``; a long one wraps onto two lines), its rows black on
+    white between thin rules (``DARK_ROWS``). Returns the head and the rows."""
+    widths = [70.0, 130.0, 100.0, 110.0, 70.0]
+    lefts = [MARGIN + sum(widths[:k]) for k in range(len(widths))]
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    top = LETTER[1] - MARGIN
+    c.setFont(BOLD, 14)
+    c.drawString(MARGIN, top, "Table 1: Projects in the region")
+    head_top, head_height = top - 20, 34.0
+    for left, width, title in zip(lefts, widths, DARK_HEAD, strict=True):
+        c.setFillGray(0.0)
+        c.rect(left, head_top - head_height, width - 2, head_height, stroke=0, fill=1)
+        c.setFillGray(1.0)
+        c.setFont(BOLD, BODY_SIZE)
+        lines = simpleSplit(title, BOLD, BODY_SIZE, width - 10)
+        for i, line in enumerate(lines):
+            c.drawString(left + 5, head_top - 14 - i * BODY_LEADING, line)
+    c.setFillGray(0.0)
+    c.setFont(FONT, BODY_SIZE)
+    y = head_top - head_height
+    for row in DARK_ROWS:
+        for left, cell in zip(lefts, row, strict=True):
+            c.drawString(left + 5, y - 16, cell)
+        y -= 24
+        c.line(MARGIN, y, lefts[-1] + widths[-1], y)
+    c.save()
+    return list(DARK_HEAD), [list(row) for row in DARK_ROWS]
+
+
 CONTENTS = [  # (entry, page) of a contents page whose entries end in dot leaders
     ("1.1 Compiling from the command line", "3"),
     ("1.2 Compiling with the build tools", "3"),

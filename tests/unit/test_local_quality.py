@@ -769,6 +769,18 @@ def test_a_scanned_contents_page_reads_each_entry_with_its_page(docs: pathlib.Pa
     assert set(corpus.words(page)) <= expected, page
 
 
+def test_a_scanned_table_head_printed_white_on_black_reads(docs: pathlib.Path) -> None:
+    """A table's header cells printed white on black, scanned: Tesseract
+    reads them as stray letters. Each dark panel is turned to black on
+    white and read on its own, a wrapped head whole: the heads come out
+    in order, before the rows."""
+    path = docs / "dark-head.png"
+    head, rows = qc.make_rendered_png(path, qc.make_dark_head_table_pdf, scale=2.0)
+    [page] = convert(path, PNG)
+    corpus.assert_in_order(page, [*head, *rows[0]])
+    assert any(squashed(head[2]) in squashed(line) for line in page.splitlines()), page
+
+
 def test_a_scanned_column_of_page_numbers_is_read_line_by_line(docs: pathlib.Path) -> None:
     """A contents page without leaders, scanned: its page numbers, flush
     right far from their entries, are a column of short lines that page

@@ -63,6 +63,13 @@ SHADED_INK = 0.5  # on such a page, ink is darker than this share of the paper a
 NEGATIVE_SHARE = 0.7  # a page this share of which is on the dark side of Otsu's threshold ...
 NEGATIVE_SAMPLE_PX = 1000  # ... (measured on the page scaled to this many pixels) is a negative
 NEGATIVE_GROUND = 0.3  # ... if that side is dark: its median under this share of the light side's
+PANEL_WIDTH, PANEL_HEIGHT = 3.0, 1.2  # a dark panel with light text: at least this many glyphs
+PANEL_BOX = 0.9  # ... filling this share of its box with its holes ...
+PANEL_SOLID = 0.5  # ... and that with ink this share or more ...
+PANEL_MAX = 0.5  # ... on at most this share of the page ...
+PANEL_GLYPHS = 3  # ... with at least this many holes ...
+PANEL_HOLES = (0.4, 2.5)  # ... their median this many glyph heights high
+PANEL_EDGE = 2  # pixels: the edge drawn round a panel turned to black on white
 LEADER_DOTS = 5  # a dot leader or dotted line: at least this many dots in a row ...
 DOT_SIZE = 0.4  # ... each at most this many glyph heights across ...
 DOT_MIN_PX = 2  # ... and at least this many pixels (not a speck of noise) ...
@@ -262,6 +269,54 @@ def ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], 
                 rules.append(Rule(x + w / 2, y, x + w / 2, y + h))
         mask = np.maximum(mask, runs)
     return rules, mask
+
+
+def panels(
+    pixels: np.ndarray, uneven: bool = False
+) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The page with each dark panel holding light text (a table's header
+    row printed white on black, a banner) turned to black text on white,
+    and the panels' boxes (left, top, right, bottom): Tesseract reads such
+    text as stray letters. A panel is a blob of ink
+    at least PANEL_WIDTH glyph heights wide and PANEL_HEIGHT high, filling
+    PANEL_BOX of its box with its holes (a rectangle, not a photograph's
+    dark shapes) and PANEL_SOLID of that with ink, whose holes include
+    PANEL_GLYPHS or more of a glyph's height (the median hole's height
+    within PANEL_HOLES glyph heights): letters cut out of it. Its edge is
+    drawn round it, PANEL_EDGE pixels thick: it parts what lies on either
+    side as a rule does (a table's body from its head)."""
+    glyph = glyph_height(pixels)
+    if glyph is None:
+        return pixels, []
+    ink = _shaded_ink(pixels) if uneven else (pixels < INK_LEVEL).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    turned, boxes = pixels, []
+    low, high = PANEL_HOLES
+    for i, (x, y, w, h, area) in enumerate(stats.tolist()[1:], start=1):
+        if w < PANEL_WIDTH * glyph or h < PANEL_HEIGHT * glyph or area < PANEL_SOLID * w * h / 2:
+            continue  # the common case, at once
+        if w * h > PANEL_MAX * pixels.size:
+            continue  # a frame round the page (a scanner's bed), not a panel
+        blob = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
+        outline, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        filled = np.zeros_like(blob)
+        cv2.drawContours(filled, outline, -1, 1, thickness=-1)
+        inside = int(filled.sum())
+        if inside < PANEL_BOX * w * h or area < PANEL_SOLID * inside:
+            continue
+        holes = ((filled > 0) & (blob == 0)).astype(np.uint8)
+        _, _, hole_stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=8)
+        heights = [hh for _, _, _, hh, hole in hole_stats.tolist()[1:] if hole >= DOT_MIN_PX**2]
+        if len(heights) < PANEL_GLYPHS or not low <= np.median(heights) / glyph <= high:
+            continue
+        if turned is pixels:
+            turned = pixels.copy()
+        region = turned[y : y + h, x : x + w]
+        dark = ink[y : y + h, x : x + w][filled > 0] > 0
+        region[filled > 0] = np.where(dark, 255, 0)  # black letters on white
+        cv2.drawContours(region, outline, -1, 0, thickness=PANEL_EDGE)  # its edge: a rule
+        boxes.append((x, y, x + w, y + h))
+    return turned, boxes
 
 
 class Leader(NamedTuple):

@@ -86,6 +86,7 @@ BULLET_SQUARE = 0.9  # a square bullet ("■") fills this share of the box its i
 STACKED_LINES = 3.0  # a "line" this many usual line heights high is a column of lines ...
 STACKED_MIN = 0.3  # ... whose runs of inked rows this many usual line heights high or more ...
 STACKED_GAP = 0.3  # ... have blank strips this many usual line heights high or more between them
+EDGE_PX = 2 * scan.PANEL_EDGE  # a panel is read this far inside its edge
 LEADER_RISE = 1.6  # a dot leader's line ends in the ink from this many glyph heights above it ...
 LEADER_DROP = 0.6  # ... to this many below it ...
 LEADER_REACH = 5.0  # ... starting at most this many glyph heights after it ...
@@ -265,6 +266,7 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     straight and read so (see ``scan``)."""
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
     uneven = scan.unevenly_lit(upright)
+    upright, panels = scan.panels(upright, uneven)
     angle = scan.skew(upright, uneven)
     if abs(angle) >= scan.SKEW_RESAMPLE:  # too far askew to read as it is: turned straight
         upright, angle = scan.turned(upright, scan.straightening(upright.shape, angle)), 0.0
@@ -284,6 +286,9 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     reading.turns = turns
     if reading.lines and not reading.vertical:
         _read_leader_ends(reading, straight, api, dots)
+        if straighten is not None:
+            panels = [scan.straight_box(box, straighten) for box in panels]
+        _read_panels(reading, straight, api, panels)
         _read_cells(reading, straight, api)
     return reading
 
@@ -510,6 +515,53 @@ def _read_leader_ends(
             for end in ends
         )
     ] + ends
+
+
+def _read_panels(
+    reading: Reading, pixels: np.ndarray, api: Any, boxes: list[tuple[int, int, int, int]]
+) -> None:
+    """Read each panel (``scan.panels``: dark, its text turned black on
+    white) on its own, as one block, in place of the words page
+    segmentation read in it: a table's header cells are panels side by
+    side, and page segmentation runs a cell's lines into its neighbours'.
+    Its text goes where its ink is (inside the edge drawn round it), on its
+    first line's baseline (a head
+    wrapped onto more lines stays level with its neighbours); a reading
+    under LEGIBLE confidence is a dark picture's texture, and goes."""
+    if not boxes:
+        return
+    sizes = sorted(line.size for line in reading.lines)
+    size = float(sizes[len(sizes) // 2])
+    api.SetPageSegMode(_psm().SINGLE_BLOCK)
+    api.SetImage(_image(pixels))
+    read: list[Line] = []
+    for box in boxes:
+        left, top, right, bottom = (  # inside the edge drawn round it
+            box[0] + EDGE_PX,
+            box[1] + EDGE_PX,
+            box[2] - EDGE_PX,
+            box[3] - EDGE_PX,
+        )
+        api.SetRectangle(left, top, right - left, bottom - top)
+        text = " ".join(str(api.GetUTF8Text() or "").split())
+        if api.MeanTextConf() < LEGIBLE:
+            continue  # a dark picture's texture, not letters
+        inked = np.less(pixels[top:bottom, left:right], scan.INK_LEVEL)
+        rows, columns = np.nonzero(inked.any(axis=1))[0], np.nonzero(inked.any(axis=0))[0]
+        if text and rows.size:
+            x0, x1 = left + int(columns[0]), left + int(columns[-1]) + 1
+            y0, y1 = top + int(rows[0]), top + int(rows[-1]) + 1
+            breaks = np.nonzero(np.diff(rows) > 1)[0]  # where its first line ends
+            baseline = top + int(rows[breaks[0]] if breaks.size else rows[-1]) + 1
+            read.append(Line(text, x0, x1, y0, y1, baseline, size, len(text)))
+    reading.lines = [
+        line
+        for line in reading.lines
+        if not any(
+            x0 <= (line.left + line.right) / 2 <= x1 and y0 <= (line.top + line.bottom) / 2 <= y1
+            for x0, y0, x1, y1 in boxes
+        )
+    ] + read
 
 
 def _within(line: Line, xs: list[float], ys: list[float]) -> bool:
