@@ -68,7 +68,7 @@ PANEL_BOX = 0.9  # ... filling this share of its box with its holes ...
 PANEL_SOLID = 0.5  # ... and that with ink this share or more ...
 PANEL_MAX = 0.5  # ... on at most this share of the page ...
 PANEL_GLYPHS = 3  # ... with at least this many holes ...
-PANEL_HOLES = (0.4, 2.5)  # ... their median this many glyph heights high
+PANEL_HOLES = (0.4, 2.5)  # ... this many glyph heights high
 PANEL_EDGE = 2  # pixels: the edge drawn round a panel turned to black on white
 LEADER_DOTS = 5  # a dot leader or dotted line: at least this many dots in a row ...
 DOT_SIZE = 0.4  # ... each at most this many glyph heights across ...
@@ -271,26 +271,31 @@ def ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], 
     return rules, mask
 
 
-def panels(
-    pixels: np.ndarray, uneven: bool = False
-) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
-    """The page with each dark panel holding light text (a table's header
-    row printed white on black, a banner) turned to black text on white,
-    and the panels' boxes (left, top, right, bottom): Tesseract reads such
-    text as stray letters. A panel is a blob of ink
-    at least PANEL_WIDTH glyph heights wide and PANEL_HEIGHT high, filling
-    PANEL_BOX of its box with its holes (a rectangle, not a photograph's
-    dark shapes) and PANEL_SOLID of that with ink, whose holes include
-    PANEL_GLYPHS or more of a glyph's height (the median hole's height
-    within PANEL_HOLES glyph heights): letters cut out of it. Its edge is
-    drawn round it, PANEL_EDGE pixels thick: it parts what lies on either
-    side as a rule does (a table's body from its head)."""
+class Panel(NamedTuple):
+    """A dark panel holding light text: its box (left, top, right, bottom)
+    and, over the box, the pixels it covers (1), its dark ground among them
+    (1), and its outline (contours in the box's coordinates)."""
+
+    box: tuple[int, int, int, int]
+    inside: np.ndarray
+    ground: np.ndarray
+    outline: Any
+
+
+def panels(pixels: np.ndarray, uneven: bool = False) -> list[Panel]:
+    """Dark panels holding light text (a table's header cells printed
+    white on black, a banner), which Tesseract reads as stray letters: blobs
+    of ink at least PANEL_WIDTH glyph heights wide and PANEL_HEIGHT high,
+    on at most PANEL_MAX of the page, filling PANEL_BOX of their box with
+    their holes (a rectangle, not a photograph's dark shapes) and
+    PANEL_SOLID of that with ink, with PANEL_GLYPHS or more holes
+    PANEL_HOLES glyph heights high (letters cut out of it)."""
     glyph = glyph_height(pixels)
     if glyph is None:
-        return pixels, []
+        return []
     ink = _shaded_ink(pixels) if uneven else (pixels < INK_LEVEL).astype(np.uint8)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    turned, boxes = pixels, []
+    found: list[Panel] = []
     low, high = PANEL_HOLES
     for i, (x, y, w, h, area) in enumerate(stats.tolist()[1:], start=1):
         if w < PANEL_WIDTH * glyph or h < PANEL_HEIGHT * glyph or area < PANEL_SOLID * w * h / 2:
@@ -299,24 +304,36 @@ def panels(
             continue  # a frame round the page (a scanner's bed), not a panel
         blob = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
         outline, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        filled = np.zeros_like(blob)
-        cv2.drawContours(filled, outline, -1, 1, thickness=-1)
-        inside = int(filled.sum())
-        if inside < PANEL_BOX * w * h or area < PANEL_SOLID * inside:
+        inside = np.zeros_like(blob)
+        cv2.drawContours(inside, outline, -1, 1, thickness=-1)
+        filled = int(inside.sum())
+        if filled < PANEL_BOX * w * h or area < PANEL_SOLID * filled:
             continue
-        holes = ((filled > 0) & (blob == 0)).astype(np.uint8)
+        holes = ((inside > 0) & (blob == 0)).astype(np.uint8)
         _, _, hole_stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=8)
-        heights = [hh for _, _, _, hh, hole in hole_stats.tolist()[1:] if hole >= DOT_MIN_PX**2]
-        if len(heights) < PANEL_GLYPHS or not low <= np.median(heights) / glyph <= high:
-            continue
-        if turned is pixels:
-            turned = pixels.copy()
-        region = turned[y : y + h, x : x + w]
-        dark = ink[y : y + h, x : x + w][filled > 0] > 0
-        region[filled > 0] = np.where(dark, 255, 0)  # black letters on white
-        cv2.drawContours(region, outline, -1, 0, thickness=PANEL_EDGE)  # its edge: a rule
-        boxes.append((x, y, x + w, y + h))
-    return turned, boxes
+        letters = [hh for _, _, _, hh, _ in hole_stats.tolist()[1:] if low <= hh / glyph <= high]
+        if len(letters) >= PANEL_GLYPHS:
+            ground = ink[y : y + h, x : x + w] & inside
+            found.append(Panel((x, y, x + w, y + h), inside, ground, outline))
+    return found
+
+
+def panels_turned(pixels: np.ndarray, found: list[Panel], edged: bool = False) -> np.ndarray:
+    """The page with the panels ``found`` turned to black text on white
+    (their dark ground white, the rest black); ``edged``: each with its
+    edge drawn round it, PANEL_EDGE pixels thick, which parts what lies on
+    either side of it as a rule does (a table's body from its head)."""
+    if not found:
+        return pixels
+    turned = pixels.copy()
+    for panel in found:
+        left, top, right, bottom = panel.box
+        region = turned[top:bottom, left:right]
+        inside = panel.inside > 0
+        region[inside] = np.where(panel.ground[inside] > 0, 255, 0)
+        if edged:
+            cv2.drawContours(region, panel.outline, -1, 0, thickness=PANEL_EDGE)
+    return turned
 
 
 class Leader(NamedTuple):

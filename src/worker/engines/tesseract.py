@@ -86,7 +86,6 @@ BULLET_SQUARE = 0.9  # a square bullet ("■") fills this share of the box its i
 STACKED_LINES = 3.0  # a "line" this many usual line heights high is a column of lines ...
 STACKED_MIN = 0.3  # ... whose runs of inked rows this many usual line heights high or more ...
 STACKED_GAP = 0.3  # ... have blank strips this many usual line heights high or more between them
-EDGE_PX = 2 * scan.PANEL_EDGE  # a panel is read this far inside its edge
 LEADER_RISE = 1.6  # a dot leader's line ends in the ink from this many glyph heights above it ...
 LEADER_DROP = 0.6  # ... to this many below it ...
 LEADER_REACH = 5.0  # ... starting at most this many glyph heights after it ...
@@ -266,7 +265,8 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     straight and read so (see ``scan``)."""
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
     uneven = scan.unevenly_lit(upright)
-    upright, panels = scan.panels(upright, uneven)
+    api = _api("+".join(models))
+    upright, panels = _read_panels(upright, uneven, api)
     angle = scan.skew(upright, uneven)
     if abs(angle) >= scan.SKEW_RESAMPLE:  # too far askew to read as it is: turned straight
         upright, angle = scan.turned(upright, scan.straightening(upright.shape, angle)), 0.0
@@ -280,15 +280,12 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     else:
         clean = scan.painted(upright, scan.turned_back(mask, straighten, upright.shape), uneven)
         straight = scan.painted(target, mask, uneven)  # where the grid's cells are
-    api = _api("+".join(models))
     reading = _read_lit(clean, api, straighten, uneven)
     reading.rules = rules if reading.lines else []
     reading.turns = turns
     if reading.lines and not reading.vertical:
         _read_leader_ends(reading, straight, api, dots)
-        if straighten is not None:
-            panels = [scan.straight_box(box, straighten) for box in panels]
-        _read_panels(reading, straight, api, panels)
+        _place_panels(reading, panels, straighten)
         _read_cells(reading, straight, api)
     return reading
 
@@ -518,42 +515,63 @@ def _read_leader_ends(
 
 
 def _read_panels(
-    reading: Reading, pixels: np.ndarray, api: Any, boxes: list[tuple[int, int, int, int]]
-) -> None:
-    """Read each panel (``scan.panels``: dark, its text turned black on
-    white) on its own, as one block, in place of the words page
-    segmentation read in it: a table's header cells are panels side by
-    side, and page segmentation runs a cell's lines into its neighbours'.
-    Its text goes where its ink is (inside the edge drawn round it), on its
-    first line's baseline (a head
-    wrapped onto more lines stays level with its neighbours); a reading
-    under LEGIBLE confidence is a dark picture's texture, and goes."""
-    if not boxes:
-        return
-    sizes = sorted(line.size for line in reading.lines)
-    size = float(sizes[len(sizes) // 2])
+    pixels: np.ndarray, uneven: bool, api: Any
+) -> tuple[np.ndarray, list[tuple[tuple[int, int, int, int], Line]]]:
+    """The page with its dark panels of light text (``scan.panels``) turned
+    black on white and edged, and each panel's box and text, read on its
+    own as one block: a table's header cells are panels side by side, and
+    page segmentation runs a cell's lines into its neighbours'. A panel
+    read under LEGIBLE confidence (a logo, a dark picture) is left as it is.
+    Its text goes where its ink is, on its first line's baseline (a head
+    wrapped onto more lines stays level with its neighbours), a line of it
+    high; coordinates are the page's as it lies."""
+    found = scan.panels(pixels, uneven)
+    if not found:
+        return pixels, []
+    turned = scan.panels_turned(pixels, found)
     api.SetPageSegMode(_psm().SINGLE_BLOCK)
-    api.SetImage(_image(pixels))
-    read: list[Line] = []
-    for box in boxes:
-        left, top, right, bottom = (  # inside the edge drawn round it
-            box[0] + EDGE_PX,
-            box[1] + EDGE_PX,
-            box[2] - EDGE_PX,
-            box[3] - EDGE_PX,
-        )
+    api.SetImage(_image(turned))
+    kept: list[scan.Panel] = []
+    read: list[tuple[tuple[int, int, int, int], Line]] = []
+    for panel in found:
+        left, top, right, bottom = panel.box
         api.SetRectangle(left, top, right - left, bottom - top)
         text = " ".join(str(api.GetUTF8Text() or "").split())
-        if api.MeanTextConf() < LEGIBLE:
-            continue  # a dark picture's texture, not letters
-        inked = np.less(pixels[top:bottom, left:right], scan.INK_LEVEL)
+        if not text or api.MeanTextConf() < LEGIBLE:
+            continue  # no letters to read: a logo's ornament, a dark picture
+        inked = np.less(turned[top:bottom, left:right], scan.INK_LEVEL) & (panel.inside > 0)
         rows, columns = np.nonzero(inked.any(axis=1))[0], np.nonzero(inked.any(axis=0))[0]
-        if text and rows.size:
-            x0, x1 = left + int(columns[0]), left + int(columns[-1]) + 1
-            y0, y1 = top + int(rows[0]), top + int(rows[-1]) + 1
-            breaks = np.nonzero(np.diff(rows) > 1)[0]  # where its first line ends
-            baseline = top + int(rows[breaks[0]] if breaks.size else rows[-1]) + 1
-            read.append(Line(text, x0, x1, y0, y1, baseline, size, len(text)))
+        if not rows.size:
+            continue
+        breaks = np.nonzero(np.diff(rows) > 1)[0]  # where its first line ends
+        first = int(rows[breaks[0]] if breaks.size else rows[-1]) + 1
+        x0, x1 = left + int(columns[0]), left + int(columns[-1]) + 1
+        y0, y1 = top + int(rows[0]), top + int(rows[-1]) + 1
+        line = Line(text, x0, x1, y0, y1, top + first, first - int(rows[0]), len(text))
+        kept.append(panel)
+        read.append((panel.box, line))
+    return scan.panels_turned(pixels, kept, edged=True), read
+
+
+def _place_panels(
+    reading: Reading,
+    panels: list[tuple[tuple[int, int, int, int], Line]],
+    straighten: np.ndarray | None,
+) -> None:
+    """The panels' texts (``_read_panels``) in place of the segments page
+    segmentation read in them; on a page askew, placed on the page turned
+    straight."""
+    boxes: list[tuple[int, int, int, int]] = []
+    for box, line in panels:
+        if straighten is not None:
+            box = scan.straight_box(box, straighten)
+            rise = line.baseline - line.bottom
+            x0, y0, x1, y1 = scan.straight_box(
+                (int(line.left), int(line.top), int(line.right), int(line.bottom)), straighten
+            )
+            line.left, line.top, line.right, line.bottom = x0, y0, x1, y1
+            line.baseline = y1 + rise
+        boxes.append(box)
     reading.lines = [
         line
         for line in reading.lines
@@ -561,7 +579,7 @@ def _read_panels(
             x0 <= (line.left + line.right) / 2 <= x1 and y0 <= (line.top + line.bottom) / 2 <= y1
             for x0, y0, x1, y1 in boxes
         )
-    ] + read
+    ] + [line for _, line in panels]
 
 
 def _within(line: Line, xs: list[float], ys: list[float]) -> bool:
