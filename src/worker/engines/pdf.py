@@ -394,7 +394,7 @@ def text_lines(
         index = _middle_glyph(handle, first, end)
         obj = pdfium_c.FPDFText_GetTextObject(handle, index)
         middle = (bottom + top) / 2
-        crossing = any(
+        crossing = bool(cuts) and any(
             _between_glyphs(handle, cx, middle) for cx in cut_index.at(middle, left, right)
         )
         texts: list[tuple[Box, str, int]]
@@ -1040,6 +1040,8 @@ def _printable(text: str) -> str:
     to the letter before it (pdfium may put one between an Arabic letter
     and its shadda drawn apart: "العربي ّة"); before tanwin, which ends a
     word, it goes after the mark instead."""
+    if text.isascii() and text.isprintable():
+        return text  # the common case, at once
     text = text.replace("\x00", "")
     unmapped = len(_UNMAPPED.findall(text.rstrip("\x02")))
     shown = len("".join(text.split()))
