@@ -795,6 +795,19 @@ def test_a_scanned_column_of_page_numbers_is_read_line_by_line(docs: pathlib.Pat
     corpus.assert_in_order(page, [entry for entry, _ in entries])
 
 
+def test_a_dot_leader_on_a_page_askew_is_followed_as_it_drifts(docs: pathlib.Path) -> None:
+    """A contents page laid 0.4 degrees askew is read as it lies: each
+    leader's dots drift across the heights they are looked for at, and
+    are followed whole, not cut where they leave the first dot's height."""
+    path = docs / "contents-askew.png"
+    entries = qc.make_rendered_png(path, qc.make_contents_pdf, scale=2.0, turn=0.4)
+    pixels = scan.scaled(np.asarray(Image.open(path).convert("L")))
+    found, _ = scan.leaders(pixels)
+    assert len(found) == len(entries)
+    right = max(leader.right for leader in found)
+    assert all(right - leader.right < 2 * leader.glyph for leader in found)
+
+
 @pytest.mark.parametrize(
     ("rows", "label", "leaders"),
     [

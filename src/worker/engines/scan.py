@@ -31,6 +31,7 @@ All sizes are pixels of the page as given; the page is 8-bit grayscale.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, NamedTuple
 
 import cv2
@@ -77,9 +78,10 @@ DOT_FILL = 0.5  # ... its ink filling this share of its box or more (solid) ...
 DOT_LEVEL = 0.15  # ... its middle within this many glyph heights of the one before's ...
 DOT_PITCH = 3.0  # ... and at most this many glyph heights on from it ...
 LEADER_EVEN = 0.35  # ... by the pitch before, give or take this share of it ...
-LEADER_LEAD = 3.0  # ... after ink on its height at most this many glyph heights before it ...
+LEADER_LEAD = 4.0  # ... after ink on its height at most this many glyph heights before it ...
 COMB_RISE = 1.4  # ... and with fewer dots than two, or this share of its own, ...
 COMB_SHARE = 0.25  # ... this near above or below it
+LEADERS_OPEN = 8  # rows of dots kept open in a height band before those ended are dropped
 
 
 def scaled(pixels: np.ndarray) -> np.ndarray:
@@ -336,6 +338,34 @@ def panels_turned(pixels: np.ndarray, found: list[Panel], edged: bool = False) -
     return turned
 
 
+def _leads_on(
+    chain: list[int],
+    i: int,
+    stats: np.ndarray,
+    ink: np.ndarray,
+    glyph: float,
+    reach: float,
+    level: float,
+) -> bool:
+    """Dot ``i`` (a label of ``stats``) goes on the row of dots ``chain``:
+    after its last dot by at most ``reach`` and within ``level`` of its
+    height, the usual step of its last few on (or twice it: a dot lost to
+    noise), and no ink between them (see ``leaders``)."""
+    x, y, w, h = (stats[1:, k] for k in range(4))
+    last = chain[-1]
+    step = x[i] + w[i] / 2 - (x[last] + w[last] / 2)
+    if not 0 < step <= reach or abs(y[i] + h[i] / 2 - (y[last] + h[last] / 2)) > level:
+        return False
+    if len(chain) >= 2:  # its pitch: the middle of its last steps
+        steps = sorted(int(b - a) for a, b in itertools.pairwise(x[chain[-5:]]))
+        pitch = steps[len(steps) // 2]
+        if min(abs(step - pitch), abs(step - 2 * pitch)) > LEADER_EVEN * pitch:
+            return False
+    middle = y[i] + h[i] / 2
+    top, bottom = max(0, int(middle - glyph)), int(middle + glyph / 3) + 1
+    return not ink[top:bottom, x[last] + w[last] : x[i]].any()
+
+
 class Leader(NamedTuple):
     """A dot leader (or a dotted line) on the page: its ends, the middle
     height of its dots and their count, and the height of the page's
@@ -351,9 +381,10 @@ class Leader(NamedTuple):
 def leaders(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Leader], np.ndarray]:
     """Dot leaders and dotted lines: LEADER_DOTS or more dots (blobs about
     as wide as high, at most DOT_SIZE glyph heights across, at least
-    DOT_MIN_PX) in a row on one height, each the one before's pitch on
-    (within LEADER_EVEN of it, at most DOT_PITCH glyph heights), with no
-    ink between them from a glyph's height above to a third of one below,
+    DOT_MIN_PX) in a row on one height (``_leads_on``: each at most
+    DOT_PITCH glyph heights on from the one before, its pitch on within
+    LEADER_EVEN of it, or twice it where noise lost a dot, with no ink
+    between them from a glyph's height above to a third of one below),
     the first at most LEADER_LEAD glyph heights after ink that is no dot
     (the text it leads from: a dotted grid's line leads from nothing), and
     with fewer than two dots, or than COMB_SHARE of its own, within COMB_RISE
@@ -385,55 +416,53 @@ def leaders(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Leader], np.
     )
     centres, middles = (x + w / 2)[dot], (y + h / 2)[dot]
     found: list[Leader] = []
-    rows: dict[int, list[list[int]]] = {}  # height band -> chains of dots (label indices) open
+    rows: dict[int, list[list[int]]] = {}  # height band -> chains open there, by last dot
     reach, level = DOT_PITCH * glyph, max(1.5, DOT_LEVEL * glyph)
+    chains: list[list[int]] = []  # dots (label indices) in a row, left to right
     for i in sorted(np.nonzero(dot)[0].tolist(), key=lambda i: x[i] + w[i] / 2):
         cx, cy = x[i] + w[i] / 2, y[i] + h[i] / 2
-        chain = None
-        band = int(cy // level)
+        band, hit = int(cy // level), None
         for near in (band - 1, band, band + 1):
-            for open_chain in rows.get(near, []):
-                last = open_chain[-1]
-                step = cx - (x[last] + w[last] / 2)
-                if not 0 < step <= reach or abs(cy - (y[last] + h[last] / 2)) > level:
-                    continue
-                if len(open_chain) >= 2:
-                    pitch = x[last] - x[open_chain[-2]]
-                    if abs(step - pitch) > LEADER_EVEN * pitch:
-                        continue
-                between = ink[
-                    max(0, int(cy - glyph)) : int(cy + glyph / 3) + 1, x[last] + w[last] : x[i]
+            open_chains = rows.get(near, [])
+            if len(open_chains) > LEADERS_OPEN:  # those ended too far back go
+                rows[near] = open_chains = [
+                    chain for chain in open_chains if x[chain[-1]] + w[chain[-1]] >= cx - reach
                 ]
-                if not between.any():
-                    chain = open_chain
+            for chain in open_chains:
+                if _leads_on(chain, i, stats, ink, glyph, reach, level):
+                    hit = near, chain
                     break
-            if chain is not None:
+            if hit:
                 break
-        if chain is None:
-            chain = []
-            rows.setdefault(band, []).append(chain)
+        if hit is None:
+            chains.append([i])
+            rows.setdefault(band, []).append(chains[-1])
+            continue
+        near, chain = hit
         chain.append(i)
-    for chains in rows.values():
-        for chain in chains:
-            if len(chain) < LEADER_DOTS:
-                continue
-            first, middle = chain[0], float(np.median([y[i] + h[i] / 2 for i in chain]))
-            before = labels[
-                max(0, int(middle - glyph)) : int(middle + glyph / 3) + 1,
-                max(0, int(x[first] - LEADER_LEAD * glyph)) : x[first],
-            ]
-            if not any(label and not dot[label - 1] for label in np.unique(before).tolist()):
-                continue  # no text leads to it: a dotted grid's line
-            rise = np.abs(middles - middle)
-            close = (rise > glyph / 2) & (rise <= COMB_RISE * glyph)
-            close &= (centres >= x[first]) & (centres <= x[chain[-1]] + w[chain[-1]])
-            if np.count_nonzero(close) >= max(2, COMB_SHARE * len(chain)):
-                continue  # dots close above or below: a form's comb of boxes for letters
-            for i in chain:
-                box = (slice(y[i], y[i] + h[i]), slice(x[i], x[i] + w[i]))
-                mask[box][labels[box] == i + 1] = 255
-            right = int(x[chain[-1]] + w[chain[-1]])
-            found.append(Leader(int(x[first]), right, middle, len(chain), glyph))
+        if near != band:  # filed by its last dot's height: a page askew drifts
+            rows[near].remove(chain)
+            rows.setdefault(band, []).append(chain)
+    for chain in chains:
+        if len(chain) < LEADER_DOTS:
+            continue
+        first, middle = chain[0], float(np.median([y[i] + h[i] / 2 for i in chain]))
+        before = labels[
+            max(0, int(middle - glyph)) : int(middle + glyph / 3) + 1,
+            max(0, int(x[first] - LEADER_LEAD * glyph)) : x[first],
+        ]
+        if not any(label and not dot[label - 1] for label in np.unique(before).tolist()):
+            continue  # no text leads to it: a dotted grid's line
+        rise = np.abs(middles - middle)
+        close = (rise > glyph / 2) & (rise <= COMB_RISE * glyph)
+        close &= (centres >= x[first]) & (centres <= x[chain[-1]] + w[chain[-1]])
+        if np.count_nonzero(close) >= max(2, COMB_SHARE * len(chain)):
+            continue  # dots close above or below: a form's comb of boxes for letters
+        for i in chain:
+            box = (slice(y[i], y[i] + h[i]), slice(x[i], x[i] + w[i]))
+            mask[box][labels[box] == i + 1] = 255
+        right = int(x[chain[-1]] + w[chain[-1]])
+        found.append(Leader(int(x[first]), right, middle, len(chain), glyph))
     return found, mask
 
 
