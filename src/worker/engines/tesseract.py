@@ -17,11 +17,12 @@ A page goes through, in order:
    cannot read (Fraktur, Han, Arabic...) adds its installed model: at once
    when OSD is sure of it, else only if the page reads poorly without it
    and better with it (short texts give OSD little to go on).
-3. Skew, light and ruling lines (``scan``): a page askew is straightened
-   in geometry, its words placed on the straight page; an unevenly lit
-   page's ink is judged against the paper around it; ruling lines are found
-   (on the straight page) and painted over, and go to the layout stage,
-   which finds ruled tables in them.
+3. Skew, light, ruling lines, leaders and panels (``scan``): a page askew
+   is straightened in geometry, its words placed on the straight page; an
+   unevenly lit page's ink is judged against the paper around it; ruling
+   lines and dot leaders are found (on the straight page) and painted over
+   (the rules go to the layout stage, which finds ruled tables in them);
+   dark panels of light text are turned black on white.
 4. Page segmentation and recognition (automatic page segmentation: columns,
    blocks, lines; Otsu's one threshold for the page, and on a page whose
    paper is much darker in places, Sauvola's local one too, the reading
@@ -31,6 +32,10 @@ A page goes through, in order:
    mostly stray letters and signs, is a picture's texture and goes. Vertical
    lines (CJK) are turned a quarter turn in geometry so that right-to-left
    columns read like top-to-bottom rows.
+5. Parts page segmentation misreads are read again on their own
+   (``regions``): a column of short lines it read as one vertical word,
+   what ends each dot leader's line, each dark panel, each ruled grid's
+   cells.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from ilios.worker.engines import scan
+from ilios.worker.engines import regions, scan
 from ilios.worker.engines.geometry import (
     Line,
     Rule,
@@ -57,6 +62,7 @@ from ilios.worker.engines.geometry import (
     meets_wide,
     right_to_left,
 )
+from ilios.worker.engines.regions import Word
 
 # Where Debian's tesseract-ocr-<lang> packages put their models, newest first.
 TESSDATA_DIRS = (
@@ -83,15 +89,6 @@ SURE_WORD, SURE_LETTERS = 85.0, 5  # ... unless it holds a word this sure of thi
 # letter with its counters filled in ("в", bold and small) has inked corners.
 BULLET_HEIGHT, BULLET_ASPECT, BULLET_MIDDLE, BULLET_CORNER = 0.7, (0.6, 1.6), 0.9, 0.5
 BULLET_SQUARE = 0.9  # a square bullet ("■") fills this share of the box its ink spans
-STACKED_LINES = 3.0  # a "line" this many usual line heights high is a column of lines ...
-STACKED_MIN = 0.3  # ... whose runs of inked rows this many usual line heights high or more ...
-STACKED_GAP = 0.3  # ... have blank strips this many usual line heights high or more between them
-LEADER_RISE = 1.6  # a dot leader's line ends in the ink from this many glyph heights above it ...
-LEADER_DROP = 0.6  # ... to this many below it ...
-LEADER_REACH = 5.0  # ... starting at most this many glyph heights after it ...
-LEADER_TAIL = 2.0  # ... up to a gap this many glyph heights wide
-MAX_CELLS = 400  # pages with more grid cells than this keep page segmentation's reading
-CELL_MIN_PX = 8  # grid cells narrower or lower than this (pixels) are rule doublings
 # Tesseract's binarisation: Otsu's one threshold for the page; an unevenly lit
 # page (see scan.unevenly_lit) is read again with Sauvola's, which follows the
 # paper's brightness from place to place, and the reading that finds more text wins.
@@ -130,7 +127,6 @@ KANA_SHARE = 0.1  # CJK text with this share of kana is Japanese
 VERTICAL_MODELS = ("jpn", "chi_sim", "chi_tra", "kor")  # models with a *_vert companion
 _SCRIPTS_OWN = frozenset(m for models in SCRIPT_MODELS.values() for m in models)
 
-_Word = tuple[int, str, tuple[int, int, int, int], float]  # line, text, box, confidence
 _EDGE_MARKS = "|{}[]()<>.,;:!?'\"\u00ab\u00bb\u201c\u201d\u2018\u2019-"  # around a word
 _CLOSING = re.compile("[,.)\\]}\u201d\u2019\u00bb]+")  # never starts a word in Latin scripts
 _BAR = re.compile("[|\u00a6\u2502\u2503]+")  # a "word" of bars (see _bars_cut)
@@ -252,8 +248,8 @@ def read_region(
     crop = scan.scaled(np.ascontiguousarray(pixels[top:bottom, left:right]))
     # cut out: Tesseract reads a rectangle of a page worse than the same image
     api = _api("+".join(models_for(languages)))
-    api.SetPageSegMode(_psm().AUTO)
-    api.SetImage(_image(crop))
+    api.SetPageSegMode(regions.psm().AUTO)
+    api.SetImage(regions.image(crop))
     return " ".join(str(api.GetUTF8Text() or "").split())
 
 
@@ -266,7 +262,7 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     upright = np.ascontiguousarray(np.rot90(page, turns)) if turns else page
     uneven = scan.unevenly_lit(upright)
     api = _api("+".join(models))
-    upright, panels = _read_panels(upright, uneven, api)
+    upright, panels = regions.panels_read(upright, uneven, api)
     angle = scan.skew(upright, uneven)
     if abs(angle) >= scan.SKEW_RESAMPLE:  # too far askew to read as it is: turned straight
         upright, angle = scan.turned(upright, scan.straightening(upright.shape, angle)), 0.0
@@ -284,9 +280,9 @@ def _read_turned(page: np.ndarray, turns: int, models: list[str]) -> Reading:
     reading.rules = rules if reading.lines else []
     reading.turns = turns
     if reading.lines and not reading.vertical:
-        _read_leader_ends(reading, straight, api, dots)
-        _place_panels(reading, panels, straighten)
-        _read_cells(reading, straight, api)
+        lines = regions.leader_ends(reading.lines, straight, api, dots)
+        lines = regions.panels_placed(lines, panels, straighten)
+        reading.lines = regions.cells(lines, reading.rules, straight, api)
     return reading
 
 
@@ -314,286 +310,13 @@ def _read_lit(pixels: np.ndarray, api: Any, straighten: np.ndarray | None, uneve
     return reading
 
 
-def _read_cells(reading: Reading, pixels: np.ndarray, api: Any) -> None:
-    """Read each cell of the ruled grids on the page on its own, replacing
-    the words found inside the grid: page segmentation drops short lone
-    cells ("5", "n=1") and runs a cell's text into its neighbour's. Cells
-    with no rule between them are one merged cell, read once; its text goes
-    to its top left cell."""
-    from ilios.worker.engines.tables import RULE_SNAP, grids, merged_cells
-
-    sizes = sorted(line.size for line in reading.lines)
-    size = float(sizes[len(sizes) // 2])
-    snap = RULE_SNAP * size  # a scan's strokes are too rough to join rules side by side
-    found = grids(reading.rules, snap, snap)
-    if not found or sum((len(xs) - 1) * (len(ys) - 1) for xs, ys in found) > MAX_CELLS:
-        return
-    api.SetPageSegMode(_psm().SINGLE_BLOCK)
-    api.SetImage(_image(pixels))
-    cells: list[Line] = []
-    for xs, ys in found:
-        for (r0, c0), (r1, c1) in merged_cells(xs, ys, reading.rules, snap):
-            left, top, right, bottom = xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]
-            if right - left < CELL_MIN_PX or bottom - top < CELL_MIN_PX:
-                continue
-            api.SetRectangle(int(left), int(top), int(right - left), int(bottom - top))
-            text = " ".join(api.GetUTF8Text().split())
-            if text:
-                x0, x1 = xs[c0] + 1, xs[c0 + 1] - 1  # in the top left cell
-                middle = (ys[r0] + ys[r0 + 1]) / 2
-                height = min(size, ys[r0 + 1] - ys[r0])
-                y0, y1 = middle - height / 2, middle + height / 2
-                cells.append(Line(text, x0, x1, y0, y1, y1, height, len(text)))
-    inside = [line for line in reading.lines if any(_within(line, *grid) for grid in found)]
-    reading.lines = [line for line in reading.lines if line not in inside] + cells
-
-
-def _unstacked(
-    words: list[_Word],
-    raw: list[tuple[int, int, int, int]],
-    boxes: dict[int, tuple[tuple[int, int, int, int], int]],
-    pixels: np.ndarray,
-    api: Any,
-    straighten: np.ndarray | None,
-) -> list[_Word]:
-    """The words, each "word" page segmentation made of a column of short
-    lines stacked one under another (a column of page numbers, of figures)
-    read again line by line: one at least STACKED_LINES of the page's usual
-    word heights high and VERTICAL_RATIO times as high as wide, whose ink
-    parts into two or more runs of inked pixel rows (each at least
-    STACKED_MIN usual heights high) with blank strips of STACKED_GAP usual
-    heights or more between them. Tesseract reads such a column as one
-    vertical word of stray letters ("FHRHHHHwWWW" for "3 3 4 4 4 4 4 4"),
-    and other stray words over it, which go with it; its lines become lines
-    of one word each. A word set sideways (a margin's stamp) has its
-    letters far closer together, and stays as it was read. ``raw``: each
-    word's box on the page as it lies (``pixels``)."""
-    heights = sorted(y1 - y0 for _, y0, _, y1 in raw)
-    usual = float(heights[len(heights) // 2]) if heights else 0.0
-    columns: list[tuple[tuple[int, int, int, int], list[tuple[int, int]]]] = []
-    for x0, y0, x1, y1 in raw:
-        if y1 - y0 >= max(STACKED_LINES * usual, VERTICAL_RATIO * (x1 - x0), 1):
-            rows = _stacked_rows(pixels, (x0, y0, x1, y1), usual)
-            if rows:
-                columns.append(((x0, rows[0][0], x1, rows[-1][1]), rows))
-    if not columns:
-        return words
-    kept = [
-        word
-        for word, (x0, y0, x1, y1) in zip(words, raw, strict=True)
-        if not any(
-            c0 <= (x0 + x1) / 2 <= c1 and r0 <= (y0 + y1) / 2 <= r1
-            for (c0, r0, c1, r1), _ in columns
-        )
-    ]
-    api.SetPageSegMode(_psm().SINGLE_LINE)
-    line = max(boxes, default=-1)
-    for (x0, _, x1, _), rows in columns:
-        for top, bottom in rows:
-            left, right = _row_span(pixels, (x0, top, x1, bottom), usual)
-            pad = max(2, round((bottom - top) / 4))
-            api.SetRectangle(left - pad, top - pad, right - left + 2 * pad, bottom - top + 2 * pad)
-            text = " ".join(str(api.GetUTF8Text() or "").split())
-            if not text:
-                continue
-            box = (left, top, right, bottom)
-            if straighten is not None:
-                box = scan.straight_box(box, straighten)
-            line += 1
-            boxes[line] = (box, box[3])
-            kept.append((line, text, box, float(api.MeanTextConf())))
-    api.SetPageSegMode(_psm().AUTO)
-    return kept
-
-
-def _row_span(pixels: np.ndarray, box: tuple[int, int, int, int], usual: float) -> tuple[int, int]:
-    """The left and right ends of the ink in ``box``'s rows that reaches
-    into it or lies within STACKED_GAP usual heights of it: a column's box
-    may be as wide as its narrowest line ("4" of "4", "17")."""
-    left, top, right, bottom = box
-    reach = round(usual)
-    start = max(0, left - reach)
-    strip = np.less(pixels[top:bottom, start : right + reach], scan.INK_LEVEL)
-    inked: list[bool] = strip.any(axis=0).tolist()
-    lo, hi = left - start, right - start  # the box, in the strip
-    gap = STACKED_GAP * usual
-    while lo > 0 and any(inked[max(0, lo - 1 - round(gap)) : lo]):
-        lo -= 1
-    while hi < len(inked) and any(inked[hi : hi + 1 + round(gap)]):
-        hi += 1
-    return start + lo, start + hi
-
-
-def _stacked_rows(
-    pixels: np.ndarray, box: tuple[int, int, int, int], usual: float
-) -> list[tuple[int, int]]:
-    """The lines (top, bottom; pixels) stacked in ``box`` (see
-    ``_unstacked``), and those going on from them above and below it, in
-    its width, no further apart than the furthest two in it (page
-    segmentation may leave a column's last lines out of it, or read none of
-    them); [] if they are no such stack."""
-    left, top, right, bottom = box
-    reach = round(STACKED_LINES * usual)
-    start = max(0, top - reach)
-    strip = np.less(pixels[start : bottom + reach, max(0, left) : right], scan.INK_LEVEL)
-    inked: list[bool] = strip.any(axis=1).tolist()
-    rows: list[tuple[int, int]] = []
-    first = None
-    for row, ink in enumerate([*inked, False]):
-        if ink and first is None:
-            first = row
-        elif not ink and first is not None:
-            if row - first >= STACKED_MIN * usual:  # else a speck
-                rows.append((start + first, start + row))
-            first = None
-    inside = [k for k, (y0, y1) in enumerate(rows) if top <= (y0 + y1) / 2 <= bottom]
-    if len(inside) < 2:
-        return []
-    gaps = [rows[k + 1][0] - rows[k][1] for k in inside[:-1]]
-    if min(gaps) < STACKED_GAP * usual:
-        return []
-    lo, hi = inside[0], inside[-1]
-    while lo > 0 and rows[lo][0] - rows[lo - 1][1] <= max(gaps):
-        lo -= 1
-    while hi + 1 < len(rows) and rows[hi + 1][0] - rows[hi][1] <= max(gaps):
-        hi += 1
-    return rows[lo : hi + 1]
-
-
-def _read_leader_ends(
-    reading: Reading, pixels: np.ndarray, api: Any, found: list[scan.Leader]
-) -> None:
-    """Each dot leader (painted out before page segmentation) as a segment
-    of its dots, and what ends its line (a contents entry's page number)
-    read on its own as one line and put after them: the ink after the
-    leader (from LEADER_RISE glyph heights above its dots to LEADER_DROP
-    below) starting within LEADER_REACH glyph heights of it, up to a gap of
-    LEADER_TAIL glyph heights. Page segmentation cuts a column of such
-    numbers off and reads it as one vertical word; the segments it read
-    there (their middle in the segment's span, on its height) are
-    replaced."""
-    if not found:
-        return
-    api.SetPageSegMode(_psm().SINGLE_LINE)
-    api.SetImage(_image(pixels))
-    ends: list[Line] = []
-    for leader in found:
-        glyph, text, right = leader.glyph, "." * leader.dots, leader.right
-        top = max(0, round(leader.y - LEADER_RISE * glyph))
-        bottom = round(leader.y + LEADER_DROP * glyph)
-        line_top, line_bottom = round(leader.y - glyph), round(leader.y + 1)
-        inked = pixels[top:bottom, leader.right :] < scan.INK_LEVEL
-        columns = np.nonzero(inked.any(axis=0))[0].tolist()
-        if columns and columns[0] <= LEADER_REACH * glyph:  # its line ends after it
-            first = last = columns[0]
-            for column in columns[1:]:
-                if column - last > LEADER_TAIL * glyph:
-                    break
-                last = column
-            pad = max(2, round(glyph / 4))
-            left = leader.right + first
-            api.SetRectangle(left - pad, top, last + 1 - first + 2 * pad, bottom - top)
-            tail = " ".join(str(api.GetUTF8Text() or "").split())
-            if tail:
-                rows = np.nonzero(inked[:, first : last + 1].any(axis=1))[0]
-                line_top = min(line_top, top + int(rows[0]))
-                line_bottom = max(line_bottom, top + int(rows[-1]) + 1)
-                text, right = f"{text} {tail}", leader.right + last + 1
-        size = line_bottom - line_top
-        box = (leader.left, right, line_top, line_bottom)
-        ends.append(Line(text, *box, line_bottom, size, len(text)))
-    reading.lines = [
-        line
-        for line in reading.lines
-        if not any(
-            end.left <= (line.left + line.right) / 2 <= end.right
-            and line.top < end.bottom
-            and end.top < line.bottom
-            for end in ends
-        )
-    ] + ends
-
-
-def _read_panels(
-    pixels: np.ndarray, uneven: bool, api: Any
-) -> tuple[np.ndarray, list[tuple[tuple[int, int, int, int], Line]]]:
-    """The page with its dark panels of light text (``scan.panels``) turned
-    black on white and edged, and each panel's box and text, read on its
-    own as one block: a table's header cells are panels side by side, and
-    page segmentation runs a cell's lines into its neighbours'. A panel
-    read under LEGIBLE confidence (a logo, a dark picture) is left as it is.
-    Its text goes where its ink is, on its first line's baseline (a head
-    wrapped onto more lines stays level with its neighbours), a line of it
-    high; coordinates are the page's as it lies."""
-    found = scan.panels(pixels, uneven)
-    if not found:
-        return pixels, []
-    turned = scan.panels_turned(pixels, found)
-    api.SetPageSegMode(_psm().SINGLE_BLOCK)
-    api.SetImage(_image(turned))
-    kept: list[scan.Panel] = []
-    read: list[tuple[tuple[int, int, int, int], Line]] = []
-    for panel in found:
-        left, top, right, bottom = panel.box
-        api.SetRectangle(left, top, right - left, bottom - top)
-        text = " ".join(str(api.GetUTF8Text() or "").split())
-        if not text or api.MeanTextConf() < LEGIBLE:
-            continue  # no letters to read: a logo's ornament, a dark picture
-        inked = np.less(turned[top:bottom, left:right], scan.INK_LEVEL) & (panel.inside > 0)
-        rows, columns = np.nonzero(inked.any(axis=1))[0], np.nonzero(inked.any(axis=0))[0]
-        if not rows.size:
-            continue
-        breaks = np.nonzero(np.diff(rows) > 1)[0]  # where its first line ends
-        first = int(rows[breaks[0]] if breaks.size else rows[-1]) + 1
-        x0, x1 = left + int(columns[0]), left + int(columns[-1]) + 1
-        y0, y1 = top + int(rows[0]), top + int(rows[-1]) + 1
-        line = Line(text, x0, x1, y0, y1, top + first, first - int(rows[0]), len(text))
-        kept.append(panel)
-        read.append((panel.box, line))
-    return scan.panels_turned(pixels, kept, edged=True), read
-
-
-def _place_panels(
-    reading: Reading,
-    panels: list[tuple[tuple[int, int, int, int], Line]],
-    straighten: np.ndarray | None,
-) -> None:
-    """The panels' texts (``_read_panels``) in place of the segments page
-    segmentation read in them; on a page askew, placed on the page turned
-    straight."""
-    boxes: list[tuple[int, int, int, int]] = []
-    for box, line in panels:
-        if straighten is not None:
-            box = scan.straight_box(box, straighten)
-            rise = line.baseline - line.bottom
-            x0, y0, x1, y1 = scan.straight_box(
-                (int(line.left), int(line.top), int(line.right), int(line.bottom)), straighten
-            )
-            line.left, line.top, line.right, line.bottom = x0, y0, x1, y1
-            line.baseline = y1 + rise
-        boxes.append(box)
-    reading.lines = [
-        line
-        for line in reading.lines
-        if not any(
-            x0 <= (line.left + line.right) / 2 <= x1 and y0 <= (line.top + line.bottom) / 2 <= y1
-            for x0, y0, x1, y1 in boxes
-        )
-    ] + [line for _, line in panels]
-
-
-def _within(line: Line, xs: list[float], ys: list[float]) -> bool:
-    x, y = (line.left + line.right) / 2, (line.top + line.bottom) / 2
-    return xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]
-
-
 def _orientation(pixels: np.ndarray) -> tuple[list[int], str | None, bool]:
     """Quarter turns (np.rot90) to try, the script OSD saw, and whether it is sure of it."""
     if "osd" not in installed_models():
         return [0], None, False
     api = _api("osd")
-    api.SetPageSegMode(_psm().OSD_ONLY)
-    api.SetImage(_image(pixels))
+    api.SetPageSegMode(regions.psm().OSD_ONLY)
+    api.SetImage(regions.image(pixels))
     try:
         found = api.DetectOrientationScript()
     except RuntimeError:  # too little text to tell
@@ -613,10 +336,10 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
     its words and lines are placed on the page turned straight."""
     from tesserocr import RIL, iterate_level
 
-    api.SetPageSegMode(_psm().AUTO)
-    api.SetImage(_image(pixels))
+    api.SetPageSegMode(regions.psm().AUTO)
+    api.SetImage(regions.image(pixels))
     api.Recognize()
-    words: list[_Word] = []
+    words: list[Word] = []
     raw: list[tuple[int, int, int, int]] = []  # each word's box on the page as it lies
     boxes: dict[int, tuple[tuple[int, int, int, int], int]] = {}
     line = -1
@@ -647,7 +370,7 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
         if straighten is not None:
             box = scan.straight_box(box, straighten)
         words.append((line, text, box, word.Confidence(RIL.WORD)))
-    words = _bars_cut(_unstacked(words, raw, boxes, pixels, api, straighten))
+    words = _bars_cut(regions.unstacked(words, raw, boxes, pixels, api, straighten))
     total = sum(len(text) for _, text, _, _ in words)
     confidence = sum(len(t) * c for _, t, _, c in words) / total if total else 0.0
     vertical = _vertical_share(boxes, words) > 0.5
@@ -655,11 +378,11 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
     return Reading(lines, [], confidence, vertical)
 
 
-def _bars_cut(words: list[_Word]) -> list[_Word]:
+def _bars_cut(words: list[Word]) -> list[Word]:
     """The words without the bars ending their lines: the edge of a box
     drawn round text (a contents box), too light to be found as a rule, is
     read as "|". A bar between words stays (Tesseract reads a roman "I" so)."""
-    kept: list[_Word] = []
+    kept: list[Word] = []
     line, at_end = -1, True
     for word in reversed(words):
         if word[0] != line:
@@ -671,16 +394,16 @@ def _bars_cut(words: list[_Word]) -> list[_Word]:
     return kept[::-1]
 
 
-def _legible(words: list[_Word]) -> list[_Word]:
+def _legible(words: list[Word]) -> list[Word]:
     """The words of the lines that are not a picture's texture (``_texture``)."""
-    lines: dict[int, list[_Word]] = {}
+    lines: dict[int, list[Word]] = {}
     for word in words:
         lines.setdefault(word[0], []).append(word)
     texture = {line for line, own in lines.items() if _texture(own)}
     return [word for word in words if word[0] not in texture]
 
 
-def _texture(words: list[_Word]) -> bool:
+def _texture(words: list[Word]) -> bool:
     """One line's words are a photograph's or drawing's texture read as
     letters: a mean confidence (by character) under LEGIBLE, no word of
     SURE_LETTERS letters or more read at SURE_WORD (a form's label among the
@@ -772,7 +495,7 @@ def _vertical_share(boxes: dict[int, Any], words: list[Any]) -> float:
 
 
 def _segments(
-    words: list[_Word],
+    words: list[Word],
     boxes: dict[int, tuple[tuple[int, int, int, int], int]],
     vertical: bool,
     width: int,
@@ -844,15 +567,3 @@ def _api(models: str) -> Any:
         oem = OEM.TESSERACT_ONLY if models == "osd" else OEM.LSTM_ONLY
         api = apis[models] = PyTessBaseAPI(path=str(tessdata_dir()), lang=models, oem=oem)
     return api
-
-
-def _psm() -> Any:
-    from tesserocr import PSM
-
-    return PSM
-
-
-def _image(pixels: np.ndarray) -> Any:
-    from PIL import Image
-
-    return Image.fromarray(pixels)
