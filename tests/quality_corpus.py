@@ -237,9 +237,10 @@ def make_banner_png(path: pathlib.Path) -> list[str] | None:
     return [BANNER, *BANNER_LINES]
 
 
-def _table_page(path: pathlib.Path, *, ruled: bool) -> Rows:
-    """The table page; in the ruled one the last row is taller and its
-    middle cell wraps over two lines (only the grid says they are one cell)."""
+def _table_page(path: pathlib.Path, *, ruled: bool, gray: float = 0.0) -> Rows:
+    """The table page; in the ruled one (its rules drawn in ``gray``, 0
+    black) the last row is taller and its middle cell wraps over two lines
+    (only the grid says they are one cell)."""
     widths = [140.0, 160.0, 90.0]
     heights = [22.0] * len(TABLE_ROWS)
     if ruled:
@@ -266,6 +267,7 @@ def _table_page(path: pathlib.Path, *, ruled: bool) -> Rows:
             x += width
     if ruled:
         c.setLineWidth(0.6)
+        c.setStrokeGray(gray)
         for edge in edges:
             c.line(MARGIN, edge, MARGIN + sum(widths), edge)
         x = MARGIN
@@ -279,10 +281,11 @@ def _table_page(path: pathlib.Path, *, ruled: bool) -> Rows:
     return [list(row) for row in TABLE_ROWS]
 
 
-def make_ruled_table_pdf(path: pathlib.Path) -> Rows:
-    """Write a page with a paragraph, a table in a full grid of rules, a paragraph;
-    return the table's rows (row 0 is the bold header)."""
-    return _table_page(path, ruled=True)
+def make_ruled_table_pdf(path: pathlib.Path, gray: float = 0.0) -> Rows:
+    """Write a page with a paragraph, a table in a full grid of rules (drawn
+    in ``gray``, 0 black), a paragraph; return the table's rows (row 0 is
+    the bold header)."""
+    return _table_page(path, ruled=True, gray=gray)
 
 
 def make_aligned_table_pdf(path: pathlib.Path) -> Rows:

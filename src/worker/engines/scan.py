@@ -44,7 +44,11 @@ MIN_SCALE, MAX_SCALE = 0.5, 4.0  # ... by a factor within these bounds
 KEEP_SCALE = (0.75, 1.4)  # ... and not at all when the factor falls in this range
 MAX_SIDE_PX = 7000  # ... and never past this many pixels on the longer side
 GLYPH_MIN_PX, GLYPH_MAX_PX = 4, 300  # blobs outside these heights are not glyphs
-INK_LEVEL = 128  # gray levels below this are ink (ruling lines)
+INK_LEVEL = 128  # gray levels below this are ink (ruling lines) ...
+RULE_LIGHT = 0.25  # ... and pale rules this share of the way from the paper to the ink ...
+RULE_PALE = 0.2  # ... darker than INK_LEVEL along at most this share of their length ...
+GRID_LENGTH = 0.15  # ... at least this share of the page side long ...
+GRID_CROSSINGS = 3  # ... that cross at least this many rules the other way
 RULE_MIN_SHARE = 0.04  # a ruling line spans at least this share of the page side
 RULE_MIN_PX = 40  # ... and at least this many pixels
 RULE_MAX_PX = 8  # ... and is at most this many pixels thick (half a scaled glyph's height)
@@ -249,28 +253,79 @@ def ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], 
     """Ruling lines (dark runs of at least RULE_MIN_SHARE of the page side,
     at most RULE_MAX_PX thick: not the dark areas of a photograph), and a
     mask of their pixels (for ``painted``). Ink is darker than INK_LEVEL;
-    on an ``uneven``ly lit page, it is ``_shaded_ink``."""
-    ink = _shaded_ink(pixels) * 255 if uneven else np.where(pixels < INK_LEVEL, 255, 0)
-    ink = ink.astype(np.uint8)
+    on an ``uneven``ly lit page, it is ``_shaded_ink``. A table's grid is
+    often drawn thin and light gray, which a scan blurs lighter still: on a
+    page evenly lit, runs lighter than INK_LEVEL all along (at most
+    RULE_PALE of their length darker) but darker than RULE_LIGHT of the way
+    from the paper (the page's 95th percentile of gray) to its ink (its
+    2nd) are rules too where each is GRID_LENGTH of the page side long or
+    more and crosses GRID_CROSSINGS rules the other way or more: a grid's
+    lines, not an engraving's strokes."""
+    ink = _shaded_ink(pixels) if uneven else (pixels < INK_LEVEL).astype(np.uint8)
+    rules, mask = _runs(pixels, ink)
+    if uneven:
+        return [rule for rule, _ in rules], mask
+    darkest, paper = np.percentile(_shrunk(pixels, LIGHT_SAMPLE_PX), (2, 95))
+    level = paper - RULE_LIGHT * (paper - darkest)
+    if level <= INK_LEVEL:
+        return [rule for rule, _ in rules], mask
+    pale, _ = _runs(pixels, (pixels < level).astype(np.uint8), pale=True)
+    found = [rule for rule, _ in rules]
+    every = found + [rule for rule, _ in pale]
+    height, width = pixels.shape
+    for rule, (box, own) in pale:
+        long = GRID_LENGTH * (width if rule.horizontal else height)
+        if max(rule.x1 - rule.x0, rule.y1 - rule.y0) < long:
+            continue
+        if sum(_crosses(rule, other) for other in every) >= GRID_CROSSINGS:
+            found.append(rule)
+            mask[box][own] = 255
+    return found, mask
+
+
+def _runs(
+    pixels: np.ndarray, ink: np.ndarray, pale: bool = False
+) -> tuple[list[tuple[Rule, tuple[tuple[slice, slice], np.ndarray]]], np.ndarray]:
+    """The straight runs of ``ink`` (1) at least RULE_MIN_SHARE of the page
+    side long and at most RULE_MAX_PX thick, each with its box and its
+    pixels there, and a mask of them all; ``pale``: only those lighter than
+    INK_LEVEL along all but RULE_PALE of their length."""
     height, width = ink.shape
-    rules: list[Rule] = []
-    mask = np.zeros_like(ink)
+    found: list[tuple[Rule, tuple[tuple[slice, slice], np.ndarray]]] = []
+    mask = np.zeros(ink.shape, np.uint8)
     for horizontal in (True, False):
         length = max(int((width if horizontal else height) * RULE_MIN_SHARE), RULE_MIN_PX)
         shape = (length, 1) if horizontal else (1, length)
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, shape)
-        runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+        runs = cv2.morphologyEx(ink * 255, cv2.MORPH_OPEN, kernel)
         _, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
         for i, (x, y, w, h, _) in enumerate(stats.tolist()[1:], start=1):
-            if (h if horizontal else w) > RULE_MAX_PX:  # a dark area (a photograph): no line
-                box = runs[y : y + h, x : x + w]
-                box[labels[y : y + h, x : x + w] == i] = 0  # and not painted out
+            box = (slice(y, y + h), slice(x, x + w))
+            own = labels[box] == i
+            thick = (h if horizontal else w) > RULE_MAX_PX  # a dark area (a photograph)
+            if pale and not thick:
+                along = (own & (pixels[box] < INK_LEVEL)).any(axis=0 if horizontal else 1)
+                thick = along.mean() > RULE_PALE  # dark in places: a blurred line of text
+            if thick:
+                runs[box][own] = 0  # no line, and not painted out
             elif horizontal:
-                rules.append(Rule(x, y + h / 2, x + w, y + h / 2))
+                found.append((Rule(x, y + h / 2, x + w, y + h / 2), (box, own)))
             else:
-                rules.append(Rule(x + w / 2, y, x + w / 2, y + h))
+                found.append((Rule(x + w / 2, y, x + w / 2, y + h), (box, own)))
         mask = np.maximum(mask, runs)
-    return rules, mask
+    return found, mask
+
+
+def _crosses(a: Rule, b: Rule) -> bool:
+    """One rule runs across the other (one horizontal, one vertical), or
+    ends at it, within RULE_MAX_PX."""
+    if a.horizontal == b.horizontal:
+        return False
+    across, down = (a, b) if a.horizontal else (b, a)
+    return (
+        across.x0 - RULE_MAX_PX <= down.x0 <= across.x1 + RULE_MAX_PX
+        and down.y0 - RULE_MAX_PX <= across.y0 <= down.y1 + RULE_MAX_PX
+    )
 
 
 class Panel(NamedTuple):
