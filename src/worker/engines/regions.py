@@ -36,7 +36,9 @@ STACKED_GAP = 0.3  # ... have blank strips this many usual heights high or more 
 LEADER_RISE = 1.6  # a dot leader's line ends in the ink from this many glyph heights above it ...
 LEADER_DROP = 0.6  # ... to this many below it ...
 LEADER_REACH = 5.0  # ... starting at most this many glyph heights after it ...
-LEADER_TAIL = 2.0  # ... up to a gap this many glyph heights wide
+LEADER_TAIL = 2.0  # ... up to a gap this many glyph heights wide, its ink (gray page numbers
+TAIL_LIGHT = 0.25  # too) darker than this share of the way from the paper to the ink
+TAIL_STEP = 4  # (the paper and the ink: percentiles of every this many pixels each way)
 PANEL_LEGIBLE = 40.0  # a dark panel read at a lower mean confidence (of 100) is no text
 
 
@@ -115,9 +117,7 @@ def unstacked(
     for (x0, _, x1, _), rows in columns:
         for top, bottom in rows:
             left, right = _row_span(pixels, (x0, top, x1, bottom), usual)
-            pad = max(2, round((bottom - top) / 4))
-            api.SetRectangle(left - pad, top - pad, right - left + 2 * pad, bottom - top + 2 * pad)
-            text = " ".join(str(api.GetUTF8Text() or "").split())
+            text = _line_alone(api, pixels, (left, top, right, bottom), round(usual))
             if not text:
                 continue
             box = (left, top, right, bottom)
@@ -188,41 +188,47 @@ def leader_ends(
     lines: list[Line], pixels: np.ndarray, api: Any, found: list[scan.Leader]
 ) -> list[Line]:
     """The segments with each dot leader (painted out before page
-    segmentation) as a segment
-    of its dots, and what ends its line (a contents entry's page number)
-    read on its own as one line and put after them: the ink after the
-    leader (from LEADER_RISE glyph heights above its dots to LEADER_DROP
-    below) starting within LEADER_REACH glyph heights of it, up to a gap of
-    LEADER_TAIL glyph heights. Page segmentation cuts a column of such
-    numbers off and reads it as one vertical word; the segments it read
-    there (their middle in the segment's span, on its height) are
-    replaced."""
+    segmentation) as a segment of its dots, and what ends its line (a
+    contents entry's page number) read on its own as one line and put after
+    them: the ink after the leader (from LEADER_RISE glyph heights above its
+    dots to LEADER_DROP below, the run of rows on its own line; darker than
+    TAIL_LIGHT of the way from the paper to the ink, as a page number may be
+    set in gray) starting within LEADER_REACH glyph heights of it, up to a
+    gap of LEADER_TAIL glyph heights, past any dots left of the leader
+    (``_past_dots``), cut out (``_line_alone``); stray marks read before a
+    page number go. Page segmentation
+    cuts a column of such numbers off and reads it as one vertical word;
+    the segments it read there (their middle in the segment's span, on its
+    height) are replaced."""
     if not found:
         return lines
     api.SetPageSegMode(psm().SINGLE_LINE)
-    api.SetImage(image(pixels))
+    dark, paper = np.percentile(pixels[::TAIL_STEP, ::TAIL_STEP], (2, 95))
+    level = max(scan.INK_LEVEL, paper - TAIL_LIGHT * (paper - dark))  # gray page numbers too
     ends: list[Line] = []
     for leader in found:
         glyph, text, right = leader.glyph, "." * leader.dots, leader.right
         top = max(0, round(leader.y - LEADER_RISE * glyph))
         bottom = round(leader.y + LEADER_DROP * glyph)
         line_top, line_bottom = round(leader.y - glyph), round(leader.y + 1)
-        inked = pixels[top:bottom, leader.right :] < scan.INK_LEVEL
-        columns = np.nonzero(inked.any(axis=0))[0].tolist()
+        inked = pixels[top:bottom, leader.right :] < level
+        columns = _past_dots(inked, scan.DOT_SIZE * glyph)
         if columns and columns[0] <= LEADER_REACH * glyph:  # its line ends after it
             first = last = columns[0]
             for column in columns[1:]:
                 if column - last > LEADER_TAIL * glyph:
                     break
                 last = column
-            pad = max(2, round(glyph / 4))
+            y0, y1 = _own_rows(inked[:, first : last + 1], leader.y - glyph / 2 - top)
             left = leader.right + first
-            api.SetRectangle(left - pad, top, last + 1 - first + 2 * pad, bottom - top)
-            tail = " ".join(str(api.GetUTF8Text() or "").split())
+            tail = _line_alone(
+                api, pixels, (left, top + y0, left + last + 1 - first, top + y1), round(glyph)
+            )
+            marks = tail.split()[:-1]
+            if marks and not any(len(mark) > 1 and any(map(str.isalnum, mark)) for mark in marks):
+                tail = tail.split()[-1]  # a leader's last dots read as marks before its page
             if tail:
-                rows = np.nonzero(inked[:, first : last + 1].any(axis=1))[0]
-                line_top = min(line_top, top + int(rows[0]))
-                line_bottom = max(line_bottom, top + int(rows[-1]) + 1)
+                line_top, line_bottom = min(line_top, top + y0), max(line_bottom, top + y1)
                 text, right = f"{text} {tail}", leader.right + last + 1
         size = line_bottom - line_top
         box = (leader.left, right, line_top, line_bottom)
@@ -237,6 +243,49 @@ def leader_ends(
             for end in ends
         )
     ] + ends
+
+
+def _past_dots(inked: np.ndarray, dot: float) -> list[int]:
+    """The inked columns of ``inked`` from the first blob of them that is no
+    dot (at most ``dot`` pixels wide and high): a leader's last dots, too
+    faint or too close to be found with it, lie before its page."""
+    columns = np.nonzero(inked.any(axis=0))[0].tolist()
+    while columns:
+        end = 0
+        while end + 1 < len(columns) and columns[end + 1] == columns[end] + 1:
+            end += 1
+        rows = np.nonzero(inked[:, columns[0] : columns[end] + 1].any(axis=1))[0]
+        if columns[end] - columns[0] + 1 > dot or rows[-1] - rows[0] + 1 > dot:
+            break
+        columns = columns[end + 1 :]
+    return columns
+
+
+def _line_alone(api: Any, pixels: np.ndarray, box: tuple[int, int, int, int], margin: int) -> str:
+    """The text of the one line in ``box`` (left, top, right, bottom) of
+    ``pixels``, cut out onto white paper ``margin`` pixels wide all round:
+    read in place, on the whole page, Tesseract misreads a figure alone
+    ("sf" for "7")."""
+    left, top, right, bottom = box
+    cut = pixels[max(0, top) : max(0, bottom), max(0, left) : max(0, right)]
+    if not cut.size:
+        return ""
+    api.SetImage(image(np.pad(cut, margin, constant_values=255)))
+    return " ".join(str(api.GetUTF8Text() or "").split())
+
+
+def _own_rows(inked: np.ndarray, middle: float) -> tuple[int, int]:
+    """The run of inked rows of ``inked`` (rows parted by blank ones) that
+    holds row ``middle``, or lies nearest it: what ends a leader's line,
+    not the page number of the line above, which may reach into its band."""
+    rows: list[bool] = np.greater(inked, 0).any(axis=1).tolist()
+    runs: list[tuple[int, int]] = []
+    for row, ink in enumerate(rows):
+        if ink and runs and runs[-1][1] == row:
+            runs[-1] = (runs[-1][0], row + 1)
+        elif ink:
+            runs.append((row, row + 1))
+    return min(runs, key=lambda run: max(run[0] - middle, middle - run[1] + 1, 0))
 
 
 def panels_read(
