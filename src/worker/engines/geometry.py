@@ -82,6 +82,16 @@ class Rule:
     def horizontal(self) -> bool:
         return self.y0 == self.y1
 
+    def meets(self, other: Rule, snap: float) -> bool:
+        """The rules' (or bounds') boxes overlap or come within ``snap``: two
+        rules one across, one down, cross or one ends at the other."""
+        return (
+            self.x0 - snap <= other.x1
+            and other.x0 - snap <= self.x1
+            and self.y0 - snap <= other.y1
+            and other.y0 - snap <= self.y1
+        )
+
 
 @dataclass(slots=True)
 class Table:

@@ -17,6 +17,7 @@ Tesseract reads):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -70,8 +71,7 @@ def cells(lines: list[Line], rules: list[Rule], pixels: np.ndarray, api: Any) ->
                 height = min(size, ys[r0 + 1] - ys[r0])
                 y0, y1 = middle - height / 2, middle + height / 2
                 read.append(Line(text, x0, x1, y0, y1, y1, height, len(text)))
-    inside = [line for line in lines if any(_within(line, *grid) for grid in found)]
-    return [line for line in lines if line not in inside] + read
+    return _outside(lines, [(xs[0], ys[0], xs[-1], ys[-1]) for xs, ys in found]) + read
 
 
 def unstacked(
@@ -161,15 +161,11 @@ def _stacked_rows(
     start = max(0, top - reach)
     strip = np.less(pixels[start : bottom + reach, max(0, left) : right], scan.INK_LEVEL)
     inked: list[bool] = strip.any(axis=1).tolist()
-    rows: list[tuple[int, int]] = []
-    first = None
-    for row, ink in enumerate([*inked, False]):
-        if ink and first is None:
-            first = row
-        elif not ink and first is not None:
-            if row - first >= STACKED_MIN * usual:  # else a speck
-                rows.append((start + first, start + row))
-            first = None
+    rows = [
+        (start + first, start + end)
+        for first, end in _spans(inked)
+        if end - first >= STACKED_MIN * usual  # else a speck
+    ]
     inside = [k for k, (y0, y1) in enumerate(rows) if top <= (y0 + y1) / 2 <= bottom]
     if len(inside) < 2:
         return []
@@ -193,13 +189,13 @@ def leader_ends(
     them: the ink after the leader (from LEADER_RISE glyph heights above its
     dots to LEADER_DROP below, the run of rows on its own line; darker than
     TAIL_LIGHT of the way from the paper to the ink, as a page number may be
-    set in gray) starting within LEADER_REACH glyph heights of it, up to a
-    gap of LEADER_TAIL glyph heights, past any dots left of the leader
-    (``_past_dots``), cut out (``_line_alone``); stray marks read before a
-    page number go. Page segmentation
-    cuts a column of such numbers off and reads it as one vertical word;
-    the segments it read there (their middle in the segment's span, on its
-    height) are replaced."""
+    set in gray) starting
+    within LEADER_REACH glyph heights of it, up to a gap of LEADER_TAIL
+    glyph heights, past any dots left of the leader (``_past_dots``), cut
+    out (``_line_alone``); stray marks read before a page number go. Page
+    segmentation cuts a column of such numbers off and reads it as one
+    vertical word; the segments it read there (their middle in the
+    segment's span, on its height) are replaced."""
     if not found:
         return lines
     api.SetPageSegMode(psm().SINGLE_LINE)
@@ -249,16 +245,11 @@ def _past_dots(inked: np.ndarray, dot: float) -> list[int]:
     """The inked columns of ``inked`` from the first blob of them that is no
     dot (at most ``dot`` pixels wide and high): a leader's last dots, too
     faint or too close to be found with it, lie before its page."""
-    columns = np.nonzero(inked.any(axis=0))[0].tolist()
-    while columns:
-        end = 0
-        while end + 1 < len(columns) and columns[end + 1] == columns[end] + 1:
-            end += 1
-        rows = np.nonzero(inked[:, columns[0] : columns[end] + 1].any(axis=1))[0]
-        if columns[end] - columns[0] + 1 > dot or rows[-1] - rows[0] + 1 > dot:
-            break
-        columns = columns[end + 1 :]
-    return columns
+    for first, end in _spans(np.greater(inked, 0).any(axis=0).tolist()):
+        rows = np.nonzero(inked[:, first:end].any(axis=1))[0]
+        if end - first > dot or rows[-1] - rows[0] + 1 > dot:
+            return [int(column) for column in np.nonzero(inked[:, first:].any(axis=0))[0] + first]
+    return []
 
 
 def _line_alone(api: Any, pixels: np.ndarray, box: tuple[int, int, int, int], margin: int) -> str:
@@ -278,14 +269,19 @@ def _own_rows(inked: np.ndarray, middle: float) -> tuple[int, int]:
     """The run of inked rows of ``inked`` (rows parted by blank ones) that
     holds row ``middle``, or lies nearest it: what ends a leader's line,
     not the page number of the line above, which may reach into its band."""
-    rows: list[bool] = np.greater(inked, 0).any(axis=1).tolist()
-    runs: list[tuple[int, int]] = []
-    for row, ink in enumerate(rows):
-        if ink and runs and runs[-1][1] == row:
-            runs[-1] = (runs[-1][0], row + 1)
-        elif ink:
-            runs.append((row, row + 1))
+    runs = _spans(np.greater(inked, 0).any(axis=1).tolist())
     return min(runs, key=lambda run: max(run[0] - middle, middle - run[1] + 1, 0))
+
+
+def _spans(flags: list[bool]) -> list[tuple[int, int]]:
+    """The runs of true flags, each as (first, end) indices."""
+    runs: list[tuple[int, int]] = []
+    for at, flag in enumerate(flags):
+        if flag and runs and runs[-1][1] == at:
+            runs[-1] = (runs[-1][0], at + 1)
+        elif flag:
+            runs.append((at, at + 1))
+    return runs
 
 
 def panels_read(
@@ -347,6 +343,12 @@ def panels_placed(
             line.left, line.top, line.right, line.bottom = x0, y0, x1, y1
             line.baseline = y1 + rise
         boxes.append(box)
+    return _outside(lines, boxes) + [line for _, line in panels]
+
+
+def _outside(lines: list[Line], boxes: Sequence[tuple[float, float, float, float]]) -> list[Line]:
+    """The segments whose middle lies in none of ``boxes`` (left, top, right,
+    bottom): what a part read on its own does not replace."""
     return [
         line
         for line in lines
@@ -354,12 +356,7 @@ def panels_placed(
             x0 <= (line.left + line.right) / 2 <= x1 and y0 <= (line.top + line.bottom) / 2 <= y1
             for x0, y0, x1, y1 in boxes
         )
-    ] + [line for _, line in panels]
-
-
-def _within(line: Line, xs: list[float], ys: list[float]) -> bool:
-    x, y = (line.left + line.right) / 2, (line.top + line.bottom) / 2
-    return xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]
+    ]
 
 
 def psm() -> Any:

@@ -106,11 +106,19 @@ def glyph_height(pixels: np.ndarray) -> float | None:
     """Median height of the ink blobs shaped like glyphs, or None (no text-like ink)."""
     _, ink = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    heights = [
-        h
-        for _, _, w, h, _ in stats[1:].tolist()
-        if GLYPH_MIN_PX <= h <= GLYPH_MAX_PX and w <= 3 * h
-    ]
+    return _median_glyph(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+
+
+def _median_glyph(w: np.ndarray, h: np.ndarray, dots: bool = True) -> float | None:
+    """The median height of the blobs (widths ``w``, heights ``h``) shaped
+    like glyphs (GLYPH_MIN_PX to GLYPH_MAX_PX high, at most three times as
+    wide), or None if there are fewer than ten; without ``dots``, those at
+    most DOT_SIZE of the tallest tenth's height either way left out."""
+    shaped = (h >= GLYPH_MIN_PX) & (h <= GLYPH_MAX_PX) & (w <= 3 * h)
+    if not dots and np.count_nonzero(shaped) >= 10:
+        small = DOT_SIZE * np.percentile(h[shaped], 90)
+        shaped &= (h > small) | (w > small)
+    heights = h[shaped]
     return float(np.median(heights)) if len(heights) >= 10 else None
 
 
@@ -219,6 +227,12 @@ def unevenly_lit(pixels: np.ndarray) -> bool:
     return bool(dark < UNEVEN_LIGHT * light)
 
 
+def _ink(pixels: np.ndarray, uneven: bool) -> np.ndarray:
+    """Ink (1): darker than INK_LEVEL, or on an ``uneven``ly lit page
+    ``_shaded_ink``."""
+    return _shaded_ink(pixels) if uneven else (pixels < INK_LEVEL).astype(np.uint8)
+
+
 def _shaded_ink(pixels: np.ndarray) -> np.ndarray:
     """Ink (1) on an unevenly lit page: darker than SHADED_INK times the
     paper's brightness around it (``_paper``)."""
@@ -261,8 +275,7 @@ def ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], 
     2nd) are rules too where each is GRID_LENGTH of the page side long or
     more and crosses GRID_CROSSINGS rules the other way or more: a grid's
     lines, not an engraving's strokes."""
-    ink = _shaded_ink(pixels) if uneven else (pixels < INK_LEVEL).astype(np.uint8)
-    rules, mask = _runs(pixels, ink)
+    rules, mask = _runs(pixels, _ink(pixels, uneven))
     if uneven:
         return [rule for rule, _ in rules], mask
     darkest, paper = np.percentile(_shrunk(pixels, LIGHT_SAMPLE_PX), (2, 95))
@@ -277,7 +290,11 @@ def ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], 
         long = GRID_LENGTH * (width if rule.horizontal else height)
         if max(rule.x1 - rule.x0, rule.y1 - rule.y0) < long:
             continue
-        if sum(_crosses(rule, other) for other in every) >= GRID_CROSSINGS:
+        crossings = sum(
+            rule.horizontal != other.horizontal and rule.meets(other, RULE_MAX_PX)
+            for other in every
+        )
+        if crossings >= GRID_CROSSINGS:
             found.append(rule)
             mask[box][own] = 255
     return found, mask
@@ -316,18 +333,6 @@ def _runs(
     return found, mask
 
 
-def _crosses(a: Rule, b: Rule) -> bool:
-    """One rule runs across the other (one horizontal, one vertical), or
-    ends at it, within RULE_MAX_PX."""
-    if a.horizontal == b.horizontal:
-        return False
-    across, down = (a, b) if a.horizontal else (b, a)
-    return (
-        across.x0 - RULE_MAX_PX <= down.x0 <= across.x1 + RULE_MAX_PX
-        and down.y0 - RULE_MAX_PX <= across.y0 <= down.y1 + RULE_MAX_PX
-    )
-
-
 class Panel(NamedTuple):
     """A dark panel holding light text: its box (left, top, right, bottom)
     and, over the box, the pixels it covers (1), its dark ground among them
@@ -350,7 +355,7 @@ def panels(pixels: np.ndarray, uneven: bool = False) -> list[Panel]:
     glyph = glyph_height(pixels)
     if glyph is None:
         return []
-    ink = _shaded_ink(pixels) if uneven else (pixels < INK_LEVEL).astype(np.uint8)
+    ink = _ink(pixels, uneven)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     found: list[Panel] = []
     low, high = PANEL_HOLES
@@ -450,18 +455,13 @@ def leaders(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Leader], np.
     contents page may have more dots than letters. Tesseract reads a leader
     as a string of stray letters and cuts a contents line's page number off
     into a column of its own, read as one vertical word."""
-    ink = _shaded_ink(pixels) if uneven else (pixels < INK_LEVEL).astype(np.uint8)
+    ink = _ink(pixels, uneven)
     mask = np.zeros(pixels.shape, np.uint8)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     x, y, w, h, area = (stats[1:, k] for k in range(5))
-    shaped = (h >= GLYPH_MIN_PX) & (h <= GLYPH_MAX_PX) & (w <= 3 * h)
-    if np.count_nonzero(shaped) < 10:
+    glyph = _median_glyph(w, h, dots=False)
+    if glyph is None:
         return [], mask
-    small = DOT_SIZE * np.percentile(h[shaped], 90)
-    letters = h[shaped & ((h > small) | (w > small))]
-    if len(letters) < 10:
-        return [], mask
-    glyph = float(np.median(letters))
     dot = (
         (np.maximum(w, h) <= DOT_SIZE * glyph)
         & (np.minimum(w, h) >= DOT_MIN_PX)

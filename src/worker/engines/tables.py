@@ -111,7 +111,7 @@ def _clusters(rules: list[Rule], snap: float, spacing: float) -> list[list[Rule]
         touching = [
             c
             for c in clusters
-            if _meet(rule, c[0], spacing)
+            if rule.meets(c[0], spacing)
             and any(_touch(rule, other, snap, spacing) for other in c[1])
         ]
         merged, bounds = [rule], rule
@@ -141,13 +141,6 @@ def _touch(a: Rule, b: Rule, snap: float, spacing: float) -> bool:
     if a.horizontal:
         return b.horizontal and abs(a.x1 - b.x1) <= spacing
     return not b.horizontal and abs(a.y1 - b.y1) <= spacing
-
-
-def _meet(a: Rule, b: Rule, snap: float) -> bool:
-    """The rules' (or bounds') boxes overlap or come within ``snap``."""
-    return (
-        a.x0 - snap <= b.x1 and b.x0 - snap <= a.x1 and a.y0 - snap <= b.y1 and b.y0 - snap <= a.y1
-    )
 
 
 def _snap(values: list[float], snap: float) -> list[float]:
