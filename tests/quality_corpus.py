@@ -7,6 +7,8 @@ quality tests and ``bench/quality.py``:
 - ``make_two_column_pdf``: a full-width title over two columns, drawn row by
   row across both columns (the worst content order), one paragraph running
   on from the left column into the right one;
+- ``make_footed_columns_pdf``: two columns under a title, a footer in two
+  pieces at the page's edges below them;
 - ``make_ruled_table_pdf`` / ``make_aligned_table_pdf``: one table, with a
   ruled grid or only aligned in columns (a right-aligned number column);
 - ``make_rtl_pdf`` (Hebrew, Arabic) and ``make_cjk_pdf`` (Chinese,
@@ -139,6 +141,56 @@ def make_two_column_pdf(path: pathlib.Path) -> list[str]:
     c.showPage()
     c.save()
     return [TWO_COLUMN_TITLE, *TWO_COLUMN_PARAGRAPHS]
+
+
+FOOTED_TITLE = "Spring Survey Notes"
+FOOTED_REFERENCE = (  # the left column's last paragraph, set with a hanging indent
+    "[1] E. Walker and J. Hale, River depth readings over a wet spring, a field "
+    "report for the survey volunteers, second edition."
+)
+FOOTER = ("Preprint submitted to the Survey Review", "June 8, 2018")
+
+
+def make_footed_columns_pdf(path: pathlib.Path) -> list[str]:
+    """Write a page of two columns under a title, the left column ending in
+    a reference entry with a hanging indent (its lines justified but the
+    last), and a footer at the page's foot in two pieces: one flush left,
+    one flush right. Return its paragraphs in reading order: the title, the
+    left column's, the right column's, then the footer as one line."""
+    column = (LETTER[0] - 2 * MARGIN - COLUMN_GAP) / 2
+    hang = 12.0
+    opening = _wrap(FOOTED_REFERENCE, column)[0]
+    *hanging, last = _wrap(FOOTED_REFERENCE[len(opening) + 1 :], column - hang)
+
+    def justified(line: str, width: float) -> float:  # the word spacing that fills the width
+        return (width - pdfmetrics.stringWidth(line, FONT, BODY_SIZE)) / line.count(" ")
+
+    left = [(MARGIN, line, 0.0) for line in [*_wrap(TWO_COLUMN_PARAGRAPHS[0], column), ""]]
+    left.append((MARGIN, opening, justified(opening, column)))
+    left += [(MARGIN + hang, line, justified(line, column - hang)) for line in hanging]
+    left.append((MARGIN + hang, last, 0.0))
+    right_x = MARGIN + column + COLUMN_GAP
+    right = [
+        (right_x, line, 0.0)
+        for paragraph in TWO_COLUMN_PARAGRAPHS[1:]
+        for line in [*_wrap(paragraph, column), ""]
+    ]
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(BOLD, 16)
+    top = LETTER[1] - MARGIN
+    c.drawString(MARGIN, top, FOOTED_TITLE)
+    c.setFont(FONT, BODY_SIZE)
+    for side in (left, right):
+        for i, (x, line, spacing) in enumerate(side):
+            c.drawString(x, top - 36 - i * BODY_LEADING, line, wordSpace=spacing)
+    foot = top - 36 - (max(len(left), len(right)) + 2) * BODY_LEADING
+    c.setFont(FONT, BODY_SIZE - 2)
+    c.drawString(MARGIN, foot, FOOTER[0])
+    c.drawRightString(LETTER[0] - MARGIN, foot, FOOTER[1])
+    c.showPage()
+    c.save()
+    paragraphs = [TWO_COLUMN_PARAGRAPHS[0], FOOTED_REFERENCE, *TWO_COLUMN_PARAGRAPHS[1:]]
+    return [FOOTED_TITLE, *paragraphs, " ".join(FOOTER)]
 
 
 MAGAZINE_TITLE = "The River Towns Come Back"

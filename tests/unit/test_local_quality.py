@@ -70,6 +70,18 @@ def test_two_columns_read_left_then_right(docs: pathlib.Path) -> None:
     assert page == "\n\n".join([f"# {title}", *paragraphs])
 
 
+def test_a_footer_at_both_edges_comes_after_the_columns(docs: pathlib.Path) -> None:
+    """A footer below two columns, one piece flush left and one flush right
+    ("Preprint submitted to ...", its date): each piece falls inside a
+    column, and was read as the foot of its column, the left one in the
+    middle of the page. It is read after both columns, as one line, out of
+    the flow: the left column's hanging reference entry stays whole."""
+    path = docs / "footed-columns.pdf"
+    title, *paragraphs = qc.make_footed_columns_pdf(path)
+    [page] = convert(path)
+    assert page == "\n\n".join([f"# {title}", *paragraphs])
+
+
 @pytest.mark.parametrize("make", [qc.make_ruled_table_pdf, qc.make_aligned_table_pdf])
 def test_tables_become_markdown_tables(docs: pathlib.Path, make) -> None:
     path = docs / f"{make.__name__}.pdf"

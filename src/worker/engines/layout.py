@@ -38,7 +38,7 @@ from ilios.worker.engines.geometry import (
     leader_start,
 )
 from ilios.worker.engines.margins import line_numbers
-from ilios.worker.engines.order import reading_order
+from ilios.worker.engines.order import edge_rows, reading_order
 from ilios.worker.engines.tables import ruled_tables, table_markdown
 
 __all__ = ["FontStats", "Line", "to_markdown"]
@@ -280,7 +280,8 @@ def to_markdown(
     in sizes, so a page made only of one-line paragraphs still splits.
     ``margins``: the running header and footer segments among ``lines``
     (``margins.split``): they come first and last, a paragraph each, out of
-    the flow (unless a ruled table holds them). Segments set sideways
+    the flow (unless a ruled table holds them), and so does a page's header
+    or footer row set at both edges over or under columns (``edge_rows``). Segments set sideways
     (``Line.side``: a margin stamp) are out of the flow too, a paragraph
     each before the footer; line numbers in a margin (``margins.line_numbers``)
     are left out.
@@ -292,6 +293,9 @@ def to_markdown(
     side = sorted((line for line in rest if line.side), key=lambda line: line.left)
     numbering = line_numbers(rest)  # a bill's or a court paper's: left out
     running = {id(line) for line in (*head, *foot, *side, *numbering)}
+    top, bottom = edge_rows([line for line in rest if id(line) not in running], tables)
+    head, foot = [*head, *top], [*bottom, *foot]  # a header or footer row over columns
+    running |= {id(line) for line in (*top, *bottom)}
     items = reading_order([line for line in rest if id(line) not in running], tables)
     blocks: list[_Block] = []
     moved: dict[int, list[_Block]] = {}  # id of a paragraph -> a figure's blocks, after it

@@ -65,6 +65,8 @@ LEAD_GAP = 1.0  # ... below a blank strip this many font sizes high across the c
 LEAD_CLOSER = 2.0  # ... at least this many times the gap under it
 HEADER_GAP = 1.5  # a blank strip this many font sizes high may end a block above columns
 MAX_HEADER_CUTS = 4  # ... one of the first (or last) this many such strips
+EDGE_ROW_GAP = 1.0  # a header or footer row at both edges stands this far (font sizes) apart
+EDGE_ROW_SLACK = 1.0  # ... its ends this close to the page's edges
 ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one baseline ...
 TEXT_FILL = 0.6  # ... both sides must be text (median line fills this share of its side)
 LABEL_MAX_CHARS = 3  # lines this short (page numbers, index letters) are not judged
@@ -226,6 +228,48 @@ def _grid_over_columns(items: list[Block], gutter: tuple[float, float]) -> list[
         if _text_columns(below):
             return [*_flows(above), *_flows(below)]
     return None
+
+
+def edge_rows(lines: list[Line], tables: list[Table | Boxes]) -> tuple[list[Line], list[Line]]:
+    """The segments of a page's header row and of its footer row (either may
+    be empty) when it is set at the page's two edges ("Preprint submitted
+    to ..." flush left, its date flush right) over or under columns: two
+    or more segments on one baseline, the first starting at the page's left
+    edge and the last ending at its right edge (EDGE_ROW_SLACK), on either
+    side of the page's gutter (others may stand across it), parted from
+    columns of running text by a blank strip across the page (EDGE_ROW_GAP
+    font sizes high or more). Each of its pieces falls inside a column, and
+    would be read as the top or the foot of that column: the layout stage
+    takes them out of the flow, as it does running headers and footers."""
+    items: list[Block] = [*lines, *tables]
+    gutter = _gutter(items)
+    if gutter is None:
+        return [], []
+    size = statistics.median(line.size for line in lines)
+    groups = blank_strips(items, EDGE_ROW_GAP * size)
+    left, right = min(it.left for it in items), max(it.right for it in items)
+    found: tuple[list[Line], list[Line]] = ([], [])
+    for row, first in ((groups[0], True), (groups[-1], False)):
+        pieces = sorted(_lines(row), key=lambda line: line.left)
+        if len(groups) < 2 or len(pieces) < max(len(row), 2):
+            continue
+        if not all(_one_baseline(pieces[0], line) for line in pieces):
+            continue
+        slack = EDGE_ROW_SLACK * size
+        if pieces[0].left - left > slack or right - pieces[-1].right > slack:
+            continue
+        if pieces[0].right > gutter[0] or pieces[-1].left < gutter[1]:
+            continue
+        rest = [item for group in (groups[1:] if first else groups[:-1]) for item in group]
+        if _text_columns(rest):
+            found[not first].extend(pieces)
+    return found
+
+
+def _one_baseline(one: Line, other: Line) -> bool:
+    """The two lines stand on one baseline (BASELINE_TOLERANCE of the
+    smaller's font size: a large line is no row with the small lines beside it)."""
+    return abs(one.baseline - other.baseline) <= BASELINE_TOLERANCE * min(one.size, other.size)
 
 
 def _text_columns(items: list[Block]) -> bool:
