@@ -9,6 +9,8 @@ quality tests and ``bench/quality.py``:
   on from the left column into the right one;
 - ``make_footed_columns_pdf``: two columns under a title, a footer in two
   pieces at the page's edges below them;
+- ``make_contents_beside_text_pdf``: a contents list of short entries
+  beside a column of running text, their lines level;
 - ``make_ruled_table_pdf`` / ``make_aligned_table_pdf``: one table, with a
   ruled grid or only aligned in columns (a right-aligned number column);
 - ``make_rtl_pdf`` (Hebrew, Arabic) and ``make_cjk_pdf`` (Chinese,
@@ -191,6 +193,34 @@ def make_footed_columns_pdf(path: pathlib.Path) -> list[str]:
     c.save()
     paragraphs = [TWO_COLUMN_PARAGRAPHS[0], FOOTED_REFERENCE, *TWO_COLUMN_PARAGRAPHS[1:]]
     return [FOOTED_TITLE, *paragraphs, " ".join(FOOTER)]
+
+
+CONTENTS_ENTRIES = [
+    "1 Introduction", "2 Survey sites", "2.1 Upper reach", "2.2 Lower reach", "3 Instruments",
+    "4 Readings", "4.1 Depth", "4.2 Flow", "5 Volunteers", "6 Results", "7 Outlook", "References",
+]  # fmt: skip
+
+
+def make_contents_beside_text_pdf(path: pathlib.Path) -> tuple[list[str], list[str]]:
+    """Write a paper's first page: a contents list of short entries (no
+    page numbers) in the left column, one a line, beside running text in
+    the right column at the same leading, so each line of text stands
+    level with an entry. Return the entries and the text's paragraphs."""
+    column = (LETTER[0] - 2 * MARGIN - COLUMN_GAP) / 2
+    paragraphs = TWO_COLUMN_PARAGRAPHS[1:3]
+    right = [line for paragraph in paragraphs for line in _wrap(paragraph, column)]
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(FONT, BODY_SIZE)
+    top = LETTER[1] - MARGIN
+    for i, entry in enumerate(CONTENTS_ENTRIES):
+        c.drawString(MARGIN, top - i * BODY_LEADING, entry)
+    first_lines = len(_wrap(paragraphs[0], column))
+    for i, line in enumerate(right):  # the second paragraph after a blank line
+        y = top - (i + (i >= first_lines)) * BODY_LEADING
+        c.drawString(MARGIN + column + COLUMN_GAP, y, line)
+    c.showPage()
+    c.save()
+    return CONTENTS_ENTRIES, paragraphs
 
 
 MAGAZINE_TITLE = "The River Towns Come Back"

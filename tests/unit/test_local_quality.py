@@ -82,6 +82,21 @@ def test_a_footer_at_both_edges_comes_after_the_columns(docs: pathlib.Path) -> N
     assert page == "\n\n".join([f"# {title}", *paragraphs])
 
 
+def test_running_text_beside_a_contents_list_is_no_table(docs: pathlib.Path) -> None:
+    """A paper's contents list (short entries, one a line) in the left
+    column beside its introduction in the right, at the same leading: each
+    line of text stands level with an entry, and the page was read as a
+    two-column table of entries and line fragments. The text's sentences
+    run on from line to line past the entries (a table's next row starts a
+    new cell): two columns, the text's paragraphs whole."""
+    path = docs / "contents-beside-text.pdf"
+    entries, paragraphs = qc.make_contents_beside_text_pdf(path)
+    [page] = convert(path)
+    assert not table_rows(page)
+    assert page.split("\n\n")[-2:] == paragraphs
+    corpus.assert_in_order(page, [*entries, *paragraphs])
+
+
 @pytest.mark.parametrize("make", [qc.make_ruled_table_pdf, qc.make_aligned_table_pdf])
 def test_tables_become_markdown_tables(docs: pathlib.Path, make) -> None:
     path = docs / f"{make.__name__}.pdf"

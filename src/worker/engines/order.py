@@ -16,7 +16,8 @@ the order a reader takes them:
    too); a segment reaching past it on one side belongs to that side.
    Rows of short cells aligned across the gutter are a table, not two
    columns, unless each side breaks into blocks of its own (columns of
-   entries, ``_own_breaks``). The boxes of a ``Boxes``
+   entries, ``_own_breaks``) or one side's sentences run on past the
+   other's rows (prose beside a contents list, ``_runs_on``). The boxes of a ``Boxes``
    layout are each ordered on their own, in their order.
 2. Rows: within a column, segments on one baseline band form a row.
 3. Rows of two or more cells, aligned in columns, become a table
@@ -68,6 +69,9 @@ MAX_HEADER_CUTS = 4  # ... one of the first (or last) this many such strips
 EDGE_ROW_GAP = 1.0  # a header or footer row at both edges stands this far (font sizes) apart
 EDGE_ROW_SLACK = 1.0  # ... its ends this close to the page's edges
 ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one baseline ...
+RUN_ON_LINES = 3  # a side whose sentences run on past the other's rows this often is prose ...
+RUN_ON_PITCH = 2.0  # ... from a line to the next, this many font sizes below at most ...
+RUN_ON_SHARE = 0.3  # ... at this share of its lines
 TEXT_FILL = 0.6  # ... both sides must be text (median line fills this share of its side)
 LABEL_MAX_CHARS = 3  # lines this short (page numbers, index letters) are not judged
 TEXT_MIN_CHARS = 16  # ... and hold at least this many characters (median)
@@ -403,9 +407,29 @@ def _is_table(left: list[Line], right: list[Line]) -> bool:
     paired = sum(1 for line in small if _has_row(baselines, line))
     if paired < ROW_PAIRING * len(small):
         return False
-    if _own_breaks(left, right):
+    if _own_breaks(left, right) or _runs_on(left, right) or _runs_on(right, left):
         return False
     return not (_runs_text(left) and _runs_text(right))
+
+
+def _runs_on(side: list[Line], other: list[Line]) -> bool:
+    """Sentences of ``side`` run on from line to line past rows of
+    ``other``: a long line (TEXT_MIN_CHARS) that does not end a sentence is
+    followed, at most RUN_ON_PITCH font sizes below, by one that goes on in
+    lower case, level with a line of ``other``; RUN_ON_LINES times or more,
+    and at RUN_ON_SHARE of the side's lines. A table's next row starts a
+    new cell; a column of prose beside a list of short entries (a paper's
+    contents) runs on past them, however its lines pair with the entries."""
+    lines = sorted(side, key=lambda line: line.baseline)
+    baselines = sorted(line.baseline for line in other)
+    count = 0
+    for above, below in itertools.pairwise(lines):
+        if not 0 < below.baseline - above.baseline <= RUN_ON_PITCH * above.size:
+            continue
+        end, start = above.text.rstrip()[-1:], below.text.lstrip()[:1]
+        if (end.isalpha() or end in ",-") and _half_widths(above) >= TEXT_MIN_CHARS:
+            count += start.islower() and _has_row(baselines, below)
+    return count >= max(RUN_ON_LINES, RUN_ON_SHARE * len(lines))
 
 
 def _own_breaks(left: list[Line], right: list[Line]) -> bool:
