@@ -11,6 +11,7 @@ quality tests and ``bench/quality.py``:
   pieces at the page's edges below them;
 - ``make_contents_beside_text_pdf``: a contents list of short entries
   beside a column of running text, their lines level;
+- ``make_numbered_lines_pdf``: running text, each line numbered in the margin;
 - ``make_ruled_table_pdf`` / ``make_aligned_table_pdf``: one table, with a
   ruled grid or only aligned in columns (a right-aligned number column);
 - ``make_rtl_pdf`` (Hebrew, Arabic) and ``make_cjk_pdf`` (Chinese,
@@ -221,6 +222,24 @@ def make_contents_beside_text_pdf(path: pathlib.Path) -> tuple[list[str], list[s
     c.showPage()
     c.save()
     return CONTENTS_ENTRIES, paragraphs
+
+
+def make_numbered_lines_pdf(path: pathlib.Path) -> str:
+    """Write a page of running text whose every line is numbered in the
+    margin (a bill's, a court paper's), the numbers a font size from the
+    text, the lines about 60 characters long; return its text (one
+    paragraph)."""
+    text = " ".join(TWO_COLUMN_PARAGRAPHS)
+    lines = _wrap(text, 300.0)
+    c = canvas.Canvas(str(path), pagesize=LETTER)
+    c.setFont(FONT, BODY_SIZE)
+    top = LETTER[1] - MARGIN
+    for i, line in enumerate(lines):
+        c.drawRightString(MARGIN + 26, top - i * BODY_LEADING, str(i + 1))
+        c.drawString(MARGIN + 36, top - i * BODY_LEADING, line)
+    c.showPage()
+    c.save()
+    return text
 
 
 MAGAZINE_TITLE = "The River Towns Come Back"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pathlib
 import random
 import re
+import textwrap
 
 import corpus
 import numpy as np
@@ -997,6 +998,40 @@ def test_ruled_table_scan_keeps_rows_and_cells(docs: pathlib.Path, lamp: bool, g
 def seg(text: str, left: float, baseline: float, width: float | None = None) -> Line:
     right = left + (6.0 * len(text) if width is None else width)
     return Line(text, left, right, baseline - 10, baseline + 2, baseline, 10.0, len(text))
+
+
+SYMBOLS = [  # a table whose last column is short descriptions in lower case
+    ("\\micron", "um", "microns"), ("\\degr", "o", "degrees"),
+    ("\\arcmin", "'", "arcminutes"), ("\\arcsec", "''", "arcseconds"),
+    ("\\fdg", ".o", "fraction of a degree"), ("\\farcm", ".'", "fraction of an arcminute"),
+    ("\\farcs", ".''", "fraction of an arcsecond"), ("\\fd", ".d", "fraction of a day"),
+    ("\\fh", ".h", "fraction of an hour"), ("\\fm", ".m", "fraction of a minute"),
+]  # fmt: skip
+
+
+def test_lines_of_text_numbered_in_the_margin_are_no_table() -> None:
+    """A bill's page: each line of running text with its number close
+    beside it. The two "columns" pair row by row, but the text's sentences
+    run on from line to line in lower case (a table's next row starts a new
+    cell): lines of text, not a table of numbers and fragments. A table
+    whose last column holds short descriptions in lower case ("degrees",
+    "fraction of a day") stays a table."""
+    text = " ".join(qc.TWO_COLUMN_PARAGRAPHS * 2)
+    wrapped = textwrap.wrap(text, 60)
+    lines = []
+    for i, line in enumerate(wrapped):
+        lines += [seg(str(i + 1), 60, 100 + 14 * i), seg(line, 84, 100 + 14 * i)]
+    markdown = to_markdown(lines, fonts=None, max_leading=1.6)
+    assert not table_rows(markdown)
+    assert squashed(markdown.replace(" ", "")).count("alphabegins") == 2
+    symbols = [
+        seg(text, x, 100 + 14 * i)
+        for i, row in enumerate(SYMBOLS)
+        for text, x in zip(row, (72, 150, 200), strict=True)
+    ]
+    assert table_rows(to_markdown(symbols, fonts=None, max_leading=1.6)) == [
+        list(row) for row in SYMBOLS
+    ]
 
 
 def test_a_few_cells_drawn_across_a_column_gap_do_not_join_the_columns() -> None:

@@ -167,6 +167,14 @@ def marker_gap(text: str, gap: float, after: str) -> float:
     return gap
 
 
+def runs_on(text: str, after: str) -> bool:
+    """``text`` stops mid-sentence (it ends in a letter, a comma or a hyphen)
+    and ``after`` goes on in lower case: one sentence wrapped from a line
+    onto the next."""
+    end = text.rstrip()[-1:]
+    return (end.isalpha() or end in ",-") and after.lstrip()[:1].islower()
+
+
 def leader_start(text: str) -> int | None:
     """Where the dot leader ending ``text`` begins (LEADER_UNITS dots or
     more, each followed by one space at most; a final newline aside), or

@@ -47,6 +47,7 @@ from ilios.worker.engines.geometry import (
     left_to_right,
     marker_gap,
     right_to_left,
+    runs_on,
 )
 from ilios.worker.engines.tables import aligned_tables
 
@@ -71,7 +72,9 @@ EDGE_ROW_SLACK = 1.0  # ... its ends this close to the page's edges
 ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one baseline ...
 RUN_ON_LINES = 3  # a side whose sentences run on past the other's rows this often is prose ...
 RUN_ON_PITCH = 2.0  # ... from a line to the next, this many font sizes below at most ...
-RUN_ON_SHARE = 0.3  # ... at this share of its lines
+RUN_ON_SHARE = 0.25  # ... at this share of its lines ...
+RUN_ON_FULL = 0.8  # ... from full lines (this share of its width or wider) ...
+RUN_ON_FULL_SHARE = 0.5  # ... which are this share of its lines or more
 TEXT_FILL = 0.6  # ... both sides must be text (median line fills this share of its side)
 LABEL_MAX_CHARS = 3  # lines this short (page numbers, index letters) are not judged
 TEXT_MIN_CHARS = 16  # ... and hold at least this many characters (median)
@@ -414,21 +417,32 @@ def _is_table(left: list[Line], right: list[Line]) -> bool:
 
 def _runs_on(side: list[Line], other: list[Line]) -> bool:
     """Sentences of ``side`` run on from line to line past rows of
-    ``other``: a long line (TEXT_MIN_CHARS) that does not end a sentence is
-    followed, at most RUN_ON_PITCH font sizes below, by one that goes on in
-    lower case, level with a line of ``other``; RUN_ON_LINES times or more,
-    and at RUN_ON_SHARE of the side's lines. A table's next row starts a
-    new cell; a column of prose beside a list of short entries (a paper's
-    contents) runs on past them, however its lines pair with the entries."""
+    ``other``: RUN_ON_FULL_SHARE of its lines or more are full (RUN_ON_FULL
+    of its width, TEXT_MIN_CHARS or more), and RUN_ON_LINES times or more,
+    at RUN_ON_SHARE of its lines, a full line that does not end a sentence
+    is followed, at most RUN_ON_PITCH font sizes below, by one that goes on
+    in lower case (``runs_on``), level with a line of ``other``. A table's
+    next row starts a new cell, and a column of short descriptions in lower
+    case is ragged; a column of prose beside a list of short entries (a
+    paper's contents) runs on past them, however its lines pair with the
+    entries."""
     lines = sorted(side, key=lambda line: line.baseline)
+    width = max(line.right for line in lines) - min(line.left for line in lines)
+    full = {
+        id(line)
+        for line in lines
+        if line.right - line.left >= RUN_ON_FULL * width and _half_widths(line) >= TEXT_MIN_CHARS
+    }
+    if len(full) < RUN_ON_FULL_SHARE * len(lines):
+        return False
     baselines = sorted(line.baseline for line in other)
-    count = 0
-    for above, below in itertools.pairwise(lines):
-        if not 0 < below.baseline - above.baseline <= RUN_ON_PITCH * above.size:
-            continue
-        end, start = above.text.rstrip()[-1:], below.text.lstrip()[:1]
-        if (end.isalpha() or end in ",-") and _half_widths(above) >= TEXT_MIN_CHARS:
-            count += start.islower() and _has_row(baselines, below)
+    count = sum(
+        id(above) in full
+        and 0 < below.baseline - above.baseline <= RUN_ON_PITCH * above.size
+        and runs_on(above.text, below.text)
+        and _has_row(baselines, below)
+        for above, below in itertools.pairwise(lines)
+    )
     return count >= max(RUN_ON_LINES, RUN_ON_SHARE * len(lines))
 
 

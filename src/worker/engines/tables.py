@@ -36,6 +36,7 @@ from ilios.worker.engines.geometry import (
     is_rtl,
     join_words,
     leader_start,
+    runs_on,
 )
 
 RULE_SNAP = 0.2  # rules this close (font sizes) meet or continue each other
@@ -52,6 +53,11 @@ MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
 MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
 BRIDGE_SHARE = 0.1  # ... whose columns part where at most this share of its rows reach across
 MAX_CELL_CHARS = 40  # aligned "cells" this long (median) are lines of text columns
+PROSE_CHARS = 16  # rows whose widest segments (this long or more ...
+PROSE_FULL = 0.8  # ... and this share of the longest) run on in lower case ...
+PROSE_FULL_SHARE = 0.5  # ... in this share of the rows or more, that run on ...
+PROSE_RUNS = 3  # ... this many times or more ...
+PROSE_SHARE = 0.25  # ... at this share of the rows are lines of text, not a table
 BANDED_MIN_ROWS = 6  # a grid row of a table ruled only between columns: a cell this many lines
 BANDED_SHARE = 0.6  # ... this share of them level with a line of another cell
 BANDED_LABELS = 0.9  # ... and one column (the row labels) filled in this share of its rows
@@ -509,6 +515,9 @@ def aligned_tables(bands: list[list[Line]]) -> list[tuple[int, int, Table]]:
             j += 1
         while j > i and len(bands[j - 1]) < 2:
             j -= 1  # a table ends with a full row, not with a stray line
+        if _prose(bands[i:j]):
+            i = j  # running text beside labels: no table starts inside it either
+            continue
         table = _aligned(bands[i:j])
         if table is None:  # a table followed, past a blank strip, by rows of another layout?
             j = _spaced_end(bands, i, j)
@@ -602,6 +611,27 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
         min(s.top for s in segs),
         max(s.bottom for s in segs),
     )
+
+
+def _prose(bands: list[list[Line]]) -> bool:
+    """The bands are lines of running text, each level with a label (a
+    bill's line numbers), not a table's rows: the widest segments of
+    PROSE_FULL_SHARE of the bands or more are full (PROSE_FULL as long as
+    the longest, PROSE_CHARS or more), and a full one stops mid-sentence
+    with the next band's widest going on in lower case (``runs_on``)
+    PROSE_RUNS times or more, at PROSE_SHARE of the bands. A table's next
+    row starts a new cell, and a column of short descriptions in lower
+    case ("microns", "fraction of a day") is ragged."""
+    widest = [max(band, key=lambda seg: seg.right - seg.left).text for band in bands if band]
+    least = max(PROSE_CHARS, PROSE_FULL * max(map(len, widest), default=0))
+    full = [len(text) >= least for text in widest]
+    if sum(full) < PROSE_FULL_SHARE * len(widest):
+        return False
+    count = sum(
+        wide and runs_on(above, below)
+        for wide, (above, below) in zip(full, itertools.pairwise(widest), strict=False)
+    )
+    return count >= max(PROSE_RUNS, PROSE_SHARE * len(widest))
 
 
 def _join_wrapped(cells: list[list[str]], baselines: list[float]) -> list[list[str]]:
