@@ -24,8 +24,10 @@ that is its footer.
 
 Line numbers (a bill's or a court paper's "5", "10", "15" beside its lines)
 stand in a margin strip left or right of all the page's other text, at
-least LINE_NUMBER_GAP font sizes from it: numbers of up to three digits, at
-least LINE_NUMBERS of them, counting up from top to bottom by one step.
+least LINE_NUMBER_GAP font sizes from it (PROSE_NUMBER_GAP beside running
+text, whose lines run on from one to the next in lower case: a court
+paper's numbers stand close to its lines): numbers of up to three digits,
+at least LINE_NUMBERS of them, counting up from top to bottom by one step.
 They number the page's lines rather than saying anything, and are left out.
 
 The layout stage takes these lines out of the page's flow: headers go first,
@@ -39,7 +41,7 @@ import itertools
 import re
 import unicodedata
 
-from ilios.worker.engines.geometry import Line
+from ilios.worker.engines.geometry import Line, runs_on
 
 MARGIN_WINDOW = 2  # pages compared on each side
 MARGIN_LINES = 3  # candidates: this many lines from the top and from the bottom
@@ -47,7 +49,9 @@ MARGIN_SLACK = 1.0  # a running line sits this close (font sizes) to its match, 
 MARGIN_CELLS = 3  # rows of more segments are table rows (a header row repeated on each page)
 PAGE_NUMBER_GAP = 2.0  # a lone page number this far (font sizes) below the text is a footer
 LINE_NUMBERS = 3  # line numbers in a margin: at least this many ...
-LINE_NUMBER_GAP = 2.0  # ... this many font sizes or more left or right of all other text
+LINE_NUMBER_GAP = 2.0  # ... this many font sizes or more left or right of all other text ...
+PROSE_NUMBER_GAP = 0.5  # ... or this many beside running text (its lines run on ...
+PROSE_NUMBERED = 0.25  # ... at this share of the numbers)
 
 _NUMBER = re.compile(r"\d+")
 _LINE_NUMBER = re.compile(r"\d{1,3}")
@@ -88,16 +92,35 @@ def line_numbers(lines: list[Line]) -> list[Line]:
     left = min(line.left for line in others)
     right = max(line.right for line in others)
     out: list[Line] = []
-    for strip in (
-        [n for n in numbers if n.right <= left - LINE_NUMBER_GAP * n.size],
-        [n for n in numbers if n.left >= right + LINE_NUMBER_GAP * n.size],
+    for outside in (
+        lambda number, gap: number.right <= left - gap * number.size,
+        lambda number, gap: number.left >= right + gap * number.size,
     ):
-        strip.sort(key=lambda line: line.baseline)
-        values = [int(line.text) for line in strip]
-        steps = {b - a for a, b in itertools.pairwise(values)}
-        if len(strip) >= LINE_NUMBERS and len(steps) == 1 and steps.pop() > 0:
-            out += strip
+        for gap in (PROSE_NUMBER_GAP, LINE_NUMBER_GAP):  # the whole strip beside prose first
+            strip = sorted((n for n in numbers if outside(n, gap)), key=lambda n: n.baseline)
+            values = [int(line.text) for line in strip]
+            steps = {b - a for a, b in itertools.pairwise(values)}
+            if len(strip) < LINE_NUMBERS or len(steps) != 1 or steps.pop() <= 0:
+                continue
+            if gap == LINE_NUMBER_GAP or _numbered_prose(strip, others):
+                out += strip
+                break
     return out
+
+
+def _numbered_prose(numbers: list[Line], others: list[Line]) -> bool:
+    """The lines level with ``numbers`` (top to bottom) are running text: a
+    line's sentence runs on into the next's in lower case (``runs_on``)
+    LINE_NUMBERS times or more, at PROSE_NUMBERED of the numbers. A table's
+    numbered rows start a new cell each."""
+    texts = []
+    for number in numbers:
+        level = [
+            line for line in others if abs(line.baseline - number.baseline) <= 0.3 * number.size
+        ]
+        texts.append(max(level, key=lambda line: line.left - number.left).text if level else "")
+    count = sum(runs_on(above, below) for above, below in itertools.pairwise(texts))
+    return count >= max(LINE_NUMBERS, PROSE_NUMBERED * len(numbers))
 
 
 def _lone_number(rows: list[list[Line]]) -> list[list[Line]]:
