@@ -281,10 +281,10 @@ def to_markdown(
     ``margins``: the running header and footer segments among ``lines``
     (``margins.split``): they come first and last, a paragraph each, out of
     the flow (unless a ruled table holds them), and so does a page's header
-    or footer row set at both edges over or under columns (``edge_rows``). Segments set sideways
-    (``Line.side``: a margin stamp) are out of the flow too, a paragraph
-    each before the footer; line numbers in a margin (``margins.line_numbers``)
-    are left out.
+    or footer row set at both edges over or under columns (``edge_rows``).
+    Segments set sideways (``Line.side``: a margin stamp) are out of the
+    flow too, a paragraph each before the footer; line numbers in a margin
+    (``margins.line_numbers``) are left out.
     """
     tables, rest = ruled_tables([line for line in lines if not line.side], list(rules))
     rest += [line for line in lines if line.side]

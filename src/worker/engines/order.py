@@ -17,8 +17,8 @@ the order a reader takes them:
    Rows of short cells aligned across the gutter are a table, not two
    columns, unless each side breaks into blocks of its own (columns of
    entries, ``_own_breaks``) or one side's sentences run on past the
-   other's rows (prose beside a contents list, ``_runs_on``). The boxes of a ``Boxes``
-   layout are each ordered on their own, in their order.
+   other's rows (prose beside a contents list, ``_runs_on``). The boxes of
+   a ``Boxes`` layout are each ordered on their own, in their order.
 2. Rows: within a column, segments on one baseline band form a row.
 3. Rows of two or more cells, aligned in columns, become a table
    (``tables.aligned_tables``); the other rows are joined into lines, left
