@@ -573,6 +573,32 @@ def test_grid_of_authors_over_columns_keeps_its_rows(converted) -> None:
     )
 
 
+def test_authors_sidebar_beside_the_abstract_reads_before_it(converted) -> None:
+    """asmejour's template, page 1: the authors' sidebar (short lines set
+    flush right) stands beside the title and abstract, whose lines cross
+    the gutter of the two columns below, level line for line with the
+    sidebar's. Read across, each author line came between two lines of the
+    abstract. The block over the columns, with a gutter of its own, is read
+    on its own: the sidebar, then the title and the abstract whole, then
+    the columns."""
+    markdown = convert(converted, "tl-asmejour-template-p1.pdf")
+    assert_in_order(
+        markdown,
+        [
+            "Author Name[s]",
+            "Cambridge, MA 02139 USA",
+            "Preprint Template for ASME Journal Papers",
+            "This paper is an example and",
+            "Options to the class include line numbering, final column balancing",
+            "Keywords: ASME, Paper, Template",
+            "1 Introduction",
+        ],
+    )
+    abstract = next(p for p in markdown.split("\n\n") if p.startswith("This paper is an example"))
+    assert abstract.endswith("The class is compatible with pdfLATEX or LuaLATEX.")
+    assert "email" not in abstract
+
+
 def test_body_font_heavy_by_its_stem_width_is_no_bold(converted) -> None:
     """REVTeX's APS sample, page 2: Computer Modern roman's descriptor gives
     a stem width that pdfium weighs as bold (heavier than its bold). The

@@ -67,6 +67,7 @@ LEAD_GAP = 1.0  # ... below a blank strip this many font sizes high across the c
 LEAD_CLOSER = 2.0  # ... at least this many times the gap under it
 HEADER_GAP = 1.5  # a blank strip this many font sizes high may end a block above columns
 MAX_HEADER_CUTS = 4  # ... one of the first (or last) this many such strips
+BLOCK_ACROSS = 0.3  # a block over columns with a gutter of its own: this share of it crosses theirs
 EDGE_ROW_GAP = 1.0  # a header or footer row at both edges stands this far (font sizes) apart
 EDGE_ROW_SLACK = 1.0  # ... its ends this close to the page's edges
 ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one baseline ...
@@ -108,7 +109,7 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     gutter = _gutter(items)
     if gutter is None:
         return _header_cut(items) or [items]
-    header = _grid_over_columns(items, gutter)
+    header = _grid_over_columns(items, gutter) or _block_over_columns(items, gutter)
     if header is not None:
         return header
     middle = sum(gutter) / 2
@@ -277,6 +278,28 @@ def _one_baseline(one: Line, other: Line) -> bool:
     """The two lines stand on one baseline (BASELINE_TOLERANCE of the
     smaller's font size: a large line is no row with the small lines beside it)."""
     return abs(one.baseline - other.baseline) <= BASELINE_TOLERANCE * min(one.size, other.size)
+
+
+def _block_over_columns(
+    items: list[Block], gutter: tuple[float, float]
+) -> list[list[Block]] | None:
+    """The flows of a page whose columns lie below a block of another layout
+    that has a gutter of its own (an abstract beside its authors' sidebar,
+    the abstract's lines crossing the columns' gutter): the page is cut at
+    one of the first MAX_HEADER_CUTS blank strips (HEADER_GAP) above which
+    BLOCK_ACROSS of the lines or more cross the gutter and the rest has one
+    of its own, and below which there is running text on both sides of a
+    gutter. Read line by line across, the sidebar's lines and the
+    abstract's would alternate. None if there is no such block."""
+    ordered, cuts = _blank_strips(items)
+    for at in cuts[:MAX_HEADER_CUTS]:
+        above, below = ordered[:at], ordered[at:]
+        lines = _lines(above)
+        if sum(_across(line, gutter) for line in lines) < BLOCK_ACROSS * len(lines):
+            continue
+        if _gutter(above) is not None and _text_columns(below):
+            return [*_flows(above), *_flows(below)]
+    return None
 
 
 def _text_columns(items: list[Block]) -> bool:
