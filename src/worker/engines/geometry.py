@@ -7,6 +7,7 @@ multiple of a line's own ``size``, so both sources share one set of rules.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -40,6 +41,10 @@ RTL_SCRIPT = re.compile(
 LEADER_DOTS = (
     ".\u2024\u2026\u00b7"  # the dots a leader is made of (full stop, one-dot, ellipsis, middle)
 )
+RUN_ON_LINES = 3  # running text: a full line runs on into the next this many times or more ...
+RUN_ON_SHARE = 0.25  # ... at this share of its lines ...
+FULL_SHARE = 0.5  # ... of which this share or more are full ...
+FULL_LINE = 0.8  # ... (as long as this share of the longest, as its callers measure it)
 LEADER_UNITS = 4  # a dot leader is this many dots or more, each maybe followed by a space
 # The bullets a list item may open with (and the en dash); Word's bullet
 # gallery adds an arrowhead, diamonds and a shadowed square.
@@ -173,6 +178,26 @@ def runs_on(text: str, after: str) -> bool:
     onto the next."""
     end = text.rstrip()[-1:]
     return (end.isalpha() or end in ",-") and after.lstrip()[:1].islower()
+
+
+def running_text(
+    texts: Sequence[str], full: Sequence[bool], linked: Iterable[bool] | None = None
+) -> bool:
+    """Consecutive lines (top to bottom) are running text, not a table's
+    cells: FULL_SHARE of them or more are ``full`` (FULL_LINE of the
+    longest: a wrapped line fills its measure), and a full line runs on into
+    the next (``runs_on``; between lines ``linked`` only, if given: a pair
+    of lines each) RUN_ON_LINES times or more, at RUN_ON_SHARE of the
+    lines. A table's next row starts a new cell, and a column of short
+    descriptions in lower case ("microns", "fraction of a day") is ragged."""
+    if sum(full) < FULL_SHARE * len(texts):
+        return False
+    links = itertools.repeat(True) if linked is None else linked
+    count = sum(
+        wide and link and runs_on(above, below)
+        for wide, link, (above, below) in zip(full, links, itertools.pairwise(texts), strict=False)
+    )
+    return count >= max(RUN_ON_LINES, RUN_ON_SHARE * len(texts))
 
 
 def leader_start(text: str) -> int | None:

@@ -41,7 +41,7 @@ import itertools
 import re
 import unicodedata
 
-from ilios.worker.engines.geometry import Line, runs_on
+from ilios.worker.engines.geometry import Line, running_text
 
 MARGIN_WINDOW = 2  # pages compared on each side
 MARGIN_LINES = 3  # candidates: this many lines from the top and from the bottom
@@ -50,8 +50,7 @@ MARGIN_CELLS = 3  # rows of more segments are table rows (a header row repeated 
 PAGE_NUMBER_GAP = 2.0  # a lone page number this far (font sizes) below the text is a footer
 LINE_NUMBERS = 3  # line numbers in a margin: at least this many ...
 LINE_NUMBER_GAP = 2.0  # ... this many font sizes or more left or right of all other text ...
-PROSE_NUMBER_GAP = 0.5  # ... or this many beside running text (its lines run on ...
-PROSE_NUMBERED = 0.25  # ... at this share of the numbers)
+PROSE_NUMBER_GAP = 0.5  # ... or this many beside running text (its lines run on)
 
 _NUMBER = re.compile(r"\d+")
 _LINE_NUMBER = re.compile(r"\d{1,3}")
@@ -109,18 +108,16 @@ def line_numbers(lines: list[Line]) -> list[Line]:
 
 
 def _numbered_prose(numbers: list[Line], others: list[Line]) -> bool:
-    """The lines level with ``numbers`` (top to bottom) are running text: a
-    line's sentence runs on into the next's in lower case (``runs_on``)
-    LINE_NUMBERS times or more, at PROSE_NUMBERED of the numbers. A table's
-    numbered rows start a new cell each."""
+    """The lines level with ``numbers`` (top to bottom) are running text
+    (``running_text``, every line taken as full): a table's numbered rows
+    start a new cell each."""
     texts = []
     for number in numbers:
         level = [
             line for line in others if abs(line.baseline - number.baseline) <= 0.3 * number.size
         ]
         texts.append(max(level, key=lambda line: line.left - number.left).text if level else "")
-    count = sum(runs_on(above, below) for above, below in itertools.pairwise(texts))
-    return count >= max(LINE_NUMBERS, PROSE_NUMBERED * len(numbers))
+    return running_text(texts, [True] * len(texts))
 
 
 def _lone_number(rows: list[list[Line]]) -> list[list[Line]]:

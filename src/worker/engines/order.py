@@ -36,6 +36,7 @@ import itertools
 import statistics
 
 from ilios.worker.engines.geometry import (
+    FULL_LINE,
     Boxes,
     Line,
     Table,
@@ -47,7 +48,7 @@ from ilios.worker.engines.geometry import (
     left_to_right,
     marker_gap,
     right_to_left,
-    runs_on,
+    running_text,
 )
 from ilios.worker.engines.tables import aligned_tables
 
@@ -71,11 +72,7 @@ BLOCK_ACROSS = 0.3  # a block over columns with a gutter of its own: this share 
 EDGE_ROW_GAP = 1.0  # a header or footer row at both edges stands this far (font sizes) apart
 EDGE_ROW_SLACK = 1.0  # ... its ends this close to the page's edges
 ROW_PAIRING = 0.6  # when this share of left rows pairs with right rows on one baseline ...
-RUN_ON_LINES = 3  # a side whose sentences run on past the other's rows this often is prose ...
-RUN_ON_PITCH = 2.0  # ... from a line to the next, this many font sizes below at most ...
-RUN_ON_SHARE = 0.25  # ... at this share of its lines ...
-RUN_ON_FULL = 0.8  # ... from full lines (this share of its width or wider) ...
-RUN_ON_FULL_SHARE = 0.5  # ... which are this share of its lines or more
+RUN_ON_PITCH = 2.0  # a side's text runs on from a line to one at most this far below (sizes)
 TEXT_FILL = 0.6  # ... both sides must be text (median line fills this share of its side)
 LABEL_MAX_CHARS = 3  # lines this short (page numbers, index letters) are not judged
 TEXT_MIN_CHARS = 16  # ... and hold at least this many characters (median)
@@ -439,34 +436,25 @@ def _is_table(left: list[Line], right: list[Line]) -> bool:
 
 
 def _runs_on(side: list[Line], other: list[Line]) -> bool:
-    """Sentences of ``side`` run on from line to line past rows of
-    ``other``: RUN_ON_FULL_SHARE of its lines or more are full (RUN_ON_FULL
-    of its width, TEXT_MIN_CHARS or more), and RUN_ON_LINES times or more,
-    at RUN_ON_SHARE of its lines, a full line that does not end a sentence
-    is followed, at most RUN_ON_PITCH font sizes below, by one that goes on
-    in lower case (``runs_on``), level with a line of ``other``. A table's
-    next row starts a new cell, and a column of short descriptions in lower
-    case is ragged; a column of prose beside a list of short entries (a
-    paper's contents) runs on past them, however its lines pair with the
-    entries."""
+    """The side is running text (``running_text``) whose sentences run on
+    past rows of ``other``: a line is full at FULL_LINE of the side's width
+    and TEXT_MIN_CHARS or more, and runs on into a line at most
+    RUN_ON_PITCH font sizes below it, level with a line of ``other``. A
+    column of prose beside a list of short entries (a paper's contents) is
+    no table column, however its lines pair with the entries."""
     lines = sorted(side, key=lambda line: line.baseline)
     width = max(line.right for line in lines) - min(line.left for line in lines)
-    full = {
-        id(line)
+    full = [
+        line.right - line.left >= FULL_LINE * width and _half_widths(line) >= TEXT_MIN_CHARS
         for line in lines
-        if line.right - line.left >= RUN_ON_FULL * width and _half_widths(line) >= TEXT_MIN_CHARS
-    }
-    if len(full) < RUN_ON_FULL_SHARE * len(lines):
-        return False
+    ]
     baselines = sorted(line.baseline for line in other)
-    count = sum(
-        id(above) in full
-        and 0 < below.baseline - above.baseline <= RUN_ON_PITCH * above.size
-        and runs_on(above.text, below.text)
+    linked = (
+        0 < below.baseline - above.baseline <= RUN_ON_PITCH * above.size
         and _has_row(baselines, below)
         for above, below in itertools.pairwise(lines)
     )
-    return count >= max(RUN_ON_LINES, RUN_ON_SHARE * len(lines))
+    return running_text([line.text for line in lines], full, linked)
 
 
 def _own_breaks(left: list[Line], right: list[Line]) -> bool:

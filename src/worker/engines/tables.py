@@ -27,6 +27,7 @@ import itertools
 import statistics
 
 from ilios.worker.engines.geometry import (
+    FULL_LINE,
     LEADER_DOTS,
     Boxes,
     Line,
@@ -36,7 +37,7 @@ from ilios.worker.engines.geometry import (
     is_rtl,
     join_words,
     leader_start,
-    runs_on,
+    running_text,
 )
 
 RULE_SNAP = 0.2  # rules this close (font sizes) meet or continue each other
@@ -53,11 +54,7 @@ MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
 MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
 BRIDGE_SHARE = 0.1  # ... whose columns part where at most this share of its rows reach across
 MAX_CELL_CHARS = 40  # aligned "cells" this long (median) are lines of text columns
-PROSE_CHARS = 16  # rows whose widest segments (this long or more ...
-PROSE_FULL = 0.8  # ... and this share of the longest) run on in lower case ...
-PROSE_FULL_SHARE = 0.5  # ... in this share of the rows or more, that run on ...
-PROSE_RUNS = 3  # ... this many times or more ...
-PROSE_SHARE = 0.25  # ... at this share of the rows are lines of text, not a table
+PROSE_CHARS = 16  # rows whose widest segments run on (this long or more when full) are prose
 BANDED_MIN_ROWS = 6  # a grid row of a table ruled only between columns: a cell this many lines
 BANDED_SHARE = 0.6  # ... this share of them level with a line of another cell
 BANDED_LABELS = 0.9  # ... and one column (the row labels) filled in this share of its rows
@@ -614,24 +611,13 @@ def _aligned(rows: list[list[Line]]) -> Table | None:
 
 
 def _prose(bands: list[list[Line]]) -> bool:
-    """The bands are lines of running text, each level with a label (a
-    bill's line numbers), not a table's rows: the widest segments of
-    PROSE_FULL_SHARE of the bands or more are full (PROSE_FULL as long as
-    the longest, PROSE_CHARS or more), and a full one stops mid-sentence
-    with the next band's widest going on in lower case (``runs_on``)
-    PROSE_RUNS times or more, at PROSE_SHARE of the bands. A table's next
-    row starts a new cell, and a column of short descriptions in lower
-    case ("microns", "fraction of a day") is ragged."""
+    """The bands are lines of running text (``running_text``), each level
+    with a label (a bill's line numbers), not a table's rows: the widest
+    segment of each is its line, full at FULL_LINE of the longest such in
+    characters and PROSE_CHARS or more."""
     widest = [max(band, key=lambda seg: seg.right - seg.left).text for band in bands if band]
-    least = max(PROSE_CHARS, PROSE_FULL * max(map(len, widest), default=0))
-    full = [len(text) >= least for text in widest]
-    if sum(full) < PROSE_FULL_SHARE * len(widest):
-        return False
-    count = sum(
-        wide and runs_on(above, below)
-        for wide, (above, below) in zip(full, itertools.pairwise(widest), strict=False)
-    )
-    return count >= max(PROSE_RUNS, PROSE_SHARE * len(widest))
+    least = max(PROSE_CHARS, FULL_LINE * max(map(len, widest), default=0))
+    return running_text(widest, [len(text) >= least for text in widest])
 
 
 def _join_wrapped(cells: list[list[str]], baselines: list[float]) -> list[list[str]]:
