@@ -599,6 +599,33 @@ def test_authors_sidebar_beside_the_abstract_reads_before_it(converted) -> None:
     assert "email" not in abstract
 
 
+def test_bands_of_columns_read_band_by_band(converted) -> None:
+    """A Korean card leaflet: two offers side by side, each a heading over a
+    ruled table, then, below a wide blank band, their terms side by side.
+    Read column by column down the page, the first offer's terms came
+    before the second offer. Each band is read in its columns before the
+    next; the two headings, level with each other, stay apart, and each
+    table keeps its own rows."""
+    markdown = convert(converted, "uns-korean-tables.pdf")
+    assert_in_order(
+        markdown,
+        [
+            "할인점·주유·온라인쇼핑몰 1.5% 빅포인트 적립",
+            "| 할인점 | 이마트, 이마트 트레이더스, 롯데마트, 홈플러스 |",
+            "커피전문점·제과점·편의점 2% 빅포인트 적립",
+            "| 제과점 | 파리바게뜨, 뚜레쥬르 |",
+            "서비스 제공 기준",
+            "매월 1일부터 말일까지 이용한 일시불 및 할부 이용금액",
+            "적립 제외 대상",
+            "기타",
+        ],
+    )
+    rows = table_rows(markdown)
+    assert ["주유", "모든 주유소"] in rows
+    assert ["편의점", "CU, GS25, 세븐일레븐, 미니스톱"] in rows
+    assert all(len(row) == 2 for row in rows), rows
+
+
 def test_body_font_heavy_by_its_stem_width_is_no_bold(converted) -> None:
     """REVTeX's APS sample, page 2: Computer Modern roman's descriptor gives
     a stem width that pdfium weighs as bold (heavier than its bold). The

@@ -13,11 +13,14 @@ the order a reader takes them:
    the touching pieces of a word, a dot leader's label); each band reads
    left column, then right column, recursively (three columns are two
    nested splits: a side holding columns of running text is running text
-   too); a segment reaching past it on one side belongs to that side.
+   too); a segment reaching past it on one side belongs to that side. A
+   wide blank strip across the columns, below which both start again level
+   (``_bands``), cuts the page into bands too.
    Rows of short cells aligned across the gutter are a table, not two
    columns, unless each side breaks into blocks of its own (columns of
    entries, ``_own_breaks``) or one side's sentences run on past the
-   other's rows (prose beside a contents list, ``_runs_on``). The boxes of
+   other's rows (prose beside a contents list, ``_runs_on``), or each side
+   holds a ruled table of its own (``_tabled``). The boxes of
    a ``Boxes`` layout are each ordered on their own, in their order.
 2. Rows: within a column, segments on one baseline band form a row.
 3. Rows of two or more cells, aligned in columns, become a table
@@ -68,6 +71,7 @@ LEAD_GAP = 1.0  # ... below a blank strip this many font sizes high across the c
 LEAD_CLOSER = 2.0  # ... at least this many times the gap under it
 HEADER_GAP = 1.5  # a blank strip this many font sizes high may end a block above columns
 MAX_HEADER_CUTS = 4  # ... one of the first (or last) this many such strips
+BAND_GAP = 4.0  # a blank strip this many font sizes high across columns may part bands of them
 BLOCK_ACROSS = 0.3  # a block over columns with a gutter of its own: this share of it crosses theirs
 EDGE_ROW_GAP = 1.0  # a header or footer row at both edges stands this far (font sizes) apart
 EDGE_ROW_SLACK = 1.0  # ... its ends this close to the page's edges
@@ -106,7 +110,11 @@ def _flows(items: list[Block]) -> list[list[Block]]:
     gutter = _gutter(items)
     if gutter is None:
         return _header_cut(items) or [items]
-    header = _grid_over_columns(items, gutter) or _block_over_columns(items, gutter)
+    header = (
+        _grid_over_columns(items, gutter)
+        or _block_over_columns(items, gutter)
+        or _bands(items, gutter)
+    )
     if header is not None:
         return header
     middle = sum(gutter) / 2
@@ -299,6 +307,40 @@ def _block_over_columns(
     return None
 
 
+def _bands(items: list[Block], gutter: tuple[float, float]) -> list[list[Block]] | None:
+    """The flows of a page in bands of columns (two offers side by side over
+    their terms side by side): it is cut at the first blank strip across it
+    BAND_GAP font sizes high or more with MIN_COLUMN_LINES blocks or more on
+    each side of the gutter above it and below it, where both columns start
+    again level below it, neither in lower case (a new story's headings;
+    text going on past a figure in one column starts elsewhere). Each band
+    is read column by column before the next. None if there is no such
+    strip."""
+    size = statistics.median(line.size for line in _lines(items))
+    groups = blank_strips(items, BAND_GAP * size)
+    for at in range(1, len(groups)):
+        above = [it for group in groups[:at] for it in group]
+        below = [it for group in groups[at:] for it in group]
+        sides = _sides(above, gutter) + _sides(below, gutter)
+        if min(map(len, sides)) >= MIN_COLUMN_LINES and _level_starts(*sides[2:]):
+            return [*_flows(above), *_flows(below)]
+    return None
+
+
+def _sides(items: list[Block], gutter: tuple[float, float]) -> list[list[Block]]:
+    """The items left of the gutter's middle and right of it, less those across it."""
+    middle = sum(gutter) / 2
+    beside = [it for it in items if not _across(it, gutter)]
+    return [[it for it in beside if _on_left(it, middle) == left] for left in (True, False)]
+
+
+def _level_starts(left: list[Block], right: list[Block]) -> bool:
+    """Both sides start with a line, on one baseline, neither in lower case."""
+    firsts = [min(side, key=lambda it: it.top) for side in (left, right)]
+    lines = [it for it in firsts if isinstance(it, Line) and not it.text[:1].islower()]
+    return len(lines) == 2 and _one_baseline(*lines)
+
+
 def _text_columns(items: list[Block]) -> bool:
     """The items have a gutter with running text on both sides of it."""
     gutter = _gutter(items)
@@ -335,7 +377,7 @@ def _split_band(band: list[Block], middle: float) -> list[list[Block]]:
     its two sides are rows (a label far right of each line, a table)."""
     left = [it for it in band if _on_left(it, middle)]
     right = [it for it in band if not _on_left(it, middle)]
-    if _is_table(_lines(left), _lines(right)):
+    if not _tabled(left, right) and _is_table(_lines(left), _lines(right)):
         return [band]
     out: list[list[Block]] = []
     for side in (left, right):
@@ -362,7 +404,7 @@ def _gutter(items: list[Block]) -> tuple[float, float] | None:
             start = x
         elif depth > allowed and start is not None:
             g0, g1 = _trimmed(wide, start, x, size)
-            if lo < g0 and g1 - g0 >= GUTTER_MIN * size and _splits(lines, g0, g1):
+            if lo < g0 and g1 - g0 >= GUTTER_MIN * size and _splits(items, g0, g1):
                 if best is None or g1 - g0 > best[1] - best[0]:
                     best = (g0, g1)
             start = None
@@ -403,11 +445,12 @@ def _core(narrow: list[Block], g0: float, g1: float) -> tuple[float, float]:
     return start, end
 
 
-def _splits(lines: list[Line], g0: float, g1: float) -> bool:
+def _splits(items: list[Block], g0: float, g1: float) -> bool:
     """Enough lines each side of the gutter, at most half as many lines
     across it as beside it (a one-column page whose short lines leave a
     channel has its full lines across it), and the two sides not the halves
     of a table."""
+    lines = _lines(items)
     left = [line for line in lines if line.right <= g0]
     right = [line for line in lines if line.left >= g1]
     across = len(lines) - len(left) - len(right)
@@ -417,7 +460,15 @@ def _splits(lines: list[Line], g0: float, g1: float) -> bool:
     small, large = sorted((left, right), key=len)
     baselines = sorted(line.baseline for line in large)
     beside = sum(1 for line in small if _has_row(baselines, line, BESIDE_PITCH))
-    return beside >= BESIDE_SHARE * len(small) and not _is_table(left, right)
+    if beside < BESIDE_SHARE * len(small):
+        return False
+    sides = [it for it in items if it.right <= g0], [it for it in items if it.left >= g1]
+    return _tabled(*sides) or not _is_table(left, right)
+
+
+def _tabled(left: list[Block], right: list[Block]) -> bool:
+    """Each side holds a table of its own: two columns, not one table's halves."""
+    return all(any(isinstance(it, Table) for it in side) for side in (left, right))
 
 
 def _is_table(left: list[Line], right: list[Line]) -> bool:
