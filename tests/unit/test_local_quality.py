@@ -1009,6 +1009,29 @@ SYMBOLS = [  # a table whose last column is short descriptions in lower case
 ]  # fmt: skip
 
 
+def test_only_section_numbers_in_outline_order_start_their_own_lines() -> None:
+    """Short lines opening with section numbers in outline order (a contents
+    list without page numbers) are an entry each; numbers out of order, or
+    before a word in lower case, are a paragraph's wrapped lines (set here
+    all as wide, so that no line ends short)."""
+
+    def page(texts: list[str]) -> str:
+        return to_markdown(
+            [seg(text, 72, 100 + 14 * i, width=300) for i, text in enumerate(texts)],
+            fonts=None,
+            max_leading=1.6,
+        )
+
+    outline = ["4 Class options", "5 Title page", "5.1 Title", "5.2 Authors", "6 Sections"]
+    assert page(outline) == "\n\n".join(outline)
+    assert page(["4 Class options", "5 Title page", "5.2 Authors", "6 Sections"]) == (
+        "4 Class options 5 Title page 5.2 Authors 6 Sections"
+    )
+    assert page(["Counted: 4 boxes", "5 crates and", "6 bags and", "7 sacks"]) == (
+        "Counted: 4 boxes 5 crates and 6 bags and 7 sacks"
+    )
+
+
 def test_lines_of_text_numbered_in_the_margin_are_no_table() -> None:
     """A court paper's or a bill's page: each line of running text with its
     number close beside it (a font size or so away). The two "columns" pair

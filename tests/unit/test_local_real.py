@@ -626,6 +626,26 @@ def test_bands_of_columns_read_band_by_band(converted) -> None:
     assert all(len(row) == 2 for row in rows), rows
 
 
+def test_contents_without_page_numbers_keeps_an_entry_a_line(converted) -> None:
+    """MNRAS's guide, page 1: its contents list has no page numbers, and
+    each entry is a short line. Short lines run together as a paragraph
+    ("2 Obtaining and installing the MNRAS package 3 Preparing and
+    submitting a paper 4 Class options"); lines opening with section
+    numbers in outline order (5, 5.1, 5.2, 6) each stand alone."""
+    markdown = convert(converted, "tl-mnras-guide-p1.pdf")
+    paragraphs = markdown.split("\n\n")
+    for entry in (
+        "2 Obtaining and installing the MNRAS package",
+        "3 Preparing and submitting a paper",
+        "5.2 Authors and institutions",
+        "6.1 Sections",
+        "7.3 Ions",
+        "10 Appendices and online material",
+    ):
+        assert entry in paragraphs, entry
+    assert_in_order(markdown, ["1 Introduction", "6.2 Lists", "11.1 Additional packages"])
+
+
 def test_body_font_heavy_by_its_stem_width_is_no_bold(converted) -> None:
     """REVTeX's APS sample, page 2: Computer Modern roman's descriptor gives
     a stem width that pdfium weighs as bold (heavier than its bold). The

@@ -69,6 +69,7 @@ INDENT_STEP = 0.6  # ... or this much further in than a previous line ...
 SHORT_LINE = 2.0  # ... that stopped this short of the paragraph's far edge (its last line)
 LINE_OVERLAP = 0.3  # a line under another overlaps it by at most this (font sizes)
 WORD_ROOM = 1.0  # a line that left room for the next line's first word and this much more ends one
+OUTLINE_LINES = 3  # lines opening with section numbers in outline order, each its own
 ITEM_INDENT = 0.5  # continuation lines of a list item sit this far right of its marker
 NEST_INDENT, NEST_MAX = 1.0, 6.0  # a bullet this many font sizes further in is nested (at most)
 HANG_MIN, HANG_MAX = 0.5, 5.0  # a hanging indent: second line this far in (font sizes) ...
@@ -91,6 +92,8 @@ _WORDY = re.compile(r"[^\W\d_]{4}|[^\W\d_]{2,}\s+[^\W\d_]{2,}")  # a 4-letter wo
 # A contents entry: a dot leader, then a page number (arabic or roman) at the line's end
 # (``_entry``: the number, then ``leader_start`` before it; one pattern for both
 # backtracks through every dot of a long leader).
+# A section number opening a line, before a capital: "2 Obtaining", "5.2. Authors".
+SECTION = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(?=[^\W\d_])")
 _PAGE_NUMBER = re.compile(r"\s*(?:\d{1,4}|[ivxlcdm]{1,7})$", re.IGNORECASE)
 SOFT_HYPHENS = ("\u00ad", "\x02")  # soft hyphen; pdfium's code for a line-end hyphen
 
@@ -515,7 +518,8 @@ def _broken_up(block: _Block) -> list[_Block]:
     overlapping it by at most LINE_OVERLAP sizes) and with the median end of
     the paragraph's lines that start where the line does (its column's);
     verse (``_verse``) stays whole, its line breaks kept. Mirrored for
-    right-to-left text."""
+    right-to-left text. Lines of a contents list opening with section
+    numbers (``_outline``) each start a paragraph too."""
     lines = block.lines
     if block.kind != "p" or len(lines) != len(block.parts) or _verse(block.parts):
         return [block]
@@ -528,16 +532,41 @@ def _broken_up(block: _Block) -> list[_Block]:
     for line in lines:
         ends.setdefault(column(line), []).append(_end(line, rtl))
     far = {key: sorted(values)[len(values) // 2] for key, values in ends.items()}
+    outline = _outline(block.parts)
     cuts = [
         i
         for i in range(1, len(lines))
-        if lines[i].top >= lines[i - 1].bottom - LINE_OVERLAP * lines[i].size
-        and _broken_off(lines[i - 1], lines[i], far[column(lines[i])], rtl)
+        if i in outline
+        or (
+            lines[i].top >= lines[i - 1].bottom - LINE_OVERLAP * lines[i].size
+            and _broken_off(lines[i - 1], lines[i], far[column(lines[i])], rtl)
+        )
     ]
     return [
         _Block("p", block.parts[a:b], left=lines[a].left, size=block.size)
         for a, b in itertools.pairwise([0, *cuts, len(lines)])
     ]
+
+
+def _outline(parts: list[str]) -> set[int]:
+    """The indexes of the lines that open with a section number ("2",
+    "5.2", "5.3.") and a capital, when OUTLINE_LINES or more do and each
+    number follows the one before in an outline (the next at its depth, its
+    first child, or the next of a parent: 5, 5.1, 5.2, 6): a contents list
+    without page numbers, whose short lines would otherwise run together.
+    Empty if they do not."""
+    numbered = [
+        (i, m.group(1))
+        for i, part in enumerate(parts)
+        if (m := SECTION.match(part)) and not part[m.end()].islower()
+    ]
+    if len(numbered) < OUTLINE_LINES:
+        return set()
+    for (_, before), (_, number) in itertools.pairwise(numbered):
+        a, b = [int(n) for n in before.split(".")], [int(n) for n in number.split(".")]
+        if b != [*a, 1] and not any(b == [*a[:k], a[k] + 1] for k in range(len(a))):
+            return set()
+    return {i for i, _ in numbered}
 
 
 def _broken_off(prev: Line, line: Line, far: float, rtl: bool) -> bool:
