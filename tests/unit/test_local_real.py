@@ -876,6 +876,16 @@ def test_arabic_text_layer_in_logical_order(converted) -> None:
     assert "اإل" not in markdown and "المشكالت" not in markdown
 
 
+def test_arabic_drawn_glyph_by_glyph_in_reading_order_keeps_its_words(converted) -> None:
+    """docling's right_to_left_01: one line is drawn a glyph at a time, each
+    glyph a text object of its own, right to left (in reading order); the
+    letters touch and overhang the one before. Joined as if drawn left to
+    right, the words fell apart at the overhangs ("الب يا نا ت")."""
+    markdown = convert(converted, "docling-rtl-arabic-01.pdf")
+    assert "مثل النمذجة الإحصائية وتحليل البيانات الكبيرة. هذا ليس فقط يوفر الوقت" in markdown
+    assert "قرارات أكثر دقة بناًء على استنتاجات قائمة على البيانات." in markdown
+
+
 def test_arabic_marks_stay_with_their_letters(converted) -> None:
     """An Algerian exam set in XeLaTeX (CTAN's sexam): pdfium puts a space
     between a letter and the shadda drawn over it ("بي ّن"); the mark

@@ -32,6 +32,7 @@ import math
 import pathlib
 import re
 import types
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -1108,6 +1109,7 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
         if (
             cur is None
             or gap < -SAME_LINE * run.size
+            or _drawn_leftwards(cur, run)
             or gap > marker_gap(cur.text, SEGMENT_GAP, run.text) * max(run.size, cur.size)
             or cur.side
             or run.side
@@ -1155,6 +1157,23 @@ def _merge_runs(runs: list[Line], walls: Sequence[tuple[float, float, float]] = 
     # A lone "-" pdfium took for a hyphen (\x02), with no text beside it, is a
     # list marker of nothing (the bullets of a column whose text is unreadable).
     return [line for line in lines if line.text and line.text != "\x02"]
+
+
+def _drawn_leftwards(cur: Line, run: Line) -> bool:
+    """``run`` stands left of ``cur`` (its middle does: Arabic letters touch
+    and overhang), both right-to-left script (or the run a stop): text drawn
+    in reading order, a glyph or a word at a time. It is kept apart (the
+    reading order joins the row's pieces, by where they stand): joined as
+    if drawn left to right, a glyph overlapping the one before (Arabic
+    letters touch and overhang) would turn the line's box inside out."""
+    text = run.text.strip()
+    if run.left + run.right >= cur.left + cur.right or not text:
+        return False
+    if not RTL_SCRIPT.search(text) and not all(unicodedata.category(ch)[0] == "P" for ch in text):
+        return False  # neither letters of the script nor stops ("." after the last word)
+    if unicodedata.category(text[0]) == "Mn":
+        return False  # a vowel mark over or under the letter drawn before it
+    return RTL_SCRIPT.search(cur.text) is not None
 
 
 def _inner_mark(line: Line, run: Line) -> bool:
