@@ -462,8 +462,9 @@ def _splits(items: list[Block], g0: float, g1: float) -> bool:
     beside = sum(1 for line in small if _has_row(baselines, line, BESIDE_PITCH))
     if beside < BESIDE_SHARE * len(small):
         return False
-    sides = [it for it in items if it.right <= g0], [it for it in items if it.left >= g1]
-    return _tabled(*sides) or not _is_table(left, right)
+    if not _is_table(left, right):
+        return True
+    return _tabled([it for it in items if it.right <= g0], [it for it in items if it.left >= g1])
 
 
 def _tabled(left: list[Block], right: list[Block]) -> bool:
