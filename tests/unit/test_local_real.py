@@ -105,6 +105,28 @@ def test_scan_askew_is_read_straight(tmp_path: pathlib.Path, degrees: float) -> 
     assert any(squashed(part).startswith(squashed(opening)) for part in markdown.split("\n\n"))
 
 
+def test_korean_scan_keeps_its_words_whole(tmp_path: pathlib.Path) -> None:
+    """The Korean card leaflet rendered as a 200 dpi scan and read with the
+    Korean model. Tesseract gives some words as one syllable each, with no
+    blank between them ("트", "레", "이", "더", "스"; "40", "만원"): they are
+    one word, not five, while the words it parts with a blank stay apart."""
+    import pypdfium2 as pdfium
+
+    path = tmp_path / "leaflet.png"
+    document = pdfium.PdfDocument(REAL / "uns-korean-tables.pdf")
+    document[0].render(scale=200 / 72, grayscale=True).to_pil().save(path)
+    document.close()
+    pages = LocalEngine().pages(path, "image/png", languages=["kor"])
+    markdown = "\n\n".join(page.markdown for page in pages)
+    for words in (
+        "이마트 트레이더스, 롯데마트, 홈플러스",
+        "할인점은 온라인몰도 포함되며",
+        "전월 이용금액 40만원 이상 시 제공",
+        "매월 1일부터 말일까지 이용한 일시불 및 할부 이용금액",
+    ):
+        assert words in markdown, words
+
+
 def test_scan_lit_unevenly_is_read_where_its_paper_is_dark(tmp_path: pathlib.Path) -> None:
     """The two-column CFR scan as if photographed in a lamp's light from the
     right: its paper goes from white to a dark gray at the left. One

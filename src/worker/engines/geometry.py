@@ -141,7 +141,12 @@ def is_wide_char(ch: str) -> bool:
     """CJK ideographs, kana, fullwidth forms: scripts written without spaces
     between words. Not hangul: Korean puts spaces between words, so a line
     of it wraps at a space."""
-    return unicodedata.east_asian_width(ch) in ("W", "F") and not _HANGUL.match(ch)
+    return unicodedata.east_asian_width(ch) in ("W", "F") and not is_hangul(ch)
+
+
+def is_hangul(ch: str) -> bool:
+    """A Korean letter or syllable."""
+    return _HANGUL.match(ch) is not None
 
 
 def is_rtl(text: str) -> bool:

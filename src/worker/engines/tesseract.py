@@ -56,6 +56,7 @@ from ilios.worker.engines import regions, scan
 from ilios.worker.engines.geometry import (
     Line,
     Rule,
+    is_hangul,
     is_rtl_char,
     join_words,
     marker_gap,
@@ -351,6 +352,14 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
         text = _text(word, RIL.WORD)
         if box is None or not text or (starts and _BAR.fullmatch(text)):
             continue  # nothing, or bars before a line's words: a box's edge read
+        if not starts and words and _syllable_on(words[-1][1], text, word.BlanksBeforeWord()):
+            raw[-1] = _union(raw[-1], box)  # one word: its boxes as one
+            if straighten is not None:
+                box = scan.straight_box(box, straighten)
+            at, before, joined, confidence = words[-1]
+            confidence = min(confidence, word.Confidence(RIL.WORD))
+            words[-1] = (at, before + text, _union(joined, box), confidence)
+            continue
         if starts:
             starts = False
             line += 1
@@ -541,6 +550,21 @@ def _segments(
         current.top, current.bottom = min(current.top, y0), max(current.bottom, y1)
         current.chars += len(text)
     return out
+
+
+def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def _syllable_on(before: str, text: str, blanks: int) -> bool:
+    """Tesseract put no blank between the word ``before`` and ``text``, Korean
+    at the joint (a letter or figure on the other side): syllables of one
+    word that it gave as words of their own ("트", "레", "이", "더", "스";
+    "40", "만원"), which a space would part."""
+    if blanks != 0 or not before:
+        return False
+    last, first = before[-1], text[0]
+    return (is_hangul(last) and first.isalnum()) or (last.isalnum() and is_hangul(first))
 
 
 def _leftwards(segment: Line, text: str, left: int, right: int) -> bool:
