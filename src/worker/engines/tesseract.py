@@ -352,7 +352,12 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
         text = _text(word, RIL.WORD)
         if box is None or not text or (starts and _BAR.fullmatch(text)):
             continue  # nothing, or bars before a line's words: a box's edge read
-        if not starts and words and _syllable_on(words[-1][1], text, word.BlanksBeforeWord()):
+        if (
+            not starts
+            and words
+            and _beside(raw[-1], box)
+            and _syllable_on(words[-1][1], text, word.BlanksBeforeWord())
+        ):
             raw[-1] = _union(raw[-1], box)  # one word: its boxes as one
             if straighten is not None:
                 box = scan.straight_box(box, straighten)
@@ -554,6 +559,13 @@ def _segments(
 
 def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def _beside(before: tuple[int, int, int, int], box: tuple[int, int, int, int]) -> bool:
+    """``box`` follows ``before`` along a horizontal line: it starts right of
+    its start, and the two overlap in height by half the lower one's."""
+    overlap = min(before[3], box[3]) - max(before[1], box[1])
+    return box[0] >= before[0] and 2 * overlap >= min(before[3] - before[1], box[3] - box[1])
 
 
 def _syllable_on(before: str, text: str, blanks: int) -> bool:
