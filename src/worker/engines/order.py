@@ -449,7 +449,8 @@ def _splits(items: list[Block], g0: float, g1: float) -> bool:
     """Enough lines each side of the gutter, at most half as many lines
     across it as beside it (a one-column page whose short lines leave a
     channel has its full lines across it), and the two sides not the halves
-    of a table."""
+    of a table (their lines pair up as rows, and neither holds a ruled
+    table of its own: ``_tabled``)."""
     lines = _lines(items)
     left = [line for line in lines if line.right <= g0]
     right = [line for line in lines if line.left >= g1]

@@ -563,7 +563,7 @@ def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[
 
 def _beside(before: tuple[int, int, int, int], box: tuple[int, int, int, int]) -> bool:
     """``box`` follows ``before`` along a horizontal line: it starts right of
-    its start, and the two overlap in height by half the lower one's."""
+    its start, and the two overlap in height by half the shorter one's."""
     overlap = min(before[3], box[3]) - max(before[1], box[1])
     return box[0] >= before[0] and 2 * overlap >= min(before[3] - before[1], box[3] - box[1])
 
