@@ -92,9 +92,9 @@ _WORDY = re.compile(r"[^\W\d_]{4}|[^\W\d_]{2,}\s+[^\W\d_]{2,}")  # a 4-letter wo
 # A contents entry: a dot leader, then a page number (arabic or roman) at the line's end
 # (``_entry``: the number, then ``leader_start`` before it; one pattern for both
 # backtracks through every dot of a long leader).
-# A section number opening a line, before a capital: "2 Obtaining", "5.2. Authors".
-SECTION = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(?=[^\W\d_])")
 _PAGE_NUMBER = re.compile(r"\s*(?:\d{1,4}|[ivxlcdm]{1,7})$", re.IGNORECASE)
+# A section number opening a line, before a letter: "2 Obtaining", "5.2. Authors".
+SECTION = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(?=[^\W\d_])")
 SOFT_HYPHENS = ("\u00ad", "\x02")  # soft hyphen; pdfium's code for a line-end hyphen
 
 

@@ -46,6 +46,7 @@ from ilios.worker.engines.geometry import Line, running_text
 MARGIN_WINDOW = 2  # pages compared on each side
 MARGIN_LINES = 3  # candidates: this many lines from the top and from the bottom
 MARGIN_SLACK = 1.0  # a running line sits this close (font sizes) to its match, vertically
+ROW_TOLERANCE = 0.3  # baselines closer than this (font sizes) are one row
 MARGIN_CELLS = 3  # rows of more segments are table rows (a header row repeated on each page)
 PAGE_NUMBER_GAP = 2.0  # a lone page number this far (font sizes) below the text is a footer
 LINE_NUMBERS = 3  # line numbers in a margin: at least this many ...
@@ -114,7 +115,9 @@ def _numbered_prose(numbers: list[Line], others: list[Line]) -> bool:
     texts = []
     for number in numbers:
         level = [
-            line for line in others if abs(line.baseline - number.baseline) <= 0.3 * number.size
+            line
+            for line in others
+            if abs(line.baseline - number.baseline) <= ROW_TOLERANCE * number.size
         ]
         texts.append(max(level, key=lambda line: line.left - number.left).text if level else "")
     return running_text(texts, [True] * len(texts))
@@ -147,7 +150,7 @@ def _rows(lines: list[Line]) -> list[list[Line]]:
     right), top to bottom."""
     rows: list[list[Line]] = []
     for line in sorted(lines, key=lambda line: line.baseline):
-        if rows and abs(line.baseline - rows[-1][0].baseline) <= 0.3 * line.size:
+        if rows and abs(line.baseline - rows[-1][0].baseline) <= ROW_TOLERANCE * line.size:
             rows[-1].append(line)
         else:
             rows.append([line])

@@ -39,6 +39,7 @@ import itertools
 import statistics
 
 from ilios.worker.engines.geometry import (
+    FULL_CHARS,
     FULL_LINE,
     Boxes,
     Line,
@@ -205,13 +206,13 @@ def _header_cut(items: list[Block]) -> list[list[Block]] | None:
     return None
 
 
-def _blank_strips(items: list[Block]) -> tuple[list[Block], list[int]]:
+def _blank_strips(items: list[Block], height: float = HEADER_GAP) -> tuple[list[Block], list[int]]:
     """The items top down, and the indexes among them where a blank strip
-    across the region (HEADER_GAP font sizes high or more) ends."""
+    across the region (``height`` font sizes high or more) ends."""
     sizes = [line.size for line in _lines(items)]
     if not sizes:
         return sorted(items, key=lambda it: it.top), []
-    groups = blank_strips(items, HEADER_GAP * statistics.median(sizes))
+    groups = blank_strips(items, height * statistics.median(sizes))
     starts = list(itertools.accumulate(len(group) for group in groups))
     return [item for group in groups for item in group], starts[:-1]
 
@@ -316,11 +317,9 @@ def _bands(items: list[Block], gutter: tuple[float, float]) -> list[list[Block]]
     text going on past a figure in one column starts elsewhere). Each band
     is read column by column before the next. None if there is no such
     strip."""
-    size = statistics.median(line.size for line in _lines(items))
-    groups = blank_strips(items, BAND_GAP * size)
-    for at in range(1, len(groups)):
-        above = [it for group in groups[:at] for it in group]
-        below = [it for group in groups[at:] for it in group]
+    ordered, cuts = _blank_strips(items, BAND_GAP)
+    for at in cuts:
+        above, below = ordered[:at], ordered[at:]
         sides = _sides(above, gutter) + _sides(below, gutter)
         if min(map(len, sides)) >= MIN_COLUMN_LINES and _level_starts(*sides[2:]):
             return [*_flows(above), *_flows(below)]
@@ -491,14 +490,14 @@ def _is_table(left: list[Line], right: list[Line]) -> bool:
 def _runs_on(side: list[Line], other: list[Line]) -> bool:
     """The side is running text (``running_text``) whose sentences run on
     past rows of ``other``: a line is full at FULL_LINE of the side's width
-    and TEXT_MIN_CHARS or more, and runs on into a line at most
+    and FULL_CHARS or more, and runs on into a line at most
     RUN_ON_PITCH font sizes below it, level with a line of ``other``. A
     column of prose beside a list of short entries (a paper's contents) is
     no table column, however its lines pair with the entries."""
     lines = sorted(side, key=lambda line: line.baseline)
     width = max(line.right for line in lines) - min(line.left for line in lines)
     full = [
-        line.right - line.left >= FULL_LINE * width and _half_widths(line) >= TEXT_MIN_CHARS
+        line.right - line.left >= FULL_LINE * width and _half_widths(line) >= FULL_CHARS
         for line in lines
     ]
     baselines = sorted(line.baseline for line in other)

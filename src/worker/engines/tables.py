@@ -27,6 +27,7 @@ import itertools
 import statistics
 
 from ilios.worker.engines.geometry import (
+    FULL_CHARS,
     FULL_LINE,
     LEADER_DOTS,
     Boxes,
@@ -54,7 +55,6 @@ MIN_ALIGNED_ROWS = 3  # an unruled table has at least this many rows ...
 MIN_ALIGNED_ROWS_WIDE = 2  # ... or this many if it has 3 or more columns
 BRIDGE_SHARE = 0.1  # ... whose columns part where at most this share of its rows reach across
 MAX_CELL_CHARS = 40  # aligned "cells" this long (median) are lines of text columns
-PROSE_CHARS = 16  # rows whose widest segments run on (this long or more when full) are prose
 BANDED_MIN_ROWS = 6  # a grid row of a table ruled only between columns: a cell this many lines
 BANDED_SHARE = 0.6  # ... this share of them level with a line of another cell
 BANDED_LABELS = 0.9  # ... and one column (the row labels) filled in this share of its rows
@@ -614,9 +614,9 @@ def _prose(bands: list[list[Line]]) -> bool:
     """The bands are lines of running text (``running_text``), each level
     with a label (a bill's line numbers), not a table's rows: the widest
     segment of each is its line, full at FULL_LINE of the longest such in
-    characters and PROSE_CHARS or more."""
+    characters and FULL_CHARS or more."""
     widest = [max(band, key=lambda seg: seg.right - seg.left).text for band in bands if band]
-    least = max(PROSE_CHARS, FULL_LINE * max(map(len, widest), default=0))
+    least = max(FULL_CHARS, FULL_LINE * max(map(len, widest), default=0))
     return running_text(widest, [len(text) >= least for text in widest])
 
 
