@@ -320,6 +320,12 @@ AFTER = "<p>First after.</p><p>Second after.</p>"
             ["A chart", "First after.", "Second after."],
             id="picture-source",
         ),
+        pytest.param(  # an icon's alt text is a word of its own, not glued to the item's
+            '<ul><li><img src="pdf.png" alt="PDF">Advanced PDF understanding</li>'
+            '<li>Logo<img src="l.png" alt=" Docling "><img src="x.png" alt=""></li></ul>' + AFTER,
+            ["- PDF Advanced PDF understanding\n- Logo Docling", "First after.", "Second after."],
+            id="inline-image-alt",
+        ),
         pytest.param(
             "<p>Super<wbr>cali<wbr>fragilistic.</p>" + AFTER,
             ["Supercalifragilistic.", "First after.", "Second after."],
@@ -404,7 +410,7 @@ def test_html_neither_fetches_nor_expands_entities(tmp_path) -> None:
     assert markdown.split("\n\n") == [
         "]>",
         "Start &xxe; &local; &j;",
-        f"LogoFallback[![]({url}/poster)]({url}/video)",  # inline: image, object, video
+        f"Logo Fallback[![]({url}/poster)]({url}/video)",  # inline: image, object, video
         "End",
     ]
 

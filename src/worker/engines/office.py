@@ -134,7 +134,7 @@ def _html(path: pathlib.Path) -> tuple[int, Iterator[str]]:
     for tag in soup(HTML_DROPPED):
         tag.decompose()
     for image in soup("img"):
-        image.replace_with(str(image.get("alt") or ""))
+        image.replace_with(_alt_word(image))
     for landmark in soup(["header", "footer"]):
         if landmark.find_parent(HTML_SECTIONING) is None and not landmark.decomposed:
             landmark.decompose()  # the page's banner or footer, not the document's
@@ -159,6 +159,21 @@ def _html(path: pathlib.Path) -> tuple[int, Iterator[str]]:
     )
     markdown = re.sub(r"\n{3,}", "\n\n", converter.convert_soup(soup)).strip()
     return 1, iter([markdown])
+
+
+def _alt_word(image: Any) -> str:
+    """An image's alt text, as a word of its own: set apart by a space from
+    text that touches it in the same element (an icon before a list item's
+    words: "PDF Advanced PDF understanding", not "PDFAdvanced")."""
+    alt = str(image.get("alt") or "").strip()
+    if not alt:
+        return ""
+    before, after = image.previous_sibling, image.next_sibling
+    before_text = before.get_text() if before is not None else ""
+    after_text = after.get_text() if after is not None else ""
+    head = " " if before_text[-1:].strip() else ""
+    tail = " " if after_text[:1].strip() else ""
+    return head + alt + tail
 
 
 def _regular_tables(soup: Any) -> None:
