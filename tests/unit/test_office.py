@@ -427,6 +427,21 @@ def test_html_reopened_formatting_does_not_multiply_the_markdown(tmp_path) -> No
     assert markdown.split("\n\n") == ["**text**"] * 100
 
 
+def test_html_emphasis_inside_its_own_kind_is_marked_once(tmp_path) -> None:
+    """docling's formatting.html: CMS output nests <b> in <strong>, <em> in <i>,
+    <del> in <s>; each pair is one Markdown mark, not a doubled one."""
+    markdown = html_markdown(
+        tmp_path,
+        "<p>Notice that <strong><b>strong + bold</b></strong> and "
+        "<i><em>italic + emphasis</em></i>, also <s><del>struck twice</del></s>, "
+        "but <strong><em>strong + emphasis</em></strong> is both.</p>",
+    )
+    assert markdown == (
+        "Notice that **strong + bold** and *italic + emphasis*, also ~~struck twice~~, "
+        "but ***strong + emphasis*** is both."
+    )
+
+
 def test_html_tree_past_the_memory_cap_is_memory_limit(tmp_path) -> None:
     """An 86 KB page whose tree (9 million re-opened elements) outgrows the engine's
     memory cap fails as MEMORY_LIMIT, not as a damaged file."""

@@ -16,11 +16,13 @@ budget bounds that.
 What the tree holds: elements with their attributes, and text, with character
 references decoded. Comments, the doctype and ``<template>`` contents (a
 separate fragment in HTML) are left out, and so is a formatting element
-(FORMATTING) inside an open one of the same name: ``<b>`` in ``<b>`` is no
-bolder, markdownify would write ``**a **b** c**``, and HTML re-opens
-misnested formatting elements around every later run of text, so a few KB of
-``<b id=1>…<b id=200></div>`` then ``<div>x</div>``… would otherwise nest
-200 deep a thousand times over. Nothing is fetched, and no entity a document
+(FORMATTING) inside an open one of the same name or the same Markdown mark
+(SAME_MARK): ``<b>`` in ``<b>`` is no bolder, markdownify would write
+``**a **b** c**`` (for ``<b>`` in ``<strong>``, "****b****"; for ``<em>`` in
+``<i>``, "**i**", which is bold), and HTML re-opens misnested formatting
+elements around every later run of text, so a few KB of ``<b id=1>…<b
+id=200></div>`` then ``<div>x</div>``… would otherwise nest 200 deep a
+thousand times over. Nothing is fetched, and no entity a document
 declares is expanded (HTML has no DTDs).
 """
 
@@ -33,8 +35,11 @@ from bs4 import BeautifulSoup
 from bs4.builder import HTMLTreeBuilder
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-# The formatting elements of HTML's parsing algorithm (those it re-opens).
-FORMATTING = frozenset("a b big code em font i nobr s small strike strong tt u".split())
+# The formatting elements of HTML's parsing algorithm (those it re-opens), and
+# del, which Markdown marks as it marks s and strike.
+FORMATTING = frozenset("a b big code del em font i nobr s small strike strong tt u".split())
+# Elements one Markdown mark shows alike: nested in each other, they are one.
+SAME_MARK = {"strong": "b", "em": "i", "strike": "s", "del": "s"}
 
 
 def parse(text: str) -> BeautifulSoup:
@@ -65,14 +70,15 @@ class _LexborTreeBuilder(HTMLTreeBuilder):
                 soup.handle_data(node.text_content or "")
             elif node.is_element_node:
                 name = str(node.tag)
-                replayed = not formatting[name]
+                mark = SAME_MARK.get(name, name)
+                replayed = not formatting[mark]
                 if replayed:
                     attrs = {key: value or "" for key, value in node.attributes.items()}
                     soup.handle_starttag(name, None, None, attrs)
                 if node.child is not None:
                     entered.append((name, replayed))
                     if name in FORMATTING:
-                        formatting[name] += 1
+                        formatting[mark] += 1
                     node = node.child
                     continue
                 if replayed:
@@ -85,7 +91,7 @@ class _LexborTreeBuilder(HTMLTreeBuilder):
                 node = parent
                 name, replayed = entered.pop()
                 if name in FORMATTING:
-                    formatting[name] -= 1
+                    formatting[SAME_MARK.get(name, name)] -= 1
                 if replayed:
                     soup.handle_endtag(name)
             node = node.next
