@@ -346,9 +346,11 @@ def test_html_non_text_elements_stay_out(tmp_path) -> None:
         "<template><p>Template text</p></template>"
         "<svg><text>Vector text</text></svg>"
         "<canvas>Canvas text</canvas>"
-        "<noscript>Enable scripts</noscript><script>var x = 'Script text'</script>" + AFTER,
+        "<noscript>Enable scripts</noscript><script>var x = 'Script text'</script>"
+        "<pre hidden><code>$ hidden listing</code></pre><p hidden=''>Hidden text</p>"
+        '<div hidden="until-found"><p>Found text</p></div>' + AFTER,
     )
-    assert markdown.split("\n\n") == ["Before.", "First after.", "Second after."]
+    assert markdown.split("\n\n") == ["Before.", "Found text", "First after.", "Second after."]
 
 
 @pytest.mark.parametrize(

@@ -133,6 +133,9 @@ def _html(path: pathlib.Path) -> tuple[int, Iterator[str]]:
     soup = htmltree.parse(text)
     for tag in soup(HTML_DROPPED):
         tag.decompose()
+    for tag in soup(hidden=True):  # not shown (but hidden="until-found": searchable, shown)
+        if str(tag.get("hidden")).strip().lower() != "until-found" and not tag.decomposed:
+            tag.decompose()
     for image in soup("img"):
         image.replace_with(_alt_word(image))
     for landmark in soup(["header", "footer"]):
