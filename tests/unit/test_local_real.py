@@ -105,18 +105,23 @@ def test_scan_askew_is_read_straight(tmp_path: pathlib.Path, degrees: float) -> 
     assert any(squashed(part).startswith(squashed(opening)) for part in markdown.split("\n\n"))
 
 
-def test_korean_scan_keeps_its_words_whole(tmp_path: pathlib.Path) -> None:
+@pytest.mark.parametrize("languages", [["kor"], None], ids=["korean-named", "none-named"])
+def test_korean_scan_keeps_its_words_whole(
+    tmp_path: pathlib.Path, languages: list[str] | None
+) -> None:
     """The Korean card leaflet rendered as a 200 dpi scan and read with the
-    Korean model. Tesseract gives some words as one syllable each, with no
-    blank between them ("트", "레", "이", "더", "스"; "40", "만원"): they are
-    one word, not five, while the words it parts with a blank stay apart."""
+    Korean model, named or not: with none named, OSD sees the script (it
+    calls Hangul with Han "Korean") and its model is added. Tesseract gives
+    some words as one syllable each, with no blank between them ("트",
+    "레", "이", "더", "스"; "40", "만원"): they are one word, not five, while
+    the words it parts with a blank stay apart."""
     import pypdfium2 as pdfium
 
     path = tmp_path / "leaflet.png"
     document = pdfium.PdfDocument(REAL / "uns-korean-tables.pdf")
     document[0].render(scale=200 / 72, grayscale=True).to_pil().save(path)
     document.close()
-    pages = LocalEngine().pages(path, "image/png", languages=["kor"])
+    pages = LocalEngine().pages(path, "image/png", languages=languages)
     markdown = "\n\n".join(page.markdown for page in pages)
     for words in (
         "이마트 트레이더스, 롯데마트, 홈플러스",

@@ -102,6 +102,7 @@ SCRIPT_MODELS: dict[str, tuple[str, ...]] = {
     "Han": ("chi_sim", "jpn", "chi_tra"),
     "Japanese": ("jpn",),
     "Hangul": ("kor",),
+    "Korean": ("kor",),  # OSD's name for Hangul with Han (as Japanese is Han with kana)
     "Arabic": ("ara",),
     "Hebrew": ("heb",),
     "Cyrillic": ("rus", "ukr", "Cyrillic"),
