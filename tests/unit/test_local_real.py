@@ -132,6 +132,24 @@ def test_korean_scan_keeps_its_words_whole(
         assert words in markdown, words
 
 
+def test_scanned_table_caption_reaching_its_top_rule_reads_before_the_table() -> None:
+    """A Chinese standard's ruled table as a scan: the OCR box of its caption
+    ("表 7.5 ...", parentheses reaching below the baseline) ends a few pixels
+    under the table's top rule. The caption's middle is above the table, so
+    it comes before the table, not after it."""
+    pages = LocalEngine().pages(
+        REAL / "plumber-issue-336-zh-tables-top.png", "image/png", languages=["chi_sim"]
+    )
+    markdown = "\n\n".join(page.markdown for page in pages)
+    blocks = markdown.split("\n\n")
+    caption = next(i for i, block in enumerate(blocks) if block.startswith("表 7.5"))
+    table = next(i for i, block in enumerate(blocks) if block.startswith("|"))
+    note = next(i for i, block in enumerate(blocks) if "表中路段交通量应采用" in block)
+    assert blocks[0].startswith("路段的交通量和大型车比例")
+    assert caption < table < note
+    assert "| 高速公路 |" in blocks[table]
+
+
 def test_scan_lit_unevenly_is_read_where_its_paper_is_dark(tmp_path: pathlib.Path) -> None:
     """The two-column CFR scan as if photographed in a lamp's light from the
     right: its paper goes from white to a dark gray at the left. One

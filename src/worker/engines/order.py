@@ -597,10 +597,23 @@ def _half_widths(line: Line) -> int:
 
 def _rows_to_lines(flow: list[Block]) -> list[Block]:
     """Group a flow's segments into rows; aligned rows become tables, the
-    others whole lines. Tables already found stay where they are."""
+    others whole lines. Tables already found stay where they are: a line
+    comes before a table whose top is below the line's middle (a caption
+    whose box reaches past the table's top rule: an OCR box's descenders)."""
     out: list[Block] = []
     rows: list[list[Line]] = []
-    for item in sorted(flow, key=lambda it: it.bottom if isinstance(it, Line) else it.top):
+    tops = sorted(it.top for it in flow if not isinstance(it, Line))
+
+    def place(item: Block) -> tuple[float, int]:
+        if not isinstance(item, Line):
+            return item.top, 1
+        middle = (item.top + item.bottom) / 2
+        at = bisect.bisect_right(tops, middle)  # the first table top below the middle
+        if at < len(tops) and tops[at] < item.bottom:
+            return tops[at], 0  # just before that table
+        return item.bottom, 1
+
+    for item in sorted(flow, key=place):
         if isinstance(item, (Table, Boxes)):
             out.extend(_finish(rows))
             rows = []
