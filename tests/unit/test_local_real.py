@@ -150,6 +150,28 @@ def test_scanned_table_caption_reaching_its_top_rule_reads_before_the_table() ->
     assert "| 高速公路 |" in blocks[table]
 
 
+def test_scanned_list_item_read_unsurely_after_its_bullet_is_kept() -> None:
+    """A survey's list of groups, each a bullet, a name and two check boxes,
+    as a scan. Tesseract reads "Children" and "Migrants" at a low confidence
+    after a bullet: a line of two words, one a sign, looked like a
+    picture's texture and went. The bullet opening the line (a solid dot,
+    found in the pixels) has no vote, so the word stays."""
+    pages = LocalEngine().pages(REAL / "docling-table-as-picture-list.png", "image/png")
+    markdown = "\n\n".join(page.markdown for page in pages)
+    assert_in_order(
+        markdown,
+        [
+            "- Persons with disabilities",
+            "- Children",
+            "- Women",
+            "- The elderly",
+            "- Migrants",
+            "Refugees, asylum seekers, or stateless persons",
+            "- Internally displaced persons",
+        ],
+    )
+
+
 def test_scan_lit_unevenly_is_read_where_its_paper_is_dark(tmp_path: pathlib.Path) -> None:
     """The two-column CFR scan as if photographed in a lamp's light from the
     right: its paper goes from white to a dark gray at the left. One

@@ -424,7 +424,9 @@ def _texture(words: list[Word]) -> bool:
     SURE_LETTERS letters or more read at SURE_WORD (a form's label among the
     marks of its boxes), and no more than half of them words of three
     letters or more with nothing but punctuation at their ends (texture
-    reads as stray letters and signs; a worn word alone on a line stays)."""
+    reads as stray letters and signs; a worn word alone on a line stays,
+    and so does one after the bullet opening its line, a solid dot found
+    in the pixels: no word of the vote)."""
     chars = sum(len(text) for _, text, _, _ in words)
     if sum(len(text) * confidence for _, text, _, confidence in words) >= LEGIBLE * chars:
         return False
@@ -433,8 +435,9 @@ def _texture(words: list[Word]) -> bool:
         for _, text, _, confidence in words
     ):
         return False
-    cores = [text.strip(_EDGE_MARKS) for _, text, _, _ in words]
-    return 2 * sum(len(core) >= 3 and core.isalpha() for core in cores) <= len(words)
+    voters = words[1:] if len(words) > 1 and words[0][1] == "\u2022" else words
+    cores = [text.strip(_EDGE_MARKS) for _, text, _, _ in voters]
+    return 2 * sum(len(core) >= 3 and core.isalpha() for core in cores) <= len(voters)
 
 
 def _solid_dot(
