@@ -334,6 +334,38 @@ def test_table_on_a_turned_page_keeps_its_rows(converted) -> None:
     assert [row[4] for row in rows[1:5]] == ["637", "688", "560", "415"]
 
 
+def test_scanned_table_ruled_in_gray_under_a_shaded_head_keeps_its_grid(
+    tmp_path: pathlib.Path,
+) -> None:
+    """pdfplumber issue 140's table printed and scanned (rendered at 200 dpi):
+    its rules are mid-gray, too light for ink, and its head row is shaded
+    light gray. The rules along the shaded head are darker than the shade
+    around them, which is no rule; the column lines, shorter than a grid's
+    long rules, cross four of them. Each column and the head row stay apart."""
+    import pypdfium2 as pdfium
+
+    path = tmp_path / "issue-140.png"
+    document = pdfium.PdfDocument(REAL / "plumber-issue-140.pdf")
+    document[0].render(scale=200 / 72, grayscale=True).to_pil().save(path)
+    document.close()
+    markdown = "\n\n".join(page.markdown for page in LocalEngine().pages(path, "image/png"))
+    rows = table_rows(markdown)
+    assert rows[0] == [
+        "Line no",
+        "UPC code",
+        "Location",
+        "Item Description",
+        "Item Quantity",
+        "Bill Amount",
+        "Accrued Amount",
+        "Handling Rate",
+        "PO number",
+    ]
+    assert rows[2][1:5] == ["0085648100380", "CENTRAL KMA", "LILYS DRK CHC CRMLZD SLTD", "688"]
+    amounts = [row[6].replace(" ", "") for row in rows[1:5]]  # OCR may space "$ 388.57"
+    assert amounts == ["$388.57", "$419.68", "$341.60", "$253.15"]
+
+
 def test_ruled_table_rows_drawn_as_one_text_object_are_split_into_cells(converted) -> None:
     """pdfplumber's table-curves example: each row of the drug table is one
     text object across the grid; the column lines split it."""

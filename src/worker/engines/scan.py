@@ -49,6 +49,8 @@ RULE_LIGHT = 0.25  # ... and pale rules this share of the way from the paper to 
 RULE_PALE = 0.2  # ... darker than INK_LEVEL along at most this share of their length ...
 GRID_LENGTH = 0.15  # ... at least this share of the page side long ...
 GRID_CROSSINGS = 3  # ... that cross at least this many rules the other way
+RULE_RIDGE = 0.5  # ... and darker than the ground around them by this share of that way ...
+RULE_EDGE_PX = 2  # ... further than this from a dark rule (its blurred edge)
 RULE_MIN_SHARE = 0.04  # a ruling line spans at least this share of the page side
 RULE_MIN_PX = 40  # ... and at least this many pixels
 RULE_MAX_PX = 8  # ... and is at most this many pixels thick (half a scaled glyph's height)
@@ -274,7 +276,11 @@ def ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], 
     from the paper (the page's 95th percentile of gray) to its ink (its
     2nd) are rules too where each is GRID_LENGTH of the page side long or
     more and crosses GRID_CROSSINGS rules the other way or more: a grid's
-    lines, not an engraving's strokes."""
+    lines, not an engraving's strokes; or, shorter, crosses as many of the
+    grid's lines found (a short table's column lines). Such a pale line is
+    darker than the ground around it (``_ridges``: a shaded table head is
+    no line, the rules along its edges are) and lies away from the dark
+    rules (RULE_EDGE_PX: a dark rule's blurred edge is no line of its own)."""
     rules, mask = _runs(pixels, _ink(pixels, uneven))
     if uneven:
         return [rule for rule, _ in rules], mask
@@ -282,22 +288,46 @@ def ruling_lines(pixels: np.ndarray, uneven: bool = False) -> tuple[list[Rule], 
     level = paper - RULE_LIGHT * (paper - darkest)
     if level <= INK_LEVEL:
         return [rule for rule, _ in rules], mask
-    pale, _ = _runs(pixels, (pixels < level).astype(np.uint8), pale=True)
+    # pale ink: lighter lines, not a shade (``_ridges``), and not the dark rules found
+    # nor their blurred edges
+    edge = 2 * RULE_EDGE_PX + 1
+    near = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (edge, edge)))
+    ink = (pixels < level) & _ridges(pixels, RULE_RIDGE * (paper - level)) & (near == 0)
+    pale, _ = _runs(pixels, ink.astype(np.uint8), pale=True)
     found = [rule for rule, _ in rules]
     every = found + [rule for rule, _ in pale]
     height, width = pixels.shape
+    short = []
     for rule, (box, own) in pale:
         long = GRID_LENGTH * (width if rule.horizontal else height)
         if max(rule.x1 - rule.x0, rule.y1 - rule.y0) < long:
-            continue
-        crossings = sum(
-            rule.horizontal != other.horizontal and rule.meets(other, RULE_MAX_PX)
-            for other in every
-        )
-        if crossings >= GRID_CROSSINGS:
+            short.append((rule, (box, own)))
+        elif _crossings(rule, every) >= GRID_CROSSINGS:
+            found.append(rule)
+            mask[box][own] = 255
+    grid = list(found)  # a shorter pale run crossing as many of the grid's lines is one too
+    for rule, (box, own) in short:
+        if _crossings(rule, grid) >= GRID_CROSSINGS:
             found.append(rule)
             mask[box][own] = 255
     return found, mask
+
+
+def _ridges(pixels: np.ndarray, depth: float) -> np.ndarray:
+    """The pixels ``depth`` darker than the ground around them (the lightest
+    gray within RULE_MAX_PX each way, closed: a black-hat transform): a
+    line's or a glyph's, not a shaded area's. A table head's gray fill is
+    no darker than its ground; the rule along its edge is."""
+    size = 2 * RULE_MAX_PX + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    return cv2.morphologyEx(pixels, cv2.MORPH_BLACKHAT, kernel) >= depth
+
+
+def _crossings(rule: Rule, others: list[Rule]) -> int:
+    """How many of ``others`` running the other way ``rule`` crosses or meets."""
+    return sum(
+        rule.horizontal != other.horizontal and rule.meets(other, RULE_MAX_PX) for other in others
+    )
 
 
 def _runs(
