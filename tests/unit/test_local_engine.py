@@ -355,6 +355,42 @@ def test_lines_read_as_texture_are_left_out() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Los empleadores son responsables de los errores y por eso es para el que lo lea, "
+            "como al final.",
+            "spa",
+        ),
+        (
+            "Der Antrag ist nicht mit dem Formular auf den Weg zu bringen, das von der Stelle "
+            "für die Akten ein Muster hat.",
+            "deu",
+        ),
+        (
+            "The form and the notes that go with it are on the page, for it was made by the "
+            "office as this year's.",
+            "eng",
+        ),
+        ("Los errores de the form", None),  # too few common words to tell
+        # Polish: "do" is Portuguese's too, but one word is no language
+        (
+            "Wniosek do urzędu, skargi do sądu i listy do biura idą do nas, do was, do nich "
+            "i do mnie.",
+            None,
+        ),
+        (
+            "El formulario y the notes, por the office and the clerk, para el que lo pide, "
+            "with the date.",
+            None,
+        ),  # no language leads twice over the next
+    ],
+)
+def test_a_pages_language_is_told_by_its_common_words(text: str, language: str | None) -> None:
+    assert tesseract._language(text) == language
+
+
 def test_without_tesseract_models_rapidocr_reads(
     docs: pathlib.Path, monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
 ) -> None:

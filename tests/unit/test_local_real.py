@@ -172,6 +172,17 @@ def test_scanned_list_item_read_unsurely_after_its_bullet_is_kept() -> None:
     )
 
 
+def test_scan_in_spanish_with_no_language_named_keeps_its_accents() -> None:
+    """The Spanish USCIS form's notices as a scan, no language named: read
+    in English first, the page's words are mostly Spanish ones ("los", "y",
+    "por", "para", "es"...), so it is read again with the Spanish model,
+    whose accents are right ("autorización", not "autorizacién")."""
+    pages = LocalEngine().pages(REAL / "pymupdf-uscis-i9-es-notice.png", "image/png")
+    markdown = "\n\n".join(page.markdown for page in pages)
+    for words in ("electrónicamente", "autorización de empleo", "una discriminación ilegal"):
+        assert words in markdown, words
+
+
 def test_scan_lit_unevenly_is_read_where_its_paper_is_dark(tmp_path: pathlib.Path) -> None:
     """The two-column CFR scan as if photographed in a lamp's light from the
     right: its paper goes from white to a dark gray at the left. One

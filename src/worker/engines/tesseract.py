@@ -126,6 +126,24 @@ _SCRIPT_LETTERS = {
     }.items()
 }
 KANA_SHARE = 0.1  # CJK text with this share of kana is Japanese
+# Common words of the Latin-script languages with models, none shared by two
+# of them: a page read in other models whose words are mostly one of these
+# languages' is read again with its model too (accents, ligatures, spelling).
+LANGUAGE_WORDS = {
+    language: frozenset(words.split())
+    for language, words in {
+        "eng": "the and of to that for it with as was on are by this from",
+        "deu": "der die das und ist nicht mit sich auf für dem den ein eine zu von",
+        "fra": "le les et est une du dans pour sur pas au qui avec ce sont",
+        "spa": "el los las y se por con para es al lo como más pero",
+        "ita": "di che della per sono gli nel alla delle ha dei anche",
+        "por": "os do em não uma dos das ao mais pelo pela são",
+        "nld": "het een van dat op te zijn niet voor er ook",
+    }.items()
+}
+LANGUAGE_MIN = 8  # ... at least this many of its common words ...
+LANGUAGE_DISTINCT = 4  # ... this many different ones among them ...
+LANGUAGE_LEAD = 2.0  # ... this many times as many as any other language's
 VERTICAL_MODELS = ("jpn", "chi_sim", "chi_tra", "kor")  # models with a *_vert companion
 _SCRIPTS_OWN = frozenset(m for models in SCRIPT_MODELS.values() for m in models)
 
@@ -237,7 +255,32 @@ def read_page(pixels: np.ndarray, languages: Sequence[str], *, upright: bool = F
             break
         again = _read_turned(page, best.turns, other)
         best = max((best, again), key=lambda r: r.confidence)
+    if not best.vertical and not any(m in _SCRIPTS_OWN for m in models):
+        language = _language(" ".join(line.text for line in best.lines))
+        if language is not None and language not in models and language in installed_models():
+            again = _read_turned(page, best.turns, models_for([language, *models]))
+            best = max((again, best), key=lambda r: r.confidence)  # a tie: the language's
     return best
+
+
+def _language(text: str) -> str | None:
+    """The Latin-script language (a model name) whose common words
+    (LANGUAGE_WORDS) the text holds most of: at least LANGUAGE_MIN of them,
+    LANGUAGE_DISTINCT different ones among them (one word is no language:
+    Polish is full of "do"), LANGUAGE_LEAD times as many as any other
+    language's (English's too); None if there is no such language."""
+    counts = dict.fromkeys(LANGUAGE_WORDS, 0)
+    seen: dict[str, set[str]] = {language: set() for language in LANGUAGE_WORDS}
+    for word in re.findall(r"[^\W\d_]+", text.casefold()):
+        for language, words in LANGUAGE_WORDS.items():
+            if word in words:
+                counts[language] += 1
+                seen[language].add(word)
+    ranked = sorted(counts, key=lambda language: counts[language], reverse=True)
+    first, second = counts[ranked[0]], counts[ranked[1]]
+    if first < LANGUAGE_MIN or first < LANGUAGE_LEAD * second:
+        return None
+    return ranked[0] if len(seen[ranked[0]]) >= LANGUAGE_DISTINCT else None
 
 
 def read_region(
