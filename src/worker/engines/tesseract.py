@@ -36,6 +36,10 @@ A page goes through, in order:
    (``regions``): a column of short lines it read as one vertical word,
    what ends each dot leader's line, each dark panel, each ruled grid's
    cells.
+6. Language (``_language``): a Latin-script page whose words are mostly
+   the common words of a language whose model is installed but was not
+   used is read again with that model too (its accents), and the reading
+   with the better confidence kept.
 """
 
 from __future__ import annotations
@@ -90,6 +94,7 @@ SURE_WORD, SURE_LETTERS = 85.0, 5  # ... unless it holds a word this sure of thi
 # letter with its counters filled in ("в", bold and small) has inked corners.
 BULLET_HEIGHT, BULLET_ASPECT, BULLET_MIDDLE, BULLET_CORNER = 0.7, (0.6, 1.6), 0.9, 0.5
 BULLET_SQUARE = 0.9  # a square bullet ("■") fills this share of the box its ink spans
+BULLET_TEXT = "\u2022"  # what a bullet found so is read as
 # Tesseract's binarisation: Otsu's one threshold for the page; an unevenly lit
 # page (see scan.unevenly_lit) is read again with Sauvola's, which follows the
 # paper's brightness from place to place, and the reading that finds more text wins.
@@ -423,7 +428,7 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
             else:
                 boxes[line] = (line_box, int(baseline[1][1]) if baseline else line_box[3])
             if len(text) == 1 and _solid_dot(pixels, box, line_box):
-                text = "\u2022"
+                text = BULLET_TEXT
         raw.append(box)
         if straighten is not None:
             box = scan.straight_box(box, straighten)
@@ -478,7 +483,7 @@ def _texture(words: list[Word]) -> bool:
         for _, text, _, confidence in words
     ):
         return False
-    voters = words[1:] if len(words) > 1 and words[0][1] == "\u2022" else words
+    voters = words[1:] if len(words) > 1 and words[0][1] == BULLET_TEXT else words
     cores = [text.strip(_EDGE_MARKS) for _, text, _, _ in voters]
     return 2 * sum(len(core) >= 3 and core.isalpha() for core in cores) <= len(voters)
 
