@@ -131,19 +131,21 @@ _SCRIPT_LETTERS = {
     }.items()
 }
 KANA_SHARE = 0.1  # CJK text with this share of kana is Japanese
-# Common words of the Latin-script languages with models, none shared by two
-# of them: a page read in other models whose words are mostly one of these
+# Common words of the Latin-script languages with models, no word in two lists
+# (a word two languages share, as Spanish and Portuguese "por", counts for one:
+# the other's own words must outnumber it twice over, LANGUAGE_LEAD, for either
+# to be told): a page read in other models whose words are mostly one of these
 # languages' is read again with its model too (accents, ligatures, spelling).
 LANGUAGE_WORDS = {
     language: frozenset(words.split())
     for language, words in {
-        "eng": "the and of to that for it with as was on are by this from",
-        "deu": "der die das und ist nicht mit sich auf für dem den ein eine zu von",
-        "fra": "le les et est une du dans pour sur pas au qui avec ce sont",
-        "spa": "el los las y se por con para es al lo como más pero",
-        "ita": "di che della per sono gli nel alla delle ha dei anche",
-        "por": "os do em não uma dos das ao mais pelo pela são",
-        "nld": "het een van dat op te zijn niet voor er ook",
+        "eng": "the and of to that for it with was are by this from which have be",
+        "deu": "der die und ist nicht mit sich auf für dem den ein eine zu von",
+        "fra": "les et est une du dans pour sur pas au qui avec ce sont cette aux",
+        "spa": "el los las y se por con para es al lo como más pero puede pueden sin desde",
+        "ita": "di che della per sono gli nel alla delle dei anche questo più degli",
+        "por": "os do em não uma ao pelo pela são também foi muito você",
+        "nld": "het een van dat op zijn niet voor ook wordt naar bij hij",
     }.items()
 }
 LANGUAGE_MIN = 8  # ... at least this many of its common words ...
