@@ -60,6 +60,17 @@ def table_rows(markdown: str) -> list[list[str]]:
     ]
 
 
+def scanned(tmp_path: pathlib.Path, name: str) -> pathlib.Path:
+    """The real PDF's first page rendered as a 200 dpi gray scan (PNG)."""
+    import pypdfium2 as pdfium
+
+    path = tmp_path / f"{pathlib.Path(name).stem}.png"
+    document = pdfium.PdfDocument(REAL / name)
+    document[0].render(scale=200 / 72, grayscale=True).to_pil().save(path)
+    document.close()
+    return path
+
+
 # --- scans -------------------------------------------------------------------------
 
 # The two-column CFR scan in reading order: the left column's last section
@@ -115,12 +126,7 @@ def test_korean_scan_keeps_its_words_whole(
     some words as one syllable each, with no blank between them ("트",
     "레", "이", "더", "스"; "40", "만원"): they are one word, not five, while
     the words it parts with a blank stay apart."""
-    import pypdfium2 as pdfium
-
-    path = tmp_path / "leaflet.png"
-    document = pdfium.PdfDocument(REAL / "uns-korean-tables.pdf")
-    document[0].render(scale=200 / 72, grayscale=True).to_pil().save(path)
-    document.close()
+    path = scanned(tmp_path, "uns-korean-tables.pdf")
     pages = LocalEngine().pages(path, "image/png", languages=languages)
     markdown = "\n\n".join(page.markdown for page in pages)
     for words in (
@@ -353,12 +359,7 @@ def test_scanned_table_ruled_in_gray_under_a_shaded_head_keeps_its_grid(
     light gray. The rules along the shaded head are darker than the shade
     around them, which is no rule; the column lines, shorter than a grid's
     long rules, cross four of them. Each column and the head row stay apart."""
-    import pypdfium2 as pdfium
-
-    path = tmp_path / "issue-140.png"
-    document = pdfium.PdfDocument(REAL / "plumber-issue-140.pdf")
-    document[0].render(scale=200 / 72, grayscale=True).to_pil().save(path)
-    document.close()
+    path = scanned(tmp_path, "plumber-issue-140.pdf")
     markdown = "\n\n".join(page.markdown for page in LocalEngine().pages(path, "image/png"))
     rows = table_rows(markdown)
     assert rows[0] == [

@@ -63,7 +63,7 @@ class _LexborTreeBuilder(HTMLTreeBuilder):
             # HTML has no fatal syntax errors (every input makes a tree): lexbor fails
             # only when an allocation does, e.g. at the engine's memory cap.
             raise MemoryError("the HTML parser ran out of memory") from exc
-        entered: list[tuple[str, bool]] = []  # (name, replayed) of the open elements
+        entered: list[tuple[str, str, bool]] = []  # (name, mark, replayed) of the open elements
         formatting: Counter[str] = Counter()  # open formatting elements, by name
         while node is not None:
             if node.is_text_node:
@@ -76,7 +76,7 @@ class _LexborTreeBuilder(HTMLTreeBuilder):
                     attrs = {key: value or "" for key, value in node.attributes.items()}
                     soup.handle_starttag(name, None, None, attrs)
                 if node.child is not None:
-                    entered.append((name, replayed))
+                    entered.append((name, mark, replayed))
                     if name in FORMATTING:
                         formatting[mark] += 1
                     node = node.child
@@ -89,9 +89,9 @@ class _LexborTreeBuilder(HTMLTreeBuilder):
                 parent = node.parent
                 assert parent is not None
                 node = parent
-                name, replayed = entered.pop()
+                name, mark, replayed = entered.pop()
                 if name in FORMATTING:
-                    formatting[SAME_MARK.get(name, name)] -= 1
+                    formatting[mark] -= 1
                 if replayed:
                     soup.handle_endtag(name)
             node = node.next

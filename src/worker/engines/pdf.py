@@ -1164,8 +1164,8 @@ def _drawn_leftwards(cur: Line, run: Line) -> bool:
     and overhang), both right-to-left script (or the run a stop): text drawn
     in reading order, a glyph or a word at a time. It is kept apart (the
     reading order joins the row's pieces, by where they stand): joined as
-    if drawn left to right, a glyph overlapping the one before (Arabic
-    letters touch and overhang) would turn the line's box inside out."""
+    if drawn left to right, a glyph overlapping the one before would turn
+    the line's box inside out."""
     text = run.text.strip()
     if run.left + run.right >= cur.left + cur.right or not text:
         return False

@@ -403,6 +403,7 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
         text = _text(word, RIL.WORD)
         if box is None or not text or (starts and _BAR.fullmatch(text)):
             continue  # nothing, or bars before a line's words: a box's edge read
+        placed = box if straighten is None else scan.straight_box(box, straighten)
         if (
             not starts
             and words
@@ -410,11 +411,9 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
             and _syllable_on(words[-1][1], text, word.BlanksBeforeWord())
         ):
             raw[-1] = _union(raw[-1], box)  # one word: its boxes as one
-            if straighten is not None:
-                box = scan.straight_box(box, straighten)
             at, before, joined, confidence = words[-1]
             confidence = min(confidence, word.Confidence(RIL.WORD))
-            words[-1] = (at, before + text, _union(joined, box), confidence)
+            words[-1] = (at, before + text, _union(joined, placed), confidence)
             continue
         if starts:
             starts = False
@@ -432,9 +431,7 @@ def _recognise(pixels: np.ndarray, api: Any, straighten: np.ndarray | None = Non
             if len(text) == 1 and _solid_dot(pixels, box, line_box):
                 text = BULLET_TEXT
         raw.append(box)
-        if straighten is not None:
-            box = scan.straight_box(box, straighten)
-        words.append((line, text, box, word.Confidence(RIL.WORD)))
+        words.append((line, text, placed, word.Confidence(RIL.WORD)))
     words = _bars_cut(regions.unstacked(words, raw, boxes, pixels, api, straighten))
     total = sum(len(text) for _, text, _, _ in words)
     confidence = sum(len(t) * c for _, t, _, c in words) / total if total else 0.0
